@@ -1,0 +1,84 @@
+# The two commands: `make run` (serve the product on embedded defaults) and `make test` (everything CI runs).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RUN_REQS := requirements/base.txt requirements/constraints.txt
+TEST_REQS := $(RUN_REQS) requirements/production.txt requirements/local.txt requirements/terraform.txt
+TEST_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.test
+# A realistic production environment for `check --deploy` (nothing is contacted).
+DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
+	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	DJANGO_ALLOWED_HOSTS=agente.kavak.example DJANGO_CSRF_TRUSTED_ORIGINS=https://agente.kavak.example \
+	PUBLIC_BASE_URL=https://agente.kavak.example \
+	DATABASE_URL=postgres://kavak@db.internal:5432/kavak REDIS_URL=rediss://cache.internal:6379/0 \
+	CELERY_BROKER_URL=rediss://cache.internal:6379/1
+
+.PHONY: help run serve test lint fmt check-deploy worker reset-admin clean bench-catalog
+
+help:
+	@echo "make run      - install, migrate, load demo data, create dev admin, serve on http://$(HOST):$(PORT)"
+	@echo "make test     - lint, checks, and the whole test suite on PostgreSQL + Redis"
+	@echo "make worker   - a Celery worker against the local Redis (export CELERY_BROKER_URL for make run too)"
+	@echo "make fmt      - ruff format + autofix"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when a requirements file changed (the stamp is newer than every input).
+$(VENV)/.run-stamp: $(RUN_REQS) | $(PY)
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	touch $@
+
+$(VENV)/.test-stamp: $(TEST_REQS) | $(PY)
+	$(BIN)/pip install --quiet -r requirements/local.txt -r requirements/terraform.txt
+	touch $@ $(VENV)/.run-stamp
+
+var/staticfiles:
+	mkdir -p $@
+
+run: $(VENV)/.run-stamp | var/staticfiles
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo_data
+	$(MANAGE) ensure_dev_admin
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+reset-admin: $(VENV)/.run-stamp | var/staticfiles
+	$(MANAGE) ensure_dev_admin --reset
+
+worker: $(VENV)/.run-stamp
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	$(BIN)/celery -A kavak worker -l INFO --concurrency=2
+
+lint: $(VENV)/.test-stamp
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(VENV)/.test-stamp
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-deploy: $(VENV)/.test-stamp
+	$(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
+
+test: $(VENV)/.test-stamp | var/staticfiles
+	bash scripts/ensure_services.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(MANAGE) check --fail-level WARNING
+	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-deploy
+	$(BIN)/coverage erase
+	$(TEST_ENV) $(BIN)/pytest --create-db --cov --cov-report=term -p no:cacheprovider
+	@if [ -f scripts/checkov.sh ]; then bash scripts/checkov.sh; fi
+
+clean:
+	rm -rf var .pytest_cache .coverage .coverage.* htmlcov

@@ -1,0 +1,61 @@
+"""The Celery application: configured from Django settings (``CELERY_*``), tasks autodiscovered.
+
+Logging goes through Django's LOGGING (JSON, masked phones) instead of Celery's own set-up, and the
+request id of the request that enqueued a task follows it to the worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Any
+
+from celery import Celery, signals
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kavak.settings.local")
+
+app = Celery("kavak")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+_TOKENS: dict[str, Any] = {}
+
+
+@signals.setup_logging.connect
+def _use_django_logging(**_: Any) -> None:
+    """Stop Celery from installing its own handlers; Django's LOGGING config is already active."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@signals.before_task_publish.connect
+def _propagate_request_id(headers: dict[str, Any] | None = None, **_: Any) -> None:
+    from kavak.logging import current_context
+
+    if headers is not None:
+        request_id = current_context().get("request_id")
+        if request_id:
+            headers["kavak_request_id"] = request_id
+
+
+@signals.task_prerun.connect
+def _bind_task_context(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    from kavak.logging import bind_context
+
+    request_id = getattr(getattr(task, "request", None), "kavak_request_id", None)
+    if task_id:
+        _TOKENS[task_id] = bind_context(task_id=task_id, request_id=request_id)
+
+
+@signals.task_postrun.connect
+def _unbind_task_context(task_id: str | None = None, **_: Any) -> None:
+    from kavak.logging import reset_context
+
+    token = _TOKENS.pop(task_id or "", None)
+    if token is not None:
+        # A token created in another context (eager mode inside a request) cannot be reset here.
+        with contextlib.suppress(ValueError):
+            reset_context(token)

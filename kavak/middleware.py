@@ -1,0 +1,96 @@
+"""Request context, health probes before Host validation, and JSON errors for API paths."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from kavak.api import error_body
+from kavak.logging import log_context
+
+logger = logging.getLogger(__name__)
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9\-_.]{8,64}$")
+API_PREFIXES = ("/api/", "/chat", "/channels/", "/healthz", "/readyz", "/metrics")
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith(API_PREFIXES)
+
+
+class HealthCheckMiddleware:
+    """Serve /healthz and /readyz before anything calls ``request.get_host()``.
+
+    The load balancer probes containers by IP, which is not in ALLOWED_HOSTS; answering here keeps
+    Host validation strict for every other path.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in ("/healthz", "/readyz") and request.method in ("GET", "HEAD"):
+            from kavak import health
+
+            return health.healthz() if request.path == "/healthz" else health.readyz()
+        return self.get_response(request)
+
+
+class RequestContextMiddleware:
+    """Bind a request id (from ``X-Request-ID`` when well-formed, else new) to every log line."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        with log_context(request_id=request_id):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class JsonErrorMiddleware:
+    """JSON 404 for API paths; JSON 500 with the request id for any unhandled exception.
+
+    The exception is logged here exactly once, with its traceback; marking the response as logged
+    stops Django's ``log_response`` from logging it a second time.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and is_api_path(request.path)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            response = JsonResponse(
+                error_body(code="not_found", message="Recurso no encontrado."), status=404
+            )
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and not is_api_path(request.path):
+            return None  # keep Django's technical page for HTML pages in development
+        logger.error(
+            "unhandled_exception path=%s method=%s",
+            request.path,
+            request.method,
+            exc_info=(type(exception), exception, exception.__traceback__),
+        )
+        response = JsonResponse(
+            error_body(code="server_error", message="Error interno. Intenta de nuevo."),
+            status=500,
+        )
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response

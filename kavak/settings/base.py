@@ -1,0 +1,264 @@
+"""Every setting of the product lives here; local/test/production only override a few.
+
+Prefixes: ``DJANGO_*`` for Django itself, plain names for product flags (``LLM_ENABLED``…),
+and vendors' own names for vendor settings (``DATABASE_URL``, ``REDIS_URL``, ``TWILIO_*``…).
+Every variable is listed with a comment in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kavak.env import BASE_DIR, env, env_choice, env_required, url_with_password
+
+# --- Core ---------------------------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Only local.py/test.py provide a fallback; production.py requires the variable.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Public https origin the outside world uses (Twilio signs this URL, not the one the app sees).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "kavak.apps.KavakConfig",
+    "catalog.apps.CatalogConfig",
+    "conversations.apps.ConversationsConfig",
+    "leads.apps.LeadsConfig",
+    "knowledge.apps.KnowledgeConfig",
+    "channels.apps.ChannelsConfig",
+]
+
+MIDDLEWARE = [
+    # First: answers /healthz and /readyz without Host validation (the ALB probes by IP).
+    "kavak.middleware.HealthCheckMiddleware",
+    "kavak.middleware.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kavak.middleware.JsonErrorMiddleware",
+]
+
+ROOT_URLCONF = "kavak.urls"
+WSGI_APPLICATION = "kavak.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "kavak" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------------
+# Embedded default: a SQLite file, so `make run` needs no server. PostgreSQL in production.
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
+}
+if env.str("DATABASE_PASSWORD", default=""):
+    DATABASES["default"]["PASSWORD"] = env.str("DATABASE_PASSWORD")
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# Measured: persistent connections returned a 500 on the first request after a PostgreSQL restart
+# without health checks.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# No ATOMIC_REQUESTS: turns call the LLM and Twilio, which must never run inside a transaction.
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis and cache ----------------------------------------------------------------------------
+REDIS_URL = url_with_password(
+    env.str("REDIS_URL", default=""), env.str("REDIS_PASSWORD", default="")
+)
+# redis-py's defaults took 3.8 s to fail on a refused connection and block forever on a hung one.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="kavak")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "CONNECTION_POOL_KWARGS": {"retry_on_timeout": False, "health_check_interval": 30},
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Feature flags (see README "Feature flags"; an unknown value is a start-up error) ------------
+LLM_ENABLED = env.bool("LLM_ENABLED", default=False)
+TWILIO_IDEMPOTENCY_ENABLED = env.bool("TWILIO_IDEMPOTENCY_ENABLED", default=True)
+TWILIO_VALIDATE_SIGNATURE = env_choice(
+    "TWILIO_VALIDATE_SIGNATURE",
+    choices=("enforce", "log-only", "off"),
+    default="off" if DEBUG else "enforce",
+)
+CONVERSATION_STATE_REPOSITORY = env_choice(
+    "CONVERSATION_STATE_REPOSITORY", choices=("db", "memory"), default="db"
+)
+LEAD_REPOSITORY = env_choice("LEAD_REPOSITORY", choices=("db", "memory"), default="db")
+STATE_CACHE = env_choice(
+    "STATE_CACHE", choices=("redis", "none"), default="redis" if REDIS_URL else "none"
+)
+if STATE_CACHE == "redis" and not REDIS_URL:
+    env_required("REDIS_URL", because="STATE_CACHE=redis")
+STATE_CACHE_TTL_SECONDS = env.int("STATE_CACHE_TTL_SECONDS", default=3600)
+WHATSAPP_ENABLED = env.bool("WHATSAPP_ENABLED", default=False)
+
+# --- Integrations: a flag that is on requires its secrets (no defaults) --------------------------
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+OPENAI_TIMEOUT_S = env.float("OPENAI_TIMEOUT_S", default=4.0)
+OPENAI_MAX_TOKENS = env.int("OPENAI_MAX_TOKENS", default=300)
+OPENAI_TEMPERATURE = env.float("OPENAI_TEMPERATURE", default=0.2)
+if LLM_ENABLED:
+    OPENAI_API_KEY = env_required("OPENAI_API_KEY", because="LLM_ENABLED=true")
+
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_WHATSAPP_NUMBER = env.str("TWILIO_WHATSAPP_NUMBER", default="")
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="") or None
+TWILIO_TIMEOUT_S = env.float("TWILIO_TIMEOUT_S", default=5.0)
+if WHATSAPP_ENABLED:
+    TWILIO_ACCOUNT_SID = env_required("TWILIO_ACCOUNT_SID", because="WHATSAPP_ENABLED=true")
+    # Signatures are an HMAC keyed with the auth token, and the REST API needs it to send.
+    TWILIO_AUTH_TOKEN = env_required("TWILIO_AUTH_TOKEN", because="WHATSAPP_ENABLED=true")
+    TWILIO_WHATSAPP_NUMBER = env_required("TWILIO_WHATSAPP_NUMBER", because="WHATSAPP_ENABLED=true")
+
+# --- Business rules -----------------------------------------------------------------------------
+FINANCING_ANNUAL_RATE = Decimal(env.str("FINANCING_ANNUAL_RATE", default="0.10"))
+FINANCING_TERMS_MONTHS = (36, 48, 60, 72)
+FINANCING_MIN_DOWN_PAYMENT_RATIO = Decimal("0.10")
+CONVERSATION_IDLE_RESET_HOURS = env.int("CONVERSATION_IDLE_RESET_HOURS", default=24)
+
+# --- Celery -------------------------------------------------------------------------------------
+CELERY_BROKER_URL = url_with_password(
+    env.str("CELERY_BROKER_URL", default=""), env.str("REDIS_PASSWORD", default="")
+)
+# Embedded default: without a broker, tasks run eagerly in the web process.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TIMEZONE = "America/Mexico_City"
+# At-least-once delivery; tasks are idempotent (they check status before acting).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A little above the longest task, so a killed worker's tasks come back quickly.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=90),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+
+# --- Auth, i18n, static -------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LANGUAGE_CODE = "es-mx"
+TIME_ZONE = "America/Mexico_City"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+
+# --- Security defaults (production.py turns on the https-only parts) -----------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- DRF ----------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "kavak.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kavak sales agent API",
+    "DESCRIPTION": "Conversational sales agent for used cars (Kavak México).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Logging ------------------------------------------------------------------------------------
+LOG_FORMAT = env_choice("DJANGO_LOG_FORMAT", choices=("json", "text"), default="json")
+LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "kavak.logging.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "kavak.logging.JsonFormatter"},
+        "text": {"()": "kavak.logging.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Our JsonErrorMiddleware logs unhandled errors once, with traceback.
+        "django.request": {"level": "ERROR", "propagate": True},
+        "django.server": {"level": "INFO", "propagate": True},
+        "celery": {"level": "INFO", "propagate": True},
+    },
+}

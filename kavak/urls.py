@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from kavak import health, views
+
+admin.site.site_header = "Kavak · Agente de ventas"
+admin.site.site_title = "Kavak admin"
+admin.site.index_title = "Back office"
+
+
+def _healthz(request: HttpRequest) -> JsonResponse:
+    return health.healthz()
+
+
+def _readyz(request: HttpRequest) -> JsonResponse:
+    return health.readyz()
+
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", _healthz, name="healthz"),
+    path("readyz", _readyz, name="readyz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+handler404 = "kavak.views.not_found"
+handler500 = "kavak.views.server_error"

@@ -1,0 +1,52 @@
+# Secrets Manager entries injected into the ECS containers as `secrets`
+# (never as plain `environment`). The container variable name is the map key.
+#
+# - DJANGO_SECRET_KEY, DATABASE_PASSWORD and REDIS_PASSWORD are generated here.
+#   DATABASE_PASSWORD is also the RDS master password and REDIS_PASSWORD the
+#   ElastiCache auth token, so both sides always agree.
+# - TWILIO_AUTH_TOKEN and OPENAI_API_KEY come from third parties: Terraform only
+#   creates the (empty) secret; an operator puts the value (terraform/README.md).
+#
+# Generated values are also in the Terraform state, which is why the state
+# bucket is encrypted and access to it is restricted (README, "Remote state").
+
+locals {
+  generated = {
+    DJANGO_SECRET_KEY = "Django SECRET_KEY"
+    DATABASE_PASSWORD = "RDS PostgreSQL password of user kavak (also the RDS master password)"
+    REDIS_PASSWORD    = "ElastiCache Redis AUTH token"
+  }
+
+  external = {
+    TWILIO_AUTH_TOKEN = "Twilio auth token (signs and authenticates WhatsApp webhooks)"
+    OPENAI_API_KEY    = "OpenAI API key"
+  }
+
+  all = merge(local.generated, local.external)
+}
+
+# Alphanumeric only: the application merges these into postgres:// and rediss://
+# URLs, and ElastiCache forbids some punctuation in auth tokens.
+resource "random_password" "generated" {
+  for_each = local.generated
+
+  length  = each.key == "DJANGO_SECRET_KEY" ? 64 : 48
+  special = false
+}
+
+resource "aws_secretsmanager_secret" "this" {
+  #checkov:skip=CKV2_AWS_57:No rotation Lambda: containers read secrets only at start, and Twilio/OpenAI keys are issued by third parties. Rotation is a documented runbook (terraform/README.md, "Rotating secrets") followed by a forced ECS deployment.
+  for_each = local.all
+
+  name                    = "${var.name}/${each.key}"
+  description             = each.value
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = var.recovery_window_in_days
+}
+
+resource "aws_secretsmanager_secret_version" "generated" {
+  for_each = local.generated
+
+  secret_id     = aws_secretsmanager_secret.this[each.key].id
+  secret_string = random_password.generated[each.key].result
+}

@@ -1,0 +1,60 @@
+"""Shared fixtures. Tests talk to the real PostgreSQL and Redis of kavak.settings.test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Each test starts with an empty cache (the key prefix is unique per run)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
+    """A real `celery worker` process on the test broker, queue and test database."""
+    env = dict(os.environ)
+    db = settings.DATABASES["default"]
+    env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env["DJANGO_SETTINGS_MODULE"] = "kavak.settings.test"
+    log_path = ROOT / "var" / "test-worker.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "kavak", "worker",
+                "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+                "--concurrency=2", "--pool=prefork", "-l", "INFO", "--without-gossip",
+                "--without-mingle", "--without-heartbeat",
+            ],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 30
+            while b"ready." not in log_path.read_bytes():
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        "Celery worker did not start:\n" + log_path.read_text(errors="replace")
+                    )
+                time.sleep(0.2)
+            yield
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

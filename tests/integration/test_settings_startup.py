@@ -1,0 +1,127 @@
+"""Start-up behaviour of each settings module, in a fresh interpreter with a controlled env."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+PROD = {
+    "DJANGO_SETTINGS_MODULE": "kavak.settings.production",
+    "DJANGO_SECRET_KEY": "x" * 20 + "-Zq8vL2pR7mW4nK9sT1yB6cF3hJ0dG5aE8uI2oP7lM4",
+    "DJANGO_ALLOWED_HOSTS": "agente.kavak.example",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://agente.kavak.example",
+    "PUBLIC_BASE_URL": "https://agente.kavak.example",
+    "DATABASE_URL": "postgres://kavak@db.internal:5432/kavak",
+    "REDIS_URL": "rediss://cache.internal:6379/0",
+    "CELERY_BROKER_URL": "rediss://cache.internal:6379/1",
+}
+PRINT_FLAGS = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({k: getattr(s, k) for k in ("
+    "'LLM_ENABLED','TWILIO_IDEMPOTENCY_ENABLED','TWILIO_VALIDATE_SIGNATURE',"
+    "'CONVERSATION_STATE_REPOSITORY','LEAD_REPOSITORY','STATE_CACHE','CELERY_TASK_ALWAYS_EAGER',"
+    "'DEBUG')} | {'db': s.DATABASES['default']['ENGINE'], 'cache': s.CACHES['default']['BACKEND'],"
+    "'db_password': s.DATABASES['default'].get('PASSWORD'), 'broker': s.CELERY_BROKER_URL}))"
+)
+
+
+def _run(
+    env: dict[str, str], code: str = PRINT_FLAGS, *args: str
+) -> subprocess.CompletedProcess[str]:
+    clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(ROOT)), **env}
+    cmd = [sys.executable, "-c", code] if not args else [sys.executable, *args]
+    return subprocess.run(cmd, cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+
+
+def test_local_settings_use_embedded_defaults_when_env_is_empty() -> None:
+    result = _run({"DJANGO_SETTINGS_MODULE": "kavak.settings.local"})
+    assert result.returncode == 0, result.stderr
+    flags = json.loads(result.stdout)
+    assert flags == {
+        "LLM_ENABLED": False,
+        "TWILIO_IDEMPOTENCY_ENABLED": True,
+        "TWILIO_VALIDATE_SIGNATURE": "off",
+        "CONVERSATION_STATE_REPOSITORY": "db",
+        "LEAD_REPOSITORY": "db",
+        "STATE_CACHE": "none",
+        "CELERY_TASK_ALWAYS_EAGER": True,
+        "DEBUG": True,
+        "db": "django.db.backends.sqlite3",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "db_password": "",
+        "broker": "",
+    }
+
+
+def test_production_defaults_enforce_signatures_and_use_redis_cache() -> None:
+    result = _run({**PROD, "DATABASE_PASSWORD": "s3cr3t", "REDIS_PASSWORD": "tok"})
+    assert result.returncode == 0, result.stderr
+    flags = json.loads(result.stdout)
+    assert flags["TWILIO_VALIDATE_SIGNATURE"] == "enforce"
+    assert flags["STATE_CACHE"] == "redis"
+    assert flags["DEBUG"] is False
+    assert flags["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert flags["db_password"] == "s3cr3t"
+    assert flags["broker"] == "rediss://:tok@cache.internal:6379/1"
+
+
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"]
+)
+def test_production_refuses_to_start_when_required_variable_missing(missing: str) -> None:
+    env = {k: v for k, v in PROD.items() if k != missing}
+    result = _run(env)
+    assert result.returncode != 0
+    assert f"{missing} is required" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"LLM_ENABLED": "true"}, "OPENAI_API_KEY is required because LLM_ENABLED=true"),
+        (
+            {
+                "WHATSAPP_ENABLED": "true",
+                "TWILIO_ACCOUNT_SID": "AC1",
+                "TWILIO_WHATSAPP_NUMBER": "x",
+            },
+            "TWILIO_AUTH_TOKEN is required because WHATSAPP_ENABLED=true",
+        ),
+        ({"STATE_CACHE": "redis"}, "REDIS_URL is required because STATE_CACHE=redis"),
+        ({"STATE_CACHE": "memcached"}, "STATE_CACHE='memcached' is not valid"),
+        ({"CONVERSATION_STATE_REPOSITORY": "redis"}, "CONVERSATION_STATE_REPOSITORY='redis'"),
+        ({"LEAD_REPOSITORY": "file"}, "LEAD_REPOSITORY='file' is not valid"),
+        ({"TWILIO_VALIDATE_SIGNATURE": "maybe"}, "TWILIO_VALIDATE_SIGNATURE='maybe'"),
+    ],
+)
+def test_flag_misconfiguration_fails_at_startup_naming_the_variable(
+    env: dict[str, str], message: str
+) -> None:
+    result = _run({"DJANGO_SETTINGS_MODULE": "kavak.settings.local", **env})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings_and_realistic_env() -> None:
+    result = _run(PROD, "", "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_refuses_unsigned_webhooks_outside_debug() -> None:
+    result = _run(
+        {**PROD, "TWILIO_VALIDATE_SIGNATURE": "off", "TWILIO_IDEMPOTENCY_ENABLED": "false"},
+        "",
+        "manage.py",
+        "check",
+        "--deploy",
+    )
+    assert result.returncode != 0
+    assert "kavak.E001" in result.stderr
+    assert "kavak.E002" in result.stderr
