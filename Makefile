@@ -21,7 +21,7 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 	DATABASE_URL=postgres://kavak@db.internal:5432/kavak REDIS_URL=rediss://cache.internal:6379/0 \
 	CELERY_BROKER_URL=rediss://cache.internal:6379/1
 
-.PHONY: help run serve test lint fmt check-deploy worker reset-admin clean bench-catalog
+.PHONY: help run test lint fmt check-deploy worker reset-admin clean bench-catalog bench-kb
 
 help:
 	@echo "make run      - install, migrate, load demo data, create dev admin, serve on http://$(HOST):$(PORT)"
@@ -82,3 +82,12 @@ test: $(VENV)/.test-stamp | var/staticfiles
 
 clean:
 	rm -rf var .pytest_cache .coverage .coverage.* htmlcov
+
+# Benchmarks print figures; they are never part of `make test`.
+bench-catalog: $(VENV)/.test-stamp
+	bash scripts/ensure_services.sh
+	$(TEST_ENV) $(PY) scripts/bench_catalog.py
+
+bench-kb: $(VENV)/.test-stamp
+	bash scripts/ensure_services.sh
+	$(TEST_ENV) $(PY) scripts/bench_kb.py

@@ -1,0 +1,90 @@
+"""Conversations, their versioned state, and the message log (every message in and out)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Conversation(models.Model):
+    """One customer conversation on one channel.
+
+    A session idle for longer than CONVERSATION_IDLE_RESET_HOURS is closed and a new conversation
+    starts for the same (channel, external_id); only one open conversation exists per pair.
+    """
+
+    class Channel(models.TextChoices):
+        API = "api", "API"
+        WEB = "web", "Chat web"
+        WHATSAPP = "whatsapp", "WhatsApp"
+        CLI = "cli", "Terminal"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Activa (bot)"
+        HANDOFF = "handoff", "Con asesor (bot en pausa)"
+        CLOSED = "closed", "Cerrada"
+
+    channel = models.CharField("canal", max_length=16, choices=Channel.choices)
+    external_id = models.CharField("id externo", max_length=128)
+    status = models.CharField(
+        "estado", max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    step = models.CharField("paso", max_length=32, default="need", db_index=True)
+    state = models.JSONField("estado del agente", default=dict)
+    version = models.PositiveIntegerField("versión", default=0)
+    furthest_step = models.CharField("paso más avanzado", max_length=32, default="need")
+    started_at = models.DateTimeField("inicio", auto_now_add=True)
+    updated_at = models.DateTimeField("actualizada", auto_now=True)
+    last_message_at = models.DateTimeField("último mensaje", null=True, blank=True)
+    closed_at = models.DateTimeField("cerrada", null=True, blank=True)
+    handoff_at = models.DateTimeField("pasada a asesor", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "conversación"
+        verbose_name_plural = "conversaciones"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=Q(closed_at__isnull=True),
+                name="conversation_one_open_per_session",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["started_at"]),
+            models.Index(fields=["channel", "external_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} #{self.pk}"
+
+
+class Message(models.Model):
+    """A message in the log: what was said, in which turn, and what the agent understood."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "in", "Cliente"
+        OUTBOUND = "out", "Agente"
+        STAFF = "staff", "Asesor"
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages", verbose_name="conversación"
+    )
+    direction = models.CharField("dirección", max_length=8, choices=Direction.choices)
+    text = models.TextField("texto", blank=True)
+    turn_id = models.CharField("turno", max_length=32, db_index=True)
+    created_at = models.DateTimeField("fecha", auto_now_add=True, db_index=True)
+    step_before = models.CharField("paso antes", max_length=32, blank=True)
+    step_after = models.CharField("paso después", max_length=32, blank=True)
+    next_action = models.CharField("siguiente acción", max_length=40, blank=True)
+    understood = models.JSONField("entendido", default=dict, blank=True)
+    latency_ms = models.FloatField("latencia (ms)", null=True, blank=True)
+    provider_message_id = models.CharField("id del proveedor", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "mensaje"
+        verbose_name_plural = "mensajes"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.text[:40]}"

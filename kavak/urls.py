@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from kavak import health, views
+from kavak import health
 
 admin.site.site_header = "Kavak · Agente de ventas"
 admin.site.site_title = "Kavak admin"
@@ -20,12 +20,12 @@ def _readyz(request: HttpRequest) -> JsonResponse:
 
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", _healthz, name="healthz"),
     path("readyz", _readyz, name="readyz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("conversations.urls")),
 ]
 
 handler404 = "kavak.views.not_found"

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views import defaults
 
 from kavak.api import error_body
 from kavak.middleware import is_api_path
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "kavak/home.html")
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -1,0 +1,106 @@
+"""Leads captured by the agent: contact data, the chosen car, and the financing snapshot."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Lead(models.Model):
+    """A customer who left contact details or asked for a human.
+
+    One open lead per phone: a returning customer updates theirs instead of creating another.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "nuevo", "Nuevo"
+        CONTACTED = "contactado", "Contactado"
+        APPOINTMENT = "cita_agendada", "Cita agendada"
+        FINANCING = "en_financiamiento", "En financiamiento"
+        SOLD = "vendido", "Vendido"
+        LOST = "perdido", "Perdido"
+
+    CLOSED_STATUSES = (Status.SOLD, Status.LOST)
+
+    class Source(models.TextChoices):
+        LEAD_CAPTURE = "lead_capture", "Datos de contacto"
+        HANDOFF = "handoff", "Pidió un asesor"
+        APPOINTMENT = "appointment", "Cita"
+
+    name = models.CharField("nombre", max_length=120, blank=True)
+    phone = models.CharField("teléfono", max_length=16, blank=True, db_index=True)
+    preferred_contact_time = models.CharField("horario preferido", max_length=200, blank=True)
+    preferred_contact_at = models.DateTimeField("horario (interpretado)", null=True, blank=True)
+    status = models.CharField(
+        "estado", max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    source = models.CharField(
+        "origen", max_length=20, choices=Source.choices, default=Source.LEAD_CAPTURE
+    )
+    channel = models.CharField("canal", max_length=16)
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name="conversación",
+    )
+    car_stock_id = models.CharField("auto (stock id)", max_length=32, blank=True)
+    car_snapshot = models.JSONField("auto elegido", default=dict, blank=True)
+    financing_snapshot = models.JSONField("financiamiento", default=dict, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name="asesor asignado",
+    )
+    lost_reason = models.CharField("motivo de pérdida", max_length=200, blank=True)
+    notified_at = models.DateTimeField("notificado", null=True, blank=True)
+    created_at = models.DateTimeField("creado", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
+
+    class Meta:
+        verbose_name = "lead"
+        verbose_name_plural = "leads"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=~Q(status__in=["vendido", "perdido"]) & ~Q(phone=""),
+                name="lead_one_open_per_phone",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Lead #{self.pk} ({self.get_status_display()})"
+
+
+class LeadNotification(models.Model):
+    """One sales notification per lead, reason and channel; ``sent_at`` makes sending idempotent."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Correo"
+        WHATSAPP = "whatsapp", "WhatsApp"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="notifications")
+    reason = models.CharField("motivo", max_length=20)
+    channel = models.CharField("canal", max_length=10, choices=Channel.choices)
+    attempts = models.PositiveSmallIntegerField("intentos", default=0)
+    last_error = models.CharField("último error", max_length=200, blank=True)
+    sent_at = models.DateTimeField("enviada", null=True, blank=True)
+    created_at = models.DateTimeField("creada", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "notificación de lead"
+        verbose_name_plural = "notificaciones de leads"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead", "reason", "channel"], name="lead_notification_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}:{self.reason}:{self.channel}"

@@ -162,6 +162,15 @@ FINANCING_ANNUAL_RATE = Decimal(env.str("FINANCING_ANNUAL_RATE", default="0.10")
 FINANCING_TERMS_MONTHS = (36, 48, 60, 72)
 FINANCING_MIN_DOWN_PAYMENT_RATIO = Decimal("0.10")
 CONVERSATION_IDLE_RESET_HOURS = env.int("CONVERSATION_IDLE_RESET_HOURS", default=24)
+# /chat: requests per API key (DRF rate syntax) and the request body limit.
+CHAT_THROTTLE_RATE = env.str("CHAT_THROTTLE_RATE", default="120/min")
+CHAT_MAX_BODY_BYTES = 16 * 1024
+WEB_CHAT_THROTTLE_RATE = env.str("WEB_CHAT_THROTTLE_RATE", default="30/min")
+
+# --- Email (sales notifications) --------------------------------------------------------------
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Agente Kavak <no-reply@kavak.example>")
+SALES_NOTIFICATION_EMAILS = env.list("SALES_NOTIFICATION_EMAILS", default=[])
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = url_with_password(

@@ -1,0 +1,90 @@
+"""Adapters from the engine's ports to the catalogue and knowledge apps (and null objects)."""
+
+from __future__ import annotations
+
+from conversations.engine.ports import (
+    CarQuery,
+    KbAnswer,
+    KbSource,
+    NeedMatch,
+    Recommendation,
+)
+from conversations.engine.replies import faq_unavailable
+from conversations.engine.state import CarOption
+
+
+class OrmCarCatalog:
+    """The catalogue in PostgreSQL, through ``catalog.selectors``."""
+
+    def match_need(self, text: str) -> NeedMatch:
+        from catalog.selectors import catalog_match_text
+
+        m = catalog_match_text(text=text)
+        return NeedMatch(
+            make=m.make,
+            model=m.model,
+            body_type=m.body_type,
+            uses=tuple(m.uses),
+            transmission=m.transmission,
+            suggestion=m.suggestion,
+        )
+
+    def recommend(self, query: CarQuery) -> Recommendation:
+        from catalog.selectors import car_recommend
+
+        rec = car_recommend(
+            budget=query.budget,
+            body_type=query.body_type,
+            make=query.make,
+            model=query.model,
+            transmission=query.transmission,
+            uses=query.uses,
+            exclude_stock_ids=query.exclude_stock_ids,
+        )
+        cars = tuple(
+            CarOption(
+                stock_id=str(c.stock_id),
+                make=c.make,
+                model=c.model,
+                year=c.year,
+                version=c.version,
+                price=c.price,
+                km=c.km,
+                body_type=c.body_type,
+                transmission=c.transmission,
+                reason=c.reason,
+            )
+            for c in rec.cars
+        )
+        return Recommendation(cars=cars, exact=rec.exact, note=rec.note)
+
+
+class DbKnowledgeBase:
+    """Published knowledge-base articles, through ``knowledge.selectors``."""
+
+    def looks_like_question(self, text: str) -> bool:
+        from knowledge.selectors import knowledge_is_question_about_kavak
+
+        return knowledge_is_question_about_kavak(text=text)
+
+    def answer(self, question: str) -> KbAnswer:
+        from knowledge.selectors import knowledge_answer
+
+        a = knowledge_answer(question=question)
+        sources = tuple(
+            KbSource(article=h.article_slug, title=h.article_title, score=round(h.score, 3))
+            for h in a.hits
+        )
+        return KbAnswer(
+            confident=a.confident, confidence=a.confidence, answer=a.answer, sources=sources
+        )
+
+
+class NullKnowledgeBase:
+    """No knowledge base: every question gets the honest fallback (used by tests and tools)."""
+
+    def looks_like_question(self, text: str) -> bool:
+        return "?" in text
+
+    def answer(self, question: str) -> KbAnswer:
+        return KbAnswer(confident=False, confidence=0.0, answer=faq_unavailable())

@@ -1,0 +1,358 @@
+"""HTTP interfaces: ``POST /chat`` (API key), the web demo chat, the amortisation table."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import BaseAuthentication, CSRFCheck
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+from rest_framework_api_key.models import APIKey
+
+from conversations.engine.financing import amortization_table, financing_plan
+from conversations.services import TurnOutcome, conversation_turn_handle
+
+
+# --- Auth, throttling, size limit ---------------------------------------------------------------
+class ApiKeyAuthentication(BaseAuthentication):
+    """``Authorization: Bearer <key>``; keys are stored hashed (``manage.py create_api_key``)."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[None, APIKey] | None:
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            raise exceptions.NotAuthenticated("Falta el encabezado Authorization: Bearer <clave>.")
+        scheme, _, key = header.partition(" ")
+        if scheme != self.keyword or not key.strip():
+            raise exceptions.AuthenticationFailed("Usa el formato Authorization: Bearer <clave>.")
+        try:
+            api_key = APIKey.objects.get_from_key(key.strip())
+        except APIKey.DoesNotExist:
+            api_key = None
+        if api_key is None or not api_key.is_valid(key.strip()):
+            raise exceptions.AuthenticationFailed("Clave de API inválida o revocada.")
+        return (None, api_key)
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class HasApiKey(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.auth, APIKey)
+
+
+class ApiKeyRateThrottle(SimpleRateThrottle):
+    """Requests per API key (``CHAT_THROTTLE_RATE``), counted in the shared cache (Redis)."""
+
+    scope = "chat"
+
+    def get_rate(self) -> str:
+        return settings.CHAT_THROTTLE_RATE
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if isinstance(request.auth, APIKey):
+            return f"throttle_chat_{request.auth.pk}"
+        return None
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "El cuerpo de la petición supera 16 KB."
+    default_code = "payload_too_large"
+
+
+class WebChatThrottle(SimpleRateThrottle):
+    """The public demo page: requests per client address."""
+
+    scope = "web_chat"
+
+    def get_rate(self) -> str:
+        return settings.WEB_CHAT_THROTTLE_RATE
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        return f"throttle_web_{self.get_ident(request)}"
+
+
+def _enforce_csrf(request: Request) -> None:
+    """The demo page posts with the session cookie, so it must carry the CSRF token."""
+
+    def _no_response(_: HttpRequest) -> None:
+        return None
+
+    check = CSRFCheck(_no_response)
+    check.process_request(request._request)
+    reason = check.process_view(request._request, None, (), {})
+    if reason:
+        raise exceptions.PermissionDenied(f"CSRF: {reason}")
+
+
+def _check_body_size(request: Request) -> None:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.CHAT_MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+
+
+# --- Serializers --------------------------------------------------------------------------------
+class CarOutput(serializers.Serializer):
+    stock_id = serializers.CharField()
+    make = serializers.CharField()
+    model = serializers.CharField()
+    year = serializers.IntegerField()
+    version = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
+    km = serializers.IntegerField()
+
+
+class FinancingOutput(serializers.Serializer):
+    price = serializers.CharField()
+    down_payment = serializers.CharField()
+    financed_amount = serializers.CharField()
+    annual_rate = serializers.CharField()
+    term_months = serializers.IntegerField()
+    monthly_payment = serializers.CharField()
+    total_interest = serializers.CharField()
+    total_paid = serializers.CharField()
+
+
+class LeadOutput(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    preferred_contact_time = serializers.CharField()
+    status = serializers.CharField()
+
+
+class SourceOutput(serializers.Serializer):
+    article = serializers.CharField()
+    title = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class ChatOutput(serializers.Serializer):
+    session_id = serializers.CharField()
+    turn_id = serializers.CharField()
+    reply = serializers.CharField(allow_blank=True)
+    step = serializers.CharField()
+    next_action = serializers.CharField()
+    cars = CarOutput(many=True)
+    financing = FinancingOutput(allow_null=True)
+    lead = LeadOutput(allow_null=True)
+    sources = SourceOutput(many=True)
+
+
+def render_outcome(outcome: TurnOutcome) -> dict[str, Any]:
+    lead = outcome.lead
+    return {
+        "session_id": outcome.session_id,
+        "turn_id": outcome.turn_id,
+        "reply": outcome.reply,
+        "step": outcome.step,
+        "next_action": outcome.next_action,
+        "cars": [
+            {
+                "stock_id": c.stock_id,
+                "make": c.make,
+                "model": c.model,
+                "year": c.year,
+                "version": c.version,
+                "price": f"{c.price:.2f}",
+                "km": c.km,
+            }
+            for c in outcome.cars
+        ],
+        "financing": outcome.financing.as_dict() if outcome.financing else None,
+        "lead": (
+            {
+                "name": lead.name,
+                "phone": lead.phone,
+                "preferred_contact_time": lead.preferred_contact_time,
+                "status": lead.status,
+            }
+            if lead
+            else None
+        ),
+        "sources": [
+            {"article": s.article, "title": s.title, "score": s.score} for s in outcome.sources
+        ],
+    }
+
+
+_ERROR = inline_serializer(
+    "Error",
+    fields={
+        "error": serializers.CharField(),
+        "message": serializers.CharField(),
+        "request_id": serializers.CharField(required=False),
+    },
+)
+
+
+# --- APIs ---------------------------------------------------------------------------------------
+class ChatTurnApi(APIView):
+    """One customer message in, the agent's reply out."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKey]
+    throttle_classes = [ApiKeyRateThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        session_id = serializers.CharField(min_length=1, max_length=128, trim_whitespace=True)
+        message = serializers.CharField(min_length=1, max_length=2000, trim_whitespace=True)
+        channel = serializers.ChoiceField(choices=["api"], required=False, default="api")
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        _check_body_size(request)
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="chat_turn",
+        request=InputSerializer,
+        responses={
+            200: ChatOutput,
+            400: OpenApiResponse(_ERROR, description="Entrada inválida (nombra el campo)."),
+            401: OpenApiResponse(_ERROR, description="Falta la clave de API o es inválida."),
+            413: OpenApiResponse(_ERROR, description="Cuerpo mayor a 16 KB."),
+            415: OpenApiResponse(_ERROR, description="El cuerpo debe ser JSON."),
+            429: OpenApiResponse(_ERROR, description="Demasiadas peticiones (ver Retry-After)."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"non_field_errors": ["Se esperaba un objeto JSON."]})
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = conversation_turn_handle(
+            channel="api",
+            external_id=serializer.validated_data["session_id"],
+            text=serializer.validated_data["message"],
+        )
+        return Response(render_outcome(outcome))
+
+
+class AmortizationApi(APIView):
+    """The amortisation table of a plan (JSON, or CSV with ``?output=csv``)."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKey]
+    throttle_classes = [ApiKeyRateThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("1"))
+        down_payment = serializers.DecimalField(
+            max_digits=12, decimal_places=2, min_value=Decimal("0")
+        )
+        term_months = serializers.ChoiceField(choices=[36, 48, 60, 72])
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            minimum = attrs["price"] * settings.FINANCING_MIN_DOWN_PAYMENT_RATIO
+            if attrs["down_payment"] < minimum:
+                raise serializers.ValidationError(
+                    {"down_payment": ["El enganche mínimo es 10% del precio."]}
+                )
+            if attrs["down_payment"] >= attrs["price"]:
+                raise serializers.ValidationError(
+                    {"down_payment": ["El enganche debe ser menor al precio."]}
+                )
+            return attrs
+
+    @extend_schema(
+        operation_id="financing_amortization",
+        parameters=[
+            OpenApiParameter("price", OpenApiTypes.DECIMAL, required=True),
+            OpenApiParameter("down_payment", OpenApiTypes.DECIMAL, required=True),
+            OpenApiParameter("term_months", OpenApiTypes.INT, required=True, enum=[36, 48, 60, 72]),
+            OpenApiParameter("output", OpenApiTypes.STR, enum=["json", "csv"]),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: _ERROR, 401: _ERROR, 429: _ERROR},
+    )
+    def get(self, request: Request) -> Response | HttpResponse:
+        serializer = self.InputSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        plan = financing_plan(
+            price=serializer.validated_data["price"],
+            down_payment=serializer.validated_data["down_payment"],
+            annual_rate=settings.FINANCING_ANNUAL_RATE,
+            term_months=int(serializer.validated_data["term_months"]),
+        )
+        rows = amortization_table(plan)
+        if request.query_params.get("output") == "csv":
+            return amortization_csv_response(plan_rows=rows, filename="amortizacion.csv")
+        return Response(
+            {
+                "plan": plan.as_dict(),
+                "rows": [
+                    {
+                        "month": r.month,
+                        "payment": f"{r.payment:.2f}",
+                        "interest": f"{r.interest:.2f}",
+                        "principal": f"{r.principal:.2f}",
+                        "balance": f"{r.balance:.2f}",
+                    }
+                    for r in rows
+                ],
+            }
+        )
+
+
+def amortization_csv_response(*, plan_rows: list[Any], filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(["mes", "pago", "interes", "capital", "saldo"])
+    for r in plan_rows:
+        writer.writerow(
+            [
+                r.month,
+                f"{r.payment:.2f}",
+                f"{r.interest:.2f}",
+                f"{r.principal:.2f}",
+                f"{r.balance:.2f}",
+            ]
+        )
+    return response
+
+
+class WebChatApi(APIView):
+    """The demo chat page at ``/``: the browser's Django session is the conversation session."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    throttle_classes = [WebChatThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        message = serializers.CharField(min_length=1, max_length=2000)
+
+    @extend_schema(exclude=True)
+    def post(self, request: Request) -> Response:
+        _check_body_size(request)
+        _enforce_csrf(request)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        django_request: HttpRequest = request._request
+        if not django_request.session.session_key:
+            django_request.session.save()
+        outcome = conversation_turn_handle(
+            channel="web",
+            external_id=django_request.session.session_key or "",
+            text=serializer.validated_data["message"],
+        )
+        return Response(render_outcome(outcome))

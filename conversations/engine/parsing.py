@@ -1,0 +1,748 @@
+"""Understanding Mexican Spanish without an LLM: money, down payment, term, choice, contact data.
+
+Every parser is total: it returns None (or an empty result) for text it does not understand
+and never raises. Matching uses word boundaries on accent-folded text, so "Versa" is not
+"ver" and the "si" inside "sigue" is not a yes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+# --- Normalisation ------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents (keep ñ as n), collapse whitespace."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", stripped).strip()
+
+
+def _has_any(folded: str, patterns: tuple[str, ...]) -> bool:
+    return any(re.search(rf"(?<!\w){p}(?!\w)", folded) for p in patterns)
+
+
+# --- Spanish number words -----------------------------------------------------------------------
+_UNITS = {
+    "cero": 0,
+    "un": 1,
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "siete": 7,
+    "ocho": 8,
+    "nueve": 9,
+    "diez": 10,
+    "once": 11,
+    "doce": 12,
+    "trece": 13,
+    "catorce": 14,
+    "quince": 15,
+    "dieciseis": 16,
+    "diecisiete": 17,
+    "dieciocho": 18,
+    "diecinueve": 19,
+    "veinte": 20,
+    "veintiun": 21,
+    "veintiuno": 21,
+    "veintidos": 22,
+    "veintitres": 23,
+    "veinticuatro": 24,
+    "veinticinco": 25,
+    "veintiseis": 26,
+    "veintisiete": 27,
+    "veintiocho": 28,
+    "veintinueve": 29,
+}
+_TENS = {
+    "treinta": 30,
+    "cuarenta": 40,
+    "cincuenta": 50,
+    "sesenta": 60,
+    "setenta": 70,
+    "ochenta": 80,
+    "noventa": 90,
+}
+_HUNDREDS = {
+    "cien": 100,
+    "ciento": 100,
+    "doscientos": 200,
+    "doscientas": 200,
+    "trescientos": 300,
+    "trescientas": 300,
+    "cuatrocientos": 400,
+    "cuatrocientas": 400,
+    "quinientos": 500,
+    "quinientas": 500,
+    "seiscientos": 600,
+    "seiscientas": 600,
+    "setecientos": 700,
+    "setecientas": 700,
+    "ochocientos": 800,
+    "ochocientas": 800,
+    "novecientos": 900,
+    "novecientas": 900,
+}
+_NUMBER_WORDS = set(_UNITS) | set(_TENS) | set(_HUNDREDS) | {"y", "mil", "millon", "millones"}
+_MULTIPLIER_WORDS = {"mil", "millon", "millones", "ciento", "uno"}
+
+
+def words_to_number(words: list[str]) -> int | None:
+    """'trescientos cincuenta mil' → 350000; returns None when the words are not a number."""
+    total = 0
+    current = 0
+    seen = False
+    for word in words:
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word in _HUNDREDS:
+            current += _HUNDREDS[word]
+        elif word == "y":
+            continue
+        elif word == "mil":
+            total += (current or 1) * 1000
+            current = 0
+        elif word in ("millon", "millones"):
+            total = (total + (current or 1)) * 1_000_000
+            current = 0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def _replace_number_words(folded: str) -> str:
+    """Turn runs of number words into digits: 'trescientos mil' → '300000'."""
+    tokens = folded.split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] in _NUMBER_WORDS and tokens[i] != "y":
+            j = i
+            while j < len(tokens) and tokens[j] in _NUMBER_WORDS:
+                j += 1
+            while j > i and tokens[j - 1] == "y":
+                j -= 1
+            run = tokens[i:j]
+            # "un"/"una" alone is an article ("un auto"); "mil" after digits is a unit ("300 mil");
+            # "ciento" alone belongs to "por ciento".
+            if not run or all(t in _MULTIPLIER_WORDS for t in run) or run in (["un"], ["una"]):
+                out.append(tokens[i])
+                i += 1
+                continue
+            value = words_to_number(run)
+            if value is None:
+                out.append(tokens[i])
+                i += 1
+                continue
+            out.append(str(value))
+            i = j
+        else:
+            out.append(tokens[i])
+            i += 1
+    return " ".join(out)
+
+
+# --- Money --------------------------------------------------------------------------------------
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d+)?"
+_AMOUNT_RE = re.compile(
+    rf"(?P<cur>\$\s*)?(?P<num>{_NUM})\s*(?P<unit>millones|millon|mill|mil|k|m)?(?!\w)"
+    rf"(?P<pesos>\s*(?:pesos|mxn|varos|baros))?"
+)
+_NOT_MONEY_AFTER = re.compile(
+    r"^\s*(?:%|por ?ciento|km|kms|kilometros|kilometro|mil km|mil kilometros|anos|ano|meses|mes"
+    r"\b|a[nñ]os)"
+)
+_MONTHLY_RE = re.compile(
+    r"(al mes|mensual|mensuales|mensualidad|mensualidades|por mes|cada mes|x mes|de renta)"
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: Decimal
+    explicit: bool  # had a currency sign, a unit (mil, k, millones) or a thousands separator
+    start: int
+    end: int
+
+
+def _to_decimal(num: str) -> Decimal | None:
+    raw = num
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?", raw):
+        raw = raw.replace(",", "")
+    elif re.fullmatch(r"\d+,\d{1,2}", raw):
+        raw = raw.replace(",", ".")  # "1,2 millones"
+    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
+        raw = raw.replace(".", "")  # "300.000" written European-style
+    try:
+        return Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def prepare_money_text(text: str) -> str:
+    folded = fold(text)
+    folded = re.sub(r"\bmedio millon\b", "500000", folded)
+    folded = re.sub(r"\b(un )?millon y medio\b", "1500000", folded)
+    folded = re.sub(r"\bun millon\b", "1000000", folded)
+    folded = re.sub(r"(\d)\s+(mil|k)\b", r"\1 \2", folded)
+    folded = re.sub(r"\b(\d{1,3}) (\d{3})\b(?! ?mil)", r"\1\2", folded)  # "300 000"
+    return _replace_number_words(folded)
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every money-like amount in ``text`` (years, km, percentages and terms excluded)."""
+    prepared = prepare_money_text(text)
+    amounts: list[Amount] = []
+    for m in _AMOUNT_RE.finditer(prepared):
+        if m.start() > 0 and (prepared[m.start() - 1].isalnum() or prepared[m.start() - 1] in "-"):
+            continue
+        value = _to_decimal(m.group("num"))
+        if value is None:
+            continue
+        unit = m.group("unit")
+        after = prepared[m.end() :]
+        if unit in (None, "k", "mil", "m") and _NOT_MONEY_AFTER.match(
+            after if unit else prepared[m.end("num") :]
+        ):
+            continue
+        if unit == "m" and not m.group("cur"):
+            continue  # "3 m" is ambiguous (metres, months)
+        multiplier = {
+            None: 1,
+            "k": 1000,
+            "mil": 1000,
+            "mill": 1_000_000,
+            "millon": 1_000_000,
+            "millones": 1_000_000,
+            "m": 1_000_000,
+        }[unit]
+        value *= multiplier
+        explicit = bool(
+            m.group("cur") or unit or m.group("pesos") or "," in m.group("num") or value >= 10000
+        )
+        if not explicit and 1990 <= value <= 2035 and "." not in m.group("num"):
+            continue  # a model year, not money
+        amounts.append(Amount(value=value, explicit=explicit, start=m.start(), end=m.end()))
+    return amounts
+
+
+@dataclass(frozen=True)
+class Budget:
+    max_price: Decimal | None = None
+    min_price: Decimal | None = None
+    monthly: Decimal | None = None
+
+
+_MAX_REASONABLE = Decimal("20000000")
+
+
+def parse_budget(text: str, *, expecting: bool = False) -> Budget | None:
+    """A total budget, a range ("entre 200 y 250 mil") or a monthly budget ("8 mil al mes").
+
+    With ``expecting`` (the agent just asked for the budget) a bare number like "300" is read as
+    thousands of pesos, as Mexican customers say it.
+    """
+    prepared = prepare_money_text(text)
+    # A unit after the second number of a range applies to the first: "entre 200 y 250 mil".
+    range_m = re.search(
+        rf"(?:entre|de)\s+\$?\s*({_NUM})\s*(mil|k)?\s*(?:y|a|-)\s*\$?\s*({_NUM})\s*"
+        r"(mil|k|millones)?",
+        prepared,
+    )
+    if range_m:
+        low, high = _to_decimal(range_m.group(1)), _to_decimal(range_m.group(3))
+        unit_high = range_m.group(4)
+        unit_low = range_m.group(2) or unit_high
+        factor = {None: 1, "mil": 1000, "k": 1000, "millones": 1_000_000}
+        if low is not None and high is not None:
+            low *= factor[unit_low]
+            high *= factor[unit_high]
+            if expecting or unit_high or high >= 10000:
+                if high < 1000 and expecting:
+                    low, high = low * 1000, high * 1000
+                low, high = sorted((low, high))
+                if 0 < high <= _MAX_REASONABLE and low >= 0:
+                    return Budget(max_price=high, min_price=low or None)
+    amounts = find_amounts(text)
+    if not amounts:
+        return None
+    best = max(amounts, key=lambda a: (a.explicit, a.value))
+    value = best.value
+    if not best.explicit:
+        if not expecting:
+            return None
+        if value < 20:
+            return None
+        if value < 10000:
+            value *= 1000  # "tengo 300" → $300,000
+    if _MONTHLY_RE.search(prepared):
+        if 500 <= value <= 200_000:
+            return Budget(monthly=value)
+        return None
+    if value < 10000 or value > _MAX_REASONABLE:
+        return None
+    return Budget(max_price=value)
+
+
+# --- Down payment -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DownPayment:
+    amount: Decimal | None = None
+    ratio: Decimal | None = None  # 0.20 for "20%"
+    minimum: bool = False
+    none: bool = False
+
+
+def parse_down_payment(text: str, *, expecting: bool = False) -> DownPayment | None:
+    folded = prepare_money_text(text)
+    pct = re.search(r"(\d{1,3}(?:[.,]\d+)?)\s*(?:%|por ?ciento|porciento)", folded)
+    if pct:
+        ratio = Decimal(pct.group(1).replace(",", ".")) / 100
+        if 0 <= ratio <= 1:
+            return DownPayment(ratio=ratio)
+        return None
+    if _has_any(folded, (r"el minimo", r"lo minimo", r"minimo", r"el menor")):
+        return DownPayment(minimum=True)
+    if _has_any(folded, (r"sin enganche", r"nada de enganche", r"cero enganche", r"0 enganche")):
+        return DownPayment(none=True)
+    if expecting and _has_any(folded, (r"nada", r"cero", r"sin", r"no tengo")):
+        return DownPayment(none=True)
+    mentions = _has_any(folded, (r"enganche", r"anticipo", r"inicial", r"dar de entrada", r"pie"))
+    if not (expecting or mentions):
+        return None
+    amounts = find_amounts(text)
+    if not amounts:
+        return None
+    best = max(amounts, key=lambda a: (a.explicit, a.value))
+    value = best.value
+    if not best.explicit and value < 10000:
+        value *= 1000  # "60" as an answer to "¿cuánto de enganche?" → $60,000
+    if value <= 0 or value > _MAX_REASONABLE:
+        return None
+    return DownPayment(amount=value)
+
+
+# --- Term ---------------------------------------------------------------------------------------
+ALLOWED_TERMS = (36, 48, 60, 72)
+
+
+@dataclass(frozen=True)
+class Term:
+    months: (
+        int | None
+    )  # None with ``invalid`` set when the customer asked for a term we don't offer
+    invalid: bool = False
+    compare: bool = False
+
+
+def parse_term(text: str, *, expecting: bool = False) -> Term | None:
+    folded = _replace_number_words(fold(text))
+    if _has_any(folded, (r"el mas largo", r"lo mas largo", r"mas largo", r"maximo plazo")):
+        return Term(months=72)
+    if _has_any(folded, (r"el mas corto", r"lo mas corto", r"mas corto", r"minimo plazo")):
+        return Term(months=36)
+    if _has_any(folded, (r"compara\w*", r"todos los plazos", r"todas las opciones")):
+        return Term(months=None, compare=True)
+    m = re.search(r"(\d{1,3})\s*(anos|ano|meses|mes)\b", folded)
+    if m:
+        n = int(m.group(1))
+        months = n * 12 if m.group(2).startswith("ano") else n
+        return Term(months=months) if months in ALLOWED_TERMS else Term(months=None, invalid=True)
+    if expecting:
+        bare = re.fullmatch(r"(?:a |en |de )?(\d{1,2})(?: porfa| por favor)?", folded)
+        m2 = bare or re.search(r"\ba (\d{1,2})\b", folded)
+        if m2:
+            n = int(m2.group(1))
+            if n in ALLOWED_TERMS:
+                return Term(months=n)
+            if 1 <= n <= 12:
+                return Term(months=n * 12) if n * 12 in ALLOWED_TERMS else Term(None, invalid=True)
+            return Term(months=None, invalid=True)
+    return None
+
+
+# --- Option choice ------------------------------------------------------------------------------
+_ORDINALS = {
+    1: (r"primer[oa]?", r"1ro", r"1er[oa]?", r"1ra", r"uno", r"una"),
+    2: (r"segund[oa]", r"2do", r"2da", r"dos"),
+    3: (r"tercer[oa]?", r"3ro", r"3er[oa]?", r"3ra", r"tres"),
+}
+
+
+def parse_option_choice(
+    text: str, *, options: list[tuple[str, str, str]], expecting: bool = True
+) -> int | None:
+    """Index (0-based) of the option the customer chose.
+
+    ``options`` are (stock_id, make, model) in display order. Understands ordinals ("el segundo",
+    "la opción 2", "el 3"), "el último", the model or make name, and the stock id.
+    """
+    if not options:
+        return None
+    folded = fold(text)
+    for i, (stock_id, _make, _model) in enumerate(options):
+        if re.search(rf"(?<!\d){re.escape(stock_id)}(?!\d)", folded):
+            return i
+    m = re.search(r"(?:opcion|numero|num|no\.?|#)\s*(\d)\b", folded)
+    if m and 1 <= int(m.group(1)) <= len(options):
+        return int(m.group(1)) - 1
+    for n, words in _ORDINALS.items():
+        if n <= len(options) and _has_any(
+            folded, tuple(rf"(?:el|la|lo|opcion) {w}" for w in words)
+        ):
+            return n - 1
+    if _has_any(folded, (r"el ultimo", r"la ultima", r"ultimo", r"ultima")):
+        return len(options) - 1
+    matches = [
+        i
+        for i, (_s, _make, model) in enumerate(options)
+        if model and _has_any(folded, (re.escape(fold(model)),))
+    ]
+    if matches and len({fold(options[i][2]) for i in matches}) == 1:
+        return matches[0]
+    makes = [
+        i for i, (_s, make, _m) in enumerate(options) if _has_any(folded, (re.escape(fold(make)),))
+    ]
+    if len(makes) == 1:
+        return makes[0]
+    if expecting:
+        bare = re.fullmatch(r"(?:el |la |opcion )?(\d)(?: porfa| por favor)?", folded)
+        if bare and 1 <= int(bare.group(1)) <= len(options):
+            return int(bare.group(1)) - 1
+        for n, words in _ORDINALS.items():
+            if n <= len(options) and re.fullmatch(rf"(?:{'|'.join(words)})", folded):
+                return n - 1
+    return None
+
+
+# --- Yes / no, greetings, intents ---------------------------------------------------------------
+_YES = (
+    r"si",
+    r"sip",
+    r"simon",
+    r"claro",
+    r"va",
+    r"sale",
+    r"ok",
+    r"okay",
+    r"okey",
+    r"dale",
+    r"de acuerdo",
+    r"me parece",
+    r"por supuesto",
+    r"correcto",
+    r"afirmativo",
+    r"orale",
+    r"esta bien",
+    r"perfecto",
+    r"me interesa",
+    r"si por favor",
+    r"andale",
+    r"eso",
+    r"exacto",
+    r"me late",
+    r"vale",
+)
+_NO = (
+    r"no",
+    r"nel",
+    r"nop",
+    r"nope",
+    r"para nada",
+    r"todavia no",
+    r"ahorita no",
+    r"aun no",
+    r"no gracias",
+    r"mejor no",
+    r"negativo",
+    r"paso",
+)
+
+
+def parse_yes_no(text: str) -> bool | None:
+    folded = fold(text).strip(" .!¡?¿,")
+    no = _has_any(folded, _NO)
+    yes = _has_any(folded, _YES)
+    if no and not re.match(r"^(si|claro)\b", folded):
+        return False
+    if yes:
+        return True
+    return None
+
+
+def is_greeting(text: str) -> bool:
+    return _has_any(
+        fold(text),
+        (
+            r"hola",
+            r"buen[oa]s",
+            r"buenos dias",
+            r"buenas tardes",
+            r"buenas noches",
+            r"que tal",
+            r"hey",
+            r"saludos",
+            r"que onda",
+        ),
+    )
+
+
+def is_thanks(text: str) -> bool:
+    return _has_any(fold(text), (r"gracias", r"muchas gracias", r"mil gracias", r"te agradezco"))
+
+
+def wants_human(text: str) -> bool:
+    folded = fold(text)
+    who = r"(?:asesor|asesora|humano|persona|agente|ejecutiv[oa]|vendedor|vendedora|alguien)"
+    return bool(
+        re.search(
+            rf"\b(?:hablar|platicar|comunicar|contactar|pasar|pasame|comunicame|quiero|"
+            rf"necesito|con)\b.*\b{who}\b",
+            folded,
+        )
+        or re.search(
+            rf"\b(?:un|una|el|la|al|a un)\s+{who}\s*(?:real|humano|por favor|porfa)?\b$", folded
+        )
+        or folded in ("asesor", "humano", "agente", "un asesor", "persona real")
+    )
+
+
+def wants_reset(text: str) -> bool:
+    return _has_any(
+        fold(text),
+        (
+            r"empezar de nuevo",
+            r"empezar otra vez",
+            r"comenzar de nuevo",
+            r"volver a empezar",
+            r"reiniciar",
+            r"reinicia",
+            r"reset",
+            r"desde cero",
+            r"borra todo",
+            r"borrar todo",
+            r"nueva busqueda",
+            r"iniciar de nuevo",
+        ),
+    )
+
+
+def wants_appointment(text: str) -> bool:
+    return _has_any(
+        fold(text),
+        (
+            r"cita",
+            r"agendar",
+            r"agenda",
+            r"visitar",
+            r"ir a verlo",
+            r"ir a verla",
+            r"prueba de manejo",
+            r"verlo en persona",
+            r"manejarlo",
+        ),
+    )
+
+
+def wants_cash(text: str) -> bool:
+    return _has_any(
+        fold(text),
+        (
+            r"de contado",
+            r"al contado",
+            r"en efectivo",
+            r"pago completo",
+            r"sin financiamiento",
+            r"sin credito",
+            r"cash",
+        ),
+    )
+
+
+def wants_other_options(text: str) -> bool:
+    return _has_any(
+        fold(text),
+        (
+            r"otras opciones",
+            r"otra opcion",
+            r"ver otros",
+            r"ver otras",
+            r"mas opciones",
+            r"ninguno",
+            r"ninguna",
+            r"no me gusta\w*",
+            r"algo mas barato",
+            r"mas barato",
+            r"mas economico",
+        ),
+    )
+
+
+def is_adversarial(text: str) -> bool:
+    """Requests to break the rules: free cars, invented discounts, instructions to the bot."""
+    return _has_any(
+        fold(text),
+        (
+            r"gratis",
+            r"regalad[oa]",
+            r"regalame",
+            r"regalo",
+            r"sin pagar",
+            r"de a gratis",
+            r"ignora (?:tus|las|todas)\w*",
+            r"olvida tus instrucciones",
+            r"eres un",
+            r"descuento del \d+",
+            r"precio de \$?1\b",
+            r"a \$?1 peso",
+            r"un peso",
+            r"prompt",
+            r"system prompt",
+        ),
+    )
+
+
+def wants_discount(text: str) -> bool:
+    return _has_any(
+        fold(text), (r"descuento", r"rebaja", r"mas barato el", r"negociar", r"regatear")
+    )
+
+
+# --- Contact data -------------------------------------------------------------------------------
+def parse_phone(text: str) -> str | None:
+    """Mexican phone → E.164 ``+52XXXXXXXXXX``; None when it is not a valid Mexican number.
+
+    Accepts 10 digits, +52, 52, the old mobile prefix 1 (+52 1 …) and 044/045, with spaces, dashes,
+    dots and parentheses.
+    """
+    candidates = re.findall(r"\+?[\d][\d\s().\-]{6,22}\d", text)
+    for raw in candidates:
+        digits = re.sub(r"\D", "", raw)
+        if len(digits) == 13 and digits.startswith("521"):
+            digits = digits[3:]
+        elif len(digits) == 12 and digits.startswith("52"):
+            digits = digits[2:]
+        elif len(digits) == 13 and digits[:3] in ("044", "045"):
+            digits = digits[3:]
+        if len(digits) == 10 and digits[0] != "0" and len(set(digits)) > 1:
+            return f"+52{digits}"
+    return None
+
+
+_NAME_PREFIX = re.compile(
+    r"^(?:me llamo|mi nombre es|soy|habla|con|es|el nombre es|a nombre de)\s+", re.IGNORECASE
+)
+_NOT_NAMES = {
+    "hola",
+    "si",
+    "no",
+    "ok",
+    "gracias",
+    "asesor",
+    "nada",
+    "bien",
+    "claro",
+    "auto",
+    "carro",
+    "coche",
+    "camioneta",
+    "sedan",
+    "suv",
+    "pickup",
+}
+
+
+def parse_name(text: str, *, expecting: bool = False) -> str | None:
+    """A person's name from "me llamo Ana López" or, when asked for it, the answer itself."""
+    cleaned = text.strip().strip(".!¡¿?,")
+    m = re.search(r"(?:me llamo|mi nombre es|soy)\s+([^\d,.;!?]{2,60})", cleaned, re.IGNORECASE)
+    if m:
+        candidate = m.group(1)
+    elif expecting:
+        candidate = _NAME_PREFIX.sub("", cleaned)
+    else:
+        return None
+    candidate = re.split(
+        r"\s+(?:y|mi|tel|telefono|teléfono|cel|celular|numero|número)\b", candidate
+    )[0]
+    words = [w for w in candidate.split() if w]
+    if not 1 <= len(words) <= 5 or len(candidate) > 60:
+        return None
+    if any(not re.fullmatch(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ'\-]+", w) for w in words):
+        return None
+    if fold(words[0]) in _NOT_NAMES or fold(candidate) in _NOT_NAMES:
+        return None
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
+_WEEKDAYS = {
+    "lunes": 0,
+    "martes": 1,
+    "miercoles": 2,
+    "jueves": 3,
+    "viernes": 4,
+    "sabado": 5,
+    "domingo": 6,
+}
+_PERIODS = {"manana": 10, "mediodia": 12, "tarde": 16, "noche": 19}
+
+
+def parse_contact_time(text: str, *, now: datetime) -> datetime | None:
+    """A preferred contact slot: "mañana en la tarde", "el lunes a las 10", "hoy a las 5 pm"."""
+    folded = fold(text)
+    day = None
+    if re.search(r"\bpasado manana\b", folded):
+        day = now.date() + timedelta(days=2)
+    elif re.search(r"(?<!la )\bmanana\b", folded):
+        day = now.date() + timedelta(days=1)
+    elif re.search(r"\bhoy\b", folded):
+        day = now.date()
+    else:
+        for name, weekday in _WEEKDAYS.items():
+            if re.search(rf"\b{name}\b", folded):
+                delta = (weekday - now.weekday()) % 7 or 7
+                day = now.date() + timedelta(days=delta)
+                break
+    hour = None
+    minute = 0
+    m = re.search(
+        r"\b(?:a las|a la|tipo|como a las|despues de las)\s+"
+        r"(\d{1,2})(?::(\d{2}))?\s*(am|pm|hrs|h)?",
+        folded,
+    )
+    if m:
+        hour = int(m.group(1))
+        minute = int(m.group(2) or 0)
+        suffix = m.group(3)
+        if suffix == "pm" and hour < 12:
+            hour += 12
+        elif suffix is None and 1 <= hour <= 7:
+            hour += 12  # "a las 5" in a business context is 17:00
+    else:
+        for period, default_hour in _PERIODS.items():
+            if period == "manana" and not re.search(r"\b(?:en|por) la manana\b", folded):
+                continue
+            if re.search(rf"\b{period}\b", folded):
+                hour = default_hour
+                break
+    if day is None and hour is None:
+        return None
+    if day is None:
+        day = now.date() if hour is not None and hour > now.hour else now.date() + timedelta(days=1)
+    if hour is None:
+        hour = 10
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=now.tzinfo)

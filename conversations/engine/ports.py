@@ -1,0 +1,72 @@
+"""What the engine reads from the outside world, as Protocols with engine-owned types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from conversations.engine.state import CarOption
+
+
+@dataclass(frozen=True)
+class NeedMatch:
+    make: str | None = None
+    model: str | None = None
+    body_type: str | None = None
+    uses: tuple[str, ...] = ()
+    transmission: str | None = None
+    suggestion: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return bool(self.make or self.model or self.body_type or self.uses or self.transmission)
+
+
+@dataclass(frozen=True)
+class CarQuery:
+    budget: Decimal | None = None
+    body_type: str | None = None
+    make: str | None = None
+    model: str | None = None
+    transmission: str | None = None
+    uses: tuple[str, ...] = ()
+    exclude_stock_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    cars: tuple[CarOption, ...]
+    exact: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class KbSource:
+    article: str
+    title: str
+    score: float
+
+
+@dataclass(frozen=True)
+class KbAnswer:
+    confident: bool
+    confidence: float
+    answer: str
+    sources: tuple[KbSource, ...] = field(default_factory=tuple)
+
+
+class CarCatalog(Protocol):
+    """The catalogue, the only source of cars and prices."""
+
+    def match_need(self, text: str) -> NeedMatch: ...
+
+    def recommend(self, query: CarQuery) -> Recommendation: ...
+
+
+class KnowledgeBase(Protocol):
+    """Curated articles about Kavak; answers only from them."""
+
+    def looks_like_question(self, text: str) -> bool: ...
+
+    def answer(self, question: str) -> KbAnswer: ...

@@ -1,0 +1,180 @@
+"""Conversation state as frozen dataclasses, with a JSON round-trip for storage."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class Step(StrEnum):
+    NEED = "need"
+    BUDGET = "budget"
+    OPTIONS = "options"
+    FINANCING = "financing"
+    LEAD_CAPTURE = "lead_capture"
+    HANDOFF = "handoff"
+    DONE = "done"
+
+
+FUNNEL_ORDER = (Step.NEED, Step.BUDGET, Step.OPTIONS, Step.FINANCING, Step.LEAD_CAPTURE)
+
+
+class Action(StrEnum):
+    """What the agent waits for after its reply (``next_action`` in the API)."""
+
+    ASK_NEED = "ask_need"
+    ASK_BUDGET = "ask_budget"
+    CHOOSE_OPTION = "choose_option"
+    ASK_DOWN_PAYMENT = "ask_down_payment"
+    ASK_TERM = "ask_term"
+    OFFER_APPOINTMENT = "offer_appointment"
+    ASK_NAME = "ask_name"
+    ASK_PHONE = "ask_phone"
+    ASK_CONTACT_TIME = "ask_contact_time"
+    HANDOFF_TO_HUMAN = "handoff_to_human"
+    ANSWER_FAQ = "answer_faq"
+    CONFIRM_SUGGESTION = "confirm_suggestion"
+    OFFER_HELP = "offer_help"
+
+
+@dataclass(frozen=True)
+class CarOption:
+    stock_id: str
+    make: str
+    model: str
+    year: int
+    version: str
+    price: Decimal
+    km: int
+    body_type: str = ""
+    transmission: str = ""
+    reason: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"{self.make} {self.model} {self.year}"
+
+
+@dataclass(frozen=True)
+class Slots:
+    # need
+    body_type: str | None = None
+    uses: tuple[str, ...] = ()
+    make: str | None = None
+    model: str | None = None
+    transmission: str | None = None
+    need_open: bool = False  # "lo que sea": the customer has no preference
+    # budget
+    budget_max: Decimal | None = None
+    budget_min: Decimal | None = None
+    monthly_budget: Decimal | None = None
+    # options and choice
+    options: tuple[CarOption, ...] = ()
+    chosen: CarOption | None = None
+    # financing
+    down_payment: Decimal | None = None
+    down_payment_ratio: Decimal | None = None  # volunteered before a car was chosen ("20%")
+    term_months: int | None = None
+    plan_shown_for: str | None = None  # key of the last plan shown, so it is not repeated
+    cash_purchase: bool = False
+    # contact
+    name: str | None = None
+    phone: str | None = None
+    contact_time: str | None = None
+    contact_at: str | None = None  # ISO datetime when the time could be parsed
+    lead_captured: bool = False
+    wants_appointment: bool = False
+    options_for: str | None = None  # key of the query the shown options answer
+
+    @property
+    def has_need(self) -> bool:
+        return bool(self.body_type or self.uses or self.make or self.model or self.need_open)
+
+    @property
+    def has_budget(self) -> bool:
+        return self.budget_max is not None
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    step: Step = Step.NEED
+    next_action: Action = Action.ASK_NEED
+    slots: Slots = field(default_factory=Slots)
+    misunderstood: int = 0
+    greeted: bool = False
+    suggestion: str | None = None  # a "¿Quisiste decir …?" candidate awaiting yes/no
+    furthest_step: Step = Step.NEED
+
+    def with_slots(self, **changes: Any) -> ConversationState:
+        return dataclasses.replace(self, slots=dataclasses.replace(self.slots, **changes))
+
+
+# --- JSON round-trip (stored in Conversation.state) ---------------------------------------------
+_DECIMAL_SLOTS = (
+    "budget_max",
+    "budget_min",
+    "monthly_budget",
+    "down_payment",
+    "down_payment_ratio",
+)
+
+
+def _option_to_dict(option: CarOption) -> dict[str, Any]:
+    data = dataclasses.asdict(option)
+    data["price"] = str(option.price)
+    return data
+
+
+def _option_from_dict(data: dict[str, Any]) -> CarOption:
+    return CarOption(**{**data, "price": Decimal(data["price"])})
+
+
+def state_to_dict(state: ConversationState) -> dict[str, Any]:
+    slots = state.slots
+    slot_data: dict[str, Any] = {}
+    for f in dataclasses.fields(Slots):
+        value = getattr(slots, f.name)
+        if f.name == "options":
+            value = [_option_to_dict(o) for o in value]
+        elif f.name == "chosen":
+            value = _option_to_dict(value) if value else None
+        elif f.name == "uses":
+            value = list(value)
+        elif isinstance(value, Decimal):
+            value = str(value)
+        slot_data[f.name] = value
+    return {
+        "step": state.step.value,
+        "next_action": state.next_action.value,
+        "slots": slot_data,
+        "misunderstood": state.misunderstood,
+        "greeted": state.greeted,
+        "suggestion": state.suggestion,
+        "furthest_step": state.furthest_step.value,
+    }
+
+
+def state_from_dict(data: dict[str, Any] | None) -> ConversationState:
+    if not data:
+        return ConversationState()
+    raw = dict(data.get("slots") or {})
+    known = {f.name for f in dataclasses.fields(Slots)}
+    slot_kwargs: dict[str, Any] = {k: v for k, v in raw.items() if k in known}
+    for name in _DECIMAL_SLOTS:
+        if slot_kwargs.get(name) is not None:
+            slot_kwargs[name] = Decimal(slot_kwargs[name])
+    slot_kwargs["options"] = tuple(_option_from_dict(o) for o in raw.get("options") or ())
+    slot_kwargs["chosen"] = _option_from_dict(raw["chosen"]) if raw.get("chosen") else None
+    slot_kwargs["uses"] = tuple(raw.get("uses") or ())
+    return ConversationState(
+        step=Step(data.get("step", Step.NEED)),
+        next_action=Action(data.get("next_action", Action.ASK_NEED)),
+        slots=Slots(**slot_kwargs),
+        misunderstood=int(data.get("misunderstood", 0)),
+        greeted=bool(data.get("greeted", False)),
+        suggestion=data.get("suggestion"),
+        furthest_step=Step(data.get("furthest_step", Step.NEED)),
+    )

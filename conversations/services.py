@@ -1,0 +1,330 @@
+"""The imperative shell of a conversation turn: lock, decide, save, apply effects after commit.
+
+``conversation_turn_handle`` is the single entry point for every channel (``/chat``, the web demo,
+the terminal, WhatsApp). No network I/O happens inside the transaction: the engine only reads the
+catalogue and the knowledge base (database reads); notifications are enqueued on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from conversations.engine import replies
+from conversations.engine.financing import FinancingPlan, financing_plan
+from conversations.engine.policy import (
+    EngineDeps,
+    Inbound,
+    NotifySales,
+    PauseBot,
+    RecordKbMiss,
+    TurnResult,
+    UpsertLead,
+    decide,
+)
+from conversations.engine.state import Action, CarOption, ConversationState, Step
+from conversations.models import Conversation
+from conversations.stores import MessageRecord, Session
+from conversations.wiring import engine_config, engine_deps, lead_store, state_store
+from kavak.logging import log_context
+from leads.stores import LeadData, LeadView
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    """What every channel needs to answer a customer message."""
+
+    conversation_id: int
+    session_id: str
+    turn_id: str
+    reply: str  # "" when the bot is paused on WhatsApp (a human has the conversation)
+    step: str
+    next_action: str
+    cars: tuple[CarOption, ...] = ()
+    financing: FinancingPlan | None = None
+    lead: LeadView | None = None
+    sources: tuple[Any, ...] = ()
+    bot_paused: bool = False
+    understood: dict[str, Any] = field(default_factory=dict)
+
+
+def _financing_snapshot(state: ConversationState, config_rate: Any) -> dict[str, Any]:
+    s = state.slots
+    if s.chosen is None:
+        return {}
+    if s.cash_purchase:
+        return {"cash_purchase": True, "price": f"{s.chosen.price:.2f}"}
+    if s.down_payment is None or s.term_months is None:
+        return {}
+    return financing_plan(
+        price=s.chosen.price,
+        down_payment=s.down_payment,
+        annual_rate=config_rate,
+        term_months=s.term_months,
+    ).as_dict()
+
+
+def _car_snapshot(car: CarOption | None) -> dict[str, Any]:
+    if car is None:
+        return {}
+    return {
+        "stock_id": car.stock_id,
+        "make": car.make,
+        "model": car.model,
+        "year": car.year,
+        "version": car.version,
+        "price": f"{car.price:.2f}",
+        "km": car.km,
+    }
+
+
+def _lead_data(
+    *, source: str, session: Session, state: ConversationState, persisted: bool, rate: Any
+) -> LeadData:
+    s = state.slots
+    contact_at = datetime.fromisoformat(s.contact_at) if s.contact_at else None
+    return LeadData(
+        source=source,
+        channel=session.channel,
+        conversation_id=session.conversation_id if persisted else None,
+        name=s.name or "",
+        phone=s.phone or "",
+        preferred_contact_time=s.contact_time or "",
+        preferred_contact_at=contact_at,
+        car_stock_id=s.chosen.stock_id if s.chosen else "",
+        car_snapshot=_car_snapshot(s.chosen),
+        financing_snapshot=_financing_snapshot(state, rate),
+    )
+
+
+def _enqueue_notification(*, lead_id: int, reason: str) -> None:
+    from leads.tasks import lead_notify_sales as lead_notify_sales_task
+
+    lead_notify_sales_task.delay(lead_id, reason)
+
+
+def _record_kb_miss(*, question: str, confidence: float, channel: str, ref: str) -> None:
+    try:
+        from knowledge.services import knowledge_question_record
+    except ImportError:  # pragma: no cover - the knowledge app always ships it
+        return
+    knowledge_question_record(
+        question=question, confidence=confidence, channel=channel, conversation_ref=ref
+    )
+
+
+def conversation_turn_handle(
+    *,
+    channel: str,
+    external_id: str,
+    text: str,
+    customer_phone: str | None = None,
+    provider_message_id: str = "",
+    deps: EngineDeps | None = None,
+    now: datetime | None = None,
+) -> TurnOutcome:
+    """Handle one customer message on any channel and return the agent's answer.
+
+    Turns of one session are serialised by the state store's lock; the whole turn (state, message
+    log, lead) commits atomically, and sales notifications are enqueued only after the commit.
+    """
+    deps = deps or engine_deps()
+    now = now or timezone.now()
+    turn_id = uuid.uuid4().hex
+    started = time.perf_counter()
+    with log_context(session_id=external_id, turn_id=turn_id, channel=channel):
+        outcome = _turn(
+            channel=channel,
+            external_id=external_id,
+            text=text,
+            customer_phone=customer_phone,
+            provider_message_id=provider_message_id,
+            deps=deps,
+            now=now,
+            turn_id=turn_id,
+            started=started,
+        )
+        logger.info(
+            "turn_handled step=%s next_action=%s latency_ms=%.1f",
+            outcome.step,
+            outcome.next_action,
+            (time.perf_counter() - started) * 1000,
+        )
+    return outcome
+
+
+def _turn(
+    *,
+    channel: str,
+    external_id: str,
+    text: str,
+    customer_phone: str | None,
+    provider_message_id: str,
+    deps: EngineDeps,
+    now: datetime,
+    turn_id: str,
+    started: float,
+) -> TurnOutcome:
+    store = state_store()
+    leads = lead_store()
+    config = engine_config(now=now)
+    persisted = store.persistent
+    with store.locked(channel=channel, external_id=external_id, now=now) as session:
+        step_before = session.state.step.value
+        if session.status == Conversation.Status.HANDOFF:
+            return _paused_turn(session, store, text, provider_message_id, turn_id, now, leads)
+        result: TurnResult = decide(
+            session.state,
+            Inbound(text=text, channel=channel, customer_phone=customer_phone),
+            deps,
+            config,
+        )
+        reply = result.reply
+        if session.returning:
+            reply = replies.welcome_back(result.state.slots.name) + "\n\n" + reply
+        status = session.status
+        lead_view: LeadView | None = None
+        for effect in result.effects:
+            if isinstance(effect, UpsertLead):
+                lead_view = leads.upsert(
+                    data=_lead_data(
+                        source=effect.source,
+                        session=session,
+                        state=result.state,
+                        persisted=persisted,
+                        rate=config.annual_rate,
+                    )
+                )
+            elif isinstance(effect, PauseBot):
+                status = Conversation.Status.HANDOFF
+            elif isinstance(effect, RecordKbMiss):
+                _record_kb_miss(
+                    question=effect.question,
+                    confidence=effect.confidence,
+                    channel=channel,
+                    ref=str(session.conversation_id),
+                )
+        for effect in result.effects:
+            if isinstance(effect, NotifySales) and lead_view is not None and leads.persistent:
+                transaction.on_commit(
+                    partial(_enqueue_notification, lead_id=lead_view.id, reason=effect.reason)
+                )
+        latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        store.save(
+            session,
+            state=result.state,
+            status=status,
+            messages=[
+                MessageRecord(
+                    direction="in",
+                    text=text,
+                    turn_id=turn_id,
+                    step_before=step_before,
+                    step_after=result.state.step.value,
+                    next_action=result.state.next_action.value,
+                    understood=_jsonable(result.understood),
+                    provider_message_id=provider_message_id,
+                ),
+                MessageRecord(
+                    direction="out",
+                    text=reply,
+                    turn_id=turn_id,
+                    step_before=step_before,
+                    step_after=result.state.step.value,
+                    next_action=result.state.next_action.value,
+                    latency_ms=latency_ms,
+                ),
+            ],
+            now=now,
+        )
+        if lead_view is None:
+            lead_view = leads.for_conversation(conversation_id=session.conversation_id)
+    return TurnOutcome(
+        conversation_id=session.conversation_id,
+        session_id=external_id,
+        turn_id=turn_id,
+        reply=reply,
+        step=result.state.step.value,
+        next_action=result.state.next_action.value,
+        cars=result.cars,
+        financing=result.financing,
+        lead=lead_view,
+        sources=result.sources,
+        bot_paused=status == Conversation.Status.HANDOFF,
+        understood=result.understood,
+    )
+
+
+def _paused_turn(
+    session: Session,
+    store: Any,
+    text: str,
+    provider_message_id: str,
+    turn_id: str,
+    now: datetime,
+    leads: Any,
+) -> TurnOutcome:
+    """A human has the conversation: store the message; the bot stays silent on WhatsApp."""
+    reply = "" if session.channel == Conversation.Channel.WHATSAPP else replies.handoff_waiting()
+    messages = [
+        MessageRecord(
+            direction="in",
+            text=text,
+            turn_id=turn_id,
+            step_before=Step.HANDOFF.value,
+            step_after=Step.HANDOFF.value,
+            next_action=Action.HANDOFF_TO_HUMAN.value,
+            provider_message_id=provider_message_id,
+        )
+    ]
+    if reply:
+        messages.append(
+            MessageRecord(
+                direction="out",
+                text=reply,
+                turn_id=turn_id,
+                step_before=Step.HANDOFF.value,
+                step_after=Step.HANDOFF.value,
+                next_action=Action.HANDOFF_TO_HUMAN.value,
+            )
+        )
+    store.save(session, state=session.state, status=session.status, messages=messages, now=now)
+    return TurnOutcome(
+        conversation_id=session.conversation_id,
+        session_id=session.external_id,
+        turn_id=turn_id,
+        reply=reply,
+        step=Step.HANDOFF.value,
+        next_action=Action.HANDOFF_TO_HUMAN.value,
+        lead=leads.for_conversation(conversation_id=session.conversation_id),
+        bot_paused=True,
+    )
+
+
+def conversation_return_to_bot(*, conversation_id: int) -> None:
+    """Staff hand the conversation back: the bot answers again from where the flow was."""
+    state_store().set_status(conversation_id=conversation_id, status=Conversation.Status.ACTIVE)
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, CarOption):
+            out[key] = value.stock_id
+        elif isinstance(value, tuple | list):
+            out[key] = [v.stock_id if isinstance(v, CarOption) else v for v in value]
+        elif isinstance(value, dict | str | int | float | bool) or value is None:
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out

@@ -1,0 +1,151 @@
+"""Lead stores: PostgreSQL (default) or process memory (LEAD_REPOSITORY=memory, throwaway runs)."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from leads.models import Lead
+
+
+@dataclass(frozen=True)
+class LeadData:
+    """What a conversation knows about the customer when it captures or hands off a lead."""
+
+    source: str
+    channel: str
+    conversation_id: int | None = None
+    name: str = ""
+    phone: str = ""
+    preferred_contact_time: str = ""
+    preferred_contact_at: datetime | None = None
+    car_stock_id: str = ""
+    car_snapshot: dict[str, Any] = field(default_factory=dict)
+    financing_snapshot: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LeadView:
+    id: int
+    name: str
+    phone: str
+    preferred_contact_time: str
+    status: str
+
+
+def _view(lead: Lead) -> LeadView:
+    return LeadView(
+        id=lead.pk,
+        name=lead.name,
+        phone=lead.phone,
+        preferred_contact_time=lead.preferred_contact_time,
+        status=lead.status,
+    )
+
+
+_UPDATABLE = (
+    "name",
+    "phone",
+    "preferred_contact_time",
+    "preferred_contact_at",
+    "car_stock_id",
+    "car_snapshot",
+    "financing_snapshot",
+)
+
+
+class DbLeadStore:
+    persistent = True
+
+    def upsert(self, *, data: LeadData) -> LeadView:
+        """One open lead per phone: a returning customer updates theirs.
+
+        Precondition: runs inside the turn's transaction; the lead row is locked while updated.
+        """
+        for _attempt in range(3):
+            lead = self._find(data)
+            if lead is None:
+                try:
+                    with transaction.atomic():
+                        lead = Lead.objects.create(
+                            source=data.source,
+                            channel=data.channel,
+                            conversation_id=data.conversation_id,
+                            **{k: getattr(data, k) for k in _UPDATABLE},
+                        )
+                        return _view(lead)
+                except IntegrityError:
+                    continue  # a concurrent turn created the open lead for this phone: update it
+            changed = []
+            for key in _UPDATABLE:
+                value = getattr(data, key)
+                if value and getattr(lead, key) != value:
+                    setattr(lead, key, value)
+                    changed.append(key)
+            if data.conversation_id and lead.conversation_id != data.conversation_id:
+                lead.conversation_id = data.conversation_id
+                changed.append("conversation")
+            if data.source != Lead.Source.HANDOFF and lead.source == Lead.Source.HANDOFF:
+                lead.source = data.source
+                changed.append("source")
+            if changed:
+                lead.save(update_fields=[*changed, "updated_at"])
+            return _view(lead)
+        raise IntegrityError("could not upsert lead after concurrent retries")
+
+    @staticmethod
+    def _find(data: LeadData) -> Lead | None:
+        open_leads = Lead.objects.select_for_update().exclude(status__in=Lead.CLOSED_STATUSES)
+        if data.phone:
+            lead = open_leads.filter(phone=data.phone).first()
+            if lead is not None:
+                return lead
+        if data.conversation_id:
+            return open_leads.filter(conversation_id=data.conversation_id).first()
+        return None
+
+    def for_conversation(self, *, conversation_id: int) -> LeadView | None:
+        lead = Lead.objects.filter(conversation_id=conversation_id).order_by("-updated_at").first()
+        return _view(lead) if lead else None
+
+
+class MemoryLeadStore:
+    persistent = False
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+        self._leads: dict[int, tuple[LeadData, str]] = {}
+        self._lock = threading.Lock()
+
+    def upsert(self, *, data: LeadData) -> LeadView:
+        with self._lock:
+            for lead_id, (existing, status) in self._leads.items():
+                same_phone = data.phone and existing.phone == data.phone
+                same_conv = (
+                    data.conversation_id and existing.conversation_id == data.conversation_id
+                )
+                if (same_phone or same_conv) and status not in Lead.CLOSED_STATUSES:
+                    merged = replace(
+                        existing,
+                        **{k: getattr(data, k) for k in _UPDATABLE if getattr(data, k)},
+                    )
+                    self._leads[lead_id] = (merged, status)
+                    return self._view(lead_id)
+            lead_id = next(self._ids)
+            self._leads[lead_id] = (data, Lead.Status.NEW)
+            return self._view(lead_id)
+
+    def _view(self, lead_id: int) -> LeadView:
+        data, status = self._leads[lead_id]
+        return LeadView(lead_id, data.name, data.phone, data.preferred_contact_time, status)
+
+    def for_conversation(self, *, conversation_id: int) -> LeadView | None:
+        for lead_id, (data, _status) in self._leads.items():
+            if data.conversation_id == conversation_id:
+                return self._view(lead_id)
+        return None

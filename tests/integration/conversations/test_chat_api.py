@@ -1,0 +1,176 @@
+"""POST /chat: authentication, validation, limits and throttling (JSON errors, never a 500)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.test import Client, override_settings
+from rest_framework_api_key.models import APIKey
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api_key() -> str:
+    _, key = APIKey.objects.create_key(name="tests")
+    return key
+
+
+def post(client: Client, body: object, key: str | None, **extra: str):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.post(
+        "/chat",
+        data=data,
+        content_type=extra.pop("content_type", "application/json"),
+        **headers,
+        **extra,
+    )
+
+
+@pytest.mark.parametrize(
+    ("auth", "message"),
+    [
+        (None, "Falta el encabezado"),
+        ("Bearer nope.nope", "inválida"),
+        ("Token abc", "Bearer"),
+    ],
+)
+def test_chat_rejects_missing_or_wrong_key_with_401(
+    client: Client, auth: str | None, message: str
+) -> None:
+    headers = {"HTTP_AUTHORIZATION": auth} if auth else {}
+    response = client.post(
+        "/chat",
+        data={"session_id": "a", "message": "hola"},
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 401
+    body = response.json()
+    assert body["error"] == "unauthorized"
+    assert message in body["message"]
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_revoked_key_is_rejected(client: Client) -> None:
+    api_key, key = APIKey.objects.create_key(name="old")
+    api_key.revoked = True
+    api_key.save()
+    assert post(client, {"session_id": "a", "message": "hola"}, key).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"session_id": "a"}, "message"),
+        ({"session_id": "a", "message": ""}, "message"),
+        ({"session_id": "a", "message": "   "}, "message"),
+        ({"session_id": "a", "message": "x" * 2001}, "message"),
+        ({"message": "hola"}, "session_id"),
+        ({"session_id": "", "message": "hola"}, "session_id"),
+        ({"session_id": "s" * 129, "message": "hola"}, "session_id"),
+        ({"session_id": "a", "message": ["hola"]}, "message"),
+        ({"session_id": {"x": 1}, "message": "hola"}, "session_id"),
+        ({"session_id": "a", "message": "hola", "channel": "whatsapp"}, "channel"),
+        (["not", "an", "object"], "non_field_errors"),
+    ],
+)
+def test_chat_bad_input_is_400_naming_the_field(
+    client: Client, api_key: str, body: object, field: str
+) -> None:
+    response = post(client, body, api_key)
+    assert response.status_code == 400
+    data = response.json()
+    assert data["error"] == "invalid_request"
+    assert field in data["fields"]
+    assert field in data["message"]
+
+
+def test_chat_non_json_is_400(client: Client, api_key: str) -> None:
+    response = post(client, "{not json", api_key)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_json"
+
+
+def test_chat_wrong_content_type_is_415(client: Client, api_key: str) -> None:
+    response = post(
+        client, "message=hola", api_key, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert response.json()["error"] == "unsupported_media_type"
+
+
+def test_chat_body_over_16kb_is_413(client: Client, api_key: str) -> None:
+    response = post(client, {"session_id": "a", "message": "x" * 17000}, api_key)
+    assert response.status_code == 413
+    assert response.json()["error"] == "payload_too_large"
+
+
+@override_settings(CHAT_THROTTLE_RATE="3/min")
+def test_chat_is_throttled_per_key_with_retry_after(client: Client, api_key: str) -> None:
+    _, other = APIKey.objects.create_key(name="other")
+    bad = {"session_id": "a", "message": ""}  # validation happens after throttling
+    statuses = [post(client, bad, api_key).status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    throttled = post(client, bad, api_key)
+    assert throttled.status_code == 429
+    assert int(throttled["Retry-After"]) > 0
+    assert throttled.json()["error"] == "throttled"
+    assert post(client, bad, other).status_code == 400  # another key has its own budget
+
+
+def test_create_api_key_prints_a_working_key_once(
+    client: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("create_api_key", "partner")
+    key = capsys.readouterr().out.strip().splitlines()[-1]
+    stored = APIKey.objects.get(name="partner")
+    assert key not in stored.hashed_key
+    assert stored.is_valid(key)
+    response = post(client, {"session_id": "a", "message": ""}, key)
+    assert response.status_code == 400  # authenticated (not 401)
+
+
+def test_amortization_api_returns_table_and_csv(client: Client, api_key: str) -> None:
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_key}"}
+    url = "/api/financing/amortization?price=300000&down_payment=60000&term_months=48"
+    data = client.get(url, **auth).json()
+    assert data["plan"]["monthly_payment"] == "6087.02"
+    assert len(data["rows"]) == 48
+    assert data["rows"][-1]["balance"] == "0.00"
+    csv_response = client.get(url + "&output=csv", **auth)
+    assert csv_response["Content-Type"].startswith("text/csv")
+    lines = csv_response.content.decode().strip().splitlines()
+    assert lines[0] == "mes,pago,interes,capital,saldo"
+    assert len(lines) == 49
+
+
+def test_amortization_api_rejects_down_payment_below_minimum(client: Client, api_key: str) -> None:
+    response = client.get(
+        "/api/financing/amortization?price=300000&down_payment=1000&term_months=48",
+        HTTP_AUTHORIZATION=f"Bearer {api_key}",
+    )
+    assert response.status_code == 400
+    assert "down_payment" in response.json()["fields"]
+
+
+def test_web_chat_requires_csrf_token(client: Client) -> None:
+    csrf_client = Client(enforce_csrf_checks=True)
+    response = csrf_client.post(
+        "/web/chat", data={"message": "hola"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+
+
+def test_openapi_schema_documents_chat(client: Client) -> None:
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    schema = response.json() if response["Content-Type"].startswith("application/json") else None
+    text = response.content.decode()
+    assert "/chat" in text
+    assert "chat_turn" in text
+    if schema:
+        assert "401" in schema["paths"]["/chat"]["post"]["responses"]

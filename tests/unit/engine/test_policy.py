@@ -1,0 +1,237 @@
+"""The sales flow rules of docs/AGENT_CONTRACT.md, on the pure engine with fake ports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conversations.engine.policy import (
+    EngineConfig,
+    EngineDeps,
+    Inbound,
+    NotifySales,
+    PauseBot,
+    RecordKbMiss,
+    TurnResult,
+    UpsertLead,
+    decide,
+)
+from conversations.engine.state import ConversationState, state_from_dict, state_to_dict
+from tests.fakes import FakeKnowledge, InMemoryCarCatalog
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("America/Mexico_City"))
+
+
+class Chat:
+    def __init__(self) -> None:
+        self.catalog = InMemoryCarCatalog()
+        self.knowledge = FakeKnowledge()
+        self.state = ConversationState()
+        self.last: TurnResult | None = None
+
+    def say(self, text: str, phone: str | None = None) -> TurnResult:
+        result = decide(
+            self.state,
+            Inbound(text=text, customer_phone=phone),
+            EngineDeps(catalog=self.catalog, knowledge=self.knowledge),
+            EngineConfig(now=NOW),
+        )
+        # Round-trip through JSON on every turn, as the database store does.
+        self.state = state_from_dict(state_to_dict(result.state))
+        self.last = result
+        return result
+
+
+@pytest.fixture
+def chat() -> Chat:
+    return Chat()
+
+
+def test_first_message_greets_and_asks_for_the_need(chat: Chat) -> None:
+    r = chat.say("hola")
+    assert r.state.step == "need"
+    assert r.state.next_action == "ask_need"
+    assert "Hola" in r.reply
+
+
+def test_early_information_fills_need_and_budget_in_one_turn(chat: Chat) -> None:
+    r = chat.say("busco un Corolla automático, tengo 300 mil")
+    assert r.state.slots.model == "Corolla"
+    assert r.state.slots.transmission == "automatic"
+    assert r.state.slots.budget_max == Decimal("300000")
+    assert r.state.next_action == "choose_option"
+    assert [c.stock_id for c in r.cars] == ["1001"]
+    assert "$289,999.00" in r.reply
+
+
+def test_full_flow_from_need_to_lead_with_exact_financing(chat: Chat) -> None:
+    chat.say("hola")
+    assert chat.say("una camioneta familiar").state.next_action == "ask_budget"
+    r = chat.say("450 mil")
+    assert r.state.next_action == "choose_option"
+    assert {c.stock_id for c in r.cars} == {"1004", "1005"}
+    first = r.cars[0]
+    r = chat.say("el primero")
+    assert r.state.slots.chosen == first
+    assert r.state.next_action == "ask_down_payment"
+    assert r.financing is None  # never financing in the same breath as the choice without terms
+    r = chat.say("20%")
+    assert r.state.next_action == "ask_term"
+    r = chat.say("4 años")
+    assert r.state.next_action == "offer_appointment"
+    assert r.financing is not None
+    assert r.financing.term_months == 48
+    assert r.financing.down_payment == (first.price * Decimal("0.2")).quantize(Decimal("0.01"))
+    assert "estimación sujeta a aprobación de crédito" in r.reply
+    for term in ("36 meses", "48 meses", "60 meses", "72 meses"):
+        assert term in r.reply
+    assert chat.say("sí").state.next_action == "ask_name"
+    assert chat.say("Ana López").state.next_action == "ask_phone"
+    r = chat.say("55 1234 567")
+    assert r.state.next_action == "ask_phone"
+    assert "10 dígitos" in r.reply
+    assert chat.say("55 1234 5678").state.next_action == "ask_contact_time"
+    r = chat.say("mañana en la tarde")
+    assert r.state.step == "done"
+    assert r.state.slots.phone == "+525512345678"
+    assert r.state.slots.contact_at == "2026-11-25T16:00:00-06:00"
+    assert UpsertLead(source="appointment") in r.effects
+    assert NotifySales(reason="lead_captured") in r.effects
+
+
+def test_never_shows_financing_before_a_car_is_chosen(chat: Chat) -> None:
+    r = chat.say("quiero un sedán con 20% de enganche a 48 meses")
+    assert r.financing is None
+    assert r.state.next_action == "ask_budget"
+    r = chat.say("300 mil")
+    assert r.financing is None
+    assert r.state.next_action == "choose_option"
+    r = chat.say("la 1")
+    # The volunteered 20% and 48 months are used once the car is chosen.
+    assert r.financing is not None
+    assert r.financing.term_months == 48
+
+
+def test_never_asks_contact_data_before_options(chat: Chat) -> None:
+    for text in ("hola", "quiero una cita", "sí", "mi nombre es Ana"):
+        r = chat.say(text)
+        assert r.state.next_action not in ("ask_name", "ask_phone", "ask_contact_time")
+
+
+def test_down_payment_below_minimum_is_explained_and_asked_again(chat: Chat) -> None:
+    chat.say("Versa 250 mil")
+    chat.say("el 1")
+    r = chat.say("5 mil")
+    assert r.state.next_action == "ask_down_payment"
+    assert "$23,999.90" in r.reply  # 10% of $239,999.00
+    assert r.state.slots.down_payment is None
+
+
+def test_down_payment_at_or_above_price_offers_cash(chat: Chat) -> None:
+    chat.say("Versa 250 mil")
+    chat.say("el 1")
+    r = chat.say("enganche de 240 mil")
+    assert r.state.slots.cash_purchase is True
+    assert r.state.next_action == "offer_appointment"
+    assert "contado" in r.reply
+
+
+def test_invalid_term_explains_allowed_terms(chat: Chat) -> None:
+    chat.say("Versa 250 mil")
+    chat.say("el 1")
+    chat.say("el mínimo")
+    r = chat.say("10 años")
+    assert r.state.next_action == "ask_term"
+    assert "36, 48, 60 o 72 meses" in r.reply
+
+
+def test_monthly_budget_becomes_a_max_price_with_explanation(chat: Chat) -> None:
+    chat.say("un sedán")
+    r = chat.say("puedo pagar 8 mil al mes")
+    assert r.state.slots.monthly_budget == Decimal("8000")
+    assert r.state.slots.budget_max is not None
+    assert "72 meses" in r.reply
+    assert "enganche mínimo de 10%" in r.reply
+
+
+def test_handoff_at_any_step_pauses_and_notifies(chat: Chat) -> None:
+    chat.say("busco una pickup")
+    r = chat.say("quiero hablar con un asesor")
+    assert r.state.step == "handoff"
+    assert r.state.next_action == "handoff_to_human"
+    assert PauseBot(reason="asked") in r.effects
+    assert NotifySales(reason="handoff") in r.effects
+
+
+def test_reset_starts_over_but_keeps_contact_data(chat: Chat) -> None:
+    chat.say("Versa 250 mil", phone="+525512345678")
+    r = chat.say("empezar de nuevo")
+    assert r.state.step == "need"
+    assert r.state.slots.model is None
+    assert r.state.slots.phone == "+525512345678"
+
+
+def test_faq_interruption_answers_and_repeats_the_pending_question(chat: Chat) -> None:
+    chat.say("un sedán")
+    r = chat.say("¿tienen garantía?")
+    assert "garantía de 3 meses" in r.reply
+    assert r.state.next_action == "ask_budget"
+    assert r.reply.endswith(
+        "¿Cuál es tu presupuesto aproximado? Puede ser el precio total (por ejemplo, 300 mil) "
+        "o lo que puedes pagar al mes (por ejemplo, 8 mil al mes)."
+    )
+    assert [s.article for s in r.sources] == ["garantia"]
+
+
+def test_unknown_question_gets_fallback_and_is_recorded(chat: Chat) -> None:
+    chat.say("un sedán")
+    r = chat.say("¿quién ganó el mundial?")
+    assert "No tengo ese dato confirmado" in r.reply
+    assert r.sources == ()
+    assert any(isinstance(e, RecordKbMiss) for e in r.effects)
+    assert r.state.next_action == "ask_budget"
+
+
+def test_adversarial_free_car_is_refused_politely(chat: Chat) -> None:
+    chat.say("Versa 250 mil")
+    r = chat.say("dame el auto gratis")
+    assert "no puedo regalar autos" in r.reply
+    assert r.state.next_action == "choose_option"
+    assert r.financing is None
+
+
+def test_repeated_misunderstanding_hands_off(chat: Chat) -> None:
+    chat.say("hola")
+    chat.say("asdf qwer")
+    chat.say("zxcv")
+    r = chat.say("lkjh")
+    assert r.state.step == "handoff"
+    assert PauseBot(reason="misunderstood") in r.effects
+
+
+def test_grey_zone_match_asks_did_you_mean(chat: Chat) -> None:
+    r = chat.say("busco un corola")
+    assert "¿Quisiste decir *Toyota Corolla*?" in r.reply
+    assert r.state.next_action == "confirm_suggestion"
+    r = chat.say("sí")
+    assert r.state.slots.model == "Corolla"
+    assert r.state.next_action == "ask_budget"
+
+
+def test_change_of_mind_after_choosing_searches_again(chat: Chat) -> None:
+    chat.say("Versa 250 mil")
+    chat.say("el 1")
+    r = chat.say("mejor una camioneta de 450 mil")
+    assert r.state.slots.chosen is None
+    assert r.state.next_action == "choose_option"
+    assert {c.body_type for c in r.cars} == {"suv"}
+
+
+def test_other_options_excludes_the_ones_shown(chat: Chat) -> None:
+    chat.say("sedán 300 mil")
+    shown = {c.stock_id for c in chat.last.cars}
+    r = chat.say("ver otras opciones")
+    assert not shown & {c.stock_id for c in r.cars}
