@@ -21,7 +21,8 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 	DATABASE_URL=postgres://kavak@db.internal:5432/kavak REDIS_URL=rediss://cache.internal:6379/0 \
 	CELERY_BROKER_URL=rediss://cache.internal:6379/1
 
-.PHONY: help run test lint fmt check-deploy worker reset-admin clean bench-catalog bench-kb
+.PHONY: help run test lint fmt check-deploy worker reset-admin clean bench-catalog bench-kb \
+	bench-whatsapp chaos-whatsapp bench-chat
 
 help:
 	@echo "make run      - install, migrate, load demo data, create dev admin, serve on http://$(HOST):$(PORT)"
@@ -91,3 +92,15 @@ bench-catalog: $(VENV)/.test-stamp
 bench-kb: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
 	$(TEST_ENV) $(PY) scripts/bench_kb.py
+
+bench-whatsapp: $(VENV)/.test-stamp
+	bash scripts/ensure_services.sh
+	$(TEST_ENV) $(PY) scripts/bench_whatsapp.py
+
+chaos-whatsapp: $(VENV)/.test-stamp
+	bash scripts/ensure_services.sh
+	$(TEST_ENV) $(PY) scripts/chaos_whatsapp.py
+
+bench-chat: $(VENV)/.test-stamp
+	bash scripts/ensure_services.sh
+	$(TEST_ENV) $(PY) scripts/bench_chat.py

@@ -104,3 +104,29 @@ class LeadNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}:{self.reason}:{self.channel}"
+
+
+class SalesAgent(models.Model):
+    """A salesperson who receives leads: availability, capacity and where to notify them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sales_agent",
+        verbose_name="usuario",
+    )
+    active = models.BooleanField("activo", default=True)
+    capacity = models.PositiveSmallIntegerField(
+        "capacidad (leads abiertos)", default=30, help_text="Máximo de leads abiertos asignados."
+    )
+    whatsapp_number = models.CharField(
+        "WhatsApp para avisos", max_length=16, blank=True, help_text="Formato +52XXXXXXXXXX."
+    )
+    last_assigned_at = models.DateTimeField("última asignación", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "asesor de ventas"
+        verbose_name_plural = "asesores de ventas"
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
