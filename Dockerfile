@@ -19,6 +19,8 @@ COPY --chown=app:app . .
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.db \
     REDIS_URL=redis://localhost:6379/0 CELERY_BROKER_URL=redis://localhost:6379/1 \
     python manage.py collectstatic --noinput && mkdir -p /app/var && chown -R app:app /app/var
+# The task runs with a read-only root filesystem; /tmp is its writable scratch volume.
+VOLUME ["/tmp"]
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \

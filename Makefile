@@ -39,7 +39,7 @@ $(VENV)/.run-stamp: $(RUN_REQS) | $(PY)
 	touch $@
 
 $(VENV)/.test-stamp: $(TEST_REQS) | $(PY)
-	$(BIN)/pip install --quiet -r requirements/local.txt -r requirements/terraform.txt
+	$(BIN)/pip install --quiet -r requirements/local.txt -r requirements/terraform.txt -c requirements/constraints.txt
 	touch $@ $(VENV)/.run-stamp
 
 var/staticfiles:

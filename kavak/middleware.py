@@ -8,7 +8,8 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from kavak.api import error_body
 from kavak.logging import log_context
@@ -16,6 +17,7 @@ from kavak.logging import log_context
 logger = logging.getLogger(__name__)
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9\-_.]{8,64}$")
+_HANDLED_BY_DJANGO = (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
 API_PREFIXES = ("/api/", "/chat", "/channels/", "/healthz", "/readyz", "/metrics")
 
 
@@ -80,6 +82,8 @@ class JsonErrorMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, _HANDLED_BY_DJANGO):
+            return None  # 404/403/400: Django renders them (handler404 gives JSON on API paths)
         if settings.DEBUG and not is_api_path(request.path):
             return None  # keep Django's technical page for HTML pages in development
         logger.error(

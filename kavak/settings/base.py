@@ -219,6 +219,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+# Mounts /bench/floor/<id> for `make bench-chat` only; never on in production.
+BENCH_FLOOR_ENABLED = env.bool("BENCH_FLOOR_ENABLED", default=False)
 
 # --- Security defaults (production.py turns on the https-only parts) -----------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -109,3 +109,19 @@ def test_unhandled_exception_is_json_500_logged_once_with_traceback(
     assert len(errors) == 1
     assert errors[0].exc_info is not None
     assert errors[0].request_id == body["request_id"]
+
+
+def _missing(request: object) -> None:
+    from django.http import Http404
+
+    raise Http404("no existe")
+
+
+urlpatterns.append(path("api/missing", _missing))
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_http404_raised_in_an_api_view_stays_a_json_404(client: Client) -> None:
+    response = client.get("/api/missing")
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"

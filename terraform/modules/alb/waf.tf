@@ -1,5 +1,5 @@
-# AWS WAF in front of the ALB: IP reputation, known bad inputs (Log4j etc.), the
-# common rule set, and a per-IP rate limit.
+# AWS WAF in front of the ALB: IP reputation, anonymous IPs, known bad inputs
+# (Log4j etc.), the common rule set, and a per-IP rate limit.
 #
 # The webhook body is free text typed by customers ("<3", SQL-looking words,
 # long messages): a false positive there loses a customer message, so the rules
@@ -33,6 +33,37 @@ resource "aws_wafv2_web_acl" "this" {
     visibility_config {
       cloudwatch_metrics_enabled = true
       metric_name                = "${var.name}-ip-reputation"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # Tor exit nodes, anonymising proxies and VPNs. Its HostingProviderIPList
+  # rule only counts: Twilio delivers webhooks from cloud-hosted addresses.
+  rule {
+    name     = "aws-anonymous-ip"
+    priority = 15
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        name        = "AWSManagedRulesAnonymousIpList"
+        vendor_name = "AWS"
+
+        rule_action_override {
+          name = "HostingProviderIPList"
+          action_to_use {
+            count {}
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-anonymous-ip"
       sampled_requests_enabled   = true
     }
   }

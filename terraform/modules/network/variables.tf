@@ -9,13 +9,12 @@ variable "vpc_cidr" {
   default     = "10.0.0.0/16"
 }
 
-variable "az_count" {
-  description = "Number of Availability Zones (at least 2 for the ALB, RDS Multi-AZ and ElastiCache failover)."
-  type        = number
-  default     = 2
+variable "availability_zones" {
+  description = "Availability Zone names, e.g. [\"us-east-1a\", \"us-east-1b\"] (at least 2: ALB, RDS Multi-AZ, ElastiCache failover)."
+  type        = list(string)
 
   validation {
-    condition     = var.az_count >= 2
+    condition     = length(var.availability_zones) >= 2
     error_message = "At least two Availability Zones are required."
   }
 }

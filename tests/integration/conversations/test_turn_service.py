@@ -63,7 +63,7 @@ def test_twenty_concurrent_turns_on_one_session_lose_no_update() -> None:
         try:
             barrier.wait()
             turn(f"mensaje {i}", session="burst")
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -1,0 +1,45 @@
+# Production: Multi-AZ database, Redis with a replica and automatic failover,
+# one NAT gateway per AZ, deletion protection, at least two tasks per service.
+
+environment = "production"
+aws_region  = "us-east-1"
+domain_name = "whatsapp.kavak.example"
+# route53_zone_id = "Z0123456789ABCDEFGHIJ"
+github_repository = "kavak/whatsapp-sales-agent"
+# The GitHub OIDC provider exists once per AWS account: staging creates it.
+# Set to true if production lives in its own AWS account.
+create_github_oidc_provider = false
+twilio_account_sid          = "AC00000000000000000000000000000000"
+llm_enabled                 = true
+alarm_emails                = []
+
+deletion_protection         = true
+multi_az                    = true
+enable_execute_command      = false
+log_retention_days          = 90
+secret_recovery_window_days = 30
+
+vpc_cidr           = "10.30.0.0/16"
+availability_zones = ["us-east-1a", "us-east-1b"]
+single_nat_gateway = false
+
+web_cpu          = 1024
+web_memory       = 2048
+worker_cpu       = 1024
+worker_memory    = 2048
+web_min_count    = 2
+web_max_count    = 8
+worker_min_count = 2
+worker_max_count = 6
+gunicorn_workers = 2
+gunicorn_threads = 1
+
+db_instance_class              = "db.m7g.large"
+db_allocated_storage_gb        = 50
+db_max_allocated_storage_gb    = 500
+db_backup_retention_days       = 14
+db_connections_alarm_threshold = 400
+
+redis_node_type               = "cache.t4g.small"
+redis_num_cache_nodes         = 2
+redis_snapshot_retention_days = 7

@@ -1,0 +1,43 @@
+# Staging: smallest sizes that still exercise the production topology
+# (2 AZs, TLS everywhere, same modules), one NAT gateway, no Multi-AZ.
+
+environment = "staging"
+aws_region  = "us-east-1"
+domain_name = "whatsapp-staging.kavak.example"
+# route53_zone_id = "Z0123456789ABCDEFGHIJ"
+github_repository           = "kavak/whatsapp-sales-agent"
+create_github_oidc_provider = true
+twilio_account_sid          = "AC00000000000000000000000000000000"
+llm_enabled                 = true
+alarm_emails                = []
+
+deletion_protection         = false
+multi_az                    = false
+enable_execute_command      = true
+log_retention_days          = 30
+secret_recovery_window_days = 7
+
+vpc_cidr           = "10.20.0.0/16"
+availability_zones = ["us-east-1a", "us-east-1b"]
+single_nat_gateway = true
+
+web_cpu          = 512
+web_memory       = 1024
+worker_cpu       = 512
+worker_memory    = 1024
+web_min_count    = 1
+web_max_count    = 2
+worker_min_count = 1
+worker_max_count = 2
+gunicorn_workers = 2
+gunicorn_threads = 1
+
+db_instance_class              = "db.t4g.small"
+db_allocated_storage_gb        = 20
+db_max_allocated_storage_gb    = 50
+db_backup_retention_days       = 3
+db_connections_alarm_threshold = 150
+
+redis_node_type               = "cache.t4g.micro"
+redis_num_cache_nodes         = 1
+redis_snapshot_retention_days = 1

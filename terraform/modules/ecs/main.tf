@@ -1,0 +1,260 @@
+# ECS on Fargate: a `web` service (gunicorn behind the ALB), a `worker` service
+# (Celery) and a one-off `migrate` task definition that CI runs before updating
+# the services. All three share one image, one environment and one set of secrets.
+#
+# CI registers new task definition revisions (new image tag) and updates the
+# services; Terraform therefore ignores the services' task_definition and
+# desired_count (autoscaling) after creation. A change made here to a task
+# definition reaches the services on the next deploy (README, "Deploying").
+
+locals {
+  image = "${var.ecr_repository_url}:${var.image_tag}"
+
+  log_groups = {
+    web     = "/ecs/${var.name}/web"
+    worker  = "/ecs/${var.name}/worker"
+    migrate = "/ecs/${var.name}/migrate"
+  }
+
+  public_base_url = "https://${var.domain_name}"
+
+  # Plain configuration only. Anything secret goes in `secrets` below; the URLs
+  # carry no password (the app merges DATABASE_PASSWORD / REDIS_PASSWORD in).
+  environment = [
+    { name = "DJANGO_SETTINGS_MODULE", value = "kavak.settings.production" },
+    { name = "DJANGO_ALLOWED_HOSTS", value = join(",", concat([var.domain_name], var.extra_allowed_hosts)) },
+    { name = "DJANGO_CSRF_TRUSTED_ORIGINS", value = local.public_base_url },
+    { name = "PUBLIC_BASE_URL", value = local.public_base_url },
+    { name = "DATABASE_URL", value = "postgres://${var.database_username}@${var.database_host}:${var.database_port}/${var.database_name}" },
+    { name = "REDIS_URL", value = "rediss://${var.redis_host}:${var.redis_port}/0" },
+    { name = "CELERY_BROKER_URL", value = "rediss://${var.redis_host}:${var.redis_port}/1" },
+    { name = "GUNICORN_WORKERS", value = tostring(var.gunicorn_workers) },
+    { name = "GUNICORN_THREADS", value = tostring(var.gunicorn_threads) },
+    { name = "LLM_ENABLED", value = var.llm_enabled ? "true" : "false" },
+    { name = "TWILIO_ACCOUNT_SID", value = var.twilio_account_sid },
+    { name = "DJANGO_LOG_FORMAT", value = "json" },
+  ]
+
+  secrets = [
+    { name = "DJANGO_SECRET_KEY", valueFrom = var.secret_arns["DJANGO_SECRET_KEY"] },
+    { name = "DATABASE_PASSWORD", valueFrom = var.secret_arns["DATABASE_PASSWORD"] },
+    { name = "REDIS_PASSWORD", valueFrom = var.secret_arns["REDIS_PASSWORD"] },
+    { name = "TWILIO_AUTH_TOKEN", valueFrom = var.secret_arns["TWILIO_AUTH_TOKEN"] },
+    { name = "OPENAI_API_KEY", valueFrom = var.secret_arns["OPENAI_API_KEY"] },
+  ]
+
+  # The root filesystem is read-only; /tmp is a per-task scratch volume
+  # (gunicorn heartbeat files, Python temp files).
+  tmp_mount = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
+
+  web_container = {
+    name                   = "web"
+    image                  = local.image
+    essential              = true
+    command                = ["gunicorn", "kavak.wsgi:application", "-c", "kavak/gunicorn.conf.py"]
+    portMappings           = [{ containerPort = var.app_port, hostPort = var.app_port, protocol = "tcp" }]
+    environment            = local.environment
+    secrets                = local.secrets
+    readonlyRootFilesystem = true
+    mountPoints            = local.tmp_mount
+    linuxParameters        = { initProcessEnabled = true }
+    stopTimeout            = 30
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = local.log_groups.web
+        awslogs-region        = var.aws_region
+        awslogs-stream-prefix = "web"
+      }
+    }
+  }
+
+  worker_container = {
+    name                   = "worker"
+    image                  = local.image
+    essential              = true
+    command                = ["celery", "-A", "kavak", "worker", "-l", "INFO"]
+    environment            = local.environment
+    secrets                = local.secrets
+    readonlyRootFilesystem = true
+    mountPoints            = local.tmp_mount
+    linuxParameters        = { initProcessEnabled = true }
+    # Fargate maximum: Celery gets 120 s after SIGTERM to finish or requeue
+    # (acks_late) before SIGKILL.
+    stopTimeout = 120
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = local.log_groups.worker
+        awslogs-region        = var.aws_region
+        awslogs-stream-prefix = "worker"
+      }
+    }
+  }
+
+  migrate_container = {
+    name                   = "migrate"
+    image                  = local.image
+    essential              = true
+    command                = ["python", "manage.py", "migrate", "--noinput"]
+    environment            = local.environment
+    secrets                = local.secrets
+    readonlyRootFilesystem = true
+    mountPoints            = local.tmp_mount
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = local.log_groups.migrate
+        awslogs-region        = var.aws_region
+        awslogs-stream-prefix = "migrate"
+      }
+    }
+  }
+}
+
+resource "aws_ecs_cluster" "this" {
+  name = var.name
+
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:Retention is set per environment (var.log_retention_days, 30-90 days); application logs may hold (masked) customer data and are not kept a year.
+  for_each = local.log_groups
+
+  name              = each.value
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+# --- task definitions ---------------------------------------------------------
+
+resource "aws_ecs_task_definition" "web" {
+  family                   = "${var.name}-web"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.web_cpu
+  memory                   = var.web_memory
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.task_role_arn
+  container_definitions    = jsonencode([local.web_container])
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  volume {
+    name = "tmp"
+  }
+}
+
+resource "aws_ecs_task_definition" "worker" {
+  family                   = "${var.name}-worker"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.worker_cpu
+  memory                   = var.worker_memory
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.task_role_arn
+  container_definitions    = jsonencode([local.worker_container])
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  volume {
+    name = "tmp"
+  }
+}
+
+resource "aws_ecs_task_definition" "migrate" {
+  family                   = "${var.name}-migrate"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = 512
+  memory                   = 1024
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.task_role_arn
+  container_definitions    = jsonencode([local.migrate_container])
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  volume {
+    name = "tmp"
+  }
+}
+
+# --- services -----------------------------------------------------------------
+
+resource "aws_ecs_service" "web" {
+  name                   = "web"
+  cluster                = aws_ecs_cluster.this.id
+  task_definition        = aws_ecs_task_definition.web.arn
+  desired_count          = var.web_min_count
+  launch_type            = "FARGATE"
+  platform_version       = "LATEST"
+  enable_execute_command = var.enable_execute_command
+  propagate_tags         = "SERVICE"
+
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+  health_check_grace_period_seconds  = 60
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = var.private_subnet_ids
+    security_groups  = [var.web_security_group_id]
+    assign_public_ip = false
+  }
+
+  load_balancer {
+    target_group_arn = var.target_group_arn
+    container_name   = "web"
+    container_port   = var.app_port
+  }
+
+  lifecycle {
+    ignore_changes = [task_definition, desired_count]
+  }
+}
+
+resource "aws_ecs_service" "worker" {
+  name                   = "worker"
+  cluster                = aws_ecs_cluster.this.id
+  task_definition        = aws_ecs_task_definition.worker.arn
+  desired_count          = var.worker_min_count
+  launch_type            = "FARGATE"
+  platform_version       = "LATEST"
+  enable_execute_command = var.enable_execute_command
+  propagate_tags         = "SERVICE"
+
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = var.private_subnet_ids
+    security_groups  = [var.worker_security_group_id]
+    assign_public_ip = false
+  }
+
+  lifecycle {
+    ignore_changes = [task_definition, desired_count]
+  }
+}

@@ -1,0 +1,33 @@
+output "cluster_name" {
+  description = "ECS cluster."
+  value       = aws_ecs_cluster.this.name
+}
+
+output "cluster_arn" {
+  description = "ECS cluster ARN."
+  value       = aws_ecs_cluster.this.arn
+}
+
+output "web_service_name" {
+  description = "web service."
+  value       = aws_ecs_service.web.name
+}
+
+output "worker_service_name" {
+  description = "worker service."
+  value       = aws_ecs_service.worker.name
+}
+
+output "task_families" {
+  description = "Task definition families (CI registers new revisions of these)."
+  value = {
+    web     = aws_ecs_task_definition.web.family
+    worker  = aws_ecs_task_definition.worker.family
+    migrate = aws_ecs_task_definition.migrate.family
+  }
+}
+
+output "log_group_names" {
+  description = "Log group per container."
+  value       = { for key, group in aws_cloudwatch_log_group.this : key => group.name }
+}

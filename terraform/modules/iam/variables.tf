@@ -1,0 +1,61 @@
+variable "name" {
+  description = "Name prefix, e.g. kavak-production."
+  type        = string
+}
+
+variable "cluster_name" {
+  description = "ECS cluster name (the ECS module uses the same value)."
+  type        = string
+}
+
+variable "service_names" {
+  description = "ECS service names the deploy role may update."
+  type        = list(string)
+}
+
+variable "migrate_task_family" {
+  description = "Task definition family of the one-off migration task."
+  type        = string
+}
+
+variable "log_group_prefix" {
+  description = "Prefix of the ECS log group names, e.g. /ecs/kavak-production/."
+  type        = string
+}
+
+variable "ecr_repository_arn" {
+  description = "Repository the tasks pull from and CI pushes to."
+  type        = string
+}
+
+variable "secret_arns" {
+  description = "Secrets the task execution role may read (map of variable name to ARN)."
+  type        = map(string)
+}
+
+variable "kms_key_arn" {
+  description = "KMS key encrypting the secrets."
+  type        = string
+}
+
+variable "enable_execute_command" {
+  description = "Allow ECS Exec (interactive shell into tasks)."
+  type        = bool
+  default     = false
+}
+
+variable "github_repository" {
+  description = "GitHub repository allowed to deploy, as owner/name."
+  type        = string
+}
+
+variable "github_environment" {
+  description = "GitHub environment the deploy job runs in (OIDC subject)."
+  type        = string
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account-wide GitHub OIDC provider (only once per AWS account)."
+  type        = bool
+  default     = true
+}

@@ -1,0 +1,872 @@
+"""Structural tests of terraform/ (issue 8).
+
+`terraform plan` cannot run offline, so these tests parse every file with
+python-hcl2 and assert the security and reliability invariants directly on the
+configuration. They need no Django and no database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+from hcl2.utils import SerializationOptions
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TF_ROOT = REPO_ROOT / "terraform"
+MODULES_DIR = TF_ROOT / "modules"
+ENVS_DIR = TF_ROOT / "environments"
+
+EXPECTED_MODULES = {
+    "kms",
+    "network",
+    "alb",
+    "ecs",
+    "rds",
+    "redis",
+    "ecr",
+    "secrets",
+    "iam",
+    "monitoring",
+}
+ENVIRONMENTS = ("staging", "production")
+REQUIRED_SECRETS = {
+    "DJANGO_SECRET_KEY",
+    "DATABASE_PASSWORD",
+    "REDIS_PASSWORD",
+    "TWILIO_AUTH_TOKEN",
+    "OPENAI_API_KEY",
+}
+SECRET_NAME_PATTERN = re.compile(
+    r"SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL|PRIVATE", re.IGNORECASE
+)
+# A URL with user:password@ (a password that leaked into a plain URL).
+URL_WITH_PASSWORD = re.compile(r"://[^/@\s:]*:[^/@\s]+@")
+MODERN_TLS_POLICIES = {
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+}
+
+_OPTIONS = SerializationOptions(
+    strip_string_quotes=True, explicit_blocks=False, with_comments=False
+)
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+@cache
+def parse(path: Path) -> dict:
+    with path.open(encoding="utf-8") as handle:
+        return hcl2.load(handle, serialization_options=_OPTIONS)
+
+
+def hcl_files() -> list[Path]:
+    return sorted(
+        p
+        for p in TF_ROOT.rglob("*")
+        if p.suffix in {".tf", ".tfvars", ".hcl"} and ".terraform" not in p.parts
+    )
+
+
+def tf_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.tf"))
+
+
+def resources(directory: Path, rtype: str | None = None) -> dict[tuple[str, str], dict]:
+    """{(type, name): body} of every resource in a module directory."""
+    found: dict[tuple[str, str], dict] = {}
+    for path in tf_files(directory):
+        for entry in parse(path).get("resource", []):
+            for type_, named in entry.items():
+                for name, body in named.items():
+                    if rtype is None or type_ == rtype:
+                        found[(type_, name)] = body
+    return found
+
+
+def all_resources(rtype: str) -> dict[tuple[str, str, str], dict]:
+    """{(module_dir, type, name): body} across terraform/."""
+    found = {}
+    for directory in sorted({p.parent for p in TF_ROOT.rglob("*.tf")}):
+        for (type_, name), body in resources(directory, rtype).items():
+            found[(str(directory.relative_to(TF_ROOT)), type_, name)] = body
+    return found
+
+
+def data_sources(directory: Path, dtype: str) -> dict[str, dict]:
+    found = {}
+    for path in tf_files(directory):
+        for entry in parse(path).get("data", []):
+            for type_, named in entry.items():
+                if type_ == dtype:
+                    found.update(named)
+    return found
+
+
+def resource(module: str, rtype: str, name: str) -> dict:
+    found = resources(MODULES_DIR / module, rtype)
+    assert (rtype, name) in found, f"{rtype}.{name} missing from modules/{module}"
+    return found[(rtype, name)]
+
+
+def module_locals(module: str) -> dict:
+    merged: dict = {}
+    for path in tf_files(MODULES_DIR / module):
+        for block in parse(path).get("locals", []):
+            merged.update(block)
+    return merged
+
+
+def variables(directory: Path) -> dict[str, dict]:
+    found = {}
+    for path in tf_files(directory):
+        for entry in parse(path).get("variable", []):
+            found.update(entry)
+    return found
+
+
+def variable_default(module: str, name: str) -> Any:
+    declared = variables(MODULES_DIR / module)
+    assert name in declared, f"variable {name} missing in modules/{module}"
+    assert "default" in declared[name], f"variable {name} of modules/{module} has no default"
+    return declared[name]["default"]
+
+
+def blocks(body: dict, key: str) -> list[dict]:
+    """Nested blocks come as a list of dicts (or a single dict)."""
+    value = body.get(key, [])
+    if isinstance(value, dict):
+        return [value]
+    return list(value)
+
+
+def block(body: dict, key: str) -> dict:
+    found = blocks(body, key)
+    assert len(found) == 1, f"expected exactly one {key} block, found {len(found)}"
+    return found[0]
+
+
+def env_modules(env: str) -> dict[str, dict]:
+    found = {}
+    for path in tf_files(ENVS_DIR / env):
+        for entry in parse(path).get("module", []):
+            found.update(entry)
+    return found
+
+
+def tfvars(env: str) -> dict:
+    return parse(ENVS_DIR / env / "terraform.tfvars")
+
+
+def walk(node: Any) -> Iterator[tuple[str, Any]]:
+    """Every (key, value) pair in a parsed document, at any depth."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from walk(item)
+
+
+def ref(expression: str) -> str:
+    """'${aws_security_group.alb.id}' -> 'aws_security_group.alb.id'."""
+    match = re.fullmatch(r"\$\{(.+)\}", str(expression).strip())
+    assert match, f"expected a single reference, got {expression!r}"
+    return match.group(1).strip()
+
+
+# --- parsing and layout --------------------------------------------------------
+
+
+def test_terraform_tree_exists():
+    assert TF_ROOT.is_dir()
+    assert {p.name for p in MODULES_DIR.iterdir() if p.is_dir()} >= EXPECTED_MODULES
+    for env in ENVIRONMENTS:
+        assert (ENVS_DIR / env / "main.tf").is_file()
+    assert len(hcl_files()) >= 40
+
+
+@pytest.mark.parametrize("path", hcl_files(), ids=lambda p: str(p.relative_to(TF_ROOT)))
+def test_every_hcl_file_parses(path: Path):
+    parsed = parse(path)
+    assert isinstance(parsed, dict)
+    assert parsed, f"{path} parsed to nothing"
+
+
+@pytest.mark.parametrize("module", sorted(EXPECTED_MODULES))
+def test_module_has_standard_files(module: str):
+    directory = MODULES_DIR / module
+    for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf"):
+        assert (directory / name).is_file(), f"modules/{module}/{name} missing"
+    versions = parse(directory / "versions.tf")["terraform"][0]
+    aws = versions["required_providers"][0]["aws"]
+    assert aws["source"] == "hashicorp/aws"
+    assert aws["version"].startswith("~> 5."), "AWS provider 5.x syntax is required"
+
+
+def test_every_variable_and_output_is_described():
+    for path in TF_ROOT.rglob("*.tf"):
+        parsed = parse(path)
+        for kind in ("variable", "output"):
+            for entry in parsed.get(kind, []):
+                for name, body in entry.items():
+                    assert body.get("description"), f"{kind} {name} in {path} has no description"
+
+
+# --- environments --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("filename", ["main.tf", "variables.tf", "outputs.tf", "versions.tf"])
+def test_environments_share_identical_code(filename: str):
+    staging = (ENVS_DIR / "staging" / filename).read_text(encoding="utf-8")
+    production = (ENVS_DIR / "production" / filename).read_text(encoding="utf-8")
+    assert staging == production, (
+        f"environments differ in {filename}: they may differ only in variables"
+    )
+
+
+def test_environments_call_same_modules_from_same_sources():
+    calls = {env: env_modules(env) for env in ENVIRONMENTS}
+    for env, modules in calls.items():
+        assert set(modules) == EXPECTED_MODULES, f"{env} calls {sorted(modules)}"
+        for name, body in modules.items():
+            assert body["source"] == f"../../modules/{name}", (
+                f"{env}: module {name} from {body['source']}"
+            )
+    sources = {env: {n: b["source"] for n, b in m.items()} for env, m in calls.items()}
+    assert sources["staging"] == sources["production"]
+
+
+def test_environments_set_the_same_variables():
+    staging, production = tfvars("staging"), tfvars("production")
+    assert set(staging) == set(production), set(staging) ^ set(production)
+    declared = variables(ENVS_DIR / "staging")
+    assert set(staging) <= set(declared), set(staging) - set(declared)
+    required = {name for name, body in declared.items() if "default" not in body}
+    assert required <= set(staging), f"tfvars miss required variables {required - set(staging)}"
+    assert staging["environment"] == "staging"
+    assert production["environment"] == "production"
+
+
+def test_production_is_protected_and_multi_az():
+    prod = tfvars("production")
+    assert prod["deletion_protection"] is True
+    assert prod["multi_az"] is True
+    assert prod["single_nat_gateway"] is False
+    assert prod["redis_num_cache_nodes"] >= 2, "Redis needs a replica for automatic failover"
+    assert prod["web_min_count"] >= 2
+    assert prod["worker_min_count"] >= 2
+    assert len(prod["availability_zones"]) >= 2
+    assert prod["db_backup_retention_days"] >= 7
+
+
+def test_environment_variables_reach_rds_unchanged():
+    for env in ENVIRONMENTS:
+        rds_call = env_modules(env)["rds"]
+        assert rds_call["multi_az"] == "${var.multi_az}"
+        assert rds_call["deletion_protection"] == "${var.deletion_protection}"
+    db = resource("rds", "aws_db_instance", "this")
+    assert db["multi_az"] == "${var.multi_az}"
+    assert db["deletion_protection"] == "${var.deletion_protection}"
+
+
+def test_remote_state_backend_is_s3_with_dynamodb_lock():
+    keys = set()
+    for env in ENVIRONMENTS:
+        terraform_block = parse(ENVS_DIR / env / "versions.tf")["terraform"][0]
+        backend = terraform_block["backend"][0]
+        assert "s3" in backend, "state must live in the S3 backend"
+        config = parse(ENVS_DIR / env / "backend.hcl")
+        for key in ("bucket", "key", "region", "dynamodb_table"):
+            assert config.get(key), f"backend.hcl of {env} lacks {key}"
+        assert config["encrypt"] is True
+        assert env in config["key"]
+        keys.add(config["key"])
+    assert len(keys) == len(ENVIRONMENTS), "each environment needs its own state key"
+    readme = (TF_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "dynamodb create-table" in readme
+    assert "LockID" in readme
+
+
+def test_outputs_include_twilio_webhook_url():
+    outputs = {}
+    for entry in parse(ENVS_DIR / "production" / "outputs.tf")["output"]:
+        outputs.update(entry)
+    assert (
+        outputs["twilio_webhook_url"]["value"]
+        == "https://${var.domain_name}/channels/whatsapp/webhook"
+    )
+    assert "github_actions_variables" in outputs
+
+
+# --- network and security groups ----------------------------------------------
+
+
+def test_vpc_spans_two_azs_with_public_and_private_subnets_nat_and_igw():
+    net = resources(MODULES_DIR / "network")
+    assert ("aws_internet_gateway", "this") in net
+    assert ("aws_nat_gateway", "this") in net
+    public, private = net[("aws_subnet", "public")], net[("aws_subnet", "private")]
+    assert public["count"] == private["count"] == "${local.az_count}"
+    assert public["map_public_ip_on_launch"] is False
+    assert private["map_public_ip_on_launch"] is False
+    validation = block(variables(MODULES_DIR / "network")["availability_zones"], "validation")
+    assert ">= 2" in validation["condition"]
+    route = net[("aws_route", "private_nat")]
+    assert "nat_gateway_id" in route, "private subnets must route through NAT"
+    assert "gateway_id" not in route, "private subnets must not route to the Internet gateway"
+
+
+def test_security_groups_are_defined_only_in_network_module_without_inline_rules():
+    groups = all_resources("aws_security_group")
+    assert groups, "no security groups found"
+    for (directory, _, name), body in groups.items():
+        assert directory == "modules/network", f"security group {name} outside modules/network"
+        assert "ingress" not in body, f"inline ingress rules in {name}"
+        assert "egress" not in body, f"inline egress rules in {name}"
+    assert not all_resources("aws_security_group_rule"), (
+        "use aws_vpc_security_group_*_rule in modules/network"
+    )
+    for rtype in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+        for directory, _, name in all_resources(rtype):
+            assert directory == "modules/network", f"{rtype}.{name} outside modules/network"
+
+
+def _ingress_rules() -> dict[str, list[dict]]:
+    """Ingress rules grouped by the security group they open."""
+    locals_ = module_locals("network")
+    app_groups = {ref(v).split(".")[1] for v in locals_["app_security_groups"].values()}
+    grouped: dict[str, list[dict]] = {}
+    for (_, name), body in resources(
+        MODULES_DIR / "network", "aws_vpc_security_group_ingress_rule"
+    ).items():
+        target = body["security_group_id"]
+        sources: set[str]
+        if "referenced_security_group_id" in body:
+            source = body["referenced_security_group_id"]
+            if source == "${each.value}":
+                assert body["for_each"] == "${local.app_security_groups}"
+                sources = app_groups
+            else:
+                sources = {ref(source).split(".")[1]}
+        else:
+            sources = set()
+        cidrs = {body.get("cidr_ipv4"), body.get("cidr_ipv6"), body.get("prefix_list_id")} - {None}
+        grouped.setdefault(ref(target).split(".")[1], []).append(
+            {
+                "name": name,
+                "sources": sources,
+                "cidrs": cidrs,
+                "from": body["from_port"],
+                "to": body["to_port"],
+            }
+        )
+    return grouped
+
+
+def test_only_the_alb_accepts_internet_traffic():
+    grouped = _ingress_rules()
+    assert set(grouped) == {"alb", "web", "rds", "redis"}, f"groups with ingress: {sorted(grouped)}"
+    for group, rules in grouped.items():
+        for rule in rules:
+            if group == "alb":
+                assert rule["cidrs"] == {"0.0.0.0/0"}
+                assert (rule["from"], rule["to"]) in {(80, 80), (443, 443)}
+            else:
+                assert not rule["cidrs"], f"{group} rule {rule['name']} is open to {rule['cidrs']}"
+    assert {(r["from"], r["to"]) for r in grouped["alb"]} == {(80, 80), (443, 443)}
+
+
+def test_app_accepts_traffic_only_from_alb():
+    web_rules = _ingress_rules()["web"]
+    assert web_rules
+    for rule in web_rules:
+        assert rule["sources"] == {"alb"}
+        assert (rule["from"], rule["to"]) == ("${var.app_port}", "${var.app_port}")
+    assert variable_default("network", "app_port") == 8000
+    assert "worker" not in _ingress_rules(), "the worker takes no inbound traffic"
+
+
+@pytest.mark.parametrize(("store", "port"), [("rds", 5432), ("redis", 6379)])
+def test_data_stores_accept_traffic_only_from_app_tasks(store: str, port: int):
+    rules = _ingress_rules()[store]
+    sources = set().union(*(rule["sources"] for rule in rules))
+    assert sources == {"web", "worker"}
+    for rule in rules:
+        assert (rule["from"], rule["to"]) == (port, port)
+
+
+def test_services_and_data_stores_use_the_intended_security_groups():
+    call = env_modules("production")
+    assert call["alb"]["security_group_id"] == "${module.network.alb_security_group_id}"
+    assert call["ecs"]["web_security_group_id"] == "${module.network.web_security_group_id}"
+    assert call["ecs"]["worker_security_group_id"] == "${module.network.worker_security_group_id}"
+    assert call["rds"]["security_group_id"] == "${module.network.rds_security_group_id}"
+    assert call["redis"]["security_group_id"] == "${module.network.redis_security_group_id}"
+    for name in ("rds", "redis", "ecs"):
+        assert call[name]["private_subnet_ids"] == "${module.network.private_subnet_ids}"
+    assert call["alb"]["public_subnet_ids"] == "${module.network.public_subnet_ids}"
+    web = resource("ecs", "aws_ecs_service", "web")
+    worker = resource("ecs", "aws_ecs_service", "worker")
+    assert block(web, "network_configuration")["security_groups"] == [
+        "${var.web_security_group_id}"
+    ]
+    assert block(worker, "network_configuration")["security_groups"] == [
+        "${var.worker_security_group_id}"
+    ]
+    outputs = {}
+    for entry in parse(MODULES_DIR / "network" / "outputs.tf")["output"]:
+        outputs.update(entry)
+    for group in ("alb", "web", "worker", "rds", "redis"):
+        assert (
+            outputs[f"{group}_security_group_id"]["value"] == f"${{aws_security_group.{group}.id}}"
+        )
+
+
+def test_default_security_group_is_locked_down():
+    default = resource("network", "aws_default_security_group", "this")
+    assert "ingress" not in default
+    assert "egress" not in default
+
+
+# --- RDS -----------------------------------------------------------------------
+
+
+def test_rds_is_private_encrypted_backed_up_and_tls_only():
+    db = resource("rds", "aws_db_instance", "this")
+    assert db["publicly_accessible"] is False
+    assert db["storage_encrypted"] is True
+    assert db["kms_key_id"] == "${var.kms_key_arn}"
+    assert db["engine"] == "postgres"
+    assert db["backup_retention_period"] == "${var.backup_retention_days}"
+    validation = block(variables(MODULES_DIR / "rds")["backup_retention_days"], "validation")
+    assert ">= 1" in validation["condition"]
+    assert db["skip_final_snapshot"] == "${!var.deletion_protection}"
+    assert db["db_name"] == "kavak"
+    assert db["username"] == "kavak"
+    params = {
+        p["name"]: p["value"]
+        for p in blocks(resource("rds", "aws_db_parameter_group", "this"), "parameter")
+    }
+    assert params.get("rds.force_ssl") == "1", "RDS must reject connections without TLS"
+    assert db["parameter_group_name"] == "${aws_db_parameter_group.this.name}"
+
+
+def test_no_database_or_cache_is_public_anywhere():
+    for rtype in ("aws_db_instance", "aws_rds_cluster", "aws_rds_cluster_instance"):
+        for key, body in all_resources(rtype).items():
+            assert body.get("publicly_accessible") is False, (
+                f"{key} must set publicly_accessible = false"
+            )
+    for key, value in walk([parse(p) for p in TF_ROOT.rglob("*.tf")]):
+        if key in {"publicly_accessible", "map_public_ip_on_launch", "assign_public_ip"}:
+            assert value is False, f"{key} = {value!r}"
+
+
+# --- Redis ---------------------------------------------------------------------
+
+
+def test_redis_is_encrypted_in_transit_and_at_rest_with_auth_token():
+    redis = resource("redis", "aws_elasticache_replication_group", "this")
+    assert redis["at_rest_encryption_enabled"] is True
+    assert redis["transit_encryption_enabled"] is True
+    assert redis["kms_key_id"] == "${var.kms_key_arn}"
+    assert redis["auth_token"] == "${var.auth_token}"
+    assert redis["automatic_failover_enabled"] == "${var.num_cache_nodes > 1}"
+    assert redis["multi_az_enabled"] == "${var.num_cache_nodes > 1}"
+    for env in ENVIRONMENTS:
+        assert env_modules(env)["redis"]["auth_token"] == "${module.secrets.redis_auth_token}"
+    assert not all_resources("aws_elasticache_cluster"), (
+        "use the replication group (supports TLS and AUTH)"
+    )
+
+
+# --- ALB -----------------------------------------------------------------------
+
+
+def test_http_listener_redirects_to_https_with_301():
+    http = resource("alb", "aws_lb_listener", "http")
+    assert http["port"] == 80
+    assert http["protocol"] == "HTTP"
+    action = block(http, "default_action")
+    assert action["type"] == "redirect"
+    redirect = block(action, "redirect")
+    assert redirect == {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}
+    listeners = resources(MODULES_DIR / "alb", "aws_lb_listener")
+    assert set(listeners) == {("aws_lb_listener", "http"), ("aws_lb_listener", "https")}
+
+
+def test_https_listener_uses_acm_certificate_and_modern_tls():
+    https = resource("alb", "aws_lb_listener", "https")
+    assert https["port"] == 443
+    assert https["protocol"] == "HTTPS"
+    policy = https["ssl_policy"]
+    if policy == "${var.ssl_policy}":
+        policy = variable_default("alb", "ssl_policy")
+    assert policy in MODERN_TLS_POLICIES, f"TLS policy {policy} is not modern"
+    assert https["certificate_arn"] == "${aws_acm_certificate_validation.this.certificate_arn}"
+    cert = resource("alb", "aws_acm_certificate", "this")
+    assert cert["validation_method"] == "DNS"
+    assert block(https, "default_action")["target_group_arn"] == "${aws_lb_target_group.web.arn}"
+
+
+def test_alb_is_public_hardened_and_health_checks_healthz():
+    alb = resource("alb", "aws_lb", "this")
+    assert alb["internal"] is False
+    assert alb["load_balancer_type"] == "application"
+    assert alb["drop_invalid_header_fields"] is True
+    assert block(alb, "access_logs")["enabled"] is True
+    target_group = resource("alb", "aws_lb_target_group", "web")
+    assert target_group["target_type"] == "ip"
+    assert target_group["port"] == "${var.app_port}"
+    health = block(target_group, "health_check")
+    assert health["path"] == "${var.health_check_path}"
+    assert variable_default("alb", "health_check_path") == "/healthz"
+    assert resources(MODULES_DIR / "alb", "aws_wafv2_web_acl_association")
+
+
+# --- ECS -----------------------------------------------------------------------
+
+
+def _containers() -> dict[str, dict]:
+    locals_ = module_locals("ecs")
+    containers = {}
+    for name in ("web", "worker", "migrate"):
+        container = dict(locals_[f"{name}_container"])
+        for key in ("environment", "secrets"):
+            if container.get(key) == f"${{local.{key}}}":
+                container[key] = locals_[key]
+        containers[name] = container
+        task = resource("ecs", "aws_ecs_task_definition", name)
+        assert task["container_definitions"] == f"${{jsonencode([local.{name}_container])}}"
+        assert task["requires_compatibilities"] == ["FARGATE"]
+        assert task["network_mode"] == "awsvpc"
+    return containers
+
+
+def test_containers_run_the_expected_commands():
+    containers = _containers()
+    assert containers["web"]["command"] == [
+        "gunicorn",
+        "kavak.wsgi:application",
+        "-c",
+        "kavak/gunicorn.conf.py",
+    ]
+    assert containers["worker"]["command"] == ["celery", "-A", "kavak", "worker", "-l", "INFO"]
+    assert containers["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert containers["web"]["portMappings"][0]["containerPort"] == "${var.app_port}"
+    assert variable_default("ecs", "app_port") == 8000
+    for container in containers.values():
+        assert container["logConfiguration"]["logDriver"] == "awslogs"
+        assert container["readonlyRootFilesystem"] is True
+
+
+def test_secrets_are_injected_as_container_secrets_never_as_environment():
+    for name, container in _containers().items():
+        env_names = [item["name"] for item in container["environment"]]
+        leaked = [n for n in env_names if SECRET_NAME_PATTERN.search(n)]
+        assert not leaked, f"{name}: secret-looking variables in plain environment: {leaked}"
+        for item in container["environment"]:
+            assert not URL_WITH_PASSWORD.search(str(item["value"])), (
+                f"{name}: password inside {item['name']}"
+            )
+        secret_names = {item["name"] for item in container["secrets"]}
+        assert secret_names == REQUIRED_SECRETS, f"{name}: secrets {sorted(secret_names)}"
+        for item in container["secrets"]:
+            assert item["valueFrom"] == f'${{var.secret_arns["{item["name"]}"]}}'
+        assert not secret_names & set(env_names)
+
+
+def test_no_secret_looking_name_in_any_environment_block():
+    """Belt and braces: any `environment` list anywhere in terraform/."""
+    checked = 0
+    for path in TF_ROOT.rglob("*.tf"):
+        for key, value in walk(parse(path)):
+            if key == "environment" and isinstance(value, list):
+                for item in value:
+                    if isinstance(item, dict) and "name" in item:
+                        checked += 1
+                        assert not SECRET_NAME_PATTERN.search(item["name"]), (
+                            f"{path}: {item['name']}"
+                        )
+                        assert "value" in item
+                        assert "valueFrom" not in item
+    assert checked >= 10
+
+
+def test_plain_environment_matches_the_application_contract():
+    env = {item["name"]: item["value"] for item in module_locals("ecs")["environment"]}
+    assert env["DJANGO_SETTINGS_MODULE"] == "kavak.settings.production"
+    assert env["DJANGO_LOG_FORMAT"] == "json"
+    assert env["DATABASE_URL"].startswith("postgres://${var.database_username}@")
+    assert env["REDIS_URL"].startswith("rediss://")
+    assert env["REDIS_URL"].endswith("/0")
+    assert env["CELERY_BROKER_URL"].startswith("rediss://")
+    assert env["CELERY_BROKER_URL"].endswith("/1")
+    assert env["PUBLIC_BASE_URL"] == "${local.public_base_url}"
+    assert module_locals("ecs")["public_base_url"] == "https://${var.domain_name}"
+    expected = {
+        "DJANGO_ALLOWED_HOSTS",
+        "DJANGO_CSRF_TRUSTED_ORIGINS",
+        "GUNICORN_WORKERS",
+        "GUNICORN_THREADS",
+        "LLM_ENABLED",
+        "TWILIO_ACCOUNT_SID",
+    }
+    assert expected <= set(env)
+
+
+def test_secrets_manager_holds_every_container_secret_encrypted():
+    locals_ = module_locals("secrets")
+    assert set(locals_["generated"]) | set(locals_["external"]) == REQUIRED_SECRETS
+    secret = resource("secrets", "aws_secretsmanager_secret", "this")
+    assert secret["for_each"] == "${local.all}"
+    assert secret["kms_key_id"] == "${var.kms_key_arn}"
+    for env in ENVIRONMENTS:
+        assert env_modules(env)["ecs"]["secret_arns"] == "${module.secrets.secret_arns}"
+        assert env_modules(env)["rds"]["master_password"] == "${module.secrets.database_password}"
+
+
+@pytest.mark.parametrize("service", ["web", "worker"])
+def test_services_roll_back_failed_deployments_and_stay_private(service: str):
+    body = resource("ecs", "aws_ecs_service", service)
+    breaker = block(body, "deployment_circuit_breaker")
+    assert breaker["enable"] is True
+    assert breaker["rollback"] is True
+    assert block(body, "network_configuration")["assign_public_ip"] is False
+    assert block(body, "network_configuration")["subnets"] == "${var.private_subnet_ids}"
+    assert body["deployment_minimum_healthy_percent"] == 100
+
+
+def test_web_service_is_behind_the_alb_target_group():
+    web = resource("ecs", "aws_ecs_service", "web")
+    lb = block(web, "load_balancer")
+    assert lb["container_name"] == "web"
+    assert lb["container_port"] == "${var.app_port}"
+    assert lb["target_group_arn"] == "${var.target_group_arn}"
+    assert env_modules("production")["ecs"]["target_group_arn"] == "${module.alb.target_group_arn}"
+
+
+def test_autoscaling_on_cpu_and_alb_request_count():
+    policies = resources(MODULES_DIR / "ecs", "aws_appautoscaling_policy")
+    by_metric: dict[str, set[str]] = {}
+    for body in policies.values():
+        assert body["policy_type"] == "TargetTrackingScaling"
+        config = block(body, "target_tracking_scaling_policy_configuration")
+        metric = block(config, "predefined_metric_specification")
+        target = ref(body["resource_id"]).split(".")[1]
+        by_metric.setdefault(metric["predefined_metric_type"], set()).add(target)
+        if metric["predefined_metric_type"] == "ALBRequestCountPerTarget":
+            assert (
+                metric["resource_label"] == "${var.alb_arn_suffix}/${var.target_group_arn_suffix}"
+            )
+    assert by_metric.get("ECSServiceAverageCPUUtilization") == {"web", "worker"}
+    assert by_metric.get("ALBRequestCountPerTarget") == {"web"}
+    targets = resources(MODULES_DIR / "ecs", "aws_appautoscaling_target")
+    for name in ("web", "worker"):
+        target = targets[("aws_appautoscaling_target", name)]
+        assert (
+            target["resource_id"]
+            == f"service/${{aws_ecs_cluster.this.name}}/${{aws_ecs_service.{name}.name}}"
+        )
+
+
+def test_cluster_has_container_insights():
+    cluster = resource("ecs", "aws_ecs_cluster", "this")
+    settings = {s["name"]: s["value"] for s in blocks(cluster, "setting")}
+    assert settings == {"containerInsights": "enabled"}
+
+
+# --- ECR, logs, IAM --------------------------------------------------------------
+
+
+def test_ecr_scans_on_push_with_immutable_tags():
+    repo = resource("ecr", "aws_ecr_repository", "this")
+    assert block(repo, "image_scanning_configuration")["scan_on_push"] is True
+    assert repo["image_tag_mutability"] == "IMMUTABLE"
+    assert block(repo, "encryption_configuration")["encryption_type"] == "KMS"
+    assert resources(MODULES_DIR / "ecr", "aws_ecr_lifecycle_policy")
+
+
+def test_every_log_group_has_retention_and_kms():
+    groups = all_resources("aws_cloudwatch_log_group")
+    assert len(groups) >= 5
+    for key, body in groups.items():
+        assert "retention_in_days" in body, f"{key} keeps logs forever"
+        assert body["retention_in_days"] != 0
+        assert body.get("kms_key_id"), f"{key} is not KMS-encrypted"
+    rds = resource("rds", "aws_db_instance", "this")
+    rds_groups = {b["name"] for (_, _, n), b in groups.items() if n in {"postgresql", "upgrade"}}
+    assert {
+        f"/aws/rds/instance/${{var.name}}/{kind}" for kind in rds["enabled_cloudwatch_logs_exports"]
+    } == rds_groups
+
+
+def test_task_execution_role_is_least_privilege():
+    policy = data_sources(MODULES_DIR / "iam", "aws_iam_policy_document")["execution"]
+    statements = {s["sid"]: s for s in blocks(policy, "statement")}
+    assert statements["ReadSecrets"]["actions"] == ["secretsmanager:GetSecretValue"]
+    assert statements["ReadSecrets"]["resources"] == "${values(var.secret_arns)}"
+    for sid, statement in statements.items():
+        for action in statement["actions"]:
+            assert not action.endswith(":*"), f"{sid} grants {action}"
+            assert action != "*", f"{sid} grants everything"
+        if statement["resources"] == ["*"]:
+            assert statement["actions"] == ["ecr:GetAuthorizationToken"], f"{sid} on every resource"
+    assert not all_resources("aws_iam_user")
+    assert not all_resources("aws_iam_access_key")
+    for key, body in all_resources("aws_iam_role_policy_attachment").items():
+        assert "AdministratorAccess" not in body["policy_arn"], key
+
+
+def test_deploy_role_trusts_only_this_repository_environment_via_oidc():
+    assume = data_sources(MODULES_DIR / "iam", "aws_iam_policy_document")["deploy_assume"]
+    statement = block(assume, "statement")
+    assert statement["actions"] == ["sts:AssumeRoleWithWebIdentity"]
+    conditions = {c["variable"]: c for c in blocks(statement, "condition")}
+    assert conditions["token.actions.githubusercontent.com:aud"]["values"] == ["sts.amazonaws.com"]
+    sub = conditions["token.actions.githubusercontent.com:sub"]
+    assert sub["test"] == "StringEquals"
+    assert sub["values"] == ["repo:${var.github_repository}:environment:${var.github_environment}"]
+    for env in ENVIRONMENTS:
+        assert env_modules(env)["iam"]["github_environment"] == "${var.environment}"
+
+
+# --- monitoring ------------------------------------------------------------------
+
+
+def _alarm_metrics() -> dict[str, dict]:
+    alarms = resources(MODULES_DIR / "monitoring", "aws_cloudwatch_metric_alarm")
+    assert alarms
+    metrics: dict[str, dict] = {}
+    for (_, name), body in alarms.items():
+        assert body["alarm_actions"] == "${local.actions}", f"alarm {name} notifies nobody"
+        names = set()
+        if "metric_name" in body:
+            names.add((body["namespace"], body["metric_name"]))
+        for query in blocks(body, "metric_query"):
+            for metric in blocks(query, "metric"):
+                names.add((metric["namespace"], metric["metric_name"]))
+        metrics[name] = {"metrics": names, "body": body}
+    assert module_locals("monitoring")["actions"] == ["${aws_sns_topic.alarms.arn}"]
+    return metrics
+
+
+def _find_alarm(namespace: str, metric: str) -> list[dict]:
+    return [a["body"] for a in _alarm_metrics().values() if (namespace, metric) in a["metrics"]]
+
+
+def test_alb_5xx_rate_alarm_divides_errors_by_requests():
+    [alarm] = _find_alarm("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count")
+    queries = blocks(alarm, "metric_query")
+    returned = [q for q in queries if q.get("return_data") is True]
+    assert len(returned) == 1
+    assert "/ requests" in returned[0]["expression"]
+    ids = {q["id"] for q in queries}
+    assert {"requests", "target5xx", "elb5xx"} <= ids
+
+
+def test_latency_alarm_uses_p95_of_target_response_time():
+    [alarm] = _find_alarm("AWS/ApplicationELB", "TargetResponseTime")
+    assert alarm["extended_statistic"] == "p95"
+
+
+@pytest.mark.parametrize(
+    ("namespace", "metric"),
+    [
+        ("AWS/ApplicationELB", "UnHealthyHostCount"),
+        ("AWS/ECS", "CPUUtilization"),
+        ("AWS/ECS", "MemoryUtilization"),
+        ("AWS/RDS", "CPUUtilization"),
+        ("AWS/RDS", "FreeStorageSpace"),
+        ("AWS/RDS", "DatabaseConnections"),
+        ("AWS/ElastiCache", "DatabaseMemoryUsagePercentage"),
+    ],
+)
+def test_required_alarm_exists(namespace: str, metric: str):
+    assert _find_alarm(namespace, metric), f"no alarm on {namespace} {metric}"
+
+
+def test_ecs_alarms_cover_web_and_worker():
+    for metric in ("CPUUtilization", "MemoryUtilization"):
+        [alarm] = _find_alarm("AWS/ECS", metric)
+        assert alarm["for_each"] == "${local.ecs_services}"
+    assert set(module_locals("monitoring")["ecs_services"]) == {"web", "worker"}
+
+
+def test_alarm_topic_is_encrypted():
+    topic = resource("monitoring", "aws_sns_topic", "alarms")
+    assert topic["kms_master_key_id"] == "${var.kms_key_arn}"
+
+
+# --- checkov skips ----------------------------------------------------------------
+
+
+def test_every_checkov_skip_is_inline_and_justified():
+    skip = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+)(?::(.*))?")
+    found = 0
+    for path in TF_ROOT.rglob("*.tf"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = skip.search(line)
+            if match:
+                found += 1
+                check_id, reason = match.groups()
+                assert re.fullmatch(r"CKV2?_AWS_\d+", check_id), (
+                    f"{path}:{number} bad id {check_id}"
+                )
+                assert reason, f"{path}:{number} skip {check_id} lacks a reason"
+                assert len(reason.strip()) >= 30, (
+                    f"{path}:{number} skip {check_id}: reason too short"
+                )
+    assert found, "expected the documented skips"
+    for config in (".checkov.yml", ".checkov.yaml"):
+        assert not (REPO_ROOT / config).exists(), "no global checkov config: skips stay inline"
+
+
+def test_readme_covers_operations():
+    readme = (TF_ROOT / "README.md").read_text(encoding="utf-8").lower()
+    for heading in (
+        "## prerequisites",
+        "## first deploy",
+        "## rolling back",
+        "## rotating secrets",
+        "cost",
+    ):
+        assert heading in readme, f"terraform/README.md lacks {heading!r}"
+    assert "staging" in readme
+    assert "production" in readme
+
+
+def test_image_declares_the_scratch_volumes_of_read_only_containers():
+    """ECS bind mounts are root-owned 0755 unless the image declares the path as a VOLUME.
+
+    The image runs as a non-root user; with a read-only root filesystem, /tmp must
+    come from the image's VOLUME (mode 1777) or gunicorn finds no temp directory.
+    """
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
+    declared: set[str] = set()
+    for match in re.finditer(r"^\s*VOLUME\s+(.+)$", dockerfile, re.MULTILINE):
+        declared.update(re.findall(r"/[\w./-]*", match.group(1)))
+    locals_ = module_locals("ecs")
+    for name, container in _containers().items():
+        if container.get("readonlyRootFilesystem") is not True:
+            continue
+        mounts = container.get("mountPoints", [])
+        if mounts == "${local.tmp_mount}":
+            mounts = locals_["tmp_mount"]
+        for mount in mounts:
+            assert mount["containerPath"] in declared, (
+                f"{name}: {mount['containerPath']} is mounted writable but the Dockerfile "
+                f'does not declare VOLUME ["{mount["containerPath"]}"]'
+            )
