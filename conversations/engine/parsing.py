@@ -499,6 +499,18 @@ def is_greeting(text: str) -> bool:
     )
 
 
+_QUESTION_START = re.compile(
+    r"^(?:que|como|cuando|donde|quien|quienes|cual|cuales|cuanto|cuanta|cuantos|cuantas|por que|"
+    r"puedo|pueden|tienen|hay|me ayudas|sabes)\b"
+)
+
+
+def is_question(text: str) -> bool:
+    """A question by punctuation or by its first word ("qué…", "cuánto…", "tienen…")."""
+    stripped = text.strip()
+    return "?" in stripped or bool(_QUESTION_START.match(fold(stripped).lstrip("¿¡ ")))
+
+
 def is_thanks(text: str) -> bool:
     return _has_any(fold(text), (r"gracias", r"muchas gracias", r"mil gracias", r"te agradezco"))
 

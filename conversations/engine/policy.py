@@ -211,7 +211,9 @@ class _Turn:
             outcome = self._on_search()
             if outcome is not None:
                 return outcome
-        if self.deps.knowledge.looks_like_question(text):
+        if self.deps.knowledge.looks_like_question(text) or parsing.is_question(text):
+            # Also questions the flow did not understand and that are not about Kavak: the
+            # knowledge base then answers with its honest fallback instead of "no te entendí".
             return self._faq()
         return self._small_talk_or_misunderstood()
 

@@ -167,6 +167,12 @@ CHAT_THROTTLE_RATE = env.str("CHAT_THROTTLE_RATE", default="120/min")
 CHAT_MAX_BODY_BYTES = 16 * 1024
 WEB_CHAT_THROTTLE_RATE = env.str("WEB_CHAT_THROTTLE_RATE", default="30/min")
 
+# --- Knowledge base -----------------------------------------------------------------------------
+# Below this calibrated confidence the agent says it has no confirmed answer and offers an advisor.
+KNOWLEDGE_CONFIDENCE_THRESHOLD = env.float("KNOWLEDGE_CONFIDENCE_THRESHOLD", default=0.5)
+# Questions answered below this go to the content staff's unanswered-questions queue.
+KNOWLEDGE_REVIEW_CONFIDENCE = env.float("KNOWLEDGE_REVIEW_CONFIDENCE", default=0.7)
+
 # --- Email (sales notifications) --------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Agente Kavak <no-reply@kavak.example>")
@@ -273,3 +279,38 @@ LOGGING = {
         "celery": {"level": "INFO", "propagate": True},
     },
 }
+
+# --- WhatsApp channel ---------------------------------------------------------------------------
+# async: the webhook stores the message and a Celery task runs the turn and sends the reply through
+# the REST API. sync: the reply goes back in the webhook's TwiML (set-ups without a worker; refused
+# by a deploy check outside DEBUG).
+WHATSAPP_MODE = env_choice("WHATSAPP_MODE", choices=("async", "sync"), default="async")
+# Messages from one customer within this window are answered as one turn (0 = no wait).
+WHATSAPP_BURST_WINDOW_S = env.float("WHATSAPP_BURST_WINDOW_S", default=2.0)
+# Per customer: above N messages per window they get one notice and no answers (0 = no limit).
+WHATSAPP_RATE_LIMIT_MESSAGES = env.int("WHATSAPP_RATE_LIMIT_MESSAGES", default=20)
+WHATSAPP_RATE_LIMIT_WINDOW_S = env.int("WHATSAPP_RATE_LIMIT_WINDOW_S", default=60)
+# How long Redis remembers a MessageSid (the database constraint remembers it forever).
+WHATSAPP_IDEMPOTENCY_TTL_S = env.int("WHATSAPP_IDEMPOTENCY_TTL_S", default=86_400)
+# Attempts per outbound message on connection errors, 429 and 5xx before it is marked failed.
+WHATSAPP_SEND_MAX_ATTEMPTS = env.int("WHATSAPP_SEND_MAX_ATTEMPTS", default=6)
+# Approved WhatsApp templates (Content API ContentSid, HX…): the salesperson notification and the
+# message staff may send outside the customer's 24-hour window.
+TWILIO_SALES_TEMPLATE_CONTENT_SID = env.str("TWILIO_SALES_TEMPLATE_CONTENT_SID", default="")
+TWILIO_STAFF_TEMPLATE_CONTENT_SID = env.str("TWILIO_STAFF_TEMPLATE_CONTENT_SID", default="")
+_WHATSAPP_RULES = (
+    (not TWILIO_SALES_TEMPLATE_CONTENT_SID or TWILIO_SALES_TEMPLATE_CONTENT_SID.startswith("HX"),
+     "TWILIO_SALES_TEMPLATE_CONTENT_SID must be a Content API ContentSid (HX…)."),
+    (not TWILIO_STAFF_TEMPLATE_CONTENT_SID or TWILIO_STAFF_TEMPLATE_CONTENT_SID.startswith("HX"),
+     "TWILIO_STAFF_TEMPLATE_CONTENT_SID must be a Content API ContentSid (HX…)."),
+    (WHATSAPP_BURST_WINDOW_S >= 0, "WHATSAPP_BURST_WINDOW_S must be zero or positive."),
+    (WHATSAPP_RATE_LIMIT_MESSAGES >= 0, "WHATSAPP_RATE_LIMIT_MESSAGES must be zero or positive."),
+    (WHATSAPP_RATE_LIMIT_WINDOW_S >= 1, "WHATSAPP_RATE_LIMIT_WINDOW_S must be at least 1."),
+    (WHATSAPP_IDEMPOTENCY_TTL_S >= 60, "WHATSAPP_IDEMPOTENCY_TTL_S must be at least 60."),
+    (1 <= WHATSAPP_SEND_MAX_ATTEMPTS <= 20, "WHATSAPP_SEND_MAX_ATTEMPTS must be between 1 and 20."),
+)  # fmt: skip
+for _ok, _message in _WHATSAPP_RULES:
+    if not _ok:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(_message)

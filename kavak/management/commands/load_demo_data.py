@@ -20,7 +20,7 @@ class Command(BaseCommand):
         groups = ", ".join(Group.objects.order_by("name").values_list("name", flat=True))
         self.stdout.write(f"Grupos de staff: {groups or '(ninguno)'}")
         report = catalog_load_demo()
-        self.stdout.write(f"Catálogo: {report.summary()}")
+        self.stdout.write("Catálogo: " + " ".join(report.lines()))
         created = knowledge_load_demo()
         self.stdout.write(
             f"Base de conocimiento: {len(created)} artículo(s) nuevo(s)"

@@ -1,0 +1,535 @@
+"""Typo-tolerant recognition of makes, models, body types, uses and transmissions (pure Python).
+
+The vocabulary (names from the reference table, the alias table and the cars in stock, plus the
+fixed words in :mod:`catalog.lexicon`) is compiled once into a :class:`Vocabulary`; matching a
+sentence is then dictionary look-ups plus a few bounded rapidfuzz scans, well under 2 ms.
+
+Rules, from the catalogue issue:
+- Accents, case, spacing and hyphens never matter: "CR-V", "cr v" and "crv" are the same key, and
+  so are "volks wagen"/"Volkswagen" or "mazda3"/"Mazda 3" (spans of up to 3 words are joined).
+- Length-aware tolerance: names of 3 characters or fewer (X1, A1, 208, Rio, Uno, Gol, Q70) match
+  only exactly or through an alias; 4–7 characters allow one edit (a swap counts as one);
+  8 or more allow two. Spanish phonetic spellings (b/v, s/z/c, ll/y, silent h, k/qu/c, g/j) are
+  compared on a phonetic key as well.
+- Ordinary Spanish words are never fuzzy-matched ("venta" is not "Vento"), and model names that
+  are also words or places ("uno", "rio", "Durango") count only next to their make.
+- One edit beyond the tolerance is a grey zone: it produces a "¿Quisiste decir …?" suggestion
+  instead of a guess.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from catalog.lexicon import (
+    AMBIGUOUS_NAMES,
+    BODY_WORDS,
+    TRANSMISSION_WORDS,
+    USE_WORDS,
+    is_common,
+)
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_DIGITS = re.compile(r"\d+")
+_PHONETIC_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        ("ll", "y"),
+        ("ch", "C"),  # its own sound: not the x of "Trax" or "X-Trail"
+        ("ph", "f"),
+        ("qu(?=[ei])", "k"),
+        ("gu(?=[ei])", "G"),  # hard g, kept apart from the soft g below
+        ("g(?=[ei])", "j"),
+        ("c(?=[ei])", "s"),
+        ("[cq]", "k"),
+        ("z", "s"),
+        ("[vw]", "b"),
+        ("y", "i"),
+        ("h", ""),
+        ("G", "g"),
+        (r"(.)\1+", r"\1"),
+    )
+)
+_ARTICLES = frozenset({"un", "una", "el", "la", "los", "las", "unos", "unas"})
+_KIND_PRIORITY = {"model": 0, "make": 1, "body": 2, "transmission": 3, "use": 4}
+_FUZZY_CUTOFF = 3
+_NO_MATCH = 99
+
+
+def normalize(text: str) -> str:
+    """Lower case, no accents, runs of anything but letters and digits collapsed to one space."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub(" ", plain).strip()
+
+
+def compact_key(text: str) -> str:
+    """A name's lookup key: normalised, without spaces ("Mercedes-Benz" → "mercedesbenz")."""
+    return normalize(text).replace(" ", "")
+
+
+def phonetic_key(key: str) -> str:
+    """A Spanish phonetic key: spellings that sound alike in es-MX collapse to the same string."""
+    for pattern, replacement in _PHONETIC_RULES:
+        key = pattern.sub(replacement, key)
+    return key
+
+
+def accept_distance(length: int) -> int:
+    """Edits tolerated for a name of ``length`` characters (0 for short names: exact only)."""
+    if length <= 3:
+        return 0
+    return 1 if length <= 7 else 2
+
+
+def grey_distance(length: int) -> int | None:
+    """Edits that make a "¿Quisiste decir …?" suggestion; None below 6 characters, where one
+    more edit turns too many ordinary words into car names."""
+    if length <= 5:
+        return None
+    return accept_distance(length) + 1
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing a customer can name: a make, a model, a body type, a use or a transmission."""
+
+    kind: str  # "make" | "model" | "body" | "use" | "transmission"
+    key: str
+    value: str  # canonical make/model name, or the body/use/transmission code
+    make: str | None = None  # the canonical make of make and model terms
+    needs_make: bool = False  # ambiguous model names count only next to their make
+    # The short last word that tells apart models of one family ("Clase C" vs "Clase E",
+    # "Serie 3", "CX-5"): a misspelling may touch the stem, never drop or change this code.
+    code: str | None = None
+    words: int = 1  # how many words the name has ("Serie 2": 2), to prefer same-shaped spans
+
+    @property
+    def target(self) -> tuple[str, str | None, str]:
+        return (self.kind, self.make, self.value)
+
+    @property
+    def display(self) -> str:
+        return f"{self.make} {self.value}" if self.kind == "model" else self.value
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """What a customer's message says about the car they want (None/empty: not mentioned)."""
+
+    make: str | None = None
+    model: str | None = None
+    body_type: str | None = None
+    uses: tuple[str, ...] = ()
+    transmission: str | None = None
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    end: int
+    term: Term
+    distance: int
+    exact: bool
+
+    @property
+    def rank(self) -> tuple[int, int, int, int]:
+        # Deliberately without the kind: two different names equally close are ambiguous. A
+        # name with as many words as the span wins a tie ("seri 2" is Serie 2, not SEI2).
+        shape = 0 if self.term.words == self.end - self.start else 1
+        return (0 if self.exact else 1, self.start - self.end, self.distance, shape)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    body_type: str
+    seats: int | None
+
+
+class Vocabulary:
+    """Every name and word the matcher knows, indexed for exact and fuzzy look-up."""
+
+    def __init__(self, terms: Iterable[Term], model_info: dict[tuple[str, str], ModelInfo]):
+        exact: dict[str, list[Term]] = {}
+        seen: set[tuple[str, tuple[str, str | None, str]]] = set()
+        max_words = 1
+        for term in terms:
+            if not term.key or (term.key, term.target) in seen:
+                continue
+            seen.add((term.key, term.target))
+            exact.setdefault(term.key, []).append(term)
+        self.exact: dict[str, tuple[Term, ...]] = {k: tuple(v) for k, v in exact.items()}
+        self.fuzzy_terms: list[Term] = []
+        self.blockers: list[Term] = []  # short names: never fuzzy-matched, but they veto
+        for key_terms in self.exact.values():
+            for term in key_terms:
+                (self.fuzzy_terms if len(term.key) >= 4 else self.blockers).append(term)
+        self.fuzzy_keys = [t.key for t in self.fuzzy_terms]
+        self.fuzzy_phonetic = [phonetic_key(t.key) for t in self.fuzzy_terms]
+        self.codes = frozenset(t.code for t in self.fuzzy_terms if t.code)
+        self.blocker_keys = [t.key for t in self.blockers]
+        self.blocker_phonetic = [phonetic_key(t.key) for t in self.blockers]
+        for phrase in (*BODY_WORDS, *USE_WORDS, *TRANSMISSION_WORDS):
+            max_words = max(max_words, len(phrase.split()))
+        # Names are joined across up to three words ("volks wagen", "land rover", "cx 5").
+        self.max_span = max(3, max_words)
+        self.model_info = model_info
+        self.make_by_key: dict[str, str] = {}
+        self.models_by_key: dict[str, list[Term]] = {}
+        for key, key_terms in self.exact.items():
+            for term in key_terms:
+                if term.kind == "make" and term.make:
+                    self.make_by_key.setdefault(key, term.make)
+                elif term.kind == "model":
+                    self.models_by_key.setdefault(key, []).append(term)
+
+    # -- look-ups used by the recommender -------------------------------------------------------
+    def resolve_make(self, name: str) -> str:
+        """The make key of a make name or alias ("VW" → "volkswagen"); unknown names unchanged."""
+        key = compact_key(name)
+        make = self.make_by_key.get(key)
+        return compact_key(make) if make else key
+
+    def resolve_model(self, name: str, *, make_key: str | None) -> tuple[str | None, str]:
+        """(make key, model key) of a model name or alias, preferring the given make."""
+        key = compact_key(name)
+        terms = self.models_by_key.get(key, [])
+        for term in terms:
+            if make_key is None or compact_key(term.make or "") == make_key:
+                return compact_key(term.make or ""), compact_key(term.value)
+        return make_key, key
+
+    def info(self, make_key: str | None, model_key: str) -> ModelInfo | None:
+        if make_key is None:
+            matches = [v for (mk, md), v in self.model_info.items() if md == model_key]
+            return matches[0] if len(matches) == 1 else None
+        return self.model_info.get((make_key, model_key))
+
+    # -- matching -------------------------------------------------------------------------------
+    def _fuzzy(self, span: list[str]) -> list[tuple[Term, int]]:
+        """Names within reach of a misspelt span, with their edit distance (grey zone included).
+
+        A name is dropped when a short name (exact-only) is at least as close: "goll" is a
+        misspelt Gol, not a Golf.
+        """
+        if not self.fuzzy_terms:
+            return []
+        query = "".join(span)
+        probes = (query, phonetic_key(query))
+        # Per index: (distance on the spelling, distance on the phonetic key).
+        best: dict[int, list[int]] = {}
+        for space, choices in enumerate((self.fuzzy_keys, self.fuzzy_phonetic)):
+            hits = process.extract(
+                probes[space], choices, scorer=OSA.distance, score_cutoff=_FUZZY_CUTOFF, limit=None
+            )
+            for choice, distance, index in hits:
+                if _first_letter_ok(probes[space], choice, self.fuzzy_terms[index].key):
+                    best.setdefault(index, [_NO_MATCH, _NO_MATCH])[space] = int(distance)
+        if not best:
+            return []
+        query_digits = _DIGITS.findall(query)
+        found = []
+        for index, distances in best.items():
+            term = self.fuzzy_terms[index]
+            length = len(term.key)
+            distance = min(distances)
+            if distance > (grey_distance(length) or accept_distance(length)):
+                continue
+            if _DIGITS.findall(term.key) != query_digits or not _code_ok(term.code, span, query):
+                continue
+            found.append((term, distances))
+        if found and self.blockers:
+            veto: list[tuple[tuple[str, str | None, str], int, int]] = []
+            for space, choices in enumerate((self.blocker_keys, self.blocker_phonetic)):
+                hits = process.extract(
+                    probes[space], choices, scorer=OSA.distance, score_cutoff=1, limit=None
+                )
+                for _, distance, index in hits:
+                    pair = (int(distance), _NO_MATCH)
+                    raw, phonetic = pair if space == 0 else pair[::-1]
+                    veto.append((self.blockers[index].target, raw, phonetic))
+            found = [
+                (term, distances)
+                for term, distances in found
+                if not any(
+                    target != term.target and (raw <= distances[0] or phonetic < distances[1])
+                    for target, raw, phonetic in veto
+                )
+            ]
+        return [(term, min(distances)) for term, distances in found]
+
+    def match(self, text: str) -> TextMatch:
+        """Read make, model, body type, uses and transmission from one customer message."""
+        tokens = normalize(text).split()
+        if not tokens:
+            return TextMatch()
+        candidates: list[_Candidate] = []
+        grey: list[_Candidate] = []
+        held: list[_Candidate] = []  # ambiguous names waiting for their make
+        for size in range(min(self.max_span, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                span = tokens[start : start + size]
+                key = "".join(span)
+                terms = self.exact.get(key)
+                if terms:
+                    # "a 1" or "x 1" in a sentence is not an Audi A1 or a BMW X1.
+                    if size > 1 and len(key) <= 3 and any(is_common(t) for t in span):
+                        continue
+                    for term in terms:
+                        if not _code_ok(term.code, span, key):
+                            continue  # "clasee" is a doubled e, not "Clase E" glued
+                        cand = _Candidate(start, start + size, term, 0, True)
+                        (held if term.needs_make else candidates).append(cand)
+                    continue
+                if not _fuzzy_span(span, key, self.codes):
+                    continue
+                for term, distance in self._fuzzy(span):
+                    cand = _Candidate(start, start + size, term, distance, False)
+                    if distance > accept_distance(len(term.key)):
+                        if _plausible_near_miss(key, term.key):
+                            grey.append(cand)
+                    elif term.needs_make:
+                        held.append(cand)
+                    else:
+                        candidates.append(cand)
+
+        chosen = _select(candidates, len(tokens))
+        makes = {c.term.make for c in chosen if c.term.kind == "make"}
+        released = [c for c in held if c.term.make in makes]
+        if released:
+            chosen = _select(candidates + released, len(tokens))
+        return self._interpret(tokens, chosen, grey, held)
+
+    def _interpret(
+        self,
+        tokens: list[str],
+        chosen: list[_Candidate],
+        grey: list[_Candidate],
+        held: list[_Candidate],
+    ) -> TextMatch:
+        chosen = sorted(chosen, key=lambda c: c.start)
+        makes = [c.term for c in chosen if c.term.kind == "make"]
+        models = [c.term for c in chosen if c.term.kind == "model"]
+        make = makes[0].make if makes else None
+        model_term = next((m for m in models if make is None or m.make == make), None)
+        suggestion: str | None = None
+        if model_term is not None:
+            make = model_term.make
+        elif models:  # "nissan corolla": keep the make they typed, ask about the model
+            suggestion = models[0].display
+        body = next((c for c in chosen if c.term.kind == "body"), None)
+        uses = tuple(dict.fromkeys(c.term.value for c in chosen if c.term.kind == "use"))
+        transmission = next((c.term.value for c in chosen if c.term.kind == "transmission"), None)
+        body_type = body.term.value if body else None
+        if body is not None and body.term.key.startswith("camioneta") and "cargo" in uses:
+            body_type = "pickup"  # "camioneta para carga" is a pickup in Mexico
+        if model_term is None and suggestion is None:
+            suggestion = _suggest(tokens, chosen, grey, held, make)
+        return TextMatch(
+            make=make,
+            model=model_term.value if model_term else None,
+            body_type=body_type,
+            uses=uses,
+            transmission=transmission,
+            suggestion=suggestion,
+        )
+
+
+def _select(candidates: list[_Candidate], n_tokens: int) -> list[_Candidate]:
+    """Pick non-overlapping candidates: exact first, then longer spans, then fewer edits.
+
+    When the best candidates for one span name different things ("fort": Ford or Forte?), the
+    span is dropped unless a make typed elsewhere settles it, or they are models of one make.
+    """
+    by_span: dict[tuple[int, int], list[_Candidate]] = {}
+    for cand in candidates:
+        by_span.setdefault((cand.start, cand.end), []).append(cand)
+    context_makes = {c.term.make for c in candidates if c.term.kind == "make" and c.exact}
+    used = [False] * n_tokens
+    chosen: list[_Candidate] = []
+    for (start, end), group in sorted(by_span.items(), key=lambda kv: min(c.rank for c in kv[1])):
+        if any(used[start:end]):
+            continue
+        best_rank = min(c.rank for c in group)
+        best = [c for c in group if c.rank == best_rank]
+        pick = _disambiguate(best, context_makes)
+        if pick is None:
+            continue
+        chosen.append(pick)
+        for i in range(start, end):
+            used[i] = True
+    return chosen
+
+
+def _disambiguate(best: list[_Candidate], context_makes: set[str | None]) -> _Candidate | None:
+    targets = {c.term.target for c in best}
+    if len(targets) == 1:
+        return best[0]
+    in_context = [c for c in best if c.term.make in context_makes]
+    if len({c.term.target for c in in_context}) == 1:
+        return in_context[0]
+    makes = {c.term.make for c in best}
+    if all(c.term.kind in ("make", "model") for c in best) and len(makes) == 1:
+        first = best[0]
+        make = first.term.make or ""
+        return _Candidate(
+            first.start, first.end, Term("make", compact_key(make), make, make), 0, first.exact
+        )
+    return None
+
+
+def _suggest(
+    tokens: list[str],
+    chosen: list[_Candidate],
+    grey: list[_Candidate],
+    held: list[_Candidate],
+    make: str | None,
+) -> str | None:
+    """The grey-zone "¿Quisiste decir …?" candidate, if any (never a guess presented as a match)."""
+    used = {i for c in chosen for i in range(c.start, c.end)}
+    options = [
+        c
+        for c in grey
+        if c.term.kind in ("make", "model")
+        and not used.intersection(range(c.start, c.end))
+        and ((c.term.kind == "model" and c.term.make == make) or make is None)
+    ]
+    # A message that is just an ambiguous name ("Durango", "un 208") deserves a question.
+    if len(tokens) <= 2 and all(t in _ARTICLES for t in tokens[:-1]):
+        options.extend(c for c in held if not is_common(c.term.key) and make is None)
+    if not options:
+        return None
+    best = min(options, key=lambda c: (c.distance, c.start - c.end, _KIND_PRIORITY[c.term.kind]))
+    same = {c.term.target for c in options if c.distance == best.distance}
+    if len(same) > 1:
+        return None
+    return best.term.display
+
+
+def _fuzzy_span(span: list[str], key: str, codes: frozenset[str]) -> bool:
+    """Whether a span may be fuzzy-matched at all.
+
+    Never ordinary words ("venta" is not "Vento"), never bare numbers. Two-word spans cover
+    split names ("volks wagen") and family codes ("clace a", "x trail"): the first word must not
+    be an ordinary word (a lone consonant like the "x" of "x trail" is fine) and the second
+    must not be one either unless it is a one- or two-character code. A family code as second
+    word ("clse c", "seri 3") always qualifies.
+    """
+    if len(span) > 2 or len(key) < 3 or all(t.isdigit() for t in span):
+        return False
+    first = span[0]
+    if len(span) == 1:
+        return not is_common(first)
+    second = span[1]
+    if second in codes:
+        return not first.isdigit()
+    first_ok = not is_common(first) or (len(first) == 1 and first not in "aeiouy")
+    return first_ok and (not is_common(second) or len(second) <= 2)
+
+
+def _plausible_near_miss(query: str, key: str) -> bool:
+    """Grey zone only for spans that start like the name and are about as long."""
+    same_start = query[:1] == key[:1] or phonetic_key(query)[:1] == phonetic_key(key)[:1]
+    return same_start and abs(len(query) - len(key)) <= 1
+
+
+def _code_ok(code: str | None, span: list[str], query: str) -> bool:
+    """A family code must be typed as is: as its own word, or glued when that is how the name
+    is written ("mazda3", "serie3", "crv"). "clasee" is a doubled e, not "Clase E" glued."""
+    if code is None:
+        return True
+    if len(span) > 1:
+        return span[-1] == code
+    if any(ch.isdigit() for ch in code):
+        return query.endswith(code) and len(query) > len(code)
+    return len(query) - len(code) < 4
+
+
+def _first_letter_ok(probe: str, choice: str, key: str) -> bool:
+    """Four-letter names: a different first letter is too often another word ("meta"/"jeta").
+
+    Only a swap of the first two letters or a dropped first letter is accepted there.
+    """
+    if len(key) != 4 or probe[:1] == choice[:1]:
+        return True
+    return probe[:2] == choice[1::-1] or probe == choice[1:]
+
+
+def build_vocabulary(
+    *,
+    references: Iterable[tuple[str, str, str, int | None]],
+    cars: Iterable[tuple[str, str]],
+    aliases: Iterable[tuple[str, str, str]],
+) -> Vocabulary:
+    """Compile the matcher's vocabulary.
+
+    ``references`` are (make, model, body_type, seats) rows, ``cars`` distinct (make, model)
+    pairs in the catalogue and ``aliases`` (alias, make, model-or-blank) rows. The reference
+    spelling of a name wins over the catalogue's.
+    """
+    terms: list[Term] = []
+    model_info: dict[tuple[str, str], ModelInfo] = {}
+    canonical_make: dict[str, str] = {}
+    canonical_model: dict[tuple[str, str], str] = {}
+
+    def add_model(make: str, model: str) -> None:
+        make_key, model_key = compact_key(make), compact_key(model)
+        if not make_key or not model_key:
+            return
+        make = canonical_make.setdefault(make_key, make.strip())
+        model = canonical_model.setdefault((make_key, model_key), model.strip())
+        terms.append(Term("make", make_key, make, make, words=_words(make)))
+        terms.append(
+            Term(
+                "model", model_key, model, make, needs_make(model_key), _family_code(model),
+                _words(model),
+            )
+        )  # fmt: skip
+
+    for make, model, body_type, seats in references:
+        add_model(make, model)
+        model_info[(compact_key(make), compact_key(model))] = ModelInfo(body_type, seats)
+    for make, model in cars:
+        add_model(make, model)
+    for alias, make, model in aliases:
+        alias_key = compact_key(alias)
+        make_key = compact_key(make)
+        make = canonical_make.setdefault(make_key, make.strip())
+        if model:
+            model = canonical_model.setdefault((make_key, compact_key(model)), model.strip())
+            terms.append(
+                Term(
+                    "model", alias_key, model, make, needs_make(alias_key), _family_code(alias),
+                    _words(alias),
+                )
+            )  # fmt: skip
+        else:
+            terms.append(Term("make", alias_key, make, make, words=_words(alias)))
+    fixed = ((BODY_WORDS, "body"), (USE_WORDS, "use"), (TRANSMISSION_WORDS, "transmission"))
+    for words, kind in fixed:
+        terms.extend(
+            Term(kind, compact_key(word), value, words=_words(word))
+            for word, value in words.items()
+        )
+    return Vocabulary(terms, model_info)
+
+
+def _words(name: str) -> int:
+    return max(1, len(normalize(name).split()))
+
+
+def _family_code(name: str) -> str | None:
+    words = normalize(name).split()
+    return words[-1] if len(words) > 1 and len(words[-1]) <= 3 else None
+
+
+def needs_make(key: str) -> bool:
+    """Model names that are ordinary words, places or bare numbers count only next to their make."""
+    return key in AMBIGUOUS_NAMES or is_common(key) or key.isdigit()

@@ -1,0 +1,514 @@
+"""Reads from the catalogue: text matching, recommendations and single-car look-ups.
+
+``catalog_match_text`` runs on every chat turn, so the compiled vocabulary is cached in process
+memory. A version token in the Django cache (Redis in production) tells every process when to
+rebuild it; writers call :func:`catalog_vocabulary_invalidate` (imports explicitly, admin edits
+through the post_save signals in ``catalog.signals``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet, Value
+
+from catalog.evaluation import Evaluation, evaluate, generate_cases
+from catalog.matching import TextMatch, Vocabulary, build_vocabulary, compact_key
+from catalog.models import BodyType, Car, CarModelReference, CatalogAlias, Transmission
+
+__all__ = [
+    "Recommendation",
+    "RecommendedCar",
+    "TextMatch",
+    "car_get_available",
+    "car_recommend",
+    "catalog_match_text",
+    "catalog_matching_evaluate",
+    "catalog_vocabulary",
+    "catalog_vocabulary_invalidate",
+]
+
+logger = logging.getLogger(__name__)
+
+_VERSION_KEY = "catalog:vocabulary:version"
+_MAX_TEXT = 600  # characters read per message: bounds the cost of a pasted wall of text
+_lock = threading.Lock()
+_cached: tuple[str | None, Vocabulary] | None = None
+
+
+# --- vocabulary cache ----------------------------------------------------------------------------
+def _version_token() -> str | None:
+    try:
+        token = cache.get(_VERSION_KEY)
+        if token is None:
+            cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            token = cache.get(_VERSION_KEY)
+    except Exception:  # the cache is down: keep serving the vocabulary this process has
+        logger.warning("catalog_vocabulary_version_unavailable", exc_info=True)
+        return None
+    return token
+
+
+def catalog_vocabulary() -> Vocabulary:
+    """The compiled vocabulary (names, aliases, body/use words), rebuilt when it changed."""
+    global _cached
+    token = _version_token()
+    cached = _cached
+    if cached is not None and (token is None or cached[0] == token):
+        return cached[1]
+    with _lock:
+        cached = _cached  # another thread may have rebuilt it while we waited
+        if cached is not None and cached[0] == token and token is not None:
+            return cached[1]
+        vocabulary = build_vocabulary(
+            references=CarModelReference.objects.values_list("make", "model", "body_type", "seats"),
+            cars=Car.objects.order_by().values_list("make", "model").distinct(),
+            aliases=CatalogAlias.objects.values_list("alias", "make", "model"),
+        )
+        _cached = (token, vocabulary)
+    return vocabulary
+
+
+def catalog_vocabulary_invalidate() -> None:
+    """Forget the vocabulary here now, and in every process once the transaction commits."""
+    global _cached
+    _cached = None
+
+    def bump() -> None:
+        try:
+            cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        except Exception:
+            logger.warning("catalog_vocabulary_bump_failed", exc_info=True)
+
+    transaction.on_commit(bump)
+
+
+def catalog_match_text(*, text: str) -> TextMatch:
+    """Make, model, body type, uses and transmission named in a customer's message.
+
+    Tolerant to typos, accents, case and spacing ("toyta corola", "nisan versa", "mazda3", "crv",
+    "volks wagen"). Names of 3 characters or fewer match only exactly or through an alias, and
+    names that are ordinary words ("uno", "rio") only next to their make. A near miss comes back
+    as ``suggestion`` ("¿Quisiste decir Toyota Corolla?") instead of a guess.
+    """
+    return catalog_vocabulary().match(text[:_MAX_TEXT])
+
+
+def catalog_matching_evaluate(*, seed: int, per_kind: int) -> Evaluation | None:
+    """Score the matcher on a typo test set generated from the cars in stock (None: no cars)."""
+    pairs = list(
+        Car.objects.filter(available=True).order_by().values_list("make", "model").distinct()
+    )
+    if not pairs:
+        return None
+    vocabulary = catalog_vocabulary()
+    cases = generate_cases(pairs=pairs, seed=seed, per_kind=per_kind)
+    return evaluate(cases, vocabulary.match)
+
+
+# --- recommendations ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RecommendedCar:
+    stock_id: str
+    make: str
+    model: str
+    year: int
+    version: str
+    price: Decimal
+    km: int
+    body_type: str
+    transmission: str
+    # "match" | "over_budget" | "other_body_type" | "other_model" | "other_make" |
+    # "other_transmission"
+    fit: str
+    reason: str  # one Spanish line usable in a reply
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    cars: tuple[RecommendedCar, ...]  # 1–3 available cars (empty only when none is available)
+    exact: bool  # every car satisfies every stated criterion
+    note: str | None  # Spanish explanation whenever alternatives are shown
+
+
+OVER_BUDGET_RATIO = Decimal("1.10")
+USE_BODY_TYPES = {
+    "family": ("suv", "minivan"),
+    "city": ("hatchback", "sedan"),
+    "cargo": ("pickup",),
+}
+_BODY_LABELS = {
+    "sedan": "sedán",
+    "hatchback": "hatchback",
+    "suv": "SUV",
+    "pickup": "pickup",
+    "minivan": "minivan",
+    "coupe": "coupé",
+    "convertible": "convertible",
+    "wagon": "station wagon",
+}
+_TRANSMISSION_LABELS = {"automatic": "automática", "manual": "manual"}
+_USE_LABELS = {
+    "family": "para la familia",
+    "city": "para la ciudad",
+    "cargo": "para carga",
+    "cheap": "económicos",
+}
+_Step = tuple[Q, tuple[str, ...]]  # (filter, ORDER BY) of one rung of the ladder
+_NEWEST_FIRST = ("-year", "km", "price", "stock_id")
+_CHEAPEST_FIRST = ("price", "-year", "km", "stock_id")
+
+
+@dataclass(frozen=True)
+class _Criteria:
+    budget: Decimal | None
+    bodies: tuple[str, ...]  # stated body type, or the ones the uses imply
+    similar_bodies: tuple[str, ...]  # bodies, else the requested model's body type
+    make_key: str | None
+    make_label: str | None
+    model_key: str | None
+    model_label: str | None
+    transmission: str | None
+    uses: tuple[str, ...]
+
+
+def car_recommend(
+    *,
+    budget: Decimal | None = None,
+    body_type: str | None = None,
+    make: str | None = None,
+    model: str | None = None,
+    transmission: str | None = None,
+    uses: tuple[str, ...] = (),
+    limit: int = 3,
+    exclude_stock_ids: tuple[str, ...] = (),
+) -> Recommendation:
+    """Up to ``limit`` available cars ranked by fit, each with a one-line Spanish reason.
+
+    Business rules:
+    - Only available cars, with their real prices.
+    - Ranking: cars meeting every criterion first (newest, then fewest km, then cheapest; with
+      the "cheap" use, cheapest first). Then, in this order, the closest alternatives: other
+      models of the same make, the same kind of car from another make, the same car up to 10%
+      over budget (closest price first), another transmission, another body type within
+      budget, and finally the cheapest cars over budget. A 10% stretch keeps what the customer
+      asked for, which we judged closer than a different kind of car.
+    - Every car carries ``fit`` and a reason naming how it differs; ``note`` explains in one
+      Spanish sentence why alternatives are shown. The answer is never empty without a note.
+    - Each step is a bounded, indexed query (LIMIT ≤ 3): no full scans into Python. The first
+      step runs alone; the alternatives, when needed, run together in one round trip.
+    """
+    limit = max(1, min(limit, 10))
+    criteria = _criteria(
+        budget=budget,
+        body_type=body_type,
+        make=make,
+        model=model,
+        transmission=transmission,
+        uses=uses,
+    )
+    picked = _fetch(_ladder(criteria), limit=limit, excluded=set(exclude_stock_ids))
+    cars = tuple(_recommended(car, criteria) for car in picked)
+    exact = bool(cars) and all(c.fit == "match" for c in cars)
+    return Recommendation(cars=cars, exact=exact, note=_note(criteria, cars, exclude_stock_ids))
+
+
+def car_get_available(*, stock_id: str) -> Car | None:
+    """The car with this stock id if it is still available (a lead may outlive the car)."""
+    return Car.objects.filter(stock_id=stock_id, available=True).first()
+
+
+# --- internals -----------------------------------------------------------------------------------
+def _criteria(
+    *,
+    budget: Decimal | None,
+    body_type: str | None,
+    make: str | None,
+    model: str | None,
+    transmission: str | None,
+    uses: tuple[str, ...],
+) -> _Criteria:
+    vocabulary = catalog_vocabulary()
+    stated_body = _body_code(body_type, vocabulary)
+    make_key = vocabulary.resolve_make(make) if make else None
+    model_key = model_label = None
+    if model:
+        make_key, model_key = vocabulary.resolve_model(model, make_key=make_key)
+        known = vocabulary.models_by_key.get(model_key, [])
+        model_label = next((t.value for t in known if t.key == model_key), model.strip())
+    # Canonical names for the note ("VW" → "Volkswagen"); unknown names as the customer said.
+    make_label = vocabulary.make_by_key.get(make_key or "") or (make.strip() if make else None)
+    bodies: tuple[str, ...] = (stated_body,) if stated_body else ()
+    if not bodies and not model_key:
+        bodies = tuple(dict.fromkeys(b for u in uses for b in USE_BODY_TYPES.get(u, ())))
+    similar = bodies
+    if not similar and model_key:
+        info = vocabulary.info(make_key, model_key)
+        if info and info.body_type != BodyType.UNKNOWN:
+            similar = (info.body_type,)
+    return _Criteria(
+        budget=budget if budget and budget > 0 else None,
+        bodies=bodies,
+        similar_bodies=similar,
+        make_key=make_key or None,
+        make_label=make_label,
+        model_key=model_key or None,
+        model_label=model_label,
+        transmission=_transmission_code(transmission, vocabulary),
+        uses=tuple(uses),
+    )
+
+
+def _body_code(value: str | None, vocabulary: Vocabulary) -> str | None:
+    if not value:
+        return None
+    key = compact_key(value)
+    if key in BodyType.values and key != BodyType.UNKNOWN:
+        return key
+    for term in vocabulary.exact.get(key, ()):
+        if term.kind == "body":
+            return term.value
+    logger.warning("car_recommend_unknown_body_type value=%s", value)
+    return None
+
+
+def _transmission_code(value: str | None, vocabulary: Vocabulary) -> str | None:
+    if not value:
+        return None
+    key = compact_key(value)
+    if key in (Transmission.AUTOMATIC, Transmission.MANUAL):
+        return key
+    for term in vocabulary.exact.get(key, ()):
+        if term.kind == "transmission":
+            return term.value
+    return None
+
+
+def _ladder(c: _Criteria) -> list[_Step]:
+    """The queries to run, best fit first; later ones only fill what earlier ones left."""
+    order = _CHEAPEST_FIRST if "cheap" in c.uses else _NEWEST_FIRST
+    within = Q(price__lte=c.budget) if c.budget else Q()
+    body = Q(body_type__in=c.bodies) if c.bodies else Q()
+    similar = Q(body_type__in=c.similar_bodies) if c.similar_bodies else Q()
+    make = Q(make_key=c.make_key) if c.make_key else Q()
+    model = Q(model_key=c.model_key) if c.model_key else Q()
+    gearbox = Q(transmission=c.transmission) if c.transmission else Q()
+
+    steps: list[_Step] = [(within & body & make & model & gearbox, order)]
+    if c.model_key and c.make_key:
+        steps.append((within & body & make & gearbox, order))  # other models of the make
+    if (c.make_key or c.model_key) and c.similar_bodies:
+        steps.append((within & similar & gearbox, order))  # same kind of car, other make
+    if c.budget:
+        stretch = Q(price__gt=c.budget, price__lte=c.budget * OVER_BUDGET_RATIO)
+        steps.append((stretch & body & make & model & gearbox, _CHEAPEST_FIRST))
+        if c.make_key or c.model_key:
+            steps.append((stretch & similar & gearbox, _CHEAPEST_FIRST))
+    if c.transmission:
+        steps.append((within & body & make & model, order))
+    steps.append((within & gearbox, order))
+    if c.budget:
+        steps.append((within, order))
+        steps.append((Q(price__gt=c.budget) & similar & make & model, _CHEAPEST_FIRST))
+        steps.append((Q(price__gt=c.budget), _CHEAPEST_FIRST))
+    else:
+        steps.append((Q(), order))
+    unique: list[_Step] = []
+    for step in steps:
+        if step not in unique:
+            unique.append(step)
+    return unique
+
+
+def _fetch(steps: list[_Step], *, limit: int, excluded: set[str]) -> list[Car]:
+    """Run the ladder: the first step alone (it fills the answer most of the time), then every
+    remaining step in ONE round trip (a UNION ALL of LIMIT-ed, index-ordered branches).
+
+    Equivalent to running the steps one by one: each branch returns its top ``limit + seen``
+    cars, and at most ``seen`` of them can already be picked or excluded. SQLite (``make run``)
+    cannot order inside a UNION, so there the steps run one by one.
+    """
+
+    def branch(condition: Q) -> QuerySet[Car]:
+        return Car.objects.filter(condition, available=True)
+
+    # Excluded cars are skipped in Python: fetching len(seen) extra rows per step is cheaper
+    # than compiling a NOT IN per branch, and at most len(seen) of a step's rows are repeats.
+    (condition, order), rest = steps[0], steps[1:]
+    picked: list[Car] = []
+    seen = set(excluded)
+
+    def take(cars: Iterable[Car]) -> bool:
+        for car in cars:
+            if car.stock_id not in seen:
+                picked.append(car)
+                seen.add(car.stock_id)
+                if len(picked) >= limit:
+                    return True
+        return False
+
+    if take(branch(condition).order_by(*order)[: limit + len(seen)]) or not rest:
+        return picked
+    fetch = limit + len(seen)
+    if not connection.features.supports_slicing_ordering_in_compound:
+        for condition, order in rest:
+            if take(branch(condition).order_by(*order)[: limit + len(seen)]):
+                break
+        return picked
+    branches = [
+        branch(condition).annotate(ladder_step=Value(number)).order_by(*order)[:fetch]
+        for number, (condition, order) in enumerate(rest)
+    ]
+    rows: dict[int, list[Car]] = {}
+    for car in branches[0].union(*branches[1:], all=True):
+        rows.setdefault(car.ladder_step, []).append(car)
+    for number, (_, order) in enumerate(rest):
+        if take(sorted(rows.get(number, []), key=_sort_key(order))):
+            break
+    return picked
+
+
+def _sort_key(order: tuple[str, ...]) -> Callable[[Car], tuple[Any, ...]]:
+    """The SQL ``order`` as a Python key (a UNION does not keep each branch's order)."""
+
+    def key(car: Car) -> tuple[Any, ...]:
+        values: list[Any] = []
+        for field in order:
+            if field.startswith("-"):
+                values.append(-getattr(car, field[1:]))  # descending fields are numeric
+            else:
+                values.append(getattr(car, field))
+        return tuple(values)
+
+    return key
+
+
+def _mismatches(car: Car, c: _Criteria) -> list[str]:
+    found = []
+    if c.budget and car.price > c.budget:
+        found.append("over_budget")
+    if c.bodies and car.body_type not in c.bodies:
+        found.append("other_body_type")
+    if c.make_key and car.make_key != c.make_key:
+        found.append("other_make")
+    elif c.model_key and car.model_key != c.model_key:
+        found.append("other_model")
+    if c.transmission and car.transmission != c.transmission:
+        found.append("other_transmission")
+    return found
+
+
+def _money(amount: Decimal) -> str:
+    return f"${amount:,.0f}"
+
+
+def _recommended(car: Car, c: _Criteria) -> RecommendedCar:
+    mismatches = _mismatches(car, c)
+    clauses = []
+    for mismatch in mismatches:
+        if mismatch == "over_budget" and c.budget:
+            over = car.price - c.budget
+            percent = int((over * 100 / c.budget).to_integral_value(rounding=ROUND_CEILING))
+            clauses.append(f"{_money(over)} arriba de tu presupuesto ({percent}%)")
+        elif mismatch == "other_body_type":
+            wanted = " ni ".join(_BODY_LABELS.get(b, b) for b in c.bodies)
+            clauses.append(f"es {_BODY_LABELS.get(car.body_type, 'otro tipo')}, no {wanted}")
+        elif mismatch == "other_make":
+            clauses.append(f"otra marca ({car.make})")
+        elif mismatch == "other_model":
+            clauses.append(f"otro modelo de {car.make}")
+        elif mismatch == "other_transmission":
+            actual = _TRANSMISSION_LABELS.get(car.transmission)
+            wanted = _TRANSMISSION_LABELS.get(c.transmission or "", "")
+            clauses.append(f"es {actual}, no {wanted}" if actual else "transmisión por confirmar")
+    if c.budget and "over_budget" not in mismatches:
+        clauses.append("dentro de tu presupuesto")
+    description = f"{car.year} con {car.km:,} km"
+    if "other_body_type" not in mismatches:  # already said ("Es sedán, no SUV")
+        description = f"{_BODY_LABELS.get(car.body_type, 'auto')} {description}"
+    if car.transmission in _TRANSMISSION_LABELS:
+        description += f", {_TRANSMISSION_LABELS[car.transmission]}"
+    if "family" in c.uses and car.seats and car.seats >= 7:
+        description += f", {car.seats} pasajeros"
+    reason = f"{', '.join(clauses)}: {description}" if clauses else description
+    return RecommendedCar(
+        stock_id=car.stock_id,
+        make=car.make,
+        model=car.model,
+        year=car.year,
+        version=car.version,
+        price=car.price,
+        km=car.km,
+        body_type=car.body_type,
+        transmission=car.transmission,
+        fit=mismatches[0] if mismatches else "match",
+        reason=reason[:1].upper() + reason[1:],
+    )
+
+
+def _wanted(c: _Criteria) -> str:
+    """What the customer asked for, as a Spanish noun phrase ("SUV Toyota RAV4 automática")."""
+    parts = []
+    if c.bodies and len(c.bodies) == 1 and c.bodies[0] in _BODY_LABELS and not c.model_key:
+        parts.append(_BODY_LABELS[c.bodies[0]])
+    if c.model_label:
+        parts.append(f"{c.make_label} {c.model_label}" if c.make_label else c.model_label)
+    elif c.make_label:
+        parts.append(c.make_label)
+    if not parts:
+        parts.append("autos")
+    if c.transmission:
+        parts.append(_TRANSMISSION_LABELS[c.transmission])
+    parts.extend(_USE_LABELS[u] for u in c.uses if u in _USE_LABELS)
+    return " ".join(parts)
+
+
+def _note(c: _Criteria, cars: tuple[RecommendedCar, ...], excluded: tuple[str, ...]) -> str | None:
+    if not cars:
+        if excluded:
+            return "Ya te mostré todas las opciones disponibles que tengo para lo que buscas."
+        return "Por ahora no tengo autos disponibles en el catálogo."
+    matches = sum(1 for car in cars if car.fit == "match")
+    if matches == len(cars):
+        return None
+    within = f" dentro de {_money(c.budget)}" if c.budget else " disponibles"
+    wanted = _wanted(c)
+    if matches:
+        head = (
+            f"Solo encontré {matches} {'opción' if matches == 1 else 'opciones'} de {wanted}"
+            f"{within}"
+        )
+    else:
+        head = f"No encontré {wanted}{within}"
+    fits = [car.fit for car in cars if car.fit != "match"]
+    first = fits[0]
+    if first == "over_budget" and c.budget:
+        over = [car for car in cars if car.fit == "over_budget"]
+        close = [car for car in over if car.price <= c.budget * OVER_BUDGET_RATIO]
+        if len(close) == len(over):
+            tail = "estas opciones están hasta 10% arriba de tu presupuesto"
+        elif close:
+            tail = "te muestro opciones hasta 10% arriba de tu presupuesto y otras más caras"
+        else:
+            tail = f"lo más cercano que tengo cuesta {_money(min(car.price for car in over))}"
+    elif first == "other_model":
+        tail = f"te muestro otros modelos de {c.make_label or 'la marca'}"
+    elif first == "other_make":
+        tail = "te muestro opciones parecidas de otras marcas"
+    elif first == "other_transmission":
+        tail = "te muestro opciones con otra transmisión"
+    elif c.budget:
+        tail = "te muestro otras opciones que sí entran en tu presupuesto"
+    else:
+        tail = "te muestro otras opciones disponibles"
+    if len(set(fits)) > 1:
+        tail += " (cada una dice en qué cambia)"
+    return f"{head}; {tail}."

@@ -1,0 +1,401 @@
+"""The in-process retrieval index: BM25 over chunks plus a calibrated confidence. Pure Python.
+
+A ``Snapshot`` is immutable once built: a search holds a reference to one snapshot while another
+thread may swap in a patched copy, so no lock is needed to read. ``knowledge.selectors`` decides
+when to build or patch (from the database) and keeps the current snapshot per process.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from operator import itemgetter
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from knowledge import text as kb_text
+
+# BM25 parameters. b is lower than the textbook 0.75: chunks are short and of similar length,
+# and a long list of addresses should not be punished much for being long.
+K1 = 1.2
+B = 0.6
+# Weight of a term reached by typo correction, by edit distance.
+FUZZY_WEIGHT = {1: 0.85, 2: 0.7}
+# Candidates kept for the margin against "the best chunk of another article".
+_TOP_FOR_MARGIN = 10
+
+# Logistic calibration of confidence, fitted with ``manage.py evaluate_kb --calibrate`` on the
+# golden questions (positives: top article right) and the out-of-domain set (negatives).
+# Candidate features, all computed for every hit (the admin "probar" page shows them):
+# - coverage: idf-weighted share of the question's words that the chunk contains; a word no article
+#   has ever used counts fully against it ("¿tienen sucursal en Tijuana?" covers about a quarter);
+# - specificity: idf of the rarest matched word relative to an unseen one ("auto" says little);
+# - margin: lead over the best chunk of another article;
+# - multi: at least two of the question's words matched.
+# Only coverage is used: on the shipped sets, adding margin/multi/specificity separated answerable
+# from out-of-domain questions worse (the lowest-scored golden question fell below the highest
+# out-of-domain one). Re-fit when the articles or the question sets change a lot.
+FEATURES: tuple[str, ...] = ("coverage",)
+CALIBRATION: dict[str, float] = {"bias": -2.46, "coverage": 4.63}
+
+
+@dataclass(frozen=True)
+class IndexedChunk:
+    chunk_id: int
+    article_id: int
+    article_slug: str
+    article_title: str
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    """A chunk as loaded from the database."""
+
+    chunk_id: int
+    article_id: int
+    article_slug: str
+    article_title: str
+    heading: str
+    text: str
+    terms: Mapping[str, int]
+    words: str
+    length: int
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    term: str
+    weight: float
+    surface: str
+    corrected_from: str = ""
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    terms: tuple[QueryTerm, ...]
+    unknown: tuple[str, ...]  # content words with no match in the index
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    chunk: IndexedChunk
+    bm25: float
+    coverage: float
+    specificity: float
+    margin: float
+    confidence: float
+    matched: tuple[str, ...]
+
+    @property
+    def features(self) -> dict[str, float]:
+        return {
+            "coverage": self.coverage,
+            "specificity": self.specificity,
+            "margin": self.margin,
+            "multi": float(len(self.matched) >= 2),
+        }
+
+
+@dataclass
+class Snapshot:
+    """An immutable (by convention) BM25 index over the chunks of published articles."""
+
+    token: str
+    article_tokens: dict[int, str]
+    article_chunks: dict[int, tuple[int, ...]]
+    chunks: dict[int, IndexedChunk]
+    chunk_terms: dict[int, tuple[str, ...]]
+    postings: dict[str, dict[int, float]]  # term → {chunk id: BM25 impact without idf}
+    avgdl: float
+    surface: dict[str, str]  # folded surface word → index term (typo-correction vocabulary)
+    _by_length: dict[int, list[str]] | None = field(default=None, repr=False)
+    _by_sound: dict[str, str] | None = field(default=None, repr=False)
+
+    @classmethod
+    def empty(cls, *, token: str = "") -> Snapshot:
+        return cls(token, {}, {}, {}, {}, {}, 1.0, {})
+
+    @classmethod
+    def build(
+        cls, *, token: str, article_tokens: dict[int, str], rows: Iterable[ChunkRow]
+    ) -> Snapshot:
+        rows = list(rows)
+        avgdl = (sum(r.length for r in rows) / len(rows)) if rows else 1.0
+        snap = cls(token, dict(article_tokens), {}, {}, {}, {}, max(avgdl, 1.0), {})
+        snap._add(rows, copy_on_write=False)
+        return snap
+
+    def patched(
+        self,
+        *,
+        token: str,
+        article_tokens: dict[int, str],
+        rows: Iterable[ChunkRow],
+        stale_article_ids: Iterable[int],
+    ) -> Snapshot:
+        """A copy with ``stale_article_ids`` removed and ``rows`` added (copy-on-write).
+
+        The average chunk length stays the one of the last full build: one article changes it by
+        a fraction of a percent, and keeping it avoids recomputing every impact.
+        """
+        snap = Snapshot(
+            token,
+            dict(article_tokens),
+            dict(self.article_chunks),
+            dict(self.chunks),
+            dict(self.chunk_terms),
+            dict(self.postings),
+            self.avgdl,
+            dict(self.surface),
+        )
+        copied: set[str] = set()
+        for article_id in stale_article_ids:
+            for chunk_id in snap.article_chunks.pop(article_id, ()):
+                snap.chunks.pop(chunk_id, None)
+                for term in snap.chunk_terms.pop(chunk_id, ()):
+                    plist = snap.postings.get(term)
+                    if plist is None or chunk_id not in plist:
+                        continue
+                    if term not in copied:
+                        plist = snap.postings[term] = dict(plist)
+                        copied.add(term)
+                    del plist[chunk_id]
+                    if not plist:
+                        del snap.postings[term]
+        snap._add(list(rows), copy_on_write=True, copied=copied)
+        return snap
+
+    def _add(
+        self, rows: list[ChunkRow], *, copy_on_write: bool, copied: set[str] | None = None
+    ) -> None:
+        copied = copied if copied is not None else set()
+        by_article: dict[int, list[int]] = {}
+        norm_base = K1 * (1 - B)
+        norm_len = K1 * B / self.avgdl
+        for row in rows:
+            self.chunks[row.chunk_id] = IndexedChunk(
+                row.chunk_id,
+                row.article_id,
+                row.article_slug,
+                row.article_title,
+                row.heading,
+                row.text,
+            )
+            by_article.setdefault(row.article_id, []).append(row.chunk_id)
+            self.chunk_terms[row.chunk_id] = tuple(row.terms)
+            norm = norm_base + norm_len * row.length
+            for term, tf in row.terms.items():
+                plist = self.postings.get(term)
+                if plist is None:
+                    plist = self.postings[term] = {}
+                    copied.add(term)
+                elif copy_on_write and term not in copied:
+                    plist = self.postings[term] = dict(plist)
+                    copied.add(term)
+                plist[row.chunk_id] = tf * (K1 + 1) / (tf + norm)
+            for word in row.words.split():
+                self.surface.setdefault(word, kb_text.term_of(word))
+        for article_id, chunk_ids in by_article.items():
+            self.article_chunks[article_id] = tuple(chunk_ids)
+        self._by_length = None
+        self._by_sound = None
+
+    # --- Query side ----------------------------------------------------------------------------
+
+    def idf(self, term: str) -> float:
+        n = len(self.chunks)
+        df = len(self.postings.get(term, ()))
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def _vocabulary(self) -> tuple[dict[int, list[str]], dict[str, str]]:
+        """Known words by length, and by phonetic key (built lazily, once per snapshot)."""
+        if self._by_length is None or self._by_sound is None:
+            by_length: dict[int, list[str]] = {}
+            by_sound: dict[str, str] = {}
+            vocabulary = set(self.surface) | {
+                w for w in kb_text.LEXICON_WORDS if kb_text.term_of(w) in self.postings
+            }
+            for word in sorted(vocabulary, key=lambda w: (-self._df(w), w)):
+                if not word.isdigit():
+                    by_length.setdefault(len(word), []).append(word)
+                    by_sound.setdefault(kb_text.phonetic_key(word), word)
+            self._by_length, self._by_sound = by_length, by_sound
+        return self._by_length, self._by_sound
+
+    def _df(self, word: str) -> int:
+        return len(self.postings.get(self._term(word), ()))
+
+    def _correct(self, word: str) -> tuple[str, int] | None:
+        """The known word a misspelt one most likely meant, with its edit distance.
+
+        First a word that sounds the same (b/v, s/c/z…; counted as distance 1); then, for words of
+        six letters or more, the closest by OSA distance (≤ 1, or ≤ 2 from eight letters with the
+        same first letter). Short words are not corrected by distance: "motos" is not "motor".
+        """
+        if word.isdigit() or len(word) < 4:
+            return None
+        by_length, by_sound = self._vocabulary()
+        same_sound = by_sound.get(kb_text.phonetic_key(word))
+        if same_sound and same_sound != word:
+            return same_sound, 1
+        if len(word) < 6:
+            return None
+        max_distance = 1 if len(word) <= 7 else 2
+        candidates: list[str] = []
+        for size in range(len(word) - max_distance, len(word) + max_distance + 1):
+            candidates.extend(by_length.get(size, ()))
+        matches = [
+            m
+            for m in process.extract(
+                word, candidates, scorer=OSA.distance, score_cutoff=max_distance, limit=8
+            )
+            # Two slips in one word are believable, not at the first letter as well:
+            # "verificacion" is not a misspelt "certificacion".
+            if m[1] <= 1 or m[0][0] == word[0]
+        ]
+        if not matches:
+            return None
+        best = min(m[1] for m in matches)
+        # Ties go to the most frequent term: the likelier intended word.
+        choice = max((m[0] for m in matches if m[1] == best), key=lambda w: (self._df(w), w))
+        return choice, int(best)
+
+    def _term(self, word: str) -> str:
+        return self.surface.get(word) or kb_text.term_of(word)
+
+    def analyze(self, question: str) -> QueryAnalysis:
+        """Question → weighted index terms, correcting typos against the index vocabulary."""
+        found: dict[str, QueryTerm] = {}
+        unknown: list[str] = []
+        for word in kb_text.words(question, limit=kb_text.MAX_QUERY_TOKENS):
+            term = kb_text.term_of(word)
+            if term in found:
+                continue
+            if term in self.postings:
+                found[term] = QueryTerm(term, 1.0, word)
+                continue
+            # A correctly spelt word of the lexicon is not "corrected" into another word.
+            corrected = None if word in kb_text.LEXICON_WORDS else self._correct(word)
+            if corrected:
+                match, distance = corrected
+                fixed = self._term(match)
+                if fixed in self.postings and fixed not in found:
+                    found[fixed] = QueryTerm(fixed, FUZZY_WEIGHT[distance], match, word)
+                    continue
+            if word not in unknown:
+                unknown.append(word)
+        return QueryAnalysis(tuple(found.values()), tuple(unknown))
+
+    def search(self, analysis: QueryAnalysis, *, limit: int) -> list[ScoredChunk]:
+        """Top ``limit`` chunks by BM25, each with its calibrated confidence in [0, 1].
+
+        Exact top-k with MaxScore-style pruning: terms are scored rarest first; once even a perfect
+        match on all the remaining (common) terms could not lift a chunk into the current top-k,
+        those terms only add to the candidates already found instead of walking their long
+        posting lists.
+        """
+        if not analysis.terms or not self.chunks:
+            return []
+        keep = max(limit, _TOP_FOR_MARGIN)
+        weighted = sorted(
+            ((qt, self.idf(qt.term) * qt.weight, self.postings[qt.term]) for qt in analysis.terms),
+            key=lambda item: len(item[2]),
+        )
+        remaining = sum(factor * (K1 + 1) for _, factor, _ in weighted)  # bound of unseen terms
+        scores: dict[int, float] = {}
+        for _, factor, plist in weighted:
+            if len(scores) >= keep:
+                theta = heapq.nlargest(keep, scores.values())[-1]
+                if remaining < theta:
+                    # No newcomer can reach the top-k; drop candidates that cannot either.
+                    scores = {c: s for c, s in scores.items() if s + remaining >= theta}
+                    for chunk_id in scores:
+                        impact = plist.get(chunk_id)
+                        if impact is not None:
+                            scores[chunk_id] += factor * impact
+                    remaining -= factor * (K1 + 1)
+                    continue
+            get = scores.get
+            for chunk_id, impact in plist.items():
+                scores[chunk_id] = get(chunk_id, 0.0) + factor * impact
+            remaining -= factor * (K1 + 1)
+
+        n = len(self.chunks)
+        idf_unknown = math.log(1 + (n + 0.5) / 0.5)
+        # The question's total weight: its matched words plus every word the index has never seen.
+        total = sum(self.idf(qt.term) for qt in analysis.terms) + idf_unknown * len(
+            analysis.unknown
+        )
+        ranked = sorted(
+            heapq.nlargest(keep, scores.items(), key=itemgetter(1)), key=lambda kv: (-kv[1], kv[0])
+        )
+        top_article = self.chunks[ranked[0][0]].article_id
+        # Margin against the best other article among the top candidates (display only).
+        best_other = next(
+            (s for cid, s in ranked if self.chunks[cid].article_id != top_article), 0.0
+        )
+        results: list[ScoredChunk] = []
+        for chunk_id, score in ranked[:limit]:
+            chunk = self.chunks[chunk_id]
+            hits = [(qt, factor) for qt, factor, plist in weighted if chunk_id in plist]
+            matched = tuple(qt.term for qt, _ in hits)
+            covered = sum(factor for _, factor in hits)
+            coverage = covered / total if total else 0.0
+            specificity = max((self.idf(t) for t in matched), default=0.0) / idf_unknown
+            other = best_other if chunk.article_id == top_article else ranked[0][1]
+            margin = max(0.0, (score - other) / score) if score > 0 else 0.0
+            scored = ScoredChunk(
+                chunk=chunk,
+                bm25=score,
+                coverage=coverage,
+                specificity=specificity,
+                margin=margin,
+                confidence=0.0,
+                matched=matched,
+            )
+            results.append(replace(scored, confidence=calibrated_confidence(scored.features)))
+        return results
+
+
+def calibrated_confidence(
+    features: Mapping[str, float], weights: Mapping[str, float] = CALIBRATION
+) -> float:
+    """Probability that the chunk answers the question, from the fitted logistic model."""
+    if features["coverage"] <= 0:
+        return 0.0
+    z = weights["bias"] + sum(w * features[name] for name, w in weights.items() if name != "bias")
+    return 1 / (1 + math.exp(-z))
+
+
+def fit_calibration(
+    samples: list[tuple[Mapping[str, float], bool]],
+    *,
+    features_used: tuple[str, ...] = FEATURES,
+    l2: float = 0.01,
+    steps: int = 4000,
+) -> dict[str, float]:
+    """Logistic regression (batch gradient descent, small L2) of "answers correctly" on features.
+
+    Positives are golden questions whose top article is right; negatives are out-of-domain
+    questions and golden questions answered from the wrong article.
+    """
+    weights = dict.fromkeys(("bias", *features_used), 0.0)
+    n = len(samples) or 1
+    rate = 0.5
+    for _ in range(steps):
+        grad = dict.fromkeys(weights, 0.0)
+        for features, label in samples:
+            z = weights["bias"] + sum(weights[f] * features[f] for f in features_used)
+            error = 1 / (1 + math.exp(-z)) - float(label)
+            grad["bias"] += error
+            for f in features_used:
+                grad[f] += error * features[f]
+        for name in weights:
+            penalty = 0.0 if name == "bias" else l2 * weights[name]
+            weights[name] -= rate * (grad[name] / n + penalty)
+    return {name: round(value, 2) for name, value in weights.items()}

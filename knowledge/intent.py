@@ -1,0 +1,265 @@
+"""A cheap, pure hint: is a customer's message an FAQ about Kavak or part of the buying flow?
+
+Weighted keywords on the same normalised terms the index uses (so typos of accents, slang and
+synonyms behave the same). FAQ topics push one way; amounts, years, car makes and models and
+"busco/quiero un…" push the other. No I/O, about 20 µs a message.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge import text as kb_text
+
+# FAQ topics by folded word; every word is reduced to its index term, so inflections match too.
+_FAQ_WORDS: dict[str, float] = {
+    "garantia": 2,
+    "sucursal": 2,
+    "donde": 2,
+    "horario": 2,
+    "vender": 2,
+    "acuenta": 2,
+    "documentos": 2,
+    "comprobante": 2,
+    "identificacion": 2,
+    "pasaporte": 2,
+    "inspeccion": 2,
+    "certificacion": 2,
+    "devolucion": 2,
+    "app": 2,
+    "tramites": 2,
+    "mantenimiento": 2,
+    "kavaktotal": 2,
+    "pruebamanejo": 2,
+    "videollamada": 2,
+    "periodo": 2,
+    "extender": 2,
+    "tasa": 2,
+    "cotizar": 2,
+    "cotizacion": 2,
+    "confiable": 2,
+    "unicornio": 2,
+    "catalogo": 1,
+    "kavak": 1,
+    "proceso": 1,
+    "pasos": 1,
+    "funciona": 1,
+    "asesor": 1,
+    "financiamiento": 1,
+    "aprobacion": 1,
+    "ingresos": 1,
+    "entrega": 1,
+    "domicilio": 1,
+    "online": 1,
+    "linea": 1,
+    "consignacion": 2,
+    "empresa": 1,
+    "seguro": 1,
+}
+_FAQ_TERMS: dict[str, float] = {kb_text.term_of(w): weight for w, weight in _FAQ_WORDS.items()}
+
+_FLOW_WORDS: dict[str, float] = {
+    "busco": 2,
+    "buscando": 2,
+    "presupuesto": 2,
+    "mensualidad": 1,
+    "mensualidades": 1,
+    "meses": 1,
+    "modelo": 1,
+    "version": 1,
+    "automatico": 1,
+    "estandar": 1,
+    "kilometraje": 1,
+    "color": 1,
+    "sedan": 1,
+    "hatchback": 1,
+    "suv": 1,
+    "pickup": 1,
+}
+_FLOW_TERMS: dict[str, float] = {kb_text.term_of(w): weight for w, weight in _FLOW_WORDS.items()}
+
+_CARS = frozenset(
+    [
+        "nissan",
+        "toyota",
+        "honda",
+        "mazda",
+        "chevrolet",
+        "chevy",
+        "volkswagen",
+        "vw",
+        "ford",
+        "kia",
+        "hyundai",
+        "bmw",
+        "audi",
+        "mercedes",
+        "benz",
+        "seat",
+        "renault",
+        "peugeot",
+        "mitsubishi",
+        "suzuki",
+        "jeep",
+        "dodge",
+        "ram",
+        "chrysler",
+        "buick",
+        "gmc",
+        "fiat",
+        "mini",
+        "volvo",
+        "tesla",
+        "byd",
+        "mg",
+        "jac",
+        "chirey",
+        "subaru",
+        "lexus",
+        "infiniti",
+        "acura",
+        "cadillac",
+        "lincoln",
+        "porsche",
+        "cupra",
+        "baic",
+        "omoda",
+        "corolla",
+        "versa",
+        "sentra",
+        "march",
+        "aveo",
+        "jetta",
+        "vento",
+        "tsuru",
+        "civic",
+        "crv",
+        "rav4",
+        "cx5",
+        "cx3",
+        "cx30",
+        "mazda2",
+        "mazda3",
+        "yaris",
+        "spark",
+        "beat",
+        "onix",
+        "tiguan",
+        "taos",
+        "golf",
+        "polo",
+        "virtus",
+        "rio",
+        "forte",
+        "sportage",
+        "seltos",
+        "soul",
+        "accent",
+        "elantra",
+        "tucson",
+        "creta",
+        "kicks",
+        "xtrail",
+        "hilux",
+        "tacoma",
+        "camry",
+        "prius",
+        "fit",
+        "hrv",
+        "city",
+        "accord",
+        "pilot",
+        "odyssey",
+        "sienna",
+        "ibiza",
+        "leon",
+        "arona",
+        "ateca",
+        "duster",
+        "kwid",
+        "captur",
+        "koleos",
+        "outlander",
+        "mirage",
+        "swift",
+        "vitara",
+        "ertiga",
+        "wrangler",
+        "compass",
+        "cherokee",
+        "renegade",
+        "journey",
+        "attitude",
+        "ranger",
+        "ecosport",
+        "figo",
+        "fiesta",
+        "focus",
+        "mustang",
+        "escape",
+        "explorer",
+        "lobo",
+        "cruze",
+        "trax",
+        "tracker",
+        "equinox",
+        "silverado",
+        "tornado",
+        "frontier",
+        "np300",
+        "altima",
+        "navara",
+        "tsuru",
+        "a3",
+        "a4",
+        "q3",
+        "q5",
+        "x1",
+        "x3",
+        "x5",
+        "serie",
+        "clase",
+        "sonic",
+        "cavalier",
+        "captiva",
+        "groove",
+        "t-cross",
+        "tcross",
+        "nivus",
+        "saveiro",
+        "amarok",
+        "crafter",
+    ]
+)
+_MONEY = re.compile(
+    r"\$\s?\d|\d\s?(?:mil|k|lucas|varos|pesos|mxn)\b|\d{2,3}[,.]\d{3}|\b\d{5,}\b", re.IGNORECASE
+)
+_YEAR = re.compile(r"\b(?:19[89]\d|20[0-3]\d)\b")
+_QUESTION_START = re.compile(
+    r"^\s*¿?\s*(?:como|que|cual|cuales|donde|cuando|cuanto|cuantos|cuantas|tienen|hay|puedo|"
+    r"se puede|aceptan|dan|manejan|ofrecen|hacen|es|son|me dan|me pueden|ustedes)\b"
+)
+_FLOW_START = re.compile(r"^\s*(?:busco|quiero (?:un|una|el|la)|me interesa|ando buscando)\b")
+
+
+def looks_like_kavak_faq(message: str) -> bool:
+    """True when the message asks about Kavak itself (warranty, sites, selling, documents…)."""
+    folded = kb_text.fold(message)
+    faq = 0.0
+    flow = 0.0
+    seen: set[str] = set()
+    for word in kb_text.words(message, limit=kb_text.MAX_QUERY_TOKENS):
+        term = kb_text.term_of(word)
+        if term in seen:
+            continue
+        seen.add(term)
+        faq += _FAQ_TERMS.get(term, 0)
+        flow += _FLOW_TERMS.get(term, 0)
+        if word in _CARS:
+            flow += 1.5
+    flow += 2 * len(_MONEY.findall(folded)) + len(_YEAR.findall(folded))
+    if _FLOW_START.match(folded):
+        flow += 1
+    if faq and ("?" in message or _QUESTION_START.match(folded)):
+        faq += 1
+    return faq >= 2 and faq > flow

@@ -1,0 +1,528 @@
+"""Pure text processing for the knowledge base: no Django, no database.
+
+The same normaliser runs on articles (index time) and on customers' messages (query time), so every
+rule here (accent folding, WhatsApp slang, synonyms, stemming) is symmetric: "sede" in an article
+and "sucursal" in a question end up as the same term.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+import markdown as markdown_lib
+import snowballstemmer
+
+# --- Folding and tokenising -----------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[a-z]+|\d+")
+# Customers paste whole paragraphs; the first words carry the question.
+MAX_QUERY_TOKENS = 40
+
+
+def _wordlist(text: str) -> list[str]:
+    return text.split()
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents (á→a, ñ→n, ü→u): customers often type without them."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Multi-word expressions rewritten before tokenising (applied to folded text, both sides).
+# Order matters: longer phrases first.
+_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"buen(?:os|as)? (?:dias|tardes|noches)|buen dia", " "),
+    (r"prueba(?:s)? de manejo|test ?drive|manejarlo antes", " pruebamanejo "),
+    (r"a cuenta|trade ?in|(?:como )?parte de(?:l)? pago", " acuenta "),
+    (r"pago inicial", " enganche "),
+    # "seguro" is both "safe" (our promise) and "insurance" (a topic no article covers).
+    (
+        r"seguros? (?:de|del|para (?:el|mi)) (?:auto|carro|coche|vehiculo)|aseguradora|poliza"
+        r"|seguro de (?:danos|cobertura amplia)|cobertura amplia",
+        " polizaseguro ",
+    ),
+    (r"kavak ?total", " kavaktotal "),
+    (r"video ?llamada(?:s)?|videoconferencia", " videollamada "),
+    (r"estado de mexico|edo\.? ?(?:de )?mex(?:ico)?\b|edomex", " edomex "),
+    (r"ciudad de mexico|\bcd\.? ?mx\b|\bd\.?f\.?(?=\s|$)", " cdmx "),
+    (
+        r"no me (?:gusta|gusto|convence|convencio|late)|me arrepiento|arrepentirme"
+        r"|no (?:quedo|quede) convencid[oa]",
+        " devolucion ",
+    ),
+    (r"\bsemi ?nuevos?\b", " seminuevo "),
+    # "¿compran autos?" is about selling to Kavak, not buying from it.
+    (
+        r"compra(?:n|mos)? (?:mi |tu |su |tus |sus |los |el )?"
+        r"(?:autos?|carros?|coches?|camionetas?)",
+        " vender auto ",
+    ),
+    (
+        r"(?:cuanto )?me (?:dan|das|pagan|ofrecen) por (?:mi|el) (?:auto|carro|coche|camioneta)",
+        " vender oferta ",
+    ),
+    (r"pasan por (?:mi|el) (?:auto|carro|coche|camioneta)", " recoger auto "),
+    (r"cuantos (?:autos|carros|coches)(?: tienen| hay| manejan)?", " inventario "),
+)
+_PHRASE_RES = tuple((re.compile(rf"\b(?:{pattern})\b"), repl) for pattern, repl in _PHRASES)
+
+# WhatsApp spelling → standard word (folded). Applied per token.
+_SLANG: dict[str, str] = {
+    "q": "que",
+    "k": "que",
+    "ke": "que",
+    "xq": "porque",
+    "pq": "porque",
+    "xk": "porque",
+    "porq": "porque",
+    "x": "por",
+    "d": "de",
+    "tmb": "tambien",
+    "tb": "tambien",
+    "tbn": "tambien",
+    "pa": "para",
+    "cel": "celular",
+    "info": "informacion",
+    "mty": "monterrey",
+    "gdl": "guadalajara",
+    "qro": "queretaro",
+    "pue": "puebla",
+    "cuerna": "cuernavaca",
+    "apps": "app",
+    "kms": "km",
+    "kilometros": "km",
+    "kilometro": "km",
+    "hrs": "horario",
+    "hr": "horario",
+    "docs": "documentos",
+    "tel": "telefono",
+    "wats": "whatsapp",
+    "whats": "whatsapp",
+    "ine": "identificacion",
+    "ife": "identificacion",
+    "anio": "ano",
+    "anos": "ano",
+    "anios": "ano",
+    "pal": "para",
+}
+
+STOP_WORDS: frozenset[str] = frozenset(
+    _wordlist(
+        """
+        a al algo algun alguna algunas alguno algunos ante antes aqui asi aun cada como con contra
+        cual cuales cualquier cuando cuanta cuantas cuanto cuantos de del desde dice dicen el ella
+        ellas ello ellos en entonces entre era eran es esa esas ese eso esos esta estaba estan estar
+        estas este esto estos estoy fue fueron ha habia han hasta hay he la las le les lo los mas me
+        mi mis mucho muchos muy nada ni no nos nosotros o os otra otras otro otros para pero poco
+        por
+        porque pues que quien quienes se sea ser si sido sin sobre sois somos son soy su sus tal
+        tambien te tiene tienen tengo ti tu tus un una unas uno unos usted ustedes va van vez y
+        ya yo
+        hola oye oiga buenas buenos gracias favor porfa porfis xfa plis pls please ok oki okey sale
+        bueno bien ahi eh ah oigan disculpa disculpe perdon saludos bro wey guey amigo amiga joven
+        seno senorita senor hey holi
+        puedo puede pueden podria podrian quiero quisiera queria necesito ocupo saber haria hace
+        tener tendria tenia estaria seria dar dame den digan dime doy damos cosa cosas tipo onda etc
+        mismo misma verdad
+        www http https com mx html
+        """
+    )
+)
+
+_stemmer = snowballstemmer.stemmer("spanish")
+
+
+@functools.lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """Snowball Spanish stem of a folded word; numbers and short words are kept as they are."""
+    if word.isdigit() or len(word) <= 3:
+        return word
+    return _stemmer.stemWord(word)
+
+
+# Synonym groups (folded surface words). Every word of a group maps to the stem of its first word.
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("garantia", "garantias", "cobertura", "coberturas", "garantizado", "garantizan"),
+    (
+        "sucursal",
+        "sucursales",
+        "sede",
+        "sedes",
+        "agencia",
+        "agencias",
+        "ubicacion",
+        "ubicaciones",
+        "ubicados",
+        "ubicadas",
+        "tienda",
+        "tiendas",
+        "oficina",
+        "oficinas",
+        "local",
+        "locales",
+        "hub",
+        "hubs",
+    ),
+    ("donde", "direccion", "direcciones", "domicilios"),
+    ("enganche", "anticipo", "anticipos", "entrada"),
+    (
+        "auto",
+        "autos",
+        "carro",
+        "carros",
+        "coche",
+        "coches",
+        "vehiculo",
+        "vehiculos",
+        "automovil",
+        "automoviles",
+        "nave",
+        "ranfla",
+        "camioneta",
+        "camionetas",
+        "unidad",
+        "unidades",
+    ),
+    ("seminuevo", "usado", "usados", "usada", "usadas"),
+    ("vender", "vendo", "venta", "vendan", "vendes", "vendiera", "vendemos", "vende"),
+    (
+        "financiamiento",
+        "credito",
+        "creditos",
+        "prestamo",
+        "prestamos",
+        "financiar",
+        "financiado",
+        "financiada",
+        "financian",
+        "financiera",
+    ),
+    ("documentos", "documento", "papeles", "papeleria", "requisitos", "requisito", "requieren"),
+    ("inspeccion", "inspecciones", "revision", "revisan", "revisar", "chequeo", "checan", "checar"),
+    ("certificacion", "certificado", "certificados", "certificada", "certifican", "certificar"),
+    ("devolucion", "devolver", "devuelven", "regresar", "regresan", "regreso", "reembolso"),
+    ("horario", "horarios", "hora", "horas", "abren", "abierto", "abiertos", "cierran"),
+    ("app", "aplicacion", "aplicaciones"),
+    ("tramites", "tramite", "gestoria", "papeleo"),
+    ("mantenimiento", "mantenimientos", "afinacion", "afinaciones"),
+    ("dias", "dia"),
+    ("asesor", "asesores", "asesora", "agente", "ejecutivo", "vendedor", "humano", "persona"),
+    ("domicilio", "casa"),
+    ("precio", "precios", "costo", "costos", "cuesta", "cuestan", "cobran"),
+    ("acuenta", "intercambio", "intercambiar", "cambiar", "cambio"),
+    ("confiable", "confianza", "confiar", "confias", "fraude", "estafa"),
+    ("recoger", "recogen", "recolectan"),
+    ("inventario", "stock", "existencias"),
+    ("pagar", "pago", "pagos", "pagan", "pagarian", "pagaran", "paguen"),
+    ("comprar", "compra", "compro", "adquirir"),
+    ("extender", "extension", "ampliar", "ampliacion", "alargar", "extendida"),
+    ("ciudades", "ciudad"),
+    ("mexico", "mexicana", "mexicano", "mexicanas", "mexicanos"),
+    # Stem-changing verbs (o→ue, e→ie) that the stemmer leaves apart.
+    ("aprobacion", "aprobar", "aprueban", "aprueba", "apruebe", "aprobado", "aprobada"),
+    ("encargamos", "encargan", "encarga"),
+)
+
+
+# Common verbs, nouns and adjectives that say nothing about the topic, dropped like stop-words on
+# both sides: "¿cómo funciona el crédito?" must not lose confidence because no article says
+# "funciona", and "hoy" in an article must not make "¿cuánto está el dólar hoy?" look answerable.
+WEAK_WORDS: frozenset[str] = frozenset(
+    _wordlist(
+        """
+    ver veo vemos ves vea mirar funciona funcionan funcionar sacar saco saca sacan traer trae traen
+    servir sirve sirven aceptar aceptan acepta aceptas recibir reciben recibe tardar tardan tarda
+    durar dura duran pasar pasa pasan llegar llega poner pone ir voy vamos venir viene llevar lleva
+    dejar deja seguir sigue usar uso tomar toma mandar manda cierto verdad tiempo forma manera parte
+    mejor bueno buena buenos buenas otro otra gran grande poco mucha mucho todo toda
+    todos todas siempre nunca ahora hoy luego pronto rapido aqui alla solo sola existe existen creo
+    crees sabes sabe saben conoces explica explicas explicame dices decir pregunta preguntas duda
+    dudas informacion quisiera gustaria puedes podrias deberia necesita necesitan haber hacer hacen
+    haces hago manejan manejas ofrecen ofreces dan das tienes checo cual ayuda ayudan ayudas ayudar
+    ayudame hoy encuentro encontrar encuentra encuentran pedir piden pide piden pido
+    """
+    )
+)
+
+
+def _build_synonyms() -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for group in SYNONYM_GROUPS:
+        canonical = stem(group[0])
+        for word in group:
+            mapping[stem(word)] = canonical
+    return mapping
+
+
+SYNONYMS: dict[str, str] = _build_synonyms()
+
+# Words the fuzzy matcher may also correct to, even before any article uses them.
+LEXICON_WORDS: frozenset[str] = frozenset(w for group in SYNONYM_GROUPS for w in group)
+
+
+_PHONETIC = (
+    (re.compile(r"c(?=[ei])"), "s"),
+    (re.compile(r"qu(?=[ei])"), "k"),
+    (re.compile(r"c(?!h)"), "k"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"v"), "b"),
+    (re.compile(r"ll"), "y"),
+    (re.compile(r"(?<!c)h"), ""),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+
+
+def phonetic_key(word: str) -> str:
+    """How a folded word sounds in Mexican Spanish: b/v, s/c/z, k/qu/c, ll/y and a silent h merge.
+
+    Catches the commonest spelling slips ("bendo", "sertificado", "kabak") with no edit distance.
+    """
+    for pattern, repl in _PHONETIC:
+        word = pattern.sub(repl, word)
+    return word
+
+
+def term_of(word: str) -> str:
+    """The index term of one folded, non-stop word: its stem, then its synonym group."""
+    stemmed = stem(word)
+    return SYNONYMS.get(stemmed, stemmed)
+
+
+# Pronouns glued to an infinitive: "probarlo" → "probar", "venderselo" → "vender".
+_ENCLITIC = re.compile(r"^(\w{3,}(?:ar|er|ir))(?:se)?(?:lo|la|los|las|le|les|me|te|nos)?$")
+
+
+def _strip_enclitic(word: str) -> str:
+    match = _ENCLITIC.match(word)
+    return match.group(1) if match else word
+
+
+def words(text: str, *, limit: int | None = None) -> list[str]:
+    """Folded content words of ``text``: phrases rewritten, slang expanded, stop-words dropped."""
+    folded = fold(text)
+    for pattern, repl in _PHRASE_RES:
+        folded = pattern.sub(repl, folded)
+    out: list[str] = []
+    for raw in _TOKEN.findall(folded):
+        word = _strip_enclitic(_SLANG.get(raw, raw))
+        if (
+            word in STOP_WORDS
+            or word in WEAK_WORDS
+            or (len(word) == 1 and not word.isdigit())
+            or (word.endswith("mente") and len(word) > 7)  # adverbs: "exactamente", "realmente"
+        ):
+            continue
+        out.append(word)
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of ``text`` in order (with repeats)."""
+    return [term_of(w) for w in words(text)]
+
+
+def normalize_question(text: str) -> str:
+    """A stable key for "the same question": folded content words, in order, space-separated."""
+    return " ".join(words(text, limit=MAX_QUERY_TOKENS))[:300]
+
+
+# --- Markdown → plain WhatsApp text ---------------------------------------------------------------
+
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>]+)>")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPH = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_CODE = re.compile(r"`+([^`]*)`+")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
+_BULLET = re.compile(r"^\s*[-*+]\s+")
+_ORDERED = re.compile(r"^\s*(\d+)[.)]\s+")
+_QUOTE = re.compile(r"^\s*>\s?")
+_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _inline_to_text(line: str) -> str:
+    line = _IMAGE.sub(r"\1", line)
+    line = _LINK.sub(lambda m: _link_text(m.group(1), m.group(2)), line)
+    line = _AUTOLINK.sub(lambda m: m.group(1).removeprefix("mailto:"), line)
+    line = _HTML_TAG.sub("", line)
+    line = _CODE.sub(r"\1", line)
+    line = _BOLD.sub(r"\2", line)
+    line = _EMPH.sub(r"\2", line)
+    line = _ESCAPE.sub(r"\1", line)
+    return html.unescape(line)
+
+
+def _link_text(text: str, url: str) -> str:
+    url = url.removeprefix("mailto:")
+    bare = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+    if bare in (text, text.rstrip("/")) or url == text:
+        return text
+    return f"{text} ({url})"
+
+
+def markdown_block_to_text(block: str) -> str:
+    """One Markdown block (no headings) as WhatsApp-friendly text: "• " bullets, no link syntax."""
+    lines: list[str] = []
+    for raw in block.splitlines():
+        if _RULE.match(raw) or _TABLE_SEP.match(raw):
+            continue
+        line = _QUOTE.sub("", raw)
+        if line.strip().startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            line = " · ".join(c for c in cells if c)
+            lines.append(_inline_to_text(line))
+            continue
+        if _BULLET.match(line):
+            lines.append("• " + _inline_to_text(_BULLET.sub("", line)).strip())
+        elif _ORDERED.match(line):
+            lines.append(_ORDERED.sub(r"\1. ", line).strip())
+            lines[-1] = _inline_to_text(lines[-1])
+        elif lines and line.startswith(("  ", "\t")) and _is_list_line(lines[-1]):
+            lines[-1] += " " + _inline_to_text(line.strip())  # continuation of a list item
+        elif line.strip():
+            text = _inline_to_text(line.strip())
+            # Markdown soft line breaks inside a paragraph are spaces.
+            if lines and not _is_list_line(lines[-1]):
+                lines[-1] += " " + text
+            else:
+                lines.append(text)
+    return "\n".join(re.sub(r"[ \t]{2,}", " ", line).strip() for line in lines if line.strip())
+
+
+def _is_list_line(line: str) -> bool:
+    return line.startswith("• ") or bool(re.match(r"^\d+\. ", line))
+
+
+# --- Chunking -------------------------------------------------------------------------------------
+
+# A chunk should answer one WhatsApp question: a section, split by paragraphs when it is long.
+CHUNK_MAX_CHARS = 700
+HEADING_WEIGHT = 2  # heading words count twice; title and tags once
+
+
+@dataclass(frozen=True)
+class ChunkDraft:
+    """One retrievable piece of an article, ready to be stored."""
+
+    position: int
+    heading: str
+    text: str
+    terms: dict[str, int]
+    words: tuple[str, ...]
+    length: int
+
+
+def split_sections(body: str) -> list[tuple[list[str], list[str]]]:
+    """Split Markdown into (heading path, blocks) sections; code fences are kept verbatim."""
+    sections: list[tuple[list[str], list[str]]] = []
+    path: list[tuple[int, str]] = []
+    blocks: list[str] = []
+    current: list[str] = []
+    in_fence = False
+
+    def flush_block() -> None:
+        if current:
+            blocks.append("\n".join(current))
+            current.clear()
+
+    def flush_section() -> None:
+        flush_block()
+        if blocks:
+            sections.append(([text for _, text in path], list(blocks)))
+            blocks.clear()
+
+    for line in body.replace("\r\n", "\n").split("\n"):
+        if line.strip().startswith("```"):
+            in_fence = not in_fence
+            continue
+        heading = None if in_fence else _HEADING.match(line)
+        if heading:
+            flush_section()
+            level = len(heading.group(1))
+            path = [(lvl, text) for lvl, text in path if lvl < level]
+            path.append((level, _inline_to_text(heading.group(2))))
+        elif not line.strip() and not in_fence:
+            flush_block()
+        else:
+            current.append(line)
+    flush_section()
+    return sections
+
+
+def chunk_article(*, title: str, body: str, tags: list[str]) -> list[ChunkDraft]:
+    """Chunks of one article, by heading and then by paragraph groups of ≤ CHUNK_MAX_CHARS."""
+    drafts: list[ChunkDraft] = []
+    title_terms = terms(title) + [t for tag in tags for t in terms(tag)]
+    title_words = words(title) + [w for tag in tags for w in words(tag)]
+    for heading_path, blocks in split_sections(body):
+        heading = heading_path[-1] if heading_path else title
+        texts = [t for t in (markdown_block_to_text(b) for b in blocks) if t]
+        for group in _group_blocks(texts):
+            text = "\n".join(group)
+            # The intro has no heading of its own: the title is its heading (so a question that
+            # only names the topic, "¿tienen app?", gets the intro rather than a sub-section).
+            head_words = [w for h in heading_path or [title] for w in words(h)]
+            body_words = words(text)
+            counts = Counter(title_terms)
+            for word in head_words:
+                counts[term_of(word)] += HEADING_WEIGHT
+            counts.update(term_of(w) for w in body_words)
+            drafts.append(
+                ChunkDraft(
+                    position=len(drafts),
+                    heading=heading[:200],
+                    text=text,
+                    terms=dict(counts),
+                    words=tuple(sorted(set(title_words + head_words + body_words))),
+                    length=sum(counts.values()),
+                )
+            )
+    return drafts
+
+
+def _group_blocks(texts: list[str]) -> list[list[str]]:
+    groups: list[list[str]] = []
+    size = 0
+    for text in texts:
+        if groups and size + len(text) <= CHUNK_MAX_CHARS:
+            groups[-1].append(text)
+            size += len(text) + 1
+        else:
+            groups.append([text])
+            size = len(text)
+    return groups
+
+
+# --- Markdown preview (admin) ---------------------------------------------------------------------
+
+_SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|/|#)", re.IGNORECASE)
+_HREF = re.compile(r'(href|src)="([^"]*)"')
+
+
+def markdown_to_safe_html(body: str) -> str:
+    """Render Markdown for the admin preview. Raw HTML is shown as text and unsafe URLs dropped.
+
+    Content staff are trusted, but article text ends up in other staff members' browsers: no raw
+    HTML, no ``javascript:`` links.
+    """
+    rendered = markdown_lib.markdown(
+        body.replace("<", "&lt;"), extensions=["extra", "sane_lists"], output_format="html"
+    )
+    return _HREF.sub(
+        lambda m: (
+            m.group(0) if _SAFE_HREF.match(html.unescape(m.group(2))) else f'{m.group(1)}="#"'
+        ),
+        rendered,
+    )

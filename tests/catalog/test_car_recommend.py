@@ -1,0 +1,245 @@
+"""car_recommend: ranked, honest recommendations from available cars only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from catalog.models import Car
+from catalog.selectors import car_get_available, car_recommend
+
+pytestmark = pytest.mark.django_db
+
+MakeCar = Callable[..., Car]
+
+
+def _ids(recommendation: object) -> list[str]:
+    return [c.stock_id for c in recommendation.cars]  # type: ignore[attr-defined]
+
+
+def test_exact_matches_are_ranked_newest_then_fewest_km(make_car: MakeCar) -> None:
+    make_car("Mazda", "CX-5", year=2019, km=40_000, price=240_000, body_type="suv", stock_id="A")
+    make_car("Nissan", "Kicks", year=2021, km=50_000, price=245_000, body_type="suv", stock_id="B")
+    make_car("KIA", "Sportage", year=2021, km=20_000, price=249_000, body_type="suv", stock_id="C")
+    make_car("Ford", "Escape", year=2018, km=10_000, price=200_000, body_type="suv", stock_id="D")
+    make_car("Toyota", "Corolla", year=2023, km=1_000, price=200_000, stock_id="E")  # a sedan
+
+    rec = car_recommend(budget=Decimal(250_000), body_type="suv")
+
+    assert _ids(rec) == ["C", "B", "A"]
+    assert rec.exact is True
+    assert rec.note is None
+    assert {c.fit for c in rec.cars} == {"match"}
+    assert rec.cars[0].reason == "Dentro de tu presupuesto: SUV 2021 con 20,000 km, automática"
+    assert rec.cars[0].price == Decimal("249000.00")
+
+
+def test_unavailable_cars_are_never_recommended(make_car: MakeCar) -> None:
+    make_car(year=2024, stock_id="SOLD", available=False)
+    make_car(year=2018, stock_id="OK")
+
+    rec = car_recommend(make="Toyota", model="Corolla")
+
+    assert _ids(rec) == ["OK"]
+    assert car_get_available(stock_id="SOLD") is None
+    assert car_get_available(stock_id="OK") is not None
+
+
+def test_up_to_ten_percent_over_budget_is_flagged(make_car: MakeCar) -> None:
+    make_car("Mazda", "CX-5", price=270_000, body_type="suv", stock_id="NEAR")
+    make_car("Mazda", "CX-9", price=274_999, body_type="suv", stock_id="EDGE")
+    make_car("Honda", "CR-V", price=400_000, body_type="suv", stock_id="FAR")
+
+    rec = car_recommend(budget=Decimal(250_000), body_type="suv", limit=2)
+    three = car_recommend(budget=Decimal(250_000), body_type="suv")
+
+    assert _ids(rec) == ["NEAR", "EDGE"]  # closest price first
+    assert rec.exact is False
+    assert rec.cars[0].fit == "over_budget"
+    assert rec.cars[0].reason.startswith("$20,000 arriba de tu presupuesto (8%)")
+    assert rec.note == (
+        "No encontré SUV dentro de $250,000; estas opciones están hasta 10% arriba de tu "
+        "presupuesto."
+    )
+    assert _ids(three) == ["NEAR", "EDGE", "FAR"]
+    assert three.note == (
+        "No encontré SUV dentro de $250,000; te muestro opciones hasta 10% arriba de tu "
+        "presupuesto y otras más caras."
+    )
+
+
+def test_another_body_type_within_budget_when_nothing_is_close(make_car: MakeCar) -> None:
+    make_car("Mazda", "CX-5", price=500_000, body_type="suv", stock_id="SUV")
+    make_car("Nissan", "Versa", price=200_000, body_type="sedan", stock_id="SEDAN")
+
+    rec = car_recommend(budget=Decimal(250_000), body_type="suv", limit=1)
+
+    assert _ids(rec) == ["SEDAN"]
+    assert rec.cars[0].fit == "other_body_type"
+    assert rec.cars[0].reason.startswith("Es sedán, no SUV, dentro de tu presupuesto")
+    assert rec.note == (
+        "No encontré SUV dentro de $250,000; te muestro otras opciones que sí entran en tu "
+        "presupuesto."
+    )
+
+
+def test_nothing_affordable_shows_the_cheapest_with_its_price(make_car: MakeCar) -> None:
+    make_car(price=320_000, stock_id="CHEAP")
+    make_car(price=500_000, stock_id="DEAR")
+
+    rec = car_recommend(budget=Decimal(100_000))
+
+    assert _ids(rec) == ["CHEAP", "DEAR"]
+    assert {c.fit for c in rec.cars} == {"over_budget"}
+    assert (
+        rec.note
+        == "No encontré autos dentro de $100,000; lo más cercano que tengo cuesta $320,000."
+    )
+
+
+def test_missing_model_offers_other_models_of_the_make_then_similar_cars(
+    make_car: MakeCar,
+) -> None:
+    make_car("Toyota", "Yaris", body_type="hatchback", price=200_000, stock_id="YARIS")
+    make_car("Nissan", "Sentra", body_type="sedan", price=210_000, stock_id="SENTRA")
+    make_car("Ford", "Lobo", body_type="pickup", price=220_000, stock_id="LOBO")
+
+    rec = car_recommend(make="Toyota", model="Corolla", budget=Decimal(250_000))
+
+    assert _ids(rec) == ["YARIS", "SENTRA", "LOBO"]
+    assert [c.fit for c in rec.cars] == ["other_model", "other_make", "other_make"]
+    assert rec.cars[0].reason.startswith("Otro modelo de Toyota, dentro de tu presupuesto")
+    assert rec.note == (
+        "No encontré Toyota Corolla dentro de $250,000; te muestro otros modelos de Toyota "
+        "(cada una dice en qué cambia)."
+    )
+
+
+def test_partial_match_is_not_exact_and_explains(make_car: MakeCar) -> None:
+    make_car("Toyota", "Corolla", stock_id="COROLLA")
+    make_car("Toyota", "Yaris", body_type="hatchback", stock_id="YARIS")
+
+    rec = car_recommend(make="Toyota", model="Corolla")
+
+    assert _ids(rec) == ["COROLLA", "YARIS"]
+    assert rec.exact is False
+    assert rec.note is not None
+    assert rec.note.startswith("Solo encontré 1 opción de Toyota Corolla disponibles")
+
+
+def test_transmission_is_respected_then_relaxed(make_car: MakeCar) -> None:
+    make_car(transmission="manual", stock_id="MANUAL", year=2022)
+    make_car(transmission="automatic", stock_id="AUTO", year=2018)
+
+    automatic = car_recommend(transmission="automatic", limit=1)
+    manual = car_recommend(transmission="manual", body_type="suv")
+
+    assert _ids(automatic) == ["AUTO"]
+    assert manual.cars[0].fit == "other_body_type"
+
+
+def test_uses_choose_body_types_and_cheap_sorts_by_price(make_car: MakeCar) -> None:
+    make_car("Honda", "Odyssey", body_type="minivan", price=300_000, stock_id="VAN", seats=8)
+    make_car("Mazda", "CX-5", body_type="suv", price=280_000, stock_id="SUV", year=2019)
+    make_car("Nissan", "March", body_type="hatchback", price=150_000, stock_id="SMALL")
+    make_car("Nissan", "Versa", body_type="sedan", price=180_000, stock_id="SEDAN", year=2024)
+
+    family = car_recommend(uses=("family",), budget=Decimal(350_000), limit=2)
+    cheap_city = car_recommend(uses=("cheap", "city"), limit=2)
+
+    assert set(_ids(family)) == {"VAN", "SUV"}
+    assert any("8 pasajeros" in c.reason for c in family.cars)
+    assert _ids(cheap_city) == ["SMALL", "SEDAN"]
+
+
+def test_aliases_and_spellings_are_accepted_as_criteria(make_car: MakeCar) -> None:
+    make_car("Volkswagen", "Jetta", stock_id="JETTA")
+    make_car("Honda", "CR-V", body_type="suv", stock_id="CRV")
+
+    assert _ids(car_recommend(make="VW")) == ["JETTA", "CRV"]
+    assert car_recommend(make="VW").cars[1].fit == "other_make"
+    assert _ids(car_recommend(model="crv", limit=1)) == ["CRV"]
+    assert _ids(car_recommend(body_type="camioneta", limit=1)) == ["CRV"]
+
+
+def test_excluded_cars_are_skipped_and_exhaustion_is_explained(make_car: MakeCar) -> None:
+    make_car(stock_id="ONE")
+    make_car(stock_id="TWO")
+
+    rec = car_recommend(exclude_stock_ids=("ONE",))
+    none_left = car_recommend(exclude_stock_ids=("ONE", "TWO"))
+
+    assert _ids(rec) == ["TWO"]
+    assert none_left.cars == ()
+    assert (
+        none_left.note
+        == "Ya te mostré todas las opciones disponibles que tengo para lo que buscas."
+    )
+
+
+def test_empty_catalogue_is_never_an_unexplained_empty_answer() -> None:
+    rec = car_recommend(budget=Decimal(200_000), body_type="suv")
+
+    assert rec.cars == ()
+    assert rec.exact is False
+    assert rec.note == "Por ahora no tengo autos disponibles en el catálogo."
+
+
+def test_limit_and_bounded_queries(
+    make_car: MakeCar, django_assert_max_num_queries: Callable[..., object]
+) -> None:
+    for _ in range(6):
+        make_car()
+    car_recommend()  # builds the vocabulary once
+
+    with django_assert_max_num_queries(2):  # type: ignore[attr-defined]
+        rec = car_recommend(make="Tesla", model="Cybertruck", budget=Decimal(1), body_type="suv")
+
+    assert len(rec.cars) == 3
+    assert len(car_recommend(limit=1).cars) == 1
+
+
+def test_demo_catalogue_answers_typical_requests(demo_catalog: None) -> None:
+    suv = car_recommend(budget=Decimal(300_000), body_type="suv")
+    corolla = car_recommend(make="Toyota", model="Corolla", budget=Decimal(350_000))
+
+    assert suv.exact
+    assert len(suv.cars) == 3
+    assert all(c.price <= 300_000 and c.body_type == "suv" for c in suv.cars)
+    assert corolla.cars[0].model == "Corolla"
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        {"budget": Decimal(90_000), "body_type": "suv"},
+        {"make": "Tesla", "model": "Model 3", "budget": Decimal(600_000)},
+        {
+            "make": "Toyota",
+            "model": "Corolla",
+            "budget": Decimal(200_000),
+            "transmission": "manual",
+        },
+        {"budget": Decimal(50_000)},
+        {"uses": ("cargo",), "budget": Decimal(150_000)},
+    ],
+)
+def test_one_round_trip_fallback_equals_step_by_step(
+    demo_catalog: None,
+    criteria: dict[str, object],
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_max_num_queries: Callable[..., object],
+) -> None:
+    car_recommend()  # vocabulary built outside the query count
+    with django_assert_max_num_queries(2):  # type: ignore[attr-defined]
+        together = car_recommend(**criteria)  # type: ignore[arg-type]
+    # SQLite (make run) cannot order inside a UNION: the same ladder runs step by step there.
+    monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", False)
+
+    one_by_one = car_recommend(**criteria)  # type: ignore[arg-type]
+
+    assert together == one_by_one
+    assert len(together.cars) == 3

@@ -1,0 +1,33 @@
+"""Every rule of docs/AGENT_CONTRACT.md is covered by a golden conversation or a named test."""
+
+from __future__ import annotations
+
+import re
+
+from conversations.evaluation import scenario_load_all
+from tests.conftest import ROOT
+
+# Rules that a scripted conversation cannot show (a clock jump, an HTTP-only API), with the test
+# that proves each.
+COVERED_ELSEWHERE = {
+    "F11": (
+        "tests/integration/conversations/test_turn_service.py",
+        "test_idle_session_starts_new_conversation_that_greets_back_and_keeps_contact",
+    ),
+    "P6": (
+        "tests/integration/conversations/test_chat_api.py",
+        "test_amortization_api_returns_table_and_csv",
+    ),
+}
+
+
+def test_every_contract_rule_is_covered() -> None:
+    contract = (ROOT / "docs" / "AGENT_CONTRACT.md").read_text(encoding="utf-8")
+    rules = set(re.findall(r"^- \*\*([A-Z]\d+)\*\*", contract, re.M))
+    assert len(rules) >= 20
+    covered = {rule for s in scenario_load_all() for rule in s.covers}
+    for rule, (path, test_name) in COVERED_ELSEWHERE.items():
+        assert f"def {test_name}(" in (ROOT / path).read_text(encoding="utf-8"), rule
+        covered.add(rule)
+    assert rules - covered == set()
+    assert covered - rules == set(), "scenarios cite rules that the contract does not define"

@@ -1,0 +1,101 @@
+"""The in-memory BM25 index (pure Python, no database): pruning is exact, patches equal rebuilds."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from knowledge.index import K1, B, ChunkRow, QueryAnalysis, QueryTerm, Snapshot
+
+VOCAB = [f"t{i}" for i in range(40)]
+
+
+def _rows(rng: random.Random, *, articles: int, length: int | None = None) -> list[ChunkRow]:
+    rows = []
+    chunk_id = 1
+    for article_id in range(1, articles + 1):
+        for _ in range(rng.randint(1, 4)):
+            # Zipf-like: low-numbered terms are very common, high-numbered ones rare.
+            terms: dict[str, int] = {}
+            size = length or rng.randint(3, 15)
+            while sum(terms.values()) < size:
+                term = VOCAB[min(int(rng.paretovariate(1.2)) - 1, len(VOCAB) - 1)]
+                terms[term] = terms.get(term, 0) + 1
+            rows.append(
+                ChunkRow(chunk_id, article_id, f"a{article_id}", "T", "H", "x", terms, "", size)
+            )
+            chunk_id += 1
+    return rows
+
+
+def _brute_force(rows: list[ChunkRow], query: list[str]) -> list[tuple[int, float]]:
+    n = len(rows)
+    avgdl = sum(r.length for r in rows) / n
+    df = {t: sum(1 for r in rows if t in r.terms) for t in query}
+    scores = {}
+    for r in rows:
+        score = 0.0
+        for t in query:
+            tf = r.terms.get(t, 0)
+            if tf:
+                idf = math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5))
+                score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * r.length / avgdl))
+        if score:
+            scores[r.chunk_id] = score
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _query(terms: list[str]) -> QueryAnalysis:
+    return QueryAnalysis(tuple(QueryTerm(t, 1.0, t) for t in terms), ())
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_pruned_search_returns_the_exact_bm25_top_k(seed: int) -> None:
+    rng = random.Random(seed)
+    rows = _rows(rng, articles=200)
+    snap = Snapshot.build(token="t", article_tokens={}, rows=rows)
+    for _ in range(20):
+        query = [t for t in rng.sample(VOCAB, rng.randint(1, 5)) if t in snap.postings]
+        if not query:
+            continue
+        limit = rng.choice([1, 3, 5, 40])
+        expected = _brute_force(rows, query)[:limit]
+        got = [(r.chunk.chunk_id, r.bm25) for r in snap.search(_query(query), limit=limit)]
+        assert [cid for cid, _ in got] == [cid for cid, _ in expected]
+        assert [round(s, 9) for _, s in got] == [round(s, 9) for _, s in expected]
+
+
+def test_patch_gives_the_same_results_as_a_full_rebuild() -> None:
+    rng = random.Random(7)
+    before = _rows(rng, articles=50, length=8)  # same length everywhere: avgdl cannot drift
+    snap = Snapshot.build(token="a", article_tokens={}, rows=before)
+    changed = [
+        ChunkRow(10_000 + r.chunk_id, r.article_id, r.article_slug, "T", "H", "y", r.terms, "", 8)
+        for r in _rows(random.Random(8), articles=5, length=8)
+    ]
+    after_rows = [r for r in before if r.article_id > 5] + changed
+    patched = snap.patched(
+        token="b",
+        article_tokens={},
+        rows=changed,
+        stale_article_ids=[1, 2, 3, 4, 5],
+    )
+    rebuilt = Snapshot.build(token="b", article_tokens={}, rows=after_rows)
+    assert patched.chunks == rebuilt.chunks
+    assert patched.postings == rebuilt.postings
+    # The original snapshot is untouched (readers holding it are safe).
+    assert Snapshot.build(token="a", article_tokens={}, rows=before).postings == snap.postings
+
+
+def test_confidence_is_zero_without_matches_and_bounded_with_them() -> None:
+    rows = _rows(random.Random(1), articles=20)
+    snap = Snapshot.build(token="t", article_tokens={}, rows=rows)
+    assert snap.search(_query([]), limit=3) == []
+    results = snap.search(
+        QueryAnalysis((QueryTerm("t0", 1.0, "t0"),), ("palabradesconocida",)), limit=3
+    )
+    assert results
+    assert all(0.0 < r.confidence < 1.0 for r in results)
+    assert all(r.coverage < 0.5 for r in results)  # the unknown word weighs more than "t0"

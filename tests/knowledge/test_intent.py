@@ -1,0 +1,60 @@
+"""The FAQ-vs-buying-flow hint the conversation engine uses to interrupt the sales flow."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.selectors import knowledge_is_question_about_kavak
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿tienen garantía?",
+        "cuanto dura la garantia",
+        "¿dónde están?",
+        "tienen sucursal en monterrey?",
+        "quiero vender mi auto",
+        "que papeles piden para el credito",
+        "¿qué documentos necesito?",
+        "tienen app?",
+        "los autos estan certificados?",
+        "y si no me gusta lo puedo regresar?",
+        "periodo de prueba",
+        "puedo dar mi carro a cuenta",
+        "¿qué es Kavak Total?",
+        "hacen prueba de manejo a domicilio?",
+        "a q hora abren",
+        "cual es la tasa de interes",
+        "¿el corolla tiene garantía?",
+        "me interesa el versa, que documentos piden?",
+        "como funciona el financiamiento?",
+        "kavak es confiable?",
+    ],
+)
+def test_faq_messages_are_recognised(text: str) -> None:
+    assert knowledge_is_question_about_kavak(text=text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "busco un Corolla",
+        "tengo 300 mil",
+        "mi presupuesto es de $250,000",
+        "quiero un versa 2020",
+        "a 48 meses",
+        "quiero financiarlo",
+        "me interesa el de 280 mil",
+        "hola",
+        "gracias!",
+        "sí",
+        "algo automático tipo SUV",
+        "cuanto cuesta el jetta",
+        "quiero comprar un auto",
+        "mi nombre es Ana y mi cel es 5512345678",
+        "",
+    ],
+)
+def test_buying_flow_messages_are_not_faq(text: str) -> None:
+    assert not knowledge_is_question_about_kavak(text=text)

@@ -1,0 +1,112 @@
+"""Normalisation, chunking and Markdown handling (pure functions, no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge import text as kb_text
+from knowledge.demo import demo_articles, parse_article
+
+
+def test_fold_strips_accents_and_case_when_customer_types_either_way() -> None:
+    assert kb_text.fold("¿Garantía? ÑANDÚ") == "¿garantia? nandu"
+
+
+def test_words_drop_stop_words_and_expand_slang() -> None:
+    assert kb_text.words("Hola, q garantía tienen xq me interesa") == ["garantia", "interesa"]
+    assert kb_text.words("tmb en gdl?") == ["guadalajara"]
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("sucursal", "sede"),
+        ("sucursales", "agencia"),
+        ("ubicaciones", "sucursal"),
+        ("garantía", "cobertura"),
+        ("enganche", "anticipo"),
+        ("carro", "auto"),
+        ("crédito", "financiamiento"),
+        ("papeles", "documentos"),
+    ],
+)
+def test_synonyms_share_one_term(left: str, right: str) -> None:
+    assert kb_text.terms(left) == kb_text.terms(right)
+
+
+def test_phrases_become_single_terms() -> None:
+    test_drive = kb_text.term_of("pruebamanejo")
+    assert test_drive in kb_text.terms("¿hacen prueba de manejo?")
+    assert kb_text.terms("test drive") == [test_drive]
+    assert kb_text.terms("lo doy a cuenta") == kb_text.terms("trade in")
+    assert "devolu" in kb_text.terms("y si no me gusta?")
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [("bendo", "vendo"), ("sertificado", "certificado"), ("kabak", "kavak"), ("yanta", "llanta")],
+)
+def test_phonetic_key_merges_common_spelling_slips(typo: str, word: str) -> None:
+    assert kb_text.phonetic_key(typo) == kb_text.phonetic_key(word)
+
+
+def test_markdown_block_becomes_whatsapp_text() -> None:
+    block = "- **Pago** inmediato\n- Ver [el catálogo](https://kavak.com/mx)\n* `código`"
+    assert kb_text.markdown_block_to_text(block) == (
+        "• Pago inmediato\n• Ver el catálogo (https://kavak.com/mx)\n• código"
+    )
+
+
+def test_markdown_paragraph_soft_breaks_join_and_numbers_stay() -> None:
+    assert (
+        kb_text.markdown_block_to_text("Primera línea\nsigue aquí.") == "Primera línea sigue aquí."
+    )
+    assert kb_text.markdown_block_to_text("1. Uno\n2) Dos") == "1. Uno\n2. Dos"
+
+
+def test_chunk_article_splits_by_heading_and_keeps_intro_under_title() -> None:
+    body = "Intro corta.\n\n## Garantía\n\nDura 3 meses.\n\n### Extensión\n\nHasta 1 año."
+    chunks = kb_text.chunk_article(title="Mi artículo", body=body, tags=["cobertura"])
+    assert [(c.heading, c.text) for c in chunks] == [
+        ("Mi artículo", "Intro corta."),
+        ("Garantía", "Dura 3 meses."),
+        ("Extensión", "Hasta 1 año."),
+    ]
+    # Heading words weigh double; title and tags words are in every chunk.
+    garantia = kb_text.term_of("garantia")
+    assert chunks[1].terms[garantia] == 3  # tag "cobertura" (a synonym) + heading ×2
+    assert chunks[2].terms[garantia] == 3  # the parent heading counts too
+    assert all(c.length == sum(c.terms.values()) for c in chunks)
+
+
+def test_chunk_article_splits_long_sections_by_paragraph() -> None:
+    paragraph = "Texto de relleno con palabras. " * 10  # ~310 characters
+    body = "## Larga\n\n" + "\n\n".join([paragraph] * 5)
+    chunks = kb_text.chunk_article(title="T", body=body, tags=[])
+    assert len(chunks) == 3
+    assert all(len(c.text) <= kb_text.CHUNK_MAX_CHARS for c in chunks)
+    assert {c.heading for c in chunks} == {"Larga"}
+
+
+def test_markdown_preview_escapes_html_and_drops_unsafe_links() -> None:
+    html = kb_text.markdown_to_safe_html(
+        "<script>alert(1)</script>\n\n[x](javascript:alert(1)) [y](https://kavak.com)"
+    )
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert 'href="#"' in html
+    assert 'href="https://kavak.com"' in html
+
+
+def test_demo_articles_parse_with_golden_questions() -> None:
+    articles = demo_articles()
+    assert len(articles) >= 10
+    assert len({a.slug for a in articles}) == len(articles)
+    assert sum(len(a.golden) for a in articles) >= 60
+
+
+def test_parse_article_rejects_missing_front_matter() -> None:
+    with pytest.raises(ValueError, match="encabezado"):
+        parse_article("# Sin encabezado", name="x.md")
+    with pytest.raises(ValueError, match="slug"):
+        parse_article("---\ntitle: Hola\n---\nTexto", name="x.md")
