@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Value
@@ -42,10 +44,25 @@ _VERSION_KEY = "catalog:vocabulary:version"
 _MAX_TEXT = 600  # characters read per message: bounds the cost of a pasted wall of text
 _lock = threading.Lock()
 _cached: tuple[str | None, Vocabulary] | None = None
+# The shared version token is re-read at most every CATALOG_VOCABULARY_RECHECK_S per process (a
+# Redis round trip per chat turn otherwise); this process sees its own edits immediately.
+_checked: tuple[float, str | None] | None = None
 
 
 # --- vocabulary cache ----------------------------------------------------------------------------
 def _version_token() -> str | None:
+    global _checked
+    now = time.monotonic()
+    checked = _checked
+    recheck = settings.CATALOG_VOCABULARY_RECHECK_S
+    if checked is not None and now - checked[0] < recheck:
+        return checked[1]
+    token = _read_version_token()
+    _checked = (now, token)
+    return token
+
+
+def _read_version_token() -> str | None:
     try:
         token = cache.get(_VERSION_KEY)
         if token is None:
@@ -79,10 +96,13 @@ def catalog_vocabulary() -> Vocabulary:
 
 def catalog_vocabulary_invalidate() -> None:
     """Forget the vocabulary here now, and in every process once the transaction commits."""
-    global _cached
+    global _cached, _checked
     _cached = None
+    _checked = None
 
     def bump() -> None:
+        global _checked
+        _checked = None
         try:
             cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
         except Exception:

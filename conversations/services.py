@@ -247,7 +247,8 @@ def _turn(
             ],
             now=now,
         )
-        if lead_view is None:
+        if lead_view is None and result.state.slots.lead_recorded:
+            # Only conversations that produced a lead pay for this read.
             lead_view = leads.for_conversation(conversation_id=session.conversation_id)
     return TurnOutcome(
         conversation_id=session.conversation_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -18,13 +19,23 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from psycopg.types.json import Jsonb
 
 from conversations.engine.state import ConversationState, Slots, state_from_dict, state_to_dict
 from conversations.models import Conversation, Message
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    status: str
+    version: int
+    last_message_at: datetime | None
+    state: dict[str, Any] | None = None  # None when the state cache is expected to hold it
 
 
 @dataclass
@@ -100,21 +111,41 @@ class DbStateStore:
         except Exception:
             logger.warning("state_cache_unavailable op=set", exc_info=True)
 
-    def _lock_open(self, channel: str, external_id: str) -> Conversation | None:
-        return (
+    def _lock_open(self, channel: str, external_id: str) -> _Row | None:
+        """Lock the open conversation row (and read its state unless the cache will supply it)."""
+        if connection.vendor == "postgresql":
+            # Hot path of every turn: plain SQL, no ORM query compilation.
+            columns = "id, status, version, last_message_at" + ("" if self.use_cache else ", state")
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {columns} FROM conversations_conversation "  # noqa: S608 - fixed
+                    "WHERE channel = %s AND external_id = %s AND closed_at IS NULL FOR UPDATE",
+                    [channel, external_id],
+                )
+                row = cursor.fetchone()
+            if row is None:
+                return None
+            state = row[4] if len(row) > 4 else None
+            # Django registers a text loader for jsonb: raw cursors get the JSON as a string.
+            return _Row(*row[:4], json.loads(state) if isinstance(state, str) else state)
+        conv = (
             Conversation.objects.select_for_update()
-            .defer("state")
             .filter(channel=channel, external_id=external_id, closed_at__isnull=True)
+            .only("id", "status", "version", "last_message_at", "state")
             .first()
         )
+        if conv is None:
+            return None
+        return _Row(conv.pk, conv.status, conv.version, conv.last_message_at, conv.state)
 
-    def _create(self, channel: str, external_id: str, state: ConversationState) -> Conversation:
+    def _create(self, channel: str, external_id: str, state: ConversationState) -> _Row:
         """Create the open conversation, or lock the one a concurrent turn just created."""
         try:
             with transaction.atomic():
-                return Conversation.objects.create(
+                conv = Conversation.objects.create(
                     channel=channel, external_id=external_id, state=state_to_dict(state)
                 )
+                return _Row(conv.pk, conv.status, conv.version, conv.last_message_at, conv.state)
         except IntegrityError:
             conv = self._lock_open(channel, external_id)
             if conv is None:  # pragma: no cover - the unique constraint guarantees a row
@@ -133,7 +164,7 @@ class DbStateStore:
                 and now - conv.last_message_at > (_idle_limit())
             ):
                 previous = state_from_dict(self._load_state(conv))
-                Conversation.objects.filter(pk=conv.pk).update(
+                Conversation.objects.filter(pk=conv.id).update(
                     closed_at=now, status=Conversation.Status.CLOSED
                 )
                 conv = self._create(channel, external_id, _returning_state(previous))
@@ -141,9 +172,9 @@ class DbStateStore:
             if conv is None:
                 conv = self._create(channel, external_id, ConversationState())
                 created = True
-            state_data = conv.state if "state" in conv.__dict__ else self._load_state(conv)
+            state_data = conv.state if conv.state is not None else self._load_state(conv)
             yield Session(
-                conversation_id=conv.pk,
+                conversation_id=conv.id,
                 channel=channel,
                 external_id=external_id,
                 state=state_from_dict(state_data),
@@ -153,11 +184,13 @@ class DbStateStore:
                 created=created,
             )
 
-    def _load_state(self, conv: Conversation) -> dict[str, Any]:
-        cached = self._cached_state(conv.pk, conv.version)
+    def _load_state(self, conv: _Row) -> dict[str, Any]:
+        if conv.state is not None:
+            return conv.state
+        cached = self._cached_state(conv.id, conv.version)
         if cached is not None:
             return cached
-        return Conversation.objects.values_list("state", flat=True).get(pk=conv.pk)
+        return Conversation.objects.values_list("state", flat=True).get(pk=conv.id)
 
     def save(
         self,
@@ -170,6 +203,12 @@ class DbStateStore:
     ) -> None:
         """Persist the turn. Precondition: called inside ``locked()`` for this session."""
         data = state_to_dict(state)
+        handoff = status == Conversation.Status.HANDOFF and session.status != status
+        new_version = session.version + 1
+        transaction.on_commit(lambda: self._cache_put(session.conversation_id, new_version, data))
+        if connection.vendor == "postgresql":
+            self._save_postgresql(session, data, state, status, handoff, messages, now)
+            return
         fields: dict[str, Any] = {
             "state": data,
             "step": state.step.value,
@@ -178,14 +217,62 @@ class DbStateStore:
             "version": F("version") + 1,
             "last_message_at": now,
         }
-        if status == Conversation.Status.HANDOFF and session.status != status:
+        if handoff:
             fields["handoff_at"] = now
         Conversation.objects.filter(pk=session.conversation_id).update(**fields)
         Message.objects.bulk_create(
             Message(conversation_id=session.conversation_id, **m.__dict__) for m in messages
         )
-        new_version = session.version + 1
-        transaction.on_commit(lambda: self._cache_put(session.conversation_id, new_version, data))
+
+    @staticmethod
+    def _save_postgresql(
+        session: Session,
+        data: dict[str, Any],
+        state: ConversationState,
+        status: str,
+        handoff: bool,
+        messages: list[MessageRecord],
+        now: datetime,
+    ) -> None:
+        """The conversation UPDATE and the message INSERTs in one round trip (a writable CTE)."""
+        params: list[Any] = [
+            Jsonb(data),
+            state.step.value,
+            state.furthest_step.value,
+            status,
+            now,
+            now,
+            handoff,
+            now,
+            session.conversation_id,
+        ]
+        rows = []
+        for m in messages:
+            rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+            params += [
+                session.conversation_id,
+                m.direction,
+                m.text,
+                m.turn_id,
+                now,
+                m.step_before,
+                m.step_after,
+                m.next_action,
+                Jsonb(m.understood),
+                m.latency_ms,
+                m.provider_message_id,
+            ]
+        sql = (
+            "WITH turn AS (UPDATE conversations_conversation SET state = %s, step = %s, "
+            "furthest_step = %s, status = %s, version = version + 1, last_message_at = %s, "
+            "updated_at = %s, handoff_at = CASE WHEN %s THEN %s ELSE handoff_at END "
+            "WHERE id = %s) "
+            "INSERT INTO conversations_message (conversation_id, direction, text, turn_id, "
+            "created_at, step_before, step_after, next_action, understood, latency_ms, "
+            "provider_message_id) VALUES "
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql + ", ".join(rows), params)  # rows are placeholders only
 
     def set_status(self, *, conversation_id: int, status: str) -> None:
         Conversation.objects.filter(pk=conversation_id).update(status=status)

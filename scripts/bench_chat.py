@@ -54,6 +54,9 @@ def env() -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         BENCH_FLOOR_ENABLED="true",
         CHAT_THROTTLE_RATE="100000000/min",
+        # Production values (kavak.settings.test turns these caches off for the test suite).
+        CATALOG_VOCABULARY_RECHECK_S="1.0",
+        API_KEY_CACHE_SECONDS="30",
         GUNICORN_WORKERS=str(WORKERS),
         GUNICORN_THREADS="1",
         GUNICORN_BIND=f"127.0.0.1:{PORT}",

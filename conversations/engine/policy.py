@@ -248,6 +248,7 @@ class _Turn:
         if phone:
             self.set_slots(phone=phone)
         self.understood["handoff"] = reason
+        self.set_slots(lead_recorded=True)
         self.effects.extend(
             [UpsertLead(source="handoff"), NotifySales(reason="handoff"), PauseBot(reason=reason)]
         )
@@ -585,7 +586,7 @@ class _Turn:
         if not s.contact_time:
             return self.result(Action.ASK_CONTACT_TIME)
         if not s.lead_captured:
-            self.set_slots(lead_captured=True)
+            self.set_slots(lead_captured=True, lead_recorded=True)
             source = "appointment" if s.wants_appointment else "lead_capture"
             self.effects.extend([UpsertLead(source=source), NotifySales(reason="lead_captured")])
             when = None

@@ -86,6 +86,7 @@ class Slots:
     contact_time: str | None = None
     contact_at: str | None = None  # ISO datetime when the time could be parsed
     lead_captured: bool = False
+    lead_recorded: bool = False  # a lead exists for this conversation (capture or handoff)
     wants_appointment: bool = False
     options_for: str | None = None  # key of the query the shown options answer
 
@@ -122,8 +123,11 @@ _DECIMAL_SLOTS = (
 )
 
 
+_OPTION_FIELDS = tuple(f.name for f in dataclasses.fields(CarOption))
+
+
 def _option_to_dict(option: CarOption) -> dict[str, Any]:
-    data = dataclasses.asdict(option)
+    data = {name: getattr(option, name) for name in _OPTION_FIELDS}
     data["price"] = str(option.price)
     return data
 

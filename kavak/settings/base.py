@@ -167,6 +167,12 @@ CHAT_THROTTLE_RATE = env.str("CHAT_THROTTLE_RATE", default="120/min")
 CHAT_MAX_BODY_BYTES = 16 * 1024
 WEB_CHAT_THROTTLE_RATE = env.str("WEB_CHAT_THROTTLE_RATE", default="30/min")
 
+# --- Catalogue ----------------------------------------------------------------------------------
+# How often a process re-reads the shared vocabulary version (staff edits reach it within this).
+CATALOG_VOCABULARY_RECHECK_S = env.float("CATALOG_VOCABULARY_RECHECK_S", default=1.0)
+# Verified API keys are remembered per process this long (a revocation takes effect within it).
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=30)
+
 # --- Knowledge base -----------------------------------------------------------------------------
 # Below this calibrated confidence the agent says it has no confirmed answer and offers an advisor.
 KNOWLEDGE_CONFIDENCE_THRESHOLD = env.float("KNOWLEDGE_CONFIDENCE_THRESHOLD", default=0.5)

@@ -17,6 +17,9 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("CELERY_RESULT_BACKEND", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
+# Tests see another "process" bump the vocabulary or revoke a key at once.
+os.environ.setdefault("CATALOG_VOCABULARY_RECHECK_S", "0")
+os.environ.setdefault("API_KEY_CACHE_SECONDS", "0")
 # Each run gets its own key namespace so parallel or aborted runs never see each other's keys.
 os.environ.setdefault("REDIS_KEY_PREFIX", f"kavak-test-{uuid.uuid4().hex[:8]}")
 
