@@ -323,6 +323,11 @@ def _ladder(c: _Criteria) -> list[_Step]:
     gearbox = Q(transmission=c.transmission) if c.transmission else Q()
 
     steps: list[_Step] = [(within & body & make & model & gearbox, order)]
+    if c.budget and c.model_key:
+        # The very model asked for, up to 10% over budget, beats another model within it: a
+        # customer who asks for a Corolla wants to hear about the Corolla first.
+        stretch = Q(price__gt=c.budget, price__lte=c.budget * OVER_BUDGET_RATIO)
+        steps.append((stretch & body & make & model & gearbox, _CHEAPEST_FIRST))
     if c.model_key and c.make_key:
         steps.append((within & body & make & gearbox, order))  # other models of the make
     if (c.make_key or c.model_key) and c.similar_bodies:

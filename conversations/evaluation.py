@@ -157,6 +157,9 @@ def _check_turn(
             if attr in spec_cars:
                 values = {c[attr] for c in cars}
                 add(Check("cars", values == {spec_cars[attr]}, f"{attr}s {values}"))
+        if "first_model" in spec_cars:
+            first = cars[0]["model"] if cars else None
+            add(Check("cars", first == spec_cars["first_model"], f"first car {first}"))
         if spec_cars.get("max_price") is not None:
             limit = Decimal(str(spec_cars["max_price"]))
             add(Check("cars", all(Decimal(c["price"]) <= limit for c in cars), "over max_price"))
