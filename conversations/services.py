@@ -30,10 +30,11 @@ from conversations.engine.policy import (
     UpsertLead,
     decide,
 )
-from conversations.engine.state import Action, CarOption, ConversationState, Step
+from conversations.engine.state import FUNNEL_ORDER, Action, CarOption, ConversationState, Step
 from conversations.models import Conversation
 from conversations.stores import MessageRecord, Session
 from conversations.wiring import engine_config, engine_deps, lead_store, state_store
+from kavak import metrics
 from kavak.logging import log_context
 from leads.stores import LeadData, LeadView
 
@@ -56,6 +57,7 @@ class TurnOutcome:
     sources: tuple[Any, ...] = ()
     bot_paused: bool = False
     understood: dict[str, Any] = field(default_factory=dict)
+    reached: tuple[str, ...] = ()  # funnel steps this conversation reached for the first time
 
 
 def _financing_snapshot(state: ConversationState, config_rate: Any) -> dict[str, Any]:
@@ -154,13 +156,42 @@ def conversation_turn_handle(
             turn_id=turn_id,
             started=started,
         )
+        elapsed = time.perf_counter() - started
+        _observe(outcome, channel=channel, seconds=elapsed)
         logger.info(
             "turn_handled step=%s next_action=%s latency_ms=%.1f",
             outcome.step,
             outcome.next_action,
-            (time.perf_counter() - started) * 1000,
+            elapsed * 1000,
         )
     return outcome
+
+
+def _observe(outcome: TurnOutcome, *, channel: str, seconds: float) -> None:
+    metrics.TURN_SECONDS.labels(channel=channel).observe(seconds)
+    metrics.NEXT_ACTION_TOTAL.labels(next_action=outcome.next_action).inc()
+    for step in outcome.reached:
+        metrics.FUNNEL_STEP_TOTAL.labels(step=step).inc()
+    faq = outcome.understood.get("faq")
+    if isinstance(faq, dict):
+        outcome_label = "confident" if faq.get("confident") else "fallback"
+        metrics.KB_ANSWERS_TOTAL.labels(outcome=outcome_label).inc()
+        metrics.KB_CONFIDENCE.observe(float(faq.get("confidence") or 0.0))
+
+
+def _reached(
+    session: Session, before: ConversationState, after: ConversationState, status: str
+) -> tuple[str, ...]:
+    steps: list[str] = ["need"] if session.created or session.returning else []
+    start = FUNNEL_ORDER.index(before.furthest_step)
+    steps += [
+        s.value for s in FUNNEL_ORDER[start + 1 : FUNNEL_ORDER.index(after.furthest_step) + 1]
+    ]
+    if after.slots.lead_captured and not before.slots.lead_captured:
+        steps.append("lead")
+    if status == Conversation.Status.HANDOFF and session.status != status:
+        steps.append("handoff")
+    return tuple(steps)
 
 
 def _turn(
@@ -263,6 +294,7 @@ def _turn(
         sources=result.sources,
         bot_paused=status == Conversation.Status.HANDOFF,
         understood=result.understood,
+        reached=_reached(session, session.state, result.state, status),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from typing import Any
 
 from celery import Celery, signals
@@ -41,6 +42,9 @@ def _propagate_request_id(headers: dict[str, Any] | None = None, **_: Any) -> No
             headers["kavak_request_id"] = request_id
 
 
+_STARTED: dict[str, float] = {}
+
+
 @signals.task_prerun.connect
 def _bind_task_context(task_id: str | None = None, task: Any = None, **_: Any) -> None:
     from kavak.logging import bind_context
@@ -48,6 +52,49 @@ def _bind_task_context(task_id: str | None = None, task: Any = None, **_: Any) -
     request_id = getattr(getattr(task, "request", None), "kavak_request_id", None)
     if task_id:
         _TOKENS[task_id] = bind_context(task_id=task_id, request_id=request_id)
+        _STARTED[task_id] = time.perf_counter()
+
+
+@signals.task_postrun.connect
+def _observe_task(task_id: str | None = None, task: Any = None, state: str = "", **_: Any) -> None:
+    from kavak import metrics
+
+    started = _STARTED.pop(task_id or "", None)
+    name = getattr(task, "name", "unknown")
+    if started is not None:
+        metrics.CELERY_TASK_SECONDS.labels(task=name).observe(time.perf_counter() - started)
+    metrics.CELERY_TASK_EVENTS_TOTAL.labels(task=name, event=(state or "unknown").lower()).inc()
+
+
+@signals.task_retry.connect
+def _count_retry(sender: Any = None, **_: Any) -> None:
+    from kavak import metrics
+
+    metrics.CELERY_TASK_EVENTS_TOTAL.labels(
+        task=getattr(sender, "name", "unknown"), event="retry"
+    ).inc()
+
+
+@signals.worker_ready.connect
+def _serve_worker_metrics(**_: Any) -> None:
+    """Workers run in their own containers: they expose their metrics on a port of their own."""
+    from django.conf import settings
+
+    port = settings.CELERY_METRICS_PORT
+    if not port:
+        return
+    from prometheus_client import CollectorRegistry, start_http_server
+
+    registry = None
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    if registry is None:
+        start_http_server(port)
+    else:
+        start_http_server(port, registry=registry)
 
 
 @signals.task_postrun.connect

@@ -20,3 +20,23 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
+
+
+# Prometheus multiprocess mode: every worker writes its samples to files in this directory;
+# stale files from a previous run are removed at start and a dead worker's gauges are dropped.
+_METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def on_starting(server):
+    if _METRICS_DIR:
+        os.makedirs(_METRICS_DIR, exist_ok=True)
+        for name in os.listdir(_METRICS_DIR):
+            if name.endswith(".db"):
+                os.remove(os.path.join(_METRICS_DIR, name))
+
+
+def child_exit(server, worker):
+    if _METRICS_DIR:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from kavak import health
+from kavak.metrics import metrics_view
 
 admin.site.site_header = "Kavak · Agente de ventas"
 admin.site.site_title = "Kavak admin"
@@ -22,9 +23,11 @@ def _readyz(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("healthz", _healthz, name="healthz"),
     path("readyz", _readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("channels/", include("channels.urls")),
     path("", include("conversations.urls")),
 ]
 

@@ -43,6 +43,7 @@ MIDDLEWARE = [
     # First: answers /healthz and /readyz without Host validation (the ALB probes by IP).
     "kavak.middleware.HealthCheckMiddleware",
     "kavak.middleware.RequestContextMiddleware",
+    "kavak.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -231,6 +232,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+# /metrics: a bearer token (secret) or a direct request (not through the load balancer) from these
+# networks. Celery workers serve their own /metrics on CELERY_METRICS_PORT (0 = off).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
 # Mounts /bench/floor/<id> for `make bench-chat` only; never on in production.
 BENCH_FLOOR_ENABLED = env.bool("BENCH_FLOOR_ENABLED", default=False)
 
