@@ -8,7 +8,8 @@ RUN pip wheel --wheel-dir /wheels -r requirements/production.txt
 
 FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    DJANGO_SETTINGS_MODULE=kavak.settings.production PORT=8000
+    DJANGO_SETTINGS_MODULE=kavak.settings.production PORT=8000 \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
 RUN groupadd --system app && useradd --system --gid app --home-dir /app --no-create-home app
 WORKDIR /app
 COPY --from=build /wheels /wheels

@@ -13,6 +13,7 @@ PORT ?= 8000
 RUN_REQS := requirements/base.txt requirements/constraints.txt
 TEST_REQS := $(RUN_REQS) requirements/production.txt requirements/local.txt requirements/terraform.txt
 TEST_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.test
+APPS := kavak conversations leads catalog knowledge channels
 # A realistic production environment for `check --deploy` (nothing is contacted).
 DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
@@ -74,6 +75,7 @@ test: $(VENV)/.test-stamp | var/staticfiles
 	bash scripts/ensure_services.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r $(APPS) -ll -x '*/migrations/*'
 	$(TEST_ENV) $(MANAGE) check --fail-level WARNING
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy

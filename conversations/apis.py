@@ -166,6 +166,17 @@ def _check_body_size(request: Request) -> None:
 
 
 # --- Serializers --------------------------------------------------------------------------------
+class StrictCharField(serializers.CharField):
+    """A JSON string and nothing else (DRF's CharField would turn ``0`` or ``true`` into text)."""
+
+    default_error_messages = {"invalid": "Debe ser texto (string)."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class CarOutput(serializers.Serializer):
     stock_id = serializers.CharField()
     make = serializers.CharField()
@@ -268,8 +279,8 @@ class ChatTurnApi(APIView):
     throttle_classes = [ApiKeyRateThrottle]
 
     class InputSerializer(serializers.Serializer):
-        session_id = serializers.CharField(min_length=1, max_length=128, trim_whitespace=True)
-        message = serializers.CharField(min_length=1, max_length=2000, trim_whitespace=True)
+        session_id = StrictCharField(min_length=1, max_length=128, trim_whitespace=True)
+        message = StrictCharField(min_length=1, max_length=2000, trim_whitespace=True)
         channel = serializers.ChoiceField(choices=["api"], required=False, default="api")
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

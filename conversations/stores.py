@@ -118,7 +118,7 @@ class DbStateStore:
             columns = "id, status, version, last_message_at" + ("" if self.use_cache else ", state")
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT {columns} FROM conversations_conversation "  # noqa: S608 - fixed
+                    f"SELECT {columns} FROM conversations_conversation "  # noqa: S608  # nosec B608
                     "WHERE channel = %s AND external_id = %s AND closed_at IS NULL FOR UPDATE",
                     [channel, external_id],
                 )

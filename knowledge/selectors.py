@@ -71,7 +71,7 @@ _lock = threading.Lock()
 _snapshot: Snapshot = Snapshot.empty(token=_UNLOADED)
 # Patching is cheaper than a full build until a large share of the articles changed.
 _FULL_REBUILD_SHARE = 0.25
-_TOKEN_SQL = f"SELECT token FROM {IndexState._meta.db_table} WHERE id = 1"  # noqa: S608 (constant)
+_TOKEN_SQL = f"SELECT token FROM {IndexState._meta.db_table} WHERE id = 1"  # noqa: S608  # nosec B608 - constant
 
 
 def _current_token() -> str:
