@@ -58,7 +58,7 @@ reset-admin: $(VENV)/.run-stamp | var/staticfiles
 worker: $(VENV)/.run-stamp
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
-	$(BIN)/celery -A kavak worker -l INFO --concurrency=2
+	$(BIN)/celery -A kavak worker -B -l INFO --concurrency=2
 
 lint: $(VENV)/.test-stamp
 	$(BIN)/ruff check .

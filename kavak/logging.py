@@ -29,7 +29,10 @@ SENSITIVE_KEYS = frozenset({"name", "customer_name", "profile_name", "phone", "f
 
 # A run of digits with the separators people use in phone numbers. Not preceded by a word char
 # (so Twilio SIDs like SM0123… and RFCs stay intact) and not followed by one.
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+$.,])\+?\(?\d[\d\s().\-]{7,24}\d(?![\w])")
+# Dates ("2026-11-24 03:39", Celery's ETA) and the seconds of a time never start a phone number.
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\w+$.,])(?<!\d:)(?!\d{4}-\d{2}-\d{2})\+?\(?\d[\d\s().\-]{7,24}\d(?![\w])"
+)
 _MIN_PHONE_DIGITS = 10
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F
 from django.utils import timezone
 
-from kavak.exceptions import TransientError
-from leads.models import Lead, LeadNotification
+from kavak.exceptions import ApplicationError, TransientError
+from leads.models import Lead, LeadEvent, LeadNotification, SalesAgent
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +100,284 @@ def lead_notify_sales(*, lead_id: int, reason: str) -> bool:
         Lead.objects.filter(pk=lead.pk, notified_at__isnull=True).update(notified_at=now)
         logger.info("lead_notified lead_id=%s reason=%s", lead_id, reason)
         return True
+
+
+# --- WhatsApp template to the assigned salesperson (issue 6) -------------------------------------
+_REASON_LABELS = {"lead_captured": "dejó sus datos", "handoff": "pidió un asesor"}
+
+
+def _salesperson_whatsapp(lead: Lead) -> str:
+    user = lead.assigned_to
+    agent = getattr(user, "sales_agent", None) if user is not None else None
+    if agent is None or not agent.active:
+        return ""
+    return agent.whatsapp_number or ""
+
+
+def lead_notify_sales_whatsapp_enabled() -> bool:
+    """The WhatsApp notification is on when the channel is on and a template is approved."""
+    return bool(settings.WHATSAPP_ENABLED and settings.TWILIO_SALES_TEMPLATE_CONTENT_SID)
+
+
+def lead_notify_sales_whatsapp(*, lead_id: int, reason: str) -> bool:
+    """Send the approved template to the assigned salesperson's WhatsApp, once per lead and reason.
+
+    Idempotent twice over: the notification row (unique per lead, reason and channel) records the
+    send, and the channel's outbound row (unique key per lead and reason) guarantees Twilio is asked
+    at most once even when two workers race. Retries (``TransientError``) come from the channel:
+    connection errors, 429, 5xx. No salesperson number → nothing to send (the email still goes).
+    Returns True when the template was handed to Twilio by this call.
+    """
+    from channels.services import template_message_send
+
+    if not lead_notify_sales_whatsapp_enabled():
+        return False
+    lead = Lead.objects.select_related("assigned_to__sales_agent").filter(pk=lead_id).first()
+    if lead is None:
+        logger.warning("lead_notify_whatsapp_skipped reason=missing_lead lead_id=%s", lead_id)
+        return False
+    number = _salesperson_whatsapp(lead)
+    if not number:
+        logger.info("lead_notify_whatsapp_skipped reason=no_salesperson_number lead_id=%s", lead_id)
+        return False
+    notification, _ = LeadNotification.objects.get_or_create(
+        lead=lead, reason=reason, channel=LeadNotification.Channel.WHATSAPP
+    )
+    if notification.sent_at is not None:
+        return False
+    car = lead.car_snapshot or {}
+    variables = {
+        "1": lead.name or f"Lead #{lead.pk}",
+        "2": _REASON_LABELS.get(reason, reason),
+        "3": lead.phone or "(sin teléfono)",
+        "4": " ".join(str(car.get(k)) for k in ("make", "model", "year") if car.get(k)) or "-",
+        "5": str(lead.pk),
+    }
+    LeadNotification.objects.filter(pk=notification.pk).update(attempts=F("attempts") + 1)
+    try:
+        status = template_message_send(
+            key=f"lead-{lead.pk}-{reason}",
+            to_phone=number,
+            content_sid=settings.TWILIO_SALES_TEMPLATE_CONTENT_SID,
+            variables=variables,
+        )
+    except TransientError as exc:
+        LeadNotification.objects.filter(pk=notification.pk).update(last_error=str(exc)[:200])
+        raise
+    except ValueError as exc:  # the salesperson's number is not a phone number: fix it in admin
+        LeadNotification.objects.filter(pk=notification.pk).update(last_error=str(exc)[:200])
+        logger.error("lead_notify_whatsapp_failed lead_id=%s reason=invalid_number", lead_id)
+        return False
+    if status in ("failed", "suppressed"):
+        LeadNotification.objects.filter(pk=notification.pk).update(last_error=f"whatsapp {status}")
+        logger.error("lead_notify_whatsapp_failed lead_id=%s status=%s", lead_id, status)
+        return False
+    updated = LeadNotification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
+        sent_at=timezone.now(), last_error=""
+    )
+    logger.info("lead_notified_whatsapp lead_id=%s reason=%s", lead_id, reason)
+    return bool(updated)
+
+
+def lead_notify_sales_whatsapp_schedule(*, lead_id: int, reason: str) -> bool:
+    """Enqueue the WhatsApp notification (after commit) when it is configured."""
+    if not lead_notify_sales_whatsapp_enabled():
+        return False
+    from leads.tasks import lead_notify_sales_whatsapp as lead_notify_sales_whatsapp_task
+
+    transaction.on_commit(lambda: lead_notify_sales_whatsapp_task.delay(lead_id, reason))
+    return True
+
+
+# --- Back office (issue 7): assignment, pipeline, notes and the activity log ---------------------
+NOTE_MAX_CHARS = 2000
+
+
+def lead_assign(*, lead: Lead, actor: Any = None, now: datetime | None = None) -> SalesAgent | None:
+    """Assign an unassigned lead round-robin among the salespeople who have room for it.
+
+    Rule: eligible salespeople are active (profile and user) and have fewer open leads than their
+    capacity; the one whose last assignment is the oldest gets it (never assigned first, then by
+    id). Nobody eligible: the lead stays unassigned, supervisors find it under "Sin asignar" and
+    the notification goes to the sales inbox. A lead that already has an assignee is left alone.
+
+    Precondition: runs inside a transaction. The active salespeople's rows are locked in id order
+    (no deadlocks between callers) until commit, so two leads created at once never overfill a
+    salesperson nor both go to the same "next" one.
+    """
+    if lead.assigned_to_id is not None:
+        return None
+    now = now or timezone.now()
+    agents = list(
+        SalesAgent.objects.select_for_update(of=("self",))
+        .filter(active=True, user__is_active=True)
+        .order_by("pk")
+    )
+    load = dict(
+        Lead.objects.filter(assigned_to_id__in=[agent.user_id for agent in agents])
+        .exclude(status__in=Lead.CLOSED_STATUSES)
+        .values_list("assigned_to_id")
+        .annotate(open_leads=Count("pk"))
+        .order_by()
+    )
+    eligible = [agent for agent in agents if load.get(agent.user_id, 0) < agent.capacity]
+    if not eligible:
+        logger.warning(
+            "lead_unassigned lead_id=%s reason=%s",
+            lead.pk,
+            "no_active_agents" if not agents else "all_at_capacity",
+        )
+        return None
+    agent = min(
+        eligible,
+        key=lambda a: (a.last_assigned_at is not None, a.last_assigned_at or now, a.pk),
+    )
+    SalesAgent.objects.filter(pk=agent.pk).update(last_assigned_at=now)
+    Lead.objects.filter(pk=lead.pk).update(assigned_to_id=agent.user_id, last_activity_at=now)
+    lead.assigned_to_id = agent.user_id
+    lead.last_activity_at = now
+    LeadEvent.objects.create(
+        lead=lead,
+        kind=LeadEvent.Kind.ASSIGNED,
+        author=actor,
+        assignee_id=agent.user_id,
+        text="Asignación automática (rotación entre asesores con cupo)",
+        created_at=now,
+    )
+    logger.info("lead_assigned lead_id=%s agent_id=%s", lead.pk, agent.pk)
+    return agent
+
+
+def lead_assign_pending(*, lead_ids: list[int], actor: Any) -> int:
+    """Round-robin assignment of the given leads that are still unassigned and open.
+
+    Returns how many were assigned. Each lead is locked before its agents (the same order as a
+    lead being created), one transaction per lead so a full team stops the loop early.
+    """
+    assigned = 0
+    for lead_id in lead_ids:
+        with transaction.atomic():
+            lead = (
+                Lead.objects.select_for_update()
+                .filter(pk=lead_id, assigned_to__isnull=True)
+                .exclude(status__in=Lead.CLOSED_STATUSES)
+                .first()
+            )
+            if lead is None:
+                continue
+            if lead_assign(lead=lead, actor=actor) is None:
+                break
+            assigned += 1
+    return assigned
+
+
+def lead_reassign(
+    *, lead_id: int, assignee_id: int | None, actor: Any, now: datetime | None = None
+) -> Lead:
+    """Manual (re)assignment by a supervisor: to an active salesperson, or to nobody.
+
+    Capacity is not enforced here: the supervisor decides. The salesperson's last assignment time
+    moves, so the rotation gives the next automatic lead to someone else.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.assigned_to_id == assignee_id:
+            return lead
+        if assignee_id is not None:
+            agent = (
+                SalesAgent.objects.select_for_update(of=("self",))
+                .filter(user_id=assignee_id, active=True, user__is_active=True)
+                .first()
+            )
+            if agent is None:
+                raise ApplicationError("Solo se puede asignar a asesores de ventas activos.")
+            SalesAgent.objects.filter(pk=agent.pk).update(last_assigned_at=now)
+        lead.assigned_to_id = assignee_id
+        lead.last_activity_at = now
+        lead.save(update_fields=["assigned_to", "last_activity_at", "updated_at"])
+        LeadEvent.objects.create(
+            lead=lead,
+            kind=LeadEvent.Kind.ASSIGNED,
+            author=actor,
+            assignee_id=assignee_id,
+            text="Reasignación manual" if assignee_id else "Se quitó la asignación",
+            created_at=now,
+        )
+    logger.info("lead_reassigned lead_id=%s assignee_id=%s", lead_id, assignee_id)
+    return lead
+
+
+def lead_status_validate(*, status: str, lost_reason: str = "") -> str:
+    """The pipeline's rules for a status: it must exist, and a lost lead needs a reason.
+
+    Returns the reason to store (empty unless the lead is lost).
+    """
+    if status not in Lead.Status.values:
+        raise ApplicationError(f"Estado desconocido: {status}.")
+    reason = (lost_reason or "").strip()
+    if status == Lead.Status.LOST:
+        if not reason:
+            raise ApplicationError("Indica el motivo de pérdida para marcar el lead como perdido.")
+        return reason[:200]
+    return ""
+
+
+def lead_status_change(
+    *,
+    lead_id: int,
+    status: str,
+    lost_reason: str = "",
+    actor: Any,
+    now: datetime | None = None,
+) -> Lead:
+    """Move a lead along the pipeline (nuevo → contactado → cita agendada → en financiamiento →
+    vendido / perdido) and record it in the activity log with its author.
+
+    Any status may follow any other (a rejected financing goes back to contactado); "perdido"
+    requires a reason, kept in the log. Reopening a closed lead fails when the customer already has
+    another open lead (one open lead per phone).
+    """
+    reason = lead_status_validate(status=status, lost_reason=lost_reason)
+    now = now or timezone.now()
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.status == status and lead.lost_reason == reason:
+            return lead
+        previous = lead.status
+        lead.status = status
+        lead.lost_reason = reason
+        lead.last_activity_at = now
+        try:
+            with transaction.atomic():
+                lead.save(update_fields=["status", "lost_reason", "last_activity_at", "updated_at"])
+        except IntegrityError as exc:
+            raise ApplicationError(
+                "Este cliente ya tiene otro lead abierto con el mismo teléfono; trabaja ese."
+            ) from exc
+        LeadEvent.objects.create(
+            lead=lead,
+            kind=LeadEvent.Kind.STATUS,
+            author=actor,
+            from_status=previous,
+            to_status=status,
+            text=reason,
+            created_at=now,
+        )
+    logger.info("lead_status_changed lead_id=%s from=%s to=%s", lead_id, previous, status)
+    return lead
+
+
+def lead_note_add(*, lead_id: int, text: str, actor: Any, now: datetime | None = None) -> LeadEvent:
+    """Add a staff note to the lead's activity log (counts as activity for the stale flag)."""
+    body = (text or "").strip()
+    if not body:
+        raise ApplicationError("La nota está vacía.")
+    if len(body) > NOTE_MAX_CHARS:
+        raise ApplicationError(f"La nota es demasiado larga (máximo {NOTE_MAX_CHARS} caracteres).")
+    now = now or timezone.now()
+    with transaction.atomic():
+        Lead.objects.filter(pk=lead_id).update(last_activity_at=now)
+        return LeadEvent.objects.create(
+            lead_id=lead_id, kind=LeadEvent.Kind.NOTE, author=actor, text=body, created_at=now
+        )

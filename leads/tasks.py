@@ -17,5 +17,23 @@ from kavak.exceptions import TransientError
 )
 def lead_notify_sales(lead_id: int, reason: str) -> bool:
     from leads.services import lead_notify_sales as service
+    from leads.services import lead_notify_sales_whatsapp_schedule
+
+    # The WhatsApp template is its own task: an email failure must not hold it back (and the
+    # reverse); scheduling it again on an email retry is harmless, it sends once.
+    lead_notify_sales_whatsapp_schedule(lead_id=lead_id, reason=reason)
+    return service(lead_id=lead_id, reason=reason)
+
+
+@shared_task(
+    name="leads.lead_notify_sales_whatsapp",
+    autoretry_for=(TransientError,),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=8,
+    acks_late=True,
+)
+def lead_notify_sales_whatsapp(lead_id: int, reason: str) -> bool:
+    from leads.services import lead_notify_sales_whatsapp as service
 
     return service(lead_id=lead_id, reason=reason)

@@ -7,6 +7,7 @@ Every variable is listed with a comment in ``.env.example``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from kavak.env import BASE_DIR, env, env_choice, env_required, url_with_password
@@ -209,6 +210,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A little above the longest task, so a killed worker's tasks come back quickly.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=90),
+    # Scan for unacknowledged messages of dead workers every 5 s (kombu's default is ~100 s).
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
@@ -310,6 +314,21 @@ WHATSAPP_SEND_MAX_ATTEMPTS = env.int("WHATSAPP_SEND_MAX_ATTEMPTS", default=6)
 # message staff may send outside the customer's 24-hour window.
 TWILIO_SALES_TEMPLATE_CONTENT_SID = env.str("TWILIO_SALES_TEMPLATE_CONTENT_SID", default="")
 TWILIO_STAFF_TEMPLATE_CONTENT_SID = env.str("TWILIO_STAFF_TEMPLATE_CONTENT_SID", default="")
+# Safety net for work whose task never ran (broker unreachable at enqueue time, or a worker
+# killed between the broker's BRPOP and its "unacked" record — measured in make chaos-whatsapp):
+# Celery beat re-enqueues messages still pending and reply parts still unsent after
+# WHATSAPP_SWEEP_AFTER_S. Idempotent, so an extra enqueue never means an extra turn or send.
+WHATSAPP_SWEEP_INTERVAL_S = env.int("WHATSAPP_SWEEP_INTERVAL_S", default=60)
+WHATSAPP_SWEEP_AFTER_S = env.int("WHATSAPP_SWEEP_AFTER_S", default=120)
+CELERY_BEAT_SCHEDULE = {
+    **vars().get("CELERY_BEAT_SCHEDULE", {}),
+    "channels.whatsapp_pending_sweep": {
+        "task": "channels.whatsapp_pending_sweep",
+        "schedule": WHATSAPP_SWEEP_INTERVAL_S,
+        "kwargs": {"older_than_s": WHATSAPP_SWEEP_AFTER_S},
+        "options": {"expires": WHATSAPP_SWEEP_INTERVAL_S},
+    },
+}
 _WHATSAPP_RULES = (
     (not TWILIO_SALES_TEMPLATE_CONTENT_SID or TWILIO_SALES_TEMPLATE_CONTENT_SID.startswith("HX"),
      "TWILIO_SALES_TEMPLATE_CONTENT_SID must be a Content API ContentSid (HX…)."),
@@ -320,8 +339,87 @@ _WHATSAPP_RULES = (
     (WHATSAPP_RATE_LIMIT_WINDOW_S >= 1, "WHATSAPP_RATE_LIMIT_WINDOW_S must be at least 1."),
     (WHATSAPP_IDEMPOTENCY_TTL_S >= 60, "WHATSAPP_IDEMPOTENCY_TTL_S must be at least 60."),
     (1 <= WHATSAPP_SEND_MAX_ATTEMPTS <= 20, "WHATSAPP_SEND_MAX_ATTEMPTS must be between 1 and 20."),
+    (WHATSAPP_SWEEP_INTERVAL_S >= 1, "WHATSAPP_SWEEP_INTERVAL_S must be at least 1."),
+    (WHATSAPP_SWEEP_AFTER_S >= 10, "WHATSAPP_SWEEP_AFTER_S must be at least 10."),
 )  # fmt: skip
 for _ok, _message in _WHATSAPP_RULES:
+    if not _ok:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(_message)
+
+# --- Back office --------------------------------------------------------------------------------
+# Staff log in to the admin only. django-axes locks a username *from one address* after repeated
+# failures (username + IP: an attacker cannot lock a salesperson out from everywhere).
+INSTALLED_APPS = [*INSTALLED_APPS, "axes"]
+MIDDLEWARE = [*MIDDLEWARE, "axes.middleware.AxesMiddleware"]  # last, as axes requires
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "backoffice/lockout.html"
+# Behind the ALB every request comes from the balancer's address: the client is the entry the
+# N proxies appended to X-Forwarded-For (1 behind the ALB; 0 = trust nothing, use the socket).
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "kavak.backoffice.security.client_ip_address"
+# Staff sessions: not readable by scripts, sent on same-site requests only, short-lived, gone
+# when the browser closes (shared computers at the branches). production.py adds Secure.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# An open lead without staff activity for this many days is flagged as stale.
+LEAD_STALE_AFTER_DAYS = env.int("LEAD_STALE_AFTER_DAYS", default=3)
+_BACKOFFICE_RULES = (
+    (AXES_FAILURE_LIMIT >= 1, "AXES_FAILURE_LIMIT must be at least 1."),
+    (AXES_IPWARE_PROXY_COUNT >= 0, "AXES_IPWARE_PROXY_COUNT must be zero or positive."),
+    (LEAD_STALE_AFTER_DAYS >= 1, "LEAD_STALE_AFTER_DAYS must be at least 1."),
+)
+for _ok, _message in _BACKOFFICE_RULES:
+    if not _ok:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(_message)
+
+# --- LLM ----------------------------------------------------------------------------------------
+# The optional model (LLM_ENABLED, OPENAI_* above) phrases and parses; it never decides. Uses:
+# faq (phrase knowledge-base answers from the retrieved chunks), slots (read slots the parsers
+# missed, checked again by the engine), smooth (reword deterministic replies keeping every figure).
+LLM_USES = tuple(env.list("LLM_USES", default=["faq", "slots", "smooth"]))
+# /chat, the web demo and the terminal call the model inline while the customer waits: one short
+# attempt per call, and all the LLM work of a turn within the budget.
+LLM_CHAT_TIMEOUT_S = env.float("LLM_CHAT_TIMEOUT_S", default=1.5)
+LLM_CHAT_BUDGET_S = env.float("LLM_CHAT_BUDGET_S", default=2.5)
+# WhatsApp turns run in a Celery task: OPENAI_TIMEOUT_S per attempt, retries with back-off on
+# 429/5xx/timeouts, and the whole turn's LLM work within the budget (well below the task limit).
+LLM_WHATSAPP_MAX_RETRIES = env.int("LLM_WHATSAPP_MAX_RETRIES", default=2)
+LLM_WHATSAPP_BUDGET_S = env.float("LLM_WHATSAPP_BUDGET_S", default=12.0)
+# Circuit breaker shared across processes: open after N transport failures within the window,
+# one probe call after the cool-down.
+LLM_CIRCUIT_FAILURES = env.int("LLM_CIRCUIT_FAILURES", default=5)
+LLM_CIRCUIT_WINDOW_S = env.float("LLM_CIRCUIT_WINDOW_S", default=60.0)
+LLM_CIRCUIT_COOLDOWN_S = env.float("LLM_CIRCUIT_COOLDOWN_S", default=30.0)
+# Longest text the model may put in front of a customer (the guardrail rejects longer ones).
+LLM_MAX_OUTPUT_CHARS = env.int("LLM_MAX_OUTPUT_CHARS", default=1200)
+_LLM_RULES = (
+    (set(LLM_USES) <= {"faq", "slots", "smooth"},
+     f"LLM_USES={','.join(LLM_USES)!r}: expected a comma-separated subset of faq,slots,smooth."),
+    (OPENAI_TIMEOUT_S > 0, "OPENAI_TIMEOUT_S must be positive (the SDK default is 10 minutes)."),
+    (0 < LLM_CHAT_TIMEOUT_S <= LLM_CHAT_BUDGET_S <= 10,
+     "Need 0 < LLM_CHAT_TIMEOUT_S <= LLM_CHAT_BUDGET_S <= 10 (the customer is waiting)."),
+    (0 <= LLM_WHATSAPP_MAX_RETRIES <= 5, "LLM_WHATSAPP_MAX_RETRIES must be between 0 and 5."),
+    (OPENAI_TIMEOUT_S <= LLM_WHATSAPP_BUDGET_S <= CELERY_TASK_SOFT_TIME_LIMIT / 2,
+     "Need OPENAI_TIMEOUT_S <= LLM_WHATSAPP_BUDGET_S <= CELERY_TASK_SOFT_TIME_LIMIT / 2."),
+    (LLM_CIRCUIT_FAILURES >= 1, "LLM_CIRCUIT_FAILURES must be at least 1."),
+    (LLM_CIRCUIT_WINDOW_S > 0 and LLM_CIRCUIT_COOLDOWN_S > 0,
+     "LLM_CIRCUIT_WINDOW_S and LLM_CIRCUIT_COOLDOWN_S must be positive."),
+    (200 <= LLM_MAX_OUTPUT_CHARS <= 4000, "LLM_MAX_OUTPUT_CHARS must be between 200 and 4000."),
+)  # fmt: skip
+for _ok, _message in _LLM_RULES:
     if not _ok:
         from django.core.exceptions import ImproperlyConfigured
 

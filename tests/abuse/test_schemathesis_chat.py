@@ -34,7 +34,7 @@ def api_key(settings: object) -> Iterator[str]:
 
 @pytest.mark.django_db
 @schema.include(path_regex="^/(chat|api/financing)").parametrize()
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_public_api_never_500_and_matches_schema(case: schemathesis.Case, api_key: str) -> None:
     # Business rules beyond the schema (a down payment of at least 10% of the price, a message
     # that is not only spaces) rightly reject some schema-valid requests with a JSON 400.

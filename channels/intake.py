@@ -1,0 +1,110 @@
+"""Redis fast path of the webhook: duplicate claims and the per-sender rate counter.
+
+``SET idem:{MessageSid} processing NX EX`` claims a delivery; after the row is stored the key says
+``done`` and later copies are answered without touching PostgreSQL. A key that still says
+``processing`` (another instance is storing it right now, or crashed doing so) is *not* trusted:
+that copy goes on to the database, whose unique constraint decides. Redis flushed or down → every
+copy goes to the database: slower, never a second turn.
+
+The rate counter is incremented only by the copy that wins the claim, in the same round trip.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# KEYS: claim, rate counter. ARGV: claim ttl, rate window. Returns {1, count} or {0, state}.
+_CLAIM_LUA = """
+if KEYS[1] == '' or redis.call('SET', KEYS[1], 'processing', 'NX', 'EX', ARGV[1]) then
+  if KEYS[2] == '' then return {1, 0} end
+  local n = redis.call('INCR', KEYS[2])
+  if n == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+  return {1, n}
+end
+return {0, redis.call('GET', KEYS[1]) or ''}
+"""
+
+
+@dataclass(frozen=True)
+class Claim:
+    done_before: bool  # a stored copy exists for sure: answer 200 and stop
+    count: int | None  # messages from this sender in the current window (None: not counted)
+
+
+class NullIntakeGuard:
+    """No Redis (embedded `make run`): the database constraint alone dedupes, no rate limit."""
+
+    def claim(self, *, message_sid: str, phone: str) -> Claim:
+        return Claim(done_before=False, count=None)
+
+    def mark_done(self, *, message_sid: str) -> None:
+        return None
+
+
+class RedisIntakeGuard:
+    def __init__(
+        self,
+        *,
+        prefix: str,
+        ttl_s: int,
+        rate_window_s: int,
+        idempotency: bool,
+        rate_limit: bool,
+    ) -> None:
+        self.prefix = prefix
+        self.ttl_s = ttl_s
+        self.rate_window_s = rate_window_s
+        self.idempotency = idempotency
+        self.rate_limit = rate_limit
+        self._script = None
+
+    def _redis(self):  # type: ignore[no-untyped-def]
+        from django_redis import get_redis_connection
+
+        return get_redis_connection("default")
+
+    def claim_key(self, message_sid: str) -> str:
+        return f"{self.prefix}:wa:idem:{message_sid}"
+
+    def rate_key(self, phone: str) -> str:
+        return f"{self.prefix}:wa:rate:{phone}"
+
+    def claim(self, *, message_sid: str, phone: str) -> Claim:
+        # Idempotency off (DEBUG only): no claim, every copy goes to the database constraint.
+        claim_key = self.claim_key(message_sid) if self.idempotency else ""
+        rate_key = self.rate_key(phone) if self.rate_limit else ""
+        if not claim_key and not rate_key:
+            return Claim(done_before=False, count=None)
+        try:
+            client = self._redis()
+            if self._script is None:
+                self._script = client.register_script(_CLAIM_LUA)
+            won, value = self._script(
+                keys=[claim_key, rate_key], args=[self.ttl_s, self.rate_window_s], client=client
+            )
+        except RedisError as exc:
+            logger.warning("whatsapp_redis_unavailable op=claim error=%s", type(exc).__name__)
+            return Claim(done_before=False, count=None)
+        if won:
+            return Claim(done_before=False, count=int(value) if rate_key else None)
+        state = value.decode() if isinstance(value, bytes) else str(value)
+        return Claim(done_before=state == "done", count=None)
+
+    def _nonce(self, message_sid: str) -> str:
+        # Idempotency off (DEBUG only): a key nobody else uses, so the claim always wins.
+        import uuid
+
+        return f"{self.prefix}:wa:nonce:{message_sid}:{uuid.uuid4().hex}"
+
+    def mark_done(self, *, message_sid: str) -> None:
+        if not self.idempotency:
+            return
+        try:
+            self._redis().set(self.claim_key(message_sid), "done", ex=self.ttl_s)
+        except RedisError as exc:
+            logger.warning("whatsapp_redis_unavailable op=mark_done error=%s", type(exc).__name__)

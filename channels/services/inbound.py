@@ -1,0 +1,441 @@
+"""Intake exactly once and turns in arrival order.
+
+``inbound_message_receive`` (webhook): Redis claim, ``INSERT … ON CONFLICT DO NOTHING`` on the
+``MessageSid``, enqueue the turn. Milliseconds; no turn, no Twilio call.
+
+``inbound_message_process`` (Celery): under the customer's row lock, the pending messages are
+answered as one turn, the reply parts are written ``pending`` and the messages marked processed,
+all in one transaction; then the parts are sent (``channels.services.outbound``). A redelivered or
+concurrent task finds the messages processed, runs no second turn and only finishes the sending.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from channels import replies
+from channels.formatting import is_opt_in, is_opt_out, message_split
+from channels.messages import InboundMessage, Media
+from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound
+from channels.selectors import whatsapp_conversation_paused
+from channels.services.outbound import (
+    Status,
+    outbound_group_answer_in_twiml,
+    outbound_group_schedule,
+    outbound_group_send,
+)
+from channels.wiring import intake_guard
+from conversations.models import Conversation
+from conversations.services import conversation_turn_handle
+from kavak.logging import log_context
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = Conversation.Channel.WHATSAPP
+InStatus = WhatsAppInbound.Status
+
+
+@dataclass(frozen=True)
+class ReceiveResult:
+    duplicate: bool
+    inbound_id: int | None = None
+    throttled: bool = False
+    reply_parts: tuple[str, ...] = ()  # synchronous mode only: the TwiML answer
+
+
+def _enqueue_process(inbound_id: int, countdown: float) -> None:
+    from channels.tasks import inbound_message_process as inbound_message_process_task
+
+    try:
+        inbound_message_process_task.apply_async(
+            (inbound_id,),
+            countdown=countdown or None,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
+        )
+    except Exception:
+        # The message is stored: the customer's next message or the sweep picks it up.
+        logger.exception("whatsapp_enqueue_failed inbound_id=%s", inbound_id)
+
+
+def _insert_once(row: WhatsAppInbound) -> int | None:
+    """``INSERT … ON CONFLICT (message_sid) DO NOTHING RETURNING id``; None for a duplicate.
+
+    One statement in autocommit: no transaction to open, no exception to unwind, and the unique
+    constraint decides between concurrent copies on any number of instances.
+    """
+    meta = WhatsAppInbound._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    values = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    sql = (  # identifiers come from the model, values are parameters
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote('message_sid')}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        found = cursor.fetchone()
+    return int(found[0]) if found else None
+
+
+def inbound_message_receive(
+    *, message: InboundMessage, now: datetime | None = None
+) -> ReceiveResult:
+    """Store one Twilio delivery exactly once and schedule its turn after the commit.
+
+    Business rules: a copy of a message already stored (same ``MessageSid``, also arriving at the
+    same moment on another instance) is acknowledged and does nothing else; above
+    ``WHATSAPP_RATE_LIMIT_MESSAGES`` per window a customer's messages are stored but not answered,
+    and the first one over the limit triggers one polite notice. In synchronous mode the turn runs
+    here and the reply comes back for the TwiML answer.
+    """
+    now = now or timezone.now()
+    guard = intake_guard()
+    claim = guard.claim(message_sid=message.message_sid, phone=message.phone)
+    if claim.done_before:
+        logger.info("whatsapp_duplicate source=redis message_sid=%s", message.message_sid)
+        return ReceiveResult(duplicate=True)
+    limit = settings.WHATSAPP_RATE_LIMIT_MESSAGES
+    over = bool(limit and claim.count is not None and claim.count > limit)
+    notice = bool(over and claim.count == limit + 1)
+    sync = settings.WHATSAPP_MODE == "sync"
+    inbound = WhatsAppInbound(
+        message_sid=message.message_sid,
+        account_sid=message.account_sid,
+        messaging_service_sid=message.messaging_service_sid,
+        from_address=message.from_address,
+        to_address=message.to_address,
+        phone=message.phone,
+        wa_id=message.wa_id,
+        profile_name=message.profile_name,
+        body=message.body,
+        kind=message.kind,
+        media=[{"url": m.url, "content_type": m.content_type} for m in message.media],
+        location=message.location,
+        payload=message.payload,
+        status=InStatus.THROTTLED if over else InStatus.RECEIVED,
+        rate_notice=notice,
+        received_at=now,
+    )
+    inbound.pk = _insert_once(inbound)
+    if inbound.pk is None:
+        guard.mark_done(message_sid=message.message_sid)
+        logger.info("whatsapp_duplicate source=db message_sid=%s", message.message_sid)
+        return ReceiveResult(duplicate=True)
+    if not sync and (not over or notice):
+        countdown = 0.0 if over else settings.WHATSAPP_BURST_WINDOW_S
+        # Autocommit: the row is already committed, so this runs now (deferred inside a block).
+        transaction.on_commit(partial(_enqueue_process, inbound.pk, countdown))
+    guard.mark_done(message_sid=message.message_sid)
+    if over:
+        logger.warning(
+            "whatsapp_rate_limited count=%s limit=%s window_s=%s notice=%s",
+            claim.count,
+            limit,
+            settings.WHATSAPP_RATE_LIMIT_WINDOW_S,
+            notice,
+            extra={"phone": message.phone},
+        )
+    logger.info(
+        "whatsapp_inbound_stored inbound_id=%s kind=%s message_sid=%s",
+        inbound.pk,
+        message.kind,
+        message.message_sid,
+    )
+    parts: tuple[str, ...] = ()
+    if sync and (not over or notice):
+        group = inbound_message_process(inbound_id=inbound.pk, deliver=False, now=now)
+        parts = outbound_group_answer_in_twiml(group=group)
+    return ReceiveResult(duplicate=False, inbound_id=inbound.pk, throttled=over, reply_parts=parts)
+
+
+def _contact_for(inbound: WhatsAppInbound) -> WhatsAppContact:
+    contact, _ = WhatsAppContact.objects.get_or_create(
+        phone=inbound.phone,
+        defaults={
+            "wa_id": inbound.wa_id,
+            "profile_name": inbound.profile_name,
+            "last_from": inbound.from_address,
+            "last_to": inbound.to_address,
+        },
+    )
+    return contact
+
+
+def _transcript_text(message: WhatsAppInbound) -> str:
+    """What staff read for a message while a human has the conversation."""
+    parts = []
+    if message.kind == WhatsAppInbound.Kind.LOCATION:
+        loc = message.location
+        detail = (
+            loc.get("label")
+            or loc.get("address")
+            or f"{loc.get('latitude')},{loc.get('longitude')}"
+        )
+        parts.append(replies.placeholder(kind="location", detail=detail))
+    for media in message.media:
+        kind = Media(url=media.get("url", ""), content_type=media.get("content_type", "")).kind
+        parts.append(replies.placeholder(kind=kind, detail=media.get("url", "")))
+    if message.body.strip():
+        parts.append(message.body.strip())
+    return " ".join(parts) or replies.placeholder(kind="empty")
+
+
+def _outbound_rows(
+    *,
+    group: str,
+    bodies: list[str],
+    kind: str,
+    last: WhatsAppInbound,
+    conversation_id: int | None = None,
+    turn_id: str = "",
+    bypass_opt_out: bool = False,
+) -> None:
+    WhatsAppOutbound.objects.bulk_create(
+        WhatsAppOutbound(
+            idempotency_key=f"{group}:{seq}",
+            group=group,
+            seq=seq,
+            kind=kind,
+            to_address=last.from_address,
+            from_address=last.to_address,
+            to_phone=last.phone,
+            body=body,
+            bypass_opt_out=bypass_opt_out,
+            conversation_id=conversation_id,
+            turn_id=turn_id,
+        )
+        for seq, body in enumerate(bodies)
+    )
+
+
+def _mark(batch: list[WhatsAppInbound], *, status: str, now: datetime, **fields: Any) -> None:
+    WhatsAppInbound.objects.filter(pk__in=[m.pk for m in batch]).update(
+        status=status, processed_at=now, **fields
+    )
+
+
+def _notice(
+    batch: list[WhatsAppInbound],
+    *,
+    name: str,
+    body: str,
+    now: datetime,
+    status: str,
+    bypass: bool = False,
+) -> str:
+    last = batch[-1]
+    group = f"{name}-{last.pk}"
+    _outbound_rows(
+        group=group,
+        bodies=[body],
+        kind=WhatsAppOutbound.Kind.NOTICE,
+        last=last,
+        bypass_opt_out=bypass,
+    )
+    _mark(batch, status=status, now=now, reply_group=group)
+    return group
+
+
+def _answer_batch(*, contact: WhatsAppContact, batch: list[WhatsAppInbound], now: datetime) -> str:
+    """Answer the customer's pending messages (arrival order) as one turn. Returns the reply group.
+
+    Precondition: called inside ``transaction.atomic()`` holding the contact's row lock.
+    """
+    last = batch[-1]
+    if contact.opted_out_at is None and any(is_opt_out(m.body) for m in batch):
+        contact.opted_out_at = now
+        contact.save(update_fields=["opted_out_at", "updated_at"])
+        logger.info("whatsapp_opted_out", extra={"phone": contact.phone})
+        return _notice(
+            batch,
+            name="optout",
+            body=replies.opted_out(),
+            now=now,
+            status=InStatus.OPTED_OUT,
+            bypass=True,
+        )
+    if contact.opted_out_at is not None:
+        if not any(is_opt_in(m.body) for m in batch):
+            _mark(batch, status=InStatus.OPTED_OUT, now=now)
+            return ""
+        contact.opted_out_at = None
+        contact.save(update_fields=["opted_out_at", "updated_at"])
+        logger.info("whatsapp_opted_in", extra={"phone": contact.phone})
+        return _notice(
+            batch, name="optin", body=replies.opted_in(), now=now, status=InStatus.PROCESSED
+        )
+    paused = whatsapp_conversation_paused(phone=contact.phone)
+    texts = [m.body.strip() for m in batch if m.body.strip()]
+    if not texts and not paused:
+        return _notice(
+            batch, name="textonly", body=replies.text_only(), now=now, status=InStatus.PROCESSED
+        )
+    lines = [_transcript_text(m) for m in batch] if paused else texts
+    outcome = conversation_turn_handle(
+        channel=CHANNEL,
+        external_id=contact.phone,
+        text="\n".join(lines),
+        customer_phone=contact.phone,
+        provider_message_id=last.message_sid,
+        now=now,
+    )
+    parts = message_split(outcome.reply)
+    group = f"turn-{outcome.turn_id}" if parts else ""
+    if parts:
+        _outbound_rows(
+            group=group,
+            bodies=parts,
+            kind=WhatsAppOutbound.Kind.REPLY,
+            last=last,
+            conversation_id=outcome.conversation_id,
+            turn_id=outcome.turn_id,
+        )
+    _mark(
+        batch,
+        status=InStatus.PROCESSED,
+        now=now,
+        conversation_id=outcome.conversation_id,
+        turn_id=outcome.turn_id,
+        reply_group=group,
+    )
+    return group
+
+
+def _handle(*, inbound_id: int, now: datetime, window_s: float) -> str:
+    inbound = WhatsAppInbound.objects.filter(pk=inbound_id).first()
+    if inbound is None:
+        logger.warning("whatsapp_inbound_missing inbound_id=%s", inbound_id)
+        return ""
+    if inbound.reply_group or not (inbound.status == InStatus.RECEIVED or inbound.rate_notice):
+        return inbound.reply_group
+    contact = _contact_for(inbound)
+    with transaction.atomic():
+        # The customer's lock: their messages are handled one batch at a time, in arrival order,
+        # on whichever worker gets here first; the others wait here and then find nothing to do.
+        contact = WhatsAppContact.objects.select_for_update().get(pk=contact.pk)
+        inbound.refresh_from_db()
+        if inbound.reply_group:
+            return inbound.reply_group
+        if inbound.status == InStatus.THROTTLED and inbound.rate_notice:
+            return _notice(
+                [inbound],
+                name="ratelimit",
+                body=replies.rate_limited(),
+                now=now,
+                status=InStatus.THROTTLED,
+            )
+        if inbound.status != InStatus.RECEIVED:
+            return ""
+        pending = list(
+            WhatsAppInbound.objects.filter(phone=inbound.phone, status=InStatus.RECEIVED).order_by(
+                "received_at", "id"
+            )
+        )
+        newest = pending[-1]
+        if (
+            window_s > 0
+            and newest.pk != inbound.pk
+            and newest.received_at + timedelta(seconds=window_s) > now
+        ):
+            # The customer is still typing: the newest message's task answers the whole burst.
+            logger.info("whatsapp_burst_deferred inbound_id=%s newest_id=%s", inbound.pk, newest.pk)
+            return ""
+        contact.last_inbound_at = max(m.received_at for m in pending)
+        contact.last_from = newest.from_address
+        contact.last_to = newest.to_address
+        contact.wa_id = newest.wa_id or contact.wa_id
+        contact.profile_name = newest.profile_name or contact.profile_name
+        contact.save(
+            update_fields=[
+                "last_inbound_at",
+                "last_from",
+                "last_to",
+                "wa_id",
+                "profile_name",
+                "updated_at",
+            ]
+        )
+        return _answer_batch(contact=contact, batch=pending, now=now)
+
+
+def inbound_message_process(
+    *, inbound_id: int, deliver: bool = True, now: datetime | None = None
+) -> str:
+    """Run the turn for a stored message (with the rest of its burst) and send the reply.
+
+    Exactly once: the turn, the reply rows and the "processed" mark commit together under the
+    customer's row lock, so a redelivered or concurrent task never runs a second turn; it only
+    finishes sending what is still pending. Returns the reply group ("" when nothing to send).
+    """
+    now = now or timezone.now()
+    window_s = settings.WHATSAPP_BURST_WINDOW_S if deliver else 0.0
+    with log_context(channel=CHANNEL):
+        group = _handle(inbound_id=inbound_id, now=now, window_s=window_s)
+        if group and deliver:
+            outbound_group_send(group=group)
+    return group
+
+
+def whatsapp_pending_sweep(*, older_than_s: int = 120, now: datetime | None = None) -> int:
+    """Re-enqueue work whose task was lost (broker down at enqueue time): stale pending messages
+    and unsent reply parts. Safe to run any time: processing and sends are idempotent."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=older_than_s)
+    newest_per_phone: dict[str, int] = {}
+    for phone, inbound_id in (
+        WhatsAppInbound.objects.filter(status=InStatus.RECEIVED, received_at__lt=cutoff)
+        .order_by("received_at", "id")
+        .values_list("phone", "pk")
+    ):
+        newest_per_phone[phone] = inbound_id
+    count = 0
+    for inbound_id in newest_per_phone.values():
+        transaction.on_commit(partial(_enqueue_process, inbound_id, 0.0))
+        count += 1
+    groups = (
+        WhatsAppOutbound.objects.filter(
+            status__in=[Status.PENDING, Status.IN_FLIGHT, Status.UNKNOWN],
+            created_at__lt=cutoff,
+            created_at__gte=now - timedelta(days=1),
+        )
+        .values_list("group", flat=True)
+        .distinct()
+    )
+    for group in groups:
+        outbound_group_schedule(group=group)
+        count += 1
+    if count:
+        logger.warning("whatsapp_sweep_requeued count=%s", count)
+    return count
+
+
+def inbound_message_fail(*, inbound_id: int, reason: str) -> int:
+    """Give up on a message that cannot be processed (a bug, retries exhausted).
+
+    The whole batch it belonged to (the customer's pending messages up to it) is marked failed:
+    left pending, every later message would be batched with it and fail the same way, silencing
+    the customer for good. Staff see them in the admin (status "Error al procesar").
+    """
+    inbound = WhatsAppInbound.objects.filter(pk=inbound_id).first()
+    if inbound is None:
+        return 0
+    count = WhatsAppInbound.objects.filter(
+        phone=inbound.phone, status=InStatus.RECEIVED, received_at__lte=inbound.received_at
+    ).update(status=InStatus.FAILED, processed_at=timezone.now())
+    if count:
+        logger.error(
+            "whatsapp_inbound_failed inbound_id=%s messages=%s reason=%s",
+            inbound_id,
+            count,
+            reason[:200],
+        )
+    return count

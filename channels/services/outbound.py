@@ -1,0 +1,360 @@
+"""Sends exactly once: claim a part before Twilio is called, reconcile what is ambiguous, in order.
+
+Rules: a part is claimed (``pending`` → ``in_flight``) before the API call, so two workers never
+send it; retries only after connection errors, 429 and 5xx; an ambiguous outcome (a timeout after
+the request left, a worker killed mid-call) is reconciled against Twilio's message list and resent
+only when verified absent, never blindly; an earlier answer to the same customer still on its way
+holds later ones back; opted-out numbers get nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from channels.messages import OutboundRequest, SendError, StatusUpdate
+from channels.models import WhatsAppOutbound, WhatsAppStatusEvent
+from channels.phones import phone_normalise, whatsapp_address
+from channels.ports import OutboundSender
+from channels.selectors import whatsapp_contact_opted_out
+from channels.wiring import outbound_sender
+from kavak.exceptions import TransientError
+
+logger = logging.getLogger(__name__)
+
+Status = WhatsAppOutbound.Status
+
+# Statuses after which a part is never sent again.
+_FINAL = frozenset(
+    {
+        Status.QUEUED,
+        Status.SENT,
+        Status.DELIVERED,
+        Status.READ,
+        Status.UNDELIVERED,
+        Status.FAILED,
+        Status.SUPPRESSED,
+        Status.TWIML,
+    }
+)
+# Twilio's message statuses → ours, and how far along each is (callbacks arrive out of order).
+_PROVIDER_STATUS = {
+    "accepted": Status.QUEUED,
+    "scheduled": Status.QUEUED,
+    "queued": Status.QUEUED,
+    "sending": Status.QUEUED,
+    "sent": Status.SENT,
+    "delivered": Status.DELIVERED,
+    "read": Status.READ,
+    "undelivered": Status.UNDELIVERED,
+    "failed": Status.FAILED,
+    "canceled": Status.FAILED,
+}
+_RANK = {
+    Status.PENDING: 0,
+    Status.IN_FLIGHT: 0,
+    Status.UNKNOWN: 0,
+    Status.QUEUED: 1,
+    Status.SENT: 2,
+    Status.DELIVERED: 3,
+    Status.READ: 4,
+    Status.UNDELIVERED: 5,
+    Status.FAILED: 5,
+}
+# An earlier answer to the same customer still on its way holds later ones back (order), but only
+# for a while: a message stuck for longer must not silence the conversation.
+_ORDER_HOLD = timedelta(minutes=10)
+
+
+class SendLater(TransientError):
+    """A part cannot be sent right now; the task retries after ``countdown`` seconds."""
+
+    def __init__(self, message: str, *, countdown: float) -> None:
+        super().__init__(message)
+        self.countdown = countdown
+
+
+def _ambiguity_wait() -> timedelta:
+    """How long an unconfirmed send may still be in flight at Twilio before we reconcile it."""
+    return timedelta(seconds=max(2 * settings.TWILIO_TIMEOUT_S, 1.0))
+
+
+def _status_callback_url() -> str:
+    base = settings.PUBLIC_BASE_URL
+    return f"{base}/channels/whatsapp/status" if base else ""
+
+
+def _request(row: WhatsAppOutbound) -> OutboundRequest:
+    return OutboundRequest(
+        to=row.to_address,
+        from_=row.from_address,
+        body=row.body,
+        content_sid=row.content_sid,
+        content_variables=row.content_variables,
+        status_callback=_status_callback_url(),
+    )
+
+
+def _apply_status(*, sid: str, status: str, error_code: str, now: datetime) -> int:
+    """Move a sent message forward (never back: callbacks arrive out of order)."""
+    rank = _RANK[status]
+    lower = [s for s, r in _RANK.items() if r < rank]
+    fields: dict[str, Any] = {"status": status}
+    if status in (Status.DELIVERED, Status.READ):
+        fields["delivered_at"] = Coalesce(F("delivered_at"), now)
+    if status == Status.READ:
+        fields["read_at"] = now
+    if status in (Status.FAILED, Status.UNDELIVERED):
+        fields["error_code"] = error_code
+    return WhatsAppOutbound.objects.filter(provider_sid=sid, status__in=lower).update(**fields)
+
+
+def _mark_accepted(*, row: WhatsAppOutbound, sid: str, provider_status: str, now: datetime) -> None:
+    status = _PROVIDER_STATUS.get(provider_status, Status.QUEUED)
+    WhatsAppOutbound.objects.filter(
+        pk=row.pk, status__in=[Status.IN_FLIGHT, Status.UNKNOWN, Status.PENDING]
+    ).update(status=status, provider_sid=sid, sent_at=now, error_code="", last_error="")
+    # Status callbacks that beat us to it (Twilio may call back before its API answer arrives).
+    for event in WhatsAppStatusEvent.objects.filter(provider_sid=sid).order_by("received_at"):
+        mapped = _PROVIDER_STATUS.get(event.status)
+        if mapped:
+            _apply_status(
+                sid=sid, status=mapped, error_code=event.error_code, now=event.received_at
+            )
+
+
+def _reconcile(*, row: WhatsAppOutbound, sender: OutboundSender) -> bool:
+    """Did Twilio accept this part although we never saw its answer? Record it if so."""
+    since = (row.attempt_started_at or timezone.now()) - timedelta(seconds=5)
+    try:
+        records = sender.recent(to=row.to_address, from_=row.from_address, since=since)
+    except SendError as exc:
+        raise SendLater(f"reconcile failed: {exc}", countdown=5.0) from exc
+    sids = [r.sid for r in records]
+    known = set(
+        WhatsAppOutbound.objects.filter(provider_sid__in=sids).values_list(
+            "provider_sid", flat=True
+        )
+    )
+    for record in sorted(records, key=lambda r: r.created_at or since):
+        if record.sid in known or not record.sid:
+            continue
+        if row.content_sid or record.body == row.body:
+            try:
+                _mark_accepted(
+                    row=row, sid=record.sid, provider_status=record.status, now=timezone.now()
+                )
+            except IntegrityError:
+                continue
+            logger.warning("whatsapp_send_reconciled outcome=found outbound_id=%s", row.pk)
+            return True
+    return False
+
+
+def _earlier_unsent(row: WhatsAppOutbound, now: datetime) -> bool:
+    return (
+        WhatsAppOutbound.objects.filter(
+            to_phone=row.to_phone,
+            pk__lt=row.pk,
+            status__in=[Status.PENDING, Status.IN_FLIGHT, Status.UNKNOWN],
+            created_at__gte=now - _ORDER_HOLD,
+        )
+        .exclude(group=row.group)
+        .exists()
+    )
+
+
+def _earlier_unsent_after_wait(row: WhatsAppOutbound, wait_s: float = 1.0) -> bool:
+    """The common case is an earlier reply whose API call is finishing right now: wait a moment
+    here instead of handing the task back to the broker."""
+    deadline = time.monotonic() + wait_s
+    while _earlier_unsent(row, timezone.now()):
+        if time.monotonic() >= deadline:
+            return True
+        time.sleep(0.025)
+    return False
+
+
+def _backoff(attempts: int) -> float:
+    return min(30.0, 0.5 * 2 ** max(attempts - 1, 0)) + random.uniform(0, 0.25)  # noqa: S311
+
+
+def _send_one(*, pk: int, sender: OutboundSender) -> bool:
+    """Send one part at most once. Returns True when this call got it accepted by Twilio."""
+    row = WhatsAppOutbound.objects.get(pk=pk)
+    now = timezone.now()
+    if row.status in _FINAL:
+        return False
+    if row.status in (Status.IN_FLIGHT, Status.UNKNOWN):
+        started = row.attempt_started_at or now
+        remaining = (started + _ambiguity_wait() - now).total_seconds()
+        if remaining > 0:
+            raise SendLater(f"outbound {pk} in flight", countdown=remaining + 0.1)
+        if _reconcile(row=row, sender=sender):
+            return False
+        # Verified absent from Twilio: sending now is not a blind resend.
+        if not WhatsAppOutbound.objects.filter(
+            pk=pk, status=row.status, attempt_started_at=row.attempt_started_at
+        ).update(status=Status.PENDING):
+            raise SendLater(f"outbound {pk} changed while reconciling", countdown=0.2)
+        logger.warning("whatsapp_send_reconciled outcome=absent_resending outbound_id=%s", pk)
+        row.refresh_from_db()
+    if not row.bypass_opt_out and whatsapp_contact_opted_out(phone=row.to_phone):
+        WhatsAppOutbound.objects.filter(pk=pk, status=Status.PENDING).update(
+            status=Status.SUPPRESSED
+        )
+        logger.info("whatsapp_send_suppressed reason=opted_out outbound_id=%s", pk)
+        return False
+    if _earlier_unsent_after_wait(row):
+        raise SendLater(f"outbound {pk} waits for an earlier message", countdown=0.3)
+    claimed = WhatsAppOutbound.objects.filter(pk=pk, status=Status.PENDING).update(
+        status=Status.IN_FLIGHT, attempt_started_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        raise SendLater(f"outbound {pk} claimed elsewhere", countdown=0.5)
+    attempts = row.attempts + 1
+    try:
+        result = sender.send(_request(row))
+    except SendError as exc:
+        mine = WhatsAppOutbound.objects.filter(pk=pk, status=Status.IN_FLIGHT)
+        if exc.ambiguous:
+            mine.update(status=Status.UNKNOWN, last_error=str(exc)[:300])
+            logger.warning("whatsapp_send_ambiguous outbound_id=%s error=%s", pk, exc)
+            raise SendLater(str(exc), countdown=_ambiguity_wait().total_seconds() + 0.1) from exc
+        if exc.retryable and attempts < settings.WHATSAPP_SEND_MAX_ATTEMPTS:
+            mine.update(status=Status.PENDING, last_error=str(exc)[:300], error_code=exc.code)
+            logger.warning(
+                "whatsapp_send_retry outbound_id=%s attempt=%s error=%s", pk, attempts, exc
+            )
+            raise SendLater(str(exc), countdown=_backoff(attempts)) from exc
+        mine.update(status=Status.FAILED, last_error=str(exc)[:300], error_code=exc.code)
+        logger.error("whatsapp_send_failed outbound_id=%s code=%s error=%s", pk, exc.code, exc)
+        return False
+    _mark_accepted(row=row, sid=result.sid, provider_status=result.status, now=timezone.now())
+    logger.info("whatsapp_sent outbound_id=%s kind=%s seq=%s", pk, row.kind, row.seq)
+    return True
+
+
+def outbound_group_send(*, group: str) -> int:
+    """Send the parts of one answer in order, each at most once. Returns how many went out now.
+
+    Rules: a part is claimed before Twilio is called; retries only after connection errors, 429
+    and 5xx; an ambiguous outcome (timeout after the request left, a worker killed mid-call) is
+    reconciled against Twilio's message list and resent only when verified absent; an earlier
+    answer to the same customer still on its way holds this one back; opted-out numbers get
+    nothing. Raises ``SendLater`` when the task must come back.
+    """
+    sender = outbound_sender()
+    sent = 0
+    for pk in (
+        WhatsAppOutbound.objects.filter(group=group).order_by("seq").values_list("pk", flat=True)
+    ):
+        sent += _send_one(pk=pk, sender=sender)
+    return sent
+
+
+def outbound_group_abandon(*, group: str, reason: str) -> int:
+    """Retries exhausted: parts never handed to Twilio are marked failed (staff see them)."""
+    count = WhatsAppOutbound.objects.filter(group=group, status=Status.PENDING).update(
+        status=Status.FAILED, last_error=reason[:300]
+    )
+    if count:
+        logger.error("whatsapp_send_abandoned group=%s parts=%s reason=%s", group, count, reason)
+    return count
+
+
+def outbound_status_record(*, update: StatusUpdate, now: datetime | None = None) -> bool:
+    """Record a status callback and move the message forward (queued → … → read / failed).
+
+    Every callback is kept (the transcript shows it even when it beat the send's own answer).
+    Returns True when a message we sent changed status.
+    """
+    now = now or timezone.now()
+    WhatsAppStatusEvent.objects.create(
+        provider_sid=update.provider_sid,
+        status=update.status,
+        error_code=update.error_code[:16],
+        payload=update.payload,
+        received_at=now,
+    )
+    mapped = _PROVIDER_STATUS.get(update.status)
+    if mapped is None:
+        return False
+    changed = _apply_status(
+        sid=update.provider_sid, status=mapped, error_code=update.error_code[:16], now=now
+    )
+    if mapped in (Status.FAILED, Status.UNDELIVERED):
+        logger.warning(
+            "whatsapp_delivery_failed message_sid=%s status=%s error_code=%s",
+            update.provider_sid,
+            update.status,
+            update.error_code,
+        )
+    return bool(changed)
+
+
+def _enqueue_send(group: str) -> None:
+    from channels.tasks import outbound_group_send as outbound_group_send_task
+
+    try:
+        outbound_group_send_task.delay(group)
+    except Exception:
+        # The rows are stored as pending: the sweep (or the customer's next turn) sends them.
+        logger.exception("whatsapp_enqueue_failed group=%s", group)
+
+
+def outbound_group_schedule(*, group: str) -> None:
+    """Enqueue the send of ``group`` once the current transaction commits (now in autocommit)."""
+    transaction.on_commit(partial(_enqueue_send, group))
+
+
+def outbound_group_answer_in_twiml(*, group: str) -> tuple[str, ...]:
+    """Synchronous mode: the reply parts go back in the webhook response instead of the API."""
+    if not group:
+        return ()
+    rows = list(WhatsAppOutbound.objects.filter(group=group, status=Status.PENDING).order_by("seq"))
+    allowed = [
+        r for r in rows if r.bypass_opt_out or not whatsapp_contact_opted_out(phone=r.to_phone)
+    ]
+    WhatsAppOutbound.objects.filter(pk__in=[r.pk for r in allowed]).update(
+        status=Status.TWIML, sent_at=timezone.now()
+    )
+    return tuple(r.body for r in allowed)
+
+
+def template_message_send(
+    *, key: str, to_phone: str, content_sid: str, variables: dict[str, str]
+) -> str:
+    """Send an approved template once per ``key`` (sales notifications); returns its status.
+
+    Raises ``TransientError`` when it must be retried (the caller's task retries it).
+    """
+    phone = phone_normalise(to_phone)
+    group = f"tpl-{key}"
+    WhatsAppOutbound.objects.get_or_create(
+        idempotency_key=f"{group}:0",
+        defaults={
+            "group": group,
+            "seq": 0,
+            "kind": WhatsAppOutbound.Kind.SALES,
+            "to_address": whatsapp_address(phone),
+            "from_address": whatsapp_address(settings.TWILIO_WHATSAPP_NUMBER),
+            "to_phone": phone,
+            "content_sid": content_sid,
+            "content_variables": variables,
+        },
+    )
+    outbound_group_send(group=group)
+    return WhatsAppOutbound.objects.values_list("status", flat=True).get(
+        idempotency_key=f"{group}:0"
+    )

@@ -1,0 +1,142 @@
+"""Staff on WhatsApp: replies from the back office (24-hour rule), templates, return to bot."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from channels.formatting import message_split
+from channels.models import WhatsAppContact, WhatsAppOutbound
+from channels.phones import whatsapp_address
+from channels.selectors import whatsapp_window
+from channels.services.outbound import outbound_group_schedule
+from conversations.models import Conversation, Message
+from conversations.services import conversation_return_to_bot
+from kavak.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = Conversation.Channel.WHATSAPP
+
+
+def _staff_target(*, conversation_id: int) -> tuple[Conversation, WhatsAppContact]:
+    conversation = Conversation.objects.filter(pk=conversation_id, channel=CHANNEL).first()
+    if conversation is None:
+        raise ApplicationError("La conversación no es de WhatsApp.")
+    contact = WhatsAppContact.objects.filter(phone=conversation.external_id).first()
+    if contact is None or not contact.last_from:
+        raise ApplicationError("Este cliente todavía no nos ha escrito por WhatsApp.")
+    if contact.opted_out_at is not None:
+        raise ApplicationError(
+            "El cliente pidió no recibir mensajes (escribió BAJA). No se le puede escribir."
+        )
+    return conversation, contact
+
+
+def _staff_rows(
+    *,
+    conversation: Conversation,
+    contact: WhatsAppContact,
+    user_id: int,
+    kind: str,
+    bodies: list[str],
+    log_text: str,
+    content_sid: str = "",
+    variables: dict[str, str] | None = None,
+) -> str:
+    turn_id = uuid.uuid4().hex
+    group = f"staff-{turn_id}"
+    with transaction.atomic():
+        Message.objects.create(
+            conversation=conversation,
+            direction=Message.Direction.STAFF,
+            text=log_text,
+            turn_id=turn_id,
+            step_before=conversation.step,
+            step_after=conversation.step,
+        )
+        WhatsAppOutbound.objects.bulk_create(
+            WhatsAppOutbound(
+                idempotency_key=f"{group}:{seq}",
+                group=group,
+                seq=seq,
+                kind=kind,
+                to_address=contact.last_from,
+                from_address=contact.last_to or whatsapp_address(settings.TWILIO_WHATSAPP_NUMBER),
+                to_phone=contact.phone,
+                body=body,
+                content_sid=content_sid,
+                content_variables=variables or {},
+                conversation=conversation,
+                turn_id=turn_id,
+                sent_by_id=user_id,
+            )
+            for seq, body in enumerate(bodies)
+        )
+        outbound_group_schedule(group=group)
+    return group
+
+
+def staff_reply_send(
+    *, conversation_id: int, user_id: int, text: str, now: datetime | None = None
+) -> str:
+    """A salesperson writes to the customer from the back office (free text).
+
+    WhatsApp allows free-form business messages only within 24 hours of the customer's last
+    message; outside it only an approved template may be sent (``staff_template_send``).
+    """
+    now = now or timezone.now()
+    text = text.strip()
+    if not text:
+        raise ApplicationError("Escribe el mensaje para el cliente.")
+    conversation, contact = _staff_target(conversation_id=conversation_id)
+    window = whatsapp_window(phone=contact.phone, now=now)
+    if not window.open:
+        raise ApplicationError(
+            "Han pasado más de 24 horas desde el último mensaje del cliente: WhatsApp solo "
+            "permite enviarle una plantilla aprobada."
+        )
+    group = _staff_rows(
+        conversation=conversation,
+        contact=contact,
+        user_id=user_id,
+        kind=WhatsAppOutbound.Kind.STAFF,
+        bodies=message_split(text),
+        log_text=text,
+    )
+    logger.info("whatsapp_staff_reply conversation_id=%s user_id=%s", conversation_id, user_id)
+    return group
+
+
+def staff_template_send(*, conversation_id: int, user_id: int, staff_name: str) -> str:
+    """Outside the 24-hour window: send the approved template (``TWILIO_STAFF_TEMPLATE_…``)."""
+    content_sid = settings.TWILIO_STAFF_TEMPLATE_CONTENT_SID
+    if not content_sid:
+        raise ApplicationError(
+            "No hay una plantilla aprobada configurada (TWILIO_STAFF_TEMPLATE_CONTENT_SID)."
+        )
+    conversation, contact = _staff_target(conversation_id=conversation_id)
+    variables = {"1": (contact.profile_name or "").split(" ")[0] or "cliente", "2": staff_name}
+    group = _staff_rows(
+        conversation=conversation,
+        contact=contact,
+        user_id=user_id,
+        kind=WhatsAppOutbound.Kind.TEMPLATE,
+        bodies=[""],
+        log_text=f"[plantilla {content_sid}]",
+        content_sid=content_sid,
+        variables=variables,
+    )
+    logger.info("whatsapp_staff_template conversation_id=%s user_id=%s", conversation_id, user_id)
+    return group
+
+
+def whatsapp_conversation_return_to_bot(*, conversation_id: int) -> None:
+    """Staff hand the customer back to the bot; it answers again from the next message."""
+    conversation_return_to_bot(conversation_id=conversation_id)
+    logger.info("whatsapp_returned_to_bot conversation_id=%s", conversation_id)

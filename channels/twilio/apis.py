@@ -1,0 +1,85 @@
+"""Twilio's webhooks: incoming WhatsApp messages and delivery status callbacks.
+
+Both verify ``X-Twilio-Signature`` first (403, nothing stored, when it fails in enforce mode), parse
+the form into a channel DTO, call one service and answer at once. Twilio allows 15 s and retries
+on connection failures; duplicates therefore get a plain 200 (a 4xx/5xx would make it retry or
+fall back).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.parsers import FormParser
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from channels.services import inbound_message_receive, outbound_status_record
+from channels.twilio.parsing import PayloadError, inbound_from_twilio, status_from_twilio
+from channels.twilio.signature import webhook_signature_check
+from channels.twilio.twiml import twiml_response
+from kavak.logging import log_context
+
+logger = logging.getLogger(__name__)
+
+
+class _TwilioApi(APIView):
+    """Form-encoded, signed by Twilio, no session or API key."""
+
+    parser_classes = [FormParser]
+    authentication_classes: list[type] = []
+    permission_classes: list[type] = []
+
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
+        super().initial(request, *args, **kwargs)
+        if not settings.WHATSAPP_ENABLED:
+            raise exceptions.NotFound("El canal de WhatsApp no está activo.")
+        check = webhook_signature_check(request._request)
+        if not check.ok:
+            raise exceptions.PermissionDenied("Firma de Twilio inválida.")
+
+
+@extend_schema(
+    request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT},
+    responses={
+        200: OpenApiResponse(description="TwiML (empty in async mode)"),
+        400: OpenApiResponse(description="Payload without MessageSid/From/To"),
+        403: OpenApiResponse(description="Invalid X-Twilio-Signature"),
+        404: OpenApiResponse(description="WhatsApp channel disabled"),
+    },
+    summary="Twilio incoming WhatsApp message",
+)
+class WhatsAppInboundWebhookApi(_TwilioApi):
+    def post(self, request: Request) -> HttpResponse:
+        try:
+            message = inbound_from_twilio(request.POST)
+        except PayloadError as exc:
+            raise exceptions.ValidationError({"payload": [str(exc)]}) from exc
+        with log_context(channel="whatsapp"):
+            result = inbound_message_receive(message=message)
+        return twiml_response(result.reply_parts)
+
+
+@extend_schema(
+    request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT},
+    responses={
+        204: OpenApiResponse(description="Recorded"),
+        400: OpenApiResponse(description="Payload without MessageSid/MessageStatus"),
+        403: OpenApiResponse(description="Invalid X-Twilio-Signature"),
+        404: OpenApiResponse(description="WhatsApp channel disabled"),
+    },
+    summary="Twilio message status callback",
+)
+class WhatsAppStatusCallbackApi(_TwilioApi):
+    def post(self, request: Request) -> HttpResponse:
+        try:
+            update = status_from_twilio(request.POST)
+        except PayloadError as exc:
+            raise exceptions.ValidationError({"payload": [str(exc)]}) from exc
+        outbound_status_record(update=update)
+        return HttpResponse(status=204)

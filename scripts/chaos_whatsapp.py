@@ -1,0 +1,344 @@
+"""`make chaos-whatsapp`: exactly-once WhatsApp under duplicate storms, Redis flushes, dead workers.
+
+Three gunicorn instances (different ports, 2 sync workers each) share one PostgreSQL database
+(``kavak_chaos``, recreated) and Redis (database 11, a key prefix of this run); two Celery workers
+(2 processes each, acks late) consume the run's queue; Celery beat runs the product's pending-work
+sweep (interval shortened to 5 s); Twilio's REST API is the fake server in this process. Each phase
+sends 200 distinct MessageSids from 200 customers, every delivery 5 times at the same instant,
+spread over the three instances. Expected per phase: 200 stored messages, 200 turns, one reply per
+customer sent once, nothing lost.
+
+Phases: (1) baseline; (2) Redis flushed while the copies are still arriving; (3) one worker killed
+(SIGKILL of the whole process group) while it holds unacknowledged tasks, replaced once the broker's
+visibility timeout has passed (as ECS replaces a dead task). A task the broker lost in the kill
+(kombu pops with BRPOP before recording the message as unacknowledged) is recovered by the sweep.
+Bounded: about 1–2 minutes.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import whatsapp_harness as h
+from whatsapp_harness import Environment
+
+PORTS = (18611, 18612, 18613)
+PHASE_SIZE = 200
+COPIES = 5
+BATCH = 10  # MessageSids fired together: BATCH × COPIES concurrent requests
+VISIBILITY_TIMEOUT_S = 15
+SWEEP_INTERVAL_S = 5  # production: 60 s
+SWEEP_AFTER_S = 20  # production: 120 s
+PHASE_TIMEOUT_S = 90
+BODIES = (
+    "Hola, busco un auto familiar",
+    "Hola, tengo 250 mil de presupuesto",
+    "Busco un Corolla automático",
+    "¿Qué SUV tienen por 350 mil?",
+    "Hola, quiero un sedán económico",
+)
+
+
+def deliver_all(forms: list[dict[str, str]], *, midway: threading.Event | None = None) -> Counter:
+    """Fire every form COPIES times at once, copy k to instance k % 3; returns status counts."""
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+    posters = {port: [h.Poster(port) for _ in range(BATCH * COPIES)] for port in PORTS}
+    for start in range(0, len(forms), BATCH):
+        if midway is not None and start >= len(forms) // 2:
+            midway.set()
+        batch = forms[start : start + BATCH]
+        jobs = [(form, copy) for form in batch for copy in range(COPIES)]
+        barrier = threading.Barrier(len(jobs))
+
+        def fire(index: int, form: dict[str, str], copy: int, barrier: threading.Barrier) -> None:
+            body, signature = h.signed_body(form)
+            barrier.wait()
+            port = PORTS[copy % len(PORTS)]
+            try:
+                status, _ = posters[port][index].post(body, signature)
+            except OSError:
+                status = 0
+            with lock:
+                statuses[status] += 1
+
+        threads = [
+            threading.Thread(target=fire, args=(i, form, copy, barrier))
+            for i, (form, copy) in enumerate(jobs)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    return statuses
+
+
+def phase_forms(offset: int) -> tuple[list[dict[str, str]], list[str]]:
+    addresses = h.customers(PHASE_SIZE, offset=offset)
+    forms = [
+        h.inbound_form(sid="SM" + uuid.uuid4().hex, from_address=a, body=random.choice(BODIES))
+        for a in addresses
+    ]
+    return forms, addresses
+
+
+def store_without_task(n: int, *, offset: int) -> tuple[list[dict[str, str]], list[str]]:
+    """Messages stored but whose task never reached a worker: what a broker outage at enqueue
+    time leaves, and what kombu's BRPOP-then-record window leaves when a worker dies in it."""
+    from django.utils import timezone
+
+    from channels.models import WhatsAppInbound
+    from channels.phones import phone_normalise
+
+    forms, addresses = phase_forms(offset)
+    forms, addresses = forms[:n], addresses[:n]
+    for form in forms:
+        WhatsAppInbound.objects.create(
+            message_sid=form["MessageSid"],
+            from_address=form["From"],
+            to_address=form["To"],
+            phone=phone_normalise(form["From"]),
+            body=form["Body"],
+            payload=form,
+            received_at=timezone.now(),
+        )
+    return forms, addresses
+
+
+def wait_replies(fake, addresses: list[str], timeout: float) -> float:  # type: ignore[no-untyped-def]
+    wanted = set(addresses)
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if wanted <= {m["to"] for m in fake.created}:
+            return time.monotonic() - started
+        time.sleep(0.1)
+    return float("nan")
+
+
+def count(fake, forms: list[dict[str, str]], addresses: list[str]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    from channels.models import WhatsAppInbound, WhatsAppOutbound
+    from channels.phones import phone_normalise
+    from conversations.models import Message
+
+    phones = [phone_normalise(a) for a in addresses]
+    sids = [f["MessageSid"] for f in forms]
+    wanted = set(addresses)
+    sent = [m for m in fake.created if m["to"] in wanted]
+    per_message = Counter((m["to"], m["body"]) for m in sent)
+    parts = WhatsAppOutbound.objects.filter(to_phone__in=phones)
+    return {
+        "stored": WhatsAppInbound.objects.filter(message_sid__in=sids).count(),
+        "turns": Message.objects.filter(
+            direction="in",
+            conversation__channel="whatsapp",
+            conversation__external_id__in=phones,
+        ).count(),
+        "reply_parts": parts.count(),
+        "sends": len(sent),
+        "duplicates": sum(n - 1 for n in per_message.values() if n > 1),
+        "customers_without_reply": len(wanted - {m["to"] for m in sent}),
+        "parts_not_accepted": parts.exclude(status__in=["queued", "sent", "delivered"]).count(),
+        "pending_messages": WhatsAppInbound.objects.filter(
+            message_sid__in=sids, status="received"
+        ).count(),
+    }
+
+
+def diagnose(forms: list[dict[str, str]]) -> None:
+    """For a failed phase: where did the tasks of the unanswered messages go?"""
+    from channels.models import WhatsAppInbound
+
+    sids = [f["MessageSid"] for f in forms]
+    pending = WhatsAppInbound.objects.filter(message_sid__in=sids, status="received")
+    logs = sorted(h.LOG_DIR.glob("chaos-worker-*.log"))
+    for inbound in pending:
+        print(f"  pending inbound_id={inbound.pk} received_at={inbound.received_at:%H:%M:%S.%f}")
+        needle = f'"args": "({inbound.pk},)"'
+        for log in logs:
+            for line in log.read_text(errors="replace").splitlines():
+                if needle in line:
+                    print(f"    {log.name}: {line[:160]}")
+
+
+def report(name: str, statuses: Counter, figures: dict[str, int], elapsed: float) -> bool:
+    ok = (
+        figures["stored"] == PHASE_SIZE
+        and figures["turns"] == PHASE_SIZE
+        and figures["duplicates"] == 0
+        and figures["customers_without_reply"] == 0
+        and figures["parts_not_accepted"] == 0
+        and figures["sends"] == figures["reply_parts"]
+    )
+    print(f"\n== {name}")
+    print(
+        f"  deliveries: {sum(statuses.values())} ({PHASE_SIZE} MessageSids × "
+        f"{sum(statuses.values()) // PHASE_SIZE}), "
+        f"HTTP {dict(sorted(statuses.items()))}"
+    )
+    print(
+        f"  stored={figures['stored']} turns={figures['turns']} "
+        f"reply_parts={figures['reply_parts']} "
+        f"sends={figures['sends']} duplicates={figures['duplicates']} "
+        f"lost={figures['customers_without_reply']} not_accepted={figures['parts_not_accepted']} "
+        f"pending={figures['pending_messages']}"
+    )
+    print(
+        f"  all replies sent {elapsed:.1f} s after the last delivery  →  {'OK' if ok else 'FAIL'}"
+    )
+    return ok
+
+
+def main() -> int:
+    from tests.channels.fake_twilio import FakeTwilio
+
+    fake = FakeTwilio(account_sid=h.ACCOUNT_SID).start()
+    env = Environment(
+        database="kavak_chaos",
+        redis_db=11,
+        fake_url=fake.base_url,
+        extra={
+            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_S),
+            "WHATSAPP_SWEEP_INTERVAL_S": str(SWEEP_INTERVAL_S),
+            "WHATSAPP_SWEEP_AFTER_S": str(SWEEP_AFTER_S),
+        },
+    )
+    started = time.monotonic()
+    print(f"chaos-whatsapp: database {env.database}, Redis db {env.redis_db} prefix {env.prefix}")
+    print("  preparing the database (migrate + demo catalogue)…")
+    results: list[bool] = []
+    try:
+        h.recreate_database(env)
+        h.django_setup(env)
+        with h.processes() as procs:
+            for i, port in enumerate(PORTS):
+                procs.append(h.start_gunicorn(env, port=port, workers=2, name=f"chaos-web-{i}"))
+            workers = [h.start_worker(env, name=f"chaos-worker-{i}", concurrency=2) for i in (1, 2)]
+            procs.extend(workers)
+            procs.append(h.start_beat(env, name="chaos-beat"))
+            print(
+                f"  3 gunicorn instances on {PORTS} (2 workers each), 2 Celery workers "
+                f"(2 processes each), visibility timeout {VISIBILITY_TIMEOUT_S} s, "
+                f"burst window {env.burst_window_s} s, Celery beat running the pending-work sweep"
+            )
+
+            forms, addresses = phase_forms(0)
+            statuses = deliver_all(forms)
+            elapsed = wait_replies(fake, addresses, PHASE_TIMEOUT_S)
+            time.sleep(3)
+            results.append(report("1. baseline", statuses, count(fake, forms, addresses), elapsed))
+            if not results[-1]:
+                diagnose(forms)
+
+            forms, addresses = phase_forms(1000)
+            midway = threading.Event()
+            flushed: list[int] = []
+
+            def flush_when_midway() -> None:
+                midway.wait(60)
+                flushed.append(h.redis_flush_app_keys(env))
+
+            flusher = threading.Thread(target=flush_when_midway)
+            flusher.start()
+            statuses = deliver_all(forms, midway=midway)
+            flusher.join()
+            # Redeliver everything once more now that Redis has forgotten every MessageSid.
+            again = deliver_all(forms)
+            statuses.update(again)
+            elapsed = wait_replies(fake, addresses, PHASE_TIMEOUT_S)
+            time.sleep(3)
+            name = (
+                f"2. Redis flushed midway ({flushed[0] if flushed else 0} keys) "
+                f"and every MessageSid redelivered 5 more times"
+            )
+            results.append(report(name, statuses, count(fake, forms, addresses), elapsed))
+            if not results[-1]:
+                diagnose(forms)
+
+            forms, addresses = phase_forms(2000)
+            victim = workers[0]
+            killed_at: list[float] = []
+
+            def kill_when_busy() -> None:
+                wanted = set(addresses)
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    if len({m["to"] for m in fake.created} & wanted) >= PHASE_SIZE // 4:
+                        break
+                    time.sleep(0.02)
+                victim.kill_group()
+                killed_at.append(time.monotonic())
+
+            killer = threading.Thread(target=kill_when_busy)
+            killer.start()
+            statuses = deliver_all(forms)
+            killer.join()
+            lost_forms, lost_addresses = store_without_task(3, offset=3000)
+            sent_at_kill = len({m["to"] for m in fake.created} & set(addresses))
+            wait = VISIBILITY_TIMEOUT_S + 1 - (time.monotonic() - killed_at[0])
+            if wait > 0:
+                time.sleep(wait)
+            replacement = h.start_worker(env, name="chaos-worker-1b", concurrency=2)
+            procs.append(replacement)
+            elapsed = wait_replies(fake, addresses + lost_addresses, PHASE_TIMEOUT_S)
+            time.sleep(3)
+            redelivered = sum(
+                "channels.inbound_message_process[" in line and "received" in line
+                for line in replacement.log.read_text(errors="replace").splitlines()
+            )
+            print(
+                f"\n  worker 1 killed (SIGKILL, whole process group) with {sent_at_kill}/"
+                f"{PHASE_SIZE} replies sent; its unacknowledged tasks came back after the "
+                f"visibility timeout: the replacement worker received {redelivered} of them"
+            )
+            sweeps = [
+                line
+                for log in h.LOG_DIR.glob("chaos-worker-*.log")
+                for line in log.read_text(errors="replace").splitlines()
+                if "whatsapp_sweep_requeued" in line
+            ]
+            lost = count(fake, lost_forms, lost_addresses)
+            recovered_ok = (
+                lost["turns"] == len(lost_forms)
+                and lost["duplicates"] == 0
+                and lost["customers_without_reply"] == 0
+            )
+            print(
+                f"  beat sweep (every {SWEEP_INTERVAL_S} s, work pending > {SWEEP_AFTER_S} s) "
+                f"re-enqueued stale work {len(sweeps)} time(s); {len(lost_forms)} messages stored "
+                f"with their task lost: turns={lost['turns']} sends={lost['sends']} "
+                f"duplicates={lost['duplicates']}  →  {'OK' if recovered_ok else 'FAIL'}"
+            )
+            results.append(recovered_ok)
+            recovered = time.monotonic() - killed_at[0]
+            results.append(
+                report(
+                    f"3. worker killed mid-run (all replies out {recovered:.1f} s after the kill)",
+                    statuses,
+                    count(fake, forms, addresses),
+                    elapsed,
+                )
+            )
+            if not results[-1]:
+                diagnose(forms)
+    finally:
+        fake.stop()
+        h.redis_cleanup(env)
+        from django.db import connections
+
+        connections.close_all()
+        h.drop_database(env)
+    total = time.monotonic() - started
+    print(f"\nchaos-whatsapp: {'PASS' if all(results) else 'FAIL'} in {total:.0f} s")
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,350 @@
+"""Shared plumbing of ``chaos_whatsapp.py`` and ``bench_whatsapp.py`` (scripts, not product code).
+
+A fresh PostgreSQL database of the script's own, a Redis database number and key prefix of its own,
+the fake Twilio REST server in this process, gunicorn and Celery worker processes started and
+stopped here, and a load generator that signs deliveries with the twilio SDK's validator. Loopback
+only; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PG = "postgres://postgres@127.0.0.1:5432"
+ACCOUNT_SID = "AC" + "c" * 32
+AUTH_TOKEN = "script-auth-token-" + "0" * 14
+OUR_NUMBER = "whatsapp:+14155238886"
+PUBLIC = "https://agente.kavak.example"
+WEBHOOK = "/channels/whatsapp/webhook"
+LOG_DIR = ROOT / "var"
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summary(values: list[float]) -> str:
+    if not values:
+        return "n=0"
+    return (
+        f"n={len(values)} p50={percentile(values, 50):.1f} ms p95={percentile(values, 95):.1f} ms "
+        f"p99={percentile(values, 99):.1f} ms max={max(values):.1f} ms "
+        f"mean={statistics.fmean(values):.1f} ms"
+    )
+
+
+@dataclass
+class Environment:
+    """Environment variables every process of the run shares (web, workers, this script)."""
+
+    database: str
+    redis_db: int
+    fake_url: str
+    burst_window_s: float = 2.0
+    extra: dict[str, str] = field(default_factory=dict)
+    prefix: str = field(default_factory=lambda: f"wa-script-{uuid.uuid4().hex[:8]}")
+
+    @property
+    def database_url(self) -> str:
+        return f"{PG}/{self.database}"
+
+    def variables(self) -> dict[str, str]:
+        redis = f"redis://127.0.0.1:6379/{self.redis_db}"
+        values = {
+            "DJANGO_SETTINGS_MODULE": "kavak.settings.test",
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": redis,
+            "CELERY_BROKER_URL": redis,
+            "CELERY_RESULT_BACKEND": "",
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "REDIS_KEY_PREFIX": self.prefix,  # also the Celery queue name (settings/test.py)
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "WHATSAPP_ENABLED": "true",
+            "WHATSAPP_BURST_WINDOW_S": str(self.burst_window_s),
+            "WHATSAPP_RATE_LIMIT_MESSAGES": "100",
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_WHATSAPP_NUMBER": OUR_NUMBER,
+            "TWILIO_API_BASE_URL": self.fake_url,
+            "TWILIO_TIMEOUT_S": "2",
+            "TWILIO_VALIDATE_SIGNATURE": "enforce",
+            "PUBLIC_BASE_URL": PUBLIC,
+            "DATABASE_CONN_MAX_AGE": "60",
+        }
+        values.update(self.extra)
+        return values
+
+    def apply(self) -> None:
+        os.environ.update(self.variables())
+
+
+def recreate_database(env: Environment) -> None:
+    """Drop and create the script's database, migrate it and load the demo catalogue."""
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (env.database,),
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{env.database}"')
+        conn.execute(f'CREATE DATABASE "{env.database}"')
+    proc_env = {**os.environ, **env.variables()}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=proc_env,
+        check=True,
+        timeout=180,
+    )
+    demo = subprocess.run(
+        [sys.executable, "manage.py", "load_demo_data"],
+        cwd=ROOT,
+        env=proc_env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    if demo.returncode != 0:
+        last = (demo.stderr.strip().splitlines() or ["?"])[-1]
+        print(f"  (load_demo_data failed: {last[:160]}; the run goes on with what was loaded)")
+
+
+def drop_database(env: Environment) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (env.database,),
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{env.database}"')
+
+
+def redis_client(env: Environment):  # type: ignore[no-untyped-def]
+    import redis
+
+    return redis.Redis(host="127.0.0.1", port=6379, db=env.redis_db, socket_timeout=2)
+
+
+def redis_flush_app_keys(env: Environment) -> int:
+    """What FLUSHDB does to the app (claims, rate counters, state cache), sparing the broker queue
+    and anybody else's keys in that database."""
+    client = redis_client(env)
+    keys = list(client.scan_iter(match=f"{env.prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    return len(keys)
+
+
+def redis_cleanup(env: Environment) -> None:
+    client = redis_client(env)
+    keys = list(client.scan_iter(match=f"{env.prefix}*", count=1000))
+    for kind in ("binding", "binding_permanent"):
+        keys += list(client.scan_iter(match=f"_kombu.{kind}.{env.prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@dataclass
+class Proc:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    def kill_group(self, sig: int = signal.SIGKILL) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, sig)
+
+    def stop(self, timeout: float = 20) -> None:
+        if self.popen.poll() is not None:
+            return
+        self.kill_group(signal.SIGTERM)
+        try:
+            self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill_group(signal.SIGKILL)
+            self.popen.wait(timeout=5)
+
+
+def _spawn(name: str, args: list[str], env: Environment, extra: dict[str, str]) -> Proc:
+    LOG_DIR.mkdir(exist_ok=True)
+    log = LOG_DIR / f"{name}.log"
+    handle = log.open("wb")
+    popen = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env={**os.environ, **env.variables(), **extra},
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: stop/kill it and its children only
+    )
+    return Proc(name=name, popen=popen, log=log)
+
+
+def start_gunicorn(env: Environment, *, port: int, workers: int, name: str) -> Proc:
+    proc = _spawn(
+        name,
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "kavak.wsgi:application",
+            "-c",
+            "kavak/gunicorn.conf.py",
+        ],
+        env,
+        {"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)},
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.popen.poll() is not None:
+            raise RuntimeError(f"{name} exited:\n{proc.log.read_text(errors='replace')[-2000:]}")
+        with contextlib.suppress(OSError):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc
+        time.sleep(0.2)
+    raise RuntimeError(f"{name} did not answer /healthz")
+
+
+def start_worker(env: Environment, *, name: str, concurrency: int) -> Proc:
+    proc = _spawn(
+        name,
+        [
+            sys.executable, "-m", "celery", "-A", "kavak", "worker", "-Q", env.prefix,
+            "-n", f"{name}@%h", f"--concurrency={concurrency}", "--pool=prefork",
+            "-l", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ],
+        env,
+        {},
+    )  # fmt: skip
+    deadline = time.monotonic() + 40
+    while b"ready." not in proc.log.read_bytes():
+        if proc.popen.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not start:\n{proc.log.read_text(errors='replace')}")
+        time.sleep(0.2)
+    return proc
+
+
+def start_beat(env: Environment, *, name: str) -> Proc:
+    """Celery beat with the product's schedule (the WhatsApp pending-work sweep)."""
+    schedule = LOG_DIR / f"{name}-schedule"
+    for path in LOG_DIR.glob(f"{name}-schedule*"):
+        path.unlink()
+    proc = _spawn(
+        name,
+        [sys.executable, "-m", "celery", "-A", "kavak", "beat", "-s", str(schedule), "-l", "INFO"],
+        env,
+        {},
+    )
+    deadline = time.monotonic() + 30
+    while b"beat: Starting" not in proc.log.read_bytes():
+        if proc.popen.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not start:\n{proc.log.read_text(errors='replace')}")
+        time.sleep(0.2)
+    return proc
+
+
+@contextlib.contextmanager
+def processes() -> Iterator[list[Proc]]:
+    started: list[Proc] = []
+    try:
+        yield started
+    finally:
+        for proc in reversed(started):
+            proc.stop()
+
+
+# --- signed deliveries ------------------------------------------------------------------------
+def inbound_form(*, sid: str, from_address: str, body: str) -> dict[str, str]:
+    """A captured-style Twilio WhatsApp payload."""
+    wa_id = from_address.removeprefix("whatsapp:+")
+    return {
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "ProfileName": "Cliente de prueba",
+        "MessageType": "text",
+        "SmsSid": sid,
+        "WaId": wa_id,
+        "SmsStatus": "received",
+        "Body": body,
+        "To": OUR_NUMBER,
+        "NumSegments": "1",
+        "ReferralNumMedia": "0",
+        "MessageSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": from_address,
+        "ApiVersion": "2010-04-01",
+    }
+
+
+def signed_body(form: dict[str, str]) -> tuple[bytes, str]:
+    from twilio.request_validator import RequestValidator
+
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC + WEBHOOK, form)
+    return urlencode(form).encode(), signature
+
+
+class Poster:
+    """One keep-alive connection to one instance; returns (status, milliseconds)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+
+    def post(self, body: bytes, signature: str) -> tuple[int, float]:
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": signature,
+            "Host": "127.0.0.1",
+        }
+        for attempt in range(2):
+            started = time.perf_counter()
+            try:
+                self.conn.request("POST", WEBHOOK, body=body, headers=headers)
+                response = self.conn.getresponse()
+                response.read()
+                return response.status, (time.perf_counter() - started) * 1000
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+                if attempt:
+                    raise
+        raise RuntimeError("unreachable")
+
+
+def customers(n: int, *, offset: int) -> list[str]:
+    """Distinct Mexican WhatsApp ids in the old ``521`` form."""
+    return [f"whatsapp:+521{5500000000 + offset + i}" for i in range(n)]
+
+
+def django_setup(env: Environment) -> None:
+    env.apply()
+    import django
+
+    django.setup()
+
+
+if __name__ == "__main__":
+    print("Helper module: run scripts/chaos_whatsapp.py or scripts/bench_whatsapp.py")
