@@ -35,6 +35,7 @@ from channels.services.outbound import (
 from channels.wiring import intake_guard
 from conversations.models import Conversation
 from conversations.services import conversation_turn_handle
+from kavak import metrics
 from kavak.logging import log_context
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def inbound_message_receive(
     guard = intake_guard()
     claim = guard.claim(message_sid=message.message_sid, phone=message.phone)
     if claim.done_before:
+        metrics.WEBHOOK_DUPLICATES_TOTAL.labels(layer="redis").inc()
         logger.info("whatsapp_duplicate source=redis message_sid=%s", message.message_sid)
         return ReceiveResult(duplicate=True)
     limit = settings.WHATSAPP_RATE_LIMIT_MESSAGES
@@ -128,6 +130,7 @@ def inbound_message_receive(
     inbound.pk = _insert_once(inbound)
     if inbound.pk is None:
         guard.mark_done(message_sid=message.message_sid)
+        metrics.WEBHOOK_DUPLICATES_TOTAL.labels(layer="db").inc()
         logger.info("whatsapp_duplicate source=db message_sid=%s", message.message_sid)
         return ReceiveResult(duplicate=True)
     if not sync and (not over or notice):
@@ -136,6 +139,7 @@ def inbound_message_receive(
         transaction.on_commit(partial(_enqueue_process, inbound.pk, countdown))
     guard.mark_done(message_sid=message.message_sid)
     if over:
+        metrics.RATE_LIMITED_SENDERS_TOTAL.inc()
         logger.warning(
             "whatsapp_rate_limited count=%s limit=%s window_s=%s notice=%s",
             claim.count,

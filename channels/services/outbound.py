@@ -28,6 +28,7 @@ from channels.phones import phone_normalise, whatsapp_address
 from channels.ports import OutboundSender
 from channels.selectors import whatsapp_contact_opted_out
 from channels.wiring import outbound_sender
+from kavak import metrics
 from kavak.exceptions import TransientError
 
 logger = logging.getLogger(__name__)
@@ -238,9 +239,11 @@ def _send_one(*, pk: int, sender: OutboundSender) -> bool:
             )
             raise SendLater(str(exc), countdown=_backoff(attempts)) from exc
         mine.update(status=Status.FAILED, last_error=str(exc)[:300], error_code=exc.code)
+        metrics.OUTBOUND_STATUS_TOTAL.labels(status="failed").inc()
         logger.error("whatsapp_send_failed outbound_id=%s code=%s error=%s", pk, exc.code, exc)
         return False
     _mark_accepted(row=row, sid=result.sid, provider_status=result.status, now=timezone.now())
+    metrics.OUTBOUND_STATUS_TOTAL.labels(status="accepted").inc()
     logger.info("whatsapp_sent outbound_id=%s kind=%s seq=%s", pk, row.kind, row.seq)
     return True
 
@@ -290,6 +293,7 @@ def outbound_status_record(*, update: StatusUpdate, now: datetime | None = None)
     mapped = _PROVIDER_STATUS.get(update.status)
     if mapped is None:
         return False
+    metrics.OUTBOUND_STATUS_TOTAL.labels(status=str(mapped)).inc()
     changed = _apply_status(
         sid=update.provider_sid, status=mapped, error_code=update.error_code[:16], now=now
     )

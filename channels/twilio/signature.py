@@ -21,6 +21,8 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
+from kavak import metrics
+
 logger = logging.getLogger(__name__)
 
 
@@ -69,6 +71,7 @@ def webhook_signature_check(request: HttpRequest) -> SignatureCheck:
         reason = "" if valid else "mismatch"
     if not valid:
         # Nothing else is logged from an unsigned request: it may be anybody's payload.
+        metrics.WEBHOOK_SIGNATURE_FAILURES_TOTAL.labels(mode=mode).inc()
         logger.warning(
             "twilio_signature_invalid reason=%s mode=%s path=%s", reason, mode, request.path
         )
