@@ -7,13 +7,14 @@ catalogue and the knowledge base (database reads); notifications are enqueued on
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,13 +31,23 @@ from conversations.engine.policy import (
     UpsertLead,
     decide,
 )
-from conversations.engine.state import FUNNEL_ORDER, Action, CarOption, ConversationState, Step
-from conversations.models import Conversation
+from conversations.engine.state import (
+    FUNNEL_ORDER,
+    Action,
+    CarOption,
+    ConversationState,
+    Step,
+    state_from_dict,
+)
+from conversations.models import Conversation, Message
 from conversations.stores import MessageRecord, Session
 from conversations.wiring import engine_config, engine_deps, lead_store, state_store
 from kavak import metrics
 from kavak.logging import log_context
 from leads.stores import LeadData, LeadView
+
+if TYPE_CHECKING:
+    from conversations.llm.services import LlmBudget
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +156,18 @@ def conversation_turn_handle(
     turn_id = uuid.uuid4().hex
     started = time.perf_counter()
     with log_context(session_id=external_id, turn_id=turn_id, channel=channel):
+        llm_budget = _llm_turn_budget(channel)  # issue 5: None unless the LLM may run
+        suggested: dict[str, Any] = {}
+        if llm_budget is not None:
+            suggested = _llm_suggested_slots(
+                channel=channel,
+                external_id=external_id,
+                text=text,
+                customer_phone=customer_phone,
+                deps=deps,
+                now=now,
+                budget=llm_budget,
+            )
         outcome = _turn(
             channel=channel,
             external_id=external_id,
@@ -155,6 +178,7 @@ def conversation_turn_handle(
             now=now,
             turn_id=turn_id,
             started=started,
+            suggested=suggested,
         )
         elapsed = time.perf_counter() - started
         _observe(outcome, channel=channel, seconds=elapsed)
@@ -164,6 +188,8 @@ def conversation_turn_handle(
             outcome.next_action,
             elapsed * 1000,
         )
+        if llm_budget is not None:  # issue 5: after the commit
+            outcome = conversation_turn_rewrite(outcome=outcome, text=text, budget=llm_budget)
     return outcome
 
 
@@ -205,6 +231,7 @@ def _turn(
     now: datetime,
     turn_id: str,
     started: float,
+    suggested: dict[str, Any],
 ) -> TurnOutcome:
     store = state_store()
     leads = lead_store()
@@ -216,7 +243,7 @@ def _turn(
             return _paused_turn(session, store, text, provider_message_id, turn_id, now, leads)
         result: TurnResult = decide(
             session.state,
-            Inbound(text=text, channel=channel, customer_phone=customer_phone),
+            Inbound(text=text, channel=channel, customer_phone=customer_phone, suggested=suggested),
             deps,
             config,
         )
@@ -361,3 +388,94 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = str(value)
     return out
+
+
+# --- Optional LLM (issue 5) ----------------------------------------------------------------------
+# The model is called only outside any transaction: slot suggestions before the turn's transaction,
+# the reply rewrite after it commits. A caller that is itself inside a transaction (the WhatsApp
+# turn task holds the customer's row lock) gets the deterministic turn; it may call
+# ``conversation_turn_rewrite`` after its own commit.
+
+
+def _llm_turn_budget(channel: str) -> LlmBudget | None:
+    from conversations.llm.services import llm_fallback, llm_turn_budget
+    from conversations.wiring import llm_client
+
+    if not llm_client().enabled:
+        return None
+    if transaction.get_connection().in_atomic_block:
+        llm_fallback(use="turn", reason="in_transaction")
+        return None
+    return llm_turn_budget(channel=channel)
+
+
+def _llm_suggested_slots(
+    *,
+    channel: str,
+    external_id: str,
+    text: str,
+    customer_phone: str | None,
+    deps: EngineDeps,
+    now: datetime,
+    budget: LlmBudget,
+) -> dict[str, Any]:
+    """Ask the model for slots only when the engine alone would understand nothing.
+
+    A dry run of the pure engine on an unlocked snapshot of the state tells; a stale snapshot only
+    costs or saves one call, since the locked turn decides again and the engine ignores the
+    suggestions unless it is lost there too.
+    """
+    from conversations.llm.services import SLOTS, llm_extract_slots, llm_use_enabled
+
+    if not text.strip() or not llm_use_enabled(SLOTS):
+        return {}
+    state = ConversationState()
+    if state_store().persistent:
+        row = (
+            Conversation.objects.filter(
+                channel=channel, external_id=external_id, closed_at__isnull=True
+            )
+            .values_list("state", "status")
+            .first()
+        )
+        if row is not None and row[1] == Conversation.Status.HANDOFF:
+            return {}
+        if row is not None:
+            state = state_from_dict(row[0])
+    inbound = Inbound(text=text, channel=channel, customer_phone=customer_phone)
+    if not decide(state, inbound, deps, engine_config(now=now)).lost:
+        return {}
+    return llm_extract_slots(text=text, state=state, budget=budget) or {}
+
+
+def conversation_turn_rewrite(*, outcome: TurnOutcome, text: str, budget: LlmBudget) -> TurnOutcome:
+    """Let the LLM phrase the FAQ answer or smooth the reply of a committed turn.
+
+    Precondition: called outside any transaction (it waits on the network). The stored outbound
+    message gets the new text and keeps the deterministic one in ``understood``; on any failure
+    the outcome comes back with the deterministic reply.
+    """
+    from conversations.llm.services import llm_reply_rewrite
+
+    if not outcome.reply or outcome.bot_paused:
+        return outcome
+    faq = outcome.understood.get("faq") or {}
+    rewrite = llm_reply_rewrite(
+        reply=outcome.reply,
+        question=text,
+        faq_confident=bool(faq.get("confident")),
+        cars=outcome.cars,
+        financing=outcome.financing,
+        budget=budget,
+    )
+    if rewrite is None or rewrite.text == outcome.reply:
+        return dataclasses.replace(outcome, understood={**outcome.understood, "llm": None})
+    if state_store().persistent:
+        Message.objects.filter(
+            conversation_id=outcome.conversation_id,
+            turn_id=outcome.turn_id,
+            direction=Message.Direction.OUTBOUND,
+        ).update(text=rewrite.text, understood={"llm": rewrite.use, "deterministic": outcome.reply})
+    return dataclasses.replace(
+        outcome, reply=rewrite.text, understood={**outcome.understood, "llm": rewrite.use}
+    )

@@ -11,6 +11,9 @@ from django.dispatch import receiver
 
 from conversations.adapters import DbKnowledgeBase, OrmCarCatalog
 from conversations.engine.policy import EngineConfig, EngineDeps
+from conversations.llm.circuit import CircuitBreaker
+from conversations.llm.null import NullLlm
+from conversations.llm.ports import LlmClient
 
 
 @functools.cache
@@ -45,9 +48,31 @@ def lead_store() -> Any:
     return DbLeadStore()
 
 
+@functools.cache
+def llm_client() -> LlmClient:
+    """The optional LLM (issue 5): OpenAI when LLM_ENABLED, else the null object."""
+    if settings.LLM_ENABLED:
+        from conversations.llm.openai_client import OpenAiLlmClient
+
+        return OpenAiLlmClient.from_settings()
+    return NullLlm()
+
+
+@functools.cache
+def llm_circuit() -> CircuitBreaker:
+    """One breaker per process over state shared through the cache (Redis)."""
+    return CircuitBreaker(
+        failures=settings.LLM_CIRCUIT_FAILURES,
+        window_s=settings.LLM_CIRCUIT_WINDOW_S,
+        cooldown_s=settings.LLM_CIRCUIT_COOLDOWN_S,
+    )
+
+
 @receiver(setting_changed)
 def _reset_wiring(**_: Any) -> None:
     """override_settings in tests rebuilds the adapters."""
     engine_deps.cache_clear()
     state_store.cache_clear()
     lead_store.cache_clear()
+    llm_client.cache_clear()
+    llm_circuit.cache_clear()

@@ -19,6 +19,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+# prometheus_client refuses to import metrics in multiprocess mode when the directory is missing;
+# containers start with an empty /tmp, and every process type (web, worker, beat, migrate) loads us.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,

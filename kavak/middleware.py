@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from kavak.api import error_body
@@ -19,6 +20,9 @@ logger = logging.getLogger(__name__)
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9\-_.]{8,64}$")
 _HANDLED_BY_DJANGO = (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
 API_PREFIXES = ("/api/", "/chat", "/channels/", "/healthz", "/readyz", "/metrics")
+# The database is unreachable (restarting, failing over, out of connections): retry soon.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER_S = 5
 
 
 def is_api_path(path: str) -> bool:
@@ -26,7 +30,7 @@ def is_api_path(path: str) -> bool:
 
 
 class HealthCheckMiddleware:
-    """Serve /healthz and /readyz before anything calls ``request.get_host()``.
+    """Serve /healthz, /readyz and /metrics before anything calls ``request.get_host()``.
 
     The load balancer probes containers by IP, which is not in ALLOWED_HOSTS; answering here keeps
     Host validation strict for every other path.
@@ -40,6 +44,11 @@ class HealthCheckMiddleware:
             from kavak import health
 
             return health.healthz() if request.path == "/healthz" else health.readyz()
+        if request.path == "/metrics" and request.method == "GET":
+            # Scrapers inside the VPC address tasks by IP; access is checked by token/network.
+            from kavak.metrics import metrics_view
+
+            return metrics_view(request)
         return self.get_response(request)
 
 
@@ -59,8 +68,42 @@ class RequestContextMiddleware:
         return response
 
 
+def database_unavailable_response(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """503 + ``Retry-After`` while the database is unreachable, instead of a 500.
+
+    Nothing was committed by the failed request (or the commit itself failed), so a retry is
+    safe: Twilio retries a webhook answered 5xx, API clients honour ``Retry-After``. Logged as one
+    warning line without traceback: an outage must not bury the logs under identical traces.
+    """
+    logger.warning(
+        "database_unavailable path=%s method=%s error=%s: %s",
+        request.path,
+        request.method,
+        type(exception).__name__,
+        str(exception).strip().splitlines()[0][:200] if str(exception).strip() else "",
+    )
+    if is_api_path(request.path):
+        response: HttpResponse = JsonResponse(
+            error_body(
+                code="service_unavailable",
+                message="Servicio no disponible por un momento. Intenta de nuevo.",
+            ),
+            status=503,
+        )
+    else:
+        response = HttpResponse(
+            "Servicio no disponible por un momento. Intenta de nuevo.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
 class JsonErrorMiddleware:
-    """JSON 404 for API paths; JSON 500 with the request id for any unhandled exception.
+    """JSON 404 for API paths; JSON 503 + Retry-After when the database is unreachable; JSON 500
+    with the request id for any other unhandled exception.
 
     The exception is logged here exactly once, with its traceback; marking the response as logged
     stops Django's ``log_response`` from logging it a second time.
@@ -84,6 +127,8 @@ class JsonErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, _HANDLED_BY_DJANGO):
             return None  # 404/403/400: Django renders them (handler404 gives JSON on API paths)
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            return database_unavailable_response(request, exception)
         if settings.DEBUG and not is_api_path(request.path):
             return None  # keep Django's technical page for HTML pages in development
         logger.error(

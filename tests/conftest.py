@@ -20,7 +20,11 @@ def _clear_cache() -> None:
     """Each test starts with an empty cache (the key prefix is unique per run)."""
     from django.core.cache import cache
 
-    cache.clear()
+    # Only this run's keys (unique prefix): FLUSHDB would wipe parallel runs sharing the Redis db.
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ the bot, record a knowledge-base miss) that the shell applies after the state is
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -39,6 +41,9 @@ class Inbound:
     text: str
     channel: str = "api"
     customer_phone: str | None = None  # known from the channel (the WhatsApp sender)
+    # Slots the optional LLM read from ``text`` (issue 5): suggestions only, used when the engine
+    # alone understood nothing, as far as its own parsers accept them (``suggested_phrase``).
+    suggested: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ class TurnResult:
     financing: FinancingPlan | None = None
     sources: tuple[KbSource, ...] = ()
     understood: dict[str, Any] = field(default_factory=dict)
+    lost: bool = False  # nothing in the message was understood (misunderstood or KB fallback)
 
 
 # --- The engine ---------------------------------------------------------------------------------
@@ -98,7 +104,10 @@ def decide(
     state: ConversationState, inbound: Inbound, deps: EngineDeps, config: EngineConfig
 ) -> TurnResult:
     """Decide the reply to one customer message. Pure: same inputs, same result."""
-    return _Turn(state, inbound, deps, config).run()
+    result = _Turn(state, inbound, deps, config).run()
+    if result.lost and inbound.suggested:  # issue 5: LLM-suggested slots, checked by the engine
+        return _with_suggestions(state, inbound, deps, config) or result
+    return result
 
 
 _FLOW_ACTIONS = {
@@ -133,6 +142,7 @@ class _Turn:
         self.sources: tuple[KbSource, ...] = ()
         self.understood: dict[str, Any] = {}
         self.understood_anything = False
+        self.lost = False
 
     # -- helpers --
     @property
@@ -168,6 +178,7 @@ class _Turn:
             financing=self.financing,
             sources=self.sources,
             understood=self.understood,
+            lost=self.lost,
         )
 
     # -- entry point --
@@ -262,6 +273,7 @@ class _Turn:
         if answer.confident:
             self.sources = answer.sources
         else:
+            self.lost = True
             self.effects.append(RecordKbMiss(question=self.text, confidence=answer.confidence))
         self.say(answer.answer or replies.faq_unavailable())
         action = self._resume_action()
@@ -278,6 +290,7 @@ class _Turn:
         first_turn = bool(self.parts) and self.parts[0] == replies.greeting()
         if parsing.is_greeting(self.text) or first_turn:
             return self.result(action)
+        self.lost = True
         misunderstood = self.state.misunderstood + 1
         self.state = dataclasses.replace(self.state, misunderstood=misunderstood)
         if misunderstood >= self.config.max_misunderstood:
@@ -629,6 +642,93 @@ class _Turn:
         when = parsing.parse_contact_time(self.text, now=self.config.now)
         self.set_slots(contact_time=self.text[:200], contact_at=when.isoformat() if when else None)
         return self._advance_lead()
+
+
+# --- LLM-suggested slots (issue 5) --------------------------------------------------------------
+# The optional LLM may read slots the parsers missed ("traigo como trescientos varos"). They are
+# never applied as values: each one that passes a type and range check is written as a plain
+# phrase ("presupuesto de 300000 pesos", "a 48 meses"), and the turn is decided again on that
+# phrase, so the engine's own parsers, the catalogue matcher and the financing rules (minimum down
+# payment, allowed terms) decide what is accepted, exactly as if the customer had typed it.
+
+_SUGGESTED_BUDGET = (Decimal(10_000), Decimal(20_000_000))
+_SUGGESTED_MONTHLY = (Decimal(500), Decimal(500_000))
+_SUGGESTED_NAME = re.compile(r"[A-Za-zÀ-ÿ0-9][A-Za-zÀ-ÿ0-9 .\-]{0,29}")
+_TRANSMISSION_ES = {"automatic": "automático", "manual": "estándar"}
+
+
+def _whole(value: Any, low: Decimal, high: Decimal) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    amount = Decimal(value)
+    return amount if low <= amount <= high else None
+
+
+def _name(value: Any) -> str | None:
+    if isinstance(value, str) and _SUGGESTED_NAME.fullmatch(value.strip()):
+        return value.strip()
+    return None
+
+
+def suggested_phrase(
+    suggested: Mapping[str, Any], config: EngineConfig
+) -> tuple[str, tuple[str, ...]]:
+    """The suggestions that pass their checks, as one phrase for the parsers, and their keys."""
+    parts: list[str] = []
+    used: list[str] = []
+    names = [(k, _name(suggested.get(k))) for k in ("make", "model")]
+    if any(n for _, n in names):
+        parts.append(" ".join(n for _, n in names if n))
+        used += [k for k, n in names if n]
+    body = suggested.get("body_type")
+    if isinstance(body, str) and body in replies.BODY_TYPE_ES:
+        parts.append(replies.BODY_TYPE_ES[body])
+        used.append("body_type")
+    transmission = suggested.get("transmission")
+    if isinstance(transmission, str) and transmission in _TRANSMISSION_ES:
+        parts.append(_TRANSMISSION_ES[transmission])
+        used.append("transmission")
+    high = _whole(suggested.get("budget_max"), *_SUGGESTED_BUDGET)
+    low = _whole(suggested.get("budget_min"), *_SUGGESTED_BUDGET)
+    monthly = _whole(suggested.get("monthly_budget"), *_SUGGESTED_MONTHLY)
+    if high is not None and low is not None and low < high:
+        parts.append(f"presupuesto entre {low} y {high} pesos")
+        used += ["budget_min", "budget_max"]
+    elif high is not None:
+        parts.append(f"presupuesto de {high} pesos")
+        used.append("budget_max")
+    elif monthly is not None:
+        parts.append(f"puedo pagar {monthly} pesos al mes")
+        used.append("monthly_budget")
+    percent = _whole(suggested.get("down_payment_percent"), Decimal(1), Decimal(99))
+    amount = _whole(suggested.get("down_payment_amount"), Decimal(1_000), _SUGGESTED_BUDGET[1])
+    if percent is not None:
+        parts.append(f"enganche del {percent}%")
+        used.append("down_payment_percent")
+    elif amount is not None and high is None and monthly is None:
+        # One amount per phrase: a down payment next to a budget could be read as a range.
+        parts.append(f"enganche de {amount} pesos")
+        used.append("down_payment_amount")
+    term = suggested.get("term_months")
+    if isinstance(term, int) and not isinstance(term, bool) and term in config.terms:
+        parts.append(f"a {term} meses")
+        used.append("term_months")
+    return ", ".join(parts), tuple(used)
+
+
+def _with_suggestions(
+    state: ConversationState, inbound: Inbound, deps: EngineDeps, config: EngineConfig
+) -> TurnResult | None:
+    """Decide again on the accepted suggestions; None when they do not help either."""
+    phrase, used = suggested_phrase(inbound.suggested, config)
+    if not phrase:
+        return None
+    retry = _Turn(
+        state, dataclasses.replace(inbound, text=phrase, suggested={}), deps, config
+    ).run()
+    if retry.lost:
+        return None
+    return dataclasses.replace(retry, understood={**retry.understood, "llm_slots": list(used)})
 
 
 # --- helpers ------------------------------------------------------------------------------------

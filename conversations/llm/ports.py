@@ -30,9 +30,10 @@ TRANSPORT_FAILURES = RETRYABLE | {CLIENT_ERROR, BAD_RESPONSE, UNEXPECTED}
 class LlmError(Exception):
     """The model gave no usable text; ``reason`` is one of the constants above."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", *, retry_after: float | None = None) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
+        self.retry_after = retry_after  # seconds the provider asked us to wait (429)
 
 
 @dataclass(frozen=True)

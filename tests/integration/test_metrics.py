@@ -81,3 +81,9 @@ def test_counters_after_a_known_conversation(client: Client, settings: object) -
     assert delta("kavak_next_action_total", next_action="handoff_to_human") == 1
     assert delta("kavak_kb_answers_total", outcome="confident") == 1
     assert delta("kavak_kb_answers_total", outcome="fallback") == 1
+
+
+def test_metrics_answer_scrapers_that_address_the_task_by_ip(client: Client) -> None:
+    response = client.get("/metrics", HTTP_HOST="10.0.3.17:8000")
+    assert response.status_code == 200
+    assert b"kavak_http_request_seconds" in response.content

@@ -18,6 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 CI = WORKFLOWS_DIR / "ci.yml"
 DEPLOY = WORKFLOWS_DIR / "deploy.yml"
+ROLLBACK = WORKFLOWS_DIR / "rollback.yml"
 
 
 def load(path: Path) -> dict:
@@ -178,7 +179,11 @@ def test_migrations_run_before_the_services_are_updated():
         ),
     )
     services = {steps[i]["with"]["service"] for i in updates}
-    assert services == {"${{ vars.ECS_WEB_SERVICE }}", "${{ vars.ECS_WORKER_SERVICE }}"}
+    assert services == {
+        "${{ vars.ECS_WEB_SERVICE }}",
+        "${{ vars.ECS_WORKER_SERVICE }}",
+        "${{ vars.ECS_BEAT_SERVICE }}",
+    }
     assert all(i > migrate[0] for i in updates), "a service is updated before migrations ran"
     for i in updates:
         assert steps[i]["with"]["wait-for-service-stability"] is True
@@ -198,3 +203,59 @@ def test_migration_task_definition_carries_the_new_image():
     assert "service" not in register["with"], (
         "the migrate task definition is registered, not deployed"
     )
+
+
+# --- Celery beat ----------------------------------------------------------------
+
+
+def _service_updates(steps: list[dict]) -> dict[str, int]:
+    """{service variable: step index} of the steps that deploy an ECS service."""
+    return {
+        step["with"]["service"]: i
+        for i, step in enumerate(steps)
+        if str(step.get("uses", "")).startswith("aws-actions/amazon-ecs-deploy-task-definition@")
+        and "service" in step.get("with", {})
+    }
+
+
+def test_beat_is_deployed_with_the_new_image_next_to_the_worker():
+    steps = deploy_steps()
+    by_id = {s.get("id"): s for s in steps if s.get("id")}
+    render = by_id["render-beat"]
+    assert render["uses"].startswith("aws-actions/amazon-ecs-render-task-definition@")
+    assert render["with"]["container-name"] == "beat"
+    assert render["with"]["image"] == "${{ steps.image.outputs.image }}"
+    fetched = "/tmp/${{ vars.ECS_BEAT_FAMILY }}.json"  # noqa: S108 - the runner's path, as in deploy.yml
+    assert render["with"]["task-definition"] == fetched
+
+    updates = _service_updates(steps)
+    beat = updates["${{ vars.ECS_BEAT_SERVICE }}"]
+    worker = updates["${{ vars.ECS_WORKER_SERVICE }}"]
+    web = updates["${{ vars.ECS_WEB_SERVICE }}"]
+    assert worker < beat < web, "beat is updated right after the worker, before web"
+    step = steps[beat]
+    assert step["with"]["task-definition"] == "${{ steps.render-beat.outputs.task-definition }}"
+    assert step["with"]["cluster"] == "${{ vars.ECS_CLUSTER }}"
+    assert step["with"]["wait-for-service-stability"] is True
+    assert step["with"].get("force-new-deployment") is not True
+
+    [fetch] = [s for s in steps if "describe-task-definition" in s.get("run", "")]
+    assert fetch["env"]["BEAT_FAMILY"] == "${{ vars.ECS_BEAT_FAMILY }}"
+    assert "$BEAT_FAMILY" in fetch["run"]
+    # A missing variable stops the job before the migration or any service update.
+    assert "exit 1" in fetch["run"]
+    migrate = step_index(steps, lambda s: "aws ecs run-task" in s.get("run", ""))[0]
+    assert steps.index(fetch) < migrate < beat
+
+
+def test_rollback_redeploys_every_service_including_beat():
+    workflow = load(ROLLBACK)
+    assert "workflow_dispatch" in triggers(workflow)
+    [job] = workflow["jobs"].values()
+    # The rollback runs deploy.yml itself, so it updates exactly the services a
+    # deploy updates (worker, beat, web) and cannot drift from it.
+    assert job["uses"] == "./.github/workflows/deploy.yml"
+    assert job["with"]["image_tag"] == "${{ inputs.image_tag }}"
+    assert job["with"]["environment"] == "${{ inputs.environment }}"
+    assert job["permissions"]["id-token"] == "write"
+    assert "${{ vars.ECS_BEAT_SERVICE }}" in _service_updates(deploy_steps())

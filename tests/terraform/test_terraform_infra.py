@@ -35,13 +35,19 @@ EXPECTED_MODULES = {
     "monitoring",
 }
 ENVIRONMENTS = ("staging", "production")
-REQUIRED_SECRETS = {
+# Injected into every container (web, worker, beat, migrate).
+CONTAINER_SECRETS = {
     "DJANGO_SECRET_KEY",
     "DATABASE_PASSWORD",
     "REDIS_PASSWORD",
     "TWILIO_AUTH_TOKEN",
     "OPENAI_API_KEY",
 }
+# Injected into the web container only (bearer token of /metrics).
+WEB_ONLY_SECRETS = {"METRICS_TOKEN"}
+REQUIRED_SECRETS = CONTAINER_SECRETS | WEB_ONLY_SECRETS
+CONTAINERS = ("web", "worker", "beat", "migrate")
+CELERY_METRICS_PORT = 9808
 SECRET_NAME_PATTERN = re.compile(
     r"SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL|PRIVATE", re.IGNORECASE
 )
@@ -377,14 +383,25 @@ def _ingress_rules() -> dict[str, list[dict]]:
 
 def test_only_the_alb_accepts_internet_traffic():
     grouped = _ingress_rules()
-    assert set(grouped) == {"alb", "web", "rds", "redis"}, f"groups with ingress: {sorted(grouped)}"
+    assert set(grouped) == {"alb", "web", "worker", "rds", "redis"}, (
+        f"groups with ingress: {sorted(grouped)}"
+    )
     for group, rules in grouped.items():
         for rule in rules:
             if group == "alb":
                 assert rule["cidrs"] == {"0.0.0.0/0"}
                 assert (rule["from"], rule["to"]) in {(80, 80), (443, 443)}
-            else:
-                assert not rule["cidrs"], f"{group} rule {rule['name']} is open to {rule['cidrs']}"
+            elif rule["cidrs"]:
+                # The only address range behind the ALB: the worker's metrics port,
+                # open to this VPC's own CIDR (never the Internet).
+                assert rule["cidrs"] == {"${var.vpc_cidr}"}, (
+                    f"{group} rule {rule['name']} is open to {rule['cidrs']}"
+                )
+                assert group == "worker"
+                assert (rule["from"], rule["to"]) == (
+                    "${var.celery_metrics_port}",
+                    "${var.celery_metrics_port}",
+                )
     assert {(r["from"], r["to"]) for r in grouped["alb"]} == {(80, 80), (443, 443)}
 
 
@@ -395,7 +412,11 @@ def test_app_accepts_traffic_only_from_alb():
         assert rule["sources"] == {"alb"}
         assert (rule["from"], rule["to"]) == ("${var.app_port}", "${var.app_port}")
     assert variable_default("network", "app_port") == 8000
-    assert "worker" not in _ingress_rules(), "the worker takes no inbound traffic"
+    # The worker takes no inbound traffic but Prometheus scrapes from inside the VPC.
+    worker_rules = _ingress_rules()["worker"]
+    assert [(r["sources"], r["cidrs"], r["from"], r["to"]) for r in worker_rules] == [
+        (set(), {"${var.vpc_cidr}"}, "${var.celery_metrics_port}", "${var.celery_metrics_port}")
+    ], "the worker accepts only its metrics port, from the VPC"
 
 
 @pytest.mark.parametrize(("store", "port"), [("rds", 5432), ("redis", 6379)])
@@ -539,14 +560,35 @@ def test_alb_is_public_hardened_and_health_checks_healthz():
 # --- ECS -----------------------------------------------------------------------
 
 
+_LOCAL_REF = re.compile(r"\$\{local\.(\w+)\}")
+_LOCAL_CONCAT = re.compile(r"\$\{concat\(((?:\s*local\.\w+\s*,?)+)\)\}")
+
+
+def resolve_local(value: Any, locals_: dict) -> Any:
+    """'${local.x}' and '${concat(local.a, local.b)}' -> the lists they name."""
+    if isinstance(value, str):
+        match = _LOCAL_REF.fullmatch(value.strip())
+        if match:
+            return resolve_local(locals_[match.group(1)], locals_)
+        match = _LOCAL_CONCAT.fullmatch(value.strip())
+        if match:
+            merged: list = []
+            for name in match.group(1).split(","):
+                part = resolve_local(f"${{{name.strip()}}}", locals_)
+                assert isinstance(part, list), f"{name} is not a list"
+                merged.extend(part)
+            return merged
+    return value
+
+
 def _containers() -> dict[str, dict]:
     locals_ = module_locals("ecs")
     containers = {}
-    for name in ("web", "worker", "migrate"):
+    for name in CONTAINERS:
         container = dict(locals_[f"{name}_container"])
-        for key in ("environment", "secrets"):
-            if container.get(key) == f"${{local.{key}}}":
-                container[key] = locals_[key]
+        for key in ("environment", "secrets", "entryPoint", "mountPoints"):
+            if key in container:
+                container[key] = resolve_local(container[key], locals_)
         containers[name] = container
         task = resource("ecs", "aws_ecs_task_definition", name)
         assert task["container_definitions"] == f"${{jsonencode([local.{name}_container])}}"
@@ -565,6 +607,16 @@ def test_containers_run_the_expected_commands():
     ]
     assert containers["worker"]["command"] == ["celery", "-A", "kavak", "worker", "-l", "INFO"]
     assert containers["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert containers["beat"]["command"] == [
+        "celery",
+        "-A",
+        "kavak",
+        "beat",
+        "-l",
+        "INFO",
+        "--schedule",
+        "/tmp/celerybeat-schedule",  # noqa: S108 - the task's own scratch volume, not a host /tmp
+    ]
     assert containers["web"]["portMappings"][0]["containerPort"] == "${var.app_port}"
     assert variable_default("ecs", "app_port") == 8000
     for container in containers.values():
@@ -582,7 +634,8 @@ def test_secrets_are_injected_as_container_secrets_never_as_environment():
                 f"{name}: password inside {item['name']}"
             )
         secret_names = {item["name"] for item in container["secrets"]}
-        assert secret_names == REQUIRED_SECRETS, f"{name}: secrets {sorted(secret_names)}"
+        expected = CONTAINER_SECRETS | (WEB_ONLY_SECRETS if name == "web" else set())
+        assert secret_names == expected, f"{name}: secrets {sorted(secret_names)}"
         for item in container["secrets"]:
             assert item["valueFrom"] == f'${{var.secret_arns["{item["name"]}"]}}'
         assert not secret_names & set(env_names)
@@ -870,3 +923,268 @@ def test_image_declares_the_scratch_volumes_of_read_only_containers():
                 f"{name}: {mount['containerPath']} is mounted writable but the Dockerfile "
                 f'does not declare VOLUME ["{mount["containerPath"]}"]'
             )
+
+
+# --- Celery beat -------------------------------------------------------------------
+
+
+def _env_locals(env: str) -> dict:
+    merged: dict = {}
+    for path in tf_files(ENVS_DIR / env):
+        for block_ in parse(path).get("locals", []):
+            merged.update(block_)
+    return merged
+
+
+def _env_outputs(env: str) -> dict:
+    outputs: dict = {}
+    for entry in parse(ENVS_DIR / env / "outputs.tf")["output"]:
+        outputs.update(entry)
+    return outputs
+
+
+def _runs_celery_beat(container: dict) -> bool:
+    command = container.get("command", [])
+    return isinstance(command, list) and command[:4] == ["celery", "-A", "kavak", "beat"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_exactly_one_celery_beat_that_never_runs_twice(env: str):
+    # The environment deploys the ECS module once, and that module has exactly one
+    # service whose task runs `celery beat`.
+    ecs_call = env_modules(env)["ecs"]
+    assert ecs_call["source"] == "../../modules/ecs"
+    assert "count" not in ecs_call
+    assert "for_each" not in ecs_call
+    beat_containers = [name for name, c in _containers().items() if _runs_celery_beat(c)]
+    assert beat_containers == ["beat"], f"celery beat runs in {beat_containers}"
+    services = resources(MODULES_DIR / "ecs", "aws_ecs_service")
+    beat_services = [
+        name
+        for (_, name), body in services.items()
+        if body["task_definition"] == "${aws_ecs_task_definition.beat.arn}"
+    ]
+    assert beat_services == ["beat"]
+
+    beat = services[("aws_ecs_service", "beat")]
+    assert "count" not in beat
+    assert "for_each" not in beat
+    assert beat["desired_count"] == 1
+    # Stop the old scheduler before starting the new one: never two at once.
+    assert beat["deployment_maximum_percent"] == 100
+    assert beat["deployment_minimum_healthy_percent"] == 0
+    breaker = block(beat, "deployment_circuit_breaker")
+    assert breaker == {"enable": True, "rollback": True}
+    # Terraform keeps desired_count at 1 (only the image is left to CI).
+    assert block(beat, "lifecycle")["ignore_changes"] == ["task_definition"]
+    assert "load_balancer" not in beat
+    network = block(beat, "network_configuration")
+    assert network["assign_public_ip"] is False
+    assert network["subnets"] == "${var.private_subnet_ids}"
+    assert network["security_groups"] == ["${var.worker_security_group_id}"]
+    # No autoscaling of any kind on beat.
+    for body in resources(MODULES_DIR / "ecs", "aws_appautoscaling_target").values():
+        assert "aws_ecs_service.beat" not in body["resource_id"]
+    for body in resources(MODULES_DIR / "ecs", "aws_appautoscaling_policy").values():
+        assert "beat" not in body["resource_id"]
+    # CI may update it (deploy role) and knows its names (GitHub variables).
+    assert "beat" in _env_locals(env)["service_names"]
+    assert env_modules(env)["iam"]["service_names"] == "${local.service_names}"
+    variables_out = _env_outputs(env)["github_actions_variables"]["value"]
+    assert variables_out["ECS_BEAT_SERVICE"] == "${module.ecs.beat_service_name}"
+    assert variables_out["ECS_BEAT_FAMILY"] == '${module.ecs.task_families["beat"]}'
+
+
+def test_beat_task_shares_the_worker_image_environment_and_secrets():
+    containers = _containers()
+    beat, worker = containers["beat"], containers["worker"]
+    assert beat["image"] == worker["image"] == "${local.image}"
+    assert beat["environment"] == worker["environment"]
+    assert beat["secrets"] == worker["secrets"]
+    assert beat["readonlyRootFilesystem"] is True
+    assert "portMappings" not in beat, "beat serves nothing"
+    # The schedule file is written to the writable scratch volume (root is read-only).
+    command = beat["command"]
+    schedule = command[command.index("--schedule") + 1]
+    [scratch] = [m["containerPath"] for m in beat["mountPoints"]]
+    assert schedule.startswith(f"{scratch}/")
+    assert beat["mountPoints"] == module_locals("ecs")["tmp_mount"]
+    log_groups = module_locals("ecs")["log_groups"]
+    assert log_groups["beat"] == "/ecs/${var.name}/beat"
+    assert beat["logConfiguration"]["options"]["awslogs-group"] == "${local.log_groups.beat}"
+    task = resource("ecs", "aws_ecs_task_definition", "beat")
+    assert task["family"] == "${var.name}-beat"
+    assert block(task, "volume")["name"] == "tmp"
+
+
+# --- metrics -------------------------------------------------------------------------
+
+
+def _env_of(container: dict) -> dict[str, str]:
+    return {item["name"]: item["value"] for item in container["environment"]}
+
+
+def test_web_and_worker_write_prometheus_samples_to_the_scratch_volume():
+    containers = _containers()
+    for name in ("web", "worker", "beat"):
+        env = _env_of(containers[name])
+        assert env["PROMETHEUS_MULTIPROC_DIR"] == "${local.prometheus_multiproc_dir}", name
+    directory = module_locals("ecs")["prometheus_multiproc_dir"]
+    # Same directory as the image default (Dockerfile ENV), on the writable scratch volume.
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
+    image_default = re.search(r"PROMETHEUS_MULTIPROC_DIR=(\S+)", dockerfile)
+    assert image_default
+    assert directory == image_default.group(1)
+    [scratch] = [m["containerPath"] for m in module_locals("ecs")["tmp_mount"]]
+    assert directory.startswith(f"{scratch}/")
+    assert "CELERY_METRICS_PORT" not in _env_of(containers["web"])
+    # Every other variable is the shared environment, unchanged.
+    shared = {item["name"] for item in module_locals("ecs")["environment"]}
+    assert set(_env_of(containers["web"])) == shared | {"PROMETHEUS_MULTIPROC_DIR"}
+    assert set(_env_of(containers["worker"])) == shared | {
+        "PROMETHEUS_MULTIPROC_DIR",
+        "CELERY_METRICS_PORT",
+    }
+
+
+def test_prometheus_directory_exists_before_the_application_imports():
+    """prometheus_client fails on import when PROMETHEUS_MULTIPROC_DIR is missing.
+
+    Each task starts with an empty /tmp: gunicorn creates the directory in
+    on_starting (web); every other container goes through an entry point that
+    creates it and execs the command.
+    """
+    containers = _containers()
+    gunicorn_conf = (REPO_ROOT / "kavak" / "gunicorn.conf.py").read_text(encoding="utf-8")
+    assert "os.makedirs(_METRICS_DIR" in gunicorn_conf
+    assert containers["web"]["command"][-1] == "kavak/gunicorn.conf.py"
+    for name in ("worker", "beat", "migrate"):
+        entry = containers[name]["entryPoint"]
+        assert entry[:2] == ["sh", "-c"], name
+        script = entry[2]
+        assert 'mkdir -p "$PROMETHEUS_MULTIPROC_DIR"' in script
+        assert script.rstrip().endswith('exec "$@"'), "the command must replace the shell"
+        assert len(entry) == 4, "entry point: sh -c <script> <$0>, then the command"
+
+
+def test_worker_metrics_port_is_reachable_only_from_inside_the_vpc():
+    containers = _containers()
+    worker = containers["worker"]
+    assert _env_of(worker)["CELERY_METRICS_PORT"] == "${tostring(var.celery_metrics_port)}"
+    assert worker["portMappings"] == [
+        {
+            "containerPort": "${var.celery_metrics_port}",
+            "hostPort": "${var.celery_metrics_port}",
+            "protocol": "tcp",
+        }
+    ]
+    assert variable_default("ecs", "celery_metrics_port") == CELERY_METRICS_PORT
+    assert variable_default("network", "celery_metrics_port") == CELERY_METRICS_PORT
+    for env in ENVIRONMENTS:
+        assert _env_locals(env)["celery_metrics_port"] == CELERY_METRICS_PORT
+        calls = env_modules(env)
+        assert calls["ecs"]["celery_metrics_port"] == "${local.celery_metrics_port}"
+        assert calls["network"]["celery_metrics_port"] == "${local.celery_metrics_port}"
+        assert calls["network"]["vpc_cidr"] == "${var.vpc_cidr}"
+    rule = resource("network", "aws_vpc_security_group_ingress_rule", "worker_metrics_from_vpc")
+    assert rule["security_group_id"] == "${aws_security_group.worker.id}"
+    assert rule["cidr_ipv4"] == "${var.vpc_cidr}"
+    assert rule["ip_protocol"] == "tcp"
+    assert rule["from_port"] == rule["to_port"] == "${var.celery_metrics_port}"
+    # Never through the load balancer: the only target group serves the web port,
+    # only the web service is registered in it, and the ALB may only reach web.
+    for (_, name), body in resources(MODULES_DIR / "alb", "aws_lb_target_group").items():
+        assert body["port"] == "${var.app_port}", f"target group {name}"
+    for (_, name), body in resources(MODULES_DIR / "ecs", "aws_ecs_service").items():
+        if name != "web":
+            assert "load_balancer" not in body, f"{name} is behind the ALB"
+    alb_egress = [
+        body
+        for body in resources(
+            MODULES_DIR / "network", "aws_vpc_security_group_egress_rule"
+        ).values()
+        if body["security_group_id"] == "${aws_security_group.alb.id}"
+    ]
+    assert alb_egress
+    for body in alb_egress:
+        assert body["referenced_security_group_id"] == "${aws_security_group.web.id}"
+        assert body["from_port"] == body["to_port"] == "${var.app_port}"
+
+
+def test_metrics_token_is_a_generated_secret_injected_into_web_only():
+    locals_ = module_locals("secrets")
+    assert "METRICS_TOKEN" in locals_["generated"], "generated (shared with the scraper)"
+    assert "METRICS_TOKEN" not in locals_["external"]
+    containers = _containers()
+    web_secrets = {item["name"]: item["valueFrom"] for item in containers["web"]["secrets"]}
+    assert web_secrets["METRICS_TOKEN"] == '${var.secret_arns["METRICS_TOKEN"]}'
+    for name in ("worker", "beat", "migrate"):
+        assert "METRICS_TOKEN" not in {item["name"] for item in containers[name]["secrets"]}
+    for name, container in containers.items():
+        assert "METRICS_TOKEN" not in _env_of(container), f"{name}: token in plain environment"
+    # The execution role reads every secret of the module, METRICS_TOKEN included.
+    for env in ENVIRONMENTS:
+        assert env_modules(env)["iam"]["secret_arns"] == "${module.secrets.secret_arns}"
+
+
+def test_metrics_path_is_not_routable_from_the_internet():
+    rules = resources(MODULES_DIR / "alb", "aws_lb_listener_rule")
+    blocking = []
+    forward_priorities = []
+    for (_, name), body in rules.items():
+        assert body["listener_arn"] == "${aws_lb_listener.https.arn}", f"rule {name}"
+        action = block(body, "action")
+        if action["type"] == "forward":
+            forward_priorities.append(body["priority"])
+            continue
+        paths = [
+            value
+            for condition in blocks(body, "condition")
+            for pattern in blocks(condition, "path_pattern")
+            for value in pattern["values"]
+        ]
+        if "/metrics" in paths:
+            assert action["type"] == "fixed-response"
+            fixed = block(action, "fixed_response")
+            assert str(fixed["status_code"]) == "404"
+            blocking.append(body)
+    assert len(blocking) == 1, "exactly one rule answers /metrics on the HTTPS listener"
+    [rule] = blocking
+    assert isinstance(rule["priority"], int)
+    assert rule["priority"] >= 1
+    # Evaluated before any forward rule; the listener's default action (forward
+    # to the web target group) always comes last.
+    assert all(rule["priority"] < p for p in forward_priorities)
+    default = block(resource("alb", "aws_lb_listener", "https"), "default_action")
+    assert default["type"] == "forward"
+    # Plain HTTP forwards nothing: it only redirects to HTTPS, where the rule applies.
+    http_default = block(resource("alb", "aws_lb_listener", "http"), "default_action")
+    assert http_default["type"] == "redirect"
+
+
+# --- stop timeouts -----------------------------------------------------------------
+
+
+def test_worker_gets_the_fargate_maximum_stop_timeout_and_web_the_default():
+    containers = _containers()
+    assert containers["worker"]["stopTimeout"] == 120, "ECS/Fargate maximum"
+    # ECS default (30 s) for web, stated or implied; gunicorn's graceful timeout fits.
+    assert containers["web"].get("stopTimeout", 30) == 30
+    gunicorn_conf = (REPO_ROOT / "kavak" / "gunicorn.conf.py").read_text(encoding="utf-8")
+    graceful = re.search(r'GUNICORN_GRACEFUL_TIMEOUT", "(\d+)"', gunicorn_conf)
+    assert graceful
+    assert int(graceful.group(1)) < 30
+    for container in containers.values():
+        assert container.get("stopTimeout", 30) <= 120
+
+
+def test_readme_documents_beat_metrics_and_the_metrics_token():
+    readme = (TF_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "beat" in readme.lower()
+    assert "CELERY_METRICS_PORT" in readme
+    assert "PROMETHEUS_MULTIPROC_DIR" in readme
+    rotation = readme.split("## Rotating secrets", 1)[1].split("\n## ", 1)[0]
+    assert "METRICS_TOKEN" in rotation
+    assert "for s in web worker beat" in rotation, "force_redeploy restarts every service"
+    cost = readme.lower().split("## monthly cost estimate", 1)[1].split("\n## ", 1)[0]
+    assert "beat" in cost

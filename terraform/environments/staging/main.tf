@@ -8,9 +8,13 @@ locals {
   # Names shared by modules/ecs (which creates them) and modules/iam (which
   # grants on them) without making IAM depend on ECS.
   cluster_name        = local.name
-  service_names       = ["web", "worker"]
+  service_names       = ["web", "worker", "beat"]
   migrate_task_family = "${local.name}-migrate"
   ecs_log_prefix      = "/ecs/${local.name}/"
+
+  # CELERY_METRICS_PORT of the worker tasks (modules/ecs) and the only port the
+  # worker security group opens, to the VPC CIDR (modules/network).
+  celery_metrics_port = 9808
 }
 
 module "kms" {
@@ -22,12 +26,13 @@ module "kms" {
 module "network" {
   source = "../../modules/network"
 
-  name               = local.name
-  vpc_cidr           = var.vpc_cidr
-  availability_zones = var.availability_zones
-  single_nat_gateway = var.single_nat_gateway
-  kms_key_arn        = module.kms.key_arn
-  log_retention_days = var.log_retention_days
+  name                = local.name
+  vpc_cidr            = var.vpc_cidr
+  availability_zones  = var.availability_zones
+  single_nat_gateway  = var.single_nat_gateway
+  celery_metrics_port = local.celery_metrics_port
+  kms_key_arn         = module.kms.key_arn
+  log_retention_days  = var.log_retention_days
 }
 
 module "secrets" {
@@ -146,6 +151,7 @@ module "ecs" {
   web_max_count            = var.web_max_count
   worker_min_count         = var.worker_min_count
   worker_max_count         = var.worker_max_count
+  celery_metrics_port      = local.celery_metrics_port
 }
 
 module "monitoring" {

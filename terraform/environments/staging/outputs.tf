@@ -29,7 +29,7 @@ output "ecs_cluster_name" {
 }
 
 output "ecs_task_families" {
-  description = "Task definition families (web, worker, migrate)."
+  description = "Task definition families (web, worker, beat, migrate)."
   value       = module.ecs.task_families
 }
 
@@ -67,8 +67,10 @@ output "github_actions_variables" {
     ECS_CLUSTER             = module.ecs.cluster_name
     ECS_WEB_SERVICE         = module.ecs.web_service_name
     ECS_WORKER_SERVICE      = module.ecs.worker_service_name
+    ECS_BEAT_SERVICE        = module.ecs.beat_service_name
     ECS_WEB_FAMILY          = module.ecs.task_families["web"]
     ECS_WORKER_FAMILY       = module.ecs.task_families["worker"]
+    ECS_BEAT_FAMILY         = module.ecs.task_families["beat"]
     ECS_MIGRATE_FAMILY      = module.ecs.task_families["migrate"]
     ECS_MIGRATE_LOG_GROUP   = module.ecs.log_group_names["migrate"]
     ECS_TASK_SUBNETS        = join(",", module.network.private_subnet_ids)

@@ -1,6 +1,7 @@
 # Public Application Load Balancer: HTTP 80 answers a 301 to HTTPS, HTTPS 443
 # terminates TLS (ACM certificate, TLS 1.2+/1.3 policy) and forwards to the web
-# tasks on port 8000. The ALB adds X-Forwarded-Proto/For, which the app trusts.
+# tasks on port 8000, except /metrics (fixed 404, internal only). The ALB adds
+# X-Forwarded-Proto/For, which the app trusts.
 
 resource "aws_lb" "this" {
   #checkov:skip=CKV_AWS_150:Deletion protection is var.deletion_protection: true in production (asserted by tests/terraform), false in staging so it can be torn down.
@@ -74,6 +75,32 @@ resource "aws_lb_listener" "https" {
   default_action {
     type             = "forward"
     target_group_arn = aws_lb_target_group.web.arn
+  }
+}
+
+# /metrics is for the Prometheus scraper inside the VPC (it talks to the tasks
+# directly; README, "Metrics"). The load balancer answers 404 itself, before the
+# default forward action, so the path never reaches a task from the Internet.
+# Priority 1 is the first rule evaluated; forwarding to the web target group is
+# the listener's default action, which is evaluated last.
+resource "aws_lb_listener_rule" "metrics_not_public" {
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 1
+
+  action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "text/plain"
+      message_body = "Not Found"
+      status_code  = "404"
+    }
+  }
+
+  condition {
+    path_pattern {
+      values = ["/metrics", "/metrics/*"]
+    }
   }
 }
 

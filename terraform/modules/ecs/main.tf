@@ -1,11 +1,14 @@
 # ECS on Fargate: a `web` service (gunicorn behind the ALB), a `worker` service
-# (Celery) and a one-off `migrate` task definition that CI runs before updating
-# the services. All three share one image, one environment and one set of secrets.
+# (Celery), a `beat` service (Celery beat: exactly one task, never two) and a
+# one-off `migrate` task definition that CI runs before updating the services.
+# All of them share one image, one environment and one set of secrets; on top of
+# that web gets METRICS_TOKEN and the worker (and beat) CELERY_METRICS_PORT.
 #
 # CI registers new task definition revisions (new image tag) and updates the
-# services; Terraform therefore ignores the services' task_definition and
-# desired_count (autoscaling) after creation. A change made here to a task
-# definition reaches the services on the next deploy (README, "Deploying").
+# services; Terraform therefore ignores the services' task_definition (and, for
+# the autoscaled web and worker, desired_count) after creation. A change made
+# here to a task definition reaches the services on the next deploy (README,
+# "Deploying").
 
 locals {
   image = "${var.ecr_repository_url}:${var.image_tag}"
@@ -13,6 +16,7 @@ locals {
   log_groups = {
     web     = "/ecs/${var.name}/web"
     worker  = "/ecs/${var.name}/worker"
+    beat    = "/ecs/${var.name}/beat"
     migrate = "/ecs/${var.name}/migrate"
   }
 
@@ -44,8 +48,41 @@ locals {
   ]
 
   # The root filesystem is read-only; /tmp is a per-task scratch volume
-  # (gunicorn heartbeat files, Python temp files).
+  # (gunicorn heartbeat files, Python temp files, Prometheus samples, beat schedule).
   tmp_mount = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
+
+  # --- Prometheus (README, "Metrics") ---
+  # Multiprocess mode: every process writes its samples under this directory on
+  # the /tmp scratch volume; web serves them at /metrics (bearer METRICS_TOKEN;
+  # the ALB answers 404 for /metrics), the worker on CELERY_METRICS_PORT (only
+  # reachable from inside the VPC, never through the ALB).
+  prometheus_multiproc_dir = "/tmp/prometheus"
+
+  metrics_environment = [
+    { name = "PROMETHEUS_MULTIPROC_DIR", value = local.prometheus_multiproc_dir },
+  ]
+  celery_metrics_environment = [
+    { name = "CELERY_METRICS_PORT", value = tostring(var.celery_metrics_port) },
+  ]
+  metrics_secrets = [
+    { name = "METRICS_TOKEN", valueFrom = var.secret_arns["METRICS_TOKEN"] },
+  ]
+
+  web_environment    = concat(local.environment, local.metrics_environment)
+  worker_environment = concat(local.environment, local.metrics_environment, local.celery_metrics_environment)
+  web_secrets        = concat(local.secrets, local.metrics_secrets)
+
+  # prometheus_client refuses to start (FileNotFoundError on import of
+  # kavak.metrics) when PROMETHEUS_MULTIPROC_DIR does not exist, and every task
+  # starts with an empty /tmp. gunicorn creates it (kavak/gunicorn.conf.py); for
+  # the other containers this entry point creates it and then execs the command
+  # (also when `run-task --overrides` replaces the command).
+  ensure_metrics_dir_entrypoint = [
+    "sh",
+    "-c",
+    "if [ -n \"$${PROMETHEUS_MULTIPROC_DIR:-}\" ]; then mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" || exit 1; fi; exec \"$@\"",
+    "sh",
+  ]
 
   web_container = {
     name                   = "web"
@@ -53,12 +90,13 @@ locals {
     essential              = true
     command                = ["gunicorn", "kavak.wsgi:application", "-c", "kavak/gunicorn.conf.py"]
     portMappings           = [{ containerPort = var.app_port, hostPort = var.app_port, protocol = "tcp" }]
-    environment            = local.environment
-    secrets                = local.secrets
+    environment            = local.web_environment
+    secrets                = local.web_secrets
     readonlyRootFilesystem = true
     mountPoints            = local.tmp_mount
     linuxParameters        = { initProcessEnabled = true }
-    stopTimeout            = 30
+    # The ECS default, stated: gunicorn's graceful timeout (25 s) fits inside it.
+    stopTimeout = 30
     logConfiguration = {
       logDriver = "awslogs"
       options = {
@@ -70,11 +108,15 @@ locals {
   }
 
   worker_container = {
-    name                   = "worker"
-    image                  = local.image
-    essential              = true
-    command                = ["celery", "-A", "kavak", "worker", "-l", "INFO"]
-    environment            = local.environment
+    name       = "worker"
+    image      = local.image
+    essential  = true
+    entryPoint = local.ensure_metrics_dir_entrypoint
+    command    = ["celery", "-A", "kavak", "worker", "-l", "INFO"]
+    # Prometheus endpoint of the worker (kavak/celery.py). No load balancer
+    # points here; the worker security group admits this port from the VPC only.
+    portMappings           = [{ containerPort = var.celery_metrics_port, hostPort = var.celery_metrics_port, protocol = "tcp" }]
+    environment            = local.worker_environment
     secrets                = local.secrets
     readonlyRootFilesystem = true
     mountPoints            = local.tmp_mount
@@ -92,10 +134,38 @@ locals {
     }
   }
 
+  # Celery beat enqueues the periodic tasks (CELERY_BEAT_SCHEDULE in
+  # kavak/settings/base.py, e.g. the WhatsApp pending sweep). It must run in
+  # exactly one process: see aws_ecs_service.beat. Same environment and secrets
+  # as the worker; the schedule file lives on the /tmp scratch volume (a new
+  # task starts with an empty schedule: each entry first runs one interval
+  # after the task starts).
+  beat_container = {
+    name                   = "beat"
+    image                  = local.image
+    essential              = true
+    entryPoint             = local.ensure_metrics_dir_entrypoint
+    command                = ["celery", "-A", "kavak", "beat", "-l", "INFO", "--schedule", "/tmp/celerybeat-schedule"]
+    environment            = local.worker_environment
+    secrets                = local.secrets
+    readonlyRootFilesystem = true
+    mountPoints            = local.tmp_mount
+    linuxParameters        = { initProcessEnabled = true }
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = local.log_groups.beat
+        awslogs-region        = var.aws_region
+        awslogs-stream-prefix = "beat"
+      }
+    }
+  }
+
   migrate_container = {
     name                   = "migrate"
     image                  = local.image
     essential              = true
+    entryPoint             = local.ensure_metrics_dir_entrypoint
     command                = ["python", "manage.py", "migrate", "--noinput"]
     environment            = local.environment
     secrets                = local.secrets
@@ -161,6 +231,26 @@ resource "aws_ecs_task_definition" "worker" {
   execution_role_arn       = var.execution_role_arn
   task_role_arn            = var.task_role_arn
   container_definitions    = jsonencode([local.worker_container])
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  volume {
+    name = "tmp"
+  }
+}
+
+resource "aws_ecs_task_definition" "beat" {
+  family                   = "${var.name}-beat"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.beat_cpu
+  memory                   = var.beat_memory
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.task_role_arn
+  container_definitions    = jsonencode([local.beat_container])
 
   runtime_platform {
     operating_system_family = "LINUX"
@@ -256,5 +346,39 @@ resource "aws_ecs_service" "worker" {
 
   lifecycle {
     ignore_changes = [task_definition, desired_count]
+  }
+}
+
+# Celery beat: one task, no autoscaling, and a deployment that stops the old task
+# before starting the new one (maximum 100 %, minimum healthy 0 %), so two
+# schedulers never run at once (two would enqueue every periodic task twice).
+# Terraform owns desired_count here (only task_definition is left to CI).
+resource "aws_ecs_service" "beat" {
+  name                   = "beat"
+  cluster                = aws_ecs_cluster.this.id
+  task_definition        = aws_ecs_task_definition.beat.arn
+  desired_count          = 1
+  launch_type            = "FARGATE"
+  platform_version       = "LATEST"
+  enable_execute_command = var.enable_execute_command
+  propagate_tags         = "SERVICE"
+
+  deployment_minimum_healthy_percent = 0
+  deployment_maximum_percent         = 100
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  # The worker's group: same egress (Redis, HTTPS); beat listens on nothing.
+  network_configuration {
+    subnets          = var.private_subnet_ids
+    security_groups  = [var.worker_security_group_id]
+    assign_public_ip = false
+  }
+
+  lifecycle {
+    ignore_changes = [task_definition]
   }
 }

@@ -18,11 +18,17 @@ output "worker_service_name" {
   value       = aws_ecs_service.worker.name
 }
 
+output "beat_service_name" {
+  description = "Celery beat service (always exactly one task)."
+  value       = aws_ecs_service.beat.name
+}
+
 output "task_families" {
   description = "Task definition families (CI registers new revisions of these)."
   value = {
     web     = aws_ecs_task_definition.web.family
     worker  = aws_ecs_task_definition.worker.family
+    beat    = aws_ecs_task_definition.beat.family
     migrate = aws_ecs_task_definition.migrate.family
   }
 }

@@ -99,7 +99,7 @@ variable "log_retention_days" {
 }
 
 variable "secret_arns" {
-  description = "Secret ARN per variable name: DJANGO_SECRET_KEY, DATABASE_PASSWORD, REDIS_PASSWORD, TWILIO_AUTH_TOKEN, OPENAI_API_KEY."
+  description = "Secret ARN per variable name: DJANGO_SECRET_KEY, DATABASE_PASSWORD, REDIS_PASSWORD, TWILIO_AUTH_TOKEN, OPENAI_API_KEY (every container) and METRICS_TOKEN (web only)."
   type        = map(string)
 }
 
@@ -178,6 +178,24 @@ variable "worker_cpu" {
 variable "worker_memory" {
   description = "Memory (MiB) per worker task."
   type        = number
+}
+
+variable "beat_cpu" {
+  description = "CPU units of the single Celery beat task (it only enqueues periodic tasks)."
+  type        = number
+  default     = 256
+}
+
+variable "beat_memory" {
+  description = "Memory (MiB) of the Celery beat task."
+  type        = number
+  default     = 512
+}
+
+variable "celery_metrics_port" {
+  description = "CELERY_METRICS_PORT: port of the worker's Prometheus endpoint (reachable from inside the VPC only; modules/network opens the same port)."
+  type        = number
+  default     = 9808
 }
 
 variable "web_min_count" {

@@ -2,10 +2,12 @@
 # readable (and tested, tests/terraform) in one place:
 #
 #   Internet --80/443--> alb --8000--> web
+#   VPC CIDR --9808--> worker (Prometheus scrape of the Celery workers; no ALB)
 #   web, worker --5432--> rds          web, worker --6379--> redis
 #   web, worker --443--> Internet via NAT (Twilio, OpenAI, AWS APIs)
 #
-# The one-off migration task runs with the worker security group.
+# The Celery beat service and the one-off migration task run with the worker
+# security group.
 # Rules are separate aws_vpc_security_group_*_rule resources (no inline blocks),
 # which avoids cycles between groups that reference each other.
 
@@ -28,9 +30,9 @@ resource "aws_security_group" "web" {
 }
 
 resource "aws_security_group" "worker" {
-  #checkov:skip=CKV2_AWS_5:Attached to aws_ecs_service.worker and the migration task (modules/ecs, CI run-task) through this module's outputs; checkov does not follow cross-module references.
+  #checkov:skip=CKV2_AWS_5:Attached to aws_ecs_service.worker, aws_ecs_service.beat and the migration task (modules/ecs, CI run-task) through this module's outputs; checkov does not follow cross-module references.
   name        = "${var.name}-worker"
-  description = "ECS Celery worker and migration tasks: no inbound traffic"
+  description = "ECS Celery worker, beat and migration tasks: metrics port from the VPC only"
   vpc_id      = aws_vpc.this.id
 
   tags = { Name = "${var.name}-worker" }
@@ -95,7 +97,21 @@ resource "aws_vpc_security_group_ingress_rule" "web_from_alb" {
   to_port                      = var.app_port
 }
 
-# --- egress shared by web and worker (and the migration task) -----------------
+# --- worker -------------------------------------------------------------------
+
+# CELERY_METRICS_PORT (kavak/celery.py serves Prometheus samples there). Only
+# from inside the VPC: a Prometheus/ADOT scraper running in the private
+# subnets. No load balancer target group points at this port.
+resource "aws_vpc_security_group_ingress_rule" "worker_metrics_from_vpc" {
+  security_group_id = aws_security_group.worker.id
+  description       = "Prometheus scrape of Celery workers, from inside the VPC only"
+  cidr_ipv4         = var.vpc_cidr
+  ip_protocol       = "tcp"
+  from_port         = var.celery_metrics_port
+  to_port           = var.celery_metrics_port
+}
+
+# --- egress shared by web and worker (and beat, and the migration task) --------
 
 locals {
   app_security_groups = {

@@ -1,9 +1,11 @@
 # Secrets Manager entries injected into the ECS containers as `secrets`
 # (never as plain `environment`). The container variable name is the map key.
 #
-# - DJANGO_SECRET_KEY, DATABASE_PASSWORD and REDIS_PASSWORD are generated here.
-#   DATABASE_PASSWORD is also the RDS master password and REDIS_PASSWORD the
-#   ElastiCache auth token, so both sides always agree.
+# - DJANGO_SECRET_KEY, DATABASE_PASSWORD, REDIS_PASSWORD and METRICS_TOKEN are
+#   generated here. DATABASE_PASSWORD is also the RDS master password and
+#   REDIS_PASSWORD the ElastiCache auth token, so both sides always agree.
+#   METRICS_TOKEN (web only) is the bearer token of /metrics; the in-VPC
+#   Prometheus scraper reads the same secret.
 # - TWILIO_AUTH_TOKEN and OPENAI_API_KEY come from third parties: Terraform only
 #   creates the (empty) secret; an operator puts the value (terraform/README.md).
 #
@@ -15,6 +17,7 @@ locals {
     DJANGO_SECRET_KEY = "Django SECRET_KEY"
     DATABASE_PASSWORD = "RDS PostgreSQL password of user kavak (also the RDS master password)"
     REDIS_PASSWORD    = "ElastiCache Redis AUTH token"
+    METRICS_TOKEN     = "Bearer token of the web tasks' /metrics (read by the in-VPC Prometheus scraper)"
   }
 
   external = {

@@ -1,0 +1,223 @@
+"""A circuit breaker for the LLM, shared by every process through the cache (Redis).
+
+closed ──N failures within the window──▶ open ──cool-down──▶ half-open ──probe ok──▶ closed
+                                          ▲                              │
+                                          └──────── probe failed ────────┘
+
+While open, calls are refused at once (the deterministic reply is used without waiting for a
+provider that is down). After the cool-down exactly one call, in any process, is let through as a
+probe (elected with an atomic ``cache.add``). Shared state matters: with a dozen gunicorn and Celery
+processes, per-process breakers would each keep paying N timeouts per outage.
+
+When the cache itself is unreachable the breaker keeps working on a per-process copy of the same
+state for a few seconds before trying the cache again: a Redis outage must not turn into
+"call the LLM every time", nor into an exception in a customer's turn.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+logger = logging.getLogger(__name__)
+
+CLOSED = "closed"
+OPEN = "open"
+HALF_OPEN = "half_open"
+
+# After a cache error, use the local state this long before trying the cache again.
+_LOCAL_FALLBACK_S = 5.0
+
+
+class _Store(Protocol):
+    """The subset of Django's cache API the breaker uses (``django.core.cache.cache`` fits)."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def set(self, key: str, value: Any, timeout: float | None = ...) -> Any: ...
+
+    def add(self, key: str, value: Any, timeout: float | None = ...) -> bool: ...
+
+    def delete(self, key: str) -> Any: ...
+
+    def incr(self, key: str, delta: int = 1) -> int: ...
+
+
+class LocalStore:
+    """An in-process store with expiry: the fallback when the shared cache is down."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._data: dict[str, tuple[Any, float | None]] = {}
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def _live(self, key: str) -> tuple[Any, float | None] | None:
+        item = self._data.get(key)
+        if item is not None and item[1] is not None and item[1] <= self._clock():
+            del self._data[key]
+            return None
+        return item
+
+    def _expiry(self, timeout: float | None) -> float | None:
+        return None if timeout is None else self._clock() + timeout
+
+    def get(self, key: str, default: Any = None) -> Any:
+        with self._lock:
+            item = self._live(key)
+            return default if item is None else item[0]
+
+    def set(self, key: str, value: Any, timeout: float | None = None) -> None:
+        with self._lock:
+            self._data[key] = (value, self._expiry(timeout))
+
+    def add(self, key: str, value: Any, timeout: float | None = None) -> bool:
+        with self._lock:
+            if self._live(key) is not None:
+                return False
+            self._data[key] = (value, self._expiry(timeout))
+            return True
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+    def incr(self, key: str, delta: int = 1) -> int:
+        with self._lock:
+            item = self._live(key)
+            if item is None:
+                raise ValueError(f"Key {key!r} not found")
+            value = int(item[0]) + delta
+            self._data[key] = (value, item[1])
+            return value
+
+
+class CircuitBreaker:
+    """Opens after ``failures`` failures within ``window_s``; probes again after ``cooldown_s``.
+
+    The failure count is a sliding-window counter (this window's count plus the previous window's,
+    weighted by how much of it still overlaps), so a burst straddling a window boundary still
+    opens the circuit. Times are wall-clock seconds because several processes share them.
+    """
+
+    def __init__(
+        self,
+        *,
+        failures: int,
+        window_s: float,
+        cooldown_s: float,
+        name: str = "llm",
+        store: _Store | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if store is None:
+            from django.core.cache import cache
+
+            store = cache
+        self.failures = failures
+        self.window_s = window_s
+        self.cooldown_s = cooldown_s
+        self.name = name
+        self._shared = store
+        self._local = LocalStore()
+        self._clock = clock
+        self._local_until = 0.0
+
+    # -- keys --
+    @property
+    def _opened_key(self) -> str:
+        return f"circuit:{self.name}:opened_at"
+
+    @property
+    def _probe_key(self) -> str:
+        return f"circuit:{self.name}:probe"
+
+    def _bucket_key(self, bucket: int) -> str:
+        return f"circuit:{self.name}:failures:{bucket}"
+
+    # -- store access with the local fallback --
+    def _run(self, op: Callable[[_Store], Any]) -> Any:
+        if time.monotonic() >= self._local_until:
+            try:
+                return op(self._shared)
+            except Exception:
+                logger.warning("llm_circuit_store_unavailable fallback=local", exc_info=True)
+                self._local_until = time.monotonic() + _LOCAL_FALLBACK_S
+        return op(self._local)
+
+    # -- public API --
+    def state(self) -> str:
+        opened_at = self._run(lambda s: s.get(self._opened_key))
+        if opened_at is None:
+            return CLOSED
+        return OPEN if self._clock() - float(opened_at) < self.cooldown_s else HALF_OPEN
+
+    def allow(self) -> bool:
+        """May a call go out now? In half-open state only the elected probe gets True."""
+        state = self.state()
+        if state == CLOSED:
+            return True
+        if state == OPEN:
+            return False
+        probe_ttl = max(self.cooldown_s, 5.0)
+        return bool(self._run(lambda s: s.add(self._probe_key, 1, timeout=probe_ttl)))
+
+    def record_success(self) -> None:
+        if self.state() == CLOSED:
+            return
+
+        def close(s: _Store) -> None:
+            s.delete(self._opened_key)
+            s.delete(self._probe_key)
+            now_bucket = self._bucket()
+            s.delete(self._bucket_key(now_bucket))
+            s.delete(self._bucket_key(now_bucket - 1))
+
+        self._run(close)
+        logger.info("llm_circuit_closed name=%s", self.name)
+
+    def record_failure(self) -> None:
+        if self.state() != CLOSED:
+            # A failed probe (or a call that was already in flight): open for another cool-down.
+            now = self._clock()
+            self._run(lambda s: s.set(self._opened_key, now, timeout=self._open_ttl()))
+            self._run(lambda s: s.delete(self._probe_key))
+            logger.warning("llm_circuit_reopened name=%s", self.name)
+            return
+        count = self._count_failure()
+        if count >= self.failures:
+            now = self._clock()
+            if self._run(lambda s: s.add(self._opened_key, now, timeout=self._open_ttl())):
+                logger.warning(
+                    "llm_circuit_opened name=%s failures=%.1f window_s=%s cooldown_s=%s",
+                    self.name,
+                    count,
+                    self.window_s,
+                    self.cooldown_s,
+                )
+
+    # -- internals --
+    def _bucket(self) -> int:
+        return int(self._clock() // self.window_s)
+
+    def _open_ttl(self) -> float:
+        # Long enough to outlive any cool-down; short enough that a forgotten key cannot keep the
+        # LLM off for good.
+        return max(self.cooldown_s * 10, 600.0)
+
+    def _count_failure(self) -> float:
+        bucket = self._bucket()
+        key = self._bucket_key(bucket)
+        ttl = self.window_s * 3
+
+        def incr(s: _Store) -> tuple[int, int]:
+            s.add(key, 0, timeout=ttl)
+            current = int(s.incr(key))
+            previous = int(s.get(self._bucket_key(bucket - 1)) or 0)
+            return current, previous
+
+        current, previous = self._run(incr)
+        elapsed = (self._clock() % self.window_s) / self.window_s
+        return current + previous * (1.0 - elapsed)

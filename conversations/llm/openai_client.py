@@ -1,0 +1,176 @@
+"""``OpenAiLlmClient``: the ``LlmClient`` port on the official ``openai`` SDK (Chat Completions).
+
+Works with any OpenAI-compatible server (``OPENAI_BASE_URL``). The API key comes only from the
+environment (``OPENAI_API_KEY``, read by the settings module); nothing else configures it.
+
+Retries are ours, not the SDK's (``max_retries=0`` on the client, deliberately): the SDK's loop
+honours ``Retry-After`` for up to two minutes, which would blow a chat turn's budget of a couple of
+seconds. Our loop retries 429/5xx/timeouts/connection errors with exponential back-off and jitter,
+obeys ``Retry-After`` (giving up at once when it does not fit), and never runs past the turn's
+deadline.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import openai
+from django.conf import settings
+
+from conversations.llm.ports import (
+    BAD_RESPONSE,
+    CLIENT_ERROR,
+    CONNECTION,
+    EMPTY,
+    RATE_LIMITED,
+    RETRYABLE,
+    SERVER_ERROR,
+    TIMEOUT,
+    TRUNCATED,
+    UNEXPECTED,
+    LlmCall,
+    LlmError,
+)
+
+logger = logging.getLogger(__name__)
+
+# Below this much time left an attempt cannot succeed; better to answer deterministically now.
+_MIN_ATTEMPT_S = 0.15
+_BACKOFF_BASE_S = 0.25
+_BACKOFF_MAX_S = 4.0
+
+
+class OpenAiLlmClient:
+    """Chat Completions through the ``openai`` SDK, with per-call timeouts and bounded retries."""
+
+    enabled = True
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        model: str,
+        base_url: str | None,
+        timeout_s: float,
+        max_tokens: int,
+        temperature: float,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.model = model
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self._sleep = sleep
+        # timeout: the SDK default is 10 minutes; every call also passes its own, shorter one.
+        self._client = openai.OpenAI(
+            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0
+        )
+
+    @classmethod
+    def from_settings(cls) -> OpenAiLlmClient:
+        return cls(
+            api_key=settings.OPENAI_API_KEY,
+            model=settings.OPENAI_MODEL,
+            base_url=settings.OPENAI_BASE_URL,
+            timeout_s=settings.OPENAI_TIMEOUT_S,
+            max_tokens=settings.OPENAI_MAX_TOKENS,
+            temperature=settings.OPENAI_TEMPERATURE,
+        )
+
+    def complete(self, *, system: str, user: str, call: LlmCall) -> str:
+        attempt = 0
+        while True:
+            remaining = call.deadline - time.monotonic()
+            if remaining < _MIN_ATTEMPT_S:
+                raise LlmError(TIMEOUT, "no time left in the turn's budget")
+            try:
+                return self._once(system=system, user=user, call=call, timeout_s=remaining)
+            except LlmError as exc:
+                if exc.reason not in RETRYABLE or attempt >= call.max_retries:
+                    raise
+                delay = self._backoff(attempt, exc)
+                if time.monotonic() + delay + _MIN_ATTEMPT_S > call.deadline:
+                    raise
+                logger.info(
+                    "llm_retry purpose=%s reason=%s attempt=%s delay_s=%.2f",
+                    call.purpose,
+                    exc.reason,
+                    attempt + 1,
+                    delay,
+                )
+                self._sleep(delay)
+                attempt += 1
+
+    def _once(self, *, system: str, user: str, call: LlmCall, timeout_s: float) -> str:
+        extra: dict[str, Any] = {}
+        if call.json_schema is not None:
+            extra["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": call.purpose, "schema": call.json_schema, "strict": True},
+            }
+        try:
+            response = self._client.chat.completions.create(
+                model=self.model,
+                messages=[
+                    {"role": "system", "content": system},
+                    {"role": "user", "content": user},
+                ],
+                max_tokens=self.max_tokens,
+                temperature=self.temperature,
+                timeout=min(call.timeout_s, timeout_s),
+                **extra,
+            )
+        except openai.APITimeoutError as exc:  # before APIConnectionError: it is a subclass
+            raise LlmError(TIMEOUT) from exc
+        except openai.APIConnectionError as exc:
+            raise LlmError(CONNECTION, type(exc).__name__) from exc
+        except openai.RateLimitError as exc:
+            raise LlmError(RATE_LIMITED, retry_after=_retry_after(exc)) from exc
+        except openai.APIStatusError as exc:
+            reason = SERVER_ERROR if exc.status_code >= 500 else CLIENT_ERROR
+            raise LlmError(reason, f"status={exc.status_code}") from exc
+        except (openai.APIResponseValidationError, ValueError) as exc:
+            # The body was not JSON (JSONDecodeError is a ValueError) or not a completion.
+            raise LlmError(BAD_RESPONSE, type(exc).__name__) from exc
+        except Exception as exc:
+            # The port promises LlmError only: a customer never waits on an SDK surprise.
+            raise LlmError(UNEXPECTED, type(exc).__name__) from exc
+        return _text_of(response)
+
+    @staticmethod
+    def _backoff(attempt: int, exc: LlmError) -> float:
+        # A provider's Retry-After is obeyed; when it does not fit the deadline the loop gives up.
+        if exc.retry_after is not None and exc.retry_after >= 0:
+            return exc.retry_after
+        jitter = random.uniform(0, _BACKOFF_BASE_S)  # noqa: S311 - not cryptographic
+        return min(_BACKOFF_BASE_S * 2**attempt + jitter, _BACKOFF_MAX_S)
+
+
+def _retry_after(exc: openai.APIStatusError) -> float | None:
+    headers = getattr(exc.response, "headers", None) or {}
+    for header, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(header)
+        if value is None:
+            continue
+        try:
+            return float(value) / divisor
+        except ValueError:
+            return None
+    return None
+
+
+def _text_of(response: Any) -> str:
+    choices = getattr(response, "choices", None)
+    if not choices:
+        raise LlmError(BAD_RESPONSE, "no choices")
+    choice = choices[0]
+    message = getattr(choice, "message", None)
+    content = getattr(message, "content", None)
+    if getattr(choice, "finish_reason", None) == "length":
+        raise LlmError(TRUNCATED)
+    if not isinstance(content, str) or not content.strip():
+        raise LlmError(EMPTY)
+    return content.strip()

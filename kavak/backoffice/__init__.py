@@ -1,0 +1,1 @@
+"""Back office pieces that span apps: the funnel dashboard reads, SVG charts, admin hardening."""
