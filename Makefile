@@ -11,7 +11,8 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 RUN_REQS := requirements/base.txt requirements/constraints.txt
-TEST_REQS := $(RUN_REQS) requirements/production.txt requirements/local.txt requirements/terraform.txt
+TEST_REQS := $(RUN_REQS) requirements/production.txt requirements/local.txt requirements/terraform.txt \
+	requirements/browser.txt
 TEST_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.test
 APPS := kavak conversations leads catalog knowledge channels
 # A realistic production environment for `check --deploy` (nothing is contacted).
@@ -20,9 +21,9 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 	DJANGO_ALLOWED_HOSTS=agente.kavak.example DJANGO_CSRF_TRUSTED_ORIGINS=https://agente.kavak.example \
 	PUBLIC_BASE_URL=https://agente.kavak.example \
 	DATABASE_URL=postgres://kavak@db.internal:5432/kavak REDIS_URL=rediss://cache.internal:6379/0 \
-	CELERY_BROKER_URL=rediss://cache.internal:6379/1
+	CELERY_BROKER_URL=rediss://cache.internal:6379/1 AXES_IPWARE_PROXY_COUNT=1
 
-.PHONY: help run test lint fmt check-deploy worker reset-admin clean bench-catalog bench-kb \
+.PHONY: help run test lint fmt check-deploy worker reset-admin reset-staff clean bench-catalog bench-kb \
 	bench-whatsapp chaos-whatsapp bench-chat
 
 help:
@@ -40,7 +41,8 @@ $(VENV)/.run-stamp: $(RUN_REQS) | $(PY)
 	touch $@
 
 $(VENV)/.test-stamp: $(TEST_REQS) | $(PY)
-	$(BIN)/pip install --quiet -r requirements/local.txt -r requirements/terraform.txt -c requirements/constraints.txt
+	$(BIN)/pip install --quiet -r requirements/local.txt -r requirements/terraform.txt \
+		-r requirements/browser.txt -c requirements/constraints.txt
 	touch $@ $(VENV)/.run-stamp
 
 var/staticfiles:
@@ -50,10 +52,14 @@ run: $(VENV)/.run-stamp | var/staticfiles
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo_data
 	$(MANAGE) ensure_dev_admin
+	$(MANAGE) ensure_dev_staff
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 reset-admin: $(VENV)/.run-stamp | var/staticfiles
 	$(MANAGE) ensure_dev_admin --reset
+
+reset-staff: $(VENV)/.run-stamp | var/staticfiles
+	$(MANAGE) ensure_dev_staff --reset
 
 worker: $(VENV)/.run-stamp
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
@@ -73,6 +79,7 @@ check-deploy: $(VENV)/.test-stamp
 
 test: $(VENV)/.test-stamp | var/staticfiles
 	bash scripts/ensure_services.sh
+	bash scripts/ensure_chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r $(APPS) -ll -x '*/migrations/*'

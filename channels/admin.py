@@ -35,6 +35,7 @@ from channels.services import (
 )
 from conversations.models import Conversation
 from kavak.exceptions import ApplicationError
+from leads.selectors import conversation_visible_queryset
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
@@ -87,6 +88,8 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
             super()
             .get_queryset(request)
             .filter(channel=Conversation.Channel.WHATSAPP)
+            # A salesperson sees (and replies to) only the customers behind their own leads.
+            .filter(pk__in=conversation_visible_queryset(user=request.user).values("pk"))
             .annotate(
                 wa_profile_name=Subquery(contacts.values("profile_name")[:1]),
                 wa_last_inbound_at=Subquery(

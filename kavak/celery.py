@@ -13,7 +13,11 @@ from typing import Any
 
 from celery import Celery, signals
 
+from kavak.broker import patch_redis_channel
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kavak.settings.local")
+# Workers must survive a Redis restart or failover (kavak/broker.py explains the kombu bug).
+patch_redis_channel()
 
 app = Celery("kavak")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+from conversations.models import Conversation
 
 
 class Lead(models.Model):
@@ -62,6 +65,8 @@ class Lead(models.Model):
     notified_at = models.DateTimeField("notificado", null=True, blank=True)
     created_at = models.DateTimeField("creado", auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField("actualizado", auto_now=True)
+    # Staff activity (creation, assignment, status changes, notes): drives the "stale" flag.
+    last_activity_at = models.DateTimeField("última actividad", default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = "lead"
@@ -71,11 +76,25 @@ class Lead(models.Model):
                 fields=["phone"],
                 condition=~Q(status__in=["vendido", "perdido"]) & ~Q(phone=""),
                 name="lead_one_open_per_phone",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="perdido") | ~Q(lost_reason=""),
+                name="lead_lost_has_reason",
+                violation_error_message="Un lead perdido necesita un motivo de pérdida.",
+            ),
+        ]
+        permissions = [
+            ("view_all_leads", "Puede ver todos los leads (no solo los asignados)"),
+            ("assign_lead", "Puede asignar y reasignar leads"),
+            ("export_leads", "Puede exportar leads y conversaciones a CSV"),
         ]
 
     def __str__(self) -> str:
         return f"Lead #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in self.CLOSED_STATUSES
 
 
 class LeadNotification(models.Model):
@@ -130,3 +149,54 @@ class SalesAgent(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+
+class LeadEvent(models.Model):
+    """One entry of a lead's activity log: who did what and when (author empty = the system)."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Asignación"
+        STATUS = "status", "Cambio de estado"
+        NOTE = "note", "Nota"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("tipo", max_length=10, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="autor",
+    )
+    from_status = models.CharField("estado anterior", max_length=20, blank=True)
+    to_status = models.CharField("estado nuevo", max_length=20, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="asignado a",
+    )
+    text = models.TextField("texto", blank=True)
+    created_at = models.DateTimeField("fecha", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "actividad de lead"
+        verbose_name_plural = "actividad de leads"
+        ordering = ["created_at", "id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}:{self.kind}"
+
+
+class FunnelDashboard(Conversation):
+    """The funnel dashboard as an admin entry: its view permission is who may open it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "tablero del embudo"
+        verbose_name_plural = "tablero del embudo"
+        default_permissions = ("view",)

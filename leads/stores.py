@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from leads.models import Lead
+from leads.services import lead_assign
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class DbLeadStore:
                             conversation_id=data.conversation_id,
                             **{k: getattr(data, k) for k in _UPDATABLE},
                         )
+                        # Before commit, so the sales notification goes to the assignee.
+                        lead_assign(lead=lead)
                         return _view(lead)
                 except IntegrityError:
                     continue  # a concurrent turn created the open lead for this phone: update it

@@ -20,11 +20,17 @@ def _clear_cache() -> None:
     """Each test starts with an empty cache (the key prefix is unique per run)."""
     from django.core.cache import cache
 
-    # Only this run's keys (unique prefix): FLUSHDB would wipe parallel runs sharing the Redis db.
-    if hasattr(cache, "delete_pattern"):
-        cache.delete_pattern("*")
-    else:
+    # Only this run's keys (the prefix is unique per run): FLUSHDB would wipe parallel runs that
+    # share the Redis db. Raw keys (idempotency, rate limits) use the same prefix.
+    if not hasattr(cache, "delete_pattern"):
         cache.clear()
+        return
+    from django_redis import get_redis_connection
+
+    client = get_redis_connection("default")
+    keys = list(client.scan_iter(f"{settings.REDIS_KEY_PREFIX}:*", count=1000))
+    if keys:
+        client.unlink(*keys)
 
 
 @pytest.fixture

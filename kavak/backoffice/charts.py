@@ -156,10 +156,12 @@ def columns_svg(
     title: str,
     name: str,
     markers: Sequence[tuple[str, float, str]] = (),
+    tooltips: Sequence[str] = (),
 ) -> SafeString:
     """Vertical columns (a histogram or a daily series) with optional vertical marker lines at a
     fractional column position: ``(label, position, colour)`` where 0 is the left edge of the
-    first column and ``len(columns)`` the right edge of the last."""
+    first column and ``len(columns)`` the right edge of the last. ``tooltips`` replace the
+    default "label: value" hover text of each column."""
     width, height, bottom, left = 720, 220, 36, 36
     top = max((value for _, value in columns), default=0) or 1
     slot = (width - left - 10) / max(len(columns), 1)
@@ -180,7 +182,7 @@ def columns_svg(
         body.append(
             format_html(
                 '<g class="column" data-key="{}" data-value="{}">'
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>'
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>'
                 "{}</g>",
                 label,
                 value,
@@ -189,8 +191,7 @@ def columns_svg(
                 f"{slot * 0.76:.1f}",
                 f"{h:.1f}",
                 PALETTE[1],
-                label,
-                value,
+                tooltips[i] if i < len(tooltips) else f"{label}: {value}",
                 format_html(
                     '<text x="{}" y="{}" text-anchor="middle" fill="#111">{}</text>',
                     f"{x + slot / 2:.1f}",

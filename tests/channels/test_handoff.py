@@ -117,6 +117,8 @@ def test_staff_cannot_write_to_customers_who_opted_out(
 def test_return_to_bot_from_the_admin_makes_the_bot_answer_again(
     handed_off: Conversation, whatsapp: FakeTwilio, client: Client, staff: object
 ) -> None:
+    # A salesperson works the customers of the leads assigned to them.
+    Lead.objects.filter(conversation=handed_off).update(assigned_to=staff)
     staff_client = Client()
     staff_client.force_login(staff)
     url = reverse("admin:channels_whatsappconversation_reply", args=[handed_off.pk])
@@ -177,7 +179,7 @@ def test_staff_without_the_reply_permission_cannot_post(
     user.user_permissions.add(
         *__import__(
             "django.contrib.auth.models", fromlist=["Permission"]
-        ).Permission.objects.filter(codename="view_whatsappconversation")
+        ).Permission.objects.filter(codename__in=["view_whatsappconversation", "view_all_leads"])
     )
     reader = Client()
     reader.force_login(user)

@@ -1,0 +1,40 @@
+"""A workaround for a Celery 5.7 / kombu 5.7 bug that stops Celery workers when Redis goes away.
+
+What happens (reproduced on a private Redis, and under load in ``make chaos``): the worker loses its
+broker connection while it holds unacknowledged messages (acks late; every WhatsApp task has a
+countdown, so there almost always are some). Celery's ``on_connection_error_after_connected``
+``collect()``s the connection, which drops the transport's reference to its client
+(``transport.client = None``), but the old channel is still used afterwards: closed a second time
+(restoring its unacknowledged messages), or acknowledging a task that finished after the
+reconnection. Either way kombu builds a Redis client from the dropped reference and fails with
+``AttributeError: 'NoneType' object has no attribute 'hostname'``. That is not a connection error,
+so Celery reports "Unrecoverable error" and the worker process exits: every worker dies on a Redis
+restart or failover and stays dead until its container is replaced.
+
+The fix: a channel whose connection is gone raises a *connection* error, which kombu and Celery
+already handle (the close is skipped, a late ack is logged and the message comes back after the
+visibility timeout; tasks are idempotent). What a restarted Redis forgot entirely is re-enqueued by
+the WhatsApp pending-work sweep.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def patch_redis_channel() -> None:
+    """Make a kombu Redis channel raise a connection error once its connection is gone."""
+    from kombu.transport import redis as kombu_redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    original = kombu_redis.Channel._connparams
+    if getattr(original, "kavak_patched", False):
+        return
+
+    def _connparams(self: Any, asynchronous: bool = False) -> dict[str, Any]:
+        if getattr(self.connection, "client", None) is None:
+            raise RedisConnectionError("the broker connection of this channel was closed")
+        return original(self, asynchronous=asynchronous)
+
+    _connparams.kavak_patched = True  # type: ignore[attr-defined]
+    kombu_redis.Channel._connparams = _connparams  # type: ignore[method-assign]
