@@ -562,14 +562,28 @@ def test_alb_is_public_hardened_and_health_checks_healthz():
 
 _LOCAL_REF = re.compile(r"\$\{local\.(\w+)\}")
 _LOCAL_CONCAT = re.compile(r"\$\{concat\(((?:\s*local\.\w+\s*,?)+)\)\}")
+# `[for k, v in local.map : { name = k, value = v } if v != ""]`: optional variables,
+# present in the task definition only when set (ECS drops empty values).
+_LOCAL_NONEMPTY_FOR = re.compile(
+    r'\$\{\[for (\w+), (\w+) in local\.(\w+) : \{name = \1, value = \2\} if \2 != ""\]\}'
+)
 
 
 def resolve_local(value: Any, locals_: dict) -> Any:
-    """'${local.x}' and '${concat(local.a, local.b)}' -> the lists they name."""
+    """'${local.x}' and '${concat(local.a, local.b)}' -> the lists they name.
+
+    An optional-variable list (``_LOCAL_NONEMPTY_FOR``) resolves to every entry of
+    its map, i.e. the environment once every optional variable is configured.
+    """
     if isinstance(value, str):
         match = _LOCAL_REF.fullmatch(value.strip())
         if match:
             return resolve_local(locals_[match.group(1)], locals_)
+        match = _LOCAL_NONEMPTY_FOR.fullmatch(value.strip())
+        if match:
+            source = locals_[match.group(3)]
+            assert isinstance(source, dict), f"local.{match.group(3)} is not a map"
+            return [{"name": name, "value": item} for name, item in source.items()]
         match = _LOCAL_CONCAT.fullmatch(value.strip())
         if match:
             merged: list = []
@@ -675,7 +689,10 @@ def test_plain_environment_matches_the_application_contract():
         "GUNICORN_WORKERS",
         "GUNICORN_THREADS",
         "LLM_ENABLED",
+        "WHATSAPP_ENABLED",
         "TWILIO_ACCOUNT_SID",
+        "TWILIO_WHATSAPP_NUMBER",
+        "AXES_IPWARE_PROXY_COUNT",
     }
     assert expected <= set(env)
 
@@ -1039,7 +1056,10 @@ def test_web_and_worker_write_prometheus_samples_to_the_scratch_volume():
     assert directory.startswith(f"{scratch}/")
     assert "CELERY_METRICS_PORT" not in _env_of(containers["web"])
     # Every other variable is the shared environment, unchanged.
-    shared = {item["name"] for item in module_locals("ecs")["environment"]}
+    shared = {
+        item["name"] for item in resolve_local("${local.app_environment}", module_locals("ecs"))
+    }
+    assert shared >= {item["name"] for item in module_locals("ecs")["environment"]}
     assert set(_env_of(containers["web"])) == shared | {"PROMETHEUS_MULTIPROC_DIR"}
     assert set(_env_of(containers["worker"])) == shared | {
         "PROMETHEUS_MULTIPROC_DIR",
@@ -1188,3 +1208,136 @@ def test_readme_documents_beat_metrics_and_the_metrics_token():
     assert "for s in web worker beat" in rotation, "force_redeploy restarts every service"
     cost = readme.lower().split("## monthly cost estimate", 1)[1].split("\n## ", 1)[0]
     assert "beat" in cost
+
+
+# --- WhatsApp channel and admin client address ----------------------------------------
+
+APP_SERVICES = ("web", "worker", "beat")
+WHATSAPP_ENVIRONMENT = {
+    "WHATSAPP_ENABLED": '${var.whatsapp_enabled ? "true" : "false"}',
+    "TWILIO_ACCOUNT_SID": "${var.twilio_account_sid}",
+    "TWILIO_WHATSAPP_NUMBER": "${var.twilio_whatsapp_number}",
+}
+TEMPLATE_CONTENT_SIDS = {
+    "TWILIO_SALES_TEMPLATE_CONTENT_SID": "twilio_sales_template_content_sid",
+    "TWILIO_STAFF_TEMPLATE_CONTENT_SID": "twilio_staff_template_content_sid",
+}
+NEW_ECS_INPUTS = (
+    "whatsapp_enabled",
+    "twilio_whatsapp_number",
+    *TEMPLATE_CONTENT_SIDS.values(),
+)
+
+
+def _validation_regex(module: str, name: str) -> re.Pattern[str]:
+    """The pattern of a `can(regex("...", var.name))` validation, as Python sees it."""
+    [validation] = variables(MODULES_DIR / module)[name]["validation"]
+    match = re.fullmatch(
+        rf'\$\{{can\(regex\("((?:[^"\\]|\\.)*)", var\.{name}\)\)\}}', validation["condition"]
+    )
+    assert match, f"{name}: expected can(regex(...)), got {validation['condition']!r}"
+    return re.compile(match.group(1).replace("\\\\", "\\"))
+
+
+def _app_settings_source() -> str:
+    return (REPO_ROOT / "kavak" / "settings" / "base.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_whatsapp_channel_is_configured_as_plain_environment(service: str):
+    """WHATSAPP_ENABLED=true makes the app require the SID, the number and the token."""
+    container = _containers()[service]
+    env = _env_of(container)
+    for name, value in WHATSAPP_ENVIRONMENT.items():
+        assert env.get(name) == value, f"{service}: {name}={env.get(name)!r}"
+    secret_names = {item["name"] for item in container["secrets"]}
+    assert "TWILIO_AUTH_TOKEN" in secret_names, "the token comes from Secrets Manager"
+    assert not secret_names & set(WHATSAPP_ENVIRONMENT)
+    assert "TWILIO_AUTH_TOKEN" not in env
+
+
+def test_whatsapp_variables_of_the_ecs_module():
+    declared = variables(MODULES_DIR / "ecs")
+    assert declared["whatsapp_enabled"]["type"] == "bool"
+    assert variable_default("ecs", "whatsapp_enabled") is True
+    number = declared["twilio_whatsapp_number"]
+    assert number["type"] == "string"
+    assert "default" not in number, "every environment names its own sender"
+    pattern = _validation_regex("ecs", "twilio_whatsapp_number")
+    for good in ("whatsapp:+5215500000000", "whatsapp:+14155238886"):
+        assert pattern.fullmatch(good), good
+    bad_numbers = (
+        "",
+        "+5215500000000",
+        "whatsapp:5215500000000",
+        "whatsapp:+0123456",
+        "sms:+14155238886",
+    )
+    for bad in bad_numbers:
+        assert not pattern.fullmatch(bad), bad
+    sid = _validation_regex("ecs", "twilio_account_sid")
+    assert sid.fullmatch("AC" + "0" * 32)
+    assert not sid.fullmatch("")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_environments_pass_the_whatsapp_settings_to_ecs(env: str):
+    ecs_call = env_modules(env)["ecs"]
+    declared = variables(ENVS_DIR / env)
+    for name in NEW_ECS_INPUTS:
+        assert ecs_call[name] == f"${{var.{name}}}", f"{env}: ecs.{name}"
+        assert name in declared, f"{env}: variable {name} missing"
+    assert declared["whatsapp_enabled"]["default"] is True
+    assert "default" not in declared["twilio_whatsapp_number"]
+    for name in TEMPLATE_CONTENT_SIDS.values():
+        assert declared[name]["default"] == ""
+    values = tfvars(env)
+    assert values["whatsapp_enabled"] is True
+    assert _validation_regex("ecs", "twilio_whatsapp_number").fullmatch(
+        values["twilio_whatsapp_number"]
+    )
+    assert _validation_regex("ecs", "twilio_account_sid").fullmatch(values["twilio_account_sid"])
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_axes_trusts_exactly_one_proxy_the_alb(service: str):
+    env = _env_of(_containers()[service])
+    assert env["AXES_IPWARE_PROXY_COUNT"] == "1", "the ALB is the only proxy in front of the app"
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_template_content_sids_reach_the_containers_when_set(service: str):
+    container = _containers()[service]
+    env = _env_of(container)
+    for name, variable in TEMPLATE_CONTENT_SIDS.items():
+        assert env.get(name) == f"${{var.{variable}}}", f"{service}: {name}"
+    assert not {item["name"] for item in container["secrets"]} & set(TEMPLATE_CONTENT_SIDS)
+
+
+def test_template_content_sids_are_optional_and_must_be_content_sids():
+    declared = variables(MODULES_DIR / "ecs")
+    for variable in TEMPLATE_CONTENT_SIDS.values():
+        assert declared[variable]["type"] == "string"
+        assert variable_default("ecs", variable) == ""
+        [validation] = declared[variable]["validation"]
+        assert validation["condition"] == (
+            f'${{var.{variable} == "" || startswith(var.{variable}, "HX")}}'
+        )
+    locals_ = module_locals("ecs")
+    assert locals_["template_content_sids"] == {
+        name: f"${{var.{variable}}}" for name, variable in TEMPLATE_CONTENT_SIDS.items()
+    }
+    # Only set ones reach the task definition: ECS drops empty values and the AWS
+    # provider would plan a new revision on every run.
+    optional = locals_["optional_environment"]
+    match = _LOCAL_NONEMPTY_FOR.fullmatch(optional)
+    assert match, optional
+    assert match.group(3) == "template_content_sids"
+    assert not set(TEMPLATE_CONTENT_SIDS) & {item["name"] for item in locals_["environment"]}
+
+
+def test_new_environment_variables_are_read_by_the_application():
+    settings = _app_settings_source()
+    for name in (*WHATSAPP_ENVIRONMENT, "AXES_IPWARE_PROXY_COUNT", *TEMPLATE_CONTENT_SIDS):
+        assert f'"{name}"' in settings, f"kavak/settings/base.py does not read {name}"
+    assert re.search(r'TWILIO_WHATSAPP_NUMBER = env_required\("TWILIO_WHATSAPP_NUMBER"', settings)

@@ -140,6 +140,8 @@ module "ecs" {
   redis_host               = module.redis.primary_endpoint_address
   redis_port               = module.redis.port
   twilio_account_sid       = var.twilio_account_sid
+  whatsapp_enabled         = var.whatsapp_enabled
+  twilio_whatsapp_number   = var.twilio_whatsapp_number
   llm_enabled              = var.llm_enabled
   gunicorn_workers         = var.gunicorn_workers
   gunicorn_threads         = var.gunicorn_threads
@@ -152,6 +154,9 @@ module "ecs" {
   worker_min_count         = var.worker_min_count
   worker_max_count         = var.worker_max_count
   celery_metrics_port      = local.celery_metrics_port
+
+  twilio_sales_template_content_sid = var.twilio_sales_template_content_sid
+  twilio_staff_template_content_sid = var.twilio_staff_template_content_sid
 }
 
 module "monitoring" {

@@ -10,8 +10,13 @@ github_repository = "kavak/whatsapp-sales-agent"
 # Set to true if production lives in its own AWS account.
 create_github_oidc_provider = false
 twilio_account_sid          = "AC00000000000000000000000000000000"
+twilio_whatsapp_number      = "whatsapp:+5215500000000"
+whatsapp_enabled            = true
 llm_enabled                 = true
 alarm_emails                = []
+# Approved WhatsApp templates (Content API ContentSid); unset until Meta approves them.
+# twilio_sales_template_content_sid = "HX00000000000000000000000000000000"
+# twilio_staff_template_content_sid = "HX00000000000000000000000000000000"
 
 deletion_protection         = true
 multi_az                    = true

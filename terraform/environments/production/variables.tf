@@ -49,6 +49,29 @@ variable "twilio_account_sid" {
   type        = string
 }
 
+variable "whatsapp_enabled" {
+  description = "WHATSAPP_ENABLED for the application (needs twilio_account_sid, twilio_whatsapp_number and the TWILIO_AUTH_TOKEN secret)."
+  type        = bool
+  default     = true
+}
+
+variable "twilio_whatsapp_number" {
+  description = "WhatsApp sender of this environment, whatsapp:+<E.164 number>."
+  type        = string
+}
+
+variable "twilio_sales_template_content_sid" {
+  description = "Approved WhatsApp template (ContentSid, HX...) notifying salespeople; empty: no notification."
+  type        = string
+  default     = ""
+}
+
+variable "twilio_staff_template_content_sid" {
+  description = "Approved WhatsApp template (ContentSid, HX...) staff send outside the 24-hour window; empty: not set."
+  type        = string
+  default     = ""
+}
+
 variable "llm_enabled" {
   description = "LLM_ENABLED for the application."
   type        = bool

@@ -8,8 +8,13 @@ domain_name = "whatsapp-staging.kavak.example"
 github_repository           = "kavak/whatsapp-sales-agent"
 create_github_oidc_provider = true
 twilio_account_sid          = "AC00000000000000000000000000000000"
+twilio_whatsapp_number      = "whatsapp:+5215500000000"
+whatsapp_enabled            = true
 llm_enabled                 = true
 alarm_emails                = []
+# Approved WhatsApp templates (Content API ContentSid); unset until Meta approves them.
+# twilio_sales_template_content_sid = "HX00000000000000000000000000000000"
+# twilio_staff_template_content_sid = "HX00000000000000000000000000000000"
 
 deletion_protection         = false
 multi_az                    = false

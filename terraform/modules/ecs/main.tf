@@ -35,9 +35,32 @@ locals {
     { name = "GUNICORN_WORKERS", value = tostring(var.gunicorn_workers) },
     { name = "GUNICORN_THREADS", value = tostring(var.gunicorn_threads) },
     { name = "LLM_ENABLED", value = var.llm_enabled ? "true" : "false" },
+    # With WHATSAPP_ENABLED=true the app refuses to start without TWILIO_ACCOUNT_SID,
+    # TWILIO_WHATSAPP_NUMBER (both here) and TWILIO_AUTH_TOKEN (a secret, below).
+    { name = "WHATSAPP_ENABLED", value = var.whatsapp_enabled ? "true" : "false" },
     { name = "TWILIO_ACCOUNT_SID", value = var.twilio_account_sid },
+    { name = "TWILIO_WHATSAPP_NUMBER", value = var.twilio_whatsapp_number },
+    # The ALB is the one proxy in front of the app: django-axes locks on the client
+    # address the ALB appended to X-Forwarded-For (the last entry), not on the ALB's.
+    { name = "AXES_IPWARE_PROXY_COUNT", value = "1" },
     { name = "DJANGO_LOG_FORMAT", value = "json" },
   ]
+
+  # Approved WhatsApp templates (Content API ContentSid, HX...), set only when
+  # configured: ECS drops a variable with an empty value from the task definition
+  # and the AWS provider would then plan a new revision on every run. Unset is ""
+  # to the app: no WhatsApp notification to salespeople, and staff cannot write
+  # to a customer outside the 24-hour window.
+  template_content_sids = {
+    TWILIO_SALES_TEMPLATE_CONTENT_SID = var.twilio_sales_template_content_sid
+    TWILIO_STAFF_TEMPLATE_CONTENT_SID = var.twilio_staff_template_content_sid
+  }
+  optional_environment = [
+    for name, value in local.template_content_sids : { name = name, value = value } if value != ""
+  ]
+
+  # What every container gets (web and worker add their metrics variables).
+  app_environment = concat(local.environment, local.optional_environment)
 
   secrets = [
     { name = "DJANGO_SECRET_KEY", valueFrom = var.secret_arns["DJANGO_SECRET_KEY"] },
@@ -68,8 +91,8 @@ locals {
     { name = "METRICS_TOKEN", valueFrom = var.secret_arns["METRICS_TOKEN"] },
   ]
 
-  web_environment    = concat(local.environment, local.metrics_environment)
-  worker_environment = concat(local.environment, local.metrics_environment, local.celery_metrics_environment)
+  web_environment    = concat(local.app_environment, local.metrics_environment)
+  worker_environment = concat(local.app_environment, local.metrics_environment, local.celery_metrics_environment)
   web_secrets        = concat(local.secrets, local.metrics_secrets)
 
   # prometheus_client refuses to start (FileNotFoundError on import of
@@ -167,7 +190,7 @@ locals {
     essential              = true
     entryPoint             = local.ensure_metrics_dir_entrypoint
     command                = ["python", "manage.py", "migrate", "--noinput"]
-    environment            = local.environment
+    environment            = local.app_environment
     secrets                = local.secrets
     readonlyRootFilesystem = true
     mountPoints            = local.tmp_mount

@@ -140,6 +140,49 @@ variable "redis_port" {
 variable "twilio_account_sid" {
   description = "Twilio Account SID (an identifier, not a secret)."
   type        = string
+
+  validation {
+    condition     = can(regex("^AC[0-9a-fA-F]{32}$", var.twilio_account_sid))
+    error_message = "twilio_account_sid must be a Twilio Account SID: AC followed by 32 hexadecimal characters."
+  }
+}
+
+variable "whatsapp_enabled" {
+  description = "WHATSAPP_ENABLED: turn the WhatsApp channel on (the app then requires TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_NUMBER)."
+  type        = bool
+  default     = true
+}
+
+variable "twilio_whatsapp_number" {
+  description = "TWILIO_WHATSAPP_NUMBER: the WhatsApp sender, e.g. whatsapp:+5215500000000."
+  type        = string
+
+  validation {
+    condition     = can(regex("^whatsapp:\\+[1-9][0-9]{6,14}$", var.twilio_whatsapp_number))
+    error_message = "twilio_whatsapp_number must be whatsapp:+<country code and number> (E.164), e.g. whatsapp:+5215500000000."
+  }
+}
+
+variable "twilio_sales_template_content_sid" {
+  description = "TWILIO_SALES_TEMPLATE_CONTENT_SID: approved template (ContentSid, HX...) of the WhatsApp notification to salespeople; empty: not set, no notification."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.twilio_sales_template_content_sid == "" || startswith(var.twilio_sales_template_content_sid, "HX")
+    error_message = "twilio_sales_template_content_sid must be empty or a Content API ContentSid (HX...)."
+  }
+}
+
+variable "twilio_staff_template_content_sid" {
+  description = "TWILIO_STAFF_TEMPLATE_CONTENT_SID: approved template (ContentSid, HX...) staff send outside the 24-hour window; empty: not set."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.twilio_staff_template_content_sid == "" || startswith(var.twilio_staff_template_content_sid, "HX")
+    error_message = "twilio_staff_template_content_sid must be empty or a Content API ContentSid (HX...)."
+  }
 }
 
 variable "llm_enabled" {
