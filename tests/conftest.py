@@ -68,3 +68,20 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> I
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def restore_catalog_seeds() -> None:
+    """Re-run the catalogue's seed data migration (references and aliases).
+
+    Transactional tests (``transaction=True``) end by truncating every table, migration data
+    included; a later transactional test that needs the seeded aliases calls this first.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from catalog.selectors import catalog_vocabulary_invalidate
+
+    migration = importlib.import_module("catalog.migrations.0002_seed_references_and_aliases")
+    migration.seed(apps, None)
+    catalog_vocabulary_invalidate()

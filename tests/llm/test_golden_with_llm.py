@@ -17,6 +17,7 @@ from conversations.apis import render_outcome
 from conversations.evaluation import scenario_load_all, scenario_run, scorecard
 from conversations.services import conversation_turn_handle
 from knowledge.services import knowledge_load_demo
+from tests.conftest import restore_catalog_seeds
 from tests.llm.stub_server import StubModel
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the LLM runs only after a real commit
@@ -27,6 +28,7 @@ def test_golden_conversations_with_a_faithful_llm(
 ) -> None:
     settings.LLM_CHAT_TIMEOUT_S = 2.0  # a loaded test machine must not turn this into fallbacks
     settings.LLM_CHAT_BUDGET_S = 4.0
+    restore_catalog_seeds()  # earlier transactional tests truncated the seeded aliases
     catalog_load_demo()
     knowledge_load_demo()
     used: list[Any] = []
