@@ -121,9 +121,18 @@ def _lead_data(
 
 
 def _enqueue_notification(*, lead_id: int, reason: str) -> None:
+    """Runs after the turn committed: a broker outage must not turn a saved turn into an error.
+
+    A notification that could not be enqueued is picked up by ``leads.lead_notify_sweep``.
+    """
     from leads.tasks import lead_notify_sales as lead_notify_sales_task
 
-    lead_notify_sales_task.delay(lead_id, reason)
+    try:
+        lead_notify_sales_task.delay(lead_id, reason)
+    except Exception:
+        logger.warning(
+            "lead_notify_enqueue_failed lead_id=%s reason=%s", lead_id, reason, exc_info=True
+        )
 
 
 def _record_kb_miss(*, question: str, confidence: float, channel: str, ref: str) -> None:

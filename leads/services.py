@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 
 from kavak.exceptions import ApplicationError, TransientError
@@ -381,3 +381,30 @@ def lead_note_add(*, lead_id: int, text: str, actor: Any, now: datetime | None =
         return LeadEvent.objects.create(
             lead_id=lead_id, kind=LeadEvent.Kind.NOTE, author=actor, text=body, created_at=now
         )
+
+
+def lead_notify_pending(
+    *, older_than_s: float, now: datetime | None = None
+) -> list[tuple[int, str]]:
+    """Leads of the last day whose sales email was never sent: (lead id, reason) to enqueue again.
+
+    The turn enqueues the notification after commit; if the broker was down (or lost the queued
+    task) nothing else would ever send it. ``lead_notify_sales`` is idempotent, so enqueuing a
+    notification that is merely slow is harmless.
+    """
+    now = now or timezone.now()
+    sent = LeadNotification.objects.filter(
+        lead=OuterRef("pk"), channel=LeadNotification.Channel.EMAIL, sent_at__isnull=False
+    )
+    rows = (
+        Lead.objects.filter(
+            notified_at__isnull=True,
+            created_at__lte=now - timedelta(seconds=older_than_s),
+            created_at__gte=now - timedelta(days=1),
+        )
+        .exclude(Exists(sent))
+        .values_list("pk", "source")[:500]
+    )
+    return [
+        (pk, "handoff" if source == Lead.Source.HANDOFF else "lead_captured") for pk, source in rows
+    ]

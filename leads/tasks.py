@@ -37,3 +37,14 @@ def lead_notify_sales_whatsapp(lead_id: int, reason: str) -> bool:
     from leads.services import lead_notify_sales_whatsapp as service
 
     return service(lead_id=lead_id, reason=reason)
+
+
+@shared_task(name="leads.lead_notify_sweep", acks_late=True)
+def lead_notify_sweep(older_than_s: float = 120.0) -> int:
+    """Beat: enqueue again the sales notifications that never went out (broker outages)."""
+    from leads.services import lead_notify_pending
+
+    pending = lead_notify_pending(older_than_s=older_than_s)
+    for lead_id, reason in pending:
+        lead_notify_sales.delay(lead_id, reason)
+    return len(pending)

@@ -322,6 +322,12 @@ WHATSAPP_SWEEP_INTERVAL_S = env.int("WHATSAPP_SWEEP_INTERVAL_S", default=60)
 WHATSAPP_SWEEP_AFTER_S = env.int("WHATSAPP_SWEEP_AFTER_S", default=120)
 CELERY_BEAT_SCHEDULE = {
     **vars().get("CELERY_BEAT_SCHEDULE", {}),
+    "leads.lead_notify_sweep": {
+        "task": "leads.lead_notify_sweep",
+        "schedule": 60.0,
+        "kwargs": {"older_than_s": 120.0},
+        "options": {"expires": 60.0},
+    },
     "channels.whatsapp_pending_sweep": {
         "task": "channels.whatsapp_pending_sweep",
         "schedule": WHATSAPP_SWEEP_INTERVAL_S,

@@ -202,3 +202,29 @@ def test_turns_still_work_when_redis_is_down() -> None:
         out = turn("300 mil", session="down")
     assert out.next_action == "choose_option"
     assert Conversation.objects.get(external_id="down").version == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lead_turn_succeeds_when_the_broker_is_down_and_the_sweep_finds_the_lead(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The notification is enqueued after commit: a broker outage must not fail the saved turn."""
+    from kavak.celery import app
+    from leads.services import lead_notify_pending
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens: publishing fails
+    app.pool.force_close_all()
+    try:
+        outcome = _to_lead("broker-down")
+    finally:
+        app.conf.broker_url = original
+        app.pool.force_close_all()
+    assert outcome.step == "done"
+    assert "lead_notify_enqueue_failed" in caplog.text
+    lead = Lead.objects.get()
+    assert lead.notified_at is None
+    assert lead_notify_pending(older_than_s=0) == [(lead.pk, "lead_captured")]
+    assert lead_notify_pending(older_than_s=3600) == []
+    assert lead_notify_sales(lead_id=lead.pk, reason="lead_captured") is True
+    assert lead_notify_pending(older_than_s=0) == []
