@@ -113,3 +113,15 @@ chaos-whatsapp: $(VENV)/.test-stamp
 bench-chat: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
 	$(TEST_ENV) $(PY) scripts/bench_chat.py
+
+# Fault suite and soak (figures, loopback only; see OPERATIONS.md). `make chaos` restarts the local
+# PostgreSQL and Redis for a few seconds each: never run it against servers others depend on.
+chaos: $(VENV)/.test-stamp
+	bash scripts/ensure_services.sh
+	$(TEST_ENV) $(PY) scripts/chaos.py
+
+soak: $(VENV)/.test-stamp
+	bash scripts/ensure_services.sh
+	$(TEST_ENV) $(PY) scripts/soak.py
+
+.PHONY: chaos soak

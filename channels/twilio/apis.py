@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -28,6 +28,17 @@ from kavak.logging import log_context
 logger = logging.getLogger(__name__)
 
 
+# Twilio's largest form (a 4,096-character WhatsApp body, every character a percent-encoded
+# 4-byte emoji) is about 50 KB: anything bigger is refused before its signature is even computed.
+MAX_BODY_BYTES = 128 * 1024
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "El cuerpo de la petición supera 128 KB."
+    default_code = "payload_too_large"
+
+
 class _TwilioApi(APIView):
     """Form-encoded, signed by Twilio, no session or API key."""
 
@@ -39,6 +50,12 @@ class _TwilioApi(APIView):
         super().initial(request, *args, **kwargs)
         if not settings.WHATSAPP_ENABLED:
             raise exceptions.NotFound("El canal de WhatsApp no está activo.")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            raise PayloadTooLarge()
         check = webhook_signature_check(request._request)
         if not check.ok:
             raise exceptions.PermissionDenied("Firma de Twilio inválida.")
@@ -48,9 +65,10 @@ class _TwilioApi(APIView):
     request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT},
     responses={
         200: OpenApiResponse(description="TwiML (empty in async mode)"),
-        400: OpenApiResponse(description="Payload without MessageSid/From/To"),
+        400: OpenApiResponse(description="Payload without MessageSid/From/To, or unusable"),
         403: OpenApiResponse(description="Invalid X-Twilio-Signature"),
         404: OpenApiResponse(description="WhatsApp channel disabled"),
+        413: OpenApiResponse(description="Body over 128 KB"),
     },
     summary="Twilio incoming WhatsApp message",
 )
@@ -72,6 +90,7 @@ class WhatsAppInboundWebhookApi(_TwilioApi):
         400: OpenApiResponse(description="Payload without MessageSid/MessageStatus"),
         403: OpenApiResponse(description="Invalid X-Twilio-Signature"),
         404: OpenApiResponse(description="WhatsApp channel disabled"),
+        413: OpenApiResponse(description="Body over 128 KB"),
     },
     summary="Twilio message status callback",
 )

@@ -1,4 +1,9 @@
-"""Twilio's form payloads → channel DTOs. Twilio adds parameters without notice: keep them all."""
+"""Twilio's form payloads → channel DTOs. Twilio adds parameters without notice: keep them all.
+
+Whatever a (validly signed) form holds, parsing either returns a DTO every column can store or
+raises ``PayloadError`` (HTTP 400): NUL characters, which PostgreSQL text and jsonb refuse, are
+dropped, and identifiers longer than their columns (Twilio's SIDs are 34 characters) are refused.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +13,53 @@ from channels.messages import InboundMessage, Media, StatusUpdate
 from channels.phones import InvalidPhone, phone_normalise
 
 MAX_MEDIA = 10
+# Column sizes of channels.models (WhatsAppInbound, WhatsAppStatusEvent).
+_MAX_LENGTHS = {
+    "MessageSid": 64,
+    "AccountSid": 64,
+    "MessagingServiceSid": 64,
+    "From": 40,
+    "To": 40,
+    "WaId": 32,
+    "MessageStatus": 16,
+}
 
 
 class PayloadError(ValueError):
-    """The payload lacks what every Twilio message carries (MessageSid, From, To)."""
+    """The payload lacks what every Twilio message carries (MessageSid, From, To), or a field
+    cannot be what Twilio sends (longer than any SID or address)."""
+
+
+def _clean(form: Mapping[str, str]) -> dict[str, str]:
+    """The form as one string per name (the last value, as ``QueryDict.get``), without NULs."""
+    return {str(k).replace("\x00", ""): str(v).replace("\x00", "") for k, v in form.items()}
 
 
 def _get(form: Mapping[str, str], name: str) -> str:
     return (form.get(name) or "").strip()
 
 
+def _check_lengths(**values: str) -> None:
+    for name, value in values.items():
+        if len(value) > _MAX_LENGTHS[name]:
+            raise PayloadError(f"{name} is longer than {_MAX_LENGTHS[name]} characters")
+
+
 def inbound_from_twilio(form: Mapping[str, str]) -> InboundMessage:
     """Parse an incoming-message webhook (text, media, location, Messaging Service payloads)."""
+    form = _clean(form)
     sid = _get(form, "MessageSid") or _get(form, "SmsMessageSid")
     from_address, to_address = _get(form, "From"), _get(form, "To")
     if not sid or not from_address or not to_address:
         raise PayloadError("MessageSid, From and To are required")
+    _check_lengths(
+        MessageSid=sid,
+        From=from_address,
+        To=to_address,
+        AccountSid=_get(form, "AccountSid"),
+        MessagingServiceSid=_get(form, "MessagingServiceSid"),
+        WaId=_get(form, "WaId"),
+    )
     try:
         phone = phone_normalise(from_address)
     except InvalidPhone as exc:
@@ -69,19 +105,21 @@ def inbound_from_twilio(form: Mapping[str, str]) -> InboundMessage:
         kind=kind,
         media=media,
         location=location,
-        payload={str(k): str(v) for k, v in form.items()},
+        payload=form,
     )
 
 
 def status_from_twilio(form: Mapping[str, str]) -> StatusUpdate:
     """Parse a status callback (queued, sent, delivered, read, failed, undelivered…)."""
+    form = _clean(form)
     sid = _get(form, "MessageSid") or _get(form, "SmsSid")
     status = (_get(form, "MessageStatus") or _get(form, "SmsStatus")).lower()
     if not sid or not status:
         raise PayloadError("MessageSid and MessageStatus are required")
+    _check_lengths(MessageSid=sid, MessageStatus=status)
     return StatusUpdate(
         provider_sid=sid,
         status=status,
         error_code=_get(form, "ErrorCode"),
-        payload={str(k): str(v) for k, v in form.items()},
+        payload=form,
     )

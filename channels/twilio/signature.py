@@ -47,7 +47,10 @@ def signature_valid(
     """The SDK's own check (with and without the default port, as Twilio signs either)."""
     if not signature or not auth_token:
         return False
-    return RequestValidator(auth_token).validate(url, params, signature, algorithm or None)
+    try:
+        return RequestValidator(auth_token).validate(url, params, signature, algorithm or None)
+    except ValueError:  # a URL the SDK cannot parse (e.g. a Host header with port 99999)
+        return False
 
 
 def webhook_signature_check(request: HttpRequest) -> SignatureCheck:
