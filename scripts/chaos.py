@@ -38,6 +38,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -51,7 +52,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import whatsapp_harness as h
 from whatsapp_harness import Environment
 
-PORT = 18631
+PORT = 18631  # replaced by a free port at start
+LOCK_FILE = Path(tempfile.gettempdir()) / "kavak-chaos-soak.lock"  # one run per machine
 WEB_WORKERS = 3
 WORKER_CONCURRENCY = 3
 CHAT_CLIENTS = 4
@@ -103,7 +105,7 @@ WA_SCRIPT = (
 # --- what the load generators record ------------------------------------------------------------
 @dataclass
 class Sample:
-    phase: str
+    phase: str  # the phase when this attempt was sent (a message keeps its first phase elsewhere)
     channel: str  # chat | webhook
     started: float  # time.monotonic()
     ended: float
@@ -240,7 +242,7 @@ def chat_client(rec: Recorder, index: int, key: str, port: int, think_s: float) 
             while True:
                 started = time.monotonic()
                 status, data = client.post("/chat", body, headers)
-                rec.add(Sample(phase, "chat", started, time.monotonic(), status, attempt))
+                rec.add(Sample(rec.phase, "chat", started, time.monotonic(), status, attempt))
                 if status == 200:
                     answer = json.loads(data)
                     lead = answer.get("lead") or {}
@@ -289,7 +291,7 @@ def wa_customer(rec: Recorder, index: int, port: int, fake, think_s: float) -> N
             while time.monotonic() - send.sent < 120:
                 started = time.monotonic()
                 status, _ = poster.post(h.WEBHOOK, body, headers)
-                rec.add(Sample(send.phase, "webhook", started, time.monotonic(), status, attempt))
+                rec.add(Sample(rec.phase, "webhook", started, time.monotonic(), status, attempt))
                 if status == 200:
                     send.acked = time.monotonic()
                     break
@@ -330,6 +332,43 @@ def load(rec: Recorder, *, key: str, fake, chat_clients: int, wa_customers: int)
 
 
 # --- dependencies: PostgreSQL, Redis, processes ------------------------------------------------
+@contextlib.contextmanager
+def exclusive_run(name: str, wait_s: float = 900.0) -> Iterator[None]:
+    """One `make chaos` or `make soak` at a time on this machine, from any checkout: both restart
+    or load the PostgreSQL and Redis they share, and would spoil each other's figures."""
+    import fcntl
+
+    handle = LOCK_FILE.open("a+")
+    deadline = time.monotonic() + wait_s
+    announced = False
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(
+                        f"{name}: another make chaos/soak still holds {LOCK_FILE} after "
+                        f"{wait_s:.0f} s"
+                    ) from None
+                if not announced:
+                    print(
+                        f"{name}: another make chaos/soak is running; waiting for it…", flush=True
+                    )
+                    announced = True
+                time.sleep(2)
+        yield
+    finally:
+        handle.close()  # releases the lock
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def port_open(port: int) -> bool:
     with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.3):
         return True
@@ -1026,7 +1065,7 @@ def start_product(
     *,
     web_name: str,
     llm: dict[str, str] | None = None,
-    port: int = PORT,
+    port: int | None = None,
     web_workers: int = WEB_WORKERS,
     concurrency: int = WORKER_CONCURRENCY,
 ) -> tuple[h.Proc, h.Proc]:
@@ -1034,7 +1073,7 @@ def start_product(
     extra = dict(llm or {})
     worker_name = web_name.replace("web", "worker")
     with extra_env(env, PROMETHEUS_MULTIPROC_DIR=metrics_dir(f"{web_name}-metrics"), **extra):
-        web = h.start_gunicorn(env, port=port, workers=web_workers, name=web_name)
+        web = h.start_gunicorn(env, port=port or PORT, workers=web_workers, name=web_name)
     procs.append(web)
     with extra_env(env, PROMETHEUS_MULTIPROC_DIR=metrics_dir(f"{worker_name}-metrics"), **extra):
         worker = h.start_worker(env, name=worker_name, concurrency=concurrency)
@@ -1061,8 +1100,15 @@ def scrape(wanted: tuple[tuple[str, str], ...]) -> list[str]:
 
 
 def main() -> int:
+    with exclusive_run("chaos"):
+        return run()
+
+
+def run() -> int:
     from tests.channels.fake_twilio import FakeTwilio
 
+    global PORT
+    PORT = free_port()
     started = time.monotonic()
     fake = FakeTwilio(account_sid=h.ACCOUNT_SID, slow_s=3.0).start()
     env = Environment(
@@ -1160,9 +1206,12 @@ def main() -> int:
     others = sorted((set(figures["lost"]) | set(figures["dups"])) - set(phases))
     other_lost = sum(sum(figures["lost"][p].values()) for p in others)
     other_dups = sum(sum(figures["dups"][p].values()) for p in others)
+    outside = [smp for smp in rec.samples if smp.phase not in phases]
+    outside_errors = Counter(f"{smp.channel} {smp.kind}" for smp in outside if not smp.ok)
     print(
-        f"\n== outside the scenarios (warm-up, restarts, drain): messages lost {other_lost}, "
-        f"duplicates {other_dups}"
+        f"\n== outside the scenarios (warm-up, restarting web and worker with the LLM on, drain): "
+        f"{len(outside)} requests, errors {dict(outside_errors) or 0} (connections refused while "
+        f"gunicorn restarts); messages lost {other_lost}, duplicates {other_dups}"
     )
     for p in others:
         if figures["lost"][p] or figures["dups"][p]:

@@ -38,7 +38,7 @@ import whatsapp_harness as h
 from chaos import CHAT_SCRIPT, ChatAck, Http, Recorder, Sample
 from whatsapp_harness import Environment
 
-PORT = 18641
+PORT = 18641  # replaced by a free port at start
 WEB_WORKERS = int(os.environ.get("SOAK_WEB_WORKERS", str((os.cpu_count() or 2) * 2)))
 WORKER_CONCURRENCY = 2
 WA_CUSTOMERS = 4
@@ -175,8 +175,15 @@ def per_minute(samples: list[Sample], start: float, channel: str) -> list[tuple[
 
 
 def main() -> int:
+    with chaos.exclusive_run("soak"):
+        return run()
+
+
+def run() -> int:
     from tests.channels.fake_twilio import FakeTwilio
 
+    global PORT
+    PORT = chaos.free_port()
     started = time.monotonic()
     fake = FakeTwilio(account_sid=h.ACCOUNT_SID).start()
     env = Environment(
