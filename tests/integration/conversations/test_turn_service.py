@@ -204,24 +204,12 @@ def test_turns_still_work_when_redis_is_down() -> None:
     assert Conversation.objects.get(external_id="down").version == 2
 
 
-@pytest.mark.django_db(transaction=True)
-def test_lead_turn_succeeds_when_the_broker_is_down_and_the_sweep_finds_the_lead(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """The notification is enqueued after commit: a broker outage must not fail the saved turn."""
-    from kavak.celery import app
+def test_the_sweep_finds_leads_whose_sales_notification_never_went_out() -> None:
+    """If the after-commit enqueue failed (broker down) or the queued task was lost, the beat
+    sweep ``leads.lead_notify_sweep`` enqueues the notification again; sending stays idempotent."""
     from leads.services import lead_notify_pending
 
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens: publishing fails
-    app.pool.force_close_all()
-    try:
-        outcome = _to_lead("broker-down")
-    finally:
-        app.conf.broker_url = original
-        app.pool.force_close_all()
-    assert outcome.step == "done"
-    assert "lead_notify_enqueue_failed" in caplog.text
+    _to_lead("never-notified")
     lead = Lead.objects.get()
     assert lead.notified_at is None
     assert lead_notify_pending(older_than_s=0) == [(lead.pk, "lead_captured")]
