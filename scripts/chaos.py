@@ -111,6 +111,7 @@ class Sample:
     ended: float
     status: int  # 0: connection refused/reset, -1: client timeout
     attempt: int  # 0 for the first try of a message, 1… for its retries
+    step: int = -1  # index in the conversation script (soak breakdowns)
 
     @property
     def ok(self) -> bool:

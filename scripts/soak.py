@@ -65,7 +65,7 @@ def chat_paced(
     while not until.is_set():
         session = f"soak-{index}-{rng.getrandbits(40):x}"
         phone = f"55{rng.randrange(10**7, 10**8)}"
-        for step in CHAT_SCRIPT:
+        for index_in_script, step in enumerate(CHAT_SCRIPT):
             delay = slot - time.monotonic()
             if delay > 0 and until.wait(delay):
                 return
@@ -75,7 +75,7 @@ def chat_paced(
             phase = rec.phase
             started = time.monotonic()
             status, data = client.post("/chat", body, headers)
-            rec.add(Sample(phase, "chat", started, time.monotonic(), status, 0))
+            rec.add(Sample(phase, "chat", started, time.monotonic(), status, 0, index_in_script))
             if status != 200:
                 break  # this conversation is out of step: start a new one
             answer = json.loads(data)
@@ -149,6 +149,21 @@ def processes_rss(procs: list[h.Proc]) -> dict[str, tuple[int, float]]:
         for i, pid in enumerate(sorted(chaos.children(proc.popen.pid))):
             out[f"{proc.name} child {i + 1}"] = (pid, chaos.rss_mb(pid))
     return out
+
+
+def sequential_reads(limit: int = 6) -> list[tuple[str, int, int, int]]:
+    """(table, live rows, sequential scans, rows read by them) of the most sequentially read
+    tables of the run's database: a table read whole on every turn slows down as it grows."""
+    from django.db import connection, connections
+
+    connections.close_all()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, n_live_tup, seq_scan, seq_tup_read FROM pg_stat_user_tables "
+            "ORDER BY seq_tup_read DESC LIMIT %s",
+            [limit],
+        )
+        return [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in cursor.fetchall()]
 
 
 def per_minute(samples: list[Sample], start: float, channel: str) -> list[tuple[int, int, float]]:
@@ -285,6 +300,7 @@ def run() -> int:
             chaos._drain(rec, fake)
             figures = chaos.accounting(rec, fake)
             leads = chaos.lead_notifications(rec)["soak"]
+            tables = sequential_reads()
     finally:
         fake.stop()
         with contextlib.suppress(Exception):
@@ -323,6 +339,23 @@ def run() -> int:
             f"(limit: ×{P95_FACTOR} or +{P95_SLACK_MS:.0f} ms)"
         )
         ok &= stable
+    if len(full) >= 2:
+        first_minute, last_minute = full[0][0], full[-1][0]
+        cells = []
+        for index in range(len(CHAT_SCRIPT)):
+            pair = []
+            for minute in (first_minute, last_minute):
+                lat = sorted(
+                    (s.ended - s.started) * 1000
+                    for s in chat
+                    if s.ok and s.step == index and int((s.started - soak_start) // 60) == minute
+                )
+                pair.append(h.percentile(lat, 95))
+            cells.append(f"{index + 1}:{pair[0]:.0f}→{pair[1]:.0f}")
+        print(f"  /chat p95 ms by script step, first → last minute: {' '.join(cells)}")
+    print("  tables read sequentially the most (rows live / scans / rows read):")
+    for name, live, scans, rows_read in tables:
+        print(f"    {name:<34} {live:>8} / {scans:>7} / {rows_read:>11}")
     waits = [
         w.replied - w.acked
         for w in rec.wa_sends
