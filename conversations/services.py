@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -154,19 +155,25 @@ def conversation_turn_handle(
     provider_message_id: str = "",
     deps: EngineDeps | None = None,
     now: datetime | None = None,
+    llm_slots: Mapping[str, Any] | None = None,
 ) -> TurnOutcome:
     """Handle one customer message on any channel and return the agent's answer.
 
     Turns of one session are serialised by the state store's lock; the whole turn (state, message
     log, lead) commits atomically, and sales notifications are enqueued only after the commit.
+
+    ``llm_slots``: a caller that runs the turn inside its own transaction (the WhatsApp task holds
+    the customer's row lock) does the LLM steps itself around it, ``conversation_slots_suggest``
+    before and ``conversation_turn_rewrite`` after its commit, and passes the suggestions here;
+    the turn then calls no model.
     """
     deps = deps or engine_deps()
     now = now or timezone.now()
     turn_id = uuid.uuid4().hex
     started = time.perf_counter()
     with log_context(session_id=external_id, turn_id=turn_id, channel=channel):
-        llm_budget = _llm_turn_budget(channel)  # issue 5: None unless the LLM may run
-        suggested: dict[str, Any] = {}
+        llm_budget = None if llm_slots is not None else _llm_turn_budget(channel)
+        suggested: dict[str, Any] = dict(llm_slots or {})
         if llm_budget is not None:
             suggested = _llm_suggested_slots(
                 channel=channel,
@@ -418,6 +425,30 @@ def _llm_turn_budget(channel: str) -> LlmBudget | None:
     return llm_turn_budget(channel=channel)
 
 
+def conversation_slots_suggest(
+    *,
+    channel: str,
+    external_id: str,
+    text: str,
+    customer_phone: str | None,
+    budget: LlmBudget,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Slot suggestions from the LLM for a turn about to run (``{}`` when not needed or failed).
+
+    Precondition: called outside any transaction (it waits on the network).
+    """
+    return _llm_suggested_slots(
+        channel=channel,
+        external_id=external_id,
+        text=text,
+        customer_phone=customer_phone,
+        deps=engine_deps(),
+        now=now or timezone.now(),
+        budget=budget,
+    )
+
+
 def _llm_suggested_slots(
     *,
     channel: str,
@@ -457,12 +488,13 @@ def _llm_suggested_slots(
     return llm_extract_slots(text=text, state=state, budget=budget) or {}
 
 
-def conversation_turn_rewrite(*, outcome: TurnOutcome, text: str, budget: LlmBudget) -> TurnOutcome:
-    """Let the LLM phrase the FAQ answer or smooth the reply of a committed turn.
+def conversation_turn_rephrase(
+    *, outcome: TurnOutcome, text: str, budget: LlmBudget
+) -> TurnOutcome:
+    """The outcome with the LLM's wording of its reply (FAQ phrasing or smoothing); stores nothing.
 
-    Precondition: called outside any transaction (it waits on the network). The stored outbound
-    message gets the new text and keeps the deterministic one in ``understood``; on any failure
-    the outcome comes back with the deterministic reply.
+    Precondition: called outside any transaction (it waits on the network). On any failure the
+    outcome comes back with the deterministic reply and ``understood["llm"] = None``.
     """
     from conversations.llm.services import llm_reply_rewrite
 
@@ -479,12 +511,32 @@ def conversation_turn_rewrite(*, outcome: TurnOutcome, text: str, budget: LlmBud
     )
     if rewrite is None or rewrite.text == outcome.reply:
         return dataclasses.replace(outcome, understood={**outcome.understood, "llm": None})
-    if state_store().persistent:
-        Message.objects.filter(
-            conversation_id=outcome.conversation_id,
-            turn_id=outcome.turn_id,
-            direction=Message.Direction.OUTBOUND,
-        ).update(text=rewrite.text, understood={"llm": rewrite.use, "deterministic": outcome.reply})
     return dataclasses.replace(
         outcome, reply=rewrite.text, understood={**outcome.understood, "llm": rewrite.use}
     )
+
+
+def conversation_rephrase_record(*, outcome: TurnOutcome, deterministic: str) -> None:
+    """Store the reply actually sent for a rephrased turn, keeping the deterministic one."""
+    if not state_store().persistent or not outcome.understood.get("llm"):
+        return
+    Message.objects.filter(
+        conversation_id=outcome.conversation_id,
+        turn_id=outcome.turn_id,
+        direction=Message.Direction.OUTBOUND,
+    ).update(
+        text=outcome.reply,
+        understood={"llm": outcome.understood["llm"], "deterministic": deterministic},
+    )
+
+
+def conversation_turn_rewrite(*, outcome: TurnOutcome, text: str, budget: LlmBudget) -> TurnOutcome:
+    """Let the LLM phrase the FAQ answer or smooth the reply of a committed turn, and store it.
+
+    Precondition: called outside any transaction (it waits on the network). The stored outbound
+    message gets the new text and keeps the deterministic one in ``understood``; on any failure
+    the outcome comes back with the deterministic reply.
+    """
+    rephrased = conversation_turn_rephrase(outcome=outcome, text=text, budget=budget)
+    conversation_rephrase_record(outcome=rephrased, deterministic=outcome.reply)
+    return rephrased

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -29,18 +29,29 @@ from channels.selectors import whatsapp_conversation_paused
 from channels.services.outbound import (
     Status,
     outbound_group_answer_in_twiml,
+    outbound_group_rephrase,
     outbound_group_schedule,
     outbound_group_send,
 )
 from channels.wiring import intake_guard
 from conversations.models import Conversation
-from conversations.services import conversation_turn_handle
+from conversations.services import (
+    TurnOutcome,
+    conversation_slots_suggest,
+    conversation_turn_handle,
+    conversation_turn_rephrase,
+)
 from kavak import metrics
 from kavak.logging import log_context
+
+if TYPE_CHECKING:
+    from conversations.llm.services import LlmBudget
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = Conversation.Channel.WHATSAPP
+# Synchronous mode answers inside Twilio's webhook call: the LLM gets the inline (/chat) budget.
+SYNC_LLM_CHANNEL = "whatsapp_sync"
 InStatus = WhatsAppInbound.Status
 
 
@@ -249,8 +260,79 @@ def _notice(
     return group
 
 
-def _answer_batch(*, contact: WhatsAppContact, batch: list[WhatsAppInbound], now: datetime) -> str:
-    """Answer the customer's pending messages (arrival order) as one turn. Returns the reply group.
+@dataclass(frozen=True)
+class _Answered:
+    """What processing a message did: the reply group, and the turn when this call ran it."""
+
+    group: str
+    outcome: TurnOutcome | None = None
+    text: str = ""
+    llm_budget: LlmBudget | None = None  # the turn's LLM budget, when the LLM is on
+
+
+@dataclass(frozen=True)
+class _LlmPlan:
+    """The optional LLM's part of a WhatsApp turn, prepared before the customer's lock is taken:
+    one time budget for the whole turn, and slot suggestions for the text about to be answered."""
+
+    budget: LlmBudget
+    text: str
+    suggested: dict[str, Any]
+
+
+def _turn_text(bodies: list[str]) -> str:
+    return "\n".join(b.strip() for b in bodies if b.strip())
+
+
+def _llm_plan(
+    *, inbound: WhatsAppInbound, now: datetime, window_s: float, deliver: bool
+) -> _LlmPlan | None:
+    """Ask the LLM for slot suggestions outside any transaction (no network under a row lock).
+
+    It reads the customer's pending messages without the lock: if the locked turn ends up
+    answering a different text (a message arrived in between), the suggestions are dropped and
+    the turn is deterministic; a wasted call at worst.
+    """
+    from conversations.llm.services import llm_turn_budget
+    from conversations.wiring import llm_client
+
+    if not llm_client().enabled:
+        return None
+    budget = llm_turn_budget(channel=CHANNEL if deliver else SYNC_LLM_CHANNEL)
+    pending = list(
+        WhatsAppInbound.objects.filter(phone=inbound.phone, status=InStatus.RECEIVED)
+        .order_by("received_at", "id")
+        .values_list("pk", "body", "received_at")
+    )
+    if not pending or any(is_opt_out(body) for _, body, _ in pending):
+        return _LlmPlan(budget=budget, text="", suggested={})
+    newest_pk, _, newest_at = pending[-1]
+    if window_s > 0 and newest_pk != inbound.pk and newest_at + timedelta(seconds=window_s) > now:
+        return _LlmPlan(budget=budget, text="", suggested={})  # deferred to the newest message
+    text = _turn_text([body for _, body, _ in pending])
+    suggested = (
+        conversation_slots_suggest(
+            channel=CHANNEL,
+            external_id=inbound.phone,
+            text=text,
+            customer_phone=inbound.phone,
+            budget=budget,
+            now=now,
+        )
+        if text
+        else {}
+    )
+    return _LlmPlan(budget=budget, text=text, suggested=suggested)
+
+
+def _answer_batch(
+    *,
+    contact: WhatsAppContact,
+    batch: list[WhatsAppInbound],
+    now: datetime,
+    plan: _LlmPlan | None = None,
+) -> _Answered:
+    """Answer the customer's pending messages (arrival order) as one turn.
 
     Precondition: called inside ``transaction.atomic()`` holding the contact's row lock.
     """
@@ -259,38 +341,49 @@ def _answer_batch(*, contact: WhatsAppContact, batch: list[WhatsAppInbound], now
         contact.opted_out_at = now
         contact.save(update_fields=["opted_out_at", "updated_at"])
         logger.info("whatsapp_opted_out", extra={"phone": contact.phone})
-        return _notice(
-            batch,
-            name="optout",
-            body=replies.opted_out(),
-            now=now,
-            status=InStatus.OPTED_OUT,
-            bypass=True,
+        return _Answered(
+            _notice(
+                batch,
+                name="optout",
+                body=replies.opted_out(),
+                now=now,
+                status=InStatus.OPTED_OUT,
+                bypass=True,
+            )
         )
     if contact.opted_out_at is not None:
         if not any(is_opt_in(m.body) for m in batch):
             _mark(batch, status=InStatus.OPTED_OUT, now=now)
-            return ""
+            return _Answered("")
         contact.opted_out_at = None
         contact.save(update_fields=["opted_out_at", "updated_at"])
         logger.info("whatsapp_opted_in", extra={"phone": contact.phone})
-        return _notice(
-            batch, name="optin", body=replies.opted_in(), now=now, status=InStatus.PROCESSED
+        return _Answered(
+            _notice(
+                batch, name="optin", body=replies.opted_in(), now=now, status=InStatus.PROCESSED
+            )
         )
     paused = whatsapp_conversation_paused(phone=contact.phone)
-    texts = [m.body.strip() for m in batch if m.body.strip()]
-    if not texts and not paused:
-        return _notice(
-            batch, name="textonly", body=replies.text_only(), now=now, status=InStatus.PROCESSED
+    text = _turn_text([m.body for m in batch])
+    if not text and not paused:
+        return _Answered(
+            _notice(
+                batch, name="textonly", body=replies.text_only(), now=now, status=InStatus.PROCESSED
+            )
         )
-    lines = [_transcript_text(m) for m in batch] if paused else texts
+    if paused:
+        text = "\n".join(_transcript_text(m) for m in batch)
+    llm_slots = None
+    if plan is not None:  # suggestions only for the very text they were asked for
+        llm_slots = plan.suggested if plan.text == text else {}
     outcome = conversation_turn_handle(
         channel=CHANNEL,
         external_id=contact.phone,
-        text="\n".join(lines),
+        text=text,
         customer_phone=contact.phone,
         provider_message_id=last.message_sid,
         now=now,
+        llm_slots=llm_slots,
     )
     parts = message_split(outcome.reply)
     group = f"turn-{outcome.turn_id}" if parts else ""
@@ -311,34 +404,40 @@ def _answer_batch(*, contact: WhatsAppContact, batch: list[WhatsAppInbound], now
         turn_id=outcome.turn_id,
         reply_group=group,
     )
-    return group
+    budget = plan.budget if plan is not None else None
+    return _Answered(group, outcome=outcome, text=text, llm_budget=budget)
 
 
-def _handle(*, inbound_id: int, now: datetime, window_s: float) -> str:
+def _handle(*, inbound_id: int, now: datetime, window_s: float, deliver: bool) -> _Answered:
     inbound = WhatsAppInbound.objects.filter(pk=inbound_id).first()
     if inbound is None:
         logger.warning("whatsapp_inbound_missing inbound_id=%s", inbound_id)
-        return ""
+        return _Answered("")
     if inbound.reply_group or not (inbound.status == InStatus.RECEIVED or inbound.rate_notice):
-        return inbound.reply_group
+        return _Answered(inbound.reply_group)
     contact = _contact_for(inbound)
+    plan = None
+    if inbound.status == InStatus.RECEIVED:
+        plan = _llm_plan(inbound=inbound, now=now, window_s=window_s, deliver=deliver)
     with transaction.atomic():
         # The customer's lock: their messages are handled one batch at a time, in arrival order,
         # on whichever worker gets here first; the others wait here and then find nothing to do.
         contact = WhatsAppContact.objects.select_for_update().get(pk=contact.pk)
         inbound.refresh_from_db()
         if inbound.reply_group:
-            return inbound.reply_group
+            return _Answered(inbound.reply_group)
         if inbound.status == InStatus.THROTTLED and inbound.rate_notice:
-            return _notice(
-                [inbound],
-                name="ratelimit",
-                body=replies.rate_limited(),
-                now=now,
-                status=InStatus.THROTTLED,
+            return _Answered(
+                _notice(
+                    [inbound],
+                    name="ratelimit",
+                    body=replies.rate_limited(),
+                    now=now,
+                    status=InStatus.THROTTLED,
+                )
             )
         if inbound.status != InStatus.RECEIVED:
-            return ""
+            return _Answered("")
         pending = list(
             WhatsAppInbound.objects.filter(phone=inbound.phone, status=InStatus.RECEIVED).order_by(
                 "received_at", "id"
@@ -352,7 +451,7 @@ def _handle(*, inbound_id: int, now: datetime, window_s: float) -> str:
         ):
             # The customer is still typing: the newest message's task answers the whole burst.
             logger.info("whatsapp_burst_deferred inbound_id=%s newest_id=%s", inbound.pk, newest.pk)
-            return ""
+            return _Answered("")
         contact.last_inbound_at = max(m.received_at for m in pending)
         contact.last_from = newest.from_address
         contact.last_to = newest.to_address
@@ -368,7 +467,7 @@ def _handle(*, inbound_id: int, now: datetime, window_s: float) -> str:
                 "updated_at",
             ]
         )
-        return _answer_batch(contact=contact, batch=pending, now=now)
+        return _answer_batch(contact=contact, batch=pending, now=now, plan=plan)
 
 
 def inbound_message_process(
@@ -379,14 +478,31 @@ def inbound_message_process(
     Exactly once: the turn, the reply rows and the "processed" mark commit together under the
     customer's row lock, so a redelivered or concurrent task never runs a second turn; it only
     finishes sending what is still pending. Returns the reply group ("" when nothing to send).
+
+    With the LLM on, its work happens outside the lock and within one budget for the turn: slot
+    suggestions before, then the committed reply is reworded (``outbound_group_rephrase``) while
+    none of its parts has left; any failure sends the deterministic reply.
     """
     now = now or timezone.now()
     window_s = settings.WHATSAPP_BURST_WINDOW_S if deliver else 0.0
     with log_context(channel=CHANNEL):
-        group = _handle(inbound_id=inbound_id, now=now, window_s=window_s)
-        if group and deliver:
-            outbound_group_send(group=group)
-    return group
+        answered = _handle(inbound_id=inbound_id, now=now, window_s=window_s, deliver=deliver)
+        if answered.group and answered.outcome and answered.llm_budget:
+            _llm_rephrase(answered)
+        if answered.group and deliver:
+            outbound_group_send(group=answered.group)
+    return answered.group
+
+
+def _llm_rephrase(answered: _Answered) -> None:
+    outcome, budget = answered.outcome, answered.llm_budget
+    if outcome is None or budget is None:
+        return
+    rephrased = conversation_turn_rephrase(outcome=outcome, text=answered.text, budget=budget)
+    if rephrased.understood.get("llm"):
+        outbound_group_rephrase(
+            group=answered.group, outcome=rephrased, deterministic=outcome.reply
+        )
 
 
 def whatsapp_pending_sweep(*, older_than_s: int = 120, now: datetime | None = None) -> int:

@@ -14,7 +14,7 @@ import random
 import time
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,6 +22,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from channels.formatting import message_split
 from channels.messages import OutboundRequest, SendError, StatusUpdate
 from channels.models import WhatsAppOutbound, WhatsAppStatusEvent
 from channels.phones import phone_normalise, whatsapp_address
@@ -30,6 +31,9 @@ from channels.selectors import whatsapp_contact_opted_out
 from channels.wiring import outbound_sender
 from kavak import metrics
 from kavak.exceptions import TransientError
+
+if TYPE_CHECKING:
+    from conversations.services import TurnOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +196,9 @@ def _backoff(attempts: int) -> float:
 
 def _send_one(*, pk: int, sender: OutboundSender) -> bool:
     """Send one part at most once. Returns True when this call got it accepted by Twilio."""
-    row = WhatsAppOutbound.objects.get(pk=pk)
+    row = WhatsAppOutbound.objects.filter(pk=pk).first()
+    if row is None:  # a trailing part dropped by ``outbound_group_rephrase``
+        return False
     now = timezone.now()
     if row.status in _FINAL:
         return False
@@ -218,7 +224,8 @@ def _send_one(*, pk: int, sender: OutboundSender) -> bool:
         return False
     if _earlier_unsent_after_wait(row):
         raise SendLater(f"outbound {pk} waits for an earlier message", countdown=0.3)
-    claimed = WhatsAppOutbound.objects.filter(pk=pk, status=Status.PENDING).update(
+    # ``body``: the text read above is the text sent, even if the reply was just reworded.
+    claimed = WhatsAppOutbound.objects.filter(pk=pk, status=Status.PENDING, body=row.body).update(
         status=Status.IN_FLIGHT, attempt_started_at=timezone.now(), attempts=F("attempts") + 1
     )
     if not claimed:
@@ -264,6 +271,38 @@ def outbound_group_send(*, group: str) -> int:
     ):
         sent += _send_one(pk=pk, sender=sender)
     return sent
+
+
+def outbound_group_rephrase(*, group: str, outcome: TurnOutcome, deterministic: str) -> bool:
+    """Replace a committed reply that has not started to leave by its LLM wording.
+
+    Rules: only while every part of the group is still ``pending`` (locked here, so no sender can
+    claim one meanwhile); the parts keep their rows (ids, hence their order against the
+    customer's later replies); a wording that needs more parts than the deterministic reply is
+    refused. The message log is updated in the same transaction. Returns True when replaced.
+    """
+    from conversations.llm.services import llm_fallback
+    from conversations.services import conversation_rephrase_record
+
+    use = str(outcome.understood.get("llm") or "rephrase")
+    parts = message_split(outcome.reply)
+    with transaction.atomic():
+        rows = list(
+            WhatsAppOutbound.objects.select_for_update().filter(group=group).order_by("seq")
+        )
+        if not rows or any(r.status != Status.PENDING for r in rows):
+            llm_fallback(use=use, reason="reply_already_sending")
+            return False
+        if not parts or len(parts) > len(rows):
+            llm_fallback(use=use, reason="too_many_parts")
+            return False
+        for row, body in zip(rows, parts, strict=False):
+            row.body = body
+        WhatsAppOutbound.objects.bulk_update(rows[: len(parts)], ["body"])
+        WhatsAppOutbound.objects.filter(pk__in=[r.pk for r in rows[len(parts) :]]).delete()
+        conversation_rephrase_record(outcome=outcome, deterministic=deterministic)
+    logger.info("whatsapp_reply_rephrased group=%s use=%s parts=%s", group, use, len(parts))
+    return True
 
 
 def outbound_group_abandon(*, group: str, reason: str) -> int:
