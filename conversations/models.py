@@ -29,7 +29,9 @@ class Conversation(models.Model):
     status = models.CharField(
         "estado", max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
-    step = models.CharField("paso", max_length=32, default="need", db_index=True)
+    # Not indexed: ``step`` changes on most turns, and an index on it would make every turn's
+    # UPDATE a non-HOT update that rewrites all of this table's indexes.
+    step = models.CharField("paso", max_length=32, default="need")
     state = models.JSONField("estado del agente", default=dict)
     version = models.PositiveIntegerField("versión", default=0)
     furthest_step = models.CharField("paso más avanzado", max_length=32, default="need")
@@ -67,11 +69,15 @@ class Message(models.Model):
         STAFF = "staff", "Asesor"
 
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages", verbose_name="conversación"
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name="conversación",
+        db_index=False,  # the (conversation, created_at) index serves it
     )
     direction = models.CharField("dirección", max_length=8, choices=Direction.choices)
     text = models.TextField("texto", blank=True)
-    turn_id = models.CharField("turno", max_length=32, db_index=True)
+    turn_id = models.CharField("turno", max_length=32)
     created_at = models.DateTimeField("fecha", auto_now_add=True, db_index=True)
     step_before = models.CharField("paso antes", max_length=32, blank=True)
     step_after = models.CharField("paso después", max_length=32, blank=True)
@@ -84,7 +90,11 @@ class Message(models.Model):
         verbose_name = "mensaje"
         verbose_name_plural = "mensajes"
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["conversation", "created_at"])]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"]),
+            # Exact lookups only: no ``varchar_pattern_ops`` twin as ``db_index=True`` would add.
+            models.Index(fields=["turn_id"], name="conversations_msg_turn_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()}: {self.text[:40]}"

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from conversations.engine.state import ConversationState, Slots, state_from_dict, state_to_dict
@@ -140,6 +141,8 @@ class DbStateStore:
 
     def _create(self, channel: str, external_id: str, state: ConversationState) -> _Row:
         """Create the open conversation, or lock the one a concurrent turn just created."""
+        if connection.vendor == "postgresql":
+            return self._create_postgresql(channel, external_id, state)
         try:
             with transaction.atomic():
                 conv = Conversation.objects.create(
@@ -151,6 +154,37 @@ class DbStateStore:
             if conv is None:  # pragma: no cover - the unique constraint guarantees a row
                 raise
             return conv
+
+    def _create_postgresql(self, channel: str, external_id: str, state: ConversationState) -> _Row:
+        """``INSERT … ON CONFLICT DO NOTHING`` on the one-open-conversation constraint: no
+        savepoint round trips; a concurrent creator's row is waited for and locked instead."""
+        data = state_to_dict(state)
+        created_at = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO conversations_conversation (channel, external_id, status, step, "
+                "state, version, furthest_step, started_at, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, 0, %s, %s, %s) "
+                "ON CONFLICT (channel, external_id) WHERE closed_at IS NULL DO NOTHING "
+                "RETURNING id, status, version, last_message_at",
+                [
+                    channel,
+                    external_id,
+                    Conversation.Status.ACTIVE,
+                    state.step.value,
+                    Jsonb(data),
+                    state.furthest_step.value,
+                    created_at,
+                    created_at,
+                ],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return _Row(*row, data)
+        conv = self._lock_open(channel, external_id)
+        if conv is None:  # pragma: no cover - the conflicting row is committed and open
+            raise IntegrityError("open conversation vanished during creation")
+        return conv
 
     @contextlib.contextmanager
     def locked(self, *, channel: str, external_id: str, now: datetime) -> Iterator[Session]:

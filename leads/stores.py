@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from leads.models import Lead
 from leads.services import lead_assign
@@ -103,14 +103,30 @@ class DbLeadStore:
 
     @staticmethod
     def _find(data: LeadData) -> Lead | None:
-        open_leads = Lead.objects.select_for_update().exclude(status__in=Lead.CLOSED_STATUSES)
+        """The open lead of this phone, else of this conversation: one locked query."""
+        clauses, params = [], []
         if data.phone:
-            lead = open_leads.filter(phone=data.phone).first()
-            if lead is not None:
-                return lead
+            clauses.append("phone = %s")
+            params.append(data.phone)
         if data.conversation_id:
-            return open_leads.filter(conversation_id=data.conversation_id).first()
-        return None
+            clauses.append("conversation_id = %s")
+            params.append(data.conversation_id)
+        if not clauses:
+            return None
+        # One indexed, locked query (no ORM compilation: this runs on every lead capture turn).
+        # At most one open lead per phone (constraint), and in practice one per conversation.
+        table = Lead._meta.db_table
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        closed = ", ".join(["%s"] * len(Lead.CLOSED_STATUSES))
+        candidates = list(
+            Lead.objects.raw(
+                f"SELECT * FROM {table} WHERE status NOT IN ({closed}) "  # noqa: S608  # nosec B608
+                f"AND ({' OR '.join(clauses)}) ORDER BY id{lock}",
+                [*Lead.CLOSED_STATUSES, *params],
+            )
+        )
+        by_phone = [lead for lead in candidates if data.phone and lead.phone == data.phone]
+        return (by_phone or candidates or [None])[0]
 
     def for_conversation(self, *, conversation_id: int) -> LeadView | None:
         lead = Lead.objects.filter(conversation_id=conversation_id).order_by("-updated_at").first()

@@ -105,6 +105,38 @@ class Client:
         return response.status
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(master_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the app (gunicorn), PostgreSQL, Redis and this load generator."""
+    out = {"app": 0.0, "postgres": 0.0, "redis": 0.0}
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    app_pids = {master_pid, *map(int, children)}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if pid in app_pids:
+            out["app"] += _cpu_seconds(pid)
+        elif comm.startswith("postgres"):
+            out["postgres"] += _cpu_seconds(pid)
+        elif comm.startswith("redis-server"):
+            out["redis"] += _cpu_seconds(pid)
+    times = os.times()
+    out["client"] = times.user + times.system
+    return out
+
+
 def run_level(k: int, work: str, key: str, floor_id: int) -> dict[str, float]:
     latencies: list[list[float]] = [[] for _ in range(k)]
     errors = [0] * k
@@ -209,9 +241,14 @@ def main() -> None:
         print(f"gunicorn: {WORKERS} sync workers on 127.0.0.1:{PORT}; {SECONDS:.0f} s per level\n")
         run_level(4, "chat", key, floor_id)  # warm-up: imports, caches, connections
         results = {}
+        cpu = {}
         for work in ("chat", "floor"):
             for k in LEVELS:
+                before = cpu_snapshot(gunicorn.pid)
                 results[(work, k)] = run_level(k, work, key, floor_id)
+                after = cpu_snapshot(gunicorn.pid)
+                n = max(1, results[(work, k)]["requests"])
+                cpu[(work, k)] = {g: (after[g] - before[g]) * 1000 / n for g in after}
         header = f"{'endpoint':<8} {'K':>3} {'req':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}"
         print(header + f" {'p99 ms':>8} {'errors':>6}")
         for (work, k), r in results.items():
@@ -219,6 +256,10 @@ def main() -> None:
                 f"{work:<8} {k:>3} {r['requests']:>7} {r['rps']:>8.1f} {r['p50']:>8.1f} "
                 f"{r['p95']:>8.1f} {r['p99']:>8.1f} {r['errors']:>6}"
             )
+        print("\nCPU ms per request (app = gunicorn workers; client = this load generator):")
+        for (work, k), c in cpu.items():
+            parts = "  ".join(f"{g} {v:.2f}" for g, v in c.items())
+            print(f"  {work:<6} K={k:<3} {parts}  total {sum(c.values()):.2f}")
         print()
         for k in LEVELS:
             ratio = results[("chat", k)]["rps"] / results[("floor", k)]["rps"]

@@ -12,19 +12,36 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # --- Normalisation ------------------------------------------------------------------------------
 
 
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Lowercase, strip accents (keep ñ as n), collapse whitespace."""
+    """Lowercase, strip accents (keep ñ as n), collapse whitespace.
+
+    Cached: one turn folds the same message in several parsers (a pure function of its input).
+    """
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", stripped).strip()
+    if decomposed.isascii():
+        stripped = decomposed
+    else:
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped).strip()
+
+
+@lru_cache(maxsize=1024)
+def _any_word(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled alternation: a pattern matches as a whole word (``(?<!\\w)…(?!\\w)``)."""
+    return re.compile(rf"(?<!\w)(?:{'|'.join(f'(?:{p})' for p in patterns)})(?!\w)")
 
 
 def _has_any(folded: str, patterns: tuple[str, ...]) -> bool:
-    return any(re.search(rf"(?<!\w){p}(?!\w)", folded) for p in patterns)
+    return _any_word(patterns).search(folded) is not None
 
 
 # --- Spanish number words -----------------------------------------------------------------------

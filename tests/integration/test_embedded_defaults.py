@@ -48,10 +48,14 @@ def test_make_run_steps_work_on_sqlite_and_the_agent_answers(tmp_path: Path) -> 
         "chat",
         "--session",
         "sqlite-1",
-        stdin="busco un Versa de 270 mil\nel 1\n20%\n48 meses\n¿tienen garantía?\nsalir\n",
+        stdin=(
+            "busco un Versa de 270 mil\nel 1\n20%\n48 meses\n¿tienen garantía?\n"
+            "sí\nAna López\n5512345678\nmañana en la tarde\nsalir\n"
+        ),
     )
     assert chat.returncode == 0, chat.stderr
     assert "[options → choose_option]" in chat.stdout
     assert "[financing → offer_appointment]" in chat.stdout
     assert "Mensualidad" in chat.stdout
     assert "garantía" in chat.stdout.lower()
+    assert "Registré tus datos" in chat.stdout  # the lead is stored on SQLite too

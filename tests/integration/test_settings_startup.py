@@ -59,12 +59,12 @@ def test_local_settings_use_embedded_defaults_when_env_is_empty() -> None:
     }
 
 
-def test_production_defaults_enforce_signatures_and_use_redis_cache() -> None:
+def test_production_defaults_enforce_signatures_and_read_state_from_the_database() -> None:
     result = _run({**PROD, "DATABASE_PASSWORD": "s3cr3t", "REDIS_PASSWORD": "tok"})
     assert result.returncode == 0, result.stderr
     flags = json.loads(result.stdout)
     assert flags["TWILIO_VALIDATE_SIGNATURE"] == "enforce"
-    assert flags["STATE_CACHE"] == "redis"
+    assert flags["STATE_CACHE"] == "none"
     assert flags["DEBUG"] is False
     assert flags["CELERY_TASK_ALWAYS_EAGER"] is False
     assert flags["db_password"] == "s3cr3t"

@@ -125,6 +125,21 @@ def test_chat_is_throttled_per_key_with_retry_after(client: Client, api_key: str
     assert post(client, bad, other).status_code == 400  # another key has its own budget
 
 
+@override_settings(CHAT_THROTTLE_RATE="5/min")
+def test_throttle_window_counter_lives_in_redis_and_expires(client: Client, api_key: str) -> None:
+    from django.core.cache import cache
+    from django_redis import get_redis_connection
+
+    stored = APIKey.objects.get_from_key(api_key)
+    redis = get_redis_connection("default")
+    post(client, {"session_id": "a", "message": ""}, api_key)
+    post(client, {"session_id": "a", "message": ""}, api_key)
+    keys = list(redis.scan_iter(cache.make_key(f"throttle:chat:{stored.pk}:*")))
+    assert len(keys) == 1
+    assert int(redis.get(keys[0])) == 2
+    assert 0 < redis.ttl(keys[0]) <= 61  # never a counter without expiry
+
+
 def test_create_api_key_prints_a_working_key_once(
     client: Client, capsys: pytest.CaptureFixture[str]
 ) -> None:

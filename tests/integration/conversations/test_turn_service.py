@@ -86,6 +86,33 @@ def test_twenty_concurrent_turns_on_one_session_lose_no_update() -> None:
     assert conv.state["misunderstood"] >= 3 or conv.status == Conversation.Status.HANDOFF
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_turns_create_one_conversation() -> None:
+    """The first message of a session arriving several times at once: one open conversation
+    (the losers of the INSERT … ON CONFLICT wait for the winner's row and lock it)."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(10)
+
+    def worker(i: int) -> None:
+        try:
+            barrier.wait()
+            turn(f"hola {i}", session="fresh-race")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    conv = Conversation.objects.get(external_id="fresh-race")
+    assert conv.version == 10
+    assert Message.objects.filter(conversation=conv).count() == 20
+
+
 def test_idle_session_starts_new_conversation_that_greets_back_and_keeps_contact() -> None:
     start = timezone.now()
     turn("hola", session="idle", customer_phone="+525512345678", now=start)
