@@ -310,18 +310,19 @@ def _llm_plan(
     if window_s > 0 and newest_pk != inbound.pk and newest_at + timedelta(seconds=window_s) > now:
         return _LlmPlan(budget=budget, text="", suggested={})  # deferred to the newest message
     text = _turn_text([body for _, body, _ in pending])
-    suggested = (
-        conversation_slots_suggest(
-            channel=CHANNEL,
-            external_id=inbound.phone,
-            text=text,
-            customer_phone=inbound.phone,
-            budget=budget,
-            now=now,
-        )
-        if text
-        else {}
-    )
+    suggested: dict[str, Any] = {}
+    if text:
+        try:
+            suggested = conversation_slots_suggest(
+                channel=CHANNEL,
+                external_id=inbound.phone,
+                text=text,
+                customer_phone=inbound.phone,
+                budget=budget,
+                now=now,
+            )
+        except Exception:  # the optional model must never cost the customer their answer
+            logger.exception("whatsapp_llm_step_failed step=slots")
     return _LlmPlan(budget=budget, text=text, suggested=suggested)
 
 
@@ -498,11 +499,14 @@ def _llm_rephrase(answered: _Answered) -> None:
     outcome, budget = answered.outcome, answered.llm_budget
     if outcome is None or budget is None:
         return
-    rephrased = conversation_turn_rephrase(outcome=outcome, text=answered.text, budget=budget)
-    if rephrased.understood.get("llm"):
-        outbound_group_rephrase(
-            group=answered.group, outcome=rephrased, deterministic=outcome.reply
-        )
+    try:
+        rephrased = conversation_turn_rephrase(outcome=outcome, text=answered.text, budget=budget)
+        if rephrased.understood.get("llm"):
+            outbound_group_rephrase(
+                group=answered.group, outcome=rephrased, deterministic=outcome.reply
+            )
+    except Exception:  # a bug or a time limit here: the stored deterministic reply is sent
+        logger.exception("whatsapp_llm_step_failed step=rephrase")
 
 
 def whatsapp_pending_sweep(*, older_than_s: int = 120, now: datetime | None = None) -> int:
