@@ -49,6 +49,7 @@ def env() -> dict[str, str]:
         DATABASE_CONN_MAX_AGE="600",
         REDIS_URL="redis://127.0.0.1:6379/13",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/13",
+        CELERY_RESULT_BACKEND="",  # production default: no result backend (no SUBSCRIBE per task)
         REDIS_KEY_PREFIX="bench-chat",
         DJANGO_LOG_LEVEL="WARNING",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
