@@ -116,11 +116,14 @@ class DbLeadStore:
         # One indexed, locked query (no ORM compilation: this runs on every lead capture turn).
         # At most one open lead per phone (constraint), and in practice one per conversation.
         table = Lead._meta.db_table
+        # Named columns, not *: a prepared statement's result type must not change when a later
+        # migration adds a column while this process is still running.
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in Lead._meta.concrete_fields)
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         closed = ", ".join(["%s"] * len(Lead.CLOSED_STATUSES))
         candidates = list(
             Lead.objects.raw(
-                f"SELECT * FROM {table} WHERE status NOT IN ({closed}) "  # noqa: S608  # nosec B608
+                f"SELECT {columns} FROM {table} WHERE status NOT IN ({closed}) "  # noqa: S608  # nosec B608
                 f"AND ({' OR '.join(clauses)}) ORDER BY id{lock}",
                 [*Lead.CLOSED_STATUSES, *params],
             )
