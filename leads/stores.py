@@ -116,8 +116,7 @@ class DbLeadStore:
         # One indexed, locked query (no ORM compilation: this runs on every lead capture turn).
         # At most one open lead per phone (constraint), and in practice one per conversation.
         table = Lead._meta.db_table
-        # Named columns, not *: a prepared statement's result type must not change when a later
-        # migration adds a column while this process is still running.
+        # The model's columns, named: what ``Lead.objects.raw`` maps, whatever the table holds.
         columns = ", ".join(connection.ops.quote_name(f.column) for f in Lead._meta.concrete_fields)
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         closed = ", ".join(["%s"] * len(Lead.CLOSED_STATUSES))
