@@ -201,16 +201,23 @@ def _parse_row(
     )
 
 
+def _number(text: str, label: str, problems: list[str]) -> Decimal | None:
+    """``text`` as a number (thousands commas allowed), or None with the problem recorded."""
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        problems.append(f"{label} no es un número ({text!r})")
+        return None
+
+
 def _integer(
     text: str, label: str, problems: list[str], *, minimum: int, maximum: int
 ) -> int | None:
     if not text:
         problems.append(f"{label} vacío")
         return None
-    try:
-        number = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        problems.append(f"{label} no es un número ({text!r})")
+    number = _number(text, label, problems)
+    if number is None:
         return None
     if not number.is_finite() or number != number.to_integral_value():
         problems.append(f"{label} no es un número entero ({text!r})")
@@ -265,10 +272,8 @@ def _boolean(text: str, label: str, problems: list[str]) -> bool | None:
 def _millimetres(text: str, label: str, problems: list[str]) -> int | None:
     if not text:
         return None
-    try:
-        number = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        problems.append(f"{label} no es un número ({text!r})")
+    number = _number(text, label, problems)
+    if number is None:
         return None
     if not number.is_finite() or not 500 <= number <= 20_000:
         problems.append(f"{label} fuera de rango ({text} mm)")

@@ -165,17 +165,24 @@ USE_BODY_TYPES = {
     "city": ("hatchback", "sedan"),
     "cargo": ("pickup",),
 }
+
+
+def _in_sentence(label: str) -> str:
+    """A choice label inside a sentence: "Sedán" → "sedán"; acronyms ("SUV") stay as they are."""
+    return label if label.isupper() else label.lower()
+
+
+# Mid-sentence forms of the models' choice labels (the admin shows the capitalised ones).
 _BODY_LABELS = {
-    "sedan": "sedán",
-    "hatchback": "hatchback",
-    "suv": "SUV",
-    "pickup": "pickup",
-    "minivan": "minivan",
-    "coupe": "coupé",
-    "convertible": "convertible",
-    "wagon": "station wagon",
+    value: _in_sentence(str(label))
+    for value, label in BodyType.choices
+    if value != BodyType.UNKNOWN
 }
-_TRANSMISSION_LABELS = {"automatic": "automática", "manual": "manual"}
+_TRANSMISSION_LABELS = {
+    value: _in_sentence(str(label))
+    for value, label in Transmission.choices
+    if value != Transmission.UNKNOWN
+}
 _USE_LABELS = {
     "family": "para la familia",
     "city": "para la ciudad",

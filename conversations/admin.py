@@ -7,21 +7,19 @@ conversation back to the bot and export one row per conversation
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import URLPattern, path, reverse
-from django.utils import timezone
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from conversations.models import Conversation, Message
 from conversations.services import conversation_return_to_bot
-from kavak.backoffice.exports import csv_stream_response, export_record
+from kavak.backoffice.exports import CsvExportAdminMixin
 from kavak.backoffice.selectors import CONVERSATION_EXPORT_HEADER, conversation_export_rows
 from leads.admin import transcript_html
 from leads.models import Lead
@@ -56,7 +54,9 @@ class MessageInline(admin.TabularInline):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin):
+    export_what = "conversaciones"
+    export_header = CONVERSATION_EXPORT_HEADER
     change_list_template = "admin/conversations/conversation/change_list.html"
     list_display = (
         "id",
@@ -148,48 +148,8 @@ class ConversationAdmin(admin.ModelAdmin):
             ),
         )
 
-    def get_urls(self) -> list[URLPattern]:
-        return [
-            path(
-                "exportar.csv",
-                self.admin_site.admin_view(self.export_csv),
-                name="conversations_conversation_export",
-            ),
-            *super().get_urls(),
-        ]
-
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        context = dict(extra_context or {})
-        if request.user.has_perm("leads.export_leads"):
-            query = request.GET.urlencode()
-            context["export_url"] = reverse("admin:conversations_conversation_export") + (
-                f"?{query}" if query else ""
-            )
-        return super().changelist_view(request, extra_context=context)
-
-    def export_csv(self, request: HttpRequest) -> HttpResponse:
-        """One row per conversation of the current list (its filters), streamed as CSV."""
-        if not request.user.has_perm("leads.export_leads"):
-            raise PermissionDenied
-        try:
-            conversations = self.get_changelist_instance(request).queryset
-        except IncorrectLookupParameters:
-            return HttpResponseRedirect(
-                reverse("admin:conversations_conversation_changelist") + "?e=1"
-            )
-        export_record(
-            user=request.user,
-            model=Conversation,
-            what="conversaciones",
-            filters=request.GET.urlencode(),
-        )
-        return csv_stream_response(
-            header=CONVERSATION_EXPORT_HEADER,
-            rows=conversation_export_rows(conversations=conversations),
-            filename=f"conversaciones-{timezone.localdate():%Y%m%d}.csv",
-        )
+    def export_rows(self, queryset: QuerySet[Conversation]) -> Iterable[Sequence[object]]:
+        return conversation_export_rows(conversations=queryset)
 
     @admin.action(description="Regresar la conversación al bot", permissions=["change"])
     def return_to_bot(self, request: HttpRequest, queryset: QuerySet[Conversation]) -> None:

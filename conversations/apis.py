@@ -117,7 +117,7 @@ def _incr_window(key: str, *, timeout: int) -> int:
     ``incr`` sends a Lua script with every call, which cost more than the rest of the throttle.
     Other cache backends (the embedded local-memory cache) use the portable ``incr``/``add``.
     """
-    if hasattr(cache, "client") and hasattr(cache, "make_key"):  # django-redis
+    if hasattr(cache, "client"):  # django-redis (every Django cache has make_key)
         from django_redis import get_redis_connection
 
         client = get_redis_connection("default")

@@ -175,7 +175,7 @@ def conversation_turn_handle(
         llm_budget = None if llm_slots is not None else _llm_turn_budget(channel)
         suggested: dict[str, Any] = dict(llm_slots or {})
         if llm_budget is not None:
-            suggested = _llm_suggested_slots(
+            suggested = conversation_slots_suggest(
                 channel=channel,
                 external_id=external_id,
                 text=text,
@@ -433,33 +433,12 @@ def conversation_slots_suggest(
     customer_phone: str | None,
     budget: LlmBudget,
     now: datetime | None = None,
+    deps: EngineDeps | None = None,
 ) -> dict[str, Any]:
     """Slot suggestions from the LLM for a turn about to run (``{}`` when not needed or failed).
 
-    Precondition: called outside any transaction (it waits on the network).
-    """
-    return _llm_suggested_slots(
-        channel=channel,
-        external_id=external_id,
-        text=text,
-        customer_phone=customer_phone,
-        deps=engine_deps(),
-        now=now or timezone.now(),
-        budget=budget,
-    )
-
-
-def _llm_suggested_slots(
-    *,
-    channel: str,
-    external_id: str,
-    text: str,
-    customer_phone: str | None,
-    deps: EngineDeps,
-    now: datetime,
-    budget: LlmBudget,
-) -> dict[str, Any]:
-    """Ask the model for slots only when the engine alone would understand nothing.
+    Precondition: called outside any transaction (it waits on the network). The model is asked
+    only when the engine alone would understand nothing.
 
     A dry run of the pure engine on an unlocked snapshot of the state tells; a stale snapshot only
     costs or saves one call, since the locked turn decides again and the engine ignores the
@@ -483,7 +462,8 @@ def _llm_suggested_slots(
         if row is not None:
             state = state_from_dict(row[0])
     inbound = Inbound(text=text, channel=channel, customer_phone=customer_phone)
-    if not decide(state, inbound, deps, engine_config(now=now)).lost:
+    config = engine_config(now=now or timezone.now())
+    if not decide(state, inbound, deps or engine_deps(), config).lost:
         return {}
     return llm_extract_slots(text=text, state=state, budget=budget) or {}
 

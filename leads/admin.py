@@ -7,6 +7,7 @@ Admin is an interface: it lists and shows; every write (status, notes, assignmen
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -14,12 +15,11 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -30,7 +30,7 @@ from django.utils.safestring import SafeString
 from conversations.apis import amortization_csv_response
 from conversations.models import Conversation
 from kavak.backoffice import charts
-from kavak.backoffice.exports import csv_stream_response, export_record
+from kavak.backoffice.exports import CsvExportAdminMixin
 from kavak.backoffice.selectors import (
     DateRange,
     conversation_transcript,
@@ -255,7 +255,9 @@ class ReassignForm(forms.Form):
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
+    export_what = "leads"
+    export_header = LEAD_EXPORT_HEADER
     form = LeadAdminForm
     change_form_template = "admin/leads/lead/change_form.html"
     change_list_template = "admin/leads/lead/change_list.html"
@@ -544,7 +546,6 @@ class LeadAdmin(admin.ModelAdmin):
                 wrap(self.amortization_csv),
                 name="leads_lead_amortization",
             ),
-            path("exportar.csv", wrap(self.export_csv), name="leads_lead_export"),
             *super().get_urls(),
         ]
 
@@ -561,17 +562,6 @@ class LeadAdmin(admin.ModelAdmin):
             context.update(conversation_links(request, lead.conversation))
         return super().change_view(request, object_id, form_url, extra_context=context)
 
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        context = dict(extra_context or {})
-        if request.user.has_perm("leads.export_leads"):
-            query = request.GET.urlencode()
-            context["export_url"] = reverse("admin:leads_lead_export") + (
-                f"?{query}" if query else ""
-            )
-        return super().changelist_view(request, extra_context=context)
-
     def amortization_csv(self, request: HttpRequest, lead_id: int) -> HttpResponse:
         lead = get_object_or_404(self.get_queryset(request), pk=lead_id)
         if not self.has_view_permission(request, lead):
@@ -583,20 +573,8 @@ class LeadAdmin(admin.ModelAdmin):
             plan_rows=rows, filename=f"amortizacion-lead-{lead.pk}.csv"
         )
 
-    def export_csv(self, request: HttpRequest) -> HttpResponse:
-        """The leads of the current list (its filters and search), streamed as CSV."""
-        if not request.user.has_perm("leads.export_leads"):
-            raise PermissionDenied
-        try:
-            leads = self.get_changelist_instance(request).queryset
-        except IncorrectLookupParameters:
-            return HttpResponseRedirect(reverse("admin:leads_lead_changelist") + "?e=1")
-        export_record(user=request.user, model=Lead, what="leads", filters=request.GET.urlencode())
-        return csv_stream_response(
-            header=LEAD_EXPORT_HEADER,
-            rows=lead_export_rows(leads=leads),
-            filename=f"leads-{timezone.localdate():%Y%m%d}.csv",
-        )
+    def export_rows(self, queryset: QuerySet[Lead]) -> Iterable[Sequence[object]]:
+        return lead_export_rows(leads=queryset)
 
     # --- Actions ----------------------------------------------------------------------------------
     @admin.action(description="Marcar como contactados", permissions=["change"])

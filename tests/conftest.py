@@ -8,11 +8,25 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
 
+if TYPE_CHECKING:
+    from tests.channels.fake_twilio import FakeTwilio
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilio]:
+    """Twilio's REST API: a local server the real ``twilio`` SDK talks to (``tests/channels``)."""
+    from tests.channels.conftest import ACCOUNT_SID
+    from tests.channels.fake_twilio import FakeTwilio
+
+    with FakeTwilio(account_sid=ACCOUNT_SID, slow_s=1.0) as fake:
+        yield fake
 
 
 @pytest.fixture(autouse=True)

@@ -32,6 +32,7 @@ from channels.services.outbound import (
     outbound_group_rephrase,
     outbound_group_schedule,
     outbound_group_send,
+    outbound_parts_create,
 )
 from channels.wiring import intake_guard
 from conversations.models import Conversation
@@ -205,30 +206,17 @@ def _transcript_text(message: WhatsAppInbound) -> str:
 
 
 def _outbound_rows(
-    *,
-    group: str,
-    bodies: list[str],
-    kind: str,
-    last: WhatsAppInbound,
-    conversation_id: int | None = None,
-    turn_id: str = "",
-    bypass_opt_out: bool = False,
+    *, group: str, bodies: list[str], kind: str, last: WhatsAppInbound, **fields: Any
 ) -> None:
-    WhatsAppOutbound.objects.bulk_create(
-        WhatsAppOutbound(
-            idempotency_key=f"{group}:{seq}",
-            group=group,
-            seq=seq,
-            kind=kind,
-            to_address=last.from_address,
-            from_address=last.to_address,
-            to_phone=last.phone,
-            body=body,
-            bypass_opt_out=bypass_opt_out,
-            conversation_id=conversation_id,
-            turn_id=turn_id,
-        )
-        for seq, body in enumerate(bodies)
+    """The answer's parts, addressed back to the sender of ``last`` (the batch's newest message)."""
+    outbound_parts_create(
+        group=group,
+        bodies=bodies,
+        kind=kind,
+        to_address=last.from_address,
+        from_address=last.to_address,
+        to_phone=last.phone,
+        **fields,
     )
 
 
@@ -488,7 +476,7 @@ def inbound_message_process(
     window_s = settings.WHATSAPP_BURST_WINDOW_S if deliver else 0.0
     with log_context(channel=CHANNEL):
         answered = _handle(inbound_id=inbound_id, now=now, window_s=window_s, deliver=deliver)
-        if answered.group and answered.outcome and answered.llm_budget:
+        if answered.group:
             _llm_rephrase(answered)
         if answered.group and deliver:
             outbound_group_send(group=answered.group)
@@ -496,6 +484,7 @@ def inbound_message_process(
 
 
 def _llm_rephrase(answered: _Answered) -> None:
+    """Reword the reply of the turn this call ran, when the LLM is on (a budget was taken)."""
     outcome, budget = answered.outcome, answered.llm_budget
     if outcome is None or budget is None:
         return

@@ -255,6 +255,33 @@ def _send_one(*, pk: int, sender: OutboundSender) -> bool:
     return True
 
 
+def outbound_parts_create(
+    *,
+    group: str,
+    bodies: list[str],
+    kind: str,
+    to_address: str,
+    from_address: str,
+    to_phone: str,
+    **fields: Any,
+) -> None:
+    """Store the parts of one answer as ``pending`` rows, keyed ``{group}:{seq}`` (sent once)."""
+    WhatsAppOutbound.objects.bulk_create(
+        WhatsAppOutbound(
+            idempotency_key=f"{group}:{seq}",
+            group=group,
+            seq=seq,
+            kind=kind,
+            to_address=to_address,
+            from_address=from_address,
+            to_phone=to_phone,
+            body=body,
+            **fields,
+        )
+        for seq, body in enumerate(bodies)
+    )
+
+
 def outbound_group_send(*, group: str) -> int:
     """Send the parts of one answer in order, each at most once. Returns how many went out now.
 

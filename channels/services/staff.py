@@ -14,7 +14,7 @@ from channels.formatting import message_split
 from channels.models import WhatsAppContact, WhatsAppOutbound
 from channels.phones import whatsapp_address
 from channels.selectors import whatsapp_window
-from channels.services.outbound import outbound_group_schedule
+from channels.services.outbound import outbound_group_schedule, outbound_parts_create
 from conversations.models import Conversation, Message
 from conversations.services import conversation_return_to_bot
 from kavak.exceptions import ApplicationError
@@ -60,23 +60,18 @@ def _staff_rows(
             step_before=conversation.step,
             step_after=conversation.step,
         )
-        WhatsAppOutbound.objects.bulk_create(
-            WhatsAppOutbound(
-                idempotency_key=f"{group}:{seq}",
-                group=group,
-                seq=seq,
-                kind=kind,
-                to_address=contact.last_from,
-                from_address=contact.last_to or whatsapp_address(settings.TWILIO_WHATSAPP_NUMBER),
-                to_phone=contact.phone,
-                body=body,
-                content_sid=content_sid,
-                content_variables=variables or {},
-                conversation=conversation,
-                turn_id=turn_id,
-                sent_by_id=user_id,
-            )
-            for seq, body in enumerate(bodies)
+        outbound_parts_create(
+            group=group,
+            bodies=bodies,
+            kind=kind,
+            to_address=contact.last_from,
+            from_address=contact.last_to or whatsapp_address(settings.TWILIO_WHATSAPP_NUMBER),
+            to_phone=contact.phone,
+            content_sid=content_sid,
+            content_variables=variables or {},
+            conversation=conversation,
+            turn_id=turn_id,
+            sent_by_id=user_id,
         )
         outbound_group_schedule(group=group)
     return group

@@ -24,7 +24,6 @@ from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound, 
 from conversations.models import Conversation, Message
 from leads.models import Lead
 from tests.channels.conftest import (
-    ACCOUNT_SID,
     STATUS,
     WEBHOOK,
     channel_settings,
@@ -142,12 +141,6 @@ def inbound(**fields: str) -> dict[str, str]:
 
 def status_callback(**fields: str) -> dict[str, str]:
     return payload("status_sent", MessageSid=new_sid(), **fields)
-
-
-@pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio(account_sid=ACCOUNT_SID) as fake:
-        yield fake
 
 
 @pytest.fixture

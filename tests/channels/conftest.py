@@ -76,10 +76,18 @@ def channel_settings(fake: FakeTwilio, **overrides: Any) -> dict[str, Any]:
     return values
 
 
-@pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio(account_sid=ACCOUNT_SID, slow_s=1.0) as fake:
-        yield fake
+def worker_env(fake: FakeTwilio, **extra: str) -> dict[str, str]:
+    """The environment a real Celery worker needs for the channel, pointed at the fake Twilio."""
+    return {
+        "WHATSAPP_ENABLED": "true",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": OUR_NUMBER,
+        "TWILIO_API_BASE_URL": fake.base_url,
+        "TWILIO_TIMEOUT_S": "0.4",
+        "PUBLIC_BASE_URL": PUBLIC,
+        **extra,
+    }
 
 
 @pytest.fixture

@@ -20,15 +20,12 @@ from channels.models import WhatsAppInbound, WhatsAppOutbound
 from conversations.models import Message
 from leads.models import LeadNotification
 from tests.channels.conftest import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    OUR_NUMBER,
-    PUBLIC,
     WEBHOOK,
     channel_settings,
     new_sid,
     payload,
     post_signed,
+    worker_env,
 )
 from tests.channels.fake_twilio import FakeTwilio
 
@@ -72,17 +69,7 @@ def deliver_concurrently(items: list[dict[str, str]], copies: int) -> list[int]:
 def test_whatsapp_through_a_real_worker_is_exactly_once_ordered_and_retried(
     fake_twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
-    worker_env = {
-        "WHATSAPP_ENABLED": "true",
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_WHATSAPP_NUMBER": OUR_NUMBER,
-        "TWILIO_API_BASE_URL": fake_twilio.base_url,
-        "TWILIO_TIMEOUT_S": "0.4",
-        "PUBLIC_BASE_URL": PUBLIC,
-        "WHATSAPP_BURST_WINDOW_S": str(BURST_S),
-    }
-    for key, value in worker_env.items():
+    for key, value in worker_env(fake_twilio, WHATSAPP_BURST_WINDOW_S=str(BURST_S)).items():
         monkeypatch.setenv(key, value)
     request.getfixturevalue("celery_worker_process")
 

@@ -33,17 +33,12 @@ from tests.channels.conftest import (
     new_sid,
     payload,
     post_signed,
+    worker_env,
 )
 from tests.channels.fake_twilio import FakeTwilio
 from tests.llm.stub_server import StubModel
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio(account_sid="AC" + "0" * 32, slow_s=1.0) as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -231,17 +226,9 @@ def test_a_real_worker_runs_the_llm_steps_in_the_turn_task_exactly_once(
 ) -> None:
     """Webhook → broker → worker process: the worker calls the model (the stub) and Twilio (the
     fake); every delivery is posted three times, still one model rewording and one send each."""
-    from tests.channels.conftest import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, PUBLIC
     from tests.channels.test_worker import customer, deliver_concurrently, wait_until
 
-    worker_env = {
-        "WHATSAPP_ENABLED": "true",
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_WHATSAPP_NUMBER": OUR_NUMBER,
-        "TWILIO_API_BASE_URL": fake_twilio.base_url,
-        "TWILIO_TIMEOUT_S": "0.4",
-        "PUBLIC_BASE_URL": PUBLIC,
+    llm_env = {
         "WHATSAPP_BURST_WINDOW_S": "0",
         "LLM_ENABLED": "true",
         "OPENAI_API_KEY": settings.OPENAI_API_KEY,
@@ -250,7 +237,7 @@ def test_a_real_worker_runs_the_llm_steps_in_the_turn_task_exactly_once(
         "OPENAI_TIMEOUT_S": "1.0",
         "LLM_WHATSAPP_BUDGET_S": "4.0",
     }
-    for key, value in worker_env.items():
+    for key, value in worker_env(fake_twilio, **llm_env).items():
         monkeypatch.setenv(key, value)
     request.getfixturevalue("celery_worker_process")
 

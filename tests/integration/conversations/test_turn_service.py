@@ -32,6 +32,28 @@ def turn(text: str, session: str = "s-1", channel: str = "api", **kw: object):
     )
 
 
+def concurrent_turns(texts: list[str], session: str) -> list[BaseException]:
+    """Run one turn per text, all released at the same instant; the errors they raised."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(texts))
+
+    def worker(text: str) -> None:
+        try:
+            barrier.wait()
+            turn(text, session=session)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(text,)) for text in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return errors
+
+
 def test_turn_persists_state_and_logs_both_messages_with_turn_metadata() -> None:
     first = turn("hola")
     second = turn("busco un Corolla, tengo 300 mil")
@@ -56,24 +78,7 @@ def test_turn_persists_state_and_logs_both_messages_with_turn_metadata() -> None
 def test_twenty_concurrent_turns_on_one_session_lose_no_update() -> None:
     """Each turn appends a message pair and bumps the version; the row lock serialises them."""
     turn("hola", session="burst")
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(20)
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait()
-            turn(f"mensaje {i}", session="burst")
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    assert concurrent_turns([f"mensaje {i}" for i in range(20)], session="burst") == []
     conv = Conversation.objects.get(external_id="burst")
     assert conv.version == 21
     assert Message.objects.filter(conversation=conv).count() == 42
@@ -90,24 +95,7 @@ def test_twenty_concurrent_turns_on_one_session_lose_no_update() -> None:
 def test_concurrent_first_turns_create_one_conversation() -> None:
     """The first message of a session arriving several times at once: one open conversation
     (the losers of the INSERT … ON CONFLICT wait for the winner's row and lock it)."""
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(10)
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait()
-            turn(f"hola {i}", session="fresh-race")
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    assert concurrent_turns([f"hola {i}" for i in range(10)], session="fresh-race") == []
     conv = Conversation.objects.get(external_id="fresh-race")
     assert conv.version == 10
     assert Message.objects.filter(conversation=conv).count() == 20
