@@ -21,7 +21,7 @@ from catalog.services import catalog_load_demo
 from channels.formatting import MAX_BODY_CHARS
 from channels.models import WhatsAppInbound, WhatsAppOutbound
 from channels.services import inbound_message_process, outbound_group_send
-from channels.services.outbound import outbound_group_rephrase
+from channels.services.outbound import outbound_group_rephrase, outbound_parts_create
 from conversations.models import Message
 from conversations.services import conversation_turn_handle
 from knowledge.services import knowledge_load_demo
@@ -158,17 +158,14 @@ def test_sync_mode_uses_the_inline_budget_and_answers_in_twiml(
 
 # --- the rewording of stored reply rows ---------------------------------------------------------
 def _reply_rows(group: str, bodies: list[str]) -> None:
-    for seq, body in enumerate(bodies):
-        WhatsAppOutbound.objects.create(
-            idempotency_key=f"{group}:{seq}",
-            group=group,
-            seq=seq,
-            kind=WhatsAppOutbound.Kind.REPLY,
-            to_address=CUSTOMER,
-            from_address="whatsapp:+14155238886",
-            to_phone=CUSTOMER_PHONE,
-            body=body,
-        )
+    outbound_parts_create(
+        group=group,
+        bodies=bodies,
+        kind=WhatsAppOutbound.Kind.REPLY,
+        to_address=CUSTOMER,
+        from_address="whatsapp:+14155238886",
+        to_phone=CUSTOMER_PHONE,
+    )
 
 
 def _outcome(reply: str) -> Any:
