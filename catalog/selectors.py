@@ -13,18 +13,18 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Value
 
 from catalog.evaluation import Evaluation, evaluate, generate_cases
 from catalog.matching import TextMatch, Vocabulary, build_vocabulary, compact_key
 from catalog.models import BodyType, Car, CarModelReference, CatalogAlias, Transmission
+from kavak.rows import instances_from_rows
 
 __all__ = [
     "Recommendation",
@@ -189,7 +189,21 @@ _USE_LABELS = {
     "cargo": "para carga",
     "cheap": "económicos",
 }
-_Step = tuple[Q, tuple[str, ...]]  # (filter, ORDER BY) of one rung of the ladder
+
+
+@dataclass(frozen=True)
+class _Where:
+    """The filter of one rung of the ladder, on available cars (``None``/empty: no condition)."""
+
+    price_max: Decimal | None = None  # price <= price_max
+    price_over: Decimal | None = None  # price > price_over
+    bodies: tuple[str, ...] = ()
+    make_key: str | None = None
+    model_key: str | None = None
+    transmission: str | None = None
+
+
+_Step = tuple[_Where, tuple[str, ...]]  # (filter, ORDER BY) of one rung of the ladder
 _NEWEST_FIRST = ("-year", "km", "price", "stock_id")
 _CHEAPEST_FIRST = ("price", "-year", "km", "stock_id")
 
@@ -322,42 +336,113 @@ def _transmission_code(value: str | None, vocabulary: Vocabulary) -> str | None:
 def _ladder(c: _Criteria) -> list[_Step]:
     """The queries to run, best fit first; later ones only fill what earlier ones left."""
     order = _CHEAPEST_FIRST if "cheap" in c.uses else _NEWEST_FIRST
-    within = Q(price__lte=c.budget) if c.budget else Q()
-    body = Q(body_type__in=c.bodies) if c.bodies else Q()
-    similar = Q(body_type__in=c.similar_bodies) if c.similar_bodies else Q()
-    make = Q(make_key=c.make_key) if c.make_key else Q()
-    model = Q(model_key=c.model_key) if c.model_key else Q()
-    gearbox = Q(transmission=c.transmission) if c.transmission else Q()
+    budget = c.budget
+    wanted = _Where(
+        price_max=budget,
+        bodies=c.bodies,
+        make_key=c.make_key,
+        model_key=c.model_key,
+        transmission=c.transmission,
+    )
+    similar = _Where(price_max=budget, bodies=c.similar_bodies, transmission=c.transmission)
 
-    steps: list[_Step] = [(within & body & make & model & gearbox, order)]
-    if c.budget and c.model_key:
+    def stretched(where: _Where) -> _Where:  # up to 10% over budget
+        assert budget is not None  # noqa: S101 - only called with a budget
+        return replace(where, price_over=budget, price_max=budget * OVER_BUDGET_RATIO)
+
+    steps: list[_Step] = [(wanted, order)]
+    if budget and c.model_key:
         # The very model asked for, up to 10% over budget, beats another model within it: a
         # customer who asks for a Corolla wants to hear about the Corolla first.
-        stretch = Q(price__gt=c.budget, price__lte=c.budget * OVER_BUDGET_RATIO)
-        steps.append((stretch & body & make & model & gearbox, _CHEAPEST_FIRST))
+        steps.append((stretched(wanted), _CHEAPEST_FIRST))
     if c.model_key and c.make_key:
-        steps.append((within & body & make & gearbox, order))  # other models of the make
+        steps.append((replace(wanted, model_key=None), order))  # other models of the make
     if (c.make_key or c.model_key) and c.similar_bodies:
-        steps.append((within & similar & gearbox, order))  # same kind of car, other make
-    if c.budget:
-        stretch = Q(price__gt=c.budget, price__lte=c.budget * OVER_BUDGET_RATIO)
-        steps.append((stretch & body & make & model & gearbox, _CHEAPEST_FIRST))
+        steps.append((similar, order))  # same kind of car, other make
+    if budget:
+        steps.append((stretched(wanted), _CHEAPEST_FIRST))
         if c.make_key or c.model_key:
-            steps.append((stretch & similar & gearbox, _CHEAPEST_FIRST))
+            steps.append((stretched(similar), _CHEAPEST_FIRST))
     if c.transmission:
-        steps.append((within & body & make & model, order))
-    steps.append((within & gearbox, order))
-    if c.budget:
-        steps.append((within, order))
-        steps.append((Q(price__gt=c.budget) & similar & make & model, _CHEAPEST_FIRST))
-        steps.append((Q(price__gt=c.budget), _CHEAPEST_FIRST))
+        steps.append((replace(wanted, transmission=None), order))
+    steps.append((_Where(price_max=budget, transmission=c.transmission), order))
+    if budget:
+        steps.append((_Where(price_max=budget), order))
+        over = _Where(price_over=budget, bodies=c.similar_bodies)
+        steps.append((replace(over, make_key=c.make_key, model_key=c.model_key), _CHEAPEST_FIRST))
+        steps.append((_Where(price_over=budget), _CHEAPEST_FIRST))
     else:
-        steps.append((Q(), order))
+        steps.append((_Where(), order))
     unique: list[_Step] = []
     for step in steps:
         if step not in unique:
             unique.append(step)
     return unique
+
+
+# The columns a recommendation reads (ranking, reasons and the answer).
+_CAR_FIELDS = (
+    "id",
+    "stock_id",
+    "make",
+    "model",
+    "year",
+    "version",
+    "price",
+    "km",
+    "body_type",
+    "transmission",
+    "seats",
+    "make_key",
+    "model_key",
+)
+
+
+def _select(
+    where: _Where, order: tuple[str, ...], limit: int, *, step: int | None = None
+) -> tuple[str, list[Any]]:
+    """``SELECT … LIMIT`` of one rung, in plain SQL: a chat turn that shows options runs it, and
+    compiling the equivalent ORM query cost more than running it. The indexes in
+    ``Car.Meta.indexes`` serve these filters and orders."""
+    meta, quote = Car._meta, connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    def price(value: Decimal) -> Any:
+        return meta.get_field("price").get_db_prep_value(value, connection)
+
+    clauses, params = [f"{column('available')} = %s"], [True]
+    if where.price_over is not None:
+        clauses.append(f"{column('price')} > %s")
+        params.append(price(where.price_over))
+    if where.price_max is not None:
+        clauses.append(f"{column('price')} <= %s")
+        params.append(price(where.price_max))
+    if where.bodies:
+        clauses.append(f"{column('body_type')} IN ({', '.join(['%s'] * len(where.bodies))})")
+        params.extend(where.bodies)
+    for name in ("make_key", "model_key", "transmission"):
+        value = getattr(where, name)
+        if value:
+            clauses.append(f"{column(name)} = %s")
+            params.append(value)
+    ordering = ", ".join(
+        f"{column(f[1:])} DESC" if f.startswith("-") else f"{column(f)} ASC" for f in order
+    )
+    tag = "" if step is None else f"{int(step)} AS ladder_step, "  # which rung, in a UNION
+    sql = (
+        f"SELECT {tag}{', '.join(column(f) for f in _CAR_FIELDS)} "  # noqa: S608  # nosec B608
+        f"FROM {quote(meta.db_table)} WHERE {' AND '.join(clauses)} "
+        f"ORDER BY {ordering} LIMIT {int(limit)}"
+    )
+    return sql, params
+
+
+def _cars(sql: str, params: list[Any]) -> list[Car]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return instances_from_rows(Car, _CAR_FIELDS, cursor.fetchall())
 
 
 def _fetch(steps: list[_Step], *, limit: int, excluded: set[str]) -> list[Car]:
@@ -369,12 +454,9 @@ def _fetch(steps: list[_Step], *, limit: int, excluded: set[str]) -> list[Car]:
     cannot order inside a UNION, so there the steps run one by one.
     """
 
-    def branch(condition: Q) -> QuerySet[Car]:
-        return Car.objects.filter(condition, available=True)
-
     # Excluded cars are skipped in Python: fetching len(seen) extra rows per step is cheaper
-    # than compiling a NOT IN per branch, and at most len(seen) of a step's rows are repeats.
-    (condition, order), rest = steps[0], steps[1:]
+    # than a NOT IN per branch, and at most len(seen) of a step's rows are repeats.
+    (where, order), rest = steps[0], steps[1:]
     picked: list[Car] = []
     seen = set(excluded)
 
@@ -387,21 +469,29 @@ def _fetch(steps: list[_Step], *, limit: int, excluded: set[str]) -> list[Car]:
                     return True
         return False
 
-    if take(branch(condition).order_by(*order)[: limit + len(seen)]) or not rest:
+    if take(_cars(*_select(where, order, limit + len(seen)))) or not rest:
         return picked
     fetch = limit + len(seen)
     if not connection.features.supports_slicing_ordering_in_compound:
-        for condition, order in rest:
-            if take(branch(condition).order_by(*order)[: limit + len(seen)]):
+        for where, order in rest:
+            if take(_cars(*_select(where, order, limit + len(seen)))):
                 break
         return picked
-    branches = [
-        branch(condition).annotate(ladder_step=Value(number)).order_by(*order)[:fetch]
-        for number, (condition, order) in enumerate(rest)
-    ]
+    branches, params = [], []
+    for number, (where, order) in enumerate(rest):
+        sql, branch_params = _select(where, order, fetch, step=number)
+        branches.append(f"({sql})")
+        params.extend(branch_params)
     rows: dict[int, list[Car]] = {}
-    for car in branches[0].union(*branches[1:], all=True):
-        rows.setdefault(car.ladder_step, []).append(car)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), params)
+        results = cursor.fetchall()
+    for step, car in zip(
+        (row[0] for row in results),
+        instances_from_rows(Car, _CAR_FIELDS, (row[1:] for row in results)),
+        strict=True,
+    ):
+        rows.setdefault(step, []).append(car)
     for number, (_, order) in enumerate(rest):
         if take(sorted(rows.get(number, []), key=_sort_key(order))):
             break

@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 
 from kavak.exceptions import ApplicationError, TransientError
+from kavak.rows import instances_from_rows
 from leads.models import Lead, LeadEvent, LeadNotification, SalesAgent
 
 logger = logging.getLogger(__name__)
@@ -208,18 +210,8 @@ def lead_assign(*, lead: Lead, actor: Any = None, now: datetime | None = None) -
     if lead.assigned_to_id is not None:
         return None
     now = now or timezone.now()
-    agents = list(
-        SalesAgent.objects.select_for_update(of=("self",))
-        .filter(active=True, user__is_active=True)
-        .order_by("pk")
-    )
-    load = dict(
-        Lead.objects.filter(assigned_to_id__in=[agent.user_id for agent in agents])
-        .exclude(status__in=Lead.CLOSED_STATUSES)
-        .values_list("assigned_to_id")
-        .annotate(open_leads=Count("pk"))
-        .order_by()
-    )
+    agents = _active_agents_locked()
+    load = _open_leads_by_assignee([agent.user_id for agent in agents])
     eligible = [agent for agent in agents if load.get(agent.user_id, 0) < agent.capacity]
     if not eligible:
         logger.warning(
@@ -246,6 +238,47 @@ def lead_assign(*, lead: Lead, actor: Any = None, now: datetime | None = None) -
     )
     logger.info("lead_assigned lead_id=%s agent_id=%s", lead.pk, agent.pk)
     return agent
+
+
+def _active_agents_locked() -> list[SalesAgent]:
+    """Active salespeople (profile and user), locked in id order until commit.
+
+    Plain SQL: this runs in every turn that creates a lead, where compiling the ORM query cost
+    more than running it. Two statements on purpose: the open-lead count is read after the
+    locks are granted, so under READ COMMITTED it sees the assignment another turn just
+    committed (a count in the same statement would use the older snapshot).
+    """
+    fields = ("id", "user_id", "active", "capacity", "whatsapp_number", "last_assigned_at")
+    quote, user_model = connection.ops.quote_name, get_user_model()
+    column = {f: "a." + quote(SalesAgent._meta.get_field(f).column) for f in fields}
+    lock = ""
+    if connection.features.has_select_for_update_of:
+        lock = " FOR UPDATE OF a"
+    elif connection.features.has_select_for_update:  # pragma: no cover - no such backend here
+        lock = " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(column.values())} FROM {quote(SalesAgent._meta.db_table)} a "  # noqa: S608  # nosec B608
+            f"JOIN {quote(user_model._meta.db_table)} u "
+            f"ON u.{quote(user_model._meta.pk.column)} = {column['user_id']} "
+            f"WHERE {column['active']} = %s AND u.{quote('is_active')} = %s "
+            f"ORDER BY {column['id']}{lock}",
+            [True, True],
+        )
+        rows = cursor.fetchall()
+    return instances_from_rows(SalesAgent, fields, rows)
+
+
+def _open_leads_by_assignee(user_ids: list[int]) -> dict[int, int]:
+    if not user_ids:
+        return {}
+    return dict(
+        Lead.objects.filter(assigned_to_id__in=user_ids)
+        .exclude(status__in=Lead.CLOSED_STATUSES)
+        .values_list("assigned_to_id")
+        .annotate(open_leads=Count("pk"))
+        .order_by()
+    )
 
 
 def lead_assign_pending(*, lead_ids: list[int], actor: Any) -> int:

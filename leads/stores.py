@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 
+from kavak.rows import instances_from_rows
 from leads.models import Lead
 from leads.services import lead_assign
 
@@ -67,23 +68,19 @@ class DbLeadStore:
         """One open lead per phone: a returning customer updates theirs.
 
         Precondition: runs inside the turn's transaction; the lead row is locked while updated.
+        A new lead is inserted with ``ON CONFLICT DO NOTHING`` (no savepoint round trips): if a
+        concurrent turn created the open lead of this phone first, the insert waits for it,
+        inserts nothing, and the lead just committed is locked and updated instead.
         """
         for _attempt in range(3):
             lead = self._find(data)
             if lead is None:
-                try:
-                    with transaction.atomic():
-                        lead = Lead.objects.create(
-                            source=data.source,
-                            channel=data.channel,
-                            conversation_id=data.conversation_id,
-                            **{k: getattr(data, k) for k in _UPDATABLE},
-                        )
-                        # Before commit, so the sales notification goes to the assignee.
-                        lead_assign(lead=lead)
-                        return _view(lead)
-                except IntegrityError:
+                lead = self._insert(data)
+                if lead is None:
                     continue  # a concurrent turn created the open lead for this phone: update it
+                # Before commit, so the sales notification goes to the assignee.
+                lead_assign(lead=lead)
+                return _view(lead)
             changed = []
             for key in _UPDATABLE:
                 value = getattr(data, key)
@@ -102,6 +99,39 @@ class DbLeadStore:
         raise IntegrityError("could not upsert lead after concurrent retries")
 
     @staticmethod
+    def _insert(data: LeadData) -> Lead | None:
+        """Insert the lead unless an open lead of this phone exists (then ``None``).
+
+        The row is built by the model (defaults, ``auto_now_add``, JSON adaptation), only the
+        statement is written by hand: ``ON CONFLICT DO NOTHING`` on the one-open-lead-per-phone
+        constraint, the lead table's only unique key besides the generated id.
+        """
+        lead = Lead(
+            source=data.source,
+            channel=data.channel,
+            conversation_id=data.conversation_id,
+            **{k: getattr(data, k) for k in _UPDATABLE},
+        )
+        fields = [f for f in Lead._meta.concrete_fields if not f.primary_key]
+        values = [f.get_db_prep_save(f.pre_save(lead, True), connection) for f in fields]
+        quote = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {quote(Lead._meta.db_table)} "  # noqa: S608  # nosec B608 - model names
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT DO NOTHING RETURNING {quote(Lead._meta.pk.column)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        lead.pk = row[0]
+        lead._state.adding = False
+        lead._state.db = connection.alias
+        return lead
+
+    @staticmethod
     def _find(data: LeadData) -> Lead | None:
         """The open lead of this phone, else of this conversation: one locked query."""
         clauses, params = [], []
@@ -113,20 +143,22 @@ class DbLeadStore:
             params.append(data.conversation_id)
         if not clauses:
             return None
-        # One indexed, locked query (no ORM compilation: this runs on every lead capture turn).
-        # At most one open lead per phone (constraint), and in practice one per conversation.
-        table = Lead._meta.db_table
-        # The model's columns, named: what ``Lead.objects.raw`` maps, whatever the table holds.
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in Lead._meta.concrete_fields)
+        # One indexed, locked query, read with a plain cursor (no ORM compilation: this runs on
+        # every lead capture turn). At most one open lead per phone (constraint), and in
+        # practice one per conversation.
+        fields = Lead._meta.concrete_fields
+        # The model's columns, named: prepared statements survive a column added by a deploy.
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         closed = ", ".join(["%s"] * len(Lead.CLOSED_STATUSES))
-        candidates = list(
-            Lead.objects.raw(
-                f"SELECT {columns} FROM {table} WHERE status NOT IN ({closed}) "  # noqa: S608  # nosec B608
-                f"AND ({' OR '.join(clauses)}) ORDER BY id{lock}",
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {Lead._meta.db_table} "  # noqa: S608  # nosec B608
+                f"WHERE status NOT IN ({closed}) AND ({' OR '.join(clauses)}) ORDER BY id{lock}",
                 [*Lead.CLOSED_STATUSES, *params],
             )
-        )
+            rows = cursor.fetchall()
+        candidates = instances_from_rows(Lead, [f.attname for f in fields], rows)
         by_phone = [lead for lead in candidates if data.phone and lead.phone == data.phone]
         return (by_phone or candidates or [None])[0]
 

@@ -35,6 +35,28 @@ def test_a_channel_whose_connection_was_collected_raises_a_connection_error() ->
     assert RedisConnectionError in kombu_redis.Transport.connection_errors
 
 
+def test_a_channel_reuses_one_redis_client_until_its_pool_changes() -> None:
+    """Publishing builds no new Redis client per message, and a replaced pool gets a new one."""
+    from kavak.celery import app
+
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        if not hasattr(channel, "async_pool"):  # pragma: no cover - the suite runs on Redis
+            pytest.fail("the test broker is not Redis")
+        first = channel._create_client()
+        assert channel._create_client() is first
+        assert first.connection_pool is channel.pool
+        assert channel._create_client(asynchronous=True) is not first
+        with app.producer_or_acquire() as producer:  # a real publish through the channel
+            producer.publish({"probe": 1}, routing_key="kavak-test-client-reuse", declare=[])
+        channel._pool = None  # what kombu does when it drops a broken pool
+        second = channel._create_client()
+        assert second is not first
+        assert second.connection_pool is channel.pool
+        assert second.ping()
+        second.delete("kavak-test-client-reuse")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
