@@ -37,3 +37,33 @@ def instances_from_rows(
                 values[i] = convert(values[i], col, conn)
         out.append(model.from_db(conn.alias, names, values))
     return out
+
+
+def insert_unless_conflict(row: Model, *, conflict_on: tuple[str, ...] = ()) -> int | None:
+    """Insert the unsaved ``row`` with ``ON CONFLICT … DO NOTHING`` in one statement.
+
+    Returns the new primary key (also set on ``row``, which then counts as saved), or ``None``
+    when a unique constraint (on ``conflict_on``'s fields, or any when empty) already holds a
+    row: no exception, so no savepoint is needed inside a transaction. The model builds the
+    values (defaults, ``auto_now_add``, JSON adaptation); only the statement is written here.
+    """
+    conn = connections[DEFAULT_DB_ALIAS]
+    meta, quote = row._meta, conn.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(row, True), conn) for f in fields]
+    target = ", ".join(quote(meta.get_field(name).column) for name in conflict_on)
+    sql = (  # identifiers come from the model, values are parameters
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  # nosec B608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT {f'({target}) ' if target else ''}DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(sql, values)
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    row.pk = found[0]
+    row._state.adding = False
+    row._state.db = conn.alias
+    return int(found[0])

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection
 
-from kavak.rows import instances_from_rows
+from kavak.rows import insert_unless_conflict, instances_from_rows
 from leads.models import Lead
 from leads.services import lead_assign
 
@@ -100,36 +100,15 @@ class DbLeadStore:
 
     @staticmethod
     def _insert(data: LeadData) -> Lead | None:
-        """Insert the lead unless an open lead of this phone exists (then ``None``).
-
-        The row is built by the model (defaults, ``auto_now_add``, JSON adaptation), only the
-        statement is written by hand: ``ON CONFLICT DO NOTHING`` on the one-open-lead-per-phone
-        constraint, the lead table's only unique key besides the generated id.
-        """
+        """Insert the lead unless an open lead of this phone exists (then ``None``): the
+        one-open-lead-per-phone constraint is the lead table's only unique key besides the id."""
         lead = Lead(
             source=data.source,
             channel=data.channel,
             conversation_id=data.conversation_id,
             **{k: getattr(data, k) for k in _UPDATABLE},
         )
-        fields = [f for f in Lead._meta.concrete_fields if not f.primary_key]
-        values = [f.get_db_prep_save(f.pre_save(lead, True), connection) for f in fields]
-        quote = connection.ops.quote_name
-        sql = (
-            f"INSERT INTO {quote(Lead._meta.db_table)} "  # noqa: S608  # nosec B608 - model names
-            f"({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            f"ON CONFLICT DO NOTHING RETURNING {quote(Lead._meta.pk.column)}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        lead.pk = row[0]
-        lead._state.adding = False
-        lead._state.db = connection.alias
-        return lead
+        return lead if insert_unless_conflict(lead) is not None else None
 
     @staticmethod
     def _find(data: LeadData) -> Lead | None:

@@ -18,7 +18,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from channels import replies
@@ -44,6 +44,7 @@ from conversations.services import (
 )
 from kavak import metrics
 from kavak.logging import log_context
+from kavak.rows import insert_unless_conflict
 
 if TYPE_CHECKING:
     from conversations.llm.services import LlmBudget
@@ -84,19 +85,7 @@ def _insert_once(row: WhatsAppInbound) -> int | None:
     One statement in autocommit: no transaction to open, no exception to unwind, and the unique
     constraint decides between concurrent copies on any number of instances.
     """
-    meta = WhatsAppInbound._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    values = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
-    sql = (  # identifiers come from the model, values are parameters
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  # nosec B608
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote('message_sid')}) DO NOTHING RETURNING {quote(meta.pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        found = cursor.fetchone()
-    return int(found[0]) if found else None
+    return insert_unless_conflict(row, conflict_on=("message_sid",))
 
 
 def inbound_message_receive(
