@@ -31,6 +31,7 @@ from rest_framework_api_key.models import APIKey
 
 from conversations.engine.financing import amortization_table, financing_plan
 from conversations.services import TurnOutcome, conversation_turn_handle
+from kavak.redis_commands import redis_command
 
 logger = logging.getLogger(__name__)
 
@@ -113,18 +114,16 @@ class ApiKeyRateThrottle(BaseThrottle):
 def _incr_window(key: str, *, timeout: int) -> int:
     """The window's count after this request, in one round trip in the steady state.
 
-    On Redis a plain ``INCR`` (``EXPIRE`` once, by the window's first request): django-redis's
-    ``incr`` sends a Lua script with every call, which cost more than the rest of the throttle.
-    Other cache backends (the embedded local-memory cache) use the portable ``incr``/``add``.
+    On Redis a plain ``INCR`` on a held connection (``kavak.redis_commands``), and ``EXPIRE``
+    once, by the window's first request: django-redis's ``incr`` sends a Lua script with every
+    call, which cost more than the rest of the throttle. Other cache backends (the embedded
+    local-memory cache) use the portable ``incr``/``add``.
     """
     if hasattr(cache, "client"):  # django-redis (every Django cache has make_key)
-        from django_redis import get_redis_connection
-
-        client = get_redis_connection("default")
         full_key = cache.make_key(key)
-        count = int(client.incr(full_key))
+        count = int(redis_command("INCR", full_key))
         if count == 1:
-            client.expire(full_key, timeout)
+            redis_command("EXPIRE", full_key, timeout)
         return count
     try:
         return cache.incr(key)

@@ -3,7 +3,9 @@
 
 Creates its own database (kavak_bench_chat) with the demo data, serves the app with gunicorn
 (sync workers, 2 × cores, the production config file) on PostgreSQL + Redis, then runs K concurrent
-scripted conversations (K = 1, 8, 32) for a bounded time and the floor endpoint with the same K.
+scripted conversations (K = 1, 8, 32) for a bounded time and the floor endpoint with the same K,
+alternating the two in BENCH_ROUNDS short phases (3) so that drift of the shared VM weighs on both
+sides of the ratio.
 Prints turns/s, p50/p95/p99, the ratio to the floor and each worker's peak RSS. Loopback only.
 """
 
@@ -27,6 +29,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8765"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "12"))
 LEVELS = tuple(int(k) for k in os.environ.get("BENCH_CONCURRENCY", "1,8,32").split(","))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 2) * 2)))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # chat/floor alternations per level
 SCRIPT = (
     "hola",
     "busco un sedán automático",
@@ -138,10 +141,12 @@ def cpu_snapshot(master_pid: int) -> dict[str, float]:
     return out
 
 
-def run_level(k: int, work: str, key: str, floor_id: int) -> dict[str, float]:
+def run_level(
+    k: int, work: str, key: str, floor_id: int, seconds: float
+) -> tuple[list[float], float, int]:
     latencies: list[list[float]] = [[] for _ in range(k)]
     errors = [0] * k
-    stop_at = time.monotonic() + SECONDS
+    stop_at = time.monotonic() + seconds
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
 
     def worker(i: int) -> None:
@@ -171,8 +176,11 @@ def run_level(k: int, work: str, key: str, floor_id: int) -> dict[str, float]:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.monotonic() - began
-    flat = sorted(x for lat in latencies for x in lat)
+    return [x for lat in latencies for x in lat], time.monotonic() - began, sum(errors)
+
+
+def summarise(k: int, latencies: list[float], elapsed: float, errors: int) -> dict[str, float]:
+    flat = sorted(latencies)
 
     def pct(p: float) -> float:
         return flat[min(len(flat) - 1, int(p * len(flat)))] * 1000 if flat else float("nan")
@@ -184,7 +192,7 @@ def run_level(k: int, work: str, key: str, floor_id: int) -> dict[str, float]:
         "p50": pct(0.50),
         "p95": pct(0.95),
         "p99": pct(0.99),
-        "errors": sum(errors),
+        "errors": errors,
     }
 
 
@@ -239,17 +247,35 @@ def main() -> None:
             if time.monotonic() > deadline:
                 raise SystemExit("gunicorn did not start")
             time.sleep(0.3)
-        print(f"gunicorn: {WORKERS} sync workers on 127.0.0.1:{PORT}; {SECONDS:.0f} s per level\n")
-        run_level(4, "chat", key, floor_id)  # warm-up: imports, caches, connections
+        print(
+            f"gunicorn: {WORKERS} sync workers on 127.0.0.1:{PORT}; {SECONDS:.0f} s per level "
+            f"and endpoint, in {ROUNDS} alternating rounds\n"
+        )
+        run_level(4, "chat", key, floor_id, SECONDS)  # warm-up: imports, caches, connections
         results = {}
         cpu = {}
-        for work in ("chat", "floor"):
-            for k in LEVELS:
-                before = cpu_snapshot(gunicorn.pid)
-                results[(work, k)] = run_level(k, work, key, floor_id)
-                after = cpu_snapshot(gunicorn.pid)
-                n = max(1, results[(work, k)]["requests"])
-                cpu[(work, k)] = {g: (after[g] - before[g]) * 1000 / n for g in after}
+        for k in LEVELS:
+            # Chat and floor alternate in ROUNDS short phases: slow drift of this shared VM
+            # then weighs on both sides of the ratio instead of only the one measured later.
+            merged: dict[str, tuple[list[float], float, int]] = {
+                w: ([], 0.0, 0) for w in ("chat", "floor")
+            }
+            spent = {w: {"app": 0.0, "postgres": 0.0, "redis": 0.0, "client": 0.0} for w in merged}
+            for _ in range(ROUNDS):
+                for work in ("chat", "floor"):
+                    before = cpu_snapshot(gunicorn.pid)
+                    lat, elapsed, errors = run_level(k, work, key, floor_id, SECONDS / ROUNDS)
+                    after = cpu_snapshot(gunicorn.pid)
+                    old = merged[work]
+                    merged[work] = (old[0] + lat, old[1] + elapsed, old[2] + errors)
+                    for group in after:
+                        spent[work][group] += after[group] - before[group]
+            for work, (lat, elapsed, errors) in merged.items():
+                results[(work, k)] = summarise(k, lat, elapsed, errors)
+                n = max(1, len(lat))
+                cpu[(work, k)] = {g: v * 1000 / n for g, v in spent[work].items()}
+        results = dict(sorted(results.items(), key=lambda item: item[0][0] != "chat"))
+        cpu = dict(sorted(cpu.items(), key=lambda item: item[0][0] != "chat"))
         header = f"{'endpoint':<8} {'K':>3} {'req':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}"
         print(header + f" {'p99 ms':>8} {'errors':>6}")
         for (work, k), r in results.items():

@@ -140,6 +140,44 @@ def test_throttle_window_counter_lives_in_redis_and_expires(client: Client, api_
     assert 0 < redis.ttl(keys[0]) <= 61  # never a counter without expiry
 
 
+@override_settings(CHAT_THROTTLE_RATE="5/min")
+def test_throttle_fails_open_when_redis_is_down_and_counts_again_when_it_is_back(
+    client: Client, api_key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.core.cache import caches
+
+    down = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.1, "SOCKET_TIMEOUT": 0.1},
+        }
+    }
+    bad = {"session_id": "a", "message": ""}
+    with override_settings(CACHES=down):
+        caches._settings = None  # type: ignore[attr-defined]
+        statuses = [post(client, bad, api_key).status_code for _ in range(7)]
+    caches._settings = None  # type: ignore[attr-defined]
+    assert statuses == [400] * 7  # over the limit, but the counter is unreachable: let through
+    assert "chat_throttle_unavailable" in caplog.text
+    statuses = [post(client, bad, api_key).status_code for _ in range(6)]
+    assert statuses == [400] * 5 + [429]  # Redis back: counted again
+
+
+def test_a_held_redis_connection_dropped_by_the_server_is_replaced() -> None:
+    from django_redis import get_redis_connection
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from kavak.redis_commands import redis_command
+
+    assert redis_command("PING") in (b"PONG", "PONG", True)
+    own_id = redis_command("CLIENT", "ID")
+    get_redis_connection("default").execute_command("CLIENT", "KILL", "ID", own_id)
+    with pytest.raises(RedisConnectionError):
+        redis_command("PING")  # the server closed it: the error reaches the caller
+    assert redis_command("CLIENT", "ID") != own_id  # and the next command reconnects
+
+
 def test_create_api_key_prints_a_working_key_once(
     client: Client, capsys: pytest.CaptureFixture[str]
 ) -> None:
