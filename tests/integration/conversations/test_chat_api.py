@@ -92,6 +92,30 @@ def test_chat_bad_input_is_400_naming_the_field(
     assert field in data["message"]
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"session_id": "a", "message": "hola", "x": NaN}', "application/json"),
+        ('{"session_id": "a", "message": "hola"}'.encode("utf-16"), "application/json"),
+        (b'{"session_id": "a", "message": "hola"', "application/json; charset=utf-8"),
+    ],
+)
+def test_chat_json_shortcut_refuses_what_drf_refuses(
+    client: Client, api_key: str, body: bytes, content_type: str
+) -> None:
+    """The direct parse of plain JSON bodies is only a shortcut: strict JSON, UTF-8 only."""
+    response = post(client, body, api_key, content_type=content_type)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_json"
+
+
+def test_chat_accepts_json_declared_with_utf8_charset(client: Client, api_key: str) -> None:
+    body = json.dumps({"session_id": "cs", "message": "hola"}).encode()
+    response = post(client, body, api_key, content_type="application/json; charset=UTF-8")
+    assert response.status_code == 200
+    assert response.json()["session_id"] == "cs"
+
+
 def test_chat_non_json_is_400(client: Client, api_key: str) -> None:
     response = post(client, "{not json", api_key)
     assert response.status_code == 400
