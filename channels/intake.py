@@ -7,14 +7,19 @@ that copy goes on to the database, whose unique constraint decides. Redis flushe
 copy goes to the database: slower, never a second turn.
 
 The rate counter is incremented only by the copy that wins the claim, in the same round trip.
+Both commands go through ``kavak.redis_commands`` (a held connection); the "done" mark is sent
+without waiting for its reply, as a lost mark only sends a later copy to the database.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
+
+from kavak.redis_commands import redis_command, redis_command_deferred
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +33,7 @@ if KEYS[1] == '' or redis.call('SET', KEYS[1], 'processing', 'NX', 'EX', ARGV[1]
 end
 return {0, redis.call('GET', KEYS[1]) or ''}
 """
+_CLAIM_SHA = hashlib.sha1(_CLAIM_LUA.encode(), usedforsecurity=False).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -61,12 +67,6 @@ class RedisIntakeGuard:
         self.rate_window_s = rate_window_s
         self.idempotency = idempotency
         self.rate_limit = rate_limit
-        self._script = None
-
-    def _redis(self):  # type: ignore[no-untyped-def]
-        from django_redis import get_redis_connection
-
-        return get_redis_connection("default")
 
     def claim_key(self, message_sid: str) -> str:
         return f"{self.prefix}:wa:idem:{message_sid}"
@@ -80,14 +80,13 @@ class RedisIntakeGuard:
         rate_key = self.rate_key(phone) if self.rate_limit else ""
         if not claim_key and not rate_key:
             return Claim(done_before=False, count=None)
+        keys_args = (2, claim_key, rate_key, self.ttl_s, self.rate_window_s)
         try:
-            client = self._redis()
-            if self._script is None:
-                self._script = client.register_script(_CLAIM_LUA)
-            won, value = self._script(
-                keys=[claim_key, rate_key], args=[self.ttl_s, self.rate_window_s], client=client
-            )
-        except RedisError as exc:
+            try:
+                won, value = redis_command("EVALSHA", _CLAIM_SHA, *keys_args)
+            except NoScriptError:  # a restarted or flushed Redis forgot the script
+                won, value = redis_command("EVAL", _CLAIM_LUA, *keys_args)
+        except (RedisError, OSError) as exc:
             logger.warning("whatsapp_redis_unavailable op=claim error=%s", type(exc).__name__)
             return Claim(done_before=False, count=None)
         if won:
@@ -104,7 +103,7 @@ class RedisIntakeGuard:
     def mark_done(self, *, message_sid: str) -> None:
         if not self.idempotency:
             return
-        try:
-            self._redis().set(self.claim_key(message_sid), "done", ex=self.ttl_s)
-        except RedisError as exc:
+        try:  # a hint (the database decides): the webhook does not wait for Redis's reply
+            redis_command_deferred("SET", self.claim_key(message_sid), "done", "EX", self.ttl_s)
+        except (RedisError, OSError) as exc:
             logger.warning("whatsapp_redis_unavailable op=mark_done error=%s", type(exc).__name__)

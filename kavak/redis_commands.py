@@ -10,16 +10,22 @@ socket timeouts), is re-created when that pool changes (settings overrides, a ne
 a fork) and is dropped on any connection or timeout error, which is raised to the caller: the
 callers fail open and the next command reconnects. Error replies (``ResponseError``) leave the
 connection in place.
+
+``redis_command_deferred`` sends a command whose reply nobody needs now (a hint such as the
+webhook's "done" mark): the request does not wait for Redis; the reply is read, already in the
+socket buffer, before the next command on that connection, and an error in it is logged.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from typing import Any
 
 from redis.exceptions import ResponseError
 
+logger = logging.getLogger(__name__)
 _local = threading.local()
 
 
@@ -33,17 +39,43 @@ def _connection() -> Any:
             held[2].disconnect()
         held = (pool, os.getpid(), pool.connection_class(**pool.connection_kwargs))
         _local.held = held
+        _local.unread = 0
     return held[2]
+
+
+def _drain(connection: Any) -> None:
+    """Read the replies of earlier deferred commands, in order, before anything else."""
+    while _local.unread:
+        _local.unread -= 1
+        try:
+            connection.read_response()
+        except ResponseError as exc:
+            logger.warning("redis_deferred_command_failed error=%s", exc)
 
 
 def redis_command(*args: Any) -> Any:
     """Send one command on this thread's connection and return the decoded reply."""
     connection = _connection()
     try:
+        _drain(connection)
         connection.send_command(*args)
         return connection.read_response()
     except ResponseError:
         raise
     except Exception:
+        _local.unread = 0
+        connection.disconnect()
+        raise
+
+
+def redis_command_deferred(*args: Any) -> None:
+    """Send one command and return at once; its reply is read before the next command."""
+    connection = _connection()
+    try:
+        _drain(connection)
+        connection.send_command(*args)
+        _local.unread += 1
+    except Exception:
+        _local.unread = 0
         connection.disconnect()
         raise

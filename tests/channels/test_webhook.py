@@ -167,6 +167,23 @@ def test_duplicates_are_acknowledged_and_ignored_even_after_redis_is_flushed(
     assert len(whatsapp.created) == 1
 
 
+def test_claims_still_work_after_redis_forgets_the_lua_script(
+    whatsapp: FakeTwilio, client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django_redis import get_redis_connection
+
+    first = payload("inbound_text", MessageSid=new_sid())
+    assert post_signed(client, WEBHOOK, first).status_code == 200
+    get_redis_connection("default").script_flush()  # a restarted Redis: EVALSHA says NOSCRIPT
+    second = payload("inbound_text", MessageSid=new_sid())
+    with caplog.at_level(logging.INFO, logger="channels.services"):
+        assert post_signed(client, WEBHOOK, second).status_code == 200
+        assert post_signed(client, WEBHOOK, second).status_code == 200
+    assert WhatsAppInbound.objects.count() == 2
+    assert "whatsapp_redis_unavailable" not in caplog.text
+    assert caplog.text.count("whatsapp_duplicate source=redis") == 1
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("redis", [True, False], ids=["redis-claim", "redis-down"])
 def test_concurrent_duplicates_store_one_message_run_one_turn_and_send_once(

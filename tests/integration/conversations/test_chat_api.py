@@ -202,6 +202,23 @@ def test_a_held_redis_connection_dropped_by_the_server_is_replaced() -> None:
     assert redis_command("CLIENT", "ID") != own_id  # and the next command reconnects
 
 
+def test_deferred_redis_replies_are_read_in_order_and_errors_only_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from django.core.cache import cache
+
+    from kavak.redis_commands import redis_command, redis_command_deferred
+
+    key = cache.make_key("deferred-test")
+    redis_command("DEL", key)
+    redis_command_deferred("SET", key, "texto")
+    redis_command_deferred("INCR", key)  # an error reply: not an integer
+    assert redis_command("GET", key) == b"texto"  # its own reply, not a deferred one
+    assert "redis_deferred_command_failed" in caplog.text
+    assert redis_command("INCRBY", cache.make_key("deferred-n"), 2) >= 2
+    redis_command("DEL", key, cache.make_key("deferred-n"))
+
+
 def test_create_api_key_prints_a_working_key_once(
     client: Client, capsys: pytest.CaptureFixture[str]
 ) -> None:
