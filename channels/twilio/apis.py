@@ -75,7 +75,8 @@ class _TwilioApi(APIView):
 class WhatsAppInboundWebhookApi(_TwilioApi):
     def post(self, request: Request) -> HttpResponse:
         try:
-            message = inbound_from_twilio(request.POST)
+            # Django's form parse, already done for the signature (DRF would parse it again).
+            message = inbound_from_twilio(request._request.POST)
         except PayloadError as exc:
             raise exceptions.ValidationError({"payload": [str(exc)]}) from exc
         with log_context(channel="whatsapp"):
@@ -97,7 +98,7 @@ class WhatsAppInboundWebhookApi(_TwilioApi):
 class WhatsAppStatusCallbackApi(_TwilioApi):
     def post(self, request: Request) -> HttpResponse:
         try:
-            update = status_from_twilio(request.POST)
+            update = status_from_twilio(request._request.POST)
         except PayloadError as exc:
             raise exceptions.ValidationError({"payload": [str(exc)]}) from exc
         outbound_status_record(update=update)
