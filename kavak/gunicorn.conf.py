@@ -40,3 +40,18 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+# Objects alive once the app is loaded (Django, DRF, models, settings: about 140,000) live as
+# long as the worker; gc.freeze() moves them out of the collector's generations, so a full
+# collection no longer walks them all. Measured on a chat turn: garbage collection 0.10 → 0.03 ms
+# of CPU per turn (make bench-chat, README). GUNICORN_GC_FREEZE=false turns it off.
+_GC_FREEZE = os.environ.get("GUNICORN_GC_FREEZE", "true").lower() in ("1", "true", "yes", "on")
+
+
+def post_worker_init(worker):
+    if _GC_FREEZE:
+        import gc
+
+        gc.collect()
+        gc.freeze()
