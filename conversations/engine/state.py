@@ -160,20 +160,31 @@ def _option_from_dict(data: dict[str, Any]) -> CarOption:
     return CarOption(**{**data, "price": Decimal(data["price"])})
 
 
+_SLOT_DEFAULTS = tuple((f.name, f.default) for f in dataclasses.fields(Slots))
+
+
 def state_to_dict(state: ConversationState) -> dict[str, Any]:
+    """The state as JSON-ready data; slots still at their default are left out.
+
+    Leaving them out keeps the stored row small (it is rewritten on every turn, and PostgreSQL
+    compresses values over about 2 KB); ``state_from_dict`` restores the defaults, and reads
+    rows written with every slot as well.
+    """
     slots = state.slots
     slot_data: dict[str, Any] = {}
-    for f in dataclasses.fields(Slots):
-        value = getattr(slots, f.name)
-        if f.name == "options":
+    for name, default in _SLOT_DEFAULTS:
+        value = getattr(slots, name)
+        if value == default:
+            continue
+        if name == "options":
             value = [_option_to_dict(o) for o in value]
-        elif f.name == "chosen":
-            value = _option_to_dict(value) if value else None
-        elif f.name == "uses":
+        elif name == "chosen":
+            value = _option_to_dict(value)
+        elif name == "uses":
             value = list(value)
         elif isinstance(value, Decimal):
             value = str(value)
-        slot_data[f.name] = value
+        slot_data[name] = value
     return {
         "step": state.step.value,
         "next_action": state.next_action.value,

@@ -51,3 +51,17 @@ def test_with_slots_is_replace(changes: dict[str, object], greeted: bool) -> Non
 def test_with_slots_refuses_unknown_names() -> None:
     with pytest.raises(TypeError, match="no field"):
         ConversationState().with_slots(colour="rojo")
+
+
+def test_stored_state_leaves_default_slots_out_and_old_rows_still_load() -> None:
+    state = ConversationState(step=Step.BUDGET).with_slots(body_type="suv", chosen=_car)
+    data = state_to_dict(state)
+    assert set(data["slots"]) == {"body_type", "chosen"}
+    assert state_to_dict(ConversationState())["slots"] == {}
+    # A row written before (every slot present, defaults included) reads the same.
+    full = {**data, "slots": {f.name: None for f in dataclasses.fields(Slots)}}
+    full["slots"].update(
+        uses=[], options=[], need_open=False, cash_purchase=False, lead_captured=False,
+        lead_recorded=False, wants_appointment=False, **data["slots"],
+    )  # fmt: skip
+    assert state_from_dict(full) == state_from_dict(data) == state
