@@ -7,7 +7,8 @@ the load generator (so the figures include its CPU).
 1. Acknowledgement: one gunicorn instance (4 sync workers = 2 × cores, the production default),
    no Celery worker running (the webhook only stores and enqueues). 32 concurrent keep-alive
    connections (4 client processes × 8 threads) post signed deliveries back to back; then bursts
-   of 32 deliveries released at the same instant. Target: p95 ≤ 30 ms.
+   of 32 deliveries released at the same instant. Target: p95 ≤ 30 ms. For reference, the same
+   bursts then go to the /chat benchmark's floor endpoint (one locked read + write, nothing else).
 2. Inbound-to-send: one Celery worker with 2 processes, LLM off. Deliveries from distinct
    customers at a steady rate; latency = the fake Twilio receiving the reply minus the moment the
    delivery was posted. Burst window 0 (the window adds exactly its own length by design; a short
@@ -79,7 +80,11 @@ def _client_closed_loop(
 
 
 def _client_bursts(
-    jobs: list[list[tuple[bytes, str]]], threads: int, barrier: mp.Barrier, out: mp.Queue
+    jobs: list[list[tuple[bytes, str]]],
+    threads: int,
+    barrier: mp.Barrier,
+    out: mp.Queue,
+    path: str,
 ) -> None:
     latencies: list[float] = []
     errors = 0
@@ -87,7 +92,7 @@ def _client_bursts(
 
     def run(index: int) -> None:
         nonlocal errors
-        poster = h.Poster(PORT)
+        poster = h.Poster(PORT, path)
         for burst in jobs:
             barrier.wait()
             status, ms = poster.post(*burst[index])
@@ -103,7 +108,7 @@ def _client_bursts(
     out.put((latencies, errors))
 
 
-def acknowledgement(offset: int) -> None:
+def acknowledgement(offset: int, floor_id: int) -> None:
     ctx = mp.get_context("fork")
     per_process = CONCURRENCY // CLIENT_PROCESSES
     # Warm-up: every gunicorn worker opens its connections and imports lazily loaded code.
@@ -138,24 +143,40 @@ def acknowledgement(offset: int) -> None:
     )
 
     bursts = [_signed(CONCURRENCY, offset + 10_000 + b * CONCURRENCY) for b in range(BURSTS)]
-    barrier = ctx.Barrier(CONCURRENCY)
-    out = ctx.Queue()
-    procs = []
-    for p_index in range(CLIENT_PROCESSES):
-        mine = [[burst[p_index * per_process + t] for t in range(per_process)] for burst in bursts]
-        procs.append(ctx.Process(target=_client_bursts, args=(mine, per_process, barrier, out)))
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=300) for _ in procs]
-    for p in procs:
-        p.join()
-    latencies = [ms for lat, _ in results for ms in lat]
-    errors = sum(e for _, e in results)
+    latencies, errors = _bursts(ctx, bursts, h.WEBHOOK)
     verdict = "OK" if h.percentile(latencies, 95) <= 30 else "ABOVE TARGET"
     print(
         f"  {BURSTS} bursts of {CONCURRENCY} simultaneous deliveries: {h.summary(latencies)}; "
         f"non-200: {errors}  →  p95 target ≤ 30 ms: {verdict}"
     )
+    # Reference: the same bursts on the bench-chat floor (one locked read + write in DRF, no
+    # signature, Redis or Celery), served by the same gunicorn: what any write costs here.
+    latencies, errors = _bursts(ctx, bursts, f"/bench/floor/{floor_id}")
+    print(
+        f"  reference, the same bursts on the /chat benchmark's floor endpoint (one locked read + "
+        f"write, nothing else): {h.summary(latencies)}; non-200: {errors}"
+    )
+
+
+def _bursts(
+    ctx: mp.context.BaseContext, bursts: list[list[tuple[bytes, str]]], path: str
+) -> tuple[list[float], int]:
+    """``bursts`` released at once by CONCURRENCY threads in CLIENT_PROCESSES processes."""
+    per_process = CONCURRENCY // CLIENT_PROCESSES
+    barrier = ctx.Barrier(CONCURRENCY)
+    out: mp.Queue = ctx.Queue()
+    procs = []
+    for p_index in range(CLIENT_PROCESSES):
+        mine = [[burst[p_index * per_process + t] for t in range(per_process)] for burst in bursts]
+        procs.append(
+            ctx.Process(target=_client_bursts, args=(mine, per_process, barrier, out, path))
+        )
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=300) for _ in procs]
+    for p in procs:
+        p.join()
+    return [ms for lat, _ in results for ms in lat], sum(e for _, e in results)
 
 
 def inbound_to_send(fake, *, n: int, rate: float, offset: int) -> list[float]:  # type: ignore[no-untyped-def]
@@ -194,7 +215,13 @@ def main() -> int:
     from tests.channels.fake_twilio import FakeTwilio
 
     fake = FakeTwilio(account_sid=h.ACCOUNT_SID).start()
-    env = Environment(database="kavak_bench", redis_db=10, fake_url=fake.base_url, burst_window_s=0)
+    env = Environment(
+        database="kavak_bench",
+        redis_db=10,
+        fake_url=fake.base_url,
+        burst_window_s=0,
+        extra={"BENCH_FLOOR_ENABLED": "true"},  # the reference line of part 1
+    )
     started = time.monotonic()
     print(f"bench-whatsapp: database {env.database}, Redis db {env.redis_db} prefix {env.prefix}")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -208,7 +235,7 @@ def main() -> int:
             print(
                 "\n== 1. Webhook acknowledgement (1 gunicorn instance, 4 sync workers, no worker)"
             )
-            acknowledgement(offset=0)
+            acknowledgement(offset=0, floor_id=h.floor_conversation(env))
             # The acknowledgement run left ~4,000 queued turns: drop them, they are not measured.
             h.redis_client(env).delete(env.prefix)
 

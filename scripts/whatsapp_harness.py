@@ -131,6 +131,19 @@ def recreate_database(env: Environment) -> None:
         print(f"  (load_demo_data failed: {last[:160]}; the run goes on with what was loaded)")
 
 
+def floor_conversation(env: Environment) -> int:
+    """A conversation row for the /chat benchmark's floor endpoint (``BENCH_FLOOR_ENABLED``)."""
+    import psycopg
+
+    with psycopg.connect(env.database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "INSERT INTO conversations_conversation (channel, external_id, status, step, state,"
+            " version, furthest_step, started_at, updated_at) VALUES ('api', 'floor', 'active',"
+            " 'need', '{}', 0, 'need', now(), now()) RETURNING id"
+        ).fetchone()
+    return int(row[0])
+
+
 def drop_database(env: Environment) -> None:
     import psycopg
 
@@ -309,8 +322,9 @@ def signed_body(form: dict[str, str]) -> tuple[bytes, str]:
 class Poster:
     """One keep-alive connection to one instance; returns (status, milliseconds)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, path: str = WEBHOOK) -> None:
         self.port = port
+        self.path = path
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
 
     def post(self, body: bytes, signature: str) -> tuple[int, float]:
@@ -322,7 +336,7 @@ class Poster:
         for attempt in range(2):
             started = time.perf_counter()
             try:
-                self.conn.request("POST", WEBHOOK, body=body, headers=headers)
+                self.conn.request("POST", self.path, body=body, headers=headers)
                 response = self.conn.getresponse()
                 response.read()
                 return response.status, (time.perf_counter() - started) * 1000
