@@ -21,11 +21,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from conversations.engine.state import ConversationState, Slots, state_from_dict, state_to_dict
 from conversations.models import Conversation, Message
+from kavak.rows import insert_unless_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -151,51 +151,25 @@ class DbStateStore:
         return _Row(conv.pk, conv.status, conv.version, conv.last_message_at, conv.state)
 
     def _create(self, channel: str, external_id: str, state: ConversationState) -> _Row:
-        """Create the open conversation, or lock the one a concurrent turn just created."""
-        if connection.vendor == "postgresql":
-            return self._create_postgresql(channel, external_id, state)
-        try:
-            with transaction.atomic():
-                conv = Conversation.objects.create(
-                    channel=channel, external_id=external_id, state=state_to_dict(state)
-                )
-                return _Row(conv.pk, conv.status, conv.version, conv.last_message_at, conv.state)
-        except IntegrityError:
-            conv = self._lock_open(channel, external_id)
-            if conv is None:  # pragma: no cover - the unique constraint guarantees a row
-                raise
-            return conv
+        """Create the open conversation, or lock the one a concurrent turn just created.
 
-    def _create_postgresql(self, channel: str, external_id: str, state: ConversationState) -> _Row:
-        """``INSERT … ON CONFLICT DO NOTHING`` on the one-open-conversation constraint: no
-        savepoint round trips; a concurrent creator's row is waited for and locked instead."""
-        data = state_to_dict(state)
-        created_at = timezone.now()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO conversations_conversation (channel, external_id, status, step, "
-                "state, version, furthest_step, started_at, updated_at) "
-                "VALUES (%s, %s, %s, %s, %s, 0, %s, %s, %s) "
-                "ON CONFLICT (channel, external_id) WHERE closed_at IS NULL DO NOTHING "
-                "RETURNING id, status, version, last_message_at",
-                [
-                    channel,
-                    external_id,
-                    Conversation.Status.ACTIVE,
-                    state.step.value,
-                    _jsonb(data),
-                    state.furthest_step.value,
-                    created_at,
-                    created_at,
-                ],
-            )
-            row = cursor.fetchone()
-        if row is not None:
-            return _Row(*row, data)
-        conv = self._lock_open(channel, external_id)
-        if conv is None:  # pragma: no cover - the conflicting row is committed and open
+        ``INSERT … ON CONFLICT DO NOTHING`` (the one-open-conversation-per-session constraint is
+        the table's only unique key besides the id): no savepoint round trips; a concurrent
+        creator's row is waited for and then locked instead.
+        """
+        conv = Conversation(
+            channel=channel,
+            external_id=external_id,
+            state=state_to_dict(state),
+            step=state.step.value,
+            furthest_step=state.furthest_step.value,
+        )
+        if insert_unless_conflict(conv) is not None:
+            return _Row(conv.pk, conv.status, conv.version, conv.last_message_at, conv.state)
+        row = self._lock_open(channel, external_id)
+        if row is None:  # pragma: no cover - the conflicting row is committed and open
             raise IntegrityError("open conversation vanished during creation")
-        return conv
+        return row
 
     @contextlib.contextmanager
     def locked(self, *, channel: str, external_id: str, now: datetime) -> Iterator[Session]:

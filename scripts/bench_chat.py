@@ -23,6 +23,9 @@ from pathlib import Path
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from whatsapp_harness import CHAT_SCRIPT
+
 ROOT = Path(__file__).resolve().parent.parent
 DB = "kavak_bench_chat"
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
@@ -30,18 +33,6 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "12"))
 LEVELS = tuple(int(k) for k in os.environ.get("BENCH_CONCURRENCY", "1,8,32").split(","))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 2) * 2)))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # chat/floor alternations per level
-SCRIPT = (
-    "hola",
-    "busco un sedán automático",
-    "tengo 350 mil",
-    "el primero",
-    "20%",
-    "48 meses",
-    "sí",
-    "Ana López",
-    "{phone}",
-    "mañana en la tarde",
-)
 
 
 def env() -> dict[str, str]:
@@ -161,7 +152,7 @@ def run_level(
                 continue
             session = f"bench-{k}-{i}-{rng.getrandbits(48):x}"
             phone = f"55{rng.randrange(10**7, 10**8)}"
-            for message in SCRIPT:
+            for message in CHAT_SCRIPT:
                 if time.monotonic() >= stop_at:
                     break
                 body = {"session_id": session, "message": message.format(phone=phone)}

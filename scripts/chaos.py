@@ -50,7 +50,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import whatsapp_harness as h
-from whatsapp_harness import Environment
+from whatsapp_harness import CHAT_SCRIPT, Environment
 
 PORT = 18631  # replaced by a free port at start
 LOCK_FILE = Path(tempfile.gettempdir()) / "kavak-chaos-soak.lock"  # one run per machine
@@ -77,18 +77,6 @@ REDIS_START = [
     "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
     "--logfile", "/var/log/redis/ci.log",
 ]  # fmt: skip
-CHAT_SCRIPT = (
-    "hola",
-    "busco un sedán automático",
-    "tengo 350 mil",
-    "el primero",
-    "20%",
-    "48 meses",
-    "sí",
-    "Ana López",
-    "{phone}",
-    "mañana en la tarde",
-)
 WA_SCRIPT = (
     "Hola, busco un sedán automático",
     "tengo 350 mil",

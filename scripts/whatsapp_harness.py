@@ -1,4 +1,4 @@
-"""Shared plumbing of ``chaos_whatsapp.py`` and ``bench_whatsapp.py`` (scripts, not product code).
+"""Shared plumbing of the load scripts (chaos, bench-*, soak); scripts, not product code.
 
 A fresh PostgreSQL database of the script's own, a Redis database number and key prefix of its own,
 the fake Twilio REST server in this process, gunicorn and Celery worker processes started and
@@ -33,6 +33,19 @@ OUR_NUMBER = "whatsapp:+14155238886"
 PUBLIC = "https://agente.kavak.example"
 WEBHOOK = "/channels/whatsapp/webhook"
 LOG_DIR = ROOT / "var"
+# The scripted /chat conversation of the load scripts (bench-chat, chaos, soak): need → lead.
+CHAT_SCRIPT = (
+    "hola",
+    "busco un sedán automático",
+    "tengo 350 mil",
+    "el primero",
+    "20%",
+    "48 meses",
+    "sí",
+    "Ana López",
+    "{phone}",
+    "mañana en la tarde",
+)
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kavak.exceptions import ApplicationError
@@ -23,6 +23,7 @@ from leads.services import (
 )
 from leads.stores import DbLeadStore, LeadData
 from tests.backoffice.conftest import make_lead
+from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -90,24 +91,15 @@ def test_concurrent_new_leads_never_overfill_a_salesperson(make_staff: Any) -> N
     # No groups: a transactional test may run after another one flushed them.
     make_staff("ana", agent=True, capacity=3)
     make_staff("bruno", agent=True, capacity=3)
-    barrier = threading.Barrier(8)
-    errors: list[BaseException] = []
 
-    def create(i: int) -> None:
-        try:
-            barrier.wait()
+    def create(phone: str) -> Callable[[], None]:
+        def call() -> None:
             with transaction.atomic():
-                _new_lead(f"+5255222200{i:02d}")
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+                _new_lead(phone)
 
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+        return call
+
+    errors = run_at_once([create(f"+5255222200{i:02d}") for i in range(8)])
     assert errors == []
     per_agent = {
         agent.user.username: Lead.objects.filter(assigned_to=agent.user).count()

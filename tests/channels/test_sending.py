@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -17,6 +16,7 @@ from channels.services import SendLater, outbound_group_send, staff_reply_send
 from conversations.models import Conversation
 from tests.channels.conftest import CUSTOMER, CUSTOMER_PHONE, OUR_NUMBER, channel_settings
 from tests.channels.fake_twilio import FakeTwilio
+from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -210,23 +210,7 @@ def test_concurrent_senders_of_one_answer_send_each_part_once_in_order(
     with override_settings(**channel_settings(fake_twilio)):
         for seq in range(4):
             part("g", f"parte {seq}", seq=seq)
-        barrier = threading.Barrier(5)
-        errors: list[BaseException] = []
-
-        def worker() -> None:
-            try:
-                barrier.wait()
-                send_until_done("g")
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=worker) for _ in range(5)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
+        errors = run_at_once([partial(send_until_done, "g")] * 5)
     assert errors == []
     assert fake_twilio.bodies_to(CUSTOMER) == [f"parte {i}" for i in range(4)]
     assert len(fake_twilio.requests) == 4

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client, override_settings
 
 from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound, WhatsAppStatusEvent
@@ -33,6 +31,7 @@ from tests.channels.conftest import (
     post_signed,
 )
 from tests.channels.fake_twilio import FakeTwilio
+from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -196,22 +195,8 @@ def test_concurrent_duplicates_store_one_message_run_one_turn_and_send_once(
     statuses: list[int] = []
     errors: list[BaseException] = []
 
-    def run(barrier: threading.Barrier, fn: Any) -> None:
-        try:
-            barrier.wait()
-            fn()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
     def parallel(n: int, fn: Any) -> None:
-        barrier = threading.Barrier(n)
-        threads = [threading.Thread(target=run, args=(barrier, fn)) for _ in range(n)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
+        errors.extend(run_at_once([fn] * n))
 
     with override_settings(**channel_settings(fake_twilio, **overrides)):
         parallel(8, lambda: statuses.append(post_signed(Client(), WEBHOOK, data).status_code))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -17,6 +16,7 @@ from conversations.models import Conversation, Message
 from conversations.services import conversation_return_to_bot, conversation_turn_handle
 from leads.models import Lead, LeadNotification
 from leads.services import lead_notify_sales
+from tests.concurrency import run_at_once
 from tests.fakes import FakeKnowledge, InMemoryCarCatalog
 
 pytestmark = pytest.mark.django_db
@@ -34,24 +34,7 @@ def turn(text: str, session: str = "s-1", channel: str = "api", **kw: object):
 
 def concurrent_turns(texts: list[str], session: str) -> list[BaseException]:
     """Run one turn per text, all released at the same instant; the errors they raised."""
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(texts))
-
-    def worker(text: str) -> None:
-        try:
-            barrier.wait()
-            turn(text, session=session)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(text,)) for text in texts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return errors
+    return run_at_once([partial(turn, text, session=session) for text in texts])
 
 
 def test_turn_persists_state_and_logs_both_messages_with_turn_metadata() -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.db import connection, transaction
 
 from leads.models import Lead
 from leads.stores import DbLeadStore, LeadData
+from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,32 +42,21 @@ def test_upsert_keeps_working_after_a_column_is_added_while_the_process_runs() -
 def test_concurrent_first_captures_of_one_phone_make_one_lead_and_update_it() -> None:
     """Turns of several conversations capture the same phone at once: the inserts that lose
     the race insert nothing (no error, no savepoint) and update the lead that won instead."""
-    import threading
-
-    barrier = threading.Barrier(8)
     ids: list[int] = []
-    errors: list[BaseException] = []
 
-    def capture_in_thread(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
+    def capture_as(name: str) -> Callable[[], None]:
+        def call() -> None:
             with transaction.atomic():
                 view = DbLeadStore().upsert(
                     data=LeadData(
-                        source="lead_capture", channel="api", phone="+525512349999", name=f"C{i}"
+                        source="lead_capture", channel="api", phone="+525512349999", name=name
                     )
                 )
             ids.append(view.id)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=capture_in_thread, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+        return call
+
+    errors = run_at_once([capture_as(f"C{i}") for i in range(8)])
     assert errors == []
     lead = Lead.objects.get(phone="+525512349999")
     assert set(ids) == {lead.pk}
