@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import logging
 import time
 from decimal import Decimal
 from typing import Any, ClassVar
 
+import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -32,6 +32,7 @@ from rest_framework_api_key.models import APIKey
 
 from conversations.engine.financing import amortization_table, financing_plan
 from conversations.services import TurnOutcome, conversation_turn_handle
+from kavak.api import FastJsonRenderer, JsonNegotiation
 from kavak.redis_commands import redis_command
 
 logger = logging.getLogger(__name__)
@@ -288,6 +289,9 @@ _ERROR = inline_serializer(
 class ChatTurnApi(APIView):
     """One customer message in, the agent's reply out."""
 
+    renderer_classes = [FastJsonRenderer]
+    content_negotiation_class = JsonNegotiation
+
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKey]
     throttle_classes = [ApiKeyRateThrottle]
@@ -340,14 +344,10 @@ def _plain_json(request: HttpRequest) -> Any:
         return None
     if request.content_params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
         return None
-    try:  # as DRF's strict JSONParser: UTF-8 only, no NaN/Infinity
-        return json.loads(request.body.decode("utf-8"), parse_constant=_no_constant)
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError included
+    try:  # strict like DRF's JSONParser: UTF-8 only, no NaN/Infinity
+        return orjson.loads(request.body)
+    except orjson.JSONDecodeError:
         return None
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
 
 
 def chat_input_fast(data: Any) -> tuple[str, str] | None:
@@ -380,6 +380,9 @@ def chat_input_fast(data: Any) -> tuple[str, str] | None:
 
 class AmortizationApi(APIView):
     """The amortisation table of a plan (JSON, or CSV with ``?output=csv``)."""
+
+    renderer_classes = [FastJsonRenderer]
+    content_negotiation_class = JsonNegotiation
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKey]
@@ -463,6 +466,9 @@ def amortization_csv_response(*, plan_rows: list[Any], filename: str) -> HttpRes
 
 class WebChatApi(APIView):
     """The demo chat page at ``/``: the browser's Django session is the conversation session."""
+
+    renderer_classes = [FastJsonRenderer]
+    content_negotiation_class = JsonNegotiation
 
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []

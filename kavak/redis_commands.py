@@ -6,10 +6,11 @@ about half the CPU of an ``INCR`` on this machine (75 µs through the client, 38
 connection). The chat throttle runs one command per turn, so it sends it here instead.
 
 The connection is built with the cache's own connection settings (address, database, password,
-socket timeouts), is re-created when that pool changes (settings overrides, a new process after
-a fork) and is dropped on any connection or timeout error, which is raised to the caller: the
-callers fail open and the next command reconnects. Error replies (``ResponseError``) leave the
-connection in place.
+socket timeouts). It is re-created after a fork and after a cache or Redis setting changes (both
+bump a generation number, so the per-command check is one comparison instead of looking the
+cache's pool up), and it is dropped on any connection or timeout error, which is raised to the
+caller: the callers fail open and the next command reconnects. Error replies (``ResponseError``)
+leave the connection in place.
 
 ``redis_command_deferred`` sends a command whose reply nobody needs now (a hint such as the
 webhook's "done" mark): the request does not wait for Redis; the reply is read, already in the
@@ -23,23 +24,42 @@ import os
 import threading
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from redis.exceptions import ResponseError
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
+_generation = 0  # bumped when held connections must be rebuilt (fork, cache settings changed)
+_SETTINGS = frozenset({"CACHES", "REDIS_URL", "REDIS_SOCKET_TIMEOUT", "REDIS_KEY_PREFIX"})
+
+
+def _invalidate() -> None:
+    global _generation
+    _generation += 1
+
+
+os.register_at_fork(after_in_child=_invalidate)
+
+
+@receiver(setting_changed)
+def _on_setting_changed(*, setting: str, **_kwargs: Any) -> None:
+    if setting in _SETTINGS:
+        _invalidate()
 
 
 def _connection() -> Any:
+    held = getattr(_local, "held", None)
+    if held is not None and held[0] == _generation:
+        return held[2]
     from django_redis import get_redis_connection
 
     pool = get_redis_connection("default").connection_pool
-    held = getattr(_local, "held", None)
-    if held is None or held[0] is not pool or held[1] != os.getpid():
-        if held is not None and held[1] == os.getpid():
-            held[2].disconnect()
-        held = (pool, os.getpid(), pool.connection_class(**pool.connection_kwargs))
-        _local.held = held
-        _local.unread = 0
+    if held is not None and held[1] == os.getpid():
+        held[2].disconnect()  # never close a socket the parent process still uses
+    held = (_generation, os.getpid(), pool.connection_class(**pool.connection_kwargs))
+    _local.held = held
+    _local.unread = 0
     return held[2]
 
 

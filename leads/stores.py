@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection
 
-from kavak.rows import insert_unless_conflict, instances_from_rows
+from kavak.rows import insert_unless_conflict, instances_from_rows, update_columns
 from leads.models import Lead
 from leads.services import lead_assign
 
@@ -93,8 +93,8 @@ class DbLeadStore:
             if data.source != Lead.Source.HANDOFF and lead.source == Lead.Source.HANDOFF:
                 lead.source = data.source
                 changed.append("source")
-            if changed:
-                lead.save(update_fields=[*changed, "updated_at"])
+            if changed:  # nothing listens to Lead saves: a plain UPDATE (a turn's hot path)
+                update_columns(lead, [*changed, "updated_at"])
             return _view(lead)
         raise IntegrityError("could not upsert lead after concurrent retries")
 

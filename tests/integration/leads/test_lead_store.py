@@ -64,3 +64,56 @@ def test_concurrent_first_captures_of_one_phone_make_one_lead_and_update_it() ->
     assert lead.created_at is not None
     assert lead.last_activity_at is not None
     assert lead.status == Lead.Status.NEW
+
+
+def test_a_returning_customer_updates_every_field_of_the_open_lead() -> None:
+    """The update is a plain UPDATE (no ORM save): JSON, dates, the conversation and
+    ``updated_at`` are written as a save would write them."""
+    from datetime import UTC, datetime
+
+    from conversations.models import Conversation
+
+    store = DbLeadStore()
+    with transaction.atomic():
+        first = store.upsert(
+            data=LeadData(source="handoff", channel="api", phone="+525512341111", name="Ana")
+        )
+    before = Lead.objects.get(pk=first.id)
+    conv = Conversation.objects.create(channel="api", external_id="returning", state={})
+    at = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+    with transaction.atomic():
+        second = store.upsert(
+            data=LeadData(
+                source="lead_capture",
+                channel="api",
+                conversation_id=conv.pk,
+                phone="+525512341111",
+                name="Ana López",
+                preferred_contact_time="mañana en la tarde",
+                preferred_contact_at=at,
+                car_stock_id="K-1",
+                car_snapshot={"stock_id": "K-1", "price": "250000.00"},
+                financing_snapshot={"term_months": 48, "monthly_payment": "5072.52"},
+            )
+        )
+    assert second.id == first.id
+    lead = Lead.objects.get(pk=first.id)
+    assert (lead.name, lead.preferred_contact_time, lead.car_stock_id) == (
+        "Ana López",
+        "mañana en la tarde",
+        "K-1",
+    )
+    assert lead.preferred_contact_at == at
+    assert lead.car_snapshot == {"stock_id": "K-1", "price": "250000.00"}
+    assert lead.financing_snapshot == {"term_months": 48, "monthly_payment": "5072.52"}
+    assert lead.conversation_id == conv.pk
+    assert lead.source == Lead.Source.LEAD_CAPTURE  # a handoff lead became a captured one
+    assert lead.updated_at > before.updated_at
+
+
+def test_nothing_listens_to_lead_saves() -> None:
+    """The store updates leads with a plain UPDATE, which sends no model signals."""
+    from django.db.models.signals import post_save, pre_save
+
+    assert not pre_save.has_listeners(Lead)
+    assert not post_save.has_listeners(Lead)
