@@ -1,4 +1,4 @@
-"""kavak.api's JSON negotiation and renderer give what DRF's own classes give (they are shortcuts)."""
+"""kavak.api's JSON negotiation and renderer give what DRF's own classes give (shortcuts)."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ _json = st.recursive(
     | st.booleans()
     | st.integers(min_value=-(2**63), max_value=2**63 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("\u2028\u2029\"\\/\x00")),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    | st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from('\u2028\u2029"\\/\x00')),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
