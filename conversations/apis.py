@@ -27,12 +27,11 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
-from rest_framework.views import APIView
 from rest_framework_api_key.models import APIKey
 
 from conversations.engine.financing import amortization_table, financing_plan
 from conversations.services import TurnOutcome, conversation_turn_handle
-from kavak.api import FastJsonRenderer, JsonNegotiation
+from kavak.api import JsonApi
 from kavak.redis_commands import redis_command
 
 logger = logging.getLogger(__name__)
@@ -286,11 +285,8 @@ _ERROR = inline_serializer(
 
 
 # --- APIs ---------------------------------------------------------------------------------------
-class ChatTurnApi(APIView):
+class ChatTurnApi(JsonApi):
     """One customer message in, the agent's reply out."""
-
-    renderer_classes = [FastJsonRenderer]
-    content_negotiation_class = JsonNegotiation
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKey]
@@ -378,11 +374,8 @@ def chat_input_fast(data: Any) -> tuple[str, str] | None:
     return session_id, message
 
 
-class AmortizationApi(APIView):
+class AmortizationApi(JsonApi):
     """The amortisation table of a plan (JSON, or CSV with ``?output=csv``)."""
-
-    renderer_classes = [FastJsonRenderer]
-    content_negotiation_class = JsonNegotiation
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKey]
@@ -464,11 +457,8 @@ def amortization_csv_response(*, plan_rows: list[Any], filename: str) -> HttpRes
     return response
 
 
-class WebChatApi(APIView):
+class WebChatApi(JsonApi):
     """The demo chat page at ``/``: the browser's Django session is the conversation session."""
-
-    renderer_classes = [FastJsonRenderer]
-    content_negotiation_class = JsonNegotiation
 
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []

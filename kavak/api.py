@@ -10,6 +10,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kavak.exceptions import ApplicationError
@@ -107,9 +108,8 @@ class FastJsonRenderer(JSONRenderer):
         accepted_media_type: str | None = None,
         renderer_context: dict[str, Any] | None = None,
     ) -> bytes:
-        if data is None or accepted_media_type not in (None, self.media_type):
-            return super().render(data, accepted_media_type, renderer_context)
-        if renderer_context and renderer_context.get("indent"):
+        plain = accepted_media_type in (None, self.media_type)
+        if data is None or not plain or (renderer_context or {}).get("indent"):
             return super().render(data, accepted_media_type, renderer_context)
         try:
             out = orjson.dumps(data, option=_PASSTHROUGH)
@@ -120,3 +120,10 @@ class FastJsonRenderer(JSONRenderer):
                 _LINE_SEPARATORS[1], b"\\u2029"
             )
         return out
+
+
+class JsonApi(APIView):
+    """Base of the product's JSON APIs: DRF, with the negotiation and renderer above."""
+
+    renderer_classes = [FastJsonRenderer]
+    content_negotiation_class = JsonNegotiation

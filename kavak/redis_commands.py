@@ -6,7 +6,7 @@ about half the CPU of an ``INCR`` on this machine (75 µs through the client, 38
 connection). The chat throttle runs one command per turn, so it sends it here instead.
 
 The connection is built with the cache's own connection settings (address, database, password,
-socket timeouts). It is re-created after a fork and after a cache or Redis setting changes (both
+socket timeouts). It is re-created after a fork and after the ``CACHES`` setting changes (both
 bump a generation number, so the per-command check is one comparison instead of looking the
 cache's pool up), and it is dropped on any connection or timeout error, which is raised to the
 caller: the callers fail open and the next command reconnects. Error replies (``ResponseError``)
@@ -30,8 +30,7 @@ from redis.exceptions import ResponseError
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
-_generation = 0  # bumped when held connections must be rebuilt (fork, cache settings changed)
-_SETTINGS = frozenset({"CACHES", "REDIS_URL", "REDIS_SOCKET_TIMEOUT", "REDIS_KEY_PREFIX"})
+_generation = 0  # bumped when held connections must be rebuilt (fork, CACHES changed)
 
 
 def _invalidate() -> None:
@@ -44,7 +43,7 @@ os.register_at_fork(after_in_child=_invalidate)
 
 @receiver(setting_changed)
 def _on_setting_changed(*, setting: str, **_kwargs: Any) -> None:
-    if setting in _SETTINGS:
+    if setting == "CACHES":  # the only setting the cache's connection is built from
         _invalidate()
 
 

@@ -107,3 +107,11 @@ def test_negotiation_picks_what_drf_picks(accept: str | None, query: str) -> Non
 def test_negotiation_still_refuses_what_drf_refuses() -> None:
     with pytest.raises(exceptions.NotAcceptable):
         JsonNegotiation().select_renderer(_request("text/html"), [FastJsonRenderer()])
+
+
+def test_renderer_writes_null_for_a_non_finite_float_where_drf_refuses() -> None:
+    """The one documented difference: a NaN reaching a response is null, not a 500."""
+    data = {"score": float("nan"), "ok": 1}
+    assert FastJsonRenderer().render(data, "application/json") == b'{"score":null,"ok":1}'
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        JSONRenderer().render(data, "application/json")
