@@ -6,6 +6,8 @@ Used by the golden tests (strict: every expectation must hold, through the servi
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +22,18 @@ from conversations.engine.financing import financing_plan
 from conversations.models import Conversation
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
-FALLBACK_MARKER = "no tengo ese dato confirmado"
+# The realistic pack (issue 15): ``dev*.yaml`` is worked with, ``heldout*.yaml`` is not tuned to.
+REALISTIC_DIR = SCENARIO_DIR / "realistic"
+PACK_PARTS = ("dev", "heldout")
+# How a reply says it declines: an unknown Kavak fact, or a topic outside Kavak.
+FALLBACK_MARKERS = ("no tengo ese dato confirmado", "no es algo en lo que pueda ayudarte")
+# How a reply says it did not understand the message.
+NOT_UNDERSTOOD_MARKERS = ("no te entendí", "no logro entenderte")
+# Slots whose expected value carries to later turns of a realistic conversation (lost slots).
+_CARRIED_SLOTS = (
+    "body_type", "make", "model", "transmission", "budget_max", "budget_min", "monthly_budget",
+    "down_payment", "term_months", "cash_purchase", "name", "phone",
+)  # fmt: skip
 
 Send = Callable[[str, str], dict[str, Any]]  # (session_id, message) -> /chat response body
 
@@ -43,7 +56,9 @@ class Scenario:
 
 @dataclass
 class Check:
-    # step, next_action, slot, reply, cars, financing, financing_exact, lead, fallback
+    # step, next_action, slot, reply, cars, financing, financing_exact, lead, fallback, choice,
+    # car_fact, contact, appointment; automatic in realistic packs: lost_slot, unstated_car,
+    # not_understood, loop
     kind: str
     ok: bool
     detail: str = ""
@@ -71,6 +86,14 @@ class ScenarioReport:
     scenario: Scenario
     turns: list[TurnReport]
 
+    def count(self, kind: str) -> int:
+        """Failed checks of one kind (``lost_slot``, ``unstated_car``…)."""
+        return sum(1 for t in self.turns for c in t.checks if c.kind == kind and not c.ok)
+
+    @property
+    def looped(self) -> bool:
+        return self.count("loop") > 0
+
     @property
     def ok(self) -> bool:
         return all(t.ok for t in self.turns)
@@ -85,9 +108,16 @@ class ScenarioReport:
         return [f for t in self.turns for f in t.failures()]
 
 
-def scenario_load_all(directory: Path = SCENARIO_DIR) -> list[Scenario]:
+def scenario_load_pack(part: str) -> list[Scenario]:
+    """One part of the realistic pack: ``dev`` or ``heldout``."""
+    if part not in PACK_PARTS:
+        raise ValueError(f"unknown pack part {part!r}")
+    return scenario_load_all(REALISTIC_DIR, pattern=f"{part}*.yaml")
+
+
+def scenario_load_all(directory: Path = SCENARIO_DIR, *, pattern: str = "*.yaml") -> list[Scenario]:
     scenarios = []
-    for path in sorted(directory.glob("*.yaml")):
+    for path in sorted(directory.glob(pattern)):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for item in data if isinstance(data, list) else [data]:
             scenarios.append(
@@ -106,13 +136,13 @@ def scenario_load_all(directory: Path = SCENARIO_DIR) -> list[Scenario]:
     return scenarios
 
 
-def _state_slots(channel: str, session_id: str) -> dict[str, Any]:
+def _state(channel: str, session_id: str) -> dict[str, Any]:
     conv = (
         Conversation.objects.filter(channel=channel, external_id=session_id, closed_at__isnull=True)
         .only("state")
         .first()
     )
-    return (conv.state or {}).get("slots", {}) if conv else {}
+    return (conv.state or {}) if conv else {}
 
 
 def _same(expected: Any, actual: Any) -> bool:
@@ -122,6 +152,16 @@ def _same(expected: Any, actual: Any) -> bool:
         except ArithmeticError:
             return str(expected) == str(actual)
     return expected == actual
+
+
+def _fold(value: Any) -> str:
+    text = unicodedata.normalize("NFKD", str(value).lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def _same_name(expected: Any, actual: Any) -> bool:
+    """Car names compare without case or accents ("FORTE" in stock is the Forte asked for)."""
+    return actual is not None and _fold(expected) == _fold(actual)
 
 
 def _check_turn(
@@ -135,7 +175,10 @@ def _check_turn(
     for name, value in (exp.get("slots") or {}).items():
         actual = slots.get(name)
         if name == "chosen" and isinstance(actual, dict) and isinstance(value, dict):
-            ok = all(_same(v, actual.get(k)) for k, v in value.items())
+            ok = all(
+                _same_name(v, actual.get(k)) if k in ("make", "model") else _same(v, actual.get(k))
+                for k, v in value.items()
+            )
         else:
             ok = _same(value, actual)
         add(Check("slot", ok, f"{name}: {actual!r} != {value!r}"))
@@ -153,13 +196,24 @@ def _check_turn(
             add(Check("cars", len(cars) == spec_cars["count"], f"{len(cars)} cars"))
         if "min" in spec_cars:
             add(Check("cars", len(cars) >= spec_cars["min"], f"{len(cars)} cars"))
-        for attr in ("make", "model"):
+        if "max" in spec_cars:
+            add(Check("cars", len(cars) <= spec_cars["max"], f"{len(cars)} cars"))
+        for attr in ("make", "model", "body_type"):
             if attr in spec_cars:
-                values = {c[attr] for c in cars}
-                add(Check("cars", values == {spec_cars[attr]}, f"{attr}s {values}"))
+                values = {c.get(attr) for c in cars}
+                ok = bool(cars) and all(_same_name(spec_cars[attr], v) for v in values)
+                add(Check("cars", ok, f"{attr}s {values}"))
         if "first_model" in spec_cars:
             first = cars[0]["model"] if cars else None
-            add(Check("cars", first == spec_cars["first_model"], f"first car {first}"))
+            add(Check("cars", _same_name(spec_cars["first_model"], first), f"first car {first}"))
+        if "includes_model" in spec_cars:
+            models = [c["model"] for c in cars]
+            ok = any(_same_name(spec_cars["includes_model"], m) for m in models)
+            add(Check("cars", ok, f"models {models}"))
+        if "min_seats" in spec_cars:
+            seats = [c.get("seats") for c in cars]
+            ok = bool(cars) and all((n or 0) >= spec_cars["min_seats"] for n in seats)
+            add(Check("cars", ok, f"seats {seats}"))
         if spec_cars.get("max_price") is not None:
             limit = Decimal(str(spec_cars["max_price"]))
             add(Check("cars", all(Decimal(c["price"]) <= limit for c in cars), "over max_price"))
@@ -181,8 +235,16 @@ def _check_turn(
         else:
             ok = lead is not None and all(_same(v, lead.get(k)) for k, v in exp["lead"].items())
             add(Check("lead", ok, f"{lead} vs {exp['lead']}"))
+    if "appointment" in exp:
+        appointment = response.get("appointment") or {}
+        ok = bool(appointment) and all(
+            _same_name(v, appointment.get(k)) for k, v in exp["appointment"].items()
+        )
+        add(Check("appointment", ok, f"{response.get('appointment')} vs {exp['appointment']}"))
     if "fallback" in exp:
-        is_fallback = FALLBACK_MARKER in reply.lower() and not response.get("sources")
+        lowered = reply.lower()
+        declined = any(marker in lowered for marker in FALLBACK_MARKERS)
+        is_fallback = declined and not response.get("sources")
         add(Check("fallback", is_fallback == bool(exp["fallback"]), f"fallback={is_fallback}"))
     if "sources_min" in exp:
         n = len(response.get("sources", []))
@@ -203,13 +265,126 @@ def _financing_exact(financing: dict[str, Any], slots: dict[str, Any]) -> Check:
     return Check("financing_exact", plan == financing, f"{financing} != {plan}")
 
 
-def scenario_run(scenario: Scenario, *, send: Send, channel: str) -> ScenarioReport:
+_TRANSMISSION_WORDS = {"automatic": ("automatic",), "manual": ("estandar", "manual")}
+
+
+def _car_fact(car: dict[str, Any], field: str, reply: str) -> bool:
+    """Whether the reply states one field of a shown car (formats a person would write)."""
+    folded = _fold(reply)
+    if field == "km":
+        return f"{car['km']:,}" in reply or f" {car['km']} " in f" {folded} "
+    if field == "year":
+        return str(car["year"]) in reply
+    if field == "price":
+        return f"{int(Decimal(car['price'])):,}" in reply
+    if field == "version":
+        return _fold(car["version"]).strip() in folded
+    if field == "transmission":
+        words = _TRANSMISSION_WORDS.get(car.get("transmission") or "", ())
+        return bool(words) and any(w in folded for w in words)
+    raise ValueError(f"unknown car_fact field {field!r}")
+
+
+@dataclass
+class _Conversation:
+    """What a realistic conversation remembers between turns to check the next one."""
+
+    said: list[str] = field(default_factory=list)
+    cars: list[dict[str, Any]] = field(default_factory=list)  # the options last shown
+    carried: dict[str, Any] = field(default_factory=dict)
+    questions: dict[str, int] = field(default_factory=dict)
+
+
+def _named(value: str, said: list[str]) -> bool:
+    key = re.sub(r"[^a-z0-9]", "", _fold(value))
+    return any(key in re.sub(r"[^a-z0-9]", "", _fold(text)) for text in said)
+
+
+def _check_realistic(
+    spec: TurnSpec, response: dict[str, Any], state: dict[str, Any], memo: _Conversation,
+    report: TurnReport,
+) -> None:  # fmt: skip
+    """The automatic checks of the realistic pack, and its per-turn keys that need memory."""
+    exp = spec.expect
+    add = report.checks.append
+    slots = state.get("slots", {})
+    memo.said.append(spec.say)
+    shown = memo.cars
+    if "choice" in exp:
+        chosen = slots.get("chosen") or {}
+        want = exp["choice"]
+        if not chosen or not shown:
+            ok = False
+        elif want == "newest":
+            ok = chosen.get("year") == max(c["year"] for c in shown)
+        elif want == "cheapest":
+            ok = Decimal(chosen["price"]) == min(Decimal(c["price"]) for c in shown)
+        else:
+            ok = 1 <= int(want) <= len(shown) and (
+                chosen.get("stock_id") == shown[int(want) - 1]["stock_id"]
+            )
+        add(Check("choice", ok, f"chosen {chosen.get('stock_id')} for {want!r}"))
+    if "car_fact" in exp:
+        fact = exp["car_fact"]
+        n = int(fact["option"])
+        ok = 1 <= n <= len(shown) and _car_fact(shown[n - 1], fact["field"], response["reply"])
+        add(Check("car_fact", ok, f"option {n} {fact['field']} not in {response['reply']!r}"))
+    if "contact_hour" in exp:
+        at = slots.get("contact_at") or ""
+        hour = int(at[11:13]) if len(at) >= 13 else None
+        add(Check("contact", hour == exp["contact_hour"], f"contact_at {at!r}"))
+    # Lost slots: a value expected earlier must still hold unless this turn expects another.
+    turn_slots = exp.get("slots") or {}
+    for name, value in memo.carried.items():
+        if name in turn_slots:
+            continue
+        actual = slots.get(name)
+        same = _same_name(value, actual) if name in ("make", "model") else _same(value, actual)
+        add(Check("lost_slot", same, f"{name}: {actual!r}, said before as {value!r}"))
+    for name in _CARRIED_SLOTS:
+        if name in turn_slots:
+            if turn_slots[name] is None:
+                memo.carried.pop(name, None)
+            else:
+                memo.carried[name] = turn_slots[name]
+    # Unstated cars: a make/model or a suggestion the customer never named.
+    reply = response.get("reply", "")
+    for name in ("model", "make"):
+        value = slots.get(name)
+        if value and name not in memo.carried and not _named(value, memo.said):
+            add(Check("unstated_car", False, f"{name} {value!r} never named"))
+        if value:
+            break  # a model implies its make
+    if (state.get("suggestion") or "quisiste decir" in reply.lower()) and "suggestion" not in exp:
+        add(Check("unstated_car", False, f"suggestion {state.get('suggestion')!r}"))
+    expected_text = " ".join(exp.get("reply_contains", ())).lower()
+    for marker in NOT_UNDERSTOOD_MARKERS:
+        if marker in reply.lower() and marker not in expected_text:
+            add(Check("not_understood", False, f"{marker!r} in {reply!r}"))
+    for paragraph in reply.split("\n\n"):
+        question = paragraph.strip()
+        if question.endswith("?"):
+            memo.questions[question] = memo.questions.get(question, 0) + 1
+            if memo.questions[question] == 3:
+                add(Check("loop", False, f"asked a third time: {question!r}"))
+    if response.get("cars"):
+        memo.cars = list(response["cars"])
+
+
+def scenario_run(
+    scenario: Scenario, *, send: Send, channel: str, realistic: bool = False
+) -> ScenarioReport:
+    """Play a scenario; ``realistic`` adds the pack's automatic checks (issue 15)."""
     session_id = f"golden-{scenario.name}-{uuid.uuid4().hex[:8]}"
     reports = []
+    memo = _Conversation()
     for index, spec in enumerate(scenario.turns, start=1):
         response = send(session_id, spec.say)
         report = TurnReport(index=index, say=spec.say, response=response)
-        _check_turn(spec, response, _state_slots(channel, session_id), report)
+        state = _state(channel, session_id)
+        _check_turn(spec, response, state.get("slots", {}), report)
+        if realistic:
+            _check_realistic(spec, response, state, memo, report)
         reports.append(report)
     return ScenarioReport(scenario=scenario, turns=reports)
 
@@ -223,6 +398,36 @@ class Scorecard:
     financing_exactness: float
     fallback_correctness: float
     turn_accuracy: float
+
+
+@dataclass(frozen=True)
+class PackScore:
+    """The realistic pack's figures for one part (issue 15)."""
+
+    conversations: int
+    completed: int
+    turns: int
+    understood: int
+    loops: int
+    lost_slots: int
+    unstated_cars: int
+
+    @property
+    def understood_rate(self) -> float:
+        return _ratio(self.understood, self.turns)
+
+
+def pack_score(reports: list[ScenarioReport]) -> PackScore:
+    turns = [t for r in reports for t in r.turns]
+    return PackScore(
+        conversations=len(reports),
+        completed=sum(r.completed for r in reports),
+        turns=len(turns),
+        understood=sum(t.ok for t in turns),
+        loops=sum(r.looped for r in reports),
+        lost_slots=sum(r.count("lost_slot") for r in reports),
+        unstated_cars=sum(r.count("unstated_car") for r in reports),
+    )
 
 
 def _ratio(ok: int, total: int) -> float:
