@@ -8,6 +8,9 @@ All keys are already normalised (lower case, no accents).
 
 from __future__ import annotations
 
+import functools
+import unicodedata
+
 # Customer words → body type (values are catalog.models.BodyType values).
 BODY_WORDS: dict[str, str] = {
     "sedan": "sedan",
@@ -169,6 +172,50 @@ COMMON_WORDS: frozenset[str] = _wordlist(
 )
 
 
+# Mexican states, big cities and the company's own name: "vivo en Durango", "soy de León",
+# "kavak es confiable?" are never a car (a place that is also a model, such as Durango or León,
+# counts only next to its make; see AMBIGUOUS_NAMES). Keys are normalised; multi-word places
+# contribute each word.
+PLACE_NAMES: frozenset[str] = _wordlist(
+    """
+    aguascalientes baja california sur campeche chiapas chihuahua coahuila colima durango
+    guanajuato guerrero hidalgo jalisco michoacan morelos nayarit nuevo leon oaxaca puebla
+    queretaro quintana roo san luis potosi sinaloa sonora tabasco tamaulipas tlaxcala veracruz
+    yucatan zacatecas edomex cdmx df ciudad de mexico monterrey guadalajara tijuana juarez
+    merida cancun acapulco toluca torreon saltillo hermosillo culiacan mazatlan mexicali
+    morelia celaya irapuato salamanca tlalnepantla naucalpan ecatepec nezahualcoyotl zapopan
+    tlaquepaque tonala apodaca escobedo guadalupe pedro garza garcia cuernavaca pachuca tepic
+    xalapa coatzacoalcos orizaba cordoba villahermosa tuxtla gutierrez tapachula oaxaca
+    ensenada rosarito nogales obregon navojoa ahome mochis reynosa matamoros nuevo laredo
+    tampico madero victoria zacatecas fresnillo tehuacan atlixco cholula coacalco polanco
+    satelite pedregal coyoacan tlalpan iztapalapa azcapotzalco xochimilco santa fe
+    queretaro qro mty gdl pue slp ags gto
+    kavak kavac cavak
+    """
+)
+
+
+@functools.cache
+def _frequent_spanish() -> frozenset[str]:
+    """The 5,000 most frequent Spanish words (wordfreq), normalised like matcher keys."""
+    from wordfreq import top_n_list
+
+    words = set()
+    for word in top_n_list("es", 5000):
+        decomposed = unicodedata.normalize("NFKD", word.lower())
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        # Letters and two-letter tokens are model codes far more often than words here ("CR V",
+        # "Clase C"); the Spanish ones that matter are in COMMON_WORDS.
+        if plain.isalpha() and len(plain) >= 3:
+            words.add(plain)
+    return frozenset(words)
+
+
+def is_ordinary_word(word: str) -> bool:
+    """True for ordinary Spanish words (the chat list and the 5,000 most frequent words)."""
+    return word in COMMON_WORDS or word in _frequent_spanish()
+
+
 def is_common(word: str) -> bool:
-    """True for ordinary Spanish words that must never be fuzzy-matched to a car name."""
-    return word in COMMON_WORDS
+    """True for ordinary Spanish words, places and the company's name: never a fuzzy car name."""
+    return word in PLACE_NAMES or is_ordinary_word(word)

@@ -33,6 +33,7 @@ from catalog.lexicon import (
     TRANSMISSION_WORDS,
     USE_WORDS,
     is_common,
+    is_ordinary_word,
 )
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -109,6 +110,9 @@ class Term:
     # "Serie 3", "CX-5"): a misspelling may touch the stem, never drop or change this code.
     code: str | None = None
     words: int = 1  # how many words the name has ("Serie 2": 2), to prefer same-shaped spans
+    # Makes and models with a car in stock. Only these are fuzzy-matched or suggested: a name
+    # out of stock counts only when typed as it is ("un Cavalier"), never guessed from a typo.
+    in_stock: bool = True
 
     @property
     def target(self) -> tuple[str, str | None, str]:
@@ -170,7 +174,10 @@ class Vocabulary:
         self.blockers: list[Term] = []  # short names: never fuzzy-matched, but they veto
         for key_terms in self.exact.values():
             for term in key_terms:
-                (self.fuzzy_terms if len(term.key) >= 4 else self.blockers).append(term)
+                if len(term.key) < 4:
+                    self.blockers.append(term)
+                elif term.in_stock:
+                    self.fuzzy_terms.append(term)
         self.fuzzy_keys = [t.key for t in self.fuzzy_terms]
         self.fuzzy_phonetic = [phonetic_key(t.key) for t in self.fuzzy_terms]
         self.codes = frozenset(t.code for t in self.fuzzy_terms if t.code)
@@ -401,9 +408,10 @@ def _suggest(
         and not used.intersection(range(c.start, c.end))
         and ((c.term.kind == "model" and c.term.make == make) or make is None)
     ]
-    # A message that is just an ambiguous name ("Durango", "un 208") deserves a question.
+    # A message that is just an ambiguous name ("Durango", "un 208") deserves a question; a
+    # place alone may be the model asked for, an ordinary word alone is not ("uno").
     if len(tokens) <= 2 and all(t in _ARTICLES for t in tokens[:-1]):
-        options.extend(c for c in held if not is_common(c.term.key) and make is None)
+        options.extend(c for c in held if not is_ordinary_word(c.term.key) and make is None)
     if not options:
         return None
     best = min(options, key=lambda c: (c.distance, c.start - c.end, _KIND_PRIORITY[c.term.kind]))
@@ -428,8 +436,8 @@ def _fuzzy_span(span: list[str], key: str, codes: frozenset[str]) -> bool:
     if len(span) == 1:
         return not is_common(first)
     second = span[1]
-    if second in codes:
-        return not first.isdigit()
+    if second in codes:  # "clse c", "seri 3"; not "carro a" (an ordinary word before a code)
+        return not first.isdigit() and not is_common(first)
     first_ok = not is_common(first) or (len(first) == 1 and first not in "aeiouy")
     return first_ok and (not is_common(second) or len(second) <= 2)
 
@@ -478,6 +486,9 @@ def build_vocabulary(
     model_info: dict[tuple[str, str], ModelInfo] = {}
     canonical_make: dict[str, str] = {}
     canonical_model: dict[tuple[str, str], str] = {}
+    cars = list(cars)
+    stock_models = {(compact_key(make), compact_key(model)) for make, model in cars}
+    stock_makes = {make for make, _ in stock_models}
 
     def add_model(make: str, model: str) -> None:
         make_key, model_key = compact_key(make), compact_key(model)
@@ -485,11 +496,13 @@ def build_vocabulary(
             return
         make = canonical_make.setdefault(make_key, make.strip())
         model = canonical_model.setdefault((make_key, model_key), model.strip())
-        terms.append(Term("make", make_key, make, make, words=_words(make)))
+        terms.append(
+            Term("make", make_key, make, make, words=_words(make), in_stock=make_key in stock_makes)
+        )
         terms.append(
             Term(
                 "model", model_key, model, make, needs_make(model_key), _family_code(model),
-                _words(model),
+                _words(model), in_stock=(make_key, model_key) in stock_models,
             )
         )  # fmt: skip
 
@@ -503,15 +516,21 @@ def build_vocabulary(
         make_key = compact_key(make)
         make = canonical_make.setdefault(make_key, make.strip())
         if model:
-            model = canonical_model.setdefault((make_key, compact_key(model)), model.strip())
+            model_key = compact_key(model)
+            model = canonical_model.setdefault((make_key, model_key), model.strip())
             terms.append(
                 Term(
                     "model", alias_key, model, make, needs_make(alias_key), _family_code(alias),
-                    _words(alias),
+                    _words(alias), in_stock=(make_key, model_key) in stock_models,
                 )
             )  # fmt: skip
         else:
-            terms.append(Term("make", alias_key, make, make, words=_words(alias)))
+            terms.append(
+                Term(
+                    "make", alias_key, make, make, words=_words(alias),
+                    in_stock=make_key in stock_makes,
+                )
+            )  # fmt: skip
     fixed = ((BODY_WORDS, "body"), (USE_WORDS, "use"), (TRANSMISSION_WORDS, "transmission"))
     for words, kind in fixed:
         terms.extend(
