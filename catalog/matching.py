@@ -272,8 +272,14 @@ class Vocabulary:
             ]
         return [(term, min(distances)) for term, distances in found]
 
-    def match(self, text: str) -> TextMatch:
-        """Read make, model, body type, uses and transmission from one customer message."""
+    def match(self, text: str, *, car_context: bool = False) -> TextMatch:
+        """Read make, model, body type, uses and transmission from one customer message.
+
+        ``car_context``: the message is about cars (the agent asked what car, or it states a
+        price). A model named like a word or a place ("Rio", "Durango") then counts when typed
+        exactly and not after a place preposition ("rio de 250" is a Kia Rio, "vivo en
+        Durango" is not a Dodge); without it, only next to its make.
+        """
         tokens = normalize(text).split()
         if not tokens:
             return TextMatch()
@@ -309,7 +315,11 @@ class Vocabulary:
 
         chosen = _select(candidates, len(tokens))
         makes = {c.term.make for c in chosen if c.term.kind == "make"}
-        released = [c for c in held if c.term.make in makes]
+        released = [
+            c
+            for c in held
+            if c.term.make in makes or (car_context and _named_in_context(tokens, c))
+        ]
         if released:
             chosen = _select(candidates + released, len(tokens))
         return self._interpret(tokens, chosen, grey, held)
@@ -419,6 +429,19 @@ def _suggest(
     if len(same) > 1:
         return None
     return best.term.display
+
+
+# Words before a place ("en Durango", "de León", "al río"): the name after them is not a car.
+_PLACE_PREPOSITIONS = frozenset({"en", "de", "del", "al", "por", "desde", "cerca", "hacia", "a"})
+# Model names that are numerals or pronouns ("quiero uno"): never without their make.
+_NUMERAL_NAMES = frozenset({"uno", "una", "one"})
+
+
+def _named_in_context(tokens: list[str], cand: _Candidate) -> bool:
+    """An ambiguous model typed exactly, in a message about cars, not after a preposition."""
+    if not cand.exact or cand.term.key in _NUMERAL_NAMES:
+        return False
+    return cand.start == 0 or tokens[cand.start - 1] not in _PLACE_PREPOSITIONS
 
 
 def _fuzzy_span(span: list[str], key: str, codes: frozenset[str]) -> bool:

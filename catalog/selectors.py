@@ -14,12 +14,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Q
 
 from catalog.evaluation import Evaluation, evaluate, generate_cases
 from catalog.matching import TextMatch, Vocabulary, build_vocabulary, compact_key
@@ -111,7 +112,7 @@ def catalog_vocabulary_invalidate() -> None:
     transaction.on_commit(bump)
 
 
-def catalog_match_text(*, text: str) -> TextMatch:
+def catalog_match_text(*, text: str, car_context: bool = False) -> TextMatch:
     """Make, model, body type, uses and transmission named in a customer's message.
 
     Tolerant to typos, accents, case and spacing ("toyta corola", "nisan versa", "mazda3", "crv",
@@ -119,7 +120,7 @@ def catalog_match_text(*, text: str) -> TextMatch:
     names that are ordinary words ("uno", "rio") only next to their make. A near miss comes back
     as ``suggestion`` ("¿Quisiste decir Toyota Corolla?") instead of a guess.
     """
-    return catalog_vocabulary().match(text[:_MAX_TEXT])
+    return catalog_vocabulary().match(text[:_MAX_TEXT], car_context=car_context)
 
 
 def catalog_matching_evaluate(*, seed: int, per_kind: int) -> Evaluation | None:
@@ -146,8 +147,11 @@ class RecommendedCar:
     km: int
     body_type: str
     transmission: str
+    seats: int | None
+    bluetooth: bool
+    carplay: bool
     # "match" | "over_budget" | "other_body_type" | "other_model" | "other_make" |
-    # "other_transmission"
+    # "other_transmission" | "fewer_seats"
     fit: str
     reason: str  # one Spanish line usable in a reply
 
@@ -201,6 +205,7 @@ class _Where:
     make_key: str | None = None
     model_key: str | None = None
     transmission: str | None = None
+    min_seats: int | None = None
 
 
 _Step = tuple[_Where, tuple[str, ...]]  # (filter, ORDER BY) of one rung of the ladder
@@ -219,6 +224,15 @@ class _Criteria:
     model_label: str | None
     transmission: str | None
     uses: tuple[str, ...]
+    min_seats: int | None = None
+
+    @property
+    def named(self) -> bool:
+        """The customer named a make, a model, a body type or a number of passengers: show
+        only that when it exists."""
+        return bool(self.make_key or self.model_key or self.stated_body or self.min_seats)
+
+    stated_body: bool = False
 
 
 def car_recommend(
@@ -231,11 +245,16 @@ def car_recommend(
     uses: tuple[str, ...] = (),
     limit: int = 3,
     exclude_stock_ids: tuple[str, ...] = (),
+    min_seats: int | None = None,
 ) -> Recommendation:
     """Up to ``limit`` available cars ranked by fit, each with a one-line Spanish reason.
 
     Business rules:
     - Only available cars, with their real prices.
+    - What the customer named comes first and alone: when they name a make, a model or a body
+      type and such cars exist within budget (or up to 10% over it), only those are shown; a
+      salesperson asked for a pickup shows the pickup, not a sedan to fill the list.
+    - ``min_seats`` ("somos 6", "7 pasajeros") is a requirement like the body type.
     - Ranking: cars meeting every criterion first (newest, then fewest km, then cheapest; with
       the "cheap" use, cheapest first). Then, in this order, the closest alternatives: other
       models of the same make, the same kind of car from another make, the same car up to 10%
@@ -255,11 +274,40 @@ def car_recommend(
         model=model,
         transmission=transmission,
         uses=uses,
+        min_seats=min_seats,
     )
-    picked = _fetch(_ladder(criteria), limit=limit, excluded=set(exclude_stock_ids))
+    picked = _fetch(
+        _ladder(criteria),
+        limit=limit,
+        excluded=set(exclude_stock_ids),
+        focus=_focus(criteria) if criteria.named else 0,
+    )
     cars = tuple(_recommended(car, criteria) for car in picked)
     exact = bool(cars) and all(c.fit == "match" for c in cars)
     return Recommendation(cars=cars, exact=exact, note=_note(criteria, cars, exclude_stock_ids))
+
+
+# How versions say their fuel (the inventory has no fuel column; gasoline is the default).
+FUEL_VERSION_WORDS = {
+    "electric": ("ELECTRIC", "ELÉCTRIC", "E-TRON", " EV ", " EV"),
+    "hybrid": ("HYBRID", "HÍBRIDO", "HIBRIDO", " HEV", "PHEV"),
+    "diesel": ("DIESEL", "DIÉSEL", "TDI", "CRDI", " DCI"),
+}
+
+
+def car_count_by_fuel(*, fuel: str) -> int:
+    """Available cars whose version names this fuel ("electric", "hybrid", "diesel")."""
+    words = FUEL_VERSION_WORDS.get(fuel, ())
+    if not words:
+        return 0
+    condition = Q()
+    for word in words:
+        condition |= (
+            Q(version__icontains=word.strip())
+            if not word.startswith(" ")
+            else Q(version__iendswith=word) | Q(version__icontains=word + " ")
+        )
+    return Car.objects.filter(condition, available=True).count()
 
 
 def car_get_available(*, stock_id: str) -> Car | None:
@@ -268,6 +316,12 @@ def car_get_available(*, stock_id: str) -> Car | None:
 
 
 # --- internals -----------------------------------------------------------------------------------
+def _focus(c: _Criteria) -> int:
+    """How many rungs of the ladder are what the customer named (the cars asked for, within
+    budget and up to 10% over it)."""
+    return 2 if c.budget else 1
+
+
 def _criteria(
     *,
     budget: Decimal | None,
@@ -276,6 +330,7 @@ def _criteria(
     model: str | None,
     transmission: str | None,
     uses: tuple[str, ...],
+    min_seats: int | None = None,
 ) -> _Criteria:
     vocabulary = catalog_vocabulary()
     stated_body = _body_code(body_type, vocabulary)
@@ -305,6 +360,8 @@ def _criteria(
         model_label=model_label,
         transmission=_transmission_code(transmission, vocabulary),
         uses=tuple(uses),
+        min_seats=min_seats if min_seats and min_seats > 5 else None,
+        stated_body=stated_body is not None,
     )
 
 
@@ -343,18 +400,26 @@ def _ladder(c: _Criteria) -> list[_Step]:
         make_key=c.make_key,
         model_key=c.model_key,
         transmission=c.transmission,
+        min_seats=c.min_seats,
     )
-    similar = _Where(price_max=budget, bodies=c.similar_bodies, transmission=c.transmission)
+    similar = _Where(
+        price_max=budget,
+        bodies=c.similar_bodies,
+        transmission=c.transmission,
+        min_seats=c.min_seats,
+    )
 
     def stretched(where: _Where) -> _Where:  # up to 10% over budget
         assert budget is not None  # noqa: S101 - only called with a budget
         return replace(where, price_over=budget, price_max=budget * OVER_BUDGET_RATIO)
 
     steps: list[_Step] = [(wanted, order)]
-    if budget and c.model_key:
-        # The very model asked for, up to 10% over budget, beats another model within it: a
+    if budget:
+        # The very car asked for, up to 10% over budget, beats another one within it: a
         # customer who asks for a Corolla wants to hear about the Corolla first.
         steps.append((stretched(wanted), _CHEAPEST_FIRST))
+    if c.min_seats:
+        steps.append((replace(wanted, bodies=(), min_seats=c.min_seats), order))
     if c.model_key and c.make_key:
         steps.append((replace(wanted, model_key=None), order))  # other models of the make
     if (c.make_key or c.model_key) and c.similar_bodies:
@@ -380,7 +445,8 @@ def _ladder(c: _Criteria) -> list[_Step]:
     return unique
 
 
-# The columns a recommendation reads (ranking, reasons and the answer).
+# The columns a recommendation reads (ranking, reasons and the answer), in the model's field order
+# (``Model.from_db`` maps a partial row by that order).
 _CAR_FIELDS = (
     "id",
     "stock_id",
@@ -390,6 +456,8 @@ _CAR_FIELDS = (
     "version",
     "price",
     "km",
+    "bluetooth",
+    "carplay",
     "body_type",
     "transmission",
     "seats",
@@ -427,6 +495,9 @@ def _select(
         if value:
             clauses.append(f"{column(name)} = %s")
             params.append(value)
+    if where.min_seats:
+        clauses.append(f"{column('seats')} >= %s")
+        params.append(where.min_seats)
     ordering = ", ".join(
         f"{column(f[1:])} DESC" if f.startswith("-") else f"{column(f)} ASC" for f in order
     )
@@ -445,13 +516,14 @@ def _cars(sql: str, params: list[Any]) -> list[Car]:
         return instances_from_rows(Car, _CAR_FIELDS, cursor.fetchall())
 
 
-def _fetch(steps: list[_Step], *, limit: int, excluded: set[str]) -> list[Car]:
+def _fetch(steps: list[_Step], *, limit: int, excluded: set[str], focus: int = 0) -> list[Car]:
     """Run the ladder: the first step alone (it fills the answer most of the time), then every
     remaining step in ONE round trip (a UNION ALL of LIMIT-ed, index-ordered branches).
 
     Equivalent to running the steps one by one: each branch returns its top ``limit + seen``
     cars, and at most ``seen`` of them can already be picked or excluded. SQLite (``make run``)
-    cannot order inside a UNION, so there the steps run one by one.
+    cannot order inside a UNION, so there the steps run one by one. ``focus``: once the first
+    ``focus`` steps found anything, the later ones (alternatives) are not used.
     """
 
     # Excluded cars are skipped in Python: fetching len(seen) extra rows per step is cheaper
@@ -469,12 +541,16 @@ def _fetch(steps: list[_Step], *, limit: int, excluded: set[str]) -> list[Car]:
                     return True
         return False
 
-    if take(_cars(*_select(where, order, limit + len(seen)))) or not rest:
+    def done(number: int) -> bool:
+        """After step ``number`` (0-based): the focus steps found cars, skip the alternatives."""
+        return bool(picked) and number + 1 == focus
+
+    if take(_cars(*_select(where, order, limit + len(seen)))) or not rest or done(0):
         return picked
     fetch = limit + len(seen)
     if not connection.features.supports_slicing_ordering_in_compound:
-        for where, order in rest:
-            if take(_cars(*_select(where, order, limit + len(seen)))):
+        for number, (where, order) in enumerate(rest, start=1):
+            if take(_cars(*_select(where, order, limit + len(seen)))) or done(number):
                 break
         return picked
     branches, params = [], []
@@ -493,7 +569,7 @@ def _fetch(steps: list[_Step], *, limit: int, excluded: set[str]) -> list[Car]:
     ):
         rows.setdefault(step, []).append(car)
     for number, (_, order) in enumerate(rest):
-        if take(sorted(rows.get(number, []), key=_sort_key(order))):
+        if take(sorted(rows.get(number, []), key=_sort_key(order))) or done(number + 1):
             break
     return picked
 
@@ -525,6 +601,8 @@ def _mismatches(car: Car, c: _Criteria) -> list[str]:
         found.append("other_model")
     if c.transmission and car.transmission != c.transmission:
         found.append("other_transmission")
+    if c.min_seats and (car.seats or 0) < c.min_seats:
+        found.append("fewer_seats")
     return found
 
 
@@ -537,9 +615,7 @@ def _recommended(car: Car, c: _Criteria) -> RecommendedCar:
     clauses = []
     for mismatch in mismatches:
         if mismatch == "over_budget" and c.budget:
-            over = car.price - c.budget
-            percent = int((over * 100 / c.budget).to_integral_value(rounding=ROUND_CEILING))
-            clauses.append(f"{_money(over)} arriba de tu presupuesto ({percent}%)")
+            clauses.append(f"{_money(car.price - c.budget)} arriba de tu presupuesto")
         elif mismatch == "other_body_type":
             wanted = " ni ".join(_BODY_LABELS.get(b, b) for b in c.bodies)
             clauses.append(f"es {_BODY_LABELS.get(car.body_type, 'otro tipo')}, no {wanted}")
@@ -551,16 +627,13 @@ def _recommended(car: Car, c: _Criteria) -> RecommendedCar:
             actual = _TRANSMISSION_LABELS.get(car.transmission)
             wanted = _TRANSMISSION_LABELS.get(c.transmission or "", "")
             clauses.append(f"es {actual}, no {wanted}" if actual else "transmisión por confirmar")
-    if c.budget and "over_budget" not in mismatches:
+        elif mismatch == "fewer_seats":
+            clauses.append(f"es para {car.seats or 5} pasajeros")
+    if clauses and c.budget and "over_budget" not in mismatches:
         clauses.append("dentro de tu presupuesto")
-    description = f"{car.year} con {car.km:,} km"
-    if "other_body_type" not in mismatches:  # already said ("Es sedán, no SUV")
-        description = f"{_BODY_LABELS.get(car.body_type, 'auto')} {description}"
-    if car.transmission in _TRANSMISSION_LABELS:
-        description += f", {_TRANSMISSION_LABELS[car.transmission]}"
-    if "family" in c.uses and car.seats and car.seats >= 7:
-        description += f", {car.seats} pasajeros"
-    reason = f"{', '.join(clauses)}: {description}" if clauses else description
+    # A match needs no reason: the reply already lists year, km, transmission and seats. An
+    # alternative says in what it differs from what was asked.
+    reason = ", ".join(clauses)
     return RecommendedCar(
         stock_id=car.stock_id,
         make=car.make,
@@ -571,6 +644,9 @@ def _recommended(car: Car, c: _Criteria) -> RecommendedCar:
         km=car.km,
         body_type=car.body_type,
         transmission=car.transmission,
+        seats=car.seats,
+        bluetooth=car.bluetooth,
+        carplay=car.carplay,
         fit=mismatches[0] if mismatches else "match",
         reason=reason[:1].upper() + reason[1:],
     )
@@ -589,7 +665,9 @@ def _wanted(c: _Criteria) -> str:
         parts.append("autos")
     if c.transmission:
         parts.append(_TRANSMISSION_LABELS[c.transmission])
-    parts.extend(_USE_LABELS[u] for u in c.uses if u in _USE_LABELS)
+    if c.min_seats:
+        parts.append(f"para {c.min_seats} o más pasajeros")
+    parts.extend(_USE_LABELS[u] for u in c.uses if u in _USE_LABELS and not c.min_seats)
     return " ".join(parts)
 
 
@@ -627,6 +705,8 @@ def _note(c: _Criteria, cars: tuple[RecommendedCar, ...], excluded: tuple[str, .
         tail = "te muestro opciones parecidas de otras marcas"
     elif first == "other_transmission":
         tail = "te muestro opciones con otra transmisión"
+    elif first == "fewer_seats":
+        tail = "te muestro las opciones más cercanas, con menos pasajeros"
     elif c.budget:
         tail = "te muestro otras opciones que sí entran en tu presupuesto"
     else:

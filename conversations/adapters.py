@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from conversations.engine.parsing import fold
 from conversations.engine.ports import (
+    Branch,
     CarQuery,
     KbAnswer,
     KbSource,
@@ -16,10 +20,10 @@ from conversations.engine.state import CarOption
 class OrmCarCatalog:
     """The catalogue in PostgreSQL, through ``catalog.selectors``."""
 
-    def match_need(self, text: str) -> NeedMatch:
+    def match_need(self, text: str, *, car_context: bool = False) -> NeedMatch:
         from catalog.selectors import catalog_match_text
 
-        m = catalog_match_text(text=text)
+        m = catalog_match_text(text=text, car_context=car_context)
         return NeedMatch(
             make=m.make,
             model=m.model,
@@ -40,6 +44,7 @@ class OrmCarCatalog:
             transmission=query.transmission,
             uses=query.uses,
             exclude_stock_ids=query.exclude_stock_ids,
+            min_seats=query.min_seats,
         )
         cars = tuple(
             CarOption(
@@ -53,10 +58,18 @@ class OrmCarCatalog:
                 body_type=c.body_type,
                 transmission=c.transmission,
                 reason=c.reason,
+                seats=c.seats,
+                bluetooth=c.bluetooth,
+                carplay=c.carplay,
             )
             for c in rec.cars
         )
         return Recommendation(cars=cars, exact=rec.exact, note=rec.note)
+
+    def count_fuel(self, fuel: str) -> int:
+        from catalog.selectors import car_count_by_fuel
+
+        return car_count_by_fuel(fuel=fuel)
 
 
 class DbKnowledgeBase:
@@ -79,6 +92,34 @@ class DbKnowledgeBase:
             confident=a.confident, confidence=a.confidence, answer=a.answer, sources=sources
         )
 
+    def branches_in(self, text: str) -> tuple[Branch, ...]:
+        from knowledge.selectors import knowledge_branches
+
+        folded = fold(text)
+        for branch_city, variants in _CITY_VARIANTS.items():
+            if any(re.search(rf"(?<!\w){v}(?!\w)", folded) for v in variants):
+                found = knowledge_branches(city=branch_city)
+                return tuple(
+                    Branch(name=b.name, city=b.city, address=b.address, hours=b.hours)
+                    for b in found
+                )
+        return ()
+
+
+# How customers name the cities Kavak has branches in (folded).
+_CITY_VARIANTS = {
+    "Ciudad de México": (
+        r"cdmx", r"df", r"d\.f\.", r"ciudad de mexico", r"mexico df", r"la capital", r"edomex",
+        r"estado de mexico", r"polanco", r"santa fe", r"pedregal", r"tlalnepantla",
+        r"azcapotzalco", r"coacalco", r"satelite",
+    ),
+    "Monterrey": (r"monterrey", r"mty", r"san pedro", r"nuevo leon", r"monterey"),
+    "Guadalajara": (r"guadalajara", r"gdl", r"zapopan", r"tlajomulco", r"jalisco"),
+    "Puebla": (r"puebla", r"cholula"),
+    "Querétaro": (r"queretaro", r"qro"),
+    "Cuernavaca": (r"cuernavaca", r"morelos"),
+}  # fmt: skip
+
 
 class NullKnowledgeBase:
     """No knowledge base: every question gets the honest fallback (used by tests and tools)."""
@@ -88,3 +129,6 @@ class NullKnowledgeBase:
 
     def answer(self, question: str) -> KbAnswer:
         return KbAnswer(confident=False, confidence=0.0, answer=faq_unavailable())
+
+    def branches_in(self, text: str) -> tuple[Branch, ...]:
+        return ()

@@ -254,6 +254,9 @@ def render_outcome(outcome: TurnOutcome) -> dict[str, Any]:
                 "version": c.version,
                 "price": f"{c.price:.2f}",
                 "km": c.km,
+                "body_type": c.body_type,
+                "transmission": c.transmission,
+                "seats": c.seats,
             }
             for c in outcome.cars
         ],
@@ -271,6 +274,27 @@ def render_outcome(outcome: TurnOutcome) -> dict[str, Any]:
         "sources": [
             {"article": s.article, "title": s.title, "score": s.score} for s in outcome.sources
         ],
+        "appointment": _render_appointment(outcome.appointment),
+    }
+
+
+_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+
+
+def _render_appointment(appointment: Any) -> dict[str, Any] | None:
+    if appointment is None:
+        return None
+    at = appointment.at
+    car = appointment.car
+    return {
+        "date": at.date().isoformat() if at else None,
+        "time": f"{at:%H:%M}" if at else None,
+        "weekday": _WEEKDAYS[at.weekday()] if at else None,
+        "requested": appointment.requested,
+        "branch": appointment.branch or None,
+        "city": appointment.city or None,
+        "address": appointment.address or None,
+        "car": {"stock_id": car.stock_id, "title": car.title} if car else None,
     }
 
 

@@ -31,6 +31,7 @@ from conversations.engine.policy import (
     TurnResult,
     UpsertLead,
     decide,
+    decide_paused,
 )
 from conversations.engine.state import (
     FUNNEL_ORDER,
@@ -70,6 +71,33 @@ class TurnOutcome:
     bot_paused: bool = False
     understood: dict[str, Any] = field(default_factory=dict)
     reached: tuple[str, ...] = ()  # funnel steps this conversation reached for the first time
+    appointment: Appointment | None = None
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """A visit the customer booked: when, where and to see which car."""
+
+    at: datetime | None
+    requested: str
+    branch: str
+    city: str
+    address: str
+    car: CarOption | None
+
+
+def _appointment(state: ConversationState) -> Appointment | None:
+    s = state.slots
+    if not (s.lead_captured and s.wants_appointment and not s.wants_callback):
+        return None
+    return Appointment(
+        at=datetime.fromisoformat(s.contact_at) if s.contact_at else None,
+        requested=s.contact_time or "",
+        branch=s.branch or "",
+        city=s.branch_city or "",
+        address=s.branch_address or "",
+        car=s.chosen,
+    )
 
 
 def _financing_snapshot(state: ConversationState, config_rate: Any) -> dict[str, Any]:
@@ -256,7 +284,23 @@ def _turn(
     with store.locked(channel=channel, external_id=external_id, now=now) as session:
         step_before = session.state.step.value
         if session.status == Conversation.Status.HANDOFF:
-            return _paused_turn(session, store, text, provider_message_id, turn_id, now, leads)
+            return _paused_turn(
+                session,
+                store,
+                text,
+                provider_message_id,
+                turn_id,
+                now,
+                leads,
+                decide_paused(
+                    session.state,
+                    Inbound(text=text, channel=channel, customer_phone=customer_phone),
+                    deps,
+                    config,
+                ),
+                persisted=persisted,
+                rate=config.annual_rate,
+            )
         result: TurnResult = decide(
             session.state,
             Inbound(text=text, channel=channel, customer_phone=customer_phone, suggested=suggested),
@@ -338,6 +382,7 @@ def _turn(
         bot_paused=status == Conversation.Status.HANDOFF,
         understood=result.understood,
         reached=_reached(session, session.state, result.state, status),
+        appointment=_appointment(result.state),
     )
 
 
@@ -349,9 +394,28 @@ def _paused_turn(
     turn_id: str,
     now: datetime,
     leads: Any,
+    result: TurnResult,
+    *,
+    persisted: bool,
+    rate: Any,
 ) -> TurnOutcome:
-    """A human has the conversation: store the message; the bot stays silent on WhatsApp."""
-    reply = "" if session.channel == Conversation.Channel.WHATSAPP else replies.handoff_waiting()
+    """A person has the conversation: store the message and the contact data it gives.
+
+    The lead gets any phone, name or time the customer adds. On WhatsApp the bot speaks only to
+    confirm such data (a person answers there); elsewhere it acknowledges without repeating.
+    """
+    noted = any(isinstance(e, UpsertLead) for e in result.effects)
+    reply = result.reply
+    if session.channel == Conversation.Channel.WHATSAPP and not noted:
+        reply = ""
+    lead_view = None
+    if noted:
+        lead_view = leads.upsert(
+            data=_lead_data(
+                source="handoff", session=session, state=result.state, persisted=persisted,
+                rate=rate,
+            )
+        )  # fmt: skip
     messages = [
         MessageRecord(
             direction="in",
@@ -360,6 +424,7 @@ def _paused_turn(
             step_before=Step.HANDOFF.value,
             step_after=Step.HANDOFF.value,
             next_action=Action.HANDOFF_TO_HUMAN.value,
+            understood=_jsonable(result.understood),
             provider_message_id=provider_message_id,
         )
     ]
@@ -374,7 +439,7 @@ def _paused_turn(
                 next_action=Action.HANDOFF_TO_HUMAN.value,
             )
         )
-    store.save(session, state=session.state, status=session.status, messages=messages, now=now)
+    store.save(session, state=result.state, status=session.status, messages=messages, now=now)
     return TurnOutcome(
         conversation_id=session.conversation_id,
         session_id=session.external_id,
@@ -382,8 +447,9 @@ def _paused_turn(
         reply=reply,
         step=Step.HANDOFF.value,
         next_action=Action.HANDOFF_TO_HUMAN.value,
-        lead=leads.for_conversation(conversation_id=session.conversation_id),
+        lead=lead_view or leads.for_conversation(conversation_id=session.conversation_id),
         bot_paused=True,
+        appointment=_appointment(result.state),
     )
 
 

@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from conversations.engine.parsing import fold
-from conversations.engine.ports import CarQuery, KbAnswer, KbSource, NeedMatch, Recommendation
+from conversations.engine.ports import (
+    Branch,
+    CarQuery,
+    KbAnswer,
+    KbSource,
+    NeedMatch,
+    Recommendation,
+)
 from conversations.engine.state import CarOption
 
 CARS = (
@@ -97,7 +104,7 @@ class InMemoryCarCatalog:
     cars: tuple[CarOption, ...] = CARS
     queries: list[CarQuery] = field(default_factory=list)
 
-    def match_need(self, text: str) -> NeedMatch:
+    def match_need(self, text: str, *, car_context: bool = False) -> NeedMatch:
         words = fold(text).replace(",", " ").split()
         make = model = body = None
         uses: tuple[str, ...] = ()
@@ -141,6 +148,9 @@ class InMemoryCarCatalog:
             cars=tuple(near), exact=False, note="No encontré algo exacto; estas se acercan:"
         )
 
+    def count_fuel(self, fuel: str) -> int:
+        return 0
+
 
 @dataclass
 class FakeKnowledge:
@@ -166,3 +176,11 @@ class FakeKnowledge:
             confidence=0.1,
             answer="No tengo ese dato confirmado; ¿quieres que te comunique con un asesor?",
         )
+
+    def branches_in(self, text: str) -> tuple[Branch, ...]:
+        if "monterrey" in fold(text):
+            return (
+                Branch("Kavak Punto Valle", "Monterrey", "Río Missouri 555, San Pedro"),
+                Branch("Kavak Nuevo Sur", "Monterrey", "Av. Revolución 2703"),
+            )
+        return ()

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from conversations.engine import lexicon
+
 # --- Normalisation ------------------------------------------------------------------------------
 
 
@@ -173,9 +175,12 @@ def _replace_number_words(folded: str) -> str:
 
 # --- Money --------------------------------------------------------------------------------------
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d+)?"
+# "lucas", "varos", "bolas" after a plain number are thousands in Mexican speech ("300 varos" is
+# 300 mil); before "mil" they only say "pesos" ("400 varos mil").
 _AMOUNT_RE = re.compile(
-    rf"(?P<cur>\$\s*)?(?P<num>{_NUM})\s*(?P<unit>millones|millon|mill|mil|k|m)?(?!\w)"
-    rf"(?P<pesos>\s*(?:pesos|mxn|varos|baros))?"
+    rf"(?P<cur>\$\s*)?(?P<num>{_NUM})\s*"
+    r"(?P<unit>millones|millon|mill|mil|k|m|lucas|luca|varos|baros|bolas)?(?!\w)"
+    r"(?P<pesos>\s*(?:pesos|mxn|varos|baros|lucas|bolas)(?!\w))?"
 )
 _NOT_MONEY_AFTER = re.compile(
     r"^\s*(?:%|por ?ciento|km|kms|kilometros|kilometro|mil km|mil kilometros|anos|ano|meses|mes"
@@ -184,6 +189,19 @@ _NOT_MONEY_AFTER = re.compile(
 _MONTHLY_RE = re.compile(
     r"(al mes|mensual|mensuales|mensualidad|mensualidades|por mes|cada mes|x mes|de renta)"
 )
+
+
+_SLANG_THOUSANDS = ("lucas", "luca", "varos", "baros", "bolas")
+_MULTIPLIERS = {
+    None: 1,
+    "k": 1000,
+    "mil": 1000,
+    "mill": 1_000_000,
+    "millon": 1_000_000,
+    "millones": 1_000_000,
+    "m": 1_000_000,
+    **dict.fromkeys(_SLANG_THOUSANDS, 1000),
+}
 
 
 @dataclass(frozen=True)
@@ -208,14 +226,41 @@ def _to_decimal(num: str) -> Decimal | None:
         return None
 
 
+_PHONE_RE = re.compile(r"(?<![\w$])\+?\d[\d \t().\-]{8,20}\d(?![\w%])")
+
+
+def strip_phones(folded: str) -> str:
+    """``folded`` with every phone-like run of 10+ digits blanked out (same length)."""
+
+    def blank(m: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", m.group(0))
+        return " " * len(m.group(0)) if len(digits) >= 10 else m.group(0)
+
+    return _PHONE_RE.sub(blank, folded)
+
+
+def _compound(m: re.Match[str]) -> str:
+    """ "4 mil 500" → "4500 pesos": thousands followed by a hundreds figure (an explicit sum)."""
+    return f"{int(m.group(1)) * 1000 + int(m.group(2))} pesos"
+
+
+@lru_cache(maxsize=2048)
 def prepare_money_text(text: str) -> str:
-    folded = fold(text)
+    """Folded text with spoken amounts as digits and phone numbers blanked out."""
+    folded = strip_phones(fold(text))
     folded = re.sub(r"\bmedio millon\b", "500000", folded)
     folded = re.sub(r"\b(un )?millon y medio\b", "1500000", folded)
+    folded = re.sub(
+        r"\bun millon (\d{1,3})\b(?! ?mil)",
+        lambda m: str(1_000_000 + int(m.group(1)) * 1000),
+        folded,
+    )
     folded = re.sub(r"\bun millon\b", "1000000", folded)
     folded = re.sub(r"(\d)\s+(mil|k)\b", r"\1 \2", folded)
     folded = re.sub(r"\b(\d{1,3}) (\d{3})\b(?! ?mil)", r"\1\2", folded)  # "300 000"
-    return _replace_number_words(folded)
+    folded = _replace_number_words(folded)
+    # "4 mil 500", "cuatro mil quinientos" (after the words became digits)
+    return re.sub(r"(?<![\d.,])(\d{1,3}) mil (\d00)\b(?! ?(?:mil|k)\b)", _compound, folded)
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -236,15 +281,9 @@ def find_amounts(text: str) -> list[Amount]:
             continue
         if unit == "m" and not m.group("cur"):
             continue  # "3 m" is ambiguous (metres, months)
-        multiplier = {
-            None: 1,
-            "k": 1000,
-            "mil": 1000,
-            "mill": 1_000_000,
-            "millon": 1_000_000,
-            "millones": 1_000_000,
-            "m": 1_000_000,
-        }[unit]
+        if unit in _SLANG_THOUSANDS and after.lstrip().startswith("mil"):
+            unit = "mil"  # "400 varos mil"
+        multiplier = _MULTIPLIERS[unit]
         value *= multiplier
         explicit = bool(
             m.group("cur") or unit or m.group("pesos") or "," in m.group("num") or value >= 10000
@@ -671,47 +710,55 @@ def parse_phone(text: str) -> str | None:
 
 
 _NAME_PREFIX = re.compile(
-    r"^(?:me llamo|mi nombre es|soy|habla|con|es|el nombre es|a nombre de)\s+", re.IGNORECASE
+    r"^(?:me llamo|mi nombre es|soy|habla|con|es|el nombre es|a nombre de|de)\s+", re.IGNORECASE
 )
-_NOT_NAMES = {
-    "hola",
-    "si",
-    "no",
-    "ok",
-    "gracias",
-    "asesor",
-    "nada",
-    "bien",
-    "claro",
-    "auto",
-    "carro",
-    "coche",
-    "camioneta",
-    "sedan",
-    "suv",
-    "pickup",
-}
+_NAMED = re.compile(
+    r"(?:^|\b)(?P<cue>me llamo|mi nombre es|el nombre es|a nombre de|soy|habla)\s+(?P<rest>.+)",
+    re.IGNORECASE,
+)
+# A name ends at punctuation, a digit or a word that starts another part of the message.
+_NAME_END = re.compile(
+    r"[\d,.;:!?¿¡()/\n@#]|\s+(?:y|e|pero|mi|tel|telefono|teléfono|cel|celular|numero|número|"
+    r"whats|whatsapp|busco|quiero|ando|necesito|me|para|con|por|porque|que|q|ocupo|tengo|"
+    r"traigo|estoy|vivo|desde)\b",
+    re.IGNORECASE,
+)
+_NAME_WORD = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ'\-]+")
+
+
+def _name_words(candidate: str) -> list[str]:
+    """The leading words of ``candidate`` that can be a person's name (at most four)."""
+    words: list[str] = []
+    for word in candidate.split()[:4]:
+        key = fold(word)
+        if not _NAME_WORD.fullmatch(word) or key in lexicon.NOT_NAMES:
+            break
+        ordinary = key in lexicon.frequent_words() and key not in lexicon.GIVEN_NAMES
+        surname = bool(words) and key.endswith("ez")  # "hernandez", "lopez", "perez"
+        if ordinary and not surname and not word[:1].isupper():
+            break
+        words.append(word)
+    return words
 
 
 def parse_name(text: str, *, expecting: bool = False) -> str | None:
-    """A person's name from "me llamo Ana López" or, when asked for it, the answer itself."""
+    """A person's name from "me llamo Ana López", "soy Fernanda, busco…" or, when asked for it,
+    the answer itself ("Roberto Díaz, 81 2345 6789"). "soy de León" or "soy nuevo" are not names:
+    after "soy", an ordinary Spanish word counts only as a given name ("soy Rosa") or written
+    with a capital."""
     cleaned = text.strip().strip(".!¡¿?,")
-    m = re.search(r"(?:me llamo|mi nombre es|soy)\s+([^\d,.;!?]{2,60})", cleaned, re.IGNORECASE)
+    m = _NAMED.search(cleaned)
     if m:
-        candidate = m.group(1)
+        candidate = m.group("rest")
     elif expecting:
         candidate = _NAME_PREFIX.sub("", cleaned)
     else:
         return None
-    candidate = re.split(
-        r"\s+(?:y|mi|tel|telefono|teléfono|cel|celular|numero|número)\b", candidate
-    )[0]
-    words = [w for w in candidate.split() if w]
-    if not 1 <= len(words) <= 5 or len(candidate) > 60:
+    candidate = _NAME_END.split(candidate, maxsplit=1)[0].strip()
+    if not candidate or len(candidate) > 60:
         return None
-    if any(not re.fullmatch(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ'\-]+", w) for w in words):
-        return None
-    if fold(words[0]) in _NOT_NAMES or fold(candidate) in _NOT_NAMES:
+    words = _name_words(candidate)
+    if not words:
         return None
     return " ".join(w[:1].upper() + w[1:] for w in words)
 
@@ -729,8 +776,9 @@ _PERIODS = {"manana": 10, "mediodia": 12, "tarde": 16, "noche": 19}
 
 
 def parse_contact_time(text: str, *, now: datetime) -> datetime | None:
-    """A preferred contact slot: "mañana en la tarde", "el lunes a las 10", "hoy a las 5 pm"."""
-    folded = fold(text)
+    """A preferred contact slot: "mañana en la tarde", "el lunes a las 10", "hoy a las 5 pm",
+    "después de las 8" (20:00). Phone numbers in the message are not times."""
+    folded = strip_phones(fold(text))
     day = None
     if re.search(r"\bpasado manana\b", folded):
         day = now.date() + timedelta(days=2)
@@ -747,18 +795,23 @@ def parse_contact_time(text: str, *, now: datetime) -> datetime | None:
     hour = None
     minute = 0
     m = re.search(
-        r"\b(?:a las|a la|tipo|como a las|despues de las)\s+"
-        r"(\d{1,2})(?::(\d{2}))?\s*(am|pm|hrs|h)?",
+        r"\b(?:(?P<after>despues de las|despues de la|desde las|a partir de las)|como a las|"
+        r"a las|a la|tipo|por ahi de las)\s+(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*"
+        r"(?P<suffix>am|a\.m\.|pm|p\.m\.|hrs|h|de la noche|de la tarde|de la manana)?(?!\d)",
         folded,
     )
     if m:
-        hour = int(m.group(1))
-        minute = int(m.group(2) or 0)
-        suffix = m.group(3)
-        if suffix == "pm" and hour < 12:
+        hour = int(m.group("h"))
+        minute = int(m.group("m") or 0)
+        suffix = m.group("suffix")
+        if suffix in ("pm", "p.m.", "de la noche", "de la tarde") and hour < 12:
             hour += 12
         elif suffix is None and 1 <= hour <= 7:
             hour += 12  # "a las 5" in a business context is 17:00
+        elif suffix is None and hour == 8 and (m.group("after") or "noche" in folded):
+            hour = 20  # "después de las 8": after work, in the evening
+        elif suffix is None and 8 <= hour <= 11 and "noche" in folded:
+            hour += 12
     else:
         for period, default_hour in _PERIODS.items():
             if period == "manana" and not re.search(r"\b(?:en|por) la manana\b", folded):

@@ -1,9 +1,13 @@
-"""The sales flow as a deterministic state machine.
+"""The sales flow as a deterministic policy over what the customer said.
 
-need → budget → options → financing → next action (appointment, lead, human).
+need → budget → options → financing → next action (appointment, call, human).
 
-``decide`` never writes anything: writes come back as effects (upsert the lead, notify sales, pause
-the bot, record a knowledge-base miss) that the shell applies after the state is saved.
+A turn first *understands* the whole message (``understanding.understand``: every slot with the
+cue that decided it, and every intent), then decides: it fills every slot it got, answers the
+questions it carries (about a car shown, the catalogue, or Kavak), and asks only for what is still
+missing, in other words if that question was already asked. ``decide`` never writes anything:
+writes come back as effects (upsert the lead, notify sales, pause the bot, record a knowledge-base
+miss) that the shell applies after the state is saved.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from conversations.engine import parsing, replies
+from conversations.engine import replies
 from conversations.engine.financing import (
     FinancingPlan,
     financing_plan,
@@ -32,6 +36,7 @@ from conversations.engine.state import (
     Slots,
     Step,
 )
+from conversations.engine.understanding import Reading, understand
 
 # --- Inputs and outputs -------------------------------------------------------------------------
 
@@ -41,8 +46,8 @@ class Inbound:
     text: str
     channel: str = "api"
     customer_phone: str | None = None  # known from the channel (the WhatsApp sender)
-    # Slots the optional LLM read from ``text`` (issue 5): suggestions only, used when the engine
-    # alone understood nothing, as far as its own parsers accept them (``suggested_phrase``).
+    # Slots the optional LLM read from ``text``: suggestions only, used when the engine alone was
+    # unsure, as far as its own parsers accept them (``suggested_phrase``).
     suggested: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -95,6 +100,7 @@ class TurnResult:
     sources: tuple[KbSource, ...] = ()
     understood: dict[str, Any] = field(default_factory=dict)
     lost: bool = False  # nothing in the message was understood (misunderstood or KB fallback)
+    unsure: bool = False  # understood only in part or fuzzily: an extraction call may help
 
 
 # --- The engine ---------------------------------------------------------------------------------
@@ -105,9 +111,32 @@ def decide(
 ) -> TurnResult:
     """Decide the reply to one customer message. Pure: same inputs, same result."""
     result = _Turn(state, inbound, deps, config).run()
-    if result.lost and inbound.suggested:  # issue 5: LLM-suggested slots, checked by the engine
-        return _with_suggestions(state, inbound, deps, config) or result
+    if (result.lost or result.unsure) and inbound.suggested:
+        return _with_suggestions(state, inbound, deps, config, result) or result
     return result
+
+
+def decide_paused(
+    state: ConversationState, inbound: Inbound, deps: EngineDeps, config: EngineConfig
+) -> TurnResult:
+    """A person has the conversation: keep reading contact data, acknowledge the rest once.
+
+    The customer's phone, name or preferred time still reach the lead (and the reply says so);
+    a refusal to give a phone gets an alternative; anything else is acknowledged without
+    repeating the same line.
+    """
+    turn = _Turn(state, inbound, deps, config)
+    reading = turn.reading
+    noted = turn.take_contact(any_time=True)
+    if noted:
+        turn.effects.append(UpsertLead(source="handoff"))
+        turn.say(replies.handoff_noted(noted, name=turn.slots.name))
+    elif reading.refuses_phone:
+        turn.say(replies.phone_refused())
+    else:
+        turn.say(replies.handoff_ack(state.handoff_notes))
+    turn.state = dataclasses.replace(turn.state, handoff_notes=state.handoff_notes + 1)
+    return turn.result(Action.HANDOFF_TO_HUMAN, step=Step.HANDOFF, ask=False)
 
 
 _FLOW_ACTIONS = {
@@ -121,6 +150,7 @@ _FLOW_ACTIONS = {
     Action.ASK_PHONE: Step.LEAD_CAPTURE,
     Action.ASK_CONTACT_TIME: Step.LEAD_CAPTURE,
 }
+_LEAD_ACTIONS = (Action.ASK_NAME, Action.ASK_PHONE, Action.ASK_CONTACT_TIME)
 
 
 class _Turn:
@@ -141,8 +171,18 @@ class _Turn:
         self.financing: FinancingPlan | None = None
         self.sources: tuple[KbSource, ...] = ()
         self.understood: dict[str, Any] = {}
-        self.understood_anything = False
         self.lost = False
+        self.changed: set[str] = set()  # what the message set: need, budget, down, term…
+        self.answered = False  # a side question was answered (car data, catalogue, Kavak)
+        self.pending = state.next_action
+        self.reading: Reading = understand(
+            self.text,
+            state,
+            catalog=deps.catalog,
+            knowledge=deps.knowledge,
+            now=config.now,
+            terms=config.terms,
+        )
 
     # -- helpers --
     @property
@@ -160,16 +200,36 @@ class _Turn:
         if text:
             self.parts.append(text)
 
+    def ask(self, action: Action, *, step: Step | None = None) -> TurnResult:
+        """Ask ``action``'s question, worded by how often it was already asked."""
+        times = self.state.times_asked(action.value)
+        appointment = self.slots.wants_appointment and not self.slots.wants_callback
+        if self.answered and action == self.pending and not self.changed:
+            self.say(replies.resume(action, times, appointment=appointment))
+        else:
+            self.say(replies.question(action, times, appointment=appointment))
+        asked = dict(self.state.asked)
+        asked[action.value] = times + 1
+        self.state = dataclasses.replace(self.state, asked=tuple(asked.items()))
+        return self.result(action, step=step, ask=False)
+
     def result(self, action: Action, *, step: Step | None = None, ask: bool = True) -> TurnResult:
-        step = step or _FLOW_ACTIONS.get(action, self.state.step)
         if ask:
-            self.say(replies.question(action))
+            return self.ask(action, step=step)
+        step = step or _FLOW_ACTIONS.get(action, self.state.step)
         furthest = self.state.furthest_step
         if step in FUNNEL_ORDER and FUNNEL_ORDER.index(step) > FUNNEL_ORDER.index(furthest):
             furthest = step
         self.state = dataclasses.replace(
             self.state, step=step, next_action=action, furthest_step=furthest
         )
+        reading = self.reading
+        unsure = bool(
+            reading.fuzzy
+            or (reading.unplaced is not None)
+            or (reading.text and not self.changed and not self.answered and not self.lost
+                and not (reading.small_talk or reading.thanks or reading.greeting))
+        )  # fmt: skip
         return TurnResult(
             state=self.state,
             reply="\n\n".join(self.parts),
@@ -179,6 +239,7 @@ class _Turn:
             sources=self.sources,
             understood=self.understood,
             lost=self.lost,
+            unsure=unsure,
         )
 
     # -- entry point --
@@ -188,44 +249,56 @@ class _Turn:
             self.state = dataclasses.replace(self.state, greeted=True)
         if self.inbound.customer_phone and not self.slots.phone:
             self.state = self.state.with_slots(phone=self.inbound.customer_phone)
-        pending = self.state.next_action
-        text = self.text
-        if not text:
-            return self.result(self._resume_action())
-        if parsing.wants_reset(text):
-            return self._reset()
-        if parsing.wants_human(text):
+        r = self.reading
+        if not self.text:
+            return self.ask(self._resume_action())
+        if r.reset:
+            self._reset()
+            if not (r.has_need or r.has_money):
+                return self.ask(Action.ASK_NEED, step=Step.NEED)
+            self.reading = understand(
+                self.text,
+                self.state,
+                catalog=self.deps.catalog,
+                knowledge=self.deps.knowledge,
+                now=self.config.now,
+                terms=self.config.terms,
+            )
+            r = self.reading
+        callback_offer = r.callback and self.pending in (Action.OFFER_APPOINTMENT, *_LEAD_ACTIONS)
+        if r.human and not callback_offer:
+            self.take_contact(any_time=True)
             return self._handoff(reason="asked")
-        if parsing.is_adversarial(text):
+        if r.adversarial:
             self.say(replies.adversarial())
-            return self.result(self._resume_action())
-        if self.state.suggestion and pending == Action.CONFIRM_SUGGESTION:
-            answer = parsing.parse_yes_no(text)
-            if answer is not None:
-                return self._confirm_suggestion(answer)
-        if parsing.wants_discount(text) and not parsing.find_amounts(text):
+            return self.ask(self._resume_action())
+        if r.discount and not r.has_money:
             self.say(replies.discount())
-            return self.result(self._resume_action())
-        handler = {
-            Action.ASK_DOWN_PAYMENT: self._on_down_payment,
-            Action.ASK_TERM: self._on_term,
-            Action.OFFER_APPOINTMENT: self._on_offer_appointment,
-            Action.ASK_NAME: self._on_name,
-            Action.ASK_PHONE: self._on_phone,
-            Action.ASK_CONTACT_TIME: self._on_contact_time,
-        }.get(pending)
-        if handler is not None:
-            outcome = handler()
-            if outcome is not None:
-                return outcome
-        else:
-            outcome = self._on_search()
-            if outcome is not None:
-                return outcome
-        if self.deps.knowledge.looks_like_question(text) or parsing.is_question(text):
-            # Also questions the flow did not understand and that are not about Kavak: the
-            # knowledge base then answers with its honest fallback instead of "no te entendí".
-            return self._faq()
+            return self.ask(self._resume_action())
+        outcome = self._suggestion()
+        if outcome is not None:
+            return outcome
+        self._unplaced_answer()
+        self.take_contact(any_time=False)
+        self._take_choice()
+        self._take_need()
+        self._take_money()
+        self._side_answers()
+        outcome = self._flow_intents()
+        if outcome is not None:
+            return outcome
+        if r.unplaced is not None and not (self.changed - {"contact"}):
+            self.state = dataclasses.replace(
+                self.state, unplaced=str(r.unplaced), unplaced_roles=r.unplaced_roles
+            )
+            self.say(replies.confirm_amount(r.unplaced, r.unplaced_roles))
+            return self.result(self._resume_action(), ask=False)
+        if self.changed or self.answered:
+            self.state = dataclasses.replace(self.state, misunderstood=0)
+            return self._advance()
+        if self.state.suggestion:
+            self.say(replies.suggestion(self.state.suggestion))
+            return self.result(Action.CONFIRM_SUGGESTION, ask=False)
         return self._small_talk_or_misunderstood()
 
     def _resume_action(self) -> Action:
@@ -245,19 +318,16 @@ class _Turn:
         return Action.OFFER_HELP
 
     # -- global intents --
-    def _reset(self) -> TurnResult:
+    def _reset(self) -> None:
         keep = Slots(name=self.slots.name, phone=self.slots.phone)
         self.state = ConversationState(
             slots=keep, greeted=True, furthest_step=self.state.furthest_step
         )
+        self.pending = Action.ASK_NEED
         self.understood["reset"] = True
         self.say(replies.reset())
-        return self.result(Action.ASK_NEED, step=Step.NEED)
 
     def _handoff(self, *, reason: str) -> TurnResult:
-        phone = parsing.parse_phone(self.text)
-        if phone:
-            self.set_slots(phone=phone)
         self.understood["handoff"] = reason
         self.set_slots(lead_recorded=True)
         self.effects.extend(
@@ -267,145 +337,375 @@ class _Turn:
         self.say(replies.handoff(has_phone=bool(self.slots.phone)))
         return self.result(Action.HANDOFF_TO_HUMAN, step=Step.HANDOFF, ask=False)
 
-    def _faq(self) -> TurnResult:
-        answer = self.deps.knowledge.answer(self.text)
-        self.understood["faq"] = {"confident": answer.confident, "confidence": answer.confidence}
-        if answer.confident:
-            self.sources = answer.sources
-        else:
-            self.lost = True
-            self.effects.append(RecordKbMiss(question=self.text, confidence=answer.confidence))
-        self.say(answer.answer or replies.faq_unavailable())
-        action = self._resume_action()
-        if action in (Action.OFFER_HELP, Action.HANDOFF_TO_HUMAN):
-            return self.result(Action.ANSWER_FAQ, ask=True)
-        self.say(replies.resume(action))
-        return self.result(action, ask=False)
-
-    def _small_talk_or_misunderstood(self) -> TurnResult:
-        action = self._resume_action()
-        if parsing.is_thanks(self.text):
-            self.say(replies.thanks())
-            return self.result(action)
-        first_turn = bool(self.parts) and self.parts[0] == replies.greeting()
-        if parsing.is_greeting(self.text) or first_turn:
-            return self.result(action)
-        self.lost = True
-        misunderstood = self.state.misunderstood + 1
-        self.state = dataclasses.replace(self.state, misunderstood=misunderstood)
-        if misunderstood >= self.config.max_misunderstood:
-            return self._handoff(reason="misunderstood")
-        self.say("Perdón, no te entendí.")
-        return self.result(action)
-
-    def _confirm_suggestion(self, yes: bool) -> TurnResult:
-        candidate = self.state.suggestion or ""
+    def _suggestion(self) -> TurnResult | None:
+        """A pending "¿Quisiste decir…?" is settled only by a message that is only yes or no."""
+        candidate = self.state.suggestion
+        if not candidate:
+            return None
         self.state = dataclasses.replace(self.state, suggestion=None)
-        if yes:
+        if self.reading.only_yes:
             match = self.deps.catalog.match_need(candidate)
             self.set_slots(make=match.make, model=match.model, body_type=match.body_type)
+            self.changed.add("need")
             return self._advance()
-        self.say("Entendido.")
-        return self.result(Action.ASK_NEED)
+        if self.reading.only_no:
+            self.say("Entendido.")
+            return self.ask(Action.ASK_NEED)
+        return None
 
-    # -- need, budget, options --
-    def _on_search(self) -> TurnResult | None:
+    def _unplaced_answer(self) -> None:
+        """The answer to "¿72 meses o 72 mil?": a cue word alone, or a yes to the only role."""
+        value = self.state.unplaced
+        roles = self.state.unplaced_roles
+        if value is None:
+            return
+        self.state = dataclasses.replace(self.state, unplaced=None, unplaced_roles=())
+        r = self.reading
+        if r.has_money:
+            return  # the customer said it again, with its cue
+        folded = r.folded
+        amount = Decimal(value)
+        role = None
+        if re.search(r"\b(?:meses|mes|plazo)\b", folded):
+            role = "term"
+        elif re.search(r"\b(?:presupuesto|precio|mil|pesos|total)\b", folded):
+            role = "price"
+        elif re.search(r"\benganche\b", folded):
+            role = "down"
+        elif r.only_yes and len(roles) == 1:
+            role = roles[0]
+        if role == "term" and int(amount) in self.config.terms:
+            self.set_slots(term_months=int(amount))
+            self.changed.add("term")
+        elif role == "price":
+            price = amount * 1000 if amount < 10000 else amount
+            self.set_slots(budget_max=price, budget_min=None, monthly_budget=None)
+            self.changed.add("budget")
+            self.say(replies.budget_ack(max_price=price, min_price=None))
+        elif role == "down":
+            self.set_slots(down_payment=amount, down_payment_ratio=None)
+            self.changed.add("down")
+
+    # -- what the message states ---------------------------------------------------------------
+    def take_contact(self, *, any_time: bool) -> list[str]:
+        """Record the name, phone, preferred time and branch the message gives; what was noted."""
+        r = self.reading
         s = self.slots
-        pending = self.state.next_action
-        if pending == Action.CHOOSE_OPTION and s.options and not s.chosen:
-            index = parsing.parse_option_choice(
-                self.text,
-                options=[(c.stock_id, c.make, c.model) for c in s.options],
-                expecting=True,
+        noted: list[str] = []
+        if r.phone and r.phone != s.phone:
+            self.set_slots(phone=r.phone)
+            noted.append("tu celular")
+        if r.name and r.name != s.name:
+            self.set_slots(name=r.name)
+            noted.append("tu nombre")
+        timing = (
+            any_time
+            or self.pending == Action.ASK_CONTACT_TIME
+            or (
+                (r.appointment or r.callback or s.wants_appointment or s.wants_callback)
+                and self.pending not in (Action.ASK_NAME, Action.ASK_PHONE)
             )
-            if index is not None:
-                self.set_slots(chosen=s.options[index])
-                self._extract_financing_terms()
-                self.say(replies.chosen_ack(s.options[index]))
-                return self._advance(announce_choice=False)
-            if parsing.wants_other_options(self.text) and not parsing.find_amounts(self.text):
-                return self._advance(exclude=tuple(c.stock_id for c in s.options))
-        changed = self._extract_need_and_budget(expect_budget=pending == Action.ASK_BUDGET)
-        if pending == Action.ASK_NEED and not changed and _is_open_need(self.text):
-            self.set_slots(need_open=True)
-            changed = True
-        if self.state.suggestion and not changed:
-            self.say(replies.suggestion(self.state.suggestion))
-            return self.result(Action.CONFIRM_SUGGESTION, ask=False)
-        self._extract_financing_terms()
-        if parsing.wants_cash(self.text):
-            self.set_slots(cash_purchase=True)
-            changed = True
-        if not changed:
-            return None
-        return self._advance()
+        )
+        if r.contact_at is not None and timing:
+            self.set_slots(
+                contact_time=(r.contact_text or r.text)[:200], contact_at=r.contact_at.isoformat()
+            )
+            noted.append("el horario")
+        if r.branches and (r.appointment or s.wants_appointment or any_time):
+            first = r.branches[0]
+            self.set_slots(branch=first.name, branch_city=first.city, branch_address=first.address)
+            if not any_time:
+                self.say(replies.branch_offer(r.branches))
+        if noted:
+            self.changed.add("contact")
+        return noted
 
-    def _extract_need_and_budget(self, *, expect_budget: bool) -> bool:
+    def _take_choice(self) -> None:
+        r = self.reading
+        options = self.slots.options
+        if r.choice is None or not options:
+            return
+        car = options[r.choice]
+        if self.slots.chosen is not None and self.slots.chosen.stock_id == car.stock_id:
+            return
+        changes: dict[str, Any] = {"chosen": car, "plan_shown_for": None}
+        if self.slots.down_payment_ratio is not None:
+            changes["down_payment"] = None  # a percentage is recomputed on the new price
+        self.set_slots(**changes)
+        self.changed.add("choice")
+        self.say(replies.chosen_ack(car, name=self.slots.name if r.name is None else None))
+
+    def _take_need(self) -> None:
+        r = self.reading
+        m = r.need
         before = self.slots
-        changed = False
-        match = self.deps.catalog.match_need(self.text)
-        if match.found:
-            updates: dict[str, Any] = {}
-            if match.make or match.model:
-                updates.update(make=match.make, model=match.model)
-                if match.model:
-                    updates["body_type"] = match.body_type
-            elif match.body_type:
-                # "Toyota" then "SUV" is a Toyota SUV; "Versa" then "camioneta" is any SUV.
-                keep_make = before.make if not before.model else None
-                updates.update(body_type=match.body_type, make=keep_make, model=None)
-            if match.uses:
-                updates["uses"] = match.uses
-            if match.transmission:
-                updates["transmission"] = match.transmission
-            self.set_slots(need_open=False, **updates)
-            changed = True
-            self.say("Perfecto, buscas: " + _need_text(self.slots) + ".")
-        elif match.suggestion:
-            self.state = dataclasses.replace(self.state, suggestion=match.suggestion)
-        budget = parsing.parse_budget(self.text, expecting=expect_budget)
-        if budget is not None:
-            changed = True
-            if budget.monthly is not None:
-                term = max(self.config.terms)
-                max_price = max_price_for_monthly(
-                    monthly=budget.monthly,
-                    annual_rate=self.config.annual_rate,
-                    term_months=term,
-                    min_down_ratio=self.config.min_down_ratio,
-                )
-                self.set_slots(monthly_budget=budget.monthly, budget_max=max_price, budget_min=None)
-                self.say(
-                    replies.monthly_budget_ack(
-                        monthly=budget.monthly,
-                        max_price=max_price,
-                        term=term,
-                        rate=self.config.annual_rate,
-                    )
-                )
-            else:
-                self.set_slots(
-                    budget_max=budget.max_price, budget_min=budget.min_price, monthly_budget=None
-                )
-                assert budget.max_price is not None  # noqa: S101 - parse_budget guarantees it
-                self.say(replies.budget_ack(max_price=budget.max_price, min_price=budget.min_price))
-        if changed and before.chosen is not None and _query_key(before) != _query_key(self.slots):
-            # A change of mind after choosing a car: search again, drop the old plan.
-            self.set_slots(chosen=None, down_payment=None, plan_shown_for=None, cash_purchase=False)
-            self.understood["changed_mind"] = True
-        return changed
+        if r.car_question is not None:
+            return  # "¿es automático?" asks about a car shown; it does not change the search
+        chosen = before.chosen
+        if "choice" in self.changed and chosen is not None:
+            # "el Versa", "dame el más barato": the words chose a car shown. Only a different
+            # car named alongside is a new search.
+            same = (m.model in (None, chosen.model) and m.make in (None, chosen.make)) and (
+                m.body_type in (None, chosen.body_type) or m.model is not None
+            )
+            if same:
+                return
+        updates: dict[str, Any] = {}
+        if m.make or m.model:
+            updates.update(make=m.make, model=m.model)
+            if m.model:
+                updates["body_type"] = m.body_type
+        elif m.body_type:
+            # "Toyota" then "SUV" is a Toyota SUV; "Versa" then "camioneta" is any SUV.
+            keep_make = before.make if not before.model else None
+            updates.update(body_type=m.body_type, make=keep_make, model=None)
+        if m.uses:
+            updates["uses"] = m.uses
+        if m.transmission:
+            updates["transmission"] = m.transmission
+        if r.seats is not None:
+            updates["seats"] = r.seats
+        if not updates and r.open_need and self.pending in (Action.ASK_NEED, Action.ASK_BUDGET):
+            updates["need_open"] = True
+        if not updates:
+            if m.suggestion and not (r.has_money or r.has_contact or r.question):
+                self.state = dataclasses.replace(self.state, suggestion=m.suggestion)
+            return
+        if "need_open" not in updates:
+            updates["need_open"] = False
+        if all(getattr(before, k) == v for k, v in updates.items()):
+            return
+        self.set_slots(**updates)
+        self.changed.add("need")
+        if before.chosen is not None and _query_key(before) != _query_key(self.slots):
+            self._changed_mind()
 
-    def _extract_financing_terms(self) -> None:
-        """Keep a down payment or term the customer volunteers early ("con 20% a 4 años")."""
-        dp = parsing.parse_down_payment(self.text)
-        if dp is not None and (dp.ratio is not None or dp.minimum):
-            ratio = self.config.min_down_ratio if dp.minimum else dp.ratio
+    def _changed_mind(self) -> None:
+        """A different car or budget after choosing: search again, drop the old plan."""
+        self.set_slots(chosen=None, down_payment=None, plan_shown_for=None, cash_purchase=False)
+        self.understood["changed_mind"] = True
+
+    def _take_money(self) -> None:
+        r = self.reading
+        before = self.slots
+        config = self.config
+        if r.budget_max is not None:
+            self.set_slots(budget_max=r.budget_max, budget_min=r.budget_min, monthly_budget=None)
+            self.changed.add("budget")
+            self.say(replies.budget_ack(max_price=r.budget_max, min_price=r.budget_min))
+        if r.down_amount is not None:
+            self.set_slots(down_payment=money(r.down_amount), down_payment_ratio=None)
+            self.changed.add("down")
+        elif r.down_ratio is not None or r.down_minimum:
+            ratio = config.min_down_ratio if r.down_minimum else r.down_ratio
             self.set_slots(down_payment_ratio=ratio, down_payment=None)
-        elif dp is not None and dp.amount is not None and self.slots.chosen is not None:
-            self.set_slots(down_payment=dp.amount)
-        term = parsing.parse_term(self.text)
-        if term is not None and term.months:
-            self.set_slots(term_months=term.months)
+            self.changed.add("down")
+        elif r.down_none and (
+            self.slots.chosen is not None or self.pending == Action.ASK_DOWN_PAYMENT
+        ):
+            self.set_slots(down_payment=Decimal(0), down_payment_ratio=None)
+            self.changed.add("down")
+        if r.monthly is not None:
+            self.set_slots(monthly_budget=r.monthly)
+            self.changed.add("budget")
+        if (
+            self.slots.monthly_budget is not None
+            and r.budget_max is None
+            and (r.monthly is not None or "down" in self.changed)
+        ):
+            self._budget_from_monthly()
+        if r.term is not None:
+            if r.term.months:
+                if r.term.months != before.term_months:
+                    self.set_slots(term_months=r.term.months)
+                    self.changed.add("term")
+            elif r.term.invalid:
+                self.say(replies.invalid_term())
+                self.changed.add("term_invalid")
+            elif r.term.compare:
+                self.changed.add("compare")
+        if r.cash and not before.cash_purchase:
+            self.set_slots(cash_purchase=True)
+            self.changed.add("cash")
+        if "down" in self.changed and self.slots.chosen is None and not self.slots.cash_purchase:
+            s = self.slots
+            if r.monthly is None:
+                self.say(
+                    replies.down_payment_ack(amount=s.down_payment, ratio=s.down_payment_ratio)
+                )
+        if "term" in self.changed and self.slots.chosen is None:
+            self.say(replies.term_ack(self.slots.term_months or 0))
+        if (
+            before.chosen is not None
+            and "budget" in self.changed
+            and _query_key(before) != _query_key(self.slots)
+        ):
+            self._changed_mind()
+
+    def _budget_from_monthly(self) -> None:
+        s = self.slots
+        assert s.monthly_budget is not None  # noqa: S101 - called with a monthly budget
+        term = max(self.config.terms)
+        financed_max = max_price_for_monthly(
+            monthly=s.monthly_budget,
+            annual_rate=self.config.annual_rate,
+            term_months=term,
+            min_down_ratio=Decimal(0),
+        )
+        down = s.down_payment if s.down_payment is not None else None
+        if down:
+            # The down payment adds to what the payments finance, within the 10% minimum.
+            price = min(financed_max + down, money(down / self.config.min_down_ratio))
+            max_price = price.quantize(Decimal("1"))
+        else:
+            max_price = max_price_for_monthly(
+                monthly=s.monthly_budget,
+                annual_rate=self.config.annual_rate,
+                term_months=term,
+                min_down_ratio=self.config.min_down_ratio,
+            )
+        self.set_slots(budget_max=max_price, budget_min=None)
+        self.say(
+            replies.monthly_budget_ack(
+                monthly=s.monthly_budget,
+                max_price=max_price,
+                term=term,
+                rate=self.config.annual_rate,
+                down_payment=down,
+            )
+        )
+
+    # -- questions carried by the message ----------------------------------------------------------
+    def _side_answers(self) -> None:
+        r = self.reading
+        s = self.slots
+        if r.car_question is not None:
+            q = r.car_question
+            options = s.options
+            if q.rank and q.index is not None:
+                self.say(replies.rank_answer(q.index + 1, options[q.index], q.rank))
+            elif q.index is not None and options:
+                self.say(replies.car_facts([(q.index + 1, options[q.index])], q.fields))
+            elif s.chosen is not None and (not options or self.pending != Action.CHOOSE_OPTION):
+                self.say(replies.car_facts([(0, s.chosen)], q.fields))
+            else:
+                self.say(replies.car_facts(list(enumerate(options, start=1)), q.fields))
+            self.answered = True
+            self.understood["car_question"] = list(q.fields)
+            return
+        if r.fuel is not None and not self.changed - {"contact"}:
+            self.say(replies.fuel_answer(r.fuel, self.deps.catalog.count_fuel(r.fuel)))
+            self.answered = True
+            self.understood["fuel"] = r.fuel
+            return
+        if r.cash and r.question:
+            self.say(replies.cash_answer())
+            self.answered = True
+            return
+        about_flow = self.changed - {"contact"}
+        if r.kavak_question or (r.question and not about_flow and not self._flow_question()):
+            self._faq()
+
+    def _flow_question(self) -> bool:
+        """A question the flow itself answers ("¿y a 6 años?", "¿cuál es el más nuevo?")."""
+        r = self.reading
+        return bool(r.show_again or r.other_options or r.choice is not None or r.unplaced)
+
+    def _faq(self) -> None:
+        answer = self.deps.knowledge.answer(self.text)
+        self.understood["faq"] = {"confident": answer.confident, "confidence": answer.confidence}
+        self.answered = True
+        if answer.confident:
+            self.sources = answer.sources
+            self.say(answer.answer)
+            return
+        self.effects.append(RecordKbMiss(question=self.text, confidence=answer.confidence))
+        if self.reading.off_topic or not (
+            self.reading.kavak_question or _about_cars(self.reading.folded)
+        ):
+            self.say(replies.off_topic())
+        else:
+            self.lost = True
+            self.say(answer.answer or replies.faq_unavailable())
+
+    # -- what the message asks the flow to do ------------------------------------------------------
+    def _flow_intents(self) -> TurnResult | None:
+        r = self.reading
+        s = self.slots
+        pending = self.pending
+        if pending == Action.CHOOSE_OPTION and s.options and s.chosen is None:
+            if r.show_again:
+                return self._show_options_again()
+            if r.other_options and "need" not in self.changed:
+                return self._advance(exclude=tuple(c.stock_id for c in s.options))
+            if r.financing_interest and r.choice is None:
+                self.say(replies.financing_needs_choice())
+                self.cars = s.options
+                self.say(replies.options_block(s.options))
+                return self.ask(Action.CHOOSE_OPTION)
+        if pending == Action.OFFER_APPOINTMENT or (
+            pending == Action.OFFER_HELP and s.chosen is not None and not s.lead_captured
+        ):
+            if r.other_options and "need" not in self.changed:
+                self.set_slots(chosen=None, plan_shown_for=None, down_payment=None)
+                return self._advance(exclude=tuple(c.stock_id for c in s.options))
+            if self.changed - {"contact"} - {"appointment"} and not (r.appointment or r.callback):
+                return None  # a new term or down payment: show the plan again
+            if r.callback:
+                self.set_slots(wants_callback=True, wants_appointment=True)
+                return self._advance_lead()
+            if r.appointment or (r.yes and not r.no) or (r.only_yes):
+                self.set_slots(wants_appointment=True, wants_callback=False)
+                return self._advance_lead()
+            if r.decline or r.think_later or r.no:
+                self.say(replies.soft_close(s.chosen, name=s.name))
+                self.understood["declined"] = True
+                return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
+        if s.options and not s.lead_captured and (r.appointment or (r.callback and s.chosen)):
+            # Wanting to see a car or a call, asked at any point after the options were shown.
+            self.set_slots(wants_appointment=True, wants_callback=bool(r.callback))
+            if s.chosen is None:
+                return self.ask(Action.CHOOSE_OPTION)
+            return self._advance_lead()
+        if r.appointment and not s.options:
+            self.set_slots(wants_appointment=True)  # remembered; contact data comes after options
+        if pending in _LEAD_ACTIONS and not self.answered:
+            return self._lead_answer()
+        return None
+
+    def _show_options_again(self) -> TurnResult:
+        self.say(replies.options_again())
+        self.cars = self.slots.options
+        self.say(replies.options_block(self.slots.options))
+        return self.ask(Action.CHOOSE_OPTION)
+
+    # -- advancing the flow ----------------------------------------------------------------------
+    def _advance(self, *, exclude: tuple[str, ...] = ()) -> TurnResult:
+        """Move to the first unmet requirement of the flow, showing options or a plan on the way."""
+        s = self.slots
+        if not s.has_need:
+            return self.ask(Action.ASK_NEED)
+        if not s.has_budget:
+            if "need" in self.changed and not self.reading.question:
+                self.say(replies.need_ack(_need_text(s), name=self._new_name()))
+            return self.ask(Action.ASK_BUDGET)
+        if s.chosen is None:
+            stale = exclude or not s.options or s.options_for != _query_key(s)
+            if stale and not self._recommend(exclude=exclude):
+                return self.ask(Action.ASK_NEED, step=Step.OPTIONS)
+            return self.ask(Action.CHOOSE_OPTION)
+        if s.lead_captured:
+            return self._advance_financing()
+        if (
+            (s.wants_appointment or s.wants_callback)
+            and s.plan_shown_for is None
+            and ("choice" in self.changed and s.down_payment is None and not s.cash_purchase)
+        ):
+            return self._advance_lead()  # they want to see it: financing can wait
+        return self._advance_financing()
+
+    def _new_name(self) -> str | None:
+        return self.reading.name if self.reading.name else None
 
     def _recommend(self, exclude: tuple[str, ...] = ()) -> bool:
         s = self.slots
@@ -417,6 +717,7 @@ class _Turn:
             transmission=s.transmission,
             uses=s.uses,
             exclude_stock_ids=exclude,
+            min_seats=s.seats,
         )
         rec = self.deps.catalog.recommend(query)
         if not rec.cars:
@@ -429,22 +730,6 @@ class _Turn:
         self.say(replies.options_intro(exact=rec.exact, note=rec.note, count=len(rec.cars)))
         self.say(replies.options_block(rec.cars))
         return True
-
-    def _advance(
-        self, *, exclude: tuple[str, ...] = (), announce_choice: bool = True
-    ) -> TurnResult:
-        """Move to the first unmet requirement of the flow, showing options or a plan on the way."""
-        s = self.slots
-        if not s.has_need:
-            return self.result(Action.ASK_NEED)
-        if not s.has_budget:
-            return self.result(Action.ASK_BUDGET)
-        if s.chosen is None:
-            stale = exclude or not s.options or s.options_for != _query_key(s)
-            if stale and not self._recommend(exclude=exclude):
-                return self.result(Action.ASK_NEED, step=Step.OPTIONS)
-            return self.result(Action.CHOOSE_OPTION)
-        return self._advance_financing()
 
     # -- financing --
     def _advance_financing(self) -> TurnResult:
@@ -460,7 +745,7 @@ class _Turn:
             self.set_slots(down_payment=money(car.price * s.down_payment_ratio))
         s = self.slots
         if s.down_payment is None:
-            return self.result(Action.ASK_DOWN_PAYMENT)
+            return self.ask(Action.ASK_DOWN_PAYMENT)
         minimum = money(car.price * self.config.min_down_ratio)
         if s.down_payment >= car.price:
             self.set_slots(cash_purchase=True, down_payment=None, down_payment_ratio=None)
@@ -472,9 +757,14 @@ class _Turn:
             self.say(replies.down_payment_too_low(minimum=minimum, price=car.price))
             return self.result(Action.ASK_DOWN_PAYMENT, ask=False)
         if s.term_months is None:
-            return self.result(Action.ASK_TERM)
+            if "compare" in self.changed or re.search(r"\bal mes\b", self.reading.folded):
+                # "¿cuánto pagaría al mes?": the four terms answer it before choosing one.
+                self.say(replies.comparison_block([self._plan(t) for t in self.config.terms]))
+            if "term_invalid" in self.changed:
+                return self.result(Action.ASK_TERM, ask=False)
+            return self.ask(Action.ASK_TERM)
         key = f"{car.stock_id}|{s.down_payment}|{s.term_months}"
-        if s.plan_shown_for != key:
+        if s.plan_shown_for != key or "compare" in self.changed:
             plan = self._plan(s.term_months)
             self.financing = plan
             self.say(replies.plan_block(plan))
@@ -488,10 +778,10 @@ class _Turn:
     def _after_plan(self) -> TurnResult:
         s = self.slots
         if s.lead_captured:
-            return self.result(Action.OFFER_HELP, step=Step.DONE)
-        if s.wants_appointment:
+            return self.ask(Action.OFFER_HELP, step=Step.DONE)
+        if s.wants_appointment or s.wants_callback:
             return self._advance_lead()
-        return self.result(Action.OFFER_APPOINTMENT)
+        return self.ask(Action.OFFER_APPOINTMENT)
 
     def _plan(self, term: int) -> FinancingPlan:
         car = self.slots.chosen
@@ -504,152 +794,99 @@ class _Turn:
             term_months=term,
         )
 
-    def _on_down_payment(self) -> TurnResult | None:
-        car = self.slots.chosen
-        if car is None:
-            return None
-        if parsing.wants_cash(self.text):
-            self.set_slots(cash_purchase=True)
-            return self._advance_financing()
-        if self._mentions_other_need():
-            return self._on_search()
-        dp = parsing.parse_down_payment(self.text, expecting=True)
-        if dp is None:
-            return self._on_search()
-        if dp.none:
-            minimum = money(car.price * self.config.min_down_ratio)
-            self.say(replies.down_payment_too_low(minimum=minimum, price=car.price))
-            return self.result(Action.ASK_DOWN_PAYMENT, ask=False)
-        if dp.minimum:
-            amount = money(car.price * self.config.min_down_ratio)
-        elif dp.ratio is not None:
-            amount = money(car.price * dp.ratio)
-        else:
-            assert dp.amount is not None  # noqa: S101
-            amount = money(dp.amount)
-        self.set_slots(down_payment=amount, down_payment_ratio=None)
-        term = parsing.parse_term(self.text)
-        if term is not None and term.months:
-            self.set_slots(term_months=term.months)
-        return self._advance_financing()
-
-    def _mentions_other_need(self) -> bool:
-        """A car or body type different from the chosen one: the customer changed their mind."""
-        match = self.deps.catalog.match_need(self.text)
-        car = self.slots.chosen
-        if not match.found or car is None:
-            return False
-        return bool(
-            (match.model and match.model != car.model)
-            or (match.make and match.make != car.make)
-            or (match.body_type and not match.model and match.body_type != car.body_type)
-        )
-
-    def _on_term(self) -> TurnResult | None:
-        if self.slots.chosen is None:
-            return None
-        term = parsing.parse_term(self.text, expecting=True)
-        if term is None:
-            dp = parsing.parse_down_payment(self.text)
-            if dp is not None:
-                self.set_slots(down_payment=None)
-                return self._on_down_payment()
-            return self._on_search()
-        if term.invalid:
-            self.say(replies.invalid_term())
-            return self.result(Action.ASK_TERM, ask=False)
-        if term.compare:
-            others = [self._plan(t) for t in self.config.terms]
-            self.say(replies.comparison_block(others))
-            return self.result(Action.ASK_TERM)
-        self.set_slots(term_months=term.months)
-        return self._advance_financing()
-
-    def _on_offer_appointment(self) -> TurnResult | None:
-        term = parsing.parse_term(self.text)
-        if term is not None and term.months and term.months != self.slots.term_months:
-            self.set_slots(term_months=term.months)
-            return self._advance_financing()
-        dp = parsing.parse_down_payment(self.text)
-        if dp is not None and not dp.none:
-            self.set_slots(down_payment=None)
-            return self._on_down_payment()
-        if parsing.wants_other_options(self.text):
-            self.set_slots(chosen=None, plan_shown_for=None, down_payment=None)
-            return self._advance(exclude=tuple(c.stock_id for c in self.slots.options))
-        if parsing.wants_appointment(self.text):
-            self.set_slots(wants_appointment=True)
-            return self._advance_lead()
-        answer = parsing.parse_yes_no(self.text)
-        if answer is True:
-            self.set_slots(wants_appointment=True)
-            return self._advance_lead()
-        if answer is False:
-            self.say(replies.appointment_declined())
-            return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
-        return self._on_search()
-
     # -- lead capture --
     def _advance_lead(self) -> TurnResult:
         s = self.slots
         if not s.name:
-            return self.result(Action.ASK_NAME)
+            return self.ask(Action.ASK_NAME)
         if not s.phone:
-            return self.result(Action.ASK_PHONE)
+            return self.ask(Action.ASK_PHONE)
         if not s.contact_time:
-            return self.result(Action.ASK_CONTACT_TIME)
+            return self.ask(Action.ASK_CONTACT_TIME)
         if not s.lead_captured:
-            self.set_slots(lead_captured=True, lead_recorded=True)
-            source = "appointment" if s.wants_appointment else "lead_capture"
-            self.effects.extend([UpsertLead(source=source), NotifySales(reason="lead_captured")])
-            when = None
-            if s.contact_at:
-                when = datetime.fromisoformat(s.contact_at).strftime("%d/%m %H:%M")
-            self.say(replies.lead_done(name=s.name, when=when))
-            return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
-        return self.result(Action.OFFER_HELP, step=Step.DONE)
+            return self._capture()
+        return self.ask(Action.OFFER_HELP, step=Step.DONE)
 
-    def _on_name(self) -> TurnResult | None:
-        name = parsing.parse_name(self.text, expecting=True)
-        phone = parsing.parse_phone(self.text)
-        if phone:
-            self.set_slots(phone=phone)
-        if name is None:
-            if phone:
-                return self._advance_lead()
-            if self.deps.knowledge.looks_like_question(self.text):
-                return None
+    def _capture(self) -> TurnResult:
+        s = self.slots
+        self.set_slots(lead_captured=True, lead_recorded=True)
+        appointment = s.wants_appointment and not s.wants_callback
+        source = "appointment" if appointment else "lead_capture"
+        self.effects.extend([UpsertLead(source=source), NotifySales(reason="lead_captured")])
+        at = datetime.fromisoformat(s.contact_at) if s.contact_at else None
+        if appointment:
+            self.say(
+                replies.appointment_done(
+                    name=s.name, at=at, branch=s.branch, address=s.branch_address, car=s.chosen
+                )
+            )
+            return self.ask(Action.OFFER_HELP, step=Step.DONE)
+        when = at.strftime("%d/%m %H:%M") if at else None
+        self.say(replies.lead_done(name=s.name, when=when))
+        return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
+
+    def _lead_answer(self) -> TurnResult | None:
+        """The answer to a lead question that ``take_contact`` could not read."""
+        r = self.reading
+        s = self.slots
+        pending = self.pending
+        if "contact" in self.changed:
+            return self._advance_lead()
+        if pending == Action.ASK_PHONE and r.refuses_phone:
+            self.say(replies.phone_refused())
+            if not s.lead_captured:
+                return self._capture()
+            return self.ask(Action.OFFER_HELP, step=Step.DONE)
+        if pending == Action.ASK_CONTACT_TIME and not (r.question or r.small_talk):
+            self.set_slots(contact_time=r.contact_text or self.text[:200], contact_at=None)
+            return self._advance_lead()
+        if r.question or r.small_talk or r.thanks or r.greeting:
+            return None
+        if pending == Action.ASK_NAME:
             self.say(replies.invalid_name())
-            return self.result(Action.ASK_NAME, ask=False)
-        self.set_slots(name=name)
-        return self._advance_lead()
-
-    def _on_phone(self) -> TurnResult | None:
-        phone = parsing.parse_phone(self.text)
-        if phone is None:
-            if self.deps.knowledge.looks_like_question(self.text):
-                return None
-            misunderstood = self.state.misunderstood + 1
-            self.state = dataclasses.replace(self.state, misunderstood=misunderstood)
+            return self.ask(Action.ASK_NAME)
+        if pending == Action.ASK_PHONE:
+            self.state = dataclasses.replace(self.state, misunderstood=self.state.misunderstood + 1)
             self.say(replies.invalid_phone())
             return self.result(Action.ASK_PHONE, ask=False)
-        self.set_slots(phone=phone)
-        return self._advance_lead()
+        return None
 
-    def _on_contact_time(self) -> TurnResult | None:
-        if self.deps.knowledge.looks_like_question(self.text):
-            return None
-        when = parsing.parse_contact_time(self.text, now=self.config.now)
-        self.set_slots(contact_time=self.text[:200], contact_at=when.isoformat() if when else None)
-        return self._advance_lead()
+    # -- nothing placed --
+    def _small_talk_or_misunderstood(self) -> TurnResult:
+        r = self.reading
+        action = self._resume_action()
+        if r.thanks:
+            self.say(replies.thanks())
+            if action == Action.OFFER_HELP:
+                return self.result(action, step=Step.DONE, ask=False)
+            return self.ask(action)
+        if r.think_later or r.decline:
+            self.say(replies.take_your_time())
+            return self.result(action, ask=False)
+        if re.search(r"\b(?:info|informacion|precios?|cotizacion)\b", r.folded):
+            self.say(replies.info_prices() if action == Action.ASK_NEED else replies.still_here())
+            return self.ask(action)
+        first_turn = bool(self.parts) and self.parts[0] == replies.greeting()
+        if r.small_talk or r.greeting or r.yes or r.no or first_turn:
+            if not first_turn and not r.greeting:
+                self.say(replies.still_here())
+            return self.ask(action)
+        self.lost = True
+        misunderstood = self.state.misunderstood + 1
+        self.state = dataclasses.replace(self.state, misunderstood=misunderstood)
+        if misunderstood >= self.config.max_misunderstood:
+            return self._handoff(reason="misunderstood")
+        self.say("Perdón, no te entendí.")
+        return self.ask(action)
 
 
-# --- LLM-suggested slots (issue 5) --------------------------------------------------------------
+# --- LLM-suggested slots --------------------------------------------------------------------------
 # The optional LLM may read slots the parsers missed ("traigo como trescientos varos"). They are
-# never applied as values: each one that passes a type and range check is written as a plain
-# phrase ("presupuesto de 300000 pesos", "a 48 meses"), and the turn is decided again on that
-# phrase, so the engine's own parsers, the catalogue matcher and the financing rules (minimum down
-# payment, allowed terms) decide what is accepted, exactly as if the customer had typed it.
+# never applied as values: each one that passes a type and range check, and whose number appears in
+# the customer's message, is written as a plain phrase ("presupuesto de 300000 pesos", "a 48
+# meses"), and the turn is decided again on that phrase, so the engine's own parsers, the catalogue
+# matcher and the financing rules (minimum down payment, allowed terms) decide what is accepted,
+# exactly as if the customer had typed it.
 
 _SUGGESTED_BUDGET = (Decimal(10_000), Decimal(20_000_000))
 _SUGGESTED_MONTHLY = (Decimal(500), Decimal(500_000))
@@ -717,15 +954,18 @@ def suggested_phrase(
 
 
 def _with_suggestions(
-    state: ConversationState, inbound: Inbound, deps: EngineDeps, config: EngineConfig
+    state: ConversationState,
+    inbound: Inbound,
+    deps: EngineDeps,
+    config: EngineConfig,
+    first: TurnResult,
 ) -> TurnResult | None:
     """Decide again on the accepted suggestions; None when they do not help either."""
     phrase, used = suggested_phrase(inbound.suggested, config)
     if not phrase:
         return None
-    retry = _Turn(
-        state, dataclasses.replace(inbound, text=phrase, suggested={}), deps, config
-    ).run()
+    text = phrase if first.lost else f"{inbound.text}. {phrase}"
+    retry = _Turn(state, dataclasses.replace(inbound, text=text, suggested={}), deps, config).run()
     if retry.lost:
         return None
     return dataclasses.replace(retry, understood={**retry.understood, "llm_slots": list(used)})
@@ -735,26 +975,36 @@ def _with_suggestions(
 def _query_key(s: Slots) -> str:
     return "|".join(
         str(x)
-        for x in (s.body_type, s.make, s.model, s.transmission, ",".join(s.uses), s.budget_max)
+        for x in (
+            s.body_type,
+            s.make,
+            s.model,
+            s.transmission,
+            ",".join(s.uses),
+            s.budget_max,
+            s.seats,
+        )
     )
 
 
 def _need_text(s: Slots) -> str:
     return replies.need_summary(
-        body_type=s.body_type, uses=s.uses, make=s.make, model=s.model, transmission=s.transmission
+        body_type=s.body_type,
+        uses=s.uses,
+        make=s.make,
+        model=s.model,
+        transmission=s.transmission,
+        seats=s.seats,
     )
 
 
-def _is_open_need(text: str) -> bool:
-    folded = parsing.fold(text)
-    return any(
-        phrase in folded
-        for phrase in (
-            "lo que sea",
-            "cualquiera",
-            "no se",
-            "me da igual",
-            "el que sea",
-            "cualquier",
-        )
-    )
+_CAR_WORDS = re.compile(
+    r"\b(?:auto|autos|carro|carros|coche|coches|camioneta\w*|vehiculo\w*|seguro|credito|"
+    r"financ\w*|enganche|garantia|sucursal\w*|kavak|precio|pago\w*|mensualidad\w*|placas|"
+    r"tenencia|verificacion|factura|servicio\w*|mantenimiento|llantas|motor|asesor\w*)\b"
+)
+
+
+def _about_cars(folded: str) -> bool:
+    """Whether an unanswered question is about cars or Kavak (an unknown fact), or off-topic."""
+    return _CAR_WORDS.search(folded) is not None

@@ -32,6 +32,7 @@ class CarQuery:
     transmission: str | None = None
     uses: tuple[str, ...] = ()
     exclude_stock_ids: tuple[str, ...] = ()
+    min_seats: int | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,16 @@ class Recommendation:
     cars: tuple[CarOption, ...]
     exact: bool
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A Kavak branch from the knowledge base (appointments are booked at one)."""
+
+    name: str
+    city: str
+    address: str
+    hours: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,9 +70,16 @@ class KbAnswer:
 class CarCatalog(Protocol):
     """The catalogue, the only source of cars and prices."""
 
-    def match_need(self, text: str) -> NeedMatch: ...
+    def match_need(self, text: str, *, car_context: bool = False) -> NeedMatch:
+        """The car the text names; ``car_context``: the message is about cars, so a model named
+        like a word ("Rio") counts when typed exactly."""
+        ...
 
     def recommend(self, query: CarQuery) -> Recommendation: ...
+
+    def count_fuel(self, fuel: str) -> int:
+        """Available cars whose version says this fuel ("electric", "hybrid", "diesel")."""
+        ...
 
 
 class KnowledgeBase(Protocol):
@@ -70,3 +88,7 @@ class KnowledgeBase(Protocol):
     def looks_like_question(self, text: str) -> bool: ...
 
     def answer(self, question: str) -> KbAnswer: ...
+
+    def branches_in(self, text: str) -> tuple[Branch, ...]:
+        """The branches of the city named in ``text`` (none when it names no city we serve)."""
+        ...

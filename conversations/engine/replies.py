@@ -1,10 +1,18 @@
-"""Every Spanish sentence the deterministic agent says; figures come only from the caller."""
+"""Every Spanish sentence the deterministic agent says; figures come only from the caller.
+
+WhatsApp-sized and spoken like a salesperson: money in prose without centavos unless they matter
+(a monthly payment), no repeated make ("Mazda 3", not "Mazda Mazda 3"), and every question has
+other wordings so the same one is never sent a third time (``question(action, times_asked)``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 from conversations.engine.financing import FinancingPlan
+from conversations.engine.ports import Branch
 from conversations.engine.state import Action, CarOption
 
 BODY_TYPE_ES = {
@@ -25,9 +33,14 @@ USES_ES = {
     "cheap": "económico",
     "offroad": "para terracería",
 }
+WEEKDAYS_ES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+FUEL_ES = {"electric": "eléctricos", "hybrid": "híbridos", "diesel": "diésel"}
 
 
 def mxn(value: Decimal) -> str:
+    """Money in prose: "$236,999" for whole pesos, "$4,123.45" when the centavos matter."""
+    if value == value.to_integral_value():
+        return f"${value:,.0f}"
     return f"${value:,.2f}"
 
 
@@ -47,41 +60,102 @@ def welcome_back(name: str | None) -> str:
     return f"¡Qué gusto verte de nuevo{who}! Empecemos una nueva búsqueda."
 
 
-QUESTIONS: dict[Action, str] = {
+# Each question in three wordings: the first time, again with examples, and a third time with
+# quick choices or a person offered (a good salesperson never repeats the same line).
+QUESTION_VARIANTS: dict[Action, tuple[str, ...]] = {
     Action.ASK_NEED: (
         "¿Qué tipo de auto buscas? Por ejemplo: un SUV familiar, un sedán para la ciudad, "
-        "una pickup para carga, o una marca y modelo en particular."
+        "una pickup para carga, o una marca y modelo en particular.",
+        "¿Qué auto tienes en mente? Puede ser un tipo (SUV, sedán, hatchback, pickup, minivan), "
+        "una marca o un modelo, o para qué lo usarías (familia, ciudad, trabajo).",
+        "Para mostrarte opciones dime, por ejemplo: *SUV*, *sedán*, *hatchback*, *pickup* o una "
+        "marca como *Nissan* o *Mazda*. Si prefieres, te comunico con un asesor.",
     ),
     Action.ASK_BUDGET: (
         "¿Cuál es tu presupuesto aproximado? Puede ser el precio total (por ejemplo, 300 mil) "
-        "o lo que puedes pagar al mes (por ejemplo, 8 mil al mes)."
+        "o lo que puedes pagar al mes (por ejemplo, 8 mil al mes).",
+        "¿Hasta cuánto sería tu presupuesto? Me basta un monto («250 mil») o una mensualidad "
+        "(«5 mil al mes»).",
+        "Para no mostrarte autos fuera de tu alcance, ¿me das un monto aproximado? Por ejemplo: "
+        "200 mil, 300 mil o 400 mil. También puedo pasarte con un asesor.",
     ),
     Action.CHOOSE_OPTION: (
-        "¿Cuál te interesa? Dime el número de la opción (por ejemplo, «la 2») o el modelo."
+        "¿Cuál te interesa? Dime el número de la opción (por ejemplo, «la 2») o el modelo.",
+        "¿Alguna te late? Dime el número, pregúntame por cualquiera (km, año, transmisión) o "
+        "pide «otras opciones».",
+        "Puedes elegir con el número (1, 2 o 3), pedirme otras opciones o cambiar el "
+        "presupuesto. ¿O prefieres que te atienda un asesor?",
     ),
     Action.ASK_DOWN_PAYMENT: (
         "¿Cuánto te gustaría dar de enganche? Puede ser un monto (por ejemplo, 60 mil) o un "
-        "porcentaje (mínimo 10% del precio)."
+        "porcentaje (mínimo 10% del precio).",
+        "¿Cuánto darías de enganche? Un monto («50 mil») o un porcentaje («20%»); el mínimo es "
+        "10%.",
+        "Si todavía no lo tienes claro, dime «el mínimo» y simulo con 10% del precio. ¿O qué "
+        "monto de enganche prefieres?",
     ),
-    Action.ASK_TERM: "¿A qué plazo lo quieres? Manejamos 36, 48, 60 y 72 meses (3 a 6 años).",
+    Action.ASK_TERM: (
+        "¿A qué plazo lo quieres? Manejamos 36, 48, 60 y 72 meses (3 a 6 años).",
+        "¿A cuántos meses lo quieres: 36, 48, 60 o 72?",
+        "Elige un plazo: *36*, *48*, *60* o *72* meses. Si quieres, te muestro el comparativo de "
+        "los cuatro: dime «compara».",
+    ),
     Action.OFFER_APPOINTMENT: (
-        "¿Te gustaría agendar una cita para verlo o que un asesor te contacte para continuar?"
+        "¿Te gustaría agendar una cita para verlo o que un asesor te contacte para continuar?",
+        "¿Quieres ir a verlo a una sucursal, o prefieres que un asesor te llame?",
+        "Cuando gustes, puedo agendarte una cita o pedir que un asesor te llame. ¿Qué prefieres?",
     ),
-    Action.ASK_NAME: "¡Perfecto! ¿A nombre de quién registro tus datos?",
-    Action.ASK_PHONE: "¿A qué número de celular (10 dígitos) te puede contactar un asesor?",
+    Action.ASK_NAME: (
+        "¡Perfecto! ¿A nombre de quién registro tus datos?",
+        "¿Me compartes tu nombre, por favor?",
+        "Solo necesito un nombre para registrar tus datos (por ejemplo, «Ana López»). "
+        "¿Cómo te llamas?",
+    ),
+    Action.ASK_PHONE: (
+        "¿A qué número de celular (10 dígitos) te puede contactar un asesor?",
+        "¿Me pasas tu celular a 10 dígitos?",
+        "Para que el asesor te contacte necesito un celular (por ejemplo, 55 1234 5678). Si "
+        "prefieres no darlo, podemos seguir por aquí. ¿Me lo compartes?",
+    ),
     Action.ASK_CONTACT_TIME: (
         "¿En qué día y horario prefieres que te contactemos? Por ejemplo: «mañana en la tarde» "
-        "o «el lunes a las 10»."
+        "o «el lunes a las 10».",
+        "¿Qué día y a qué hora te queda mejor?",
+        "Dime un día y una hora (por ejemplo, «el sábado a las 11») o «cuando puedan». "
+        "¿Cuándo te queda?",
     ),
-    Action.OFFER_HELP: "¿Hay algo más en lo que te pueda ayudar?",
-    Action.HANDOFF_TO_HUMAN: "Un asesor de Kavak continuará la conversación contigo en breve.",
-    Action.ANSWER_FAQ: "¿Te puedo ayudar con algo más?",
-    Action.CONFIRM_SUGGESTION: "",
+    Action.OFFER_HELP: (
+        "¿Hay algo más en lo que te pueda ayudar?",
+        "¿Te ayudo con algo más?",
+        "Aquí sigo si necesitas algo más. 🙂",
+    ),
+    Action.HANDOFF_TO_HUMAN: (
+        "Un asesor de Kavak continuará la conversación contigo en breve.",
+        "Un asesor de Kavak te atenderá en breve.",
+        "En breve te escribe un asesor de Kavak.",
+    ),
+    Action.ANSWER_FAQ: (
+        "¿Te puedo ayudar con algo más?",
+        "¿Algo más que quieras saber?",
+        "Si quieres, también te ayudo a buscar auto o a simular tu crédito.",
+    ),
+    Action.CONFIRM_SUGGESTION: ("",),
 }
+QUESTIONS: dict[Action, str] = {action: texts[0] for action, texts in QUESTION_VARIANTS.items()}
+APPOINTMENT_TIME_VARIANTS = (
+    "¿Qué día y a qué hora te gustaría ir a verlo? Por ejemplo: «el sábado a las 11».",
+    "¿Qué día y hora te acomodan para la cita?",
+    "Dime un día y una hora para la cita (por ejemplo, «mañana a las 12»). ¿Cuándo te queda?",
+)
 
 
-def question(action: Action) -> str:
-    return QUESTIONS[action]
+def question(action: Action, times_asked: int = 0, *, appointment: bool = False) -> str:
+    """The question for ``action``, worded by how many times it was already asked."""
+    if appointment and action == Action.ASK_CONTACT_TIME:
+        variants = APPOINTMENT_TIME_VARIANTS
+    else:
+        variants = QUESTION_VARIANTS[action]
+    return variants[times_asked % len(variants)]
 
 
 def need_summary(
@@ -91,10 +165,14 @@ def need_summary(
     make: str | None,
     model: str | None,
     transmission: str | None,
+    seats: int | None = None,
 ) -> str:
     parts: list[str] = []
-    if make or model:
-        parts.append(" ".join(p for p in (make, model) if p))
+    if model:
+        name = model if make and model.lower().startswith(make.lower()) else f"{make} {model}"
+        parts.append(name.strip() if make else model)
+    elif make:
+        parts.append(make)
     elif body_type:
         parts.append(BODY_TYPE_ES.get(body_type, body_type))
     else:
@@ -103,8 +181,15 @@ def need_summary(
         parts.append(f"({BODY_TYPE_ES.get(body_type, body_type)})")
     if transmission:
         parts.append("automático" if transmission == "automatic" else "estándar")
-    parts.extend(USES_ES[u] for u in uses if u in USES_ES)
+    if seats:
+        parts.append(f"para {seats} o más pasajeros")
+    parts.extend(USES_ES[u] for u in uses if u in USES_ES and not (seats and u == "family"))
     return " ".join(parts)
+
+
+def need_ack(summary: str, *, name: str | None = None) -> str:
+    who = f", {name}" if name else ""
+    return f"¡Va{who}! Te busco {summary}."
 
 
 def budget_ack(*, max_price: Decimal, min_price: Decimal | None) -> str:
@@ -113,7 +198,20 @@ def budget_ack(*, max_price: Decimal, min_price: Decimal | None) -> str:
     return f"Anotado: presupuesto de hasta {mxn(max_price)}."
 
 
-def monthly_budget_ack(*, monthly: Decimal, max_price: Decimal, term: int, rate: Decimal) -> str:
+def monthly_budget_ack(
+    *,
+    monthly: Decimal,
+    max_price: Decimal,
+    term: int,
+    rate: Decimal,
+    down_payment: Decimal | None = None,
+) -> str:
+    if down_payment:
+        return (
+            f"Con {mxn(monthly)} al mes y {mxn(down_payment)} de enganche, a {term} meses con una "
+            f"tasa anual de {rate * 100:.0f}%, te alcanza para un auto de hasta {mxn(max_price)} "
+            "(es una estimación)."
+        )
     return (
         f"Con {mxn(monthly)} al mes, a {term} meses con una tasa anual de {rate * 100:.0f}% y el "
         f"enganche mínimo de 10%, podrías comprar un auto de hasta {mxn(max_price)} "
@@ -121,8 +219,28 @@ def monthly_budget_ack(*, monthly: Decimal, max_price: Decimal, term: int, rate:
     )
 
 
+def down_payment_ack(*, amount: Decimal | None, ratio: Decimal | None) -> str:
+    if ratio is not None:
+        return f"Anotado: enganche de {ratio * 100:.0f}%."
+    assert amount is not None  # noqa: S101 - one of the two is given
+    return f"Anotado: enganche de {mxn(amount)}."
+
+
+def term_ack(months: int) -> str:
+    return f"Anotado: plazo de {months} meses."
+
+
+def _transmission(car: CarOption) -> str:
+    return {"automatic": "automático", "manual": "estándar"}.get(car.transmission, "")
+
+
 def car_line(index: int, car: CarOption) -> str:
-    line = f"{index}. *{car.title}* {car.version} — *{mxn(car.price)}*, {km(car.km)}"
+    details = [km(car.km)]
+    if _transmission(car):
+        details.append(_transmission(car))
+    if car.seats and car.seats >= 7:
+        details.append(f"{car.seats} pasajeros")
+    line = f"{index}. *{car.title}* {car.version} — *{mxn(car.price)}*, {', '.join(details)}"
     if car.reason:
         line += f". {car.reason}"
     return line
@@ -142,6 +260,10 @@ def options_block(cars: tuple[CarOption, ...]) -> str:
     return "\n".join(car_line(i, c) for i, c in enumerate(cars, start=1))
 
 
+def options_again() -> str:
+    return "Claro, estas son las opciones que te mostré:"
+
+
 def no_cars() -> str:
     return (
         "Por ahora no tengo autos disponibles con esas características en el catálogo. "
@@ -149,10 +271,99 @@ def no_cars() -> str:
     )
 
 
-def chosen_ack(car: CarOption) -> str:
-    return f"¡Buena elección! El *{car.title}* {car.version} cuesta *{mxn(car.price)}*."
+def chosen_ack(car: CarOption, *, name: str | None = None) -> str:
+    who = f", {name}" if name else ""
+    return f"¡Buena elección{who}! El *{car.title}* {car.version} cuesta *{mxn(car.price)}*."
 
 
+def financing_needs_choice() -> str:
+    return "¡Claro! Para simular el financiamiento, primero elige una de las opciones:"
+
+
+# --- questions about the cars shown ---------------------------------------------------------------
+_FIELD_NAMES = {
+    "color": "el color",
+    "fuel": "el tipo de combustible",
+    "owners": "el historial de dueños",
+    "carplay": "CarPlay",
+    "bluetooth": "Bluetooth",
+    "transmission": "la transmisión",
+    "seats": "los pasajeros",
+    "version": "la versión",
+}
+
+
+def _fact(car: CarOption, name: str) -> str | None:
+    if name == "km":
+        return f"tiene {km(car.km)}"
+    if name == "year":
+        return f"es modelo {car.year}"
+    if name == "transmission":
+        return f"es {_transmission(car)}" if _transmission(car) else None
+    if name == "price":
+        return f"cuesta {mxn(car.price)}"
+    if name == "version":
+        return f"es la versión {car.version}" if car.version else None
+    if name == "seats":
+        return f"es para {car.seats} pasajeros" if car.seats else None
+    if name in ("carplay", "bluetooth"):
+        label = "CarPlay" if name == "carplay" else "Bluetooth"
+        value = getattr(car, name)
+        if value is None:
+            return None
+        return f"tiene {label}" if value else f"no tiene {label}"
+    return None
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " y " + items[-1]
+
+
+def car_facts(cars: Sequence[tuple[int, CarOption]], fields: Sequence[str]) -> str:
+    """Answer from the catalogue data of the cars asked about ("El 3 tiene 45,000 km…")."""
+    lines = []
+    unknown: list[str] = []
+    for index, car in cars:
+        facts = [f for f in (_fact(car, name) for name in fields) if f]
+        missing = [name for name in fields if _fact(car, name) is None]
+        unknown.extend(m for m in missing if m not in unknown)
+        label = f"El {index} (*{car.title}*)" if index else f"El *{car.title}*"
+        if facts:
+            lines.append(f"{label} {_join(facts)}.")
+    if unknown:
+        names = [_FIELD_NAMES.get(m, m) for m in unknown]
+        lines.append(
+            f"De {_join(names)} no tengo el dato en el catálogo; un asesor te lo confirma "
+            "si quieres."
+        )
+    return "\n".join(lines)
+
+
+def rank_answer(index: int, car: CarOption, rank: str) -> str:
+    what = {
+        "newest": "El más nuevo",
+        "cheapest": "El más económico",
+        "lowest_km": "El de menos kilometraje",
+        "priciest": "El de mayor precio",
+    }[rank]
+    return f"{what} es el {index}: *{car.title}* {car.version}, {mxn(car.price)}, {km(car.km)}."
+
+
+def fuel_answer(fuel: str, count: int) -> str:
+    kind = FUEL_ES.get(fuel, fuel)
+    if count:
+        return f"Sí, ahora tengo {count} {'auto' if count == 1 else 'autos'} {kind} en el catálogo."
+    return (
+        f"Por ahora no tenemos autos {kind} en el catálogo; todo lo que tengo es de gasolina. "
+        "Si quieres, te muestro opciones económicas de bajo consumo."
+    )
+
+
+def cash_answer() -> str:
+    return "¡Claro! Puedes pagarlo de contado; así no necesitas financiamiento."
+
+
+# --- financing -----------------------------------------------------------------------------------
 def plan_block(plan: FinancingPlan) -> str:
     return (
         f"Simulación a *{plan.term_months} meses* con enganche de {mxn(plan.down_payment)}:\n"
@@ -198,6 +409,19 @@ def invalid_term() -> str:
     return "Los plazos disponibles son de 36, 48, 60 o 72 meses (de 3 a 6 años). ¿Cuál prefieres?"
 
 
+def confirm_amount(value: Decimal, roles: tuple[str, ...]) -> str:
+    """Ask what a bare number is instead of guessing it."""
+    if roles == ("term", "price"):
+        return (
+            f"¿Te refieres a un plazo de {value:.0f} meses o a un presupuesto de "
+            f"{mxn(value * 1000)}?"
+        )
+    if roles == ("down",):
+        return f"¿{mxn(value)} sería tu enganche?"
+    return f"¿Quieres que busque con un presupuesto de hasta {mxn(value)}?"
+
+
+# --- contact data --------------------------------------------------------------------------------
 def invalid_phone() -> str:
     return (
         "Ese número no parece un celular de México válido. Escríbelo a 10 dígitos, por ejemplo: "
@@ -209,6 +433,21 @@ def invalid_name() -> str:
     return "No alcancé a entender tu nombre. ¿Me lo escribes, por favor? Por ejemplo: Ana López."
 
 
+def phone_refused() -> str:
+    return (
+        "Sin problema, no es obligatorio. Podemos seguir por aquí: el asesor te responderá en "
+        "este mismo chat. Si prefieres, también puedes visitarnos en cualquier sucursal."
+    )
+
+
+def phone_noted(phone: str) -> str:
+    return f"Anoté tu celular ({phone})."
+
+
+def _when(at: datetime) -> str:
+    return f"el {WEEKDAYS_ES[at.weekday()]} {at:%d/%m} a las {at:%H:%M}"
+
+
 def lead_done(*, name: str | None, when: str | None) -> str:
     who = f", {name}" if name else ""
     slot = f" ({when})" if when else ""
@@ -218,10 +457,52 @@ def lead_done(*, name: str | None, when: str | None) -> str:
     )
 
 
+def appointment_done(
+    *, name: str | None, at: datetime | None, branch: str | None, address: str | None,
+    car: CarOption | None,
+) -> str:  # fmt: skip
+    who = f", {name}" if name else ""
+    when = f" {_when(at)}" if at else ""
+    where = f" en *{branch}*" + (f" ({address})" if address else "") if branch else ""
+    what = f" para ver el *{car.title}*" if car else ""
+    tail = (
+        "Un asesor de Kavak te contactará para confirmarla."
+        if branch
+        else "Un asesor de Kavak te contactará para confirmarla y darte la sucursal más cercana."
+    )
+    return f"¡Listo{who}! Registré tus datos y te agendé una cita{when}{where}{what}. {tail}"
+
+
+def branch_offer(branches: Sequence[Branch]) -> str:
+    first = branches[0]
+    if len(branches) == 1:
+        return f"Te anoto en *{first.name}* ({first.address})."
+    others = ", ".join(f"*{b.name}*" for b in branches[1:])
+    return (
+        f"En {first.city} tenemos {len(branches)} sucursales. Te anoto en *{first.name}* "
+        f"({first.address}); si prefieres {others}, dímelo."
+    )
+
+
 def appointment_declined() -> str:
     return "Sin problema. Aquí estaré si quieres retomar la compra o ver otras opciones."
 
 
+def soft_close(car: CarOption | None, *, name: str | None = None) -> str:
+    who = f", {name}" if name else ""
+    what = f"el *{car.title}*" if car else "el auto"
+    return (
+        f"Sin problema{who}. Te dejo la simulación aquí para que la revises con calma. Si más "
+        f"adelante quieres ver {what}, ajustar el enganche o el plazo, o que te llame un asesor, "
+        "solo escríbeme."
+    )
+
+
+def take_your_time() -> str:
+    return "Claro, tómate tu tiempo. Aquí estaré cuando quieras seguir."
+
+
+# --- handoff -------------------------------------------------------------------------------------
 def handoff(*, has_phone: bool) -> str:
     if has_phone:
         return (
@@ -238,6 +519,22 @@ def handoff_waiting() -> str:
     return "Tu conversación está con un asesor de Kavak; te responderá en breve."
 
 
+HANDOFF_ACKS = (
+    "Tu conversación está con un asesor de Kavak; te responderá en breve.",
+    "Recibido 👍. Se lo dejo al asesor en la conversación.",
+    "Anotado; el asesor lo verá al abrir tu conversación.",
+)
+
+
+def handoff_ack(times: int) -> str:
+    return HANDOFF_ACKS[times % len(HANDOFF_ACKS)]
+
+
+def handoff_noted(items: Sequence[str], *, name: str | None) -> str:
+    who = f", {name}" if name else ""
+    return f"Gracias{who}. Anoté {_join(list(items))} para el asesor; te contactará en breve."
+
+
 def gave_up() -> str:
     return (
         "Perdón, no logro entenderte bien. Para no hacerte perder tiempo, te comunico con un "
@@ -245,12 +542,13 @@ def gave_up() -> str:
     )
 
 
+# --- other turns ---------------------------------------------------------------------------------
 def reset() -> str:
     return "Listo, empecemos de nuevo."
 
 
-def not_understood(action: Action) -> str:
-    return "Perdón, no te entendí. " + question(action)
+def not_understood(action: Action, times_asked: int = 0) -> str:
+    return "Perdón, no te entendí. " + question(action, times_asked)
 
 
 def adversarial() -> str:
@@ -282,9 +580,28 @@ def faq_unavailable() -> str:
     )
 
 
-def resume(action: Action) -> str:
-    return "Retomando: " + question(action)
+def off_topic() -> str:
+    return (
+        "Eso no es algo en lo que pueda ayudarte 😅. Yo te ayudo a encontrar tu auto seminuevo "
+        "en Kavak y a simular tu financiamiento."
+    )
+
+
+def resume(action: Action, times_asked: int = 0, *, appointment: bool = False) -> str:
+    return "Retomando: " + question(action, times_asked, appointment=appointment)
 
 
 def thanks() -> str:
     return "¡Con gusto!"
+
+
+def still_here() -> str:
+    return "¡Aquí sigo! 🙂"
+
+
+def info_prices() -> str:
+    return "¡Con gusto te doy precios! Dependen del auto, así que cuéntame qué buscas."
+
+
+def noted_contact(items: Sequence[str]) -> str:
+    return f"Anoté {_join(list(items))}."

@@ -52,10 +52,20 @@ class CarOption:
     body_type: str = ""
     transmission: str = ""
     reason: str = ""
+    seats: int | None = None
+    bluetooth: bool | None = None
+    carplay: bool | None = None
+
+    @property
+    def name(self) -> str:
+        """Make and model without repeating the make ("Mazda 3", not "Mazda Mazda 3")."""
+        if self.model.lower().startswith(self.make.lower()):
+            return self.model
+        return f"{self.make} {self.model}"
 
     @property
     def title(self) -> str:
-        return f"{self.make} {self.model} {self.year}"
+        return f"{self.name} {self.year}"
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,7 @@ class Slots:
     model: str | None = None
     transmission: str | None = None
     need_open: bool = False  # "lo que sea": the customer has no preference
+    seats: int | None = None  # at least this many passengers ("somos 6", "7 pasajeros")
     # budget
     budget_max: Decimal | None = None
     budget_min: Decimal | None = None
@@ -88,11 +99,23 @@ class Slots:
     lead_captured: bool = False
     lead_recorded: bool = False  # a lead exists for this conversation (capture or handoff)
     wants_appointment: bool = False
+    wants_callback: bool = False  # "que me llamen": a call, not a visit
+    branch: str | None = None  # appointment branch ("Kavak Punto Valle")
+    branch_city: str | None = None
+    branch_address: str | None = None
     options_for: str | None = None  # key of the query the shown options answer
 
     @property
     def has_need(self) -> bool:
-        return bool(self.body_type or self.uses or self.make or self.model or self.need_open)
+        return bool(
+            self.body_type
+            or self.uses
+            or self.make
+            or self.model
+            or self.need_open
+            or self.transmission
+            or self.seats
+        )
 
     @property
     def has_budget(self) -> bool:
@@ -108,6 +131,15 @@ class ConversationState:
     greeted: bool = False
     suggestion: str | None = None  # a "¿Quisiste decir …?" candidate awaiting yes/no
     furthest_step: Step = Step.NEED
+    # How many times each question was asked: the third time is said differently (no loops).
+    asked: tuple[tuple[str, int], ...] = ()
+    # A bare number awaiting its meaning ("72": months or thousands?) and the roles offered.
+    unplaced: str | None = None
+    unplaced_roles: tuple[str, ...] = ()
+    handoff_notes: int = 0  # messages answered while a person has the conversation
+
+    def times_asked(self, action: str) -> int:
+        return dict(self.asked).get(action, 0)
 
     def with_slots(self, **changes: Any) -> ConversationState:
         return _evolve(self, {"slots": _evolve(self.slots, changes)})
@@ -185,7 +217,7 @@ def state_to_dict(state: ConversationState) -> dict[str, Any]:
         elif isinstance(value, Decimal):
             value = str(value)
         slot_data[name] = value
-    return {
+    data: dict[str, Any] = {
         "step": state.step.value,
         "next_action": state.next_action.value,
         "slots": slot_data,
@@ -194,6 +226,14 @@ def state_to_dict(state: ConversationState) -> dict[str, Any]:
         "suggestion": state.suggestion,
         "furthest_step": state.furthest_step.value,
     }
+    if state.asked:
+        data["asked"] = dict(state.asked)
+    if state.unplaced is not None:
+        data["unplaced"] = state.unplaced
+        data["unplaced_roles"] = list(state.unplaced_roles)
+    if state.handoff_notes:
+        data["handoff_notes"] = state.handoff_notes
+    return data
 
 
 def state_from_dict(data: dict[str, Any] | None) -> ConversationState:
@@ -216,4 +256,8 @@ def state_from_dict(data: dict[str, Any] | None) -> ConversationState:
         greeted=bool(data.get("greeted", False)),
         suggestion=data.get("suggestion"),
         furthest_step=Step(data.get("furthest_step", Step.NEED)),
+        asked=tuple((str(k), int(v)) for k, v in (data.get("asked") or {}).items()),
+        unplaced=data.get("unplaced"),
+        unplaced_roles=tuple(data.get("unplaced_roles") or ()),
+        handoff_notes=int(data.get("handoff_notes", 0)),
     )

@@ -19,7 +19,13 @@ from conversations.engine.policy import (
     UpsertLead,
     decide,
 )
-from conversations.engine.state import ConversationState, state_from_dict, state_to_dict
+from conversations.engine import replies
+from conversations.engine.state import (
+    Action,
+    ConversationState,
+    state_from_dict,
+    state_to_dict,
+)
 from tests.fakes import FakeKnowledge, InMemoryCarCatalog
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("America/Mexico_City"))
@@ -64,7 +70,8 @@ def test_early_information_fills_need_and_budget_in_one_turn(chat: Chat) -> None
     assert r.state.slots.budget_max == Decimal("300000")
     assert r.state.next_action == "choose_option"
     assert [c.stock_id for c in r.cars] == ["1001"]
-    assert "$289,999.00" in r.reply
+    assert "$289,999" in r.reply
+    assert "$289,999.00" not in r.reply  # no centavos on prices in prose
 
 
 def test_full_flow_from_need_to_lead_with_exact_financing(chat: Chat) -> None:
@@ -179,18 +186,26 @@ def test_faq_interruption_answers_and_repeats_the_pending_question(chat: Chat) -
     r = chat.say("¿tienen garantía?")
     assert "garantía de 3 meses" in r.reply
     assert r.state.next_action == "ask_budget"
-    assert r.reply.endswith(
-        "¿Cuál es tu presupuesto aproximado? Puede ser el precio total (por ejemplo, 300 mil) "
-        "o lo que puedes pagar al mes (por ejemplo, 8 mil al mes)."
-    )
+    # The pending question comes back once, in other words than the first time.
+    assert r.reply.endswith(replies.resume(Action.ASK_BUDGET, 1))
+    assert replies.question(Action.ASK_BUDGET, 0) not in r.reply
     assert [s.article for s in r.sources] == ["garantia"]
 
 
-def test_unknown_question_gets_fallback_and_is_recorded(chat: Chat) -> None:
+def test_off_topic_question_gets_its_own_fallback_and_is_recorded(chat: Chat) -> None:
     chat.say("un sedán")
     r = chat.say("¿quién ganó el mundial?")
-    assert "No tengo ese dato confirmado" in r.reply
+    assert "no es algo en lo que pueda ayudarte" in r.reply
     assert r.sources == ()
+    assert any(isinstance(e, RecordKbMiss) for e in r.effects)
+    assert r.state.next_action == "ask_budget"
+
+
+def test_unknown_kavak_fact_says_it_is_not_confirmed(chat: Chat) -> None:
+    chat.say("un sedán")
+    r = chat.say("¿cuánto cuesta el seguro del auto con ustedes?")
+    assert "No tengo ese dato confirmado" in r.reply
+    assert "no es algo en lo que pueda ayudarte" not in r.reply
     assert any(isinstance(e, RecordKbMiss) for e in r.effects)
     assert r.state.next_action == "ask_budget"
 

@@ -1,0 +1,154 @@
+"""Word lists the engine reads customer text with (pure data; keys are accent-folded, lower case).
+
+Cue words decide what a number is (UNDERSTANDING.md §2); the other lists name the intents a turn
+can carry besides its slots. They are classes of wording, not sentences: each entry is a word or a
+short phrase matched on word boundaries anywhere in the message.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+# --- cue words: what a number is --------------------------------------------------------------
+DOWN_CUES = (
+    r"enganche", r"engache", r"enganches", r"de entrada", r"pago inicial", r"anticipo",
+    r"inicial", r"dar de entrada", r"a cuenta", r"pie",
+)  # fmt: skip
+# Weaker: a verb of giving money, read as a down payment only when no stronger cue is near.
+GIVE_CUES = (
+    r"doy", r"daria", r"dar", r"pongo", r"pondria", r"poner", r"aporto", r"aportaria",
+    r"adelanto", r"adelantar", r"juntar", r"junte", r"juntado", r"ahorrado",
+)  # fmt: skip
+MONTHLY_CUES = (
+    r"al mes", r"mensual", r"mensuales", r"mensualidad", r"mensualidades", r"por mes",
+    r"cada mes", r"x mes", r"xmes", r"de renta", r"mes a mes", r"mensualmente", r"pagos de",
+    r"abonos de", r"quincenal", r"a la quincena",
+)  # fmt: skip
+PRICE_CUES = (
+    r"presupuesto", r"presupueto", r"presupuesta", r"budget", r"precio", r"cueste", r"cuesta",
+    r"valga", r"que no pase de", r"no mas de", r"maximo", r"max", r"tope", r"hasta",
+    r"menos de", r"alrededor de", r"tengo", r"traigo", r"cuento con", r"ando en", r"como",
+    r"unos", r"unas", r"aprox", r"aproximadamente", r"subirle", r"subir", r"con",
+)  # fmt: skip
+TERM_CUES = (r"plazo", r"plazos", r"meses", r"mes", r"anos", r"ano", r"anios")
+RATE_WORDS = (r"tasa", r"interes", r"intereses", r"cat")
+
+# --- intents ------------------------------------------------------------------------------------
+CALLBACK = (
+    r"que me llamen", r"que me llame", r"que me marquen", r"que me marque", r"me llamen",
+    r"me llame", r"me marquen", r"me marque", r"llamenme", r"llamame", r"marquenme",
+    r"marcame", r"que me contacten", r"que me contacte", r"me contacten", r"me contacte",
+    r"contactenme", r"contactame", r"que me hablen", r"que me hable", r"me hablen",
+    r"una llamada", r"por telefono", r"que me escriban", r"que me escriba",
+)  # fmt: skip
+APPOINTMENT = (
+    r"cita", r"agendar", r"agenda", r"agendame", r"agendamos", r"visitar", r"visitarlos",
+    r"ir a verlo", r"ir a verla", r"ir a verlos", r"verlo en persona", r"verla en persona",
+    r"prueba de manejo", r"probarlo", r"probarla", r"manejarlo", r"manejarla", r"quiero verlo",
+    r"quiero verla", r"puedo verlo", r"puedo verla", r"pasar a verlo", r"pasar a verla",
+    r"ir a la sucursal", r"ir a su sucursal", r"ir a la agencia",
+)  # fmt: skip
+THINK_LATER = (
+    r"lo voy a pensar", r"la voy a pensar", r"dejame pensarlo", r"dejame pensarla",
+    r"dejame pensar", r"lo pienso", r"lo pensare", r"lo checo", r"lo reviso", r"luego te digo",
+    r"luego te aviso", r"despues te escribo", r"luego te escribo", r"te aviso", r"lo platico",
+    r"lo consulto", r"dejame ver", r"dejame checar", r"mas tarde te escribo",
+    r"luego lo vemos", r"todavia lo estoy pensando",
+)  # fmt: skip
+DECLINE = (
+    r"no gracias", r"no, gracias", r"por ahora no", r"ahorita no", r"de momento no",
+    r"por el momento no", r"no por ahora", r"asi esta bien", r"nada mas", r"solo eso",
+    r"solo queria saber", r"solo estoy viendo", r"solo viendo", r"no me interesa",
+)  # fmt: skip
+FINANCING_INTEREST = (
+    r"financiamiento", r"financiar", r"financiado", r"financiada", r"a credito", r"credito",
+    r"a meses", r"en mensualidades", r"en pagos", r"plan de pagos",
+)  # fmt: skip
+SHOW_AGAIN = (
+    r"otra vez las opciones", r"otra vez los", r"otra vez las", r"de nuevo las opciones",
+    r"las opciones de nuevo", r"volver a mandar", r"volver a ver", r"vuelve a mandar",
+    r"vuelveme a mandar", r"mandame otra vez", r"repite", r"repiteme", r"repetir", r"cuales eran",
+    r"que opciones eran", r"ver las opciones", r"las opciones", r"ensename las opciones",
+    r"muestrame las opciones", r"mandame las opciones",
+)  # fmt: skip
+REFUSE_PHONE = (
+    r"no quiero dar mi (?:numero|cel|celular|telefono)", r"no te voy a dar mi \w+",
+    r"no doy mi \w+", r"prefiero no dar\w*", r"no tengo (?:cel|celular|telefono|numero)",
+    r"sin (?:numero|telefono|cel)", r"no quiero que me llamen", r"no me llamen",
+    r"no quiero dar datos", r"no doy datos", r"no les voy a dar",
+)  # fmt: skip
+SMALL_TALK = (
+    r"ok", r"oki", r"okey", r"okay", r"va", r"vale", r"sale", r"bueno", r"aja", r"ajam",
+    r"mmm+", r"hmm+", r"jaja\w*", r"jeje\w*", r"jiji\w*", r"xd", r"ah", r"oh", r"ya", r"aha",
+    r"entiendo", r"entendido", r"orale", r"chido", r"padre", r"genial", r"excelente",
+    r"perfecto", r"super", r"listo", r"sigues ahi", r"estas ahi", r"hay alguien", r"me oyes",
+    r"hola", r"holi", r"holis", r"info", r"informacion", r"mas info", r"precios", r"precio",
+    r"cotizacion", r"quiero informacion", r"me das informacion", r"me pasas info", r"oye",
+    r"oiga", r"disculpa", r"perdon", r"un momento", r"un segundo", r"espera", r"esperame",
+    r"ahorita", r"ahorita te digo", r"que tal", r"buen dia", r"buenos dias", r"buenas tardes",
+    r"buenas noches", r"buenas", r"saludos", r"que onda", r"q onda", r"como estas", r"todo bien",
+    r"gracias", r"muchas gracias", r"mil gracias", r"si", r"no", r"claro", r"eso",
+)  # fmt: skip
+OFF_TOPIC_HINTS = (
+    r"futbol", r"partido", r"america", r"chivas", r"mundial", r"dolar", r"clima", r"lluvia",
+    r"politica", r"presidente", r"eleccion\w*", r"receta", r"pelicula", r"musica", r"cancion",
+    r"chiste", r"novia", r"novio", r"horoscopo", r"loteria", r"bitcoin",
+)  # fmt: skip
+
+# Fuels the catalogue could carry; the versions say it when they do ("HYBRID", "EV").
+FUEL_WORDS = {
+    "electric": (r"electric\w*", r"electrico\w*", r"electrica\w*", r"ev", r"cero emisiones"),
+    "hybrid": (r"hibrid\w*", r"hybrid\w*", r"hev", r"phev"),
+    "diesel": (r"diesel", r"disel", r"tdi"),
+}
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- names --------------------------------------------------------------------------------------
+# Given names that are also frequent Spanish words ("Rosa", "Luz", "Paz"): "soy rosa" is a name.
+GIVEN_NAMES: frozenset[str] = _words(
+    """
+    maria jose juan luis carlos jorge miguel jesus antonio francisco alejandro pedro manuel
+    ricardo fernando roberto javier eduardo daniel sergio mario raul arturo rafael alberto
+    enrique hector oscar david jaime martin victor hugo ivan diego andres pablo gerardo armando
+    alfredo ramon rodrigo gustavo adrian ernesto salvador cesar guillermo alfonso ignacio emilio
+    felipe santiago sebastian mateo nicolas samuel gabriel angel cristian christian omar marco
+    marcos abraham benjamin tomas lorenzo rogelio ruben agustin esteban julio isaac elias ana
+    rosa laura patricia guadalupe lupita carmen veronica adriana gabriela claudia monica
+    alejandra sandra leticia silvia martha marta teresa elena isabel beatriz lucia sofia valeria
+    fernanda daniela paola andrea karla carla mariana diana liliana alicia cristina margarita
+    josefina susana araceli norma yolanda irma elizabeth angelica ximena regina camila natalia
+    renata valentina victoria luz paz cruz rocio pilar esperanza dolores mercedes consuelo
+    gloria lourdes catalina julia clara ines eva sara raquel ruth nancy karen brenda erika
+    jessica vanessa ivonne miriam aurora estela blanca paty pepe tono lalo memo beto paco
+    pancho chucho nacho tere lupe chela lulu
+    """
+)
+# Words after "soy" that describe, not name ("soy de León", "soy nuevo en esto").
+NOT_NAMES: frozenset[str] = _words(
+    """
+    hola si no ok gracias asesor nada bien claro auto carro coche camioneta sedan suv pickup
+    de del el la los las un una uno nuevo nueva cliente clienta mexicano mexicana estudiante
+    ingeniero ingeniera doctor doctora licenciado licenciada senor senora sr sra don dona
+    interesado interesada muy yo tu quien que para por con sin mama papa esposo esposa hijo
+    hija amigo amiga vecino vecina taxista chofer uber comerciante maestro maestra kavak
+    """
+)
+
+
+@functools.cache
+def frequent_words() -> frozenset[str]:
+    """The 5,000 most frequent Spanish words (wordfreq), folded; loaded once per process."""
+    from wordfreq import top_n_list
+
+    words = set()
+    for word in top_n_list("es", 5000):
+        decomposed = unicodedata.normalize("NFKD", word.lower())
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        if plain.isalpha():
+            words.add(plain)
+    return frozenset(words)

@@ -1,0 +1,709 @@
+"""Read the whole customer message before deciding anything (NLU before policy).
+
+``understand`` turns one message into a :class:`Reading`: every slot the message states (need,
+seats, budget, monthly cap, down payment, term, cash, option choice, name, phone, contact time),
+each decided by its cue words ("enganche", "al mes", "meses", "de contado"), and every intent it
+carries (a question about Kavak or about a car shown, small talk, a refusal, a request for a
+person, an appointment). The pending question only breaks ties between readings of a bare
+number; a number no cue and no pending question explains is left *unplaced*, to be confirmed.
+
+Pure: the catalogue and knowledge ports are read (never written), the clock comes in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from conversations.engine import lexicon, parsing
+from conversations.engine.parsing import fold
+from conversations.engine.ports import Branch, CarCatalog, KnowledgeBase, NeedMatch
+from conversations.engine.state import Action, CarOption, ConversationState
+
+_MAX_MONEY = Decimal("20000000")
+_MIN_PRICE = Decimal("10000")
+
+
+# --- the reading -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CarQuestion:
+    """A question about the cars shown: which one (None: all shown, or the chosen one)."""
+
+    fields: tuple[str, ...]
+    index: int | None = None
+    rank: str | None = None  # "cual es el más nuevo?": answer with the car, do not choose it
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str
+    folded: str
+    # need
+    need: NeedMatch = field(default_factory=NeedMatch)
+    open_need: bool = False
+    seats: int | None = None
+    fuel: str | None = None  # electric / hybrid / diesel asked about (not in the catalogue data)
+    # money, each from its own cue
+    budget_max: Decimal | None = None
+    budget_min: Decimal | None = None
+    monthly: Decimal | None = None
+    down_amount: Decimal | None = None
+    down_ratio: Decimal | None = None
+    down_minimum: bool = False
+    down_none: bool = False
+    cash: bool = False
+    term: parsing.Term | None = None
+    unplaced: Decimal | None = None  # a bare number to confirm ("72": months or thousands?)
+    unplaced_roles: tuple[str, ...] = ()
+    # the options shown
+    choice: int | None = None
+    show_again: bool = False
+    other_options: bool = False
+    car_question: CarQuestion | None = None
+    # contact
+    name: str | None = None
+    phone: str | None = None
+    contact_at: datetime | None = None
+    contact_text: str | None = None
+    branches: tuple[Branch, ...] = ()  # the branches of a city named in the message
+    refuses_phone: bool = False
+    # intents
+    question: bool = False
+    kavak_question: bool = False
+    off_topic: bool = False
+    greeting: bool = False
+    thanks: bool = False
+    yes: bool = False
+    no: bool = False
+    only_yes: bool = False
+    only_no: bool = False
+    small_talk: bool = False
+    human: bool = False
+    reset: bool = False
+    adversarial: bool = False
+    discount: bool = False
+    appointment: bool = False
+    callback: bool = False
+    decline: bool = False
+    think_later: bool = False
+    financing_interest: bool = False
+    fuzzy: bool = False  # the need was only fuzzily matched (the LLM may double-check)
+
+    @property
+    def has_need(self) -> bool:
+        return self.need.found or self.open_need or self.seats is not None
+
+    @property
+    def has_money(self) -> bool:
+        return any(
+            v is not None
+            for v in (
+                self.budget_max,
+                self.monthly,
+                self.down_amount,
+                self.down_ratio,
+                self.term,
+                self.unplaced,
+            )
+        ) or (self.down_minimum or self.down_none or self.cash)
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.name or self.phone or self.contact_at or self.contact_text)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{'|'.join(f'(?:{p})' for p in patterns)})(?!\w)")
+
+
+def _has(folded: str, pattern: re.Pattern[str]) -> bool:
+    return pattern.search(folded) is not None
+
+
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+_EMOJI_ONLY = re.compile(r"^[\W_]*$", re.UNICODE)
+
+
+def _bare(folded: str) -> str:
+    """Folded text without punctuation or emoji, for whole-message comparisons."""
+    return " ".join(_PUNCT.sub(" ", folded).split())
+
+
+def _only(folded: str, words: tuple[str, ...], fillers: tuple[str, ...] = ()) -> bool:
+    """Whether the message is made only of these words (and fillers), nothing else."""
+    text = _bare(folded)
+    if not text:
+        return False
+    pattern = re.compile(rf"(?:(?:{'|'.join((*words, *fillers))})\s*)+")
+    return pattern.fullmatch(text) is not None
+
+
+_DOWN = _alternation(lexicon.DOWN_CUES)
+_GIVE = _alternation(lexicon.GIVE_CUES)
+_MONTHLY = _alternation(lexicon.MONTHLY_CUES)
+_PRICE = _alternation(lexicon.PRICE_CUES)
+_PRICE_STRONG = _alternation(lexicon.PRICE_CUES[:14])  # presupuesto … hasta: not "tengo", "con"
+_RATE = _alternation(lexicon.RATE_WORDS)
+_CALLBACK = _alternation(lexicon.CALLBACK)
+_APPOINTMENT = _alternation(lexicon.APPOINTMENT)
+_THINK = _alternation(lexicon.THINK_LATER)
+_DECLINE = _alternation(lexicon.DECLINE)
+_FINANCING = _alternation(lexicon.FINANCING_INTEREST)
+_SHOW_AGAIN = _alternation(lexicon.SHOW_AGAIN)
+_REFUSE_PHONE = _alternation(lexicon.REFUSE_PHONE)
+_OFF_TOPIC = _alternation(lexicon.OFF_TOPIC_HINTS)
+_FUELS = {fuel: _alternation(words) for fuel, words in lexicon.FUEL_WORDS.items()}
+_WANTS = _alternation((r"tienen", r"tienes", r"hay", r"quiero", r"busco", r"manejan", r"venden"))
+_CLAUSE_BREAK = re.compile(r"[,;!?¿¡\n]|\.(?!\d)|\s(?:y|pero|aunque|e|o sea)\s")
+_PERCENT = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(?:%|por ?ciento|porciento)")
+_HALF = re.compile(r"\b(?:la )?mitad\b")
+_MINIMUM = re.compile(r"\b(?:el|lo) (?:minimo|menos posible)\b|^minimo$")
+_NO_DOWN = re.compile(r"\b(?:sin|nada de|cero|0)\s+(?:de\s+)?enganche\b")
+_NOTHING = re.compile(r"^(?:nada|cero|no tengo|sin|ninguno|no)\b")
+_RANGE = re.compile(
+    rf"(?:entre|de)\s+\$?\s*({parsing._NUM})\s*(mil|k)?\s*(?:y|a|-)\s*\$?\s*({parsing._NUM})\s*"
+    r"(mil|k|millones)?"
+)
+_DE_BEFORE = re.compile(r"\bde\s*\$?\s*$")
+_SEATS = re.compile(
+    r"\b(?:(?:para|de)\s+)?(\d{1,2})\s*(?:pasajeros|personas|asientos|plazas|lugares|gentes?)\b"
+    r"|\bsomos\s+(\d{1,2})\b|\bfamilia de\s+(\d{1,2})\b"
+)
+_THIRD_ROW = re.compile(r"\b(?:tercera fila|3 filas|tres filas|3a fila)\b")
+
+
+def _clause(prepared: str, start: int, end: int) -> tuple[str, int]:
+    """The clause around ``prepared[start:end]`` and the offset where the clause starts."""
+    left = 0
+    for m in _CLAUSE_BREAK.finditer(prepared, 0, start):
+        left = m.end()
+    m = _CLAUSE_BREAK.search(prepared, end)
+    right = m.start() if m else len(prepared)
+    return prepared[left:right], left
+
+
+def _nearest(pattern: re.Pattern[str], clause: str, start: int, end: int) -> int | None:
+    """Distance from the number (at ``start:end`` of the clause) to the nearest cue, if any."""
+    best = None
+    for m in pattern.finditer(clause):
+        if m.end() <= start:
+            distance = start - m.end()
+        elif m.start() >= end:
+            distance = m.start() - end
+        else:
+            continue
+        best = distance if best is None else min(best, distance)
+    return best
+
+
+def _role(clause: str, start: int, end: int, *, car_chosen: bool) -> str:
+    """What the cue words around a number make it: monthly, down, price, or "" (no cue)."""
+    return _cue_role(clause, start, end, car_chosen=car_chosen)
+
+
+def _cue_role(clause: str, start: int, end: int, *, car_chosen: bool) -> str:
+    """What the cue words around a number make it: monthly, down, price, or "" (no cue)."""
+    strong = [
+        (d, role)
+        for role, pattern in (("monthly", _MONTHLY), ("down", _DOWN), ("price", _PRICE_STRONG))
+        if (d := _nearest(pattern, clause, start, end)) is not None
+    ]
+    if strong:
+        return min(strong)[1]
+    if _nearest(_GIVE, clause, start, end) is not None:
+        return "down"
+    # "tengo", "como", "con" say price before a car is chosen; after it, money is a down payment
+    # unless a strong price cue says otherwise.
+    weak_price = _nearest(_PRICE, clause, start, end) is not None or bool(
+        _DE_BEFORE.search(clause[:start])
+    )
+    if weak_price and not car_chosen:
+        return "price"
+    return ""
+
+
+# --- money -------------------------------------------------------------------------------------
+@dataclass
+class _Money:
+    budget_max: Decimal | None = None
+    budget_min: Decimal | None = None
+    monthly: Decimal | None = None
+    down_amount: Decimal | None = None
+    down_ratio: Decimal | None = None
+    down_minimum: bool = False
+    down_none: bool = False
+    unplaced: Decimal | None = None
+    unplaced_roles: tuple[str, ...] = ()
+
+
+def _read_money(
+    text: str,
+    *,
+    pending: Action,
+    chosen: CarOption | None,
+    terms: tuple[int, ...],
+    names_car: bool,
+    term_found: bool,
+) -> _Money:
+    prepared = parsing.prepare_money_text(text)
+    money = _Money()
+    expecting_down = pending == Action.ASK_DOWN_PAYMENT
+    down_context = expecting_down or _has(prepared, _DOWN)
+    for m in _PERCENT.finditer(prepared):
+        clause, offset = _clause(prepared, m.start(), m.end())
+        if _has(clause, _RATE):
+            continue  # "la tasa del 10%": the rate, not a down payment
+        ratio = Decimal(m.group(1).replace(",", ".")) / 100
+        if 0 < ratio <= 1:
+            money.down_ratio = ratio
+    if money.down_ratio is None and down_context and _HALF.search(prepared):
+        money.down_ratio = Decimal("0.5")
+    if down_context and _MINIMUM.search(prepared):
+        money.down_minimum = True
+    if _NO_DOWN.search(prepared) or (expecting_down and _NOTHING.search(_bare(prepared))):
+        money.down_none = True
+    taken: list[tuple[int, int]] = []
+    range_m = _RANGE.search(prepared)
+    if range_m:
+        low, high = parsing._to_decimal(range_m.group(1)), parsing._to_decimal(range_m.group(3))
+        factor = {None: 1, "mil": 1000, "k": 1000, "millones": 1_000_000}
+        if low is not None and high is not None:
+            low *= factor[range_m.group(2) or range_m.group(4)]
+            high *= factor[range_m.group(4)]
+            if high < 1000:
+                low, high = low * 1000, high * 1000
+            low, high = sorted((low, high))
+            if _MIN_PRICE <= high <= _MAX_MONEY:
+                money.budget_max, money.budget_min = high, low or None
+                taken.append(range_m.span())
+    for amount in parsing.find_amounts(text):
+        if any(a <= amount.start < b for a, b in taken):
+            continue
+        clause, offset = _clause(prepared, amount.start, amount.end)
+        role = _role(
+            clause,
+            amount.start - offset,
+            amount.end - offset,
+            car_chosen=chosen is not None and not names_car,
+        )
+        value = amount.value
+        if role == "monthly":
+            value = value * 1000 if not amount.explicit and value < 100 else value
+            if Decimal(500) <= value <= Decimal(200_000):
+                money.monthly = value
+            continue
+        if role == "down":
+            value = value * 1000 if not amount.explicit and value < 1000 else value
+            if Decimal(1000) <= value <= _MAX_MONEY:
+                money.down_amount = value
+            continue
+        if role == "price" or (not role and amount.explicit and chosen is None):
+            if role == "" and expecting_down:
+                money.down_amount = value
+                continue
+            value = value * 1000 if not amount.explicit and 20 <= value < 10000 else value
+            if _MIN_PRICE <= value <= _MAX_MONEY:
+                money.budget_max, money.budget_min = value, None
+            continue
+        # No cue: the pending question decides when the number can only mean what it asks.
+        _place_bare(
+            money,
+            amount,
+            pending=pending,
+            chosen=chosen,
+            terms=terms,
+            names_car=names_car,
+            term_found=term_found,
+        )
+    return money
+
+
+def _place_bare(
+    money: _Money,
+    amount: parsing.Amount,
+    *,
+    pending: Action,
+    chosen: CarOption | None,
+    terms: tuple[int, ...],
+    names_car: bool,
+    term_found: bool,
+) -> None:
+    value = amount.value
+    if amount.explicit:
+        # Money after a car was chosen, with no cue: a new down payment below its price.
+        if chosen is not None and value < chosen.price:
+            money.down_amount = value
+        elif chosen is not None:
+            money.unplaced, money.unplaced_roles = value, ("price",)
+        return
+    if term_found and int(value) in terms:
+        return  # the term already read this number ("a 48")
+    thousands = value * 1000
+    if pending == Action.ASK_DOWN_PAYMENT and value < 1000:
+        money.down_amount = thousands
+        return
+    if pending == Action.ASK_TERM:
+        if value >= 100:
+            money.unplaced, money.unplaced_roles = thousands, ("down",)
+        return
+    if value < 20:
+        return  # "el 2", "3 opciones": not money
+    if int(value) in terms and not names_car:
+        # "72" when asked for the budget: 72 months or 72 mil? Confirm, never guess.
+        money.unplaced, money.unplaced_roles = value, ("term", "price")
+        return
+    if value >= 10000:
+        return
+    if pending == Action.ASK_BUDGET or names_car:
+        money.budget_max, money.budget_min = thousands, None
+        return
+    if value >= 100:
+        money.unplaced, money.unplaced_roles = thousands, ("price",)
+
+
+# --- options -------------------------------------------------------------------------------------
+_ORDINAL_WORDS = {
+    0: (r"primer[oa]?", r"1ro", r"1er[oa]?", r"1ra", r"1o", r"1a"),
+    1: (r"segund[oa]", r"2do", r"2da", r"2o", r"2a"),
+    2: (r"tercer[oa]?", r"3ro", r"3er[oa]?", r"3ra", r"3o", r"3a"),
+}
+_NOT_ORDINAL_AFTER = re.compile(r"^\s*(?:fila|vez|mano|dueno|duena|persona)\b")
+_ARTICLE_DIGIT = re.compile(
+    r"\b(?:el|la|lo|los|las|del|de la|al|a la|opcion|opc|numero|num|no\.?|#|auto|carro|coche)"
+    r"\s*#?\s*([1-9])\b(?!\s*(?:mil|k|%|por|meses|mes|anos|ano|personas|pasajeros)\b)(?![.,]\d)"
+)
+_BARE_DIGIT = re.compile(
+    r"^(?:(?:ok|va|sale|ya|pues|bueno|si)\s+)?([1-9])(?:\s+(?:porfa|por favor|plis|pls))?$"
+)
+_NUMBER_WORD = {"uno": 0, "una": 0, "dos": 1, "tres": 2}
+_RANKS = {
+    "newest": (r"mas nuevo", r"mas nueva", r"mas reciente", r"mas actual", r"modelo mas nuevo"),
+    "cheapest": (
+        r"mas barato", r"mas barata", r"mas economico", r"mas economica", r"menor precio",
+        r"mas accesible",
+    ),
+    "lowest_km": (r"menos (?:km|kilometros|kilometraje|recorrido|kms)",),
+    "priciest": (r"mas caro", r"mas cara"),
+}  # fmt: skip
+_RANK_PATTERNS = {rank: _alternation(words) for rank, words in _RANKS.items()}
+_LAST = _alternation((r"el ultimo", r"la ultima", r"ultimo", r"ultima"))
+_THIS_ONE = _alternation((r"ese", r"esa", r"este", r"esta", r"ese mero", r"esa mera", r"ese carro"))
+
+
+def _rank_index(rank: str, options: tuple[CarOption, ...]) -> int:
+    def key(i: int) -> tuple[object, ...]:
+        car = options[i]
+        if rank == "newest":
+            return (-car.year, car.km, car.price)
+        if rank == "cheapest":
+            return (car.price, -car.year)
+        if rank == "lowest_km":
+            return (car.km, -car.year)
+        return (-car.price, -car.year)
+
+    return min(range(len(options)), key=key)
+
+
+def _option_index(folded: str, options: tuple[CarOption, ...], *, loose: bool) -> int | None:
+    """Which option the text points at: stock id, "el 2", "la segunda", "el último", a model
+    name unique among the options, "el más nuevo"; ``loose`` adds "2" and "ese" alone."""
+    n = len(options)
+    for i, car in enumerate(options):
+        if re.search(rf"(?<!\d){re.escape(car.stock_id)}(?!\d)", folded):
+            return i
+    m = _ARTICLE_DIGIT.search(folded)
+    if m and 1 <= int(m.group(1)) <= n:
+        return int(m.group(1)) - 1
+    for index, words in _ORDINAL_WORDS.items():
+        for w in words:
+            for found in re.finditer(rf"(?<!\w){w}(?!\w)", folded):
+                if index < n and not _NOT_ORDINAL_AFTER.match(folded[found.end() :]):
+                    return index
+    if _has(folded, _LAST):
+        return n - 1
+    for rank, pattern in _RANK_PATTERNS.items():
+        if _has(folded, pattern):
+            return _rank_index(rank, options)
+    models = [i for i, car in enumerate(options) if _names(folded, car.model)]
+    if models and len({fold(options[i].model) for i in models}) == 1:
+        # Several of the same model: only the first when the text names nothing else.
+        return models[0]
+    makes = [i for i, car in enumerate(options) if _names(folded, car.make)]
+    if len(makes) == 1:
+        return makes[0]
+    if loose:
+        bare = _bare(folded)
+        m2 = _BARE_DIGIT.match(bare)
+        if m2 and 1 <= int(m2.group(1)) <= n:
+            return int(m2.group(1)) - 1
+        if bare in _NUMBER_WORD and _NUMBER_WORD[bare] < n:
+            return _NUMBER_WORD[bare]
+        if n == 1 and (_has(folded, _THIS_ONE) or bare in ("la quiero", "lo quiero")):
+            return 0
+    return None
+
+
+def _names(folded: str, name: str) -> bool:
+    key = fold(name)
+    if not key:
+        return False
+    compact = re.sub(r"[^a-z0-9]", "", key)
+    pattern = rf"(?<!\w){re.escape(key)}(?!\w)"
+    if re.search(pattern, folded):
+        return True
+    return (
+        len(compact) >= 3 and re.search(rf"(?<!\w){re.escape(compact)}(?!\w)", folded) is not None
+    )
+
+
+# --- questions about the cars shown --------------------------------------------------------------
+_FIELDS = {
+    "km": (r"km", r"kms", r"kilometr\w*", r"recorrido", r"millaje", r"millas", r"rodado"),
+    "year": (
+        r"ano", r"anio", r"de que modelo", r"que modelo es", r"modelo es", r"que tan nuevo",
+        r"antiguedad",
+    ),
+    "transmission": (
+        r"automatic\w*", r"estandar", r"manual", r"transmision", r"de velocidades", r"caja",
+    ),
+    "price": (r"precio", r"cuesta", r"cuestan", r"cuanto vale", r"cuanto sale", r"en cuanto",
+              r"cuanto es"),
+    "version": (r"version", r"motor", r"equipamiento", r"equipado", r"que trae", r"cilindros"),
+    "seats": (r"pasajeros", r"asientos", r"plazas", r"lugares", r"cuantas personas", r"filas"),
+    "carplay": (r"carplay", r"car play", r"android auto", r"apple car\w*"),
+    "bluetooth": (r"bluetooth", r"blutu\w*", r"bluetu\w*"),
+    "color": (r"color", r"colores"),
+    "fuel": (r"gasolina", r"diesel", r"hibrido", r"electrico"),
+    "owners": (r"duenos", r"dueno", r"choques", r"chocado", r"factura", r"historial"),
+}  # fmt: skip
+_FIELD_PATTERNS = {name: _alternation(words) for name, words in _FIELDS.items()}
+_QUESTION_WORD = re.compile(
+    r"^(?:y\s+)?(?:cuanto|cuantos|cuanta|cuantas|que|cual|cuales|es|son|tiene|tienen|trae|"
+    r"traen|de que|me dices|dime|sabes|como|esta|viene)\b"
+)
+_KB_TOPICS = _alternation(
+    (
+        r"prueba", r"garantia", r"devolver", r"devolucion", r"documentos", r"papeles",
+        r"sucursal\w*", r"vender", r"venta de mi", r"a cuenta", r"seguro", r"tramite\w*", r"app",
+        r"certific\w*", r"inspeccion", r"kavak", r"ustedes", r"manejar en",
+    )
+)  # fmt: skip
+
+
+def _car_question(
+    folded: str, options: tuple[CarOption, ...], chosen: CarOption | None, question: bool
+) -> CarQuestion | None:
+    asks = question or _QUESTION_WORD.match(_bare(folded)) is not None
+    if not asks or not (options or chosen):
+        return None
+    fields = tuple(name for name, pattern in _FIELD_PATTERNS.items() if _has(folded, pattern))
+    index = _option_index(folded, options, loose=False) if options else None
+    rank = next((r for r, p in _RANK_PATTERNS.items() if _has(folded, p)), None)
+    if rank and options and not fields and re.search(r"\bcual\b", folded):
+        return CarQuestion(fields=(), index=_rank_index(rank, options), rank=rank)
+    if not fields:
+        return None
+    if index is None and _has(folded, _KB_TOPICS):
+        return None  # "¿cuántos km puedo manejar en la prueba?" is about Kavak
+    if rank:
+        index = None
+    return CarQuestion(fields=fields, index=index)
+
+
+# --- the entry point ------------------------------------------------------------------------------
+def understand(
+    text: str,
+    state: ConversationState,
+    *,
+    catalog: CarCatalog,
+    knowledge: KnowledgeBase,
+    now: datetime,
+    terms: tuple[int, ...] = parsing.ALLOWED_TERMS,
+) -> Reading:
+    """Everything one customer message says, each slot with the cue that decided it."""
+    text = text.strip()
+    folded = fold(text)
+    if not text:
+        return Reading(text=text, folded=folded)
+    slots = state.slots
+    pending = state.next_action
+    options = slots.options
+    chosen = slots.chosen
+    question = parsing.is_question(text)
+    if pending == Action.ASK_CONTACT_TIME and "?" not in text:
+        question = False  # "cuando puedan" answers the question, it does not ask one
+    phone = parsing.parse_phone(text)
+    for car in options:  # a stock id chooses a car; it is not an amount
+        if car.stock_id in text:
+            text_money = text.replace(car.stock_id, " ")
+            break
+    else:
+        text_money = text
+    no_phone_text = parsing.strip_phones(folded)
+    # Need: the catalogue's disciplined matcher, on text without phone numbers.
+    car_context = pending in (Action.ASK_NEED, Action.ASK_BUDGET) or bool(
+        parsing.find_amounts(no_phone_text)
+    )
+    need = (
+        catalog.match_need(no_phone_text, car_context=car_context)
+        if _bare(no_phone_text)
+        else NeedMatch()
+    )
+    fuzzy = bool(need.suggestion)
+    seats = _seats(no_phone_text)
+    open_need = _open_need(folded)
+    term = parsing.parse_term(no_phone_text, expecting=pending == Action.ASK_TERM)
+    if term is None:
+        m = re.search(r"\bplazo\s*(?:de\s*)?(\d{1,2})\b(?!\s*(?:mil|k))", no_phone_text)
+        if m:
+            term = parsing.parse_term(f"{m.group(1)} meses")
+    if term is None and pending != Action.ASK_TERM:
+        m = re.search(r"\ba\s+(36|48|60|72)\b(?!\s*(?:mil|k|pesos|%))", no_phone_text)
+        if m:
+            term = parsing.Term(months=int(m.group(1)))
+    names_car = bool(need.make or need.model or need.body_type)
+    money = _read_money(
+        text_money,
+        pending=pending,
+        chosen=chosen,
+        terms=terms,
+        names_car=names_car,
+        term_found=term is not None and term.months is not None,
+    )
+    cash = parsing.wants_cash(text)
+    # Options: a choice, a question about them, show them again, other ones.
+    car_question = _car_question(folded, options, chosen, question)
+    choice = None
+    if options and car_question is None and (chosen is None or _rechoice(folded, pending)):
+        loose = pending == Action.CHOOSE_OPTION
+        choice = _option_index(no_phone_text, options, loose=loose)
+        if choice is not None and chosen is None and question and not loose:
+            choice = None
+    show_again = bool(options) and _has(folded, _SHOW_AGAIN) and choice is None
+    other = parsing.wants_other_options(text) and not money.budget_max
+    # Contact data.
+    expecting_name = pending == Action.ASK_NAME
+    name = parsing.parse_name(text, expecting=expecting_name and not names_car and not question)
+    contact_at = parsing.parse_contact_time(text, now=now)
+    contact_text = _contact_text(text) if contact_at or pending == Action.ASK_CONTACT_TIME else None
+    branches = knowledge.branches_in(text)
+    fuel = next((f for f, p in _FUELS.items() if _has(folded, p)), None)
+    yes_no = parsing.parse_yes_no(text)
+    kavak_question = knowledge.looks_like_question(text)
+    return Reading(
+        text=text,
+        folded=folded,
+        need=need,
+        open_need=open_need,
+        seats=seats,
+        fuel=fuel if question or _has(folded, _WANTS) else None,
+        budget_max=money.budget_max,
+        budget_min=money.budget_min,
+        monthly=money.monthly,
+        down_amount=money.down_amount,
+        down_ratio=money.down_ratio,
+        down_minimum=money.down_minimum,
+        down_none=money.down_none,
+        cash=cash,
+        term=term,
+        unplaced=money.unplaced,
+        unplaced_roles=money.unplaced_roles,
+        choice=choice,
+        show_again=show_again,
+        other_options=other,
+        car_question=car_question,
+        name=name,
+        phone=phone,
+        contact_at=contact_at,
+        contact_text=contact_text,
+        branches=tuple(branches),
+        refuses_phone=_has(folded, _REFUSE_PHONE),
+        question=question,
+        kavak_question=kavak_question,
+        off_topic=_has(folded, _OFF_TOPIC),
+        greeting=parsing.is_greeting(text),
+        thanks=parsing.is_thanks(text),
+        yes=yes_no is True,
+        no=yes_no is False,
+        only_yes=_only(folded, parsing._YES, _FILLERS),
+        only_no=_only(folded, parsing._NO, _FILLERS),
+        small_talk=_small_talk(folded),
+        human=parsing.wants_human(text),
+        reset=parsing.wants_reset(text),
+        adversarial=parsing.is_adversarial(text),
+        discount=parsing.wants_discount(text),
+        appointment=_has(folded, _APPOINTMENT),
+        callback=_has(folded, _CALLBACK),
+        decline=_has(folded, _DECLINE),
+        think_later=_has(folded, _THINK),
+        financing_interest=_has(folded, _FINANCING),
+        fuzzy=fuzzy,
+    )
+
+
+_FILLERS = (
+    r"porfa", r"por favor", r"gracias", r"pues", r"entonces", r"de acuerdo", r"adelante",
+    r"asi", r"esta bien", r"bueno", r"ok", r"va", r"dale", r"claro", r"que si", r"yes",
+)  # fmt: skip
+
+
+def _small_talk(folded: str) -> bool:
+    bare = _bare(folded)
+    if not bare:
+        return bool(folded) and _EMOJI_ONLY.match(folded) is not None
+    return _only(folded, lexicon.SMALL_TALK)
+
+
+def _rechoice(folded: str, pending: Action) -> bool:
+    """After a choice, "mejor el 3" changes it (only while the financing is being worked out)."""
+    if pending not in (
+        Action.CHOOSE_OPTION,
+        Action.ASK_DOWN_PAYMENT,
+        Action.ASK_TERM,
+        Action.OFFER_APPOINTMENT,
+    ):
+        return False
+    return bool(re.search(r"\b(?:mejor|cambia\w*|prefiero|en vez|mas bien|ahora)\b", folded))
+
+
+def _seats(folded: str) -> int | None:
+    text = parsing._replace_number_words(folded)
+    m = _SEATS.search(text)
+    if m:
+        n = int(next(g for g in m.groups() if g))
+        return n if 2 <= n <= 15 else None
+    if _THIRD_ROW.search(text):
+        return 7
+    return None
+
+
+_OPEN_NEED = _alternation(
+    (
+        r"lo que sea", r"cualquiera", r"cualquier", r"me da igual", r"el que sea", r"la que sea",
+        r"lo que me recomiendes", r"recomiendame", r"no importa", r"no tengo preferencia",
+        r"lo que haya", r"lo que tengas", r"lo que me alcance", r"que me alcance",
+    )
+)  # fmt: skip
+
+
+def _open_need(folded: str) -> bool:
+    return _has(folded, _OPEN_NEED) or _bare(folded) in ("no se", "no lo se", "nose")
+
+
+_TRAILING_LINK = re.compile(
+    r"[\s,;]*(?:(?:o|y)\s+)?(?:al|a mi|mi|el|a este)?\s*(?:cel|celular|numero|tel|telefono)?\s*$"
+)
+
+
+def _contact_text(text: str) -> str:
+    """The contact-time phrase, without a phone number and what follows it ("mañana a las 11,
+    o al 81 1234 5678 si no contesto" → "mañana a las 11")."""
+    m = parsing._PHONE_RE.search(text)
+    if m and len(re.sub(r"\D", "", m.group(0))) >= 10:
+        before = text[: m.start()]
+        text = _TRAILING_LINK.sub("", before) if before.strip() else text[m.end() :]
+    return re.sub(r"\s+", " ", text).strip(" ,.;")[:200]
