@@ -401,13 +401,12 @@ def _paused_turn(
 ) -> TurnOutcome:
     """A person has the conversation: store the message and the contact data it gives.
 
-    The lead gets any phone, name or time the customer adds. On WhatsApp the bot speaks only to
-    confirm such data (a person answers there); elsewhere it acknowledges without repeating.
+    The lead gets any phone, name or time the customer adds. On WhatsApp the bot stays silent (a
+    person answers in that same chat; the data shows in the lead); elsewhere it says what it
+    noted, or acknowledges without repeating the same line.
     """
     noted = any(isinstance(e, UpsertLead) for e in result.effects)
-    reply = result.reply
-    if session.channel == Conversation.Channel.WHATSAPP and not noted:
-        reply = ""
+    reply = "" if session.channel == Conversation.Channel.WHATSAPP else result.reply
     lead_view = None
     if noted:
         lead_view = leads.upsert(

@@ -47,8 +47,18 @@ APPOINTMENT = (
     r"ir a verlo", r"ir a verla", r"ir a verlos", r"verlo en persona", r"verla en persona",
     r"prueba de manejo", r"probarlo", r"probarla", r"manejarlo", r"manejarla", r"quiero verlo",
     r"quiero verla", r"puedo verlo", r"puedo verla", r"pasar a verlo", r"pasar a verla",
-    r"ir a la sucursal", r"ir a su sucursal", r"ir a la agencia",
+    r"ir a la sucursal", r"ir a su sucursal", r"ir a la agencia", r"ir a ver\w*",
+    r"pasar a ver\w*", r"verlo en vivo", r"verla en vivo", r"conocerlo", r"conocerla",
 )  # fmt: skip
+# Questions about the financing rules themselves, answered from the engine's configuration.
+RULE_TOPICS = {
+    "terms": (r"plazos?", r"a cuantos meses", r"cuantos meses", r"cuantos anos", r"meses manejan"),
+    "rate": (r"tasa", r"interes", r"intereses", r"cat"),
+    "min_down": (
+        r"minimo de enganche", r"enganche minimo", r"lo minimo de enganche",
+        r"sin enganche", r"cuanto de enganche", r"cuanto es de enganche", r"enganche de cuanto",
+    ),
+}  # fmt: skip
 THINK_LATER = (
     r"lo voy a pensar", r"la voy a pensar", r"dejame pensarlo", r"dejame pensarla",
     r"dejame pensar", r"lo pienso", r"lo pensare", r"lo checo", r"lo reviso", r"luego te digo",

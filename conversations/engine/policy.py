@@ -598,10 +598,24 @@ class _Turn:
             self.answered = True
             self.understood["fuel"] = r.fuel
             return
+        if r.rule_question is not None:
+            self.say(
+                replies.rules_answer(
+                    r.rule_question,
+                    rate=self.config.annual_rate,
+                    terms=self.config.terms,
+                    min_ratio=self.config.min_down_ratio,
+                    car=s.chosen,
+                )
+            )
+            self.answered = True
+            self.understood["rule_question"] = r.rule_question
+            return
         if r.cash and r.question:
             self.say(replies.cash_answer())
             self.answered = True
-            return
+            if not r.kavak_question:
+                return
         about_flow = self.changed - {"contact"}
         if r.kavak_question or (r.question and not about_flow and not self._flow_question()):
             self._faq()
@@ -613,11 +627,18 @@ class _Turn:
 
     def _faq(self) -> None:
         answer = self.deps.knowledge.answer(self.text)
+        context = self.state.faq_context
+        if not answer.confident and context and len(self.reading.folded.split()) <= 6:
+            # A short follow-up ("¿y pasan por él?") reads with the question it follows.
+            followed = self.deps.knowledge.answer(f"{context} {self.text}")
+            if followed.confident:
+                answer = followed
         self.understood["faq"] = {"confident": answer.confident, "confidence": answer.confidence}
         self.answered = True
         if answer.confident:
             self.sources = answer.sources
             self.say(answer.answer)
+            self.state = dataclasses.replace(self.state, faq_context=self.text[:200])
             return
         self.effects.append(RecordKbMiss(question=self.text, confidence=answer.confidence))
         if self.reading.off_topic or not (
@@ -634,6 +655,9 @@ class _Turn:
         s = self.slots
         pending = self.pending
         if pending == Action.CHOOSE_OPTION and s.options and s.chosen is None:
+            if r.choice_among:
+                self.say(replies.choose_which([(i + 1, s.options[i]) for i in r.choice_among]))
+                return self.result(Action.CHOOSE_OPTION, ask=False)
             if r.show_again:
                 return self._show_options_again()
             if r.other_options and "need" not in self.changed:

@@ -359,6 +359,30 @@ def fuel_answer(fuel: str, count: int) -> str:
     )
 
 
+def rules_answer(
+    topic: str, *, rate: Decimal, terms: Sequence[int], min_ratio: Decimal, car: CarOption | None
+) -> str:
+    """Financing rules, from the configuration (never from an article)."""
+    if topic == "rate":
+        return (
+            f"La tasa que uso para simular es anual fija de {rate * 100:.0f}%, con pagos mensuales "
+            "iguales; es una estimación sujeta a aprobación de crédito."
+        )
+    if topic == "terms":
+        listed = ", ".join(str(t) for t in terms[:-1]) + f" y {terms[-1]}"
+        return f"Manejamos plazos de {listed} meses ({terms[0] // 12} a {terms[-1] // 12} años)."
+    minimum = f"El enganche mínimo es de {min_ratio * 100:.0f}% del precio"
+    if car is not None:
+        amount = (car.price * min_ratio).quantize(Decimal("0.01"))
+        return f"{minimum}: para el *{car.title}* son {mxn(amount)}."
+    return f"{minimum} del auto; sin enganche no es posible."
+
+
+def choose_which(options: Sequence[tuple[int, CarOption]]) -> str:
+    listed = ", ".join(f"el {i} ({car.title}, {mxn(car.price)})" for i, car in options)
+    return f"Tengo más de uno así: {listed}. ¿Cuál de ellos?"
+
+
 def cash_answer() -> str:
     return "¡Claro! Puedes pagarlo de contado; así no necesitas financiamiento."
 

@@ -137,6 +137,8 @@ class ConversationState:
     unplaced: str | None = None
     unplaced_roles: tuple[str, ...] = ()
     handoff_notes: int = 0  # messages answered while a person has the conversation
+    # The last question the knowledge base answered: "¿y pasan por él?" follows from it.
+    faq_context: str | None = None
 
     def times_asked(self, action: str) -> int:
         return dict(self.asked).get(action, 0)
@@ -233,6 +235,8 @@ def state_to_dict(state: ConversationState) -> dict[str, Any]:
         data["unplaced_roles"] = list(state.unplaced_roles)
     if state.handoff_notes:
         data["handoff_notes"] = state.handoff_notes
+    if state.faq_context:
+        data["faq_context"] = state.faq_context
     return data
 
 
@@ -260,4 +264,5 @@ def state_from_dict(data: dict[str, Any] | None) -> ConversationState:
         unplaced=data.get("unplaced"),
         unplaced_roles=tuple(data.get("unplaced_roles") or ()),
         handoff_notes=int(data.get("handoff_notes", 0)),
+        faq_context=data.get("faq_context"),
     )

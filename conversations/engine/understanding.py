@@ -60,6 +60,7 @@ class Reading:
     unplaced_roles: tuple[str, ...] = ()
     # the options shown
     choice: int | None = None
+    choice_among: tuple[int, ...] = ()  # "el del 2018" when two shown are 2018: ask which
     show_again: bool = False
     other_options: bool = False
     car_question: CarQuestion | None = None
@@ -72,6 +73,7 @@ class Reading:
     refuses_phone: bool = False
     # intents
     question: bool = False
+    rule_question: str | None = None  # "¿qué plazos manejan?": terms, rate or min_down
     kavak_question: bool = False
     off_topic: bool = False
     greeting: bool = False
@@ -156,6 +158,8 @@ _FINANCING = _alternation(lexicon.FINANCING_INTEREST)
 _SHOW_AGAIN = _alternation(lexicon.SHOW_AGAIN)
 _REFUSE_PHONE = _alternation(lexicon.REFUSE_PHONE)
 _OFF_TOPIC = _alternation(lexicon.OFF_TOPIC_HINTS)
+_RULES = {topic: _alternation(words) for topic, words in lexicon.RULE_TOPICS.items()}
+_YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-3]\d)(?!\d)")
 _FUELS = {fuel: _alternation(words) for fuel, words in lexicon.FUEL_WORDS.items()}
 _WANTS = _alternation((r"tienen", r"tienes", r"hay", r"quiero", r"busco", r"manejan", r"venden"))
 _CLAUSE_BREAK = re.compile(r"[,;!?¿¡\n]|\.(?!\d)|\s(?:y|pero|aunque|e|o sea)\s")
@@ -536,6 +540,11 @@ def understand(
     question = parsing.is_question(text)
     if pending == Action.ASK_CONTACT_TIME and "?" not in text:
         question = False  # "cuando puedan" answers the question, it does not ask one
+    rule_question = (
+        next((topic for topic, pattern in _RULES.items() if _has(folded, pattern)), None)
+        if question
+        else None
+    )
     phone = parsing.parse_phone(text)
     for car in options:  # a stock id chooses a car; it is not an amount
         if car.stock_id in text:
@@ -567,7 +576,7 @@ def understand(
             term = parsing.Term(months=int(m.group(1)))
     names_car = bool(need.make or need.model or need.body_type)
     money = _read_money(
-        text_money,
+        text_money if rule_question != "min_down" else "",
         pending=pending,
         chosen=chosen,
         terms=terms,
@@ -576,13 +585,21 @@ def understand(
     )
     cash = parsing.wants_cash(text)
     # Options: a choice, a question about them, show them again, other ones.
-    car_question = _car_question(folded, options, chosen, question)
+    car_question = None if rule_question else _car_question(folded, options, chosen, question)
     choice = None
     if options and car_question is None and (chosen is None or _rechoice(folded, pending)):
         loose = pending == Action.CHOOSE_OPTION
         choice = _option_index(no_phone_text, options, loose=loose)
         if choice is not None and chosen is None and question and not loose:
             choice = None
+    choice_among: tuple[int, ...] = ()
+    if options and choice is None and chosen is None and car_question is None:
+        years = {int(y) for y in _YEAR.findall(folded)}
+        among = tuple(i for i, car in enumerate(options) if car.year in years)
+        if len(among) == 1:
+            choice = among[0]
+        elif len(among) > 1:
+            choice_among = among
     show_again = bool(options) and _has(folded, _SHOW_AGAIN) and choice is None
     other = parsing.wants_other_options(text) and not money.budget_max
     # Contact data.
@@ -613,6 +630,7 @@ def understand(
         unplaced=money.unplaced,
         unplaced_roles=money.unplaced_roles,
         choice=choice,
+        choice_among=choice_among,
         show_again=show_again,
         other_options=other,
         car_question=car_question,
@@ -623,7 +641,8 @@ def understand(
         branches=tuple(branches),
         refuses_phone=_has(folded, _REFUSE_PHONE),
         question=question,
-        kavak_question=kavak_question,
+        rule_question=rule_question,
+        kavak_question=kavak_question and rule_question is None,
         off_topic=_has(folded, _OFF_TOPIC),
         greeting=parsing.is_greeting(text),
         thanks=parsing.is_thanks(text),

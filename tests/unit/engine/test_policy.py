@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conversations.engine import replies
 from conversations.engine.policy import (
     EngineConfig,
     EngineDeps,
@@ -19,7 +20,6 @@ from conversations.engine.policy import (
     UpsertLead,
     decide,
 )
-from conversations.engine import replies
 from conversations.engine.state import (
     Action,
     ConversationState,
