@@ -92,14 +92,16 @@ class Command(BaseCommand):
                 report.hit_at_1,
                 options["min_hit_at_1"] if golden else options["min_customer_hit_at_1"],
             ),
-            ("precisión del fallback", report.fallback_precision, options["min_fallback_precision"]),
+            (
+                "precisión del fallback",
+                report.fallback_precision,
+                options["min_fallback_precision"],
+            ),
             ("rechazo fuera de dominio", report.decline_rate, options["min_decline_rate"]),
         ]
         if not golden:
             bars.append(("hechos", report.facts, options["min_facts"]))
-        return [
-            f"{label}: {name} {value:.3f} < {bar}" for name, value, bar in bars if value < bar
-        ]
+        return [f"{label}: {name} {value:.3f} < {bar}" for name, value, bar in bars if value < bar]
 
     def _print_table(self, reports: list[evaluation.SetReport]) -> None:
         out = self.stdout.write
