@@ -214,6 +214,11 @@ def compose(
                 chunk_ids=tuple(used) or (best.chunk_id,),
                 part="la cifra que se pregunta",
             )
+    if kind is Kind.STEPS and not _has_steps(best.text):
+        # A process question gets the section with the steps, when the article has one.
+        with_steps = [s for s in sections if _has_steps(s.text) and s.score > 0]
+        if with_steps:
+            best = max(with_steps, key=lambda s: s.score)
     body = _without_announcements(best.text)
     if body.startswith(("• ", "1. ")) and not best.heading.rstrip().endswith("?"):
         body = f"{best.heading.rstrip(':')}:\n{body}"
@@ -227,6 +232,10 @@ def compose(
     return Composed(
         text=fit_whatsapp(_with_title(title, body)), chunk_ids=tuple(ids), part="sección"
     )
+
+
+def _has_steps(text: str) -> bool:
+    return bool(re.search(r"^1\. ", text, re.M))
 
 
 def _with_title(title: str, body: str) -> str:

@@ -137,19 +137,54 @@ def filter_by_city(branches: list[Branch], city: str | None) -> list[Branch]:
 
 # Words of a branch's name or address that do not single it out.
 _GENERIC = frozenset(
-    ["kavak", "av", "avenida", "calle", "col", "colonia", "cp", "blvd", "nte", "sur", "norte", "sotano", "sección", "seccion", "de", "del", "la", "las", "el", "los", "y", "en", "plaza", "estacionamiento", "exterior", "deck", "n", "l", "nl"]
+    [
+        "kavak",
+        "av",
+        "avenida",
+        "calle",
+        "col",
+        "colonia",
+        "cp",
+        "blvd",
+        "nte",
+        "sur",
+        "norte",
+        "sotano",
+        "sección",
+        "seccion",
+        "de",
+        "del",
+        "la",
+        "las",
+        "el",
+        "los",
+        "y",
+        "en",
+        "plaza",
+        "estacionamiento",
+        "exterior",
+        "deck",
+        "n",
+        "l",
+        "nl",
+    ]
 )
 
 
 def branches_named(text: str, branches: Iterable[Branch]) -> list[Branch]:
     """Branches whose own name, or a distinctive word of their address, ``text`` mentions."""
     tokens = [t for t in _tokens(text) if not t.isdigit()]
+    branches = list(branches)
+    # A city's name in an address ("Monterrey, N.L.") names the city, not one branch.
+    city_words = {w for b in branches for w in _tokens(b.city)} | {
+        w for target in CITY_ALIASES.values() for w in target.split()
+    }
     found: list[Branch] = []
     for branch in branches:
         words = [
             w
             for w in _tokens(f"{branch.name} {branch.address}")
-            if len(w) >= 5 and not w.isdigit() and w not in _GENERIC
+            if len(w) >= 5 and not w.isdigit() and w not in _GENERIC and w not in city_words
         ]
         if any(_mentions(tokens, w) for w in words):
             found.append(branch)

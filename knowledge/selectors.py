@@ -10,6 +10,7 @@ sees an edit on its next search, and a rolled-back edit can never leave a stale 
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,12 +188,31 @@ class Retrieval:
     analysis: QueryAnalysis
     results: list[ScoredChunk]
     second: tuple[QueryAnalysis, list[ScoredChunk]] | None
+    first_clause: dict[int, int]  # article id → first clause whose best article it is
+
+    def asked_before(self, article_id: int) -> bool:
+        """Was ``article_id`` asked about before the primary answer's article?"""
+        if not self.results:
+            return False
+        mine = self.first_clause.get(self.results[0].chunk.article_id, 99)
+        return self.first_clause.get(article_id, 99) < mine
 
 
 # Sections of the chosen article ranked by retrieval; enough to cover a whole article.
 _SEARCH_LIMIT = 10
 # Two answers are sent together only while they fit a comfortable WhatsApp message.
 _TWO_ANSWERS_MAX_CHARS = 1200
+
+
+_INTERROGATIVE = re.compile(
+    r"\b(?:tienen|hay|puedo|pueden|se puede|cuanto|cuantos|cuantas|como|donde|que|cual|cuales"
+    r"|cuando|aceptan|dan|hacen)\b|\?"
+)
+
+
+def _is_question(clause: QueryAnalysis) -> bool:
+    """A clause that asks something (not context such as "no tengo tiempo de ir a la agencia")."""
+    return len(clause.terms) >= 2 or bool(_INTERROGATIVE.search(clause.text))
 
 
 def _retrieve(snap: Snapshot, question: str) -> Retrieval:
@@ -217,11 +237,19 @@ def _retrieve(snap: Snapshot, question: str) -> Retrieval:
         others = [
             c
             for c in scored[1:]
-            if conf(c) >= threshold and c[1][0].chunk.article_id != top_article
+            if conf(c) >= threshold
+            and c[1][0].chunk.article_id != top_article
+            and _is_question(c[0])
         ]
         if others:
             second = max(others, key=conf)
-    return Retrieval(analysis=primary[0], results=primary[1], second=second)
+    first_clause: dict[int, int] = {}
+    for analysis, results in scored[1:]:
+        if results:
+            first_clause.setdefault(results[0].chunk.article_id, analysis.position)
+    return Retrieval(
+        analysis=primary[0], results=primary[1], second=second, first_clause=first_clause
+    )
 
 
 @dataclass(frozen=True)
@@ -270,7 +298,7 @@ def _answer(snap: Snapshot, question: str) -> AnswerTrace:
             if len(text) + len(s_text) > _TWO_ANSWERS_MAX_CHARS:
                 text = f"{text}\n\n{answers.second_question_ack(title=s_hits[0].article_title)}"
                 acknowledged = (s_hits[0].article_slug,)
-            elif second_analysis.position < retrieval.analysis.position:
+            elif retrieval.asked_before(second_results[0].chunk.article_id):
                 # The question asked first is answered first.
                 text = f"{s_text}\n\n{answers.second_question_text(body=text)}"
                 hits = s_hits + hits

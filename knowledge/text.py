@@ -72,6 +72,11 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"nuevo leon", " monterrey "),
     (r"de donde (?:es|son|eres|viene|vienen)\b", " nacio "),
     (r"descargar|instalar", " app "),
+    (
+        r"que (?:necesito|ocupo|piden|me piden|requiero|tengo que (?:llevar|presentar))\b",
+        " requisitos ",
+    ),
+    (r"mas (?:tiempo de )?garantia", " extender garantia "),
     (r"por (?:video|videos)\b", " videollamada "),
     # "¿cuánto tiempo tengo/me cubren…?" asks for a duration, not about time in general.
     (r"tiempo de (?:prueba|garantia)", " periodo "),
@@ -336,6 +341,10 @@ WEAK_VERBS: tuple[str, ...] = (
     "oir",
     "conocer",
     "gustar",
+    "pasar",
+    "mandar",
+    "enviar",
+    "compartir",
 )
 
 
@@ -441,7 +450,13 @@ def clauses(text: str) -> list[tuple[str, list[str]]]:
     question ("…¿tienen garantía?"), and sometimes holds two questions. Each clause is scored on
     its own too, so the context does not drown the question and the second question is seen.
     """
-    parts = [(part.strip(), words(part)) for part in _CLAUSE_BREAK.split(fold(text)[:2000])]
+    pieces = _CLAUSE_BREAK.split(fold(text)[:2000])
+    separators = [m.group(0) for m in _CLAUSE_BREAK.finditer(fold(text)[:2000])] + [""]
+    # A clause followed by "?" keeps it: it is a question even without a question word.
+    parts = [
+        (part.strip() + (" ?" if "?" in sep else ""), words(part))
+        for part, sep in zip(pieces, separators, strict=False)
+    ]
     parts = [p for p in parts if p[1]]
     if len(parts) < 2:
         return []
@@ -598,6 +613,8 @@ def chunk_article(
     drafts = _chunk_text(title=title, body=body, tags=tags)
     if not drafts or not questions:
         return drafts
+    # Matched on each section's own heading and text: the title and tags are in every section.
+    own = [set(terms(f"{d.heading} {d.text}")) for d in drafts]
     extra: list[Counter[str]] = [Counter() for _ in drafts]
     extra_words: list[set[str]] = [set() for _ in drafts]
     for question in questions:
@@ -605,10 +622,7 @@ def chunk_article(
         q_terms = [term_of(w) for w in q_words]
         if not q_terms:
             continue
-        best = max(
-            range(len(drafts)),
-            key=lambda i: (sum(drafts[i].terms.get(t, 0) > 0 for t in set(q_terms)), -i),
-        )
+        best = max(range(len(drafts)), key=lambda i: (len(own[i] & set(q_terms)), -i))
         extra[best].update(q_terms)
         extra_words[best].update(q_words)
     expanded: list[ChunkDraft] = []
