@@ -78,7 +78,10 @@ _PRICE_IN_TEXT = re.compile(r"\$\s?\d|\d\s?(?:mil|pesos|mxn)\b|\bprecios?\b|\bco
 _CONTACT_IN_TEXT = re.compile(r"\d[\d \-]{7,}\d|@\w")
 _HOURS_IN_TEXT = re.compile(r"\b\d{1,2}:\d{2}\b")
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d{2}\b")
-_FIGURE_IN_TEXT = re.compile(r"\d")
+_FIGURE_IN_TEXT = re.compile(
+    r"\d|\b(?:dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|quince|veinte|treinta"
+    r"|cien|cientos|mil|miles|millones)\b"
+)
 
 
 def question_kind(question: str) -> Kind:
@@ -100,7 +103,7 @@ def can_answer(kind: Kind, text: str) -> bool:
     if kind is Kind.YEAR:
         return bool(_YEAR_IN_TEXT.search(text))
     if kind is Kind.FIGURE:
-        return bool(_FIGURE_IN_TEXT.search(text))
+        return bool(_FIGURE_IN_TEXT.search(kb_text.fold(text)))
     return True
 
 

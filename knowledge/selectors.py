@@ -360,6 +360,23 @@ def _compose(
     return composed.text, hits, composed.part
 
 
+def knowledge_golden_passes(*, question: str, article_slug: str) -> bool:
+    """Does the article still answer its golden question *with its own text*?
+
+    Golden questions are indexed with their article, so retrieval finds the article for them
+    whatever its text says; the check that an edit did not break the answer is that the live
+    answer comes from the article and that the sections it quotes share a word with the question
+    without the help of the golden questions.
+    """
+    snap = knowledge_index()
+    trace = _answer(snap, question)
+    hits = [h for h in trace.answer.hits if h.article_slug == article_slug]
+    if not trace.answer.confident or not hits or trace.answer.hits[0].article_slug != article_slug:
+        return False
+    own = " ".join(h.text + (" " + h.heading if h.heading != h.article_title else "") for h in hits)
+    return bool({t.term for t in trace.retrieval.analysis.terms} & set(kb_text.terms(own)))
+
+
 def knowledge_is_question_about_kavak(*, text: str) -> bool:
     """Cheap hint (no I/O): does the message look like an FAQ about Kavak, not the sales flow?
 

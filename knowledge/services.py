@@ -33,7 +33,7 @@ from knowledge.models import (
     Revision,
     UnansweredQuestion,
 )
-from knowledge.selectors import evaluate_question
+from knowledge.selectors import evaluate_question, knowledge_golden_passes
 
 logger = logging.getLogger(__name__)
 
@@ -303,7 +303,9 @@ def knowledge_golden_check() -> GoldenCheckReport:
             evaluated = evaluate_question(
                 question=golden.question, expected_slug=golden.article.slug
             )
-            golden.last_passed = evaluated.passed
+            golden.last_passed = evaluated.passed and knowledge_golden_passes(
+                question=golden.question, article_slug=golden.article.slug
+            )
             golden.last_rank = evaluated.rank
             golden.last_confidence = round(evaluated.confidence, 4)
             golden.last_top_slug = evaluated.top_slug

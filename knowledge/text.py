@@ -613,8 +613,12 @@ def chunk_article(
     drafts = _chunk_text(title=title, body=body, tags=tags)
     if not drafts or not questions:
         return drafts
-    # Matched on each section's own heading and text: the title and tags are in every section.
-    own = [set(terms(f"{d.heading} {d.text}")) for d in drafts]
+    # Matched on each section's own heading (twice) and text: the title and tags are in every
+    # section (and the introduction's heading is the title).
+    own = [
+        Counter(terms(d.text)) + Counter({t: 2 for t in terms(d.heading) if d.heading != title})
+        for d in drafts
+    ]
     extra: list[Counter[str]] = [Counter() for _ in drafts]
     extra_words: list[set[str]] = [set() for _ in drafts]
     for question in questions:
@@ -622,7 +626,10 @@ def chunk_article(
         q_terms = [term_of(w) for w in q_words]
         if not q_terms:
             continue
-        best = max(range(len(drafts)), key=lambda i: (len(own[i] & set(q_terms)), -i))
+        best = max(
+            range(len(drafts)),
+            key=lambda i: (sum(min(own[i][t], 2) for t in set(q_terms)), -i),
+        )
         extra[best].update(q_terms)
         extra_words[best].update(q_words)
     expanded: list[ChunkDraft] = []
