@@ -267,6 +267,11 @@ class Snapshot:
         choice = max((m[0] for m in matches if m[1] == best), key=lambda w: (self._df(w), w))
         return choice, int(best)
 
+    def correct(self, word: str) -> str | None:
+        """The index term of the known word a (possibly misspelt) word most likely means."""
+        corrected = self._correct(word)
+        return self._term(corrected[0]) if corrected else None
+
     def _term(self, word: str) -> str:
         return self.surface.get(word) or kb_text.term_of(word)
 
