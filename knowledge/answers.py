@@ -156,7 +156,8 @@ def _figure_sentences(sections: Sequence[Section], kind: Kind, terms: set[str]) 
         return []
     best = max(c[0] for c in candidates)
     top = sorted((c for c in candidates if c[0] == best), key=lambda c: (-c[1], -c[2]))
-    return [c[3] for c in sorted(top[:2], key=lambda c: -c[2])]
+    chosen = [c[3] for c in sorted(top[:2], key=lambda c: -c[2])]
+    return list(dict.fromkeys(chosen))
 
 
 def _without_announcements(text: str) -> str:
@@ -176,6 +177,10 @@ def fit_whatsapp(text: str, *, limit: int = ANSWER_MAX_CHARS) -> str:
     size = 0
     for line in lines:
         if size + len(line) + 1 > limit - 90:
+            if size < limit // 2 and not line.startswith("• "):
+                # A long paragraph is cut at a word rather than dropped.
+                cut = line.rfind(" ", 0, limit - 90 - size)
+                kept.append(line[:cut].rstrip() + " …")
             break
         kept.append(line)
         size += len(line) + 1
@@ -185,9 +190,6 @@ def fit_whatsapp(text: str, *, limit: int = ANSWER_MAX_CHARS) -> str:
         if left
         else "¿Quieres que te mande el resto?"
     )
-    if not kept:  # one very long paragraph: cut at a word
-        cut = text.rfind(" ", 0, limit - 90)
-        return text[:cut].rstrip() + " … " + tail
     return "\n".join(kept).rstrip() + "\n" + tail
 
 

@@ -360,7 +360,11 @@ def looks_like_kavak_faq(message: str) -> bool:
         flow += _FLOW_TERMS.get(term, 0)
         if word in _CARS:
             flow += 1.5
-    flow += 2 * len(_MONEY.findall(folded)) + len(_YEAR.findall(folded))
+    # Selling or trading in names the customer's own car ("¿cuánto me dan por mi aveo 2016?").
+    selling = bool(seen & {kb_text.term_of("vender"), kb_text.term_of("acuenta")})
+    if selling:
+        flow = 0.0
+    flow += 2 * len(_MONEY.findall(folded)) + (0 if selling else len(_YEAR.findall(folded)))
     if _FLOW_START.match(folded):
         flow += 1
     if faq and ("?" in message or _QUESTION_START.match(folded)):

@@ -345,6 +345,7 @@ WEAK_VERBS: tuple[str, ...] = (
     "mandar",
     "enviar",
     "compartir",
+    "decidir",
 )
 
 
