@@ -77,7 +77,10 @@ def test_catalogue_and_financing_questions_are_not_faq(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["me pagan de contado si les vendo mi auto?", "cuanto me ofrecen por mi aveo 2016"],
+    [
+        "me pagan de contado si les vendo mi auto?",
+        "cuanto me ofrecen por mi carro, es un aveo 2016",
+    ],
 )
 def test_selling_a_named_car_is_still_a_kavak_question(text: str) -> None:
     assert knowledge_is_question_about_kavak(text=text)
