@@ -151,6 +151,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        # Golden questions are part of the index: re-index after the inline saved them.
+        services.knowledge_reindex(article=form.instance)
         _report_golden(request, services.knowledge_golden_check())
 
     # --- Custom views --------------------------------------------------------------------------
@@ -318,14 +320,29 @@ def _report_golden(request: HttpRequest, report: services.GoldenCheckReport) -> 
         messages.info(request, f"Las {passing} preguntas de control se siguen respondiendo bien.")
 
 
+# One-click "add as golden question" actions are offered for up to this many published articles
+# (one action each); beyond it the list would be unusable and staff use the article's inline.
+_GOLDEN_ACTIONS_MAX = 40
+
+
 @admin.register(UnansweredQuestion)
 class UnansweredQuestionAdmin(admin.ModelAdmin):
+    """The queue of questions the agent declined or answered below the review confidence.
+
+    Each row shows how often it was asked, the conversation it last came from, and what the live
+    path would answer now; one action per published article attaches the selected questions to
+    it as golden questions (they are indexed with the article at once, so the next customer who
+    asks that way gets the answer) and marks them resolved.
+    """
+
     list_display = (
         "example",
         "count",
         "confidence_display",
         "status",
         "channel",
+        "conversation_link",
+        "suggested_article",
         "last_seen_at",
         "try_link",
     )
@@ -338,7 +355,7 @@ class UnansweredQuestionAdmin(admin.ModelAdmin):
         "count",
         "last_confidence",
         "channel",
-        "conversation_ref",
+        "conversation_link",
         "first_seen_at",
         "last_seen_at",
     )
@@ -352,10 +369,60 @@ class UnansweredQuestionAdmin(admin.ModelAdmin):
     def confidence_display(self, obj: UnansweredQuestion) -> str:
         return _percent(obj.last_confidence)
 
+    @admin.display(description="conversación", ordering="conversation_ref")
+    def conversation_link(self, obj: UnansweredQuestion) -> str:
+        ref = obj.conversation_ref
+        if not ref:
+            return "—"
+        request = getattr(self, "_request", None)
+        # Conversations hold phone numbers: only staff allowed to see them get the link.
+        if (
+            ref.isdigit()
+            and request is not None
+            and request.user.has_perm("conversations.view_conversation")
+        ):
+            url = reverse("admin:conversations_conversation_change", args=(int(ref),))
+            return format_html('<a href="{}">#{}</a>', url, ref)
+        return f"#{ref}"
+
+    @admin.display(description="el agente respondería con")
+    def suggested_article(self, obj: UnansweredQuestion) -> str:
+        answer = selectors.knowledge_answer(question=obj.example)
+        if answer.confident and answer.hits:
+            return format_html(
+                '<span style="color:#1a7f37">{} ({})</span>',
+                answer.hits[0].article_title,
+                _percent(answer.confidence),
+            )
+        return format_html(
+            '<span style="color:#666">{}</span>', f"nada ({answer.reason or 'sin datos'})"
+        )
+
     @admin.display(description="")
     def try_link(self, obj: UnansweredQuestion) -> str:
         url = reverse("admin:knowledge_article_try") + "?" + urlencode({"q": obj.example})
         return format_html('<a href="{}">Probar</a>', url)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        self._request = request
+        return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        self._request = request
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not request.user.has_perm("knowledge.add_goldenquestion"):
+            return actions
+        published = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("title")
+        for article in published[: _GOLDEN_ACTIONS_MAX + 1][:_GOLDEN_ACTIONS_MAX]:
+            name = f"golden_{article.pk}"
+            description = f"Agregar como pregunta de control de «{article.title}»"
+            actions[name] = (_golden_action(article.pk), name, description)
+        return actions
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet[Any], status: str) -> None:
         count = services.knowledge_questions_set_status(
@@ -377,3 +444,25 @@ class UnansweredQuestionAdmin(admin.ModelAdmin):
     @admin.action(description="Volver a pendientes")
     def mark_pending(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self._set_status(request, queryset, UnansweredQuestion.Status.PENDING)
+
+
+def _golden_action(article_id: int) -> Any:
+    def action(
+        modeladmin: UnansweredQuestionAdmin, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> None:
+        article = get_object_or_404(Article, pk=article_id)
+        added = 0
+        for question in queryset:
+            services.knowledge_golden_add(
+                article=article, question=question.example, unanswered=question
+            )
+            added += 1
+        modeladmin.message_user(
+            request,
+            f"{added} pregunta(s) agregadas como preguntas de control de «{article.title}». "
+            "El agente ya las responde con ese artículo.",
+            messages.SUCCESS,
+        )
+        _report_golden(request, services.knowledge_golden_check())
+
+    return action

@@ -79,6 +79,8 @@ class QueryTerm:
 class QueryAnalysis:
     terms: tuple[QueryTerm, ...]
     unknown: tuple[str, ...]  # content words with no match in the index
+    text: str = ""  # the (folded) clause analysed; the whole message when empty
+    position: int = -1  # clause number in the message; -1 for the whole message
 
 
 @dataclass(frozen=True)
@@ -265,31 +267,64 @@ class Snapshot:
         choice = max((m[0] for m in matches if m[1] == best), key=lambda w: (self._df(w), w))
         return choice, int(best)
 
+    def correct(self, word: str) -> str | None:
+        """The index term of the known word a (possibly misspelt) word most likely means."""
+        corrected = self._correct(word)
+        return self._term(corrected[0]) if corrected else None
+
     def _term(self, word: str) -> str:
         return self.surface.get(word) or kb_text.term_of(word)
 
-    def analyze(self, question: str) -> QueryAnalysis:
-        """Question → weighted index terms, correcting typos against the index vocabulary."""
+    def _resolve(self, word: str) -> QueryTerm | None:
+        """The index term a folded word stands for (typos corrected), or None if unknown."""
+        term = kb_text.term_of(word)
+        if term in self.postings:
+            return QueryTerm(term, 1.0, word)
+        # A correctly spelt word of the lexicon is not "corrected" into another word.
+        corrected = None if word in kb_text.LEXICON_WORDS else self._correct(word)
+        if corrected:
+            match, distance = corrected
+            fixed = self._term(match)
+            if fixed in self.postings:
+                return QueryTerm(fixed, FUZZY_WEIGHT[distance], match, word)
+        return None
+
+    def _analyze_words(
+        self,
+        words: list[str],
+        memo: dict[str, QueryTerm | None],
+        *,
+        text: str = "",
+        position: int = -1,
+    ) -> QueryAnalysis:
         found: dict[str, QueryTerm] = {}
         unknown: list[str] = []
-        for word in kb_text.words(question, limit=kb_text.MAX_QUERY_TOKENS):
-            term = kb_text.term_of(word)
-            if term in found:
-                continue
-            if term in self.postings:
-                found[term] = QueryTerm(term, 1.0, word)
-                continue
-            # A correctly spelt word of the lexicon is not "corrected" into another word.
-            corrected = None if word in kb_text.LEXICON_WORDS else self._correct(word)
-            if corrected:
-                match, distance = corrected
-                fixed = self._term(match)
-                if fixed in self.postings and fixed not in found:
-                    found[fixed] = QueryTerm(fixed, FUZZY_WEIGHT[distance], match, word)
-                    continue
-            if word not in unknown:
-                unknown.append(word)
-        return QueryAnalysis(tuple(found.values()), tuple(unknown))
+        for word in words:
+            if word not in memo:
+                memo[word] = self._resolve(word)
+            qt = memo[word]
+            if qt is None:
+                if word not in unknown:
+                    unknown.append(word)
+            elif qt.term not in found:
+                found[qt.term] = qt
+        return QueryAnalysis(tuple(found.values()), tuple(unknown), text, position)
+
+    def analyze(self, question: str) -> QueryAnalysis:
+        """Question → weighted index terms, correcting typos against the index vocabulary."""
+        return self._analyze_words(kb_text.words(question, limit=kb_text.MAX_QUERY_TOKENS), {})
+
+    def analyze_message(self, question: str) -> tuple[QueryAnalysis, tuple[QueryAnalysis, ...]]:
+        """The whole message and each of its clauses (none when it has only one)."""
+        memo: dict[str, QueryTerm | None] = {}
+        whole = self._analyze_words(kb_text.words(question, limit=kb_text.MAX_QUERY_TOKENS), memo)
+        parts = tuple(
+            self._analyze_words(ws, memo, text=clause, position=i)
+            for i, (clause, ws) in enumerate(kb_text.clauses(question))
+        )
+        # A clause made only of typo-corrected words ("mexicali" → "mexicana") is too weak to
+        # be a question of its own.
+        return whole, tuple(p for p in parts if any(not t.corrected_from for t in p.terms))
 
     def search(self, analysis: QueryAnalysis, *, limit: int) -> list[ScoredChunk]:
         """Top ``limit`` chunks by BM25, each with its calibrated confidence in [0, 1].
@@ -328,8 +363,9 @@ class Snapshot:
         n = len(self.chunks)
         idf_unknown = math.log(1 + (n + 0.5) / 0.5)
         # The question's total weight: its matched words plus every word the index has never seen.
-        total = sum(self.idf(qt.term) for qt in analysis.terms) + idf_unknown * len(
-            analysis.unknown
+        # A number no article uses ("72 meses", "2016") says less than an unknown word.
+        total = sum(self.idf(qt.term) for qt in analysis.terms) + idf_unknown * sum(
+            0.5 if word.isdigit() else 1.0 for word in analysis.unknown
         )
         ranked = sorted(
             heapq.nlargest(keep, scores.items(), key=itemgetter(1)), key=lambda kv: (-kv[1], kv[0])

@@ -242,8 +242,111 @@ _QUESTION_START = re.compile(
 _FLOW_START = re.compile(r"^\s*(?:busco|quiero (?:un|una|el|la)|me interesa|ando buscando)\b")
 
 
+# --- Catalogue and financing questions (the engine answers them from its data, not the articles) --
+
+# An option the agent showed: "el 3", "el segundo", "el primero que me mandaste", "de la lista".
+_OPTION_REF = re.compile(
+    r"\b(?:el|la|del|al) (?:[1-9]|uno|dos|tres|primer[oa]?|segund[oa]|tercer[oa]?|ultim[oa])\b"
+    r"(?! (?:dias|dia|meses|mes|anos|ano|km|kilometros|mil|semanas?|de (?:mis|tus)))"
+    r"|\bde la lista\b|\bque me (?:mandaste|enviaste|pasaste|mostraste|ensenaste)\b"
+)
+# Paying cash for a car is a financing answer (no plan needed), not an article.
+_CASH_PURCHASE = re.compile(
+    r"\b(?:pagar|pago|pagarlo|pagarla|pagaria|liquidar|liquido|comprar|compro|comprarlo)\b"
+    r"[^.?!]{0,25}\b(?:de contado|en efectivo|de una (?:vez|sola exhibicion)|cash)\b"
+    r"|\bsin (?:credito|financiamiento)\b|\bno (?:quiero|necesito|ocupo) "
+    r"(?:credito|financiamiento)\b"
+)
+# What a car is like: the catalogue's filters and specs.
+_CAR_ATTRIBUTES = frozenset(
+    [
+        "electrico",
+        "electricos",
+        "electrica",
+        "electricas",
+        "hibrido",
+        "hibridos",
+        "hibrida",
+        "hibridas",
+        "automatico",
+        "automaticos",
+        "automatica",
+        "automaticas",
+        "estandar",
+        "manual",
+        "manuales",
+        "pasajeros",
+        "quemacocos",
+        "carplay",
+        "android",
+        "rines",
+        "asientos",
+        "piel",
+        "turbo",
+        "cilindros",
+        "4x4",
+        "awd",
+        "diesel",
+        "color",
+        "colores",
+        "rojo",
+        "roja",
+        "rojos",
+        "blanco",
+        "blanca",
+        "negro",
+        "negra",
+        "gris",
+        "azul",
+        "plata",
+        "plateado",
+        "suv",
+        "suvs",
+        "sedan",
+        "sedanes",
+        "pickup",
+        "pickups",
+        "hatchback",
+        "hatch",
+        "minivan",
+        "camionetota",
+        "economico",
+        "economicos",
+        "economica",
+        "kilometraje",
+        "disponible",
+        "disponibles",
+    ]
+)
+# Topics only the articles answer: with one of these the message is about Kavak, whatever car it
+# names ("¿el corolla tiene garantía?", "¿cuánto me dan por mi aveo 2016?").
+_ANCHORS = frozenset(term for term, weight in _FAQ_TERMS.items() if weight >= 2) - {
+    kb_text.term_of("donde")
+}
+
+
+def looks_like_catalogue_question(message: str) -> bool:
+    """True when the message asks about cars, prices or paying cash: the engine's catalogue and
+    financing rules answer it, not the articles ("¿tienen autos eléctricos?", "¿tienen algo
+    automático de menos de 200 mil?", "¿puedo pagar de contado?", "¿cuántos km tiene el 3?")."""
+    folded = kb_text.fold(message)
+    words = kb_text.words(message, limit=kb_text.MAX_QUERY_TOKENS)
+    terms = {kb_text.term_of(w) for w in words}
+    selling = kb_text.term_of("vender") in terms or kb_text.term_of("acuenta") in terms
+    if _OPTION_REF.search(folded):
+        return True
+    if _CASH_PURCHASE.search(folded) and not selling:
+        return True
+    if terms & _ANCHORS:
+        return False
+    raw = set(re.findall(r"[a-z0-9]+", folded))
+    return bool(raw & _CAR_ATTRIBUTES or raw & _CARS or _MONEY.search(folded))
+
+
 def looks_like_kavak_faq(message: str) -> bool:
     """True when the message asks about Kavak itself (warranty, sites, selling, documents…)."""
+    if looks_like_catalogue_question(message):
+        return False
     folded = kb_text.fold(message)
     faq = 0.0
     flow = 0.0
@@ -257,7 +360,11 @@ def looks_like_kavak_faq(message: str) -> bool:
         flow += _FLOW_TERMS.get(term, 0)
         if word in _CARS:
             flow += 1.5
-    flow += 2 * len(_MONEY.findall(folded)) + len(_YEAR.findall(folded))
+    # Selling or trading in names the customer's own car ("¿cuánto me dan por mi aveo 2016?").
+    selling = bool(seen & {kb_text.term_of("vender"), kb_text.term_of("acuenta")})
+    if selling:
+        flow = 0.0
+    flow += 2 * len(_MONEY.findall(folded)) + (0 if selling else len(_YEAR.findall(folded)))
     if _FLOW_START.match(folded):
         flow += 1
     if faq and ("?" in message or _QUESTION_START.match(folded)):

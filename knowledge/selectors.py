@@ -10,6 +10,7 @@ sees an edit on its next search, and a rolled-back edit can never leave a stale 
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +19,9 @@ import yaml
 from django.conf import settings
 from django.db import connection
 
-from knowledge import intent
+from knowledge import answers, branches, intent
 from knowledge import text as kb_text
+from knowledge.branches import Branch
 from knowledge.index import ChunkRow, QueryAnalysis, ScoredChunk, Snapshot
 from knowledge.models import Article, Chunk, GoldenQuestion, IndexState
 
@@ -31,7 +33,7 @@ FALLBACK_ANSWER = (
     "Si quieres, te comunico con un asesor de Kavak para que te ayude con eso."
 )
 # WhatsApp shows long messages poorly (and Twilio caps a message at 1,600 characters).
-ANSWER_MAX_CHARS = 900
+ANSWER_MAX_CHARS = answers.ANSWER_MAX_CHARS
 OUT_OF_DOMAIN_FILE = Path(__file__).resolve().parent / "data" / "out_of_domain.yaml"
 
 
@@ -52,12 +54,17 @@ class KbAnswer:
     """What the agent can say from the knowledge base (or the safe fallback) and its sources.
 
     An LLM phraser may later rewrite ``answer`` using only ``hits`` (the chunks it was built from).
+    ``reason`` says why it did not answer ("catalogue", "low_confidence", "no_match", or
+    "no_<kind>" when the article states no price/phone/hours…); ``part`` what it answered with.
     """
 
     confident: bool
     confidence: float
     answer: str
     hits: tuple[KbHit, ...]
+    reason: str = ""
+    part: str = ""
+    acknowledged: tuple[str, ...] = ()  # articles of a second question named but not answered
 
 
 def confidence_threshold() -> float:
@@ -164,79 +171,262 @@ def knowledge_search(*, query: str, limit: int = 3) -> list[KbHit]:
 
 
 def knowledge_answer(*, question: str) -> KbAnswer:
-    """A short WhatsApp answer taken from the best chunk(s), or the fallback offering an advisor.
+    """A short WhatsApp answer with the part of the article asked for, or the fallback.
 
-    The agent answers only from published articles: below the confidence threshold (or for
-    questions outside Kavak) it says it does not have the information instead of stretching a
-    related chunk.
+    The agent answers only from published articles: below the confidence threshold, for
+    questions outside Kavak, for catalogue questions (the engine's data answers those) and when
+    the article does not state what is asked (a price, a phone number…) it says it does not have
+    the information instead of stretching a related section.
     """
-    snap = knowledge_index()
-    return _answer_from_results(snap.search(snap.analyze(question), limit=3))
+    return _answer(knowledge_index(), question).answer
 
 
-# A second section of the best article is added when it scores almost as well (the question spans
-# both, e.g. "cuánto dura y se puede extender la garantía"); another article is never mixed in.
-_SECOND_CHUNK_MIN_RATIO = 0.9
+@dataclass(frozen=True)
+class Retrieval:
+    """The clause of the message the answer is built from, and another one it also asks about."""
+
+    analysis: QueryAnalysis
+    results: list[ScoredChunk]
+    second: tuple[QueryAnalysis, list[ScoredChunk]] | None
+    first_clause: dict[int, int]  # article id → first clause whose best article it is
+
+    def asked_before(self, article_id: int) -> bool:
+        """Was ``article_id`` asked about before the primary answer's article?"""
+        if not self.results:
+            return False
+        mine = self.first_clause.get(self.results[0].chunk.article_id, 99)
+        return self.first_clause.get(article_id, 99) < mine
 
 
-def _answer_from_results(results: list[ScoredChunk]) -> KbAnswer:
+# Sections of the chosen article ranked by retrieval; enough to cover a whole article.
+_SEARCH_LIMIT = 10
+# Two answers are sent together only while they fit a comfortable WhatsApp message.
+_TWO_ANSWERS_MAX_CHARS = 1200
+
+
+_INTERROGATIVE = re.compile(
+    r"\b(?:tienen|hay|puedo|pueden|se puede|cuanto|cuantos|cuantas|como|donde|que|cual|cuales"
+    r"|cuando|aceptan|dan|hacen)\b|\?"
+)
+
+
+def _is_question(clause: QueryAnalysis) -> bool:
+    """A clause that asks something (not context such as "no tengo tiempo de ir a la agencia")."""
+    return len(clause.terms) >= 2 or bool(_INTERROGATIVE.search(clause.text))
+
+
+def _retrieve(snap: Snapshot, question: str) -> Retrieval:
+    """Score the whole message and each clause; answer from the most confident one.
+
+    Context around a question ("estoy buscando un carro para mi hija… ¿tienen garantía?") no
+    longer drowns it, and a second question about another article is kept for the answer.
+    """
+    whole, parts = snap.analyze_message(question)
+    scored = [(whole, snap.search(whole, limit=_SEARCH_LIMIT))]
+    scored += [(part, snap.search(part, limit=_SEARCH_LIMIT)) for part in parts]
+
+    def conf(candidate: tuple[QueryAnalysis, list[ScoredChunk]]) -> float:
+        return candidate[1][0].confidence if candidate[1] else -1.0
+
+    # The whole message wins ties: it holds every word the customer wrote.
+    primary = max(scored, key=lambda c: (conf(c), c[0].position == -1))
     threshold = confidence_threshold()
-    if not results or results[0].confidence < threshold:
-        return KbAnswer(
-            confident=False,
-            confidence=round(results[0].confidence, 4) if results else 0.0,
-            answer=FALLBACK_ANSWER,
-            hits=(),
-        )
-    best = results[0]
-    used = [best]
-    for other in results[1:]:
-        if (
-            other.chunk.article_id == best.chunk.article_id
-            and other.confidence >= threshold
-            and other.bm25 >= _SECOND_CHUNK_MIN_RATIO * best.bm25
-            and len(best.chunk.text) + len(other.chunk.text) <= ANSWER_MAX_CHARS - 100
-        ):
-            used.append(other)
-            break
-    hits = [_hit(r) for r in used]
-    return KbAnswer(
-        confident=True,
-        confidence=hits[0].score,
-        answer=answer_text(hits=hits),
-        hits=tuple(hits),
+    second = None
+    if primary[1] and conf(primary) >= threshold:
+        top_article = primary[1][0].chunk.article_id
+        others = [
+            c
+            for c in scored[1:]
+            if conf(c) >= threshold
+            and c[1][0].chunk.article_id != top_article
+            and _is_question(c[0])
+        ]
+        if others:
+            second = max(others, key=conf)
+    first_clause: dict[int, int] = {}
+    for analysis, results in scored[1:]:
+        if results:
+            first_clause.setdefault(results[0].chunk.article_id, analysis.position)
+    return Retrieval(
+        analysis=primary[0], results=primary[1], second=second, first_clause=first_clause
     )
 
 
-def answer_text(*, hits: list[KbHit]) -> str:
-    """Plain text for WhatsApp: the chunks' text, a heading only to introduce a list."""
-    parts: list[str] = []
-    for hit in hits:
-        body = hit.text.strip()
-        if body.startswith("• ") and not hit.heading.rstrip().endswith("?"):
-            body = f"{hit.heading.rstrip(':')}:\n{body}"
-        parts.append(body)
-    # A section read alone can lose the article's key fact ("7 días o 300 km" lives in the title
-    # of the trial-period article): lead with the title in WhatsApp bold.
-    if hits and hits[0].article_title and hits[0].article_title not in parts[0]:
-        parts.insert(0, f"*{hits[0].article_title}*")
-    answer = "\n\n".join(parts)
-    if len(answer) <= ANSWER_MAX_CHARS:
-        return answer
-    cut = answer.rfind("\n", 0, ANSWER_MAX_CHARS - 1)
-    if cut < ANSWER_MAX_CHARS // 2:
-        cut = answer.rfind(" ", 0, ANSWER_MAX_CHARS - 1)
-    return answer[:cut].rstrip() + " …"
+@dataclass(frozen=True)
+class AnswerTrace:
+    """Why the agent answers what it answers (admin "Probar una pregunta", evaluate_kb)."""
+
+    answer: KbAnswer
+    retrieval: Retrieval
+    kind: str
+    catalogue: bool
+
+
+def _fallback(confidence: float, reason: str) -> KbAnswer:
+    return KbAnswer(
+        confident=False,
+        confidence=round(confidence, 4),
+        answer=FALLBACK_ANSWER,
+        hits=(),
+        reason=reason,
+    )
+
+
+def _answer(snap: Snapshot, question: str) -> AnswerTrace:
+    """The live answer path: routing, confidence, the part of the article, a second question."""
+    retrieval = _retrieve(snap, question)
+    results = retrieval.results
+    confidence = results[0].confidence if results else 0.0
+    kind = answers.question_kind(retrieval.analysis.text or question)
+    catalogue = intent.looks_like_catalogue_question(question)
+    if catalogue:
+        return AnswerTrace(_fallback(confidence, "catalogue"), retrieval, kind, catalogue)
+    if not results:
+        return AnswerTrace(_fallback(0.0, "no_match"), retrieval, kind, catalogue)
+    if confidence < confidence_threshold():
+        return AnswerTrace(_fallback(confidence, "low_confidence"), retrieval, kind, catalogue)
+    first = _compose(snap, retrieval.analysis, results, question=question)
+    if first is None:
+        return AnswerTrace(_fallback(confidence, f"no_{kind}"), retrieval, kind, catalogue)
+    text, hits, part = first
+    acknowledged: tuple[str, ...] = ()
+    if retrieval.second is not None:
+        second_analysis, second_results = retrieval.second
+        second = _compose(snap, second_analysis, second_results, question=second_analysis.text)
+        if second is not None:
+            s_text, s_hits, _ = second
+            if len(text) + len(s_text) > _TWO_ANSWERS_MAX_CHARS:
+                text = f"{text}\n\n{answers.second_question_ack(title=s_hits[0].article_title)}"
+                acknowledged = (s_hits[0].article_slug,)
+            elif retrieval.asked_before(second_results[0].chunk.article_id):
+                # The question asked first is answered first.
+                text = f"{s_text}\n\n{answers.second_question_text(body=text)}"
+                hits = s_hits + hits
+            else:
+                text = f"{text}\n\n{answers.second_question_text(body=s_text)}"
+                hits = hits + s_hits
+    answer = KbAnswer(
+        confident=True,
+        confidence=round(confidence, 4),
+        answer=text,
+        hits=tuple(hits),
+        part=part,
+        acknowledged=acknowledged,
+    )
+    return AnswerTrace(answer, retrieval, kind, catalogue)
+
+
+def _compose(
+    snap: Snapshot, analysis: QueryAnalysis, results: list[ScoredChunk], *, question: str
+) -> tuple[str, list[KbHit], str] | None:
+    """The answer from the best result's article, or None if the article cannot answer it."""
+    top = results[0]
+    article_id = top.chunk.article_id
+    scores = {r.chunk.chunk_id: r.bm25 for r in results if r.chunk.article_id == article_id}
+    sections = [
+        answers.Section(
+            chunk_id=cid,
+            heading=snap.chunks[cid].heading,
+            text=snap.chunks[cid].text,
+            score=scores.get(cid, 0.0),
+        )
+        for cid in snap.article_chunks.get(article_id, (top.chunk.chunk_id,))
+    ]
+    kind = answers.question_kind(analysis.text or question)
+    able = [s for s in sections if answers.can_answer(kind, s.text)]
+    if not able:
+        return None
+    best = max(able, key=lambda s: s.score)
+    composed = answers.compose(
+        question=analysis.text or question,
+        kind=kind,
+        terms={t.term for t in analysis.terms},
+        title=top.chunk.article_title,
+        sections=sections,
+        best=best,
+        is_branches_article=top.chunk.article_slug == branches.BRANCHES_SLUG,
+    )
+    hits = [
+        KbHit(
+            article_slug=top.chunk.article_slug,
+            article_title=top.chunk.article_title,
+            chunk_id=cid,
+            heading=snap.chunks[cid].heading,
+            text=snap.chunks[cid].text,
+            score=round(top.confidence, 4),
+        )
+        for cid in composed.chunk_ids
+    ]
+    return composed.text, hits, composed.part
+
+
+def knowledge_golden_passes(*, question: str, article_slug: str) -> bool:
+    """Does the article still answer its golden question *with its own text*?
+
+    Golden questions are indexed with their article, so retrieval finds the article for them
+    whatever its text says; the check that an edit did not break the answer is that the live
+    answer comes from the article and that the sections it quotes share a word with the question
+    without the help of the golden questions.
+    """
+    snap = knowledge_index()
+    trace = _answer(snap, question)
+    hits = [h for h in trace.answer.hits if h.article_slug == article_slug]
+    if not trace.answer.confident or not hits or trace.answer.hits[0].article_slug != article_slug:
+        return False
+    own = " ".join(h.text + (" " + h.heading if h.heading != h.article_title else "") for h in hits)
+    own_terms = set(kb_text.terms(own))
+    for qt in trace.retrieval.analysis.terms:
+        if qt.term in own_terms:
+            return True
+        # A misspelt golden question ("finansiamiento") is itself in the index: compare the
+        # word it stands for.
+        corrected = snap.correct(qt.surface)
+        if corrected is not None and corrected in own_terms:
+            return True
+    return False
 
 
 def knowledge_is_question_about_kavak(*, text: str) -> bool:
     """Cheap hint (no I/O): does the message look like an FAQ about Kavak, not the sales flow?
 
     "¿tienen garantía?", "¿dónde están?", "quiero vender mi auto", "qué papeles piden" → True;
-    "busco un Corolla", "tengo 300 mil", "a 48 meses" → False. The engine uses it to decide when
-    to pause the buying flow and answer from the knowledge base.
+    "busco un Corolla", "tengo 300 mil", "a 48 meses" → False; catalogue and financing questions
+    ("¿tienen autos eléctricos?", "¿puedo pagar de contado?") → False: the engine answers them
+    from its catalogue and financing rules. The engine uses it to decide when to pause the
+    buying flow and answer from the knowledge base.
     """
     return intent.looks_like_kavak_faq(text)
+
+
+# The directory parsed from the branches article, with the index token it was parsed from.
+_directory: tuple[str, tuple[Branch, ...]] = ("", ())
+
+
+def knowledge_branches(*, city: str | None = None) -> list[Branch]:
+    """Kavak's branches as the published branches article lists them, optionally of one city.
+
+    ``city`` is matched the way customers write it: without accents, abbreviated ("cdmx", "df",
+    "edomex", "mty", "gdl", "qro"), by state ("nuevo leon", "jalisco") or with a slip
+    ("monterey"). An unknown city gives []. Cached with the index: an edit of the article shows
+    up on the next call.
+    """
+    global _directory
+    snap = knowledge_index()
+    token, directory = _directory
+    if token != snap.token:
+        directory = ()
+        for chunk_ids in snap.article_chunks.values():
+            chunks = [snap.chunks[c] for c in chunk_ids]
+            if chunks and chunks[0].article_slug == branches.BRANCHES_SLUG:
+                directory = tuple(branches.parse_branches((c.heading, c.text) for c in chunks))
+                break
+        _directory = (snap.token, directory)
+    return branches.filter_by_city(list(directory), city)
+
+
+def knowledge_branch_cities() -> list[str]:
+    """The cities with branches, as the branches article names them, in its order."""
+    return branches.branch_cities(knowledge_branches())
 
 
 # --- Explanations and evaluation (admin "probar una pregunta", evaluate_kb) ----------------------
@@ -245,27 +435,35 @@ def knowledge_is_question_about_kavak(*, text: str) -> bool:
 @dataclass(frozen=True)
 class SearchExplanation:
     question: str
-    analysis: QueryAnalysis
+    analysis: QueryAnalysis  # of the clause the answer was built from
     results: tuple[ScoredChunk, ...]
-    answer: KbAnswer
+    answer: KbAnswer  # exactly what knowledge_answer returns for this question
     threshold: float
     articles: int
     chunks: int
+    kind: str  # what the question asks for (price, hours, figure, steps…)
+    catalogue: bool  # a catalogue/financing question, left to the engine
+    clause: str  # the part of the message answered ("" = the whole message)
+    second_clause: str  # another question in the message answered (or acknowledged)
 
 
 def knowledge_search_explain(*, question: str, limit: int = 5) -> SearchExplanation:
-    """Everything staff need to see why the agent answers what it answers."""
+    """Everything staff need to see why the agent answers what it answers: the live path."""
     snap = knowledge_index()
-    analysis = snap.analyze(question)
-    results = snap.search(analysis, limit=max(limit, 3))
+    trace = _answer(snap, question)
+    retrieval = trace.retrieval
     return SearchExplanation(
         question=question,
-        analysis=analysis,
-        results=tuple(results[:limit]),
-        answer=_answer_from_results(results[:3]),
+        analysis=retrieval.analysis,
+        results=tuple(retrieval.results[:limit]),
+        answer=trace.answer,
         threshold=confidence_threshold(),
         articles=len(snap.article_chunks),
         chunks=len(snap.chunks),
+        kind=trace.kind,
+        catalogue=trace.catalogue,
+        clause=retrieval.analysis.text,
+        second_clause=retrieval.second[0].text if retrieval.second else "",
     )
 
 

@@ -33,7 +33,7 @@ from knowledge.models import (
     Revision,
     UnansweredQuestion,
 )
-from knowledge.selectors import evaluate_question
+from knowledge.selectors import evaluate_question, knowledge_golden_passes
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +66,13 @@ def knowledge_reindex(*, article: Article) -> None:
     """Re-split ``article`` into chunks. A draft keeps no chunks, so it can never answer."""
     Chunk.objects.filter(article_id=article.pk).delete()
     if article.is_published:
+        questions = list(
+            GoldenQuestion.objects.filter(article_id=article.pk)
+            .order_by("id")
+            .values_list("question", flat=True)
+        )
         drafts = kb_text.chunk_article(
-            title=article.title, body=article.body, tags=article.tag_list
+            title=article.title, body=article.body, tags=article.tag_list, questions=questions
         )
         Chunk.objects.bulk_create([_chunk(article.pk, d) for d in drafts])
     article.index_token = _new_token()
@@ -97,13 +102,21 @@ def knowledge_reindex_all(*, batch_size: int = 1000) -> int:
     Chunk.objects.all().delete()
     now = timezone.now()
     articles = list(Article.objects.only("id", "title", "body", "tags", "status"))
+    questions: dict[int, list[str]] = {}
+    for article_id, question in GoldenQuestion.objects.order_by("id").values_list(
+        "article_id", "question"
+    ):
+        questions.setdefault(article_id, []).append(question)
     chunks: list[Chunk] = []
     for article in articles:
         article.index_token = _new_token()
         article.indexed_at = now
         if article.is_published:
             drafts = kb_text.chunk_article(
-                title=article.title, body=article.body, tags=article.tag_list
+                title=article.title,
+                body=article.body,
+                tags=article.tag_list,
+                questions=questions.get(article.pk, ()),
             )
             chunks.extend(_chunk(article.pk, d) for d in drafts)
     Chunk.objects.bulk_create(chunks, batch_size=batch_size)
@@ -179,10 +192,17 @@ def knowledge_article_create(
         last_reviewed_at=last_reviewed_at,
     )
     article.full_clean(exclude=["editor"])
-    knowledge_article_save(article=article, editor=editor, note=note)
-    GoldenQuestion.objects.bulk_create(
-        [GoldenQuestion(article=article, question=q.strip()) for q in golden_questions if q.strip()]
-    )
+    with transaction.atomic():
+        knowledge_article_save(article=article, editor=editor, note=note)
+        created = GoldenQuestion.objects.bulk_create(
+            [
+                GoldenQuestion(article=article, question=q.strip()[:300])
+                for q in golden_questions
+                if q.strip()
+            ]
+        )
+        if created:
+            knowledge_reindex(article=article)  # the golden questions are part of the index
     return article
 
 
@@ -218,6 +238,28 @@ def knowledge_article_revert(*, revision: Revision, editor: AbstractBaseUser | N
 
 
 # --- Golden questions -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def knowledge_golden_add(
+    *, article: Article, question: str, unanswered: UnansweredQuestion | None = None
+) -> GoldenQuestion:
+    """Attach a customer question to the article that answers it, and learn from it at once.
+
+    The question is indexed with the article's section that answers it (see
+    ``text.chunk_article``), so the same wording, and wording close to it, reaches the article on
+    the next message. When it comes from the unanswered queue, that entry is marked resolved.
+    """
+    text = " ".join(question.split())[:300]
+    if not text:
+        raise ValueError("La pregunta está vacía.")
+    golden, _ = GoldenQuestion.objects.get_or_create(article=article, question=text)
+    knowledge_reindex(article=article)
+    if unanswered is not None:
+        UnansweredQuestion.objects.filter(pk=unanswered.pk).update(
+            status=UnansweredQuestion.Status.RESOLVED
+        )
+    return golden
 
 
 @dataclass(frozen=True)
@@ -261,7 +303,9 @@ def knowledge_golden_check() -> GoldenCheckReport:
             evaluated = evaluate_question(
                 question=golden.question, expected_slug=golden.article.slug
             )
-            golden.last_passed = evaluated.passed
+            golden.last_passed = evaluated.passed and knowledge_golden_passes(
+                question=golden.question, article_slug=golden.article.slug
+            )
             golden.last_rank = evaluated.rank
             golden.last_confidence = round(evaluated.confidence, 4)
             golden.last_top_slug = evaluated.top_slug

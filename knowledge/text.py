@@ -53,7 +53,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"ciudad de mexico|\bcd\.? ?mx\b|\bd\.?f\.?(?=\s|$)", " cdmx "),
     (
         r"no me (?:gusta|gusto|convence|convencio|late)|me arrepiento|arrepentirme"
-        r"|no (?:quedo|quede) convencid[oa]",
+        r"|no (?:quedo|quede) convencid[oa]|ya no (?:lo|la) quiero",
         " devolucion ",
     ),
     (r"\bsemi ?nuevos?\b", " seminuevo "),
@@ -69,6 +69,18 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (r"pasan por (?:mi|el) (?:auto|carro|coche|camioneta)", " recoger auto "),
     (r"cuantos (?:autos|carros|coches)(?: tienen| hay| manejan)?", " inventario "),
+    (r"nuevo leon", " monterrey "),
+    (r"de donde (?:es|son|eres|viene|vienen)\b", " nacio "),
+    (r"descargar|instalar", " app "),
+    (
+        r"que (?:necesito|ocupo|piden|me piden|requiero|tengo que (?:llevar|presentar))\b",
+        " requisitos ",
+    ),
+    (r"mas (?:tiempo de )?garantia", " extender garantia "),
+    (r"por (?:video|videos)\b", " videollamada "),
+    # "¿cuánto tiempo tengo/me cubren…?" asks for a duration, not about time in general.
+    (r"tiempo de (?:prueba|garantia)", " periodo "),
+    (r"(?:desde|por) (?:el |mi |la )?(?:cel|celular|telefono|compu|computadora|casa)\b", " linea "),
 )
 _PHRASE_RES = tuple((re.compile(rf"\b(?:{pattern})\b"), repl) for pattern, repl in _PHRASES)
 
@@ -110,6 +122,28 @@ _SLANG: dict[str, str] = {
     "anos": "ano",
     "anios": "ano",
     "pal": "para",
+    "pls": "por favor",
+    "xfavor": "por favor",
+    "lana": "dinero",
+    "varo": "dinero",
+    "varos": "dinero",
+    "feria": "dinero",
+    "celu": "celular",
+    "compu": "computadora",
+    "online": "linea",
+    "internet": "linea",
+    "web": "linea",
+    "digital": "linea",
+    "carrito": "carro",
+    "troca": "camioneta",
+    "trocas": "camionetas",
+    "mtto": "mantenimiento",
+    "nl": "monterrey",
+    "df": "cdmx",
+    "chilangolandia": "cdmx",
+    "sucu": "sucursal",
+    "sucus": "sucursales",
+    "cred": "credito",
 }
 
 STOP_WORDS: frozenset[str] = frozenset(
@@ -148,7 +182,17 @@ def stem(word: str) -> str:
 
 # Synonym groups (folded surface words). Every word of a group maps to the stem of its first word.
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("garantia", "garantias", "cobertura", "coberturas", "garantizado", "garantizan"),
+    (
+        "garantia",
+        "garantias",
+        "cobertura",
+        "coberturas",
+        "garantizado",
+        "garantizan",
+        "cubre",
+        "cubren",
+        "cubrir",
+    ),
     (
         "sucursal",
         "sucursales",
@@ -206,7 +250,20 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("documentos", "documento", "papeles", "papeleria", "requisitos", "requisito", "requieren"),
     ("inspeccion", "inspecciones", "revision", "revisan", "revisar", "chequeo", "checan", "checar"),
     ("certificacion", "certificado", "certificados", "certificada", "certifican", "certificar"),
-    ("devolucion", "devolver", "devuelven", "regresar", "regresan", "regreso", "reembolso"),
+    (
+        "devolucion",
+        "devoluciones",
+        "devolver",
+        "devuelven",
+        "devuelvo",
+        "regresar",
+        "regresan",
+        "regreso",
+        "regresas",
+        "reembolso",
+        "reembolsan",
+        "reembolsos",
+    ),
     ("horario", "horarios", "hora", "horas", "abren", "abierto", "abiertos", "cierran"),
     ("app", "aplicacion", "aplicaciones"),
     ("tramites", "tramite", "gestoria", "papeleo"),
@@ -223,6 +280,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("comprar", "compra", "compro", "adquirir"),
     ("extender", "extension", "ampliar", "ampliacion", "alargar", "extendida"),
     ("ciudades", "ciudad"),
+    ("linea", "internet", "online", "digital"),
+    ("dinero", "efectivo", "monto"),
     ("mexico", "mexicana", "mexicano", "mexicanas", "mexicanos"),
     # Stem-changing verbs (o→ue, e→ie) that the stemmer leaves apart.
     ("aprobacion", "aprobar", "aprueban", "aprueba", "apruebe", "aprobado", "aprobada"),
@@ -246,8 +305,47 @@ WEAK_WORDS: frozenset[str] = frozenset(
     dudas informacion quisiera gustaria puedes podrias deberia necesita necesitan haber hacer hacen
     haces hago manejan manejas ofrecen ofreces dan das tienes checo cual ayuda ayudan ayudas ayudar
     ayudame hoy encuentro encontrar encuentra encuentran pedir piden pide piden pido
+    tan total vale cerca lejos queda quedan quedaria vivo vive vivimos nunca oido oi ningun
+    ninguna lado lados exactamente mire mira fijate oye chance igual ademas aparte primero
+    primera pregunto preguntar preguntarles saber sabia queria querer quiere quieren entonces
+    alguien algun alguna acaban acabo etc anda andan ando estoy estamos esta estan onda neta
+    realmente tambien normal celular telefono normales real reales entre diferencia
     """
     )
+)
+
+
+# Verbs that frame a question without naming its topic, in every conjugation (matched by stem):
+# "si les dejo mi coche me lo toman…", "me interesa venderles…", "¿para qué me sirve bajar…?".
+WEAK_VERBS: tuple[str, ...] = (
+    "dejar",
+    "tomar",
+    "interesar",
+    "necesitar",
+    "ocupar",
+    "saber",
+    "poder",
+    "decir",
+    "pensar",
+    "creer",
+    "explicar",
+    "platicar",
+    "bajar",
+    "empezar",
+    "comenzar",
+    "quedar",
+    "vivir",
+    "estar",
+    "andar",
+    "tocar",
+    "oir",
+    "conocer",
+    "gustar",
+    "pasar",
+    "mandar",
+    "enviar",
+    "compartir",
+    "decidir",
 )
 
 
@@ -261,6 +359,7 @@ def _build_synonyms() -> dict[str, str]:
 
 
 SYNONYMS: dict[str, str] = _build_synonyms()
+WEAK_STEMS: frozenset[str] = frozenset(stem(v) for v in WEAK_VERBS) - {""}
 
 # Words the fuzzy matcher may also correct to, even before any article uses them.
 LEXICON_WORDS: frozenset[str] = frozenset(w for group in SYNONYM_GROUPS for w in group)
@@ -288,14 +387,22 @@ def phonetic_key(word: str) -> str:
     return word
 
 
+# Words whose Snowball stem collides with another word's: "sedán" → "sed", the stem of "sede".
+_KEEP_WHOLE = {"sedan": "sedan", "sedanes": "sedan", "pasos": "pasos", "paso": "pasos"}
+
+
 def term_of(word: str) -> str:
     """The index term of one folded, non-stop word: its stem, then its synonym group."""
+    if word in _KEEP_WHOLE:
+        return _KEEP_WHOLE[word]
     stemmed = stem(word)
     return SYNONYMS.get(stemmed, stemmed)
 
 
 # Pronouns glued to an infinitive: "probarlo" → "probar", "venderselo" → "vender".
-_ENCLITIC = re.compile(r"^(\w{3,}(?:ar|er|ir))(?:se)?(?:lo|la|los|las|le|les|me|te|nos)?$")
+_ENCLITIC = re.compile(
+    r"^(\w{3,}(?:ar|er|ir))(?:me|te|se|nos)?(?:lo|la|los|las|le|les|me|te|nos)?$"
+)
 
 
 def _strip_enclitic(word: str) -> str:
@@ -314,6 +421,7 @@ def words(text: str, *, limit: int | None = None) -> list[str]:
         if (
             word in STOP_WORDS
             or word in WEAK_WORDS
+            or (len(word) > 3 and stem(word) in WEAK_STEMS)
             or (len(word) == 1 and not word.isdigit())
             or (word.endswith("mente") and len(word) > 7)  # adverbs: "exactamente", "realmente"
         ):
@@ -327,6 +435,35 @@ def words(text: str, *, limit: int | None = None) -> list[str]:
 def terms(text: str) -> list[str]:
     """Index terms of ``text`` in order (with repeats)."""
     return [term_of(w) for w in words(text)]
+
+
+# Where a customer starts another thought: punctuation, "pero", "porque", "y", "o", "además"…
+_CLAUSE_BREAK = re.compile(
+    r"[?¿!¡.;,:\n]+|\b(?:pero|porque|aparte|ademas|tambien|de paso|y|e|tons|entonces)\b"
+)
+MAX_CLAUSES = 4
+
+
+def clauses(text: str) -> list[tuple[str, list[str]]]:
+    """Content words of each clause of ``text`` (only when there are two or more).
+
+    A long WhatsApp message mixes context ("estoy buscando un carro para mi hija…") with the
+    question ("…¿tienen garantía?"), and sometimes holds two questions. Each clause is scored on
+    its own too, so the context does not drown the question and the second question is seen.
+    """
+    pieces = _CLAUSE_BREAK.split(fold(text)[:2000])
+    separators = [m.group(0) for m in _CLAUSE_BREAK.finditer(fold(text)[:2000])] + [""]
+    # A clause followed by "?" keeps it: it is a question even without a question word.
+    parts = [
+        (part.strip() + (" ?" if "?" in sep else ""), words(part))
+        for part, sep in zip(pieces, separators, strict=False)
+    ]
+    parts = [p for p in parts if p[1]]
+    if len(parts) < 2:
+        return []
+    # Keep the clauses with most content words (a question), in their original order.
+    keep = sorted(sorted(range(len(parts)), key=lambda i: -len(parts[i][1]))[:MAX_CLAUSES])
+    return [parts[i] for i in keep]
 
 
 def normalize_question(text: str) -> str:
@@ -410,6 +547,11 @@ def _is_list_line(line: str) -> bool:
 # A chunk should answer one WhatsApp question: a section, split by paragraphs when it is long.
 CHUNK_MAX_CHARS = 700
 HEADING_WEIGHT = 2  # heading words count twice; title and tags once
+# Golden questions staff attach to an article are indexed with the section that answers them
+# (document expansion): customers' words that the article never uses ("¿me pagan al momento?")
+# then still lead to it, and every golden question added from the unanswered queue teaches the
+# index. A term counts at most this much from the questions, so they cannot outweigh the text.
+QUESTION_TERM_CAP = 2
 
 
 @dataclass(frozen=True)
@@ -461,8 +603,55 @@ def split_sections(body: str) -> list[tuple[list[str], list[str]]]:
     return sections
 
 
-def chunk_article(*, title: str, body: str, tags: list[str]) -> list[ChunkDraft]:
-    """Chunks of one article, by heading and then by paragraph groups of ≤ CHUNK_MAX_CHARS."""
+def chunk_article(
+    *, title: str, body: str, tags: list[str], questions: list[str] | tuple[str, ...] = ()
+) -> list[ChunkDraft]:
+    """Chunks of one article, by heading and then by paragraph groups of ≤ CHUNK_MAX_CHARS.
+
+    ``questions`` (the article's golden questions) are added to the chunk that shares most terms
+    with each of them (the first chunk on a tie).
+    """
+    drafts = _chunk_text(title=title, body=body, tags=tags)
+    if not drafts or not questions:
+        return drafts
+    # Matched on each section's own heading (twice) and text: the title and tags are in every
+    # section (and the introduction's heading is the title).
+    own = [
+        Counter(terms(d.text)) + Counter({t: 2 for t in terms(d.heading) if d.heading != title})
+        for d in drafts
+    ]
+    extra: list[Counter[str]] = [Counter() for _ in drafts]
+    extra_words: list[set[str]] = [set() for _ in drafts]
+    for question in questions:
+        q_words = words(question)
+        q_terms = [term_of(w) for w in q_words]
+        if not q_terms:
+            continue
+        best = max(
+            range(len(drafts)),
+            key=lambda i: (sum(min(own[i][t], 2) for t in set(q_terms)), -i),
+        )
+        extra[best].update(q_terms)
+        extra_words[best].update(q_words)
+    expanded: list[ChunkDraft] = []
+    for draft, counts, new_words in zip(drafts, extra, extra_words, strict=True):
+        terms_ = dict(draft.terms)
+        for term, n in counts.items():
+            terms_[term] = terms_.get(term, 0) + min(n, QUESTION_TERM_CAP)
+        expanded.append(
+            ChunkDraft(
+                position=draft.position,
+                heading=draft.heading,
+                text=draft.text,
+                terms=terms_,
+                words=tuple(sorted(set(draft.words) | new_words)),
+                length=sum(terms_.values()),
+            )
+        )
+    return expanded
+
+
+def _chunk_text(*, title: str, body: str, tags: list[str]) -> list[ChunkDraft]:
     drafts: list[ChunkDraft] = []
     title_terms = terms(title) + [t for tag in tags for t in terms(tag)]
     title_words = words(title) + [w for tag in tags for w in words(tag)]

@@ -88,10 +88,11 @@ def test_try_question_page_shows_answer_chunks_and_scores(
     admin_client_logged: Client, demo_kb: list[str]
 ) -> None:
     url = reverse("admin:knowledge_article_try")
-    page = admin_client_logged.get(url, {"q": "cuanto dura la grantia"}).content.decode()
+    page = admin_client_logged.get(url, {"q": "cuanto dura la garamtia"}).content.decode()
     assert "La garantía dura 3 meses" in page
     assert "responde con el artículo" in page
-    assert "corregido de «grantia»" in page
+    assert "corregido de «garamtia»" in page
+    assert "misma ruta y mismo umbral" in page
     assert "Garantía de tu auto" in page  # the source article
 
     page = admin_client_logged.get(url, {"q": "¿quién ganó el mundial?"}).content.decode()
@@ -210,3 +211,58 @@ def test_content_group_can_edit_and_supervision_can_only_look(
     revision = article.revisions.order_by("number").first()
     revert_url = reverse("admin:knowledge_article_revision", args=(article.pk, revision.pk))
     assert client.post(revert_url).status_code == 403
+
+
+def test_try_question_runs_the_live_path_and_says_why_it_declines(
+    admin_client_logged: Client, demo_kb: list[str]
+) -> None:
+    url = reverse("admin:knowledge_article_try")
+    for question in ("¿puedo pagar de contado?", "cuanto cuesta kavak total"):
+        page = admin_client_logged.get(url, {"q": question}).content.decode()
+        live = knowledge_answer(question=question)
+        assert not live.confident
+        assert "no responde: ofrece un asesor" in page
+        assert f"<code>{live.reason}</code>" in page
+    page = admin_client_logged.get(url, {"q": "¿puedo pagar de contado?"}).content.decode()
+    assert "pregunta de catálogo o financiamiento" in page
+
+
+def test_unanswered_queue_adds_a_question_as_golden_in_one_click_and_the_agent_learns_it(
+    admin_client_logged: Client, demo_kb: list[str]
+) -> None:
+    question = "me pueden mandar el carro hasta mi chamba"
+    assert not knowledge_answer(question=question).confident
+    services.knowledge_question_record(
+        question=question, confidence=0.2, channel="whatsapp", conversation_ref="42"
+    )
+    queued = UnansweredQuestion.objects.get()
+    article = Article.objects.get(slug="comprar-un-auto")
+    url = reverse("admin:knowledge_unansweredquestion_changelist")
+    page = admin_client_logged.get(url).content.decode()
+    assert f"Agregar como pregunta de control de «{article.title}»" in page
+    assert "/admin/conversations/conversation/42/change/" in page  # superuser may see it
+    response = admin_client_logged.post(
+        url, {"action": f"golden_{article.pk}", "_selected_action": [queued.pk]}, follow=True
+    )
+    assert "agregadas como preguntas de control" in response.content.decode()
+    queued.refresh_from_db()
+    assert queued.status == UnansweredQuestion.Status.RESOLVED
+    assert article.golden_questions.filter(question=question).exists()
+    answer = knowledge_answer(question=question)
+    assert answer.confident
+    assert answer.hits[0].article_slug == "comprar-un-auto"
+
+
+def test_content_staff_see_the_conversation_number_but_no_link_to_it(
+    client: Client, django_user_model: Any, demo_kb: list[str]
+) -> None:
+    services.knowledge_question_record(
+        question="¿venden motos?", confidence=0.1, channel="whatsapp", conversation_ref="7"
+    )
+    editor = django_user_model.objects.create_user("contenido2", password="x", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Contenido"))
+    client.force_login(editor)
+    page = client.get(reverse("admin:knowledge_unansweredquestion_changelist")).content.decode()
+    assert "#7" in page
+    assert "/admin/conversations/conversation/7/" not in page
+    assert "Agregar como pregunta de control de" in page

@@ -58,3 +58,29 @@ def test_faq_messages_are_recognised(text: str) -> None:
 )
 def test_buying_flow_messages_are_not_faq(text: str) -> None:
     assert not knowledge_is_question_about_kavak(text=text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿puedo pagar de contado?",
+        "¿tienen autos eléctricos?",
+        "¿tienen algo automático de menos de 200 mil?",
+        "el versa tiene carplay?",
+        "¿cuántos km tiene el 3?",
+        "el segundo de que color es",
+    ],
+)
+def test_catalogue_and_financing_questions_are_not_faq(text: str) -> None:
+    assert not knowledge_is_question_about_kavak(text=text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me pagan de contado si les vendo mi auto?",
+        "cuanto me ofrecen por mi carro, es un aveo 2016",
+    ],
+)
+def test_selling_a_named_car_is_still_a_kavak_question(text: str) -> None:
+    assert knowledge_is_question_about_kavak(text=text)

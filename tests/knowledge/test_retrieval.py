@@ -214,3 +214,97 @@ def test_every_fact_is_findable(demo_kb: list[str], question: str, expected: str
     answer = knowledge_answer(question=question)
     assert answer.confident, (question, answer)
     assert expected in answer.answer, (question, answer.answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿puedo pagar de contado?",
+        "¿tienen autos eléctricos?",
+        "quiero un auto eléctrico",
+        "¿tienen algo automático de menos de 200 mil?",
+        "¿cuántos km tiene el 3?",
+    ],
+)
+def test_catalogue_questions_are_left_to_the_engine(demo_kb: list[str], question: str) -> None:
+    answer = knowledge_answer(question=question)
+    assert not answer.confident
+    assert answer.reason == "catalogue"
+    assert not selectors.knowledge_is_question_about_kavak(text=question)
+
+
+def test_trial_kilometres_still_answer_from_the_article(demo_kb: list[str]) -> None:
+    answer = knowledge_answer(question="¿cuántos km puedo manejar en la prueba?")
+    assert answer.confident
+    assert "300 km" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("cuanto cuesta extender la garantia", "no_price"),
+        ("cuanto cuesta kavak total", None),
+        ("cual es su numero de telefono", None),
+    ],
+)
+def test_an_article_that_does_not_state_what_is_asked_does_not_answer(
+    demo_kb: list[str], question: str, reason: str | None
+) -> None:
+    answer = knowledge_answer(question=question)
+    assert not answer.confident
+    if reason:
+        assert answer.reason == reason
+
+
+def test_a_figure_question_gets_the_sentence_with_the_figure(demo_kb: list[str]) -> None:
+    answer = knowledge_answer(question="de cuantos dias es la prueba")
+    assert "7 días" in answer.answer
+    assert answer.part == "la cifra que se pregunta"
+    assert "te devolvemos tu dinero" not in answer.answer
+
+
+def test_a_process_question_gets_the_steps(demo_kb: list[str]) -> None:
+    answer = knowledge_answer(question="como le hago para comprar en linea")
+    assert "1. Explora el catálogo" in answer.answer
+
+
+def test_two_questions_in_one_message_are_both_answered(demo_kb: list[str]) -> None:
+    answer = knowledge_answer(question="cuanto dura la garantia? y tienen sucursal en gdl")
+    assert answer.confident
+    assert [h.article_slug for h in answer.hits][:1] == ["garantia"]
+    assert {"garantia", "sucursales"} <= {h.article_slug for h in answer.hits}
+    assert "3 meses" in answer.answer
+    assert "López Mateos" in answer.answer
+    assert "Fortuna" not in answer.answer
+
+
+def test_the_question_asked_first_is_answered_first(demo_kb: list[str]) -> None:
+    answer = knowledge_answer(question="tienen app? y cuanto dura la garantia")
+    assert answer.hits[0].article_slug == "app-kavak"
+    assert "3 meses" in answer.answer
+
+
+def test_context_around_a_question_does_not_drown_it(demo_kb: list[str]) -> None:
+    answer = knowledge_answer(
+        question=(
+            "hola buenas, fijate que ando viendo una camioneta para mi esposa que trabaja lejos "
+            "y antes de decidirme queria saber si sus autos traen garantia"
+        )
+    )
+    assert answer.confident
+    assert answer.hits[0].article_slug == "garantia"
+
+
+def test_a_second_topic_that_does_not_fit_is_acknowledged(
+    make_article: Callable[..., Article],
+) -> None:
+    services_list = "\n".join(f"- Servicio número {i}: se agenda en la app." for i in range(40))
+    make_article(
+        slug="garantia", body="## Garantía\n\nLa garantía dura 3 meses. " + "Cubre todo. " * 60
+    )
+    make_article(slug="app", title="App", body="## Servicios de la app\n\n" + services_list)
+    answer = knowledge_answer(question="que cubre la garantia? y tienen app?")
+    assert answer.confident
+    assert answer.acknowledged == ("app",)
+    assert "¿Quieres que te cuente sobre eso?" in answer.answer
+    assert len(answer.answer) <= 1200

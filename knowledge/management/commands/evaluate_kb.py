@@ -1,9 +1,12 @@
-"""Quality gate of the knowledge base: hit@1, MRR and fallback precision/recall.
+"""Quality gate of the knowledge base, on three question sets read through the live path.
 
-Golden questions come from the database (the ones staff attach to published articles); the
-out-of-domain set ships in ``knowledge/data/out_of_domain.yaml``. Exits non-zero under the
-thresholds, so CI (and the test suite) fail when an edit or a code change makes the agent answer
-worse.
+- golden: the questions staff attach to published articles and the shipped out-of-domain list
+  (training data: a regression check);
+- development: customer wording used to tune and calibrate (``knowledge/data/eval``);
+- held-out: customer wording never used to change anything: the generalisation figure.
+
+Exits non-zero under any threshold, so CI (and the test suite) fail when an edit or a code change
+makes the agent answer worse.
 """
 
 from __future__ import annotations
@@ -12,21 +15,44 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from knowledge import index as kb_index
-from knowledge import selectors, services
+from knowledge import evaluation, services
+
+SET_LABELS = {"golden": "control", "development": "desarrollo", "heldout": "reservado"}
 
 
 class Command(BaseCommand):
-    help = "Evalúa la base de conocimiento (hit@1, MRR, precisión y exhaustividad del fallback)."
+    help = (
+        "Evalúa la base de conocimiento con las preguntas de control, el conjunto de desarrollo "
+        "y el reservado (hit@1, hechos, fallback)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--min-hit-at-1", type=float, default=0.9)
+        parser.add_argument(
+            "--min-hit-at-1", type=float, default=0.95, help="Golden questions (hit@1)."
+        )
+        parser.add_argument(
+            "--min-customer-hit-at-1",
+            type=float,
+            default=0.95,
+            help="Development and held-out customer questions (hit@1).",
+        )
         parser.add_argument("--min-fallback-precision", type=float, default=0.95)
         parser.add_argument(
-            "--min-fallback-recall",
+            "--min-decline-rate",
+            type=float,
+            default=0.95,
+            help="Share of out-of-domain (and catalogue) questions that must get the fallback.",
+        )
+        parser.add_argument(
+            "--min-facts",
             type=float,
             default=0.9,
-            help="Share of out-of-domain questions that must get the fallback.",
+            help="Customer questions: share of answers holding the facts asked for.",
+        )
+        parser.add_argument(
+            "--sets",
+            default="golden,development,heldout",
+            help="Comma-separated: golden, development, heldout.",
         )
         parser.add_argument(
             "--demo",
@@ -34,83 +60,90 @@ class Command(BaseCommand):
             help="Load the demo articles first (idempotent), e.g. on a fresh database.",
         )
         parser.add_argument("--verbose-questions", action="store_true", help="List every question.")
-        parser.add_argument(
-            "--calibrate",
-            action="store_true",
-            help="Fit the confidence model on these questions and print the weights.",
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["demo"]:
             services.knowledge_load_demo()
-        report = selectors.knowledge_evaluate()
-        if not report.golden:
+        names = tuple(n.strip() for n in options["sets"].split(",") if n.strip())
+        unknown = set(names) - set(SET_LABELS)
+        if unknown:
+            raise CommandError(f"Conjuntos desconocidos: {', '.join(sorted(unknown))}")
+        reports = evaluation.knowledge_evaluate_sets(names=names)
+        if "golden" in names and not reports[names.index("golden")].in_domain:
             raise CommandError(
                 "No hay preguntas de control en artículos publicados: agrégalas en el admin "
                 "o carga los artículos de demostración (--demo)."
             )
-        self._print_report(report, verbose=options["verbose_questions"])
-        if options["calibrate"]:
-            self._calibrate(report)
-        failures = []
-        if report.hit_at_1 < options["min_hit_at_1"]:
-            failures.append(f"hit@1 {report.hit_at_1:.3f} < {options['min_hit_at_1']}")
-        if report.fallback_precision < options["min_fallback_precision"]:
-            failures.append(
-                f"precisión del fallback {report.fallback_precision:.3f} "
-                f"< {options['min_fallback_precision']}"
-            )
-        if report.fallback_recall < options["min_fallback_recall"]:
-            failures.append(
-                f"exhaustividad del fallback {report.fallback_recall:.3f} "
-                f"< {options['min_fallback_recall']}"
-            )
+        self._print_table(reports)
+        failures: list[str] = []
+        for report in reports:
+            self._print_failures(report, verbose=options["verbose_questions"])
+            failures.extend(self._check(report, options))
         if failures:
             raise CommandError("Calidad por debajo del umbral: " + "; ".join(failures))
         self.stdout.write(self.style.SUCCESS("OK: la base de conocimiento pasa los umbrales."))
 
-    def _print_report(self, report: selectors.EvaluationReport, *, verbose: bool) -> None:
+    def _check(self, report: evaluation.SetReport, options: dict[str, Any]) -> list[str]:
+        label = SET_LABELS[report.name]
+        golden = report.name == "golden"
+        bars = [
+            (
+                "hit@1",
+                report.hit_at_1,
+                options["min_hit_at_1"] if golden else options["min_customer_hit_at_1"],
+            ),
+            (
+                "precisión del fallback",
+                report.fallback_precision,
+                options["min_fallback_precision"],
+            ),
+            ("rechazo fuera de dominio", report.decline_rate, options["min_decline_rate"]),
+        ]
+        if not golden:
+            bars.append(("hechos", report.facts, options["min_facts"]))
+        return [f"{label}: {name} {value:.3f} < {bar}" for name, value, bar in bars if value < bar]
+
+    def _print_table(self, reports: list[evaluation.SetReport]) -> None:
         out = self.stdout.write
         out(
-            f"Preguntas de control: {len(report.golden)} · fuera de dominio: "
-            f"{len(report.out_of_domain)} · umbral de confianza: {report.threshold:.2f}"
+            f"{'conjunto':<11}{'preg.':>6}{'rech.':>6}{'hit@1':>7}{'top-1':>7}{'MRR':>7}"
+            f"{'hechos':>8}{'2 preg.':>8}{'rechazo':>9}{'prec.fb':>8}{'catál.':>8}"
+            f"{'equiv.':>7}"
         )
-        out(f"hit@1                     {report.hit_at_1:.3f}")
-        out(f"MRR@5                     {report.mrr:.3f}")
-        out(f"precisión del fallback    {report.fallback_precision:.3f}")
-        out(f"exhaustividad fallback    {report.fallback_recall:.3f}")
-        out(f"respuestas equivocadas    {len(report.wrong_answers)}")
-        for q in (*report.golden, *report.out_of_domain):
-            if verbose or not q.passed:
-                mark = "ok " if q.passed else "XX "
-                expected = q.expected_slug or "(fallback)"
-                got = q.top_slug if q.confident else f"(fallback; mejor: {q.top_slug or '—'})"
-                out(
-                    f"  {mark}{q.question!r}: esperado {expected}, obtuvo {got}, "
-                    f"confianza {q.confidence:.2f}"
-                )
-
-    def _calibrate(self, report: selectors.EvaluationReport) -> None:
-        snap = selectors.knowledge_index()
-        samples = []
-        for q in (*report.golden, *report.out_of_domain):
-            results = snap.search(snap.analyze(q.question), limit=1)
-            features = (
-                results[0].features
-                if results
-                else {"coverage": 0.0, "specificity": 0.0, "margin": 0.0, "multi": 0.0}
+        for r in reports:
+            out(
+                f"{SET_LABELS[r.name]:<11}{len(r.in_domain):>6}{len(r.declined):>6}"
+                f"{r.hit_at_1:>7.3f}{r.top_1:>7.3f}{r.mrr:>7.3f}{r.facts:>8.3f}"
+                f"{r.second_question:>8.3f}{r.decline_rate:>9.3f}{r.fallback_precision:>8.3f}"
+                f"{r.catalogue_not_claimed:>8.3f}{len(r.wrong_answers):>7}"
             )
-            samples.append((features, bool(q.expected_slug) and q.rank == 1))
-        weights = kb_index.fit_calibration(samples)
-        self.stdout.write(f"Pesos ajustados (knowledge/index.py CALIBRATION): {weights}")
-        positives = sum(label for _, label in samples)
-        for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
-            answered = [
-                label
-                for features, label in samples
-                if kb_index.calibrated_confidence(features, weights) >= threshold
-            ]
+        out(
+            "hit@1: respondida con confianza desde el artículo correcto · top-1: el mejor "
+            "artículo es el correcto · hechos: la respuesta trae lo que se preguntó · 2 preg.: "
+            "mensajes con dos preguntas, ambas atendidas · rechazo: fuera de dominio y catálogo "
+            "con fallback · prec.fb: de los fallbacks, los que debían serlo · catál.: preguntas "
+            "de catálogo que el detector de FAQ deja al flujo de compra · equiv.: respondidas "
+            "con otro artículo"
+        )
+
+    def _print_failures(self, report: evaluation.SetReport, *, verbose: bool) -> None:
+        items = (*report.in_domain, *report.declined) if verbose else report.failures
+        if not items:
+            return
+        self.stdout.write(f"\n[{SET_LABELS[report.name]}]")
+        for q in items:
+            mark = "ok " if q.passed else "XX "
+            expected = q.expected or f"(fallback, {q.kind})"
+            got = q.top if q.confident else "(fallback)"
+            notes = []
+            if q.facts_ok is False:
+                notes.append("faltan hechos")
+            if q.second_ok is False:
+                notes.append("2ª pregunta sin atender")
+            if q.kind == "catalogue" and q.claimed:
+                notes.append("el detector de FAQ la reclama")
+            extra = f" [{', '.join(notes)}]" if notes else ""
             self.stdout.write(
-                f"  umbral {threshold:.1f}: responde {sum(answered)}/{positives} correctas, "
-                f"{len(answered) - sum(answered)}/{len(samples) - positives} que debía rechazar"
+                f"  {mark}{q.question!r}: esperado {expected}, obtuvo {got}, "
+                f"confianza {q.confidence:.2f}{extra}"
             )

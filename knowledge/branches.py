@@ -1,0 +1,198 @@
+"""The branch directory, read from the published branches article. Pure Python, no database.
+
+The article (slug ``sucursales``) has one section per city, "Sucursales en <city>" (or "Sucursal
+en <city>"), with one bullet per branch: "- Name: address". A sentence "Abre …" in a bullet is
+that branch's opening hours. Staff keep editing the article as they always did; the directory,
+the knowledge answers and the appointment flow all follow the same text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from knowledge import text as kb_text
+
+BRANCHES_SLUG = "sucursales"
+
+_SECTION = re.compile(r"^\s*sucursal(?:es)?\s+en\s+(?P<city>.+?)\s*$", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:•|-|\*)\s*(?P<name>[^:]{2,80}):\s*(?P<rest>.+?)\s*$")
+_HOURS = re.compile(r"\s*\b(?:Abre|Abrimos|Horario:?)\b\s*(?P<hours>[^.]+)\.?\s*$", re.IGNORECASE)
+
+# How customers name the cities, folded: abbreviation or state → a word of the section's city.
+CITY_ALIASES: dict[str, str] = {
+    "cdmx": "ciudad de mexico",
+    "df": "ciudad de mexico",
+    "chilangolandia": "ciudad de mexico",
+    "capital": "ciudad de mexico",
+    "edomex": "estado de mexico",
+    "edo mex": "estado de mexico",
+    "mty": "monterrey",
+    "nuevo leon": "monterrey",
+    "nl": "monterrey",
+    "gdl": "guadalajara",
+    "jalisco": "guadalajara",
+    "pue": "puebla",
+    "qro": "queretaro",
+    "cuerna": "cuernavaca",
+    "morelos": "cuernavaca",
+}
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One Kavak branch as the branches article states it (``hours`` None when not stated)."""
+
+    name: str
+    city: str
+    address: str
+    hours: str | None = None
+
+
+def parse_branches(sections: Iterable[tuple[str, str]]) -> list[Branch]:
+    """Branches of the (heading, WhatsApp text) sections of the branches article, in order."""
+    branches: list[Branch] = []
+    for heading, text in sections:
+        section = _SECTION.match(heading)
+        if not section:
+            continue
+        city = section.group("city").strip()
+        for line in text.splitlines():
+            bullet = _BULLET.match(line)
+            if not bullet:
+                continue
+            rest = bullet.group("rest")
+            hours_match = _HOURS.search(rest)
+            hours = hours_match.group("hours").strip().rstrip(".") if hours_match else None
+            address = rest[: hours_match.start()] if hours_match else rest
+            branches.append(
+                Branch(
+                    name=bullet.group("name").strip(),
+                    city=city,
+                    address=address.strip().rstrip(".") + ".",
+                    hours=hours,
+                )
+            )
+    return branches
+
+
+def _city_parts(city: str) -> list[str]:
+    """ "Ciudad de México y Estado de México" → ["ciudad de mexico", "estado de mexico"]."""
+    return [p.strip() for p in re.split(r"\s+y\s+|,", kb_text.fold(city)) if p.strip()]
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", kb_text.fold(text))
+
+
+def _close(word: str, target: str) -> bool:
+    if word == target:
+        return True
+    if len(target) < 6 or len(word) < 5:
+        return False
+    return OSA.distance(word, target) <= (1 if len(target) <= 8 else 2)
+
+
+def _mentions(tokens: list[str], phrase: str) -> bool:
+    """Does the folded token list contain ``phrase`` (a folded phrase), allowing small typos?"""
+    target = phrase.split()
+    if not target:
+        return False
+    for i in range(len(tokens) - len(target) + 1):
+        if all(_close(tokens[i + j], t) for j, t in enumerate(target)):
+            return True
+    return False
+
+
+def cities_named(text: str, cities: Iterable[str]) -> list[str]:
+    """The cities (as the article writes them) that ``text`` names, in the article's order.
+
+    Accents, case, abbreviations and states ("cdmx", "df", "edomex", "mty", "gdl", "qro",
+    "nuevo leon"…) and one-letter slips in long names ("monterey", "queretero") are understood.
+    """
+    folded = " ".join(_tokens(text))
+    for alias, target in sorted(CITY_ALIASES.items(), key=lambda kv: -len(kv[0])):
+        folded = re.sub(rf"\b{alias}\b", target, folded)
+    tokens = folded.split()
+    named: list[str] = []
+    for city in cities:
+        if any(_mentions(tokens, part) for part in _city_parts(city)):
+            named.append(city)
+    return named
+
+
+def branch_cities(branches: Iterable[Branch]) -> list[str]:
+    return list(dict.fromkeys(b.city for b in branches))
+
+
+def filter_by_city(branches: list[Branch], city: str | None) -> list[Branch]:
+    if city is None:
+        return list(branches)
+    named = cities_named(city, branch_cities(branches))
+    return [b for b in branches if b.city in named]
+
+
+# Words of a branch's name or address that do not single it out.
+_GENERIC = frozenset(
+    [
+        "kavak",
+        "av",
+        "avenida",
+        "calle",
+        "col",
+        "colonia",
+        "cp",
+        "blvd",
+        "nte",
+        "sur",
+        "norte",
+        "sotano",
+        "sección",
+        "seccion",
+        "de",
+        "del",
+        "la",
+        "las",
+        "el",
+        "los",
+        "y",
+        "en",
+        "plaza",
+        "estacionamiento",
+        "exterior",
+        "deck",
+        "n",
+        "l",
+        "nl",
+    ]
+)
+
+
+def branches_named(text: str, branches: Iterable[Branch]) -> list[Branch]:
+    """Branches whose own name, or a distinctive word of their address, ``text`` mentions."""
+    tokens = [t for t in _tokens(text) if not t.isdigit()]
+    branches = list(branches)
+    # A city's name in an address ("Monterrey, N.L.") names the city, not one branch.
+    city_words = {w for b in branches for w in _tokens(b.city)} | {
+        w for target in CITY_ALIASES.values() for w in target.split()
+    }
+    found: list[Branch] = []
+    for branch in branches:
+        words = [
+            w
+            for w in _tokens(f"{branch.name} {branch.address}")
+            if len(w) >= 5 and not w.isdigit() and w not in _GENERIC and w not in city_words
+        ]
+        if any(_mentions(tokens, w) for w in words):
+            found.append(branch)
+    return found
+
+
+def branch_line(branch: Branch, *, with_hours: bool = True) -> str:
+    line = f"• {branch.name}: {branch.address}"
+    if with_hours and branch.hours:
+        line += f" Horario: {branch.hours}."
+    return line

@@ -1,0 +1,251 @@
+"""Customer question sets and their figures (``manage.py evaluate_kb``), read through the live path.
+
+Three sets are measured:
+- *golden*: the questions staff attach to published articles, plus the shipped out-of-domain list.
+  They are training data (the retriever may learn from them), so their figures only catch
+  regressions;
+- *development* (``data/eval/development.yaml``): customer wording used to tune and calibrate;
+- *held-out* (``data/eval/heldout.yaml``): customer wording never used to change anything. Its
+  figures are the ones that say how the agent does with questions nobody here tuned to.
+
+Every in-domain question is asked through ``knowledge_answer`` (the exact path the conversation
+engine uses), so the figures cover routing, confidence and the text the customer would read.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from knowledge import selectors
+from knowledge import text as kb_text
+
+EVAL_DIR = Path(__file__).resolve().parent / "data" / "eval"
+SETS = ("development", "heldout")
+
+
+@dataclass(frozen=True)
+class CustomerQuestion:
+    question: str
+    article: str
+    also: str = ""  # a second article the same message asks about
+    expect: tuple[str, ...] = ()  # facts the answer must contain
+    absent: tuple[str, ...] = ()  # facts it must not contain (another city's addresses…)
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    name: str
+    in_domain: tuple[CustomerQuestion, ...]
+    out_of_domain: tuple[str, ...]
+    catalogue: tuple[str, ...]  # catalogue/financing questions: the engine answers them, not the KB
+
+
+@functools.cache
+def question_set(name: str) -> QuestionSet:
+    """One of the shipped customer question sets (``development`` or ``heldout``)."""
+    if name not in SETS:
+        raise ValueError(f"Conjunto desconocido: {name}")
+    data = yaml.safe_load((EVAL_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    return QuestionSet(
+        name=name,
+        in_domain=tuple(
+            CustomerQuestion(
+                question=str(item["q"]),
+                article=str(item["article"]),
+                also=str(item.get("also") or ""),
+                expect=tuple(str(e) for e in item.get("expect") or ()),
+                absent=tuple(str(e) for e in item.get("absent") or ()),
+                group=str(item.get("group") or ""),
+            )
+            for item in data["in_domain"]
+        ),
+        out_of_domain=tuple(str(q) for q in data.get("out_of_domain") or ()),
+        catalogue=tuple(str(q) for q in data.get("catalogue") or ()),
+    )
+
+
+def golden_set() -> QuestionSet:
+    """Golden questions of published articles and the shipped out-of-domain list."""
+    return QuestionSet(
+        name="golden",
+        in_domain=tuple(
+            CustomerQuestion(question=q, article=slug) for q, slug in selectors.golden_questions()
+        ),
+        out_of_domain=selectors.out_of_domain_questions(),
+        catalogue=(),
+    )
+
+
+def _contains(answer: str, fact: str) -> bool:
+    def norm(s: str) -> str:
+        return " ".join(kb_text.fold(s).replace("–", "-").split())
+
+    return norm(fact) in norm(answer)
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """One question asked through the live path, and what came back."""
+
+    question: str
+    expected: str  # article slug; "" when the question must be declined
+    kind: str  # "in_domain" | "out_of_domain" | "catalogue"
+    confident: bool
+    confidence: float
+    sources: tuple[str, ...]  # article slugs the answer was built from
+    ranking: tuple[str, ...]  # distinct article slugs by retrieval, best first
+    answer: str
+    facts_ok: bool | None  # None: the question states no facts to check
+    second_ok: bool | None  # None: one question only
+    claimed: bool  # knowledge_is_question_about_kavak said yes
+
+    @property
+    def top(self) -> str:
+        return self.sources[0] if self.sources else ""
+
+    @property
+    def rank(self) -> int | None:
+        return self.ranking.index(self.expected) + 1 if self.expected in self.ranking else None
+
+    @property
+    def hit(self) -> bool:
+        """Answered with confidence from the right article (what the customer needs)."""
+        return self.confident and self.top == self.expected
+
+    @property
+    def passed(self) -> bool:
+        if not self.expected:
+            return not self.confident and not (self.kind == "catalogue" and self.claimed)
+        return self.hit and self.facts_ok is not False and self.second_ok is not False
+
+
+def ask(item: CustomerQuestion) -> AskedQuestion:
+    answer = selectors.knowledge_answer(question=item.question)
+    evaluated = selectors.evaluate_question(question=item.question, expected_slug=item.article)
+    sources = tuple(dict.fromkeys(h.article_slug for h in answer.hits))
+    facts_ok = None
+    if item.expect or item.absent:
+        facts_ok = (
+            answer.confident
+            and all(_contains(answer.answer, f) for f in item.expect)
+            and not any(_contains(answer.answer, f) for f in item.absent)
+        )
+    second_ok = None
+    if item.also:
+        second_ok = answer.confident and (
+            item.also in sources or item.also in getattr(answer, "acknowledged", ())
+        )
+    return AskedQuestion(
+        question=item.question,
+        expected=item.article,
+        kind="in_domain",
+        confident=answer.confident,
+        confidence=answer.confidence,
+        sources=sources,
+        ranking=evaluated.ranking,
+        answer=answer.answer,
+        facts_ok=facts_ok,
+        second_ok=second_ok,
+        claimed=selectors.knowledge_is_question_about_kavak(text=item.question),
+    )
+
+
+def ask_declined(question: str, *, kind: str) -> AskedQuestion:
+    answer = selectors.knowledge_answer(question=question)
+    return AskedQuestion(
+        question=question,
+        expected="",
+        kind=kind,
+        confident=answer.confident,
+        confidence=answer.confidence,
+        sources=tuple(dict.fromkeys(h.article_slug for h in answer.hits)),
+        ranking=(),
+        answer=answer.answer,
+        facts_ok=None,
+        second_ok=None,
+        claimed=selectors.knowledge_is_question_about_kavak(text=question),
+    )
+
+
+def _ratio(num: int | float, den: int) -> float:
+    return num / den if den else 1.0
+
+
+@dataclass(frozen=True)
+class SetReport:
+    name: str
+    in_domain: tuple[AskedQuestion, ...]
+    declined: tuple[AskedQuestion, ...]  # out-of-domain and catalogue questions
+
+    @property
+    def hit_at_1(self) -> float:
+        """Share of in-domain questions answered with confidence from the right article."""
+        return _ratio(sum(q.hit for q in self.in_domain), len(self.in_domain))
+
+    @property
+    def top_1(self) -> float:
+        """Share whose best-ranked article is right, whatever the confidence (ranking only)."""
+        return _ratio(sum(q.rank == 1 for q in self.in_domain), len(self.in_domain))
+
+    @property
+    def mrr(self) -> float:
+        return _ratio(sum(1 / q.rank for q in self.in_domain if q.rank), len(self.in_domain))
+
+    @property
+    def facts(self) -> float:
+        """Of the questions that name facts, the share whose answer has them (and not others)."""
+        checked = [q for q in self.in_domain if q.facts_ok is not None]
+        return _ratio(sum(bool(q.facts_ok) for q in checked), len(checked))
+
+    @property
+    def second_question(self) -> float:
+        """Of the two-topic messages, the share whose answer covers (or acknowledges) both."""
+        checked = [q for q in self.in_domain if q.second_ok is not None]
+        return _ratio(sum(bool(q.second_ok) for q in checked), len(checked))
+
+    @property
+    def decline_rate(self) -> float:
+        """Share of the questions to decline (out of domain, catalogue) that got the fallback."""
+        return _ratio(sum(not q.confident for q in self.declined), len(self.declined))
+
+    @property
+    def fallback_precision(self) -> float:
+        """Of the questions that got the fallback, the share that should have."""
+        fell_back = [q for q in (*self.in_domain, *self.declined) if not q.confident]
+        return _ratio(sum(not q.expected for q in fell_back), len(fell_back))
+
+    @property
+    def catalogue_not_claimed(self) -> float:
+        """Share of catalogue questions the FAQ hint leaves to the buying flow."""
+        catalogue = [q for q in self.declined if q.kind == "catalogue"]
+        return _ratio(sum(not q.claimed for q in catalogue), len(catalogue))
+
+    @property
+    def wrong_answers(self) -> tuple[AskedQuestion, ...]:
+        """In-domain questions answered with confidence from another article: the worst miss."""
+        return tuple(q for q in self.in_domain if q.confident and q.top != q.expected)
+
+    @property
+    def failures(self) -> tuple[AskedQuestion, ...]:
+        return tuple(q for q in (*self.in_domain, *self.declined) if not q.passed)
+
+
+def evaluate_set(qs: QuestionSet) -> SetReport:
+    return SetReport(
+        name=qs.name,
+        in_domain=tuple(ask(item) for item in qs.in_domain),
+        declined=(
+            *(ask_declined(q, kind="out_of_domain") for q in qs.out_of_domain),
+            *(ask_declined(q, kind="catalogue") for q in qs.catalogue),
+        ),
+    )
+
+
+def knowledge_evaluate_sets(*, names: tuple[str, ...] = ("golden", *SETS)) -> list[SetReport]:
+    """Figures of each question set, in order (golden, development, held-out by default)."""
+    return [evaluate_set(golden_set() if n == "golden" else question_set(n)) for n in names]
