@@ -439,8 +439,8 @@ _NUMERAL_NAMES = frozenset({"uno", "una", "one"})
 
 def _named_in_context(tokens: list[str], cand: _Candidate) -> bool:
     """An ambiguous model typed exactly, in a message about cars, not after a preposition."""
-    if not cand.exact or cand.term.key in _NUMERAL_NAMES:
-        return False
+    if not cand.exact or cand.term.key in _NUMERAL_NAMES or cand.term.key.isdigit():
+        return False  # "traigo 700" is money, not a RAM 700
     return cand.start == 0 or tokens[cand.start - 1] not in _PLACE_PREPOSITIONS
 
 

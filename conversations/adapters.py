@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
-from conversations.engine.parsing import fold
 from conversations.engine.ports import (
     Branch,
     CarQuery,
@@ -93,32 +90,12 @@ class DbKnowledgeBase:
         )
 
     def branches_in(self, text: str) -> tuple[Branch, ...]:
-        from knowledge.selectors import knowledge_branches
+        from knowledge.selectors import knowledge_branches_in_text
 
-        folded = fold(text)
-        for branch_city, variants in _CITY_VARIANTS.items():
-            if any(re.search(rf"(?<!\w){v}(?!\w)", folded) for v in variants):
-                found = knowledge_branches(city=branch_city)
-                return tuple(
-                    Branch(name=b.name, city=b.city, address=b.address, hours=b.hours)
-                    for b in found
-                )
-        return ()
-
-
-# How customers name the cities Kavak has branches in (folded).
-_CITY_VARIANTS = {
-    "Ciudad de México": (
-        r"cdmx", r"df", r"d\.f\.", r"ciudad de mexico", r"mexico df", r"la capital", r"edomex",
-        r"estado de mexico", r"polanco", r"santa fe", r"pedregal", r"tlalnepantla",
-        r"azcapotzalco", r"coacalco", r"satelite",
-    ),
-    "Monterrey": (r"monterrey", r"mty", r"san pedro", r"nuevo leon", r"monterey"),
-    "Guadalajara": (r"guadalajara", r"gdl", r"zapopan", r"tlajomulco", r"jalisco"),
-    "Puebla": (r"puebla", r"cholula"),
-    "Querétaro": (r"queretaro", r"qro"),
-    "Cuernavaca": (r"cuernavaca", r"morelos"),
-}  # fmt: skip
+        return tuple(
+            Branch(name=b.name, city=b.city, address=b.address, hours=b.hours)
+            for b in knowledge_branches_in_text(text=text)
+        )
 
 
 class NullKnowledgeBase:

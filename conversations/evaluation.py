@@ -282,6 +282,8 @@ def _car_fact(car: dict[str, Any], field: str, reply: str) -> bool:
     if field == "transmission":
         words = _TRANSMISSION_WORDS.get(car.get("transmission") or "", ())
         return bool(words) and any(w in folded for w in words)
+    if field == "seats":
+        return car.get("seats") is not None and f"{car['seats']} pasajeros" in folded
     raise ValueError(f"unknown car_fact field {field!r}")
 
 

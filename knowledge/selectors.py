@@ -424,6 +424,17 @@ def knowledge_branches(*, city: str | None = None) -> list[Branch]:
     return branches.filter_by_city(list(directory), city)
 
 
+def knowledge_branches_in_text(*, text: str) -> list[Branch]:
+    """The branches a customer's message points at: the branch it names ("en Nuevo Sur"), else
+    those of the city it names ("en monterrey"), else none."""
+    directory = knowledge_branches()
+    named = branches.branches_named(text, directory)
+    if named:
+        return named
+    cities = branches.cities_named(text, branches.branch_cities(directory))
+    return [b for b in directory if cities and b.city == cities[0]]
+
+
 def knowledge_branch_cities() -> list[str]:
     """The cities with branches, as the branches article names them, in its order."""
     return branches.branch_cities(knowledge_branches())

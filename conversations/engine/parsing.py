@@ -591,18 +591,18 @@ def wants_reset(text: str) -> bool:
     return _has_any(
         fold(text),
         (
-            r"empezar de nuevo",
-            r"empezar otra vez",
-            r"comenzar de nuevo",
-            r"volver a empezar",
+            r"(?:empezar|empecemos|empezamos|comenzar|comencemos|iniciar|iniciemos)"
+            r" (?:de nuevo|otra vez|desde cero|desde el principio)",
+            r"(?:volver|volvamos|vuelve|vuelvo) a (?:empezar|comenzar|iniciar)",
             r"reiniciar",
             r"reinicia",
             r"reset",
             r"desde cero",
-            r"borra todo",
-            r"borrar todo",
+            r"desde el principio",
+            r"(?:borra|borrar|olvida|olvidalo|olvidate de) todo",
+            r"borron y cuenta nueva",
             r"nueva busqueda",
-            r"iniciar de nuevo",
+            r"otra busqueda",
         ),
     )
 

@@ -20,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from conversations.engine import replies
+from conversations.engine import parsing, replies
 from conversations.engine.financing import (
     FinancingPlan,
     financing_plan,
@@ -392,9 +392,14 @@ class _Turn:
         r = self.reading
         s = self.slots
         noted: list[str] = []
+        other_phone = None
         if r.phone and r.phone != s.phone:
-            self.set_slots(phone=r.phone)
-            noted.append("tu celular")
+            # A second number next to the contact time is an alternative, not a replacement.
+            if s.phone and self.pending != Action.ASK_PHONE and r.contact_at is not None:
+                other_phone = r.phone
+            else:
+                self.set_slots(phone=r.phone)
+                noted.append("tu celular")
         if r.name and r.name != s.name:
             self.set_slots(name=r.name)
             noted.append("tu nombre")
@@ -407,9 +412,10 @@ class _Turn:
             )
         )
         if r.contact_at is not None and timing:
-            self.set_slots(
-                contact_time=(r.contact_text or r.text)[:200], contact_at=r.contact_at.isoformat()
-            )
+            when = r.contact_text or r.text
+            if other_phone:
+                when = f"{when} · otro número: {other_phone}"
+            self.set_slots(contact_time=when[:200], contact_at=r.contact_at.isoformat())
             noted.append("el horario")
         if r.branches and (r.appointment or s.wants_appointment or any_time):
             first = r.branches[0]
@@ -453,8 +459,8 @@ class _Turn:
         updates: dict[str, Any] = {}
         if m.make or m.model:
             updates.update(make=m.make, model=m.model)
-            if m.model:
-                updates["body_type"] = m.body_type
+            if m.model or m.body_type:
+                updates["body_type"] = m.body_type  # "una camioneta Nissan": both
         elif m.body_type:
             # "Toyota" then "SUV" is a Toyota SUV; "Versa" then "camioneta" is any SUV.
             keep_make = before.make if not before.model else None
@@ -611,26 +617,31 @@ class _Turn:
             self.answered = True
             self.understood["rule_question"] = r.rule_question
             return
+        text = self.text
         if r.cash and r.question:
             self.say(replies.cash_answer())
             self.answered = True
-            if not r.kavak_question:
+            # "¿tienen garantía? y ¿puedo pagar de contado?": the rest may be for the articles.
+            text = _without_clauses(text, parsing.wants_cash)
+            if not text or not self.deps.knowledge.looks_like_question(text):
                 return
+            self._faq(text)
+            return
         about_flow = self.changed - {"contact"}
         if r.kavak_question or (r.question and not about_flow and not self._flow_question()):
-            self._faq()
+            self._faq(text)
 
     def _flow_question(self) -> bool:
         """A question the flow itself answers ("¿y a 6 años?", "¿cuál es el más nuevo?")."""
         r = self.reading
         return bool(r.show_again or r.other_options or r.choice is not None or r.unplaced)
 
-    def _faq(self) -> None:
-        answer = self.deps.knowledge.answer(self.text)
+    def _faq(self, text: str) -> None:
+        answer = self.deps.knowledge.answer(text)
         context = self.state.faq_context
         if not answer.confident and context and len(self.reading.folded.split()) <= 6:
             # A short follow-up ("¿y pasan por él?") reads with the question it follows.
-            followed = self.deps.knowledge.answer(f"{context} {self.text}")
+            followed = self.deps.knowledge.answer(f"{context} {text}")
             if followed.confident:
                 answer = followed
         self.understood["faq"] = {"confident": answer.confident, "confidence": answer.confidence}
@@ -638,9 +649,9 @@ class _Turn:
         if answer.confident:
             self.sources = answer.sources
             self.say(answer.answer)
-            self.state = dataclasses.replace(self.state, faq_context=self.text[:200])
+            self.state = dataclasses.replace(self.state, faq_context=text[:200])
             return
-        self.effects.append(RecordKbMiss(question=self.text, confidence=answer.confidence))
+        self.effects.append(RecordKbMiss(question=text, confidence=answer.confidence))
         if self.reading.off_topic or not (
             self.reading.kavak_question or _about_cars(self.reading.folded)
         ):
@@ -654,6 +665,12 @@ class _Turn:
         r = self.reading
         s = self.slots
         pending = self.pending
+        in_lead = pending in _LEAD_ACTIONS or s.lead_captured
+        searched = "need" in self.changed or "budget" in self.changed
+        if s.options and s.chosen is not None and r.other_options and not (in_lead or searched):
+            # "no me convence, enséñame otras": drop the choice, show different cars.
+            self.set_slots(chosen=None, plan_shown_for=None)
+            return self._advance(exclude=tuple(c.stock_id for c in s.options))
         if pending == Action.CHOOSE_OPTION and s.options and s.chosen is None:
             if r.choice_among:
                 self.say(replies.choose_which([(i + 1, s.options[i]) for i in r.choice_among]))
@@ -667,12 +684,7 @@ class _Turn:
                 self.cars = s.options
                 self.say(replies.options_block(s.options))
                 return self.ask(Action.CHOOSE_OPTION)
-        if pending == Action.OFFER_APPOINTMENT or (
-            pending == Action.OFFER_HELP and s.chosen is not None and not s.lead_captured
-        ):
-            if r.other_options and "need" not in self.changed:
-                self.set_slots(chosen=None, plan_shown_for=None, down_payment=None)
-                return self._advance(exclude=tuple(c.stock_id for c in s.options))
+        if pending == Action.OFFER_APPOINTMENT:
             if self.changed - {"contact"} - {"appointment"} and not (r.appointment or r.callback):
                 return None  # a new term or down payment: show the plan again
             if r.callback:
@@ -854,6 +866,8 @@ class _Turn:
         r = self.reading
         s = self.slots
         pending = self.pending
+        if s.chosen is not None and self.changed & {"down", "term", "cash", "choice", "compare"}:
+            return self._advance_financing()  # the plan first, then the pending lead question
         if "contact" in self.changed:
             return self._advance_lead()
         if pending == Action.ASK_PHONE and r.refuses_phone:
@@ -1027,6 +1041,16 @@ _CAR_WORDS = re.compile(
     r"financ\w*|enganche|garantia|sucursal\w*|kavak|precio|pago\w*|mensualidad\w*|placas|"
     r"tenencia|verificacion|factura|servicio\w*|mantenimiento|llantas|motor|asesor\w*)\b"
 )
+
+
+_QUESTION_BREAK = re.compile(r"(?<=[?!.])\s*|\s+(?=¿)")
+
+
+def _without_clauses(text: str, handled: Any) -> str:
+    """``text`` without the questions ``handled`` says the engine already answered."""
+    clauses = [c.strip(" ,;") for c in _QUESTION_BREAK.split(text) if c.strip(" ,;")]
+    kept = [c for c in clauses if not handled(c)]
+    return " ".join(re.sub(r"^(?:y|e|o)\s+", "", c) for c in kept)
 
 
 def _about_cars(folded: str) -> bool:

@@ -306,6 +306,8 @@ def _fact(car: CarOption, name: str) -> str | None:
         return f"es la versión {car.version}" if car.version else None
     if name == "seats":
         return f"es para {car.seats} pasajeros" if car.seats else None
+    if name == "available":
+        return "sigue disponible en el catálogo"
     if name in ("carplay", "bluetooth"):
         label = "CarPlay" if name == "carplay" else "Bluetooth"
         value = getattr(car, name)

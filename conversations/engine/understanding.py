@@ -483,6 +483,10 @@ _FIELDS = {
     "color": (r"color", r"colores"),
     "fuel": (r"gasolina", r"diesel", r"hibrido", r"electrico"),
     "owners": (r"duenos", r"dueno", r"choques", r"chocado", r"factura", r"historial"),
+    "available": (
+        r"disponible", r"sigue", r"siguen", r"todavia lo tienen", r"todavia la tienen",
+        r"ya se vendio", r"lo tienen", r"la tienen", r"esta apartado", r"lo apartan",
+    ),
 }  # fmt: skip
 _FIELD_PATTERNS = {name: _alternation(words) for name, words in _FIELDS.items()}
 _QUESTION_WORD = re.compile(
@@ -601,7 +605,7 @@ def understand(
         elif len(among) > 1:
             choice_among = among
     show_again = bool(options) and _has(folded, _SHOW_AGAIN) and choice is None
-    other = parsing.wants_other_options(text) and not money.budget_max
+    other = parsing.wants_other_options(text) and not money.budget_max and choice is None
     # Contact data.
     expecting_name = pending == Action.ASK_NAME
     name = parsing.parse_name(text, expecting=expecting_name and not names_car and not question)
@@ -714,7 +718,9 @@ def _open_need(folded: str) -> bool:
 
 
 _TRAILING_LINK = re.compile(
-    r"[\s,;]*(?:(?:o|y)\s+)?(?:al|a mi|mi|el|a este)?\s*(?:cel|celular|numero|tel|telefono)?\s*$"
+    r"[\s,;]*(?:(?:o|y|si no|sino|o si no|o bien)\s+)?(?:marcame |llamame |marquen |llamen )?"
+    r"(?:al|a mi|mi|el|a este|a)?\s*(?:cel|celular|numero|tel|telefono)?\s*$",
+    re.IGNORECASE,
 )
 
 
