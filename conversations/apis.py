@@ -199,6 +199,25 @@ class CarOutput(serializers.Serializer):
     version = serializers.CharField()
     price = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
     km = serializers.IntegerField()
+    body_type = serializers.CharField(help_text="sedan, hatchback, suv, pickup, minivan…")
+    transmission = serializers.CharField(help_text="automatic, manual o vacío si no se sabe")
+    seats = serializers.IntegerField(allow_null=True)
+
+
+class AppointmentCarOutput(serializers.Serializer):
+    stock_id = serializers.CharField()
+    title = serializers.CharField()
+
+
+class AppointmentOutput(serializers.Serializer):
+    date = serializers.DateField(allow_null=True, help_text="null: el cliente no dio una fecha")
+    time = serializers.CharField(allow_null=True, help_text="HH:MM, hora de México")
+    weekday = serializers.CharField(allow_null=True)
+    requested = serializers.CharField(help_text="Lo que escribió el cliente")
+    branch = serializers.CharField(allow_null=True)
+    city = serializers.CharField(allow_null=True)
+    address = serializers.CharField(allow_null=True)
+    car = AppointmentCarOutput(allow_null=True)
 
 
 class FinancingOutput(serializers.Serializer):
@@ -235,6 +254,7 @@ class ChatOutput(serializers.Serializer):
     financing = FinancingOutput(allow_null=True)
     lead = LeadOutput(allow_null=True)
     sources = SourceOutput(many=True)
+    appointment = AppointmentOutput(allow_null=True)
 
 
 def render_outcome(outcome: TurnOutcome) -> dict[str, Any]:

@@ -46,7 +46,7 @@ from conversations.stores import MessageRecord, Session
 from conversations.wiring import engine_config, engine_deps, lead_store, state_store
 from kavak import metrics
 from kavak.logging import log_context
-from leads.stores import LeadData, LeadView
+from leads.stores import AppointmentData, LeadData, LeadView
 
 if TYPE_CHECKING:
     from conversations.llm.services import LlmBudget
@@ -135,6 +135,15 @@ def _lead_data(
 ) -> LeadData:
     s = state.slots
     contact_at = datetime.fromisoformat(s.contact_at) if s.contact_at else None
+    appointment = None
+    if source == "appointment":
+        appointment = AppointmentData(
+            scheduled_at=contact_at,
+            requested=s.contact_time or "",
+            branch=s.branch or "",
+            branch_city=s.branch_city or "",
+            branch_address=s.branch_address or "",
+        )
     return LeadData(
         source=source,
         channel=session.channel,
@@ -146,6 +155,7 @@ def _lead_data(
         car_stock_id=s.chosen.stock_id if s.chosen else "",
         car_snapshot=_car_snapshot(s.chosen),
         financing_snapshot=_financing_snapshot(state, rate),
+        appointment=appointment,
     )
 
 
@@ -503,7 +513,8 @@ def conversation_slots_suggest(
     """Slot suggestions from the LLM for a turn about to run (``{}`` when not needed or failed).
 
     Precondition: called outside any transaction (it waits on the network). The model is asked
-    only when the engine alone would understand nothing.
+    only when the engine alone is unsure: it understood nothing, matched a car only fuzzily, or
+    read a number it would have to confirm.
 
     A dry run of the pure engine on an unlocked snapshot of the state tells; a stale snapshot only
     costs or saves one call, since the locked turn decides again and the engine ignores the
@@ -528,7 +539,8 @@ def conversation_slots_suggest(
             state = state_from_dict(row[0])
     inbound = Inbound(text=text, channel=channel, customer_phone=customer_phone)
     config = engine_config(now=now or timezone.now())
-    if not decide(state, inbound, deps or engine_deps(), config).lost:
+    dry = decide(state, inbound, deps or engine_deps(), config)
+    if not (dry.lost or dry.unsure):
         return {}
     return llm_extract_slots(text=text, state=state, budget=budget) or {}
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils import timezone
 
 from conversations.adapters import DbKnowledgeBase, OrmCarCatalog
 from conversations.engine.policy import EngineConfig, EngineDeps
@@ -22,8 +23,9 @@ def engine_deps() -> EngineDeps:
 
 
 def engine_config(*, now: Any) -> EngineConfig:
+    """The engine reads "a las 11" in the business's time zone (``TIME_ZONE``), not UTC."""
     return EngineConfig(
-        now=now,
+        now=timezone.localtime(now),
         annual_rate=settings.FINANCING_ANNUAL_RATE,
         terms=tuple(settings.FINANCING_TERMS_MONTHS),
         min_down_ratio=settings.FINANCING_MIN_DOWN_PAYMENT_RATIO,

@@ -41,7 +41,14 @@ from kavak.backoffice.selectors import (
     dashboard_leads_by_agent,
 )
 from kavak.exceptions import ApplicationError
-from leads.models import FunnelDashboard, Lead, LeadEvent, LeadNotification, SalesAgent
+from leads.models import (
+    Appointment,
+    FunnelDashboard,
+    Lead,
+    LeadEvent,
+    LeadNotification,
+    SalesAgent,
+)
 from leads.selectors import (
     LEAD_EXPORT_HEADER,
     conversation_visible_queryset,
@@ -55,6 +62,7 @@ from leads.selectors import (
     sales_agents_with_load,
 )
 from leads.services import (
+    appointment_status_set,
     lead_assign_pending,
     lead_note_add,
     lead_reassign,
@@ -291,6 +299,7 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
     readonly_fields = (
         "customer",
         "car_card",
+        "appointments_card",
         "financing_card",
         "amortization_table",
         "transcript",
@@ -300,6 +309,7 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         ("Cliente", {"fields": ("customer",)}),
         ("Seguimiento", {"fields": ("status", "lost_reason", "assigned_to", "new_note")}),
         ("Auto elegido", {"fields": ("car_card",)}),
+        ("Citas", {"fields": ("appointments_card",)}),
         ("Financiamiento", {"fields": ("financing_card", "amortization_table")}),
         ("Conversación", {"fields": ("transcript",)}),
         ("Actividad", {"fields": ("activity_log",)}),
@@ -420,6 +430,28 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
             '<table class="lead-facts"><tbody>{}</tbody></table>',
             format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),
         )
+
+    @admin.display(description="citas")
+    def appointments_card(self, obj: Lead) -> SafeString | str:
+        appointments = list(obj.appointments.order_by("-created_at")[:5])
+        if not appointments:
+            return "Sin citas."
+        rows = [
+            (
+                _appointment_when(a),
+                a.branch or "Sucursal por confirmar",
+                a.get_status_display(),
+                reverse("admin:leads_appointment_change", args=[a.pk]),
+            )
+            for a in appointments
+        ]
+        return format_html(
+            '<table class="lead-facts"><tbody>{}</tbody></table>',
+            format_html_join(
+                "", '<tr><th>{}</th><td>{} · <a href="{}">{}</a></td></tr>',
+                ((when, branch, url, status) for when, branch, status, url in rows),
+            ),
+        )  # fmt: skip
 
     @admin.display(description="plan")
     def financing_card(self, obj: Lead) -> SafeString | str:
@@ -861,3 +893,80 @@ def _bucket_position(value_ms: float) -> float:
             return i + (value_ms - low) / (high - low)
         low = float(high)
     return len(LATENCY_BUCKETS_MS) + 0.5
+
+
+# --- Appointments booked in the chat --------------------------------------------------------------
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    """The agenda: visits customers booked in the chat, by date; salespeople see their own."""
+
+    list_display = ("when", "status", "branch", "car", "customer", "requested")
+    list_filter = ("status", "branch_city", ("scheduled_at", admin.DateFieldListFilter))
+    date_hierarchy = "scheduled_at"
+    search_fields = ("lead__name", "lead__phone", "branch", "car_stock_id")
+    ordering = ("scheduled_at",)
+    actions = ["confirm", "mark_done", "cancel"]
+    fields = (
+        "lead",
+        "conversation",
+        "scheduled_at",
+        "requested",
+        "branch",
+        "branch_city",
+        "branch_address",
+        "car_stock_id",
+        "status",
+    )
+    readonly_fields = tuple(f for f in fields if f != "status")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
+        leads = lead_visible_queryset(user=request.user)
+        return super().get_queryset(request).filter(lead__in=leads).select_related("lead")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # appointments come from conversations
+
+    def save_model(self, request: HttpRequest, obj: Appointment, form: Any, change: bool) -> None:
+        if "status" in form.changed_data:
+            appointment_status_set(appointment_ids=[obj.pk], status=obj.status, actor=request.user)
+
+    @admin.display(description="fecha", ordering="scheduled_at")
+    def when(self, obj: Appointment) -> str:
+        return _appointment_when(obj)
+
+    @admin.display(description="auto")
+    def car(self, obj: Appointment) -> str:
+        car = obj.car_snapshot or {}
+        return " ".join(str(car[k]) for k in ("make", "model", "year") if car.get(k)) or "—"
+
+    @admin.display(description="cliente")
+    def customer(self, obj: Appointment) -> str:
+        return f"{obj.lead.name or '(sin nombre)'} · {obj.lead.phone or 'sin teléfono'}"
+
+    def _set(self, request: HttpRequest, queryset: QuerySet[Appointment], status: str) -> None:
+        changed = appointment_status_set(
+            appointment_ids=queryset.values_list("pk", flat=True), status=status, actor=request.user
+        )
+        self.message_user(request, f"{changed} cita(s) actualizada(s).", messages.SUCCESS)
+
+    @admin.action(description="Confirmar las citas seleccionadas", permissions=["change"])
+    def confirm(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
+        self._set(request, queryset, Appointment.Status.CONFIRMED)
+
+    @admin.action(description="Marcar como realizadas", permissions=["change"])
+    def mark_done(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
+        self._set(request, queryset, Appointment.Status.DONE)
+
+    @admin.action(description="Cancelar las citas seleccionadas", permissions=["change"])
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
+        self._set(request, queryset, Appointment.Status.CANCELLED)
+
+
+_WEEKDAYS = ("Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado", "Domingo")
+
+
+def _appointment_when(appointment: Appointment) -> str:
+    if appointment.scheduled_at is None:
+        return f"Por definir ({appointment.requested})" if appointment.requested else "Por definir"
+    local = timezone.localtime(appointment.scheduled_at)
+    return f"{_WEEKDAYS[local.weekday()]} {local:%d/%m/%Y %H:%M}"

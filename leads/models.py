@@ -200,3 +200,64 @@ class FunnelDashboard(Conversation):
         verbose_name = "tablero del embudo"
         verbose_name_plural = "tablero del embudo"
         default_permissions = ("view",)
+
+
+class Appointment(models.Model):
+    """A visit the customer booked in the chat: when, at which branch, to see which car.
+
+    One open appointment per lead and conversation: booking again in the same conversation
+    moves it. Staff confirm, mark done or cancel it from the back office.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "solicitada", "Por confirmar"
+        CONFIRMED = "confirmada", "Confirmada"
+        DONE = "realizada", "Realizada"
+        CANCELLED = "cancelada", "Cancelada"
+
+    OPEN_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
+
+    lead = models.ForeignKey(
+        Lead, on_delete=models.CASCADE, related_name="appointments", verbose_name="lead"
+    )
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name="conversación",
+    )
+    scheduled_at = models.DateTimeField("fecha y hora", null=True, blank=True, db_index=True)
+    requested = models.CharField("lo que pidió el cliente", max_length=200, blank=True)
+    branch = models.CharField("sucursal", max_length=120, blank=True)
+    branch_city = models.CharField("ciudad", max_length=120, blank=True)
+    branch_address = models.CharField("dirección", max_length=250, blank=True)
+    car_stock_id = models.CharField("auto (stock id)", max_length=32, blank=True)
+    car_snapshot = models.JSONField("auto", default=dict, blank=True)
+    status = models.CharField(
+        "estado", max_length=12, choices=Status.choices, default=Status.REQUESTED, db_index=True
+    )
+    created_at = models.DateTimeField("creada", auto_now_add=True)
+    updated_at = models.DateTimeField("actualizada", auto_now=True)
+
+    class Meta:
+        verbose_name = "cita"
+        verbose_name_plural = "citas"
+        ordering = ["scheduled_at", "id"]
+        default_permissions = ("view", "change")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead", "conversation"],
+                condition=Q(status__in=["solicitada", "confirmada"]),
+                name="appointment_one_open_per_conversation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        when = (
+            timezone.localtime(self.scheduled_at).strftime("%d/%m %H:%M")
+            if self.scheduled_at
+            else self.requested
+        )
+        return f"Cita {when} · {self.branch or 'sucursal por confirmar'}"

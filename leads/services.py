@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from kavak.exceptions import ApplicationError, TransientError
 from kavak.rows import instances_from_rows
-from leads.models import Lead, LeadEvent, LeadNotification, SalesAgent
+from leads.models import Appointment, Lead, LeadEvent, LeadNotification, SalesAgent
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +49,21 @@ def _body(lead: Lead, reason: str) -> str:
             f"Auto: {car.get('make')} {car.get('model')} {car.get('year')} "
             f"(stock {car.get('stock_id')}) — ${car.get('price')}"
         )
-    if fin:
+    if fin.get("cash_purchase"):
+        lines.append("Financiamiento: ninguno, compra de contado")
+    elif fin:
         lines.append(
             f"Financiamiento: enganche ${fin.get('down_payment')}, {fin.get('term_months')} meses, "
             f"mensualidad ${fin.get('monthly_payment')}"
         )
+    appointment = lead.appointments.filter(status__in=("solicitada", "confirmada")).first()
+    if appointment is not None:
+        when = (
+            timezone.localtime(appointment.scheduled_at).strftime("%d/%m/%Y %H:%M")
+            if appointment.scheduled_at
+            else appointment.requested or "por definir"
+        )
+        lines.append(f"Cita: {when} en {appointment.branch or 'sucursal por confirmar'}")
     lines.append(
         f"Lead #{lead.pk} en el back office: /{settings.ADMIN_URL}leads/lead/{lead.pk}/change/"
     )
@@ -441,3 +452,42 @@ def lead_notify_pending(
     return [
         (pk, "handoff" if source == Lead.Source.HANDOFF else "lead_captured") for pk, source in rows
     ]
+
+
+_APPOINTMENT_STATUS_NOTES = {
+    "confirmada": "Cita confirmada",
+    "realizada": "Cita realizada",
+    "cancelada": "Cita cancelada",
+    "solicitada": "Cita de nuevo por confirmar",
+}
+
+
+def appointment_status_set(
+    *, appointment_ids: Iterable[int], status: str, actor: Any, now: datetime | None = None
+) -> int:
+    """Confirm, complete or cancel appointments; each change is noted in the lead's activity.
+
+    Only the appointments whose status changes are touched; returns how many changed.
+    """
+    if status not in Appointment.Status.values:
+        raise ApplicationError("Estado de cita no válido.")
+    now = now or timezone.now()
+    changed = 0
+    with transaction.atomic():
+        rows = Appointment.objects.select_for_update().filter(pk__in=list(appointment_ids))
+        for appointment in rows.exclude(status=status):
+            appointment.status = status
+            appointment.save(update_fields=["status", "updated_at"])
+            when = (
+                timezone.localtime(appointment.scheduled_at).strftime("%d/%m %H:%M")
+                if appointment.scheduled_at
+                else appointment.requested
+            )
+            lead_note_add(
+                lead_id=appointment.lead_id,
+                text=f"{_APPOINTMENT_STATUS_NOTES[status]}: {when} · {appointment.branch or '—'}",
+                actor=actor,
+                now=now,
+            )
+            changed += 1
+    return changed

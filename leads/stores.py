@@ -11,8 +11,19 @@ from typing import Any
 from django.db import IntegrityError, connection
 
 from kavak.rows import insert_unless_conflict, instances_from_rows, update_columns
-from leads.models import Lead
+from leads.models import Appointment, Lead
 from leads.services import lead_assign
+
+
+@dataclass(frozen=True)
+class AppointmentData:
+    """A visit booked in the chat (see ``leads.models.Appointment``)."""
+
+    scheduled_at: datetime | None
+    requested: str = ""
+    branch: str = ""
+    branch_city: str = ""
+    branch_address: str = ""
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class LeadData:
     car_stock_id: str = ""
     car_snapshot: dict[str, Any] = field(default_factory=dict)
     financing_snapshot: dict[str, Any] = field(default_factory=dict)
+    appointment: AppointmentData | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,7 @@ class DbLeadStore:
                     continue  # a concurrent turn created the open lead for this phone: update it
                 # Before commit, so the sales notification goes to the assignee.
                 lead_assign(lead=lead)
+                _appointment_save(lead, data)
                 return _view(lead)
             changed = []
             for key in _UPDATABLE:
@@ -95,6 +108,7 @@ class DbLeadStore:
                 changed.append("source")
             if changed:  # nothing listens to Lead saves: a plain UPDATE (a turn's hot path)
                 update_columns(lead, [*changed, "updated_at"])
+            _appointment_save(lead, data)
             return _view(lead)
         raise IntegrityError("could not upsert lead after concurrent retries")
 
@@ -144,6 +158,31 @@ class DbLeadStore:
     def for_conversation(self, *, conversation_id: int) -> LeadView | None:
         lead = Lead.objects.filter(conversation_id=conversation_id).order_by("-updated_at").first()
         return _view(lead) if lead else None
+
+
+def _appointment_save(lead: Lead, data: LeadData) -> None:
+    """Book or move the lead's open appointment of this conversation.
+
+    Precondition: runs inside the turn's transaction with the lead row locked, so two turns of
+    one customer cannot both insert an open appointment (the constraint would refuse it anyway).
+    """
+    booked = data.appointment
+    if booked is None:
+        return
+    values = {
+        "scheduled_at": booked.scheduled_at,
+        "requested": booked.requested[:200],
+        "branch": booked.branch[:120],
+        "branch_city": booked.branch_city[:120],
+        "branch_address": booked.branch_address[:250],
+        "car_stock_id": data.car_stock_id,
+        "car_snapshot": data.car_snapshot,
+    }
+    updated = Appointment.objects.filter(
+        lead=lead, conversation_id=data.conversation_id, status__in=Appointment.OPEN_STATUSES
+    ).update(**values)
+    if not updated:
+        Appointment.objects.create(lead=lead, conversation_id=data.conversation_id, **values)
 
 
 class MemoryLeadStore:

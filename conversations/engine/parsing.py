@@ -775,6 +775,28 @@ _WEEKDAYS = {
 _PERIODS = {"manana": 10, "mediodia": 12, "tarde": 16, "noche": 19}
 
 
+_TIME_PIECES = re.compile(
+    r"\b(?:(?:el|este|el proximo|proximo|la proxima|pasado)\s+)?(?:pasado manana|manana|hoy|"
+    r"lunes|martes|miercoles|jueves|viernes|sabado|domingo|fin de semana)\b"
+    r"|\b(?:despues de las|despues de la|desde las|a partir de las|como a las|a las|a la|tipo|"
+    r"por ahi de las)\s+\d{1,2}(?::\d{2})?(?:\s*(?:am|pm|hrs|h|de la noche|de la tarde|"
+    r"de la manana))?"
+    r"|\b(?:en|por) la (?:manana|tarde|noche)\b|\btemprano\b|\bal mediodia\b"
+)
+
+
+def contact_phrase(text: str) -> str | None:
+    """The words of ``text`` that say when ("quiero una cita en Monterrey el sábado a las 11"
+    → "el sábado a las 11"), or None when it names no day or hour."""
+    folded = strip_phones(fold(text))
+    spans = [m.span() for m in _TIME_PIECES.finditer(folded)]
+    if not spans:
+        return None
+    start, end = min(s for s, _ in spans), max(e for _, e in spans)
+    source = text if len(fold(text)) == len(text.lower()) and len(folded) == len(text) else folded
+    return source[start:end].strip(" ,.;") or None
+
+
 def parse_contact_time(text: str, *, now: datetime) -> datetime | None:
     """A preferred contact slot: "mañana en la tarde", "el lunes a las 10", "hoy a las 5 pm",
     "después de las 8" (20:00). Phone numbers in the message are not times."""

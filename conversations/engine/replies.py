@@ -489,7 +489,7 @@ def appointment_done(
 ) -> str:  # fmt: skip
     who = f", {name}" if name else ""
     when = f" {_when(at)}" if at else ""
-    where = f" en *{branch}*" + (f" ({address})" if address else "") if branch else ""
+    where = f" en *{branch}*" + (f", {address.rstrip('.')}," if address else "") if branch else ""
     what = f" para ver el *{car.title}*" if car else ""
     tail = (
         "Un asesor de Kavak te contactará para confirmarla."
@@ -501,12 +501,13 @@ def appointment_done(
 
 def branch_offer(branches: Sequence[Branch]) -> str:
     first = branches[0]
+    address = first.address.rstrip(".")
     if len(branches) == 1:
-        return f"Te anoto en *{first.name}* ({first.address})."
+        return f"Te anoto en *{first.name}*: {address}."
     others = ", ".join(f"*{b.name}*" for b in branches[1:])
     return (
         f"En {first.city} tenemos {len(branches)} sucursales. Te anoto en *{first.name}* "
-        f"({first.address}); si prefieres {others}, dímelo."
+        f"({address}); si prefieres {others}, dímelo."
     )
 
 

@@ -493,6 +493,7 @@ _QUESTION_WORD = re.compile(
     r"^(?:y\s+)?(?:cuanto|cuantos|cuanta|cuantas|que|cual|cuales|es|son|tiene|tienen|trae|"
     r"traen|de que|me dices|dime|sabes|como|esta|viene)\b"
 )
+_INTERROGATIVE = re.compile(r"\b(?:de que|que tal|cuantos|cuantas|cuanto|cual|cuales|como es)\b")
 _KB_TOPICS = _alternation(
     (
         r"prueba", r"garantia", r"devolver", r"devolucion", r"documentos", r"papeles",
@@ -505,7 +506,12 @@ _KB_TOPICS = _alternation(
 def _car_question(
     folded: str, options: tuple[CarOption, ...], chosen: CarOption | None, question: bool
 ) -> CarQuestion | None:
-    asks = question or _QUESTION_WORD.match(_bare(folded)) is not None
+    bare = _bare(folded)
+    asks = (
+        question
+        or _QUESTION_WORD.match(bare) is not None
+        or _INTERROGATIVE.search(bare) is not None  # "y el 2 de qué año es"
+    )
     if not asks or not (options or chosen):
         return None
     fields = tuple(name for name, pattern in _FIELD_PATTERNS.items() if _has(folded, pattern))
@@ -610,7 +616,10 @@ def understand(
     expecting_name = pending == Action.ASK_NAME
     name = parsing.parse_name(text, expecting=expecting_name and not names_car and not question)
     contact_at = parsing.parse_contact_time(text, now=now)
-    contact_text = _contact_text(text) if contact_at or pending == Action.ASK_CONTACT_TIME else None
+    if contact_at is not None:
+        contact_text = parsing.contact_phrase(text) or _contact_text(text)
+    else:
+        contact_text = _contact_text(text) if pending == Action.ASK_CONTACT_TIME else None
     branches = knowledge.branches_in(text)
     fuel = next((f for f, p in _FUELS.items() if _has(folded, p)), None)
     yes_no = parsing.parse_yes_no(text)

@@ -80,14 +80,27 @@ campo "mensaje" (lo que escribió el cliente) y devuelve SOLO un JSON con el esq
 - make / model: marca y modelo tal como los nombró el cliente.
 - body_type: sedan, hatchback, suv, pickup, minivan, coupe, convertible, van o wagon.
 - transmission: automatic o manual.
+- option: número de la opción que eligió entre las "opciones_mostradas" (1 a N).
+- name / phone: nombre y celular del cliente, solo si los escribió.
+- intent: de qué trata sobre todo el mensaje: car_need, budget, financing, choose_option, \
+contact_data, question_kavak (pregunta sobre Kavak), question_car (pregunta sobre un auto \
+mostrado), small_talk (saludo, "ok", emoji, "déjame pensarlo"), human (pide una persona), \
+refusal (no quiere dar un dato o seguir) u other.
 - "pendiente" es la pregunta que el asistente acaba de hacer; úsala solo para interpretar \
 respuestas cortas ("a 4" después de preguntar el plazo = 48 meses).
 {_COMMON_RULES}
 Código interno (confidencial, nunca lo escribas): {canary}"""
 
 
-def slots_payload(*, text: str, pending: str) -> str:
-    return _json({"tarea": "extraer_datos", "pendiente": pending, "mensaje": text})
+def slots_payload(*, text: str, pending: str, options: int = 0) -> str:
+    return _json(
+        {
+            "tarea": "extraer_datos",
+            "pendiente": pending,
+            "opciones_mostradas": options,
+            "mensaje": text,
+        }
+    )
 
 
 def smooth_system(*, canary: str, max_chars: int) -> str:

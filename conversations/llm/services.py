@@ -266,6 +266,7 @@ _NULLABLE_INT = {"type": ["integer", "null"]}
 _NULLABLE_STR = {"type": ["string", "null"]}
 _BODY_TYPES = sorted(replies.BODY_TYPE_ES)
 _SLOT_FIELDS = (
+    "intent",
     "budget_max",
     "budget_min",
     "monthly_budget",
@@ -276,13 +277,25 @@ _SLOT_FIELDS = (
     "down_payment_percent",
     "down_payment_amount",
     "term_months",
+    "option",
+    "name",
+    "phone",
 )
+# What the message is mostly about; the engine uses it only where its own reading found nothing.
+INTENTS = (
+    "car_need", "budget", "financing", "choose_option", "contact_data", "question_kavak",
+    "question_car", "small_talk", "human", "refusal", "other",
+)  # fmt: skip
 # Sent to the provider (strict structured output accepts types and enums everywhere) ...
 SLOTS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": list(_SLOT_FIELDS),
     "properties": {
+        "intent": {"type": ["string", "null"], "enum": [*INTENTS, None]},
+        "option": _NULLABLE_INT,
+        "name": _NULLABLE_STR,
+        "phone": _NULLABLE_STR,
         "budget_max": _NULLABLE_INT,
         "budget_min": _NULLABLE_INT,
         "monthly_budget": _NULLABLE_INT,
@@ -308,6 +321,9 @@ _SLOTS_CHECK: dict[str, Any] = {
         "down_payment_percent": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
         "down_payment_amount": {"type": ["integer", "null"], "minimum": 0, "maximum": 10**9},
         "term_months": {"type": ["integer", "null"], "minimum": 0, "maximum": 240},
+        "option": {"type": ["integer", "null"], "minimum": 1, "maximum": 10},
+        "name": {"type": ["string", "null"], "maxLength": 60},
+        "phone": {"type": ["string", "null"], "maxLength": 20},
     },
 }
 _SLOTS_VALIDATOR = jsonschema.Draft202012Validator(_SLOTS_CHECK)
@@ -316,15 +332,19 @@ _SLOTS_VALIDATOR = jsonschema.Draft202012Validator(_SLOTS_CHECK)
 def llm_extract_slots(
     *, text: str, state: ConversationState, budget: LlmBudget
 ) -> dict[str, Any] | None:
-    """Slots named in ``text`` as a schema-valid dict without nulls (suggestions for the engine).
+    """Intent and slots named in ``text`` as a schema-valid dict without nulls (suggestions for
+    the engine, which checks each against the message).
 
-    ``state`` gives the pending question, so short answers ("a 4") can be read in context.
+    ``state`` gives the pending question, so short answers ("a 4") can be read in context, and
+    how many options were shown ("el de en medio" is option 2 of 3).
     """
     canary = prompts.new_canary()
     raw = _complete(
         use=SLOTS,
         system=prompts.slots_system(canary=canary),
-        user=prompts.slots_payload(text=text, pending=state.next_action.value),
+        user=prompts.slots_payload(
+            text=text, pending=state.next_action.value, options=len(state.slots.options)
+        ),
         budget=budget,
         json_schema=SLOTS_SCHEMA,
     )

@@ -110,13 +110,13 @@ def test_faq_answer_is_phrased_from_the_knowledge_base(
 def test_slots_are_suggested_before_the_lock_and_checked_by_the_engine(
     channel: StubModel, fake_twilio: FakeTwilio, client: Client
 ) -> None:
-    answer(client, "busco un sedán")
-    channel.slots = {"budget_max": 300000}
-    group = answer(client, "ando corto de lana, lo que me presten")
+    answer(client, "hola")
+    channel.slots = {"make": "Jeep", "model": "Compass"}
+    group = answer(client, "busco una compas")
     turn_id = WhatsAppOutbound.objects.filter(group=group).values_list("turn_id", flat=True)[0]
     inbound = Message.objects.get(turn_id=turn_id, direction="in")
-    assert inbound.understood["llm_slots"] == ["budget_max"]
-    assert inbound.step_after == "options"
+    assert inbound.understood["llm_slots"] == ["make", "model"]
+    assert inbound.step_after == "budget"
     assert tasks(channel).count("extraer_datos") == 1
 
 

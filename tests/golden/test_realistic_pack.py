@@ -1,0 +1,117 @@
+"""The realistic conversation pack (issue 15): its size, its automatic checks, and its targets.
+
+The pack's held-out part is never tuned to; ``evaluate_agent --gate-heldout`` fails under its
+targets (≥ 95% of turns understood, no loops, no lost slots, no car the customer never named).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from catalog.services import catalog_load_demo
+from conversations.evaluation import (
+    Scenario,
+    TurnReport,
+    TurnSpec,
+    _check_realistic,
+    _Conversation,
+    pack_score,
+    scenario_load_pack,
+)
+from conversations.evaluation import ScenarioReport as Report
+from knowledge.services import knowledge_load_demo
+from tests.conftest import ROOT
+
+CAR = {
+    "stock_id": "1", "make": "Nissan", "model": "Versa", "year": 2020, "price": "265999.00",
+    "km": 45837, "transmission": "automatic", "version": "1.6 ADVANCE CVT", "seats": 5,
+}  # fmt: skip
+
+
+def test_the_pack_has_a_development_and_a_larger_than_30_held_out_part() -> None:
+    dev, heldout = scenario_load_pack("dev"), scenario_load_pack("heldout")
+    assert len(heldout) >= 30
+    assert len(dev) + len(heldout) >= 80
+    names = [s.name for s in (*dev, *heldout)]
+    assert len(set(names)) == len(names)
+    assert all(s.goal for s in (*dev, *heldout))
+    with pytest.raises(ValueError, match="unknown pack part"):
+        scenario_load_pack("tuned")
+
+
+def _check(
+    memo: _Conversation, say: str, expect: dict[str, object], reply: str, slots: dict[str, object],
+    **state: object,
+) -> TurnReport:  # fmt: skip
+    report = TurnReport(index=1, say=say, response={"reply": reply, "cars": []})
+    _check_realistic(TurnSpec(say=say, expect=expect), report.response, {"slots": slots, **state},
+                     memo, report)  # fmt: skip
+    return report
+
+
+def test_a_slot_said_earlier_and_later_lost_is_counted() -> None:
+    memo = _Conversation()
+    first = _check(memo, "tengo 50 mil de enganche", {"slots": {"down_payment": "50000"}}, "ok",
+                   {"down_payment": "50000"})  # fmt: skip
+    assert first.ok
+    later = _check(memo, "puedo pagar 6 mil al mes", {}, "ok", {"down_payment": None})
+    assert [c.kind for c in later.checks if not c.ok] == ["lost_slot"]
+
+
+def test_a_car_the_customer_never_named_is_counted() -> None:
+    memo = _Conversation()
+    slots = {"make": "Chevrolet", "model": "Cavalier"}
+    reply = "¿Quisiste decir *Chevrolet Cavalier*?"
+    report = _check(memo, "kavak es confiable?", {}, reply, slots, suggestion="Chevrolet Cavalier")
+    assert {c.kind for c in report.checks if not c.ok} == {"unstated_car"}
+    named = _check(_Conversation(), "busco un versa", {}, "ok", {"model": "Versa"})
+    assert named.ok
+
+
+def test_the_same_question_a_third_time_is_a_loop_and_not_understanding_is_flagged() -> None:
+    memo = _Conversation()
+    question = "¿Cuál es tu presupuesto?"
+    assert _check(memo, "a", {}, question, {}).ok
+    assert _check(memo, "b", {}, f"Perdón, no te entendí.\n\n{question}", {}).checks[0].kind == (
+        "not_understood"
+    )
+    third = _check(memo, "c", {}, question, {})
+    assert [c.kind for c in third.checks if not c.ok] == ["loop"]
+    score = pack_score(
+        [Report(Scenario("x", "", (), "need", (), ROOT), [third])]  # type: ignore[arg-type]
+    )
+    assert (score.loops, score.understood) == (1, 0)
+
+
+def test_choice_and_car_fact_checks_use_the_options_last_shown() -> None:
+    memo = _Conversation(cars=[CAR])
+    fact = _check(memo, "cuantos km tiene el 1?", {"car_fact": {"option": 1, "field": "km"}},
+                  "El 1 tiene 45,837 km.", {})  # fmt: skip
+    assert fact.ok
+    wrong = _check(memo, "de que año es?", {"car_fact": {"option": 1, "field": "year"}},
+                   "Es modelo 2019.", {})  # fmt: skip
+    assert not wrong.ok
+    chose = _check(memo, "ok el 1", {"choice": 1}, "¡Buena elección!", {"chosen": CAR})
+    assert chose.ok
+
+
+@pytest.mark.django_db
+def test_evaluate_agent_meets_the_held_out_targets() -> None:
+    catalog_load_demo()
+    knowledge_load_demo()
+    out = io.StringIO()
+    call_command("evaluate_agent", "--pack", "heldout", "--gate-heldout", stdout=out)
+    text = out.getvalue()
+    assert "Paquete realista [heldout]" in text
+    assert "bucles               0" in text
+
+
+@pytest.mark.django_db
+def test_the_held_out_gate_fails_without_a_catalogue() -> None:
+    knowledge_load_demo()
+    with pytest.raises(CommandError, match="heldout_understood"):
+        call_command("evaluate_agent", "--pack", "heldout", "--gate-heldout", stdout=io.StringIO())
