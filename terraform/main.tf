@@ -18,13 +18,13 @@ locals {
 }
 
 module "kms" {
-  source = "../../modules/kms"
+  source = "./modules/kms"
 
   name = local.name
 }
 
 module "network" {
-  source = "../../modules/network"
+  source = "./modules/network"
 
   name                = local.name
   vpc_cidr            = var.vpc_cidr
@@ -36,7 +36,7 @@ module "network" {
 }
 
 module "secrets" {
-  source = "../../modules/secrets"
+  source = "./modules/secrets"
 
   name                    = local.name
   kms_key_arn             = module.kms.key_arn
@@ -44,7 +44,7 @@ module "secrets" {
 }
 
 module "ecr" {
-  source = "../../modules/ecr"
+  source = "./modules/ecr"
 
   name         = local.name
   kms_key_arn  = module.kms.key_arn
@@ -52,7 +52,7 @@ module "ecr" {
 }
 
 module "alb" {
-  source = "../../modules/alb"
+  source = "./modules/alb"
 
   name                = local.name
   vpc_id              = module.network.vpc_id
@@ -66,7 +66,7 @@ module "alb" {
 }
 
 module "rds" {
-  source = "../../modules/rds"
+  source = "./modules/rds"
 
   name                     = local.name
   private_subnet_ids       = module.network.private_subnet_ids
@@ -83,7 +83,7 @@ module "rds" {
 }
 
 module "redis" {
-  source = "../../modules/redis"
+  source = "./modules/redis"
 
   name                    = local.name
   private_subnet_ids      = module.network.private_subnet_ids
@@ -97,7 +97,7 @@ module "redis" {
 }
 
 module "iam" {
-  source = "../../modules/iam"
+  source = "./modules/iam"
 
   name                        = local.name
   cluster_name                = local.cluster_name
@@ -114,7 +114,7 @@ module "iam" {
 }
 
 module "ecs" {
-  source = "../../modules/ecs"
+  source = "./modules/ecs"
 
   name                     = local.cluster_name
   aws_region               = var.aws_region
@@ -160,7 +160,7 @@ module "ecs" {
 }
 
 module "monitoring" {
-  source = "../../modules/monitoring"
+  source = "./modules/monitoring"
 
   name                    = local.name
   kms_key_arn             = module.kms.key_arn
