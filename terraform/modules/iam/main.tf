@@ -214,7 +214,7 @@ data "aws_iam_policy_document" "deploy" {
 
   statement {
     sid       = "WatchMigrationTask"
-    actions   = ["ecs:DescribeTasks"]
+    actions   = ["ecs:DescribeTasks", "ecs:StopTask"]
     resources = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:task/${var.cluster_name}/*"]
   }
 
