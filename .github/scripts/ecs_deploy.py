@@ -121,7 +121,7 @@ def run_migration(
     security_group: str,
     timeout_s: int,
     sleep: Callable[[float], None],
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] | None = None,
 ) -> str:
     """Run the migrate task and wait for it, at most its own timeout plus the start margin."""
     started = aws(
@@ -133,6 +133,7 @@ def run_migration(
     )  # fmt: skip
     if started.get("failures") or not started.get("tasks"):
         raise DeployError(f"the migrate task did not start: {started.get('failures')}")
+    clock = clock or time.monotonic
     task_arn = started["tasks"][0]["taskArn"]
     log(f"migration task: {task_arn} (bound {timeout_s + MIGRATE_START_MARGIN_S} s)")
     deadline = clock() + timeout_s + MIGRATE_START_MARGIN_S
@@ -195,7 +196,7 @@ def deploy_services(
     targets: dict[str, tuple[str, str]],
     wait_s: float,
     sleep: Callable[[float], None],
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] | None = None,
 ) -> list[Outcome]:
     """Update every service at once, then wait for each rollout; one outcome per service."""
     for key in SERVICE_ORDER:
@@ -203,6 +204,7 @@ def deploy_services(
         aws("ecs", "update-service", "--cluster", cluster, "--service", service,
             "--task-definition", arn)  # fmt: skip
         log(f"{key}: deploying {arn}")
+    clock = clock or time.monotonic
     pending = dict(targets)
     outcomes: dict[str, Outcome] = {}
     deadline = clock() + wait_s
@@ -225,7 +227,10 @@ def deploy_services(
     return [outcomes[key] for key in SERVICE_ORDER if key in outcomes]
 
 
-def deploy(aws: Aws, args: argparse.Namespace, sleep: Callable[[float], None] = time.sleep) -> None:
+def deploy(
+    aws: Aws, args: argparse.Namespace, sleep: Callable[[float], None] | None = None
+) -> None:
+    sleep = sleep or time.sleep
     families = {
         "migrate": args.migrate_family, "web": args.web_family,
         "worker": args.worker_family, "beat": args.beat_family,
