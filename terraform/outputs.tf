@@ -45,7 +45,7 @@ output "prometheus_query_url" {
 
 output "db_roles_task_family" {
   description = "One-off task creating the database roles (first deploy, after a password rotation)."
-  value       = module.ecs.task_families["db-roles"]
+  value       = module.ecs.task_families["db_roles"]
 }
 
 output "alarm_topic_arn" {

@@ -19,7 +19,7 @@ locals {
     worker   = "/ecs/${var.name}/worker"
     beat     = "/ecs/${var.name}/beat"
     migrate  = "/ecs/${var.name}/migrate"
-    db-roles = "/ecs/${var.name}/db-roles"
+    db_roles = "/ecs/${var.name}/db-roles"
   }
 
   public_base_url = "https://${var.domain_name}"
@@ -35,22 +35,19 @@ locals {
 
   # Plain configuration only. Anything secret goes in the secrets below; the
   # URLs carry no password (the app merges DATABASE_PASSWORD / REDIS_PASSWORD in).
-  environment = [
+  # What every container gets; the database URL and the channel flags differ per
+  # container and come from the lists after this one.
+  shared_environment = [
     { name = "DJANGO_SETTINGS_MODULE", value = "kavak.settings.production" },
     { name = "DJANGO_ALLOWED_HOSTS", value = join(",", concat([var.domain_name], var.extra_allowed_hosts)) },
     { name = "DJANGO_CSRF_TRUSTED_ORIGINS", value = local.public_base_url },
     { name = "DJANGO_ADMIN_URL", value = var.admin_path },
     { name = "ADMIN_OTP_REQUIRED", value = "true" },
     { name = "PUBLIC_BASE_URL", value = local.public_base_url },
-    { name = "DATABASE_URL", value = local.database_url.app },
     { name = "REDIS_URL", value = "rediss://${var.redis_host}:${var.redis_port}/0" },
     { name = "CELERY_BROKER_URL", value = "rediss://${var.redis_host}:${var.redis_port}/1" },
     { name = "GUNICORN_WORKERS", value = tostring(var.gunicorn_workers) },
     { name = "GUNICORN_THREADS", value = tostring(var.gunicorn_threads) },
-    { name = "LLM_ENABLED", value = var.llm_enabled ? "true" : "false" },
-    # With WHATSAPP_ENABLED=true the app refuses to start without TWILIO_ACCOUNT_SID,
-    # TWILIO_WHATSAPP_NUMBER (both here) and TWILIO_AUTH_TOKEN (a secret, below).
-    { name = "WHATSAPP_ENABLED", value = var.whatsapp_enabled ? "true" : "false" },
     { name = "TWILIO_ACCOUNT_SID", value = var.twilio_account_sid },
     { name = "TWILIO_WHATSAPP_NUMBER", value = var.twilio_whatsapp_number },
     # The ALB is the one proxy in front of the app: django-axes locks on the client
@@ -58,6 +55,43 @@ locals {
     { name = "AXES_IPWARE_PROXY_COUNT", value = "1" },
     { name = "DJANGO_LOG_FORMAT", value = "json" },
     { name = "DATA_RETENTION_DAYS", value = tostring(var.data_retention_days) },
+  ]
+
+  # web and worker: the channels as configured. With WHATSAPP_ENABLED=true the app
+  # refuses to start without TWILIO_ACCOUNT_SID, TWILIO_WHATSAPP_NUMBER (above) and
+  # TWILIO_AUTH_TOKEN (a secret); with LLM_ENABLED=true without OPENAI_API_KEY.
+  channels_environment = [
+    { name = "LLM_ENABLED", value = var.llm_enabled ? "true" : "false" },
+    { name = "WHATSAPP_ENABLED", value = var.whatsapp_enabled ? "true" : "false" },
+  ]
+  # Containers that never call Twilio or the model (beat, the exporter, the
+  # one-off tasks) run with both channels off, so the app does not require the
+  # Twilio and OpenAI secrets there (least privilege: they do not get them).
+  channels_off_environment = [
+    { name = "LLM_ENABLED", value = "false" },
+    { name = "WHATSAPP_ENABLED", value = "false" },
+  ]
+
+  app_database_environment = [
+    { name = "DATABASE_URL", value = local.database_url.app },
+  ]
+  # Migrations wait at most lock_timeout for a lock (then fail instead of
+  # queueing every query of the live service behind an ALTER TABLE) and at most
+  # statement_timeout per statement; the whole run is cut at migrate_timeout
+  # (`timeout` in the command). CI waits for the task with a bound derived from
+  # the same number (output github_actions_variables.ECS_MIGRATE_TIMEOUT_S).
+  migrate_database_environment = [
+    { name = "DATABASE_URL", value = local.database_url.migrate },
+    { name = "DATABASE_LOCK_TIMEOUT_MS", value = tostring(var.migrate_lock_timeout_ms) },
+    { name = "DATABASE_STATEMENT_TIMEOUT_MS", value = tostring(var.migrate_statement_timeout_ms) },
+  ]
+  db_roles_database_environment = [
+    { name = "DATABASE_URL", value = local.database_url.master },
+    { name = "DATABASE_APP_ROLE", value = var.database_app_username },
+    { name = "DATABASE_MIGRATE_ROLE", value = var.database_migrate_username },
+  ]
+  queue_metrics_environment = [
+    { name = "QUEUE_METRICS_NAMESPACE", value = var.queue_metrics_namespace },
   ]
 
   # Approved WhatsApp templates (Content API ContentSid, HX...), set only when
@@ -73,20 +107,10 @@ locals {
     for name, value in local.template_content_sids : { name = name, value = value } if value != ""
   ]
 
-  # What every container gets (web and worker add their metrics variables).
-  app_environment = concat(local.environment, local.optional_environment)
-
-  # Containers that never call Twilio or the model (beat, the exporter, the
-  # one-off tasks) run with both channels off, so the app does not require the
-  # Twilio and OpenAI secrets there (least privilege: they do not get them).
-  channels_off_environment = [
-    { name = "WHATSAPP_ENABLED", value = "false" },
-    { name = "LLM_ENABLED", value = "false" },
-  ]
-  offline_environment = concat(
-    [for item in local.app_environment : item if !contains(["WHATSAPP_ENABLED", "LLM_ENABLED"], item.name)],
-    local.channels_off_environment,
-  )
+  app_environment      = concat(local.shared_environment, local.channels_environment, local.app_database_environment, local.optional_environment)
+  offline_environment  = concat(local.shared_environment, local.channels_off_environment, local.app_database_environment, local.optional_environment)
+  migrate_environment  = concat(local.shared_environment, local.channels_off_environment, local.migrate_database_environment, local.optional_environment)
+  db_roles_environment = concat(local.shared_environment, local.channels_off_environment, local.db_roles_database_environment, local.optional_environment)
 
   # Each container gets only the secrets it reads (valueFrom = Secrets Manager).
   secret = {
@@ -96,6 +120,13 @@ locals {
     TWILIO_AUTH_TOKEN = { name = "TWILIO_AUTH_TOKEN", valueFrom = var.secret_arns["TWILIO_AUTH_TOKEN"] }
     OPENAI_API_KEY    = { name = "OPENAI_API_KEY", valueFrom = var.secret_arns["OPENAI_API_KEY"] }
     METRICS_TOKEN     = { name = "METRICS_TOKEN", valueFrom = var.secret_arns["METRICS_TOKEN"] }
+    # The migrate task's DATABASE_PASSWORD is kavak_migrate's.
+    MIGRATE_DATABASE_PASSWORD = { name = "DATABASE_PASSWORD", valueFrom = var.secret_arns["DATABASE_MIGRATE_PASSWORD"] }
+    # The db-roles task connects as the master user (RDS-managed secret, JSON key
+    # "password") and sets both role passwords.
+    MASTER_DATABASE_PASSWORD  = { name = "DATABASE_PASSWORD", valueFrom = "${var.database_master_secret_arn}:password::" }
+    DATABASE_APP_PASSWORD     = { name = "DATABASE_APP_PASSWORD", valueFrom = var.secret_arns["DATABASE_PASSWORD"] }
+    DATABASE_MIGRATE_PASSWORD = { name = "DATABASE_MIGRATE_PASSWORD", valueFrom = var.secret_arns["DATABASE_MIGRATE_PASSWORD"] }
   }
   web_secrets = [
     local.secret.DJANGO_SECRET_KEY, local.secret.DATABASE_PASSWORD, local.secret.REDIS_PASSWORD,
@@ -109,18 +140,10 @@ locals {
   beat_secrets = [local.secret.DJANGO_SECRET_KEY, local.secret.REDIS_PASSWORD]
   # The exporter reads the broker's queues and the database (inbound-to-send).
   exporter_secrets = [local.secret.DJANGO_SECRET_KEY, local.secret.DATABASE_PASSWORD, local.secret.REDIS_PASSWORD]
-  # The migration connects as kavak_migrate (owner of the schema), not as the app.
-  migrate_secrets = [
-    local.secret.DJANGO_SECRET_KEY,
-    { name = "DATABASE_PASSWORD", valueFrom = var.secret_arns["DATABASE_MIGRATE_PASSWORD"] },
-  ]
-  # Creates/updates both roles: connects as the master user (RDS-managed secret,
-  # JSON key "password") and sets the two role passwords.
+  migrate_secrets  = [local.secret.DJANGO_SECRET_KEY, local.secret.MIGRATE_DATABASE_PASSWORD]
   db_roles_secrets = [
-    local.secret.DJANGO_SECRET_KEY,
-    { name = "DATABASE_PASSWORD", valueFrom = "${var.database_master_secret_arn}:password::" },
-    { name = "DATABASE_APP_PASSWORD", valueFrom = var.secret_arns["DATABASE_PASSWORD"] },
-    { name = "DATABASE_MIGRATE_PASSWORD", valueFrom = var.secret_arns["DATABASE_MIGRATE_PASSWORD"] },
+    local.secret.DJANGO_SECRET_KEY, local.secret.MASTER_DATABASE_PASSWORD,
+    local.secret.DATABASE_APP_PASSWORD, local.secret.DATABASE_MIGRATE_PASSWORD,
   ]
 
   # The root filesystem is read-only; /tmp is a per-task scratch volume
@@ -142,31 +165,10 @@ locals {
     { name = "CELERY_METRICS_PORT", value = tostring(var.celery_metrics_port) },
   ]
 
-  web_environment    = concat(local.app_environment, local.metrics_environment)
-  worker_environment = concat(local.app_environment, local.metrics_environment, local.celery_metrics_environment)
-  beat_environment   = concat(local.offline_environment, local.metrics_environment)
-
-  # Migrations wait at most lock_timeout for a lock (then fail instead of
-  # queueing every query of the live service behind an ALTER TABLE) and at most
-  # statement_timeout per statement; the whole run is cut at migrate_timeout
-  # (`timeout` below). CI waits for the task with a bound derived from the same
-  # number (output github_actions_variables.ECS_MIGRATE_TIMEOUT_S).
-  migrate_environment = concat(
-    [for item in local.offline_environment : item if item.name != "DATABASE_URL"],
-    [
-      { name = "DATABASE_URL", value = local.database_url.migrate },
-      { name = "DATABASE_LOCK_TIMEOUT_MS", value = tostring(var.migrate_lock_timeout_ms) },
-      { name = "DATABASE_STATEMENT_TIMEOUT_MS", value = tostring(var.migrate_statement_timeout_ms) },
-    ],
-  )
-  db_roles_environment = concat(
-    [for item in local.offline_environment : item if item.name != "DATABASE_URL"],
-    [
-      { name = "DATABASE_URL", value = local.database_url.master },
-      { name = "DATABASE_APP_ROLE", value = var.database_app_username },
-      { name = "DATABASE_MIGRATE_ROLE", value = var.database_migrate_username },
-    ],
-  )
+  web_environment      = concat(local.app_environment, local.metrics_environment)
+  worker_environment   = concat(local.app_environment, local.metrics_environment, local.celery_metrics_environment)
+  beat_environment     = concat(local.offline_environment, local.metrics_environment)
+  exporter_environment = concat(local.beat_environment, local.queue_metrics_environment)
 
   # prometheus_client refuses to start (FileNotFoundError on import of
   # kavak.metrics) when PROMETHEUS_MULTIPROC_DIR does not exist, and every task
@@ -325,7 +327,7 @@ locals {
     essential              = true
     entryPoint             = local.ensure_metrics_dir_entrypoint
     command                = ["python", "manage.py", "export_queue_metrics", "--interval", tostring(var.queue_metrics_interval_seconds)]
-    environment            = concat(local.beat_environment, [{ name = "QUEUE_METRICS_NAMESPACE", value = var.queue_metrics_namespace }])
+    environment            = local.exporter_environment
     secrets                = local.exporter_secrets
     readonlyRootFilesystem = true
     mountPoints            = local.tmp_mount
@@ -359,7 +361,7 @@ locals {
     secrets                = local.db_roles_secrets
     readonlyRootFilesystem = true
     mountPoints            = local.tmp_mount
-    logConfiguration       = local.logs.db-roles
+    logConfiguration       = local.logs.db_roles
   }
 
   web_containers    = [local.web_container, local.adot_container.web]

@@ -30,7 +30,7 @@ output "task_families" {
     worker   = aws_ecs_task_definition.worker.family
     beat     = aws_ecs_task_definition.beat.family
     migrate  = aws_ecs_task_definition.migrate.family
-    db-roles = aws_ecs_task_definition.db_roles.family
+    db_roles = aws_ecs_task_definition.db_roles.family
   }
 }
 
