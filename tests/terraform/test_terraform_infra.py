@@ -44,7 +44,10 @@ EXPECTED_SECRETS = {
     "beat": {n: n for n in ("DJANGO_SECRET_KEY", "REDIS_PASSWORD")},
     "exporter": {n: n for n in _APP},
     # The migrate task connects as kavak_migrate.
-    "migrate": {"DJANGO_SECRET_KEY": "DJANGO_SECRET_KEY", "DATABASE_PASSWORD": "DATABASE_MIGRATE_PASSWORD"},
+    "migrate": {
+        "DJANGO_SECRET_KEY": "DJANGO_SECRET_KEY",
+        "DATABASE_PASSWORD": "DATABASE_MIGRATE_PASSWORD",
+    },
     "db_roles": {
         "DJANGO_SECRET_KEY": "DJANGO_SECRET_KEY",
         "DATABASE_PASSWORD": "<rds master secret>",
@@ -668,7 +671,7 @@ def resolve_local(value: Any, locals_: dict) -> Any:
 def _log_configuration(key: str, locals_: dict) -> dict:
     logs = locals_["logs"]
     assert logs == (
-        "${{for key, group in local.log_groups : key => {logDriver = \"awslogs\", options = "
+        '${{for key, group in local.log_groups : key => {logDriver = "awslogs", options = '
         "{awslogs-group = group, awslogs-region = var.aws_region, awslogs-stream-prefix = key}}}}"
     )
     assert key in locals_["log_groups"], key
@@ -749,7 +752,7 @@ def test_containers_run_the_expected_commands():
         logs = container["logConfiguration"]
         if name == "exporter":  # beat's log group, its own stream prefix
             assert logs.startswith("${merge(local.logs.beat, {options = merge(")
-            assert "awslogs-stream-prefix = \"queue-metrics\"" in logs
+            assert 'awslogs-stream-prefix = "queue-metrics"' in logs
         else:
             assert logs["logDriver"] == "awslogs"
         assert container["readonlyRootFilesystem"] is True
@@ -1498,9 +1501,7 @@ def test_template_content_sids_are_optional_and_must_be_content_sids():
     match = _LOCAL_NONEMPTY_FOR.fullmatch(optional)
     assert match, optional
     assert match.group(3) == "template_content_sids"
-    assert not set(TEMPLATE_CONTENT_SIDS) & {
-        item["name"] for item in locals_["shared_environment"]
-    }
+    assert not set(TEMPLATE_CONTENT_SIDS) & {item["name"] for item in locals_["shared_environment"]}
 
 
 def test_new_environment_variables_are_read_by_the_application():
