@@ -271,7 +271,7 @@ def test_every_variable_and_output_is_described():
 
 def test_one_root_serves_every_environment():
     """No per-environment copy of the code: an environment is a tfvars and a backend file."""
-    assert not [p for p in ENVS_DIR.rglob("*.tf")], "environments/ holds only tfvars and backends"
+    assert not list(ENVS_DIR.rglob("*.tf")), "environments/ holds only tfvars and backends"
     assert not [p for p in ENVS_DIR.iterdir() if p.is_dir()]
     assert {p.name for p in ENVS_DIR.iterdir()} == {
         f"{env}.{kind}" for env in ENVIRONMENTS for kind in ("tfvars", "s3.tfbackend")
