@@ -200,7 +200,7 @@ def whatsapp_inbound_to_send_p95(*, since: datetime) -> tuple[float | None, int]
             GROUP BY r.turn_id, r.sent_at
         )
         SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY seconds), COUNT(*) FROM waited
-    """  # noqa: S608 - table names come from the models, every value is a parameter
+    """  # noqa: S608  # nosec B608 - table names come from the models, every value is a parameter
     with connection.cursor() as cursor:
         cursor.execute(sql, {"sample": INBOUND_TO_SEND_SAMPLE, "since": since})
         p95, count = cursor.fetchone()
