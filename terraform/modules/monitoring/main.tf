@@ -487,7 +487,7 @@ resource "aws_prometheus_rule_group_namespace" "kavak" {
         {
           alert = "WhatsAppRepliesNotDelivered"
           expr  = "sum(rate(kavak_outbound_messages_total{status=~\"failed|undelivered\"}[15m])) > 0.05"
-          for   = "15m"
+          "for" = "15m"
           annotations = {
             summary = "WhatsApp replies failing or undelivered (OPERATIONS.md, WhatsAppRepliesNotDelivered)"
           }
@@ -495,7 +495,7 @@ resource "aws_prometheus_rule_group_namespace" "kavak" {
         {
           alert = "CeleryTaskFailures"
           expr  = "sum by (task) (rate(kavak_celery_task_events_total{event=\"failure\"}[10m])) > 0.1"
-          for   = "10m"
+          "for" = "10m"
           annotations = {
             summary = "Celery task {{ $labels.task }} failing (OPERATIONS.md, CeleryTaskFailures)"
           }
@@ -503,7 +503,7 @@ resource "aws_prometheus_rule_group_namespace" "kavak" {
         {
           alert = "LlmFallingBack"
           expr  = "sum(rate(kavak_llm_calls_total{outcome!=\"ok\"}[10m])) / sum(rate(kavak_llm_calls_total[10m])) > 0.5"
-          for   = "15m"
+          "for" = "15m"
           annotations = {
             summary = "More than half of the model calls fall back to the deterministic text (OPERATIONS.md, LlmFallingBack)"
           }
