@@ -114,7 +114,7 @@ variable "alarm_emails" {
 }
 
 variable "alarm_https_endpoints" {
-  description = "HTTPS endpoints (chat webhook, incident tool) subscribed to the alarm topic."
+  description = "HTTPS endpoints subscribed to the alarm topic that confirm SNS subscriptions themselves (PagerDuty, Opsgenie, an incident bot); Slack or Teams through AWS Chatbot on the topic."
   type        = list(string)
   default     = []
 

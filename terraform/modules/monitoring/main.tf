@@ -25,7 +25,8 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = each.value
 }
 
-# Chat webhooks (Slack/Teams workflow URLs, an incident tool's HTTPS endpoint).
+# Incident tools and chat bots that confirm SNS subscriptions themselves (PagerDuty,
+# Opsgenie, a bot); Slack or Teams channels subscribe through AWS Chatbot instead.
 resource "aws_sns_topic_subscription" "https" {
   for_each = toset(var.alarm_https_endpoints)
 

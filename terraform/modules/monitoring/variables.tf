@@ -26,7 +26,7 @@ variable "alarm_emails" {
 }
 
 variable "alarm_https_endpoints" {
-  description = "HTTPS endpoints (chat webhooks, incident tools) subscribed to the alarm topic."
+  description = "HTTPS endpoints subscribed to the alarm topic (they must confirm SNS subscriptions themselves: PagerDuty, Opsgenie, an incident bot)."
   type        = list(string)
   default     = []
 }
