@@ -3,9 +3,9 @@
 Two checks that fail on their own when the app and Terraform drift apart:
 
 - static: every variable the settings *require* (``env_required("X")``, or an ``env.<type>("X")``
-  read without a default) is in the plain environment or the secrets Terraform gives the web
-  container (the one with every feature on). A new requirement (an e-mail URL, another Redis URL,
-  a secret) fails here until terraform/ provides it.
+  read without a default) is in the plain environment or the secrets Terraform gives some
+  container. A new requirement (an e-mail URL, another Redis URL, a secret) fails here until
+  terraform/ provides it; the dynamic check then proves each container that needs it gets it.
 - dynamic: each container's environment, exactly as terraform/modules/ecs builds it (names,
   secrets, values with their interpolations filled in), starts ``kavak.settings.production`` in a
   fresh interpreter; the result talks to PostgreSQL over verify-full as the right role, and to
@@ -131,8 +131,8 @@ def test_every_required_setting_has_a_terraform_source(tmp_path: Path) -> None:
     # What the scan finds today (a smaller set means the scan broke, not that the app changed).
     assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"} <= required
     assert {"OPENAI_API_KEY", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER"} <= required
-    web = container_environment("web", tmp_path)
-    missing = sorted(name for name in required if name not in web)
+    given = set().union(*(container_environment(name, tmp_path) for name in CONTAINERS))
+    missing = sorted(name for name in required if name not in given)
     assert not missing, f"required by the app, given by no Terraform source: {missing}"
 
 
