@@ -1,12 +1,16 @@
 # syntax=docker/dockerfile:1
 # Multi-stage: build wheels once, ship a slim non-root runtime with static files collected.
-FROM python:3.11-slim AS build
+# The base image is pinned by digest (a tag can be re-pushed under us); Dependabot
+# (.github/dependabot.yml) proposes the new digest when python:3.11-slim is rebuilt.
+ARG PYTHON_IMAGE=python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7
+
+FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
 COPY requirements/ requirements/
 RUN pip wheel --wheel-dir /wheels -r requirements/production.txt
 
-FROM python:3.11-slim AS runtime
+FROM ${PYTHON_IMAGE} AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=kavak.settings.production PORT=8000 \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
@@ -16,6 +20,9 @@ COPY --from=build /wheels /wheels
 COPY requirements/ requirements/
 RUN pip install --no-index --find-links /wheels -r requirements/production.txt && rm -rf /wheels
 COPY --chown=app:app . .
+# RDS certificate authorities: the app connects with sslmode=verify-full against this bundle
+# (DATABASE_URL in terraform/modules/ecs); read-only for everyone, owned by root.
+ADD --chmod=0444 https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /app/certs/rds-global-bundle.pem
 # collectstatic needs settings but no real secrets or services: use throwaway values at build time.
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.db \
     REDIS_URL=redis://localhost:6379/0 CELERY_BROKER_URL=redis://localhost:6379/1 \

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class KavakConfig(AppConfig):
@@ -9,3 +10,9 @@ class KavakConfig(AppConfig):
 
     def ready(self) -> None:
         from kavak import checks  # noqa: F401  (registers system checks)
+
+
+class KavakAdminConfig(AdminConfig):
+    """django.contrib.admin whose default site is the back office's (TOTP when required)."""
+
+    default_site = "kavak.admin_site.KavakAdminSite"

@@ -41,11 +41,15 @@ def _use_django_logging(**_: Any) -> None:
 @signals.before_task_publish.connect
 def _propagate_request_id(headers: dict[str, Any] | None = None, **_: Any) -> None:
     from kavak.logging import current_context
+    from kavak.queue_metrics import PUBLISHED_AT_HEADER
 
     if headers is not None:
         request_id = current_context().get("request_id")
         if request_id:
             headers["kavak_request_id"] = request_id
+        # Read back by the queue-metrics exporter on the oldest waiting message (its age). A
+        # retry republishes the task: its age counts from the retry, as it should.
+        headers[PUBLISHED_AT_HEADER] = time.time()
 
 
 _STARTED: dict[str, float] = {}

@@ -35,6 +35,14 @@ def check_twilio_safety(app_configs: Any = None, **_: Any) -> list[Error]:
                 id="kavak.E003",
             )
         )
+    if not settings.DEBUG and not settings.ADMIN_OTP_REQUIRED:
+        errors.append(
+            Error(
+                "ADMIN_OTP_REQUIRED=false outside DEBUG: the admin would take a password alone.",
+                hint="Enrol staff with `manage.py admin_otp_enroll <user>` and keep it true.",
+                id="kavak.E005",
+            )
+        )
     if settings.BENCH_FLOOR_ENABLED and not settings.DEBUG:
         errors.append(
             Error(

@@ -22,7 +22,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the back office's site (kavak/admin_site.py: TOTP if required).
+    "kavak.apps.KavakAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_api_key",
     "drf_spectacular",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "kavak.apps.KavakConfig",
     "catalog.apps.CatalogConfig",
     "conversations.apps.ConversationsConfig",
@@ -51,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): did this session pass a TOTP code (admin second factor)?
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kavak.middleware.JsonErrorMiddleware",
@@ -100,6 +105,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
     _prepare = env.str("DATABASE_PREPARE_THRESHOLD", default="5").strip()
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(_prepare) if _prepare else None
+    # Server-side limits of this process's sessions (0 = PostgreSQL's default, none). The migrate
+    # task sets both: a migration waiting for a lock fails after lock_timeout instead of queueing
+    # every live query behind its ALTER TABLE.
+    _session_limits = {
+        "lock_timeout": env.int("DATABASE_LOCK_TIMEOUT_MS", default=0),
+        "statement_timeout": env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=0),
+    }
+    _options = " ".join(f"-c {name}={ms}" for name, ms in _session_limits.items() if ms > 0)
+    if _options:
+        DATABASES["default"]["OPTIONS"]["options"] = _options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis and cache ----------------------------------------------------------------------------
@@ -364,6 +379,11 @@ for _ok, _message in _WHATSAPP_RULES:
         raise ImproperlyConfigured(_message)
 
 # --- Back office --------------------------------------------------------------------------------
+# Second factor for the admin (django-otp, TOTP): on, staff log in with password *and* a code from
+# their authenticator app, and a session that did not pass one sees no admin page. Off by default
+# for `make run` and the test suite; production.py turns it on (and a deploy check refuses it off).
+ADMIN_OTP_REQUIRED = env.bool("ADMIN_OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Kavak agente")
 # Staff log in to the admin only. django-axes locks a username *from one address* after repeated
 # failures (username + IP: an attacker cannot lock a salesperson out from everywhere).
 INSTALLED_APPS = [*INSTALLED_APPS, "axes"]
@@ -399,6 +419,19 @@ for _ok, _message in _BACKOFFICE_RULES:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured(_message)
+
+# --- Operations -----------------------------------------------------------------------------------
+# CloudWatch namespace of `manage.py export_queue_metrics` (queue depth/age, WhatsApp latency); set
+# only on the exporter container (Terraform), which refuses to start without it.
+QUEUE_METRICS_NAMESPACE = env.str("QUEUE_METRICS_NAMESPACE", default="")
+# Days conversation messages and WhatsApp deliveries are kept before archival (0 = kept). Terraform
+# sets it per environment; the archival job that reads it is the retention feature (issue 20,
+# docs/PRODUCTION.md "Data growth").
+DATA_RETENTION_DAYS = env.int("DATA_RETENTION_DAYS", default=0)
+if DATA_RETENTION_DAYS and DATA_RETENTION_DAYS < 30:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DATA_RETENTION_DAYS must be 0 (keep) or at least 30.")
 
 # --- LLM ----------------------------------------------------------------------------------------
 # The optional model (LLM_ENABLED, OPENAI_* above) phrases and parses; it never decides. Uses:

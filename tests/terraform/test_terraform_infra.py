@@ -1,4 +1,4 @@
-"""Structural tests of terraform/ (issue 8).
+"""Structural tests of terraform/ (issues 8 and 21).
 
 `terraform plan` cannot run offline, so these tests parse every file with
 python-hcl2 and assert the security and reliability invariants directly on the
@@ -35,18 +35,44 @@ EXPECTED_MODULES = {
     "monitoring",
 }
 ENVIRONMENTS = ("staging", "production")
-# Injected into every container (web, worker, beat, migrate).
-CONTAINER_SECRETS = {
+# Each container gets only the secrets it uses: {container: {variable: secret of modules/secrets}}.
+_APP = {"DJANGO_SECRET_KEY", "DATABASE_PASSWORD", "REDIS_PASSWORD"}
+EXPECTED_SECRETS = {
+    "web": {n: n for n in (*_APP, "TWILIO_AUTH_TOKEN", "OPENAI_API_KEY", "METRICS_TOKEN")},
+    "worker": {n: n for n in (*_APP, "TWILIO_AUTH_TOKEN", "OPENAI_API_KEY")},
+    # Beat only talks to the broker; its exporter also reads the database.
+    "beat": {n: n for n in ("DJANGO_SECRET_KEY", "REDIS_PASSWORD")},
+    "exporter": {n: n for n in _APP},
+    # The migrate task connects as kavak_migrate.
+    "migrate": {
+        "DJANGO_SECRET_KEY": "DJANGO_SECRET_KEY",
+        "DATABASE_PASSWORD": "DATABASE_MIGRATE_PASSWORD",
+    },
+    "db_roles": {
+        "DJANGO_SECRET_KEY": "DJANGO_SECRET_KEY",
+        "DATABASE_PASSWORD": "<rds master secret>",
+        "DATABASE_APP_PASSWORD": "DATABASE_PASSWORD",
+        "DATABASE_MIGRATE_PASSWORD": "DATABASE_MIGRATE_PASSWORD",
+    },
+}
+REQUIRED_SECRETS = {
     "DJANGO_SECRET_KEY",
     "DATABASE_PASSWORD",
+    "DATABASE_MIGRATE_PASSWORD",
     "REDIS_PASSWORD",
     "TWILIO_AUTH_TOKEN",
     "OPENAI_API_KEY",
+    "METRICS_TOKEN",
 }
-# Injected into the web container only (bearer token of /metrics).
-WEB_ONLY_SECRETS = {"METRICS_TOKEN"}
-REQUIRED_SECRETS = CONTAINER_SECRETS | WEB_ONLY_SECRETS
-CONTAINERS = ("web", "worker", "beat", "migrate")
+CONTAINERS = ("web", "worker", "beat", "exporter", "migrate", "db_roles")
+# Task definition -> the containers it runs (sidecars resolved separately).
+TASK_CONTAINERS = {
+    "web": ["${local.web_container}", "${local.adot_container.web}"],
+    "worker": ["${local.worker_container}", "${local.adot_container.worker}"],
+    "beat": ["${local.beat_container}", "${local.exporter_container}"],
+    "migrate": ["${local.migrate_container}"],
+    "db_roles": ["${local.db_roles_container}"],
+}
 CELERY_METRICS_PORT = 9808
 SECRET_NAME_PATTERN = re.compile(
     r"SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL|PRIVATE", re.IGNORECASE
@@ -80,7 +106,7 @@ def hcl_files() -> list[Path]:
     return sorted(
         p
         for p in TF_ROOT.rglob("*")
-        if p.suffix in {".tf", ".tfvars", ".hcl"} and ".terraform" not in p.parts
+        if p.suffix in {".tf", ".tfvars", ".hcl", ".tfbackend"} and ".terraform" not in p.parts
     )
 
 
@@ -162,16 +188,23 @@ def block(body: dict, key: str) -> dict:
     return found[0]
 
 
-def env_modules(env: str) -> dict[str, dict]:
+def root_modules() -> dict[str, dict]:
+    """The module calls of the one root every environment applies."""
     found = {}
-    for path in tf_files(ENVS_DIR / env):
+    for path in tf_files(TF_ROOT):
         for entry in parse(path).get("module", []):
             found.update(entry)
     return found
 
 
+def env_modules(env: str) -> dict[str, dict]:
+    """What an environment deploys: the root's module calls (the same for every environment)."""
+    assert env in ENVIRONMENTS
+    return root_modules()
+
+
 def tfvars(env: str) -> dict:
-    return parse(ENVS_DIR / env / "terraform.tfvars")
+    return parse(ENVS_DIR / f"{env}.tfvars")
 
 
 def walk(node: Any) -> Iterator[tuple[str, Any]]:
@@ -198,8 +231,11 @@ def ref(expression: str) -> str:
 def test_terraform_tree_exists():
     assert TF_ROOT.is_dir()
     assert {p.name for p in MODULES_DIR.iterdir() if p.is_dir()} >= EXPECTED_MODULES
+    for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf", ".terraform.lock.hcl"):
+        assert (TF_ROOT / name).is_file(), f"terraform/{name} missing"
     for env in ENVIRONMENTS:
-        assert (ENVS_DIR / env / "main.tf").is_file()
+        assert (ENVS_DIR / f"{env}.tfvars").is_file()
+        assert (ENVS_DIR / f"{env}.s3.tfbackend").is_file()
     assert len(hcl_files()) >= 40
 
 
@@ -233,36 +269,61 @@ def test_every_variable_and_output_is_described():
 # --- environments --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("filename", ["main.tf", "variables.tf", "outputs.tf", "versions.tf"])
-def test_environments_share_identical_code(filename: str):
-    staging = (ENVS_DIR / "staging" / filename).read_text(encoding="utf-8")
-    production = (ENVS_DIR / "production" / filename).read_text(encoding="utf-8")
-    assert staging == production, (
-        f"environments differ in {filename}: they may differ only in variables"
-    )
-
-
-def test_environments_call_same_modules_from_same_sources():
-    calls = {env: env_modules(env) for env in ENVIRONMENTS}
-    for env, modules in calls.items():
-        assert set(modules) == EXPECTED_MODULES, f"{env} calls {sorted(modules)}"
-        for name, body in modules.items():
-            assert body["source"] == f"../../modules/{name}", (
-                f"{env}: module {name} from {body['source']}"
-            )
-    sources = {env: {n: b["source"] for n, b in m.items()} for env, m in calls.items()}
-    assert sources["staging"] == sources["production"]
+def test_one_root_serves_every_environment():
+    """No per-environment copy of the code: an environment is a tfvars and a backend file."""
+    assert not list(ENVS_DIR.rglob("*.tf")), "environments/ holds only tfvars and backends"
+    assert not [p for p in ENVS_DIR.iterdir() if p.is_dir()]
+    assert {p.name for p in ENVS_DIR.iterdir()} == {
+        f"{env}.{kind}" for env in ENVIRONMENTS for kind in ("tfvars", "s3.tfbackend")
+    }
+    modules = root_modules()
+    assert set(modules) == EXPECTED_MODULES, sorted(modules)
+    for name, body in modules.items():
+        assert body["source"] == f"./modules/{name}"
+        assert "count" not in body
+        assert "for_each" not in body
 
 
 def test_environments_set_the_same_variables():
     staging, production = tfvars("staging"), tfvars("production")
-    assert set(staging) == set(production), set(staging) ^ set(production)
-    declared = variables(ENVS_DIR / "staging")
-    assert set(staging) <= set(declared), set(staging) - set(declared)
+    optional = {"alarm_notifications_opt_out"}  # staging's explicit opt-out only
+    assert set(staging) - optional == set(production) - optional, set(staging) ^ set(production)
+    declared = variables(TF_ROOT)
+    assert set(staging) | set(production) <= set(declared)
     required = {name for name, body in declared.items() if "default" not in body}
-    assert required <= set(staging), f"tfvars miss required variables {required - set(staging)}"
+    # The image tag is the one required variable no tfvars holds: the pipeline sets it.
+    assert required - set(staging) == {"image_tag"}
+    assert required - set(production) == {"image_tag"}
     assert staging["environment"] == "staging"
     assert production["environment"] == "production"
+
+
+def test_each_environment_is_pinned_to_its_own_account_and_state():
+    declared = variables(TF_ROOT)
+    [validation] = declared["aws_account_id"]["validation"]
+    assert validation["condition"] == '${can(regex("^[0-9]{12}$", var.aws_account_id))}'
+    provider = parse(TF_ROOT / "versions.tf")["provider"][0]["aws"]
+    assert provider["allowed_account_ids"] == ["${var.aws_account_id}"]
+    accounts = {env: tfvars(env)["aws_account_id"] for env in ENVIRONMENTS}
+    for env, account in accounts.items():
+        assert re.fullmatch(r"\d{12}", account), env
+        backend = parse(ENVS_DIR / f"{env}.s3.tfbackend")
+        # State lives in the environment's own account, under its own key.
+        assert backend["bucket"] == tfvars(env)["terraform_state_bucket"]
+        assert account in backend["bucket"]
+    # Separate accounts: each creates its own GitHub OIDC provider.
+    assert accounts["staging"] != accounts["production"]
+    for env in ENVIRONMENTS:
+        assert tfvars(env)["create_github_oidc_provider"] is True
+    assert root_modules()["iam"]["create_github_oidc_provider"] == (
+        "${var.create_github_oidc_provider}"
+    )
+
+
+def test_terraform_version_allows_cross_variable_validation():
+    for path in [TF_ROOT / "versions.tf", *MODULES_DIR.glob("*/versions.tf")]:
+        required = parse(path)["terraform"][0]["required_version"]
+        assert required == ">= 1.9.0", f"{path}: {required}"
 
 
 def test_production_is_protected_and_multi_az():
@@ -280,6 +341,7 @@ def test_production_is_protected_and_multi_az():
 def test_environment_variables_reach_rds_unchanged():
     for env in ENVIRONMENTS:
         rds_call = env_modules(env)["rds"]
+        assert rds_call["max_connections"] == "${var.db_max_connections}"
         assert rds_call["multi_az"] == "${var.multi_az}"
         assert rds_call["deletion_protection"] == "${var.deletion_protection}"
     db = resource("rds", "aws_db_instance", "this")
@@ -288,14 +350,14 @@ def test_environment_variables_reach_rds_unchanged():
 
 
 def test_remote_state_backend_is_s3_with_dynamodb_lock():
+    terraform_block = parse(TF_ROOT / "versions.tf")["terraform"][0]
+    backend = terraform_block["backend"][0]
+    assert "s3" in backend, "state must live in the S3 backend"
     keys = set()
     for env in ENVIRONMENTS:
-        terraform_block = parse(ENVS_DIR / env / "versions.tf")["terraform"][0]
-        backend = terraform_block["backend"][0]
-        assert "s3" in backend, "state must live in the S3 backend"
-        config = parse(ENVS_DIR / env / "backend.hcl")
+        config = parse(ENVS_DIR / f"{env}.s3.tfbackend")
         for key in ("bucket", "key", "region", "dynamodb_table"):
-            assert config.get(key), f"backend.hcl of {env} lacks {key}"
+            assert config.get(key), f"{env}.s3.tfbackend lacks {key}"
         assert config["encrypt"] is True
         assert env in config["key"]
         keys.add(config["key"])
@@ -307,7 +369,7 @@ def test_remote_state_backend_is_s3_with_dynamodb_lock():
 
 def test_outputs_include_twilio_webhook_url():
     outputs = {}
-    for entry in parse(ENVS_DIR / "production" / "outputs.tf")["output"]:
+    for entry in parse(TF_ROOT / "outputs.tf")["output"]:
         outputs.update(entry)
     assert (
         outputs["twilio_webhook_url"]["value"]
@@ -560,7 +622,7 @@ def test_alb_is_public_hardened_and_health_checks_healthz():
 # --- ECS -----------------------------------------------------------------------
 
 
-_LOCAL_REF = re.compile(r"\$\{local\.(\w+)\}")
+_LOCAL_REF = re.compile(r"\$\{local\.(\w+)((?:\.\w+)*)\}")
 _LOCAL_CONCAT = re.compile(r"\$\{concat\(((?:\s*local\.\w+\s*,?)+)\)\}")
 # `[for k, v in local.map : { name = k, value = v } if v != ""]`: optional variables,
 # present in the task definition only when set (ECS drops empty values).
@@ -570,45 +632,83 @@ _LOCAL_NONEMPTY_FOR = re.compile(
 
 
 def resolve_local(value: Any, locals_: dict) -> Any:
-    """'${local.x}' and '${concat(local.a, local.b)}' -> the lists they name.
+    """'${local.x}', '${local.x.y}' and '${concat(local.a, local.b)}' -> what they name.
 
-    An optional-variable list (``_LOCAL_NONEMPTY_FOR``) resolves to every entry of
-    its map, i.e. the environment once every optional variable is configured.
+    Lists are resolved item by item. An optional-variable list (``_LOCAL_NONEMPTY_FOR``)
+    resolves to every entry of its map, i.e. the environment once every optional variable is
+    configured. ``local.logs.<key>`` (a for-expression over ``log_groups``) resolves to the
+    awslogs configuration it builds.
     """
-    if isinstance(value, str):
-        match = _LOCAL_REF.fullmatch(value.strip())
-        if match:
-            return resolve_local(locals_[match.group(1)], locals_)
-        match = _LOCAL_NONEMPTY_FOR.fullmatch(value.strip())
-        if match:
-            source = locals_[match.group(3)]
-            assert isinstance(source, dict), f"local.{match.group(3)} is not a map"
-            return [{"name": name, "value": item} for name, item in source.items()]
-        match = _LOCAL_CONCAT.fullmatch(value.strip())
-        if match:
-            merged: list = []
-            for name in match.group(1).split(","):
-                part = resolve_local(f"${{{name.strip()}}}", locals_)
-                assert isinstance(part, list), f"{name} is not a list"
-                merged.extend(part)
-            return merged
+    if isinstance(value, list):
+        return [resolve_local(item, locals_) for item in value]
+    if not isinstance(value, str):
+        return value
+    match = _LOCAL_REF.fullmatch(value.strip())
+    if match:
+        name, path = match.group(1), [p for p in match.group(2).split(".") if p]
+        if name == "logs" and len(path) == 1:
+            return _log_configuration(path[0], locals_)
+        node = locals_[name]
+        for part in path:
+            node = resolve_local(node, locals_)[part]
+        return resolve_local(node, locals_)
+    match = _LOCAL_NONEMPTY_FOR.fullmatch(value.strip())
+    if match:
+        source = locals_[match.group(3)]
+        assert isinstance(source, dict), f"local.{match.group(3)} is not a map"
+        return [{"name": name, "value": item} for name, item in source.items()]
+    match = _LOCAL_CONCAT.fullmatch(value.strip())
+    if match:
+        merged: list = []
+        for name in match.group(1).split(","):
+            part = resolve_local(f"${{{name.strip()}}}", locals_)
+            assert isinstance(part, list), f"{name} is not a list"
+            merged.extend(part)
+        return merged
     return value
 
 
+def _log_configuration(key: str, locals_: dict) -> dict:
+    logs = locals_["logs"]
+    assert logs == (
+        '${{for key, group in local.log_groups : key => {logDriver = "awslogs", options = '
+        "{awslogs-group = group, awslogs-region = var.aws_region, awslogs-stream-prefix = key}}}}"
+    )
+    assert key in locals_["log_groups"], key
+    return {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": locals_["log_groups"][key],
+            "awslogs-region": "${var.aws_region}",
+            "awslogs-stream-prefix": key,
+        },
+    }
+
+
 def _containers() -> dict[str, dict]:
+    """Every application container (sidecars apart), with its locals resolved."""
     locals_ = module_locals("ecs")
     containers = {}
     for name in CONTAINERS:
         container = dict(locals_[f"{name}_container"])
-        for key in ("environment", "secrets", "entryPoint", "mountPoints"):
+        for key in ("environment", "secrets", "entryPoint", "mountPoints", "logConfiguration"):
             if key in container:
                 container[key] = resolve_local(container[key], locals_)
         containers[name] = container
-        task = resource("ecs", "aws_ecs_task_definition", name)
-        assert task["container_definitions"] == f"${{jsonencode([local.{name}_container])}}"
-        assert task["requires_compatibilities"] == ["FARGATE"]
-        assert task["network_mode"] == "awsvpc"
+    for task, members in TASK_CONTAINERS.items():
+        body = resource("ecs", "aws_ecs_task_definition", task)
+        if len(members) == 1:
+            assert body["container_definitions"] == f"${{jsonencode([local.{task}_container])}}"
+        else:
+            assert body["container_definitions"] == f"${{jsonencode(local.{task}_containers)}}"
+            assert locals_[f"{task}_containers"] == members
+        assert body["requires_compatibilities"] == ["FARGATE"]
+        assert body["network_mode"] == "awsvpc"
     return containers
+
+
+def _secrets_of(container: dict) -> dict[str, str]:
+    return {item["name"]: item["valueFrom"] for item in container["secrets"]}
 
 
 def test_containers_run_the_expected_commands():
@@ -620,7 +720,22 @@ def test_containers_run_the_expected_commands():
         "kavak/gunicorn.conf.py",
     ]
     assert containers["worker"]["command"] == ["celery", "-A", "kavak", "worker", "-l", "INFO"]
-    assert containers["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert containers["migrate"]["command"] == [
+        "timeout",
+        "${tostring(var.migrate_timeout_seconds)}",
+        "python",
+        "manage.py",
+        "migrate",
+        "--noinput",
+    ]
+    assert containers["db_roles"]["command"] == ["python", "manage.py", "db_roles_ensure"]
+    assert containers["exporter"]["command"] == [
+        "python",
+        "manage.py",
+        "export_queue_metrics",
+        "--interval",
+        "${tostring(var.queue_metrics_interval_seconds)}",
+    ]
     assert containers["beat"]["command"] == [
         "celery",
         "-A",
@@ -633,12 +748,22 @@ def test_containers_run_the_expected_commands():
     ]
     assert containers["web"]["portMappings"][0]["containerPort"] == "${var.app_port}"
     assert variable_default("ecs", "app_port") == 8000
-    for container in containers.values():
-        assert container["logConfiguration"]["logDriver"] == "awslogs"
+    for name, container in containers.items():
+        logs = container["logConfiguration"]
+        if name == "exporter":  # beat's log group, its own stream prefix
+            assert logs.startswith("${merge(local.logs.beat, {options = merge(")
+            assert 'awslogs-stream-prefix = "queue-metrics"' in logs
+        else:
+            assert logs["logDriver"] == "awslogs"
         assert container["readonlyRootFilesystem"] is True
+        # Never a placeholder: every app container runs the image tag the pipeline set.
+        assert container["image"] == "${local.image}"
+    assert module_locals("ecs")["image"] == "${var.ecr_repository_url}:${var.image_tag}"
 
 
-def test_secrets_are_injected_as_container_secrets_never_as_environment():
+def test_each_container_gets_only_the_secrets_it_uses_never_as_environment():
+    arns = {name: f'${{var.secret_arns["{name}"]}}' for name in REQUIRED_SECRETS}
+    arns["<rds master secret>"] = "${var.database_master_secret_arn}:password::"
     for name, container in _containers().items():
         env_names = [item["name"] for item in container["environment"]]
         leaked = [n for n in env_names if SECRET_NAME_PATTERN.search(n)]
@@ -647,12 +772,16 @@ def test_secrets_are_injected_as_container_secrets_never_as_environment():
             assert not URL_WITH_PASSWORD.search(str(item["value"])), (
                 f"{name}: password inside {item['name']}"
             )
-        secret_names = {item["name"] for item in container["secrets"]}
-        expected = CONTAINER_SECRETS | (WEB_ONLY_SECRETS if name == "web" else set())
-        assert secret_names == expected, f"{name}: secrets {sorted(secret_names)}"
-        for item in container["secrets"]:
-            assert item["valueFrom"] == f'${{var.secret_arns["{item["name"]}"]}}'
-        assert not secret_names & set(env_names)
+        secrets = _secrets_of(container)
+        assert len(secrets) == len(container["secrets"]), f"{name}: a secret named twice"
+        expected = {var: arns[source] for var, source in EXPECTED_SECRETS[name].items()}
+        assert secrets == expected, f"{name}: secrets {sorted(secrets)}"
+        assert not set(secrets) & set(env_names)
+    # The channels' secrets go only where the channels run.
+    containers = _containers()
+    for name in ("beat", "exporter", "migrate", "db_roles"):
+        env = _env_of(containers[name])
+        assert env["WHATSAPP_ENABLED"] == env["LLM_ENABLED"] == "false", name
 
 
 def test_no_secret_looking_name_in_any_environment_block():
@@ -660,7 +789,7 @@ def test_no_secret_looking_name_in_any_environment_block():
     checked = 0
     for path in TF_ROOT.rglob("*.tf"):
         for key, value in walk(parse(path)):
-            if key == "environment" and isinstance(value, list):
+            if key.endswith("environment") and isinstance(value, list):
                 for item in value:
                     if isinstance(item, dict) and "name" in item:
                         checked += 1
@@ -669,43 +798,49 @@ def test_no_secret_looking_name_in_any_environment_block():
                         )
                         assert "value" in item
                         assert "valueFrom" not in item
-    assert checked >= 10
+    assert checked >= 20
 
 
 def test_plain_environment_matches_the_application_contract():
-    env = {item["name"]: item["value"] for item in module_locals("ecs")["environment"]}
+    locals_ = module_locals("ecs")
+    env = {item["name"]: item["value"] for item in locals_["shared_environment"]}
     assert env["DJANGO_SETTINGS_MODULE"] == "kavak.settings.production"
     assert env["DJANGO_LOG_FORMAT"] == "json"
-    assert env["DATABASE_URL"].startswith("postgres://${var.database_username}@")
     assert env["REDIS_URL"].startswith("rediss://")
     assert env["REDIS_URL"].endswith("/0")
     assert env["CELERY_BROKER_URL"].startswith("rediss://")
     assert env["CELERY_BROKER_URL"].endswith("/1")
     assert env["PUBLIC_BASE_URL"] == "${local.public_base_url}"
-    assert module_locals("ecs")["public_base_url"] == "https://${var.domain_name}"
+    assert env["ADMIN_OTP_REQUIRED"] == "true"
+    assert env["DJANGO_ADMIN_URL"] == "${var.admin_path}"
+    assert locals_["public_base_url"] == "https://${var.domain_name}"
     expected = {
         "DJANGO_ALLOWED_HOSTS",
         "DJANGO_CSRF_TRUSTED_ORIGINS",
         "GUNICORN_WORKERS",
         "GUNICORN_THREADS",
-        "LLM_ENABLED",
-        "WHATSAPP_ENABLED",
         "TWILIO_ACCOUNT_SID",
         "TWILIO_WHATSAPP_NUMBER",
         "AXES_IPWARE_PROXY_COUNT",
+        "DATA_RETENTION_DAYS",
     }
     assert expected <= set(env)
+    channels = {item["name"]: item["value"] for item in locals_["channels_environment"]}
+    assert channels == {
+        "LLM_ENABLED": '${var.llm_enabled ? "true" : "false"}',
+        "WHATSAPP_ENABLED": '${var.whatsapp_enabled ? "true" : "false"}',
+    }
 
 
 def test_secrets_manager_holds_every_container_secret_encrypted():
     locals_ = module_locals("secrets")
     assert set(locals_["generated"]) | set(locals_["external"]) == REQUIRED_SECRETS
+    assert {"DATABASE_PASSWORD", "DATABASE_MIGRATE_PASSWORD"} <= set(locals_["generated"])
     secret = resource("secrets", "aws_secretsmanager_secret", "this")
     assert secret["for_each"] == "${local.all}"
     assert secret["kms_key_id"] == "${var.kms_key_arn}"
     for env in ENVIRONMENTS:
         assert env_modules(env)["ecs"]["secret_arns"] == "${module.secrets.secret_arns}"
-        assert env_modules(env)["rds"]["master_password"] == "${module.secrets.database_password}"
 
 
 @pytest.mark.parametrize("service", ["web", "worker"])
@@ -787,7 +922,11 @@ def test_task_execution_role_is_least_privilege():
     policy = data_sources(MODULES_DIR / "iam", "aws_iam_policy_document")["execution"]
     statements = {s["sid"]: s for s in blocks(policy, "statement")}
     assert statements["ReadSecrets"]["actions"] == ["secretsmanager:GetSecretValue"]
-    assert statements["ReadSecrets"]["resources"] == "${values(var.secret_arns)}"
+    assert statements["ReadSecrets"]["resources"] == (
+        "${concat(values(var.secret_arns), var.extra_secret_arns)}"
+    )
+    # The only secret outside modules/secrets: RDS's own master secret (db-roles task).
+    assert root_modules()["iam"]["extra_secret_arns"] == ["${module.rds.master_user_secret_arn}"]
     for sid, statement in statements.items():
         for action in statement["actions"]:
             assert not action.endswith(":*"), f"{sid} grants {action}"
@@ -837,14 +976,35 @@ def _find_alarm(namespace: str, metric: str) -> list[dict]:
     return [a["body"] for a in _alarm_metrics().values() if (namespace, metric) in a["metrics"]]
 
 
-def test_alb_5xx_rate_alarm_divides_errors_by_requests():
+def test_alb_5xx_rate_counts_target_and_load_balancer_errors_with_missing_data_as_zero():
     [alarm] = _find_alarm("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count")
-    queries = blocks(alarm, "metric_query")
-    returned = [q for q in queries if q.get("return_data") is True]
-    assert len(returned) == 1
-    assert "/ requests" in returned[0]["expression"]
-    ids = {q["id"] for q in queries}
-    assert {"requests", "target5xx", "elb5xx"} <= ids
+    queries = {q["id"]: q for q in blocks(alarm, "metric_query")}
+    raw = {qid: block(q, "metric") for qid, q in queries.items() if "metric" in q}
+    assert {qid: m["metric_name"] for qid, m in raw.items()} == {
+        "target5xx": "HTTPCode_Target_5XX_Count",
+        # The load balancer's own 5xx: 502 (bad gateway), 503 (no target), 504 (timeout).
+        "elb5xx": "HTTPCode_ELB_5XX_Count",
+        "requests": "RequestCount",
+    }
+    for metric in raw.values():
+        assert metric["stat"] == "Sum"
+        assert metric["dimensions"] == {"LoadBalancer": "${var.alb_arn_suffix}"}
+    expressions = {qid: q["expression"] for qid, q in queries.items() if "expression" in q}
+    # A minute without 5xx has no datapoint; a sum with a missing term is missing, so each
+    # raw metric is FILLed with 0 before it is added: load-balancer errors alone still count.
+    assert expressions["errors"] == "FILL(target5xx, 0) + FILL(elb5xx, 0)"
+    # Requests refused before a target was chosen are not in RequestCount: the denominator is
+    # never below the errors (the rate never exceeds 100 %).
+    assert expressions["total"] == "IF(FILL(requests, 0) > errors, FILL(requests, 0), errors)"
+    assert expressions["rate"] == "IF(errors > 0, 100 * errors / total, 0)"
+    returned = [qid for qid, q in queries.items() if q.get("return_data") is True]
+    assert returned == ["rate"]
+    for name in re.findall(r"\b[a-z]\w*5xx|\brequests\b", " ".join(expressions.values())):
+        assert name in raw
+    for qid in raw:
+        assert f"FILL({qid}, 0)" in " ".join(expressions.values()), f"{qid} is never FILLed"
+    assert alarm["comparison_operator"] == "GreaterThanThreshold"
+    assert alarm["threshold"] == "${var.alb_5xx_rate_percent}"
 
 
 def test_latency_alarm_uses_p95_of_target_response_time():
@@ -946,16 +1106,18 @@ def test_image_declares_the_scratch_volumes_of_read_only_containers():
 
 
 def _env_locals(env: str) -> dict:
+    assert env in ENVIRONMENTS
     merged: dict = {}
-    for path in tf_files(ENVS_DIR / env):
+    for path in tf_files(TF_ROOT):
         for block_ in parse(path).get("locals", []):
             merged.update(block_)
     return merged
 
 
 def _env_outputs(env: str) -> dict:
+    assert env in ENVIRONMENTS
     outputs: dict = {}
-    for entry in parse(ENVS_DIR / env / "outputs.tf")["output"]:
+    for entry in parse(TF_ROOT / "outputs.tf")["output"]:
         outputs.update(entry)
     return outputs
 
@@ -970,7 +1132,7 @@ def test_exactly_one_celery_beat_that_never_runs_twice(env: str):
     # The environment deploys the ECS module once, and that module has exactly one
     # service whose task runs `celery beat`.
     ecs_call = env_modules(env)["ecs"]
-    assert ecs_call["source"] == "../../modules/ecs"
+    assert ecs_call["source"] == "./modules/ecs"
     assert "count" not in ecs_call
     assert "for_each" not in ecs_call
     beat_containers = [name for name, c in _containers().items() if _runs_celery_beat(c)]
@@ -1012,12 +1174,18 @@ def test_exactly_one_celery_beat_that_never_runs_twice(env: str):
     assert variables_out["ECS_BEAT_FAMILY"] == '${module.ecs.task_families["beat"]}'
 
 
-def test_beat_task_shares_the_worker_image_environment_and_secrets():
+def test_beat_task_shares_the_worker_image_but_not_its_channels_or_secrets():
     containers = _containers()
     beat, worker = containers["beat"], containers["worker"]
     assert beat["image"] == worker["image"] == "${local.image}"
-    assert beat["environment"] == worker["environment"]
-    assert beat["secrets"] == worker["secrets"]
+    beat_env, worker_env = _env_of(beat), _env_of(worker)
+    # Same configuration, except that beat calls neither Twilio nor the model and serves no
+    # metrics port.
+    assert set(beat_env) == set(worker_env) - {"CELERY_METRICS_PORT"}
+    for name, value in beat_env.items():
+        if name not in ("WHATSAPP_ENABLED", "LLM_ENABLED"):
+            assert value == worker_env[name], name
+    assert set(_secrets_of(beat)) == {"DJANGO_SECRET_KEY", "REDIS_PASSWORD"}
     assert beat["readonlyRootFilesystem"] is True
     assert "portMappings" not in beat, "beat serves nothing"
     # The schedule file is written to the writable scratch volume (root is read-only).
@@ -1028,7 +1196,7 @@ def test_beat_task_shares_the_worker_image_environment_and_secrets():
     assert beat["mountPoints"] == module_locals("ecs")["tmp_mount"]
     log_groups = module_locals("ecs")["log_groups"]
     assert log_groups["beat"] == "/ecs/${var.name}/beat"
-    assert beat["logConfiguration"]["options"]["awslogs-group"] == "${local.log_groups.beat}"
+    assert beat["logConfiguration"]["options"]["awslogs-group"] == "/ecs/${var.name}/beat"
     task = resource("ecs", "aws_ecs_task_definition", "beat")
     assert task["family"] == "${var.name}-beat"
     assert block(task, "volume")["name"] == "tmp"
@@ -1059,7 +1227,7 @@ def test_web_and_worker_write_prometheus_samples_to_the_scratch_volume():
     shared = {
         item["name"] for item in resolve_local("${local.app_environment}", module_locals("ecs"))
     }
-    assert shared >= {item["name"] for item in module_locals("ecs")["environment"]}
+    assert shared >= {item["name"] for item in module_locals("ecs")["shared_environment"]}
     assert set(_env_of(containers["web"])) == shared | {"PROMETHEUS_MULTIPROC_DIR"}
     assert set(_env_of(containers["worker"])) == shared | {
         "PROMETHEUS_MULTIPROC_DIR",
@@ -1243,7 +1411,7 @@ def _app_settings_source() -> str:
     return (REPO_ROOT / "kavak" / "settings" / "base.py").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("service", APP_SERVICES)
+@pytest.mark.parametrize("service", ["web", "worker"])
 def test_whatsapp_channel_is_configured_as_plain_environment(service: str):
     """WHATSAPP_ENABLED=true makes the app require the SID, the number and the token."""
     container = _containers()[service]
@@ -1283,7 +1451,7 @@ def test_whatsapp_variables_of_the_ecs_module():
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_environments_pass_the_whatsapp_settings_to_ecs(env: str):
     ecs_call = env_modules(env)["ecs"]
-    declared = variables(ENVS_DIR / env)
+    declared = variables(TF_ROOT)
     for name in NEW_ECS_INPUTS:
         assert ecs_call[name] == f"${{var.{name}}}", f"{env}: ecs.{name}"
         assert name in declared, f"{env}: variable {name} missing"
@@ -1333,7 +1501,7 @@ def test_template_content_sids_are_optional_and_must_be_content_sids():
     match = _LOCAL_NONEMPTY_FOR.fullmatch(optional)
     assert match, optional
     assert match.group(3) == "template_content_sids"
-    assert not set(TEMPLATE_CONTENT_SIDS) & {item["name"] for item in locals_["environment"]}
+    assert not set(TEMPLATE_CONTENT_SIDS) & {item["name"] for item in locals_["shared_environment"]}
 
 
 def test_new_environment_variables_are_read_by_the_application():

@@ -77,7 +77,47 @@ variable "rate_limit_per_5_minutes" {
 }
 
 variable "webhook_path_prefix" {
-  description = "Path prefix of the Twilio webhooks, excluded from the per-IP rate limit."
+  description = "Path prefix of the Twilio webhooks: excluded from the general per-IP rate limit, given their own, and refused without X-Twilio-Signature."
   type        = string
   default     = "/channels/"
+}
+
+variable "webhook_rate_limit_per_5_minutes" {
+  description = "Requests per client IP per 5 minutes to the webhook paths before WAF blocks (Twilio sends from a small pool of addresses)."
+  type        = number
+  default     = 20000
+
+  validation {
+    condition     = var.webhook_rate_limit_per_5_minutes >= 2000
+    error_message = "The webhook limit must leave room for Twilio's bursts (at least 2000 per 5 minutes)."
+  }
+}
+
+variable "max_public_body_bytes" {
+  description = "Largest request body accepted on the public endpoints (webhooks, /chat, web chat); an ALB web ACL inspects at most 8192 bytes."
+  type        = number
+  default     = 8192
+}
+
+variable "public_body_paths_regex" {
+  description = "URI paths the body-size rule applies to."
+  type        = string
+  default     = "^/(channels/|chat$|web/chat)"
+}
+
+variable "admin_path" {
+  description = "DJANGO_ADMIN_URL of the app (no leading slash), e.g. admin/."
+  type        = string
+  default     = "admin/"
+}
+
+variable "admin_allowed_cidrs" {
+  description = "IPv4 networks allowed to reach the admin (empty: anywhere; the second factor still applies)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for cidr in var.admin_allowed_cidrs : can(cidrhost(cidr, 0))])
+    error_message = "admin_allowed_cidrs must be IPv4 CIDR blocks, e.g. 203.0.113.0/24."
+  }
 }

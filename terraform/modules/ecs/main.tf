@@ -1,49 +1,97 @@
 # ECS on Fargate: a `web` service (gunicorn behind the ALB), a `worker` service
-# (Celery), a `beat` service (Celery beat: exactly one task, never two) and a
-# one-off `migrate` task definition that CI runs before updating the services.
-# All of them share one image, one environment and one set of secrets; on top of
-# that web gets METRICS_TOKEN and the worker (and beat) CELERY_METRICS_PORT.
+# (Celery), a `beat` service (Celery beat: exactly one task, never two; its task
+# also runs the queue-metrics exporter), a one-off `migrate` task definition
+# that CI runs before updating the services, and a one-off `db-roles` task
+# definition that creates the database roles (first deploy, password changes).
+# All of them share one image and one plain environment; each container gets
+# only the secrets it uses (README, "What the containers get").
 #
-# CI registers new task definition revisions (new image tag) and updates the
-# services; Terraform therefore ignores the services' task_definition (and, for
-# the autoscaled web and worker, desired_count) after creation. A change made
-# here to a task definition reaches the services on the next deploy (README,
-# "Deploying").
+# The image tag is a variable the pipeline sets (the git SHA of the commit it
+# deployed), never a placeholder. CI registers new task definition revisions
+# and updates the services; Terraform therefore ignores the services'
+# task_definition (and, for the autoscaled web and worker, desired_count).
 
 locals {
   image = "${var.ecr_repository_url}:${var.image_tag}"
 
   log_groups = {
-    web     = "/ecs/${var.name}/web"
-    worker  = "/ecs/${var.name}/worker"
-    beat    = "/ecs/${var.name}/beat"
-    migrate = "/ecs/${var.name}/migrate"
+    web      = "/ecs/${var.name}/web"
+    worker   = "/ecs/${var.name}/worker"
+    beat     = "/ecs/${var.name}/beat"
+    migrate  = "/ecs/${var.name}/migrate"
+    db_roles = "/ecs/${var.name}/db-roles"
   }
 
   public_base_url = "https://${var.domain_name}"
 
-  # Plain configuration only. Anything secret goes in `secrets` below; the URLs
-  # carry no password (the app merges DATABASE_PASSWORD / REDIS_PASSWORD in).
-  environment = [
+  # libpq verifies the RDS certificate and host name against the CA bundle baked
+  # into the image (Dockerfile); rds.force_ssl refuses anything without TLS.
+  database_tls = "sslmode=verify-full&sslrootcert=${var.database_ca_bundle_path}"
+  database_url = {
+    app     = "postgres://${var.database_app_username}@${var.database_host}:${var.database_port}/${var.database_name}?${local.database_tls}"
+    migrate = "postgres://${var.database_migrate_username}@${var.database_host}:${var.database_port}/${var.database_name}?${local.database_tls}"
+    master  = "postgres://${var.database_master_username}@${var.database_host}:${var.database_port}/${var.database_name}?${local.database_tls}"
+  }
+
+  # Plain configuration only. Anything secret goes in the secrets below; the
+  # URLs carry no password (the app merges DATABASE_PASSWORD / REDIS_PASSWORD in).
+  # What every container gets; the database URL and the channel flags differ per
+  # container and come from the lists after this one.
+  shared_environment = [
     { name = "DJANGO_SETTINGS_MODULE", value = "kavak.settings.production" },
     { name = "DJANGO_ALLOWED_HOSTS", value = join(",", concat([var.domain_name], var.extra_allowed_hosts)) },
     { name = "DJANGO_CSRF_TRUSTED_ORIGINS", value = local.public_base_url },
+    { name = "DJANGO_ADMIN_URL", value = var.admin_path },
+    { name = "ADMIN_OTP_REQUIRED", value = "true" },
     { name = "PUBLIC_BASE_URL", value = local.public_base_url },
-    { name = "DATABASE_URL", value = "postgres://${var.database_username}@${var.database_host}:${var.database_port}/${var.database_name}" },
     { name = "REDIS_URL", value = "rediss://${var.redis_host}:${var.redis_port}/0" },
     { name = "CELERY_BROKER_URL", value = "rediss://${var.redis_host}:${var.redis_port}/1" },
     { name = "GUNICORN_WORKERS", value = tostring(var.gunicorn_workers) },
     { name = "GUNICORN_THREADS", value = tostring(var.gunicorn_threads) },
-    { name = "LLM_ENABLED", value = var.llm_enabled ? "true" : "false" },
-    # With WHATSAPP_ENABLED=true the app refuses to start without TWILIO_ACCOUNT_SID,
-    # TWILIO_WHATSAPP_NUMBER (both here) and TWILIO_AUTH_TOKEN (a secret, below).
-    { name = "WHATSAPP_ENABLED", value = var.whatsapp_enabled ? "true" : "false" },
     { name = "TWILIO_ACCOUNT_SID", value = var.twilio_account_sid },
     { name = "TWILIO_WHATSAPP_NUMBER", value = var.twilio_whatsapp_number },
     # The ALB is the one proxy in front of the app: django-axes locks on the client
     # address the ALB appended to X-Forwarded-For (the last entry), not on the ALB's.
     { name = "AXES_IPWARE_PROXY_COUNT", value = "1" },
     { name = "DJANGO_LOG_FORMAT", value = "json" },
+    { name = "DATA_RETENTION_DAYS", value = tostring(var.data_retention_days) },
+  ]
+
+  # web and worker: the channels as configured. With WHATSAPP_ENABLED=true the app
+  # refuses to start without TWILIO_ACCOUNT_SID, TWILIO_WHATSAPP_NUMBER (above) and
+  # TWILIO_AUTH_TOKEN (a secret); with LLM_ENABLED=true without OPENAI_API_KEY.
+  channels_environment = [
+    { name = "LLM_ENABLED", value = var.llm_enabled ? "true" : "false" },
+    { name = "WHATSAPP_ENABLED", value = var.whatsapp_enabled ? "true" : "false" },
+  ]
+  # Containers that never call Twilio or the model (beat, the exporter, the
+  # one-off tasks) run with both channels off, so the app does not require the
+  # Twilio and OpenAI secrets there (least privilege: they do not get them).
+  channels_off_environment = [
+    { name = "LLM_ENABLED", value = "false" },
+    { name = "WHATSAPP_ENABLED", value = "false" },
+  ]
+
+  app_database_environment = [
+    { name = "DATABASE_URL", value = local.database_url.app },
+  ]
+  # Migrations wait at most lock_timeout for a lock (then fail instead of
+  # queueing every query of the live service behind an ALTER TABLE) and at most
+  # statement_timeout per statement; the whole run is cut at migrate_timeout
+  # (`timeout` in the command). CI waits for the task with a bound derived from
+  # the same number (output github_actions_variables.ECS_MIGRATE_TIMEOUT_S).
+  migrate_database_environment = [
+    { name = "DATABASE_URL", value = local.database_url.migrate },
+    { name = "DATABASE_LOCK_TIMEOUT_MS", value = tostring(var.migrate_lock_timeout_ms) },
+    { name = "DATABASE_STATEMENT_TIMEOUT_MS", value = tostring(var.migrate_statement_timeout_ms) },
+  ]
+  db_roles_database_environment = [
+    { name = "DATABASE_URL", value = local.database_url.master },
+    { name = "DATABASE_APP_ROLE", value = var.database_app_username },
+    { name = "DATABASE_MIGRATE_ROLE", value = var.database_migrate_username },
+  ]
+  queue_metrics_environment = [
+    { name = "QUEUE_METRICS_NAMESPACE", value = var.queue_metrics_namespace },
   ]
 
   # Approved WhatsApp templates (Content API ContentSid, HX...), set only when
@@ -59,15 +107,43 @@ locals {
     for name, value in local.template_content_sids : { name = name, value = value } if value != ""
   ]
 
-  # What every container gets (web and worker add their metrics variables).
-  app_environment = concat(local.environment, local.optional_environment)
+  app_environment      = concat(local.shared_environment, local.channels_environment, local.app_database_environment, local.optional_environment)
+  offline_environment  = concat(local.shared_environment, local.channels_off_environment, local.app_database_environment, local.optional_environment)
+  migrate_environment  = concat(local.shared_environment, local.channels_off_environment, local.migrate_database_environment, local.optional_environment)
+  db_roles_environment = concat(local.shared_environment, local.channels_off_environment, local.db_roles_database_environment, local.optional_environment)
 
-  secrets = [
-    { name = "DJANGO_SECRET_KEY", valueFrom = var.secret_arns["DJANGO_SECRET_KEY"] },
-    { name = "DATABASE_PASSWORD", valueFrom = var.secret_arns["DATABASE_PASSWORD"] },
-    { name = "REDIS_PASSWORD", valueFrom = var.secret_arns["REDIS_PASSWORD"] },
-    { name = "TWILIO_AUTH_TOKEN", valueFrom = var.secret_arns["TWILIO_AUTH_TOKEN"] },
-    { name = "OPENAI_API_KEY", valueFrom = var.secret_arns["OPENAI_API_KEY"] },
+  # Each container gets only the secrets it reads (valueFrom = Secrets Manager).
+  secret = {
+    DJANGO_SECRET_KEY = { name = "DJANGO_SECRET_KEY", valueFrom = var.secret_arns["DJANGO_SECRET_KEY"] }
+    DATABASE_PASSWORD = { name = "DATABASE_PASSWORD", valueFrom = var.secret_arns["DATABASE_PASSWORD"] }
+    REDIS_PASSWORD    = { name = "REDIS_PASSWORD", valueFrom = var.secret_arns["REDIS_PASSWORD"] }
+    TWILIO_AUTH_TOKEN = { name = "TWILIO_AUTH_TOKEN", valueFrom = var.secret_arns["TWILIO_AUTH_TOKEN"] }
+    OPENAI_API_KEY    = { name = "OPENAI_API_KEY", valueFrom = var.secret_arns["OPENAI_API_KEY"] }
+    METRICS_TOKEN     = { name = "METRICS_TOKEN", valueFrom = var.secret_arns["METRICS_TOKEN"] }
+    # The migrate task's DATABASE_PASSWORD is kavak_migrate's.
+    MIGRATE_DATABASE_PASSWORD = { name = "DATABASE_PASSWORD", valueFrom = var.secret_arns["DATABASE_MIGRATE_PASSWORD"] }
+    # The db-roles task connects as the master user (RDS-managed secret, JSON key
+    # "password") and sets both role passwords.
+    MASTER_DATABASE_PASSWORD  = { name = "DATABASE_PASSWORD", valueFrom = "${var.database_master_secret_arn}:password::" }
+    DATABASE_APP_PASSWORD     = { name = "DATABASE_APP_PASSWORD", valueFrom = var.secret_arns["DATABASE_PASSWORD"] }
+    DATABASE_MIGRATE_PASSWORD = { name = "DATABASE_MIGRATE_PASSWORD", valueFrom = var.secret_arns["DATABASE_MIGRATE_PASSWORD"] }
+  }
+  web_secrets = [
+    local.secret.DJANGO_SECRET_KEY, local.secret.DATABASE_PASSWORD, local.secret.REDIS_PASSWORD,
+    local.secret.TWILIO_AUTH_TOKEN, local.secret.OPENAI_API_KEY, local.secret.METRICS_TOKEN,
+  ]
+  worker_secrets = [
+    local.secret.DJANGO_SECRET_KEY, local.secret.DATABASE_PASSWORD, local.secret.REDIS_PASSWORD,
+    local.secret.TWILIO_AUTH_TOKEN, local.secret.OPENAI_API_KEY,
+  ]
+  # Beat only talks to the broker.
+  beat_secrets = [local.secret.DJANGO_SECRET_KEY, local.secret.REDIS_PASSWORD]
+  # The exporter reads the broker's queues and the database (inbound-to-send).
+  exporter_secrets = [local.secret.DJANGO_SECRET_KEY, local.secret.DATABASE_PASSWORD, local.secret.REDIS_PASSWORD]
+  migrate_secrets  = [local.secret.DJANGO_SECRET_KEY, local.secret.MIGRATE_DATABASE_PASSWORD]
+  db_roles_secrets = [
+    local.secret.DJANGO_SECRET_KEY, local.secret.MASTER_DATABASE_PASSWORD,
+    local.secret.DATABASE_APP_PASSWORD, local.secret.DATABASE_MIGRATE_PASSWORD,
   ]
 
   # The root filesystem is read-only; /tmp is a per-task scratch volume
@@ -76,9 +152,10 @@ locals {
 
   # --- Prometheus (README, "Metrics") ---
   # Multiprocess mode: every process writes its samples under this directory on
-  # the /tmp scratch volume; web serves them at /metrics (bearer METRICS_TOKEN;
-  # the ALB answers 404 for /metrics), the worker on CELERY_METRICS_PORT (only
-  # reachable from inside the VPC, never through the ALB).
+  # the /tmp scratch volume; web serves them at /metrics (the ALB answers 404 for
+  # /metrics), the worker on CELERY_METRICS_PORT. The ADOT collector sidecar of
+  # each task scrapes them over localhost and remote-writes to Amazon Managed
+  # Service for Prometheus: the ports never leave the task.
   prometheus_multiproc_dir = "/tmp/prometheus"
 
   metrics_environment = [
@@ -87,13 +164,11 @@ locals {
   celery_metrics_environment = [
     { name = "CELERY_METRICS_PORT", value = tostring(var.celery_metrics_port) },
   ]
-  metrics_secrets = [
-    { name = "METRICS_TOKEN", valueFrom = var.secret_arns["METRICS_TOKEN"] },
-  ]
 
-  web_environment    = concat(local.app_environment, local.metrics_environment)
-  worker_environment = concat(local.app_environment, local.metrics_environment, local.celery_metrics_environment)
-  web_secrets        = concat(local.secrets, local.metrics_secrets)
+  web_environment      = concat(local.app_environment, local.metrics_environment)
+  worker_environment   = concat(local.app_environment, local.metrics_environment, local.celery_metrics_environment)
+  beat_environment     = concat(local.offline_environment, local.metrics_environment)
+  exporter_environment = concat(local.beat_environment, local.queue_metrics_environment)
 
   # prometheus_client refuses to start (FileNotFoundError on import of
   # kavak.metrics) when PROMETHEUS_MULTIPROC_DIR does not exist, and every task
@@ -107,6 +182,82 @@ locals {
     "sh",
   ]
 
+  # --- container health checks (ECS replaces an unhealthy task) ---
+  # web: the same /healthz the ALB probes (no I/O: a stuck process, not a dependency).
+  web_health_check = {
+    command     = ["CMD", "python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:${var.app_port}/healthz', timeout=3).status == 200 else 1)"]
+    interval    = 15
+    timeout     = 5
+    retries     = 3
+    startPeriod = 30
+  }
+  # worker: a Celery ping to this worker's own node over the broker; a worker that
+  # lost the broker or hangs in its main loop stops answering it.
+  worker_health_check = {
+    command     = ["CMD-SHELL", "celery -A kavak inspect ping --timeout 10 --destination \"celery@$(python -c 'import socket; print(socket.gethostname())')\" >/dev/null || exit 1"]
+    interval    = 60
+    timeout     = 30
+    retries     = 3
+    startPeriod = 120
+  }
+
+  logs = {
+    for key, group in local.log_groups : key => {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = group
+        awslogs-region        = var.aws_region
+        awslogs-stream-prefix = key
+      }
+    }
+  }
+
+  # ADOT collector sidecar: scrapes the app's Prometheus endpoint over localhost
+  # (the request comes from 127.0.0.1 without X-Forwarded-For, which
+  # METRICS_ALLOWED_NETWORKS admits without a token) and remote-writes to AMP
+  # with the task role (aps:RemoteWrite). Not essential: losing metrics never
+  # stops the service.
+  adot_config = {
+    for service, port in { web = var.app_port, worker = var.celery_metrics_port } : service => yamlencode({
+      extensions = { sigv4auth = { region = var.aws_region, service = "aps" } }
+      receivers = {
+        prometheus = {
+          config = {
+            global = { scrape_interval = "30s", scrape_timeout = "10s" }
+            scrape_configs = [{
+              job_name       = "kavak-${service}"
+              metrics_path   = "/metrics"
+              static_configs = [{ targets = ["127.0.0.1:${port}"], labels = { service = service, environment = var.name } }]
+            }]
+          }
+        }
+      }
+      exporters = {
+        prometheusremotewrite = {
+          endpoint                         = var.prometheus_remote_write_url
+          auth                             = { authenticator = "sigv4auth" }
+          resource_to_telemetry_conversion = { enabled = true }
+        }
+      }
+      service = {
+        extensions = ["sigv4auth"]
+        pipelines  = { metrics = { receivers = ["prometheus"], exporters = ["prometheusremotewrite"] } }
+      }
+    })
+  }
+  adot_container = {
+    for service, config in local.adot_config : service => {
+      name                   = "adot-collector"
+      image                  = var.adot_collector_image
+      essential              = false
+      environment            = [{ name = "AOT_CONFIG_CONTENT", value = config }]
+      readonlyRootFilesystem = true
+      logConfiguration = merge(local.logs[service], {
+        options = merge(local.logs[service].options, { awslogs-stream-prefix = "adot" })
+      })
+    }
+  }
+
   web_container = {
     name                   = "web"
     image                  = local.image
@@ -115,19 +266,13 @@ locals {
     portMappings           = [{ containerPort = var.app_port, hostPort = var.app_port, protocol = "tcp" }]
     environment            = local.web_environment
     secrets                = local.web_secrets
+    healthCheck            = local.web_health_check
     readonlyRootFilesystem = true
     mountPoints            = local.tmp_mount
     linuxParameters        = { initProcessEnabled = true }
     # The ECS default, stated: gunicorn's graceful timeout (25 s) fits inside it.
-    stopTimeout = 30
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = local.log_groups.web
-        awslogs-region        = var.aws_region
-        awslogs-stream-prefix = "web"
-      }
-    }
+    stopTimeout      = 30
+    logConfiguration = local.logs.web
   }
 
   worker_container = {
@@ -140,69 +285,88 @@ locals {
     # points here; the worker security group admits this port from the VPC only.
     portMappings           = [{ containerPort = var.celery_metrics_port, hostPort = var.celery_metrics_port, protocol = "tcp" }]
     environment            = local.worker_environment
-    secrets                = local.secrets
+    secrets                = local.worker_secrets
+    healthCheck            = local.worker_health_check
     readonlyRootFilesystem = true
     mountPoints            = local.tmp_mount
     linuxParameters        = { initProcessEnabled = true }
     # Fargate maximum: Celery gets 120 s after SIGTERM to finish or requeue
     # (acks_late) before SIGKILL.
-    stopTimeout = 120
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = local.log_groups.worker
-        awslogs-region        = var.aws_region
-        awslogs-stream-prefix = "worker"
-      }
-    }
+    stopTimeout      = 120
+    logConfiguration = local.logs.worker
   }
 
   # Celery beat enqueues the periodic tasks (CELERY_BEAT_SCHEDULE in
   # kavak/settings/base.py, e.g. the WhatsApp pending sweep). It must run in
-  # exactly one process: see aws_ecs_service.beat. Same environment and secrets
-  # as the worker; the schedule file lives on the /tmp scratch volume (a new
-  # task starts with an empty schedule: each entry first runs one interval
-  # after the task starts).
+  # exactly one process: see aws_ecs_service.beat. The schedule file lives on
+  # the /tmp scratch volume (a new task starts with an empty schedule: each
+  # entry first runs one interval after the task starts).
   beat_container = {
     name                   = "beat"
     image                  = local.image
     essential              = true
     entryPoint             = local.ensure_metrics_dir_entrypoint
     command                = ["celery", "-A", "kavak", "beat", "-l", "INFO", "--schedule", "/tmp/celerybeat-schedule"]
-    environment            = local.worker_environment
-    secrets                = local.secrets
+    environment            = local.beat_environment
+    secrets                = local.beat_secrets
     readonlyRootFilesystem = true
     mountPoints            = local.tmp_mount
     linuxParameters        = { initProcessEnabled = true }
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = local.log_groups.beat
-        awslogs-region        = var.aws_region
-        awslogs-stream-prefix = "beat"
-      }
-    }
+    logConfiguration       = local.logs.beat
   }
 
-  migrate_container = {
-    name                   = "migrate"
+  # Publishes the Celery queue depth, the oldest message's age and the WhatsApp
+  # inbound-to-send p95 as CloudWatch metrics (embedded metric format lines on
+  # stdout, which CloudWatch Logs turns into metrics: no AWS API call, no IAM).
+  # It runs next to beat (one per environment) and never on a worker: stuck
+  # workers are exactly what it must still report. Essential: if it dies, ECS
+  # replaces the task (beat's idempotent sweeps tolerate the gap).
+  exporter_container = {
+    name                   = "queue-metrics"
     image                  = local.image
     essential              = true
     entryPoint             = local.ensure_metrics_dir_entrypoint
-    command                = ["python", "manage.py", "migrate", "--noinput"]
-    environment            = local.app_environment
-    secrets                = local.secrets
+    command                = ["python", "manage.py", "export_queue_metrics", "--interval", tostring(var.queue_metrics_interval_seconds)]
+    environment            = local.exporter_environment
+    secrets                = local.exporter_secrets
     readonlyRootFilesystem = true
     mountPoints            = local.tmp_mount
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = local.log_groups.migrate
-        awslogs-region        = var.aws_region
-        awslogs-stream-prefix = "migrate"
-      }
-    }
+    linuxParameters        = { initProcessEnabled = true }
+    logConfiguration = merge(local.logs.beat, {
+      options = merge(local.logs.beat.options, { awslogs-stream-prefix = "queue-metrics" })
+    })
   }
+
+  migrate_container = {
+    name       = "migrate"
+    image      = local.image
+    essential  = true
+    entryPoint = local.ensure_metrics_dir_entrypoint
+    # `timeout` bounds the whole run; CI's wait is derived from the same number.
+    command                = ["timeout", tostring(var.migrate_timeout_seconds), "python", "manage.py", "migrate", "--noinput"]
+    environment            = local.migrate_environment
+    secrets                = local.migrate_secrets
+    readonlyRootFilesystem = true
+    mountPoints            = local.tmp_mount
+    logConfiguration       = local.logs.migrate
+  }
+
+  db_roles_container = {
+    name                   = "db-roles"
+    image                  = local.image
+    essential              = true
+    entryPoint             = local.ensure_metrics_dir_entrypoint
+    command                = ["python", "manage.py", "db_roles_ensure"]
+    environment            = local.db_roles_environment
+    secrets                = local.db_roles_secrets
+    readonlyRootFilesystem = true
+    mountPoints            = local.tmp_mount
+    logConfiguration       = local.logs.db_roles
+  }
+
+  web_containers    = [local.web_container, local.adot_container.web]
+  worker_containers = [local.worker_container, local.adot_container.worker]
+  beat_containers   = [local.beat_container, local.exporter_container]
 }
 
 resource "aws_ecs_cluster" "this" {
@@ -233,7 +397,7 @@ resource "aws_ecs_task_definition" "web" {
   memory                   = var.web_memory
   execution_role_arn       = var.execution_role_arn
   task_role_arn            = var.task_role_arn
-  container_definitions    = jsonencode([local.web_container])
+  container_definitions    = jsonencode(local.web_containers)
 
   runtime_platform {
     operating_system_family = "LINUX"
@@ -253,7 +417,7 @@ resource "aws_ecs_task_definition" "worker" {
   memory                   = var.worker_memory
   execution_role_arn       = var.execution_role_arn
   task_role_arn            = var.task_role_arn
-  container_definitions    = jsonencode([local.worker_container])
+  container_definitions    = jsonencode(local.worker_containers)
 
   runtime_platform {
     operating_system_family = "LINUX"
@@ -273,7 +437,27 @@ resource "aws_ecs_task_definition" "beat" {
   memory                   = var.beat_memory
   execution_role_arn       = var.execution_role_arn
   task_role_arn            = var.task_role_arn
-  container_definitions    = jsonencode([local.beat_container])
+  container_definitions    = jsonencode(local.beat_containers)
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  volume {
+    name = "tmp"
+  }
+}
+
+resource "aws_ecs_task_definition" "db_roles" {
+  family                   = "${var.name}-db-roles"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = 256
+  memory                   = 512
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.task_role_arn
+  container_definitions    = jsonencode([local.db_roles_container])
 
   runtime_platform {
     operating_system_family = "LINUX"
@@ -326,6 +510,14 @@ resource "aws_ecs_service" "web" {
     rollback = true
   }
 
+  # A release that starts and passes its health checks but breaks what these
+  # alarms watch is rolled back too (ECS watches them during the deployment).
+  alarms {
+    alarm_names = var.deployment_alarm_names["web"]
+    enable      = true
+    rollback    = true
+  }
+
   network_configuration {
     subnets          = var.private_subnet_ids
     security_groups  = [var.web_security_group_id]
@@ -361,6 +553,14 @@ resource "aws_ecs_service" "worker" {
     rollback = true
   }
 
+  # A release that starts and passes its health checks but breaks what these
+  # alarms watch is rolled back too (ECS watches them during the deployment).
+  alarms {
+    alarm_names = var.deployment_alarm_names["worker"]
+    enable      = true
+    rollback    = true
+  }
+
   network_configuration {
     subnets          = var.private_subnet_ids
     security_groups  = [var.worker_security_group_id]
@@ -392,6 +592,14 @@ resource "aws_ecs_service" "beat" {
   deployment_circuit_breaker {
     enable   = true
     rollback = true
+  }
+
+  # A release that starts and passes its health checks but breaks what these
+  # alarms watch is rolled back too (ECS watches them during the deployment).
+  alarms {
+    alarm_names = var.deployment_alarm_names["beat"]
+    enable      = true
+    rollback    = true
   }
 
   # The worker's group: same egress (Redis, HTTPS); beat listens on nothing.

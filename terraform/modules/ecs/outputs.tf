@@ -26,14 +26,20 @@ output "beat_service_name" {
 output "task_families" {
   description = "Task definition families (CI registers new revisions of these)."
   value = {
-    web     = aws_ecs_task_definition.web.family
-    worker  = aws_ecs_task_definition.worker.family
-    beat    = aws_ecs_task_definition.beat.family
-    migrate = aws_ecs_task_definition.migrate.family
+    web      = aws_ecs_task_definition.web.family
+    worker   = aws_ecs_task_definition.worker.family
+    beat     = aws_ecs_task_definition.beat.family
+    migrate  = aws_ecs_task_definition.migrate.family
+    db_roles = aws_ecs_task_definition.db_roles.family
   }
 }
 
 output "log_group_names" {
   description = "Log group per container."
   value       = { for key, group in aws_cloudwatch_log_group.this : key => group.name }
+}
+
+output "migrate_timeout_seconds" {
+  description = "Bound of the migrate run; CI waits this long plus start-up for the task."
+  value       = var.migrate_timeout_seconds
 }

@@ -25,8 +25,13 @@ variable "ecr_repository_url" {
 }
 
 variable "image_tag" {
-  description = "Image tag (git SHA) used when Terraform creates task definitions; CI deploys newer ones."
+  description = "Image tag of the task definitions: the git commit SHA the pipeline built and deployed (never a placeholder)."
   type        = string
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{40}$", var.image_tag))
+    error_message = "image_tag must be a full git commit SHA (40 lowercase hex characters), the tag CI pushed."
+  }
 }
 
 variable "cpu_architecture" {
@@ -99,7 +104,7 @@ variable "log_retention_days" {
 }
 
 variable "secret_arns" {
-  description = "Secret ARN per variable name: DJANGO_SECRET_KEY, DATABASE_PASSWORD, REDIS_PASSWORD, TWILIO_AUTH_TOKEN, OPENAI_API_KEY (every container) and METRICS_TOKEN (web only)."
+  description = "Secret ARN per variable name (modules/secrets); each container gets only those it uses."
   type        = map(string)
 }
 
@@ -120,10 +125,100 @@ variable "database_name" {
   default     = "kavak"
 }
 
-variable "database_username" {
-  description = "Database user."
+variable "database_master_username" {
+  description = "RDS master user (only the db-roles task connects as it)."
   type        = string
   default     = "kavak"
+}
+
+variable "database_master_secret_arn" {
+  description = "RDS-managed secret of the master user (JSON with a password key); read by the db-roles task only."
+  type        = string
+}
+
+variable "database_app_username" {
+  description = "Least-privilege role of web, worker and beat (SELECT/INSERT/UPDATE/DELETE)."
+  type        = string
+  default     = "kavak_app"
+}
+
+variable "database_migrate_username" {
+  description = "Role of the migrate task: owns the schema (DDL)."
+  type        = string
+  default     = "kavak_migrate"
+}
+
+variable "database_ca_bundle_path" {
+  description = "RDS CA bundle inside the image (Dockerfile), for sslmode=verify-full."
+  type        = string
+  default     = "/app/certs/rds-global-bundle.pem"
+}
+
+variable "migrate_lock_timeout_ms" {
+  description = "PostgreSQL lock_timeout of the migrate task: a migration that waits longer for a lock fails instead of blocking live queries."
+  type        = number
+  default     = 5000
+}
+
+variable "migrate_statement_timeout_ms" {
+  description = "PostgreSQL statement_timeout of the migrate task."
+  type        = number
+  default     = 300000
+}
+
+variable "migrate_timeout_seconds" {
+  description = "Upper bound of the whole migrate run (`timeout` in the container); CI waits for the task this long plus start-up."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.migrate_timeout_seconds >= 60 && var.migrate_timeout_seconds <= 3600
+    error_message = "migrate_timeout_seconds must be between 60 and 3600."
+  }
+}
+
+variable "admin_path" {
+  description = "DJANGO_ADMIN_URL (no leading slash), e.g. admin/."
+  type        = string
+  default     = "admin/"
+}
+
+variable "data_retention_days" {
+  description = "DATA_RETENTION_DAYS: days conversation messages and WhatsApp deliveries are kept (0 = not purged)."
+  type        = number
+  default     = 0
+}
+
+variable "queue_metrics_namespace" {
+  description = "CloudWatch namespace of the queue-metrics exporter (modules/monitoring alarms on it)."
+  type        = string
+}
+
+variable "queue_metrics_interval_seconds" {
+  description = "Seconds between two publications of the queue metrics."
+  type        = number
+  default     = 60
+}
+
+variable "prometheus_remote_write_url" {
+  description = "Amazon Managed Service for Prometheus remote-write URL of the ADOT sidecars (modules/monitoring)."
+  type        = string
+}
+
+variable "adot_collector_image" {
+  description = "AWS Distro for OpenTelemetry collector image of the metrics sidecars (pinned version)."
+  type        = string
+  default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+}
+
+variable "deployment_alarm_names" {
+  description = "CloudWatch alarms per service (web, worker, beat) that roll a deployment back when they fire during it."
+  type        = map(list(string))
+
+  validation {
+    condition     = alltrue([for service in ["web", "worker", "beat"] : length(lookup(var.deployment_alarm_names, service, [])) > 0])
+    error_message = "deployment_alarm_names needs at least one alarm for each of web, worker and beat."
+  }
 }
 
 variable "redis_host" {

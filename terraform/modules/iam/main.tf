@@ -5,7 +5,8 @@
 #  - task role: what the application code may call in AWS (nothing by default;
 #    ECS Exec channels only when enabled);
 #  - deploy role: assumed by GitHub Actions through OIDC (no long-lived keys),
-#    only from this repository's `<environment>` GitHub environment.
+#    only from this repository's `<environment>` GitHub environment;
+#  - terraform plan / apply roles of the Terraform pipeline (end of this file).
 # ARNs are built from names (not from module outputs) so this module does not
 # depend on the ECS module that consumes its roles.
 
@@ -74,7 +75,7 @@ data "aws_iam_policy_document" "execution" {
   statement {
     sid       = "ReadSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = values(var.secret_arns)
+    resources = concat(values(var.secret_arns), var.extra_secret_arns)
   }
 
   statement {
@@ -213,7 +214,7 @@ data "aws_iam_policy_document" "deploy" {
 
   statement {
     sid       = "WatchMigrationTask"
-    actions   = ["ecs:DescribeTasks"]
+    actions   = ["ecs:DescribeTasks", "ecs:StopTask"]
     resources = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:task/${var.cluster_name}/*"]
   }
 
@@ -246,4 +247,150 @@ resource "aws_iam_role_policy" "deploy" {
   name   = "deploy-ecs"
   role   = aws_iam_role.deploy.id
   policy = data.aws_iam_policy_document.deploy.json
+}
+
+# --- the application's own AWS calls ------------------------------------------
+
+# The ADOT collector sidecars remote-write the app's Prometheus samples to this
+# environment's Amazon Managed Service for Prometheus workspace.
+data "aws_iam_policy_document" "prometheus_remote_write" {
+  count = var.prometheus_workspace_arn == null ? 0 : 1
+
+  statement {
+    sid       = "RemoteWriteMetrics"
+    actions   = ["aps:RemoteWrite"]
+    resources = [var.prometheus_workspace_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "prometheus_remote_write" {
+  count = var.prometheus_workspace_arn == null ? 0 : 1
+
+  name   = "prometheus-remote-write"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.prometheus_remote_write[0].json
+}
+
+# --- Terraform pipeline (.github/workflows/terraform.yml) ----------------------
+#
+# plan: pull requests and the weekly drift check, read-only (AWS ReadOnlyAccess,
+# the state bucket and this environment's generated secrets, which plan refreshes).
+# apply: only jobs running in this repository's `<environment>` GitHub
+# environment (required reviewers in production), after merge to main.
+
+locals {
+  state_bucket_arn = "arn:${local.partition}:s3:::${var.terraform_state_bucket}"
+  secrets_prefix   = "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${var.name}/*"
+}
+
+data "aws_iam_policy_document" "terraform_plan_assume" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [local.github_oidc_provider_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:sub"
+      values = [
+        "repo:${var.github_repository}:pull_request",
+        "repo:${var.github_repository}:ref:refs/heads/main",
+      ]
+    }
+  }
+}
+
+resource "aws_iam_role" "terraform_plan" {
+  name                 = "${var.name}-terraform-plan"
+  assume_role_policy   = data.aws_iam_policy_document.terraform_plan_assume.json
+  max_session_duration = 3600
+}
+
+resource "aws_iam_role_policy_attachment" "terraform_plan_read_only" {
+  role       = aws_iam_role.terraform_plan.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
+}
+
+data "aws_iam_policy_document" "terraform_plan" {
+  statement {
+    sid       = "ReadState"
+    actions   = ["s3:GetObject", "s3:ListBucket"]
+    resources = [local.state_bucket_arn, "${local.state_bucket_arn}/*"]
+  }
+
+  statement {
+    sid       = "RefreshGeneratedSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [local.secrets_prefix]
+  }
+
+  statement {
+    sid       = "DecryptEnvironmentKey"
+    actions   = ["kms:Decrypt"]
+    resources = [var.kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "terraform_plan" {
+  name   = "terraform-plan"
+  role   = aws_iam_role.terraform_plan.id
+  policy = data.aws_iam_policy_document.terraform_plan.json
+}
+
+resource "aws_iam_role" "terraform_apply" {
+  name                 = "${var.name}-terraform-apply"
+  assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
+  max_session_duration = 3600
+}
+
+# Everything but IAM and Organizations...
+resource "aws_iam_role_policy_attachment" "terraform_apply_power_user" {
+  role       = aws_iam_role.terraform_apply.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/PowerUserAccess"
+}
+
+# ...plus IAM, limited to this environment's roles and the GitHub OIDC provider.
+data "aws_iam_policy_document" "terraform_apply_iam" {
+  #checkov:skip=CKV_AWS_109:The apply role manages this environment's own IAM roles (names prefixed with the environment); that is its job.
+  #checkov:skip=CKV_AWS_111:The apply role writes IAM only on resources named after this environment and on the GitHub OIDC provider.
+  #checkov:skip=CKV_AWS_356:iam:CreateServiceLinkedRole and the OIDC provider lookup have no narrower resource than the account's.
+  statement {
+    sid = "ManageEnvironmentRoles"
+    actions = [
+      "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy",
+      "iam:DetachRolePolicy", "iam:PassRole", "iam:PutRolePolicy", "iam:TagRole",
+      "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
+    ]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:role/${var.name}-*"]
+  }
+
+  statement {
+    sid = "ManageGithubOidcProvider"
+    actions = [
+      "iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider",
+      "iam:TagOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint",
+    ]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:oidc-provider/token.actions.githubusercontent.com"]
+  }
+
+  statement {
+    sid       = "ServiceLinkedRoles"
+    actions   = ["iam:CreateServiceLinkedRole"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "terraform_apply_iam" {
+  name   = "terraform-apply-iam"
+  role   = aws_iam_role.terraform_apply.id
+  policy = data.aws_iam_policy_document.terraform_apply_iam.json
 }

@@ -12,3 +12,13 @@ output "deploy_role_arn" {
   description = "Role assumed by GitHub Actions (AWS_DEPLOY_ROLE_ARN)."
   value       = aws_iam_role.deploy.arn
 }
+
+output "terraform_plan_role_arn" {
+  description = "Role the Terraform pipeline assumes to plan (pull requests, drift check)."
+  value       = aws_iam_role.terraform_plan.arn
+}
+
+output "terraform_apply_role_arn" {
+  description = "Role the Terraform pipeline assumes to apply (GitHub environment only)."
+  value       = aws_iam_role.terraform_apply.arn
+}

@@ -59,3 +59,20 @@ variable "create_github_oidc_provider" {
   type        = bool
   default     = true
 }
+
+variable "extra_secret_arns" {
+  description = "Secrets not created by modules/secrets that the execution role may read (the RDS-managed master secret, for the db-roles task)."
+  type        = list(string)
+  default     = []
+}
+
+variable "prometheus_workspace_arn" {
+  description = "Amazon Managed Service for Prometheus workspace the task role may remote-write to (null: none)."
+  type        = string
+  default     = null
+}
+
+variable "terraform_state_bucket" {
+  description = "S3 bucket of the Terraform state (the plan role reads it)."
+  type        = string
+}

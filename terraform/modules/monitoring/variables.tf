@@ -3,13 +3,30 @@ variable "name" {
   type        = string
 }
 
-variable "kms_key_arn" {
-  description = "KMS key encrypting the SNS topic."
+variable "aws_region" {
+  description = "Region of the alarm topic (the Prometheus alert manager signs its SNS calls for it)."
   type        = string
+}
+
+variable "kms_key_arn" {
+  description = "KMS key encrypting the SNS topic and the Prometheus log group."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "Retention of the Prometheus workspace log group."
+  type        = number
+  default     = 30
 }
 
 variable "alarm_emails" {
   description = "E-mail addresses subscribed to the alarm topic (each must confirm)."
+  type        = list(string)
+  default     = []
+}
+
+variable "alarm_https_endpoints" {
+  description = "HTTPS endpoints subscribed to the alarm topic (they must confirm SNS subscriptions themselves: PagerDuty, Opsgenie, an incident bot)."
   type        = list(string)
   default     = []
 }
@@ -37,6 +54,51 @@ variable "web_service_name" {
 variable "worker_service_name" {
   description = "ECS worker service."
   type        = string
+}
+
+variable "beat_service_name" {
+  description = "ECS beat service (Celery beat and the queue-metrics exporter)."
+  type        = string
+}
+
+variable "web_log_group_name" {
+  description = "Log group of the web containers (Twilio signature failures are counted from it)."
+  type        = string
+}
+
+variable "queue_metrics_namespace" {
+  description = "CloudWatch namespace of the app's own metrics (queue-metrics exporter, log metric filters)."
+  type        = string
+}
+
+variable "celery_queue" {
+  description = "Celery queue the queue alarms watch (CELERY_TASK_DEFAULT_QUEUE)."
+  type        = string
+  default     = "celery"
+}
+
+variable "queue_oldest_age_seconds" {
+  description = "Alarm when the oldest waiting Celery message is older than this (WhatsApp replies wait in that queue)."
+  type        = number
+  default     = 120
+}
+
+variable "queue_depth_threshold" {
+  description = "Alarm when more messages than this wait in the Celery queue."
+  type        = number
+  default     = 500
+}
+
+variable "whatsapp_inbound_to_send_p95_seconds" {
+  description = "Alarm when the p95 from a customer's message to our reply leaving exceeds this."
+  type        = number
+  default     = 30
+}
+
+variable "signature_failures_threshold" {
+  description = "Alarm when more webhook requests than this fail the Twilio signature check in 5 minutes."
+  type        = number
+  default     = 5
 }
 
 variable "rds_instance_id" {
@@ -86,7 +148,12 @@ variable "rds_free_storage_gb" {
 }
 
 variable "rds_max_connections" {
-  description = "RDS connection count alarm threshold."
+  description = "max_connections of the RDS parameter group (modules/rds output)."
+  type        = number
+}
+
+variable "rds_connections_percent" {
+  description = "Alarm when connections exceed this share of max_connections."
   type        = number
   default     = 80
 }

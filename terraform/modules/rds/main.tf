@@ -1,6 +1,14 @@
 # PostgreSQL on RDS: private subnets only, encrypted with the environment's KMS
-# key, TLS enforced (rds.force_ssl), automated backups, deletion protection and
-# Multi-AZ driven by variables (both true in production, see its tfvars).
+# key, TLS enforced (rds.force_ssl; the app verifies the server certificate with
+# sslmode=verify-full and the RDS CA bundle baked into the image), automated
+# backups, deletion protection and Multi-AZ driven by variables (both true in
+# production, see its tfvars).
+#
+# Roles: the master user (RDS keeps its password in a secret of its own,
+# manage_master_user_password) is used only by the one-off `db-roles` task,
+# which creates kavak_migrate (owns the schema: the migrate task) and kavak_app
+# (SELECT/INSERT/UPDATE/DELETE only: web, worker, beat). See
+# kavak/management/commands/db_roles_ensure.py.
 
 resource "aws_db_subnet_group" "this" {
   name       = var.name
@@ -33,6 +41,14 @@ resource "aws_db_parameter_group" "this" {
     value = "1"
   }
 
+  # Stated, not derived from the instance memory: the connections alarm
+  # (modules/monitoring) fires at a share of this same number.
+  parameter {
+    name         = "max_connections"
+    value        = tostring(var.max_connections)
+    apply_method = "pending-reboot"
+  }
+
   lifecycle {
     create_before_destroy = true
   }
@@ -63,8 +79,12 @@ resource "aws_db_instance" "this" {
 
   db_name  = "kavak"
   username = "kavak"
-  password = var.master_password
   port     = 5432
+
+  # RDS generates and rotates the master password in Secrets Manager (encrypted
+  # with the environment key); no container but the db-roles task reads it.
+  manage_master_user_password   = true
+  master_user_secret_kms_key_id = var.kms_key_arn
 
   allocated_storage     = var.allocated_storage_gb
   max_allocated_storage = var.max_allocated_storage_gb

@@ -22,3 +22,13 @@ output "username" {
   description = "Database user."
   value       = aws_db_instance.this.username
 }
+
+output "master_user_secret_arn" {
+  description = "Secret (managed by RDS) holding the master user's credentials as JSON; only the db-roles task reads it."
+  value       = aws_db_instance.this.master_user_secret[0].secret_arn
+}
+
+output "max_connections" {
+  description = "PostgreSQL max_connections set in the parameter group."
+  value       = var.max_connections
+}

@@ -18,10 +18,14 @@ variable "kms_key_arn" {
   type        = string
 }
 
-variable "master_password" {
-  description = "Password of user kavak (generated in modules/secrets)."
-  type        = string
-  sensitive   = true
+variable "max_connections" {
+  description = "PostgreSQL max_connections (parameter group); the connections alarm fires at a share of it."
+  type        = number
+
+  validation {
+    condition     = var.max_connections >= 50 && var.max_connections <= 5000
+    error_message = "max_connections must be between 50 and 5000."
+  }
 }
 
 variable "engine_version" {

@@ -1,10 +1,34 @@
 # ElastiCache Redis (cluster mode disabled): Celery broker, idempotency keys and
 # cache. Private subnets only, TLS in transit (clients use rediss://), AUTH
 # token, encryption at rest with the environment's KMS key.
+#
+# maxmemory-policy is noeviction: the broker's queues and the WhatsApp
+# idempotency keys must never be dropped to make room. A full Redis refuses
+# writes instead (the app degrades: the throttle and the cache fail open, the
+# duplicate check falls back to the database, a task that cannot be enqueued is
+# swept later); the memory alarm fires well before, and an eviction alarm
+# proves the policy holds. Every cache key carries a TTL. If the cache ever
+# needs LRU, it gets its own replication group with allkeys-lru; the broker
+# stays here.
 
 resource "aws_elasticache_subnet_group" "this" {
   name       = var.name
   subnet_ids = var.private_subnet_ids
+}
+
+resource "aws_elasticache_parameter_group" "this" {
+  name        = "${var.name}-noeviction"
+  family      = var.parameter_group_family
+  description = "${var.name}: never evict broker messages or idempotency keys"
+
+  parameter {
+    name  = "maxmemory-policy"
+    value = "noeviction"
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_cloudwatch_log_group" "slow_log" {
@@ -21,7 +45,7 @@ resource "aws_elasticache_replication_group" "this" {
 
   engine               = "redis"
   engine_version       = var.engine_version
-  parameter_group_name = var.parameter_group_name
+  parameter_group_name = aws_elasticache_parameter_group.this.name
   node_type            = var.node_type
   num_cache_clusters   = var.num_cache_nodes
   port                 = 6379

@@ -1,9 +1,14 @@
 # Secrets Manager entries injected into the ECS containers as `secrets`
 # (never as plain `environment`). The container variable name is the map key.
 #
-# - DJANGO_SECRET_KEY, DATABASE_PASSWORD, REDIS_PASSWORD and METRICS_TOKEN are
-#   generated here. DATABASE_PASSWORD is also the RDS master password and
-#   REDIS_PASSWORD the ElastiCache auth token, so both sides always agree.
+# - DJANGO_SECRET_KEY, DATABASE_PASSWORD, DATABASE_MIGRATE_PASSWORD, REDIS_PASSWORD
+#   and METRICS_TOKEN are generated here. DATABASE_PASSWORD is the password of the
+#   application's least-privilege role (kavak_app), DATABASE_MIGRATE_PASSWORD the
+#   one of the role that owns the schema (kavak_migrate); the `db-roles` task
+#   (manage.py db_roles_ensure, run with the RDS-managed master secret) sets both
+#   in PostgreSQL. REDIS_PASSWORD is the ElastiCache auth token, so both sides
+#   always agree. The RDS master password is not here: RDS manages it in its own
+#   secret (modules/rds, manage_master_user_password).
 #   METRICS_TOKEN (web only) is the bearer token of /metrics; the in-VPC
 #   Prometheus scraper reads the same secret.
 # - TWILIO_AUTH_TOKEN and OPENAI_API_KEY come from third parties: Terraform only
@@ -14,10 +19,11 @@
 
 locals {
   generated = {
-    DJANGO_SECRET_KEY = "Django SECRET_KEY"
-    DATABASE_PASSWORD = "RDS PostgreSQL password of user kavak (also the RDS master password)"
-    REDIS_PASSWORD    = "ElastiCache Redis AUTH token"
-    METRICS_TOKEN     = "Bearer token of the web tasks' /metrics (read by the in-VPC Prometheus scraper)"
+    DJANGO_SECRET_KEY         = "Django SECRET_KEY"
+    DATABASE_PASSWORD         = "PostgreSQL password of the application role kavak_app (DML only)"
+    DATABASE_MIGRATE_PASSWORD = "PostgreSQL password of the migration role kavak_migrate (owns the schema, DDL)"
+    REDIS_PASSWORD            = "ElastiCache Redis AUTH token"
+    METRICS_TOKEN             = "Bearer token of the web tasks' /metrics (read by the in-VPC Prometheus scraper)"
   }
 
   external = {

@@ -3,12 +3,6 @@ output "secret_arns" {
   value       = { for key, secret in aws_secretsmanager_secret.this : key => secret.arn }
 }
 
-output "database_password" {
-  description = "Generated RDS password (same value as the DATABASE_PASSWORD secret)."
-  value       = random_password.generated["DATABASE_PASSWORD"].result
-  sensitive   = true
-}
-
 output "redis_auth_token" {
   description = "Generated ElastiCache auth token (same value as the REDIS_PASSWORD secret)."
   value       = random_password.generated["REDIS_PASSWORD"].result

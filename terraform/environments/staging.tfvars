@@ -2,8 +2,11 @@
 # (2 AZs, TLS everywhere, same modules), one NAT gateway, no Multi-AZ.
 
 environment = "staging"
-aws_region  = "us-east-1"
-domain_name = "whatsapp-staging.kavak.example"
+# The account this file may be applied to (the provider refuses any other).
+aws_account_id         = "111111111111"
+terraform_state_bucket = "kavak-whatsapp-tfstate-111111111111"
+aws_region             = "us-east-1"
+domain_name            = "whatsapp-staging.kavak.example"
 # route53_zone_id = "Z0123456789ABCDEFGHIJ"
 github_repository           = "kavak/whatsapp-sales-agent"
 create_github_oidc_provider = true
@@ -11,7 +14,9 @@ twilio_account_sid          = "AC00000000000000000000000000000000"
 twilio_whatsapp_number      = "whatsapp:+5215500000000"
 whatsapp_enabled            = true
 llm_enabled                 = true
+# Staging pages nobody, explicitly (production cannot opt out).
 alarm_emails                = []
+alarm_notifications_opt_out = true
 # Approved WhatsApp templates (Content API ContentSid); unset until Meta approves them.
 # twilio_sales_template_content_sid = "HX00000000000000000000000000000000"
 # twilio_staff_template_content_sid = "HX00000000000000000000000000000000"
@@ -37,11 +42,11 @@ worker_max_count = 2
 gunicorn_workers = 2
 gunicorn_threads = 1
 
-db_instance_class              = "db.t4g.small"
-db_allocated_storage_gb        = 20
-db_max_allocated_storage_gb    = 50
-db_backup_retention_days       = 3
-db_connections_alarm_threshold = 150
+db_instance_class           = "db.t4g.small"
+db_allocated_storage_gb     = 20
+db_max_allocated_storage_gb = 50
+db_backup_retention_days    = 3
+db_max_connections          = 200
 
 redis_node_type               = "cache.t4g.micro"
 redis_num_cache_nodes         = 1

@@ -1,4 +1,4 @@
-# Same file in every environment; values live in terraform.tfvars.
+# One root for every environment; values live in environments/<env>.tfvars.
 
 variable "environment" {
   description = "Environment name: staging or production (also the GitHub environment allowed to deploy)."
@@ -8,6 +8,21 @@ variable "environment" {
     condition     = contains(["staging", "production"], var.environment)
     error_message = "environment must be staging or production."
   }
+}
+
+variable "aws_account_id" {
+  description = "AWS account of this environment; the provider refuses to touch any other (staging and production may be separate accounts)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.aws_account_id))
+    error_message = "aws_account_id must be a 12-digit AWS account ID."
+  }
+}
+
+variable "terraform_state_bucket" {
+  description = "S3 bucket of this environment's Terraform state (the same as in environments/<env>.s3.tfbackend; the plan role reads it)."
+  type        = string
 }
 
 variable "aws_region" {
@@ -39,9 +54,13 @@ variable "create_github_oidc_provider" {
 }
 
 variable "image_tag" {
-  description = "Image tag used when Terraform (re)creates task definitions. CI deploys newer images itself."
+  description = "Image the task definitions run: the full git SHA the pipeline built and pushed (terraform.yml passes -var image_tag=<sha>). No default, never a placeholder tag."
   type        = string
-  default     = "bootstrap"
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{40}$", var.image_tag))
+    error_message = "image_tag must be the full git commit SHA of an image pushed to ECR (40 lowercase hex characters)."
+  }
 }
 
 variable "twilio_account_sid" {
@@ -79,9 +98,75 @@ variable "llm_enabled" {
 }
 
 variable "alarm_emails" {
-  description = "E-mail addresses receiving CloudWatch alarms."
+  description = "E-mail addresses receiving the alarms (each confirms its subscription once). Production needs at least one address or HTTPS endpoint."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for email in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", email))])
+    error_message = "Every alarm_emails entry must be an e-mail address."
+  }
+
+  validation {
+    condition     = var.alarm_notifications_opt_out || length(var.alarm_emails) + length(var.alarm_https_endpoints) > 0
+    error_message = "Alarms must reach someone: set alarm_emails (or alarm_https_endpoints). Only staging may opt out, with alarm_notifications_opt_out = true."
+  }
+}
+
+variable "alarm_https_endpoints" {
+  description = "HTTPS endpoints subscribed to the alarm topic that confirm SNS subscriptions themselves (PagerDuty, Opsgenie, an incident bot); Slack or Teams through AWS Chatbot on the topic."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for url in var.alarm_https_endpoints : startswith(url, "https://")])
+    error_message = "alarm_https_endpoints must be https:// URLs."
+  }
+}
+
+variable "alarm_notifications_opt_out" {
+  description = "Explicitly run without anyone subscribed to the alarms (staging only)."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !(var.alarm_notifications_opt_out && var.environment == "production")
+    error_message = "Production cannot opt out of alarm notifications."
+  }
+}
+
+variable "admin_path" {
+  description = "DJANGO_ADMIN_URL: path of the back office, no leading slash (WAF allow-list and app)."
+  type        = string
+  default     = "admin/"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]+/$", var.admin_path))
+    error_message = "admin_path must be one path segment ending in /, e.g. admin/ or backoffice-7f3a/."
+  }
+}
+
+variable "admin_allowed_cidrs" {
+  description = "IPv4 networks allowed to reach the admin through the WAF (empty: any address; the TOTP second factor applies anyway)."
+  type        = list(string)
+  default     = []
+}
+
+variable "webhook_rate_limit_per_5_minutes" {
+  description = "WAF limit of requests per Twilio address per 5 minutes on /channels/."
+  type        = number
+  default     = 20000
+}
+
+variable "data_retention_days" {
+  description = "DATA_RETENTION_DAYS of the app: days conversation messages and WhatsApp deliveries are kept before archival (0 = kept; docs/PRODUCTION.md, Data growth)."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.data_retention_days == 0 || var.data_retention_days >= 30
+    error_message = "data_retention_days must be 0 (keep) or at least 30."
+  }
 }
 
 variable "deletion_protection" {
@@ -205,8 +290,8 @@ variable "db_backup_retention_days" {
   type        = number
 }
 
-variable "db_connections_alarm_threshold" {
-  description = "Alarm above this many database connections."
+variable "db_max_connections" {
+  description = "PostgreSQL max_connections; the connections alarm fires at 80 % of it. Size it for web tasks x GUNICORN_WORKERS + worker tasks x concurrency + the one-off tasks."
   type        = number
 }
 

@@ -38,6 +38,16 @@ output "deploy_role_arn" {
   value       = module.iam.deploy_role_arn
 }
 
+output "prometheus_query_url" {
+  description = "Amazon Managed Service for Prometheus query endpoint (Grafana data source; PromQL of OPERATIONS.md)."
+  value       = module.monitoring.prometheus_query_url
+}
+
+output "db_roles_task_family" {
+  description = "One-off task creating the database roles (first deploy, after a password rotation)."
+  value       = module.ecs.task_families["db_roles"]
+}
+
 output "alarm_topic_arn" {
   description = "SNS topic of all CloudWatch alarms."
   value       = module.monitoring.alarm_topic_arn
@@ -73,6 +83,9 @@ output "github_actions_variables" {
     ECS_BEAT_FAMILY         = module.ecs.task_families["beat"]
     ECS_MIGRATE_FAMILY      = module.ecs.task_families["migrate"]
     ECS_MIGRATE_LOG_GROUP   = module.ecs.log_group_names["migrate"]
+    ECS_MIGRATE_TIMEOUT_S   = tostring(module.ecs.migrate_timeout_seconds)
+    TF_PLAN_ROLE_ARN        = module.iam.terraform_plan_role_arn
+    TF_APPLY_ROLE_ARN       = module.iam.terraform_apply_role_arn
     ECS_TASK_SUBNETS        = join(",", module.network.private_subnet_ids)
     ECS_TASK_SECURITY_GROUP = module.network.worker_security_group_id
     PUBLIC_BASE_URL         = "https://${var.domain_name}"

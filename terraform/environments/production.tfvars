@@ -2,18 +2,23 @@
 # one NAT gateway per AZ, deletion protection, at least two tasks per service.
 
 environment = "production"
-aws_region  = "us-east-1"
-domain_name = "whatsapp.kavak.example"
+# The account this file may be applied to (the provider refuses any other).
+aws_account_id         = "222222222222"
+terraform_state_bucket = "kavak-whatsapp-tfstate-222222222222"
+aws_region             = "us-east-1"
+domain_name            = "whatsapp.kavak.example"
 # route53_zone_id = "Z0123456789ABCDEFGHIJ"
 github_repository = "kavak/whatsapp-sales-agent"
-# The GitHub OIDC provider exists once per AWS account: staging creates it.
-# Set to true if production lives in its own AWS account.
-create_github_oidc_provider = false
+# The GitHub OIDC provider exists once per AWS account: production has its own
+# account here (false when it shares staging's, which then creates it).
+create_github_oidc_provider = true
 twilio_account_sid          = "AC00000000000000000000000000000000"
 twilio_whatsapp_number      = "whatsapp:+5215500000000"
 whatsapp_enabled            = true
 llm_enabled                 = true
-alarm_emails                = []
+# Required in production: at least one address or HTTPS endpoint (chat webhook).
+alarm_emails = ["guardia-whatsapp@kavak.example"]
+# alarm_https_endpoints = ["https://hooks.example.com/..."]
 # Approved WhatsApp templates (Content API ContentSid); unset until Meta approves them.
 # twilio_sales_template_content_sid = "HX00000000000000000000000000000000"
 # twilio_staff_template_content_sid = "HX00000000000000000000000000000000"
@@ -39,11 +44,11 @@ worker_max_count = 6
 gunicorn_workers = 2
 gunicorn_threads = 1
 
-db_instance_class              = "db.m7g.large"
-db_allocated_storage_gb        = 50
-db_max_allocated_storage_gb    = 500
-db_backup_retention_days       = 14
-db_connections_alarm_threshold = 400
+db_instance_class           = "db.m7g.large"
+db_allocated_storage_gb     = 50
+db_max_allocated_storage_gb = 500
+db_backup_retention_days    = 14
+db_max_connections          = 500
 
 redis_node_type               = "cache.t4g.small"
 redis_num_cache_nodes         = 2
