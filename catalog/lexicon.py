@@ -90,6 +90,14 @@ USE_WORDS: dict[str, str] = {
     "baratas": "cheap",
     "accesible": "cheap",
     "bajo precio": "cheap",
+    "4x4": "offroad",
+    "4 x 4": "offroad",
+    "doble traccion": "offroad",
+    "traccion integral": "offroad",
+    "terraceria": "offroad",
+    "rancho": "offroad",
+    "brecha": "offroad",
+    "campo traviesa": "offroad",
 }
 
 TRANSMISSION_WORDS: dict[str, str] = {

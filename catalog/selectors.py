@@ -168,6 +168,7 @@ USE_BODY_TYPES = {
     "family": ("suv", "minivan"),
     "city": ("hatchback", "sedan"),
     "cargo": ("pickup",),
+    "offroad": ("pickup", "suv"),
 }
 
 
@@ -192,6 +193,7 @@ _USE_LABELS = {
     "city": "para la ciudad",
     "cargo": "para carga",
     "cheap": "económicos",
+    "offroad": "para terracería",
 }
 
 
@@ -206,6 +208,8 @@ class _Where:
     model_key: str | None = None
     transmission: str | None = None
     min_seats: int | None = None
+    year_min: int | None = None
+    km_max: int | None = None
 
 
 _Step = tuple[_Where, tuple[str, ...]]  # (filter, ORDER BY) of one rung of the ladder
@@ -225,12 +229,21 @@ class _Criteria:
     transmission: str | None
     uses: tuple[str, ...]
     min_seats: int | None = None
+    year_min: int | None = None
+    km_max: int | None = None
 
     @property
     def named(self) -> bool:
         """The customer named a make, a model, a body type or a number of passengers: show
         only that when it exists."""
-        return bool(self.make_key or self.model_key or self.stated_body or self.min_seats)
+        return bool(
+            self.make_key
+            or self.model_key
+            or self.stated_body
+            or self.min_seats
+            or self.year_min
+            or self.km_max
+        )
 
     stated_body: bool = False
 
@@ -246,6 +259,8 @@ def car_recommend(
     limit: int = 3,
     exclude_stock_ids: tuple[str, ...] = (),
     min_seats: int | None = None,
+    year_min: int | None = None,
+    km_max: int | None = None,
 ) -> Recommendation:
     """Up to ``limit`` available cars ranked by fit, each with a one-line Spanish reason.
 
@@ -254,7 +269,9 @@ def car_recommend(
     - What the customer named comes first and alone: when they name a make, a model or a body
       type and such cars exist within budget (or up to 10% over it), only those are shown; a
       salesperson asked for a pickup shows the pickup, not a sedan to fill the list.
-    - ``min_seats`` ("somos 6", "7 pasajeros") is a requirement like the body type.
+    - ``min_seats`` ("somos 6", "7 pasajeros"), ``year_min`` ("2020 para arriba") and ``km_max``
+      ("con menos de 50 mil km") are requirements like the body type; the alternatives after
+      the named cars may relax them, and say so.
     - Ranking: cars meeting every criterion first (newest, then fewest km, then cheapest; with
       the "cheap" use, cheapest first). Then, in this order, the closest alternatives: other
       models of the same make, the same kind of car from another make, the same car up to 10%
@@ -275,6 +292,8 @@ def car_recommend(
         transmission=transmission,
         uses=uses,
         min_seats=min_seats,
+        year_min=year_min,
+        km_max=km_max,
     )
     picked = _fetch(
         _ladder(criteria),
@@ -331,6 +350,8 @@ def _criteria(
     transmission: str | None,
     uses: tuple[str, ...],
     min_seats: int | None = None,
+    year_min: int | None = None,
+    km_max: int | None = None,
 ) -> _Criteria:
     vocabulary = catalog_vocabulary()
     stated_body = _body_code(body_type, vocabulary)
@@ -361,6 +382,8 @@ def _criteria(
         transmission=_transmission_code(transmission, vocabulary),
         uses=tuple(uses),
         min_seats=min_seats if min_seats and min_seats > 5 else None,
+        year_min=year_min,
+        km_max=km_max,
         stated_body=stated_body is not None,
     )
 
@@ -401,12 +424,16 @@ def _ladder(c: _Criteria) -> list[_Step]:
         model_key=c.model_key,
         transmission=c.transmission,
         min_seats=c.min_seats,
+        year_min=c.year_min,
+        km_max=c.km_max,
     )
     similar = _Where(
         price_max=budget,
         bodies=c.similar_bodies,
         transmission=c.transmission,
         min_seats=c.min_seats,
+        year_min=c.year_min,
+        km_max=c.km_max,
     )
 
     def stretched(where: _Where) -> _Where:  # up to 10% over budget
@@ -498,6 +525,12 @@ def _select(
     if where.min_seats:
         clauses.append(f"{column('seats')} >= %s")
         params.append(where.min_seats)
+    if where.year_min:
+        clauses.append(f"{column('year')} >= %s")
+        params.append(where.year_min)
+    if where.km_max:
+        clauses.append(f"{column('km')} <= %s")
+        params.append(where.km_max)
     ordering = ", ".join(
         f"{column(f[1:])} DESC" if f.startswith("-") else f"{column(f)} ASC" for f in order
     )
@@ -603,6 +636,10 @@ def _mismatches(car: Car, c: _Criteria) -> list[str]:
         found.append("other_transmission")
     if c.min_seats and (car.seats or 0) < c.min_seats:
         found.append("fewer_seats")
+    if c.year_min and car.year < c.year_min:
+        found.append("older")
+    if c.km_max and car.km > c.km_max:
+        found.append("more_km")
     return found
 
 
@@ -629,6 +666,10 @@ def _recommended(car: Car, c: _Criteria) -> RecommendedCar:
             clauses.append(f"es {actual}, no {wanted}" if actual else "transmisión por confirmar")
         elif mismatch == "fewer_seats":
             clauses.append(f"es para {car.seats or 5} pasajeros")
+        elif mismatch == "older":
+            clauses.append(f"es {car.year}")
+        elif mismatch == "more_km":
+            clauses.append(f"tiene {car.km:,} km")
     if clauses and c.budget and "over_budget" not in mismatches:
         clauses.append("dentro de tu presupuesto")
     # A match needs no reason: the reply already lists year, km, transmission and seats. An
@@ -667,6 +708,10 @@ def _wanted(c: _Criteria) -> str:
         parts.append(_TRANSMISSION_LABELS[c.transmission])
     if c.min_seats:
         parts.append(f"para {c.min_seats} o más pasajeros")
+    if c.year_min:
+        parts.append(f"{c.year_min} o más nuevos")
+    if c.km_max:
+        parts.append(f"con hasta {c.km_max:,} km")
     parts.extend(_USE_LABELS[u] for u in c.uses if u in _USE_LABELS and not c.min_seats)
     return " ".join(parts)
 
@@ -707,6 +752,8 @@ def _note(c: _Criteria, cars: tuple[RecommendedCar, ...], excluded: tuple[str, .
         tail = "te muestro opciones con otra transmisión"
     elif first == "fewer_seats":
         tail = "te muestro las opciones más cercanas, con menos pasajeros"
+    elif first in ("older", "more_km"):
+        tail = "te muestro las más cercanas (cada una dice en qué cambia)"
     elif c.budget:
         tail = "te muestro otras opciones que sí entran en tu presupuesto"
     else:

@@ -42,6 +42,8 @@ class OrmCarCatalog:
             uses=query.uses,
             exclude_stock_ids=query.exclude_stock_ids,
             min_seats=query.min_seats,
+            year_min=query.year_min,
+            km_max=query.km_max,
         )
         cars = tuple(
             CarOption(

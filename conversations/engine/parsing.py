@@ -556,8 +556,8 @@ def is_greeting(text: str) -> bool:
 
 
 _QUESTION_START = re.compile(
-    r"^(?:que|como|cuando|donde|quien|quienes|cual|cuales|cuanto|cuanta|cuantos|cuantas|por que|"
-    r"puedo|pueden|tienen|hay|me ayudas|sabes)\b"
+    r"^(?:que|q|k|como|cuando|donde|quien|quienes|cual|cuales|cuanto|cuanta|cuantos|cuantas|"
+    r"por que|xq|pq|puedo|pueden|tienen|tienes|hay|me ayudas|sabes)\b"
 )
 
 
@@ -747,6 +747,8 @@ def parse_name(text: str, *, expecting: bool = False) -> str | None:
     after "soy", an ordinary Spanish word counts only as a given name ("soy Rosa") or written
     with a capital."""
     cleaned = text.strip().strip(".!¡¿?,")
+    if re.search(r"\bno (?:me llamo|soy)\b", cleaned, re.IGNORECASE):
+        return None  # "no me llamo Rosa", "no soy Juan"
     m = _NAMED.search(cleaned)
     if m:
         candidate = m.group("rest")

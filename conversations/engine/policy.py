@@ -400,13 +400,13 @@ class _Turn:
         if r.name and r.name != s.name:
             self.set_slots(name=r.name)
             noted.append("tu nombre")
+        wants_contact = r.appointment or r.callback or s.wants_appointment or s.wants_callback
         timing = (
             any_time
             or self.pending == Action.ASK_CONTACT_TIME
-            or (
-                (r.appointment or r.callback or s.wants_appointment or s.wants_callback)
-                and self.pending not in (Action.ASK_NAME, Action.ASK_PHONE)
-            )
+            or (self.pending == Action.OFFER_APPOINTMENT and (r.yes or wants_contact))
+            or (wants_contact and self.pending not in (Action.ASK_NAME, Action.ASK_PHONE))
+            or (self.pending in (Action.ASK_NAME, Action.ASK_PHONE) and bool(r.name or r.phone))
         )
         if r.contact_at is not None and timing:
             when = r.contact_text or r.text
@@ -468,6 +468,10 @@ class _Turn:
             updates["transmission"] = m.transmission
         if r.seats is not None:
             updates["seats"] = r.seats
+        if r.year_min is not None:
+            updates["year_min"] = r.year_min
+        if r.km_max is not None:
+            updates["km_max"] = r.km_max
         if not updates and r.open_need and self.pending in (Action.ASK_NEED, Action.ASK_BUDGET):
             updates["need_open"] = True
         if not updates:
@@ -627,6 +631,11 @@ class _Turn:
         about_flow = self.changed - {"contact"}
         if r.kavak_question or (r.question and not about_flow and not self._flow_question()):
             self._faq(text)
+        elif about_flow:
+            # "¿tienen garantía? busco un sedán de 200": the question part goes to the articles.
+            part = _kavak_clauses(text, self.deps.knowledge)
+            if part:
+                self._faq(part)
 
     def _flow_question(self) -> bool:
         """A question the flow itself answers ("¿y a 6 años?", "¿cuál es el más nuevo?")."""
@@ -674,6 +683,11 @@ class _Turn:
                 return self.result(Action.CHOOSE_OPTION, ask=False)
             if r.show_again:
                 return self._show_options_again()
+            if r.cheaper and "budget" not in self.changed:
+                # "están muy caras": cheaper ones than those shown, the cheapest first.
+                if "cheap" not in s.uses:
+                    self.set_slots(uses=(*s.uses, "cheap"))
+                return self._advance(exclude=tuple(c.stock_id for c in s.options))
             if r.other_options and "need" not in self.changed:
                 return self._advance(exclude=tuple(c.stock_id for c in s.options))
             if r.financing_interest and r.choice is None:
@@ -751,6 +765,8 @@ class _Turn:
             uses=s.uses,
             exclude_stock_ids=exclude,
             min_seats=s.seats,
+            year_min=s.year_min,
+            km_max=s.km_max,
         )
         rec = self.deps.catalog.recommend(query)
         if not rec.cars:
@@ -778,6 +794,19 @@ class _Turn:
             self.set_slots(down_payment=money(car.price * s.down_payment_ratio))
         s = self.slots
         if s.down_payment is None:
+            if _ASKS_MONTHLY.search(self.reading.folded):
+                # "¿cuánto pagaría al mes?": the four terms with the minimum down payment.
+                minimum = money(car.price * self.config.min_down_ratio)
+                plans = [
+                    financing_plan(
+                        price=car.price,
+                        down_payment=minimum,
+                        annual_rate=self.config.annual_rate,
+                        term_months=t,
+                    )
+                    for t in self.config.terms
+                ]
+                self.say(replies.minimum_down_comparison(minimum, plans))
             return self.ask(Action.ASK_DOWN_PAYMENT)
         minimum = money(car.price * self.config.min_down_ratio)
         if s.down_payment >= car.price:
@@ -790,7 +819,7 @@ class _Turn:
             self.say(replies.down_payment_too_low(minimum=minimum, price=car.price))
             return self.result(Action.ASK_DOWN_PAYMENT, ask=False)
         if s.term_months is None:
-            if "compare" in self.changed or re.search(r"\bal mes\b", self.reading.folded):
+            if "compare" in self.changed or _ASKS_MONTHLY.search(self.reading.folded):
                 # "¿cuánto pagaría al mes?": the four terms answer it before choosing one.
                 self.say(replies.comparison_block([self._plan(t) for t in self.config.terms]))
             if "term_invalid" in self.changed:
@@ -801,8 +830,11 @@ class _Turn:
             plan = self._plan(s.term_months)
             self.financing = plan
             self.say(replies.plan_block(plan))
-            others = [self._plan(t) for t in self.config.terms]
-            self.say(replies.comparison_block(others))
+            # The comparison of terms once per car and down payment: "¿y a 6 años?" gets the plan.
+            same_base = (s.plan_shown_for or "").rsplit("|", 1)[0] == key.rsplit("|", 1)[0]
+            if not same_base or "compare" in self.changed:
+                others = [self._plan(t) for t in self.config.terms]
+                self.say(replies.comparison_block(others))
             self.say(replies.estimate_disclaimer())
             self.set_slots(plan_shown_for=key)
             self.understood["financing"] = plan.as_dict()
@@ -1118,6 +1150,8 @@ def _query_key(s: Slots) -> str:
             ",".join(s.uses),
             s.budget_max,
             s.seats,
+            s.year_min,
+            s.km_max,
         )
     )
 
@@ -1153,6 +1187,16 @@ def _without_clauses(text: str, handled: Any) -> str:
     clauses = [c.strip(" ,;") for c in _QUESTION_BREAK.split(text) if c.strip(" ,;")]
     kept = [c for c in clauses if not handled(c)]
     return " ".join(re.sub(r"^(?:y|e|o)\s+", "", c) for c in kept)
+
+
+_ASKS_MONTHLY = re.compile(r"\b(?:al mes|mensualidad\w*|mensual\w*|por mes|x mes)\b")
+_CLAUSE = re.compile(r"[,;.!?¿]|\s(?:y|pero|aunque|ademas|tambien)\s")
+
+
+def _kavak_clauses(text: str, knowledge: KnowledgeBase) -> str:
+    """The clauses of ``text`` that are questions about Kavak (the rest stated slots)."""
+    clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) > 3]
+    return " ".join(c for c in clauses if knowledge.looks_like_question(c))
 
 
 def _about_cars(folded: str) -> bool:

@@ -33,6 +33,8 @@ class CarQuery:
     uses: tuple[str, ...] = ()
     exclude_stock_ids: tuple[str, ...] = ()
     min_seats: int | None = None
+    year_min: int | None = None
+    km_max: int | None = None
 
 
 @dataclass(frozen=True)

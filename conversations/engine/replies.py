@@ -44,6 +44,11 @@ def mxn(value: Decimal) -> str:
     return f"${value:,.2f}"
 
 
+def mxn_cents(value: Decimal) -> str:
+    """Money in a financing table: always with centavos, so the figures line up and add up."""
+    return f"${value:,.2f}"
+
+
 def km(value: int) -> str:
     return f"{value:,} km"
 
@@ -282,6 +287,7 @@ def financing_needs_choice() -> str:
 
 # --- questions about the cars shown ---------------------------------------------------------------
 _FIELD_NAMES = {
+    "photos": "fotos",
     "color": "el color",
     "fuel": "el tipo de combustible",
     "owners": "el historial de dueños",
@@ -308,6 +314,8 @@ def _fact(car: CarOption, name: str) -> str | None:
         return f"es para {car.seats} pasajeros" if car.seats else None
     if name == "available":
         return "sigue disponible en el catálogo"
+    if name == "photos":
+        return None
     if name in ("carplay", "bluetooth"):
         label = "CarPlay" if name == "carplay" else "Bluetooth"
         value = getattr(car, name)
@@ -332,6 +340,13 @@ def car_facts(cars: Sequence[tuple[int, CarOption]], fields: Sequence[str]) -> s
         label = f"El {index} (*{car.title}*)" if index else f"El *{car.title}*"
         if facts:
             lines.append(f"{label} {_join(facts)}.")
+    if "photos" in unknown:
+        unknown.remove("photos")
+        ids = ", ".join(car.stock_id for _, car in cars)
+        lines.append(
+            "Por este chat no puedo enviar fotos: búscalo en kavak.com con su número de stock "
+            f"({ids}) o pide que un asesor te las mande."
+        )
     if unknown:
         names = [_FIELD_NAMES.get(m, m) for m in unknown]
         lines.append(
@@ -393,17 +408,26 @@ def cash_answer() -> str:
 def plan_block(plan: FinancingPlan) -> str:
     return (
         f"Simulación a *{plan.term_months} meses* con enganche de {mxn(plan.down_payment)}:\n"
-        f"• Mensualidad: *{mxn(plan.monthly_payment)}*\n"
-        f"• Monto financiado: {mxn(plan.financed_amount)}\n"
-        f"• Intereses totales: {mxn(plan.total_interest)}\n"
-        f"• Total pagado (sin enganche): {mxn(plan.total_paid)}\n"
+        f"• Mensualidad: *{mxn_cents(plan.monthly_payment)}*\n"
+        f"• Monto financiado: {mxn_cents(plan.financed_amount)}\n"
+        f"• Intereses totales: {mxn_cents(plan.total_interest)}\n"
+        f"• Total pagado (sin enganche): {mxn_cents(plan.total_paid)}\n"
         f"Tasa anual fija de {plan.annual_rate * 100:.0f}%."
     )
 
 
 def comparison_block(plans: list[FinancingPlan]) -> str:
-    rows = [f"• {p.term_months} meses: {mxn(p.monthly_payment)} al mes" for p in plans]
+    rows = [f"• {p.term_months} meses: {mxn_cents(p.monthly_payment)} al mes" for p in plans]
     return "Comparativo de plazos con el mismo enganche:\n" + "\n".join(rows)
+
+
+def minimum_down_comparison(minimum: Decimal, plans: list[FinancingPlan]) -> str:
+    rows = [f"• {p.term_months} meses: {mxn_cents(p.monthly_payment)} al mes" for p in plans]
+    return (
+        f"Con el enganche mínimo ({mxn_cents(minimum)}) tu mensualidad sería:\n"
+        + "\n".join(rows)
+        + "\nCon más enganche, baja."
+    )
 
 
 def estimate_disclaimer() -> str:

@@ -78,6 +78,8 @@ class Slots:
     transmission: str | None = None
     need_open: bool = False  # "lo que sea": the customer has no preference
     seats: int | None = None  # at least this many passengers ("somos 6", "7 pasajeros")
+    year_min: int | None = None  # "2020 para arriba"
+    km_max: int | None = None  # "con menos de 50 mil km"
     # budget
     budget_max: Decimal | None = None
     budget_min: Decimal | None = None

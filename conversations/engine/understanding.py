@@ -45,6 +45,9 @@ class Reading:
     need: NeedMatch = field(default_factory=NeedMatch)
     open_need: bool = False
     seats: int | None = None
+    year_min: int | None = None
+    km_max: int | None = None
+    cheaper: bool = False  # "están muy caras": cheaper options
     fuel: str | None = None  # electric / hybrid / diesel asked about (not in the catalogue data)
     # money, each from its own cue
     budget_max: Decimal | None = None
@@ -96,7 +99,7 @@ class Reading:
 
     @property
     def has_need(self) -> bool:
-        return self.need.found or self.open_need or self.seats is not None
+        return bool(self.need.found or self.open_need or self.seats or self.year_min or self.km_max)
 
     @property
     def has_money(self) -> bool:
@@ -159,6 +162,9 @@ _SHOW_AGAIN = _alternation(lexicon.SHOW_AGAIN)
 _REFUSE_PHONE = _alternation(lexicon.REFUSE_PHONE)
 _OFF_TOPIC = _alternation(lexicon.OFF_TOPIC_HINTS)
 _RULES = {topic: _alternation(words) for topic, words in lexicon.RULE_TOPICS.items()}
+_WISH = re.compile(
+    r"^[¡!\s]*(?:que|q)\s+(?:me|te|se|le|les|lo|la|nos|sea|sean|tenga|tengan|este|no|mejor)\b"
+)
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-3]\d)(?!\d)")
 _FUELS = {fuel: _alternation(words) for fuel, words in lexicon.FUEL_WORDS.items()}
 _WANTS = _alternation((r"tienen", r"tienes", r"hay", r"quiero", r"busco", r"manejan", r"venden"))
@@ -173,11 +179,26 @@ _RANGE = re.compile(
     r"(mil|k|millones)?"
 )
 _DE_BEFORE = re.compile(r"\bde\s*\$?\s*$")
+_OPTION_REF = re.compile(r"\b(?:el|la|los|las|del|al|opcion|numero|num|#)\s*$")
 _SEATS = re.compile(
     r"\b(?:(?:para|de)\s+)?(\d{1,2})\s*(?:pasajeros|personas|asientos|plazas|lugares|gentes?)\b"
     r"|\bsomos\s+(\d{1,2})\b|\bfamilia de\s+(\d{1,2})\b"
 )
 _THIRD_ROW = re.compile(r"\b(?:tercera fila|3 filas|tres filas|3a fila)\b")
+_YEAR_MIN = re.compile(
+    r"\b(?:del |de |modelo |minimo |min )?(20[0-3]\d|19[89]\d)\s*(?:para arriba|pa arriba|"
+    r"en adelante|o mas nuevo|o mas reciente|o mayor|o superior|hacia arriba|minimo|\+)"
+    r"|\b(?:minimo|no menor a|no mas viejo que|desde el?|a partir del?)\s*(?:modelo\s*)?"
+    r"(20[0-3]\d|19[89]\d)\b"
+)
+_KM_MAX = re.compile(
+    r"\b(?:menos de|maximo|max|no mas de|hasta|debajo de los?)\s*(\d{1,3}(?:[,.]\d{3})*|\d+)\s*"
+    r"(mil|k)?\s*(?:km|kms|kilometros|kilometraje)\b"
+)
+_CHEAPER = re.compile(
+    r"\b(?:muy|bien|algo|demasiado|medio)?\s*car[oa]s?\b(?!\s+(?:de|del|para))|\bmas barat\w*"
+    r"|\bmas econom\w*|\bmenos car\w*|\bse me hace caro\b|\bfuera de mi presupuesto\b"
+)
 
 
 def _clause(prepared: str, start: int, end: int) -> tuple[str, int]:
@@ -287,6 +308,12 @@ def _read_money(
     for amount in parsing.find_amounts(text):
         if any(a <= amount.start < b for a, b in taken):
             continue
+        if (
+            not amount.explicit
+            and amount.value < 20
+            and _OPTION_REF.search(prepared[: amount.start])
+        ):
+            continue  # "por el 1", "la 2": an option, not money
         clause, offset = _clause(prepared, amount.start, amount.end)
         role = _role(
             clause,
@@ -483,6 +510,7 @@ _FIELDS = {
     "color": (r"color", r"colores"),
     "fuel": (r"gasolina", r"diesel", r"hibrido", r"electrico"),
     "owners": (r"duenos", r"dueno", r"choques", r"chocado", r"factura", r"historial"),
+    "photos": (r"fotos?", r"fotografias?", r"imagen\w*", r"videos?", r"verlo en foto"),
     "available": (
         r"disponible", r"sigue", r"siguen", r"todavia lo tienen", r"todavia la tienen",
         r"ya se vendio", r"lo tienen", r"la tienen", r"esta apartado", r"lo apartan",
@@ -490,8 +518,8 @@ _FIELDS = {
 }  # fmt: skip
 _FIELD_PATTERNS = {name: _alternation(words) for name, words in _FIELDS.items()}
 _QUESTION_WORD = re.compile(
-    r"^(?:y\s+)?(?:cuanto|cuantos|cuanta|cuantas|que|cual|cuales|es|son|tiene|tienen|trae|"
-    r"traen|de que|me dices|dime|sabes|como|esta|viene)\b"
+    r"^(?:y\s+)?(?:cuanto|cuantos|cuanta|cuantas|que|q|k|cual|cuales|es|son|tiene|tienen|trae|"
+    r"traen|de que|me dices|dime|sabes|como|esta|viene|tienes|hay)\b"
 )
 _INTERROGATIVE = re.compile(r"\b(?:de que|que tal|cuantos|cuantas|cuanto|cual|cuales|como es)\b")
 _KB_TOPICS = _alternation(
@@ -548,8 +576,8 @@ def understand(
     options = slots.options
     chosen = slots.chosen
     question = parsing.is_question(text)
-    if pending == Action.ASK_CONTACT_TIME and "?" not in text:
-        question = False  # "cuando puedan" answers the question, it does not ask one
+    if "?" not in text and (pending == Action.ASK_CONTACT_TIME or _WISH.match(folded)):
+        question = False  # "cuando puedan", "que me llamen", "que sea automático": not questions
     rule_question = (
         next((topic for topic, pattern in _RULES.items() if _has(folded, pattern)), None)
         if question
@@ -574,6 +602,13 @@ def understand(
     )
     fuzzy = bool(need.suggestion)
     seats = _seats(no_phone_text)
+    year_m = _YEAR_MIN.search(no_phone_text)
+    year_min = int(year_m.group(1) or year_m.group(2)) if year_m else None
+    km_m = _KM_MAX.search(parsing.prepare_money_text(text))
+    km_max = None
+    if km_m:
+        value = int(re.sub(r"\D", "", km_m.group(1)))
+        km_max = value * 1000 if km_m.group(2) or value < 1000 else value
     open_need = _open_need(folded)
     term = parsing.parse_term(no_phone_text, expecting=pending == Action.ASK_TERM)
     if term is None:
@@ -630,6 +665,9 @@ def understand(
         need=need,
         open_need=open_need,
         seats=seats,
+        year_min=year_min,
+        km_max=km_max,
+        cheaper=bool(options) and _CHEAPER.search(folded) is not None and choice is None,
         fuel=fuel if question or _has(folded, _WANTS) else None,
         budget_max=money.budget_max,
         budget_min=money.budget_min,
