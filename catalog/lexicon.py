@@ -206,16 +206,20 @@ PLACE_NAMES: frozenset[str] = _wordlist(
 @functools.cache
 def _frequent_spanish() -> frozenset[str]:
     """The 5,000 most frequent Spanish words (wordfreq), normalised like matcher keys."""
-    from wordfreq import top_n_list
+    import wordfreq
 
     words = set()
-    for word in top_n_list("es", 5000):
+    for word in wordfreq.top_n_list("es", 5000):
         decomposed = unicodedata.normalize("NFKD", word.lower())
         plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
         # Letters and two-letter tokens are model codes far more often than words here ("CR V",
         # "Clase C"); the Spanish ones that matter are in COMMON_WORDS.
         if plain.isalpha() and len(plain) >= 3:
             words.add(plain)
+    # wordfreq keeps the whole frequency list cached (about 20 MB): only these words are needed.
+    for attribute in vars(wordfreq).values():
+        if hasattr(attribute, "cache_clear"):
+            attribute.cache_clear()
     return frozenset(words)
 
 

@@ -50,6 +50,13 @@ _GC_FREEZE = os.environ.get("GUNICORN_GC_FREEZE", "true").lower() in ("1", "true
 
 
 def post_worker_init(worker):
+    # The Spanish word lists the matcher and the engine read (wordfreq, ~0.3 s each) load before
+    # the worker's first customer, not during it.
+    from catalog.lexicon import is_common
+    from conversations.engine.lexicon import frequent_words
+
+    is_common("a")
+    frequent_words()
     if _GC_FREEZE:
         import gc
 

@@ -153,12 +153,16 @@ NOT_NAMES: frozenset[str] = _words(
 @functools.cache
 def frequent_words() -> frozenset[str]:
     """The 5,000 most frequent Spanish words (wordfreq), folded; loaded once per process."""
-    from wordfreq import top_n_list
+    import wordfreq
 
     words = set()
-    for word in top_n_list("es", 5000):
+    for word in wordfreq.top_n_list("es", 5000):
         decomposed = unicodedata.normalize("NFKD", word.lower())
         plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
         if plain.isalpha():
             words.add(plain)
+    # wordfreq keeps the whole frequency list cached (about 20 MB): only these words are needed.
+    for attribute in vars(wordfreq).values():
+        if hasattr(attribute, "cache_clear"):
+            attribute.cache_clear()
     return frozenset(words)

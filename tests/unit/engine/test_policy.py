@@ -250,3 +250,100 @@ def test_other_options_excludes_the_ones_shown(chat: Chat) -> None:
     shown = {c.stock_id for c in chat.last.cars}
     r = chat.say("ver otras opciones")
     assert not shown & {c.stock_id for c in r.cars}
+
+
+# --- issue 15: understanding as customers write --------------------------------------------------
+def test_every_slot_of_a_message_is_kept_whatever_was_asked(chat: Chat) -> None:
+    chat.say("busco una camioneta familiar")
+    r = chat.say("tengo 50 mil pal enganche y puedo pagar 6 mil al mes")
+    assert r.state.slots.down_payment == Decimal("50000")
+    assert r.state.slots.monthly_budget == Decimal("6000")
+    assert r.state.next_action == "choose_option"  # the budget follows from both
+    assert r.state.slots.budget_max is not None
+
+
+def test_small_talk_is_answered_and_never_a_strike(chat: Chat) -> None:
+    chat.say("hola")
+    for text in ("👍", "ok", "sigues ahi?", "dejame pensarlo", "jaja"):
+        r = chat.say(text)
+        assert "no te entendí" not in r.reply
+        assert r.state.misunderstood == 0
+        assert r.state.next_action == "ask_need"
+
+
+def test_the_same_question_is_never_sent_word_for_word_three_times(chat: Chat) -> None:
+    chat.say("hola")
+    asked = [chat.say(text).reply.split("\n\n")[-1] for text in ("ok", "va", "mmm", "ajá")]
+    assert all(asked.count(q) < 3 for q in asked)
+    assert len(set(asked)) >= 3
+
+
+def test_a_bare_number_the_question_cannot_explain_is_confirmed(chat: Chat) -> None:
+    chat.say("busco un sedán")
+    r = chat.say("72")
+    assert r.state.slots.budget_max is None
+    assert r.state.slots.term_months is None
+    assert "72 meses" in r.reply
+    r = chat.say("de presupuesto")
+    assert r.state.slots.budget_max == Decimal("72000")
+
+
+def test_a_question_about_a_shown_car_is_answered_from_its_data(chat: Chat) -> None:
+    r = chat.say("un sedán de 300 mil")
+    third = r.cars[2]
+    r = chat.say("¿cuántos km tiene el 3?")
+    assert f"{third.km:,} km" in r.reply
+    assert r.state.next_action == "choose_option"
+    assert r.state.slots.chosen is None
+
+
+def test_a_handoff_keeps_taking_contact_data(chat: Chat) -> None:
+    from conversations.engine.policy import decide_paused
+
+    r = chat.say("quiero hablar con un asesor")
+    assert r.state.step == "handoff"
+    paused = decide_paused(
+        chat.state,
+        Inbound(text="es el 33 1122 3344, me llamo Karla"),
+        EngineDeps(catalog=chat.catalog, knowledge=chat.knowledge),
+        EngineConfig(now=NOW),
+    )
+    assert paused.state.slots.phone == "+523311223344"
+    assert paused.state.slots.name == "Karla"
+    assert UpsertLead(source="handoff") in paused.effects
+    assert "Anoté" in paused.reply
+    refused = decide_paused(
+        paused.state,
+        Inbound(text="no quiero dar mi numero"),
+        EngineDeps(catalog=chat.catalog, knowledge=chat.knowledge),
+        EngineConfig(now=NOW),
+    )
+    assert refused.effects == ()
+    assert "no es obligatorio" in refused.reply
+
+
+def test_an_appointment_in_a_city_gets_its_branch_and_day(chat: Chat) -> None:
+    chat.say("Versa 250 mil")
+    chat.say("el 1")
+    chat.say("de contado")
+    r = chat.say("quiero agendar una cita en monterrey el sabado a las 11")
+    assert r.state.next_action == "ask_name"
+    assert r.state.slots.branch == "Kavak Punto Valle"
+    assert "Nuevo Sur" in r.reply  # the other branch of the city is offered
+    chat.say("Luis Treviño")
+    r = chat.say("8187654321")
+    assert r.state.step == "done"
+    assert UpsertLead(source="appointment") in r.effects
+    assert r.state.slots.contact_at == "2026-11-28T11:00:00-06:00"  # the Saturday after NOW
+    assert "sábado 28/11 a las 11:00" in r.reply
+
+
+def test_no_thanks_after_the_plan_gets_one_soft_follow_up(chat: Chat) -> None:
+    chat.say("Versa 250 mil")
+    chat.say("el 1")
+    chat.say("20%")
+    chat.say("48 meses")
+    r = chat.say("no gracias")
+    assert r.state.step == "done"
+    assert "Versa" in r.reply
+    assert not any(isinstance(e, UpsertLead) for e in r.effects)
