@@ -417,24 +417,15 @@ def _ladder(c: _Criteria) -> list[_Step]:
     """The queries to run, best fit first; later ones only fill what earlier ones left."""
     order = _CHEAPEST_FIRST if "cheap" in c.uses else _NEWEST_FIRST
     budget = c.budget
-    wanted = _Where(
+    required = _Where(
         price_max=budget,
-        bodies=c.bodies,
-        make_key=c.make_key,
-        model_key=c.model_key,
         transmission=c.transmission,
         min_seats=c.min_seats,
         year_min=c.year_min,
         km_max=c.km_max,
     )
-    similar = _Where(
-        price_max=budget,
-        bodies=c.similar_bodies,
-        transmission=c.transmission,
-        min_seats=c.min_seats,
-        year_min=c.year_min,
-        km_max=c.km_max,
-    )
+    wanted = replace(required, bodies=c.bodies, make_key=c.make_key, model_key=c.model_key)
+    similar = replace(required, bodies=c.similar_bodies)
 
     def stretched(where: _Where) -> _Where:  # up to 10% over budget
         assert budget is not None  # noqa: S101 - only called with a budget
