@@ -655,7 +655,15 @@ def understand(
         contact_text = parsing.contact_phrase(text) or _contact_text(text)
     else:
         contact_text = _contact_text(text) if pending == Action.ASK_CONTACT_TIME else None
-    branches = knowledge.branches_in(text)
+    appointment = _has(folded, _APPOINTMENT)
+    # Branches matter only when booking (asking the knowledge base costs a scan of its cities).
+    booking = appointment or slots.wants_appointment or pending in (
+        Action.OFFER_APPOINTMENT,
+        Action.ASK_NAME,
+        Action.ASK_PHONE,
+        Action.ASK_CONTACT_TIME,
+    )
+    branches = knowledge.branches_in(text) if booking else ()
     fuel = next((f for f, p in _FUELS.items() if _has(folded, p)), None)
     yes_no = parsing.parse_yes_no(text)
     kavak_question = knowledge.looks_like_question(text)
@@ -698,7 +706,7 @@ def understand(
         reset=parsing.wants_reset(text),
         adversarial=parsing.is_adversarial(text),
         discount=parsing.wants_discount(text),
-        appointment=_has(folded, _APPOINTMENT),
+        appointment=appointment,
         callback=_has(folded, _CALLBACK),
         decline=_has(folded, _DECLINE),
         think_later=_has(folded, _THINK),
