@@ -8,6 +8,7 @@ the knowledge answers and the appointment flow all follow the same text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -171,24 +172,37 @@ _GENERIC = frozenset(
 )
 
 
-def branches_named(text: str, branches: Iterable[Branch]) -> list[Branch]:
-    """Branches whose own name, or a distinctive word of their address, ``text`` mentions."""
-    tokens = [t for t in _tokens(text) if not t.isdigit()]
-    branches = list(branches)
+@functools.lru_cache(maxsize=8)
+def _distinctive_words(branches: tuple[Branch, ...]) -> tuple[tuple[Branch, tuple[str, ...]], ...]:
+    """Each branch with the words of its name and address that single it out (computed once per
+    directory: the appointment flow asks on every booking turn)."""
     # A city's name in an address ("Monterrey, N.L.") names the city, not one branch.
     city_words = {w for b in branches for w in _tokens(b.city)} | {
         w for target in CITY_ALIASES.values() for w in target.split()
     }
-    found: list[Branch] = []
-    for branch in branches:
-        words = [
-            w
-            for w in _tokens(f"{branch.name} {branch.address}")
-            if len(w) >= 5 and not w.isdigit() and w not in _GENERIC and w not in city_words
-        ]
-        if any(_mentions(tokens, w) for w in words):
-            found.append(branch)
-    return found
+    return tuple(
+        (
+            branch,
+            tuple(
+                dict.fromkeys(
+                    w
+                    for w in _tokens(f"{branch.name} {branch.address}")
+                    if len(w) >= 5 and not w.isdigit() and w not in _GENERIC and w not in city_words
+                )
+            ),
+        )
+        for branch in branches
+    )
+
+
+def branches_named(text: str, branches: Iterable[Branch]) -> list[Branch]:
+    """Branches whose own name, or a distinctive word of their address, ``text`` mentions."""
+    tokens = [t for t in _tokens(text) if not t.isdigit()]
+    return [
+        branch
+        for branch, words in _distinctive_words(tuple(branches))
+        if any(_mentions(tokens, w) for w in words)
+    ]
 
 
 def branch_line(branch: Branch, *, with_hours: bool = True) -> str:

@@ -141,6 +141,7 @@ def words_to_number(words: list[str]) -> int | None:
     return total + current if seen else None
 
 
+@lru_cache(maxsize=2048)
 def _replace_number_words(folded: str) -> str:
     """Turn runs of number words into digits: 'trescientos mil' → '300000'."""
     tokens = folded.split(" ")

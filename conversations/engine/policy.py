@@ -35,6 +35,7 @@ from conversations.engine.state import (
     ConversationState,
     Slots,
     Step,
+    evolve,
 )
 from conversations.engine.understanding import Reading, understand
 
@@ -135,7 +136,7 @@ def decide_paused(
         turn.say(replies.phone_refused())
     else:
         turn.say(replies.handoff_ack(state.handoff_notes))
-    turn.state = dataclasses.replace(turn.state, handoff_notes=state.handoff_notes + 1)
+    turn.state = evolve(turn.state, handoff_notes=state.handoff_notes + 1)
     return turn.result(Action.HANDOFF_TO_HUMAN, step=Step.HANDOFF, ask=False)
 
 
@@ -210,7 +211,7 @@ class _Turn:
             self.say(replies.question(action, times, appointment=appointment))
         asked = dict(self.state.asked)
         asked[action.value] = times + 1
-        self.state = dataclasses.replace(self.state, asked=tuple(asked.items()))
+        self.state = evolve(self.state, asked=tuple(asked.items()))
         return self.result(action, step=step, ask=False)
 
     def result(self, action: Action, *, step: Step | None = None, ask: bool = True) -> TurnResult:
@@ -243,7 +244,7 @@ class _Turn:
     def run(self) -> TurnResult:
         if not self.state.greeted:
             self.say(replies.greeting())
-            self.state = dataclasses.replace(self.state, greeted=True)
+            self.state = evolve(self.state, greeted=True)
         if self.inbound.customer_phone and not self.slots.phone:
             self.state = self.state.with_slots(phone=self.inbound.customer_phone)
         r = self.reading
@@ -291,7 +292,7 @@ class _Turn:
             self.say(replies.confirm_amount(r.unplaced, r.unplaced_roles))
             return self.result(self._resume_action(), ask=False)
         if self.changed or self.answered:
-            self.state = dataclasses.replace(self.state, misunderstood=0)
+            self.state = evolve(self.state, misunderstood=0)
             return self._advance()
         if self.state.suggestion:
             self.say(replies.suggestion(self.state.suggestion))
@@ -339,7 +340,7 @@ class _Turn:
         candidate = self.state.suggestion
         if not candidate:
             return None
-        self.state = dataclasses.replace(self.state, suggestion=None)
+        self.state = evolve(self.state, suggestion=None)
         if self.reading.only_yes:
             match = self.deps.catalog.match_need(candidate)
             self.set_slots(make=match.make, model=match.model, body_type=match.body_type)
@@ -356,7 +357,7 @@ class _Turn:
         roles = self.state.unplaced_roles
         if value is None:
             return
-        self.state = dataclasses.replace(self.state, unplaced=None, unplaced_roles=())
+        self.state = evolve(self.state, unplaced=None, unplaced_roles=())
         r = self.reading
         if r.has_money:
             return  # the customer said it again, with its cue
@@ -476,7 +477,7 @@ class _Turn:
             updates["need_open"] = True
         if not updates:
             if m.suggestion and not (r.has_money or r.has_contact or r.question):
-                self.state = dataclasses.replace(self.state, suggestion=m.suggestion)
+                self.state = evolve(self.state, suggestion=m.suggestion)
             return
         if "need_open" not in updates:
             updates["need_open"] = False
@@ -631,7 +632,7 @@ class _Turn:
         about_flow = self.changed - {"contact"}
         if r.kavak_question or (r.question and not about_flow and not self._flow_question()):
             self._faq(text)
-        elif about_flow:
+        elif about_flow and r.kavak_topic:
             # "¿tienen garantía? busco un sedán de 200": the question part goes to the articles.
             part = _kavak_clauses(text, self.deps.knowledge)
             if part:
@@ -655,7 +656,7 @@ class _Turn:
         if answer.confident:
             self.sources = answer.sources
             self.say(answer.answer)
-            self.state = dataclasses.replace(self.state, faq_context=text[:200])
+            self.state = evolve(self.state, faq_context=text[:200])
             return
         self.effects.append(RecordKbMiss(question=text, confidence=answer.confidence))
         if self.reading.off_topic or not (
@@ -913,7 +914,7 @@ class _Turn:
             self.say(replies.invalid_name())
             return self.ask(Action.ASK_NAME)
         if pending == Action.ASK_PHONE:
-            self.state = dataclasses.replace(self.state, misunderstood=self.state.misunderstood + 1)
+            self.state = evolve(self.state, misunderstood=self.state.misunderstood + 1)
             self.say(replies.invalid_phone())
             return self.result(Action.ASK_PHONE, ask=False)
         return None
@@ -940,7 +941,7 @@ class _Turn:
             return self.ask(action)
         self.lost = True
         misunderstood = self.state.misunderstood + 1
-        self.state = dataclasses.replace(self.state, misunderstood=misunderstood)
+        self.state = evolve(self.state, misunderstood=misunderstood)
         if misunderstood >= self.config.max_misunderstood:
             return self._handoff(reason="misunderstood")
         self.say("Perdón, no te entendí.")

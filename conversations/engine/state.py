@@ -157,6 +157,11 @@ if any(hasattr(cls, "__post_init__") for cls in _FIELD_NAMES):  # pragma: no cov
     raise TypeError("_evolve copies instances without __init__: it would skip __post_init__")
 
 
+def evolve(state: ConversationState, **changes: Any) -> ConversationState:
+    """``dataclasses.replace`` for the conversation state, as cheap as ``with_slots``."""
+    return _evolve(state, changes)
+
+
 def _evolve(obj: _T, changes: dict[str, Any]) -> _T:
     """``dataclasses.replace`` for the two state classes, without running ``__init__`` again.
 

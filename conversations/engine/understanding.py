@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from conversations.engine import lexicon, parsing
 from conversations.engine.parsing import fold
@@ -78,6 +79,7 @@ class Reading:
     question: bool = False
     rule_question: str | None = None  # "¿qué plazos manejan?": terms, rate or min_down
     kavak_question: bool = False
+    kavak_topic: bool = False  # names something the articles cover (garantía, sucursal…)
     off_topic: bool = False
     greeting: bool = False
     thanks: bool = False
@@ -133,9 +135,15 @@ _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _EMOJI_ONLY = re.compile(r"^[\W_]*$", re.UNICODE)
 
 
+@lru_cache(maxsize=1024)
 def _bare(folded: str) -> str:
     """Folded text without punctuation or emoji, for whole-message comparisons."""
     return " ".join(_PUNCT.sub(" ", folded).split())
+
+
+@lru_cache(maxsize=16)
+def _only_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"(?:(?:{'|'.join(words)})\s*)+")
 
 
 def _only(folded: str, words: tuple[str, ...], fillers: tuple[str, ...] = ()) -> bool:
@@ -143,8 +151,7 @@ def _only(folded: str, words: tuple[str, ...], fillers: tuple[str, ...] = ()) ->
     text = _bare(folded)
     if not text:
         return False
-    pattern = re.compile(rf"(?:(?:{'|'.join((*words, *fillers))})\s*)+")
-    return pattern.fullmatch(text) is not None
+    return _only_pattern((*words, *fillers)).fullmatch(text) is not None
 
 
 _DOWN = _alternation(lexicon.DOWN_CUES)
@@ -167,6 +174,27 @@ _WISH = re.compile(
 )
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-3]\d)(?!\d)")
 _FUELS = {fuel: _alternation(words) for fuel, words in lexicon.FUEL_WORDS.items()}
+_KAVAK_TOPIC = re.compile(
+    r"\b(?:kavak|vend\w*|garant\w*|sucursal\w*|sede\w*|prueba|devol\w*|regres\w*|document\w*|"
+    r"papeles|requisit\w*|credito|financ\w*|app|aplicacion|certific\w*|inspecc\w*|a cuenta|"
+    r"seguro\w*|tramite\w*|ubicad\w*|direccion\w*|horario\w*|confiable|entrega\w*|domicilio|"
+    r"cotiz\w*|mantenimiento|servicio\w*|placas|factura)\b"
+)
+_TIME_HINT = re.compile(
+    r"\b(?:manana|hoy|lunes|martes|miercoles|jueves|viernes|sabado|domingo|semana|las|la|tarde|"
+    r"noche|temprano|mediodia|am|pm|hrs)\b|\d:\d"
+)
+_BOOKING_STEPS = (
+    Action.OFFER_APPOINTMENT,
+    Action.ASK_NAME,
+    Action.ASK_PHONE,
+    Action.ASK_CONTACT_TIME,
+)
+# A message that may name a place ("en Monterrey", "mejor la de Polanco", "sucursal Santa Fe").
+_PLACE_WORD = re.compile(
+    r"\ben (?!(?:la|el|los|las|lo|un|una|que|cuanto|breve|cuanto|efectivo|linea)\b)\w{3,}"
+    r"|\b(?:la de|el de|sucursal\w*|cerca de|agencia|tienda)\b"
+)
 _WANTS = _alternation((r"tienen", r"tienes", r"hay", r"quiero", r"busco", r"manejan", r"venden"))
 _CLAUSE_BREAK = re.compile(r"[,;!?¿¡\n]|\.(?!\d)|\s(?:y|pero|aunque|e|o sea)\s")
 _PERCENT = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(?:%|por ?ciento|porciento)")
@@ -402,6 +430,7 @@ _ORDINAL_WORDS = {
     1: (r"segund[oa]", r"2do", r"2da", r"2o", r"2a"),
     2: (r"tercer[oa]?", r"3ro", r"3er[oa]?", r"3ra", r"3o", r"3a"),
 }
+_ORDINAL_PATTERNS = {index: _alternation(words) for index, words in _ORDINAL_WORDS.items()}
 _NOT_ORDINAL_AFTER = re.compile(r"^\s*(?:fila|vez|mano|dueno|duena|persona)\b")
 _ARTICLE_DIGIT = re.compile(
     r"\b(?:el|la|lo|los|las|del|de la|al|a la|opcion|opc|numero|num|no\.?|#|auto|carro|coche)"
@@ -449,11 +478,10 @@ def _option_index(folded: str, options: tuple[CarOption, ...], *, loose: bool) -
     m = _ARTICLE_DIGIT.search(folded)
     if m and 1 <= int(m.group(1)) <= n:
         return int(m.group(1)) - 1
-    for index, words in _ORDINAL_WORDS.items():
-        for w in words:
-            for found in re.finditer(rf"(?<!\w){w}(?!\w)", folded):
-                if index < n and not _NOT_ORDINAL_AFTER.match(folded[found.end() :]):
-                    return index
+    for index, pattern in _ORDINAL_PATTERNS.items():
+        for found in pattern.finditer(folded):
+            if index < n and not _NOT_ORDINAL_AFTER.match(folded[found.end() :]):
+                return index
     if _has(folded, _LAST):
         return n - 1
     for rank, pattern in _RANK_PATTERNS.items():
@@ -483,8 +511,9 @@ def _names(folded: str, name: str) -> bool:
     if not key:
         return False
     compact = re.sub(r"[^a-z0-9]", "", key)
-    pattern = rf"(?<!\w){re.escape(key)}(?!\w)"
-    if re.search(pattern, folded):
+    if key not in folded and compact not in folded:
+        return False  # the common case, without a regular expression
+    if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
         return True
     return (
         len(compact) >= 3 and re.search(rf"(?<!\w){re.escape(compact)}(?!\w)", folded) is not None
@@ -650,23 +679,25 @@ def understand(
     # Contact data.
     expecting_name = pending == Action.ASK_NAME
     name = parsing.parse_name(text, expecting=expecting_name and not names_car and not question)
-    contact_at = parsing.parse_contact_time(text, now=now)
+    # Most messages name no day or hour: the time parsers run only when one may be there.
+    timed = _TIME_HINT.search(folded) is not None
+    contact_at = parsing.parse_contact_time(text, now=now) if timed else None
     if contact_at is not None:
         contact_text = parsing.contact_phrase(text) or _contact_text(text)
     else:
         contact_text = _contact_text(text) if pending == Action.ASK_CONTACT_TIME else None
     appointment = _has(folded, _APPOINTMENT)
     # Branches matter only when booking (asking the knowledge base costs a scan of its cities).
-    booking = appointment or slots.wants_appointment or pending in (
-        Action.OFFER_APPOINTMENT,
-        Action.ASK_NAME,
-        Action.ASK_PHONE,
-        Action.ASK_CONTACT_TIME,
+    booking = appointment or (
+        (slots.wants_appointment or pending in _BOOKING_STEPS) and _PLACE_WORD.search(folded)
     )
     branches = knowledge.branches_in(text) if booking else ()
     fuel = next((f for f, p in _FUELS.items() if _has(folded, p)), None)
     yes_no = parsing.parse_yes_no(text)
-    kavak_question = knowledge.looks_like_question(text)
+    # The knowledge base's own check costs more than this whole reading: only for a message that
+    # asks something or names a Kavak topic.
+    kavak_topic = _KAVAK_TOPIC.search(folded) is not None
+    kavak_question = bool((question or kavak_topic) and knowledge.looks_like_question(text))
     return Reading(
         text=text,
         folded=folded,
@@ -694,6 +725,7 @@ def understand(
         question=question,
         rule_question=rule_question,
         kavak_question=kavak_question and rule_question is None,
+        kavak_topic=kavak_topic,
         off_topic=_has(folded, _OFF_TOPIC),
         greeting=parsing.is_greeting(text),
         thanks=parsing.is_thanks(text),
