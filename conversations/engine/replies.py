@@ -288,6 +288,7 @@ def financing_needs_choice() -> str:
 # --- questions about the cars shown ---------------------------------------------------------------
 _FIELD_NAMES = {
     "photos": "fotos",
+    "location": "la sucursal donde está",
     "color": "el color",
     "fuel": "el tipo de combustible",
     "owners": "el historial de dueños",

@@ -426,9 +426,9 @@ def _place_bare(
 
 # --- options -------------------------------------------------------------------------------------
 _ORDINAL_WORDS = {
-    0: (r"primer[oa]?", r"1ro", r"1er[oa]?", r"1ra", r"1o", r"1a"),
-    1: (r"segund[oa]", r"2do", r"2da", r"2o", r"2a"),
-    2: (r"tercer[oa]?", r"3ro", r"3er[oa]?", r"3ra", r"3o", r"3a"),
+    0: (r"primer[oa]?", r"1ro", r"1er[oa]?", r"1ra", r"1o", r"1a", r"(?:el|opcion) uno"),
+    1: (r"segund[oa]", r"2do", r"2da", r"2o", r"2a", r"(?:el|la|opcion) dos"),
+    2: (r"tercer[oa]?", r"3ro", r"3er[oa]?", r"3ra", r"3o", r"3a", r"(?:el|la|opcion) tres"),
 }
 _ORDINAL_PATTERNS = {index: _alternation(words) for index, words in _ORDINAL_WORDS.items()}
 _NOT_ORDINAL_AFTER = re.compile(r"^\s*(?:fila|vez|mano|dueno|duena|persona)\b")
@@ -539,6 +539,10 @@ _FIELDS = {
     "color": (r"color", r"colores"),
     "fuel": (r"gasolina", r"diesel", r"hibrido", r"electrico"),
     "owners": (r"duenos", r"dueno", r"choques", r"chocado", r"factura", r"historial"),
+    "location": (
+        r"en que sucursal", r"donde esta", r"donde se encuentra", r"donde lo tienen",
+        r"donde la tienen", r"en que ciudad esta", r"donde lo puedo ver", r"donde la puedo ver",
+    ),
     "photos": (r"fotos?", r"fotografias?", r"imagen\w*", r"videos?", r"verlo en foto"),
     "available": (
         r"disponible", r"sigue", r"siguen", r"todavia lo tienen", r"todavia la tienen",
