@@ -20,11 +20,12 @@ from conversations.engine import lexicon
 
 
 _SPACES = re.compile(r"\s+")
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
 
 
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Lowercase, strip accents (keep ñ as n), collapse whitespace.
+    """Lowercase, strip accents (keep ñ as n), collapse whitespace and stretched letters.
 
     Cached: one turn folds the same message in several parsers (a pure function of its input).
     """
@@ -33,7 +34,8 @@ def fold(text: str) -> str:
         stripped = decomposed
     else:
         stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped).strip()
+    # "siiiii", "nooo", "holaaa": a letter typed three times or more counts once.
+    return _STRETCHED.sub(r"\1", _SPACES.sub(" ", stripped)).strip()
 
 
 @lru_cache(maxsize=1024)
