@@ -4,7 +4,7 @@ the JSON schema or the guardrail. Every such case logs ``llm_fallback reason=…
 
 (a) ``llm_phrase_faq``: phrase a knowledge-base answer from the retrieved chunks only.
 (b) ``llm_extract_slots``: read slots the parsers missed, as schema-checked suggestions for the
-    engine (which validates them again; see ``conversations.engine.policy.suggested_phrase``).
+    engine (which validates them again; see ``conversations.engine.suggestions.suggested_phrase``).
 (c) ``llm_smooth_reply``: reword a deterministic reply keeping every figure.
 
 Time: every call runs inside a per-turn ``LlmBudget`` chosen by channel. Inline channels (/chat,

@@ -1,0 +1,75 @@
+"""What a turn takes and gives: the inbound message, the configuration, the ports, the effects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from conversations.engine.financing import FinancingPlan
+from conversations.engine.ports import CarCatalog, KbSource, KnowledgeBase
+from conversations.engine.state import CarOption, ConversationState
+
+
+@dataclass(frozen=True)
+class Inbound:
+    text: str
+    channel: str = "api"
+    customer_phone: str | None = None  # known from the channel (the WhatsApp sender)
+    # Slots the optional LLM read from ``text``: suggestions only, used when the engine alone was
+    # unsure, as far as its own parsers accept them (``suggested_phrase``).
+    suggested: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    now: datetime
+    annual_rate: Decimal = Decimal("0.10")
+    terms: tuple[int, ...] = (36, 48, 60, 72)
+    min_down_ratio: Decimal = Decimal("0.10")
+    max_misunderstood: int = 3
+
+
+@dataclass(frozen=True)
+class EngineDeps:
+    catalog: CarCatalog
+    knowledge: KnowledgeBase
+
+
+@dataclass(frozen=True)
+class UpsertLead:
+    source: str  # "lead_capture" | "appointment" | "handoff"
+
+
+@dataclass(frozen=True)
+class NotifySales:
+    reason: str  # "lead_captured" | "handoff"
+
+
+@dataclass(frozen=True)
+class PauseBot:
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecordKbMiss:
+    question: str
+    confidence: float
+
+
+Effect = UpsertLead | NotifySales | PauseBot | RecordKbMiss
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    state: ConversationState
+    reply: str
+    effects: tuple[Effect, ...] = ()
+    cars: tuple[CarOption, ...] = ()
+    financing: FinancingPlan | None = None
+    sources: tuple[KbSource, ...] = ()
+    understood: dict[str, Any] = field(default_factory=dict)
+    lost: bool = False  # nothing in the message was understood (misunderstood or KB fallback)
+    unsure: bool = False  # understood only in part or fuzzily: an extraction call may help
