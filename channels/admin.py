@@ -34,6 +34,7 @@ from channels.services import (
     whatsapp_conversation_return_to_bot,
 )
 from conversations.models import Conversation
+from kavak.backoffice.formatting import bold_html
 from kavak.exceptions import ApplicationError
 from leads.selectors import conversation_visible_queryset
 
@@ -123,7 +124,7 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
                 (
                     f"{timezone.localtime(line.at):%d/%m %H:%M:%S}",
                     line.who,
-                    line.text,
+                    bold_html(line.text),
                     line.delivery,
                 )
                 for line in whatsapp_transcript(conversation=obj)
@@ -163,7 +164,9 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
             action = request.POST.get("action", "reply")
             try:
                 if action == "return_to_bot":
-                    whatsapp_conversation_return_to_bot(conversation_id=conversation.pk)
+                    whatsapp_conversation_return_to_bot(
+                        conversation_id=conversation.pk, user=request.user
+                    )
                     self.message_user(request, "La conversación regresó al bot.", messages.SUCCESS)
                 elif action == "template":
                     staff_template_send(
@@ -201,7 +204,7 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
     def return_to_bot(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         count = 0
         for conversation in queryset.filter(status=Conversation.Status.HANDOFF):
-            whatsapp_conversation_return_to_bot(conversation_id=conversation.pk)
+            whatsapp_conversation_return_to_bot(conversation_id=conversation.pk, user=request.user)
             count += 1
         self.message_user(request, f"{count} conversación(es) regresadas al bot.", messages.SUCCESS)
 

@@ -31,6 +31,7 @@ from conversations.apis import amortization_csv_response
 from conversations.models import Conversation
 from kavak.backoffice import charts
 from kavak.backoffice.exports import CsvExportAdminMixin
+from kavak.backoffice.formatting import bold_html
 from kavak.backoffice.selectors import (
     DateRange,
     conversation_transcript,
@@ -675,10 +676,10 @@ def transcript_html(*, conversation: Any) -> SafeString:
         "<td style='white-space:pre-wrap;max-width:48em'>{}</td><td>{}</td></tr>",
         (
             (
-                line.who.lower(),
+                line.who.split(" ")[0].lower(),
                 timezone.localtime(line.at).strftime("%d/%m %H:%M:%S"),
                 line.who,
-                line.text,
+                bold_html(line.text),
                 line.delivery or "—",
             )
             for line in lines
@@ -702,6 +703,14 @@ def conversation_links(request: HttpRequest, conversation: Any) -> dict[str, str
     if conversation.channel == "whatsapp" and user.has_perm("channels.reply_whatsapp"):
         links["reply_url"] = reverse(
             "admin:channels_whatsappconversation_reply", args=[conversation.pk]
+        )
+        links["reply_label"] = "Responder por WhatsApp"
+    elif conversation.channel != "whatsapp" and user.has_perm("conversations.reply_conversation"):
+        links["reply_url"] = reverse(
+            "admin:conversations_conversation_reply", args=[conversation.pk]
+        )
+        links["reply_label"] = (
+            "Responder en el chat web" if conversation.channel == "web" else "Responder al cliente"
         )
     return links
 

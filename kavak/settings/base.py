@@ -389,16 +389,39 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # An open lead without staff activity for this many days is flagged as stale.
 LEAD_STALE_AFTER_DAYS = env.int("LEAD_STALE_AFTER_DAYS", default=3)
+# Human handoff: advisors answer within BUSINESS_HOURS (local time, "mon-fri 09:00-19:00, sat
+# 10:00-14:00"); a handoff nobody answered after HANDOFF_SLA_MINUTES of business time is flagged
+# in the back office and the customer gets one honest message saying when they will be contacted.
+BUSINESS_HOURS = env.str("BUSINESS_HOURS", default="mon-fri 09:00-19:00, sat 10:00-15:00")
+HANDOFF_SLA_MINUTES = env.int("HANDOFF_SLA_MINUTES", default=15)
+# How often the web chat asks for advisors' messages while a person has the conversation.
+WEB_CHAT_POLL_SECONDS = env.int("WEB_CHAT_POLL_SECONDS", default=3)
+WEB_CHAT_POLL_THROTTLE_RATE = env.str("WEB_CHAT_POLL_THROTTLE_RATE", default="60/min")
 _BACKOFFICE_RULES = (
     (AXES_FAILURE_LIMIT >= 1, "AXES_FAILURE_LIMIT must be at least 1."),
     (AXES_IPWARE_PROXY_COUNT >= 0, "AXES_IPWARE_PROXY_COUNT must be zero or positive."),
     (LEAD_STALE_AFTER_DAYS >= 1, "LEAD_STALE_AFTER_DAYS must be at least 1."),
+    (HANDOFF_SLA_MINUTES >= 1, "HANDOFF_SLA_MINUTES must be at least 1."),
+    (WEB_CHAT_POLL_SECONDS >= 1, "WEB_CHAT_POLL_SECONDS must be at least 1."),
 )
 for _ok, _message in _BACKOFFICE_RULES:
     if not _ok:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured(_message)
+try:
+    from kavak.business_hours import BusinessHours
+
+    BusinessHours.parse(BUSINESS_HOURS, tz=TIME_ZONE)
+except ValueError as _exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"BUSINESS_HOURS: {_exc}") from _exc
+CELERY_BEAT_SCHEDULE["backoffice.handoff_sla_sweep"] = {
+    "task": "backoffice.handoff_sla_sweep",
+    "schedule": 60.0,
+    "options": {"expires": 60.0},
+}
 
 # --- LLM ----------------------------------------------------------------------------------------
 # The optional model (LLM_ENABLED, OPENAI_* above) phrases and parses; it never decides. Uses:
