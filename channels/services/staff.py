@@ -18,7 +18,7 @@ from channels.phones import whatsapp_address
 from channels.selectors import whatsapp_window
 from channels.services.outbound import outbound_group_schedule, outbound_parts_create
 from conversations.models import Conversation, Message
-from conversations.staff import conversation_release, staff_text_validate
+from conversations.staff import conversation_release
 from kavak.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,9 @@ def staff_reply_send(
     message; outside it only an approved template may be sent (``staff_template_send``).
     """
     now = now or timezone.now()
-    text = staff_text_validate(text)
+    text = text.strip()  # any length: long replies are split into WhatsApp-sized parts
+    if not text:
+        raise ApplicationError("Escribe el mensaje para el cliente.")
     conversation, contact = _staff_target(conversation_id=conversation_id)
     window = whatsapp_window(phone=contact.phone, now=now)
     if not window.open:

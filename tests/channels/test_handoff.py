@@ -134,6 +134,11 @@ def test_return_to_bot_from_the_admin_makes_the_bot_answer_again(
     assert response.status_code == 302
     handed_off.refresh_from_db()
     assert handed_off.status == "active"
+    # The customer is told, in the same chat, that the bot has the conversation again.
+    notice = WhatsAppOutbound.objects.get(kind="notice", conversation=handed_off)
+    assert "Ana te regresó con el asistente virtual" in notice.body
+    outbound_group_send(group=notice.group)
+    assert whatsapp.bodies_to(CUSTOMER)[-1] == notice.body
     sent = len(whatsapp.created)
     deliver(client, "busco un auto familiar")
     assert len(whatsapp.created) == sent + 1

@@ -16,7 +16,7 @@ from conversations.models import Conversation, Message
 from conversations.staff import conversation_handoff_notice, handoff_waiting_queryset
 from kavak.backoffice.handoff import handoff_sla_sweep
 from leads.models import Lead
-from tests.backoffice.conftest import login, make_staff, sales, sales2  # noqa: F401 (fixtures)
+from tests.backoffice.conftest import login
 
 pytestmark = pytest.mark.django_db
 
