@@ -18,7 +18,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -29,6 +29,7 @@ from django.utils.safestring import SafeString
 
 from conversations.apis import amortization_csv_response
 from conversations.models import Conversation
+from conversations.staff import handoff_waiting_queryset
 from kavak.backoffice import charts
 from kavak.backoffice.exports import CsvExportAdminMixin
 from kavak.backoffice.formatting import bold_html
@@ -37,12 +38,14 @@ from kavak.backoffice.selectors import (
     conversation_transcript,
     dashboard_daily,
     dashboard_funnel,
+    dashboard_handoffs_waiting,
     dashboard_kb_fallback,
     dashboard_latency,
     dashboard_leads_by_agent,
 )
 from kavak.exceptions import ApplicationError
 from leads.models import (
+    Agenda,
     Appointment,
     FunnelDashboard,
     Lead,
@@ -52,6 +55,7 @@ from leads.models import (
 )
 from leads.selectors import (
     LEAD_EXPORT_HEADER,
+    agenda_days,
     conversation_visible_queryset,
     lead_amortization,
     lead_events,
@@ -171,6 +175,19 @@ class StaleFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HandoffWaitingFilter(admin.SimpleListFilter):
+    title = "asesor humano"
+    parameter_name = "esperando"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("si", f"Esperan asesor hace {settings.HANDOFF_SLA_MINUTES}+ min (sin respuesta)")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Lead]) -> QuerySet[Lead]:
+        if self.value() == "si":
+            return queryset.filter(handoff_waiting=True)
+        return queryset
+
+
 class ChannelFilter(admin.SimpleListFilter):
     title = "canal"
     parameter_name = "canal"
@@ -284,6 +301,7 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
     list_filter = (
         AssigneeFilter,
         "status",
+        HandoffWaitingFilter,
         StaleFilter,
         CarMakeFilter,
         ("created_at", admin.DateFieldListFilter),
@@ -318,8 +336,18 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
 
     # --- Who sees what ----------------------------------------------------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet[Lead]:
-        return lead_visible_queryset(user=request.user).select_related(
-            "assigned_to", "conversation"
+        waiting = handoff_waiting_queryset(now=timezone.now()).filter(
+            pk=OuterRef("conversation_id")
+        )
+        return (
+            lead_visible_queryset(user=request.user)
+            .select_related("assigned_to", "conversation")
+            .annotate(
+                handoff_waiting=Exists(waiting),
+                returned_at=Max(
+                    "events__created_at", filter=Q(events__kind=LeadEvent.Kind.CONVERSATION)
+                ),
+            )
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -364,21 +392,38 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
     # --- List columns -----------------------------------------------------------------------------
     @admin.display(description="estado", ordering="status")
     def status_badge(self, obj: Lead) -> SafeString:
-        return format_html(
+        badge = format_html(
             '<span class="lead-status" data-status="{}" style="background:{};color:#fff;'
             'padding:2px 8px;border-radius:10px;white-space:nowrap">{}</span>',
             obj.status,
             STATUS_COLOURS.get(obj.status, "#666"),
             obj.get_status_display(),
         )
+        if not getattr(obj, "handoff_waiting", False) or obj.conversation is None:
+            return badge
+        since = timezone.localtime(obj.conversation.handoff_at)
+        return format_html(
+            '{}<br><a class="lead-handoff-waiting" href="{}" style="color:#ba2121;'
+            'font-weight:700;white-space:nowrap">⚠ Espera asesor desde {}</a>',
+            badge,
+            _reply_url(obj.conversation),
+            since.strftime("%H:%M" if since.date() == timezone.localdate() else "%d/%m %H:%M"),
+        )
 
     @admin.display(description="creado", ordering="created_at")
     def created(self, obj: Lead) -> str:
         return _short(obj.created_at)
 
-    @admin.display(description="actividad", ordering="last_activity_at")
+    @admin.display(description="última actividad", ordering="last_activity_at")
     def last_activity(self, obj: Lead) -> SafeString | str:
         now = timezone.now()
+        returned = getattr(obj, "returned_at", None)
+        if returned is not None and returned >= obj.last_activity_at:
+            return format_html(
+                '{}<br><strong class="lead-returned" style="color:#0b3dd9">'
+                "↻ Volvió a escribir</strong>",
+                _short(obj.last_activity_at),
+            )
         if not lead_is_stale(lead=obj, now=now):
             return _short(obj.last_activity_at)
         days = (now - obj.last_activity_at).days
@@ -526,6 +571,9 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
                     f"{statuses.get(event.to_status, event.to_status)}"
                 )
                 detail = f"Motivo: {event.text}" if event.text else ""
+            elif event.kind == LeadEvent.Kind.CONVERSATION:
+                what = _returned_html(event)
+                detail = event.text
             elif event.kind == LeadEvent.Kind.ASSIGNED:
                 what = (
                     f"Asignado a {_user_label(event.assignee)}"
@@ -665,6 +713,24 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/leads/lead/reassign.html", context)
 
 
+def _returned_html(event: LeadEvent) -> SafeString:
+    """ "Volvió a escribir" with links to the conversation before and the new one."""
+    data = event.data or {}
+
+    def link(conversation_id: Any) -> SafeString | str:
+        if not conversation_id:
+            return "—"
+        url = reverse("admin:conversations_conversation_change", args=[conversation_id])
+        return format_html('<a href="{}">#{}</a>', url, conversation_id)
+
+    return format_html(
+        "Volvió a escribir ({}): conversación {} → {}",
+        CHANNEL_LABELS.get(data.get("channel", ""), data.get("channel", "")),
+        link(data.get("from")),
+        link(data.get("to")),
+    )
+
+
 def transcript_html(*, conversation: Any) -> SafeString:
     """The conversation as staff read it: time, who, message and delivery status."""
     lines = conversation_transcript(conversation=conversation)
@@ -690,6 +756,16 @@ def transcript_html(*, conversation: Any) -> SafeString:
         "<th>Entrega</th></tr></thead><tbody>{}</tbody></table>",
         rows,
     )
+
+
+def _reply_url(conversation: Any) -> str:
+    return _reply_url_for(conversation.channel, conversation.pk)
+
+
+def _reply_url_for(channel: str, conversation_id: int) -> str:
+    if channel == "whatsapp":
+        return reverse("admin:channels_whatsappconversation_reply", args=[conversation_id])
+    return reverse("admin:conversations_conversation_reply", args=[conversation_id])
 
 
 def conversation_links(request: HttpRequest, conversation: Any) -> dict[str, str]:
@@ -748,8 +824,18 @@ class SalesAgentAdmin(admin.ModelAdmin):
 
 # --- Funnel dashboard -----------------------------------------------------------------------------
 class DashboardForm(forms.Form):
-    desde = forms.DateField(label="Desde", widget=forms.DateInput(attrs={"type": "date"}))
-    hasta = forms.DateField(label="Hasta", widget=forms.DateInput(attrs={"type": "date"}))
+    # ``<input type="date">`` only takes ISO values (2026-11-30): the localised dd/mm/aaaa left
+    # the fields empty in the browser.
+    desde = forms.DateField(
+        label="Desde",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    hasta = forms.DateField(
+        label="Hasta",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     canal = forms.ChoiceField(
         label="Canal",
         required=False,
@@ -813,6 +899,11 @@ class FunnelDashboardAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "form": form,
             "period": period,
+            "waiting": [
+                (w, _reply_url_for(w.channel, w.conversation_id))
+                for w in dashboard_handoffs_waiting(now=timezone.now())
+            ],
+            "sla_minutes": settings.HANDOFF_SLA_MINUTES,
             **dashboard_context(period=period, channel=channel),
         }
         return TemplateResponse(request, "admin/leads/funnel_dashboard.html", context)
@@ -979,3 +1070,37 @@ def _appointment_when(appointment: Appointment) -> str:
         return f"Por definir ({appointment.requested})" if appointment.requested else "Por definir"
     local = timezone.localtime(appointment.scheduled_at)
     return f"{_WEEKDAYS[local.weekday()]} {local:%d/%m/%Y %H:%M}"
+
+
+# --- Agenda: appointments and call-backs by day ---------------------------------------------------
+@admin.register(Agenda)
+class AgendaAdmin(admin.ModelAdmin):
+    """Not a list: the entry opens the agenda (salespeople see their own leads' items)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path("", self.admin_site.admin_view(self.agenda_view), name="leads_agenda_changelist")
+        ]
+
+    def agenda_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        days = agenda_days(user=request.user, now=timezone.now())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Agenda",
+            "opts": self.model._meta,
+            "days": days,
+            "sees_all": request.user.has_perm("leads.view_all_leads"),
+            "can_see_appointments": request.user.has_perm("leads.view_appointment"),
+        }
+        return TemplateResponse(request, "admin/leads/agenda.html", context)

@@ -36,7 +36,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, set[str]]] = {
     SALES: {
         "leads": {
             "view_lead", "change_lead", "view_leadnotification", "view_appointment",
-            "change_appointment",
+            "change_appointment", "view_agenda",
         },
         "conversations": {"view_conversation", "reply_conversation"},
         "channels": {"view_whatsappconversation", "reply_whatsapp"},
@@ -46,7 +46,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, set[str]]] = {
         "leads": {
             "view_lead", "change_lead", "view_all_leads", "assign_lead", "export_leads",
             "view_leadnotification", "view_salesagent", "change_salesagent",
-            "view_funneldashboard", "view_appointment", "change_appointment",
+            "view_funneldashboard", "view_appointment", "change_appointment", "view_agenda",
         },
         # change_conversation only unlocks "return to the bot"; the conversation is read-only.
         "conversations": {"view_conversation", "change_conversation", "reply_conversation"},

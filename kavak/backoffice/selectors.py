@@ -390,3 +390,48 @@ def dashboard_daily(*, period: DateRange, channel: str = "") -> list[DailyPoint]
         )
         for day in period.days
     ]
+
+
+# --- Handoffs waiting for a person ----------------------------------------------------------------
+@dataclass(frozen=True)
+class WaitingHandoff:
+    conversation_id: int
+    channel: str
+    since: datetime
+    lead_id: int | None
+    customer: str
+    assignee: str
+
+
+def dashboard_handoffs_waiting(*, now: datetime, limit: int = 50) -> list[WaitingHandoff]:
+    """Customers who asked for a person and nobody answered within the SLA (oldest first)."""
+    from conversations.staff import handoff_waiting_queryset
+
+    latest_lead = Lead.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-pk")
+    rows = (
+        handoff_waiting_queryset(now=now)
+        .annotate(
+            lead_id=Subquery(latest_lead.values("pk")[:1]),
+            lead_name=Subquery(latest_lead.values("name")[:1]),
+            lead_first=Subquery(latest_lead.values("assigned_to__first_name")[:1]),
+            lead_last=Subquery(latest_lead.values("assigned_to__last_name")[:1]),
+            lead_username=Subquery(latest_lead.values("assigned_to__username")[:1]),
+        )
+        .values(
+            "pk", "channel", "handoff_at", "lead_id", "lead_name", "lead_first", "lead_last",
+            "lead_username",
+        )[:limit]
+    )  # fmt: skip
+    return [
+        WaitingHandoff(
+            conversation_id=row["pk"],
+            channel=row["channel"],
+            since=row["handoff_at"],
+            lead_id=row["lead_id"],
+            customer=row["lead_name"] or "(sin nombre)",
+            assignee=f"{row['lead_first'] or ''} {row['lead_last'] or ''}".strip()
+            or row["lead_username"]
+            or "Sin asignar",
+        )
+        for row in rows
+    ]

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_api_key",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our static files (no CDN)
     "kavak.apps.KavakConfig",
     "catalog.apps.CatalogConfig",
     "conversations.apps.ConversationsConfig",
@@ -276,6 +277,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Conversational sales agent for used cars (Kavak México).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging ------------------------------------------------------------------------------------
@@ -300,7 +304,11 @@ LOGGING = {
     "loggers": {
         # Our JsonErrorMiddleware logs unhandled errors once, with traceback.
         "django.request": {"level": "ERROR", "propagate": True},
-        "django.server": {"level": "INFO", "propagate": True},
+        # runserver's access log: one line per request, through our handler only (Django's own
+        # "django.server" handler would print it a second time).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django-axes announces its configuration at INFO on every manage.py command.
+        "axes.apps": {"level": "WARNING", "propagate": True},
         "celery": {"level": "INFO", "propagate": True},
     },
 }

@@ -120,6 +120,24 @@ def test_chat_non_json_is_400(client: Client, api_key: str) -> None:
     response = post(client, "{not json", api_key)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_json"
+    assert response.json()["message"] == "El cuerpo de la petición no es JSON válido."
+
+
+def test_chat_errors_are_worded_in_spanish(client: Client, api_key: str) -> None:
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_key}"}
+    wrong_method = client.get("/chat", **auth)
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["message"] == "Método GET no permitido en esta dirección."
+    form = post(client, "message=hola", api_key, content_type="application/x-www-form-urlencoded")
+    assert form.json()["message"] == "El cuerpo debe ser JSON (Content-Type: application/json)."
+    html = client.post(
+        "/chat", data="{}", content_type="application/json", HTTP_ACCEPT="text/html", **auth
+    )
+    assert html.status_code == 406
+    assert html.json()["message"] == "Esta API solo responde JSON (Accept: application/json)."
+    missing = post(client, {"session_id": "a"}, api_key).json()
+    assert missing["message"] == "Datos inválidos en: message."
+    assert missing["fields"]["message"] == ["Este campo es requerido."]
 
 
 def test_chat_wrong_content_type_is_415(client: Client, api_key: str) -> None:
@@ -144,8 +162,12 @@ def test_chat_is_throttled_per_key_with_retry_after(client: Client, api_key: str
     assert statuses == [400, 400, 400, 429]
     throttled = post(client, bad, api_key)
     assert throttled.status_code == 429
-    assert int(throttled["Retry-After"]) > 0
+    wait = int(throttled["Retry-After"])
+    assert wait > 0
     assert throttled.json()["error"] == "throttled"
+    assert throttled.json()["message"] == (
+        f"Demasiadas solicitudes; intenta de nuevo en {wait} segundo{'s' if wait != 1 else ''}."
+    )
     assert post(client, bad, other).status_code == 400  # another key has its own budget
 
 
