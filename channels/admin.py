@@ -35,6 +35,7 @@ from channels.services import (
 )
 from conversations.models import Conversation
 from kavak.backoffice.formatting import bold_html
+from kavak.backoffice.labels import step_label
 from kavak.exceptions import ApplicationError
 from leads.selectors import conversation_visible_queryset
 
@@ -74,11 +75,15 @@ class StaffReplyForm(forms.Form):
 
 @admin.register(WhatsAppConversation)
 class WhatsAppConversationAdmin(_ReadOnlyAdmin):
-    list_display = ("id", "customer", "status", "step", "window", "last_message_at", "reply_link")
+    list_display = (
+        "id", "customer", "status", "step_label", "window", "last_message_at", "reply_link",
+    )  # fmt: skip
     list_filter = ("status", AssignedToMeFilter)
     search_fields = ("external_id",)
     date_hierarchy = "started_at"
-    fields = ("customer", "status", "step", "handoff_at", "last_message_at", "window", "transcript")
+    fields = (
+        "customer", "status", "step_label", "handoff_at", "last_message_at", "window", "transcript",
+    )  # fmt: skip
     readonly_fields = fields
     actions = ["return_to_bot"]
 
@@ -106,6 +111,10 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
     def customer(self, obj: Conversation) -> str:
         name = getattr(obj, "wa_profile_name", "") or ""
         return f"{name} ({obj.external_id})" if name else obj.external_id
+
+    @admin.display(description="paso", ordering="step")
+    def step_label(self, obj: Conversation) -> str:
+        return step_label(obj.step)
 
     @admin.display(description="ventana de 24 h")
     def window(self, obj: Conversation) -> str:

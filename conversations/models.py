@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from rest_framework_api_key.models import APIKey
 
 
 class Conversation(models.Model):
@@ -121,3 +122,12 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()}: {self.text[:40]}"
+
+
+class ApiClientKey(APIKey):
+    """The ``/chat`` API keys as the back office shows them (in Spanish; stored hashed)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "clave de API"
+        verbose_name_plural = "claves de API"

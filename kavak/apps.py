@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 
 
@@ -9,3 +10,9 @@ class KavakConfig(AppConfig):
 
     def ready(self) -> None:
         from kavak import checks  # noqa: F401  (registers system checks)
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes, named in Spanish in the back office."""
+
+    verbose_name = "Seguridad de acceso"

@@ -8,8 +8,8 @@ from kavak import health
 from kavak.metrics import metrics_view
 
 admin.site.site_header = "Kavak · Agente de ventas"
-admin.site.site_title = "Kavak · Back office"
-admin.site.index_title = "Back office"
+admin.site.site_title = "Kavak · Panel de ventas"
+admin.site.index_title = "Panel de ventas"
 
 
 def _healthz(request: HttpRequest) -> JsonResponse:

@@ -235,6 +235,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LANGUAGE_CODE = "es-mx"
+# Spanish for third-party apps without a Spanish catalogue (django-axes, API keys).
+LOCALE_PATHS = [BASE_DIR / "kavak" / "locale"]
 TIME_ZONE = "America/Mexico_City"
 USE_I18N = True
 USE_TZ = True
@@ -374,7 +376,7 @@ for _ok, _message in _WHATSAPP_RULES:
 # --- Back office --------------------------------------------------------------------------------
 # Staff log in to the admin only. django-axes locks a username *from one address* after repeated
 # failures (username + IP: an attacker cannot lock a salesperson out from everywhere).
-INSTALLED_APPS = [*INSTALLED_APPS, "axes"]
+INSTALLED_APPS = [*INSTALLED_APPS, "kavak.apps.AxesConfig"]
 MIDDLEWARE = [*MIDDLEWARE, "axes.middleware.AxesMiddleware"]  # last, as axes requires
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
