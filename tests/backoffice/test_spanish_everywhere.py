@@ -29,7 +29,8 @@ from tests.backoffice.conftest import login, make_conversation, make_lead
 pytestmark = pytest.mark.django_db
 
 ENGLISH = [
-    "Add", "Change", "Delete", "Can add", "Can change", "Can view", "Can delete", "Save and", "History", "View site", "Log out", "Filter",
+    "Add", "Change", "Delete", "Can add", "Can change", "Can view", "Can delete", "Save and",
+    "History", "View site", "Log out", "Filter",
     "Search", "Select all", "Action", "Home", "Authentication", "Groups", "Users",
     "API key", "API Key", "Access attempt", "Access failure", "Access log", "access attempt",
     "Prefix", "Created", "Expires", "Revoked", "Django", "Welcome", "Recent actions",
