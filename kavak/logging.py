@@ -99,7 +99,7 @@ _STANDARD_ATTRS = frozenset(
 
 
 # runserver's access lines carry the client socket and a second timestamp: noise in the line.
-_SERVER_NOISE = frozenset({"request", "server_time"})
+_SERVER_NOISE = frozenset({"request", "server_time", "status_code"})
 
 
 def _extra_fields(record: logging.LogRecord) -> dict[str, Any]:

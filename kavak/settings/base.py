@@ -311,6 +311,8 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # django-axes announces its configuration at INFO on every manage.py command.
         "axes.apps": {"level": "WARNING", "propagate": True},
+        # runserver prints "Watching for file changes" itself.
+        "django.utils.autoreload": {"level": "WARNING", "propagate": True},
         "celery": {"level": "INFO", "propagate": True},
     },
 }

@@ -20,14 +20,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, session: str, **options: Any) -> None:
         session_id = session or f"cli-{uuid.uuid4().hex[:8]}"
         self.stdout.write(f"Sesión {session_id}. Escribe 'salir' para terminar.\n")
-        # The prompt is a conversation, not a log: only warnings and errors interrupt it.
-        root = logging.getLogger()
-        previous = root.level
-        root.setLevel(max(previous, logging.WARNING))
+        # The prompt is a conversation, not a log: only warnings and errors interrupt it (the
+        # console handlers are raised, so loggers with their own level are quiet too).
+        handlers = logging.getLogger().handlers
+        previous = [handler.level for handler in handlers]
+        for handler in handlers:
+            handler.setLevel(max(handler.level, logging.WARNING))
         try:
             self._talk(session_id)
         finally:
-            root.setLevel(previous)
+            for handler, level in zip(handlers, previous, strict=True):
+                handler.setLevel(level)
 
     def _talk(self, session_id: str) -> None:
         while True:
