@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from conversations.engine.financing import AmortizationRow, amortization_table, financing_plan
 from conversations.models import Conversation
+from kavak.backoffice.labels import channel_label
 from leads.models import Lead, LeadEvent, SalesAgent
 
 
@@ -137,7 +138,7 @@ def lead_export_rows(*, leads: QuerySet[Lead]) -> Iterator[list[object]]:
             lead.lost_reason,
             _user_label(lead.assigned_to),
             source.get(lead.source, lead.source),
-            lead.channel,
+            channel_label(lead.channel),
             lead.car_stock_id,
             _car_label(car),
             car.get("price", ""),

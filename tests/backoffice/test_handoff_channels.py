@@ -5,11 +5,12 @@ handoff's one honest message when nobody answers in time."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 from rest_framework_api_key.models import APIKey
 
 from conversations.models import Conversation, Message
@@ -201,3 +202,35 @@ def test_web_chat_csv_link_downloads_the_plan(client: Client) -> None:
     lines = response.content.decode().strip().splitlines()
     assert lines[0] == "mes,pago,interes,capital,saldo"
     assert len(lines) == 49
+
+
+def test_overdue_handoff_is_flagged_in_the_lead_list_and_on_the_dashboard(
+    client: Client, api_key: str, sales: object, supervisor: object
+) -> None:
+    chat(client, api_key, "quiero un asesor, mi cel es 55 8765 4321")
+    conversation = Conversation.objects.get(channel="api", external_id=SESSION)
+    lead = Lead.objects.get(phone="+525587654321")
+    assert lead.assigned_to == sales
+    listing = login(sales).get("/admin/leads/lead/").content.decode()
+    assert "Espera asesor" not in listing  # just asked: not overdue yet
+
+    # Long enough ago to be past the SLA whatever the business hours of the day the test runs.
+    Conversation.objects.filter(pk=conversation.pk).update(
+        handoff_at=timezone.now() - timedelta(days=15)
+    )
+    listing = login(sales).get("/admin/leads/lead/").content.decode()
+    assert "⚠ Espera asesor desde" in listing
+    assert f"/admin/conversations/conversation/{conversation.pk}/responder/" in listing
+    only_waiting = login(sales).get("/admin/leads/lead/", {"esperando": "si"}).content.decode()
+    assert "+525587654321" in only_waiting
+    dashboard = login(supervisor).get("/admin/leads/funneldashboard/").content.decode()
+    assert 'id="handoffs-waiting" data-count="1"' in dashboard
+
+    # Answered: no longer waiting.
+    login(sales).post(
+        f"/admin/conversations/conversation/{conversation.pk}/responder/",
+        {"action": "reply", "text": "Ya te atiendo"},
+    )
+    assert "Espera asesor" not in login(sales).get("/admin/leads/lead/").content.decode()
+    dashboard = login(supervisor).get("/admin/leads/funneldashboard/").content.decode()
+    assert 'id="handoffs-waiting" data-count="0"' in dashboard
