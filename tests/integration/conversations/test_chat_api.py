@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -293,3 +294,14 @@ def test_openapi_schema_documents_chat(client: Client) -> None:
     assert "chat_turn" in text
     if schema:
         assert "401" in schema["paths"]["/chat"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_api_docs_work_offline_from_our_own_static_files(client: Client, url: str) -> None:
+    from django.contrib.staticfiles import finders
+
+    page = client.get(url).content.decode()
+    assert "drf_spectacular_sidecar/" in page
+    assert "cdn." not in page and "unpkg" not in page and "jsdelivr" not in page
+    for path in re.findall(r"/static/(drf_spectacular_sidecar/[^\"']+)", page):
+        assert finders.find(path), path
