@@ -33,6 +33,7 @@ from conversations.staff import handoff_waiting_queryset
 from kavak.backoffice import charts
 from kavak.backoffice.exports import CsvExportAdminMixin
 from kavak.backoffice.formatting import bold_html
+from kavak.backoffice.labels import NOTIFICATION_REASON_LABELS
 from kavak.backoffice.selectors import (
     DateRange,
     conversation_transcript,
@@ -258,8 +259,13 @@ class LeadNotificationInline(admin.TabularInline):
     model = LeadNotification
     extra = 0
     can_delete = False
-    readonly_fields = ("reason", "channel", "attempts", "last_error", "sent_at", "created_at")
+    fields = ("reason_label", "channel", "attempts", "last_error", "sent_at", "created_at")
+    readonly_fields = fields
     classes = ["collapse"]
+
+    @admin.display(description="motivo")
+    def reason_label(self, obj: LeadNotification) -> str:
+        return NOTIFICATION_REASON_LABELS.get(obj.reason, obj.reason)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -404,7 +410,7 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         since = timezone.localtime(obj.conversation.handoff_at)
         return format_html(
             '{}<br><a class="lead-handoff-waiting" href="{}" style="color:#ba2121;'
-            'font-weight:700;white-space:nowrap">⚠ Espera asesor desde {}</a>',
+            'font-weight:700">⚠ Espera asesor desde {}</a>',
             badge,
             _reply_url(obj.conversation),
             since.strftime("%H:%M" if since.date() == timezone.localdate() else "%d/%m %H:%M"),

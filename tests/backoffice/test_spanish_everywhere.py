@@ -22,7 +22,7 @@ from rest_framework_api_key.models import APIKey
 
 from conversations.models import Message
 from knowledge.models import Article, GoldenQuestion, UnansweredQuestion
-from leads.models import Appointment, LeadEvent
+from leads.models import Appointment, LeadEvent, LeadNotification
 from leads.roles import CONTENT, SALES, SUPERVISION
 from tests.backoffice.conftest import login, make_conversation, make_lead
 
@@ -116,7 +116,8 @@ def world(make_staff: Any) -> dict[str, Any]:
     Message.objects.create(conversation=web, direction="staff", text="Hola, soy *Ana*", author=ana)
     lead = make_lead(assigned_to=ana, conversation=web, source="lead_capture")
     make_lead(assigned_to=ana, conversation=api, source="appointment")
-    make_lead(assigned_to=ana, conversation=wa, source="handoff")
+    handed = make_lead(assigned_to=ana, conversation=wa, source="handoff")
+    LeadNotification.objects.create(lead=handed, reason="handoff", channel="email")
     LeadEvent.objects.create(
         lead=lead, kind="conversation", text="Cambió: teléfono.",
         data={"from": api.pk, "to": web.pk, "channel": "web", "changed": ["phone"]},
@@ -177,3 +178,17 @@ def test_the_walk_catches_english_and_raw_codes() -> None:
     spanish = visible_text("<p>Agregar lead · Datos de contacto · /api/docs/ · API</p>")
     assert not _ENGLISH_RE.search(spanish)
     assert not _CODES_RE.search(spanish)
+
+
+def test_403_and_404_are_spanish_pages_in_the_back_office_style(world: dict[str, Any]) -> None:
+    from django.contrib.auth import get_user_model
+
+    editor = login(get_user_model().objects.get(username="carlos"))
+    forbidden = editor.get("/admin/leads/lead/")
+    assert forbidden.status_code == 403
+    assert 'data-status="403"' in forbidden.content.decode()
+    assert "No tienes permiso para ver esta página" in forbidden.content.decode()
+    missing = editor.get("/admin/no-existe/")
+    assert missing.status_code == 404
+    assert "No encontramos esta página" in missing.content.decode()
+    assert "Kavak · Agente de ventas" in missing.content.decode()
