@@ -48,12 +48,9 @@ $(VENV)/.test-stamp: $(TEST_REQS) | $(PY)
 var/staticfiles:
 	mkdir -p $@
 
+# One process for the set-up steps (migrate only when needed, demo data, dev users), then serve.
 run: $(VENV)/.run-stamp | var/staticfiles
-	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo_data
-	$(MANAGE) ensure_dev_admin
-	$(MANAGE) ensure_dev_staff
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(MANAGE) dev_run $(HOST):$(PORT)
 
 reset-admin: $(VENV)/.run-stamp | var/staticfiles
 	$(MANAGE) ensure_dev_admin --reset

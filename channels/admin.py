@@ -34,6 +34,8 @@ from channels.services import (
     whatsapp_conversation_return_to_bot,
 )
 from conversations.models import Conversation
+from kavak.backoffice.formatting import bold_html
+from kavak.backoffice.labels import step_label
 from kavak.exceptions import ApplicationError
 from leads.selectors import conversation_visible_queryset
 
@@ -73,11 +75,15 @@ class StaffReplyForm(forms.Form):
 
 @admin.register(WhatsAppConversation)
 class WhatsAppConversationAdmin(_ReadOnlyAdmin):
-    list_display = ("id", "customer", "status", "step", "window", "last_message_at", "reply_link")
+    list_display = (
+        "id", "customer", "status", "step_label", "window", "last_message_at", "reply_link",
+    )  # fmt: skip
     list_filter = ("status", AssignedToMeFilter)
     search_fields = ("external_id",)
     date_hierarchy = "started_at"
-    fields = ("customer", "status", "step", "handoff_at", "last_message_at", "window", "transcript")
+    fields = (
+        "customer", "status", "step_label", "handoff_at", "last_message_at", "window", "transcript",
+    )  # fmt: skip
     readonly_fields = fields
     actions = ["return_to_bot"]
 
@@ -106,6 +112,10 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
         name = getattr(obj, "wa_profile_name", "") or ""
         return f"{name} ({obj.external_id})" if name else obj.external_id
 
+    @admin.display(description="paso", ordering="step")
+    def step_label(self, obj: Conversation) -> str:
+        return step_label(obj.step)
+
     @admin.display(description="ventana de 24 h")
     def window(self, obj: Conversation) -> str:
         window = window_from(getattr(obj, "wa_last_inbound_at", None), now=timezone.now())
@@ -123,7 +133,7 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
                 (
                     f"{timezone.localtime(line.at):%d/%m %H:%M:%S}",
                     line.who,
-                    line.text,
+                    bold_html(line.text),
                     line.delivery,
                 )
                 for line in whatsapp_transcript(conversation=obj)
@@ -163,7 +173,9 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
             action = request.POST.get("action", "reply")
             try:
                 if action == "return_to_bot":
-                    whatsapp_conversation_return_to_bot(conversation_id=conversation.pk)
+                    whatsapp_conversation_return_to_bot(
+                        conversation_id=conversation.pk, user=request.user
+                    )
                     self.message_user(request, "La conversación regresó al bot.", messages.SUCCESS)
                 elif action == "template":
                     staff_template_send(
@@ -201,7 +213,7 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
     def return_to_bot(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         count = 0
         for conversation in queryset.filter(status=Conversation.Status.HANDOFF):
-            whatsapp_conversation_return_to_bot(conversation_id=conversation.pk)
+            whatsapp_conversation_return_to_bot(conversation_id=conversation.pk, user=request.user)
             count += 1
         self.message_user(request, f"{count} conversación(es) regresadas al bot.", messages.SUCCESS)
 

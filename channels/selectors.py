@@ -91,15 +91,20 @@ def whatsapp_transcript(*, conversation: Conversation) -> list[TranscriptLine]:
         if row.turn_id:
             by_turn.setdefault(row.turn_id, []).append(row)
     lines: list[TranscriptLine] = []
-    who = {"in": "Cliente", "out": "Agente", "staff": "Asesor"}
-    for message in Message.objects.filter(conversation=conversation).order_by("created_at", "id"):
+    who = {"in": "Cliente", "out": "Agente", "staff": "Asesor", "notice": "Aviso"}
+    messages = Message.objects.filter(conversation=conversation).select_related("author")
+    for message in messages.order_by("created_at", "id"):
         delivery = ""
         if message.direction != Message.Direction.INBOUND:
             delivery = _delivery_label(by_turn.get(message.turn_id, []))
         lines.append(
             TranscriptLine(
                 at=message.created_at,
-                who=who.get(message.direction, message.direction),
+                who=(
+                    f"Asesor · {message.author.get_full_name() or message.author.get_username()}"
+                    if message.direction == "staff" and message.author_id
+                    else who.get(message.direction, message.direction)
+                ),
                 text=message.text,
                 delivery=delivery,
             )

@@ -10,17 +10,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html_join
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
-from conversations.models import Conversation, Message
-from conversations.services import conversation_return_to_bot
+from conversations.models import ApiClientKey, Conversation, Message
+from conversations.staff import STAFF_TEXT_MAX_CHARS, handoff_answered
 from kavak.backoffice.exports import CsvExportAdminMixin
+from kavak.backoffice.handoff import handoff_return_to_bot, handoff_staff_reply
+from kavak.backoffice.labels import ACTION_LABELS, STEP_LABELS
 from kavak.backoffice.selectors import CONVERSATION_EXPORT_HEADER, conversation_export_rows
+from kavak.exceptions import ApplicationError
 from leads.admin import transcript_html
 from leads.models import Lead
 from leads.selectors import conversation_visible_queryset
@@ -36,9 +46,10 @@ class MessageInline(admin.TabularInline):
         "created_at",
         "direction",
         "text",
-        "step_before",
-        "step_after",
-        "next_action",
+        "author",
+        "step_before_label",
+        "step_after_label",
+        "next_action_label",
         "latency_ms",
     )
     readonly_fields = fields
@@ -52,6 +63,44 @@ class MessageInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    @admin.display(description="paso antes")
+    def step_before_label(self, obj: Message) -> str:
+        return STEP_LABELS.get(obj.step_before, obj.step_before or "—")
+
+    @admin.display(description="paso después")
+    def step_after_label(self, obj: Message) -> str:
+        return STEP_LABELS.get(obj.step_after, obj.step_after or "—")
+
+    @admin.display(description="siguiente acción")
+    def next_action_label(self, obj: Message) -> str:
+        return ACTION_LABELS.get(obj.next_action, obj.next_action or "—")
+
+
+class StepFilter(admin.SimpleListFilter):
+    title = "paso actual"
+    parameter_name = "paso"
+    field = "step"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(STEP_LABELS.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(**{self.field: self.value()}) if self.value() else queryset
+
+
+class FurthestStepFilter(StepFilter):
+    title = "paso más avanzado"
+    parameter_name = "paso_max"
+    field = "furthest_step"
+
+
+class StaffMessageForm(forms.Form):
+    text = forms.CharField(
+        label="Mensaje para el cliente",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        max_length=STAFF_TEXT_MAX_CHARS,
+    )
+
 
 @admin.register(Conversation)
 class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin):
@@ -62,13 +111,14 @@ class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         "id",
         "channel",
         "status",
-        "step",
-        "furthest_step",
+        "step_label",
+        "furthest_step_label",
         "lead_link",
         "started_at",
         "last_message_at",
+        "reply_link",
     )
-    list_filter = ("channel", "status", "step", "furthest_step")
+    list_filter = ("channel", "status", StepFilter, FurthestStepFilter)
     search_fields = ("external_id",)
     date_hierarchy = "started_at"
     fieldsets = (
@@ -79,8 +129,8 @@ class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin):
                     "channel",
                     "external_id",
                     "status",
-                    "step",
-                    "furthest_step",
+                    "step_label",
+                    "furthest_step_label",
                     "lead_link",
                     "started_at",
                     "last_message_at",
@@ -96,8 +146,8 @@ class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         "channel",
         "external_id",
         "status",
-        "step",
-        "furthest_step",
+        "step_label",
+        "furthest_step_label",
         "lead_link",
         "state",
         "version",
@@ -125,6 +175,31 @@ class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         if obj is not None:
             return False
         return super().has_change_permission(request)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The agent's raw state (codes, JSON) is for engineers: superusers only."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [fs for fs in fieldsets if fs[0] != "Estado del agente"]
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return list(self.inlines) if request.user.is_superuser else []
+
+    @admin.display(description="paso actual", ordering="step")
+    def step_label(self, obj: Conversation) -> str:
+        return STEP_LABELS.get(obj.step, obj.step)
+
+    @admin.display(description="paso más avanzado", ordering="furthest_step")
+    def furthest_step_label(self, obj: Conversation) -> str:
+        return STEP_LABELS.get(obj.furthest_step, obj.furthest_step)
+
+    @admin.display(description="")
+    def reply_link(self, obj: Conversation) -> SafeString | str:
+        if obj.status != Conversation.Status.HANDOFF:
+            return ""
+        url = reverse("admin:conversations_conversation_reply", args=[obj.pk])
+        return format_html('<a href="{}">Responder</a>', url)
 
     @admin.display(description="transcripción")
     def transcript(self, obj: Conversation) -> SafeString:
@@ -155,7 +230,140 @@ class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin):
     def return_to_bot(self, request: HttpRequest, queryset: QuerySet[Conversation]) -> None:
         count = 0
         for conversation in queryset.filter(status=Conversation.Status.HANDOFF):
-            conversation_return_to_bot(conversation_id=conversation.pk)
+            handoff_return_to_bot(conversation_id=conversation.pk, user=request.user)
             self.log_change(request, conversation, "Regresada al bot")
             count += 1
         self.message_user(request, f"{count} conversación(es) regresadas al bot.", messages.SUCCESS)
+
+    # --- Answer the customer (web chat and API; WhatsApp has its own page) -----------------------
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:conversation_id>/responder/",
+                self.admin_site.admin_view(self.reply_view),
+                name="conversations_conversation_reply",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reply_view(self, request: HttpRequest, conversation_id: int) -> HttpResponse:
+        conversation = get_object_or_404(self.get_queryset(request), pk=conversation_id)
+        if conversation.channel == Conversation.Channel.WHATSAPP:
+            return HttpResponseRedirect(
+                reverse("admin:channels_whatsappconversation_reply", args=[conversation.pk])
+            )
+        can_reply = request.user.has_perm("conversations.reply_conversation")
+        form = StaffMessageForm(request.POST or None)
+        if request.method == "POST":
+            if not can_reply:
+                raise PermissionDenied
+            try:
+                if request.POST.get("action") == "return_to_bot":
+                    if handoff_return_to_bot(conversation_id=conversation.pk, user=request.user):
+                        self.message_user(
+                            request,
+                            "La conversación regresó al bot; se le avisó al cliente.",
+                            messages.SUCCESS,
+                        )
+                elif form.is_valid():
+                    handoff_staff_reply(
+                        conversation_id=conversation.pk,
+                        user=request.user,
+                        text=form.cleaned_data["text"],
+                    )
+                    self.message_user(request, "Mensaje enviado al cliente.", messages.SUCCESS)
+                else:
+                    self.message_user(request, "Escribe el mensaje.", messages.ERROR)
+            except ApplicationError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Responder al cliente · {conversation}",
+            "opts": self.model._meta,
+            "conversation": conversation,
+            "paused": conversation.status == Conversation.Status.HANDOFF,
+            "answered": handoff_answered(conversation=conversation),
+            "handoff_at": conversation.handoff_at and timezone.localtime(conversation.handoff_at),
+            "can_reply": can_reply,
+            "form": StaffMessageForm(),
+            "transcript": self.transcript(conversation),
+            "leads": list(conversation.leads.all()[:3]),
+        }
+        return TemplateResponse(request, "admin/conversations/conversation/reply.html", context)
+
+
+# --- API keys (djangorestframework-api-key's admin, in Spanish) -----------------------------------
+class ApiClientKeyForm(forms.ModelForm):
+    class Meta:
+        model = ApiClientKey
+        fields = ("name", "expiry_date", "revoked")
+        labels = {"name": "Nombre", "expiry_date": "Vence", "revoked": "Revocada"}
+        help_texts = {
+            "name": "Quién usa la clave (por ejemplo, el nombre de la aplicación cliente).",
+            "expiry_date": "Después de esta fecha la clave deja de funcionar.",
+            "revoked": "Una clave revocada deja de funcionar para siempre.",
+        }
+
+
+admin.site.unregister(APIKey)
+
+
+@admin.register(ApiClientKey)
+class ApiClientKeyAdmin(APIKeyModelAdmin):
+    form = ApiClientKeyForm
+    list_display = ("prefix_label", "name_label", "created_label", "expires_label", "state")
+    list_filter = (("created", admin.DateFieldListFilter),)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        labels = {
+            "prefix": "prefix_label",
+            "name": "name_label",
+            "revoked": "state",
+            "expiry_date": "expires_label",
+        }
+        return tuple(labels.get(f, f) for f in super().get_readonly_fields(request, obj))
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        readonly = self.get_readonly_fields(request, obj)
+        editable = [
+            f for f in ("name", "expiry_date", "revoked") if not (obj is not None and obj.revoked)
+        ]
+        return [*readonly, *editable]
+
+    @admin.display(description="prefijo", ordering="prefix")
+    def prefix_label(self, obj: APIKey) -> str:
+        return obj.prefix
+
+    @admin.display(description="nombre", ordering="name")
+    def name_label(self, obj: APIKey) -> str:
+        return obj.name
+
+    @admin.display(description="creada", ordering="created")
+    def created_label(self, obj: APIKey) -> str:
+        return timezone.localtime(obj.created).strftime("%d/%m/%Y %H:%M")
+
+    @admin.display(description="vence", ordering="expiry_date")
+    def expires_label(self, obj: APIKey) -> str:
+        if obj.expiry_date is None:
+            return "Nunca"
+        return timezone.localtime(obj.expiry_date).strftime("%d/%m/%Y %H:%M")
+
+    @admin.display(description="estado")
+    def state(self, obj: APIKey) -> str:
+        if obj.revoked:
+            return "Revocada"
+        return "Vencida" if obj.has_expired else "Activa"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any = None, change: bool = False):
+        if obj.pk:
+            obj.save()
+            return
+        key = self.model.objects.assign_key(obj)
+        obj.save()
+        self.message_user(
+            request,
+            f"La clave de API para «{obj.name}» es: {key} . Guárdala en un lugar seguro: no se "
+            "volverá a mostrar.",
+            messages.WARNING,
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import logging
+import secrets
 import time
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -30,7 +31,13 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from rest_framework_api_key.models import APIKey
 
 from conversations.engine.financing import amortization_table, financing_plan
+from conversations.models import Conversation
 from conversations.services import TurnOutcome, conversation_turn_handle
+from conversations.staff import (
+    conversation_client_feed,
+    conversation_history,
+    conversation_open_get,
+)
 from kavak.api import JsonApi
 from kavak.redis_commands import redis_command
 
@@ -244,6 +251,17 @@ class SourceOutput(serializers.Serializer):
     score = serializers.FloatField()
 
 
+class StaffMessageOutput(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Creciente: pásalo como `after` para pedir lo nuevo")
+    kind = serializers.ChoiceField(
+        choices=["staff", "notice"],
+        help_text="staff: escribió un asesor; notice: aviso (regreso al bot, espera de asesor)",
+    )
+    author = serializers.CharField(allow_null=True, help_text="Nombre (de pila) del asesor")
+    text = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
 class ChatOutput(serializers.Serializer):
     session_id = serializers.CharField()
     turn_id = serializers.CharField()
@@ -255,6 +273,16 @@ class ChatOutput(serializers.Serializer):
     lead = LeadOutput(allow_null=True)
     sources = SourceOutput(many=True)
     appointment = AppointmentOutput(allow_null=True)
+    staff_messages = StaffMessageOutput(
+        many=True, help_text="Mensajes de asesores y avisos desde el mensaje anterior del cliente"
+    )
+    bot_paused = serializers.BooleanField(help_text="true mientras un asesor tiene la conversación")
+
+
+class MessagesOutput(serializers.Serializer):
+    session_id = serializers.CharField()
+    bot_paused = serializers.BooleanField()
+    messages = StaffMessageOutput(many=True)
 
 
 def render_outcome(outcome: TurnOutcome) -> dict[str, Any]:
@@ -295,6 +323,8 @@ def render_outcome(outcome: TurnOutcome) -> dict[str, Any]:
             {"article": s.article, "title": s.title, "score": s.score} for s in outcome.sources
         ],
         "appointment": _render_appointment(outcome.appointment),
+        "staff_messages": [m.as_dict() for m in outcome.staff_messages],
+        "bot_paused": outcome.bot_paused,
     }
 
 
@@ -371,6 +401,53 @@ class ChatTurnApi(JsonApi):
         session_id, message = fields
         outcome = conversation_turn_handle(channel="api", external_id=session_id, text=message)
         return Response(render_outcome(outcome))
+
+
+class ChatMessagesApi(JsonApi):
+    """What advisors wrote to an API conversation (and notices), newer than ``after``."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKey]
+    throttle_classes = [ApiKeyRateThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        after = serializers.IntegerField(min_value=0, required=False, default=0)
+
+    @extend_schema(
+        operation_id="chat_messages",
+        parameters=[
+            OpenApiParameter(
+                "after",
+                OpenApiTypes.INT,
+                description="Último `id` recibido: solo llegan los mensajes posteriores",
+            )
+        ],
+        responses={
+            200: MessagesOutput,
+            400: _ERROR,
+            401: _ERROR,
+            404: OpenApiResponse(_ERROR, description="No hay una conversación abierta."),
+            429: _ERROR,
+        },
+    )
+    def get(self, request: Request, session_id: str) -> Response:
+        serializer = self.InputSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return Response(
+            _feed(channel="api", session_id=session_id, after=serializer.validated_data["after"])
+        )
+
+
+def _feed(*, channel: str, session_id: str, after: int) -> dict[str, Any]:
+    found = conversation_client_feed(channel=channel, external_id=session_id, after=after)
+    if found is None:
+        raise exceptions.NotFound("No hay una conversación abierta con ese session_id.")
+    conversation, messages = found
+    return {
+        "session_id": session_id,
+        "bot_paused": conversation.status == Conversation.Status.HANDOFF,
+        "messages": [m.as_dict() for m in messages],
+    }
 
 
 def _plain_json(request: HttpRequest) -> Any:
@@ -501,8 +578,27 @@ def amortization_csv_response(*, plan_rows: list[Any], filename: str) -> HttpRes
     return response
 
 
+WEB_SESSION_RE = r"^[A-Za-z0-9_-]{20,64}$"
+
+
+class WebPollThrottle(SimpleRateThrottle):
+    """The web chat's polls for advisors' messages: requests per client address."""
+
+    scope = "web_chat_poll"
+
+    def get_rate(self) -> str:
+        return settings.WEB_CHAT_POLL_THROTTLE_RATE
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        return f"throttle_web_poll_{self.get_ident(request)}"
+
+
 class WebChatApi(JsonApi):
-    """The demo chat page at ``/``: the browser's Django session is the conversation session."""
+    """The web chat at ``/``: one customer message in, the agent's reply out.
+
+    The browser keeps its conversation's ``session_id`` in ``localStorage`` (so a reload keeps the
+    conversation); the first message goes without one and the server issues a random id.
+    """
 
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
@@ -510,6 +606,7 @@ class WebChatApi(JsonApi):
 
     class InputSerializer(serializers.Serializer):
         message = serializers.CharField(min_length=1, max_length=2000)
+        session_id = serializers.RegexField(WEB_SESSION_RE, required=False)
 
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
@@ -517,15 +614,81 @@ class WebChatApi(JsonApi):
         _enforce_csrf(request)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        django_request: HttpRequest = request._request
-        if not django_request.session.session_key:
-            django_request.session.save()
+        session_id = serializer.validated_data.get("session_id") or secrets.token_urlsafe(24)
         outcome = conversation_turn_handle(
-            channel="web",
-            external_id=django_request.session.session_key or "",
-            text=serializer.validated_data["message"],
+            channel="web", external_id=session_id, text=serializer.validated_data["message"]
         )
         return Response(render_outcome(outcome))
+
+
+class _WebSessionInput(serializers.Serializer):
+    session_id = serializers.RegexField(WEB_SESSION_RE)
+    after = serializers.IntegerField(min_value=0, required=False, default=0)
+
+
+class WebChatHistoryApi(JsonApi):
+    """The open conversation of the browser's session, for the page to redraw after a reload."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    throttle_classes = [WebPollThrottle]
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> Response:
+        serializer = _WebSessionInput(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        session_id = serializer.validated_data["session_id"]
+        conversation = conversation_open_get(channel="web", external_id=session_id)
+        if conversation is None:
+            return Response({"session_id": session_id, "messages": [], "bot_paused": False})
+        state = conversation.state or {}
+        return Response(
+            {
+                "session_id": session_id,
+                "messages": conversation_history(conversation_id=conversation.pk),
+                "bot_paused": conversation.status == Conversation.Status.HANDOFF,
+                "step": conversation.step,
+                "next_action": state.get("next_action", ""),
+            }
+        )
+
+
+class WebChatMessagesApi(JsonApi):
+    """The web chat polls here for advisors' messages and notices newer than ``after``."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    throttle_classes = [WebPollThrottle]
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> Response:
+        serializer = _WebSessionInput(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        return Response(_feed(channel="web", session_id=data["session_id"], after=data["after"]))
+
+
+class WebAmortizationCsvApi(AmortizationApi):
+    """The plan's amortisation table as CSV for the web chat's "Descargar tabla (CSV)" link."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    throttle_classes = [WebChatThrottle]
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> Response | HttpResponse:
+        serializer = self.InputSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        plan = financing_plan(
+            price=serializer.validated_data["price"],
+            down_payment=serializer.validated_data["down_payment"],
+            annual_rate=settings.FINANCING_ANNUAL_RATE,
+            term_months=int(serializer.validated_data["term_months"]),
+        )
+        return amortization_csv_response(
+            plan_rows=amortization_table(plan),
+            filename=f"kavak-plan-{plan.term_months}-meses.csv",
+        )
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from rest_framework_api_key.models import APIKey
 
 
 class Conversation(models.Model):
@@ -40,10 +42,15 @@ class Conversation(models.Model):
     last_message_at = models.DateTimeField("último mensaje", null=True, blank=True)
     closed_at = models.DateTimeField("cerrada", null=True, blank=True)
     handoff_at = models.DateTimeField("pasada a asesor", null=True, blank=True)
+    # The one "sorry for the wait" notice of a handoff nobody answered within the SLA.
+    handoff_sla_notified_at = models.DateTimeField("aviso de espera enviado", null=True, blank=True)
 
     class Meta:
         verbose_name = "conversación"
         verbose_name_plural = "conversaciones"
+        permissions = [
+            ("reply_conversation", "Puede responder a clientes y regresar conversaciones al bot")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "external_id"],
@@ -54,6 +61,13 @@ class Conversation(models.Model):
         indexes = [
             models.Index(fields=["started_at"]),
             models.Index(fields=["channel", "external_id"]),
+            # The handoff SLA sweep and the back office's "waiting for an advisor" flags. A
+            # partial index: turns rewrite ``status`` with the same value, so updates stay HOT.
+            models.Index(
+                fields=["handoff_at"],
+                condition=Q(status="handoff"),
+                name="conversation_handoff_open",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,6 +81,7 @@ class Message(models.Model):
         INBOUND = "in", "Cliente"
         OUTBOUND = "out", "Agente"
         STAFF = "staff", "Asesor"
+        NOTICE = "notice", "Aviso"  # to the customer outside a turn: back to the bot, the wait
 
     conversation = models.ForeignKey(
         Conversation,
@@ -85,6 +100,15 @@ class Message(models.Model):
     understood = models.JSONField("entendido", default=dict, blank=True)
     latency_ms = models.FloatField("latencia (ms)", null=True, blank=True)
     provider_message_id = models.CharField("id del proveedor", max_length=64, blank=True)
+    # Who wrote a staff message (or returned the conversation to the bot); empty for the agent.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="autor",
+    )
 
     class Meta:
         verbose_name = "mensaje"
@@ -98,3 +122,12 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()}: {self.text[:40]}"
+
+
+class ApiClientKey(APIKey):
+    """The ``/chat`` API keys as the back office shows them (in Spanish; stored hashed)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "clave de API"
+        verbose_name_plural = "claves de API"

@@ -42,6 +42,7 @@ from conversations.engine.state import (
     state_from_dict,
 )
 from conversations.models import Conversation, Message
+from conversations.staff import ClientMessage, conversation_staff_messages_since_last_turn
 from conversations.stores import MessageRecord, Session
 from conversations.wiring import engine_config, engine_deps, lead_store, state_store
 from kavak import metrics
@@ -72,6 +73,9 @@ class TurnOutcome:
     understood: dict[str, Any] = field(default_factory=dict)
     reached: tuple[str, ...] = ()  # funnel steps this conversation reached for the first time
     appointment: Appointment | None = None
+    # Staff messages and notices since the customer's previous message (``/chat`` clients get
+    # them with the reply; WhatsApp already sent them).
+    staff_messages: tuple[ClientMessage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -293,6 +297,7 @@ def _turn(
     persisted = store.persistent
     with store.locked(channel=channel, external_id=external_id, now=now) as session:
         step_before = session.state.step.value
+        staff = _staff_since_last_turn(session, persisted=persisted)
         if session.status == Conversation.Status.HANDOFF:
             return _paused_turn(
                 session,
@@ -310,6 +315,7 @@ def _turn(
                 ),
                 persisted=persisted,
                 rate=config.annual_rate,
+                staff=staff,
             )
         result: TurnResult = decide(
             session.state,
@@ -393,6 +399,16 @@ def _turn(
         understood=result.understood,
         reached=_reached(session, session.state, result.state, status),
         appointment=_appointment(result.state),
+        staff_messages=staff,
+    )
+
+
+def _staff_since_last_turn(session: Session, *, persisted: bool) -> tuple[ClientMessage, ...]:
+    """Only conversations a person ever took pay for this read (one indexed query)."""
+    if not persisted or session.handoff_at is None or session.created:
+        return ()
+    return tuple(
+        conversation_staff_messages_since_last_turn(conversation_id=session.conversation_id)
     )
 
 
@@ -408,15 +424,20 @@ def _paused_turn(
     *,
     persisted: bool,
     rate: Any,
+    staff: tuple[ClientMessage, ...] = (),
 ) -> TurnOutcome:
     """A person has the conversation: store the message and the contact data it gives.
 
     The lead gets any phone, name or time the customer adds. On WhatsApp the bot stays silent (a
-    person answers in that same chat; the data shows in the lead); elsewhere it says what it
-    noted, or acknowledges without repeating the same line.
+    person answers in that same chat; the data shows in the lead). On the web chat and the API
+    it says what it noted, or acknowledges without repeating the same line, until a person has
+    answered in this handoff: from then on the person answers there too, and the bot only speaks
+    to confirm contact data it noted.
     """
     noted = any(isinstance(e, UpsertLead) for e in result.effects)
     reply = "" if session.channel == Conversation.Channel.WHATSAPP else result.reply
+    if reply and not noted and persisted and _handoff_answered(session):
+        reply = ""
     lead_view = None
     if noted:
         lead_view = leads.upsert(
@@ -459,7 +480,18 @@ def _paused_turn(
         lead=lead_view or leads.for_conversation(conversation_id=session.conversation_id),
         bot_paused=True,
         appointment=_appointment(result.state),
+        staff_messages=staff,
     )
+
+
+def _handoff_answered(session: Session) -> bool:
+    if session.handoff_at is None:
+        return False
+    return Message.objects.filter(
+        conversation_id=session.conversation_id,
+        direction=Message.Direction.STAFF,
+        created_at__gte=session.handoff_at,
+    ).exists()
 
 
 def conversation_return_to_bot(*, conversation_id: int) -> None:

@@ -37,6 +37,7 @@ class _Row:
     version: int
     last_message_at: datetime | None
     state: dict[str, Any] | None = None  # None when the state cache is expected to hold it
+    handoff_at: datetime | None = None
 
 
 @dataclass
@@ -51,6 +52,8 @@ class Session:
     version: int
     returning: bool = False  # a new conversation after an idle one: greet the customer back
     created: bool = False
+    # When a person last took the conversation (None: never): staff messages may be waiting.
+    handoff_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,9 @@ class DbStateStore:
         """Lock the open conversation row (and read its state unless the cache will supply it)."""
         if connection.vendor == "postgresql":
             # Hot path of every turn: plain SQL, no ORM query compilation.
-            columns = "id, status, version, last_message_at" + ("" if self.use_cache else ", state")
+            columns = "id, status, version, last_message_at, handoff_at" + (
+                "" if self.use_cache else ", state"
+            )
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"SELECT {columns} FROM conversations_conversation "  # noqa: S608  # nosec B608
@@ -137,18 +142,20 @@ class DbStateStore:
                 row = cursor.fetchone()
             if row is None:
                 return None
-            state = row[4] if len(row) > 4 else None
+            state = row[5] if len(row) > 5 else None
             # Django registers a text loader for jsonb: raw cursors get the JSON as a string.
-            return _Row(*row[:4], orjson.loads(state) if isinstance(state, str) else state)
+            return _Row(*row[:4], orjson.loads(state) if isinstance(state, str) else state, row[4])
         conv = (
             Conversation.objects.select_for_update()
             .filter(channel=channel, external_id=external_id, closed_at__isnull=True)
-            .only("id", "status", "version", "last_message_at", "state")
+            .only("id", "status", "version", "last_message_at", "state", "handoff_at")
             .first()
         )
         if conv is None:
             return None
-        return _Row(conv.pk, conv.status, conv.version, conv.last_message_at, conv.state)
+        return _Row(
+            conv.pk, conv.status, conv.version, conv.last_message_at, conv.state, conv.handoff_at
+        )
 
     def _create(self, channel: str, external_id: str, state: ConversationState) -> _Row:
         """Create the open conversation, or lock the one a concurrent turn just created.
@@ -201,6 +208,7 @@ class DbStateStore:
                 version=conv.version,
                 returning=returning,
                 created=created,
+                handoff_at=conv.handoff_at,
             )
 
     def _load_state(self, conv: _Row) -> dict[str, Any]:

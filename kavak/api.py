@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import orjson
@@ -22,9 +23,33 @@ _CODES = {
     status.HTTP_403_FORBIDDEN: "forbidden",
     status.HTTP_404_NOT_FOUND: "not_found",
     status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+    status.HTTP_406_NOT_ACCEPTABLE: "not_acceptable",
     status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: "payload_too_large",
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
     status.HTTP_429_TOO_MANY_REQUESTS: "throttled",
+}
+
+
+def _method(exc: Exception, context: dict[str, Any]) -> str:
+    request = context.get("request")
+    method = getattr(request, "method", "") or "ese"
+    return f"Método {method} no permitido en esta dirección."
+
+
+def _media_type(exc: Exception, context: dict[str, Any]) -> str:
+    return "El cuerpo debe ser JSON (Content-Type: application/json)."
+
+
+def _not_acceptable(exc: Exception, context: dict[str, Any]) -> str:
+    return "Esta API solo responde JSON (Accept: application/json)."
+
+
+# DRF's own messages, worded in Spanish whatever the translation catalogue says (some embed the
+# English text of Python's JSON decoder or the raw media type).
+_SPANISH: dict[type[Exception], Any] = {
+    exceptions.MethodNotAllowed: _method,
+    exceptions.UnsupportedMediaType: _media_type,
+    exceptions.NotAcceptable: _not_acceptable,
 }
 
 
@@ -57,7 +82,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             code="invalid_request", message=f"Datos inválidos en: {names}.", fields=fields
         )
     elif isinstance(exc, exceptions.ParseError):
-        response.data = error_body(code="invalid_json", message=str(exc.detail))
+        response.data = error_body(
+            code="invalid_json", message="El cuerpo de la petición no es JSON válido."
+        )
+    elif isinstance(exc, exceptions.Throttled):
+        wait = max(1, math.ceil(exc.wait or 1))
+        response.data = error_body(
+            code=code,
+            message=f"Demasiadas solicitudes; intenta de nuevo en {wait} "
+            f"segundo{'s' if wait != 1 else ''}.",
+        )
+    elif type(exc) in _SPANISH:
+        response.data = error_body(code=code, message=_SPANISH[type(exc)](exc, context))
     else:
         detail = getattr(exc, "detail", str(exc))
         response.data = error_body(code=code, message=str(detail))

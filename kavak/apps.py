@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 
@@ -16,3 +17,9 @@ class KavakAdminConfig(AdminConfig):
     """django.contrib.admin whose default site is the back office's (TOTP when required)."""
 
     default_site = "kavak.admin_site.KavakAdminSite"
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes, named in Spanish in the back office."""
+
+    verbose_name = "Seguridad de acceso"

@@ -98,10 +98,15 @@ _STANDARD_ATTRS = frozenset(
 )
 
 
+# runserver's access lines carry the client socket and a second timestamp: noise in the line.
+_SERVER_NOISE = frozenset({"request", "server_time", "status_code"})
+
+
 def _extra_fields(record: logging.LogRecord) -> dict[str, Any]:
     fields: dict[str, Any] = {}
+    noise = _SERVER_NOISE if record.name == "django.server" else frozenset()
     for key, value in record.__dict__.items():
-        if key in _STANDARD_ATTRS or key.startswith("_"):
+        if key in _STANDARD_ATTRS or key.startswith("_") or key in noise:
             continue
         if key in SENSITIVE_KEYS and isinstance(value, str):
             value = mask_name(value) if "name" in key else mask_phones(value)

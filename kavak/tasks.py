@@ -14,3 +14,11 @@ def ping(value: str) -> str:
     """Echo ``value`` back from the worker process (used by tests and smoke checks)."""
     logger.info("ping value=%s", value)
     return f"pong:{value}"
+
+
+@shared_task(name="backoffice.handoff_sla_sweep", ignore_result=True, time_limit=50)
+def handoff_sla_sweep() -> int:
+    """Celery beat, every minute: the honest message of handoffs nobody answered in time."""
+    from kavak.backoffice.handoff import handoff_sla_sweep as sweep
+
+    return sweep()

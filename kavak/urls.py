@@ -2,14 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from kavak import health
 from kavak.metrics import metrics_view
 
 admin.site.site_header = "Kavak · Agente de ventas"
-admin.site.site_title = "Kavak admin"
-admin.site.index_title = "Back office"
+admin.site.site_title = "Kavak · Panel de ventas"
+admin.site.index_title = "Panel de ventas"
 
 
 def _healthz(request: HttpRequest) -> JsonResponse:
@@ -26,6 +26,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("channels/", include("channels.urls")),
     path("", include("conversations.urls")),

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
+from kavak.backoffice.labels import channel_label
 from knowledge import selectors, services
 from knowledge import text as kb_text
 from knowledge.models import Article, GoldenQuestion, Revision, UnansweredQuestion
@@ -325,6 +326,25 @@ def _report_golden(request: HttpRequest, report: services.GoldenCheckReport) -> 
 _GOLDEN_ACTIONS_MAX = 40
 
 
+class UnansweredChannelFilter(admin.SimpleListFilter):
+    title = "canal"
+    parameter_name = "canal"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        used = UnansweredQuestion.objects.values_list("channel", flat=True).distinct()
+        return [(code, channel_label(code)) for code in sorted(c for c in used if c)]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(channel=self.value()) if self.value() else queryset
+
+
+_NO_ANSWER_REASONS = {
+    "no_match": "ningún artículo coincide",
+    "low_confidence": "confianza baja",
+    "catalogue": "es una pregunta del catálogo",
+}
+
+
 @admin.register(UnansweredQuestion)
 class UnansweredQuestionAdmin(admin.ModelAdmin):
     """The queue of questions the agent declined or answered below the review confidence.
@@ -340,13 +360,13 @@ class UnansweredQuestionAdmin(admin.ModelAdmin):
         "count",
         "confidence_display",
         "status",
-        "channel",
+        "channel_label",
         "conversation_link",
         "suggested_article",
         "last_seen_at",
         "try_link",
     )
-    list_filter = ("status", "channel")
+    list_filter = ("status", UnansweredChannelFilter)
     search_fields = ("example", "normalized")
     ordering = ("-count", "-last_seen_at")
     readonly_fields = (
@@ -354,7 +374,7 @@ class UnansweredQuestionAdmin(admin.ModelAdmin):
         "example",
         "count",
         "last_confidence",
-        "channel",
+        "channel_label",
         "conversation_link",
         "first_seen_at",
         "last_seen_at",
@@ -394,9 +414,12 @@ class UnansweredQuestionAdmin(admin.ModelAdmin):
                 answer.hits[0].article_title,
                 _percent(answer.confidence),
             )
-        return format_html(
-            '<span style="color:#666">{}</span>', f"nada ({answer.reason or 'sin datos'})"
-        )
+        reason = _NO_ANSWER_REASONS.get(answer.reason or "", "sin datos")
+        return format_html('<span style="color:#666">{}</span>', f"nada ({reason})")
+
+    @admin.display(description="canal", ordering="channel")
+    def channel_label(self, obj: UnansweredQuestion) -> str:
+        return channel_label(obj.channel)
 
     @admin.display(description="")
     def try_link(self, obj: UnansweredQuestion) -> str:

@@ -18,7 +18,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -29,19 +29,24 @@ from django.utils.safestring import SafeString
 
 from conversations.apis import amortization_csv_response
 from conversations.models import Conversation
+from conversations.staff import handoff_waiting_queryset
 from kavak.backoffice import charts
 from kavak.backoffice.exports import CsvExportAdminMixin
+from kavak.backoffice.formatting import bold_html
+from kavak.backoffice.labels import NOTIFICATION_REASON_LABELS
 from kavak.backoffice.selectors import (
     DateRange,
     conversation_transcript,
     dashboard_daily,
     dashboard_funnel,
+    dashboard_handoffs_waiting,
     dashboard_kb_fallback,
     dashboard_latency,
     dashboard_leads_by_agent,
 )
 from kavak.exceptions import ApplicationError
 from leads.models import (
+    Agenda,
     Appointment,
     FunnelDashboard,
     Lead,
@@ -51,6 +56,7 @@ from leads.models import (
 )
 from leads.selectors import (
     LEAD_EXPORT_HEADER,
+    agenda_days,
     conversation_visible_queryset,
     lead_amortization,
     lead_events,
@@ -170,6 +176,19 @@ class StaleFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HandoffWaitingFilter(admin.SimpleListFilter):
+    title = "asesor humano"
+    parameter_name = "esperando"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("si", f"Esperan asesor hace {settings.HANDOFF_SLA_MINUTES}+ min (sin respuesta)")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Lead]) -> QuerySet[Lead]:
+        if self.value() == "si":
+            return queryset.filter(handoff_waiting=True)
+        return queryset
+
+
 class ChannelFilter(admin.SimpleListFilter):
     title = "canal"
     parameter_name = "canal"
@@ -240,8 +259,13 @@ class LeadNotificationInline(admin.TabularInline):
     model = LeadNotification
     extra = 0
     can_delete = False
-    readonly_fields = ("reason", "channel", "attempts", "last_error", "sent_at", "created_at")
+    fields = ("reason_label", "channel", "attempts", "last_error", "sent_at", "created_at")
+    readonly_fields = fields
     classes = ["collapse"]
+
+    @admin.display(description="motivo")
+    def reason_label(self, obj: LeadNotification) -> str:
+        return NOTIFICATION_REASON_LABELS.get(obj.reason, obj.reason)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -283,6 +307,7 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
     list_filter = (
         AssigneeFilter,
         "status",
+        HandoffWaitingFilter,
         StaleFilter,
         CarMakeFilter,
         ("created_at", admin.DateFieldListFilter),
@@ -317,8 +342,18 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
 
     # --- Who sees what ----------------------------------------------------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet[Lead]:
-        return lead_visible_queryset(user=request.user).select_related(
-            "assigned_to", "conversation"
+        waiting = handoff_waiting_queryset(now=timezone.now()).filter(
+            pk=OuterRef("conversation_id")
+        )
+        return (
+            lead_visible_queryset(user=request.user)
+            .select_related("assigned_to", "conversation")
+            .annotate(
+                handoff_waiting=Exists(waiting),
+                returned_at=Max(
+                    "events__created_at", filter=Q(events__kind=LeadEvent.Kind.CONVERSATION)
+                ),
+            )
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -363,21 +398,38 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
     # --- List columns -----------------------------------------------------------------------------
     @admin.display(description="estado", ordering="status")
     def status_badge(self, obj: Lead) -> SafeString:
-        return format_html(
+        badge = format_html(
             '<span class="lead-status" data-status="{}" style="background:{};color:#fff;'
             'padding:2px 8px;border-radius:10px;white-space:nowrap">{}</span>',
             obj.status,
             STATUS_COLOURS.get(obj.status, "#666"),
             obj.get_status_display(),
         )
+        if not getattr(obj, "handoff_waiting", False) or obj.conversation is None:
+            return badge
+        since = timezone.localtime(obj.conversation.handoff_at)
+        return format_html(
+            '{}<br><a class="lead-handoff-waiting" href="{}" style="color:#ba2121;'
+            'font-weight:700">⚠ Espera asesor desde {}</a>',
+            badge,
+            _reply_url(obj.conversation),
+            since.strftime("%H:%M" if since.date() == timezone.localdate() else "%d/%m %H:%M"),
+        )
 
     @admin.display(description="creado", ordering="created_at")
     def created(self, obj: Lead) -> str:
         return _short(obj.created_at)
 
-    @admin.display(description="actividad", ordering="last_activity_at")
+    @admin.display(description="última actividad", ordering="last_activity_at")
     def last_activity(self, obj: Lead) -> SafeString | str:
         now = timezone.now()
+        returned = getattr(obj, "returned_at", None)
+        if returned is not None and returned >= obj.last_activity_at:
+            return format_html(
+                '{}<br><strong class="lead-returned" style="color:#0b3dd9">'
+                "↻ Volvió a escribir</strong>",
+                _short(obj.last_activity_at),
+            )
         if not lead_is_stale(lead=obj, now=now):
             return _short(obj.last_activity_at)
         days = (now - obj.last_activity_at).days
@@ -525,6 +577,9 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
                     f"{statuses.get(event.to_status, event.to_status)}"
                 )
                 detail = f"Motivo: {event.text}" if event.text else ""
+            elif event.kind == LeadEvent.Kind.CONVERSATION:
+                what = _returned_html(event)
+                detail = event.text
             elif event.kind == LeadEvent.Kind.ASSIGNED:
                 what = (
                     f"Asignado a {_user_label(event.assignee)}"
@@ -664,6 +719,24 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/leads/lead/reassign.html", context)
 
 
+def _returned_html(event: LeadEvent) -> SafeString:
+    """ "Volvió a escribir" with links to the conversation before and the new one."""
+    data = event.data or {}
+
+    def link(conversation_id: Any) -> SafeString | str:
+        if not conversation_id:
+            return "—"
+        url = reverse("admin:conversations_conversation_change", args=[conversation_id])
+        return format_html('<a href="{}">#{}</a>', url, conversation_id)
+
+    return format_html(
+        "Volvió a escribir ({}): conversación {} → {}",
+        CHANNEL_LABELS.get(data.get("channel", ""), data.get("channel", "")),
+        link(data.get("from")),
+        link(data.get("to")),
+    )
+
+
 def transcript_html(*, conversation: Any) -> SafeString:
     """The conversation as staff read it: time, who, message and delivery status."""
     lines = conversation_transcript(conversation=conversation)
@@ -675,10 +748,10 @@ def transcript_html(*, conversation: Any) -> SafeString:
         "<td style='white-space:pre-wrap;max-width:48em'>{}</td><td>{}</td></tr>",
         (
             (
-                line.who.lower(),
+                line.who.split(" ")[0].lower(),
                 timezone.localtime(line.at).strftime("%d/%m %H:%M:%S"),
                 line.who,
-                line.text,
+                bold_html(line.text),
                 line.delivery or "—",
             )
             for line in lines
@@ -689,6 +762,16 @@ def transcript_html(*, conversation: Any) -> SafeString:
         "<th>Entrega</th></tr></thead><tbody>{}</tbody></table>",
         rows,
     )
+
+
+def _reply_url(conversation: Any) -> str:
+    return _reply_url_for(conversation.channel, conversation.pk)
+
+
+def _reply_url_for(channel: str, conversation_id: int) -> str:
+    if channel == "whatsapp":
+        return reverse("admin:channels_whatsappconversation_reply", args=[conversation_id])
+    return reverse("admin:conversations_conversation_reply", args=[conversation_id])
 
 
 def conversation_links(request: HttpRequest, conversation: Any) -> dict[str, str]:
@@ -702,6 +785,14 @@ def conversation_links(request: HttpRequest, conversation: Any) -> dict[str, str
     if conversation.channel == "whatsapp" and user.has_perm("channels.reply_whatsapp"):
         links["reply_url"] = reverse(
             "admin:channels_whatsappconversation_reply", args=[conversation.pk]
+        )
+        links["reply_label"] = "Responder por WhatsApp"
+    elif conversation.channel != "whatsapp" and user.has_perm("conversations.reply_conversation"):
+        links["reply_url"] = reverse(
+            "admin:conversations_conversation_reply", args=[conversation.pk]
+        )
+        links["reply_label"] = (
+            "Responder en el chat web" if conversation.channel == "web" else "Responder al cliente"
         )
     return links
 
@@ -739,8 +830,18 @@ class SalesAgentAdmin(admin.ModelAdmin):
 
 # --- Funnel dashboard -----------------------------------------------------------------------------
 class DashboardForm(forms.Form):
-    desde = forms.DateField(label="Desde", widget=forms.DateInput(attrs={"type": "date"}))
-    hasta = forms.DateField(label="Hasta", widget=forms.DateInput(attrs={"type": "date"}))
+    # ``<input type="date">`` only takes ISO values (2026-11-30): the localised dd/mm/aaaa left
+    # the fields empty in the browser.
+    desde = forms.DateField(
+        label="Desde",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    hasta = forms.DateField(
+        label="Hasta",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     canal = forms.ChoiceField(
         label="Canal",
         required=False,
@@ -804,6 +905,11 @@ class FunnelDashboardAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "form": form,
             "period": period,
+            "waiting": [
+                (w, _reply_url_for(w.channel, w.conversation_id))
+                for w in dashboard_handoffs_waiting(now=timezone.now())
+            ],
+            "sla_minutes": settings.HANDOFF_SLA_MINUTES,
             **dashboard_context(period=period, channel=channel),
         }
         return TemplateResponse(request, "admin/leads/funnel_dashboard.html", context)
@@ -970,3 +1076,37 @@ def _appointment_when(appointment: Appointment) -> str:
         return f"Por definir ({appointment.requested})" if appointment.requested else "Por definir"
     local = timezone.localtime(appointment.scheduled_at)
     return f"{_WEEKDAYS[local.weekday()]} {local:%d/%m/%Y %H:%M}"
+
+
+# --- Agenda: appointments and call-backs by day ---------------------------------------------------
+@admin.register(Agenda)
+class AgendaAdmin(admin.ModelAdmin):
+    """Not a list: the entry opens the agenda (salespeople see their own leads' items)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path("", self.admin_site.admin_view(self.agenda_view), name="leads_agenda_changelist")
+        ]
+
+    def agenda_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        days = agenda_days(user=request.user, now=timezone.now())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Agenda",
+            "opts": self.model._meta,
+            "days": days,
+            "sees_all": request.user.has_perm("leads.view_all_leads"),
+            "can_see_appointments": request.user.has_perm("leads.view_appointment"),
+        }
+        return TemplateResponse(request, "admin/leads/agenda.html", context)

@@ -158,9 +158,10 @@ class LeadEvent(models.Model):
         ASSIGNED = "assigned", "Asignación"
         STATUS = "status", "Cambio de estado"
         NOTE = "note", "Nota"
+        CONVERSATION = "conversation", "Volvió a escribir"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField("tipo", max_length=10, choices=Kind.choices)
+    kind = models.CharField("tipo", max_length=12, choices=Kind.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -180,6 +181,8 @@ class LeadEvent(models.Model):
         verbose_name="asignado a",
     )
     text = models.TextField("texto", blank=True)
+    # "conversation" events: {"from": id, "to": id, "channel": "...", "changed": ["phone", …]}.
+    data = models.JSONField("datos", default=dict, blank=True)
     created_at = models.DateTimeField("fecha", default=timezone.now, db_index=True)
 
     class Meta:
@@ -261,3 +264,13 @@ class Appointment(models.Model):
             else self.requested
         )
         return f"Cita {when} · {self.branch or 'sucursal por confirmar'}"
+
+
+class Agenda(Appointment):
+    """The agenda as an admin entry: upcoming appointments and requested call-backs by day."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "agenda"
+        verbose_name_plural = "agenda"
+        default_permissions = ("view",)

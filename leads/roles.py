@@ -6,7 +6,8 @@ this matrix (a frozen copy: migrations never import app code). ``tests/backoffic
 database after migrations equals this matrix, and the pages each role can open.
 
 - Ventas: the leads assigned to them (row-level: ``leads.selectors.lead_visible_queryset``) and the
-  conversations behind them; change status, add notes, reply on WhatsApp. No exports, no dashboard,
+  conversations behind them; change status, add notes, answer the customer on any channel (web
+  chat, API, WhatsApp) and return the conversation to the bot. No exports, no dashboard,
   no other customers' raw WhatsApp deliveries.
 - Supervisión: every lead and conversation, assignment, exports, the funnel dashboard, salespeople's
   availability and capacity; reads the catalogue and the knowledge base.
@@ -35,9 +36,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, set[str]]] = {
     SALES: {
         "leads": {
             "view_lead", "change_lead", "view_leadnotification", "view_appointment",
-            "change_appointment",
+            "change_appointment", "view_agenda",
         },
-        "conversations": {"view_conversation"},
+        "conversations": {"view_conversation", "reply_conversation"},
         "channels": {"view_whatsappconversation", "reply_whatsapp"},
         "catalog": set(_CATALOG_READ),
     },
@@ -45,10 +46,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, set[str]]] = {
         "leads": {
             "view_lead", "change_lead", "view_all_leads", "assign_lead", "export_leads",
             "view_leadnotification", "view_salesagent", "change_salesagent",
-            "view_funneldashboard", "view_appointment", "change_appointment",
+            "view_funneldashboard", "view_appointment", "change_appointment", "view_agenda",
         },
         # change_conversation only unlocks "return to the bot"; the conversation is read-only.
-        "conversations": {"view_conversation", "change_conversation"},
+        "conversations": {"view_conversation", "change_conversation", "reply_conversation"},
         "channels": {
             "view_whatsappconversation", "reply_whatsapp", "view_whatsappinbound",
             "view_whatsappoutbound", "view_whatsappcontact", "view_whatsappstatusevent",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from conversations.engine.financing import AmortizationRow, amortization_table, financing_plan
 from conversations.models import Conversation
+from kavak.backoffice.labels import channel_label
 from leads.models import Lead, LeadEvent, SalesAgent
 
 
@@ -136,7 +138,7 @@ def lead_export_rows(*, leads: QuerySet[Lead]) -> Iterator[list[object]]:
             lead.lost_reason,
             _user_label(lead.assigned_to),
             source.get(lead.source, lead.source),
-            lead.channel,
+            channel_label(lead.channel),
             lead.car_stock_id,
             _car_label(car),
             car.get("price", ""),
@@ -157,3 +159,119 @@ def sales_agents_with_load(*, agents: QuerySet[SalesAgent]) -> QuerySet[SalesAge
             "user__leads", filter=~Q(user__leads__status__in=Lead.CLOSED_STATUSES), distinct=True
         )
     )
+
+
+# --- Agenda (issue 17) ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AgendaItem:
+    """One thing a salesperson has to do at a time: a visit at a branch, or a call."""
+
+    kind: str  # "cita" | "llamada"
+    at: datetime | None  # None: the customer gave no date we could read
+    requested: str  # what the customer wrote ("mañana en la tarde")
+    lead_id: int
+    customer: str
+    phone: str
+    car: str
+    branch: str
+    branch_address: str
+    status: str
+    assignee: str
+
+
+@dataclass(frozen=True)
+class AgendaDay:
+    key: str  # "atrasadas", "2026-12-02", "sin-fecha"
+    label: str
+    items: list[AgendaItem]
+
+
+_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+CALLBACK_STATUSES = (Lead.Status.NEW, Lead.Status.CONTACTED)
+
+
+def agenda_days(*, user: Any, now: datetime, days: int = 14) -> list[AgendaDay]:
+    """Upcoming appointments and requested call-backs of the leads ``user`` may see, by day.
+
+    Appointments still to happen (requested or confirmed); call-backs of leads that left their
+    contact data and are not yet further than "contactado". What is past its time and still
+    open comes first as "Atrasadas"; what has no readable date comes last as "Sin fecha".
+    """
+    from leads.models import Appointment
+
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate(now)
+    start = datetime.combine(today, datetime.min.time(), tz)
+    end = start + timedelta(days=days)
+    leads = lead_visible_queryset(user=user)
+    items: list[AgendaItem] = []
+    appointments = (
+        Appointment.objects.filter(lead__in=leads, status__in=Appointment.OPEN_STATUSES)
+        .filter(Q(scheduled_at__lt=end) | Q(scheduled_at__isnull=True))
+        .select_related("lead", "lead__assigned_to")
+    )
+    for a in appointments:
+        items.append(
+            AgendaItem(
+                kind="cita",
+                at=a.scheduled_at,
+                requested=a.requested,
+                lead_id=a.lead_id,
+                customer=a.lead.name or "(sin nombre)",
+                phone=a.lead.phone,
+                car=_car_label(a.car_snapshot or a.lead.car_snapshot or {}),
+                branch=a.branch,
+                branch_address=a.branch_address,
+                status=a.get_status_display(),
+                assignee=_user_label(a.lead.assigned_to) or "Sin asignar",
+            )
+        )
+    callbacks = (
+        leads.filter(source=Lead.Source.LEAD_CAPTURE, status__in=CALLBACK_STATUSES)
+        .filter(
+            Q(preferred_contact_at__lt=end)
+            | (Q(preferred_contact_at__isnull=True) & ~Q(preferred_contact_time=""))
+        )
+        .select_related("assigned_to")
+    )
+    for lead in callbacks:
+        items.append(
+            AgendaItem(
+                kind="llamada",
+                at=lead.preferred_contact_at,
+                requested=lead.preferred_contact_time,
+                lead_id=lead.pk,
+                customer=lead.name or "(sin nombre)",
+                phone=lead.phone,
+                car=_car_label(lead.car_snapshot or {}),
+                branch="",
+                branch_address="",
+                status=lead.get_status_display(),
+                assignee=_user_label(lead.assigned_to) or "Sin asignar",
+            )
+        )
+    overdue = sorted((i for i in items if i.at and i.at < now), key=lambda i: i.at or now)
+    dated = sorted((i for i in items if i.at and i.at >= now), key=lambda i: i.at or now)
+    undated = [i for i in items if i.at is None]
+    out: list[AgendaDay] = []
+    if overdue:
+        out.append(AgendaDay("atrasadas", "Atrasadas (ya pasó la hora)", overdue))
+    by_day: dict[Any, list[AgendaItem]] = {}
+    for item in dated:
+        by_day.setdefault(timezone.localtime(item.at).date(), []).append(item)  # type: ignore[arg-type]
+    for day, day_items in by_day.items():
+        out.append(AgendaDay(day.isoformat(), _day_label(day, today), day_items))
+    if undated:
+        out.append(
+            AgendaDay("sin-fecha", "Sin fecha (el cliente no dio una que se pueda leer)", undated)
+        )
+    return out
+
+
+def _day_label(day: Any, today: Any) -> str:
+    name = f"{_WEEKDAYS[day.weekday()]} {day:%d/%m}"
+    if day == today:
+        return f"Hoy · {name}"
+    if day == today + timedelta(days=1):
+        return f"Mañana · {name}"
+    return name.capitalize()

@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection
+from django.utils import timezone
 
 from kavak.rows import insert_unless_conflict, instances_from_rows, update_columns
-from leads.models import Appointment, Lead
+from leads.models import Appointment, Lead, LeadEvent
 from leads.services import lead_assign
 
 
@@ -100,12 +101,19 @@ class DbLeadStore:
                 if value and getattr(lead, key) != value:
                     setattr(lead, key, value)
                     changed.append(key)
-            if data.conversation_id and lead.conversation_id != data.conversation_id:
+            previous = lead.conversation_id
+            if data.conversation_id and previous != data.conversation_id:
                 lead.conversation_id = data.conversation_id
                 changed.append("conversation")
             if data.source != Lead.Source.HANDOFF and lead.source == Lead.Source.HANDOFF:
                 lead.source = data.source
                 changed.append("source")
+            if previous and "conversation" in changed:
+                # The customer came back in another conversation (another channel, or after a
+                # day): the lead keeps its history, says what changed and moves up the list.
+                lead.last_activity_at = timezone.now()
+                changed.append("last_activity_at")
+                _returned_event(lead, data, previous=previous, changed=changed)
             if changed:  # nothing listens to Lead saves: a plain UPDATE (a turn's hot path)
                 update_columns(lead, [*changed, "updated_at"])
             _appointment_save(lead, data)
@@ -158,6 +166,36 @@ class DbLeadStore:
     def for_conversation(self, *, conversation_id: int) -> LeadView | None:
         lead = Lead.objects.filter(conversation_id=conversation_id).order_by("-updated_at").first()
         return _view(lead) if lead else None
+
+
+_CHANGE_LABELS = {
+    "name": "nombre",
+    "phone": "teléfono",
+    "preferred_contact_time": "horario preferido",
+    "car_stock_id": "auto elegido",
+    "financing_snapshot": "financiamiento",
+    "source": "origen",
+}
+
+
+def _returned_event(lead: Lead, data: LeadData, *, previous: int, changed: list[str]) -> None:
+    """Log, in the lead's activity, that its customer wrote in another conversation."""
+    what = [_CHANGE_LABELS[key] for key in changed if key in _CHANGE_LABELS]
+    text = "Cambió: " + ", ".join(what) + "." if what else "Sin datos nuevos."
+    if data.appointment is not None:
+        text += " Pidió una cita."
+    LeadEvent.objects.create(
+        lead=lead,
+        kind=LeadEvent.Kind.CONVERSATION,
+        text=text,
+        data={
+            "from": previous,
+            "to": data.conversation_id,
+            "channel": data.channel,
+            "changed": [key for key in changed if key in _CHANGE_LABELS],
+        },
+        created_at=lead.last_activity_at,
+    )
 
 
 def _appointment_save(lead: Lead, data: LeadData) -> None:

@@ -26,6 +26,7 @@ from channels.services.staff import (
     staff_reply_send,
     staff_template_send,
     whatsapp_conversation_return_to_bot,
+    whatsapp_notice_send,
 )
 
 __all__ = [
@@ -43,5 +44,6 @@ __all__ = [
     "staff_template_send",
     "template_message_send",
     "whatsapp_conversation_return_to_bot",
+    "whatsapp_notice_send",
     "whatsapp_pending_sweep",
 ]

@@ -1,4 +1,6 @@
-"""Staff on WhatsApp: replies from the back office (24-hour rule), templates, return to bot."""
+"""Staff on WhatsApp: replies from the back office (24-hour rule), templates, return to bot,
+and the notices of a handoff (sent through Twilio, logged in the conversation like on any channel).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from channels.phones import whatsapp_address
 from channels.selectors import whatsapp_window
 from channels.services.outbound import outbound_group_schedule, outbound_parts_create
 from conversations.models import Conversation, Message
-from conversations.services import conversation_return_to_bot
+from conversations.staff import conversation_release
 from kavak.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ def _staff_rows(
             turn_id=turn_id,
             step_before=conversation.step,
             step_after=conversation.step,
+            author_id=user_id,
         )
         outbound_parts_create(
             group=group,
@@ -86,7 +89,7 @@ def staff_reply_send(
     message; outside it only an approved template may be sent (``staff_template_send``).
     """
     now = now or timezone.now()
-    text = text.strip()
+    text = text.strip()  # any length: long replies are split into WhatsApp-sized parts
     if not text:
         raise ApplicationError("Escribe el mensaje para el cliente.")
     conversation, contact = _staff_target(conversation_id=conversation_id)
@@ -131,7 +134,43 @@ def staff_template_send(*, conversation_id: int, user_id: int, staff_name: str) 
     return group
 
 
-def whatsapp_conversation_return_to_bot(*, conversation_id: int) -> None:
-    """Staff hand the customer back to the bot; it answers again from the next message."""
-    conversation_return_to_bot(conversation_id=conversation_id)
+def whatsapp_notice_send(*, notice: Message, now: datetime | None = None) -> str:
+    """Send a notice already in the conversation's log (back to the bot, the wait for an
+    advisor) to the WhatsApp customer, inside the 24-hour window; returns the outbound group.
+
+    Outside the window, or when the customer opted out, nothing is sent (the log keeps it and
+    says so in the transcript): a free-form notice is not worth a paid template.
+    """
+    now = now or timezone.now()
+    conversation = notice.conversation
+    contact = WhatsAppContact.objects.filter(phone=conversation.external_id).first()
+    if contact is None or not contact.last_from or contact.opted_out_at is not None:
+        logger.info("whatsapp_notice_skipped conversation_id=%s reason=no_contact", conversation.pk)
+        return ""
+    if not whatsapp_window(phone=contact.phone, now=now).open:
+        logger.info("whatsapp_notice_skipped conversation_id=%s reason=window", conversation.pk)
+        return ""
+    group = f"notice-{notice.turn_id}"
+    with transaction.atomic():
+        outbound_parts_create(
+            group=group,
+            bodies=message_split(notice.text),
+            kind=WhatsAppOutbound.Kind.NOTICE,
+            to_address=contact.last_from,
+            from_address=contact.last_to or whatsapp_address(settings.TWILIO_WHATSAPP_NUMBER),
+            to_phone=contact.phone,
+            conversation=conversation,
+            turn_id=notice.turn_id,
+            sent_by_id=notice.author_id,
+        )
+        outbound_group_schedule(group=group)
+    return group
+
+
+def whatsapp_conversation_return_to_bot(*, conversation_id: int, user: object = None) -> None:
+    """Staff hand the customer back to the bot; the customer is told, and the bot answers again
+    from the next message."""
+    notice = conversation_release(conversation_id=conversation_id, author=user)
+    if notice is not None:
+        whatsapp_notice_send(notice=notice)
     logger.info("whatsapp_returned_to_bot conversation_id=%s", conversation_id)

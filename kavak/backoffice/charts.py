@@ -44,7 +44,7 @@ def funnel_svg(*, bars: Sequence[Bar], title: str) -> SafeString:
     """Horizontal bars, widest first: one per funnel stage, with its count and note."""
     width, label_w, row_h = 720, 130, 34
     top = max((bar.value for bar in bars), default=0) or 1
-    plot = width - label_w - 190
+    plot = width - label_w - 250  # room after the longest bar for its value and note
     body: list[str] = []
     for i, bar in enumerate(bars):
         y = 8 + i * row_h
@@ -213,13 +213,14 @@ def columns_svg(
             )
     for i, (label, position, colour) in enumerate(markers):
         x = left + position * slot
-        # Labels alternate sides of their line so two close markers never overlap.
-        anchor, dx = ("end", -4) if i % 2 == 0 else ("start", 4)
+        # Each label sits on the side of its line with room for it (never cut by the edge of
+        # the chart), and on its own row so two close markers never overlap.
+        anchor, dx = ("start", 4) if x < width / 2 else ("end", -4)
         body.append(
             format_html(
                 '<g class="marker" data-key="{}"><line x1="{}" y1="4" x2="{}" y2="{}" '
                 'stroke="{}" stroke-width="2" stroke-dasharray="5 3"></line>'
-                '<text x="{}" y="14" fill="{}" font-weight="bold" text-anchor="{}">{}</text>'
+                '<text x="{}" y="{}" fill="{}" font-weight="bold" text-anchor="{}">{}</text>'
                 "</g>",
                 label,
                 f"{x:.1f}",
@@ -227,6 +228,7 @@ def columns_svg(
                 height - bottom,
                 colour,
                 f"{x + dx:.1f}",
+                14 + 14 * (i % 2),
                 colour,
                 anchor,
                 label,

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from channels.selectors import TranscriptLine, whatsapp_transcript
 from conversations.models import Conversation, Message
+from kavak.backoffice.labels import STEP_LABELS
 from leads.models import Lead
 from leads.selectors import EXPORT_CHUNK
 
@@ -24,7 +25,16 @@ _WHO = {
     Message.Direction.INBOUND: "Cliente",
     Message.Direction.OUTBOUND: "Agente",
     Message.Direction.STAFF: "Asesor",
+    Message.Direction.NOTICE: "Aviso",
 }
+
+
+def _who(message: Message) -> str:
+    who = _WHO.get(message.direction, message.direction)
+    if message.direction == Message.Direction.STAFF and message.author_id:
+        name = message.author.get_full_name() or message.author.get_username()
+        return f"{who} · {name}"
+    return who
 
 
 def conversation_transcript(*, conversation: Conversation) -> list[TranscriptLine]:
@@ -36,12 +46,20 @@ def conversation_transcript(*, conversation: Conversation) -> list[TranscriptLin
     return [
         TranscriptLine(
             at=message.created_at,
-            who=_WHO.get(message.direction, message.direction),
+            who=_who(message),
             text=message.text,
-            delivery="Respondido en la sesión" if message.direction != "in" else "",
+            delivery=_DELIVERY.get(message.direction, ""),
         )
-        for message in conversation.messages.order_by("created_at", "id")
+        for message in conversation.messages.select_related("author").order_by("created_at", "id")
+        if message.text or message.direction != Message.Direction.OUTBOUND
     ]
+
+
+_DELIVERY = {
+    Message.Direction.OUTBOUND: "Respondido en la sesión",
+    Message.Direction.STAFF: "En el chat del cliente",
+    Message.Direction.NOTICE: "En el chat del cliente",
+}
 
 
 # --- Per-conversation export ----------------------------------------------------------------------
@@ -49,16 +67,6 @@ CONVERSATION_EXPORT_HEADER = [
     "conversación", "canal", "inicio", "último mensaje", "paso más avanzado", "paso actual",
     "estado", "auto", "financiamiento", "lead", "estado del lead", "asesor", "pasó a asesor",
 ]  # fmt: skip
-
-STEP_LABELS = {
-    "need": "Necesidad",
-    "budget": "Presupuesto",
-    "options": "Opciones",
-    "financing": "Financiamiento",
-    "lead_capture": "Datos de contacto",
-    "handoff": "Con asesor",
-    "done": "Terminada",
-}
 
 
 def conversation_export_rows(*, conversations: QuerySet[Conversation]) -> Iterator[list[object]]:
@@ -381,4 +389,49 @@ def dashboard_daily(*, period: DateRange, channel: str = "") -> list[DailyPoint]
             handoffs=by_day.get(day, {}).get("handoffs", 0),
         )
         for day in period.days
+    ]
+
+
+# --- Handoffs waiting for a person ----------------------------------------------------------------
+@dataclass(frozen=True)
+class WaitingHandoff:
+    conversation_id: int
+    channel: str
+    since: datetime
+    lead_id: int | None
+    customer: str
+    assignee: str
+
+
+def dashboard_handoffs_waiting(*, now: datetime, limit: int = 50) -> list[WaitingHandoff]:
+    """Customers who asked for a person and nobody answered within the SLA (oldest first)."""
+    from conversations.staff import handoff_waiting_queryset
+
+    latest_lead = Lead.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-pk")
+    rows = (
+        handoff_waiting_queryset(now=now)
+        .annotate(
+            lead_id=Subquery(latest_lead.values("pk")[:1]),
+            lead_name=Subquery(latest_lead.values("name")[:1]),
+            lead_first=Subquery(latest_lead.values("assigned_to__first_name")[:1]),
+            lead_last=Subquery(latest_lead.values("assigned_to__last_name")[:1]),
+            lead_username=Subquery(latest_lead.values("assigned_to__username")[:1]),
+        )
+        .values(
+            "pk", "channel", "handoff_at", "lead_id", "lead_name", "lead_first", "lead_last",
+            "lead_username",
+        )[:limit]
+    )  # fmt: skip
+    return [
+        WaitingHandoff(
+            conversation_id=row["pk"],
+            channel=row["channel"],
+            since=row["handoff_at"],
+            lead_id=row["lead_id"],
+            customer=row["lead_name"] or "(sin nombre)",
+            assignee=f"{row['lead_first'] or ''} {row['lead_last'] or ''}".strip()
+            or row["lead_username"]
+            or "Sin asignar",
+        )
+        for row in rows
     ]

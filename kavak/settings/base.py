@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our static files (no CDN)
     "kavak.apps.KavakConfig",
     "catalog.apps.CatalogConfig",
     "conversations.apps.ConversationsConfig",
@@ -249,6 +250,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LANGUAGE_CODE = "es-mx"
+# Spanish for third-party apps without a Spanish catalogue (django-axes, API keys).
+LOCALE_PATHS = [BASE_DIR / "kavak" / "locale"]
 TIME_ZONE = "America/Mexico_City"
 USE_I18N = True
 USE_TZ = True
@@ -291,6 +294,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Conversational sales agent for used cars (Kavak México).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging ------------------------------------------------------------------------------------
@@ -315,7 +321,13 @@ LOGGING = {
     "loggers": {
         # Our JsonErrorMiddleware logs unhandled errors once, with traceback.
         "django.request": {"level": "ERROR", "propagate": True},
-        "django.server": {"level": "INFO", "propagate": True},
+        # runserver's access log: one line per request, through our handler only (Django's own
+        # "django.server" handler would print it a second time).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django-axes announces its configuration at INFO on every manage.py command.
+        "axes.apps": {"level": "WARNING", "propagate": True},
+        # runserver prints "Watching for file changes" itself.
+        "django.utils.autoreload": {"level": "WARNING", "propagate": True},
         "celery": {"level": "INFO", "propagate": True},
     },
 }
@@ -386,7 +398,7 @@ ADMIN_OTP_REQUIRED = env.bool("ADMIN_OTP_REQUIRED", default=False)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Kavak agente")
 # Staff log in to the admin only. django-axes locks a username *from one address* after repeated
 # failures (username + IP: an attacker cannot lock a salesperson out from everywhere).
-INSTALLED_APPS = [*INSTALLED_APPS, "axes"]
+INSTALLED_APPS = [*INSTALLED_APPS, "kavak.apps.AxesConfig"]
 MIDDLEWARE = [*MIDDLEWARE, "axes.middleware.AxesMiddleware"]  # last, as axes requires
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -409,16 +421,39 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # An open lead without staff activity for this many days is flagged as stale.
 LEAD_STALE_AFTER_DAYS = env.int("LEAD_STALE_AFTER_DAYS", default=3)
+# Human handoff: advisors answer within BUSINESS_HOURS (local time, "mon-fri 09:00-19:00, sat
+# 10:00-14:00"); a handoff nobody answered after HANDOFF_SLA_MINUTES of business time is flagged
+# in the back office and the customer gets one honest message saying when they will be contacted.
+BUSINESS_HOURS = env.str("BUSINESS_HOURS", default="mon-fri 09:00-19:00, sat 10:00-15:00")
+HANDOFF_SLA_MINUTES = env.int("HANDOFF_SLA_MINUTES", default=15)
+# How often the web chat asks for advisors' messages while a person has the conversation.
+WEB_CHAT_POLL_SECONDS = env.int("WEB_CHAT_POLL_SECONDS", default=3)
+WEB_CHAT_POLL_THROTTLE_RATE = env.str("WEB_CHAT_POLL_THROTTLE_RATE", default="60/min")
 _BACKOFFICE_RULES = (
     (AXES_FAILURE_LIMIT >= 1, "AXES_FAILURE_LIMIT must be at least 1."),
     (AXES_IPWARE_PROXY_COUNT >= 0, "AXES_IPWARE_PROXY_COUNT must be zero or positive."),
     (LEAD_STALE_AFTER_DAYS >= 1, "LEAD_STALE_AFTER_DAYS must be at least 1."),
+    (HANDOFF_SLA_MINUTES >= 1, "HANDOFF_SLA_MINUTES must be at least 1."),
+    (WEB_CHAT_POLL_SECONDS >= 1, "WEB_CHAT_POLL_SECONDS must be at least 1."),
 )
 for _ok, _message in _BACKOFFICE_RULES:
     if not _ok:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured(_message)
+try:
+    from kavak.business_hours import BusinessHours
+
+    BusinessHours.parse(BUSINESS_HOURS, tz=TIME_ZONE)
+except ValueError as _exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"BUSINESS_HOURS: {_exc}") from _exc
+CELERY_BEAT_SCHEDULE["backoffice.handoff_sla_sweep"] = {
+    "task": "backoffice.handoff_sla_sweep",
+    "schedule": 60.0,
+    "options": {"expires": 60.0},
+}
 
 # --- Operations -----------------------------------------------------------------------------------
 # CloudWatch namespace of `manage.py export_queue_metrics` (queue depth/age, WhatsApp latency); set

@@ -225,6 +225,7 @@ def test_leads_export_streams_the_filtered_list_and_is_recorded(
     assert by_name["Perdido"][4:6] == ["Perdido", "Precio"]
     assert by_name['\'=HYPERLINK("http://x")'][6] == "Ana"
     assert by_name["Perdido"][12].startswith("Enganche $47999.80, 48 meses")
+    assert by_name["Perdido"][8] == "Chat web"  # the channel's label, not its code
     only_lost = _csv(
         client.get(reverse("admin:leads_lead_export") + "?asesor=todos&status__exact=perdido")
     )

@@ -134,6 +134,11 @@ def test_return_to_bot_from_the_admin_makes_the_bot_answer_again(
     assert response.status_code == 302
     handed_off.refresh_from_db()
     assert handed_off.status == "active"
+    # The customer is told, in the same chat, that the bot has the conversation again.
+    notice = WhatsAppOutbound.objects.get(kind="notice", conversation=handed_off)
+    assert "Ana te regresó con el asistente virtual" in notice.body
+    outbound_group_send(group=notice.group)
+    assert whatsapp.bodies_to(CUSTOMER)[-1] == notice.body
     sent = len(whatsapp.created)
     deliver(client, "busco un auto familiar")
     assert len(whatsapp.created) == sent + 1
@@ -186,3 +191,19 @@ def test_staff_without_the_reply_permission_cannot_post(
     url = reverse("admin:channels_whatsappconversation_reply", args=[handed_off.pk])
     assert reader.get(url).status_code == 200
     assert reader.post(url, {"action": "return_to_bot"}).status_code == 403
+
+
+def test_unanswered_whatsapp_handoff_gets_one_honest_message_in_the_chat(
+    handed_off: Conversation, whatsapp: FakeTwilio
+) -> None:
+    from kavak.backoffice.handoff import handoff_sla_sweep
+
+    Conversation.objects.filter(pk=handed_off.pk).update(
+        handoff_at=timezone.now() - timedelta(days=15)
+    )
+    assert handoff_sla_sweep() == 1
+    assert handoff_sla_sweep() == 0
+    notice = WhatsAppOutbound.objects.get(kind="notice", conversation=handed_off)
+    assert "asesor" in notice.body
+    outbound_group_send(group=notice.group)
+    assert whatsapp.bodies_to(CUSTOMER)[-1] == notice.body

@@ -22,6 +22,23 @@ COVERED_ELSEWHERE = {
         "tests/integration/conversations/test_chat_api.py",
         "test_amortization_api_returns_table_and_csv",
     ),
+    # Human handoff (issue 17): a person in the back office, outside any turn.
+    "H1": (
+        "tests/backoffice/test_handoff_channels.py",
+        "test_chat_handoff_answered_from_the_admin_arrives_in_staff_messages_and_the_endpoint",
+    ),
+    "H2": (
+        "tests/backoffice/test_handoff_channels.py",
+        "test_a_salesperson_writing_takes_the_conversation_from_the_bot",
+    ),
+    "H3": (
+        "tests/browser/test_web_chat_browser.py",
+        "test_a_handoff_on_the_web_chat_is_answered_by_a_salesperson_and_seen_without_reloading",
+    ),
+    "H4": (
+        "tests/backoffice/test_handoff_channels.py",
+        "test_unanswered_handoff_gets_one_honest_message_after_the_sla",
+    ),
 }
 
 

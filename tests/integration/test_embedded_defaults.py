@@ -54,8 +54,23 @@ def test_make_run_steps_work_on_sqlite_and_the_agent_answers(tmp_path: Path) -> 
         ),
     )
     assert chat.returncode == 0, chat.stderr
+    # Quiet consoles: no log line inside the prompt, no AXES banner on a manage.py command.
+    assert " INFO " not in chat.stdout + chat.stderr
+    assert "AXES" not in chat.stdout + chat.stderr
     assert "[options → choose_option]" in chat.stdout
     assert "[financing → offer_appointment]" in chat.stdout
     assert "Mensualidad" in chat.stdout
     assert "garantía" in chat.stdout.lower()
     assert "Registré tus datos" in chat.stdout  # the lead is stored on SQLite too
+
+
+def test_second_make_run_setup_has_nothing_to_do(tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    first = _manage(db, "dev_run", "--setup-only")
+    assert first.returncode == 0, first.stderr
+    assert "Usuario: admin" in first.stdout
+    second = _manage(db, "dev_run", "--setup-only")
+    assert second.returncode == 0, second.stderr
+    assert "nada que migrar" in second.stdout
+    assert "ya estaba cargado" in second.stdout
+    assert "Contraseña" not in second.stdout

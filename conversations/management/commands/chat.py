@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -19,6 +20,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, session: str, **options: Any) -> None:
         session_id = session or f"cli-{uuid.uuid4().hex[:8]}"
         self.stdout.write(f"Sesión {session_id}. Escribe 'salir' para terminar.\n")
+        # The prompt is a conversation, not a log: only warnings and errors interrupt it (the
+        # console handlers are raised, so loggers with their own level are quiet too).
+        handlers = logging.getLogger().handlers
+        previous = [handler.level for handler in handlers]
+        for handler in handlers:
+            handler.setLevel(max(handler.level, logging.WARNING))
+        try:
+            self._talk(session_id)
+        finally:
+            for handler, level in zip(handlers, previous, strict=True):
+                handler.setLevel(level)
+
+    def _talk(self, session_id: str) -> None:
         while True:
             try:
                 text = input("tú> ").strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -120,6 +121,24 @@ def test_chat_non_json_is_400(client: Client, api_key: str) -> None:
     response = post(client, "{not json", api_key)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_json"
+    assert response.json()["message"] == "El cuerpo de la petición no es JSON válido."
+
+
+def test_chat_errors_are_worded_in_spanish(client: Client, api_key: str) -> None:
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_key}"}
+    wrong_method = client.get("/chat", **auth)
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["message"] == "Método GET no permitido en esta dirección."
+    form = post(client, "message=hola", api_key, content_type="application/x-www-form-urlencoded")
+    assert form.json()["message"] == "El cuerpo debe ser JSON (Content-Type: application/json)."
+    html = client.post(
+        "/chat", data="{}", content_type="application/json", HTTP_ACCEPT="text/html", **auth
+    )
+    assert html.status_code == 406
+    assert html.json()["message"] == "Esta API solo responde JSON (Accept: application/json)."
+    missing = post(client, {"session_id": "a"}, api_key).json()
+    assert missing["message"] == "Datos inválidos en: message."
+    assert missing["fields"]["message"] == ["Este campo es requerido."]
 
 
 def test_chat_wrong_content_type_is_415(client: Client, api_key: str) -> None:
@@ -144,8 +163,12 @@ def test_chat_is_throttled_per_key_with_retry_after(client: Client, api_key: str
     assert statuses == [400, 400, 400, 429]
     throttled = post(client, bad, api_key)
     assert throttled.status_code == 429
-    assert int(throttled["Retry-After"]) > 0
+    wait = int(throttled["Retry-After"])
+    assert wait > 0
     assert throttled.json()["error"] == "throttled"
+    assert throttled.json()["message"] == (
+        f"Demasiadas solicitudes; intenta de nuevo en {wait} segundo{'s' if wait != 1 else ''}."
+    )
     assert post(client, bad, other).status_code == 400  # another key has its own budget
 
 
@@ -271,3 +294,15 @@ def test_openapi_schema_documents_chat(client: Client) -> None:
     assert "chat_turn" in text
     if schema:
         assert "401" in schema["paths"]["/chat"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_api_docs_work_offline_from_our_own_static_files(client: Client, url: str) -> None:
+    from django.contrib.staticfiles import finders
+
+    page = client.get(url).content.decode()
+    assert "drf_spectacular_sidecar/" in page
+    for cdn in ("cdn.", "unpkg", "jsdelivr"):
+        assert cdn not in page
+    for path in re.findall(r"/static/(drf_spectacular_sidecar/[^\"']+)", page):
+        assert finders.find(path), path

@@ -1,0 +1,84 @@
+"""Users and groups in Spanish: permissions read "Puede ver lead", not "Can view lead".
+
+Django stores default permission names in English ("Can add …") when it creates them; the forms
+that list them (groups and users) show a Spanish label built from the codename and the model's
+(Spanish) verbose name instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission, User
+from django.http import HttpRequest
+
+_VERBS = {"add": "agregar", "change": "cambiar", "delete": "eliminar", "view": "ver"}
+# Third-party names that no translation catalogue covers (plain strings in their code).
+_APP_NAMES = {"rest_framework_api_key": "Claves de API"}
+_MODEL_NAMES = {("rest_framework_api_key", "apikey"): "clave de API"}
+
+
+def permission_label(permission: Permission) -> str:
+    """``Leads | lead | Puede ver lead`` for ``leads.view_lead``."""
+    content_type = permission.content_type
+    model = content_type.model_class()
+    app = content_type.app_label
+    verbose = content_type.model
+    if model is not None:
+        verbose = str(model._meta.verbose_name)
+        app = str(model._meta.app_config.verbose_name)
+    app = _APP_NAMES.get(content_type.app_label, app)
+    verbose = _MODEL_NAMES.get((content_type.app_label, content_type.model), verbose)
+    verb, _, rest = permission.codename.partition("_")
+    name = permission.name
+    if verb in _VERBS and rest == content_type.model:
+        name = f"Puede {_VERBS[verb]} {verbose}"
+    return f"{app} | {verbose} | {name}"
+
+
+class _SpanishPermissions:
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        if db_field.name in ("permissions", "user_permissions") and field is not None:
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(Group)
+admin.site.unregister(User)
+
+
+@admin.register(Group)
+class SpanishGroupAdmin(_SpanishPermissions, GroupAdmin):
+    pass
+
+
+@admin.register(User)
+class SpanishUserAdmin(_SpanishPermissions, UserAdmin):
+    pass
+
+
+# --- django-axes: its labels come from our catalogue; these two columns have no label ------------
+def _spanish_axes_admin() -> None:
+    from axes.admin import AccessAttemptAdmin
+    from axes.models import AccessAttempt
+
+    if not admin.site.is_registered(AccessAttempt):
+        return
+
+    class SpanishAccessAttemptAdmin(AccessAttemptAdmin):
+        @admin.display(description="estado")
+        def status(self, obj: AccessAttempt) -> str:
+            return super().status(obj)
+
+        @admin.display(description="vence")
+        def expiration(self, obj: AccessAttempt) -> Any:
+            return super().expiration(obj)
+
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, SpanishAccessAttemptAdmin)
+
+
+_spanish_axes_admin()
