@@ -23,9 +23,18 @@ def engine_deps() -> EngineDeps:
 
 
 def engine_config(*, now: Any) -> EngineConfig:
-    """The engine reads "a las 11" in the business's time zone (``TIME_ZONE``), not UTC."""
+    """The engine reads "a las 11" in the business's time zone (``TIME_ZONE``), not UTC, and
+    knows when advisors are back if it is outside ``BUSINESS_HOURS`` (an honest handoff)."""
+    from kavak.business_hours import business_hours, when_label
+
+    local = timezone.localtime(now)
+    hours = business_hours()
+    advisors_back = None
+    if not hours.is_open(local):
+        advisors_back = when_label(hours.next_open(local), now=local, tz=local.tzinfo)
     return EngineConfig(
-        now=timezone.localtime(now),
+        now=local,
+        advisors_back=advisors_back,
         annual_rate=settings.FINANCING_ANNUAL_RATE,
         terms=tuple(settings.FINANCING_TERMS_MONTHS),
         min_down_ratio=settings.FINANCING_MIN_DOWN_PAYMENT_RATIO,

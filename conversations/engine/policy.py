@@ -95,7 +95,7 @@ def decide_paused(
     elif reading.refuses_phone:
         turn.say(replies.phone_refused())
     else:
-        turn.say(replies.handoff_ack(state.handoff_notes))
+        turn.say(replies.handoff_ack(state.handoff_notes, advisors_back=config.advisors_back))
     turn.state = evolve(turn.state, handoff_notes=state.handoff_notes + 1)
     return turn.result(Action.HANDOFF_TO_HUMAN, step=Step.HANDOFF, ask=False)
 
@@ -292,7 +292,11 @@ class _Turn:
             [UpsertLead(source="handoff"), NotifySales(reason="handoff"), PauseBot(reason=reason)]
         )
         self.say(replies.gave_up() if reason == "misunderstood" else "")
-        self.say(replies.handoff(has_phone=bool(self.slots.phone)))
+        self.say(
+            replies.handoff(
+                has_phone=bool(self.slots.phone), advisors_back=self.config.advisors_back
+            )
+        )
         return self.result(Action.HANDOFF_TO_HUMAN, step=Step.HANDOFF, ask=False)
 
     def _suggestion(self) -> TurnResult | None:

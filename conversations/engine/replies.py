@@ -555,7 +555,15 @@ def take_your_time() -> str:
 
 
 # --- handoff -------------------------------------------------------------------------------------
-def handoff(*, has_phone: bool) -> str:
+def handoff(*, has_phone: bool, advisors_back: str | None = None) -> str:
+    """``advisors_back``: when advisors are back ("mañana a las 9:00"), outside business hours."""
+    if advisors_back:
+        head = (
+            "Claro, te comunico con un asesor de Kavak. Ahora estamos fuera de horario: te "
+            f"escribirá {advisors_back} por este medio."
+        )
+        ask = "" if has_phone else " Si me compartes tu celular a 10 dígitos, te puede llamar."
+        return head + ask
     if has_phone:
         return (
             "Claro, te comunico con un asesor de Kavak. En breve te escribirá por este medio. "
@@ -578,7 +586,9 @@ HANDOFF_ACKS = (
 )
 
 
-def handoff_ack(times: int) -> str:
+def handoff_ack(times: int, *, advisors_back: str | None = None) -> str:
+    if advisors_back and times % len(HANDOFF_ACKS) == 0:
+        return f"Tu conversación está con un asesor de Kavak; te escribirá {advisors_back}."
     return HANDOFF_ACKS[times % len(HANDOFF_ACKS)]
 
 

@@ -30,6 +30,8 @@ class EngineConfig:
     terms: tuple[int, ...] = (36, 48, 60, 72)
     min_down_ratio: Decimal = Decimal("0.10")
     max_misunderstood: int = 3
+    # Outside business hours, when advisors are back ("mañana a las 9:00"); None while open.
+    advisors_back: str | None = None
 
 
 @dataclass(frozen=True)

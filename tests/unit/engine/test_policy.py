@@ -347,3 +347,17 @@ def test_no_thanks_after_the_plan_gets_one_soft_follow_up(chat: Chat) -> None:
     assert r.state.step == "done"
     assert "Versa" in r.reply
     assert not any(isinstance(e, UpsertLead) for e in r.effects)
+
+
+def test_a_handoff_outside_business_hours_says_when_advisors_are_back() -> None:
+    deps = EngineDeps(catalog=InMemoryCarCatalog(), knowledge=FakeKnowledge())
+    night = EngineConfig(now=NOW, advisors_back="mañana a las 9:00")
+    r = decide(ConversationState(), Inbound(text="quiero hablar con un asesor"), deps, night)
+    assert "fuera de horario" in r.reply
+    assert "mañana a las 9:00" in r.reply
+    assert "En breve" not in r.reply
+    day = decide(ConversationState(), Inbound(text="quiero hablar con un asesor"), deps, CONFIG_DAY)
+    assert "fuera de horario" not in day.reply
+
+
+CONFIG_DAY = EngineConfig(now=NOW)
