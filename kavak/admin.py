@@ -82,3 +82,63 @@ def _spanish_axes_admin() -> None:
 
 
 _spanish_axes_admin()
+
+
+# --- django-otp: its models and admin have no Spanish labels -----------------------------------
+_TOTP_LABELS = {
+    "user": "usuario",
+    "name": "nombre",
+    "confirmed": "confirmado",
+    "created_at": "creado",
+    "last_used_at": "último uso",
+    "key": "clave",
+    "step": "intervalo (s)",
+    "t0": "época (t0)",
+    "digits": "dígitos",
+    "tolerance": "tolerancia",
+    "drift": "desfase",
+    "last_t": "último t",
+    "throttling_failure_timestamp": "último fallo",
+    "throttling_failure_count": "fallos seguidos",
+}
+
+
+_TOTP_SECTIONS = {
+    "Identity": "Identidad",
+    "Configuration": "Configuración",
+    "State": "Estado",
+    "Throttling": "Bloqueo por intentos",
+}
+
+
+def _spanish_totp_admin() -> None:
+    from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not admin.site.is_registered(TOTPDevice):
+        return
+    meta = TOTPDevice._meta
+    meta.verbose_name, meta.verbose_name_plural = "dispositivo TOTP", "dispositivos TOTP"
+    for field in meta.get_fields():
+        if field.name in _TOTP_LABELS and hasattr(field, "verbose_name"):
+            field.verbose_name = _TOTP_LABELS[field.name]
+            field.help_text = ""
+
+    class SpanishTOTPDeviceAdmin(TOTPDeviceAdmin):
+        search_help_text = "Nombre de usuario o correo del miembro del staff."
+
+        def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+            return [
+                (_TOTP_SECTIONS.get(str(title), title), options)
+                for title, options in super().get_fieldsets(request, obj)
+            ]
+
+        @admin.display(description="código QR")
+        def qrcode_link(self, device: TOTPDevice) -> Any:
+            return super().qrcode_link(device)
+
+    admin.site.unregister(TOTPDevice)
+    admin.site.register(TOTPDevice, SpanishTOTPDeviceAdmin)
+
+
+_spanish_totp_admin()
