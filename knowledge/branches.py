@@ -40,6 +40,8 @@ CITY_ALIASES: dict[str, str] = {
     "cuerna": "cuernavaca",
     "morelos": "cuernavaca",
 }
+# Municipalities and neighbourhoods around the cities with branches ("ecatepec" → Estado de México).
+CITY_ALIASES.update({place: CITY_ALIASES.get(area, area) for place, area in kb_text.PLACES.items()})
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
@@ -17,6 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge import text as kb_text
+from knowledge.questions import QuestionIndex
 
 # BM25 parameters. b is lower than the textbook 0.75: chunks are short and of similar length,
 # and a long list of addresses should not be punished much for being long.
@@ -24,6 +25,8 @@ K1 = 1.2
 B = 0.6
 # Weight of a term reached by typo correction, by edit distance.
 FUZZY_WEIGHT = {1: 0.85, 2: 0.7}
+# Extra weight of a term the question names more than once (times the log of the repeats).
+QTF_BOOST = 0.5
 # Candidates kept for the margin against "the best chunk of another article".
 _TOP_FOR_MARGIN = 10
 
@@ -65,6 +68,7 @@ class ChunkRow:
     terms: Mapping[str, int]
     words: str
     length: int
+    tags: str = ""  # the article's tags, comma-separated (topic words, like title and headings)
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class QueryAnalysis:
     unknown: tuple[str, ...]  # content words with no match in the index
     text: str = ""  # the (folded) clause analysed; the whole message when empty
     position: int = -1  # clause number in the message; -1 for the whole message
+    words: tuple[str, ...] = ()  # the content words analysed (for the golden-question model)
 
 
 @dataclass(frozen=True)
@@ -115,8 +120,16 @@ class Snapshot:
     postings: dict[str, dict[int, float]]  # term → {chunk id: BM25 impact without idf}
     avgdl: float
     surface: dict[str, str]  # folded surface word → index term (typo-correction vocabulary)
+    # Per article: every term of its chunks, and its *topic* terms (title, tags, headings and
+    # golden questions): a question matched only by words of an article's body (a "contrato" in
+    # the credit steps) is weaker evidence than one matched by what the article is about.
+    article_terms: dict[int, frozenset[str]] = field(default_factory=dict)
+    article_fields: dict[int, frozenset[str]] = field(default_factory=dict)  # title, tags, headings
+    article_topic: dict[int, frozenset[str]] = field(default_factory=dict)  # fields + questions
+    article_questions: dict[int, tuple[str, ...]] = field(default_factory=dict)
     _by_length: dict[int, list[str]] | None = field(default=None, repr=False)
     _by_sound: dict[str, str] | None = field(default=None, repr=False)
+    _question_index: QuestionIndex | None = field(default=None, repr=False)
 
     @classmethod
     def empty(cls, *, token: str = "") -> Snapshot:
@@ -124,12 +137,17 @@ class Snapshot:
 
     @classmethod
     def build(
-        cls, *, token: str, article_tokens: dict[int, str], rows: Iterable[ChunkRow]
+        cls,
+        *,
+        token: str,
+        article_tokens: dict[int, str],
+        rows: Iterable[ChunkRow],
+        questions: Mapping[int, Sequence[str]] | None = None,
     ) -> Snapshot:
         rows = list(rows)
         avgdl = (sum(r.length for r in rows) / len(rows)) if rows else 1.0
         snap = cls(token, dict(article_tokens), {}, {}, {}, {}, max(avgdl, 1.0), {})
-        snap._add(rows, copy_on_write=False)
+        snap._add(rows, copy_on_write=False, questions=questions or {})
         return snap
 
     def patched(
@@ -139,6 +157,7 @@ class Snapshot:
         article_tokens: dict[int, str],
         rows: Iterable[ChunkRow],
         stale_article_ids: Iterable[int],
+        questions: Mapping[int, Sequence[str]] | None = None,
     ) -> Snapshot:
         """A copy with ``stale_article_ids`` removed and ``rows`` added (copy-on-write).
 
@@ -154,9 +173,17 @@ class Snapshot:
             dict(self.postings),
             self.avgdl,
             dict(self.surface),
+            dict(self.article_terms),
+            dict(self.article_fields),
+            dict(self.article_topic),
+            dict(self.article_questions),
         )
         copied: set[str] = set()
         for article_id in stale_article_ids:
+            snap.article_terms.pop(article_id, None)
+            snap.article_fields.pop(article_id, None)
+            snap.article_topic.pop(article_id, None)
+            snap.article_questions.pop(article_id, None)
             for chunk_id in snap.article_chunks.pop(article_id, ()):
                 snap.chunks.pop(chunk_id, None)
                 for term in snap.chunk_terms.pop(chunk_id, ()):
@@ -169,14 +196,28 @@ class Snapshot:
                     del plist[chunk_id]
                     if not plist:
                         del snap.postings[term]
-        snap._add(list(rows), copy_on_write=True, copied=copied)
+        snap._add(list(rows), copy_on_write=True, copied=copied, questions=questions or {})
         return snap
 
     def _add(
-        self, rows: list[ChunkRow], *, copy_on_write: bool, copied: set[str] | None = None
+        self,
+        rows: list[ChunkRow],
+        *,
+        copy_on_write: bool,
+        copied: set[str] | None = None,
+        questions: Mapping[int, Sequence[str]],
     ) -> None:
         copied = copied if copied is not None else set()
         by_article: dict[int, list[int]] = {}
+        article_terms: dict[int, set[str]] = {}
+        article_topic: dict[int, set[str]] = {}
+        topic_of: dict[str, list[str]] = {}  # the same title and tags repeat on every chunk
+
+        def topic_terms(text: str) -> list[str]:
+            if text not in topic_of:
+                topic_of[text] = kb_text.terms(text)
+            return topic_of[text]
+
         norm_base = K1 * (1 - B)
         norm_len = K1 * B / self.avgdl
         for row in rows:
@@ -190,6 +231,10 @@ class Snapshot:
             )
             by_article.setdefault(row.article_id, []).append(row.chunk_id)
             self.chunk_terms[row.chunk_id] = tuple(row.terms)
+            article_terms.setdefault(row.article_id, set()).update(row.terms)
+            article_topic.setdefault(row.article_id, set()).update(
+                topic_terms(row.article_title), topic_terms(row.heading), topic_terms(row.tags)
+            )
             norm = norm_base + norm_len * row.length
             for term, tf in row.terms.items():
                 plist = self.postings.get(term)
@@ -204,8 +249,24 @@ class Snapshot:
                 self.surface.setdefault(word, kb_text.term_of(word))
         for article_id, chunk_ids in by_article.items():
             self.article_chunks[article_id] = tuple(chunk_ids)
+            asked = tuple(questions.get(article_id, ()))
+            fields = frozenset(article_topic[article_id])
+            self.article_terms[article_id] = frozenset(article_terms[article_id])
+            self.article_fields[article_id] = fields
+            self.article_topic[article_id] = fields.union(
+                *(kb_text.terms(question) for question in asked)
+            )
+            if asked:
+                self.article_questions[article_id] = asked
         self._by_length = None
         self._by_sound = None
+        self._question_index = None
+
+    def question_index(self) -> QuestionIndex:
+        """The golden-question model of this snapshot (built on first use)."""
+        if self._question_index is None:
+            self._question_index = QuestionIndex(self.article_questions)
+        return self._question_index
 
     # --- Query side ----------------------------------------------------------------------------
 
@@ -298,6 +359,7 @@ class Snapshot:
         position: int = -1,
     ) -> QueryAnalysis:
         found: dict[str, QueryTerm] = {}
+        repeats: dict[str, int] = {}
         unknown: list[str] = []
         for word in words:
             if word not in memo:
@@ -308,7 +370,17 @@ class Snapshot:
                     unknown.append(word)
             elif qt.term not in found:
                 found[qt.term] = qt
-        return QueryAnalysis(tuple(found.values()), tuple(unknown), text, position)
+            else:
+                repeats[qt.term] = repeats.get(qt.term, 0) + 1
+        # A concept named several ways ("falla… ¿me lo cubre la garantía?") is what the message
+        # is about: query term frequency, damped.
+        terms = tuple(
+            replace(qt, weight=qt.weight * (1 + QTF_BOOST * math.log1p(repeats[qt.term])))
+            if qt.term in repeats
+            else qt
+            for qt in found.values()
+        )
+        return QueryAnalysis(terms, tuple(unknown), text, position, tuple(words))
 
     def analyze(self, question: str) -> QueryAnalysis:
         """Question → weighted index terms, correcting typos against the index vocabulary."""
@@ -326,8 +398,8 @@ class Snapshot:
         # be a question of its own.
         return whole, tuple(p for p in parts if any(not t.corrected_from for t in p.terms))
 
-    def search(self, analysis: QueryAnalysis, *, limit: int) -> list[ScoredChunk]:
-        """Top ``limit`` chunks by BM25, each with its calibrated confidence in [0, 1].
+    def top_chunks(self, analysis: QueryAnalysis, *, keep: int) -> list[tuple[int, float]]:
+        """The ``keep`` best chunks by BM25 as (chunk id, score), best first (ties: lower id).
 
         Exact top-k with MaxScore-style pruning: terms are scored rarest first; once even a perfect
         match on all the remaining (common) terms could not lift a chunk into the current top-k,
@@ -336,14 +408,13 @@ class Snapshot:
         """
         if not analysis.terms or not self.chunks:
             return []
-        keep = max(limit, _TOP_FOR_MARGIN)
         weighted = sorted(
-            ((qt, self.idf(qt.term) * qt.weight, self.postings[qt.term]) for qt in analysis.terms),
-            key=lambda item: len(item[2]),
+            ((self.idf(qt.term) * qt.weight, self.postings[qt.term]) for qt in analysis.terms),
+            key=lambda item: len(item[1]),
         )
-        remaining = sum(factor * (K1 + 1) for _, factor, _ in weighted)  # bound of unseen terms
+        remaining = sum(factor * (K1 + 1) for factor, _ in weighted)  # bound of unseen terms
         scores: dict[int, float] = {}
-        for _, factor, plist in weighted:
+        for factor, plist in weighted:
             if len(scores) >= keep:
                 theta = heapq.nlargest(keep, scores.values())[-1]
                 if remaining < theta:
@@ -359,16 +430,37 @@ class Snapshot:
             for chunk_id, impact in plist.items():
                 scores[chunk_id] = get(chunk_id, 0.0) + factor * impact
             remaining -= factor * (K1 + 1)
+        return sorted(
+            heapq.nlargest(keep, scores.items(), key=itemgetter(1)), key=lambda kv: (-kv[1], kv[0])
+        )
 
+    def unknown_weight(self, analysis: QueryAnalysis) -> float:
+        """The weight of the question's words no article uses (a number weighs half)."""
+        return self.idf_unknown() * sum(0.5 if w.isdigit() else 1.0 for w in analysis.unknown)
+
+    def idf_unknown(self) -> float:
+        n = len(self.chunks)
+        return math.log(1 + (n + 0.5) / 0.5)
+
+    def search(self, analysis: QueryAnalysis, *, limit: int) -> list[ScoredChunk]:
+        """Top ``limit`` chunks by BM25, each with a coverage-based confidence in [0, 1].
+
+        This is the chunk-level search (``top_chunks`` plus per-chunk features); the live answer
+        path ranks *articles* with ``knowledge.ranking``, whose confidence replaces this one.
+        """
+        if not analysis.terms or not self.chunks:
+            return []
+        keep = max(limit, _TOP_FOR_MARGIN)
+        weighted = [
+            (qt, self.idf(qt.term) * qt.weight, self.postings[qt.term]) for qt in analysis.terms
+        ]
+        ranked = self.top_chunks(analysis, keep=keep)
         n = len(self.chunks)
         idf_unknown = math.log(1 + (n + 0.5) / 0.5)
         # The question's total weight: its matched words plus every word the index has never seen.
         # A number no article uses ("72 meses", "2016") says less than an unknown word.
         total = sum(self.idf(qt.term) for qt in analysis.terms) + idf_unknown * sum(
             0.5 if word.isdigit() else 1.0 for word in analysis.unknown
-        )
-        ranked = sorted(
-            heapq.nlargest(keep, scores.items(), key=itemgetter(1)), key=lambda kv: (-kv[1], kv[0])
         )
         top_article = self.chunks[ranked[0][0]].article_id
         # Margin against the best other article among the top candidates (display only).

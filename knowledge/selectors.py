@@ -19,10 +19,11 @@ import yaml
 from django.conf import settings
 from django.db import connection
 
-from knowledge import answers, branches, intent
+from knowledge import answers, branches, intent, ranking
 from knowledge import text as kb_text
 from knowledge.branches import Branch
 from knowledge.index import ChunkRow, QueryAnalysis, ScoredChunk, Snapshot
+from knowledge.ranking import ArticleScore
 from knowledge.models import Article, Chunk, GoldenQuestion, IndexState
 
 # Confidence below which the agent does not answer from the knowledge base (setting overrides).
@@ -97,8 +98,21 @@ def _load_rows(*, article_ids: list[int] | None) -> list[ChunkRow]:
     fields = ("id", "article_id", "article__slug", "article__title", "heading", "text")
     return [
         ChunkRow(*row)
-        for row in chunks.values_list(*fields, "terms", "words", "length").iterator(chunk_size=2000)
+        for row in chunks.values_list(
+            *fields, "terms", "words", "length", "article__tags"
+        ).iterator(chunk_size=2000)
     ]
+
+
+def _load_questions(*, article_ids: list[int] | None) -> dict[int, list[str]]:
+    """Golden questions of published articles (the golden-question model's training set)."""
+    golden = GoldenQuestion.objects.filter(article__status=Article.Status.PUBLISHED)
+    if article_ids is not None:
+        golden = golden.filter(article_id__in=article_ids)
+    questions: dict[int, list[str]] = {}
+    for article_id, question in golden.order_by("id").values_list("article_id", "question"):
+        questions.setdefault(article_id, []).append(question)
+    return questions
 
 
 def _sync(snap: Snapshot, token: str) -> Snapshot:
@@ -115,13 +129,17 @@ def _sync(snap: Snapshot, token: str) -> Snapshot:
         10, _FULL_REBUILD_SHARE * len(published)
     ):
         return Snapshot.build(
-            token=token, article_tokens=published, rows=_load_rows(article_ids=None)
+            token=token,
+            article_tokens=published,
+            rows=_load_rows(article_ids=None),
+            questions=_load_questions(article_ids=None),
         )
     return snap.patched(
         token=token,
         article_tokens=published,
         rows=_load_rows(article_ids=changed) if changed else [],
         stale_article_ids=changed + removed,
+        questions=_load_questions(article_ids=changed) if changed else {},
     )
 
 
@@ -167,7 +185,20 @@ def knowledge_search(*, query: str, limit: int = 3) -> list[KbHit]:
     ``KNOWLEDGE_CONFIDENCE_THRESHOLD`` setting.
     """
     snap = knowledge_index()
-    return [_hit(s) for s in snap.search(snap.analyze(query), limit=limit)]
+    return [_hit(s) for s in _sections(ranking.rank(snap, snap.analyze(query)))[:limit]]
+
+
+def _sections(articles: list[ArticleScore]) -> list[ScoredChunk]:
+    """The matching sections of each article, articles in order of probability.
+
+    An article reached only through its golden questions (no section shares a word with the
+    question) is represented by its first section.
+    """
+    out: list[ScoredChunk] = []
+    for article in articles:
+        matching = [s for s in article.sections if s.bm25 > 0]
+        out.extend(matching or article.sections[:1])
+    return out
 
 
 def knowledge_answer(*, question: str) -> KbAnswer:
@@ -186,9 +217,10 @@ class Retrieval:
     """The clause of the message the answer is built from, and another one it also asks about."""
 
     analysis: QueryAnalysis
-    results: list[ScoredChunk]
+    results: list[ScoredChunk]  # sections, best article first (confidence: the article's)
     second: tuple[QueryAnalysis, list[ScoredChunk]] | None
     first_clause: dict[int, int]  # article id → first clause whose best article it is
+    articles: tuple[ArticleScore, ...] = ()  # the candidate articles of ``analysis``
 
     def asked_before(self, article_id: int) -> bool:
         """Was ``article_id`` asked about before the primary answer's article?"""
@@ -211,7 +243,12 @@ _INTERROGATIVE = re.compile(
 
 
 def _is_question(clause: QueryAnalysis) -> bool:
-    """A clause that asks something (not context such as "no tengo tiempo de ir a la agencia")."""
+    """A clause that asks something (not context such as "no tengo tiempo de ir a la agencia").
+
+    A condition ("si compro el carro…") is the context of the question that follows it.
+    """
+    if clause.text.startswith("si ") and "?" not in clause.text:
+        return False
     return len(clause.terms) >= 2 or bool(_INTERROGATIVE.search(clause.text))
 
 
@@ -222,15 +259,21 @@ def _retrieve(snap: Snapshot, question: str) -> Retrieval:
     longer drowns it, and a second question about another article is kept for the answer.
     """
     whole, parts = snap.analyze_message(question)
-    scored = [(whole, snap.search(whole, limit=_SEARCH_LIMIT))]
-    scored += [(part, snap.search(part, limit=_SEARCH_LIMIT)) for part in parts]
+    ranked = [(whole, ranking.rank(snap, whole))]
+    ranked += [(part, ranking.rank(snap, part)) for part in parts]
+    scored = [(analysis, _sections(articles)) for analysis, articles in ranked]
 
     def conf(candidate: tuple[QueryAnalysis, list[ScoredChunk]]) -> float:
         return candidate[1][0].confidence if candidate[1] else -1.0
 
-    # The whole message wins ties: it holds every word the customer wrote.
-    primary = max(scored, key=lambda c: (conf(c), c[0].position == -1))
     threshold = confidence_threshold()
+    # The whole message, when it is answered with confidence, holds every word the customer
+    # wrote: a clause ("si compro el carro…") is only the answer when the whole is not.
+    if conf(scored[0]) >= threshold:
+        best = 0
+    else:
+        best = max(range(len(scored)), key=lambda i: (conf(scored[i]), i == 0))
+    primary = scored[best]
     second = None
     if primary[1] and conf(primary) >= threshold:
         top_article = primary[1][0].chunk.article_id
@@ -248,7 +291,11 @@ def _retrieve(snap: Snapshot, question: str) -> Retrieval:
         if results:
             first_clause.setdefault(results[0].chunk.article_id, analysis.position)
     return Retrieval(
-        analysis=primary[0], results=primary[1], second=second, first_clause=first_clause
+        analysis=primary[0],
+        results=primary[1],
+        second=second,
+        first_clause=first_clause,
+        articles=tuple(ranked[best][1]),
     )
 
 
@@ -346,6 +393,8 @@ def _compose(
         best=best,
         is_branches_article=top.chunk.article_slug == branches.BRANCHES_SLUG,
     )
+    if composed is None:
+        return None
     hits = [
         KbHit(
             article_slug=top.chunk.article_slug,
@@ -560,16 +609,12 @@ def golden_questions() -> list[tuple[str, str]]:
 
 def evaluate_question(*, question: str, expected_slug: str = "", k: int = 5) -> EvaluatedQuestion:
     snap = knowledge_index()
-    results = snap.search(snap.analyze(question), limit=40)
-    ranking: list[str] = []
-    for result in results:
-        if result.chunk.article_slug not in ranking:
-            ranking.append(result.chunk.article_slug)
-    confidence = results[0].confidence if results else 0.0
+    articles = ranking.rank(snap, snap.analyze(question))
+    confidence = articles[0].probability if articles else 0.0
     return EvaluatedQuestion(
         question=question,
         expected_slug=expected_slug,
-        ranking=tuple(ranking[:k]),
+        ranking=tuple(a.slug for a in articles[:k]),
         confidence=confidence,
         confident=confidence >= confidence_threshold(),
     )
