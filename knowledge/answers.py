@@ -49,9 +49,12 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ),
     (
         Kind.PRICE,
+        # An amount is asked for ("¿cuánto cuesta…?", "¿es gratis?"); "¿sus precios son
+        # buenos?" asks about prices without asking for one, and is answered like any question.
         re.compile(
-            r"\bcuanto (?:cuesta|cuestan|sale|salen|cobran|cobra|vale|valen)\b|\bprecios?\b"
-            r"|\bcostos?\b|\btarifas?\b|\bcomision(?:es)?\b|\bque precio\b"
+            r"\bcuanto (?:cuesta|cuestan|sale|salen|cobran|cobra|vale|valen)\b"
+            r"|\b(?:que|cual es el) (?:precio|costo)\b|\btarifas?\b|\bcomision(?:es)?\b"
+            r"|\b(?:es|son|sale|salen) gratis\b|\btiene (?:algun )?costo\b"
         ),
     ),
     (
@@ -80,7 +83,7 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_PRICE_IN_TEXT = re.compile(r"\$\s?\d|\d\s?(?:mil|pesos|mxn)\b|\bprecios?\b|\bcostos?\b|\bgratis\b")
+_PRICE_IN_TEXT = re.compile(r"\$\s?\d|\d\s?(?:mil|pesos|mxn)\b|\bgratis\b")
 _CONTACT_IN_TEXT = re.compile(r"\d[\d \-]{7,}\d|@\w")
 _HOURS_IN_TEXT = re.compile(r"\b\d{1,2}:\d{2}\b")
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -267,6 +270,9 @@ def _with_title(title: str, body: str) -> str:
     return body
 
 
+_OUTSIDE = re.compile(r"\b(?:fuera de|aparte de|ademas de|excepto|salvo|que no sea)\b")
+
+
 def _compose_branches(
     *, question: str, kind: Kind, terms: set[str], sections: Sequence[Section]
 ) -> Composed | None:
@@ -276,6 +282,9 @@ def _compose_branches(
     by_heading = {s.heading: s for s in sections}
     cities = kb_branches.branch_cities(directory)
     named_cities = kb_branches.cities_named(question, cities)
+    if named_cities and _OUTSIDE.search(kb_text.fold(question)):
+        # "¿tienen sucursales fuera de la CDMX?": every other city.
+        named_cities = [c for c in cities if c not in named_cities]
     named = kb_branches.branches_named(question, directory)
     hours_section = next(
         (s for s in sections if kb_text.fold(s.heading).startswith("horario")), None

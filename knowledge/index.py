@@ -86,6 +86,12 @@ class QueryAnalysis:
     text: str = ""  # the (folded) clause analysed; the whole message when empty
     position: int = -1  # clause number in the message; -1 for the whole message
     words: tuple[str, ...] = ()  # the content words analysed (for the golden-question model)
+    # An unknown word heading a phrase whose complement is known: "el *clima* en Monterrey",
+    # "la *licencia* de manejo", "una *tarjeta* de crédito". The question is about the unknown
+    # thing; the known word only places it.
+    unknown_head: bool = False
+    # A known word completed by another business's name: "la garantía de Nissan".
+    foreign_complement: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ class Snapshot:
     _by_length: dict[int, list[str]] | None = field(default=None, repr=False)
     _by_sound: dict[str, str] | None = field(default=None, repr=False)
     _question_index: QuestionIndex | None = field(default=None, repr=False)
+    _own_terms: dict[int, tuple[frozenset[str], ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def empty(cls, *, token: str = "") -> Snapshot:
@@ -262,6 +269,26 @@ class Snapshot:
         self._by_sound = None
         self._question_index = None
 
+    def own_terms(self, chunk_id: int) -> tuple[frozenset[str], ...]:
+        """Terms of a chunk's own heading (those the title does not share) and of its text, then
+        the same as plain stems (before synonyms): no title, tags or golden questions."""
+        terms = self._own_terms.get(chunk_id)
+        if terms is None:
+            chunk = self.chunks[chunk_id]
+            # Heading words the title shares ("Extiende tu garantía" in "Garantía de tu auto")
+            # do not tell the sections apart.
+            heading = chunk.heading if chunk.heading != chunk.article_title else ""
+            title = chunk.article_title
+            terms = (
+                frozenset(kb_text.terms(heading)) - frozenset(kb_text.terms(title)),
+                frozenset(kb_text.terms(chunk.text)),
+                frozenset(map(kb_text.stem, kb_text.words(heading)))
+                - frozenset(map(kb_text.stem, kb_text.words(title))),
+                frozenset(map(kb_text.stem, kb_text.words(chunk.text))),
+            )
+            self._own_terms[chunk_id] = terms  # idempotent: a race only computes it twice
+        return terms
+
     def question_index(self) -> QuestionIndex:
         """The golden-question model of this snapshot (built on first use)."""
         if self._question_index is None:
@@ -390,13 +417,34 @@ class Snapshot:
         """The whole message and each of its clauses (none when it has only one)."""
         memo: dict[str, QueryTerm | None] = {}
         whole = self._analyze_words(kb_text.words(question, limit=kb_text.MAX_QUERY_TOKENS), memo)
+        whole = replace(whole, **self._phrase_flags(question, memo))
         parts = tuple(
-            self._analyze_words(ws, memo, text=clause, position=i)
+            replace(
+                self._analyze_words(ws, memo, text=clause, position=i),
+                **self._phrase_flags(clause, memo),
+            )
             for i, (clause, ws) in enumerate(kb_text.clauses(question))
         )
         # A clause made only of typo-corrected words ("mexicali" → "mexicana") is too weak to
         # be a question of its own.
         return whole, tuple(p for p in parts if any(not t.corrected_from for t in p.terms))
+
+    def _phrase_flags(self, text: str, memo: dict[str, QueryTerm | None]) -> dict[str, bool]:
+        """``unknown_head`` and ``foreign_complement`` of a message or clause."""
+        flags = {"unknown_head": False, "foreign_complement": False}
+        for head, complement in kb_text.head_complements(text):
+            for word in (head, complement):
+                if word not in memo:
+                    memo[word] = self._resolve(word)
+            if memo[head] is None and memo[complement] is not None:
+                flags["unknown_head"] = True
+            if (
+                memo[head] is not None
+                and memo[complement] is None
+                and complement in kb_text.FOREIGN_NAMES | kb_text.CAR_MAKES
+            ):
+                flags["foreign_complement"] = True
+        return flags
 
     def top_chunks(self, analysis: QueryAnalysis, *, keep: int) -> list[tuple[int, float]]:
         """The ``keep`` best chunks by BM25 as (chunk id, score), best first (ties: lower id).

@@ -15,8 +15,11 @@ the probability that the article answers the question. Features, all in [0, 1]:
   centroid (``knowledge.questions``, character n-grams): how much the wording resembles the way
   customers ask for this article;
 - ``unknown``: share of the question's weight in words no article uses;
-- ``foreign``: the same share for unknown words that name another place or business (a city
-  without a branch, a bank, a car make: ``text.FOREIGN_NAMES``).
+- ``foreign``: 1 when an unknown word names another place or business (a city without a
+  branch, a bank, a shop: ``text.FOREIGN_NAMES``), or a car make completes a known word ("la
+  garantía de Nissan");
+- ``head``: 1 when an unknown word heads a phrase with a known complement ("el clima en
+  Monterrey", "la licencia de manejo"): the question is about that unknown thing.
 
 The weights are fitted on the development half of the customer questions
 (``manage.py evaluate_kb --calibrate``), never on the held-out half, and kept here so that a
@@ -44,6 +47,7 @@ FEATURES: tuple[str, ...] = (
     "centroid",
     "unknown",
     "foreign",
+    "head",
 )
 # Two logistic models, both fitted by ``evaluate_kb --calibrate`` on the development half:
 # RANKER orders the candidate articles (is this article the one asked about?), CONFIDENCE says
@@ -51,27 +55,29 @@ FEATURES: tuple[str, ...] = (
 # article over the best other one: two articles that fit equally well are a guess.
 CONFIDENCE_FEATURES: tuple[str, ...] = (*FEATURES, "margin")
 RANKER: dict[str, float] = {
-    "bias": -4.295,
-    "coverage": 1.12,
-    "topic": 1.204,
-    "section": 0.852,
-    "lead": 1.996,
-    "nearest": 0.512,
-    "centroid": 0.484,
-    "unknown": -0.271,
-    "foreign": -0.19,
+    "bias": -4.311,
+    "coverage": 1.143,
+    "topic": 1.225,
+    "section": 0.883,
+    "lead": 2.018,
+    "nearest": 0.513,
+    "centroid": 0.461,
+    "unknown": -0.262,
+    "foreign": -0.335,
+    "head": -0.225,
 }
 CONFIDENCE: dict[str, float] = {
-    "bias": -0.846,
-    "coverage": 1.56,
-    "topic": 1.115,
-    "section": 0.336,
-    "lead": 0.007,
-    "nearest": -0.148,
-    "centroid": 0.377,
-    "unknown": -1.339,
-    "foreign": -0.628,
-    "margin": 0.986,
+    "bias": -0.378,
+    "coverage": 1.443,
+    "topic": 1.1,
+    "section": 0.284,
+    "lead": 0.004,
+    "nearest": -0.102,
+    "centroid": 0.357,
+    "unknown": -1.409,
+    "foreign": -1.011,
+    "head": -0.789,
+    "margin": 0.989,
 }
 # Candidate sections taken from BM25, and candidate articles scored.
 CANDIDATE_CHUNKS = 30
@@ -126,7 +132,9 @@ def _candidates(snap: Snapshot, analysis: QueryAnalysis, *, golden: bool) -> lis
     factors = {qt.term: snap.idf(qt.term) * qt.weight for qt in analysis.terms}
     known = sum(factors.values())
     total = known + snap.unknown_weight(analysis)
-    foreign = snap.idf_unknown() * sum(w in kb_text.FOREIGN_NAMES for w in analysis.unknown)
+    foreign = analysis.foreign_complement or any(
+        w in kb_text.FOREIGN_NAMES for w in analysis.unknown
+    )
     ceiling = known * (K1 + 1)
     order: list[int] = []
     for chunk_id, _ in snap.top_chunks(analysis, keep=CANDIDATE_CHUNKS):
@@ -175,7 +183,8 @@ def _candidates(snap: Snapshot, analysis: QueryAnalysis, *, golden: bool) -> lis
                     "nearest": match.nearest if match else 0.0,
                     "centroid": match.centroid if match else 0.0,
                     "unknown": 1 - known / total,
-                    "foreign": foreign / total,
+                    "foreign": float(foreign),
+                    "head": float(analysis.unknown_head),
                 },
                 sections=sections,
                 nearest_question=match.question if match else "",
@@ -318,7 +327,7 @@ def fit(
 def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     """Gaussian elimination with partial pivoting (a small dense system)."""
     n = len(b)
-    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    m = [[*row[:], b[i]] for i, row in enumerate(a)]
     for col in range(n):
         pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
         m[col], m[pivot] = m[pivot], m[col]

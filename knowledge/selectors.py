@@ -23,8 +23,8 @@ from knowledge import answers, branches, intent, ranking
 from knowledge import text as kb_text
 from knowledge.branches import Branch
 from knowledge.index import ChunkRow, QueryAnalysis, ScoredChunk, Snapshot
-from knowledge.ranking import ArticleScore
 from knowledge.models import Article, Chunk, GoldenQuestion, IndexState
+from knowledge.ranking import ArticleScore
 
 # Confidence below which the agent does not answer from the knowledge base (setting overrides).
 DEFAULT_CONFIDENCE_THRESHOLD = 0.5
@@ -230,6 +230,9 @@ class Retrieval:
         return self.first_clause.get(article_id, 99) < mine
 
 
+_WHAT_LIST = re.compile(r"^\W*(?:y )?(?:que|q|cuales) (?!es\b|son\b|significa|tan\b|onda)")
+# Weight of a section's BM25 (golden questions attached to it included) next to its own words.
+_SECTION_BM25 = 0.0
 # Sections of the chosen article ranked by retrieval; enough to cover a whole article.
 _SEARCH_LIMIT = 10
 # Two answers are sent together only while they fit a comfortable WhatsApp message.
@@ -243,13 +246,14 @@ _INTERROGATIVE = re.compile(
 
 
 def _is_question(clause: QueryAnalysis) -> bool:
-    """A clause that asks something (not context such as "no tengo tiempo de ir a la agencia").
+    """A clause that asks something (not context such as "compré un carro hace dos semanas").
 
-    A condition ("si compro el carro…") is the context of the question that follows it.
+    A question mark or a question word; a condition ("si compro el carro…") is the context of
+    the question that follows it.
     """
     if clause.text.startswith("si ") and "?" not in clause.text:
         return False
-    return len(clause.terms) >= 2 or bool(_INTERROGATIVE.search(clause.text))
+    return bool(_INTERROGATIVE.search(clause.text))
 
 
 def _retrieve(snap: Snapshot, question: str) -> Retrieval:
@@ -286,6 +290,17 @@ def _retrieve(snap: Snapshot, question: str) -> Retrieval:
         ]
         if others:
             second = max(others, key=conf)
+            if best == 0:
+                # Two questions: the first is answered from its own clause, so that its kind
+                # ("¿cuántas…?" belongs to the other one) and its section are its own.
+                own = [
+                    i
+                    for i, c in enumerate(scored[1:], start=1)
+                    if conf(c) >= threshold and c[1][0].chunk.article_id == top_article
+                ]
+                if own:
+                    best = max(own, key=lambda i: conf(scored[i]))
+                    primary = scored[best]
     first_clause: dict[int, int] = {}
     for analysis, results in scored[1:]:
         if results:
@@ -369,15 +384,37 @@ def _compose(
     """The answer from the best result's article, or None if the article cannot answer it."""
     top = results[0]
     article_id = top.chunk.article_id
-    scores = {r.chunk.chunk_id: r.bm25 for r in results if r.chunk.article_id == article_id}
+    bm25 = {r.chunk.chunk_id: r.bm25 for r in results if r.chunk.article_id == article_id}
+    factors = {t.term: snap.idf(t.term) * t.weight for t in analysis.terms}
+    # A section is chosen by the question's words in its *own* heading (twice: it says what the
+    # section is about; once for the words the title shares) and text, not the title nor the
+    # golden questions attached to it. BM25 (which counts those) breaks ties, then the earlier
+    # section wins (the introduction states what the article is about).
+    chunk_ids = snap.article_chunks.get(article_id, (top.chunk.chunk_id,))
+    # The customer's own word (its stem before synonyms: "revisan" and the heading "Qué
+    # revisamos") counts again, half: it is more specific than the concept it belongs to.
+    stems = {kb_text.stem(w): factors.get(kb_text.term_of(w), 0.0) for w in analysis.words}
+    # "¿Qué le revisan…?", "¿cuáles…?" ask for the enumeration: a section with a list weighs
+    # double.
+    wants_list = bool(_WHAT_LIST.match(kb_text.fold(analysis.text or question)))
+    own = []
+    for cid in chunk_ids:
+        heading, text, heading_stems, text_stems = snap.own_terms(cid)
+        score = sum(f * (2 * (t in heading) + (t in text)) for t, f in factors.items())
+        score += 0.5 * sum(
+            f * (2 * (w in heading_stems) + (w in text_stems)) for w, f in stems.items()
+        )
+        if wants_list and "\n• " in f"\n{snap.chunks[cid].text}":
+            score *= 2
+        own.append(score)
     sections = [
         answers.Section(
             chunk_id=cid,
             heading=snap.chunks[cid].heading,
             text=snap.chunks[cid].text,
-            score=scores.get(cid, 0.0),
+            score=own[i] + _SECTION_BM25 * bm25.get(cid, 0.0) - 1e-9 * i,
         )
-        for cid in snap.article_chunks.get(article_id, (top.chunk.chunk_id,))
+        for i, cid in enumerate(chunk_ids)
     ]
     kind = answers.question_kind(analysis.text or question)
     able = [s for s in sections if answers.can_answer(kind, s.text)]

@@ -49,7 +49,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (
         r"cambi(?:ar|o|an) (?:de |mi |el |tu )?(?:auto|carro|coche|camioneta)"
         r"|cambio de (?:auto|carro|coche|camioneta)|cambiarlo por",
-        " acuenta ",
+        r" \g<0> acuenta ",
     ),
     (r"(?:buen|mal|excelente|perfecto) estado|(?:buenas|malas) condiciones", " condiciones "),
     (r"a cuenta|trade ?in|(?:como )?parte de(?:l)? pago", " acuenta "),
@@ -109,7 +109,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     # is about buying from Kavak; Kavak buying from the customer ("¿me lo compran?",
     # "comprármelo") is about selling to Kavak.
     (
-        r"(?:que|los que|los autos que|los carros que|ustedes) venden\b|venderlos|venderlas"
+        r"\bvenden\b|\bvendes\b|venderlos|venderlas"
         r"|antes de (?:vender|venderlo|venderla|ponerse a la venta)|a la venta",
         " comprar ",
     ),
@@ -118,9 +118,14 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (
         r"\bmi (?:auto|carro|coche|camioneta|nave|unidad)\b[^.?!]{0,40}"
         r"\b(?:enganche|por (?:otro|uno)|llevarme (?:otro|uno)|de pago)\b",
-        " acuenta ",
+        r" \g<0> acuenta ",
     ),
     (r"una semana|siete dias", " 7 dias "),
+    (r"mercado ?libre", " mercadolibre "),
+    (
+        r"(?:dar|dejar|entregar|dejarles|darles) (?:mi|el) (?:auto|carro|coche|camioneta)",
+        r" \g<0> acuenta ",
+    ),
 )
 # Places customers name around the cities with branches, folded → the metro area's term. The
 # place is kept and the area added ("ecatepec" → "ecatepec edomex"): the branches answer lists
@@ -147,10 +152,11 @@ _AREAS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 PLACES: dict[str, str] = {place: area for area, places in _AREAS.items() for place in places}
 
-# Names of places and businesses that are not Kavak's (cities without a branch, other companies,
-# car makes). A question that names one of them and that no article mentions is about that
-# other subject ("¿tienen sucursal en Mérida?", "¿a qué hora cierra el Oxxo?", "¿la garantía de
-# Nissan cubre…?"): the ranker's ``foreign`` feature.
+# Names of places and businesses that are not Kavak's (cities without a branch, other companies).
+# A question that names one of them and that no article mentions is about that other subject
+# ("¿tienen sucursal en Mérida?", "¿a qué hora cierra el Oxxo?"): the ranker's ``foreign``
+# feature. Car makes are apart: customers name them when selling or trading in their car, and
+# only "la garantía *de Nissan*" (a make completing a Kavak word) is about the make.
 FOREIGN_NAMES: frozenset[str] = frozenset(
     _wordlist(
         """
@@ -163,9 +169,6 @@ FOREIGN_NAMES: frozenset[str] = frozenset(
     oxxo walmart costco liverpool amazon mercadolibre uber didi rappi bbva banorte santander
     banamex hsbc scotiabank coppel elektra telcel pemex cfe imss sat netflix spotify google
     metro metrobus aeropuerto estadio hospital iphone bitcoin
-    nissan toyota honda mazda chevrolet chevy volkswagen vw ford kia hyundai bmw audi mercedes
-    seat renault peugeot mitsubishi suzuki jeep dodge chrysler buick gmc fiat volvo tesla byd
-    jac chirey subaru lexus infiniti acura cadillac lincoln porsche cupra baic omoda
     """
     )
 )
@@ -370,7 +373,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("app", "aplicacion", "aplicaciones"),
     ("tramites", "tramite", "gestoria", "papeleo"),
     ("mantenimiento", "mantenimientos", "afinacion", "afinaciones"),
-    ("dias", "dia", "semana", "semanas"),
+    ("dias", "dia"),
     ("asesor", "asesores", "asesora", "agente", "ejecutivo", "vendedor", "humano", "persona"),
     ("domicilio", "casa"),
     ("precio", "precios", "costo", "costos", "cuesta", "cuestan", "cobran"),
@@ -421,6 +424,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("linea", "internet", "online", "digital"),
     ("dinero", "efectivo", "monto"),
     ("minimo", "maximo", "limite", "tope"),
+    ("inmediato", "inmediata", "inmediatamente", "instantaneo"),
     (
         "mexico",
         "mexicana",
@@ -645,6 +649,45 @@ def words(text: str, *, limit: int | None = None) -> list[str]:
         if limit is not None and len(out) >= limit:
             break
     return out
+
+
+CAR_MAKES: frozenset[str] = frozenset(
+    _wordlist(
+        """
+    nissan toyota honda mazda chevrolet chevy volkswagen vw ford kia hyundai bmw audi mercedes
+    seat renault peugeot mitsubishi suzuki jeep dodge chrysler buick gmc fiat volvo tesla byd
+    jac chirey subaru lexus infiniti acura cadillac lincoln porsche cupra baic omoda
+    """
+    )
+)
+
+_HEAD_COMPLEMENT = re.compile(
+    r"\b([a-z]{4,}) (?:de|del|de la|de los|de las|en|en el|en la|para|para el|para la)"
+    r" ([a-z]{4,})\b"
+)
+
+
+def head_complements(text: str) -> list[tuple[str, str]]:
+    """(noun, complement) pairs of "X de/en/para Y" phrases, both content words (folded).
+
+    Used to tell "el clima en Monterrey" (a question about the weather) from "garantía de
+    fábrica" (a question about the warranty) when one of the two words is unknown.
+    """
+    folded = fold(text)
+    for pattern, repl in _PHRASE_RES:
+        folded = pattern.sub(repl, folded)
+    pairs = []
+    for match in _HEAD_COMPLEMENT.finditer(folded):
+        before = folded[: match.start()].split()[-1:]
+        if before and before[0].isdigit():
+            continue  # a measure ("2 meses de comprarlo"), not a thing
+        head, complement = (_strip_enclitic(_SLANG.get(w, w)) for w in match.groups())
+        if all(
+            w not in STOP_WORDS and w not in WEAK_WORDS and stem(w) not in WEAK_STEMS
+            for w in (head, complement)
+        ):
+            pairs.append((head, complement))
+    return pairs
 
 
 def terms(text: str) -> list[str]:
