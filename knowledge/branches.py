@@ -8,6 +8,7 @@ the knowledge answers and the appointment flow all follow the same text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -56,6 +57,12 @@ class Branch:
 
 def parse_branches(sections: Iterable[tuple[str, str]]) -> list[Branch]:
     """Branches of the (heading, WhatsApp text) sections of the branches article, in order."""
+    return list(_parse(tuple(sections)))
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(sections: tuple[tuple[str, str], ...]) -> tuple[Branch, ...]:
+    # Cached: every answer from the branches article reads the same few sections.
     branches: list[Branch] = []
     for heading, text in sections:
         section = _SECTION.match(heading)
@@ -78,7 +85,7 @@ def parse_branches(sections: Iterable[tuple[str, str]]) -> list[Branch]:
                     hours=hours,
                 )
             )
-    return branches
+    return tuple(branches)
 
 
 def _city_parts(city: str) -> list[str]:
@@ -95,7 +102,10 @@ def _close(word: str, target: str) -> bool:
         return True
     if len(target) < 6 or len(word) < 5:
         return False
-    return OSA.distance(word, target) <= (1 if len(target) <= 8 else 2)
+    limit = 1 if len(target) <= 8 else 2
+    if abs(len(word) - len(target)) > limit:
+        return False
+    return OSA.distance(word, target, score_cutoff=limit) <= limit
 
 
 def _mentions(tokens: list[str], phrase: str) -> bool:
@@ -176,21 +186,31 @@ _GENERIC = frozenset(
 def branches_named(text: str, branches: Iterable[Branch]) -> list[Branch]:
     """Branches whose own name, or a distinctive word of their address, ``text`` mentions."""
     tokens = [t for t in _tokens(text) if not t.isdigit()]
-    branches = list(branches)
+    return [
+        branch
+        for branch, words in _distinctive(tuple(branches))
+        if any(_mentions(tokens, w) for w in words)
+    ]
+
+
+@functools.lru_cache(maxsize=16)
+def _distinctive(branches: tuple[Branch, ...]) -> tuple[tuple[Branch, tuple[str, ...]], ...]:
+    """Each branch with the words of its name and address that single it out (cached)."""
     # A city's name in an address ("Monterrey, N.L.") names the city, not one branch.
     city_words = {w for b in branches for w in _tokens(b.city)} | {
         w for target in CITY_ALIASES.values() for w in target.split()
     }
-    found: list[Branch] = []
-    for branch in branches:
-        words = [
-            w
-            for w in _tokens(f"{branch.name} {branch.address}")
-            if len(w) >= 5 and not w.isdigit() and w not in _GENERIC and w not in city_words
-        ]
-        if any(_mentions(tokens, w) for w in words):
-            found.append(branch)
-    return found
+    return tuple(
+        (
+            branch,
+            tuple(
+                w
+                for w in _tokens(f"{branch.name} {branch.address}")
+                if len(w) >= 5 and not w.isdigit() and w not in _GENERIC and w not in city_words
+            ),
+        )
+        for branch in branches
+    )
 
 
 def branch_line(branch: Branch, *, with_hours: bool = True) -> str:

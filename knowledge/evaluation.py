@@ -315,32 +315,29 @@ def knowledge_calibrate(*, names: tuple[str, ...] = ("development",)) -> Calibra
                 if ranked:
                     confidence_rows.append((ranked[0].features, ranked[0].article_id in expected))
     confidence = ranking.fit(confidence_rows, features=ranking.CONFIDENCE_FEATURES)
-    # Read every question through the live path once, with the threshold at 0: the answer's
-    # confidence and article decide each threshold's figures.
-    outcomes = []
-    with _models(ranking, ranker=ranker, confidence=confidence), _threshold(0.0):
-        for question, slugs in items:
-            answer = selectors.knowledge_answer(question=question)
-            top = answer.hits[0].article_slug if answer.hits else ""
-            outcomes.append((slugs, answer.confidence if answer.hits else -1.0, top))
+    # Read every question through the live path at each threshold (the threshold also decides
+    # whether the whole message or a clause is answered, so one reading does not serve all).
     table = []
-    for step in range(20, 81, 5):
-        tau = step / 100
-        hits = declined = fb_right = fb_total = in_domain = 0
-        for slugs, conf, top in outcomes:
-            confident = conf >= tau
-            if slugs:
-                in_domain += 1
-                hits += confident and top == slugs[0]
-            else:
-                declined += not confident
-            if not confident:
-                fb_total += 1
-                fb_right += not slugs
-        out = len(outcomes) - in_domain
-        table.append(
-            (tau, _ratio(hits, in_domain), _ratio(fb_right, fb_total), _ratio(declined, out))
-        )
+    with _models(ranking, ranker=ranker, confidence=confidence):
+        for step in range(20, 81, 5):
+            tau = step / 100
+            hits = declined = fb_right = fb_total = in_domain = 0
+            with _threshold(tau):
+                for question, slugs in items:
+                    answer = selectors.knowledge_answer(question=question)
+                    top = answer.hits[0].article_slug if answer.confident else ""
+                    if slugs:
+                        in_domain += 1
+                        hits += top == slugs[0]
+                    else:
+                        declined += not answer.confident
+                    if not answer.confident:
+                        fb_total += 1
+                        fb_right += not slugs
+            out = len(items) - in_domain
+            table.append(
+                (tau, _ratio(hits, in_domain), _ratio(fb_right, fb_total), _ratio(declined, out))
+            )
     tau = max(table, key=lambda row: (min(row[1:]), -abs(row[0] - 0.5)))[0]
     shifted = dict(confidence)
     shifted["bias"] = round(confidence["bias"] - math.log(tau / (1 - tau)), 3)

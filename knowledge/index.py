@@ -25,6 +25,8 @@ K1 = 1.2
 B = 0.6
 # Weight of a term reached by typo correction, by edit distance.
 FUZZY_WEIGHT = {1: 0.85, 2: 0.7}
+# Posting lists this short are walked whole (cheaper than sorting them by impact).
+_SHORT_LIST = 64
 # Extra weight of a term the question names more than once (times the log of the repeats).
 QTF_BOOST = 0.5
 # Candidates kept for the margin against "the best chunk of another article".
@@ -133,9 +135,16 @@ class Snapshot:
     article_fields: dict[int, frozenset[str]] = field(default_factory=dict)  # title, tags, headings
     article_topic: dict[int, frozenset[str]] = field(default_factory=dict)  # fields + questions
     article_questions: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # term → {article id: the best impact among its chunks}: candidate articles are found on
+    # these (five times shorter than the chunk lists) and only their sections scored exactly.
+    article_postings: dict[str, dict[int, float]] = field(default_factory=dict)
     _by_length: dict[int, list[str]] | None = field(default=None, repr=False)
     _by_sound: dict[str, str] | None = field(default=None, repr=False)
     _question_index: QuestionIndex | None = field(default=None, repr=False)
+    _by_impact: dict[str, list[tuple[float, int]]] = field(default_factory=dict, repr=False)
+    _articles_by_impact: dict[str, list[tuple[float, int]]] = field(
+        default_factory=dict, repr=False
+    )
     _own_terms: dict[int, tuple[frozenset[str], ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -184,9 +193,24 @@ class Snapshot:
             dict(self.article_fields),
             dict(self.article_topic),
             dict(self.article_questions),
+            dict(self.article_postings),
         )
         copied: set[str] = set()
+        copied_articles: set[str] = set()
         for article_id in stale_article_ids:
+            stale_terms = {
+                t for c in snap.article_chunks.get(article_id, ()) for t in snap.chunk_terms[c]
+            }
+            for term in stale_terms:
+                alist = snap.article_postings.get(term)
+                if alist is None or article_id not in alist:
+                    continue
+                if term not in copied_articles:
+                    alist = snap.article_postings[term] = dict(alist)
+                    copied_articles.add(term)
+                del alist[article_id]
+                if not alist:
+                    del snap.article_postings[term]
             snap.article_terms.pop(article_id, None)
             snap.article_fields.pop(article_id, None)
             snap.article_topic.pop(article_id, None)
@@ -203,7 +227,13 @@ class Snapshot:
                     del plist[chunk_id]
                     if not plist:
                         del snap.postings[term]
-        snap._add(list(rows), copy_on_write=True, copied=copied, questions=questions or {})
+        snap._add(
+            list(rows),
+            copy_on_write=True,
+            copied=copied,
+            copied_articles=copied_articles,
+            questions=questions or {},
+        )
         return snap
 
     def _add(
@@ -212,9 +242,11 @@ class Snapshot:
         *,
         copy_on_write: bool,
         copied: set[str] | None = None,
+        copied_articles: set[str] | None = None,
         questions: Mapping[int, Sequence[str]],
     ) -> None:
         copied = copied if copied is not None else set()
+        copied_articles = copied_articles if copied_articles is not None else set()
         by_article: dict[int, list[int]] = {}
         article_terms: dict[int, set[str]] = {}
         article_topic: dict[int, set[str]] = {}
@@ -251,7 +283,16 @@ class Snapshot:
                 elif copy_on_write and term not in copied:
                     plist = self.postings[term] = dict(plist)
                     copied.add(term)
-                plist[row.chunk_id] = tf * (K1 + 1) / (tf + norm)
+                impact = plist[row.chunk_id] = tf * (K1 + 1) / (tf + norm)
+                alist = self.article_postings.get(term)
+                if alist is None:
+                    alist = self.article_postings[term] = {}
+                    copied_articles.add(term)
+                elif copy_on_write and term not in copied_articles:
+                    alist = self.article_postings[term] = dict(alist)
+                    copied_articles.add(term)
+                if impact > alist.get(row.article_id, 0.0):
+                    alist[row.article_id] = impact
             for word in row.words.split():
                 self.surface.setdefault(word, kb_text.term_of(word))
         for article_id, chunk_ids in by_article.items():
@@ -447,37 +488,90 @@ class Snapshot:
         return flags
 
     def top_chunks(self, analysis: QueryAnalysis, *, keep: int) -> list[tuple[int, float]]:
-        """The ``keep`` best chunks by BM25 as (chunk id, score), best first (ties: lower id).
+        """The ``keep`` best chunks by BM25 as (chunk id, score), best first (ties: lower id)."""
+        return self._top_k(self.postings, self._by_impact, analysis, keep=keep)
 
-        Exact top-k with MaxScore-style pruning: terms are scored rarest first; once even a perfect
-        match on all the remaining (common) terms could not lift a chunk into the current top-k,
-        those terms only add to the candidates already found instead of walking their long
-        posting lists.
+    def top_articles(self, analysis: QueryAnalysis, *, keep: int) -> list[tuple[int, float]]:
+        """The ``keep`` best articles by the sum of each term's best impact among their chunks
+        (a bound of their best section's BM25), as (article id, bound), best first."""
+        return self._top_k(self.article_postings, self._articles_by_impact, analysis, keep=keep)
+
+    @staticmethod
+    def _sorted(
+        cache: dict[str, list[tuple[float, int]]], postings: dict[str, dict[int, float]], term: str
+    ) -> list[tuple[float, int]]:
+        ordered = cache.get(term)
+        if ordered is None:
+            # Built on first use per snapshot; a race only sorts twice.
+            ordered = cache[term] = sorted(
+                ((impact, key) for key, impact in postings[term].items()),
+                key=lambda item: (-item[0], item[1]),
+            )
+        return ordered
+
+    def _top_k(
+        self,
+        postings: dict[str, dict[int, float]],
+        cache: dict[str, list[tuple[float, int]]],
+        analysis: QueryAnalysis,
+        *,
+        keep: int,
+    ) -> list[tuple[int, float]]:
+        """Exact top-k, MaxScore-style. Terms are scored rarest first, each bounded by its best
+        impact. Once the current k-th score (theta) is known, a term's long list is walked from
+        its best impact down only while a newcomer could still reach theta; the entries already
+        found get the term by lookup; a term that cannot lift any newcomer only adds to them.
+
+        An entry skipped at one term can never reach the top-k later (its whole score is below
+        that term's theta, and theta only grows), so the k best scores are exact.
         """
         if not analysis.terms or not self.chunks:
             return []
         weighted = sorted(
-            ((self.idf(qt.term) * qt.weight, self.postings[qt.term]) for qt in analysis.terms),
+            ((self.idf(qt.term) * qt.weight, postings[qt.term], qt.term) for qt in analysis.terms),
             key=lambda item: len(item[1]),
         )
-        remaining = sum(factor * (K1 + 1) for factor, _ in weighted)  # bound of unseen terms
+        bounds = [
+            factor * self._sorted(cache, postings, term)[0][0] for factor, _, term in weighted
+        ]
+        remaining = sum(bounds)  # the most the terms not yet scored can add
         scores: dict[int, float] = {}
-        for factor, plist in weighted:
-            if len(scores) >= keep:
-                theta = heapq.nlargest(keep, scores.values())[-1]
-                if remaining < theta:
-                    # No newcomer can reach the top-k; drop candidates that cannot either.
-                    scores = {c: s for c, s in scores.items() if s + remaining >= theta}
-                    for chunk_id in scores:
-                        impact = plist.get(chunk_id)
-                        if impact is not None:
-                            scores[chunk_id] += factor * impact
-                    remaining -= factor * (K1 + 1)
-                    continue
+        for (factor, plist, term), bound in zip(weighted, bounds, strict=True):
+            remaining -= bound
             get = scores.get
-            for chunk_id, impact in plist.items():
-                scores[chunk_id] = get(chunk_id, 0.0) + factor * impact
-            remaining -= factor * (K1 + 1)
+            if not scores and len(plist) > _SHORT_LIST:
+                # The first list is long: its k best entries will score at least their impact,
+                # so the k-th of them is already a valid theta; a newcomer below the cutoff
+                # cannot reach it even with every later term.
+                ordered = self._sorted(cache, postings, term)
+                theta = factor * ordered[min(keep, len(ordered)) - 1][0]
+                for impact, key in ordered:
+                    if factor * impact + remaining < theta:
+                        break
+                    scores[key] = factor * impact
+                continue
+            full = len(scores) < keep or len(plist) <= _SHORT_LIST
+            theta = 0.0 if full else heapq.nlargest(keep, scores.values())[-1]
+            if full:
+                for key, impact in plist.items():
+                    scores[key] = get(key, 0.0) + factor * impact
+                continue
+            if bound + remaining < theta:
+                # No newcomer can reach the top-k; drop entries that cannot either.
+                scores = {c: v for c, v in scores.items() if v + bound + remaining >= theta}
+                seen: set[int] = set()
+            else:
+                seen = set()
+                for impact, key in self._sorted(cache, postings, term):
+                    if factor * impact + remaining < theta:
+                        break
+                    scores[key] = get(key, 0.0) + factor * impact
+                    seen.add(key)
+            for key in list(scores):
+                if key not in seen:
+                    impact = plist.get(key)
+                    if impact is not None:
+                        scores[key] += factor * impact
         return sorted(
             heapq.nlargest(keep, scores.items(), key=itemgetter(1)), key=lambda kv: (-kv[1], kv[0])
         )

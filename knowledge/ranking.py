@@ -55,32 +55,31 @@ FEATURES: tuple[str, ...] = (
 # article over the best other one: two articles that fit equally well are a guess.
 CONFIDENCE_FEATURES: tuple[str, ...] = (*FEATURES, "margin")
 RANKER: dict[str, float] = {
-    "bias": -4.311,
-    "coverage": 1.143,
-    "topic": 1.225,
-    "section": 0.883,
-    "lead": 2.018,
-    "nearest": 0.513,
-    "centroid": 0.461,
-    "unknown": -0.262,
-    "foreign": -0.335,
-    "head": -0.225,
+    "bias": -4.32,
+    "coverage": 1.152,
+    "topic": 1.234,
+    "section": 0.885,
+    "lead": 2.017,
+    "nearest": 0.507,
+    "centroid": 0.455,
+    "unknown": -0.258,
+    "foreign": -0.332,
+    "head": -0.224,
 }
 CONFIDENCE: dict[str, float] = {
-    "bias": -0.378,
-    "coverage": 1.443,
-    "topic": 1.1,
-    "section": 0.284,
-    "lead": 0.004,
-    "nearest": -0.102,
-    "centroid": 0.357,
-    "unknown": -1.409,
-    "foreign": -1.011,
-    "head": -0.789,
-    "margin": 0.989,
+    "bias": -0.786,
+    "coverage": 1.471,
+    "topic": 1.077,
+    "section": 0.289,
+    "lead": -0.002,
+    "nearest": -0.131,
+    "centroid": 0.35,
+    "unknown": -1.394,
+    "foreign": -0.992,
+    "head": -0.791,
+    "margin": 0.999,
 }
-# Candidate sections taken from BM25, and candidate articles scored.
-CANDIDATE_CHUNKS = 30
+# Candidate articles scored (the best by BM25 bound, ``Snapshot.top_articles``).
 MAX_ARTICLES = 8
 # Articles whose golden questions resemble the question join the candidates even when BM25 did
 # not rank them (the wording shares no word with their text).
@@ -136,13 +135,7 @@ def _candidates(snap: Snapshot, analysis: QueryAnalysis, *, golden: bool) -> lis
         w in kb_text.FOREIGN_NAMES for w in analysis.unknown
     )
     ceiling = known * (K1 + 1)
-    order: list[int] = []
-    for chunk_id, _ in snap.top_chunks(analysis, keep=CANDIDATE_CHUNKS):
-        article_id = snap.chunks[chunk_id].article_id
-        if article_id not in order:
-            order.append(article_id)
-            if len(order) >= MAX_ARTICLES:
-                break
+    order = [aid for aid, _ in snap.top_articles(analysis, keep=MAX_ARTICLES)]
     matches: dict[int, kb_questions.QuestionMatch] = {}
     index = snap.question_index()
     if golden and len(index):

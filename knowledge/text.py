@@ -28,6 +28,7 @@ def _wordlist(text: str) -> list[str]:
     return text.split()
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lower-case and strip accents (á→a, ñ→n, ü→u): customers often type without them."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -121,6 +122,13 @@ _PHRASES: tuple[tuple[str, str], ...] = (
         r" \g<0> acuenta ",
     ),
     (r"una semana|siete dias", " 7 dias "),
+    (r"fin(?:es)? de semana", " sabado domingo "),
+    # Paying in instalments is financing.
+    (
+        r"a (?:\d+ )?meses|a plazos|en mensualidades|pagos (?:mensuales|chiquitos|fijos)",
+        " \g<0> financiamiento ",
+    ),
+    (r"play ?store|app ?store|google play", " playstore "),
     (r"mercado ?libre", " mercadolibre "),
     (
         r"(?:dar|dejar|entregar|dejarles|darles) (?:mi|el) (?:auto|carro|coche|camioneta)",
@@ -368,9 +376,28 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "reembolso",
         "reembolsan",
         "reembolsos",
+        "cancelar",
+        "cancelo",
+        "cancelacion",
+        "arrepentimiento",
     ),
-    ("horario", "horarios", "hora", "horas", "abren", "abierto", "abiertos", "cierran"),
-    ("app", "aplicacion", "aplicaciones"),
+    # Opening hours, and the days a branch opens.
+    (
+        "horario",
+        "horarios",
+        "hora",
+        "horas",
+        "abren",
+        "abierto",
+        "abiertos",
+        "cierran",
+        "sabado",
+        "sabados",
+        "domingo",
+        "domingos",
+        "festivos",
+    ),
+    ("app", "aplicacion", "aplicaciones", "playstore", "appstore", "ios"),
     ("tramites", "tramite", "gestoria", "papeleo"),
     ("mantenimiento", "mantenimientos", "afinacion", "afinaciones"),
     ("dias", "dia"),
