@@ -126,7 +126,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     # Paying in instalments is financing.
     (
         r"a (?:\d+ )?meses|a plazos|en mensualidades|pagos (?:mensuales|chiquitos|fijos)",
-        " \g<0> financiamiento ",
+        r" \g<0> financiamiento ",
     ),
     (r"play ?store|app ?store|google play", " playstore "),
     (r"mercado ?libre", " mercadolibre "),
