@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
@@ -128,23 +129,22 @@ class Snapshot:
     postings: dict[str, dict[int, float]]  # term → {chunk id: BM25 impact without idf}
     avgdl: float
     surface: dict[str, str]  # folded surface word → index term (typo-correction vocabulary)
-    # Per article: every term of its chunks, and its *topic* terms (title, tags, headings and
-    # golden questions): a question matched only by words of an article's body (a "contrato" in
-    # the credit steps) is weaker evidence than one matched by what the article is about.
-    article_terms: dict[int, frozenset[str]] = field(default_factory=dict)
+    # Per article: its *topic* terms (title, tags, headings and golden questions): a question
+    # matched only by words of an article's body (a "contrato" in the credit steps) is weaker
+    # evidence than one matched by what the article is about.
     article_fields: dict[int, frozenset[str]] = field(default_factory=dict)  # title, tags, headings
     article_topic: dict[int, frozenset[str]] = field(default_factory=dict)  # fields + questions
     article_questions: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    # term → {article id: the best impact among its chunks}: candidate articles are found on
-    # these (five times shorter than the chunk lists) and only their sections scored exactly.
-    article_postings: dict[str, dict[int, float]] = field(default_factory=dict)
     _by_length: dict[int, list[str]] | None = field(default=None, repr=False)
     _by_sound: dict[str, str] | None = field(default=None, repr=False)
     _question_index: QuestionIndex | None = field(default=None, repr=False)
-    _by_impact: dict[str, list[tuple[float, int]]] = field(default_factory=dict, repr=False)
-    _articles_by_impact: dict[str, list[tuple[float, int]]] = field(
-        default_factory=dict, repr=False
-    )
+    # Built on first use of a term, per snapshot (a patch starts them anew): term → {article
+    # id: the best impact among its chunks}, on which candidate articles are found (five times
+    # shorter than the chunk lists), and both kinds of lists ordered by impact, as compact
+    # arrays.
+    _article_postings: dict[str, dict[int, float]] = field(default_factory=dict, repr=False)
+    _by_impact: dict[str, tuple[array, array]] = field(default_factory=dict, repr=False)
+    _articles_by_impact: dict[str, tuple[array, array]] = field(default_factory=dict, repr=False)
     _own_terms: dict[int, tuple[frozenset[str], ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -189,29 +189,12 @@ class Snapshot:
             dict(self.postings),
             self.avgdl,
             dict(self.surface),
-            dict(self.article_terms),
             dict(self.article_fields),
             dict(self.article_topic),
             dict(self.article_questions),
-            dict(self.article_postings),
         )
         copied: set[str] = set()
-        copied_articles: set[str] = set()
         for article_id in stale_article_ids:
-            stale_terms = {
-                t for c in snap.article_chunks.get(article_id, ()) for t in snap.chunk_terms[c]
-            }
-            for term in stale_terms:
-                alist = snap.article_postings.get(term)
-                if alist is None or article_id not in alist:
-                    continue
-                if term not in copied_articles:
-                    alist = snap.article_postings[term] = dict(alist)
-                    copied_articles.add(term)
-                del alist[article_id]
-                if not alist:
-                    del snap.article_postings[term]
-            snap.article_terms.pop(article_id, None)
             snap.article_fields.pop(article_id, None)
             snap.article_topic.pop(article_id, None)
             snap.article_questions.pop(article_id, None)
@@ -227,13 +210,7 @@ class Snapshot:
                     del plist[chunk_id]
                     if not plist:
                         del snap.postings[term]
-        snap._add(
-            list(rows),
-            copy_on_write=True,
-            copied=copied,
-            copied_articles=copied_articles,
-            questions=questions or {},
-        )
+        snap._add(list(rows), copy_on_write=True, copied=copied, questions=questions or {})
         return snap
 
     def _add(
@@ -242,13 +219,10 @@ class Snapshot:
         *,
         copy_on_write: bool,
         copied: set[str] | None = None,
-        copied_articles: set[str] | None = None,
         questions: Mapping[int, Sequence[str]],
     ) -> None:
         copied = copied if copied is not None else set()
-        copied_articles = copied_articles if copied_articles is not None else set()
         by_article: dict[int, list[int]] = {}
-        article_terms: dict[int, set[str]] = {}
         article_topic: dict[int, set[str]] = {}
         topic_of: dict[str, list[str]] = {}  # the same title and tags repeat on every chunk
 
@@ -270,7 +244,6 @@ class Snapshot:
             )
             by_article.setdefault(row.article_id, []).append(row.chunk_id)
             self.chunk_terms[row.chunk_id] = tuple(row.terms)
-            article_terms.setdefault(row.article_id, set()).update(row.terms)
             article_topic.setdefault(row.article_id, set()).update(
                 topic_terms(row.article_title), topic_terms(row.heading), topic_terms(row.tags)
             )
@@ -283,23 +256,13 @@ class Snapshot:
                 elif copy_on_write and term not in copied:
                     plist = self.postings[term] = dict(plist)
                     copied.add(term)
-                impact = plist[row.chunk_id] = tf * (K1 + 1) / (tf + norm)
-                alist = self.article_postings.get(term)
-                if alist is None:
-                    alist = self.article_postings[term] = {}
-                    copied_articles.add(term)
-                elif copy_on_write and term not in copied_articles:
-                    alist = self.article_postings[term] = dict(alist)
-                    copied_articles.add(term)
-                if impact > alist.get(row.article_id, 0.0):
-                    alist[row.article_id] = impact
+                plist[row.chunk_id] = tf * (K1 + 1) / (tf + norm)
             for word in row.words.split():
                 self.surface.setdefault(word, kb_text.term_of(word))
         for article_id, chunk_ids in by_article.items():
             self.article_chunks[article_id] = tuple(chunk_ids)
             asked = tuple(questions.get(article_id, ()))
             fields = frozenset(article_topic[article_id])
-            self.article_terms[article_id] = frozenset(article_terms[article_id])
             self.article_fields[article_id] = fields
             self.article_topic[article_id] = fields.union(
                 *(kb_text.terms(question) for question in asked)
@@ -489,30 +452,45 @@ class Snapshot:
 
     def top_chunks(self, analysis: QueryAnalysis, *, keep: int) -> list[tuple[int, float]]:
         """The ``keep`` best chunks by BM25 as (chunk id, score), best first (ties: lower id)."""
-        return self._top_k(self.postings, self._by_impact, analysis, keep=keep)
+        postings = {qt.term: self.postings[qt.term] for qt in analysis.terms}
+        return self._top_k(postings, self._by_impact, analysis, keep=keep)
 
     def top_articles(self, analysis: QueryAnalysis, *, keep: int) -> list[tuple[int, float]]:
         """The ``keep`` best articles by the sum of each term's best impact among their chunks
         (a bound of their best section's BM25), as (article id, bound), best first."""
-        return self._top_k(self.article_postings, self._articles_by_impact, analysis, keep=keep)
+        postings = {qt.term: self.article_postings(qt.term) for qt in analysis.terms}
+        return self._top_k(postings, self._articles_by_impact, analysis, keep=keep)
+
+    def article_postings(self, term: str) -> dict[int, float]:
+        """{article id: the best impact of ``term`` among the article's chunks} (built once per
+        term and snapshot; an idempotent cache, a race only builds it twice)."""
+        alist = self._article_postings.get(term)
+        if alist is None:
+            alist = {}
+            chunks = self.chunks
+            for chunk_id, impact in self.postings[term].items():
+                article_id = chunks[chunk_id].article_id
+                if impact > alist.get(article_id, 0.0):
+                    alist[article_id] = impact
+            self._article_postings[term] = alist
+        return alist
 
     @staticmethod
     def _sorted(
-        cache: dict[str, list[tuple[float, int]]], postings: dict[str, dict[int, float]], term: str
-    ) -> list[tuple[float, int]]:
+        cache: dict[str, tuple[array, array]], postings: Mapping[int, float], term: str
+    ) -> tuple[array, array]:
+        """A posting list ordered by impact (best first; ties: lower id), as two arrays."""
         ordered = cache.get(term)
         if ordered is None:
-            # Built on first use per snapshot; a race only sorts twice.
-            ordered = cache[term] = sorted(
-                ((impact, key) for key, impact in postings[term].items()),
-                key=lambda item: (-item[0], item[1]),
-            )
+            pairs = sorted(postings.items(), key=lambda kv: (-kv[1], kv[0]))
+            ordered = (array("d", (v for _, v in pairs)), array("q", (k for k, _ in pairs)))
+            cache[term] = ordered
         return ordered
 
     def _top_k(
         self,
-        postings: dict[str, dict[int, float]],
-        cache: dict[str, list[tuple[float, int]]],
+        postings: Mapping[str, Mapping[int, float]],
+        cache: dict[str, tuple[array, array]],
         analysis: QueryAnalysis,
         *,
         keep: int,
@@ -531,9 +509,7 @@ class Snapshot:
             ((self.idf(qt.term) * qt.weight, postings[qt.term], qt.term) for qt in analysis.terms),
             key=lambda item: len(item[1]),
         )
-        bounds = [
-            factor * self._sorted(cache, postings, term)[0][0] for factor, _, term in weighted
-        ]
+        bounds = [factor * self._sorted(cache, plist, t)[0][0] for factor, plist, t in weighted]
         remaining = sum(bounds)  # the most the terms not yet scored can add
         scores: dict[int, float] = {}
         for (factor, plist, term), bound in zip(weighted, bounds, strict=True):
@@ -541,11 +517,11 @@ class Snapshot:
             get = scores.get
             if not scores and len(plist) > _SHORT_LIST:
                 # The first list is long: its k best entries will score at least their impact,
-                # so the k-th of them is already a valid theta; a newcomer below the cutoff
-                # cannot reach it even with every later term.
-                ordered = self._sorted(cache, postings, term)
-                theta = factor * ordered[min(keep, len(ordered)) - 1][0]
-                for impact, key in ordered:
+                # so the k-th of them is already a valid theta; a newcomer below it cannot reach
+                # it even with every later term.
+                impacts, keys = self._sorted(cache, plist, term)
+                theta = factor * impacts[min(keep, len(impacts)) - 1]
+                for impact, key in zip(impacts, keys, strict=True):
                     if factor * impact + remaining < theta:
                         break
                     scores[key] = factor * impact
@@ -556,13 +532,13 @@ class Snapshot:
                 for key, impact in plist.items():
                     scores[key] = get(key, 0.0) + factor * impact
                 continue
+            seen: set[int] = set()
             if bound + remaining < theta:
                 # No newcomer can reach the top-k; drop entries that cannot either.
                 scores = {c: v for c, v in scores.items() if v + bound + remaining >= theta}
-                seen: set[int] = set()
             else:
-                seen = set()
-                for impact, key in self._sorted(cache, postings, term):
+                impacts, keys = self._sorted(cache, plist, term)
+                for impact, key in zip(impacts, keys, strict=True):
                     if factor * impact + remaining < theta:
                         break
                     scores[key] = get(key, 0.0) + factor * impact

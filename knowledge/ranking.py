@@ -162,7 +162,7 @@ def _candidates(snap: Snapshot, analysis: QueryAnalysis, *, golden: bool) -> lis
                     matched.append(term)
             sections.append((chunk_id, score, tuple(matched)))
         sections.sort(key=lambda s: (-s[1], s[0]))
-        terms = snap.article_terms.get(article_id, frozenset())
+        terms = {t for _, _, matched in sections for t in matched}
         topic = snap.article_topic.get(article_id, frozenset())
         match = matches.get(article_id)
         found.append(

@@ -120,3 +120,10 @@ def test_older_held_out_questions_still_generalise(demo_kb: list[str]) -> None:
     assert report.fallback_precision >= 0.8
     assert report.fallback_recall >= 0.84
     assert len(report.wrong_answers) <= 4
+
+
+def test_evaluate_kb_calibrates_on_development_and_prints_the_models(demo_kb: list[str]) -> None:
+    output = _run("--calibrate")
+    assert "RANKER: dict[str, float] = {" in output
+    assert "CONFIDENCE: dict[str, float] = {" in output
+    assert output.count(" <") == 1  # the chosen threshold is marked once
