@@ -533,10 +533,11 @@ class Snapshot:
                     scores[key] = get(key, 0.0) + factor * impact
                 continue
             seen: set[int] = set()
-            if bound + remaining < theta:
-                # No newcomer can reach the top-k; drop entries that cannot either.
-                scores = {c: v for c, v in scores.items() if v + bound + remaining >= theta}
-            else:
+            # Entries that cannot reach theta even with every term left are dropped first: the
+            # lookups below (and for every later term) then walk fewer of them.
+            scores = {c: v for c, v in scores.items() if v + bound + remaining >= theta}
+            get = scores.get
+            if bound + remaining >= theta:  # else no newcomer can reach the top-k
                 impacts, keys = self._sorted(cache, plist, term)
                 for impact, key in zip(impacts, keys, strict=True):
                     if factor * impact + remaining < theta:
