@@ -496,9 +496,10 @@ class Snapshot:
         keep: int,
     ) -> list[tuple[int, float]]:
         """Exact top-k, MaxScore-style. Terms are scored rarest first, each bounded by its best
-        impact. Once the current k-th score (theta) is known, a term's long list is walked from
-        its best impact down only while a newcomer could still reach theta; the entries already
-        found get the term by lookup; a term that cannot lift any newcomer only adds to them.
+        impact; short lists are walked whole. For a long list a valid theta (a score k entries
+        will reach) is taken first, entries that cannot reach it are dropped, the list is walked
+        from its best impact down only while a newcomer could still reach theta, and the entries
+        already found get the term by lookup.
 
         An entry skipped at one term can never reach the top-k later (its whole score is below
         that term's theta, and theta only grows), so the k best scores are exact.
@@ -510,35 +511,36 @@ class Snapshot:
             key=lambda item: len(item[1]),
         )
         bounds = [factor * self._sorted(cache, plist, t)[0][0] for factor, plist, t in weighted]
-        remaining = sum(bounds)  # the most the terms not yet scored can add
+        # The most the terms after each one can add (summed afresh: a running subtraction
+        # leaves a rounding residue where it should be exactly 0, and ties then break wrongly).
+        after = [sum(bounds[i + 1 :]) for i in range(len(bounds))]
         scores: dict[int, float] = {}
-        for (factor, plist, term), bound in zip(weighted, bounds, strict=True):
-            remaining -= bound
+        for (factor, plist, term), bound, remaining in zip(weighted, bounds, after, strict=True):
             get = scores.get
-            if not scores and len(plist) > _SHORT_LIST:
-                # The first list is long: its k best entries will score at least their impact,
-                # so the k-th of them is already a valid theta; a newcomer below it cannot reach
-                # it even with every later term.
-                impacts, keys = self._sorted(cache, plist, term)
-                theta = factor * impacts[min(keep, len(impacts)) - 1]
-                for impact, key in zip(impacts, keys, strict=True):
-                    if factor * impact + remaining < theta:
-                        break
-                    scores[key] = factor * impact
-                continue
-            full = len(scores) < keep or len(plist) <= _SHORT_LIST
-            theta = 0.0 if full else heapq.nlargest(keep, scores.values())[-1]
-            if full:
+            if len(plist) <= _SHORT_LIST:
                 for key, impact in plist.items():
                     scores[key] = get(key, 0.0) + factor * impact
                 continue
-            seen: set[int] = set()
+            impacts, keys = self._sorted(cache, plist, term)
+            if len(scores) >= keep:
+                theta = heapq.nlargest(keep, scores.values())[-1]
+            else:
+                # Too few entries yet: the entries found so far and this list's best ones will
+                # score at least what they have plus this term, so their k-th is a valid theta.
+                floor = dict(scores)
+                for impact, key in zip(impacts[:keep], keys[:keep], strict=True):
+                    floor[key] = get(key, 0.0) + factor * impact
+                if len(floor) < keep:
+                    for key, impact in plist.items():
+                        scores[key] = get(key, 0.0) + factor * impact
+                    continue
+                theta = heapq.nlargest(keep, floor.values())[-1]
             # Entries that cannot reach theta even with every term left are dropped first: the
             # lookups below (and for every later term) then walk fewer of them.
             scores = {c: v for c, v in scores.items() if v + bound + remaining >= theta}
             get = scores.get
+            seen: set[int] = set()
             if bound + remaining >= theta:  # else no newcomer can reach the top-k
-                impacts, keys = self._sorted(cache, plist, term)
                 for impact, key in zip(impacts, keys, strict=True):
                     if factor * impact + remaining < theta:
                         break
