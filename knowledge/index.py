@@ -28,6 +28,11 @@ B = 0.6
 FUZZY_WEIGHT = {1: 0.85, 2: 0.7}
 # Posting lists this short are walked whole (cheaper than sorting them by impact).
 _SHORT_LIST = 64
+# A long list is walked for newcomers at most this far down its impact order. Only a question
+# made of words that hundreds of articles use reaches it ("comprar un carro" in a catalogue of
+# car guides), where the ranker's candidates come from the golden questions and the sections'
+# own scores anyway; below the cap the top-k is exact.
+_WALK_CAP = 256
 # Extra weight of a term the question names more than once (times the log of the repeats).
 QTF_BOOST = 0.5
 # Candidates kept for the margin against "the best chunk of another article".
@@ -541,8 +546,8 @@ class Snapshot:
             get = scores.get
             seen: set[int] = set()
             if bound + remaining >= theta:  # else no newcomer can reach the top-k
-                for impact, key in zip(impacts, keys, strict=True):
-                    if factor * impact + remaining < theta:
+                for rank, (impact, key) in enumerate(zip(impacts, keys, strict=True)):
+                    if factor * impact + remaining < theta or rank >= _WALK_CAP:
                         break
                     scores[key] = get(key, 0.0) + factor * impact
                     seen.add(key)

@@ -79,8 +79,10 @@ CONFIDENCE: dict[str, float] = {
     "head": -0.791,
     "margin": 0.999,
 }
-# Candidate articles scored (the best by BM25 bound, ``Snapshot.top_articles``).
+# Candidate articles scored (the best by BM25 bound, ``Snapshot.top_articles``), and the pool a
+# message's clauses are ranked among.
 MAX_ARTICLES = 8
+POOL_ARTICLES = 40
 # Articles whose golden questions resemble the question join the candidates even when BM25 did
 # not rank them (the wording shares no word with their text).
 NEAREST_CANDIDATES = 3
@@ -124,7 +126,27 @@ class _Candidate:
     nearest_question: str
 
 
-def _candidates(snap: Snapshot, analysis: QueryAnalysis, *, golden: bool) -> list[_Candidate]:
+def candidate_pool(snap: Snapshot, analysis: QueryAnalysis) -> tuple[int, ...]:
+    """The articles a whole message's clauses are ranked among (see ``rank``'s ``pool``)."""
+    return tuple(aid for aid, _ in snap.top_articles(analysis, keep=POOL_ARTICLES))
+
+
+def _top_of_pool(snap: Snapshot, analysis: QueryAnalysis, pool: Sequence[int]) -> list[int]:
+    factors = [
+        (snap.idf(qt.term) * qt.weight, snap.article_postings(qt.term)) for qt in analysis.terms
+    ]
+    bounds = [(sum(f * alist.get(aid, 0.0) for f, alist in factors), aid) for aid in pool]
+    ranked = sorted(((b, aid) for b, aid in bounds if b > 0), key=lambda x: (-x[0], x[1]))
+    return [aid for _, aid in ranked[:MAX_ARTICLES]]
+
+
+def _candidates(
+    snap: Snapshot,
+    analysis: QueryAnalysis,
+    *,
+    golden: bool,
+    pool: Sequence[int] | None = None,
+) -> list[_Candidate]:
     # ``golden=False`` leaves the golden-question model out (the fit's "no questions" view).
     if not snap.chunks:
         return []
@@ -135,7 +157,10 @@ def _candidates(snap: Snapshot, analysis: QueryAnalysis, *, golden: bool) -> lis
         w in kb_text.FOREIGN_NAMES for w in analysis.unknown
     )
     ceiling = known * (K1 + 1)
-    order = [aid for aid, _ in snap.top_articles(analysis, keep=MAX_ARTICLES)]
+    if pool is not None:
+        order = _top_of_pool(snap, analysis, pool)
+    else:
+        order = [aid for aid, _ in snap.top_articles(analysis, keep=MAX_ARTICLES)]
     matches: dict[int, kb_questions.QuestionMatch] = {}
     index = snap.question_index()
     if golden and len(index):
@@ -195,13 +220,20 @@ def rank(
     *,
     ranker: Mapping[str, float] | None = None,
     confidence: Mapping[str, float] | None = None,
+    pool: Sequence[int] | None = None,
 ) -> list[ArticleScore]:
-    """Candidate articles of a question, best first, each with its calibrated confidence."""
+    """Candidate articles of a question, best first, each with its calibrated confidence.
+
+    ``pool``: for a clause of a message, the whole message's best articles by BM25 bound
+    (``candidate_pool``); the clause's candidates are the best of them for its own words, which
+    spares a walk of the posting lists per clause. (A clause's words are the message's, so an
+    article that leads for a clause is very likely among the message's best few dozen.)
+    """
     ranker = RANKER if ranker is None else ranker
     confidence = CONFIDENCE if confidence is None else confidence
     found = [
         (c, probability(c.features, ranker))
-        for c in _candidates(snap, analysis, golden=True)
+        for c in _candidates(snap, analysis, golden=True, pool=pool)
         if any(score > 0 for _, score, _ in c.sections) or c.features["nearest"] > 0
     ]
     found.sort(key=lambda cp: (-cp[1], -cp[0].sections[0][1], cp[0].article_id))

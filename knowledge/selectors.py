@@ -263,8 +263,22 @@ def _retrieve(snap: Snapshot, question: str) -> Retrieval:
     longer drowns it, and a second question about another article is kept for the answer.
     """
     whole, parts = snap.analyze_message(question)
-    ranked = [(whole, ranking.rank(snap, whole))]
-    ranked += [(part, ranking.rank(snap, part)) for part in parts]
+    if not parts:
+        ranked = [(whole, ranking.rank(snap, whole))]
+    else:
+        # One walk of the posting lists for the message; its clauses are ranked among its best.
+        pool = ranking.candidate_pool(snap, whole)
+        ranked = [(whole, ranking.rank(snap, whole, pool=pool))]
+        whole_terms = {t.term for t in whole.terms}
+        ranked += [
+            (
+                part,
+                ranking.rank(
+                    snap, part, pool=pool if {t.term for t in part.terms} <= whole_terms else None
+                ),
+            )
+            for part in parts
+        ]
     scored = [(analysis, _sections(articles)) for analysis, articles in ranked]
 
     def conf(candidate: tuple[QueryAnalysis, list[ScoredChunk]]) -> float:
