@@ -31,9 +31,10 @@ from knowledge.services import knowledge_load_demo
 
 pytestmark = pytest.mark.django_db
 
-# Measured on the demo catalogue and articles (see docs/KNOWLEDGE.md, "Through /chat").
-MIN_FRESH_PASS_RATE = 0.0
-MIN_MID_FLOW_PASS_RATE = 0.0
+# Measured on the demo catalogue and articles when this test was written (docs/KNOWLEDGE.md,
+# "Through /chat"): 55 of 63 fresh, 56 of 63 mid-flow.
+MIN_FRESH_PASS_RATE = 55 / 63
+MIN_MID_FLOW_PASS_RATE = 56 / 63
 
 
 @dataclass(frozen=True)
