@@ -556,6 +556,7 @@ class SearchExplanation:
     catalogue: bool  # a catalogue/financing question, left to the engine
     clause: str  # the part of the message answered ("" = the whole message)
     second_clause: str  # another question in the message answered (or acknowledged)
+    candidates: tuple[ArticleScore, ...] = ()  # the ranker's articles, with their features
 
 
 def knowledge_search_explain(*, question: str, limit: int = 5) -> SearchExplanation:
@@ -575,6 +576,7 @@ def knowledge_search_explain(*, question: str, limit: int = 5) -> SearchExplanat
         catalogue=trace.catalogue,
         clause=retrieval.analysis.text,
         second_clause=retrieval.second[0].text if retrieval.second else "",
+        candidates=retrieval.articles[:limit],
     )
 
 
