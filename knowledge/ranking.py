@@ -113,11 +113,6 @@ def probability(features: Mapping[str, float], model: Mapping[str, float]) -> fl
     return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
-def candidates(snap: Snapshot, analysis: QueryAnalysis) -> list[tuple[int, dict[str, float]]]:
-    """Candidate articles of a question with their features (no probability yet)."""
-    return [(c.article_id, c.features) for c in _candidates(snap, analysis, golden=True)]
-
-
 @dataclass(frozen=True)
 class _Candidate:
     article_id: int
@@ -247,7 +242,7 @@ def rank(
                 chunk=snap.chunks[chunk_id],
                 bm25=score,
                 coverage=c.features["coverage"],
-                specificity=c.features["topic"],
+                specificity=0.0,
                 margin=features["margin"],
                 confidence=conf,
                 matched=matched,

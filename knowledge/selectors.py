@@ -231,10 +231,6 @@ class Retrieval:
 
 
 _WHAT_LIST = re.compile(r"^\W*(?:y )?(?:que|q|cuales) (?!es\b|son\b|significa|tan\b|onda)")
-# Weight of a section's BM25 (golden questions attached to it included) next to its own words.
-_SECTION_BM25 = 0.0
-# Sections of the chosen article ranked by retrieval; enough to cover a whole article.
-_SEARCH_LIMIT = 10
 # Two answers are sent together only while they fit a comfortable WhatsApp message.
 _TWO_ANSWERS_MAX_CHARS = 1200
 
@@ -401,9 +397,9 @@ def _compose(
     bm25 = {r.chunk.chunk_id: r.bm25 for r in results if r.chunk.article_id == article_id}
     factors = {t.term: snap.idf(t.term) * t.weight for t in analysis.terms}
     # A section is chosen by the question's words in its *own* heading (twice: it says what the
-    # section is about; once for the words the title shares) and text, not the title nor the
-    # golden questions attached to it. BM25 (which counts those) breaks ties, then the earlier
-    # section wins (the introduction states what the article is about).
+    # section is about) and text, not the title nor the golden questions attached to it; on a
+    # tie the earlier section wins (the introduction states what the article is about). BM25
+    # (which counts those) decides only when no section's own words meet the question.
     chunk_ids = snap.article_chunks.get(article_id, (top.chunk.chunk_id,))
     # The customer's own word (its stem before synonyms: "revisan" and the heading "Qué
     # revisamos") counts again, half: it is more specific than the concept it belongs to.
@@ -426,7 +422,7 @@ def _compose(
             chunk_id=cid,
             heading=snap.chunks[cid].heading,
             text=snap.chunks[cid].text,
-            score=own[i] + _SECTION_BM25 * bm25.get(cid, 0.0) - 1e-9 * i,
+            score=own[i] - 1e-9 * i if any(own) else bm25.get(cid, 0.0) - 1e-9 * i,
         )
         for i, cid in enumerate(chunk_ids)
     ]

@@ -46,10 +46,11 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     ),
     # "¿Con cuánto de enganche…?" asks for the minimum down payment.
     (r"(?:con )?cuanto (?:de )?enganche|enganche de cuanto", " enganche minimo "),
-    # Changing one's car for another is a trade-in; "cambiar el aceite" is not.
+    # Changing one's car ("cambiar mi carro", "tengo uno viejito y quiero cambiarlo") is a
+    # trade-in; "cambiar el aceite" is not.
     (
         r"cambi(?:ar|o|an) (?:de |mi |el |tu )?(?:auto|carro|coche|camioneta)"
-        r"|cambio de (?:auto|carro|coche|camioneta)|cambiarlo por",
+        r"|cambio de (?:auto|carro|coche|camioneta)|(?:quiero |queremos )?cambiarl[oa]\b",
         r" \g<0> acuenta ",
     ),
     (r"(?:buen|mal|excelente|perfecto) estado|(?:buenas|malas) condiciones", " condiciones "),

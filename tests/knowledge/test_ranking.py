@@ -77,8 +77,9 @@ def test_fit_recovers_the_direction_of_a_separating_feature() -> None:
         ("tienen algo por ecatepec", "edomex", None),
         # Something wrong with the car is what the warranty covers.
         ("se le descompuso el motor", "garantia", None),
-        # Changing the oil is no trade-in.
+        # Changing the oil is no trade-in; changing one's old car is.
         ("como cambio el aceite", None, "acuenta"),
+        ("tengo uno viejito y quiero cambiarlo", "acuenta", None),
     ],
 )
 def test_concepts_are_read_from_how_customers_say_them(
