@@ -49,16 +49,25 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ),
     (
         Kind.PRICE,
+        # An amount is asked for ("¿cuánto cuesta…?", "¿es gratis?"); "¿sus precios son
+        # buenos?" asks about prices without asking for one, and is answered like any question.
         re.compile(
-            r"\bcuanto (?:cuesta|cuestan|sale|salen|cobran|cobra|vale|valen)\b|\bprecios?\b"
-            r"|\bcostos?\b|\btarifas?\b|\bcomision(?:es)?\b|\bque precio\b"
+            r"\bcuanto (?:cuesta|cuestan|sale|salen|cobran|cobra|vale|valen)\b"
+            r"|\b(?:que|cual es el) (?:precio|costo)\b|\btarifas?\b|\bcomision(?:es)?\b"
+            r"|\b(?:es|son|sale|salen) gratis\b|\btiene (?:algun )?costo\b"
         ),
     ),
     (
         Kind.HOURS,
         re.compile(r"\bhorarios?\b|\b(?:a )?que hora\b|\babren\b|\bcierran\b|\babre\b|\bcierra\b"),
     ),
-    (Kind.YEAR, re.compile(r"\ben que ano\b|\bdesde cuando\b|\bcuando (?:se )?fund")),
+    (
+        Kind.YEAR,
+        re.compile(
+            r"\ben que ano\b|\bdesde cuando (?:existe|existen|opera|operan|esta|estan|venden)\b"
+            r"|\bcuando (?:se )?fund"
+        ),
+    ),
     (
         Kind.FIGURE,
         re.compile(
@@ -74,7 +83,7 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_PRICE_IN_TEXT = re.compile(r"\$\s?\d|\d\s?(?:mil|pesos|mxn)\b|\bprecios?\b|\bcostos?\b|\bgratis\b")
+_PRICE_IN_TEXT = re.compile(r"\$\s?\d|\d\s?(?:mil|pesos|mxn)\b|\bgratis\b")
 _CONTACT_IN_TEXT = re.compile(r"\d[\d \-]{7,}\d|@\w")
 _HOURS_IN_TEXT = re.compile(r"\b\d{1,2}:\d{2}\b")
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -150,11 +159,16 @@ def _figure_sentences(sections: Sequence[Section], kind: Kind, terms: set[str]) 
     for section in sections:
         for sentence in _sentences(section.text):
             order += 1
-            if can_answer(kind, sentence):
+            # A list item's number ("4. Firma tu contrato…") is no figure.
+            if can_answer(kind, re.sub(r"^\d+\. ", "", sentence)):
                 candidates.append((_overlap(sentence, terms), section.score, -order, sentence))
     if not candidates:
         return []
     best = max(c[0] for c in candidates)
+    if best == 0 and terms:
+        # No figure is about what was asked ("¿cuánto tarda la entrega?" against "respuesta en
+        # menos de 2 minutos"): quoting one would answer another question.
+        return []
     top = sorted((c for c in candidates if c[0] == best), key=lambda c: (-c[1], -c[2]))
     chosen = [c[3] for c in sorted(top[:2], key=lambda c: -c[2])]
     return list(dict.fromkeys(chosen))
@@ -202,8 +216,12 @@ def compose(
     sections: Sequence[Section],
     best: Section,
     is_branches_article: bool,
-) -> Composed:
-    """The answer from the chosen article: the part asked for, WhatsApp-sized."""
+) -> Composed | None:
+    """The answer from the chosen article: the part asked for, WhatsApp-sized.
+
+    None when the question asks for a figure (a price, hours, a year…) and no sentence of the
+    article holding one is about what was asked.
+    """
     if is_branches_article:
         composed = _compose_branches(question=question, kind=kind, terms=terms, sections=sections)
         if composed is not None:
@@ -212,13 +230,14 @@ def compose(
     if kind in (Kind.FIGURE, Kind.HOURS, Kind.PRICE, Kind.YEAR, Kind.CONTACT) and usable:
         ranked = sorted(usable, key=lambda s: -s.score)
         sentences = _figure_sentences(ranked[:2], kind, terms)
-        if sentences:
-            used = [s.chunk_id for s in ranked[:2] if any(x in s.text for x in sentences)]
-            return Composed(
-                text=_with_title(title, " ".join(sentences)),
-                chunk_ids=tuple(used) or (best.chunk_id,),
-                part="la cifra que se pregunta",
-            )
+        if not sentences:
+            return None
+        used = [s.chunk_id for s in ranked[:2] if any(x in s.text for x in sentences)]
+        return Composed(
+            text=_with_title(title, " ".join(sentences)),
+            chunk_ids=tuple(used) or (best.chunk_id,),
+            part="la cifra que se pregunta",
+        )
     if kind is Kind.STEPS and not _has_steps(best.text):
         # A process question gets the section with the steps, when the article has one.
         with_steps = [s for s in sections if _has_steps(s.text) and s.score > 0]
@@ -251,6 +270,9 @@ def _with_title(title: str, body: str) -> str:
     return body
 
 
+_OUTSIDE = re.compile(r"\b(?:fuera de|aparte de|ademas de|excepto|salvo|que no sea)\b")
+
+
 def _compose_branches(
     *, question: str, kind: Kind, terms: set[str], sections: Sequence[Section]
 ) -> Composed | None:
@@ -260,6 +282,9 @@ def _compose_branches(
     by_heading = {s.heading: s for s in sections}
     cities = kb_branches.branch_cities(directory)
     named_cities = kb_branches.cities_named(question, cities)
+    if named_cities and _OUTSIDE.search(kb_text.fold(question)):
+        # "¿tienen sucursales fuera de la CDMX?": every other city.
+        named_cities = [c for c in cities if c not in named_cities]
     named = kb_branches.branches_named(question, directory)
     hours_section = next(
         (s for s in sections if kb_text.fold(s.heading).startswith("horario")), None

@@ -41,6 +41,8 @@ CITY_ALIASES: dict[str, str] = {
     "cuerna": "cuernavaca",
     "morelos": "cuernavaca",
 }
+# Municipalities and neighbourhoods around the cities with branches ("ecatepec" → Estado de México).
+CITY_ALIASES.update({place: CITY_ALIASES.get(area, area) for place, area in kb_text.PLACES.items()})
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,12 @@ class Branch:
 
 def parse_branches(sections: Iterable[tuple[str, str]]) -> list[Branch]:
     """Branches of the (heading, WhatsApp text) sections of the branches article, in order."""
+    return list(_parse(tuple(sections)))
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(sections: tuple[tuple[str, str], ...]) -> tuple[Branch, ...]:
+    # Cached: every answer from the branches article reads the same few sections.
     branches: list[Branch] = []
     for heading, text in sections:
         section = _SECTION.match(heading)
@@ -77,7 +85,7 @@ def parse_branches(sections: Iterable[tuple[str, str]]) -> list[Branch]:
                     hours=hours,
                 )
             )
-    return branches
+    return tuple(branches)
 
 
 def _city_parts(city: str) -> list[str]:
@@ -94,7 +102,10 @@ def _close(word: str, target: str) -> bool:
         return True
     if len(target) < 6 or len(word) < 5:
         return False
-    return OSA.distance(word, target) <= (1 if len(target) <= 8 else 2)
+    limit = 1 if len(target) <= 8 else 2
+    if abs(len(word) - len(target)) > limit:
+        return False
+    return OSA.distance(word, target, score_cutoff=limit) <= limit
 
 
 def _mentions(tokens: list[str], phrase: str) -> bool:
@@ -172,10 +183,19 @@ _GENERIC = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=8)
-def _distinctive_words(branches: tuple[Branch, ...]) -> tuple[tuple[Branch, tuple[str, ...]], ...]:
-    """Each branch with the words of its name and address that single it out (computed once per
-    directory: the appointment flow asks on every booking turn)."""
+def branches_named(text: str, branches: Iterable[Branch]) -> list[Branch]:
+    """Branches whose own name, or a distinctive word of their address, ``text`` mentions."""
+    tokens = [t for t in _tokens(text) if not t.isdigit()]
+    return [
+        branch
+        for branch, words in _distinctive(tuple(branches))
+        if any(_mentions(tokens, w) for w in words)
+    ]
+
+
+@functools.lru_cache(maxsize=16)
+def _distinctive(branches: tuple[Branch, ...]) -> tuple[tuple[Branch, tuple[str, ...]], ...]:
+    """Each branch with the words of its name and address that single it out (cached)."""
     # A city's name in an address ("Monterrey, N.L.") names the city, not one branch.
     city_words = {w for b in branches for w in _tokens(b.city)} | {
         w for target in CITY_ALIASES.values() for w in target.split()
@@ -184,25 +204,13 @@ def _distinctive_words(branches: tuple[Branch, ...]) -> tuple[tuple[Branch, tupl
         (
             branch,
             tuple(
-                dict.fromkeys(
-                    w
-                    for w in _tokens(f"{branch.name} {branch.address}")
-                    if len(w) >= 5 and not w.isdigit() and w not in _GENERIC and w not in city_words
-                )
+                w
+                for w in _tokens(f"{branch.name} {branch.address}")
+                if len(w) >= 5 and not w.isdigit() and w not in _GENERIC and w not in city_words
             ),
         )
         for branch in branches
     )
-
-
-def branches_named(text: str, branches: Iterable[Branch]) -> list[Branch]:
-    """Branches whose own name, or a distinctive word of their address, ``text`` mentions."""
-    tokens = [t for t in _tokens(text) if not t.isdigit()]
-    return [
-        branch
-        for branch, words in _distinctive_words(tuple(branches))
-        if any(_mentions(tokens, w) for w in words)
-    ]
 
 
 def branch_line(branch: Branch, *, with_hours: bool = True) -> str:

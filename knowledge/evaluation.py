@@ -14,9 +14,13 @@ engine uses), so the figures cover routing, confidence and the text the customer
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -249,3 +253,118 @@ def evaluate_set(qs: QuestionSet) -> SetReport:
 def knowledge_evaluate_sets(*, names: tuple[str, ...] = ("golden", *SETS)) -> list[SetReport]:
     """Figures of each question set, in order (golden, development, held-out by default)."""
     return [evaluate_set(golden_set() if n == "golden" else question_set(n)) for n in names]
+
+
+# --- Calibration (evaluate_kb --calibrate) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The two fitted models, the chosen threshold and how the sets fare across thresholds."""
+
+    ranker: dict[str, float]
+    confidence: dict[str, float]  # bias already shifted so that ``threshold`` maps to 0.5
+    threshold: float  # on the fitted probability, before the shift
+    table: tuple[tuple[float, float, float, float], ...]  # threshold, hit@1, fb precision, decline
+
+
+def _labelled(names: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    """(question, right article slugs) of the named sets, plus the shipped out-of-domain list."""
+    items: list[tuple[str, tuple[str, ...]]] = []
+    for name in names:
+        qs = question_set(name)
+        items += [(q.question, tuple(s for s in (q.article, q.also) if s)) for q in qs.in_domain]
+        items += [(q, ()) for q in qs.out_of_domain]
+    items += [(q, ()) for q in selectors.out_of_domain_questions()]
+    return items
+
+
+def knowledge_calibrate(*, names: tuple[str, ...] = ("development",)) -> Calibration:
+    """Fit the ranker and the confidence model on ``names`` (never the held-out half).
+
+    1. The ranker: every candidate article of the whole message and of each clause, labelled
+       right or wrong, as the index is and as if no article had golden questions.
+    2. The confidence model: the ranker's best article of each of those, right or wrong.
+    3. The threshold: the one that maximises the worst of hit@1, fallback precision and the
+       decline rate on the same questions (the three bars of the gate), read through the live
+       path; the confidence bias is then shifted so that this threshold is 0.5, the setting's
+       default.
+    """
+    from knowledge import ranking  # evaluation tooling only; the live path never fits
+
+    snap = selectors.knowledge_index()
+    slug_ids = {c.article_slug: c.article_id for c in snap.chunks.values()}
+    bare = ranking.without_questions(snap)
+    items = _labelled(names)
+    analyses = []
+    for question, slugs in items:
+        whole, parts = snap.analyze_message(question)
+        analyses.append(([whole, *parts], tuple(slug_ids[s] for s in slugs if s in slug_ids)))
+    ranker_rows = [
+        row
+        for found, expected in analyses
+        for analysis in found
+        for row in ranking.ranker_rows(snap, analysis, expected=expected)
+    ]
+    ranker = ranking.fit(ranker_rows)
+    confidence_rows = []
+    for found, expected in analyses:
+        for analysis in found:
+            for view in (snap, bare):
+                ranked = ranking.rank(view, analysis, ranker=ranker)
+                if ranked:
+                    confidence_rows.append((ranked[0].features, ranked[0].article_id in expected))
+    confidence = ranking.fit(confidence_rows, features=ranking.CONFIDENCE_FEATURES)
+    # Read every question through the live path at each threshold (the threshold also decides
+    # whether the whole message or a clause is answered, so one reading does not serve all).
+    table = []
+    with _models(ranking, ranker=ranker, confidence=confidence):
+        for step in range(20, 81, 5):
+            tau = step / 100
+            hits = declined = fb_right = fb_total = in_domain = 0
+            with _threshold(tau):
+                for question, slugs in items:
+                    answer = selectors.knowledge_answer(question=question)
+                    top = answer.hits[0].article_slug if answer.confident else ""
+                    if slugs:
+                        in_domain += 1
+                        hits += top == slugs[0]
+                    else:
+                        declined += not answer.confident
+                    if not answer.confident:
+                        fb_total += 1
+                        fb_right += not slugs
+            out = len(items) - in_domain
+            table.append(
+                (tau, _ratio(hits, in_domain), _ratio(fb_right, fb_total), _ratio(declined, out))
+            )
+    tau = max(table, key=lambda row: (min(row[1:]), -abs(row[0] - 0.5)))[0]
+    shifted = dict(confidence)
+    shifted["bias"] = round(confidence["bias"] - math.log(tau / (1 - tau)), 3)
+    return Calibration(ranker, shifted, tau, tuple(table))
+
+
+@contextlib.contextmanager
+def _models(
+    ranking: Any, *, ranker: dict[str, float], confidence: dict[str, float]
+) -> Iterator[None]:
+    saved = dict(ranking.RANKER), dict(ranking.CONFIDENCE)
+    ranking.RANKER.clear()
+    ranking.RANKER.update(ranker)
+    ranking.CONFIDENCE.clear()
+    ranking.CONFIDENCE.update(confidence)
+    try:
+        yield
+    finally:
+        ranking.RANKER.clear()
+        ranking.RANKER.update(saved[0])
+        ranking.CONFIDENCE.clear()
+        ranking.CONFIDENCE.update(saved[1])
+
+
+@contextlib.contextmanager
+def _threshold(value: float) -> Iterator[None]:
+    from django.test import override_settings
+
+    with override_settings(KNOWLEDGE_CONFIDENCE_THRESHOLD=value):
+        yield

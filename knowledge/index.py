@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Mapping
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
@@ -17,6 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge import text as kb_text
+from knowledge.questions import QuestionIndex
 
 # BM25 parameters. b is lower than the textbook 0.75: chunks are short and of similar length,
 # and a long list of addresses should not be punished much for being long.
@@ -24,6 +26,15 @@ K1 = 1.2
 B = 0.6
 # Weight of a term reached by typo correction, by edit distance.
 FUZZY_WEIGHT = {1: 0.85, 2: 0.7}
+# Posting lists this short are walked whole (cheaper than sorting them by impact).
+_SHORT_LIST = 64
+# A long list is walked for newcomers at most this far down its impact order. Only a question
+# made of words that hundreds of articles use reaches it ("comprar un carro" in a catalogue of
+# car guides), where the ranker's candidates come from the golden questions and the sections'
+# own scores anyway; below the cap the top-k is exact.
+_WALK_CAP = 256
+# Extra weight of a term the question names more than once (times the log of the repeats).
+QTF_BOOST = 0.5
 # Candidates kept for the margin against "the best chunk of another article".
 _TOP_FOR_MARGIN = 10
 
@@ -65,6 +76,7 @@ class ChunkRow:
     terms: Mapping[str, int]
     words: str
     length: int
+    tags: str = ""  # the article's tags, comma-separated (topic words, like title and headings)
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,13 @@ class QueryAnalysis:
     unknown: tuple[str, ...]  # content words with no match in the index
     text: str = ""  # the (folded) clause analysed; the whole message when empty
     position: int = -1  # clause number in the message; -1 for the whole message
+    words: tuple[str, ...] = ()  # the content words analysed (for the golden-question model)
+    # An unknown word heading a phrase whose complement is known: "el *clima* en Monterrey",
+    # "la *licencia* de manejo", "una *tarjeta* de crédito". The question is about the unknown
+    # thing; the known word only places it.
+    unknown_head: bool = False
+    # A known word completed by another business's name: "la garantía de Nissan".
+    foreign_complement: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,8 +134,23 @@ class Snapshot:
     postings: dict[str, dict[int, float]]  # term → {chunk id: BM25 impact without idf}
     avgdl: float
     surface: dict[str, str]  # folded surface word → index term (typo-correction vocabulary)
+    # Per article: its *topic* terms (title, tags, headings and golden questions): a question
+    # matched only by words of an article's body (a "contrato" in the credit steps) is weaker
+    # evidence than one matched by what the article is about.
+    article_fields: dict[int, frozenset[str]] = field(default_factory=dict)  # title, tags, headings
+    article_topic: dict[int, frozenset[str]] = field(default_factory=dict)  # fields + questions
+    article_questions: dict[int, tuple[str, ...]] = field(default_factory=dict)
     _by_length: dict[int, list[str]] | None = field(default=None, repr=False)
     _by_sound: dict[str, str] | None = field(default=None, repr=False)
+    _question_index: QuestionIndex | None = field(default=None, repr=False)
+    # Built on first use of a term, per snapshot (a patch starts them anew): term → {article
+    # id: the best impact among its chunks}, on which candidate articles are found (five times
+    # shorter than the chunk lists), and both kinds of lists ordered by impact, as compact
+    # arrays.
+    _article_postings: dict[str, dict[int, float]] = field(default_factory=dict, repr=False)
+    _by_impact: dict[str, tuple[array, array]] = field(default_factory=dict, repr=False)
+    _articles_by_impact: dict[str, tuple[array, array]] = field(default_factory=dict, repr=False)
+    _own_terms: dict[int, tuple[frozenset[str], ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def empty(cls, *, token: str = "") -> Snapshot:
@@ -124,12 +158,17 @@ class Snapshot:
 
     @classmethod
     def build(
-        cls, *, token: str, article_tokens: dict[int, str], rows: Iterable[ChunkRow]
+        cls,
+        *,
+        token: str,
+        article_tokens: dict[int, str],
+        rows: Iterable[ChunkRow],
+        questions: Mapping[int, Sequence[str]] | None = None,
     ) -> Snapshot:
         rows = list(rows)
         avgdl = (sum(r.length for r in rows) / len(rows)) if rows else 1.0
         snap = cls(token, dict(article_tokens), {}, {}, {}, {}, max(avgdl, 1.0), {})
-        snap._add(rows, copy_on_write=False)
+        snap._add(rows, copy_on_write=False, questions=questions or {})
         return snap
 
     def patched(
@@ -139,6 +178,7 @@ class Snapshot:
         article_tokens: dict[int, str],
         rows: Iterable[ChunkRow],
         stale_article_ids: Iterable[int],
+        questions: Mapping[int, Sequence[str]] | None = None,
     ) -> Snapshot:
         """A copy with ``stale_article_ids`` removed and ``rows`` added (copy-on-write).
 
@@ -154,9 +194,15 @@ class Snapshot:
             dict(self.postings),
             self.avgdl,
             dict(self.surface),
+            dict(self.article_fields),
+            dict(self.article_topic),
+            dict(self.article_questions),
         )
         copied: set[str] = set()
         for article_id in stale_article_ids:
+            snap.article_fields.pop(article_id, None)
+            snap.article_topic.pop(article_id, None)
+            snap.article_questions.pop(article_id, None)
             for chunk_id in snap.article_chunks.pop(article_id, ()):
                 snap.chunks.pop(chunk_id, None)
                 for term in snap.chunk_terms.pop(chunk_id, ()):
@@ -169,14 +215,27 @@ class Snapshot:
                     del plist[chunk_id]
                     if not plist:
                         del snap.postings[term]
-        snap._add(list(rows), copy_on_write=True, copied=copied)
+        snap._add(list(rows), copy_on_write=True, copied=copied, questions=questions or {})
         return snap
 
     def _add(
-        self, rows: list[ChunkRow], *, copy_on_write: bool, copied: set[str] | None = None
+        self,
+        rows: list[ChunkRow],
+        *,
+        copy_on_write: bool,
+        copied: set[str] | None = None,
+        questions: Mapping[int, Sequence[str]],
     ) -> None:
         copied = copied if copied is not None else set()
         by_article: dict[int, list[int]] = {}
+        article_topic: dict[int, set[str]] = {}
+        topic_of: dict[str, list[str]] = {}  # the same title and tags repeat on every chunk
+
+        def topic_terms(text: str) -> list[str]:
+            if text not in topic_of:
+                topic_of[text] = kb_text.terms(text)
+            return topic_of[text]
+
         norm_base = K1 * (1 - B)
         norm_len = K1 * B / self.avgdl
         for row in rows:
@@ -190,6 +249,9 @@ class Snapshot:
             )
             by_article.setdefault(row.article_id, []).append(row.chunk_id)
             self.chunk_terms[row.chunk_id] = tuple(row.terms)
+            article_topic.setdefault(row.article_id, set()).update(
+                topic_terms(row.article_title), topic_terms(row.heading), topic_terms(row.tags)
+            )
             norm = norm_base + norm_len * row.length
             for term, tf in row.terms.items():
                 plist = self.postings.get(term)
@@ -204,8 +266,43 @@ class Snapshot:
                 self.surface.setdefault(word, kb_text.term_of(word))
         for article_id, chunk_ids in by_article.items():
             self.article_chunks[article_id] = tuple(chunk_ids)
+            asked = tuple(questions.get(article_id, ()))
+            fields = frozenset(article_topic[article_id])
+            self.article_fields[article_id] = fields
+            self.article_topic[article_id] = fields.union(
+                *(kb_text.terms(question) for question in asked)
+            )
+            if asked:
+                self.article_questions[article_id] = asked
         self._by_length = None
         self._by_sound = None
+        self._question_index = None
+
+    def own_terms(self, chunk_id: int) -> tuple[frozenset[str], ...]:
+        """Terms of a chunk's own heading (those the title does not share) and of its text, then
+        the same as plain stems (before synonyms): no title, tags or golden questions."""
+        terms = self._own_terms.get(chunk_id)
+        if terms is None:
+            chunk = self.chunks[chunk_id]
+            # Heading words the title shares ("Extiende tu garantía" in "Garantía de tu auto")
+            # do not tell the sections apart.
+            heading = chunk.heading if chunk.heading != chunk.article_title else ""
+            title = chunk.article_title
+            terms = (
+                frozenset(kb_text.terms(heading)) - frozenset(kb_text.terms(title)),
+                frozenset(kb_text.terms(chunk.text)),
+                frozenset(map(kb_text.stem, kb_text.words(heading)))
+                - frozenset(map(kb_text.stem, kb_text.words(title))),
+                frozenset(map(kb_text.stem, kb_text.words(chunk.text))),
+            )
+            self._own_terms[chunk_id] = terms  # idempotent: a race only computes it twice
+        return terms
+
+    def question_index(self) -> QuestionIndex:
+        """The golden-question model of this snapshot (built on first use)."""
+        if self._question_index is None:
+            self._question_index = QuestionIndex(self.article_questions)
+        return self._question_index
 
     # --- Query side ----------------------------------------------------------------------------
 
@@ -298,6 +395,7 @@ class Snapshot:
         position: int = -1,
     ) -> QueryAnalysis:
         found: dict[str, QueryTerm] = {}
+        repeats: dict[str, int] = {}
         unknown: list[str] = []
         for word in words:
             if word not in memo:
@@ -308,7 +406,17 @@ class Snapshot:
                     unknown.append(word)
             elif qt.term not in found:
                 found[qt.term] = qt
-        return QueryAnalysis(tuple(found.values()), tuple(unknown), text, position)
+            else:
+                repeats[qt.term] = repeats.get(qt.term, 0) + 1
+        # A concept named several ways ("falla… ¿me lo cubre la garantía?") is what the message
+        # is about: query term frequency, damped.
+        terms = tuple(
+            replace(qt, weight=qt.weight * (1 + QTF_BOOST * math.log1p(repeats[qt.term])))
+            if qt.term in repeats
+            else qt
+            for qt in found.values()
+        )
+        return QueryAnalysis(terms, tuple(unknown), text, position, tuple(words))
 
     def analyze(self, question: str) -> QueryAnalysis:
         """Question → weighted index terms, correcting typos against the index vocabulary."""
@@ -318,57 +426,167 @@ class Snapshot:
         """The whole message and each of its clauses (none when it has only one)."""
         memo: dict[str, QueryTerm | None] = {}
         whole = self._analyze_words(kb_text.words(question, limit=kb_text.MAX_QUERY_TOKENS), memo)
+        whole = replace(whole, **self._phrase_flags(question, memo))
         parts = tuple(
-            self._analyze_words(ws, memo, text=clause, position=i)
+            replace(
+                self._analyze_words(ws, memo, text=clause, position=i),
+                **self._phrase_flags(clause, memo),
+            )
             for i, (clause, ws) in enumerate(kb_text.clauses(question))
         )
         # A clause made only of typo-corrected words ("mexicali" → "mexicana") is too weak to
         # be a question of its own.
         return whole, tuple(p for p in parts if any(not t.corrected_from for t in p.terms))
 
-    def search(self, analysis: QueryAnalysis, *, limit: int) -> list[ScoredChunk]:
-        """Top ``limit`` chunks by BM25, each with its calibrated confidence in [0, 1].
+    def _phrase_flags(self, text: str, memo: dict[str, QueryTerm | None]) -> dict[str, bool]:
+        """``unknown_head`` and ``foreign_complement`` of a message or clause."""
+        flags = {"unknown_head": False, "foreign_complement": False}
+        for head, complement in kb_text.head_complements(text):
+            for word in (head, complement):
+                if word not in memo:
+                    memo[word] = self._resolve(word)
+            if memo[head] is None and memo[complement] is not None:
+                flags["unknown_head"] = True
+            if (
+                memo[head] is not None
+                and memo[complement] is None
+                and complement in kb_text.FOREIGN_NAMES | kb_text.CAR_MAKES
+            ):
+                flags["foreign_complement"] = True
+        return flags
 
-        Exact top-k with MaxScore-style pruning: terms are scored rarest first; once even a perfect
-        match on all the remaining (common) terms could not lift a chunk into the current top-k,
-        those terms only add to the candidates already found instead of walking their long
-        posting lists.
+    def top_chunks(self, analysis: QueryAnalysis, *, keep: int) -> list[tuple[int, float]]:
+        """The ``keep`` best chunks by BM25 as (chunk id, score), best first (ties: lower id)."""
+        postings = {qt.term: self.postings[qt.term] for qt in analysis.terms}
+        return self._top_k(postings, self._by_impact, analysis, keep=keep)
+
+    def top_articles(self, analysis: QueryAnalysis, *, keep: int) -> list[tuple[int, float]]:
+        """The ``keep`` best articles by the sum of each term's best impact among their chunks
+        (a bound of their best section's BM25), as (article id, bound), best first."""
+        postings = {qt.term: self.article_postings(qt.term) for qt in analysis.terms}
+        return self._top_k(postings, self._articles_by_impact, analysis, keep=keep)
+
+    def article_postings(self, term: str) -> dict[int, float]:
+        """{article id: the best impact of ``term`` among the article's chunks} (built once per
+        term and snapshot; an idempotent cache, a race only builds it twice)."""
+        alist = self._article_postings.get(term)
+        if alist is None:
+            alist = {}
+            chunks = self.chunks
+            for chunk_id, impact in self.postings[term].items():
+                article_id = chunks[chunk_id].article_id
+                if impact > alist.get(article_id, 0.0):
+                    alist[article_id] = impact
+            self._article_postings[term] = alist
+        return alist
+
+    @staticmethod
+    def _sorted(
+        cache: dict[str, tuple[array, array]], postings: Mapping[int, float], term: str
+    ) -> tuple[array, array]:
+        """A posting list ordered by impact (best first; ties: lower id), as two arrays."""
+        ordered = cache.get(term)
+        if ordered is None:
+            pairs = sorted(postings.items(), key=lambda kv: (-kv[1], kv[0]))
+            ordered = (array("d", (v for _, v in pairs)), array("q", (k for k, _ in pairs)))
+            cache[term] = ordered
+        return ordered
+
+    def _top_k(
+        self,
+        postings: Mapping[str, Mapping[int, float]],
+        cache: dict[str, tuple[array, array]],
+        analysis: QueryAnalysis,
+        *,
+        keep: int,
+    ) -> list[tuple[int, float]]:
+        """Exact top-k, MaxScore-style. Terms are scored rarest first, each bounded by its best
+        impact; short lists are walked whole. For a long list a valid theta (a score k entries
+        will reach) is taken first, entries that cannot reach it are dropped, the list is walked
+        from its best impact down only while a newcomer could still reach theta, and the entries
+        already found get the term by lookup.
+
+        An entry skipped at one term can never reach the top-k later (its whole score is below
+        that term's theta, and theta only grows), so the k best scores are exact.
+        """
+        if not analysis.terms or not self.chunks:
+            return []
+        weighted = sorted(
+            ((self.idf(qt.term) * qt.weight, postings[qt.term], qt.term) for qt in analysis.terms),
+            key=lambda item: len(item[1]),
+        )
+        bounds = [factor * self._sorted(cache, plist, t)[0][0] for factor, plist, t in weighted]
+        # The most the terms after each one can add (summed afresh: a running subtraction
+        # leaves a rounding residue where it should be exactly 0, and ties then break wrongly).
+        after = [sum(bounds[i + 1 :]) for i in range(len(bounds))]
+        scores: dict[int, float] = {}
+        for (factor, plist, term), bound, remaining in zip(weighted, bounds, after, strict=True):
+            get = scores.get
+            if len(plist) <= _SHORT_LIST:
+                for key, impact in plist.items():
+                    scores[key] = get(key, 0.0) + factor * impact
+                continue
+            impacts, keys = self._sorted(cache, plist, term)
+            if len(scores) >= keep:
+                theta = heapq.nlargest(keep, scores.values())[-1]
+            else:
+                # Too few entries yet: the entries found so far and this list's best ones will
+                # score at least what they have plus this term, so their k-th is a valid theta.
+                floor = dict(scores)
+                for impact, key in zip(impacts[:keep], keys[:keep], strict=True):
+                    floor[key] = get(key, 0.0) + factor * impact
+                if len(floor) < keep:
+                    for key, impact in plist.items():
+                        scores[key] = get(key, 0.0) + factor * impact
+                    continue
+                theta = heapq.nlargest(keep, floor.values())[-1]
+            # Entries that cannot reach theta even with every term left are dropped first: the
+            # lookups below (and for every later term) then walk fewer of them.
+            scores = {c: v for c, v in scores.items() if v + bound + remaining >= theta}
+            get = scores.get
+            seen: set[int] = set()
+            if bound + remaining >= theta:  # else no newcomer can reach the top-k
+                for rank, (impact, key) in enumerate(zip(impacts, keys, strict=True)):
+                    if factor * impact + remaining < theta or rank >= _WALK_CAP:
+                        break
+                    scores[key] = get(key, 0.0) + factor * impact
+                    seen.add(key)
+            for key in list(scores):
+                if key not in seen:
+                    impact = plist.get(key)
+                    if impact is not None:
+                        scores[key] += factor * impact
+        return sorted(
+            heapq.nlargest(keep, scores.items(), key=itemgetter(1)), key=lambda kv: (-kv[1], kv[0])
+        )
+
+    def unknown_weight(self, analysis: QueryAnalysis) -> float:
+        """The weight of the question's words no article uses (a number weighs half)."""
+        return self.idf_unknown() * sum(0.5 if w.isdigit() else 1.0 for w in analysis.unknown)
+
+    def idf_unknown(self) -> float:
+        n = len(self.chunks)
+        return math.log(1 + (n + 0.5) / 0.5)
+
+    def search(self, analysis: QueryAnalysis, *, limit: int) -> list[ScoredChunk]:
+        """Top ``limit`` chunks by BM25, each with a coverage-based confidence in [0, 1].
+
+        This is the chunk-level search (``top_chunks`` plus per-chunk features); the live answer
+        path ranks *articles* with ``knowledge.ranking``, whose confidence replaces this one.
         """
         if not analysis.terms or not self.chunks:
             return []
         keep = max(limit, _TOP_FOR_MARGIN)
-        weighted = sorted(
-            ((qt, self.idf(qt.term) * qt.weight, self.postings[qt.term]) for qt in analysis.terms),
-            key=lambda item: len(item[2]),
-        )
-        remaining = sum(factor * (K1 + 1) for _, factor, _ in weighted)  # bound of unseen terms
-        scores: dict[int, float] = {}
-        for _, factor, plist in weighted:
-            if len(scores) >= keep:
-                theta = heapq.nlargest(keep, scores.values())[-1]
-                if remaining < theta:
-                    # No newcomer can reach the top-k; drop candidates that cannot either.
-                    scores = {c: s for c, s in scores.items() if s + remaining >= theta}
-                    for chunk_id in scores:
-                        impact = plist.get(chunk_id)
-                        if impact is not None:
-                            scores[chunk_id] += factor * impact
-                    remaining -= factor * (K1 + 1)
-                    continue
-            get = scores.get
-            for chunk_id, impact in plist.items():
-                scores[chunk_id] = get(chunk_id, 0.0) + factor * impact
-            remaining -= factor * (K1 + 1)
-
+        weighted = [
+            (qt, self.idf(qt.term) * qt.weight, self.postings[qt.term]) for qt in analysis.terms
+        ]
+        ranked = self.top_chunks(analysis, keep=keep)
         n = len(self.chunks)
         idf_unknown = math.log(1 + (n + 0.5) / 0.5)
         # The question's total weight: its matched words plus every word the index has never seen.
         # A number no article uses ("72 meses", "2016") says less than an unknown word.
         total = sum(self.idf(qt.term) for qt in analysis.terms) + idf_unknown * sum(
             0.5 if word.isdigit() else 1.0 for word in analysis.unknown
-        )
-        ranked = sorted(
-            heapq.nlargest(keep, scores.items(), key=itemgetter(1)), key=lambda kv: (-kv[1], kv[0])
         )
         top_article = self.chunks[ranked[0][0]].article_id
         # Margin against the best other article among the top candidates (display only).

@@ -19,11 +19,12 @@ import yaml
 from django.conf import settings
 from django.db import connection
 
-from knowledge import answers, branches, intent
+from knowledge import answers, branches, intent, ranking
 from knowledge import text as kb_text
 from knowledge.branches import Branch
 from knowledge.index import ChunkRow, QueryAnalysis, ScoredChunk, Snapshot
 from knowledge.models import Article, Chunk, GoldenQuestion, IndexState
+from knowledge.ranking import ArticleScore
 
 # Confidence below which the agent does not answer from the knowledge base (setting overrides).
 DEFAULT_CONFIDENCE_THRESHOLD = 0.5
@@ -97,8 +98,21 @@ def _load_rows(*, article_ids: list[int] | None) -> list[ChunkRow]:
     fields = ("id", "article_id", "article__slug", "article__title", "heading", "text")
     return [
         ChunkRow(*row)
-        for row in chunks.values_list(*fields, "terms", "words", "length").iterator(chunk_size=2000)
+        for row in chunks.values_list(
+            *fields, "terms", "words", "length", "article__tags"
+        ).iterator(chunk_size=2000)
     ]
+
+
+def _load_questions(*, article_ids: list[int] | None) -> dict[int, list[str]]:
+    """Golden questions of published articles (the golden-question model's training set)."""
+    golden = GoldenQuestion.objects.filter(article__status=Article.Status.PUBLISHED)
+    if article_ids is not None:
+        golden = golden.filter(article_id__in=article_ids)
+    questions: dict[int, list[str]] = {}
+    for article_id, question in golden.order_by("id").values_list("article_id", "question"):
+        questions.setdefault(article_id, []).append(question)
+    return questions
 
 
 def _sync(snap: Snapshot, token: str) -> Snapshot:
@@ -115,13 +129,17 @@ def _sync(snap: Snapshot, token: str) -> Snapshot:
         10, _FULL_REBUILD_SHARE * len(published)
     ):
         return Snapshot.build(
-            token=token, article_tokens=published, rows=_load_rows(article_ids=None)
+            token=token,
+            article_tokens=published,
+            rows=_load_rows(article_ids=None),
+            questions=_load_questions(article_ids=None),
         )
     return snap.patched(
         token=token,
         article_tokens=published,
         rows=_load_rows(article_ids=changed) if changed else [],
         stale_article_ids=changed + removed,
+        questions=_load_questions(article_ids=changed) if changed else {},
     )
 
 
@@ -167,7 +185,20 @@ def knowledge_search(*, query: str, limit: int = 3) -> list[KbHit]:
     ``KNOWLEDGE_CONFIDENCE_THRESHOLD`` setting.
     """
     snap = knowledge_index()
-    return [_hit(s) for s in snap.search(snap.analyze(query), limit=limit)]
+    return [_hit(s) for s in _sections(ranking.rank(snap, snap.analyze(query)))[:limit]]
+
+
+def _sections(articles: list[ArticleScore]) -> list[ScoredChunk]:
+    """The matching sections of each article, articles in order of probability.
+
+    An article reached only through its golden questions (no section shares a word with the
+    question) is represented by its first section.
+    """
+    out: list[ScoredChunk] = []
+    for article in articles:
+        matching = [s for s in article.sections if s.bm25 > 0]
+        out.extend(matching or article.sections[:1])
+    return out
 
 
 def knowledge_answer(*, question: str) -> KbAnswer:
@@ -186,9 +217,10 @@ class Retrieval:
     """The clause of the message the answer is built from, and another one it also asks about."""
 
     analysis: QueryAnalysis
-    results: list[ScoredChunk]
+    results: list[ScoredChunk]  # sections, best article first (confidence: the article's)
     second: tuple[QueryAnalysis, list[ScoredChunk]] | None
     first_clause: dict[int, int]  # article id → first clause whose best article it is
+    articles: tuple[ArticleScore, ...] = ()  # the candidate articles of ``analysis``
 
     def asked_before(self, article_id: int) -> bool:
         """Was ``article_id`` asked about before the primary answer's article?"""
@@ -198,8 +230,7 @@ class Retrieval:
         return self.first_clause.get(article_id, 99) < mine
 
 
-# Sections of the chosen article ranked by retrieval; enough to cover a whole article.
-_SEARCH_LIMIT = 10
+_WHAT_LIST = re.compile(r"^\W*(?:y )?(?:que|q|cuales) (?!es\b|son\b|significa|tan\b|onda)")
 # Two answers are sent together only while they fit a comfortable WhatsApp message.
 _TWO_ANSWERS_MAX_CHARS = 1200
 
@@ -211,8 +242,14 @@ _INTERROGATIVE = re.compile(
 
 
 def _is_question(clause: QueryAnalysis) -> bool:
-    """A clause that asks something (not context such as "no tengo tiempo de ir a la agencia")."""
-    return len(clause.terms) >= 2 or bool(_INTERROGATIVE.search(clause.text))
+    """A clause that asks something (not context such as "compré un carro hace dos semanas").
+
+    A question mark or a question word; a condition ("si compro el carro…") is the context of
+    the question that follows it.
+    """
+    if clause.text.startswith("si ") and "?" not in clause.text:
+        return False
+    return bool(_INTERROGATIVE.search(clause.text))
 
 
 def _retrieve(snap: Snapshot, question: str) -> Retrieval:
@@ -222,15 +259,35 @@ def _retrieve(snap: Snapshot, question: str) -> Retrieval:
     longer drowns it, and a second question about another article is kept for the answer.
     """
     whole, parts = snap.analyze_message(question)
-    scored = [(whole, snap.search(whole, limit=_SEARCH_LIMIT))]
-    scored += [(part, snap.search(part, limit=_SEARCH_LIMIT)) for part in parts]
+    if not parts:
+        ranked = [(whole, ranking.rank(snap, whole))]
+    else:
+        # One walk of the posting lists for the message; its clauses are ranked among its best.
+        pool = ranking.candidate_pool(snap, whole)
+        ranked = [(whole, ranking.rank(snap, whole, pool=pool))]
+        whole_terms = {t.term for t in whole.terms}
+        ranked += [
+            (
+                part,
+                ranking.rank(
+                    snap, part, pool=pool if {t.term for t in part.terms} <= whole_terms else None
+                ),
+            )
+            for part in parts
+        ]
+    scored = [(analysis, _sections(articles)) for analysis, articles in ranked]
 
     def conf(candidate: tuple[QueryAnalysis, list[ScoredChunk]]) -> float:
         return candidate[1][0].confidence if candidate[1] else -1.0
 
-    # The whole message wins ties: it holds every word the customer wrote.
-    primary = max(scored, key=lambda c: (conf(c), c[0].position == -1))
     threshold = confidence_threshold()
+    # The whole message, when it is answered with confidence, holds every word the customer
+    # wrote: a clause ("si compro el carro…") is only the answer when the whole is not.
+    if conf(scored[0]) >= threshold:
+        best = 0
+    else:
+        best = max(range(len(scored)), key=lambda i: (conf(scored[i]), i == 0))
+    primary = scored[best]
     second = None
     if primary[1] and conf(primary) >= threshold:
         top_article = primary[1][0].chunk.article_id
@@ -243,12 +300,27 @@ def _retrieve(snap: Snapshot, question: str) -> Retrieval:
         ]
         if others:
             second = max(others, key=conf)
+            if best == 0:
+                # Two questions: the first is answered from its own clause, so that its kind
+                # ("¿cuántas…?" belongs to the other one) and its section are its own.
+                own = [
+                    i
+                    for i, c in enumerate(scored[1:], start=1)
+                    if conf(c) >= threshold and c[1][0].chunk.article_id == top_article
+                ]
+                if own:
+                    best = max(own, key=lambda i: conf(scored[i]))
+                    primary = scored[best]
     first_clause: dict[int, int] = {}
     for analysis, results in scored[1:]:
         if results:
             first_clause.setdefault(results[0].chunk.article_id, analysis.position)
     return Retrieval(
-        analysis=primary[0], results=primary[1], second=second, first_clause=first_clause
+        analysis=primary[0],
+        results=primary[1],
+        second=second,
+        first_clause=first_clause,
+        articles=tuple(ranked[best][1]),
     )
 
 
@@ -322,15 +394,37 @@ def _compose(
     """The answer from the best result's article, or None if the article cannot answer it."""
     top = results[0]
     article_id = top.chunk.article_id
-    scores = {r.chunk.chunk_id: r.bm25 for r in results if r.chunk.article_id == article_id}
+    bm25 = {r.chunk.chunk_id: r.bm25 for r in results if r.chunk.article_id == article_id}
+    factors = {t.term: snap.idf(t.term) * t.weight for t in analysis.terms}
+    # A section is chosen by the question's words in its *own* heading (twice: it says what the
+    # section is about) and text, not the title nor the golden questions attached to it; on a
+    # tie the earlier section wins (the introduction states what the article is about). BM25
+    # (which counts those) decides only when no section's own words meet the question.
+    chunk_ids = snap.article_chunks.get(article_id, (top.chunk.chunk_id,))
+    # The customer's own word (its stem before synonyms: "revisan" and the heading "Qué
+    # revisamos") counts again, half: it is more specific than the concept it belongs to.
+    stems = {kb_text.stem(w): factors.get(kb_text.term_of(w), 0.0) for w in analysis.words}
+    # "¿Qué le revisan…?", "¿cuáles…?" ask for the enumeration: a section with a list weighs
+    # double.
+    wants_list = bool(_WHAT_LIST.match(kb_text.fold(analysis.text or question)))
+    own = []
+    for cid in chunk_ids:
+        heading, text, heading_stems, text_stems = snap.own_terms(cid)
+        score = sum(f * (2 * (t in heading) + (t in text)) for t, f in factors.items())
+        score += 0.5 * sum(
+            f * (2 * (w in heading_stems) + (w in text_stems)) for w, f in stems.items()
+        )
+        if wants_list and "\n• " in f"\n{snap.chunks[cid].text}":
+            score *= 2
+        own.append(score)
     sections = [
         answers.Section(
             chunk_id=cid,
             heading=snap.chunks[cid].heading,
             text=snap.chunks[cid].text,
-            score=scores.get(cid, 0.0),
+            score=own[i] - 1e-9 * i if any(own) else bm25.get(cid, 0.0) - 1e-9 * i,
         )
-        for cid in snap.article_chunks.get(article_id, (top.chunk.chunk_id,))
+        for i, cid in enumerate(chunk_ids)
     ]
     kind = answers.question_kind(analysis.text or question)
     able = [s for s in sections if answers.can_answer(kind, s.text)]
@@ -346,6 +440,8 @@ def _compose(
         best=best,
         is_branches_article=top.chunk.article_slug == branches.BRANCHES_SLUG,
     )
+    if composed is None:
+        return None
     hits = [
         KbHit(
             article_slug=top.chunk.article_slug,
@@ -456,6 +552,7 @@ class SearchExplanation:
     catalogue: bool  # a catalogue/financing question, left to the engine
     clause: str  # the part of the message answered ("" = the whole message)
     second_clause: str  # another question in the message answered (or acknowledged)
+    candidates: tuple[ArticleScore, ...] = ()  # the ranker's articles, with their features
 
 
 def knowledge_search_explain(*, question: str, limit: int = 5) -> SearchExplanation:
@@ -475,6 +572,7 @@ def knowledge_search_explain(*, question: str, limit: int = 5) -> SearchExplanat
         catalogue=trace.catalogue,
         clause=retrieval.analysis.text,
         second_clause=retrieval.second[0].text if retrieval.second else "",
+        candidates=retrieval.articles[:limit],
     )
 
 
@@ -559,19 +657,26 @@ def golden_questions() -> list[tuple[str, str]]:
 
 
 def evaluate_question(*, question: str, expected_slug: str = "", k: int = 5) -> EvaluatedQuestion:
+    """The article ranking of a question, and whether the live path answers it with confidence.
+
+    The ranking is the ranker's on the whole message; ``confident`` and ``confidence`` are the
+    live answer's (clauses, catalogue questions and articles that do not state what is asked
+    included), so a golden question passes only when a customer asking it gets the answer.
+    """
     snap = knowledge_index()
-    results = snap.search(snap.analyze(question), limit=40)
-    ranking: list[str] = []
-    for result in results:
-        if result.chunk.article_slug not in ranking:
-            ranking.append(result.chunk.article_slug)
-    confidence = results[0].confidence if results else 0.0
+    articles = ranking.rank(snap, snap.analyze(question))
+    trace = _answer(snap, question)
+    ranked = [a.slug for a in articles]
+    if trace.answer.confident:
+        # The article actually answered comes first (a clause may have found it).
+        top = trace.answer.hits[0].article_slug
+        ranked = [top, *(slug for slug in ranked if slug != top)]
     return EvaluatedQuestion(
         question=question,
         expected_slug=expected_slug,
-        ranking=tuple(ranking[:k]),
-        confidence=confidence,
-        confident=confidence >= confidence_threshold(),
+        ranking=tuple(ranked[:k]),
+        confidence=trace.answer.confidence,
+        confident=trace.answer.confident,
     )
 
 

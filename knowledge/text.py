@@ -28,6 +28,7 @@ def _wordlist(text: str) -> list[str]:
     return text.split()
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lower-case and strip accents (á→a, ñ→n, ü→u): customers often type without them."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -38,7 +39,21 @@ def fold(text: str) -> str:
 # Order matters: longer phrases first.
 _PHRASES: tuple[tuple[str, str], ...] = (
     (r"buen(?:os|as)? (?:dias|tardes|noches)|buen dia", " "),
-    (r"prueba(?:s)? de manejo|test ?drive|manejarlo antes", " pruebamanejo "),
+    (
+        r"prueba(?:s)? de manejo|test ?drive|manejarlo antes"
+        r"|probar(?:lo|la)? (?:antes de (?:comprar|comprarlo|comprarla)|en (?:mi )?casa)",
+        " pruebamanejo ",
+    ),
+    # "¿Con cuánto de enganche…?" asks for the minimum down payment.
+    (r"(?:con )?cuanto (?:de )?enganche|enganche de cuanto", " enganche minimo "),
+    # Changing one's car ("cambiar mi carro", "tengo uno viejito y quiero cambiarlo") is a
+    # trade-in; "cambiar el aceite" is not.
+    (
+        r"cambi(?:ar|o|an) (?:de |mi |el |tu )?(?:auto|carro|coche|camioneta)"
+        r"|cambio de (?:auto|carro|coche|camioneta)|(?:quiero |queremos )?cambiarl[oa]\b",
+        r" \g<0> acuenta ",
+    ),
+    (r"(?:buen|mal|excelente|perfecto) estado|(?:buenas|malas) condiciones", " condiciones "),
     (r"a cuenta|trade ?in|(?:como )?parte de(?:l)? pago", " acuenta "),
     (r"pago inicial", " enganche "),
     # "seguro" is both "safe" (our promise) and "insurance" (a topic no article covers).
@@ -64,7 +79,8 @@ _PHRASES: tuple[tuple[str, str], ...] = (
         " vender auto ",
     ),
     (
-        r"(?:cuanto )?me (?:dan|das|pagan|ofrecen) por (?:mi|el) (?:auto|carro|coche|camioneta)",
+        r"(?:cuanto )?me (?:dan|das|pagan|pagarian|darian|ofrecen|ofreces|ofrecerian) por (?:mi|el)"
+        r" \w+",
         " vender oferta ",
     ),
     (r"pasan por (?:mi|el) (?:auto|carro|coche|camioneta)", " recoger auto "),
@@ -81,8 +97,97 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     # "¿cuánto tiempo tengo/me cubren…?" asks for a duration, not about time in general.
     (r"tiempo de (?:prueba|garantia)", " periodo "),
     (r"(?:desde|por) (?:el |mi |la )?(?:cel|celular|telefono|compu|computadora|casa)\b", " linea "),
+    # Who Kavak is: "¿qué son?", "¿quiénes son ustedes?", "¿son una agencia o una empresa?".
+    (
+        r"(?:quien(?:es)?|que|q) (?:son|eres)(?: ustedes)?"
+        r"(?:,? (?:una |un )?(?:agencia|empresa|startup|compania|lote))?\b"
+        r"|(?:que|q) hacen(?: ustedes)?(?=\s*\??\s*$)|a que se dedican"
+        r"|(?:son|es) (?:una )?(?:agencia|empresa|startup|compania|marca)\b",
+        " kavak empresa ",
+    ),
+    # Seeing cars in person means going to a branch.
+    (r"(?:visitar(?:los|les)?|ir a ver(?:los)?|verlos|ir) en persona|en persona", " sucursal "),
+    # Whose sale it is. Kavak selling ("los autos que venden", "antes de venderlos", "a la venta")
+    # is about buying from Kavak; Kavak buying from the customer ("¿me lo compran?",
+    # "comprármelo") is about selling to Kavak.
+    (
+        r"\bvenden\b|\bvendes\b|venderlos|venderlas"
+        r"|antes de (?:vender|venderlo|venderla|ponerse a la venta)|a la venta",
+        " comprar ",
+    ),
+    (r"comprarme(?:lo|la|los|las)?|me (?:lo |la )?compran|me (?:lo |la )?compren", " vender "),
+    # The customer's car as the down payment, or "my car for another one": trade-in.
+    (
+        r"\bmi (?:auto|carro|coche|camioneta|nave|unidad)\b[^.?!]{0,40}"
+        r"\b(?:enganche|por (?:otro|uno)|llevarme (?:otro|uno)|de pago)\b",
+        r" \g<0> acuenta ",
+    ),
+    (r"una semana|siete dias", " 7 dias "),
+    (r"fin(?:es)? de semana", " sabado domingo "),
+    # Paying in instalments is financing.
+    (
+        r"a (?:\d+ )?meses|a plazos|en mensualidades|pagos (?:mensuales|chiquitos|fijos)",
+        r" \g<0> financiamiento ",
+    ),
+    (r"play ?store|app ?store|google play", " playstore "),
+    (r"mercado ?libre", " mercadolibre "),
+    (
+        r"(?:dar|dejar|entregar|dejarles|darles) (?:mi|el) (?:auto|carro|coche|camioneta)",
+        r" \g<0> acuenta ",
+    ),
 )
+# Places customers name around the cities with branches, folded → the metro area's term. The
+# place is kept and the area added ("ecatepec" → "ecatepec edomex"): the branches answer lists
+# the area's branches, and a place far from every branch stays an unknown word.
+_AREAS: dict[str, tuple[str, ...]] = {
+    "edomex": (
+        "ecatepec", "naucalpan", "coacalco", "cuautitlan", "cuautitlan izcalli", "izcalli",
+        "atizapan", "nezahualcoyotl", "neza", "chalco", "texcoco", "tecamac", "huixquilucan",
+        "interlomas", "satelite", "ciudad satelite", "tultitlan", "nicolas romero",
+    ),
+    "cdmx": (
+        "coyoacan", "tlalpan", "iztapalapa", "azcapotzalco", "xochimilco", "cuauhtemoc",
+        "iztacalco", "cuajimalpa", "tlahuac", "condesa", "narvarte", "lindavista", "polanco",
+        "napoles", "benito juarez", "miguel hidalgo", "alvaro obregon", "gustavo a madero",
+    ),
+    "monterrey": (
+        "apodaca", "escobedo", "santa catarina", "san pedro garza garcia", "garza garcia",
+        "san nicolas de los garza", "cumbres",
+    ),
+    "guadalajara": ("zapopan", "tlaquepaque", "tonala", "tlajomulco"),
+    "puebla": ("cholula", "san andres cholula", "atlixco", "angelopolis"),
+    "queretaro": ("corregidora", "juriquilla", "el marques"),
+    "cuernavaca": ("jiutepec", "temixco"),
+}  # fmt: skip
+PLACES: dict[str, str] = {place: area for area, places in _AREAS.items() for place in places}
+
+# Names of places and businesses that are not Kavak's (cities without a branch, other companies).
+# A question that names one of them and that no article mentions is about that other subject
+# ("¿tienen sucursal en Mérida?", "¿a qué hora cierra el Oxxo?"): the ranker's ``foreign``
+# feature. Car makes are apart: customers name them when selling or trading in their car, and
+# only "la garantía *de Nissan*" (a make completing a Kavak word) is about the make.
+FOREIGN_NAMES: frozenset[str] = frozenset(
+    _wordlist(
+        """
+    tijuana mexicali ensenada merida cancun tulum leon toluca chihuahua juarez
+    hermosillo veracruz xalapa oaxaca acapulco aguascalientes morelia saltillo torreon culiacan
+    mazatlan tampico villahermosa pachuca durango zacatecas tuxtla campeche chetumal colima
+    tepic tlaxcala celaya irapuato guanajuato vallarta reynosa matamoros laredo obregon potosi
+    sinaloa sonora yucatan chiapas tabasco tamaulipas coahuila michoacan
+    quintana roo california nayarit usa eua gringolandia china espana
+    oxxo walmart costco liverpool amazon mercadolibre uber didi rappi bbva banorte santander
+    banamex hsbc scotiabank coppel elektra telcel pemex cfe imss sat netflix spotify google
+    metro metrobus aeropuerto estadio hospital iphone bitcoin
+    """
+    )
+)
+_PLACES = (
+    rf"\b({'|'.join(sorted(PLACES, key=len, reverse=True))})\b",
+    lambda m: f" {m.group(1)} {PLACES[m.group(1)]} ",
+)
+
 _PHRASE_RES = tuple((re.compile(rf"\b(?:{pattern})\b"), repl) for pattern, repl in _PHRASES)
+_PLACES_RE = re.compile(_PLACES[0])
 
 # WhatsApp spelling → standard word (folded). Applied per token.
 _SLANG: dict[str, str] = {
@@ -144,6 +249,15 @@ _SLANG: dict[str, str] = {
     "sucu": "sucursal",
     "sucus": "sucursales",
     "cred": "credito",
+    "insta": "instagram",
+    "face": "facebook",
+    "fb": "facebook",
+    "automotriz": "auto",
+    "automotor": "auto",
+    "pagina": "catalogo",
+    "paginas": "catalogo",
+    "sitio": "catalogo",
+    "contrato": "contrato",
 }
 
 STOP_WORDS: frozenset[str] = frozenset(
@@ -263,26 +377,150 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "reembolso",
         "reembolsan",
         "reembolsos",
+        "cancelar",
+        "cancelo",
+        "cancelacion",
+        "arrepentimiento",
     ),
-    ("horario", "horarios", "hora", "horas", "abren", "abierto", "abiertos", "cierran"),
-    ("app", "aplicacion", "aplicaciones"),
+    # Opening hours, and the days a branch opens.
+    (
+        "horario",
+        "horarios",
+        "hora",
+        "horas",
+        "abren",
+        "abierto",
+        "abiertos",
+        "cierran",
+        "sabado",
+        "sabados",
+        "domingo",
+        "domingos",
+        "festivos",
+    ),
+    ("app", "aplicacion", "aplicaciones", "playstore", "appstore", "ios"),
     ("tramites", "tramite", "gestoria", "papeleo"),
     ("mantenimiento", "mantenimientos", "afinacion", "afinaciones"),
     ("dias", "dia"),
     ("asesor", "asesores", "asesora", "agente", "ejecutivo", "vendedor", "humano", "persona"),
     ("domicilio", "casa"),
     ("precio", "precios", "costo", "costos", "cuesta", "cuestan", "cobran"),
-    ("acuenta", "intercambio", "intercambiar", "cambiar", "cambio"),
-    ("confiable", "confianza", "confiar", "confias", "fraude", "estafa"),
+    ("acuenta", "intercambio", "intercambiar", "intercambian", "intercambiarlo"),
+    (
+        "confiable",
+        "confianza",
+        "confiar",
+        "confias",
+        "fraude",
+        "estafa",
+        "estafan",
+        "estafen",
+        "estafado",
+        "estafaron",
+        "desconfianza",
+        "desconfio",
+        "pirata",
+        "piratas",
+        "legal",
+        "legales",
+        "legitima",
+        "legitimo",
+        "seria",
+        "serio",
+        "miedo",
+        "transparente",
+    ),
     ("recoger", "recogen", "recolectan"),
     ("inventario", "stock", "existencias"),
-    ("pagar", "pago", "pagos", "pagan", "pagarian", "pagaran", "paguen"),
+    (
+        "pagar",
+        "pago",
+        "pagos",
+        "pagan",
+        "pagarian",
+        "pagaran",
+        "paguen",
+        "depositan",
+        "deposito",
+        "depositar",
+        "depositen",
+        "transferencia",
+    ),
     ("comprar", "compra", "compro", "adquirir"),
     ("extender", "extension", "ampliar", "ampliacion", "alargar", "extendida"),
     ("ciudades", "ciudad"),
     ("linea", "internet", "online", "digital"),
     ("dinero", "efectivo", "monto"),
-    ("mexico", "mexicana", "mexicano", "mexicanas", "mexicanos"),
+    ("minimo", "maximo", "limite", "tope"),
+    ("inmediato", "inmediata", "inmediatamente", "instantaneo"),
+    (
+        "mexico",
+        "mexicana",
+        "mexicano",
+        "mexicanas",
+        "mexicanos",
+        "extranjera",
+        "extranjero",
+        "gringa",
+        "gringo",
+        "nacionalidad",
+        "pais",
+    ),
+    # Where and when Kavak began.
+    ("nacio", "nacieron", "empezo", "empezaron", "surgio", "surgieron", "origen", "comenzo"),
+    ("tecnologia", "tecnologica", "tecnologico", "startup", "startups", "tech", "fintech"),
+    # Something wrong with the car: what the warranty is for (same group as "garantia").
+    (
+        "garantia",
+        "falla",
+        "fallas",
+        "fallo",
+        "fallan",
+        "descompone",
+        "descompuso",
+        "descompuesto",
+        "averia",
+        "averias",
+        "desperfecto",
+        "desperfectos",
+    ),
+    # The car's condition: what the inspection and the quality seal vouch for.
+    (
+        "malo",
+        "mala",
+        "malos",
+        "chocado",
+        "chocados",
+        "chocada",
+        "golpeado",
+        "golpeados",
+        "golpes",
+        "danado",
+        "danados",
+        "defectos",
+        "defectuoso",
+        "escondido",
+        "escondidos",
+        "oculto",
+        "ocultos",
+        "sorpresa",
+        "sorpresas",
+        "condiciones",
+    ),
+    ("manejarlo", "manejar", "manejando", "recorrer", "rodar", "circular"),
+    ("prueba", "probar", "pruebo", "pruebe", "pruebas", "probando"),
+    # Looking for a job at Kavak is no Kavak topic ("contrato" is kept whole above).
+    (
+        "empleo",
+        "trabajo",
+        "chamba",
+        "vacante",
+        "vacantes",
+        "contratando",
+        "contratan",
+        "contratar",
+        "contratacion",
+    ),
     # Stem-changing verbs (o→ue, e→ie) that the stemmer leaves apart.
     ("aprobacion", "aprobar", "aprueban", "aprueba", "apruebe", "aprobado", "aprobada"),
     ("encargamos", "encargan", "encarga"),
@@ -310,6 +548,8 @@ WEAK_WORDS: frozenset[str] = frozenset(
     primera pregunto preguntar preguntarles saber sabia queria querer quiere quieren entonces
     alguien algun alguna acaban acabo etc anda andan ando estoy estamos esta estan onda neta
     realmente tambien normal celular telefono normales real reales entre diferencia
+    llama llaman llamo llamas salio salen exacto cosa significa quiere
+    empieza empiezan empiece comienza comienzan aplica aplican cuentame cuentenme platicame
     """
     )
 )
@@ -331,8 +571,6 @@ WEAK_VERBS: tuple[str, ...] = (
     "explicar",
     "platicar",
     "bajar",
-    "empezar",
-    "comenzar",
     "quedar",
     "vivir",
     "estar",
@@ -388,7 +626,15 @@ def phonetic_key(word: str) -> str:
 
 
 # Words whose Snowball stem collides with another word's: "sedán" → "sed", the stem of "sede".
-_KEEP_WHOLE = {"sedan": "sedan", "sedanes": "sedan", "pasos": "pasos", "paso": "pasos"}
+_KEEP_WHOLE = {
+    "sedan": "sedan",
+    "sedanes": "sedan",
+    "pasos": "pasos",
+    "paso": "pasos",
+    # "contrato" (the credit contract) and "contratando" (hiring) share the stem "contrat".
+    "contrato": "contrato",
+    "contratos": "contrato",
+}
 
 
 def term_of(word: str) -> str:
@@ -415,6 +661,7 @@ def words(text: str, *, limit: int | None = None) -> list[str]:
     folded = fold(text)
     for pattern, repl in _PHRASE_RES:
         folded = pattern.sub(repl, folded)
+    folded = _PLACES_RE.sub(_PLACES[1], folded)
     out: list[str] = []
     for raw in _TOKEN.findall(folded):
         word = _strip_enclitic(_SLANG.get(raw, raw))
@@ -430,6 +677,45 @@ def words(text: str, *, limit: int | None = None) -> list[str]:
         if limit is not None and len(out) >= limit:
             break
     return out
+
+
+CAR_MAKES: frozenset[str] = frozenset(
+    _wordlist(
+        """
+    nissan toyota honda mazda chevrolet chevy volkswagen vw ford kia hyundai bmw audi mercedes
+    seat renault peugeot mitsubishi suzuki jeep dodge chrysler buick gmc fiat volvo tesla byd
+    jac chirey subaru lexus infiniti acura cadillac lincoln porsche cupra baic omoda
+    """
+    )
+)
+
+_HEAD_COMPLEMENT = re.compile(
+    r"\b([a-z]{4,}) (?:de|del|de la|de los|de las|en|en el|en la|para|para el|para la)"
+    r" ([a-z]{4,})\b"
+)
+
+
+def head_complements(text: str) -> list[tuple[str, str]]:
+    """(noun, complement) pairs of "X de/en/para Y" phrases, both content words (folded).
+
+    Used to tell "el clima en Monterrey" (a question about the weather) from "garantía de
+    fábrica" (a question about the warranty) when one of the two words is unknown.
+    """
+    folded = fold(text)
+    for pattern, repl in _PHRASE_RES:
+        folded = pattern.sub(repl, folded)
+    pairs = []
+    for match in _HEAD_COMPLEMENT.finditer(folded):
+        before = folded[: match.start()].split()[-1:]
+        if before and before[0].isdigit():
+            continue  # a measure ("2 meses de comprarlo"), not a thing
+        head, complement = (_strip_enclitic(_SLANG.get(w, w)) for w in match.groups())
+        if all(
+            w not in STOP_WORDS and w not in WEAK_WORDS and stem(w) not in WEAK_STEMS
+            for w in (head, complement)
+        ):
+            pairs.append((head, complement))
+    return pairs
 
 
 def terms(text: str) -> list[str]:

@@ -94,6 +94,10 @@ def test_try_question_page_shows_answer_chunks_and_scores(
     assert "corregido de «garamtia»" in page
     assert "misma ruta y mismo umbral" in page
     assert "Garantía de tu auto" in page  # the source article
+    # The ranker's candidates with their features and the closest golden question.
+    assert "Artículos candidatos" in page
+    assert "Pregunta parecida" in page
+    assert "(«tienen garantia?»)" in page
 
     page = admin_client_logged.get(url, {"q": "¿quién ganó el mundial?"}).content.decode()
     assert "no responde: ofrece un asesor" in page

@@ -99,3 +99,69 @@ def test_confidence_is_zero_without_matches_and_bounded_with_them() -> None:
     assert results
     assert all(0.0 < r.confidence < 1.0 for r in results)
     assert all(r.coverage < 0.5 for r in results)  # the unknown word weighs more than "t0"
+
+
+def _brute_force_articles(rows: list[ChunkRow], query: list[str]) -> list[tuple[int, float]]:
+    """Per article: the sum over query terms of the term's best chunk impact times its idf."""
+    n = len(rows)
+    avgdl = sum(r.length for r in rows) / n
+    df = {t: sum(1 for r in rows if t in r.terms) for t in query}
+    best: dict[tuple[int, str], float] = {}
+    for r in rows:
+        for t in query:
+            tf = r.terms.get(t, 0)
+            if tf:
+                impact = tf * (K1 + 1) / (tf + K1 * (1 - B + B * r.length / avgdl))
+                key = (r.article_id, t)
+                best[key] = max(best.get(key, 0.0), impact)
+    scores: dict[int, float] = {}
+    for (article_id, t), impact in best.items():
+        idf = math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5))
+        scores[article_id] = scores.get(article_id, 0.0) + idf * impact
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_candidate_articles_are_the_exact_top_k(seed: int) -> None:
+    rng = random.Random(100 + seed)
+    rows = _rows(rng, articles=300)
+    snap = Snapshot.build(token="t", article_tokens={}, rows=rows)
+    for _ in range(20):
+        query = [t for t in rng.sample(VOCAB, rng.randint(1, 5)) if t in snap.postings]
+        if not query:
+            continue
+        keep = rng.choice([1, 3, 8, 40])
+        expected = _brute_force_articles(rows, query)[:keep]
+        got = snap.top_articles(_query(query), keep=keep)
+        assert [a for a, _ in got] == [a for a, _ in expected]
+        assert [round(s, 9) for _, s in got] == [round(s, 9) for _, s in expected]
+
+
+def test_patch_keeps_article_level_structures_equal_to_a_rebuild() -> None:
+    rng = random.Random(9)
+    before = _rows(rng, articles=40, length=8)
+    questions = {1: ["¿tienen garantía?"], 7: ["¿dónde están?"]}
+    snap = Snapshot.build(token="a", article_tokens={}, rows=before, questions=questions)
+    snap.top_articles(_query(["t0", "t1"]), keep=5)  # fill the impact-ordered caches
+    changed = [
+        ChunkRow(10_000 + r.chunk_id, r.article_id, r.article_slug, "T", "H", "y", r.terms, "", 8)
+        for r in _rows(random.Random(10), articles=3, length=8)
+    ]
+    new_questions = {2: ["¿cuánto dura?"]}
+    patched = snap.patched(
+        token="b",
+        article_tokens={},
+        rows=changed,
+        stale_article_ids=[1, 2, 3],
+        questions=new_questions,
+    )
+    rebuilt = Snapshot.build(
+        token="b",
+        article_tokens={},
+        rows=[r for r in before if r.article_id > 3] + changed,
+        questions={7: questions[7], **new_questions},
+    )
+    assert patched.article_topic == rebuilt.article_topic
+    assert patched.article_questions == rebuilt.article_questions
+    query = _query(["t0", "t2", "t5"])
+    assert patched.top_articles(query, keep=8) == rebuilt.top_articles(query, keep=8)

@@ -308,3 +308,43 @@ def test_a_second_topic_that_does_not_fit_is_acknowledged(
     assert answer.acknowledged == ("app",)
     assert "¿Quieres que te cuente sobre eso?" in answer.answer
     assert len(answer.answer) <= 1200
+
+
+def test_a_figure_about_something_else_is_not_quoted(demo_kb: list[str]) -> None:
+    # The credit steps hold figures ("menos de 2 minutos", "4. …"), none about a delivery time.
+    answer = knowledge_answer(question="cuanto tiempo tarda la entrega del auto")
+    assert not answer.confident
+    assert "2 minutos" not in answer.answer
+
+
+def test_branches_outside_a_city_lists_the_other_cities(demo_kb: list[str]) -> None:
+    answer = knowledge_answer(question="tienen sucursales fuera de la cdmx?")
+    assert answer.confident
+    assert "Monterrey" in answer.answer
+    assert "Fortuna" not in answer.answer
+
+
+def test_a_place_near_a_city_gets_that_citys_branches(demo_kb: list[str]) -> None:
+    answer = knowledge_answer(question="tienen algo cerca de ecatepec?")
+    assert answer.confident
+    assert "Cosmopol" in answer.answer
+    assert "Río Missouri" not in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["¿a qué hora cierra el Oxxo?", "como esta el clima en monterrey", "tienen sucursal en merida"],
+)
+def test_questions_about_other_places_and_businesses_are_declined(
+    demo_kb: list[str], question: str
+) -> None:
+    assert not knowledge_answer(question=question).confident
+
+
+def test_the_second_question_of_a_message_answers_from_its_own_clause(demo_kb: list[str]) -> None:
+    # "¿cuántas…?" belongs to the branches question; the trade-in answer is still given.
+    answer = knowledge_answer(question="puedo dar mi auto a cuenta? y cuantas sucursales tienen")
+    assert answer.confident
+    assert [h.article_slug for h in answer.hits][:1] == ["auto-a-cuenta"]
+    assert "enganche" in answer.answer
+    assert "15" in answer.answer

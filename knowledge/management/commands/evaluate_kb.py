@@ -60,10 +60,21 @@ class Command(BaseCommand):
             help="Load the demo articles first (idempotent), e.g. on a fresh database.",
         )
         parser.add_argument("--verbose-questions", action="store_true", help="List every question.")
+        parser.add_argument(
+            "--calibrate",
+            action="store_true",
+            help=(
+                "Fit the ranker and the confidence model on the development half (never the "
+                "held-out one) and print them, to be pasted into knowledge/ranking.py."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["demo"]:
             services.knowledge_load_demo()
+        if options["calibrate"]:
+            self._calibrate()
+            return
         names = tuple(n.strip() for n in options["sets"].split(",") if n.strip())
         unknown = set(names) - set(SET_LABELS)
         if unknown:
@@ -82,6 +93,16 @@ class Command(BaseCommand):
         if failures:
             raise CommandError("Calidad por debajo del umbral: " + "; ".join(failures))
         self.stdout.write(self.style.SUCCESS("OK: la base de conocimiento pasa los umbrales."))
+
+    def _calibrate(self) -> None:
+        result = evaluation.knowledge_calibrate(names=("development",))
+        out = self.stdout.write
+        out("umbral  hit@1  prec.fb  rechazo   (desarrollo + fuera de dominio de control)")
+        for tau, hit, precision, decline in result.table:
+            mark = " <" if tau == result.threshold else ""
+            out(f"{tau:6.2f} {hit:6.3f} {precision:8.3f} {decline:8.3f}{mark}")
+        out(f"RANKER: dict[str, float] = {result.ranker!r}")
+        out(f"CONFIDENCE: dict[str, float] = {result.confidence!r}")
 
     def _check(self, report: evaluation.SetReport, options: dict[str, Any]) -> list[str]:
         label = SET_LABELS[report.name]
