@@ -130,6 +130,18 @@ def _wordlist(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# Places of several words whose last word is also a model ("Nuevo León", "Santa Fe"): never a
+# car, even in a message about cars.
+MULTIWORD_PLACES: frozenset[str] = frozenset(
+    {
+        "nuevo leon", "san luis potosi", "baja california", "quintana roo", "santa fe",
+        "san pedro", "ciudad juarez", "estado de mexico", "ciudad de mexico", "leon guanajuato",
+        "tuxtla gutierrez", "puerto vallarta", "playa del carmen", "los cabos", "la paz",
+        "ciudad obregon", "nuevo laredo", "garza garcia", "las torres", "punto sur",
+    }
+)  # fmt: skip
+
+
 # Frequent words in Spanish sales chats. A span containing one is never fuzzy-matched, so
 # "venta" is not read as "Vento", "que onda" as "Honda" or "algo" as "Argo".
 COMMON_WORDS: frozenset[str] = _wordlist(

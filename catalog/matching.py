@@ -30,6 +30,7 @@ from rapidfuzz.distance import OSA
 from catalog.lexicon import (
     AMBIGUOUS_NAMES,
     BODY_WORDS,
+    MULTIWORD_PLACES,
     TRANSMISSION_WORDS,
     USE_WORDS,
     is_common,
@@ -441,6 +442,13 @@ def _named_in_context(tokens: list[str], cand: _Candidate) -> bool:
     """An ambiguous model typed exactly, in a message about cars, not after a preposition."""
     if not cand.exact or cand.term.key in _NUMERAL_NAMES or cand.term.key.isdigit():
         return False  # "traigo 700" is money, not a RAM 700
+    around = (
+        " ".join(tokens[cand.start : cand.end]),
+        " ".join(tokens[max(0, cand.start - 1) : cand.end]),
+        " ".join(tokens[cand.start : cand.end + 1]),
+    )
+    if any(phrase in MULTIWORD_PLACES for phrase in around):
+        return False  # "Nuevo León", "Santa Fe": a place
     return cand.start == 0 or tokens[cand.start - 1] not in _PLACE_PREPOSITIONS
 
 

@@ -202,6 +202,8 @@ class IndexState(models.Model):
     """One row: a token that changes whenever any chunk changes (processes reload lazily on it)."""
 
     token = models.CharField(max_length=32)
+    # The chunking code the stored chunks were built with (``knowledge_reindex_if_stale``).
+    indexer_version = models.CharField(max_length=64, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

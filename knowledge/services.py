@@ -96,6 +96,33 @@ def _chunk(article_id: int, draft: kb_text.ChunkDraft) -> Chunk:
     )
 
 
+def indexer_version() -> str:
+    """A fingerprint of the code that splits articles into chunks: stored chunks built by other
+    code (an older release) must be rebuilt before they are searched."""
+    import hashlib
+    import inspect
+
+    return hashlib.sha256(inspect.getsource(kb_text).encode()).hexdigest()[:32]
+
+
+def knowledge_reindex_if_stale() -> bool:
+    """Rebuild every article's chunks when they were built by other chunking code.
+
+    Runs after ``migrate`` (every deploy's migrate task, ``make run``): a release that changes how
+    articles are split never searches chunks of the old format. True when it rebuilt.
+    """
+    version = indexer_version()
+    state = IndexState.objects.filter(pk=1).first()
+    if state is not None and state.indexer_version == version:
+        return False
+    if Article.objects.exists():
+        knowledge_reindex_all()
+    IndexState.objects.update_or_create(pk=1, defaults={"indexer_version": version})
+    if state is None:
+        knowledge_index_invalidate()
+    return True
+
+
 @transaction.atomic
 def knowledge_reindex_all(*, batch_size: int = 1000) -> int:
     """Rebuild the chunks of every article (bulk path for imports and benchmarks)."""

@@ -180,6 +180,10 @@ _KAVAK_TOPIC = re.compile(
     r"seguro\w*|tramite\w*|ubicad\w*|direccion\w*|horario\w*|confiable|entrega\w*|domicilio|"
     r"cotiz\w*|mantenimiento|servicio\w*|placas|factura)\b"
 )
+_OWN_CAR = re.compile(
+    r"\b(?:mis?|nuestr[oa]s?)\s+(?:carro|auto|coche|camioneta|troca|vehiculo|nave|carcacha|camion)"
+    r"\w*(?:\s+(?:viej\w*|actual|usad\w*|de ahorita|\d{4}))?"
+)
 _TIME_HINT = re.compile(
     r"\b(?:manana|hoy|lunes|martes|miercoles|jueves|viernes|sabado|domingo|semana|las|la|tarde|"
     r"noche|temprano|mediodia|am|pm|hrs)\b|\d:\d"
@@ -441,7 +445,7 @@ _BARE_DIGIT = re.compile(
 )
 _NUMBER_WORD = {"uno": 0, "una": 0, "dos": 1, "tres": 2}
 _RANKS = {
-    "newest": (r"mas nuevo", r"mas nueva", r"mas reciente", r"mas actual", r"modelo mas nuevo"),
+    "newest": (r"mas nuevo", r"mas nueva", r"mas reciente", r"mas actual"),
     "cheapest": (
         r"mas barato", r"mas barata", r"mas economico", r"mas economica", r"menor precio",
         r"mas accesible",
@@ -450,6 +454,14 @@ _RANKS = {
     "priciest": (r"mas caro", r"mas cara"),
 }  # fmt: skip
 _RANK_PATTERNS = {rank: _alternation(words) for rank, words in _RANKS.items()}
+# As a choice, a rank follows its article: "el más nuevo", "la más barata", "el de menos km";
+# "¿lo cambian por uno más nuevo?" chooses nothing.
+_RANK_CHOICES = {
+    rank: _alternation(
+        tuple(rf"(?:el|la|ese|esa|este|esta)\s+(?:de\s+|que (?:sea|este)\s+)?{w}" for w in words)
+    )
+    for rank, words in _RANKS.items()
+}
 _LAST = _alternation((r"el ultimo", r"la ultima", r"ultimo", r"ultima"))
 _THIS_ONE = _alternation((r"ese", r"esa", r"este", r"esta", r"ese mero", r"esa mera", r"ese carro"))
 
@@ -484,7 +496,7 @@ def _option_index(folded: str, options: tuple[CarOption, ...], *, loose: bool) -
                 return index
     if _has(folded, _LAST):
         return n - 1
-    for rank, pattern in _RANK_PATTERNS.items():
+    for rank, pattern in _RANK_CHOICES.items():
         if _has(folded, pattern):
             return _rank_index(rank, options)
     models = [i for i, car in enumerate(options) if _names(folded, car.model)]
@@ -582,7 +594,7 @@ def _car_question(
         return CarQuestion(fields=(), index=_rank_index(rank, options), rank=rank)
     if not fields:
         return None
-    if index is None and _has(folded, _KB_TOPICS):
+    if index is None and (_has(folded, _KB_TOPICS) or _KAVAK_TOPIC.search(folded)):
         return None  # "¿cuántos km puedo manejar en la prueba?" is about Kavak
     if rank:
         index = None
@@ -628,10 +640,10 @@ def understand(
     car_context = pending in (Action.ASK_NEED, Action.ASK_BUDGET) or bool(
         parsing.find_amounts(no_phone_text)
     )
+    # "mi camioneta vieja", "mi carro actual": the car the customer has, not the one they want.
+    need_text = _OWN_CAR.sub(" ", no_phone_text)
     need = (
-        catalog.match_need(no_phone_text, car_context=car_context)
-        if _bare(no_phone_text)
-        else NeedMatch()
+        catalog.match_need(need_text, car_context=car_context) if _bare(need_text) else NeedMatch()
     )
     fuzzy = bool(need.suggestion)
     seats = _seats(no_phone_text)

@@ -203,3 +203,25 @@ def test_golden_questions_of_a_draft_are_not_expected_to_pass(demo_kb: list[str]
     assert mine
     assert all(r.passed is None for r in mine)
     assert report.failures == ()
+
+
+def test_chunks_of_an_older_chunking_code_are_rebuilt_after_migrate(
+    make_article: Callable[..., Article],
+) -> None:
+    from django.core.management import call_command
+
+    from knowledge.models import IndexState
+
+    make_article(slug="garantia", body=BODY_V1)
+    assert knowledge_answer(question="¿cuánto dura la garantía?").confident
+    # A release whose chunking code differs left chunks of another format behind.
+    Chunk.objects.all().delete()
+    IndexState.objects.filter(pk=1).update(indexer_version="an-older-release")
+    assert not Chunk.objects.exists()
+
+    call_command("migrate", verbosity=0)  # every deploy runs it
+
+    assert IndexState.objects.get(pk=1).indexer_version == services.indexer_version()
+    assert Chunk.objects.exists()
+    assert knowledge_answer(question="¿cuánto dura la garantía?").confident
+    assert services.knowledge_reindex_if_stale() is False  # nothing to do the second time
