@@ -108,6 +108,7 @@ _TOTP_SECTIONS = {
     "Configuration": "Configuración",
     "State": "Estado",
     "Throttling": "Bloqueo por intentos",
+    "Timestamps": "Fechas",
 }
 
 
@@ -117,21 +118,57 @@ def _spanish_totp_admin() -> None:
 
     if not admin.site.is_registered(TOTPDevice):
         return
-    meta = TOTPDevice._meta
-    meta.verbose_name, meta.verbose_name_plural = "dispositivo TOTP", "dispositivos TOTP"
-    for field in meta.get_fields():
-        if field.name in _TOTP_LABELS and hasattr(field, "verbose_name"):
-            field.verbose_name = _TOTP_LABELS[field.name]
-            field.help_text = ""
 
+    # Labels only in the admin: the model's own field labels are part of its migrations.
     class SpanishTOTPDeviceAdmin(TOTPDeviceAdmin):
         search_help_text = "Nombre de usuario o correo del miembro del staff."
+        list_display = ("usuario", "nombre", "creado", "ultimo_uso", "confirmado")
+
+        @admin.display(description="usuario", ordering="user")
+        def usuario(self, device: TOTPDevice) -> Any:
+            return device.user
+
+        @admin.display(description="nombre", ordering="name")
+        def nombre(self, device: TOTPDevice) -> str:
+            return device.name
+
+        @admin.display(description="creado", ordering="created_at")
+        def creado(self, device: TOTPDevice) -> Any:
+            return device.created_at or "—"
+
+        @admin.display(description="último uso", ordering="last_used_at")
+        def ultimo_uso(self, device: TOTPDevice) -> Any:
+            return device.last_used_at or "—"
+
+        @admin.display(description="confirmado", boolean=True, ordering="confirmed")
+        def confirmado(self, device: TOTPDevice) -> bool:
+            return device.confirmed
+
+        def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+            form = super().get_form(request, obj, **kwargs)
+            for name, field in form.base_fields.items():
+                if name in _TOTP_LABELS:
+                    field.label = _TOTP_LABELS[name].capitalize()
+                    field.help_text = ""
+            return form
 
         def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+            spanish = {"created_at": "creado", "last_used_at": "ultimo_uso"}
             return [
-                (_TOTP_SECTIONS.get(str(title), title), options)
+                (
+                    _TOTP_SECTIONS.get(str(title), title),
+                    {
+                        **options,
+                        "fields": [spanish.get(f, f) for f in options.get("fields", ())],
+                    },
+                )
                 for title, options in super().get_fieldsets(request, obj)
             ]
+
+        def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+            spanish = {"created_at": "creado", "last_used_at": "ultimo_uso"}
+            fields = super().get_readonly_fields(request, obj)
+            return [spanish.get(f, f) for f in fields]
 
         @admin.display(description="código QR")
         def qrcode_link(self, device: TOTPDevice) -> Any:
