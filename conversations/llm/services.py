@@ -226,6 +226,12 @@ def llm_phrase_faq(
     passages = [_passage(h) for h in hits if getattr(h, "text", "")]
     if not passages:
         return None
+    if reference:
+        # The deterministic answer picks the part that was asked for (one city's branches, the
+        # counts per city): the model rewords that first, with the chunks as context.
+        passages.insert(
+            0, Passage(title=passages[0].title, heading=prompts.REFERENCE_HEADING, text=reference)
+        )
     canary = prompts.new_canary()
     max_chars = settings.LLM_MAX_OUTPUT_CHARS
     system = prompts.faq_system(canary=canary, max_chars=max_chars)
