@@ -24,7 +24,7 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 	CELERY_BROKER_URL=rediss://cache.internal:6379/1 AXES_IPWARE_PROXY_COUNT=1
 
 .PHONY: help run test lint fmt check-deploy worker reset-admin reset-staff clean bench-catalog bench-kb \
-	bench-whatsapp chaos-whatsapp bench-chat
+	bench-whatsapp chaos-whatsapp bench-chat bench-llm
 
 help:
 	@echo "make run      - install, migrate, load demo data, create dev admin, serve on http://$(HOST):$(PORT)"
@@ -110,6 +110,10 @@ chaos-whatsapp: $(VENV)/.test-stamp
 bench-chat: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
 	$(TEST_ENV) $(PY) scripts/bench_chat.py
+
+bench-llm: $(VENV)/.test-stamp
+	bash scripts/ensure_services.sh
+	$(TEST_ENV) $(PY) scripts/bench_llm.py
 
 # Fault suite and soak (figures, loopback only; see OPERATIONS.md). `make chaos` restarts the local
 # PostgreSQL and Redis for a few seconds each: never run it against servers others depend on.

@@ -214,7 +214,7 @@ def conversation_turn_handle(
     turn_id = uuid.uuid4().hex
     started = time.perf_counter()
     with log_context(session_id=external_id, turn_id=turn_id, channel=channel):
-        llm_budget = None if llm_slots is not None else _llm_turn_budget(channel)
+        llm_budget = None if llm_slots is not None else _llm_turn_budget(channel, external_id)
         suggested: dict[str, Any] = dict(llm_slots or {})
         if llm_budget is not None:
             suggested = conversation_slots_suggest(
@@ -520,7 +520,7 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
 # ``conversation_turn_rewrite`` after its own commit.
 
 
-def _llm_turn_budget(channel: str) -> LlmBudget | None:
+def _llm_turn_budget(channel: str, external_id: str) -> LlmBudget | None:
     from conversations.llm.services import llm_fallback, llm_turn_budget
     from conversations.wiring import llm_client
 
@@ -529,7 +529,7 @@ def _llm_turn_budget(channel: str) -> LlmBudget | None:
     if transaction.get_connection().in_atomic_block:
         llm_fallback(use="turn", reason="in_transaction")
         return None
-    return llm_turn_budget(channel=channel)
+    return llm_turn_budget(channel=channel, conversation=f"{channel}:{external_id}")
 
 
 def conversation_slots_suggest(

@@ -76,6 +76,7 @@ def llm_circuit() -> CircuitBreaker:
         failures=settings.LLM_CIRCUIT_FAILURES,
         window_s=settings.LLM_CIRCUIT_WINDOW_S,
         cooldown_s=settings.LLM_CIRCUIT_COOLDOWN_S,
+        ratio=settings.LLM_CIRCUIT_FAILURE_RATIO,
     )
 
 

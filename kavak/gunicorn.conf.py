@@ -1,16 +1,21 @@
 """gunicorn settings, all from the environment (Terraform sets them per environment).
 
-Sync workers ≈ 2 × cores gave the best tails for database-bound turns on these machines
-(see docs/ARCHITECTURE.md); threads are available for I/O-heavy set-ups.
+Default: gthread workers (one per core) with 32 threads each, so a turn waiting on the model
+holds a thread, not a process (docs/ARCHITECTURE.md, "Production shape"; `make bench-llm`).
+Threaded workers share a small pool of database connections per process (Django's psycopg pool,
+DATABASE_POOL_MAX_SIZE, 8 unless set). GUNICORN_THREADS=1 gives the old sync workers.
 """
 
 import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-workers = int(os.environ.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2)))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+workers = int(os.environ.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count())))
+threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 worker_class = "gthread" if threads > 1 else "sync"
+if threads > 1:
+    # Read by the settings module in each worker (forked after this file runs).
+    os.environ.setdefault("DATABASE_POOL_MAX_SIZE", "8")
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))  # < ECS's 30 s SIGKILL
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))  # > ALB idle timeout (60 s)

@@ -114,6 +114,27 @@ def _extra_fields(record: logging.LogRecord) -> dict[str, Any]:
     return fields
 
 
+def _masked(value: Any) -> Any:
+    """``value`` with every string masked, walked as data: masking the serialised line instead
+    turned a float such as Celery's ``"runtime": 0.0039997490`` into ``***7490``, which is not
+    JSON. An integer long enough to be a phone number is masked too; floats never are phones."""
+    if isinstance(value, str):
+        return mask_phones(value)
+    if isinstance(value, bool) or isinstance(value, float) or value is None:
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 10**9 else mask_phones(str(value))
+    if isinstance(value, dict):
+        return {str(k): _masked(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(v) for v in value]
+    return value
+
+
+def _masked_str(value: Any) -> str:
+    return mask_phones(str(value))
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, with context and extra fields; masked as a whole."""
 
@@ -129,7 +150,7 @@ class JsonFormatter(logging.Formatter):
             payload["exc_info"] = self.formatException(record.exc_info)
         if record.stack_info:
             payload["stack"] = self.formatStack(record.stack_info)
-        return mask_phones(json.dumps(payload, default=str, ensure_ascii=False))
+        return json.dumps(_masked(payload), default=_masked_str, ensure_ascii=False)
 
 
 class TextFormatter(logging.Formatter):

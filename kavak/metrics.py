@@ -68,6 +68,11 @@ KB_CONFIDENCE = Histogram(
 LLM_CALLS_TOTAL = Counter(
     "kavak_llm_calls_total", "LLM calls by use and outcome.", ["use", "outcome"]
 )
+LLM_TOKENS_TOTAL = Counter(
+    "kavak_llm_tokens_total",
+    "Tokens billed by the model provider, by use and kind.",
+    ["use", "kind"],
+)
 LLM_SECONDS = Histogram(
     "kavak_llm_seconds", "LLM call latency by use.", ["use"], buckets=_LATENCY_BUCKETS
 )

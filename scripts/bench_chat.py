@@ -53,7 +53,7 @@ def env() -> dict[str, str]:
         CATALOG_VOCABULARY_RECHECK_S="1.0",
         API_KEY_CACHE_SECONDS="30",
         GUNICORN_WORKERS=str(WORKERS),
-        GUNICORN_THREADS="1",
+        GUNICORN_THREADS=os.environ.get("BENCH_THREADS", "1"),  # 1: sync workers
         GUNICORN_BIND=f"127.0.0.1:{PORT}",
     )
     return out

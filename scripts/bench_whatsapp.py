@@ -237,7 +237,7 @@ def main() -> int:
             )
             acknowledgement(offset=0, floor_id=h.floor_conversation(env))
             # The acknowledgement run left ~4,000 queued turns: drop them, they are not measured.
-            h.redis_client(env).delete(env.prefix)
+            h.redis_client(env).delete(env.message_queue, env.turn_queue)
 
             print("\n== 2. Inbound-to-send (1 Celery worker, 2 processes, LLM off, window 0 s)")
             procs.append(h.start_worker(env, name="bench-worker", concurrency=2))

@@ -79,6 +79,14 @@ class Environment:
     prefix: str = field(default_factory=lambda: f"wa-script-{uuid.uuid4().hex[:8]}")
 
     @property
+    def message_queue(self) -> str:
+        return self.prefix
+
+    @property
+    def turn_queue(self) -> str:
+        return f"{self.prefix}-turns"
+
+    @property
     def database_url(self) -> str:
         return f"{PG}/{self.database}"
 
@@ -91,7 +99,9 @@ class Environment:
             "CELERY_BROKER_URL": redis,
             "CELERY_RESULT_BACKEND": "",
             "CELERY_TASK_ALWAYS_EAGER": "false",
-            "REDIS_KEY_PREFIX": self.prefix,  # also the Celery queue name (settings/test.py)
+            "REDIS_KEY_PREFIX": self.prefix,
+            "CELERY_MESSAGE_QUEUE": self.message_queue,
+            "CELERY_TURN_QUEUE": self.turn_queue,
             "DJANGO_LOG_LEVEL": "WARNING",
             "WHATSAPP_ENABLED": "true",
             "WHATSAPP_BURST_WINDOW_S": str(self.burst_window_s),
@@ -254,16 +264,26 @@ def start_gunicorn(env: Environment, *, port: int, workers: int, name: str) -> P
     raise RuntimeError(f"{name} did not answer /healthz")
 
 
-def start_worker(env: Environment, *, name: str, concurrency: int) -> Proc:
+def start_worker(
+    env: Environment,
+    *,
+    name: str,
+    concurrency: int,
+    queues: str = "",
+    pool: str = "prefork",
+    extra: dict[str, str] | None = None,
+) -> Proc:
+    """A Celery worker; by default on both queues (``turns`` and ``messages``) with prefork."""
     proc = _spawn(
         name,
         [
-            sys.executable, "-m", "celery", "-A", "kavak", "worker", "-Q", env.prefix,
-            "-n", f"{name}@%h", f"--concurrency={concurrency}", "--pool=prefork",
+            sys.executable, "-m", "celery", "-A", "kavak", "worker",
+            "-Q", queues or f"{env.message_queue},{env.turn_queue}",
+            "-n", f"{name}@%h", f"--concurrency={concurrency}", f"--pool={pool}",
             "-l", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
         ],
         env,
-        {},
+        extra or {},
     )  # fmt: skip
     deadline = time.monotonic() + 40
     while b"ready." not in proc.log.read_bytes():

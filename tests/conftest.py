@@ -60,7 +60,7 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> I
         proc = subprocess.Popen(
             [
                 sys.executable, "-m", "celery", "-A", "kavak", "worker",
-                "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+                "-Q", f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CELERY_TURN_QUEUE}",
                 "--concurrency=2", "--pool=prefork", "-l", "INFO", "--without-gossip",
                 "--without-mingle", "--without-heartbeat",
             ],

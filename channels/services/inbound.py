@@ -275,7 +275,9 @@ def _llm_plan(
 
     if not llm_client().enabled:
         return None
-    budget = llm_turn_budget(channel=CHANNEL if deliver else SYNC_LLM_CHANNEL)
+    budget = llm_turn_budget(
+        channel=CHANNEL if deliver else SYNC_LLM_CHANNEL, conversation=f"{CHANNEL}:{inbound.phone}"
+    )
     pending = list(
         WhatsAppInbound.objects.filter(phone=inbound.phone, status=InStatus.RECEIVED)
         .order_by("received_at", "id")

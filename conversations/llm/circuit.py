@@ -1,8 +1,12 @@
 """A circuit breaker for the LLM, shared by every process through the cache (Redis).
 
-closed ──N failures within the window──▶ open ──cool-down──▶ half-open ──probe ok──▶ closed
+closed ──N failures, and at least RATIO of the calls, within the window──▶ open ──cool-down──▶ half-open ──probe ok──▶ closed
                                           ▲                              │
                                           └──────── probe failed ────────┘
+
+The ratio matters at scale: at a hundred calls a second, the few percent of calls that outlast a
+chat turn's tight timeout reach any fixed count within seconds although the provider is healthy
+(measured with `make bench-llm`: a count-only breaker stayed open most of the time at K = 8).
 
 While open, calls are refused at once (the deterministic reply is used without waiting for a
 provider that is down). After the cool-down exactly one call, in any process, is let through as a
@@ -95,9 +99,10 @@ class LocalStore:
 
 
 class CircuitBreaker:
-    """Opens after ``failures`` failures within ``window_s``; probes again after ``cooldown_s``.
+    """Opens after ``failures`` failures within ``window_s`` that are also at least ``ratio`` of
+    the calls made in it; probes again after ``cooldown_s``.
 
-    The failure count is a sliding-window counter (this window's count plus the previous window's,
+    Both counts are sliding-window counters (this window's count plus the previous window's,
     weighted by how much of it still overlaps), so a burst straddling a window boundary still
     opens the circuit. Times are wall-clock seconds because several processes share them.
     """
@@ -108,6 +113,7 @@ class CircuitBreaker:
         failures: int,
         window_s: float,
         cooldown_s: float,
+        ratio: float = 0.5,
         name: str = "llm",
         store: _Store | None = None,
         clock: Callable[[], float] = time.time,
@@ -119,6 +125,7 @@ class CircuitBreaker:
         self.failures = failures
         self.window_s = window_s
         self.cooldown_s = cooldown_s
+        self.ratio = ratio
         self.name = name
         self._shared = store
         self._local = LocalStore()
@@ -134,8 +141,8 @@ class CircuitBreaker:
     def _probe_key(self) -> str:
         return f"circuit:{self.name}:probe"
 
-    def _bucket_key(self, bucket: int) -> str:
-        return f"circuit:{self.name}:failures:{bucket}"
+    def _bucket_key(self, bucket: int, kind: str = "failures") -> str:
+        return f"circuit:{self.name}:{kind}:{bucket}"
 
     # -- store access with the local fallback --
     def _run(self, op: Callable[[_Store], Any]) -> Any:
@@ -166,14 +173,16 @@ class CircuitBreaker:
 
     def record_success(self) -> None:
         if self.state() == CLOSED:
+            self._count("calls")
             return
 
         def close(s: _Store) -> None:
             s.delete(self._opened_key)
             s.delete(self._probe_key)
             now_bucket = self._bucket()
-            s.delete(self._bucket_key(now_bucket))
-            s.delete(self._bucket_key(now_bucket - 1))
+            for kind in ("failures", "calls"):
+                s.delete(self._bucket_key(now_bucket, kind))
+                s.delete(self._bucket_key(now_bucket - 1, kind))
 
         self._run(close)
         logger.info("llm_circuit_closed name=%s", self.name)
@@ -186,8 +195,9 @@ class CircuitBreaker:
             self._run(lambda s: s.delete(self._probe_key))
             logger.warning("llm_circuit_reopened name=%s", self.name)
             return
-        count = self._count_failure()
-        if count >= self.failures:
+        count = self._count("failures")
+        calls = self._count("calls")
+        if count >= self.failures and count >= self.ratio * calls:
             now = self._clock()
             if self._run(lambda s: s.add(self._opened_key, now, timeout=self._open_ttl())):
                 logger.warning(
@@ -207,15 +217,16 @@ class CircuitBreaker:
         # LLM off for good.
         return max(self.cooldown_s * 10, 600.0)
 
-    def _count_failure(self) -> float:
+    def _count(self, kind: str) -> float:
+        """Count one more of ``kind`` ("failures" or "calls", which includes failures)."""
         bucket = self._bucket()
-        key = self._bucket_key(bucket)
+        key = self._bucket_key(bucket, kind)
         ttl = self.window_s * 3
 
         def incr(s: _Store) -> tuple[int, int]:
             s.add(key, 0, timeout=ttl)
             current = int(s.incr(key))
-            previous = int(s.get(self._bucket_key(bucket - 1)) or 0)
+            previous = int(s.get(self._bucket_key(bucket - 1, kind)) or 0)
             return current, previous
 
         current, previous = self._run(incr)

@@ -138,6 +138,7 @@ class OpenAiLlmClient:
         except Exception as exc:
             # The port promises LlmError only: a customer never waits on an SDK surprise.
             raise LlmError(UNEXPECTED, type(exc).__name__) from exc
+        _count_tokens(response, purpose=call.purpose)
         return _text_of(response)
 
     @staticmethod
@@ -160,6 +161,17 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
         except ValueError:
             return None
     return None
+
+
+def _count_tokens(response: Any, *, purpose: str) -> None:
+    """Tokens the provider billed for this call (``usage``), by use: the cost report's input."""
+    from kavak.metrics import LLM_TOKENS_TOTAL
+
+    usage = getattr(response, "usage", None)
+    for kind in ("prompt", "completion"):
+        count = getattr(usage, f"{kind}_tokens", None)
+        if isinstance(count, int) and count > 0:
+            LLM_TOKENS_TOTAL.labels(use=purpose, kind=kind).inc(count)
 
 
 def _text_of(response: Any) -> str:

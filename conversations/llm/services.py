@@ -40,6 +40,7 @@ SLOTS = "slots"
 SMOOTH = "smooth"
 USES = (FAQ, SLOTS, SMOOTH)
 BACKGROUND_CHANNELS = frozenset({"whatsapp"})
+_CAP_WINDOW_S = 24 * 3600
 
 
 # --- budget -------------------------------------------------------------------------------------
@@ -51,6 +52,26 @@ class LlmBudget:
     timeout_s: float
     max_retries: int
     deadline: float  # time.monotonic()
+    conversation: str = ""  # "<channel>:<external id>": the per-conversation call cap's key
+
+    def conversation_allows(self) -> bool:
+        """One more model call within ``LLM_MAX_CALLS_PER_CONVERSATION`` (0 = no cap)?
+
+        Counted in the shared cache (Redis in production) for a day; when the cache is down the
+        call is allowed (the cap bounds cost, it never costs the customer their answer).
+        """
+        cap = settings.LLM_MAX_CALLS_PER_CONVERSATION
+        if not cap or not self.conversation:
+            return True
+        from django.core.cache import cache
+
+        key = f"llm-calls:{self.conversation}"
+        try:
+            cache.add(key, 0, timeout=_CAP_WINDOW_S)
+            return int(cache.incr(key)) <= cap
+        except Exception:
+            logger.warning("llm_call_cap_unavailable", exc_info=True)
+            return True
 
     def call(self, purpose: str, json_schema: Mapping[str, Any] | None = None) -> LlmCall:
         return LlmCall(
@@ -62,7 +83,7 @@ class LlmBudget:
         )
 
 
-def llm_turn_budget(*, channel: str) -> LlmBudget:
+def llm_turn_budget(*, channel: str, conversation: str = "") -> LlmBudget:
     """Inline channels answer while the customer waits; WhatsApp runs in a Celery task."""
     from conversations.wiring import llm_client
 
@@ -80,6 +101,7 @@ def llm_turn_budget(*, channel: str) -> LlmBudget:
         timeout_s=timeout,
         max_retries=retries,
         deadline=time.monotonic() + total,
+        conversation=conversation,
     )
 
 
@@ -116,6 +138,10 @@ def _complete(
     if not circuit.allow():
         llm_fallback(use=use, reason="circuit_open")
         return None
+    if not budget.conversation_allows():
+        llm_fallback(use=use, reason="conversation_cap")
+        return None
+    _db_release_for_wait()
     started = time.perf_counter()
     try:
         text = client.complete(system=system, user=user, call=budget.call(use, json_schema))
@@ -130,6 +156,20 @@ def _complete(
         LLM_SECONDS.labels(use=use).observe(time.perf_counter() - started)
     circuit.record_success()
     return text
+
+
+def _db_release_for_wait() -> None:
+    """Give this thread's database connection back to the pool before waiting on the model.
+
+    Only with Django's connection pool (``DATABASE_POOL_MAX_SIZE``, threaded processes): the
+    connection returns to the process's pool and the next query takes one again, so threads
+    waiting on the network hold no connection. Without the pool, closing would only cost a
+    reconnect. Never inside a transaction (the callers run outside one; this keeps it safe).
+    """
+    from django.db import connection
+
+    if connection.settings_dict.get("OPTIONS", {}).get("pool") and not connection.in_atomic_block:
+        connection.close()
 
 
 def _accepted(use: str) -> None:

@@ -104,6 +104,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (PgBouncer), which cannot keep prepared statements per client.
     if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    # Threaded processes (gunicorn gthread web workers, the `turns` Celery worker) share a small
+    # pool of connections per process (Django's psycopg pool) instead of one per thread: a turn
+    # gives its connection back while it waits on the model (conversations/services.py), so 64
+    # waiting threads need a handful of connections, not 64. 0 = off (one persistent connection
+    # per thread, CONN_MAX_AGE), the right choice for sync and prefork processes.
+    _pool_max = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+    if _pool_max > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django: pooling replaces persistent connections
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": min(2, _pool_max),
+            "max_size": _pool_max,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT_S", default=10.0),
+        }
     _prepare = env.str("DATABASE_PREPARE_THRESHOLD", default="5").strip()
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(_prepare) if _prepare else None
     # Server-side limits of this process's sessions (0 = PostgreSQL's default, none). The migrate
@@ -226,6 +239,13 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "America/Mexico_City"
 # At-least-once delivery; tasks are idempotent (they check status before acting).
 CELERY_TASK_ACKS_LATE = True
+# Two queues (docs/ARCHITECTURE.md, "Production shape"): `turns` carries the WhatsApp turn, which
+# may wait on the model for seconds, to a worker with a thread pool sized for waiting; every other
+# task (sends and their retries, lead notifications, sweeps) uses the default queue, `messages`,
+# whose prefork worker never waits behind a model call.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_MESSAGE_QUEUE", default="messages")
+CELERY_TURN_QUEUE = env.str("CELERY_TURN_QUEUE", default="turns")
+CELERY_TASK_ROUTES = {"channels.inbound_message_process": {"queue": CELERY_TURN_QUEUE}}
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60)
@@ -472,7 +492,10 @@ if DATA_RETENTION_DAYS and DATA_RETENTION_DAYS < 30:
 # The optional model (LLM_ENABLED, OPENAI_* above) phrases and parses; it never decides. Uses:
 # faq (phrase knowledge-base answers from the retrieved chunks), slots (read slots the parsers
 # missed, checked again by the engine), smooth (reword deterministic replies keeping every figure).
-LLM_USES = tuple(env.list("LLM_USES", default=["faq", "slots", "smooth"]))
+# Default: the two uses that add value on the turns that need them (a knowledge answer; a message
+# the deterministic reader is unsure of). Smoothing rewords every reply, at one model call and its
+# latency per turn, of replies that already come in several wordings: opt in with LLM_USES.
+LLM_USES = tuple(env.list("LLM_USES", default=["faq", "slots"]))
 # /chat, the web demo and the terminal call the model inline while the customer waits: one short
 # attempt per call, and all the LLM work of a turn within the budget.
 LLM_CHAT_TIMEOUT_S = env.float("LLM_CHAT_TIMEOUT_S", default=1.5)
@@ -486,8 +509,14 @@ LLM_WHATSAPP_BUDGET_S = env.float("LLM_WHATSAPP_BUDGET_S", default=12.0)
 LLM_CIRCUIT_FAILURES = env.int("LLM_CIRCUIT_FAILURES", default=5)
 LLM_CIRCUIT_WINDOW_S = env.float("LLM_CIRCUIT_WINDOW_S", default=60.0)
 LLM_CIRCUIT_COOLDOWN_S = env.float("LLM_CIRCUIT_COOLDOWN_S", default=30.0)
+# ...and only when those failures are at least this share of the window's calls (a healthy but
+# slow model times out on a few percent of tight chat budgets; that is not an outage).
+LLM_CIRCUIT_FAILURE_RATIO = env.float("LLM_CIRCUIT_FAILURE_RATIO", default=0.5)
 # Longest text the model may put in front of a customer (the guardrail rejects longer ones).
 LLM_MAX_OUTPUT_CHARS = env.int("LLM_MAX_OUTPUT_CHARS", default=1200)
+# Cost bound: model calls one conversation may make in a day (0 = no cap); past it, the
+# deterministic agent answers alone (kavak_llm_calls_total{outcome="conversation_cap"}).
+LLM_MAX_CALLS_PER_CONVERSATION = env.int("LLM_MAX_CALLS_PER_CONVERSATION", default=40)
 _LLM_RULES = (
     (set(LLM_USES) <= {"faq", "slots", "smooth"},
      f"LLM_USES={','.join(LLM_USES)!r}: expected a comma-separated subset of faq,slots,smooth."),
@@ -498,9 +527,11 @@ _LLM_RULES = (
     (OPENAI_TIMEOUT_S <= LLM_WHATSAPP_BUDGET_S <= CELERY_TASK_SOFT_TIME_LIMIT / 2,
      "Need OPENAI_TIMEOUT_S <= LLM_WHATSAPP_BUDGET_S <= CELERY_TASK_SOFT_TIME_LIMIT / 2."),
     (LLM_CIRCUIT_FAILURES >= 1, "LLM_CIRCUIT_FAILURES must be at least 1."),
+    (0 < LLM_CIRCUIT_FAILURE_RATIO <= 1, "LLM_CIRCUIT_FAILURE_RATIO must be in (0, 1]."),
     (LLM_CIRCUIT_WINDOW_S > 0 and LLM_CIRCUIT_COOLDOWN_S > 0,
      "LLM_CIRCUIT_WINDOW_S and LLM_CIRCUIT_COOLDOWN_S must be positive."),
     (200 <= LLM_MAX_OUTPUT_CHARS <= 4000, "LLM_MAX_OUTPUT_CHARS must be between 200 and 4000."),
+    (LLM_MAX_CALLS_PER_CONVERSATION >= 0, "LLM_MAX_CALLS_PER_CONVERSATION must be 0 or more."),
 )  # fmt: skip
 for _ok, _message in _LLM_RULES:
     if not _ok:

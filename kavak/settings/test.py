@@ -22,11 +22,12 @@ os.environ.setdefault("CATALOG_VOCABULARY_RECHECK_S", "0")
 os.environ.setdefault("API_KEY_CACHE_SECONDS", "0")
 # Each run gets its own key namespace so parallel or aborted runs never see each other's keys.
 os.environ.setdefault("REDIS_KEY_PREFIX", f"kavak-test-{uuid.uuid4().hex[:8]}")
+# Queues of our own per run: a worker started by the tests never consumes another run's leftovers.
+os.environ.setdefault("CELERY_MESSAGE_QUEUE", os.environ["REDIS_KEY_PREFIX"])
+os.environ.setdefault("CELERY_TURN_QUEUE", os.environ["REDIS_KEY_PREFIX"] + "-turns")
 
 from .base import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-# A queue of our own per run: a worker started by the tests never consumes another run's leftovers.
-CELERY_TASK_DEFAULT_QUEUE = os.environ["REDIS_KEY_PREFIX"]

@@ -36,6 +36,10 @@ class Recorded:
     sid: str = ""  # set when the fake created the message
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # load scripts send hundreds of messages at once
+
+
 @dataclass
 class FakeTwilio:
     account_sid: str = "AC" + "0" * 32
@@ -53,6 +57,8 @@ class FakeTwilio:
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._created_at: dict[str, list[float]] = {}  # recipient → time.time() of each message
+        self._arrived = threading.Condition(self._lock)
 
     # -- control ---------------------------------------------------------------------------------
     def start(self) -> FakeTwilio:
@@ -61,7 +67,7 @@ class FakeTwilio:
         class Handler(_Handler):
             owner = fake
 
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server = _Server((self.host, self.port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
@@ -99,6 +105,7 @@ class FakeTwilio:
             self._script.clear()
             self.requests.clear()
             self.created.clear()
+            self._created_at.clear()
             self.default = "201"
 
     def wait_for(self, *, created: int, timeout: float = 20.0) -> bool:
@@ -111,6 +118,13 @@ class FakeTwilio:
 
     def bodies_to(self, to: str) -> list[str]:
         return [m["body"] for m in self.created if m["to"] == to]
+
+    def wait_sent(self, to: str, *, count: int, timeout: float) -> list[float]:
+        """Times (``time.time()``) of the messages created for ``to``, once there are ``count``
+        of them or ``timeout`` passed (load scripts: no polling of the whole list)."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self._created_at.get(to, ())) >= count, timeout)
+            return list(self._created_at.get(to, ()))
 
     # -- behaviour -------------------------------------------------------------------------------
     def _next_behaviour(self) -> str:
@@ -148,8 +162,10 @@ class FakeTwilio:
             "_created": now,
         }
         message["uri"] = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message['sid']}.json"
-        with self._lock:
+        with self._arrived:
             self.created.append(message)
+            self._created_at.setdefault(message["to"], []).append(time.time())
+            self._arrived.notify_all()
         return message
 
 

@@ -22,7 +22,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +45,8 @@ class StubModel:
     output: str = ""
     requests: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
+    latency: Callable[[], float] | None = None  # seconds to wait before each answer (benchmarks)
+    tokens: dict[str, int] = field(default_factory=lambda: {"prompt": 0, "completion": 0})
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_mode(self, body: dict[str, Any]) -> str:
@@ -92,7 +94,8 @@ def _fill(output: str, system: str) -> str:
     )
 
 
-def _completion(model: str, content: str) -> bytes:
+def _completion(model: str, content: str, *, prompt_tokens: int = 1) -> bytes:
+    completion_tokens = max(1, len(content) // 4)  # ~4 characters per token, like the real API
     return json.dumps(
         {
             "id": "chatcmpl-stub",
@@ -106,7 +109,11 @@ def _completion(model: str, content: str) -> bytes:
                     "message": {"role": "assistant", "content": content},
                 }
             ],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
         }
     ).encode()
 
@@ -165,14 +172,28 @@ class _Handler(BaseHTTPRequestHandler):
             content = _fill(model.output, system)
         else:
             content = model.faithful(system, payload)
-        self._send(200, _completion(body.get("model", "stub"), content))
+        if model.latency is not None:
+            time.sleep(model.latency())
+        prompt_tokens = max(1, (len(system) + len(user)) // 4)
+        with model._lock:
+            model.tokens["prompt"] += prompt_tokens
+            model.tokens["completion"] += max(1, len(content) // 4)
+        self._send(
+            200, _completion(body.get("model", "stub"), content, prompt_tokens=prompt_tokens)
+        )
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # benchmarks open hundreds of connections at once
 
 
 @contextmanager
-def stub_model_server() -> Iterator[StubModel]:
-    model = StubModel()
+def stub_model_server(
+    latency: Callable[[], float] | None = None, port: int = 0
+) -> Iterator[StubModel]:
+    model = StubModel(latency=latency)
     handler = type("Handler", (_Handler,), {"model": model})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", port), handler)
     server.daemon_threads = True  # a sleeping "timeout" handler never blocks shutdown
     server.block_on_close = False
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)

@@ -28,3 +28,31 @@ def test_post_worker_init_freezes_the_loaded_objects(flag: str, frozen: bool) ->
     )
     count = int(out.stdout.strip())
     assert (count > 1000) is frozen
+
+
+SHAPE = (
+    "import os, runpy; conf = runpy.run_path({conf!r}); "
+    "print(conf['worker_class'], conf['threads'], os.environ.get('DATABASE_POOL_MAX_SIZE', '-'))"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "shape"),
+    [
+        ({}, "gthread 32 8"),  # the default: a model wait holds a thread, connections are pooled
+        ({"GUNICORN_THREADS": "1"}, "sync 1 -"),  # the old shape: one persistent connection each
+        ({"DATABASE_POOL_MAX_SIZE": "3"}, "gthread 32 3"),
+    ],
+)
+def test_default_workers_are_threaded_with_a_connection_pool(
+    env: dict[str, str], shape: str
+) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", SHAPE.format(conf=str(CONF))],
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert out.stdout.strip() == shape

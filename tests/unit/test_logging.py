@@ -104,3 +104,24 @@ def test_names_in_extra_are_reduced_to_initial_when_logged() -> None:
     logger.info("lead captured", extra={"customer_name": "Mariana López"})
     record = json.loads(stream.getvalue())
     assert record["customer_name"] == "M***"
+
+
+def test_json_lines_stay_json_when_numbers_look_like_phones_and_phones_hide_in_data() -> None:
+    """Celery logs ``data={"runtime": 0.0039997490000587}``: a float is never a phone, and masking
+    must not break the line's JSON; a phone inside nested data or as a long integer is masked."""
+    logger, stream = _logger_with(JsonFormatter())
+    logger.info(
+        "Task succeeded",
+        extra={
+            "data": {"runtime": 0.003999749000058728, "args": "('whatsapp:+5215512345678',)"},
+            "count": 12,
+            "phone_number": 5598765432,
+        },
+    )
+    line = stream.getvalue()
+    record = json.loads(line)
+    assert record["data"]["runtime"] == 0.003999749000058728
+    assert record["count"] == 12
+    for clear in ("5512345678", "5598765432"):
+        assert clear not in line
+    assert record["phone_number"] == "***5432"
