@@ -120,7 +120,7 @@ def _masked(value: Any) -> Any:
     JSON. An integer long enough to be a phone number is masked too; floats never are phones."""
     if isinstance(value, str):
         return mask_phones(value)
-    if isinstance(value, bool) or isinstance(value, float) or value is None:
+    if value is None or isinstance(value, (bool, float)):
         return value
     if isinstance(value, int):
         return value if abs(value) < 10**9 else mask_phones(str(value))

@@ -1,7 +1,7 @@
 """A circuit breaker for the LLM, shared by every process through the cache (Redis).
 
-closed ──N failures, and at least RATIO of the calls, within the window──▶ open ──cool-down──▶ half-open ──probe ok──▶ closed
-                                          ▲                              │
+closed ──N failures within the window──▶ open ──cool-down──▶ half-open ──probe ok──▶ closed
+        (and ≥ RATIO of its calls)        ▲                              │
                                           └──────── probe failed ────────┘
 
 The ratio matters at scale: at a hundred calls a second, the few percent of calls that outlast a
