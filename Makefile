@@ -61,7 +61,7 @@ reset-staff: $(VENV)/.run-stamp | var/staticfiles
 worker: $(VENV)/.run-stamp
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
-	$(BIN)/celery -A kavak worker -B -l INFO --concurrency=2
+	$(BIN)/celery -A kavak worker -B -l INFO -Q messages,turns --pool=threads --concurrency=8
 
 lint: $(VENV)/.test-stamp
 	$(BIN)/ruff check .

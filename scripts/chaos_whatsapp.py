@@ -1,9 +1,12 @@
 """`make chaos-whatsapp`: exactly-once WhatsApp under duplicate storms, Redis flushes, dead workers.
 
-Three gunicorn instances (different ports, 2 sync workers each) share one PostgreSQL database
-(``kavak_chaos``, recreated) and Redis (database 11, a key prefix of this run); two Celery workers
-(2 processes each, acks late) consume the run's queue; Celery beat runs the product's pending-work
-sweep (interval shortened to 5 s); Twilio's REST API is the fake server in this process. Each phase
+The production shape: three gunicorn instances (different ports, 2 gthread workers each) share one
+PostgreSQL database (``kavak_chaos``, recreated) and Redis (database 11, a key prefix of this run);
+two Celery workers with thread pools consume the run's ``turns`` queue and a prefork worker its
+``messages`` queue (acks late); the LLM is on, against the local OpenAI stand-in with a log-normal
+latency (median 0.8 s, p95 1.8 s; CHAOS_WHATSAPP_LLM=false turns it off), so turns wait on the model
+while workers die; Celery beat runs the product's pending-work sweep (interval shortened to 5 s);
+Twilio's REST API is the fake server in this process. Each phase
 sends 200 distinct MessageSids from 200 customers, every delivery 5 times at the same instant,
 spread over the three instances. Expected per phase: 200 stored messages, 200 turns, one reply per
 customer sent once, nothing lost.
@@ -196,7 +199,48 @@ def report(name: str, statuses: Counter, figures: dict[str, int], elapsed: float
     return ok
 
 
+TURN_THREADS = 16
+
+
+def turn_worker(env: h.Environment, name: str) -> h.Proc:
+    return h.start_worker(
+        env,
+        name=name,
+        concurrency=TURN_THREADS,
+        queues=env.turn_queue,
+        pool="threads",
+        extra={"DATABASE_POOL_MAX_SIZE": "8"},
+    )
+
+
 def main() -> int:
+    import os
+
+    if os.environ.get("CHAOS_WHATSAPP_LLM", "true").lower() in ("0", "false", "no", "off"):
+        return run({})
+    import math
+
+    from tests.llm.stub_server import stub_model_server
+
+    sigma = math.log(1.8 / 0.8) / 1.6449
+
+    def latency() -> float:
+        return random.lognormvariate(math.log(0.8), sigma)
+
+    with stub_model_server(latency=latency) as model:
+        code = run(
+            {
+                "LLM_ENABLED": "true",
+                "OPENAI_API_KEY": "sk-chaos-not-a-real-key",
+                "OPENAI_BASE_URL": model.url,
+                "LLM_USES": "faq,slots,smooth",  # a model call on every turn
+            }
+        )
+        print(f"  the model stand-in answered {model.calls} calls")
+        return code
+
+
+def run(llm: dict[str, str]) -> int:
     from tests.channels.fake_twilio import FakeTwilio
 
     fake = FakeTwilio(account_sid=h.ACCOUNT_SID).start()
@@ -208,6 +252,7 @@ def main() -> int:
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_S),
             "WHATSAPP_SWEEP_INTERVAL_S": str(SWEEP_INTERVAL_S),
             "WHATSAPP_SWEEP_AFTER_S": str(SWEEP_AFTER_S),
+            **llm,
         },
     )
     started = time.monotonic()
@@ -220,13 +265,18 @@ def main() -> int:
         with h.processes() as procs:
             for i, port in enumerate(PORTS):
                 procs.append(h.start_gunicorn(env, port=port, workers=2, name=f"chaos-web-{i}"))
-            workers = [h.start_worker(env, name=f"chaos-worker-{i}", concurrency=2) for i in (1, 2)]
+            # The production shape: turns on thread-pool workers, everything else on prefork.
+            workers = [turn_worker(env, f"chaos-turns-{i}") for i in (1, 2)]
             procs.extend(workers)
+            procs.append(
+                h.start_worker(env, name="chaos-messages", concurrency=2, queues=env.message_queue)
+            )
             procs.append(h.start_beat(env, name="chaos-beat"))
             print(
-                f"  3 gunicorn instances on {PORTS} (2 workers each), 2 Celery workers "
-                f"(2 processes each), visibility timeout {VISIBILITY_TIMEOUT_S} s, "
-                f"burst window {env.burst_window_s} s, Celery beat running the pending-work sweep"
+                f"  3 gunicorn instances on {PORTS} (2 gthread workers each), 2 turn workers "
+                f"(thread pool, {TURN_THREADS} threads each), 1 messages worker (2 processes), "
+                f"visibility timeout {VISIBILITY_TIMEOUT_S} s, burst window "
+                f"{env.burst_window_s} s, Celery beat running the pending-work sweep"
             )
 
             forms, addresses = phase_forms(0)
@@ -285,7 +335,7 @@ def main() -> int:
             wait = VISIBILITY_TIMEOUT_S + 1 - (time.monotonic() - killed_at[0])
             if wait > 0:
                 time.sleep(wait)
-            replacement = h.start_worker(env, name="chaos-worker-1b", concurrency=2)
+            replacement = turn_worker(env, "chaos-turns-1b")
             procs.append(replacement)
             elapsed = wait_replies(fake, addresses + lost_addresses, PHASE_TIMEOUT_S)
             time.sleep(3)
@@ -294,7 +344,7 @@ def main() -> int:
                 for line in replacement.log.read_text(errors="replace").splitlines()
             )
             print(
-                f"\n  worker 1 killed (SIGKILL, whole process group) with {sent_at_kill}/"
+                f"\n  turn worker 1 killed (SIGKILL, whole process group) with {sent_at_kill}/"
                 f"{PHASE_SIZE} replies sent; its unacknowledged tasks came back after the "
                 f"visibility timeout: the replacement worker received {redelivered} of them"
             )
