@@ -54,6 +54,7 @@ USES = os.environ.get("BENCH_LLM_USES", "faq,slots,smooth")
 WA_CUSTOMERS = int(os.environ.get("BENCH_LLM_WA_CUSTOMERS", "128"))
 WA_PROCS = int(os.environ.get("BENCH_LLM_WA_PROCS", "2"))
 WA_THREADS = int(os.environ.get("BENCH_LLM_WA_THREADS", "64"))
+CHAT_TIMEOUT_S = 1.5  # the product's default LLM_CHAT_TIMEOUT_S
 PRICE_IN = float(os.environ.get("BENCH_LLM_PRICE_IN", "0.15"))
 PRICE_OUT = float(os.environ.get("BENCH_LLM_PRICE_OUT", "0.60"))
 PARTS = os.environ.get("BENCH_LLM_PARTS", "chat,whatsapp")
@@ -77,9 +78,20 @@ SCRIPT = CUSTOMER_SCRIPT if os.environ.get("BENCH_LLM_SCRIPT") == "customer" els
 TURNS_PER_CONVERSATION = len(SCRIPT)
 
 
+DRAWN: list[float] = []  # every delay the stand-in waited (late answers: deterministic reply)
+
+
 def lognormal() -> float:
     sigma = math.log(P95_S / MEDIAN_S) / 1.6449
-    return random.lognormvariate(math.log(MEDIAN_S), sigma)
+    delay = random.lognormvariate(math.log(MEDIAN_S), sigma)
+    DRAWN.append(delay)
+    return delay
+
+
+def late_share(since: int, limit_s: float) -> str:
+    drawn = DRAWN[since:]
+    late = sum(d > limit_s for d in drawn)
+    return f"{late / len(drawn):.0%} of answers later than {limit_s} s" if drawn else "no calls"
 
 
 def llm_env(url: str) -> dict[str, str]:
@@ -145,7 +157,7 @@ def bench_chat_part(model) -> None:  # type: ignore[no-untyped-def]
         target_p95 = (2 * P95_S + 0.3) * 1000
         print(f"{'K':>4} {'turns':>6} {'turns/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}")
         for k in LEVELS:
-            calls0, tokens0 = model.calls, dict(model.tokens)
+            calls0, tokens0, drawn0 = model.calls, dict(model.tokens), len(DRAWN)
             lat, elapsed, errors = bench_chat.run_level(k, "chat", key, floor_id, SECONDS)
             r = bench_chat.summarise(k, lat, elapsed, errors)
             tokens = {t: model.tokens[t] - tokens0[t] for t in tokens0}
@@ -153,6 +165,8 @@ def bench_chat_part(model) -> None:  # type: ignore[no-untyped-def]
                 f"{k:>4} {r['requests']:>6} {r['rps']:>8.1f} {r['p50']:>8.0f} {r['p95']:>8.0f} "
                 f"{r['errors']:>6}   {cost_line(model.calls - calls0, tokens, len(lat))}"
             )
+            late = late_share(drawn0, CHAT_TIMEOUT_S)
+            print(f"     {late} (past LLM_CHAT_TIMEOUT_S the deterministic reply is sent)")
             if k == 32:
                 ok = r["rps"] >= 20 and r["p95"] <= target_p95
                 print(
