@@ -24,7 +24,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from whatsapp_harness import CHAT_SCRIPT
+from whatsapp_harness import CHAT_SCRIPT, wait_healthz
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = "kavak_bench_chat"
@@ -208,9 +208,8 @@ def worker_rss(master_pid: int) -> list[tuple[int, int, int]]:
     return out
 
 
-def main() -> None:
-    print(f"Preparing database {DB} (migrate + demo data)...", flush=True)
-    key, floor_id = prepare()
+def start_gunicorn(variables: dict[str, str]) -> subprocess.Popen[bytes]:
+    """gunicorn with the production config file, quiet, on PORT (``GUNICORN_BIND``)."""
     gunicorn = subprocess.Popen(
         [
             sys.executable,
@@ -221,23 +220,19 @@ def main() -> None:
             "kavak/gunicorn.conf.py",
         ],
         cwd=ROOT,
-        env=env(),
+        env=variables,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    wait_healthz(PORT, popen=gunicorn)
+    return gunicorn
+
+
+def main() -> None:
+    print(f"Preparing database {DB} (migrate + demo data)...", flush=True)
+    key, floor_id = prepare()
+    gunicorn = start_gunicorn(env())
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.3)
         print(
             f"gunicorn: {WORKERS} sync workers on 127.0.0.1:{PORT}; {SECONDS:.0f} s per level "
             f"and endpoint, in {ROUNDS} alternating rounds\n"

@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 import os
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -136,22 +135,8 @@ def bench_chat_part(model) -> None:  # type: ignore[no-untyped-def]
         shape = f"{WEB_WORKERS} gthread workers × {WEB_THREADS} threads, pool {POOL}"
     bench_chat.env = lambda: env  # run_level/Client read the port only; gunicorn gets this env
     bench_chat.CHAT_SCRIPT = SCRIPT
-    gunicorn = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "kavak.wsgi:application",
-            "-c",
-            "kavak/gunicorn.conf.py",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    gunicorn = bench_chat.start_gunicorn(env)
     try:
-        _wait_http(bench_chat.PORT)
         print(f"\n== 1. /chat: {shape}; LLM_USES={USES}; {SECONDS:.0f} s per level")
         bench_chat.run_level(4, "chat", key, floor_id, 3)  # warm-up
         target_p95 = (2 * P95_S + 0.3) * 1000
@@ -179,23 +164,6 @@ def bench_chat_part(model) -> None:  # type: ignore[no-untyped-def]
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
-
-
-def _wait_http(port: int) -> None:
-    import http.client
-
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit("gunicorn did not start")
-        time.sleep(0.3)
 
 
 # --- 2. WhatsApp ----------------------------------------------------------------------------------

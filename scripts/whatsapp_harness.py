@@ -251,15 +251,29 @@ def start_gunicorn(env: Environment, *, port: int, workers: int, name: str) -> P
         env,
         {"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)},
     )
-    deadline = time.monotonic() + 30
+    wait_healthz(port, name=name, popen=proc.popen, log=proc.log)
+    return proc
+
+
+def wait_healthz(
+    port: int,
+    *,
+    name: str = "gunicorn",
+    popen: subprocess.Popen[bytes] | None = None,
+    log: Path | None = None,
+    timeout: float = 30,
+) -> None:
+    """Until the server on ``port`` answers 200 on /healthz (raise if it exits or times out)."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc.popen.poll() is not None:
-            raise RuntimeError(f"{name} exited:\n{proc.log.read_text(errors='replace')[-2000:]}")
+        if popen is not None and popen.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:] if log is not None else ""
+            raise RuntimeError(f"{name} exited:\n{tail}")
         with contextlib.suppress(OSError):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
-                return proc
+                return
         time.sleep(0.2)
     raise RuntimeError(f"{name} did not answer /healthz")
 
