@@ -8,7 +8,7 @@ All keys are already normalised (lower case, no accents).
 
 from __future__ import annotations
 
-import functools
+import threading
 import unicodedata
 
 # Customer words → body type (values are catalog.models.BodyType values).
@@ -215,8 +215,22 @@ PLACE_NAMES: frozenset[str] = _wordlist(
 )
 
 
-@functools.cache
+_frequent: frozenset[str] | None = None
+_frequent_lock = threading.Lock()
+
+
 def _frequent_spanish() -> frozenset[str]:
+    """Loaded once per process; threads that arrive meanwhile wait for that one load instead of
+    each building the list again (64 threads of a fresh worker did, for seconds of CPU)."""
+    global _frequent
+    if _frequent is None:
+        with _frequent_lock:
+            if _frequent is None:
+                _frequent = _load_frequent_spanish()
+    return _frequent
+
+
+def _load_frequent_spanish() -> frozenset[str]:
     """The 5,000 most frequent Spanish words (wordfreq), normalised like matcher keys."""
     import wordfreq
 

@@ -207,11 +207,13 @@ def bench_whatsapp_part(model) -> None:  # type: ignore[no-untyped-def]
         h.django_setup(env)
         probe = Probe(env)
         probe.thread.start()
-        latencies, turns, missing = _customers_write(fake, WA_CUSTOMERS)
+        latencies, first, turns, missing = _customers_write(fake, WA_CUSTOMERS)
         probe.stop.set()
         tokens = {t: model.tokens[t] - tokens0[t] for t in tokens0}
         target = (2 * P95_S + 1) * 1000
-        print(f"   inbound-to-send: {h.summary(latencies)}; {missing} replies missing")
+        print(f"   inbound-to-send, first message (fresh workers): {h.summary(first)}")
+        print(f"   inbound-to-send, messages 2–{len(SCRIPT)}: {h.summary(latencies)}")
+        print(f"   replies missing: {missing}")
         ok = h.percentile(latencies, 95) <= target and not missing
         print(f"   target p95 ≤ {target:.0f} ms: {'met' if ok else 'NOT met'}")
         print(f"   {cost_line(model.calls - calls0, tokens, turns)}")
@@ -230,12 +232,13 @@ def bench_whatsapp_part(model) -> None:  # type: ignore[no-untyped-def]
     h.redis_cleanup(env)
 
 
-def _customers_write(fake, n: int) -> tuple[list[float], int, int]:  # type: ignore[no-untyped-def]
+def _customers_write(fake, n: int) -> tuple[list[float], list[float], int, int]:  # type: ignore[no-untyped-def]
     """Every customer sends the next message of the script at the same instant (a barrier per
     round), waits for the reply, and the round ends when all replies are in: ``n`` customers
     writing at once, ``len(CHAT_SCRIPT)`` times."""
     addresses = h.customers(n, offset=700_000)
     latencies: list[float] = []
+    first: list[float] = []  # the first message: workers that have not served anyone yet
     missing = [0]
     turns = [0]
     lock = threading.Lock()
@@ -244,7 +247,7 @@ def _customers_write(fake, n: int) -> tuple[list[float], int, int]:  # type: ign
     def customer(address: str, index: int) -> None:
         poster = h.Poster(WA_PORT)
         phone = f"55{index:08d}"
-        for message in SCRIPT:
+        for round_no, message in enumerate(SCRIPT):
             barrier.wait(timeout=120)
             already = len(fake.wait_sent(address, count=0, timeout=0))
             form = h.inbound_form(
@@ -257,7 +260,7 @@ def _customers_write(fake, n: int) -> tuple[list[float], int, int]:  # type: ign
             with lock:
                 turns[0] += 1
                 if status == 200 and len(sent) > already:
-                    latencies.append((sent[already] - posted) * 1000)
+                    (first if round_no == 0 else latencies).append((sent[already] - posted) * 1000)
                 else:
                     missing[0] += 1
 
@@ -266,7 +269,7 @@ def _customers_write(fake, n: int) -> tuple[list[float], int, int]:  # type: ign
         t.start()
     for t in threads:
         t.join()
-    return latencies, turns[0], missing[0]
+    return latencies, first, turns[0], missing[0]
 
 
 # The logs mask long digit runs (phones): the publish time travels as letters.
