@@ -6,4 +6,15 @@ class ChannelsConfig(AppConfig):
     verbose_name = "Canales"
 
     def ready(self) -> None:
+        # Celery workers warm up before their pool starts (prefork children inherit it).
+        from celery.signals import worker_init
+
         from channels import checks, wiring  # noqa: F401 - register checks and setting hooks
+
+        worker_init.connect(_warm_up, dispatch_uid="kavak-warm-up")
+
+
+def _warm_up(**_: object) -> None:
+    from conversations.services import conversation_warm_up
+
+    conversation_warm_up()

@@ -520,6 +520,37 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
 # ``conversation_turn_rewrite`` after its own commit.
 
 
+def conversation_warm_up() -> None:
+    """Build, before the first customer, what a fresh process would build during its first turns.
+
+    Called by gunicorn's ``post_worker_init`` and by Celery's ``worker_init`` (channels/apps.py):
+    the Spanish word lists, the catalogue vocabulary and the knowledge index (one dry engine
+    reading of two messages, nothing written), the model client. A fresh thread-pool worker's
+    first 64 turns otherwise waited seconds for them. Failures (the database not reachable yet)
+    are logged and left to the first turn, as before; the connection is closed at the end so a
+    forking Celery parent leaves nothing open to its children.
+    """
+    from django.db import connections
+
+    from catalog.lexicon import is_common
+    from conversations.engine.lexicon import frequent_words
+    from conversations.wiring import llm_client
+
+    started = time.perf_counter()
+    is_common("a")
+    frequent_words()
+    try:
+        deps, config = engine_deps(), engine_config(now=timezone.now())
+        for text in ("hola, busco un sedán automático de 300 mil", "¿tienen garantía?"):
+            decide(ConversationState(), Inbound(text=text, channel="api"), deps, config)
+        llm_client()
+    except Exception:
+        logger.warning("warm_up_incomplete", exc_info=True)
+    finally:
+        connections.close_all()
+    logger.info("warm_up_done seconds=%.2f", time.perf_counter() - started)
+
+
 def _llm_turn_budget(channel: str, external_id: str) -> LlmBudget | None:
     from conversations.llm.services import llm_fallback, llm_turn_budget
     from conversations.wiring import llm_client

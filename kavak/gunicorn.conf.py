@@ -55,13 +55,11 @@ _GC_FREEZE = os.environ.get("GUNICORN_GC_FREEZE", "true").lower() in ("1", "true
 
 
 def post_worker_init(worker):
-    # The Spanish word lists the matcher and the engine read (wordfreq, ~0.3 s each) load before
-    # the worker's first customer, not during it.
-    from catalog.lexicon import is_common
-    from conversations.engine.lexicon import frequent_words
+    # The Spanish word lists (wordfreq, ~0.3 s each), the catalogue vocabulary and the knowledge
+    # index load before the worker's first customer, not during it.
+    from conversations.services import conversation_warm_up
 
-    is_common("a")
-    frequent_words()
+    conversation_warm_up()
     if _GC_FREEZE:
         import gc
 

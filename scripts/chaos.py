@@ -1229,6 +1229,7 @@ def _llm_phase(rec: Recorder, phase: Phase, env: Environment, procs, fake, key: 
             "OPENAI_API_KEY": "sk-chaos-not-a-real-key",
             "OPENAI_BASE_URL": model.url,
             "OPENAI_MODEL": "stub-model",
+            "LLM_USES": "faq,slots,smooth",  # the scenario counts smoothed replies
             "LLM_CIRCUIT_COOLDOWN_S": str(LLM_COOLDOWN_S),
         }
         rec.phase = "llm-restart"

@@ -233,6 +233,7 @@ def test_a_real_worker_runs_the_llm_steps_in_the_turn_task_exactly_once(
         "OPENAI_MODEL": "stub-model",
         "OPENAI_TIMEOUT_S": "1.0",
         "LLM_WHATSAPP_BUDGET_S": "4.0",
+        "LLM_USES": "faq,slots,smooth",  # smoothing is opt-in: the greeting shows it
     }
     for key, value in worker_env(fake_twilio, **llm_env).items():
         monkeypatch.setenv(key, value)

@@ -10,14 +10,16 @@ import pytest
 
 CONF = Path(__file__).resolve().parents[2] / "kavak" / "gunicorn.conf.py"
 PROBE = (
-    "import gc, runpy; conf = runpy.run_path({conf!r}); conf['post_worker_init'](None); "
-    "print(gc.get_freeze_count())"
+    "import django, gc, runpy; django.setup(); conf = runpy.run_path({conf!r}); "
+    "conf['post_worker_init'](None); print(gc.get_freeze_count())"
 )
 
 
 @pytest.mark.parametrize(("flag", "frozen"), [("", True), ("false", False)])
 def test_post_worker_init_freezes_the_loaded_objects(flag: str, frozen: bool) -> None:
     env = {"PATH": "/usr/bin:/bin", "GUNICORN_GC_FREEZE": flag} if flag else {"PATH": "/usr/bin"}
+    # post_worker_init runs once gunicorn loaded the app: Django is set up (SQLite here).
+    env |= {"DJANGO_SETTINGS_MODULE": "kavak.settings.test", "DJANGO_LOG_LEVEL": "ERROR"}
     out = subprocess.run(
         [sys.executable, "-c", PROBE.format(conf=str(CONF))],
         env=env,
@@ -25,8 +27,9 @@ def test_post_worker_init_freezes_the_loaded_objects(flag: str, frozen: bool) ->
         text=True,
         check=True,
         timeout=60,
+        cwd=CONF.parents[1],
     )
-    count = int(out.stdout.strip())
+    count = int(out.stdout.strip().splitlines()[-1])
     assert (count > 1000) is frozen
 
 
