@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -96,7 +97,10 @@ def test_messages_without_the_header_are_aged_from_when_the_exporter_first_saw_t
 
 
 def test_queue_names_follow_the_celery_configuration() -> None:
-    assert celery_queue_names(app) == [app.conf.task_default_queue]
+    # The product's two queues: the default (messages) and the turns route.
+    assert celery_queue_names(app) == sorted(
+        {app.conf.task_default_queue, settings.CELERY_TURN_QUEUE}
+    )
     routes = {"channels.*": {"queue": "whatsapp"}, "leads.x": {"queue": "notify"}}
     with _conf(app, task_routes=routes):
         assert celery_queue_names(app) == sorted(
