@@ -1,12 +1,15 @@
 """Customer question sets and their figures (``manage.py evaluate_kb``), read through the live path.
 
-Three sets are measured:
+Five sets are measured:
 - *golden*: the questions staff attach to published articles, plus the shipped out-of-domain list.
   They are training data (the retriever may learn from them), so their figures only catch
   regressions;
-- *development* (``data/eval/development.yaml``): customer wording used to tune and calibrate;
-- *held-out* (``data/eval/heldout.yaml``): customer wording never used to change anything. Its
-  figures are the ones that say how the agent does with questions nobody here tuned to.
+- *development* and *development-3* (``data/eval/development.yaml``, ``development3.yaml``):
+  customer wording used to tune and calibrate (rounds 1-2 and round 3 of issue 16);
+- *held-out* (``data/eval/heldout.yaml``): customer wording committed before round 1. Its table
+  was read during rounds 1 and 2, so it is no longer a clean measure;
+- *held-out-3* (``data/eval/heldout3.yaml``): written before round 3 changed anything, never
+  edited, and only its aggregate figures are read. It is the generalisation figure.
 
 Every in-domain question is asked through ``knowledge_answer`` (the exact path the conversation
 engine uses), so the figures cover routing, confidence and the text the customer would read.
@@ -28,7 +31,11 @@ from knowledge import selectors
 from knowledge import text as kb_text
 
 EVAL_DIR = Path(__file__).resolve().parent / "data" / "eval"
-SETS = ("development", "heldout")
+SETS = ("development", "development3", "heldout", "heldout3")
+DEVELOPMENT_SETS = ("development", "development3")
+# Sets whose individual questions are not printed unless asked for: reading which question fails
+# is how a held-out set turns into a development one.
+HELD_OUT_SETS = ("heldout", "heldout3")
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,7 @@ class QuestionSet:
 
 @functools.cache
 def question_set(name: str) -> QuestionSet:
-    """One of the shipped customer question sets (``development`` or ``heldout``)."""
+    """One of the shipped customer question sets (``SETS``)."""
     if name not in SETS:
         raise ValueError(f"Conjunto desconocido: {name}")
     data = yaml.safe_load((EVAL_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
@@ -251,7 +258,7 @@ def evaluate_set(qs: QuestionSet) -> SetReport:
 
 
 def knowledge_evaluate_sets(*, names: tuple[str, ...] = ("golden", *SETS)) -> list[SetReport]:
-    """Figures of each question set, in order (golden, development, held-out by default)."""
+    """Figures of each question set, in order (golden, then the customer sets by default)."""
     return [evaluate_set(golden_set() if n == "golden" else question_set(n)) for n in names]
 
 
@@ -279,8 +286,8 @@ def _labelled(names: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
     return items
 
 
-def knowledge_calibrate(*, names: tuple[str, ...] = ("development",)) -> Calibration:
-    """Fit the ranker and the confidence model on ``names`` (never the held-out half).
+def knowledge_calibrate(*, names: tuple[str, ...] = DEVELOPMENT_SETS) -> Calibration:
+    """Fit the ranker and the confidence model on ``names`` (never a held-out set).
 
     1. The ranker: every candidate article of the whole message and of each clause, labelled
        right or wrong, as the index is and as if no article had golden questions.
@@ -291,6 +298,9 @@ def knowledge_calibrate(*, names: tuple[str, ...] = ("development",)) -> Calibra
        default.
     """
     from knowledge import ranking  # evaluation tooling only; the live path never fits
+
+    if set(names) & set(HELD_OUT_SETS):
+        raise ValueError("Calibrar con un conjunto reservado lo vuelve de desarrollo.")
 
     snap = selectors.knowledge_index()
     slug_ids = {c.article_slug: c.article_id for c in snap.chunks.values()}
