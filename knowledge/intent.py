@@ -257,6 +257,16 @@ _CASH_PURCHASE = re.compile(
     r"|\bsin (?:credito|financiamiento)\b|\bno (?:quiero|necesito|ocupo) "
     r"(?:credito|financiamiento)\b"
 )
+# A car compared with the rest of the inventory ("el más nuevo que tienen", "lo más barato"), or a
+# monthly payment to compute ("¿cuánto pagaría al mes?", "¿de cuánto sería la mensualidad?"): the
+# catalogue and the financing rules answer them.
+_CATALOGUE_PHRASE = re.compile(
+    r"\b(?:el|la|los|las|lo) mas (?:nuevo|nueva|nuevos|nuevas|reciente|barato|barata|baratos"
+    r"|economico|economica|economicos|caro|cara|grande|chico|chica)\b"
+    r"|\bcuanto (?:pagaria|pago|pagaremos|quedaria|saldria|seria|sale|queda)\b[^.?!]{0,20}"
+    r"\b(?:al mes|mensual|mensuales|por mes|cada mes)\b"
+    r"|\b(?:cuanto|de cuanto) (?:seria|quedaria|sale|saldria|queda|es) (?:la |mi )?mensualidad"
+)
 # What a car is like: the catalogue's filters and specs.
 _CAR_ATTRIBUTES = frozenset(
     [
@@ -310,6 +320,10 @@ _CAR_ATTRIBUTES = frozenset(
         "hatch",
         "minivan",
         "camionetota",
+        # Kinds of car, in the plural: "¿qué camionetas tienen?" asks for the inventory ("vender
+        # mi camioneta" has its topic, "busco una camioneta que no vi" asks a service).
+        "camionetas",
+        "trocas",
         "economico",
         "economicos",
         "economica",
@@ -335,7 +349,7 @@ def looks_like_catalogue_question(message: str) -> bool:
     selling = kb_text.term_of("vender") in terms or kb_text.term_of("acuenta") in terms
     if _OPTION_REF.search(folded):
         return True
-    if _CASH_PURCHASE.search(folded) and not selling:
+    if (_CASH_PURCHASE.search(folded) or _CATALOGUE_PHRASE.search(folded)) and not selling:
         return True
     if terms & _ANCHORS:
         return False

@@ -41,7 +41,8 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"buen(?:os|as)? (?:dias|tardes|noches)|buen dia", " "),
     (
         r"prueba(?:s)? de manejo|test ?drive|manejarlo antes"
-        r"|probar(?:lo|la)? (?:antes de (?:comprar|comprarlo|comprarla)|en (?:mi )?casa)",
+        r"|probar(?:lo|la)? (?:(?:el|la|un|una|mi) (?:auto|carro|coche|camioneta) )?"
+        r"(?:antes de (?:comprar|comprarlo|comprarla)|en (?:mi |la )?casa|a domicilio)",
         " pruebamanejo ",
     ),
     # "¿Con cuánto de enganche…?" asks for the minimum down payment.
@@ -97,11 +98,13 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     # "¿cuánto tiempo tengo/me cubren…?" asks for a duration, not about time in general.
     (r"tiempo de (?:prueba|garantia)", " periodo "),
     (r"(?:desde|por) (?:el |mi |la )?(?:cel|celular|telefono|compu|computadora|casa)\b", " linea "),
+    (r"sin salir de (?:mi |la |tu |su )?casa", " linea "),
     # Who Kavak is: "¿qué son?", "¿quiénes son ustedes?", "¿son una agencia o una empresa?".
     (
         r"(?:quien(?:es)?|que|q) (?:son|eres)(?: ustedes)?"
         r"(?:,? (?:una |un )?(?:agencia|empresa|startup|compania|lote))?\b"
-        r"|(?:que|q) hacen(?: ustedes)?(?=\s*\??\s*$)|a que se dedican"
+        r"|(?:que|q) (?:hacen|ofrecen)(?: ustedes)?(?=\s*\??\s*$)|a que se dedican"
+        r"|(?:que|q) es kavak\b"
         r"|(?:son|es) (?:una )?(?:agencia|empresa|startup|compania|marca)\b",
         " kavak empresa ",
     ),
@@ -263,7 +266,8 @@ _SLANG: dict[str, str] = {
 STOP_WORDS: frozenset[str] = frozenset(
     _wordlist(
         """
-        a al algo algun alguna algunas alguno algunos ante antes aqui asi aun cada como con contra
+        a al algo algun alguna algunas alguno algunos ante antes despues aqui asi aun cada como
+        con contra
         cual cuales cualquier cuando cuanta cuantas cuanto cuantos de del desde dice dicen el ella
         ellas ello ellos en entonces entre era eran es esa esas ese eso esos esta estaba estan estar
         estas este esto estos estoy fue fueron ha habia han hasta hay he la las le les lo los mas me
@@ -326,6 +330,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "locales",
         "hub",
         "hubs",
+        "lugar",
+        "lugares",
     ),
     ("donde", "direccion", "direcciones", "domicilios"),
     ("enganche", "anticipo", "anticipos", "entrada"),
@@ -404,7 +410,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("dias", "dia"),
     ("asesor", "asesores", "asesora", "agente", "ejecutivo", "vendedor", "humano", "persona"),
     ("domicilio", "casa"),
-    ("precio", "precios", "costo", "costos", "cuesta", "cuestan", "cobran"),
+    ("precio", "precios", "costo", "costos", "cuesta", "cuestan", "cobran", "caro", "caros"),
     ("acuenta", "intercambio", "intercambiar", "intercambian", "intercambiarlo"),
     (
         "confiable",
@@ -429,6 +435,12 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "serio",
         "miedo",
         "transparente",
+        "robar",
+        "roban",
+        "roben",
+        "robo",
+        "ratero",
+        "rateros",
     ),
     ("recoger", "recogen", "recolectan"),
     ("inventario", "stock", "existencias"),
@@ -447,6 +459,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "transferencia",
     ),
     ("comprar", "compra", "compro", "adquirir"),
+    ("elegir", "escoger", "escojer", "escoja", "elijo", "elija", "escogiera", "seleccionar"),
     ("extender", "extension", "ampliar", "ampliacion", "alargar", "extendida"),
     ("ciudades", "ciudad"),
     ("linea", "internet", "online", "digital"),
@@ -481,6 +494,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "descompuesto",
         "averia",
         "averias",
+        "problema",
+        "problemas",
         "desperfecto",
         "desperfectos",
     ),
@@ -584,6 +599,8 @@ WEAK_VERBS: tuple[str, ...] = (
     "enviar",
     "compartir",
     "decidir",
+    "incluir",
+    "hablar",
 )
 
 
@@ -625,6 +642,25 @@ def phonetic_key(word: str) -> str:
     return word
 
 
+# Function words as customers misspell them ("kiero", "ay", "nesesito", "ase"): a word that
+# sounds like a stop-word or a weak word is one, not an unknown word that counts against every
+# article. Sounds shared with a word of the lexicon or the slang list are left alone.
+_STOP_SOUNDS: dict[str, int] = {}  # sound → length of the function word
+for _word in sorted(STOP_WORDS | WEAK_WORDS):
+    if len(_word) >= 2:
+        _STOP_SOUNDS.setdefault(phonetic_key(_word), len(_word))
+for _word in LEXICON_WORDS | set(_SLANG) | set(_SLANG.values()):
+    _STOP_SOUNDS.pop(phonetic_key(_word), None)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _misspelt_function_word(word: str) -> bool:
+    """A slip of one letter or of spelling only: "bbva" does not sound like "va" once its
+    doubled letters merge."""
+    size = _STOP_SOUNDS.get(phonetic_key(word)) if not word.isdigit() else None
+    return size is not None and abs(size - len(word)) <= 1
+
+
 # Words whose Snowball stem collides with another word's: "sedán" → "sed", the stem of "sede".
 _KEEP_WHOLE = {
     "sedan": "sedan",
@@ -634,6 +670,8 @@ _KEEP_WHOLE = {
     # "contrato" (the credit contract) and "contratando" (hiring) share the stem "contrat".
     "contrato": "contrato",
     "contratos": "contrato",
+    # "casa" is "home" (a test drive at home); "casas" are houses, no Kavak topic.
+    "casas": "casas",
 }
 
 
@@ -671,6 +709,7 @@ def words(text: str, *, limit: int | None = None) -> list[str]:
             or (len(word) > 3 and stem(word) in WEAK_STEMS)
             or (len(word) == 1 and not word.isdigit())
             or (word.endswith("mente") and len(word) > 7)  # adverbs: "exactamente", "realmente"
+            or _misspelt_function_word(word)
         ):
             continue
         out.append(word)
