@@ -78,7 +78,9 @@ _FLOW_WORDS: dict[str, float] = {
 }
 _FLOW_TERMS: dict[str, float] = {kb_text.term_of(w): weight for w, weight in _FLOW_WORDS.items()}
 
-_CARS = frozenset(
+# Car makes and models customers name (also never "corrected" into an article word: "sentra" is
+# no misspelt "Sentura", the branch).
+CAR_NAMES = frozenset(
     [
         "nissan",
         "toyota",
@@ -354,7 +356,7 @@ def looks_like_catalogue_question(message: str) -> bool:
     if terms & _ANCHORS:
         return False
     raw = set(re.findall(r"[a-z0-9]+", folded))
-    return bool(raw & _CAR_ATTRIBUTES or raw & _CARS or _MONEY.search(folded))
+    return bool(raw & _CAR_ATTRIBUTES or raw & CAR_NAMES or _MONEY.search(folded))
 
 
 def looks_like_kavak_faq(message: str) -> bool:
@@ -372,7 +374,7 @@ def looks_like_kavak_faq(message: str) -> bool:
         seen.add(term)
         faq += _FAQ_TERMS.get(term, 0)
         flow += _FLOW_TERMS.get(term, 0)
-        if word in _CARS:
+        if word in CAR_NAMES:
             flow += 1.5
     # Selling or trading in names the customer's own car ("¿cuánto me dan por mi aveo 2016?").
     selling = bool(seen & {kb_text.term_of("vender"), kb_text.term_of("acuenta")})

@@ -236,8 +236,14 @@ _TWO_ANSWERS_MAX_CHARS = 1200
 
 
 _INTERROGATIVE = re.compile(
-    r"\b(?:tienen|hay|puedo|pueden|se puede|cuanto|cuantos|cuantas|como|donde|que|cual|cuales"
-    r"|cuando|aceptan|dan|hacen)\b|\?"
+    r"\b(?:tienen|hay|puedo|pueden|se puede|cuanto|cuantos|cuantas|como|donde|que|q|k|ke|cual"
+    r"|cuales|cuando|aceptan|dan|hacen)\b|\?"
+)
+# "(quiero saber) si tienen app", "si me financian": an indirect question, not a condition.
+_INDIRECT = re.compile(
+    r"^si (?:tienen|hay|puedo|pueden|se puede|me (?:dan|pueden|financian|aceptan|reciben|toman"
+    r"|compran)|aceptan|dan|hacen|reciben|manejan|financian)\b|\bsaber (?:si|que|q|cuanto|como"
+    r"|donde)\b"
 )
 
 
@@ -247,6 +253,8 @@ def _is_question(clause: QueryAnalysis) -> bool:
     A question mark or a question word; a condition ("si compro el carro…") is the context of
     the question that follows it.
     """
+    if _INDIRECT.search(clause.text):
+        return True
     if clause.text.startswith("si ") and "?" not in clause.text:
         return False
     return bool(_INTERROGATIVE.search(clause.text))

@@ -114,7 +114,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     # is about buying from Kavak; Kavak buying from the customer ("¿me lo compran?",
     # "comprármelo") is about selling to Kavak.
     (
-        r"\bvenden\b|\bvendes\b|venderlos|venderlas"
+        r"\bvenden\b|\bvendes\b|kavak vende\b|venderlos|venderlas"
         r"|antes de (?:vender|venderlo|venderla|ponerse a la venta)|a la venta",
         " comprar ",
     ),
@@ -181,6 +181,7 @@ FOREIGN_NAMES: frozenset[str] = frozenset(
     oxxo walmart costco liverpool amazon mercadolibre uber didi rappi bbva banorte santander
     banamex hsbc scotiabank coppel elektra telcel pemex cfe imss sat netflix spotify google
     metro metrobus aeropuerto estadio hospital iphone bitcoin
+    banco bancos verificacion verificentro gobierno escuela universidad hipoteca vida gastos
     """
     )
 )
@@ -545,6 +546,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
 # Common verbs, nouns and adjectives that say nothing about the topic, dropped like stop-words on
 # both sides: "¿cómo funciona el crédito?" must not lose confidence because no article says
 # "funciona", and "hoy" in an article must not make "¿cuánto está el dólar hoy?" look answerable.
+# The family a long message brings in ("mi papá ya no maneja…") is context too.
 WEAK_WORDS: frozenset[str] = frozenset(
     _wordlist(
         """
@@ -565,6 +567,8 @@ WEAK_WORDS: frozenset[str] = frozenset(
     realmente tambien normal celular telefono normales real reales entre diferencia
     llama llaman llamo llamas salio salen exacto cosa significa quiere
     empieza empiezan empiece comienza comienzan aplica aplican cuentame cuentenme platicame
+    papa mama papas esposa esposo hijo hija hijos hijas hermano hermana bebe familia vecino
+    vecina chamaco chamacos ninos
     """
     )
 )
@@ -601,6 +605,8 @@ WEAK_VERBS: tuple[str, ...] = (
     "decidir",
     "incluir",
     "hablar",
+    "querer",
+    "escribir",
 )
 
 
@@ -765,6 +771,7 @@ def terms(text: str) -> list[str]:
 # Where a customer starts another thought: punctuation, "pero", "porque", "y", "o", "además"…
 _CLAUSE_BREAK = re.compile(
     r"[?¿!¡.;,:\n]+|\b(?:pero|porque|aparte|ademas|tambien|de paso|y|e|tons|entonces)\b"
+    r"|(?:^|\s)\d[).-](?=\s)"  # "1) … 2) …"
 )
 MAX_CLAUSES = 4
 
