@@ -232,10 +232,12 @@ def rank(
         if any(score > 0 for _, score, _ in c.sections) or c.features["nearest"] > 0
     ]
     found.sort(key=lambda cp: (-cp[1], -cp[0].sections[0][1], cp[0].article_id))
+    # The best other article of the first is the second; of every other, the first.
+    first = found[0][1] if found else 0.0
+    second = found[1][1] if len(found) > 1 else 0.0
     scored: list[ArticleScore] = []
     for i, (c, p) in enumerate(found):
-        others = [q for j, (_, q) in enumerate(found) if j != i]
-        features = {**c.features, "margin": p - max(others, default=0.0)}
+        features = {**c.features, "margin": p - (second if i == 0 else first)}
         conf = probability(features, confidence)
         sections = tuple(
             ScoredChunk(

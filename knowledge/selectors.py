@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -271,18 +271,14 @@ def _retrieve(snap: Snapshot, question: str) -> Retrieval:
         ranked = [(whole, ranking.rank(snap, whole))]
     else:
         # One walk of the posting lists for the message; its clauses are ranked among its best.
-        pool = ranking.candidate_pool(snap, whole)
-        ranked = [(whole, ranking.rank(snap, whole, pool=pool))]
+        # The walk also takes the clauses' words the whole message's first 40 words left out
+        # (a long message), so that no clause walks the lists again.
         whole_terms = {t.term for t in whole.terms}
-        ranked += [
-            (
-                part,
-                ranking.rank(
-                    snap, part, pool=pool if {t.term for t in part.terms} <= whole_terms else None
-                ),
-            )
-            for part in parts
-        ]
+        extra = {t.term: t for part in parts for t in part.terms if t.term not in whole_terms}
+        walked = replace(whole, terms=whole.terms + tuple(extra.values())) if extra else whole
+        pool = ranking.candidate_pool(snap, walked)
+        ranked = [(whole, ranking.rank(snap, whole, pool=pool))]
+        ranked += [(part, ranking.rank(snap, part, pool=pool)) for part in parts]
     scored = [(analysis, _sections(articles)) for analysis, articles in ranked]
 
     def conf(candidate: tuple[QueryAnalysis, list[ScoredChunk]]) -> float:
