@@ -94,7 +94,11 @@ _PHRASES: tuple[tuple[str, str], ...] = (
         " requisitos ",
     ),
     (r"mas (?:tiempo de )?garantia", " extender garantia "),
-    (r"por (?:video|videos)\b", " videollamada "),
+    (r"(?:por|en) (?:video|videos)\b", " videollamada "),
+    # Trust: "¿es de fiar?".
+    (r"\bde fiar\b|\bfiables?\b", " confiable "),
+    # Selling one's car in slang: "soltar mi coche".
+    (r"soltar (?:mi |el |la )?(?:auto|carro|coche|camioneta|nave)", " vender auto "),
     # "¿cuánto tiempo tengo/me cubren…?" asks for a duration, not about time in general.
     (r"tiempo de (?:prueba|garantia)", " periodo "),
     (r"(?:desde|por) (?:el |mi |la )?(?:cel|celular|telefono|compu|computadora|casa)\b", " linea "),
@@ -139,9 +143,10 @@ _PHRASES: tuple[tuple[str, str], ...] = (
         r" \g<0> acuenta ",
     ),
 )
-# Places customers name around the cities with branches, folded → the metro area's term. The
-# place is kept and the area added ("ecatepec" → "ecatepec edomex"): the branches answer lists
-# the area's branches, and a place far from every branch stays an unknown word.
+# Places customers name around the cities with branches, folded → the metro area's term
+# ("ecatepec" → "edomex"): the branches answer lists the area's branches (it reads the message
+# itself, so the place still picks its branch). A place of the gazetteer is a known word, never
+# one that counts against the articles; a place far from every branch stays an unknown word.
 _AREAS: dict[str, tuple[str, ...]] = {
     "edomex": (
         "ecatepec", "naucalpan", "coacalco", "cuautitlan", "cuautitlan izcalli", "izcalli",
@@ -157,10 +162,10 @@ _AREAS: dict[str, tuple[str, ...]] = {
         "apodaca", "escobedo", "santa catarina", "san pedro garza garcia", "garza garcia",
         "san nicolas de los garza", "cumbres",
     ),
-    "guadalajara": ("zapopan", "tlaquepaque", "tonala", "tlajomulco"),
+    "guadalajara": ("zapopan", "tlaquepaque", "tonala", "tlajomulco", "jalisco"),
     "puebla": ("cholula", "san andres cholula", "atlixco", "angelopolis"),
     "queretaro": ("corregidora", "juriquilla", "el marques"),
-    "cuernavaca": ("jiutepec", "temixco"),
+    "cuernavaca": ("jiutepec", "temixco", "morelos"),
 }  # fmt: skip
 PLACES: dict[str, str] = {place: area for area, places in _AREAS.items() for place in places}
 
@@ -187,7 +192,7 @@ FOREIGN_NAMES: frozenset[str] = frozenset(
 )
 _PLACES = (
     rf"\b({'|'.join(sorted(PLACES, key=len, reverse=True))})\b",
-    lambda m: f" {m.group(1)} {PLACES[m.group(1)]} ",
+    lambda m: f" {PLACES[m.group(1)]} ",
 )
 
 _PHRASE_RES = tuple((re.compile(rf"\b(?:{pattern})\b"), repl) for pattern, repl in _PHRASES)
@@ -274,7 +279,8 @@ STOP_WORDS: frozenset[str] = frozenset(
         estas este esto estos estoy fue fueron ha habia han hasta hay he la las le les lo los mas me
         mi mis mucho muchos muy nada ni no nos nosotros o os otra otras otro otros para pero poco
         por
-        porque pues que quien quienes se sea ser si sido sin sobre sois somos son soy su sus tal
+        porque pues que quien quienes se sea sean ser si sido sin sobre sois somos son soy su sus
+        tal
         tambien te tiene tienen tengo ti tu tus un una unas uno unos usted ustedes va van vez y
         ya yo
         hola oye oiga buenas buenos gracias favor porfa porfis xfa plis pls please ok oki okey sale
@@ -349,6 +355,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "automoviles",
         "nave",
         "ranfla",
+        "carcacha",
+        "carcachita",
         "camioneta",
         "camionetas",
         "unidad",
@@ -464,7 +472,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("extender", "extension", "ampliar", "ampliacion", "alargar", "extendida"),
     ("ciudades", "ciudad"),
     ("linea", "internet", "online", "digital"),
-    ("dinero", "efectivo", "monto"),
+    ("dinero", "efectivo", "monto", "billete", "billetes"),
     ("minimo", "maximo", "limite", "tope"),
     ("inmediato", "inmediata", "inmediatamente", "instantaneo"),
     (
@@ -483,9 +491,13 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     # Where and when Kavak began.
     ("nacio", "nacieron", "empezo", "empezaron", "surgio", "surgieron", "origen", "comenzo"),
     ("tecnologia", "tecnologica", "tecnologico", "startup", "startups", "tech", "fintech"),
-    # Something wrong with the car: what the warranty is for (same group as "garantia").
+    # Something wrong with the car: what the warranty is for (same group as "garantia"), and
+    # who answers for it ("¿me responden?").
     (
         "garantia",
+        "responden",
+        "responder",
+        "responsables",
         "falla",
         "fallas",
         "fallo",
@@ -512,6 +524,9 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "golpeados",
         "golpes",
         "danado",
+        "madreado",
+        "madreada",
+        "madreados",
         "danados",
         "defectos",
         "defectuoso",
@@ -538,7 +553,20 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "contratacion",
     ),
     # Stem-changing verbs (o→ue, e→ie) that the stemmer leaves apart.
-    ("aprobacion", "aprobar", "aprueban", "aprueba", "apruebe", "aprobado", "aprobada"),
+    (
+        "aprobacion",
+        "aprobar",
+        "aprueban",
+        "aprueba",
+        "apruebe",
+        "aprobado",
+        "aprobada",
+        "autorizan",
+        "autorizar",
+        "autoriza",
+        "autorizado",
+        "autorizacion",
+    ),
     ("encargamos", "encargan", "encarga"),
 )
 
@@ -568,7 +596,7 @@ WEAK_WORDS: frozenset[str] = frozenset(
     llama llaman llamo llamas salio salen exacto cosa significa quiere
     empieza empiezan empiece comienza comienzan aplica aplican cuentame cuentenme platicame
     papa mama papas esposa esposo hijo hija hijos hijas hermano hermana bebe familia vecino
-    vecina chamaco chamacos ninos
+    vecina chamaco chamacos ninos funciones funcion
     """
     )
 )
@@ -602,6 +630,8 @@ WEAK_VERBS: tuple[str, ...] = (
     "mandar",
     "enviar",
     "compartir",
+    "mostrar",
+    "entrar",
     "decidir",
     "incluir",
     "hablar",

@@ -114,10 +114,13 @@ class Command(BaseCommand):
     def _calibrate(self) -> None:
         result = evaluation.knowledge_calibrate(names=evaluation.DEVELOPMENT_SETS)
         out = self.stdout.write
-        out("umbral  hit@1  prec.fb  rechazo   (desarrollo + fuera de dominio de control)")
-        for tau, hit, precision, decline in result.table:
+        out(
+            "umbral  hit@1  prec.fb  rechazo   peor   (desarrollo + fuera de dominio de control; "
+            "peor: la barra más baja de un solo conjunto)"
+        )
+        for tau, hit, precision, decline, worst in result.table:
             mark = " <" if tau == result.threshold else ""
-            out(f"{tau:6.2f} {hit:6.3f} {precision:8.3f} {decline:8.3f}{mark}")
+            out(f"{tau:6.3f} {hit:6.3f} {precision:8.3f} {decline:8.3f} {worst:6.3f}{mark}")
         out(f"RANKER: dict[str, float] = {result.ranker!r}")
         out(f"CONFIDENCE: dict[str, float] = {result.confidence!r}")
 
