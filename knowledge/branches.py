@@ -97,7 +97,9 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", kb_text.fold(text))
 
 
+@functools.lru_cache(maxsize=65_536)
 def _close(word: str, target: str) -> bool:
+    # Cached: every message is compared with the same few dozen branch and city words.
     if word == target:
         return True
     if len(target) < 6 or len(word) < 5:
@@ -113,6 +115,8 @@ def _mentions(tokens: list[str], phrase: str) -> bool:
     target = phrase.split()
     if not target:
         return False
+    if len(target) == 1:
+        return any(_close(token, target[0]) for token in tokens)
     for i in range(len(tokens) - len(target) + 1):
         if all(_close(tokens[i + j], t) for j, t in enumerate(target)):
             return True

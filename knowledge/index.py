@@ -17,6 +17,7 @@ from operator import itemgetter
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from knowledge import intent
 from knowledge import text as kb_text
 from knowledge.questions import QuestionIndex
 
@@ -377,8 +378,11 @@ class Snapshot:
         term = kb_text.term_of(word)
         if term in self.postings:
             return QueryTerm(term, 1.0, word)
-        # A correctly spelt word of the lexicon is not "corrected" into another word.
-        corrected = None if word in kb_text.LEXICON_WORDS else self._correct(word)
+        # A correctly spelt word of the lexicon, or a car's name, is not "corrected" into
+        # another word.
+        if word in kb_text.LEXICON_WORDS or word in intent.CAR_NAMES:
+            return None
+        corrected = self._correct(word)
         if corrected:
             match, distance = corrected
             fixed = self._term(match)

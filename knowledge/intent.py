@@ -78,7 +78,9 @@ _FLOW_WORDS: dict[str, float] = {
 }
 _FLOW_TERMS: dict[str, float] = {kb_text.term_of(w): weight for w, weight in _FLOW_WORDS.items()}
 
-_CARS = frozenset(
+# Car makes and models customers name (also never "corrected" into an article word: "sentra" is
+# no misspelt "Sentura", the branch).
+CAR_NAMES = frozenset(
     [
         "nissan",
         "toyota",
@@ -257,6 +259,16 @@ _CASH_PURCHASE = re.compile(
     r"|\bsin (?:credito|financiamiento)\b|\bno (?:quiero|necesito|ocupo) "
     r"(?:credito|financiamiento)\b"
 )
+# A car compared with the rest of the inventory ("el más nuevo que tienen", "lo más barato"), or a
+# monthly payment to compute ("¿cuánto pagaría al mes?", "¿de cuánto sería la mensualidad?"): the
+# catalogue and the financing rules answer them.
+_CATALOGUE_PHRASE = re.compile(
+    r"\b(?:el|la|los|las|lo) mas (?:nuevo|nueva|nuevos|nuevas|reciente|barato|barata|baratos"
+    r"|economico|economica|economicos|caro|cara|grande|chico|chica)\b"
+    r"|\bcuanto (?:pagaria|pago|pagaremos|quedaria|saldria|seria|sale|queda)\b[^.?!]{0,20}"
+    r"\b(?:al mes|mensual|mensuales|por mes|cada mes)\b"
+    r"|\b(?:cuanto|de cuanto) (?:seria|quedaria|sale|saldria|queda|es) (?:la |mi )?mensualidad"
+)
 # What a car is like: the catalogue's filters and specs.
 _CAR_ATTRIBUTES = frozenset(
     [
@@ -310,6 +322,10 @@ _CAR_ATTRIBUTES = frozenset(
         "hatch",
         "minivan",
         "camionetota",
+        # Kinds of car, in the plural: "¿qué camionetas tienen?" asks for the inventory ("vender
+        # mi camioneta" has its topic, "busco una camioneta que no vi" asks a service).
+        "camionetas",
+        "trocas",
         "economico",
         "economicos",
         "economica",
@@ -335,12 +351,12 @@ def looks_like_catalogue_question(message: str) -> bool:
     selling = kb_text.term_of("vender") in terms or kb_text.term_of("acuenta") in terms
     if _OPTION_REF.search(folded):
         return True
-    if _CASH_PURCHASE.search(folded) and not selling:
+    if (_CASH_PURCHASE.search(folded) or _CATALOGUE_PHRASE.search(folded)) and not selling:
         return True
     if terms & _ANCHORS:
         return False
     raw = set(re.findall(r"[a-z0-9]+", folded))
-    return bool(raw & _CAR_ATTRIBUTES or raw & _CARS or _MONEY.search(folded))
+    return bool(raw & _CAR_ATTRIBUTES or raw & CAR_NAMES or _MONEY.search(folded))
 
 
 def looks_like_kavak_faq(message: str) -> bool:
@@ -358,7 +374,7 @@ def looks_like_kavak_faq(message: str) -> bool:
         seen.add(term)
         faq += _FAQ_TERMS.get(term, 0)
         flow += _FLOW_TERMS.get(term, 0)
-        if word in _CARS:
+        if word in CAR_NAMES:
             flow += 1.5
     # Selling or trading in names the customer's own car ("¿cuánto me dan por mi aveo 2016?").
     selling = bool(seen & {kb_text.term_of("vender"), kb_text.term_of("acuenta")})

@@ -55,29 +55,29 @@ FEATURES: tuple[str, ...] = (
 # article over the best other one: two articles that fit equally well are a guess.
 CONFIDENCE_FEATURES: tuple[str, ...] = (*FEATURES, "margin")
 RANKER: dict[str, float] = {
-    "bias": -4.32,
-    "coverage": 1.152,
-    "topic": 1.234,
-    "section": 0.885,
-    "lead": 2.017,
-    "nearest": 0.507,
-    "centroid": 0.455,
-    "unknown": -0.258,
-    "foreign": -0.332,
-    "head": -0.224,
+    "bias": -4.182,
+    "coverage": 1.051,
+    "topic": 1.304,
+    "section": 0.871,
+    "lead": 1.932,
+    "nearest": 0.511,
+    "centroid": 0.499,
+    "unknown": -0.341,
+    "foreign": -0.268,
+    "head": -0.106,
 }
 CONFIDENCE: dict[str, float] = {
-    "bias": -0.786,
-    "coverage": 1.471,
-    "topic": 1.077,
-    "section": 0.289,
-    "lead": -0.002,
-    "nearest": -0.131,
-    "centroid": 0.35,
-    "unknown": -1.394,
-    "foreign": -0.992,
-    "head": -0.791,
-    "margin": 0.999,
+    "bias": -0.697,
+    "coverage": 1.244,
+    "topic": 1.086,
+    "section": 0.203,
+    "lead": -0.003,
+    "nearest": -0.142,
+    "centroid": 0.384,
+    "unknown": -1.301,
+    "foreign": -1.098,
+    "head": -0.431,
+    "margin": 0.906,
 }
 # Candidate articles scored (the best by BM25 bound, ``Snapshot.top_articles``), and the pool a
 # message's clauses are ranked among.
@@ -232,10 +232,12 @@ def rank(
         if any(score > 0 for _, score, _ in c.sections) or c.features["nearest"] > 0
     ]
     found.sort(key=lambda cp: (-cp[1], -cp[0].sections[0][1], cp[0].article_id))
+    # The best other article of the first is the second; of every other, the first.
+    first = found[0][1] if found else 0.0
+    second = found[1][1] if len(found) > 1 else 0.0
     scored: list[ArticleScore] = []
     for i, (c, p) in enumerate(found):
-        others = [q for j, (_, q) in enumerate(found) if j != i]
-        features = {**c.features, "margin": p - max(others, default=0.0)}
+        features = {**c.features, "margin": p - (second if i == 0 else first)}
         conf = probability(features, confidence)
         sections = tuple(
             ScoredChunk(

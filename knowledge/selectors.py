@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -236,8 +236,14 @@ _TWO_ANSWERS_MAX_CHARS = 1200
 
 
 _INTERROGATIVE = re.compile(
-    r"\b(?:tienen|hay|puedo|pueden|se puede|cuanto|cuantos|cuantas|como|donde|que|cual|cuales"
-    r"|cuando|aceptan|dan|hacen)\b|\?"
+    r"\b(?:tienen|hay|puedo|pueden|se puede|cuanto|cuantos|cuantas|como|donde|que|q|k|ke|cual"
+    r"|cuales|cuando|aceptan|dan|hacen)\b|\?"
+)
+# "(quiero saber) si tienen app", "si me financian": an indirect question, not a condition.
+_INDIRECT = re.compile(
+    r"^si (?:tienen|hay|puedo|pueden|se puede|me (?:dan|pueden|financian|aceptan|reciben|toman"
+    r"|compran)|aceptan|dan|hacen|reciben|manejan|financian)\b|\bsaber (?:si|que|q|cuanto|como"
+    r"|donde)\b"
 )
 
 
@@ -247,6 +253,8 @@ def _is_question(clause: QueryAnalysis) -> bool:
     A question mark or a question word; a condition ("si compro el carro…") is the context of
     the question that follows it.
     """
+    if _INDIRECT.search(clause.text):
+        return True
     if clause.text.startswith("si ") and "?" not in clause.text:
         return False
     return bool(_INTERROGATIVE.search(clause.text))
@@ -263,18 +271,14 @@ def _retrieve(snap: Snapshot, question: str) -> Retrieval:
         ranked = [(whole, ranking.rank(snap, whole))]
     else:
         # One walk of the posting lists for the message; its clauses are ranked among its best.
-        pool = ranking.candidate_pool(snap, whole)
-        ranked = [(whole, ranking.rank(snap, whole, pool=pool))]
+        # The walk also takes the clauses' words the whole message's first 40 words left out
+        # (a long message), so that no clause walks the lists again.
         whole_terms = {t.term for t in whole.terms}
-        ranked += [
-            (
-                part,
-                ranking.rank(
-                    snap, part, pool=pool if {t.term for t in part.terms} <= whole_terms else None
-                ),
-            )
-            for part in parts
-        ]
+        extra = {t.term: t for part in parts for t in part.terms if t.term not in whole_terms}
+        walked = replace(whole, terms=whole.terms + tuple(extra.values())) if extra else whole
+        pool = ranking.candidate_pool(snap, walked)
+        ranked = [(whole, ranking.rank(snap, whole, pool=pool))]
+        ranked += [(part, ranking.rank(snap, part, pool=pool)) for part in parts]
     scored = [(analysis, _sections(articles)) for analysis, articles in ranked]
 
     def conf(candidate: tuple[QueryAnalysis, list[ScoredChunk]]) -> float:

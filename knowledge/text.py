@@ -41,7 +41,8 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"buen(?:os|as)? (?:dias|tardes|noches)|buen dia", " "),
     (
         r"prueba(?:s)? de manejo|test ?drive|manejarlo antes"
-        r"|probar(?:lo|la)? (?:antes de (?:comprar|comprarlo|comprarla)|en (?:mi )?casa)",
+        r"|probar(?:lo|la)? (?:(?:el|la|un|una|mi) (?:auto|carro|coche|camioneta) )?"
+        r"(?:antes de (?:comprar|comprarlo|comprarla)|en (?:mi |la )?casa|a domicilio)",
         " pruebamanejo ",
     ),
     # "¿Con cuánto de enganche…?" asks for the minimum down payment.
@@ -93,15 +94,21 @@ _PHRASES: tuple[tuple[str, str], ...] = (
         " requisitos ",
     ),
     (r"mas (?:tiempo de )?garantia", " extender garantia "),
-    (r"por (?:video|videos)\b", " videollamada "),
+    (r"(?:por|en) (?:video|videos)\b", " videollamada "),
+    # Trust: "¿es de fiar?".
+    (r"\bde fiar\b|\bfiables?\b", " confiable "),
+    # Selling one's car in slang: "soltar mi coche".
+    (r"soltar (?:mi |el |la )?(?:auto|carro|coche|camioneta|nave)", " vender auto "),
     # "¿cuánto tiempo tengo/me cubren…?" asks for a duration, not about time in general.
     (r"tiempo de (?:prueba|garantia)", " periodo "),
     (r"(?:desde|por) (?:el |mi |la )?(?:cel|celular|telefono|compu|computadora|casa)\b", " linea "),
+    (r"sin salir de (?:mi |la |tu |su )?casa", " linea "),
     # Who Kavak is: "¿qué son?", "¿quiénes son ustedes?", "¿son una agencia o una empresa?".
     (
         r"(?:quien(?:es)?|que|q) (?:son|eres)(?: ustedes)?"
         r"(?:,? (?:una |un )?(?:agencia|empresa|startup|compania|lote))?\b"
-        r"|(?:que|q) hacen(?: ustedes)?(?=\s*\??\s*$)|a que se dedican"
+        r"|(?:que|q) (?:hacen|ofrecen)(?: ustedes)?(?=\s*\??\s*$)|a que se dedican"
+        r"|(?:que|q) es kavak\b"
         r"|(?:son|es) (?:una )?(?:agencia|empresa|startup|compania|marca)\b",
         " kavak empresa ",
     ),
@@ -111,7 +118,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     # is about buying from Kavak; Kavak buying from the customer ("¿me lo compran?",
     # "comprármelo") is about selling to Kavak.
     (
-        r"\bvenden\b|\bvendes\b|venderlos|venderlas"
+        r"\bvenden\b|\bvendes\b|kavak vende\b|venderlos|venderlas"
         r"|antes de (?:vender|venderlo|venderla|ponerse a la venta)|a la venta",
         " comprar ",
     ),
@@ -136,9 +143,10 @@ _PHRASES: tuple[tuple[str, str], ...] = (
         r" \g<0> acuenta ",
     ),
 )
-# Places customers name around the cities with branches, folded → the metro area's term. The
-# place is kept and the area added ("ecatepec" → "ecatepec edomex"): the branches answer lists
-# the area's branches, and a place far from every branch stays an unknown word.
+# Places customers name around the cities with branches, folded → the metro area's term
+# ("ecatepec" → "edomex"): the branches answer lists the area's branches (it reads the message
+# itself, so the place still picks its branch). A place of the gazetteer is a known word, never
+# one that counts against the articles; a place far from every branch stays an unknown word.
 _AREAS: dict[str, tuple[str, ...]] = {
     "edomex": (
         "ecatepec", "naucalpan", "coacalco", "cuautitlan", "cuautitlan izcalli", "izcalli",
@@ -154,10 +162,10 @@ _AREAS: dict[str, tuple[str, ...]] = {
         "apodaca", "escobedo", "santa catarina", "san pedro garza garcia", "garza garcia",
         "san nicolas de los garza", "cumbres",
     ),
-    "guadalajara": ("zapopan", "tlaquepaque", "tonala", "tlajomulco"),
+    "guadalajara": ("zapopan", "tlaquepaque", "tonala", "tlajomulco", "jalisco"),
     "puebla": ("cholula", "san andres cholula", "atlixco", "angelopolis"),
     "queretaro": ("corregidora", "juriquilla", "el marques"),
-    "cuernavaca": ("jiutepec", "temixco"),
+    "cuernavaca": ("jiutepec", "temixco", "morelos"),
 }  # fmt: skip
 PLACES: dict[str, str] = {place: area for area, places in _AREAS.items() for place in places}
 
@@ -178,12 +186,13 @@ FOREIGN_NAMES: frozenset[str] = frozenset(
     oxxo walmart costco liverpool amazon mercadolibre uber didi rappi bbva banorte santander
     banamex hsbc scotiabank coppel elektra telcel pemex cfe imss sat netflix spotify google
     metro metrobus aeropuerto estadio hospital iphone bitcoin
+    banco bancos verificacion verificentro gobierno escuela universidad hipoteca vida gastos
     """
     )
 )
 _PLACES = (
     rf"\b({'|'.join(sorted(PLACES, key=len, reverse=True))})\b",
-    lambda m: f" {m.group(1)} {PLACES[m.group(1)]} ",
+    lambda m: f" {PLACES[m.group(1)]} ",
 )
 
 _PHRASE_RES = tuple((re.compile(rf"\b(?:{pattern})\b"), repl) for pattern, repl in _PHRASES)
@@ -263,13 +272,15 @@ _SLANG: dict[str, str] = {
 STOP_WORDS: frozenset[str] = frozenset(
     _wordlist(
         """
-        a al algo algun alguna algunas alguno algunos ante antes aqui asi aun cada como con contra
+        a al algo algun alguna algunas alguno algunos ante antes despues aqui asi aun cada como
+        con contra
         cual cuales cualquier cuando cuanta cuantas cuanto cuantos de del desde dice dicen el ella
         ellas ello ellos en entonces entre era eran es esa esas ese eso esos esta estaba estan estar
         estas este esto estos estoy fue fueron ha habia han hasta hay he la las le les lo los mas me
         mi mis mucho muchos muy nada ni no nos nosotros o os otra otras otro otros para pero poco
         por
-        porque pues que quien quienes se sea ser si sido sin sobre sois somos son soy su sus tal
+        porque pues que quien quienes se sea sean ser si sido sin sobre sois somos son soy su sus
+        tal
         tambien te tiene tienen tengo ti tu tus un una unas uno unos usted ustedes va van vez y
         ya yo
         hola oye oiga buenas buenos gracias favor porfa porfis xfa plis pls please ok oki okey sale
@@ -326,6 +337,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "locales",
         "hub",
         "hubs",
+        "lugar",
+        "lugares",
     ),
     ("donde", "direccion", "direcciones", "domicilios"),
     ("enganche", "anticipo", "anticipos", "entrada"),
@@ -342,6 +355,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "automoviles",
         "nave",
         "ranfla",
+        "carcacha",
+        "carcachita",
         "camioneta",
         "camionetas",
         "unidad",
@@ -404,7 +419,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("dias", "dia"),
     ("asesor", "asesores", "asesora", "agente", "ejecutivo", "vendedor", "humano", "persona"),
     ("domicilio", "casa"),
-    ("precio", "precios", "costo", "costos", "cuesta", "cuestan", "cobran"),
+    ("precio", "precios", "costo", "costos", "cuesta", "cuestan", "cobran", "caro", "caros"),
     ("acuenta", "intercambio", "intercambiar", "intercambian", "intercambiarlo"),
     (
         "confiable",
@@ -429,6 +444,12 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "serio",
         "miedo",
         "transparente",
+        "robar",
+        "roban",
+        "roben",
+        "robo",
+        "ratero",
+        "rateros",
     ),
     ("recoger", "recogen", "recolectan"),
     ("inventario", "stock", "existencias"),
@@ -447,10 +468,11 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "transferencia",
     ),
     ("comprar", "compra", "compro", "adquirir"),
+    ("elegir", "escoger", "escojer", "escoja", "elijo", "elija", "escogiera", "seleccionar"),
     ("extender", "extension", "ampliar", "ampliacion", "alargar", "extendida"),
     ("ciudades", "ciudad"),
     ("linea", "internet", "online", "digital"),
-    ("dinero", "efectivo", "monto"),
+    ("dinero", "efectivo", "monto", "billete", "billetes"),
     ("minimo", "maximo", "limite", "tope"),
     ("inmediato", "inmediata", "inmediatamente", "instantaneo"),
     (
@@ -469,9 +491,13 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     # Where and when Kavak began.
     ("nacio", "nacieron", "empezo", "empezaron", "surgio", "surgieron", "origen", "comenzo"),
     ("tecnologia", "tecnologica", "tecnologico", "startup", "startups", "tech", "fintech"),
-    # Something wrong with the car: what the warranty is for (same group as "garantia").
+    # Something wrong with the car: what the warranty is for (same group as "garantia"), and
+    # who answers for it ("¿me responden?").
     (
         "garantia",
+        "responden",
+        "responder",
+        "responsables",
         "falla",
         "fallas",
         "fallo",
@@ -481,6 +507,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "descompuesto",
         "averia",
         "averias",
+        "problema",
+        "problemas",
         "desperfecto",
         "desperfectos",
     ),
@@ -496,6 +524,9 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "golpeados",
         "golpes",
         "danado",
+        "madreado",
+        "madreada",
+        "madreados",
         "danados",
         "defectos",
         "defectuoso",
@@ -522,7 +553,20 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "contratacion",
     ),
     # Stem-changing verbs (o→ue, e→ie) that the stemmer leaves apart.
-    ("aprobacion", "aprobar", "aprueban", "aprueba", "apruebe", "aprobado", "aprobada"),
+    (
+        "aprobacion",
+        "aprobar",
+        "aprueban",
+        "aprueba",
+        "apruebe",
+        "aprobado",
+        "aprobada",
+        "autorizan",
+        "autorizar",
+        "autoriza",
+        "autorizado",
+        "autorizacion",
+    ),
     ("encargamos", "encargan", "encarga"),
 )
 
@@ -530,6 +574,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
 # Common verbs, nouns and adjectives that say nothing about the topic, dropped like stop-words on
 # both sides: "¿cómo funciona el crédito?" must not lose confidence because no article says
 # "funciona", and "hoy" in an article must not make "¿cuánto está el dólar hoy?" look answerable.
+# The family a long message brings in ("mi papá ya no maneja…") is context too.
 WEAK_WORDS: frozenset[str] = frozenset(
     _wordlist(
         """
@@ -550,6 +595,8 @@ WEAK_WORDS: frozenset[str] = frozenset(
     realmente tambien normal celular telefono normales real reales entre diferencia
     llama llaman llamo llamas salio salen exacto cosa significa quiere
     empieza empiezan empiece comienza comienzan aplica aplican cuentame cuentenme platicame
+    papa mama papas esposa esposo hijo hija hijos hijas hermano hermana bebe familia vecino
+    vecina chamaco chamacos ninos funciones funcion
     """
     )
 )
@@ -583,7 +630,13 @@ WEAK_VERBS: tuple[str, ...] = (
     "mandar",
     "enviar",
     "compartir",
+    "mostrar",
+    "entrar",
     "decidir",
+    "incluir",
+    "hablar",
+    "querer",
+    "escribir",
 )
 
 
@@ -625,6 +678,25 @@ def phonetic_key(word: str) -> str:
     return word
 
 
+# Function words as customers misspell them ("kiero", "ay", "nesesito", "ase"): a word that
+# sounds like a stop-word or a weak word is one, not an unknown word that counts against every
+# article. Sounds shared with a word of the lexicon or the slang list are left alone.
+_STOP_SOUNDS: dict[str, int] = {}  # sound → length of the function word
+for _word in sorted(STOP_WORDS | WEAK_WORDS):
+    if len(_word) >= 2:
+        _STOP_SOUNDS.setdefault(phonetic_key(_word), len(_word))
+for _word in LEXICON_WORDS | set(_SLANG) | set(_SLANG.values()):
+    _STOP_SOUNDS.pop(phonetic_key(_word), None)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _misspelt_function_word(word: str) -> bool:
+    """A slip of one letter or of spelling only: "bbva" does not sound like "va" once its
+    doubled letters merge."""
+    size = _STOP_SOUNDS.get(phonetic_key(word)) if not word.isdigit() else None
+    return size is not None and abs(size - len(word)) <= 1
+
+
 # Words whose Snowball stem collides with another word's: "sedán" → "sed", the stem of "sede".
 _KEEP_WHOLE = {
     "sedan": "sedan",
@@ -634,6 +706,8 @@ _KEEP_WHOLE = {
     # "contrato" (the credit contract) and "contratando" (hiring) share the stem "contrat".
     "contrato": "contrato",
     "contratos": "contrato",
+    # "casa" is "home" (a test drive at home); "casas" are houses, no Kavak topic.
+    "casas": "casas",
 }
 
 
@@ -671,6 +745,7 @@ def words(text: str, *, limit: int | None = None) -> list[str]:
             or (len(word) > 3 and stem(word) in WEAK_STEMS)
             or (len(word) == 1 and not word.isdigit())
             or (word.endswith("mente") and len(word) > 7)  # adverbs: "exactamente", "realmente"
+            or _misspelt_function_word(word)
         ):
             continue
         out.append(word)
@@ -726,6 +801,7 @@ def terms(text: str) -> list[str]:
 # Where a customer starts another thought: punctuation, "pero", "porque", "y", "o", "además"…
 _CLAUSE_BREAK = re.compile(
     r"[?¿!¡.;,:\n]+|\b(?:pero|porque|aparte|ademas|tambien|de paso|y|e|tons|entonces)\b"
+    r"|(?:^|\s)\d[).-](?=\s)"  # "1) … 2) …"
 )
 MAX_CLAUSES = 4
 

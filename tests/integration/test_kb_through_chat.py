@@ -1,6 +1,7 @@
 """Held-out customer questions about Kavak, asked through ``POST /chat`` (issue 16).
 
-Each in-domain question of the held-out half (``knowledge/data/eval/heldout.yaml``) is sent
+Each in-domain question of the held-out sets (``knowledge/data/eval/heldout.yaml`` and, from
+issue 16's third round, ``heldout3.yaml``) is sent
 - in a fresh conversation: the agent must answer from the same article the knowledge base answers
   with on its own (``sources[0].article``) and still wait for the customer's need (``ask_need``);
 - mid-flow, after "busco un sedán" and "300 mil" (options shown): the same article, and the flow
@@ -11,7 +12,8 @@ knowledge base declines it, the chat must not cite an article either. Some quest
 differently by the conversation engine (a question it reads as part of the buying flow, or the
 mid-flow context); the pass rates asserted are the ones measured when this test was written
 (docs/KNOWLEDGE.md lists the questions that fail and why), so a change that routes fewer of them
-to the knowledge base fails.
+to the knowledge base fails. For held-out-3 only the rates are printed, never its questions:
+reading which of them fail would make it a development set.
 """
 
 from __future__ import annotations
@@ -31,10 +33,9 @@ from knowledge.services import knowledge_load_demo
 
 pytestmark = pytest.mark.django_db
 
-# Measured on the demo catalogue and articles when this test was written (docs/KNOWLEDGE.md,
-# "Through /chat"): 55 of 63 fresh, 56 of 63 mid-flow.
-MIN_FRESH_PASS_RATE = 55 / 63
-MIN_MID_FLOW_PASS_RATE = 56 / 63
+# Measured on the demo catalogue and articles (docs/KNOWLEDGE.md, "Through /chat"): fresh and
+# mid-flow pass rates, per held-out set.
+MIN_PASS_RATES = {"heldout": (55 / 63, 56 / 63), "heldout3": (76 / 87, 78 / 87)}
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,9 @@ def _report(outcomes: list[Outcome]) -> str:
     )
 
 
-def test_held_out_questions_get_the_same_answer_through_chat(chat: Any) -> None:
-    questions = [q.question for q in evaluation.question_set("heldout").in_domain]
+@pytest.mark.parametrize("name", ["heldout", "heldout3"])
+def test_held_out_questions_get_the_same_answer_through_chat(chat: Any, name: str) -> None:
+    questions = [q.question for q in evaluation.question_set(name).in_domain]
     fresh: list[Outcome] = []
     mid_flow: list[Outcome] = []
     for i, question in enumerate(questions):
@@ -112,10 +114,12 @@ def test_held_out_questions_get_the_same_answer_through_chat(chat: Any) -> None:
     fresh_rate = sum(o.passed for o in fresh) / len(fresh)
     mid_rate = sum(o.passed for o in mid_flow) / len(mid_flow)
     summary = (
-        f"fresh {fresh_rate:.3f} ({sum(o.passed for o in fresh)}/{len(fresh)}), "
-        f"mid-flow {mid_rate:.3f} ({sum(o.passed for o in mid_flow)}/{len(mid_flow)})\n"
-        f"[fresh]\n{_report(fresh)}\n[mid-flow]\n{_report(mid_flow)}"
+        f"{name}: fresh {fresh_rate:.3f} ({sum(o.passed for o in fresh)}/{len(fresh)}), "
+        f"mid-flow {mid_rate:.3f} ({sum(o.passed for o in mid_flow)}/{len(mid_flow)})"
     )
-    print(summary)  # noqa: T201 - the figures and failures are the point of this test
-    assert fresh_rate >= MIN_FRESH_PASS_RATE, summary
-    assert mid_rate >= MIN_MID_FLOW_PASS_RATE, summary
+    if name != "heldout3":
+        summary += f"\n[fresh]\n{_report(fresh)}\n[mid-flow]\n{_report(mid_flow)}"
+    print(summary)  # noqa: T201 - the figures (and the older set's failures) are the point
+    min_fresh, min_mid_flow = MIN_PASS_RATES[name]
+    assert fresh_rate >= min_fresh, summary
+    assert mid_rate >= min_mid_flow, summary

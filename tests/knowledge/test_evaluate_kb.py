@@ -16,14 +16,16 @@ pytestmark = pytest.mark.django_db
 
 OLD_HELDOUT = Path(__file__).parent / "data" / "heldout.yaml"
 
-# Floors measured with the calibrated article ranker (docs/KNOWLEDGE.md, branch kb2): a change
+# Floors measured at the end of issue 16's third round (docs/KNOWLEDGE.md, branch kb3): a change
 # that answers customers worse than this fails. The issue's targets (hit@1 and fallback
-# precision ≥ 0.95 on the held-out half) are the command's defaults and are NOT met yet
-# (held-out hit@1 0.810, fallback precision 0.848); see docs/KNOWLEDGE.md. The development half
-# is what the lexicon and the models were fitted on: its figures are training figures.
+# precision ≥ 0.95 on held-out) are the command's defaults and are NOT met (held-out-3: hit@1
+# 0.862, fallback precision 0.780); see docs/KNOWLEDGE.md. The development sets are what the
+# lexicon and the models were fitted on: their figures are training figures.
 FLOORS = {
-    "development": {"hit": 0.97, "facts": 0.94, "decline": 0.96, "precision": 0.93, "second": 1.0},
-    "heldout": {"hit": 0.80, "facts": 0.69, "decline": 0.93, "precision": 0.84, "second": 0.66},
+    "development": {"hit": 0.98, "facts": 0.95, "decline": 0.96, "precision": 0.96, "second": 1.0},
+    "development3": {"hit": 0.97, "facts": 1.0, "decline": 0.92, "precision": 0.97, "second": 1.0},
+    "heldout": {"hit": 0.82, "facts": 0.71, "decline": 0.93, "precision": 0.87, "second": 0.66},
+    "heldout3": {"hit": 0.86, "facts": 0.92, "decline": 0.88, "precision": 0.78, "second": 0.85},
 }
 
 
@@ -34,17 +36,26 @@ def _run(*args: str) -> str:
 
 
 def test_question_sets_are_large_enough_and_cover_every_article(demo_kb: list[str]) -> None:
-    dev, held = evaluation.question_set("development"), evaluation.question_set("heldout")
-    total = sum(len(s.in_domain) + len(s.out_of_domain) + len(s.catalogue) for s in (dev, held))
+    sets = [evaluation.question_set(name) for name in evaluation.SETS]
+    total = sum(len(s.in_domain) + len(s.out_of_domain) + len(s.catalogue) for s in sets[:3])
     assert total >= 150
     slugs = set(Article.objects.values_list("slug", flat=True))
-    for qs in (dev, held):
+    for qs in sets:
         assert {q.article for q in qs.in_domain} == slugs
         assert {q.also for q in qs.in_domain if q.also} <= slugs
         assert len(qs.out_of_domain) >= 15
         assert len(qs.catalogue) >= 8
-    # The halves do not share a question.
-    assert not {q.question for q in dev.in_domain} & {q.question for q in held.in_domain}
+    # Round 3 (issue 16): at least 80 held-out questions, 20 of them to decline, and 100 more
+    # development questions.
+    held3, dev3 = evaluation.question_set("heldout3"), evaluation.question_set("development3")
+    assert len(held3.in_domain) + len(held3.out_of_domain) + len(held3.catalogue) >= 80
+    assert len(held3.out_of_domain) + len(held3.catalogue) >= 20
+    assert len(dev3.in_domain) + len(dev3.out_of_domain) + len(dev3.catalogue) >= 100
+    # No two sets share a question.
+    for i, first in enumerate(sets):
+        for second in sets[i + 1 :]:
+            questions = {q.question for q in first.in_domain}
+            assert not questions & {q.question for q in second.in_domain}
 
 
 def test_golden_questions_pass_the_gate(demo_kb: list[str]) -> None:
@@ -58,11 +69,13 @@ def test_golden_questions_pass_the_gate(demo_kb: list[str]) -> None:
     assert report.wrong_answers == ()
 
 
-@pytest.mark.parametrize("name", ["development", "heldout"])
+@pytest.mark.parametrize("name", evaluation.SETS)
 def test_customer_questions_do_not_regress(demo_kb: list[str], name: str) -> None:
     (report,) = evaluation.knowledge_evaluate_sets(names=(name,))
     floor = FLOORS[name]
-    assert report.hit_at_1 >= floor["hit"], [q.question for q in report.failures]
+    # A held-out set's failing questions are not printed (reading them is tuning to them).
+    shown = () if name in evaluation.HELD_OUT_SETS else [q.question for q in report.failures]
+    assert report.hit_at_1 >= floor["hit"], shown
     assert report.facts >= floor["facts"]
     assert report.decline_rate >= floor["decline"]
     assert report.fallback_precision >= floor["precision"]
@@ -74,10 +87,18 @@ def test_evaluate_kb_prints_each_set_separately_and_fails_under_its_bars(
     demo_kb: list[str],
 ) -> None:
     args = ["--min-customer-hit-at-1", "0.6", "--min-fallback-precision", "0.7"]
-    args += ["--min-facts", "0.55", "--min-decline-rate", "0.9"]
+    args += ["--min-facts", "0.55", "--min-decline-rate", "0.85"]
     output = _run(*args)
-    for label in ("control", "desarrollo", "reservado"):
+    for label in ("control", "desarrollo", "desarrollo-3", "reservado", "reservado-3"):
         assert f"\n{label} " in output or output.startswith(label)
+    # Held-out questions are listed only when asked for.
+    # (Booleans, so that a failure does not print the held-out questions either.)
+    held_out = evaluation.question_set("heldout3").in_domain[0].question
+    hidden = held_out not in output
+    assert hidden
+    listed = _run(*args, "--sets", "heldout3", "--verbose-questions", "--list-held-out")
+    shown = held_out in listed
+    assert shown
     with pytest.raises(CommandError, match="reservado: hit@1"):
         _run("--sets", "heldout", "--min-customer-hit-at-1", "1.01")
 
