@@ -284,7 +284,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSONParser behind a nesting limit (a body 1,000 levels deep was a RecursionError).
+    "DEFAULT_PARSER_CLASSES": ["kavak.parsers.DepthLimitedJSONParser"],
     "EXCEPTION_HANDLER": "kavak.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
