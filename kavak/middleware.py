@@ -43,7 +43,7 @@ class HealthCheckMiddleware:
         if request.path in ("/healthz", "/readyz") and request.method in ("GET", "HEAD"):
             from kavak import health
 
-            return health.healthz() if request.path == "/healthz" else health.readyz()
+            return health.healthz() if request.path == "/healthz" else health.readyz(request)
         if request.path == "/metrics" and request.method == "GET":
             # Scrapers inside the VPC address tasks by IP; access is checked by token/network.
             from kavak.metrics import metrics_view

@@ -306,7 +306,10 @@ LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "kavak.logging.ContextFilter"}},
+    "filters": {
+        "context": {"()": "kavak.logging.ContextFilter"},
+        "as_warning": {"()": "kavak.logging.DowngradeToWarning"},
+    },
     "formatters": {
         "json": {"()": "kavak.logging.JsonFormatter"},
         "text": {"()": "kavak.logging.TextFormatter"},
@@ -322,6 +325,8 @@ LOGGING = {
     "loggers": {
         # Our JsonErrorMiddleware logs unhandled errors once, with traceback.
         "django.request": {"level": "ERROR", "propagate": True},
+        # A bogus Host header is the client's mistake (answered 400): one warning line.
+        "django.security.DisallowedHost": {"filters": ["as_warning"], "propagate": True},
         # runserver's access log: one line per request, through our handler only (Django's own
         # "django.server" handler would print it a second time).
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
