@@ -7,8 +7,11 @@ Every variable is listed with a comment in ``.env.example``.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from decimal import Decimal
+
+from csp import constants as _csp
 
 from kavak.env import BASE_DIR, env, env_choice, env_required, url_with_password
 
@@ -50,6 +53,9 @@ MIDDLEWARE = [
     "kavak.middleware.RequestContextMiddleware",
     "kavak.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below); templates read
+    # request.csp_nonce for their own inline <script>/<style>.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -268,8 +274,23 @@ ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
 CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+# The address that port listens on. Loopback everywhere, ECS included: the ADOT collector sidecar
+# scrapes it over localhost (containers of a Fargate task share one network namespace), so the
+# samples never need to leave the task. A wildcard (0.0.0.0, ::) is refused: set a private address.
+CELERY_METRICS_BIND = env.str("CELERY_METRICS_BIND", default="127.0.0.1").strip()
 # Mounts /bench/floor/<id> for `make bench-chat` only; never on in production.
 BENCH_FLOOR_ENABLED = env.bool("BENCH_FLOOR_ENABLED", default=False)
+
+try:
+    if ipaddress.ip_address(CELERY_METRICS_BIND).is_unspecified:
+        raise ValueError("a wildcard address listens on every interface")
+except ValueError as _exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"CELERY_METRICS_BIND={CELERY_METRICS_BIND!r}: expected one IP address of this host "
+        f"(127.0.0.1 by default), not a wildcard ({_exc})."
+    ) from _exc
 
 # --- Security defaults (production.py turns on the https-only parts) -----------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -278,6 +299,30 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Content-Security-Policy (django-csp): only our own origin, and inline <script>/<style> only with
+# the per-response nonce our templates carry (the web chat, the back office's own pages): no
+# 'unsafe-inline' for scripts. Inline style *attributes* are allowed (style-src-attr): Django's
+# admin and our admin columns use them, and an attribute cannot run code. The one inline <style>
+# of Django's own admin change list is allowed by its hash (a test compares it with the installed
+# Django's template). The API docs (Swagger UI, ReDoc) are third-party pages built on inline
+# scripts and a blob: worker, with no customer data: excluded.
+_DJANGO_CHANGE_LIST_STYLE = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/", "/api/redoc/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", _csp.NONCE],
+        "style-src": ["'self'", _csp.NONCE, _DJANGO_CHANGE_LIST_STYLE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- DRF ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
