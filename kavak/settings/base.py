@@ -11,6 +11,7 @@ import ipaddress
 from datetime import timedelta
 from decimal import Decimal
 
+import environ
 from csp import constants as _csp
 
 from kavak.env import BASE_DIR, env, env_choice, env_required, url_with_password
@@ -213,7 +214,36 @@ KNOWLEDGE_CONFIDENCE_THRESHOLD = env.float("KNOWLEDGE_CONFIDENCE_THRESHOLD", def
 KNOWLEDGE_REVIEW_CONFIDENCE = env.float("KNOWLEDGE_REVIEW_CONFIDENCE", default=0.7)
 
 # --- Email (sales notifications) --------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# LEAD_EMAIL_NOTIFICATIONS=false turns the sales email off for real: nothing is sent, nothing is
+# marked sent, the sweep does not look for it (the WhatsApp template, when configured, still goes).
+# On, EMAIL_URL is required and picks the backend: smtp:// smtp+tls:// smtps:// (django-environ's
+# schemes) or ses://<region> (the Amazon SES API through django-ses, with the ECS task role's
+# credentials). consolemail:// prints every email, customer phones included, to the logs: allowed
+# only with DJANGO_DEBUG (the default of `make run`); production.py refuses anything that does not
+# deliver (console, memory, dummy, file).
+LEAD_EMAIL_NOTIFICATIONS = env.bool("LEAD_EMAIL_NOTIFICATIONS", default=True)
+EMAIL_URL = env.str("EMAIL_URL", default="consolemail://" if DEBUG else "").strip()
+if EMAIL_URL.startswith("ses://"):
+    EMAIL_BACKEND = "django_ses.SESBackend"
+    AWS_SES_REGION_NAME = EMAIL_URL.removeprefix("ses://").strip("/")
+    AWS_SES_REGION_ENDPOINT = f"email.{AWS_SES_REGION_NAME}.amazonaws.com"
+    if not AWS_SES_REGION_NAME:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("EMAIL_URL=ses:// needs the region: ses://us-east-1.")
+elif EMAIL_URL:
+    vars().update(environ.Env.email_url_config(EMAIL_URL))
+elif LEAD_EMAIL_NOTIFICATIONS:
+    env_required("EMAIL_URL", because="LEAD_EMAIL_NOTIFICATIONS=true")
+else:
+    EMAIL_BACKEND = "kavak.mail.DisabledEmailBackend"
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend" and not DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "EMAIL_URL=consolemail:// prints every email (customer phones included) to the logs: "
+        "only with DJANGO_DEBUG=true. Set an smtp:// or ses:// EMAIL_URL."
+    )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Agente Kavak <no-reply@kavak.example>")
 SALES_NOTIFICATION_EMAILS = env.list("SALES_NOTIFICATION_EMAILS", default=[])
 

@@ -13,4 +13,3 @@ os.environ.setdefault("SALES_NOTIFICATION_EMAILS", "ventas@kavak.example")
 
 from .base import *
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
