@@ -12,4 +12,3 @@ os.environ.setdefault("DJANGO_LOG_FORMAT", "text")
 os.environ.setdefault("SALES_NOTIFICATION_EMAILS", "ventas@kavak.example")
 
 from .base import *
-

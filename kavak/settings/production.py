@@ -1,7 +1,8 @@
 """Production: required secrets, https-only cookies, HSTS, and the ALB's forwarded protocol.
 
 Refuses to start without DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL,
-CELERY_BROKER_URL and a delivering EMAIL_URL (or LEAD_EMAIL_NOTIFICATIONS=false); `manage.py check --deploy --fail-level WARNING` is clean with a realistic env.
+CELERY_BROKER_URL and a delivering EMAIL_URL (or LEAD_EMAIL_NOTIFICATIONS=false);
+`manage.py check --deploy --fail-level WARNING` is clean with a realistic env.
 """
 
 from django.core.exceptions import ImproperlyConfigured

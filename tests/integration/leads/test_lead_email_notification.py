@@ -29,9 +29,7 @@ class AcceptsNothingBackend(BaseEmailBackend):
 
 @pytest.fixture
 def lead() -> Lead:
-    return Lead.objects.create(
-        name="Mariana Ruiz", phone=PHONE, channel="whatsapp"
-    )
+    return Lead.objects.create(name="Mariana Ruiz", phone=PHONE, channel="whatsapp")
 
 
 def test_a_notification_is_not_marked_sent_when_the_backend_accepted_nothing(lead: Lead) -> None:
@@ -63,9 +61,11 @@ def test_the_email_body_never_reaches_the_logs(
     lead: Lead, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.DEBUG):
-        with override_settings(EMAIL_BACKEND=f"{__name__}.AcceptsNothingBackend"):
-            with pytest.raises(TransientError):
-                lead_notify_sales(lead_id=lead.pk, reason="lead_captured")
+        with (
+            override_settings(EMAIL_BACKEND=f"{__name__}.AcceptsNothingBackend"),
+            pytest.raises(TransientError),
+        ):
+            lead_notify_sales(lead_id=lead.pk, reason="lead_captured")
         assert lead_notify_sales(lead_id=lead.pk, reason="lead_captured") is True
     body = mail.outbox[0].body
     assert PHONE in body
