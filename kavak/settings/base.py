@@ -227,6 +227,9 @@ if EMAIL_URL.startswith("ses://"):
     EMAIL_BACKEND = "django_ses.SESBackend"
     AWS_SES_REGION_NAME = EMAIL_URL.removeprefix("ses://").strip("/")
     AWS_SES_REGION_ENDPOINT = f"email.{AWS_SES_REGION_NAME}.amazonaws.com"
+    # One email per lead: no client-side throttling, which would also call GetSendQuota (one more
+    # API call and IAM permission per send).
+    AWS_SES_AUTO_THROTTLE = None
     if not AWS_SES_REGION_NAME:
         from django.core.exceptions import ImproperlyConfigured
 
