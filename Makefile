@@ -117,8 +117,14 @@ chaos: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
 	$(TEST_ENV) $(PY) scripts/chaos.py
 
+# Scenario (e) of the fault suite alone: slow clients against gthread workers with production
+# settings. Stops neither PostgreSQL nor Redis.
+chaos-slow-clients: $(VENV)/.test-stamp
+	bash scripts/ensure_services.sh
+	$(TEST_ENV) $(PY) scripts/chaos.py --only slow-clients
+
 soak: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
 	$(TEST_ENV) $(PY) scripts/soak.py
 
-.PHONY: chaos soak
+.PHONY: chaos chaos-slow-clients soak
