@@ -5,7 +5,8 @@ answered. The web tier now runs gthread workers (GUNICORN_WORKERS x GUNICORN_THR
 sets 2 x 32): a slow client holds one thread, not a process. This scenario starts gunicorn the way
 production does (``kavak.settings.production``, 2 workers x 16 threads, behind an "ALB" that is
 this script sending ``X-Forwarded-Proto: https``), runs ordinary ``/chat`` turns from 4 clients,
-and opens 3 and then 12 slow clients; the ordinary turns must keep their latency. For contrast
+and opens 3 and then 12 slow clients; the ordinary turns must keep their latency. The same server
+then gets bodies nested 1,000 and 5,000 levels deep on /chat and /web/chat (a JSON 400). For contrast
 (printed, not checked) the same 3 slow clients against 3 sync workers, the configuration the probe
 measured.
 
@@ -180,6 +181,50 @@ def _measure(port: int, key: str, plan: list[tuple[str, int, float]]) -> list[Ph
     return phases
 
 
+def nested_json_checks(port: int, key: str) -> list[tuple[str, bool]]:
+    """Bodies nested 1,000 and 5,000 levels deep on /chat and /web/chat (with its session cookie
+    and CSRF token, as the page sends them): a JSON 400 ``json_too_deep``, never a 500."""
+    import http.client
+    from http.cookies import SimpleCookie
+
+    Answer = tuple[int, bytes, str]
+
+    def request(method: str, path: str, body: bytes = b"", **headers: str) -> Answer:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        base = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
+        conn.request(method, path, body=body or None, headers={**base, **headers})
+        response = conn.getresponse()
+        data, cookies = response.read(), response.getheader("Set-Cookie") or ""
+        conn.close()
+        return response.status, data, cookies
+
+    _, _, set_cookie = request("GET", "/")
+    token = SimpleCookie(set_cookie).get("csrftoken")
+    csrf = token.value if token else ""
+    results = []
+    for depth in (1_000, 5_000):
+        body = ("[" * depth + "]" * depth).encode()
+        for path, extra in (
+            ("/chat", {"Authorization": f"Bearer {key}"}),
+            (
+                "/web/chat",
+                {
+                    "Cookie": f"csrftoken={csrf}",
+                    "X-CSRFToken": csrf,
+                    "Origin": "https://127.0.0.1",
+                    "Referer": "https://127.0.0.1/",
+                },
+            ),
+        ):
+            status, data, _ = request(
+                "POST", path, body, **{"Content-Type": "application/json", **extra}
+            )
+            answer = data.decode(errors="replace")
+            ok = status == 400 and '"json_too_deep"' in answer
+            results.append((f"JSON nested {depth:,} levels on {path}: {status} {answer[:60]}", ok))
+    return results
+
+
 def scenario_slow_clients(env: Environment, key: str) -> bool:
     """Run the scenario against a database already migrated (``env``); print figures; True if
     every check passed."""
@@ -197,6 +242,7 @@ def scenario_slow_clients(env: Environment, key: str) -> bool:
                 (f"{n} slow clients", n, SLOW_PHASE_S) for n in SLOW_COUNTS
             ]
             gthread = _measure(port, key, plan)
+            nested = nested_json_checks(port, key)
         print(f"  gunicorn gthread, production settings: {WORKERS} workers x {THREADS} threads")
         for phase in gthread:
             print(phase.line())
@@ -219,6 +265,9 @@ def scenario_slow_clients(env: Environment, key: str) -> bool:
             for label, passed in checks:
                 print(f"  [{'ok' if passed else 'FAIL'}] {label}")
                 ok &= passed
+        for label, passed in nested:
+            print(f"  [{'ok' if passed else 'FAIL'}] {label}")
+            ok &= passed
         env.extra.pop("GUNICORN_THREADS", None)
         sync_port = _free_port()
         env.extra.update(production_environment(sync_port))
