@@ -20,8 +20,8 @@ Scenarios, each bounded in time:
       the LLM support (``conversations/llm/circuit.py``) and its stub are present;
   (e) slow clients: 3, then 12, sending a body at 1 byte/s to gunicorn gthread workers started
       with production settings, while ordinary /chat turns must keep their latency, then deeply
-      nested JSON on /chat and /web/chat (a JSON 400) (``scripts/slow_clients.py``; alone, touching no shared server:
-      ``python scripts/chaos.py --only slow-clients``).
+      nested JSON on /chat and /web/chat (a JSON 400) (``scripts/slow_clients.py``; alone,
+      touching no shared server: ``python scripts/chaos.py --only slow-clients``).
 
 Printed per scenario: requests sent, errors by kind, the slowest failed request, the recovery time
 (last failure minus the moment the dependency was back), messages lost and duplicates. Exit status

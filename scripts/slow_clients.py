@@ -5,10 +5,10 @@ answered. The web tier now runs gthread workers (GUNICORN_WORKERS x GUNICORN_THR
 sets 2 x 32): a slow client holds one thread, not a process. This scenario starts gunicorn the way
 production does (``kavak.settings.production``, 2 workers x 16 threads, behind an "ALB" that is
 this script sending ``X-Forwarded-Proto: https``), runs ordinary ``/chat`` turns from 4 clients,
-and opens 3 and then 12 slow clients; the ordinary turns must keep their latency. The same server
-then gets bodies nested 1,000 and 5,000 levels deep on /chat and /web/chat (a JSON 400). For contrast
-(printed, not checked) the same 3 slow clients against 3 sync workers, the configuration the probe
-measured.
+and opens 3 and then 12 slow clients; the ordinary turns must keep their latency. The same
+server then gets bodies nested 1,000 and 5,000 levels deep on /chat and /web/chat (a JSON 400).
+For contrast (printed, not checked) the same 3 slow clients against 3 sync workers, the
+configuration the probe measured.
 
 Loopback only, every loop bounded in time; run alone with
 ``python scripts/chaos.py --only slow-clients`` (it touches neither PostgreSQL nor Redis beyond
