@@ -139,7 +139,13 @@ def test_a_handoff_on_the_web_chat_is_answered_by_a_salesperson_and_seen_without
     shot(phone, "handoff-03-cliente-ve-a-la-asesora")
 
     phone.fill("#text", "por aquí está bien, gracias")
-    phone.click("#send")
+    # The page shows the customer's bubble before the server has stored it: on a loaded machine
+    # the admin reload below raced the POST. Wait for the server's answer first.
+    with phone.expect_response(
+        lambda r: r.url.endswith("/web/chat") and r.request.method == "POST"
+    ) as sent:
+        phone.click("#send")
+    assert sent.value.status == 200
     expect(phone.locator(".bubble.me").last).to_have_text("por aquí está bien, gracias")
     page.reload()
     expect(page.locator("table.transcript")).to_contain_text("por aquí está bien")
