@@ -1537,6 +1537,11 @@ def test_each_worker_service_consumes_its_own_queue():
     containers = locals_["worker_containers"]
     assert "for queue, config in local.worker_queues" in containers
     assert "merge(local.worker_container, {command = config.command" in containers
+    assert "environment = concat(local.worker_environment, config.environment)" in containers
+    assert queues["turns"]["environment"] == [
+        {"name": "DATABASE_POOL_MAX_SIZE", "value": "${tostring(var.turn_worker_db_pool_size)}"}
+    ]
+    assert queues["messages"]["environment"] == []  # prefork: a connection per process
     assert 'awslogs-stream-prefix = "worker-${queue}"' in containers
     assert "local.adot_container.worker" in containers
     service = resource("ecs", "aws_ecs_service", "worker")

@@ -308,6 +308,9 @@ locals {
       backlog_per_task  = var.worker_turns_backlog_per_task
       scale_out_age_s   = var.worker_turns_scale_out_age_seconds
       scale_out_summary = "WhatsApp turns"
+      # Django's psycopg pool per process: the turn threads share a few connections
+      # (a turn gives its connection back while it waits on the model).
+      environment = [{ name = "DATABASE_POOL_MAX_SIZE", value = tostring(var.turn_worker_db_pool_size) }]
     }
     messages = {
       command           = ["celery", "-A", "kavak", "worker", "-Q", "messages", "-c", tostring(local.worker_vcpus), "-l", "INFO"]
@@ -316,6 +319,8 @@ locals {
       backlog_per_task  = var.worker_messages_backlog_per_task
       scale_out_age_s   = var.worker_messages_scale_out_age_seconds
       scale_out_summary = "sends, status callbacks and lead notifications"
+      # Prefork: one persistent connection per process, no pool.
+      environment = []
     }
   }
 
@@ -412,7 +417,8 @@ locals {
   worker_containers = {
     for queue, config in local.worker_queues : queue => [
       merge(local.worker_container, {
-        command = config.command
+        command     = config.command
+        environment = concat(local.worker_environment, config.environment)
         logConfiguration = merge(local.logs.worker, {
           options = merge(local.logs.worker.options, { awslogs-stream-prefix = "worker-${queue}" })
         })

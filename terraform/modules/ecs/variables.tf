@@ -319,6 +319,12 @@ variable "turn_worker_threads" {
   }
 }
 
+variable "turn_worker_db_pool_size" {
+  description = "DATABASE_POOL_MAX_SIZE of each worker-turns task: database connections its threads share (Django's psycopg pool)."
+  type        = number
+  default     = 8
+}
+
 variable "lead_email_notifications" {
   description = "LEAD_EMAIL_NOTIFICATIONS: email each lead to sales through Amazon SES (false: the email is off; the WhatsApp template still goes)."
   type        = bool
