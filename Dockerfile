@@ -26,7 +26,7 @@ ADD --chmod=0444 https://truststore.pki.rds.amazonaws.com/global/global-bundle.p
 # collectstatic needs settings but no real secrets or services: use throwaway values at build time.
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.db \
     REDIS_URL=redis://localhost:6379/0 CELERY_BROKER_URL=redis://localhost:6379/1 \
-    python manage.py collectstatic --noinput && mkdir -p /app/var && chown -R app:app /app/var
+    LEAD_EMAIL_NOTIFICATIONS=false python manage.py collectstatic --noinput && mkdir -p /app/var && chown -R app:app /app/var
 # The task runs with a read-only root filesystem; /tmp is its writable scratch volume.
 VOLUME ["/tmp"]
 USER app

@@ -21,7 +21,7 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 	DJANGO_ALLOWED_HOSTS=agente.kavak.example DJANGO_CSRF_TRUSTED_ORIGINS=https://agente.kavak.example \
 	PUBLIC_BASE_URL=https://agente.kavak.example \
 	DATABASE_URL=postgres://kavak@db.internal:5432/kavak REDIS_URL=rediss://cache.internal:6379/0 \
-	CELERY_BROKER_URL=rediss://cache.internal:6379/1 AXES_IPWARE_PROXY_COUNT=1
+	CELERY_BROKER_URL=rediss://cache.internal:6379/1 AXES_IPWARE_PROXY_COUNT=1 EMAIL_URL=ses://us-east-1
 
 .PHONY: help run test lint fmt check-deploy worker reset-admin reset-staff clean bench-catalog bench-kb \
 	bench-whatsapp chaos-whatsapp bench-chat bench-llm
@@ -121,8 +121,14 @@ chaos: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
 	$(TEST_ENV) $(PY) scripts/chaos.py
 
+# Scenario (e) of the fault suite alone: slow clients against gthread workers with production
+# settings. Stops neither PostgreSQL nor Redis.
+chaos-slow-clients: $(VENV)/.test-stamp
+	bash scripts/ensure_services.sh
+	$(TEST_ENV) $(PY) scripts/chaos.py --only slow-clients
+
 soak: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
 	$(TEST_ENV) $(PY) scripts/soak.py
 
-.PHONY: chaos soak
+.PHONY: chaos chaos-slow-clients soak

@@ -39,6 +39,7 @@ from conversations.staff import (
     conversation_open_get,
 )
 from kavak.api import JsonApi
+from kavak.parsers import json_depth_check
 from kavak.redis_commands import redis_command
 
 logger = logging.getLogger(__name__)
@@ -461,6 +462,7 @@ def _plain_json(request: HttpRequest) -> Any:
         return None
     if request.content_params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
         return None
+    json_depth_check(request.body)  # a 400 before orjson or DRF's parser recurse
     try:  # strict like DRF's JSONParser: UTF-8 only, no NaN/Infinity
         return orjson.loads(request.body)
     except orjson.JSONDecodeError:

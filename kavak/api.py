@@ -16,6 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from kavak.exceptions import ApplicationError
 from kavak.logging import current_context
+from kavak.parsers import JsonTooDeep
 
 _CODES = {
     status.HTTP_400_BAD_REQUEST: "invalid_request",
@@ -81,6 +82,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.data = error_body(
             code="invalid_request", message=f"Datos inválidos en: {names}.", fields=fields
         )
+    elif isinstance(exc, JsonTooDeep):
+        response.data = error_body(code="json_too_deep", message=str(exc.detail))
     elif isinstance(exc, exceptions.ParseError):
         response.data = error_body(
             code="invalid_json", message="El cuerpo de la petición no es JSON válido."

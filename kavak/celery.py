@@ -90,9 +90,13 @@ def _serve_worker_metrics(**_: Any) -> None:
     """Workers run in their own containers: they expose their metrics on a port of their own."""
     from django.conf import settings
 
-    port = settings.CELERY_METRICS_PORT
-    if not port:
-        return
+    if settings.CELERY_METRICS_PORT:
+        worker_metrics_serve(port=settings.CELERY_METRICS_PORT, bind=settings.CELERY_METRICS_BIND)
+
+
+def worker_metrics_serve(*, port: int, bind: str) -> Any:
+    """Serve this worker's Prometheus samples on ``bind:port`` (``CELERY_METRICS_BIND``, loopback
+    by default: the collector sidecar scrapes over localhost). Returns the HTTP server."""
     from prometheus_client import CollectorRegistry, start_http_server
 
     registry = None
@@ -102,9 +106,10 @@ def _serve_worker_metrics(**_: Any) -> None:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     if registry is None:
-        start_http_server(port)
+        server, _thread = start_http_server(port, addr=bind)
     else:
-        start_http_server(port, registry=registry)
+        server, _thread = start_http_server(port, addr=bind, registry=registry)
+    return server
 
 
 @signals.task_postrun.connect

@@ -26,6 +26,25 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
 
+# gunicorn ≥ 25 opens a control socket (`gunicornc`: worker status, scaling, reload) by default in
+# $XDG_RUNTIME_DIR or ~/.gunicorn/, shared by every instance of the user: a second instance
+# silently takes the first one's socket over. We scale with ECS, not gunicornc, so it is off unless
+# GUNICORN_CONTROL_DIR names a private runtime directory: created 0700, refused if it is not ours
+# or others may enter it; the socket itself is 0600.
+_CONTROL_DIR = os.environ.get("GUNICORN_CONTROL_DIR", "")
+if _CONTROL_DIR:
+    os.makedirs(_CONTROL_DIR, mode=0o700, exist_ok=True)
+    _stat = os.stat(_CONTROL_DIR)
+    if _stat.st_uid != os.getuid() or _stat.st_mode & 0o077:
+        raise SystemExit(
+            f"GUNICORN_CONTROL_DIR={_CONTROL_DIR}: must be a directory of this user that nobody "
+            f"else may enter (mode 0700), found mode {oct(_stat.st_mode & 0o777)}."
+        )
+    control_socket = os.path.join(_CONTROL_DIR, "gunicorn.ctl")
+    control_socket_mode = 0o600
+else:
+    control_socket_disable = True
+
 
 # Prometheus multiprocess mode: every worker writes its samples to files in this directory;
 # stale files from a previous run are removed at start and a dead worker's gauges are dropped.

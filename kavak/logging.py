@@ -165,3 +165,20 @@ class TextFormatter(logging.Formatter):
         if extras:
             line += " " + " ".join(f"{k}={v}" for k, v in extras.items())
         return mask_phones(line)
+
+
+class DowngradeToWarning(logging.Filter):
+    """Turn a logger's ERROR records into one WARNING line, without the traceback.
+
+    For ``django.security.DisallowedHost``: Django logs a request with a Host we do not serve (a
+    scanner hitting the load balancer's address by IP) as an ERROR with a traceback. It is the
+    client's mistake, answered with a 400, and must not look like a fault of ours.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.WARNING:
+            record.levelno = logging.WARNING
+            record.levelname = logging.getLevelName(logging.WARNING)
+            record.exc_info = None
+            record.exc_text = None
+        return True

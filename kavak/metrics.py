@@ -103,7 +103,8 @@ def observe_request(*, route: str, method: str, status: int, seconds: float) -> 
     HTTP_REQUEST_SECONDS.labels(route=route, method=method, status=str(status)).observe(seconds)
 
 
-def _allowed(request: HttpRequest) -> bool:
+def metrics_access_allowed(request: HttpRequest) -> bool:
+    """The metrics bearer token, or a direct request from ``METRICS_ALLOWED_NETWORKS``."""
     token = settings.METRICS_TOKEN
     header = request.headers.get("Authorization", "")
     if token and header.startswith("Bearer "):
@@ -121,7 +122,7 @@ def _allowed(request: HttpRequest) -> bool:
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    if not _allowed(request):
+    if not metrics_access_allowed(request):
         return JsonResponse(
             {"error": "forbidden", "message": "Métricas solo para la red interna o con token."},
             status=403,

@@ -19,7 +19,9 @@ logger = logging.getLogger(__name__)
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9\-_.]{8,64}$")
 _HANDLED_BY_DJANGO = (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
-API_PREFIXES = ("/api/", "/chat", "/channels/", "/healthz", "/readyz", "/metrics")
+# Paths whose clients read JSON (errors included). /web/ is the web chat's own endpoints: the page's
+# script parses every answer, a 503 during a database outage too.
+API_PREFIXES = ("/api/", "/chat", "/web/", "/channels/", "/healthz", "/readyz", "/metrics")
 # The database is unreachable (restarting, failing over, out of connections): retry soon.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 DATABASE_RETRY_AFTER_S = 5
@@ -43,7 +45,7 @@ class HealthCheckMiddleware:
         if request.path in ("/healthz", "/readyz") and request.method in ("GET", "HEAD"):
             from kavak import health
 
-            return health.healthz() if request.path == "/healthz" else health.readyz()
+            return health.healthz() if request.path == "/healthz" else health.readyz(request)
         if request.path == "/metrics" and request.method == "GET":
             # Scrapers inside the VPC address tasks by IP; access is checked by token/network.
             from kavak.metrics import metrics_view

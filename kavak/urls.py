@@ -17,7 +17,7 @@ def _healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _readyz(request: HttpRequest) -> JsonResponse:
-    return health.readyz()
+    return health.readyz(request)
 
 
 urlpatterns = [

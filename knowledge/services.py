@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from kavak.logging import mask_phones
+from kavak.phones import mask_phone_numbers
 from knowledge import text as kb_text
 from knowledge.demo import demo_articles
 from knowledge.models import (
@@ -384,18 +384,23 @@ def knowledge_question_record(
     The same question (after normalising accents, slang, plurals and synonyms) adds to one row's
     count. Questions answered with confidence ≥ KNOWLEDGE_REVIEW_CONFIDENCE are not queued; a
     resolved question that comes back unanswered is reopened; a discarded one stays discarded.
-    Phone numbers in the example are masked.
+
+    Content staff read and search this queue without any right to customer data: phone numbers
+    are replaced whole (``[teléfono]``) before anything is stored, in every field (the normalised
+    text is built from the masked question, so the same question asked with two phones is one
+    row). Prices, years and terms stay as typed.
     """
     if confidence >= review_confidence():
         return
-    normalized = " ".join(dict.fromkeys(kb_text.terms(question[:500])))[:300]
+    question = mask_phone_numbers(question.strip())
+    normalized = unanswered_question_normalize(question)
     if not normalized:
         return  # greetings, emojis: nothing to write an article about
     fields = {
-        "example": mask_phones(question.strip())[:1000],
+        "example": question[:1000],
         "last_confidence": round(float(confidence), 4),
         "channel": channel[:20],
-        "conversation_ref": (conversation_ref or "")[:100],
+        "conversation_ref": mask_phone_numbers(conversation_ref or "")[:100],
         "last_seen_at": timezone.now(),
     }
     if _question_bump(normalized=normalized, fields=fields):
@@ -405,6 +410,11 @@ def knowledge_question_record(
             UnansweredQuestion.objects.create(normalized=normalized, **fields)
     except IntegrityError:  # another process created it between our update and insert
         _question_bump(normalized=normalized, fields=fields)
+
+
+def unanswered_question_normalize(question: str) -> str:
+    """The queue's grouping key: the question's index terms, in order, once each."""
+    return " ".join(dict.fromkeys(kb_text.terms(question[:500])))[:300]
 
 
 def _question_bump(*, normalized: str, fields: dict[str, Any]) -> bool:

@@ -70,13 +70,35 @@ def _body(lead: Lead, reason: str) -> str:
     return "\n".join(lines)
 
 
+def lead_notify_sales_email_enabled() -> bool:
+    """The sales email is on unless turned off explicitly (``LEAD_EMAIL_NOTIFICATIONS=false``)."""
+    return bool(settings.LEAD_EMAIL_NOTIFICATIONS)
+
+
+def _email_backend_errors() -> tuple[type[BaseException], ...]:
+    """What a delivering backend raises when it could not hand the message over: SMTP and socket
+    errors, and botocore's when SES (django-ses) is the backend. All are retried."""
+    errors: tuple[type[BaseException], ...] = (smtplib.SMTPException, OSError)
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - django-ses (and botocore) are always installed
+        return errors
+    return (*errors, BotoCoreError, ClientError)
+
+
 def lead_notify_sales(*, lead_id: int, reason: str) -> bool:
     """Email the assigned salesperson (or the sales inbox) once per lead and reason.
 
     Idempotent: a notification row (unique per lead, reason and channel) is claimed before sending
-    and marked sent after, so Celery redeliveries and retries never send twice once it is sent.
-    Returns True when an email was sent by this call.
+    and marked sent only after the backend accepted the message (Django's count of messages sent),
+    so Celery redeliveries and retries never send twice once it is sent, and a backend that took
+    nothing leaves it for the next retry or the sweep. The body (the customer's phone is in it) is
+    never logged. Returns True when an email was sent by this call; False when there is nothing to
+    send or the sales email is turned off.
     """
+    if not lead_notify_sales_email_enabled():
+        logger.info("lead_notify_skipped reason=email_off lead_id=%s", lead_id)
+        return False
     with transaction.atomic():
         lead = Lead.objects.select_related("assigned_to").filter(pk=lead_id).first()
         if lead is None:
@@ -100,19 +122,29 @@ def lead_notify_sales(*, lead_id: int, reason: str) -> bool:
             return False
         subject = _SUBJECTS.get(reason, "Lead: {name}").format(name=lead.name or f"#{lead.pk}")
         try:
-            send_mail(subject, _body(lead, reason), settings.DEFAULT_FROM_EMAIL, recipients)
-        except (smtplib.SMTPException, OSError) as exc:
+            accepted = send_mail(
+                subject, _body(lead, reason), settings.DEFAULT_FROM_EMAIL, recipients
+            )
+            if accepted != 1:
+                raise smtplib.SMTPException(f"the email backend accepted {accepted} of 1 message")
+        except _email_backend_errors() as exc:
+            # Recorded in this transaction (it commits); the retry is raised after it.
             notification.attempts += 1
-            notification.last_error = str(exc)[:200]
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:200]
             notification.save(update_fields=["attempts", "last_error"])
-            raise TransientError(f"email failed: {exc}") from exc
-        now = timezone.now()
-        notification.sent_at = now
-        notification.attempts += 1
-        notification.save(update_fields=["sent_at", "attempts"])
-        Lead.objects.filter(pk=lead.pk, notified_at__isnull=True).update(notified_at=now)
-        logger.info("lead_notified lead_id=%s reason=%s", lead_id, reason)
-        return True
+            failure: BaseException = exc
+        else:
+            now = timezone.now()
+            notification.sent_at = now
+            notification.attempts += 1
+            notification.save(update_fields=["sent_at", "attempts"])
+            Lead.objects.filter(pk=lead.pk, notified_at__isnull=True).update(notified_at=now)
+            logger.info("lead_notified lead_id=%s reason=%s", lead_id, reason)
+            return True
+    logger.warning(
+        "lead_notify_failed lead_id=%s reason=%s error=%s", lead_id, reason, type(failure).__name__
+    )
+    raise TransientError(f"email failed: {type(failure).__name__}") from failure
 
 
 # --- WhatsApp template to the assigned salesperson (issue 6) -------------------------------------
@@ -436,6 +468,8 @@ def lead_notify_pending(
     task) nothing else would ever send it. ``lead_notify_sales`` is idempotent, so enqueuing a
     notification that is merely slow is harmless.
     """
+    if not lead_notify_sales_email_enabled():
+        return []
     now = now or timezone.now()
     sent = LeadNotification.objects.filter(
         lead=OuterRef("pk"), channel=LeadNotification.Channel.EMAIL, sent_at__isnull=False

@@ -17,7 +17,11 @@ Scenarios, each bounded in time:
   (d) a Celery worker killed mid-task, while a Twilio send is in flight: first its pool processes
       (SIGKILL), then the whole worker (SIGKILL of its process group, replaced at once);
   (c) the LLM slow (10 s per answer) and then failing (HTTP 500), then healthy again — only when
-      the LLM support (``conversations/llm/circuit.py``) and its stub are present.
+      the LLM support (``conversations/llm/circuit.py``) and its stub are present;
+  (e) slow clients: 3, then 12, sending a body at 1 byte/s to gunicorn gthread workers started
+      with production settings, while ordinary /chat turns must keep their latency, then deeply
+      nested JSON on /chat and /web/chat (a JSON 400) (``scripts/slow_clients.py``; alone,
+      touching no shared server: ``python scripts/chaos.py --only slow-clients``).
 
 Printed per scenario: requests sent, errors by kind, the slowest failed request, the recovery time
 (last failure minus the moment the dependency was back), messages lost and duplicates. Exit status
@@ -1088,9 +1092,44 @@ def scrape(wanted: tuple[tuple[str, str], ...]) -> list[str]:
     return lines
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="make chaos: faults under load, with figures")
+    parser.add_argument(
+        "--only",
+        choices=["slow-clients"],
+        help="run one scenario alone (slow-clients stops neither PostgreSQL nor Redis)",
+    )
+    args = parser.parse_args(argv)
     with exclusive_run("chaos"):
-        return run()
+        return run_slow_clients_only() if args.only == "slow-clients" else run()
+
+
+def run_slow_clients_only() -> int:
+    """Scenario (e) on a database of its own; PostgreSQL and Redis keep running throughout."""
+    from slow_clients import scenario_slow_clients
+
+    env = Environment(database="kavak_chaos_slow", redis_db=10, fake_url="http://127.0.0.1:9")
+    print(f"chaos (slow clients only): database {env.database}, Redis db 10 prefix {env.prefix}")
+    print("  preparing the database (migrate + demo catalogue)…", flush=True)
+    try:
+        h.recreate_database(env)
+        h.django_setup(env)
+        from rest_framework_api_key.models import APIKey
+
+        _, key = APIKey.objects.create_key(name="chaos-slow-clients")
+        ok = scenario_slow_clients(env, key)
+    finally:
+        with contextlib.suppress(Exception):
+            h.redis_cleanup(env)
+        with contextlib.suppress(Exception):
+            from django.db import connections
+
+            connections.close_all()
+            h.drop_database(env)
+    print(f"\nchaos (slow clients): {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
 
 
 def run() -> int:
@@ -1172,6 +1211,9 @@ def run() -> int:
             _drain(rec, fake)
             figures = accounting(rec, fake)
             leads_before, leads_after = lead_sweep(rec)
+        from slow_clients import scenario_slow_clients
+
+        slow_ok = scenario_slow_clients(env, key)
     finally:
         fake.stop()
         pg_ensure_running()
@@ -1206,6 +1248,7 @@ def run() -> int:
         if figures["lost"][p] or figures["dups"][p]:
             print(f"  {p}: lost {dict(figures['lost'][p])} duplicates {dict(figures['dups'][p])}")
     ok &= other_lost == 0 and other_dups == 0
+    ok &= slow_ok
     print("\n/metrics after scenarios a, b, d (web processes; non-zero counters):")
     for line in metrics_lines:
         print(f"  {line}")

@@ -14,12 +14,12 @@ locals {
   # Names shared by modules/ecs (which creates them) and modules/iam (which
   # grants on them) without making IAM depend on ECS.
   cluster_name        = local.name
-  service_names       = ["web", "worker", "beat"]
+  service_names       = ["web", "worker-turns", "worker-messages", "beat"]
   migrate_task_family = "${local.name}-migrate"
   ecs_log_prefix      = "/ecs/${local.name}/"
 
-  # CELERY_METRICS_PORT of the worker tasks (modules/ecs) and the only port the
-  # worker security group opens, to the VPC CIDR (modules/network).
+  # CELERY_METRICS_PORT of the worker tasks (modules/ecs), on 127.0.0.1: the
+  # ADOT sidecar of each task scrapes it over localhost; no security group opens it.
   celery_metrics_port = 9808
 
   # CloudWatch namespace of the app's own metrics (queue-metrics exporter and
@@ -36,13 +36,12 @@ module "kms" {
 module "network" {
   source = "./modules/network"
 
-  name                = local.name
-  vpc_cidr            = var.vpc_cidr
-  availability_zones  = var.availability_zones
-  single_nat_gateway  = var.single_nat_gateway
-  celery_metrics_port = local.celery_metrics_port
-  kms_key_arn         = module.kms.key_arn
-  log_retention_days  = var.log_retention_days
+  name               = local.name
+  vpc_cidr           = var.vpc_cidr
+  availability_zones = var.availability_zones
+  single_nat_gateway = var.single_nat_gateway
+  kms_key_arn        = module.kms.key_arn
+  log_retention_days = var.log_retention_days
 }
 
 module "secrets" {
@@ -126,6 +125,8 @@ module "iam" {
   github_environment          = var.environment
   create_github_oidc_provider = var.create_github_oidc_provider
   prometheus_workspace_arn    = module.monitoring.prometheus_workspace_arn
+  ses_identity_arn            = var.lead_email_notifications ? aws_sesv2_email_identity.sender[0].arn : ""
+  email_from_address          = var.email_from_address
   terraform_state_bucket      = var.terraform_state_bucket
 }
 
@@ -161,16 +162,22 @@ module "ecs" {
   whatsapp_enabled            = var.whatsapp_enabled
   twilio_whatsapp_number      = var.twilio_whatsapp_number
   llm_enabled                 = var.llm_enabled
-  gunicorn_workers            = var.gunicorn_workers
-  gunicorn_threads            = var.gunicorn_threads
+  web_gunicorn_workers        = var.web_gunicorn_workers
+  web_gunicorn_threads        = var.web_gunicorn_threads
+  turn_worker_threads         = var.turn_worker_threads
+  lead_email_notifications    = var.lead_email_notifications
+  email_from_address          = var.email_from_address
+  sales_notification_emails   = var.sales_notification_emails
   web_cpu                     = var.web_cpu
   web_memory                  = var.web_memory
   worker_cpu                  = var.worker_cpu
   worker_memory               = var.worker_memory
   web_min_count               = var.web_min_count
   web_max_count               = var.web_max_count
-  worker_min_count            = var.worker_min_count
-  worker_max_count            = var.worker_max_count
+  worker_turns_min_count      = var.worker_turns_min_count
+  worker_turns_max_count      = var.worker_turns_max_count
+  worker_messages_min_count   = var.worker_messages_min_count
+  worker_messages_max_count   = var.worker_messages_max_count
   celery_metrics_port         = local.celery_metrics_port
   data_retention_days         = var.data_retention_days
   queue_metrics_namespace     = local.app_metrics_namespace
@@ -196,11 +203,22 @@ module "monitoring" {
   # alarms as deployment alarms, so the alarms must not wait for the services.
   cluster_name            = local.cluster_name
   web_service_name        = "web"
-  worker_service_name     = "worker"
+  worker_service_names    = { turns = "worker-turns", messages = "worker-messages" }
   beat_service_name       = "beat"
   web_log_group_name      = module.ecs.log_group_names["web"]
   queue_metrics_namespace = local.app_metrics_namespace
   rds_instance_id         = module.rds.identifier
   rds_max_connections     = module.rds.max_connections
   redis_node_ids          = module.redis.member_cluster_ids
+}
+
+# Sales email (issue 18): the sender identity the app sends from through the
+# SES API (EMAIL_URL=ses://<region>, django-ses, the task role). An email-address
+# identity: SES mails a verification link to it once, after the first apply.
+# Leave the SES sandbox (a support request) before production, or SES delivers
+# only to verified recipients (terraform/README.md, "Sales email").
+resource "aws_sesv2_email_identity" "sender" {
+  count = var.lead_email_notifications ? 1 : 0
+
+  email_identity = var.email_from_address
 }

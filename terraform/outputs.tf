@@ -29,7 +29,7 @@ output "ecs_cluster_name" {
 }
 
 output "ecs_task_families" {
-  description = "Task definition families (web, worker, beat, migrate)."
+  description = "Task definition families (web, worker-turns, worker-messages, beat, migrate)."
   value       = module.ecs.task_families
 }
 
@@ -71,23 +71,25 @@ output "secret_arns" {
 output "github_actions_variables" {
   description = "Variables to set on the GitHub environment named like this environment (README, first deploy)."
   value = {
-    AWS_REGION              = var.aws_region
-    AWS_DEPLOY_ROLE_ARN     = module.iam.deploy_role_arn
-    ECR_REPOSITORY          = module.ecr.repository_name
-    ECS_CLUSTER             = module.ecs.cluster_name
-    ECS_WEB_SERVICE         = module.ecs.web_service_name
-    ECS_WORKER_SERVICE      = module.ecs.worker_service_name
-    ECS_BEAT_SERVICE        = module.ecs.beat_service_name
-    ECS_WEB_FAMILY          = module.ecs.task_families["web"]
-    ECS_WORKER_FAMILY       = module.ecs.task_families["worker"]
-    ECS_BEAT_FAMILY         = module.ecs.task_families["beat"]
-    ECS_MIGRATE_FAMILY      = module.ecs.task_families["migrate"]
-    ECS_MIGRATE_LOG_GROUP   = module.ecs.log_group_names["migrate"]
-    ECS_MIGRATE_TIMEOUT_S   = tostring(module.ecs.migrate_timeout_seconds)
-    TF_PLAN_ROLE_ARN        = module.iam.terraform_plan_role_arn
-    TF_APPLY_ROLE_ARN       = module.iam.terraform_apply_role_arn
-    ECS_TASK_SUBNETS        = join(",", module.network.private_subnet_ids)
-    ECS_TASK_SECURITY_GROUP = module.network.worker_security_group_id
-    PUBLIC_BASE_URL         = "https://${var.domain_name}"
+    AWS_REGION                  = var.aws_region
+    AWS_DEPLOY_ROLE_ARN         = module.iam.deploy_role_arn
+    ECR_REPOSITORY              = module.ecr.repository_name
+    ECS_CLUSTER                 = module.ecs.cluster_name
+    ECS_WEB_SERVICE             = module.ecs.web_service_name
+    ECS_WORKER_TURNS_SERVICE    = module.ecs.worker_service_names["turns"]
+    ECS_WORKER_MESSAGES_SERVICE = module.ecs.worker_service_names["messages"]
+    ECS_BEAT_SERVICE            = module.ecs.beat_service_name
+    ECS_WEB_FAMILY              = module.ecs.task_families["web"]
+    ECS_WORKER_TURNS_FAMILY     = module.ecs.task_families["worker-turns"]
+    ECS_WORKER_MESSAGES_FAMILY  = module.ecs.task_families["worker-messages"]
+    ECS_BEAT_FAMILY             = module.ecs.task_families["beat"]
+    ECS_MIGRATE_FAMILY          = module.ecs.task_families["migrate"]
+    ECS_MIGRATE_LOG_GROUP       = module.ecs.log_group_names["migrate"]
+    ECS_MIGRATE_TIMEOUT_S       = tostring(module.ecs.migrate_timeout_seconds)
+    TF_PLAN_ROLE_ARN            = module.iam.terraform_plan_role_arn
+    TF_APPLY_ROLE_ARN           = module.iam.terraform_apply_role_arn
+    ECS_TASK_SUBNETS            = join(",", module.network.private_subnet_ids)
+    ECS_TASK_SECURITY_GROUP     = module.network.worker_security_group_id
+    PUBLIC_BASE_URL             = "https://${var.domain_name}"
   }
 }

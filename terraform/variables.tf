@@ -247,25 +247,70 @@ variable "web_max_count" {
   type        = number
 }
 
-variable "worker_min_count" {
-  description = "Minimum worker tasks."
+variable "worker_turns_min_count" {
+  description = "Minimum worker-turns tasks (Celery queue turns: WhatsApp turns on a thread pool)."
   type        = number
 }
 
-variable "worker_max_count" {
-  description = "Maximum worker tasks."
+variable "worker_turns_max_count" {
+  description = "Maximum worker-turns tasks (autoscaling on the turns queue's backlog and age)."
   type        = number
 }
 
-variable "gunicorn_workers" {
+variable "worker_messages_min_count" {
+  description = "Minimum worker-messages tasks (Celery's default queue messages: sends, status work, lead notifications, sweeps)."
+  type        = number
+}
+
+variable "worker_messages_max_count" {
+  description = "Maximum worker-messages tasks."
+  type        = number
+}
+
+variable "turn_worker_threads" {
+  description = "Threads per worker-turns task (celery -P threads -c N)."
+  type        = number
+  default     = 64
+}
+
+variable "web_gunicorn_workers" {
   description = "GUNICORN_WORKERS per web task."
   type        = number
+  default     = 2
 }
 
-variable "gunicorn_threads" {
-  description = "GUNICORN_THREADS per gunicorn worker."
+variable "web_gunicorn_threads" {
+  description = "GUNICORN_THREADS per gunicorn worker (gthread workers when above 1)."
   type        = number
-  default     = 1
+  default     = 32
+}
+
+variable "lead_email_notifications" {
+  description = "Email each lead to sales through Amazon SES (LEAD_EMAIL_NOTIFICATIONS). false turns the email off explicitly."
+  type        = bool
+  default     = true
+}
+
+variable "email_from_address" {
+  description = "The SES sender identity (an email address; SES sends it a verification link) and DEFAULT_FROM_EMAIL's address. Required while lead_email_notifications is true."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = !var.lead_email_notifications || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.email_from_address))
+    error_message = "email_from_address must be the sender's email address while lead_email_notifications is true (or set lead_email_notifications = false)."
+  }
+}
+
+variable "sales_notification_emails" {
+  description = "SALES_NOTIFICATION_EMAILS: the sales inbox(es) that receive leads nobody is assigned to."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = !var.lead_email_notifications || length(var.sales_notification_emails) > 0
+    error_message = "sales_notification_emails needs at least one inbox while lead_email_notifications is true."
+  }
 }
 
 # --- RDS ----------------------------------------------------------------------

@@ -5,7 +5,8 @@ Used by .github/workflows/deploy.yml (standard library + the AWS CLI of the runn
 
   scan-gate   wait for ECR's scan of the image; fail on any CRITICAL finding (or a failed scan)
   deploy      register new revisions of every task definition with the image, run the migrate
-              task (bounded by ECS_MIGRATE_TIMEOUT_S), then update worker, beat and web together
+              task (bounded by ECS_MIGRATE_TIMEOUT_S), then update both Celery workers
+              (worker-turns, worker-messages), beat and web together
               and wait for each deployment's rolloutState: COMPLETED passes; FAILED (circuit
               breaker or a deployment alarm rolled it back), a deployment replaced by a rollback,
               or no end within the wait all fail, naming each service that did not move.
@@ -34,7 +35,10 @@ REGISTER_KEYS = (
 # Fargate may take a few minutes to pull the image and start the migrate task before the
 # container's own `timeout` starts counting.
 MIGRATE_START_MARGIN_S = 300
-SERVICE_ORDER = ("worker", "beat", "web")
+SERVICE_ORDER = ("worker-turns", "worker-messages", "beat", "web")
+# The container that runs the image in each task definition (both workers' is "worker").
+CONTAINERS = {"migrate": "migrate", "web": "web", "beat": "beat",
+              "worker-turns": "worker", "worker-messages": "worker"}  # fmt: skip
 
 
 class DeployError(Exception):
@@ -233,10 +237,11 @@ def deploy(
     sleep = sleep or time.sleep
     families = {
         "migrate": args.migrate_family, "web": args.web_family,
-        "worker": args.worker_family, "beat": args.beat_family,
+        "worker-turns": args.worker_turns_family, "worker-messages": args.worker_messages_family,
+        "beat": args.beat_family,
     }  # fmt: skip
     arns = {
-        key: register_with_image(aws, family=family, container=key, image=args.image)
+        key: register_with_image(aws, family=family, container=CONTAINERS[key], image=args.image)
         for key, family in families.items()
     }
     run_migration(
@@ -248,7 +253,10 @@ def deploy(
         timeout_s=args.migrate_timeout,
         sleep=sleep,
     )
-    services = {"web": args.web_service, "worker": args.worker_service, "beat": args.beat_service}
+    services = {
+        "web": args.web_service, "worker-turns": args.worker_turns_service,
+        "worker-messages": args.worker_messages_service, "beat": args.beat_service,
+    }  # fmt: skip
     outcomes = deploy_services(
         aws,
         cluster=args.cluster,
@@ -261,7 +269,7 @@ def deploy(
         raise DeployError(
             "not on the new image: " + "; ".join(f"{o.service} ({o.detail})" for o in failed)
         )
-    log("web, worker and beat all run " + args.image)
+    log("web, worker-turns, worker-messages and beat all run " + args.image)
 
 
 def main(argv: Sequence[str] | None = None, aws: Aws | None = None) -> int:
@@ -279,10 +287,12 @@ def main(argv: Sequence[str] | None = None, aws: Aws | None = None) -> int:
         "security-group",
         "migrate-family",
         "web-family",
-        "worker-family",
+        "worker-turns-family",
+        "worker-messages-family",
         "beat-family",
         "web-service",
-        "worker-service",
+        "worker-turns-service",
+        "worker-messages-service",
         "beat-service",
     ):
         run.add_argument(f"--{name}", required=True)  # fmt: skip

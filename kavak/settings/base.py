@@ -7,8 +7,12 @@ Every variable is listed with a comment in ``.env.example``.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from decimal import Decimal
+
+import environ
+from csp import constants as _csp
 
 from kavak.env import BASE_DIR, env, env_choice, env_required, url_with_password
 
@@ -50,6 +54,9 @@ MIDDLEWARE = [
     "kavak.middleware.RequestContextMiddleware",
     "kavak.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below); templates read
+    # request.csp_nonce for their own inline <script>/<style>.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -220,7 +227,39 @@ KNOWLEDGE_CONFIDENCE_THRESHOLD = env.float("KNOWLEDGE_CONFIDENCE_THRESHOLD", def
 KNOWLEDGE_REVIEW_CONFIDENCE = env.float("KNOWLEDGE_REVIEW_CONFIDENCE", default=0.7)
 
 # --- Email (sales notifications) --------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# LEAD_EMAIL_NOTIFICATIONS=false turns the sales email off for real: nothing is sent, nothing is
+# marked sent, the sweep does not look for it (the WhatsApp template, when configured, still goes).
+# On, EMAIL_URL is required and picks the backend: smtp:// smtp+tls:// smtps:// (django-environ's
+# schemes) or ses://<region> (the Amazon SES API through django-ses, with the ECS task role's
+# credentials). consolemail:// prints every email, customer phones included, to the logs: allowed
+# only with DJANGO_DEBUG (the default of `make run`); production.py refuses anything that does not
+# deliver (console, memory, dummy, file).
+LEAD_EMAIL_NOTIFICATIONS = env.bool("LEAD_EMAIL_NOTIFICATIONS", default=True)
+EMAIL_URL = env.str("EMAIL_URL", default="consolemail://" if DEBUG else "").strip()
+if EMAIL_URL.startswith("ses://"):
+    EMAIL_BACKEND = "django_ses.SESBackend"
+    AWS_SES_REGION_NAME = EMAIL_URL.removeprefix("ses://").strip("/")
+    AWS_SES_REGION_ENDPOINT = f"email.{AWS_SES_REGION_NAME}.amazonaws.com"
+    # One email per lead: no client-side throttling, which would also call GetSendQuota (one more
+    # API call and IAM permission per send).
+    AWS_SES_AUTO_THROTTLE = None
+    if not AWS_SES_REGION_NAME:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("EMAIL_URL=ses:// needs the region: ses://us-east-1.")
+elif EMAIL_URL:
+    vars().update(environ.Env.email_url_config(EMAIL_URL))
+elif LEAD_EMAIL_NOTIFICATIONS:
+    env_required("EMAIL_URL", because="LEAD_EMAIL_NOTIFICATIONS=true")
+else:
+    EMAIL_BACKEND = "kavak.mail.DisabledEmailBackend"
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend" and not DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "EMAIL_URL=consolemail:// prints every email (customer phones included) to the logs: "
+        "only with DJANGO_DEBUG=true. Set an smtp:// or ses:// EMAIL_URL."
+    )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Agente Kavak <no-reply@kavak.example>")
 SALES_NOTIFICATION_EMAILS = env.list("SALES_NOTIFICATION_EMAILS", default=[])
 
@@ -288,8 +327,23 @@ ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
 CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+# The address that port listens on. Loopback everywhere, ECS included: the ADOT collector sidecar
+# scrapes it over localhost (containers of a Fargate task share one network namespace), so the
+# samples never need to leave the task. A wildcard (0.0.0.0, ::) is refused: set a private address.
+CELERY_METRICS_BIND = env.str("CELERY_METRICS_BIND", default="127.0.0.1").strip()
 # Mounts /bench/floor/<id> for `make bench-chat` only; never on in production.
 BENCH_FLOOR_ENABLED = env.bool("BENCH_FLOOR_ENABLED", default=False)
+
+try:
+    if ipaddress.ip_address(CELERY_METRICS_BIND).is_unspecified:
+        raise ValueError("a wildcard address listens on every interface")
+except ValueError as _exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"CELERY_METRICS_BIND={CELERY_METRICS_BIND!r}: expected one IP address of this host "
+        f"(127.0.0.1 by default), not a wildcard ({_exc})."
+    ) from _exc
 
 # --- Security defaults (production.py turns on the https-only parts) -----------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -298,13 +352,38 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Content-Security-Policy (django-csp): only our own origin, and inline <script>/<style> only with
+# the per-response nonce our templates carry (the web chat, the back office's own pages): no
+# 'unsafe-inline' for scripts. Inline style *attributes* are allowed (style-src-attr): Django's
+# admin and our admin columns use them, and an attribute cannot run code. The one inline <style>
+# of Django's own admin change list is allowed by its hash (a test compares it with the installed
+# Django's template). The API docs (Swagger UI, ReDoc) are third-party pages built on inline
+# scripts and a blob: worker, with no customer data: excluded.
+_DJANGO_CHANGE_LIST_STYLE = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/", "/api/redoc/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", _csp.NONCE],
+        "style-src": ["'self'", _csp.NONCE, _DJANGO_CHANGE_LIST_STYLE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- DRF ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSONParser behind a nesting limit (a body 1,000 levels deep was a RecursionError).
+    "DEFAULT_PARSER_CLASSES": ["kavak.parsers.DepthLimitedJSONParser"],
     "EXCEPTION_HANDLER": "kavak.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -325,7 +404,10 @@ LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "kavak.logging.ContextFilter"}},
+    "filters": {
+        "context": {"()": "kavak.logging.ContextFilter"},
+        "as_warning": {"()": "kavak.logging.DowngradeToWarning"},
+    },
     "formatters": {
         "json": {"()": "kavak.logging.JsonFormatter"},
         "text": {"()": "kavak.logging.TextFormatter"},
@@ -341,6 +423,8 @@ LOGGING = {
     "loggers": {
         # Our JsonErrorMiddleware logs unhandled errors once, with traceback.
         "django.request": {"level": "ERROR", "propagate": True},
+        # A bogus Host header is the client's mistake (answered 400): one warning line.
+        "django.security.DisallowedHost": {"filters": ["as_warning"], "propagate": True},
         # runserver's access log: one line per request, through our handler only (Django's own
         # "django.server" handler would print it a second time).
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -12,5 +12,3 @@ os.environ.setdefault("DJANGO_LOG_FORMAT", "text")
 os.environ.setdefault("SALES_NOTIFICATION_EMAILS", "ventas@kavak.example")
 
 from .base import *
-
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,7 +1,8 @@
 """Production: required secrets, https-only cookies, HSTS, and the ALB's forwarded protocol.
 
-Refuses to start without DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and
-CELERY_BROKER_URL; `manage.py check --deploy --fail-level WARNING` is clean with a realistic env.
+Refuses to start without DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL,
+CELERY_BROKER_URL and a delivering EMAIL_URL (or LEAD_EMAIL_NOTIFICATIONS=false);
+`manage.py check --deploy --fail-level WARNING` is clean with a realistic env.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -21,6 +22,13 @@ if not ALLOWED_HOSTS:
 env_required("DATABASE_URL", because=_BECAUSE)
 env_required("REDIS_URL", because=_BECAUSE)
 env_required("CELERY_BROKER_URL", because=_BECAUSE)
+# The sales email goes through a backend that delivers (SMTP or SES), or is turned off explicitly.
+_DELIVERING_EMAIL = ("django.core.mail.backends.smtp.EmailBackend", "django_ses.SESBackend")
+if LEAD_EMAIL_NOTIFICATIONS and EMAIL_BACKEND not in _DELIVERING_EMAIL:
+    raise ImproperlyConfigured(
+        f"EMAIL_URL={EMAIL_URL.split(':', 1)[0]}:// does not deliver email: production needs "
+        "smtp://, smtp+tls://, smtps:// or ses://<region>, or LEAD_EMAIL_NOTIFICATIONS=false."
+    )
 if CELERY_TASK_ALWAYS_EAGER:
     raise ImproperlyConfigured("CELERY_TASK_ALWAYS_EAGER must be false in production.")
 

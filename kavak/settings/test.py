@@ -12,6 +12,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-product
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DJANGO_LOG_FORMAT", "json")
 os.environ.setdefault("SALES_NOTIFICATION_EMAILS", "ventas@kavak.example")
+os.environ.setdefault("EMAIL_URL", "memorymail://")  # Django's locmem backend (mail.outbox)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kavak_test")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
@@ -29,5 +30,4 @@ os.environ.setdefault("CELERY_TURN_QUEUE", os.environ["REDIS_KEY_PREFIX"] + "-tu
 from .base import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

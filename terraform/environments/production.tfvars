@@ -16,6 +16,9 @@ twilio_account_sid          = "AC00000000000000000000000000000000"
 twilio_whatsapp_number      = "whatsapp:+5215500000000"
 whatsapp_enabled            = true
 llm_enabled                 = true
+# Sales email through Amazon SES from this verified address (or lead_email_notifications = false).
+email_from_address        = "agente@kavak.example"
+sales_notification_emails = ["ventas@kavak.example"]
 # Required in production: at least one address or HTTPS endpoint (chat webhook).
 alarm_emails = ["guardia-whatsapp@kavak.example"]
 # alarm_https_endpoints = ["https://hooks.example.com/..."]
@@ -33,22 +36,28 @@ vpc_cidr           = "10.30.0.0/16"
 availability_zones = ["us-east-1a", "us-east-1b"]
 single_nat_gateway = false
 
-web_cpu          = 1024
-web_memory       = 2048
-worker_cpu       = 1024
-worker_memory    = 2048
-web_min_count    = 2
-web_max_count    = 8
-worker_min_count = 2
-worker_max_count = 6
-gunicorn_workers = 2
-gunicorn_threads = 1
+web_cpu                   = 1024
+web_memory                = 2048
+worker_cpu                = 1024
+worker_memory             = 2048
+web_min_count             = 2
+web_max_count             = 6
+worker_turns_min_count    = 2
+worker_turns_max_count    = 4
+worker_messages_min_count = 2
+worker_messages_max_count = 4
+# Every gthread thread and every turn thread keeps its own database connection:
+# web_max x workers x threads + turns_max x turn threads + messages_max x vCPU must
+# stay under 80 % of db_max_connections (tests/terraform check it).
+web_gunicorn_workers = 2
+web_gunicorn_threads = 32
+turn_worker_threads  = 64
 
 db_instance_class           = "db.m7g.large"
 db_allocated_storage_gb     = 50
 db_max_allocated_storage_gb = 500
 db_backup_retention_days    = 14
-db_max_connections          = 500
+db_max_connections          = 900
 
 redis_node_type               = "cache.t4g.small"
 redis_num_cache_nodes         = 2

@@ -15,6 +15,9 @@ twilio_whatsapp_number      = "whatsapp:+5215500000000"
 whatsapp_enabled            = true
 llm_enabled                 = true
 # Staging pages nobody, explicitly (production cannot opt out).
+# Sales email through Amazon SES from this verified address (or lead_email_notifications = false).
+email_from_address          = "agente@staging.kavak.example"
+sales_notification_emails   = ["ventas-staging@kavak.example"]
 alarm_emails                = []
 alarm_notifications_opt_out = true
 # Approved WhatsApp templates (Content API ContentSid); unset until Meta approves them.
@@ -31,16 +34,21 @@ vpc_cidr           = "10.20.0.0/16"
 availability_zones = ["us-east-1a", "us-east-1b"]
 single_nat_gateway = true
 
-web_cpu          = 512
-web_memory       = 1024
-worker_cpu       = 512
-worker_memory    = 1024
-web_min_count    = 1
-web_max_count    = 2
-worker_min_count = 1
-worker_max_count = 2
-gunicorn_workers = 2
-gunicorn_threads = 1
+web_cpu                   = 512
+web_memory                = 1024
+worker_cpu                = 512
+worker_memory             = 1024
+web_min_count             = 1
+web_max_count             = 2
+worker_turns_min_count    = 1
+worker_turns_max_count    = 2
+worker_messages_min_count = 1
+worker_messages_max_count = 2
+# Fewer threads than production: db.t4g.small allows ~200 connections, and every
+# thread keeps its own (tests/terraform check the sum).
+web_gunicorn_workers = 2
+web_gunicorn_threads = 16
+turn_worker_threads  = 32
 
 db_instance_class           = "db.t4g.small"
 db_allocated_storage_gb     = 20

@@ -61,6 +61,19 @@ def browser() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def csp_violations(tab: Any) -> list[str]:
+    """Collect what the page's Content-Security-Policy blocked (Chromium reports each on the
+    console): a page that needs something the policy refuses is broken for customers too."""
+    blocked: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            blocked.append(f"{tab.url}: {message.text}")
+
+    tab.on("console", on_console)
+    return blocked
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context = browser.new_context(
@@ -72,8 +85,10 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     )
     tab = context.new_page()
     tab.set_default_timeout(10_000)
+    blocked = csp_violations(tab)
     yield tab
     context.close()
+    assert blocked == [], "the Content-Security-Policy blocked part of a page"
 
 
 def shot(page: Any, name: str) -> None:

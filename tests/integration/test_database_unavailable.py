@@ -110,3 +110,35 @@ def test_a_middleware_hitting_the_database_is_503_too(client: Client, settings: 
         f"{__name__}.DatabaseDownMiddleware",
     ]
     _assert_503(client.get("/api/anything"))
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("post", "/web/chat"),
+        ("get", "/web/chat/history?session_id=websession-outage-0000001"),
+        ("get", "/web/chat/messages?session_id=websession-outage-0000001"),
+    ],
+)
+def test_the_web_chat_gets_a_json_503_while_the_database_is_down(
+    client: Client, django_db_blocker: object, method: str, url: str
+) -> None:
+    """The page's script reads JSON: a real refused connection (the server's port closed)."""
+    conn = connections["default"]
+    original = conn.settings_dict["PORT"]
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        conn.close()
+        conn.settings_dict["PORT"] = "1"  # nothing listens there: connection refused
+        try:
+            if method == "post":
+                response = client.post(
+                    url, data='{"message": "hola"}', content_type="application/json"
+                )
+            else:
+                response = client.get(url)
+        finally:
+            conn.close()
+            conn.settings_dict["PORT"] = original
+    _assert_503(response)
+    assert response["Content-Type"] == "application/json"
+    assert "Intenta de nuevo" in response.json()["message"]

@@ -52,7 +52,7 @@ def test_readyz_is_503_naming_the_broken_component_when_broker_down(client: Clie
         app.conf.broker_url = original
     body = response.json()
     assert response.status_code == 503
-    assert body["status"] == "fail"
+    assert body["status"] == "unavailable"
     assert body["checks"]["broker"]["ok"] is False
     assert body["checks"]["database"]["ok"] is True
 

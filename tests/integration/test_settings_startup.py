@@ -20,6 +20,7 @@ PROD = {
     "DATABASE_URL": "postgres://kavak@db.internal:5432/kavak",
     "REDIS_URL": "rediss://cache.internal:6379/0",
     "CELERY_BROKER_URL": "rediss://cache.internal:6379/1",
+    "EMAIL_URL": "ses://us-east-1",
 }
 PRINT_FLAGS = (
     "import django, json; django.setup(); from django.conf import settings as s; "

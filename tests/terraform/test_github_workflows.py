@@ -225,10 +225,12 @@ def test_the_deploy_step_moves_every_service_and_bounds_the_migration():
     steps = deploy_steps()
     step = steps[_script_step(steps, "deploy")]
     env = step["env"]
-    for name in ("WEB", "WORKER", "BEAT"):
+    for name in ("WEB", "WORKER_TURNS", "WORKER_MESSAGES", "BEAT"):
+        flag = name.lower().replace("_", "-")
         assert env[f"{name}_SERVICE"] == f"${{{{ vars.ECS_{name}_SERVICE }}}}"
         assert env[f"{name}_FAMILY"] == f"${{{{ vars.ECS_{name}_FAMILY }}}}"
-        assert f'--{name.lower()}-service "${name}_SERVICE"' in step["run"]
+        assert f'--{flag}-service "${name}_SERVICE"' in step["run"]
+        assert f'--{flag}-family "${name}_FAMILY"' in step["run"]
     assert env["MIGRATE_TIMEOUT_S"] == "${{ vars.ECS_MIGRATE_TIMEOUT_S }}"
     assert '--migrate-timeout "$MIGRATE_TIMEOUT_S"' in step["run"]
     assert env["IMAGE"] == "${{ steps.image.outputs.image }}"
@@ -252,7 +254,8 @@ def _ecs_variable_default(name: str) -> Any:
 
 def test_terraform_hands_the_migrate_bound_to_the_workflow():
     text = (REPO_ROOT / "terraform/outputs.tf").read_text()
-    assert "ECS_MIGRATE_TIMEOUT_S   = tostring(module.ecs.migrate_timeout_seconds)" in text
+    assert re.search(r"ECS_MIGRATE_TIMEOUT_S +=", text)
+    assert "ECS_MIGRATE_TIMEOUT_S       = tostring(module.ecs.migrate_timeout_seconds)" in text
     ecs = (REPO_ROOT / "terraform/modules/ecs/main.tf").read_text()
     assert (
         '["timeout", tostring(var.migrate_timeout_seconds), "python", "manage.py", "migrate"' in ecs
@@ -371,7 +374,8 @@ class FakeAws:
         verb = args[1]
         if verb == "describe-task-definition":
             family = args[args.index("--task-definition") + 1]
-            container = family.split("-")[-1]
+            # kavak-production-worker-turns runs its image in the container "worker".
+            container = "worker" if "-worker-" in family else family.split("-")[-1]
             return {"taskDefinition": {
                 "family": family, "taskDefinitionArn": f"arn:{family}:1", "status": "ACTIVE",
                 "containerDefinitions": [{"name": container, "image": "old"},
@@ -427,12 +431,16 @@ class FakeAws:
         return {"serviceName": name, "deployments": [deployment, old]}
 
 
+SERVICES = ("web", "worker-turns", "worker-messages", "beat")
 DEPLOY_ARGS = [
     "deploy", "--cluster", "kavak-production", "--image", "repo:abc",
     "--subnets", "subnet-1,subnet-2", "--security-group", "sg-1",
     "--migrate-family", "kavak-production-migrate", "--web-family", "kavak-production-web",
-    "--worker-family", "kavak-production-worker", "--beat-family", "kavak-production-beat",
-    "--web-service", "web", "--worker-service", "worker", "--beat-service", "beat",
+    "--worker-turns-family", "kavak-production-worker-turns",
+    "--worker-messages-family", "kavak-production-worker-messages",
+    "--beat-family", "kavak-production-beat",
+    "--web-service", "web", "--worker-turns-service", "worker-turns",
+    "--worker-messages-service", "worker-messages", "--beat-service", "beat",
     "--migrate-timeout", "900", "--wait-seconds", "60",
 ]  # fmt: skip
 
@@ -452,15 +460,20 @@ def _run(
 
 
 def test_script_succeeds_only_when_every_service_completes(no_sleep, capsys):
-    aws = FakeAws(rollout={s: ["in_progress", "completed"] for s in ("web", "worker", "beat")})
+    aws = FakeAws(rollout={s: ["in_progress", "completed"] for s in SERVICES})
     code, out = _run(aws, capsys)
     assert code == 0, out
-    assert "web, worker and beat all run repo:abc" in out
+    assert "web, worker-turns, worker-messages and beat all run repo:abc" in out
     verbs = [c[1] for c in aws.calls]
     # Migration first, then every service updated before any wait: they move together.
     assert verbs.index("run-task") < verbs.index("update-service")
     updates = [c for c in aws.calls if c[1] == "update-service"]
-    assert [c[c.index("--service") + 1] for c in updates] == ["worker", "beat", "web"]
+    assert [c[c.index("--service") + 1] for c in updates] == [
+        "worker-turns",
+        "worker-messages",
+        "beat",
+        "web",
+    ]
     assert verbs.index("describe-services") > max(
         i for i, v in enumerate(verbs) if v == "update-service"
     )
@@ -469,11 +482,12 @@ def test_script_succeeds_only_when_every_service_completes(no_sleep, capsys):
 
 @pytest.mark.parametrize("fate", ["failed", "rolled_back"])
 def test_script_fails_naming_the_service_the_circuit_breaker_rolled_back(no_sleep, capsys, fate):
-    rollout = {"web": ["completed"], "worker": [fate], "beat": ["completed"]}
+    rollout = {s: ["completed"] for s in SERVICES} | {"worker-turns": [fate]}
     code, out = _run(FakeAws(rollout=rollout), capsys)
     assert code == 1
     [error] = [line for line in out.splitlines() if line.startswith("::error::")]
-    assert "worker (" in error
+    assert "worker-turns (" in error
+    assert "worker-messages (" not in error
     assert "web (" not in error
     assert "beat (" not in error
 
@@ -483,14 +497,14 @@ def test_script_fails_when_a_rollout_does_not_finish_in_time(no_sleep, capsys, m
     ticks = iter(range(0, 10_000, 30))
     monkeypatch.setattr(module.time, "monotonic", lambda: next(ticks))
     monkeypatch.setattr(module.time, "sleep", lambda _s: None)
-    rollout = {"web": ["in_progress"], "worker": ["completed"], "beat": ["completed"]}
+    rollout = {s: ["completed"] for s in SERVICES} | {"web": ["in_progress"]}
     code, out = module.main(DEPLOY_ARGS, aws=FakeAws(rollout=rollout)), capsys.readouterr().out
     assert code == 1
     assert "web (not finished after 60 s)" in out
 
 
 def test_a_failed_migration_updates_no_service(no_sleep, capsys):
-    aws = FakeAws(rollout={s: ["completed"] for s in ("web", "worker", "beat")}, migrate_exit=124)
+    aws = FakeAws(rollout={s: ["completed"] for s in SERVICES}, migrate_exit=124)
     code, out = _run(aws, capsys)
     assert code == 1
     assert "migration failed (exit code 124" in out

@@ -120,14 +120,22 @@ def test_the_alarm_topic_delivers_to_email_and_https_and_accepts_cloudwatch_and_
     assert {"cloudwatch.amazonaws.com", "aps.amazonaws.com"} <= services
 
 
-@pytest.mark.parametrize("service", ["worker", "beat"])
-def test_worker_and_beat_alarm_when_no_task_runs(service: str):
+@pytest.mark.parametrize("service", ["worker-turns", "worker-messages", "beat"])
+def test_both_workers_and_beat_alarm_when_no_task_runs(service: str):
     alarm = _alarm("running_tasks")
     assert alarm["for_each"] == "${local.running_task_services}"
-    assert set(module_locals("monitoring")["running_task_services"]) == {"worker", "beat"}
-    assert module_locals("monitoring")["running_task_services"][service] == (
-        f"${{var.{service}_service_name}}"
+    locals_ = module_locals("monitoring")
+    assert locals_["running_task_services"] == (
+        "${merge(local.worker_services, {beat = var.beat_service_name})}"
     )
+    assert locals_["worker_services"] == (
+        '${{for queue, service in var.worker_service_names : "worker-${queue}" => service}}'
+    )
+    assert root_modules()["monitoring"]["worker_service_names"] == {
+        "turns": "worker-turns",
+        "messages": "worker-messages",
+    }
+    assert service in locals_["running_task_impact"]
     assert (alarm["namespace"], alarm["metric_name"]) == (
         "ECS/ContainerInsights",
         "RunningTaskCount",
@@ -152,10 +160,13 @@ def test_queue_alarms_read_the_metrics_the_exporter_publishes():
         assert alarm["namespace"] == namespace
         assert alarm["metric_name"] == metric
         assert f'"{metric}"' in exporter, f"the exporter does not publish {metric}"
-        assert alarm["dimensions"] == {"Queue": "${var.celery_queue}"}
+        # One alarm per queue (issue 18): turns and messages (Celery's default queue).
+        assert alarm["for_each"] == "${var.celery_queues}"
+        assert alarm["dimensions"] == {"Queue": "${each.key}"}
+        assert alarm["alarm_name"].startswith("${var.name}-${each.key}-queue-")
         assert alarm["comparison_operator"] == "GreaterThanThreshold"
     assert '{"Queue": stat.queue}' in exporter
-    assert variable_default("monitoring", "celery_queue") == "celery"  # Celery's default queue
+    assert set(variable_default("monitoring", "celery_queues")) == {"turns", "messages"}
     # No datapoint means the exporter (or beat's whole task) is down: that must page too.
     assert oldest["treat_missing_data"] == "breaching"
     # One namespace, chosen once in the root, for the exporter and the alarms.
@@ -231,10 +242,13 @@ def test_rds_connection_alarm_fires_at_a_share_of_the_configured_max_connections
     assert root_modules()["rds"]["max_connections"] == "${var.db_max_connections}"
     for env in ENVIRONMENTS:
         values = tfvars(env)
-        # Room for every process: web tasks x gunicorn workers + worker tasks x processes + spare.
+        # Room for every thread that keeps a connection (Django's are per thread): web tasks x
+        # gunicorn workers x threads + turn tasks x threads + message tasks x processes + spare.
         vcpu = values["worker_cpu"] // 1024 or 1
         peak = (
-            values["web_max_count"] * values["gunicorn_workers"] + values["worker_max_count"] * vcpu
+            values["web_max_count"] * values["web_gunicorn_workers"] * values["web_gunicorn_threads"]
+            + values["worker_turns_max_count"] * values["turn_worker_threads"]
+            + values["worker_messages_max_count"] * vcpu
         )
         assert values["db_max_connections"] * 0.8 > peak + 10, env
 
@@ -249,9 +263,13 @@ def test_every_alarm_notifies_and_has_a_runbook_entry_in_operations():
         assert "Runbook: OPERATIONS.md" in body["alarm_description"], name
         alarm_name = body["alarm_name"]
         if "for_each" in body and "${each.key}" in alarm_name:
-            keys = {"ecs_services": ["web", "worker"], "running_task_services": ["worker", "beat"]}
-            local = body["for_each"].removeprefix("${local.").removesuffix("}")
-            names = [alarm_name.replace("${each.key}", key) for key in keys[local]]
+            workers = ["worker-turns", "worker-messages"]
+            keys = {
+                "${local.ecs_services}": ["web", *workers],
+                "${local.running_task_services}": [*workers, "beat"],
+                "${var.celery_queues}": ["turns", "messages"],
+            }
+            names = [alarm_name.replace("${each.key}", key) for key in keys[body["for_each"]]]
         else:
             names = [alarm_name]
         for full in names:
@@ -277,8 +295,8 @@ def test_prometheus_metrics_are_scraped_by_adot_sidecars_into_amp_and_alerts_go_
     assert "web = var.app_port, worker = var.celery_metrics_port" in config
     assert "sigv4auth" in config
     assert "prometheusremotewrite" in config
-    for service in ("web", "worker"):
-        assert locals_[f"{service}_containers"][1] == f"${{local.adot_container.{service}}}"
+    assert locals_["web_containers"][1] == "${local.adot_container.web}"
+    assert "local.adot_container.worker" in locals_["worker_containers"]  # one per queue
     assert "essential              = false" in (MODULES_DIR / "ecs" / "main.tf").read_text()
     # The sidecar scrapes over localhost, which the app admits without a token.
     settings = (REPO_ROOT / "kavak" / "settings" / "base.py").read_text()
@@ -308,12 +326,13 @@ def test_prometheus_metrics_are_scraped_by_adot_sidecars_into_amp_and_alerts_go_
 # --- deploys that tell the truth --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("service", ["web", "worker", "beat"])
+@pytest.mark.parametrize("service", ["web", "worker-turns", "worker-messages", "beat"])
 def test_deployment_alarms_roll_back_a_healthy_but_broken_release(service: str):
-    body = resource("ecs", "aws_ecs_service", service)
+    body = resource("ecs", "aws_ecs_service", service.split("-")[0])
     alarms = block(body, "alarms")
+    key = "worker-${each.key}" if service.startswith("worker") else service
     assert alarms == {
-        "alarm_names": f'${{var.deployment_alarm_names["{service}"]}}',
+        "alarm_names": f'${{var.deployment_alarm_names["{key}"]}}',
         "enable": True,
         "rollback": True,
     }
@@ -326,8 +345,16 @@ def test_deployment_alarms_roll_back_a_healthy_but_broken_release(service: str):
         outputs.update(entry)
     value = outputs["deployment_alarm_names"]["value"]
     assert value["web"] == ["${aws_cloudwatch_metric_alarm.alb_5xx_rate.alarm_name}"]
-    for name in value[service]:
-        assert name.startswith("${aws_cloudwatch_metric_alarm.")
+    if service.startswith("worker-"):  # each worker rolls back on its own queue's age
+        queue = service.removeprefix("worker-")
+        assert value[service] == [
+            f'${{aws_cloudwatch_metric_alarm.queue_oldest_message_age["{queue}"].alarm_name}}'
+        ]
+    elif service == "beat":
+        assert "aws_cloudwatch_metric_alarm.queue_oldest_message_age" in value["beat"]
+    else:
+        for name in value[service]:
+            assert name.startswith("${aws_cloudwatch_metric_alarm.")
 
 
 def test_the_image_tag_is_a_required_git_sha_never_a_placeholder():

@@ -49,8 +49,14 @@ RENDERED = {
     "var.database_migrate_username": "kavak_migrate",
     "var.database_master_username": "kavak",
     "var.database_ca_bundle_path": "/app/certs/rds-global-bundle.pem",
-    "tostring(var.gunicorn_workers)": "2",
-    "tostring(var.gunicorn_threads)": "1",
+    "tostring(var.web_gunicorn_workers)": "2",
+    "tostring(var.web_gunicorn_threads)": "32",
+    'var.lead_email_notifications ? "true" : "false"': "true",
+    "var.aws_region": "us-east-1",
+    'var.lead_email_notifications ? var.email_from_address : "no-reply@${var.domain_name}"': (
+        "agente@kavak.example"
+    ),
+    'join(",", var.sales_notification_emails)': "ventas@kavak.example",
     "var.twilio_account_sid": "AC" + "0" * 32,
     "var.twilio_whatsapp_number": "whatsapp:+5215500000000",
     "var.twilio_sales_template_content_sid": "HX" + "1" * 32,

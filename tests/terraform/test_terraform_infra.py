@@ -68,7 +68,9 @@ CONTAINERS = ("web", "worker", "beat", "exporter", "migrate", "db_roles")
 # Task definition -> the containers it runs (sidecars resolved separately).
 TASK_CONTAINERS = {
     "web": ["${local.web_container}", "${local.adot_container.web}"],
-    "worker": ["${local.worker_container}", "${local.adot_container.worker}"],
+    # Per queue: the shared worker container with the queue's command, and the sidecar
+    # (test_each_worker_service_consumes_its_own_queue).
+    "worker": [],
     "beat": ["${local.beat_container}", "${local.exporter_container}"],
     "migrate": ["${local.migrate_container}"],
     "db_roles": ["${local.db_roles_container}"],
@@ -333,7 +335,8 @@ def test_production_is_protected_and_multi_az():
     assert prod["single_nat_gateway"] is False
     assert prod["redis_num_cache_nodes"] >= 2, "Redis needs a replica for automatic failover"
     assert prod["web_min_count"] >= 2
-    assert prod["worker_min_count"] >= 2
+    assert prod["worker_turns_min_count"] >= 2
+    assert prod["worker_messages_min_count"] >= 2
     assert len(prod["availability_zones"]) >= 2
     assert prod["db_backup_retention_days"] >= 7
 
@@ -445,7 +448,9 @@ def _ingress_rules() -> dict[str, list[dict]]:
 
 def test_only_the_alb_accepts_internet_traffic():
     grouped = _ingress_rules()
-    assert set(grouped) == {"alb", "web", "worker", "rds", "redis"}, (
+    # The workers take no inbound traffic at all: their metrics port listens on
+    # 127.0.0.1 for the ADOT sidecar of the same task (issue 18).
+    assert set(grouped) == {"alb", "web", "rds", "redis"}, (
         f"groups with ingress: {sorted(grouped)}"
     )
     for group, rules in grouped.items():
@@ -453,17 +458,8 @@ def test_only_the_alb_accepts_internet_traffic():
             if group == "alb":
                 assert rule["cidrs"] == {"0.0.0.0/0"}
                 assert (rule["from"], rule["to"]) in {(80, 80), (443, 443)}
-            elif rule["cidrs"]:
-                # The only address range behind the ALB: the worker's metrics port,
-                # open to this VPC's own CIDR (never the Internet).
-                assert rule["cidrs"] == {"${var.vpc_cidr}"}, (
-                    f"{group} rule {rule['name']} is open to {rule['cidrs']}"
-                )
-                assert group == "worker"
-                assert (rule["from"], rule["to"]) == (
-                    "${var.celery_metrics_port}",
-                    "${var.celery_metrics_port}",
-                )
+            else:
+                assert not rule["cidrs"], f"{group} rule {rule['name']} is open to {rule['cidrs']}"
     assert {(r["from"], r["to"]) for r in grouped["alb"]} == {(80, 80), (443, 443)}
 
 
@@ -474,11 +470,8 @@ def test_app_accepts_traffic_only_from_alb():
         assert rule["sources"] == {"alb"}
         assert (rule["from"], rule["to"]) == ("${var.app_port}", "${var.app_port}")
     assert variable_default("network", "app_port") == 8000
-    # The worker takes no inbound traffic but Prometheus scrapes from inside the VPC.
-    worker_rules = _ingress_rules()["worker"]
-    assert [(r["sources"], r["cidrs"], r["from"], r["to"]) for r in worker_rules] == [
-        (set(), {"${var.vpc_cidr}"}, "${var.celery_metrics_port}", "${var.celery_metrics_port}")
-    ], "the worker accepts only its metrics port, from the VPC"
+    # The workers take no inbound traffic (their metrics stay inside the task).
+    assert "worker" not in _ingress_rules()
 
 
 @pytest.mark.parametrize(("store", "port"), [("rds", 5432), ("redis", 6379)])
@@ -502,6 +495,7 @@ def test_services_and_data_stores_use_the_intended_security_groups():
     assert call["alb"]["public_subnet_ids"] == "${module.network.public_subnet_ids}"
     web = resource("ecs", "aws_ecs_service", "web")
     worker = resource("ecs", "aws_ecs_service", "worker")
+    assert worker["for_each"] == "${local.worker_queues}"
     assert block(web, "network_configuration")["security_groups"] == [
         "${var.web_security_group_id}"
     ]
@@ -697,7 +691,11 @@ def _containers() -> dict[str, dict]:
         containers[name] = container
     for task, members in TASK_CONTAINERS.items():
         body = resource("ecs", "aws_ecs_task_definition", task)
-        if len(members) == 1:
+        if task == "worker":  # one task definition per Celery queue (worker_queues)
+            assert body["for_each"] == "${local.worker_queues}"
+            assert body["container_definitions"] == "${jsonencode(local.worker_containers[each.key])}"
+            assert body["family"] == "${var.name}-worker-${each.key}"
+        elif len(members) == 1:
             assert body["container_definitions"] == f"${{jsonencode([local.{task}_container])}}"
         else:
             assert body["container_definitions"] == f"${{jsonencode(local.{task}_containers)}}"
@@ -719,7 +717,7 @@ def test_containers_run_the_expected_commands():
         "-c",
         "kavak/gunicorn.conf.py",
     ]
-    assert containers["worker"]["command"] == ["celery", "-A", "kavak", "worker", "-l", "INFO"]
+    assert "command" not in containers["worker"], "each queue's command comes from worker_queues"
     assert containers["migrate"]["command"] == [
         "timeout",
         "${tostring(var.migrate_timeout_seconds)}",
@@ -866,11 +864,13 @@ def test_web_service_is_behind_the_alb_target_group():
 def test_autoscaling_on_cpu_and_alb_request_count():
     policies = resources(MODULES_DIR / "ecs", "aws_appautoscaling_policy")
     by_metric: dict[str, set[str]] = {}
-    for body in policies.values():
+    for (_, name), body in policies.items():
+        if name in ("worker_backlog", "worker_queue_age"):
+            continue  # the queue policies (test_each_worker_service_scales_on_its_own_queue)
         assert body["policy_type"] == "TargetTrackingScaling"
         config = block(body, "target_tracking_scaling_policy_configuration")
         metric = block(config, "predefined_metric_specification")
-        target = ref(body["resource_id"]).split(".")[1]
+        target = ref(body["resource_id"]).split(".")[1].split("[")[0]  # worker[each.key]
         by_metric.setdefault(metric["predefined_metric_type"], set()).add(target)
         if metric["predefined_metric_type"] == "ALBRequestCountPerTarget":
             assert (
@@ -879,12 +879,16 @@ def test_autoscaling_on_cpu_and_alb_request_count():
     assert by_metric.get("ECSServiceAverageCPUUtilization") == {"web", "worker"}
     assert by_metric.get("ALBRequestCountPerTarget") == {"web"}
     targets = resources(MODULES_DIR / "ecs", "aws_appautoscaling_target")
-    for name in ("web", "worker"):
-        target = targets[("aws_appautoscaling_target", name)]
-        assert (
-            target["resource_id"]
-            == f"service/${{aws_ecs_cluster.this.name}}/${{aws_ecs_service.{name}.name}}"
-        )
+    web = targets[("aws_appautoscaling_target", "web")]
+    assert web["resource_id"] == "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.web.name}"
+    worker = targets[("aws_appautoscaling_target", "worker")]
+    assert worker["for_each"] == "${local.worker_queues}"
+    assert (
+        worker["resource_id"]
+        == "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.worker[each.key].name}"
+    )
+    assert worker["min_capacity"] == "${each.value.min_count}"
+    assert worker["max_capacity"] == "${each.value.max_count}"
 
 
 def test_cluster_has_container_insights():
@@ -1032,7 +1036,9 @@ def test_ecs_alarms_cover_web_and_worker():
     for metric in ("CPUUtilization", "MemoryUtilization"):
         [alarm] = _find_alarm("AWS/ECS", metric)
         assert alarm["for_each"] == "${local.ecs_services}"
-    assert set(module_locals("monitoring")["ecs_services"]) == {"web", "worker"}
+    locals_ = module_locals("monitoring")
+    assert locals_["ecs_services"] == "${merge({web = var.web_service_name}, local.worker_services)}"
+    assert "worker_service_names" in locals_["worker_services"]
 
 
 def test_alarm_topic_is_encrypted():
@@ -1255,30 +1261,23 @@ def test_prometheus_directory_exists_before_the_application_imports():
         assert len(entry) == 4, "entry point: sh -c <script> <$0>, then the command"
 
 
-def test_worker_metrics_port_is_reachable_only_from_inside_the_vpc():
+def test_worker_metrics_port_stays_inside_the_task():
+    """CELERY_METRICS_PORT listens on 127.0.0.1 (CELERY_METRICS_BIND's default): only the ADOT
+    sidecar of the same task scrapes it, so no port mapping and no security group rule."""
     containers = _containers()
     worker = containers["worker"]
     assert _env_of(worker)["CELERY_METRICS_PORT"] == "${tostring(var.celery_metrics_port)}"
-    assert worker["portMappings"] == [
-        {
-            "containerPort": "${var.celery_metrics_port}",
-            "hostPort": "${var.celery_metrics_port}",
-            "protocol": "tcp",
-        }
-    ]
+    assert "CELERY_METRICS_BIND" not in _env_of(worker), "the loopback default applies"
+    assert "portMappings" not in worker
     assert variable_default("ecs", "celery_metrics_port") == CELERY_METRICS_PORT
-    assert variable_default("network", "celery_metrics_port") == CELERY_METRICS_PORT
+    assert "celery_metrics_port" not in variables(MODULES_DIR / "network")
     for env in ENVIRONMENTS:
         assert _env_locals(env)["celery_metrics_port"] == CELERY_METRICS_PORT
         calls = env_modules(env)
         assert calls["ecs"]["celery_metrics_port"] == "${local.celery_metrics_port}"
-        assert calls["network"]["celery_metrics_port"] == "${local.celery_metrics_port}"
-        assert calls["network"]["vpc_cidr"] == "${var.vpc_cidr}"
-    rule = resource("network", "aws_vpc_security_group_ingress_rule", "worker_metrics_from_vpc")
-    assert rule["security_group_id"] == "${aws_security_group.worker.id}"
-    assert rule["cidr_ipv4"] == "${var.vpc_cidr}"
-    assert rule["ip_protocol"] == "tcp"
-    assert rule["from_port"] == rule["to_port"] == "${var.celery_metrics_port}"
+        assert "celery_metrics_port" not in calls["network"]
+    rules = resources(MODULES_DIR / "network", "aws_vpc_security_group_ingress_rule")
+    assert not [name for (_, name) in rules if "worker" in name]
     # Never through the load balancer: the only target group serves the web port,
     # only the web service is registered in it, and the ALB may only reach web.
     for (_, name), body in resources(MODULES_DIR / "alb", "aws_lb_target_group").items():
@@ -1373,7 +1372,7 @@ def test_readme_documents_beat_metrics_and_the_metrics_token():
     assert "PROMETHEUS_MULTIPROC_DIR" in readme
     rotation = readme.split("## Rotating secrets", 1)[1].split("\n## ", 1)[0]
     assert "METRICS_TOKEN" in rotation
-    assert "for s in web worker beat" in rotation, "force_redeploy restarts every service"
+    assert "for s in web worker-turns worker-messages beat" in rotation, "restarts every service"
     cost = readme.lower().split("## monthly cost estimate", 1)[1].split("\n## ", 1)[0]
     assert "beat" in cost
 
@@ -1509,3 +1508,131 @@ def test_new_environment_variables_are_read_by_the_application():
     for name in (*WHATSAPP_ENVIRONMENT, "AXES_IPWARE_PROXY_COUNT", *TEMPLATE_CONTENT_SIDS):
         assert f'"{name}"' in settings, f"kavak/settings/base.py does not read {name}"
     assert re.search(r'TWILIO_WHATSAPP_NUMBER = env_required\("TWILIO_WHATSAPP_NUMBER"', settings)
+
+
+# --- the two Celery queues (issue 18) ---------------------------------------------
+
+QUEUE_COMMANDS = {
+    "turns": [
+        "celery", "-A", "kavak", "worker", "-Q", "turns", "-P", "threads",
+        "-c", "${tostring(var.turn_worker_threads)}", "-l", "INFO",
+    ],
+    "messages": [
+        "celery", "-A", "kavak", "worker", "-Q", "messages",
+        "-c", "${tostring(local.worker_vcpus)}", "-l", "INFO",
+    ],
+}  # fmt: skip
+
+
+def test_each_worker_service_consumes_its_own_queue():
+    locals_ = module_locals("ecs")
+    queues = locals_["worker_queues"]
+    assert set(queues) == {"turns", "messages"}
+    for queue, command in QUEUE_COMMANDS.items():
+        assert queues[queue]["command"] == command, queue
+    assert locals_["worker_vcpus"] == "${max(1, floor(var.worker_cpu / 1024))}"
+    assert variable_default("ecs", "turn_worker_threads") == 64
+    # Every queue's task definition runs the shared worker container with its command, and
+    # the ADOT sidecar; its logs go to the worker group under a prefix naming the queue.
+    containers = locals_["worker_containers"]
+    assert "for queue, config in local.worker_queues" in containers
+    assert "merge(local.worker_container, {command = config.command" in containers
+    assert "environment = concat(local.worker_environment, config.environment)" in containers
+    assert queues["turns"]["environment"] == [
+        {"name": "DATABASE_POOL_MAX_SIZE", "value": "${tostring(var.turn_worker_db_pool_size)}"}
+    ]
+    assert queues["messages"]["environment"] == []  # prefork: a connection per process
+    assert 'awslogs-stream-prefix = "worker-${queue}"' in containers
+    assert "local.adot_container.worker" in containers
+    service = resource("ecs", "aws_ecs_service", "worker")
+    assert service["for_each"] == "${local.worker_queues}"
+    assert service["name"] == "worker-${each.key}"
+    assert service["desired_count"] == "${each.value.min_count}"
+    assert block(service, "alarms")["alarm_names"] == (
+        '${var.deployment_alarm_names["worker-${each.key}"]}'
+    )
+    assert locals_["service_names"] if "service_names" in locals_ else True
+    assert _env_locals("production")["service_names"] == [
+        "web",
+        "worker-turns",
+        "worker-messages",
+        "beat",
+    ]
+
+
+def test_each_worker_service_scales_on_its_own_queue():
+    policies = resources(MODULES_DIR / "ecs", "aws_appautoscaling_policy")
+    backlog = policies[("aws_appautoscaling_policy", "worker_backlog")]
+    assert backlog["for_each"] == "${local.worker_queues}"
+    config = block(backlog, "target_tracking_scaling_policy_configuration")
+    assert config["target_value"] == "${each.value.backlog_per_task}"
+    metrics = {m["id"]: m for m in blocks(block(config, "customized_metric_specification"), "metrics")}
+    depth = block(block(metrics["depth"], "metric_stat"), "metric")
+    assert depth["namespace"] == "${var.queue_metrics_namespace}"
+    assert depth["metric_name"] == "QueueDepth"  # what kavak/queue_metrics.py publishes
+    assert blocks(depth, "dimensions") == [{"name": "Queue", "value": "${each.key}"}]
+    tasks = block(block(metrics["tasks"], "metric_stat"), "metric")
+    assert tasks["metric_name"] == "RunningTaskCount"
+    assert metrics["backlog_per_task"]["expression"] == "IF(tasks > 0, depth / tasks, depth)"
+    assert metrics["backlog_per_task"]["return_data"] is True
+    age = policies[("aws_appautoscaling_policy", "worker_queue_age")]
+    assert age["policy_type"] == "StepScaling"
+    [trigger] = resources(MODULES_DIR / "ecs", "aws_cloudwatch_metric_alarm").values()
+    assert trigger["metric_name"] == "OldestMessageAgeSeconds"
+    assert trigger["dimensions"] == {"Queue": "${each.key}"}
+    assert trigger["threshold"] == "${each.value.scale_out_age_s}"
+    assert trigger["alarm_actions"] == ["${aws_appautoscaling_policy.worker_queue_age[each.key].arn}"]
+    for env in ENVIRONMENTS:
+        values = tfvars(env)
+        for queue in ("turns", "messages"):
+            assert 1 <= values[f"worker_{queue}_min_count"] <= values[f"worker_{queue}_max_count"]
+        assert values["web_gunicorn_workers"] >= 1
+        assert values["web_gunicorn_threads"] > 1, "gthread workers: a waiting turn holds a thread"
+
+
+def test_web_gunicorn_workers_and_threads_come_from_variables():
+    shared = {e["name"]: e["value"] for e in module_locals("ecs")["shared_environment"]}
+    assert shared["GUNICORN_WORKERS"] == "${tostring(var.web_gunicorn_workers)}"
+    assert shared["GUNICORN_THREADS"] == "${tostring(var.web_gunicorn_threads)}"
+    assert variable_default("ecs", "web_gunicorn_workers") == 2
+    assert variable_default("ecs", "web_gunicorn_threads") == 32
+    for env in ENVIRONMENTS:
+        call = env_modules(env)["ecs"]
+        assert call["web_gunicorn_workers"] == "${var.web_gunicorn_workers}"
+        assert call["web_gunicorn_threads"] == "${var.web_gunicorn_threads}"
+        assert call["turn_worker_threads"] == "${var.turn_worker_threads}"
+
+
+def test_the_sales_email_goes_through_ses_from_the_verified_sender_only():
+    """Issue 18: production settings refuse to start without a delivering EMAIL_URL; Terraform
+    gives every container EMAIL_URL=ses://<region>, the verified sender and the sales inbox, and
+    the task role may send only from that identity, as that From address."""
+    email = {e["name"]: e["value"] for e in module_locals("ecs")["email_environment"]}
+    assert email["EMAIL_URL"] == "ses://${var.aws_region}"
+    assert email["LEAD_EMAIL_NOTIFICATIONS"] == '${var.lead_email_notifications ? "true" : "false"}'
+    assert "var.email_from_address" in email["DEFAULT_FROM_EMAIL"]
+    assert email["SALES_NOTIFICATION_EMAILS"] == '${join(",", var.sales_notification_emails)}'
+    for name in CONTAINERS:
+        assert set(email) <= set(_env_of(_containers()[name])), name
+    root = resources(TF_ROOT, "aws_sesv2_email_identity")[("aws_sesv2_email_identity", "sender")]
+    assert root["email_identity"] == "${var.email_from_address}"
+    assert root["count"] == "${var.lead_email_notifications ? 1 : 0}"
+    iam_call = root_modules()["iam"]
+    assert iam_call["ses_identity_arn"] == (
+        '${var.lead_email_notifications ? aws_sesv2_email_identity.sender[0].arn : ""}'
+    )
+    policy = data_sources(MODULES_DIR / "iam", "aws_iam_policy_document")["ses_send"]
+    statement = block(policy, "statement")
+    assert statement["actions"] == ["ses:SendRawEmail", "ses:SendEmail"]
+    assert statement["resources"] == ["${var.ses_identity_arn}"]
+    condition = block(statement, "condition")
+    assert (condition["variable"], condition["values"]) == (
+        "ses:FromAddress",
+        ["${var.email_from_address}"],
+    )
+    attached = resource("iam", "aws_iam_role_policy", "ses_send")
+    assert attached["role"] == "${aws_iam_role.task.id}"
+    for env in ENVIRONMENTS:
+        values = tfvars(env)
+        assert "@" in values["email_from_address"]
+        assert values["sales_notification_emails"]

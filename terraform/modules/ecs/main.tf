@@ -1,5 +1,7 @@
-# ECS on Fargate: a `web` service (gunicorn behind the ALB), a `worker` service
-# (Celery), a `beat` service (Celery beat: exactly one task, never two; its task
+# ECS on Fargate: a `web` service (gunicorn gthread workers behind the ALB), two
+# Celery worker services, one per queue (`worker-turns`: WhatsApp turns on a
+# thread pool sized for waiting on the LLM; `worker-messages`: sends, retries,
+# status work, lead notifications, sweeps), a `beat` service (Celery beat: exactly one task, never two; its task
 # also runs the queue-metrics exporter), a one-off `migrate` task definition
 # that CI runs before updating the services, and a one-off `db-roles` task
 # definition that creates the database roles (first deploy, password changes).
@@ -46,8 +48,8 @@ locals {
     { name = "PUBLIC_BASE_URL", value = local.public_base_url },
     { name = "REDIS_URL", value = "rediss://${var.redis_host}:${var.redis_port}/0" },
     { name = "CELERY_BROKER_URL", value = "rediss://${var.redis_host}:${var.redis_port}/1" },
-    { name = "GUNICORN_WORKERS", value = tostring(var.gunicorn_workers) },
-    { name = "GUNICORN_THREADS", value = tostring(var.gunicorn_threads) },
+    { name = "GUNICORN_WORKERS", value = tostring(var.web_gunicorn_workers) },
+    { name = "GUNICORN_THREADS", value = tostring(var.web_gunicorn_threads) },
     { name = "TWILIO_ACCOUNT_SID", value = var.twilio_account_sid },
     { name = "TWILIO_WHATSAPP_NUMBER", value = var.twilio_whatsapp_number },
     # The ALB is the one proxy in front of the app: django-axes locks on the client
@@ -55,6 +57,18 @@ locals {
     { name = "AXES_IPWARE_PROXY_COUNT", value = "1" },
     { name = "DJANGO_LOG_FORMAT", value = "json" },
     { name = "DATA_RETENTION_DAYS", value = tostring(var.data_retention_days) },
+  ]
+
+  # Sales email (issue 18): through the Amazon SES API with the task role
+  # (django-ses; modules/iam grants ses:SendRawEmail on the verified sender
+  # identity only), or turned off explicitly. Production settings refuse to
+  # start with neither. Every container gets it: the settings check it at start.
+  email_environment = [
+    { name = "LEAD_EMAIL_NOTIFICATIONS", value = var.lead_email_notifications ? "true" : "false" },
+    { name = "EMAIL_URL", value = "ses://${var.aws_region}" },
+    { name = "DEFAULT_FROM_EMAIL", value = "Agente Kavak <${var.lead_email_notifications ? var.email_from_address : "no-reply@${var.domain_name}"}>" },
+    # The sales inbox for leads nobody is assigned to (required while the email is on).
+    { name = "SALES_NOTIFICATION_EMAILS", value = join(",", var.sales_notification_emails) },
   ]
 
   # web and worker: the channels as configured. With WHATSAPP_ENABLED=true the app
@@ -107,10 +121,10 @@ locals {
     for name, value in local.template_content_sids : { name = name, value = value } if value != ""
   ]
 
-  app_environment      = concat(local.shared_environment, local.channels_environment, local.app_database_environment, local.optional_environment)
-  offline_environment  = concat(local.shared_environment, local.channels_off_environment, local.app_database_environment, local.optional_environment)
-  migrate_environment  = concat(local.shared_environment, local.channels_off_environment, local.migrate_database_environment, local.optional_environment)
-  db_roles_environment = concat(local.shared_environment, local.channels_off_environment, local.db_roles_database_environment, local.optional_environment)
+  app_environment      = concat(local.shared_environment, local.email_environment, local.channels_environment, local.app_database_environment, local.optional_environment)
+  offline_environment  = concat(local.shared_environment, local.email_environment, local.channels_off_environment, local.app_database_environment, local.optional_environment)
+  migrate_environment  = concat(local.shared_environment, local.email_environment, local.channels_off_environment, local.migrate_database_environment, local.optional_environment)
+  db_roles_environment = concat(local.shared_environment, local.email_environment, local.channels_off_environment, local.db_roles_database_environment, local.optional_environment)
 
   # Each container gets only the secrets it reads (valueFrom = Secrets Manager).
   secret = {
@@ -153,9 +167,11 @@ locals {
   # --- Prometheus (README, "Metrics") ---
   # Multiprocess mode: every process writes its samples under this directory on
   # the /tmp scratch volume; web serves them at /metrics (the ALB answers 404 for
-  # /metrics), the worker on CELERY_METRICS_PORT. The ADOT collector sidecar of
-  # each task scrapes them over localhost and remote-writes to Amazon Managed
-  # Service for Prometheus: the ports never leave the task.
+  # /metrics), the workers on CELERY_METRICS_PORT bound to 127.0.0.1
+  # (CELERY_METRICS_BIND's default). The ADOT collector sidecar of each task
+  # scrapes them over localhost (one network namespace per Fargate task) and
+  # remote-writes to Amazon Managed Service for Prometheus: the ports never
+  # leave the task, so no port mapping and no security group rule exist for them.
   prometheus_multiproc_dir = "/tmp/prometheus"
 
   metrics_environment = [
@@ -275,15 +291,48 @@ locals {
     logConfiguration = local.logs.web
   }
 
+  # The two Celery queues (issue 18), each consumed by its own service:
+  #   turns     only channels.inbound_message_process (a WhatsApp turn, which may
+  #             wait 1-3 s on the LLM): a thread pool sized for waiting;
+  #   messages  Celery's default queue: sends and their retries, status work, lead
+  #             notifications, sweeps; prefork, one process per vCPU, never
+  #             waiting behind model calls.
+  # Each scales on its own queue's backlog per task and oldest message age
+  # (autoscaling.tf), metrics the queue-metrics exporter publishes per Queue.
+  worker_vcpus = max(1, floor(var.worker_cpu / 1024))
+  worker_queues = {
+    turns = {
+      command           = ["celery", "-A", "kavak", "worker", "-Q", "turns", "-P", "threads", "-c", tostring(var.turn_worker_threads), "-l", "INFO"]
+      min_count         = var.worker_turns_min_count
+      max_count         = var.worker_turns_max_count
+      backlog_per_task  = var.worker_turns_backlog_per_task
+      scale_out_age_s   = var.worker_turns_scale_out_age_seconds
+      scale_out_summary = "WhatsApp turns"
+      # Django's psycopg pool per process: the turn threads share a few connections
+      # (a turn gives its connection back while it waits on the model).
+      environment = [{ name = "DATABASE_POOL_MAX_SIZE", value = tostring(var.turn_worker_db_pool_size) }]
+    }
+    messages = {
+      command           = ["celery", "-A", "kavak", "worker", "-Q", "messages", "-c", tostring(local.worker_vcpus), "-l", "INFO"]
+      min_count         = var.worker_messages_min_count
+      max_count         = var.worker_messages_max_count
+      backlog_per_task  = var.worker_messages_backlog_per_task
+      scale_out_age_s   = var.worker_messages_scale_out_age_seconds
+      scale_out_summary = "sends, status callbacks and lead notifications"
+      # Prefork: one persistent connection per process, no pool.
+      environment = []
+    }
+  }
+
+  # What both worker services run; each adds its queue's command and log stream
+  # (worker_containers below).
   worker_container = {
     name       = "worker"
     image      = local.image
     essential  = true
     entryPoint = local.ensure_metrics_dir_entrypoint
-    command    = ["celery", "-A", "kavak", "worker", "-l", "INFO"]
-    # Prometheus endpoint of the worker (kavak/celery.py). No load balancer
-    # points here; the worker security group admits this port from the VPC only.
-    portMappings           = [{ containerPort = var.celery_metrics_port, hostPort = var.celery_metrics_port, protocol = "tcp" }]
+    # Prometheus endpoint of the worker (kavak/celery.py) on 127.0.0.1: only the
+    # ADOT sidecar of the same task reads it, so no port mapping.
     environment            = local.worker_environment
     secrets                = local.worker_secrets
     healthCheck            = local.worker_health_check
@@ -364,9 +413,20 @@ locals {
     logConfiguration       = local.logs.db_roles
   }
 
-  web_containers    = [local.web_container, local.adot_container.web]
-  worker_containers = [local.worker_container, local.adot_container.worker]
-  beat_containers   = [local.beat_container, local.exporter_container]
+  web_containers = [local.web_container, local.adot_container.web]
+  worker_containers = {
+    for queue, config in local.worker_queues : queue => [
+      merge(local.worker_container, {
+        command     = config.command
+        environment = concat(local.worker_environment, config.environment)
+        logConfiguration = merge(local.logs.worker, {
+          options = merge(local.logs.worker.options, { awslogs-stream-prefix = "worker-${queue}" })
+        })
+      }),
+      local.adot_container.worker,
+    ]
+  }
+  beat_containers = [local.beat_container, local.exporter_container]
 }
 
 resource "aws_ecs_cluster" "this" {
@@ -410,14 +470,16 @@ resource "aws_ecs_task_definition" "web" {
 }
 
 resource "aws_ecs_task_definition" "worker" {
-  family                   = "${var.name}-worker"
+  for_each = local.worker_queues
+
+  family                   = "${var.name}-worker-${each.key}"
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc"
   cpu                      = var.worker_cpu
   memory                   = var.worker_memory
   execution_role_arn       = var.execution_role_arn
   task_role_arn            = var.task_role_arn
-  container_definitions    = jsonencode(local.worker_containers)
+  container_definitions    = jsonencode(local.worker_containers[each.key])
 
   runtime_platform {
     operating_system_family = "LINUX"
@@ -536,10 +598,12 @@ resource "aws_ecs_service" "web" {
 }
 
 resource "aws_ecs_service" "worker" {
-  name                   = "worker"
+  for_each = local.worker_queues
+
+  name                   = "worker-${each.key}"
   cluster                = aws_ecs_cluster.this.id
-  task_definition        = aws_ecs_task_definition.worker.arn
-  desired_count          = var.worker_min_count
+  task_definition        = aws_ecs_task_definition.worker[each.key].arn
+  desired_count          = each.value.min_count
   launch_type            = "FARGATE"
   platform_version       = "LATEST"
   enable_execute_command = var.enable_execute_command
@@ -554,9 +618,9 @@ resource "aws_ecs_service" "worker" {
   }
 
   # A release that starts and passes its health checks but breaks what these
-  # alarms watch is rolled back too (ECS watches them during the deployment).
+  # alarms watch (its queue's oldest message age) is rolled back too.
   alarms {
-    alarm_names = var.deployment_alarm_names["worker"]
+    alarm_names = var.deployment_alarm_names["worker-${each.key}"]
     enable      = true
     rollback    = true
   }

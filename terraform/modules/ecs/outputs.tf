@@ -13,9 +13,9 @@ output "web_service_name" {
   value       = aws_ecs_service.web.name
 }
 
-output "worker_service_name" {
-  description = "worker service."
-  value       = aws_ecs_service.worker.name
+output "worker_service_names" {
+  description = "Worker service per Celery queue (turns, messages)."
+  value       = { for queue, service in aws_ecs_service.worker : queue => service.name }
 }
 
 output "beat_service_name" {
@@ -26,11 +26,12 @@ output "beat_service_name" {
 output "task_families" {
   description = "Task definition families (CI registers new revisions of these)."
   value = {
-    web      = aws_ecs_task_definition.web.family
-    worker   = aws_ecs_task_definition.worker.family
-    beat     = aws_ecs_task_definition.beat.family
-    migrate  = aws_ecs_task_definition.migrate.family
-    db_roles = aws_ecs_task_definition.db_roles.family
+    web             = aws_ecs_task_definition.web.family
+    worker-turns    = aws_ecs_task_definition.worker["turns"].family
+    worker-messages = aws_ecs_task_definition.worker["messages"].family
+    beat            = aws_ecs_task_definition.beat.family
+    migrate         = aws_ecs_task_definition.migrate.family
+    db_roles        = aws_ecs_task_definition.db_roles.family
   }
 }
 

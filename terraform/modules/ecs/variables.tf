@@ -212,12 +212,12 @@ variable "adot_collector_image" {
 }
 
 variable "deployment_alarm_names" {
-  description = "CloudWatch alarms per service (web, worker, beat) that roll a deployment back when they fire during it."
+  description = "CloudWatch alarms per service (web, worker-turns, worker-messages, beat) that roll a deployment back when they fire during it."
   type        = map(list(string))
 
   validation {
-    condition     = alltrue([for service in ["web", "worker", "beat"] : length(lookup(var.deployment_alarm_names, service, [])) > 0])
-    error_message = "deployment_alarm_names needs at least one alarm for each of web, worker and beat."
+    condition     = alltrue([for service in ["web", "worker-turns", "worker-messages", "beat"] : length(lookup(var.deployment_alarm_names, service, [])) > 0])
+    error_message = "deployment_alarm_names needs at least one alarm for each of web, worker-turns, worker-messages and beat."
   }
 }
 
@@ -286,16 +286,71 @@ variable "llm_enabled" {
   default     = true
 }
 
-variable "gunicorn_workers" {
-  description = "GUNICORN_WORKERS per web task (about 2 x vCPU for sync workers)."
+variable "web_gunicorn_workers" {
+  description = "GUNICORN_WORKERS per web task (processes)."
   type        = number
   default     = 2
+
+  validation {
+    condition     = var.web_gunicorn_workers >= 1
+    error_message = "web_gunicorn_workers must be at least 1."
+  }
 }
 
-variable "gunicorn_threads" {
-  description = "GUNICORN_THREADS per gunicorn worker."
+variable "web_gunicorn_threads" {
+  description = "GUNICORN_THREADS per gunicorn worker (more than 1 selects gthread workers: a turn waiting on the LLM, or a slow client, holds a thread, not a process)."
   type        = number
-  default     = 1
+  default     = 32
+
+  validation {
+    condition     = var.web_gunicorn_threads >= 1 && var.web_gunicorn_threads <= 128
+    error_message = "web_gunicorn_threads must be between 1 and 128."
+  }
+}
+
+variable "turn_worker_threads" {
+  description = "Threads of each worker-turns task (celery -P threads -c N): WhatsApp turns that wait on the LLM at once."
+  type        = number
+  default     = 64
+
+  validation {
+    condition     = var.turn_worker_threads >= 1 && var.turn_worker_threads <= 256
+    error_message = "turn_worker_threads must be between 1 and 256."
+  }
+}
+
+variable "turn_worker_db_pool_size" {
+  description = "DATABASE_POOL_MAX_SIZE of each worker-turns task: database connections its threads share (Django's psycopg pool)."
+  type        = number
+  default     = 8
+}
+
+variable "lead_email_notifications" {
+  description = "LEAD_EMAIL_NOTIFICATIONS: email each lead to sales through Amazon SES (false: the email is off; the WhatsApp template still goes)."
+  type        = bool
+  default     = true
+}
+
+variable "email_from_address" {
+  description = "DEFAULT_FROM_EMAIL's address: the verified SES sender identity (modules/iam allows sending from it only)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = !var.lead_email_notifications || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.email_from_address))
+    error_message = "email_from_address must be an email address (the SES sender identity) while lead_email_notifications is true."
+  }
+}
+
+variable "sales_notification_emails" {
+  description = "SALES_NOTIFICATION_EMAILS: the sales inbox(es) for leads nobody is assigned to."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = !var.lead_email_notifications || length(var.sales_notification_emails) > 0
+    error_message = "sales_notification_emails needs at least one inbox while lead_email_notifications is true."
+  }
 }
 
 variable "web_cpu" {
@@ -331,7 +386,7 @@ variable "beat_memory" {
 }
 
 variable "celery_metrics_port" {
-  description = "CELERY_METRICS_PORT: port of the worker's Prometheus endpoint (reachable from inside the VPC only; modules/network opens the same port)."
+  description = "CELERY_METRICS_PORT: port of the workers' Prometheus endpoint, on 127.0.0.1 (the ADOT sidecar of the task scrapes it over localhost)."
   type        = number
   default     = 9808
 }
@@ -346,14 +401,48 @@ variable "web_max_count" {
   type        = number
 }
 
-variable "worker_min_count" {
-  description = "Minimum worker tasks."
+variable "worker_turns_min_count" {
+  description = "Minimum worker-turns tasks (queue turns: WhatsApp turns)."
   type        = number
 }
 
-variable "worker_max_count" {
-  description = "Maximum worker tasks."
+variable "worker_turns_max_count" {
+  description = "Maximum worker-turns tasks."
   type        = number
+}
+
+variable "worker_messages_min_count" {
+  description = "Minimum worker-messages tasks (queue messages: sends, status work, lead notifications, sweeps)."
+  type        = number
+}
+
+variable "worker_messages_max_count" {
+  description = "Maximum worker-messages tasks."
+  type        = number
+}
+
+variable "worker_turns_backlog_per_task" {
+  description = "Target of turns waiting per worker-turns task (target tracking on the queue depth divided by running tasks)."
+  type        = number
+  default     = 32
+}
+
+variable "worker_messages_backlog_per_task" {
+  description = "Target of messages waiting per worker-messages task."
+  type        = number
+  default     = 100
+}
+
+variable "worker_turns_scale_out_age_seconds" {
+  description = "Add worker-turns tasks when the oldest waiting turn is older than this for 2 minutes (two tasks past twice this)."
+  type        = number
+  default     = 10
+}
+
+variable "worker_messages_scale_out_age_seconds" {
+  description = "Add worker-messages tasks when the oldest waiting message is older than this for 2 minutes."
+  type        = number
+  default     = 30
 }
 
 variable "cpu_target_percent" {

@@ -2,8 +2,9 @@
 #  - task execution role: what ECS itself needs to start a task (pull this
 #    repository's image, write this environment's log groups, read this
 #    environment's secrets);
-#  - task role: what the application code may call in AWS (nothing by default;
-#    ECS Exec channels only when enabled);
+#  - task role: what the application code may call in AWS (send the sales
+#    email through SES from the verified sender; ECS Exec channels only when
+#    enabled);
 #  - deploy role: assumed by GitHub Actions through OIDC (no long-lived keys),
 #    only from this repository's `<environment>` GitHub environment;
 #  - terraform plan / apply roles of the Terraform pipeline (end of this file).
@@ -117,6 +118,33 @@ resource "aws_iam_role_policy" "ecs_exec" {
   name   = "ecs-exec"
   role   = aws_iam_role.task.id
   policy = data.aws_iam_policy_document.ecs_exec.json
+}
+
+# Sales email through the SES API (django-ses, EMAIL_URL=ses://<region>):
+# SendRawEmail on the verified sender identity only, and only as that From
+# address. No SMTP credentials exist (no IAM user, no long-lived key).
+data "aws_iam_policy_document" "ses_send" {
+  count = var.ses_identity_arn == "" ? 0 : 1
+
+  statement {
+    sid       = "SendSalesEmailFromTheVerifiedSender"
+    actions   = ["ses:SendRawEmail", "ses:SendEmail"]
+    resources = [var.ses_identity_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ses:FromAddress"
+      values   = [var.email_from_address]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "ses_send" {
+  count = var.ses_identity_arn == "" ? 0 : 1
+
+  name   = "ses-send-sales-email"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.ses_send[0].json
 }
 
 # --- GitHub Actions deploy role (OIDC) ----------------------------------------

@@ -76,3 +76,15 @@ variable "terraform_state_bucket" {
   description = "S3 bucket of the Terraform state (the plan role reads it)."
   type        = string
 }
+
+variable "ses_identity_arn" {
+  description = "ARN of the SES sender identity the task role may send from (empty: the sales email is off, no permission)."
+  type        = string
+  default     = ""
+}
+
+variable "email_from_address" {
+  description = "The From address the task role may send as (ses:FromAddress)."
+  type        = string
+  default     = ""
+}

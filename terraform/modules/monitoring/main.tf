@@ -6,8 +6,10 @@
 #
 #   ALB:    5xx rate (target + load balancer, missing data = 0), target p95
 #           latency, unhealthy / no healthy hosts
-#   ECS:    CPU and memory of web and worker; running tasks of worker and beat
-#   Celery: queue depth and oldest message age (queue-metrics exporter)
+#   ECS:    CPU and memory of web and both workers; running tasks of
+#           worker-turns, worker-messages and beat
+#   Celery: depth and oldest message age of each queue, turns and messages
+#           (queue-metrics exporter)
 #   WhatsApp: inbound-to-send p95 (exporter), Twilio signature failures (logs)
 #   RDS:    CPU, free storage, connections near max_connections
 #   Redis:  memory, evictions (noeviction policy: must stay 0)
@@ -76,16 +78,19 @@ resource "aws_sns_topic_policy" "alarms" {
 locals {
   actions = [aws_sns_topic.alarms.arn]
 
-  ecs_services = {
-    web    = var.web_service_name
-    worker = var.worker_service_name
-  }
+  worker_services = { for queue, service in var.worker_service_names : "worker-${queue}" => service }
+
+  ecs_services = merge({ web = var.web_service_name }, local.worker_services)
 
   # Services that must always run at least one task (web has its own
   # no-healthy-hosts alarm on the load balancer).
-  running_task_services = {
-    worker = var.worker_service_name
-    beat   = var.beat_service_name
+  running_task_services = merge(local.worker_services, { beat = var.beat_service_name })
+
+  # What stops when nobody runs a service (running-tasks alarm descriptions).
+  running_task_impact = {
+    worker-turns    = "nobody answers WhatsApp customers (queue turns)"
+    worker-messages = "no WhatsApp reply, status update or sales notification goes out (queue messages)"
+    beat            = "no sweeps and no queue metrics"
   }
 }
 
@@ -265,7 +270,7 @@ resource "aws_cloudwatch_metric_alarm" "running_tasks" {
   for_each = local.running_task_services
 
   alarm_name          = "${var.name}-${each.key}-running-tasks"
-  alarm_description   = "The ${each.key} service has had no running task for 3 minutes: ${each.key == "beat" ? "no sweeps and no queue metrics" : "nobody consumes the Celery queue (WhatsApp replies, sales notifications)"}. Runbook: OPERATIONS.md, ${each.key}-running-tasks."
+  alarm_description   = "The ${each.key} service has had no running task for 3 minutes: ${lookup(local.running_task_impact, each.key, "its queue is not consumed")}. Runbook: OPERATIONS.md, ${each.key}-running-tasks."
   namespace           = "ECS/ContainerInsights"
   metric_name         = "RunningTaskCount"
   dimensions          = { ClusterName = var.cluster_name, ServiceName = each.value }
@@ -280,38 +285,44 @@ resource "aws_cloudwatch_metric_alarm" "running_tasks" {
 }
 
 # --- Celery queues (kavak/queue_metrics.py, published by the beat task) --------
+# One pair of alarms per queue (issue 18): turns (WhatsApp turns, customers
+# waiting) and messages (sends, status work, lead notifications, sweeps).
 
 # Missing data is breaching: no datapoint means the exporter (or the whole beat
 # task) is down, and then nobody would see the queue grow.
 resource "aws_cloudwatch_metric_alarm" "queue_oldest_message_age" {
-  alarm_name          = "${var.name}-queue-oldest-message-age"
-  alarm_description   = "The oldest message waiting in a Celery queue is older than ${var.queue_oldest_age_seconds}s for 5 minutes, or the exporter stopped publishing: customers are not being answered. Runbook: OPERATIONS.md, queue-oldest-message-age."
+  for_each = var.celery_queues
+
+  alarm_name          = "${var.name}-${each.key}-queue-oldest-message-age"
+  alarm_description   = "The oldest message waiting in the Celery queue ${each.key} is older than ${each.value.oldest_age_seconds}s for 5 minutes, or the exporter stopped publishing: ${each.key == "turns" ? "WhatsApp customers are not being answered" : "replies, status updates or sales notifications are not going out"}. Runbook: OPERATIONS.md, ${each.key}-queue-oldest-message-age."
   namespace           = var.queue_metrics_namespace
   metric_name         = "OldestMessageAgeSeconds"
-  dimensions          = { Queue = var.celery_queue }
+  dimensions          = { Queue = each.key }
   statistic           = "Maximum"
   period              = 60
   evaluation_periods  = 5
   datapoints_to_alarm = 5
   comparison_operator = "GreaterThanThreshold"
-  threshold           = var.queue_oldest_age_seconds
+  threshold           = each.value.oldest_age_seconds
   treat_missing_data  = "breaching"
   alarm_actions       = local.actions
   ok_actions          = local.actions
 }
 
 resource "aws_cloudwatch_metric_alarm" "queue_depth" {
-  alarm_name          = "${var.name}-queue-depth"
-  alarm_description   = "More than ${var.queue_depth_threshold} messages waiting in the Celery queue for 10 minutes: workers do not keep up. Runbook: OPERATIONS.md, queue-depth."
+  for_each = var.celery_queues
+
+  alarm_name          = "${var.name}-${each.key}-queue-depth"
+  alarm_description   = "More than ${each.value.depth_threshold} messages waiting in the Celery queue ${each.key} for 10 minutes: worker-${each.key} does not keep up even at its maximum count. Runbook: OPERATIONS.md, ${each.key}-queue-depth."
   namespace           = var.queue_metrics_namespace
   metric_name         = "QueueDepth"
-  dimensions          = { Queue = var.celery_queue }
+  dimensions          = { Queue = each.key }
   statistic           = "Maximum"
   period              = 60
   evaluation_periods  = 10
   datapoints_to_alarm = 8
   comparison_operator = "GreaterThanThreshold"
-  threshold           = var.queue_depth_threshold
+  threshold           = each.value.depth_threshold
   treat_missing_data  = "missing"
   alarm_actions       = local.actions
   ok_actions          = local.actions

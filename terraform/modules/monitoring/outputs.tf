@@ -25,8 +25,10 @@ output "prometheus_query_url" {
 output "deployment_alarm_names" {
   description = "Deployment alarms per ECS service (modules/ecs)."
   value = {
-    web    = [aws_cloudwatch_metric_alarm.alb_5xx_rate.alarm_name]
-    worker = [aws_cloudwatch_metric_alarm.queue_oldest_message_age.alarm_name]
-    beat   = [aws_cloudwatch_metric_alarm.queue_oldest_message_age.alarm_name]
+    web             = [aws_cloudwatch_metric_alarm.alb_5xx_rate.alarm_name]
+    worker-turns    = [aws_cloudwatch_metric_alarm.queue_oldest_message_age["turns"].alarm_name]
+    worker-messages = [aws_cloudwatch_metric_alarm.queue_oldest_message_age["messages"].alarm_name]
+    # Beat enqueues the sweeps (messages) and runs the exporter (both queues).
+    beat = [for alarm in aws_cloudwatch_metric_alarm.queue_oldest_message_age : alarm.alarm_name]
   }
 }

@@ -51,9 +51,9 @@ variable "web_service_name" {
   type        = string
 }
 
-variable "worker_service_name" {
-  description = "ECS worker service."
-  type        = string
+variable "worker_service_names" {
+  description = "ECS worker service per Celery queue (turns, messages)."
+  type        = map(string)
 }
 
 variable "beat_service_name" {
@@ -71,22 +71,16 @@ variable "queue_metrics_namespace" {
   type        = string
 }
 
-variable "celery_queue" {
-  description = "Celery queue the queue alarms watch (CELERY_TASK_DEFAULT_QUEUE)."
-  type        = string
-  default     = "celery"
-}
-
-variable "queue_oldest_age_seconds" {
-  description = "Alarm when the oldest waiting Celery message is older than this (WhatsApp replies wait in that queue)."
-  type        = number
-  default     = 120
-}
-
-variable "queue_depth_threshold" {
-  description = "Alarm when more messages than this wait in the Celery queue."
-  type        = number
-  default     = 500
+variable "celery_queues" {
+  description = "Celery queues the queue alarms watch (the Queue dimension of the exporter's metrics), with their thresholds: alarm when the oldest message is older than oldest_age_seconds for 5 minutes, or more than depth_threshold wait for 10."
+  type = map(object({
+    oldest_age_seconds = number
+    depth_threshold    = number
+  }))
+  default = {
+    turns    = { oldest_age_seconds = 60, depth_threshold = 2000 }
+    messages = { oldest_age_seconds = 120, depth_threshold = 500 }
+  }
 }
 
 variable "whatsapp_inbound_to_send_p95_seconds" {

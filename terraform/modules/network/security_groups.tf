@@ -2,7 +2,7 @@
 # readable (and tested, tests/terraform) in one place:
 #
 #   Internet --80/443--> alb --8000--> web
-#   VPC CIDR --9808--> worker (Prometheus scrape of the Celery workers; no ALB)
+#   worker: no ingress (its metrics port listens on 127.0.0.1 for the sidecar)
 #   web, worker --5432--> rds          web, worker --6379--> redis
 #   web, worker --443--> Internet via NAT (Twilio, OpenAI, AWS APIs)
 #
@@ -98,18 +98,8 @@ resource "aws_vpc_security_group_ingress_rule" "web_from_alb" {
 }
 
 # --- worker -------------------------------------------------------------------
-
-# CELERY_METRICS_PORT (kavak/celery.py serves Prometheus samples there). Only
-# from inside the VPC: a Prometheus/ADOT scraper running in the private
-# subnets. No load balancer target group points at this port.
-resource "aws_vpc_security_group_ingress_rule" "worker_metrics_from_vpc" {
-  security_group_id = aws_security_group.worker.id
-  description       = "Prometheus scrape of Celery workers, from inside the VPC only"
-  cidr_ipv4         = var.vpc_cidr
-  ip_protocol       = "tcp"
-  from_port         = var.celery_metrics_port
-  to_port           = var.celery_metrics_port
-}
+# No ingress at all: the workers' Prometheus port (CELERY_METRICS_PORT) listens
+# on 127.0.0.1 and only the ADOT sidecar of the same task scrapes it.
 
 # --- egress shared by web and worker (and beat, and the migration task) --------
 

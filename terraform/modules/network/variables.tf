@@ -31,11 +31,6 @@ variable "app_port" {
   default     = 8000
 }
 
-variable "celery_metrics_port" {
-  description = "Prometheus port of the Celery worker tasks, opened to the VPC CIDR only (no load balancer forwards to it)."
-  type        = number
-  default     = 9808
-}
 
 variable "kms_key_arn" {
   description = "KMS key encrypting the flow-log log group."
