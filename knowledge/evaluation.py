@@ -1,15 +1,17 @@
 """Customer question sets and their figures (``manage.py evaluate_kb``), read through the live path.
 
-Five sets are measured:
+Seven sets are measured:
 - *golden*: the questions staff attach to published articles, plus the shipped out-of-domain list.
   They are training data (the retriever may learn from them), so their figures only catch
   regressions;
-- *development* and *development-3* (``data/eval/development.yaml``, ``development3.yaml``):
-  customer wording used to tune and calibrate (rounds 1-2 and round 3 of issue 16);
+- *development*, *development-3* and *development-4* (``data/eval/development*.yaml``): customer
+  wording used to tune and calibrate (rounds 1-2, 3 and 4 of issue 16);
 - *held-out* (``data/eval/heldout.yaml``): customer wording committed before round 1. Its table
   was read during rounds 1 and 2, so it is no longer a clean measure;
 - *held-out-3* (``data/eval/heldout3.yaml``): written before round 3 changed anything, never
-  edited, and only its aggregate figures are read. It is the generalisation figure.
+  edited, and only its aggregate figures are read;
+- *held-out-4* (``data/eval/heldout4.yaml``): the same, written before round 4 changed anything.
+  Together with held-out-3 it is the generalisation figure.
 
 Every in-domain question is asked through ``knowledge_answer`` (the exact path the conversation
 engine uses), so the figures cover routing, confidence and the text the customer would read.
@@ -31,11 +33,11 @@ from knowledge import selectors
 from knowledge import text as kb_text
 
 EVAL_DIR = Path(__file__).resolve().parent / "data" / "eval"
-SETS = ("development", "development3", "heldout", "heldout3")
-DEVELOPMENT_SETS = ("development", "development3")
+SETS = ("development", "development3", "development4", "heldout", "heldout3", "heldout4")
+DEVELOPMENT_SETS = ("development", "development3", "development4")
 # Sets whose individual questions are not printed unless asked for: reading which question fails
 # is how a held-out set turns into a development one.
-HELD_OUT_SETS = ("heldout", "heldout3")
+HELD_OUT_SETS = ("heldout", "heldout3", "heldout4")
 
 
 @dataclass(frozen=True)

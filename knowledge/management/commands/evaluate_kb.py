@@ -1,11 +1,12 @@
-"""Quality gate of the knowledge base, on five question sets read through the live path.
+"""Quality gate of the knowledge base, on seven question sets read through the live path.
 
 - golden: the questions staff attach to published articles and the shipped out-of-domain list
   (training data: a regression check);
-- development, development-3: customer wording used to tune and calibrate (``knowledge/data/eval``);
+- development, development-3, development-4: customer wording used to tune and calibrate (``knowledge/data/eval``);
 - held-out: customer wording of rounds 1-2 (read often since: no longer clean);
-- held-out-3: customer wording never used to change anything: the generalisation figure. Its
-  questions (and the older held-out's) are listed only with ``--list-held-out``.
+- held-out-3, held-out-4: customer wording never used to change anything (each written before its
+  round changed the code): the generalisation figures. Their questions (and the older
+  held-out's) are listed only with ``--list-held-out``.
 
 Exits non-zero under any threshold, so CI (and the test suite) fail when an edit or a code change
 makes the agent answer worse.
@@ -23,8 +24,10 @@ SET_LABELS = {
     "golden": "control",
     "development": "desarrollo",
     "development3": "desarrollo-3",
+    "development4": "desarrollo-4",
     "heldout": "reservado",
     "heldout3": "reservado-3",
+    "heldout4": "reservado-4",
 }
 
 
