@@ -77,6 +77,7 @@ def llm_circuit() -> CircuitBreaker:
         window_s=settings.LLM_CIRCUIT_WINDOW_S,
         cooldown_s=settings.LLM_CIRCUIT_COOLDOWN_S,
         ratio=settings.LLM_CIRCUIT_FAILURE_RATIO,
+        consecutive=settings.LLM_CIRCUIT_CONSECUTIVE_FAILURES,
     )
 
 

@@ -249,7 +249,10 @@ _FLOW_START = re.compile(r"^\s*(?:busco|quiero (?:un|una|el|la)|me interesa|ando
 # An option the agent showed: "el 3", "el segundo", "el primero que me mandaste", "de la lista".
 _OPTION_REF = re.compile(
     r"\b(?:el|la|del|al) (?:[1-9]|uno|dos|tres|primer[oa]?|segund[oa]|tercer[oa]?|ultim[oa])\b"
-    r"(?! (?:dias|dia|meses|mes|anos|ano|km|kilometros|mil|semanas?|de (?:mis|tus)))"
+    r"(?! (?:dias|dia|meses|mes|anos|ano|km|kilometros|mil|semanas?|de (?:mis|tus)"
+    # "es la primera vez que compro", "de segunda mano": an ordinal that is no option (the
+    # engine's reading excludes the same words).
+    r"|vez|veces|ocasion|fila|mano|dueno|duena|persona))"
     r"|\bde la lista\b|\bque me (?:mandaste|enviaste|pasaste|mostraste|ensenaste)\b"
 )
 # Paying cash for a car is a financing answer (no plan needed), not an article.

@@ -1,12 +1,17 @@
 """A circuit breaker for the LLM, shared by every process through the cache (Redis).
 
 closed ──N failures within the window──▶ open ──cool-down──▶ half-open ──probe ok──▶ closed
-        (and ≥ RATIO of its calls)        ▲                              │
-                                          └──────── probe failed ────────┘
+        (and ≥ RATIO of its calls),       ▲                              │
+        or M failures in a row            └──────── probe failed ────────┘
 
 The ratio matters at scale: at a hundred calls a second, the few percent of calls that outlast a
 chat turn's tight timeout reach any fixed count within seconds although the provider is healthy
 (measured with `make bench-llm`: a count-only breaker stayed open most of the time at K = 8).
+The ratio alone is slow to open after a busy healthy minute, though: the window still holds its
+successes, so a provider that goes down completely keeps being called for up to half a window
+(the fault suite's 20-second outage never opened it). M failures in a row with no success
+between (``consecutive``, default 10) open it at once; at a 10% failure rate such a run happens
+once in 10^10 calls.
 
 While open, calls are refused at once (the deterministic reply is used without waiting for a
 provider that is down). After the cool-down exactly one call, in any process, is let through as a
@@ -100,7 +105,8 @@ class LocalStore:
 
 class CircuitBreaker:
     """Opens after ``failures`` failures within ``window_s`` that are also at least ``ratio`` of
-    the calls made in it; probes again after ``cooldown_s``.
+    the calls made in it, or after ``consecutive`` failures with no success between; probes
+    again after ``cooldown_s``.
 
     Both counts are sliding-window counters (this window's count plus the previous window's,
     weighted by how much of it still overlaps), so a burst straddling a window boundary still
@@ -114,6 +120,7 @@ class CircuitBreaker:
         window_s: float,
         cooldown_s: float,
         ratio: float = 0.5,
+        consecutive: int = 10,
         name: str = "llm",
         store: _Store | None = None,
         clock: Callable[[], float] = time.time,
@@ -126,6 +133,7 @@ class CircuitBreaker:
         self.window_s = window_s
         self.cooldown_s = cooldown_s
         self.ratio = ratio
+        self.consecutive = consecutive
         self.name = name
         self._shared = store
         self._local = LocalStore()
@@ -140,6 +148,10 @@ class CircuitBreaker:
     @property
     def _probe_key(self) -> str:
         return f"circuit:{self.name}:probe"
+
+    @property
+    def _streak_key(self) -> str:
+        return f"circuit:{self.name}:streak"
 
     def _bucket_key(self, bucket: int, kind: str = "failures") -> str:
         return f"circuit:{self.name}:{kind}:{bucket}"
@@ -174,11 +186,13 @@ class CircuitBreaker:
     def record_success(self) -> None:
         if self.state() == CLOSED:
             self._count("calls")
+            self._run(lambda s: s.set(self._streak_key, 0, timeout=self.window_s * 3))
             return
 
         def close(s: _Store) -> None:
             s.delete(self._opened_key)
             s.delete(self._probe_key)
+            s.delete(self._streak_key)
             now_bucket = self._bucket()
             for kind in ("failures", "calls"):
                 s.delete(self._bucket_key(now_bucket, kind))
@@ -197,7 +211,8 @@ class CircuitBreaker:
             return
         count = self._count("failures")
         calls = self._count("calls")
-        if count >= self.failures and count >= self.ratio * calls:
+        streak = self._streak()
+        if streak >= self.consecutive or (count >= self.failures and count >= self.ratio * calls):
             now = self._clock()
             if self._run(lambda s: s.add(self._opened_key, now, timeout=self._open_ttl())):
                 logger.warning(
@@ -216,6 +231,15 @@ class CircuitBreaker:
         # Long enough to outlive any cool-down; short enough that a forgotten key cannot keep the
         # LLM off for good.
         return max(self.cooldown_s * 10, 600.0)
+
+    def _streak(self) -> int:
+        """Count one more failure in the current run of failures (a success resets it)."""
+
+        def incr(s: _Store) -> int:
+            s.add(self._streak_key, 0, timeout=self.window_s * 3)
+            return int(s.incr(self._streak_key))
+
+        return int(self._run(incr))
 
     def _count(self, kind: str) -> float:
         """Count one more of ``kind`` ("failures" or "calls", which includes failures)."""

@@ -596,6 +596,8 @@ LLM_CIRCUIT_COOLDOWN_S = env.float("LLM_CIRCUIT_COOLDOWN_S", default=30.0)
 # ...and only when those failures are at least this share of the window's calls (a healthy but
 # slow model times out on a few percent of tight chat budgets; that is not an outage).
 LLM_CIRCUIT_FAILURE_RATIO = env.float("LLM_CIRCUIT_FAILURE_RATIO", default=0.5)
+# ...or this many failures in a row with no success between (a provider that is down altogether).
+LLM_CIRCUIT_CONSECUTIVE_FAILURES = env.int("LLM_CIRCUIT_CONSECUTIVE_FAILURES", default=10)
 # Longest text the model may put in front of a customer (the guardrail rejects longer ones).
 LLM_MAX_OUTPUT_CHARS = env.int("LLM_MAX_OUTPUT_CHARS", default=1200)
 # Cost bound: model calls one conversation may make in a day (0 = no cap); past it, the
@@ -612,6 +614,7 @@ _LLM_RULES = (
      "Need OPENAI_TIMEOUT_S <= LLM_WHATSAPP_BUDGET_S <= CELERY_TASK_SOFT_TIME_LIMIT / 2."),
     (LLM_CIRCUIT_FAILURES >= 1, "LLM_CIRCUIT_FAILURES must be at least 1."),
     (0 < LLM_CIRCUIT_FAILURE_RATIO <= 1, "LLM_CIRCUIT_FAILURE_RATIO must be in (0, 1]."),
+    (LLM_CIRCUIT_CONSECUTIVE_FAILURES >= 1, "LLM_CIRCUIT_CONSECUTIVE_FAILURES must be at least 1."),
     (LLM_CIRCUIT_WINDOW_S > 0 and LLM_CIRCUIT_COOLDOWN_S > 0,
      "LLM_CIRCUIT_WINDOW_S and LLM_CIRCUIT_COOLDOWN_S must be positive."),
     (200 <= LLM_MAX_OUTPUT_CHARS <= 4000, "LLM_MAX_OUTPUT_CHARS must be between 200 and 4000."),

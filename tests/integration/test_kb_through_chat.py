@@ -1,7 +1,7 @@
 """Held-out customer questions about Kavak, asked through ``POST /chat`` (issue 16).
 
 Each in-domain question of the held-out sets (``knowledge/data/eval/heldout.yaml`` and, from
-issue 16's third round, ``heldout3.yaml``) is sent
+issue 16's third and fourth rounds, ``heldout3.yaml`` and ``heldout4.yaml``) is sent
 - in a fresh conversation: the agent must answer from the same article the knowledge base answers
   with on its own (``sources[0].article``) and still wait for the customer's need (``ask_need``);
 - mid-flow, after "busco un sedán" and "300 mil" (options shown): the same article, and the flow
@@ -12,8 +12,8 @@ knowledge base declines it, the chat must not cite an article either. Some quest
 differently by the conversation engine (a question it reads as part of the buying flow, or the
 mid-flow context); the pass rates asserted are the ones measured when this test was written
 (docs/KNOWLEDGE.md lists the questions that fail and why), so a change that routes fewer of them
-to the knowledge base fails. For held-out-3 only the rates are printed, never its questions:
-reading which of them fail would make it a development set.
+to the knowledge base fails. For held-out-3 and held-out-4 only the rates are printed, never their
+questions: reading which of them fail would make them development sets.
 """
 
 from __future__ import annotations
@@ -35,7 +35,11 @@ pytestmark = pytest.mark.django_db
 
 # Measured on the demo catalogue and articles (docs/KNOWLEDGE.md, "Through /chat"): fresh and
 # mid-flow pass rates, per held-out set.
-MIN_PASS_RATES = {"heldout": (55 / 63, 56 / 63), "heldout3": (76 / 87, 78 / 87)}
+MIN_PASS_RATES = {
+    "heldout": (55 / 63, 56 / 63),
+    "heldout3": (76 / 87, 78 / 87),
+    "heldout4": (59 / 74, 60 / 74),
+}
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ def _report(outcomes: list[Outcome]) -> str:
     )
 
 
-@pytest.mark.parametrize("name", ["heldout", "heldout3"])
+@pytest.mark.parametrize("name", ["heldout", "heldout3", "heldout4"])
 def test_held_out_questions_get_the_same_answer_through_chat(chat: Any, name: str) -> None:
     questions = [q.question for q in evaluation.question_set(name).in_domain]
     fresh: list[Outcome] = []
@@ -117,7 +121,7 @@ def test_held_out_questions_get_the_same_answer_through_chat(chat: Any, name: st
         f"{name}: fresh {fresh_rate:.3f} ({sum(o.passed for o in fresh)}/{len(fresh)}), "
         f"mid-flow {mid_rate:.3f} ({sum(o.passed for o in mid_flow)}/{len(mid_flow)})"
     )
-    if name != "heldout3":
+    if name == "heldout":
         summary += f"\n[fresh]\n{_report(fresh)}\n[mid-flow]\n{_report(mid_flow)}"
     print(summary)  # noqa: T201 - the figures (and the older set's failures) are the point
     min_fresh, min_mid_flow = MIN_PASS_RATES[name]

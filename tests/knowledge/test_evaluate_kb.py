@@ -16,16 +16,27 @@ pytestmark = pytest.mark.django_db
 
 OLD_HELDOUT = Path(__file__).parent / "data" / "heldout.yaml"
 
-# Floors measured at the end of issue 16's third round (docs/KNOWLEDGE.md, branch kb3): a change
-# that answers customers worse than this fails. The issue's targets (hit@1 and fallback
-# precision ≥ 0.95 on held-out) are the command's defaults and are NOT met (held-out-3: hit@1
-# 0.862, fallback precision 0.780); see docs/KNOWLEDGE.md. The development sets are what the
-# lexicon and the models were fitted on: their figures are training figures.
+# Floors measured at the end of issue 16's fourth round (docs/KNOWLEDGE.md): a change that
+# answers customers worse than this fails. The issue's targets (hit@1 and fallback precision
+# ≥ 0.95 on held-out) are the command's defaults and are NOT met (held-out-3: 0.862 / 0.780,
+# held-out-4: 0.824 / 0.789); see docs/KNOWLEDGE.md. The development sets are what the lexicon
+# and the models were fitted on: their figures are training figures (development-4 was written
+# to find classes of failure, and its figures are still the ones it was written with).
 FLOORS = {
     "development": {"hit": 0.98, "facts": 0.95, "decline": 0.96, "precision": 0.96, "second": 1.0},
     "development3": {"hit": 0.97, "facts": 1.0, "decline": 0.92, "precision": 0.97, "second": 1.0},
+    "development4": {"hit": 0.76, "facts": 0.91, "decline": 1.0, "precision": 0.76, "second": 1.0},
     "heldout": {"hit": 0.82, "facts": 0.71, "decline": 0.93, "precision": 0.87, "second": 0.66},
     "heldout3": {"hit": 0.86, "facts": 0.92, "decline": 0.88, "precision": 0.78, "second": 0.85},
+    # One catalogue question of held-out-4 is claimed by the FAQ detector (which one is not read).
+    "heldout4": {
+        "hit": 0.82,
+        "facts": 0.78,
+        "decline": 1.0,
+        "precision": 0.78,
+        "second": 0.75,
+        "catalogue": 0.875,
+    },
 }
 
 
@@ -80,7 +91,7 @@ def test_customer_questions_do_not_regress(demo_kb: list[str], name: str) -> Non
     assert report.decline_rate >= floor["decline"]
     assert report.fallback_precision >= floor["precision"]
     assert report.second_question >= floor["second"]
-    assert report.catalogue_not_claimed == 1.0
+    assert report.catalogue_not_claimed >= floor.get("catalogue", 1.0)
 
 
 def test_evaluate_kb_prints_each_set_separately_and_fails_under_its_bars(

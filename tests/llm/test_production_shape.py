@@ -92,3 +92,43 @@ def test_a_thread_waiting_on_the_model_gives_its_pooled_connection_back(
     monkeypatch.setattr(connection, "in_atomic_block", True)
     llm_services._db_release_for_wait()  # never inside a transaction
     assert closed == [True]
+
+
+def test_a_provider_down_after_a_busy_healthy_minute_opens_the_circuit_at_once() -> None:
+    """The window still holds the healthy minute's successes, so the ratio alone would keep
+    calling a dead provider for half a window; a run of failures opens it (make chaos, c)."""
+    cb = CircuitBreaker(
+        failures=3,
+        window_s=60.0,
+        cooldown_s=30.0,
+        ratio=0.5,
+        consecutive=10,
+        store=LocalStore(),
+        clock=Clock(),
+    )
+    for _ in range(500):
+        cb.record_success()
+    for _ in range(9):
+        cb.record_failure()
+        assert cb.state() == CLOSED
+    cb.record_failure()
+    assert cb.state() == OPEN
+
+
+def test_a_success_breaks_the_run_of_failures() -> None:
+    cb = CircuitBreaker(
+        failures=3,
+        window_s=60.0,
+        cooldown_s=30.0,
+        ratio=0.5,
+        consecutive=4,
+        store=LocalStore(),
+        clock=Clock(),
+    )
+    for _ in range(100):
+        cb.record_success()
+    for _ in range(5):
+        for _ in range(3):
+            cb.record_failure()
+        cb.record_success()
+    assert cb.state() == CLOSED

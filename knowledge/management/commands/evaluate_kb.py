@@ -2,7 +2,8 @@
 
 - golden: the questions staff attach to published articles and the shipped out-of-domain list
   (training data: a regression check);
-- development, development-3, development-4: customer wording used to tune and calibrate (``knowledge/data/eval``);
+- development, development-3, development-4: customer wording used to tune and calibrate
+  (``knowledge/data/eval``);
 - held-out: customer wording of rounds 1-2 (read often since: no longer clean);
 - held-out-3, held-out-4: customer wording never used to change anything (each written before its
   round changed the code): the generalisation figures. Their questions (and the older
