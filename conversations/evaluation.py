@@ -24,7 +24,11 @@ from conversations.models import Conversation
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 # The realistic pack (issue 15): ``dev*.yaml`` is worked with, ``heldout*.yaml`` is not tuned to.
 REALISTIC_DIR = SCENARIO_DIR / "realistic"
-PACK_PARTS = ("dev", "heldout")
+PACK_PARTS = ("dev", "heldout", "heldout2")
+# A part's files: ``dev*.yaml``; each held-out batch its own file (read apart, never tuned to).
+_PACK_FILES = {"dev": "dev*.yaml", "heldout": "heldout.yaml", "heldout2": "heldout2.yaml"}
+# Parts whose failing conversations are not printed: reading them is tuning to them.
+QUIET_PARTS = ("heldout2",)
 # How a reply says it declines: an unknown Kavak fact, or a topic outside Kavak.
 FALLBACK_MARKERS = ("no tengo ese dato confirmado", "no es algo en lo que pueda ayudarte")
 # How a reply says it did not understand the message.
@@ -109,10 +113,10 @@ class ScenarioReport:
 
 
 def scenario_load_pack(part: str) -> list[Scenario]:
-    """One part of the realistic pack: ``dev`` or ``heldout``."""
+    """One part of the realistic pack: ``dev``, ``heldout`` or ``heldout2``."""
     if part not in PACK_PARTS:
         raise ValueError(f"unknown pack part {part!r}")
-    return scenario_load_all(REALISTIC_DIR, pattern=f"{part}*.yaml")
+    return scenario_load_all(REALISTIC_DIR, pattern=_PACK_FILES[part])
 
 
 def scenario_load_all(directory: Path = SCENARIO_DIR, *, pattern: str = "*.yaml") -> list[Scenario]:

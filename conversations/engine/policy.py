@@ -111,6 +111,17 @@ _FLOW_ACTIONS = {
     Action.ASK_PHONE: Step.LEAD_CAPTURE,
     Action.ASK_CONTACT_TIME: Step.LEAD_CAPTURE,
 }
+# Seven or more digits, maybe split by spaces or dashes: a phone number, not an hour.
+_PHONE_DIGITS = re.compile(r"\d(?:[\s-]?\d){6,}")
+# A car wanted in general words, and equipment or colours the catalogue cannot search by.
+_CAR_WANT = re.compile(
+    r"\b(?:busco|buscando|quiero|queremos|necesito|necesitamos|ocupo|me interesa|ando viendo)\b"
+    r".*\b(?:carro|carrito|auto|coche|vehiculo|nave|unidad)s?\b"
+)
+_EQUIPMENT = re.compile(
+    r"\b(?:color|rojo|roja|negro|negra|blanco|blanca|gris|azul|plata|camara|pantalla|sensores"
+    r"|quemacocos|piel|rines|gps|navegador)\b"
+)
 _LEAD_ACTIONS = (Action.ASK_NAME, Action.ASK_PHONE, Action.ASK_CONTACT_TIME)
 
 
@@ -223,9 +234,15 @@ class _Turn:
                 terms=self.config.terms,
             )
             r = self.reading
-        callback_offer = r.callback and self.pending in (Action.OFFER_APPOINTMENT, *_LEAD_ACTIONS)
+        # "el 3, que me llame un asesor" asks for a call about a chosen car (a lead with a contact
+        # time and the car), not for a person in the chat.
+        chosen = self.slots.chosen is not None or (self.slots.options and r.choice is not None)
+        callback_offer = r.callback and (
+            self.pending in (Action.OFFER_APPOINTMENT, *_LEAD_ACTIONS) or bool(chosen)
+        )
         if r.human and not callback_offer:
             self.take_contact(any_time=True)
+            self._take_choice()  # "el 3, pásame con un asesor": the advisor sees which car
             return self._handoff(reason="asked")
         if r.adversarial:
             self.say(replies.adversarial())
@@ -372,6 +389,13 @@ class _Turn:
             or (self.pending == Action.OFFER_APPOINTMENT and (r.yes or wants_contact))
             or (wants_contact and self.pending not in (Action.ASK_NAME, Action.ASK_PHONE))
             or (self.pending in (Action.ASK_NAME, Action.ASK_PHONE) and bool(r.name or r.phone))
+            # The time said while the name or phone is asked ("después de las 5"): kept, not
+            # taken for a name (no digits of a phone in the message to mistake for an hour).
+            or (
+                self.pending in (Action.ASK_NAME, Action.ASK_PHONE)
+                and wants_contact
+                and not _PHONE_DIGITS.search(r.folded)
+            )
         )
         if r.contact_at is not None and timing:
             when = r.contact_text or r.text
@@ -827,7 +851,9 @@ class _Turn:
     # -- lead capture --
     def _advance_lead(self) -> TurnResult:
         s = self.slots
-        if not s.name:
+        # The name is asked twice at most: a customer who answers with the phone and the time
+        # instead is not asked a third time (a loop); the advisor calls the number without it.
+        if not s.name and not (s.phone and self.state.times_asked(Action.ASK_NAME.value) >= 2):
             return self.ask(Action.ASK_NAME)
         if not s.phone:
             return self.ask(Action.ASK_PHONE)
@@ -897,6 +923,10 @@ class _Turn:
             return self.result(action, ask=False)
         if re.search(r"\b(?:info|informacion|precios?|cotizacion)\b", r.folded):
             self.say(replies.info_prices() if action == Action.ASK_NEED else replies.still_here())
+            return self.ask(action)
+        if action == Action.ASK_NEED and _CAR_WANT.search(r.folded):
+            # "busco un carro rojo con pantalla": a car is wanted, only its kind is missing.
+            self.say(replies.need_details(equipment=bool(_EQUIPMENT.search(r.folded))))
             return self.ask(action)
         first_turn = bool(self.parts) and self.parts[0] == replies.greeting()
         if r.small_talk or r.greeting or r.yes or r.no or first_turn:

@@ -297,6 +297,7 @@ _FIELD_NAMES = {
     "transmission": "la transmisión",
     "seats": "los pasajeros",
     "version": "la versión",
+    "equipment": "ese equipamiento",
 }
 
 
@@ -694,3 +695,13 @@ def handoff_delayed(*, open_until: str | None, next_open: str, hours: str) -> st
         f"Nuestros asesores atienden {hours}. Ahora estamos fuera de ese horario: un asesor te "
         f"escribirá {next_open}. Tus mensajes quedan guardados aquí para él."
     )
+
+
+def need_details(*, equipment: bool) -> str:
+    """A car wanted without a kind we can search by ("un carro rojo con pantalla")."""
+    if equipment:
+        return (
+            "¡Claro! El color y el equipamiento los confirma un asesor con el auto ya elegido; "
+            "para buscarlo necesito el tipo de auto o la marca."
+        )
+    return "¡Claro, te ayudo a encontrarlo!"

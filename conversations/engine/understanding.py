@@ -203,7 +203,12 @@ _WANTS = _alternation((r"tienen", r"tienes", r"hay", r"quiero", r"busco", r"mane
 _CLAUSE_BREAK = re.compile(r"[,;!?¿¡\n]|\.(?!\d)|\s(?:y|pero|aunque|e|o sea)\s")
 _PERCENT = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(?:%|por ?ciento|porciento)")
 _HALF = re.compile(r"\b(?:la )?mitad\b")
-_MINIMUM = re.compile(r"\b(?:el|lo) (?:minimo|menos posible)\b|^minimo$")
+# The least down payment allowed, however it is said: "el mínimo", "con el enganche mínimo", "lo
+# menos que se pueda", "lo más bajo posible".
+_MINIMUM = re.compile(
+    r"\b(?:el|lo|la) (?:minim[oa]|menos posible|mas baj[oa])\b|\benganche minimo\b"
+    r"|\blo menos (?:que (?:se )?(?:pueda|puedo|puede|se pueda)|posible)\b|^(?:minimo|lo menos)$"
+)
 _NO_DOWN = re.compile(r"\b(?:sin|nada de|cero|0)\s+(?:de\s+)?enganche\b")
 _NOTHING = re.compile(r"^(?:nada|cero|no tengo|sin|ninguno|no)\b")
 _RANGE = re.compile(
@@ -556,6 +561,13 @@ _FIELDS = {
         r"donde la tienen", r"en que ciudad esta", r"donde lo puedo ver", r"donde la puedo ver",
     ),
     "photos": (r"fotos?", r"fotografias?", r"imagen\w*", r"videos?", r"verlo en foto"),
+    # Equipment the catalogue does not list: answered honestly, never taken for a choice.
+    "equipment": (
+        r"camara\w*", r"sensor\w*", r"quemacocos", r"techo panoramico", r"pantalla\w*",
+        r"navegador", r"gps", r"aire acondicionado", r"clima", r"rines", r"asientos de piel",
+        r"vestiduras", r"piel", r"llave inteligente", r"arranque por boton", r"bolsas de aire",
+        r"frenos abs", r"control crucero", r"crucero",
+    ),
     "available": (
         r"disponible", r"sigue", r"siguen", r"todavia lo tienen", r"todavia la tienen",
         r"ya se vendio", r"lo tienen", r"la tienen", r"esta apartado", r"lo apartan",

@@ -15,6 +15,7 @@ from django.db import transaction
 from conversations.apis import render_outcome
 from conversations.evaluation import (
     PACK_PARTS,
+    QUIET_PARTS,
     PackScore,
     pack_score,
     scenario_load_all,
@@ -48,6 +49,14 @@ class Command(BaseCommand):
             help="Qué escenarios correr (por defecto, todos).",
         )
         parser.add_argument(
+            "--list-held-out",
+            action="store_true",
+            help=(
+                "También lista las conversaciones reservadas-2 que fallan "
+                "(leerlas las vuelve de desarrollo)."
+            ),
+        )
+        parser.add_argument(
             "--gate-heldout",
             action="store_true",
             help="Falla si la parte held-out no alcanza sus metas.",
@@ -72,7 +81,10 @@ class Command(BaseCommand):
                         for s in scenario_load_pack(part)
                     ]
                     score = pack_score(reports)
-                    self._print_pack(part, score, reports, options["verbose_failures"])
+                    quiet = part in QUIET_PARTS and not options["list_held_out"]
+                    self._print_pack(
+                        part, score, [] if quiet else reports, options["verbose_failures"]
+                    )
                     if part == "heldout" and options["gate_heldout"]:
                         failed += _missed_targets(score)
             transaction.set_rollback(True)

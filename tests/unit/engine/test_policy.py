@@ -361,3 +361,57 @@ def test_a_handoff_outside_business_hours_says_when_advisors_are_back() -> None:
 
 
 CONFIG_DAY = EngineConfig(now=NOW)
+
+
+@pytest.mark.parametrize(
+    "said", ["lo menos que se pueda", "con el enganche mínimo", "el mínimo", "lo más bajo posible"]
+)
+def test_the_least_down_payment_however_said_is_ten_percent(chat: Chat, said: str) -> None:
+    chat.say("busco un Corolla automático, tengo 300 mil")
+    assert chat.say("el 1").state.next_action == "ask_down_payment"
+    r = chat.say(said)
+    assert r.state.next_action == "ask_term"
+    assert "no te entendí" not in r.reply
+
+
+def test_a_call_asked_with_a_choice_is_a_call_back_lead_with_that_car(chat: Chat) -> None:
+    chat.say("busco un Corolla automático, tengo 300 mil")
+    r = chat.say("el 1 me interesa, que me llame un asesor por favor")
+    assert r.state.step == "lead_capture"  # not a chat handoff
+    assert r.state.slots.chosen is not None
+    assert r.state.slots.wants_callback
+
+
+def test_a_handoff_keeps_the_car_chosen_in_the_same_message(chat: Chat) -> None:
+    chat.say("busco un Corolla automático, tengo 300 mil")
+    r = chat.say("el 1, pásame con un asesor")
+    assert r.state.step == "handoff"
+    assert r.state.slots.chosen is not None
+
+
+def test_the_name_is_asked_twice_at_most_and_the_time_is_kept_meanwhile(chat: Chat) -> None:
+    chat.say("busco un Corolla automático, tengo 300 mil")
+    assert chat.say("el 1, que me marque alguien").state.next_action == "ask_name"
+    assert chat.say("55 1234 5678").state.next_action == "ask_name"
+    r = chat.say("después de las 6 de la tarde")
+    assert r.state.step == "done"
+    assert r.state.slots.contact_at is not None
+    assert r.state.slots.contact_at.endswith("18:00:00-06:00")
+    assert any(isinstance(e, UpsertLead) for e in r.effects)
+
+
+def test_equipment_of_a_shown_car_is_answered_honestly_not_taken_as_a_choice(chat: Chat) -> None:
+    chat.say("busco un Corolla automático, tengo 300 mil")
+    r = chat.say("¿el 1 tiene cámara de reversa?")
+    assert r.state.next_action == "choose_option"
+    assert r.state.slots.chosen is None
+    assert "no tengo el dato" in r.reply
+
+
+def test_a_car_wanted_in_general_words_is_not_a_misunderstanding(chat: Chat) -> None:
+    chat.say("hola")
+    r = chat.say("busco un carro rojo con pantalla")
+    assert r.state.next_action == "ask_need"
+    assert "no te entendí" not in r.reply
+    assert r.state.misunderstood == 0
+    assert "color" in r.reply
