@@ -184,6 +184,12 @@ _OWN_CAR = re.compile(
     r"\b(?:mis?|nuestr[oa]s?)\s+(?:carro|auto|coche|camioneta|troca|vehiculo|nave|carcacha|camion)"
     r"\w*(?:\s+(?:viej\w*|actual|usad\w*|de ahorita|\d{4}))?"
 )
+# The car the customer has, named by its model, when they say they want to change, sell or trade
+# it: "tengo un aveo 2015 y lo quiero cambiar por una suv", "traigo una versa que quiero vender".
+_OWN_NAMED = re.compile(
+    r"\b(?:tengo|traigo|manejo)\s+(?:un|una)\s+\w+(?:\s+(?!(?:y|que|q|pero|para|pa)\b)\w+)?"
+    r"(?=.*\b(?:cambi\w*|vend\w*|a cuenta|enganche|entreg\w*)\b)"
+)
 _TIME_HINT = re.compile(
     r"\b(?:manana|hoy|lunes|martes|miercoles|jueves|viernes|sabado|domingo|semana|las|la|tarde|"
     r"noche|temprano|mediodia|am|pm|hrs)\b|\d:\d"
@@ -588,6 +594,13 @@ _KB_TOPICS = _alternation(
 )  # fmt: skip
 
 
+_COMPARE = re.compile(
+    r"\b(?:diferencia\w*|compar\w*|cual (?:es|sale|esta|me conviene) (?:mejor|mas)|que tiene de"
+    r" (?:diferente|mejor)|en que se (?:diferencian|parecen)|versus|vs)\b"
+)
+_COMPARED_FIELDS = ("price", "year", "km", "transmission")
+
+
 def _car_question(
     folded: str, options: tuple[CarOption, ...], chosen: CarOption | None, question: bool
 ) -> CarQuestion | None:
@@ -600,6 +613,9 @@ def _car_question(
     if not asks or not (options or chosen):
         return None
     fields = tuple(name for name, pattern in _FIELD_PATTERNS.items() if _has(folded, pattern))
+    if options and _COMPARE.search(folded):
+        # "¿qué diferencia hay entre el 1 y el 2?": the options side by side, never a choice.
+        return CarQuestion(fields=fields or _COMPARED_FIELDS, index=None)
     index = _option_index(folded, options, loose=False) if options else None
     rank = next((r for r, p in _RANK_PATTERNS.items() if _has(folded, p)), None)
     if rank and options and not fields and re.search(r"\bcual\b", folded):
@@ -653,7 +669,7 @@ def understand(
         parsing.find_amounts(no_phone_text)
     )
     # "mi camioneta vieja", "mi carro actual": the car the customer has, not the one they want.
-    need_text = _OWN_CAR.sub(" ", no_phone_text)
+    need_text = _OWN_NAMED.sub(" ", _OWN_CAR.sub(" ", no_phone_text))
     need = (
         catalog.match_need(need_text, car_context=car_context) if _bare(need_text) else NeedMatch()
     )

@@ -415,3 +415,18 @@ def test_a_car_wanted_in_general_words_is_not_a_misunderstanding(chat: Chat) -> 
     assert "no te entendí" not in r.reply
     assert r.state.misunderstood == 0
     assert "color" in r.reply
+
+
+def test_a_comparison_of_options_is_answered_side_by_side_not_a_choice(chat: Chat) -> None:
+    chat.say("busco un sedán de 400 mil")
+    r = chat.say("¿qué diferencia hay entre el 1 y el 2?")
+    assert r.state.next_action == "choose_option"
+    assert r.state.slots.chosen is None
+    assert "El 1 (" in r.reply
+    assert "El 2 (" in r.reply
+
+
+def test_the_car_the_customer_wants_to_change_is_not_the_need(chat: Chat) -> None:
+    r = chat.say("tengo un versa 2015 y lo quiero cambiar por una camioneta")
+    assert r.state.slots.model is None
+    assert r.state.slots.body_type == "suv"
