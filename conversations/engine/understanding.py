@@ -510,9 +510,8 @@ def _option_index(folded: str, options: tuple[CarOption, ...], *, loose: bool) -
     for rank, pattern in _RANK_CHOICES.items():
         if _has(folded, pattern):
             return _rank_index(rank, options)
-    models = [i for i, car in enumerate(options) if _names(folded, car.model)]
-    if models and len({fold(options[i].model) for i in models}) == 1:
-        # Several of the same model: only the first when the text names nothing else.
+    models = _same_model(folded, options)
+    if len(models) == 1:
         return models[0]
     makes = [i for i, car in enumerate(options) if _names(folded, car.make)]
     if len(makes) == 1:
@@ -527,6 +526,12 @@ def _option_index(folded: str, options: tuple[CarOption, ...], *, loose: bool) -
         if n == 1 and (_has(folded, _THIS_ONE) or bare in ("la quiero", "lo quiero")):
             return 0
     return None
+
+
+def _same_model(folded: str, options: tuple[CarOption, ...]) -> list[int]:
+    """The options of the one model the text names ("una cx5": both CX-5 shown)."""
+    models = [i for i, car in enumerate(options) if _names(folded, car.model)]
+    return models if len({fold(options[i].model) for i in models}) == 1 else []
 
 
 def _names(folded: str, name: str) -> bool:
@@ -713,7 +718,12 @@ def understand(
     choice_among: tuple[int, ...] = ()
     if options and choice is None and chosen is None and car_question is None:
         years = {int(y) for y in _YEAR.findall(folded)}
+        models = _same_model(no_phone_text, options)
         among = tuple(i for i, car in enumerate(options) if car.year in years)
+        if models and among:
+            among = tuple(i for i in among if i in models) or among  # "la cx5 2018"
+        elif models:
+            among = tuple(models)  # "una cx5" with two shown: which one?
         if len(among) == 1:
             choice = among[0]
         elif len(among) > 1:

@@ -430,3 +430,15 @@ def test_the_car_the_customer_wants_to_change_is_not_the_need(chat: Chat) -> Non
     r = chat.say("tengo un versa 2015 y lo quiero cambiar por una camioneta")
     assert r.state.slots.model is None
     assert r.state.slots.body_type == "suv"
+
+
+def test_a_model_shown_twice_asks_which_and_its_year_chooses(chat: Chat) -> None:
+    shown = chat.say("busco un sedán de 300 mil")
+    assert [c.model for c in shown.cars].count("Corolla") == 2
+    r = chat.say("el corolla")
+    assert r.state.slots.chosen is None
+    assert r.state.next_action == "choose_option"
+    assert "¿Cuál de ellos?" in r.reply
+    r = chat.say("el corolla 2017")
+    assert r.state.slots.chosen is not None
+    assert r.state.slots.chosen.year == 2017
