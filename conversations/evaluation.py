@@ -301,9 +301,35 @@ class _Conversation:
     questions: dict[str, int] = field(default_factory=dict)
 
 
+_NUMBER_WORDS = {
+    "cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6",
+    "siete": "7", "ocho": "8", "nueve": "9",
+}  # fmt: skip
+
+
 def _named(value: str, said: list[str]) -> bool:
+    """Did the customer name this car? Spelt as they write it: digits in words ("mazda tres"),
+    or one letter off a name of four letters or more, same first letter ("jeta")."""
     key = re.sub(r"[^a-z0-9]", "", _fold(value))
-    return any(key in re.sub(r"[^a-z0-9]", "", _fold(text)) for text in said)
+    for text in said:
+        words = [_NUMBER_WORDS.get(w, w) for w in re.findall(r"[a-z0-9]+", _fold(text))]
+        if key in "".join(words):
+            return True
+        if len(key) >= 4 and any(w[:1] == key[:1] and _one_edit(w, key) for w in words):
+            return True
+    return False
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """At most one letter inserted, deleted or replaced."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)) :] == b[i + 1 :]
 
 
 def _check_realistic(

@@ -164,3 +164,10 @@ def test_held_out_2_does_not_regress_and_its_conversations_are_not_printed() -> 
     text = out.getvalue()
     assert "Paquete realista [heldout2]" in text
     assert "h2_" not in text  # no conversation named, failing or not
+
+
+def test_a_car_named_in_words_or_with_one_slip_counts_as_named() -> None:
+    assert _check(_Conversation(), "me interesa un mazda tres", {}, "ok", {"model": "Mazda 3"}).ok
+    assert _check(_Conversation(), "tienen algun jeta?", {}, "ok", {"model": "Jetta"}).ok
+    never = _check(_Conversation(), "quiero algo de campo", {}, "ok", {"model": "Kicks"})
+    assert [c.kind for c in never.checks if not c.ok] == ["unstated_car"]
