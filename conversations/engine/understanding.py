@@ -604,6 +604,14 @@ _COMPARE = re.compile(
     r" (?:diferente|mejor)|en que se (?:diferencian|parecen)|versus|vs)\b"
 )
 _COMPARED_FIELDS = ("price", "year", "km", "transmission")
+# ...of the options shown ("entre el 1 y el 2", "entre estos", "las dos"), not of buying here or
+# elsewhere ("¿qué diferencia hay entre una agencia y ustedes?") nor "pagando la diferencia".
+_COMPARED = re.compile(
+    r"\b(?:el|la)\s+(?:[1-9]|uno|dos|tres|primer[oa]?|segund[oa]|tercer[oa]?)\b.*"
+    r"\b(?:y|o|vs|contra)\s+(?:el|la)\s+(?:[1-9]|uno|dos|tres|primer[oa]?|segund[oa]|tercer[oa]?)\b"
+    r"|\b(?:entre|de)\s+(?:ellos|ellas|estos|estas|esos|esas|las opciones|los autos que)\b"
+    r"|\b(?:los|las)\s+(?:dos|tres)\b"
+)
 
 
 def _car_question(
@@ -618,7 +626,7 @@ def _car_question(
     if not asks or not (options or chosen):
         return None
     fields = tuple(name for name, pattern in _FIELD_PATTERNS.items() if _has(folded, pattern))
-    if options and _COMPARE.search(folded):
+    if options and _COMPARE.search(folded) and _COMPARED.search(folded):
         # "¿qué diferencia hay entre el 1 y el 2?": the options side by side, never a choice.
         return CarQuestion(fields=fields or _COMPARED_FIELDS, index=None)
     index = _option_index(folded, options, loose=False) if options else None
