@@ -28,10 +28,20 @@ class Clock:
         return self.now
 
 
-def test_a_few_timeouts_among_many_answers_keep_the_circuit_closed() -> None:
-    cb = CircuitBreaker(
-        failures=3, window_s=60.0, cooldown_s=30.0, ratio=0.5, store=LocalStore(), clock=Clock()
+def _breaker(**options: int) -> CircuitBreaker:
+    return CircuitBreaker(
+        failures=3,
+        window_s=60.0,
+        cooldown_s=30.0,
+        ratio=0.5,
+        store=LocalStore(),
+        clock=Clock(),
+        **options,
     )
+
+
+def test_a_few_timeouts_among_many_answers_keep_the_circuit_closed() -> None:
+    cb = _breaker()
     for _ in range(10):
         for _ in range(9):
             cb.record_success()
@@ -97,15 +107,7 @@ def test_a_thread_waiting_on_the_model_gives_its_pooled_connection_back(
 def test_a_provider_down_after_a_busy_healthy_minute_opens_the_circuit_at_once() -> None:
     """The window still holds the healthy minute's successes, so the ratio alone would keep
     calling a dead provider for half a window; a run of failures opens it (make chaos, c)."""
-    cb = CircuitBreaker(
-        failures=3,
-        window_s=60.0,
-        cooldown_s=30.0,
-        ratio=0.5,
-        consecutive=10,
-        store=LocalStore(),
-        clock=Clock(),
-    )
+    cb = _breaker(consecutive=10)
     for _ in range(500):
         cb.record_success()
     for _ in range(9):
@@ -116,15 +118,7 @@ def test_a_provider_down_after_a_busy_healthy_minute_opens_the_circuit_at_once()
 
 
 def test_a_success_breaks_the_run_of_failures() -> None:
-    cb = CircuitBreaker(
-        failures=3,
-        window_s=60.0,
-        cooldown_s=30.0,
-        ratio=0.5,
-        consecutive=4,
-        store=LocalStore(),
-        clock=Clock(),
-    )
+    cb = _breaker(consecutive=4)
     for _ in range(100):
         cb.record_success()
     for _ in range(5):
