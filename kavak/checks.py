@@ -43,11 +43,4 @@ def check_twilio_safety(app_configs: Any = None, **_: Any) -> list[Error]:
                 id="kavak.E005",
             )
         )
-    if settings.BENCH_FLOOR_ENABLED and not settings.DEBUG:
-        errors.append(
-            Error(
-                "BENCH_FLOOR_ENABLED=true exposes a benchmark endpoint; never in production.",
-                id="kavak.E004",
-            )
-        )
     return errors

@@ -32,11 +32,6 @@ urlpatterns = [
     path("", include("conversations.urls")),
 ]
 
-if settings.BENCH_FLOOR_ENABLED:
-    from kavak.bench import BenchFloorApi
-
-    urlpatterns.insert(0, path("bench/floor/<int:pk>", BenchFloorApi.as_view()))
-
 handler400 = "kavak.views.bad_request"
 handler404 = "kavak.views.not_found"
 handler500 = "kavak.views.server_error"

@@ -24,7 +24,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from whatsapp_harness import CHAT_SCRIPT, wait_healthz
+from whatsapp_harness import CHAT_SCRIPT, bench_floor_variables, wait_healthz
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = "kavak_bench_chat"
@@ -38,7 +38,6 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # chat/floor alternations per
 def env() -> dict[str, str]:
     out = dict(os.environ)
     out.update(
-        DJANGO_SETTINGS_MODULE="kavak.settings.test",
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB}",
         DATABASE_CONN_MAX_AGE="600",
         REDIS_URL="redis://127.0.0.1:6379/13",
@@ -47,7 +46,6 @@ def env() -> dict[str, str]:
         REDIS_KEY_PREFIX="bench-chat",
         DJANGO_LOG_LEVEL="WARNING",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        BENCH_FLOOR_ENABLED="true",
         CHAT_THROTTLE_RATE="100000000/min",
         # Production values (kavak.settings.test turns these caches off for the test suite).
         CATALOG_VOCABULARY_RECHECK_S="1.0",
@@ -55,6 +53,8 @@ def env() -> dict[str, str]:
         GUNICORN_WORKERS=str(WORKERS),
         GUNICORN_THREADS=os.environ.get("BENCH_THREADS", "1"),  # 1: sync workers
         GUNICORN_BIND=f"127.0.0.1:{PORT}",
+        # The test settings plus the floor endpoint's urlconf.
+        **bench_floor_variables(),
     )
     return out
 

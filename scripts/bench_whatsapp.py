@@ -220,7 +220,7 @@ def main() -> int:
         redis_db=10,
         fake_url=fake.base_url,
         burst_window_s=0,
-        extra={"BENCH_FLOOR_ENABLED": "true"},  # the reference line of part 1
+        extra=h.bench_floor_variables(),  # the floor endpoint: the reference line of part 1
     )
     started = time.monotonic()
     print(f"bench-whatsapp: database {env.database}, Redis db {env.redis_db} prefix {env.prefix}")

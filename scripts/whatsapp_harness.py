@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+SCRIPTS = Path(__file__).resolve().parent
 PG = "postgres://postgres@127.0.0.1:5432"
 ACCOUNT_SID = "AC" + "c" * 32
 AUTH_TOKEN = "script-auth-token-" + "0" * 14
@@ -154,8 +155,15 @@ def recreate_database(env: Environment) -> None:
         print(f"  (load_demo_data failed: {last[:160]}; the run goes on with what was loaded)")
 
 
+def bench_floor_variables() -> dict[str, str]:
+    """What a server needs to serve the benchmark's floor endpoint next to every product URL
+    (``bench_settings`` and ``bench_urls``, kept in scripts/ and out of the product)."""
+    path = [str(SCRIPTS), *filter(None, [os.environ.get("PYTHONPATH", "")])]
+    return {"DJANGO_SETTINGS_MODULE": "bench_settings", "PYTHONPATH": os.pathsep.join(path)}
+
+
 def floor_conversation(env: Environment) -> int:
-    """A conversation row for the /chat benchmark's floor endpoint (``BENCH_FLOOR_ENABLED``)."""
+    """A conversation row for the /chat benchmark's floor endpoint (``bench_floor_variables``)."""
     import psycopg
 
     with psycopg.connect(env.database_url, autocommit=True) as conn:

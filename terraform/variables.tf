@@ -172,11 +172,21 @@ variable "data_retention_days" {
 variable "deletion_protection" {
   description = "Deletion protection on RDS and the ALB, final DB snapshot, no force-delete of ECR/S3."
   type        = bool
+
+  validation {
+    condition     = var.deletion_protection || var.environment != "production"
+    error_message = "Production keeps deletion protection (deletion_protection = true)."
+  }
 }
 
 variable "multi_az" {
   description = "RDS Multi-AZ standby."
   type        = bool
+
+  validation {
+    condition     = var.multi_az || var.environment != "production"
+    error_message = "Production runs RDS Multi-AZ (multi_az = true)."
+  }
 }
 
 variable "enable_execute_command" {
@@ -208,11 +218,21 @@ variable "vpc_cidr" {
 variable "availability_zones" {
   description = "Two (or more) Availability Zones of aws_region."
   type        = list(string)
+
+  validation {
+    condition     = length(var.availability_zones) >= 2
+    error_message = "The ALB and the subnets need at least two availability_zones."
+  }
 }
 
 variable "single_nat_gateway" {
   description = "One NAT gateway instead of one per AZ."
   type        = bool
+
+  validation {
+    condition     = !var.single_nat_gateway || var.environment != "production"
+    error_message = "Production keeps one NAT gateway per AZ (single_nat_gateway = false): one AZ down must not cut the others' egress."
+  }
 }
 
 # --- ECS ----------------------------------------------------------------------
@@ -220,6 +240,11 @@ variable "single_nat_gateway" {
 variable "web_cpu" {
   description = "CPU units per web task."
   type        = number
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.web_cpu)
+    error_message = "web_cpu must be a Fargate CPU size (256, 512, 1024, 2048, 4096, 8192 or 16384)."
+  }
 }
 
 variable "web_memory" {
@@ -230,6 +255,11 @@ variable "web_memory" {
 variable "worker_cpu" {
   description = "CPU units per worker task."
   type        = number
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.worker_cpu)
+    error_message = "worker_cpu must be a Fargate CPU size (256, 512, 1024, 2048, 4096, 8192 or 16384)."
+  }
 }
 
 variable "worker_memory" {
@@ -240,6 +270,16 @@ variable "worker_memory" {
 variable "web_min_count" {
   description = "Minimum web tasks."
   type        = number
+
+  validation {
+    condition     = var.web_min_count >= 1 && var.web_min_count <= var.web_max_count
+    error_message = "web_min_count must be at least 1 and at most web_max_count."
+  }
+
+  validation {
+    condition     = var.web_min_count >= 2 || var.environment != "production"
+    error_message = "Production runs at least two web tasks (web_min_count >= 2): one task lost or replaced must not stop the service."
+  }
 }
 
 variable "web_max_count" {
@@ -250,6 +290,16 @@ variable "web_max_count" {
 variable "worker_turns_min_count" {
   description = "Minimum worker-turns tasks (Celery queue turns: WhatsApp turns on a thread pool)."
   type        = number
+
+  validation {
+    condition     = var.worker_turns_min_count >= 1 && var.worker_turns_min_count <= var.worker_turns_max_count
+    error_message = "worker_turns_min_count must be at least 1 and at most worker_turns_max_count."
+  }
+
+  validation {
+    condition     = var.worker_turns_min_count >= 2 || var.environment != "production"
+    error_message = "Production runs at least two worker-turns tasks (worker_turns_min_count >= 2): one task lost or replaced must not stop the service."
+  }
 }
 
 variable "worker_turns_max_count" {
@@ -260,6 +310,16 @@ variable "worker_turns_max_count" {
 variable "worker_messages_min_count" {
   description = "Minimum worker-messages tasks (Celery's default queue messages: sends, status work, lead notifications, sweeps)."
   type        = number
+
+  validation {
+    condition     = var.worker_messages_min_count >= 1 && var.worker_messages_min_count <= var.worker_messages_max_count
+    error_message = "worker_messages_min_count must be at least 1 and at most worker_messages_max_count."
+  }
+
+  validation {
+    condition     = var.worker_messages_min_count >= 2 || var.environment != "production"
+    error_message = "Production runs at least two worker-messages tasks (worker_messages_min_count >= 2): one task lost or replaced must not stop the service."
+  }
 }
 
 variable "worker_messages_max_count" {
@@ -333,11 +393,26 @@ variable "db_max_allocated_storage_gb" {
 variable "db_backup_retention_days" {
   description = "RDS automated backup retention."
   type        = number
+
+  validation {
+    condition     = var.db_backup_retention_days >= 1 && var.db_backup_retention_days <= 35
+    error_message = "db_backup_retention_days must be between 1 and 35 (RDS's range; 0 would turn backups off)."
+  }
+
+  validation {
+    condition     = var.db_backup_retention_days >= 7 || var.environment != "production"
+    error_message = "Production keeps at least 7 days of RDS backups (db_backup_retention_days >= 7)."
+  }
 }
 
 variable "db_max_connections" {
   description = "PostgreSQL max_connections; the connections alarm fires at 80 % of it. Size it for web tasks x GUNICORN_WORKERS + worker tasks x concurrency + the one-off tasks."
   type        = number
+
+  validation {
+    condition     = var.web_max_count * var.web_gunicorn_workers * var.web_gunicorn_threads + var.worker_turns_max_count * var.turn_worker_threads + var.worker_messages_max_count * max(1, floor(var.worker_cpu / 1024)) + 10 < 0.8 * var.db_max_connections
+    error_message = "Every gthread thread and every turn thread may hold a database connection: web_max_count x web_gunicorn_workers x web_gunicorn_threads + worker_turns_max_count x turn_worker_threads + worker_messages_max_count x worker vCPUs + 10 (the exporter and the one-off tasks) must stay under 80 % of db_max_connections (the connections alarm's threshold)."
+  }
 }
 
 # --- ElastiCache --------------------------------------------------------------
@@ -350,6 +425,16 @@ variable "redis_node_type" {
 variable "redis_num_cache_nodes" {
   description = "Redis nodes (2+ enables failover and Multi-AZ)."
   type        = number
+
+  validation {
+    condition     = var.redis_num_cache_nodes >= 1 && var.redis_num_cache_nodes <= 6
+    error_message = "redis_num_cache_nodes must be between 1 and 6 (a primary and up to 5 replicas)."
+  }
+
+  validation {
+    condition     = var.redis_num_cache_nodes >= 2 || var.environment != "production"
+    error_message = "Production runs Redis with a replica (redis_num_cache_nodes >= 2) for automatic failover."
+  }
 }
 
 variable "redis_snapshot_retention_days" {

@@ -331,8 +331,6 @@ CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
 # scrapes it over localhost (containers of a Fargate task share one network namespace), so the
 # samples never need to leave the task. A wildcard (0.0.0.0, ::) is refused: set a private address.
 CELERY_METRICS_BIND = env.str("CELERY_METRICS_BIND", default="127.0.0.1").strip()
-# Mounts /bench/floor/<id> for `make bench-chat` only; never on in production.
-BENCH_FLOOR_ENABLED = env.bool("BENCH_FLOOR_ENABLED", default=False)
 
 try:
     if ipaddress.ip_address(CELERY_METRICS_BIND).is_unspecified:

@@ -116,6 +116,17 @@ def test_pull_requests_are_linted_and_tested():
     assert "terraform -chdir=terraform validate" in commands["terraform"]
     for name in ("lint", "test", "terraform"):
         assert "if" not in jobs[name], f"{name} must run on pull requests too"
+    # The suite runs Terraform itself (the variable validations): same version as validate.
+    setups = {
+        name: [s for s in jobs[name]["steps"] if "hashicorp/setup-terraform" in s.get("uses", "")]
+        for name in ("test", "terraform")
+    }
+    assert len(setups["test"]) == len(setups["terraform"]) == 1
+    assert setups["test"][0]["with"]["terraform_version"] == (
+        setups["terraform"][0]["with"]["terraform_version"]
+    )
+    # The plain binary: the wrapper (a Node script) exists to expose output to later steps.
+    assert setups["test"][0]["with"]["terraform_wrapper"] is False
 
 
 def test_main_applies_terraform_then_deploys_each_environment_in_order():

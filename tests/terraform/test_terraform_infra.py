@@ -7,7 +7,10 @@ configuration. They need no Django and no database.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -339,6 +342,113 @@ def test_production_is_protected_and_multi_az():
     assert prod["worker_messages_min_count"] >= 2
     assert len(prod["availability_zones"]) >= 2
     assert prod["db_backup_retention_days"] >= 7
+
+
+# What the root's variable validations refuse, evaluated by Terraform itself: a scratch root
+# of terraform/variables.tf alone needs no provider and no credentials, so `terraform plan`
+# runs offline and checks every validation against an environment's tfvars plus the
+# overrides of each case.
+GIT_SHA = "0123456789abcdef0123456789abcdef01234567"
+# (environment, -var overrides, the start of the error_message Terraform must print)
+REFUSED = [
+    ("production", {"deletion_protection": "false"}, "Production keeps deletion protection"),
+    ("production", {"multi_az": "false"}, "Production runs RDS Multi-AZ"),
+    ("production", {"single_nat_gateway": "true"}, "Production keeps one NAT gateway per AZ"),
+    ("production", {"redis_num_cache_nodes": "1"}, "Production runs Redis with a replica"),
+    ("production", {"web_min_count": "1"}, "Production runs at least two web tasks"),
+    ("production", {"worker_turns_min_count": "1"}, "Production runs at least two worker-turns"),
+    ("production", {"worker_messages_min_count": "1"}, "Production runs at least two worker-mess"),
+    ("production", {"db_backup_retention_days": "3"}, "Production keeps at least 7 days"),
+    ("production", {"alarm_emails": "[]"}, "Alarms must reach someone"),
+    ("production", {"alarm_notifications_opt_out": "true"}, "Production cannot opt out"),
+    ("production", {"web_max_count": "12"}, "Every gthread thread and every turn thread"),
+    ("staging", {"turn_worker_threads": "128"}, "Every gthread thread and every turn thread"),
+    ("staging", {"alarm_notifications_opt_out": "false"}, "Alarms must reach someone"),
+    ("staging", {"web_min_count": "3"}, "web_min_count must be at least 1 and at most"),
+    ("staging", {"availability_zones": '["us-east-1a"]'}, "The ALB and the subnets need at least"),
+    ("staging", {"worker_cpu": "768"}, "worker_cpu must be a Fargate CPU size"),
+    ("staging", {"db_backup_retention_days": "0"}, "db_backup_retention_days must be between"),
+    ("staging", {"image_tag": "latest"}, "image_tag must be"),
+]
+
+
+@pytest.fixture(scope="module")
+def variables_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    terraform = shutil.which("terraform")
+    assert terraform, "terraform is not on PATH (CI's test job installs it: setup-terraform)"
+    root = tmp_path_factory.mktemp("variables-root")
+    shutil.copy(TF_ROOT / "variables.tf", root / "variables.tf")
+    subprocess.run(
+        [terraform, "init", "-input=false", "-no-color"],
+        cwd=root,
+        env=_terraform_env(),
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    return root
+
+
+def _terraform_env() -> dict[str, str]:
+    """No TF_VAR_* of the caller's shell may satisfy (or break) a validation."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")}
+
+
+def plan_variables(root: Path, env: str, overrides: dict[str, str]) -> tuple[int, str]:
+    args = ["terraform", "plan", "-input=false", "-lock=false", "-refresh=false", "-no-color"]
+    args += [f"-var-file={ENVS_DIR / f'{env}.tfvars'}", f"-var=image_tag={GIT_SHA}"]
+    args += [f"-var={name}={value}" for name, value in overrides.items()]
+    done = subprocess.run(
+        args, cwd=root, env=_terraform_env(), capture_output=True, text=True, timeout=120
+    )
+    # Terraform wraps its messages: compare with single spaces.
+    return done.returncode, " ".join((done.stdout + done.stderr).split())
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_each_environment_passes_every_variable_validation(variables_root: Path, env: str):
+    code, output = plan_variables(variables_root, env, {})
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    ("env", "overrides", "message"),
+    REFUSED,
+    ids=[f"{env}-{'-'.join(o)}" for env, o, _ in REFUSED],
+)
+def test_the_root_refuses_what_an_environment_must_not_run(
+    variables_root: Path, env: str, overrides: dict[str, str], message: str
+):
+    """A -var on the command line cannot turn production's protections off either."""
+    code, output = plan_variables(variables_root, env, overrides)
+    assert code != 0, output
+    assert "Invalid value for variable" in output
+    assert message in output, output
+
+
+def test_every_production_difference_is_a_validated_variable():
+    """Each protection production holds over staging is refused by a validation, not only by
+    the values in production.tfvars (which test_production_is_protected_and_multi_az reads)."""
+    declared = variables(TF_ROOT)
+    guarded = {
+        name
+        for name, body in declared.items()
+        for rule in blocks(body, "validation")
+        if "var.environment" in rule["condition"]
+    } - {"environment"}
+    assert guarded >= {
+        "alarm_notifications_opt_out",
+        "deletion_protection",
+        "multi_az",
+        "single_nat_gateway",
+        "redis_num_cache_nodes",
+        "web_min_count",
+        "worker_turns_min_count",
+        "worker_messages_min_count",
+        "db_backup_retention_days",
+    }
+    refused = {name for env, overrides, _ in REFUSED if env == "production" for name in overrides}
+    assert guarded <= refused, "every environment rule has a case in REFUSED"
 
 
 def test_environment_variables_reach_rds_unchanged():
