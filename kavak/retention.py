@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound, WhatsAppStatusEvent
 from conversations.models import Conversation, Message
+from kavak.exceptions import ApplicationError
 from knowledge.models import UnansweredQuestion
 from leads.models import Appointment, DataErasure, Lead, LeadEvent, LeadNotification
 
@@ -448,7 +449,7 @@ def _leads_anonymise(ids: list[int], *, now: datetime) -> dict[str, int]:
 
 
 # --- One customer, on request ---------------------------------------------------------------------
-class NothingToErase(ValueError):
+class NothingToErase(ApplicationError):
     """Neither a phone number nor a lead was given."""
 
 

@@ -30,13 +30,17 @@ RETENTION_TASK_BUDGET_S = 40.0
 
 
 @shared_task(name="kavak.retention_anonymise", bind=True, ignore_result=True, time_limit=55)
-def retention_anonymise(self: Any) -> dict[str, int]:
-    """Celery beat, nightly: anonymise personal data past the RETENTION_* limits."""
+def retention_anonymise(
+    self: Any, time_budget_s: float = RETENTION_TASK_BUDGET_S
+) -> dict[str, int]:
+    """Celery beat, nightly: anonymise personal data past the RETENTION_* limits.
+
+    Work left when the budget is spent continues in a fresh task (idempotent batches)."""
     from django.utils import timezone
 
     from kavak.retention import retention_anonymise_expired
 
-    run = retention_anonymise_expired(now=timezone.now(), time_budget_s=RETENTION_TASK_BUDGET_S)
+    run = retention_anonymise_expired(now=timezone.now(), time_budget_s=time_budget_s)
     if not run.finished:
         self.apply_async()
     return run.rows

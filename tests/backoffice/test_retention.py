@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound, WhatsAppStatusEvent
@@ -32,7 +34,7 @@ from kavak.retention import (
 )
 from knowledge.models import UnansweredQuestion
 from leads.models import Appointment, DataErasure, Lead, LeadEvent
-from tests.backoffice.conftest import make_conversation, seed_known_log
+from tests.backoffice.conftest import login, make_conversation, make_lead, seed_known_log
 
 POLICY = RetentionPolicy(transcript_days=30, delivery_days=30, closed_lead_days=30, batch_size=3)
 LATER = timedelta(days=45)
@@ -396,3 +398,96 @@ def test_erasing_by_phone_finds_a_whatsapp_customer_without_a_lead(supervisor: A
     assert customer_erase(actor=supervisor, phone=PHONE).rows == {}
     with pytest.raises(NothingToErase):
         customer_erase(actor=supervisor, phone="  ")
+
+
+# --- The back office ------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_a_supervisor_erases_a_customer_from_the_leads_list_after_confirming(
+    supervisor: Any, sales: Any
+) -> None:
+    conversation = make_conversation(turns=[("soy Luis", "need", {})], channel="web")
+    lead = make_lead(name="Luis Pérez", phone=PHONE, conversation=conversation, assigned_to=sales)
+    client = login(supervisor)
+    url = reverse("admin:leads_lead_changelist")
+    assert "Borrar datos del cliente…" in client.get(url).content.decode()
+    selected = {"action": "erase_customer", ACTION_CHECKBOX_NAME: [lead.pk]}
+
+    confirm = client.post(url, selected)
+    assert confirm.status_code == 200
+    assert "Luis Pérez" in confirm.content.decode()
+    unconfirmed = client.post(url, {**selected, "confirmar": "1", "referencia": "ARCO-9"})
+    assert unconfirmed.status_code == 200  # the box must be ticked
+    assert Lead.objects.get(pk=lead.pk).name == "Luis Pérez"
+
+    done = client.post(
+        url, {**selected, "confirmar": "1", "referencia": "ARCO-9", "confirmo": "on"}, follow=True
+    )
+
+    assert done.status_code == 200
+    assert "Datos personales borrados de 1 cliente(s)" in done.content.decode()
+    assert Lead.objects.get(pk=lead.pk).name == ""
+    entry = DataErasure.objects.get()
+    assert (entry.actor, entry.reference, entry.customer_hash) == (
+        supervisor,
+        "ARCO-9",
+        customer_hash(PHONE),
+    )
+    audit = client.get(reverse("admin:leads_dataerasure_changelist"))
+    assert audit.status_code == 200
+    assert "ARCO-9" in audit.content.decode()
+    found = client.get(reverse("admin:leads_dataerasure_changelist"), {"q": "55 1234 5678"})
+    assert "ARCO-9" in found.content.decode()  # a phone number finds its erasures by hash
+    detail = client.get(reverse("admin:leads_dataerasure_change", args=[entry.pk]))
+    assert detail.status_code == 200
+    assert "mensajes" in detail.content.decode()
+
+
+@pytest.mark.django_db
+def test_salespeople_cannot_erase(sales: Any) -> None:
+    lead = make_lead(name="Luis Pérez", phone=PHONE, assigned_to=sales)
+    client = login(sales)
+    url = reverse("admin:leads_lead_changelist")
+    assert "erase_customer" not in client.get(url).content.decode()
+    client.post(
+        url,
+        {
+            "action": "erase_customer",
+            ACTION_CHECKBOX_NAME: [lead.pk],
+            "confirmar": "1",
+            "confirmo": "on",
+        },
+    )
+    assert Lead.objects.get(pk=lead.pk).name == "Luis Pérez"
+    assert client.get(reverse("admin:leads_dataerasure_erase")).status_code == 403
+    assert (
+        client.post(reverse("admin:leads_dataerasure_erase"), {"telefono": PHONE}).status_code
+        == 403
+    )
+    assert client.get(reverse("admin:leads_dataerasure_changelist")).status_code == 403
+    assert not DataErasure.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_supervisor_erases_a_whatsapp_customer_by_phone(supervisor: Any) -> None:
+    conversation = make_conversation(
+        turns=[("hola", "need", {})], channel="whatsapp", external_id=PHONE
+    )
+    whatsapp_deliveries(phone=PHONE, conversation=conversation, at=_ago(0))
+    client = login(supervisor)
+    url = reverse("admin:leads_dataerasure_erase")
+    assert (
+        "Borrar datos de un cliente por teléfono"
+        in client.get(reverse("admin:leads_dataerasure_changelist")).content.decode()
+    )
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"telefono": "123", "confirmo": "on"})
+    assert "No es un número de teléfono válido." in bad.content.decode()
+
+    done = client.post(url, {"telefono": "+52 1 55 1234 5678", "confirmo": "on"})
+
+    entry = DataErasure.objects.get()
+    assert done.status_code == 302
+    assert done["Location"] == reverse("admin:leads_dataerasure_change", args=[entry.pk])
+    assert entry.rows["channels.whatsappinbound"] == 1
+    assert not WhatsAppContact.objects.filter(phone=PHONE).exists()
+    assert Conversation.objects.get(pk=conversation.pk).external_id == customer_hash(PHONE)
