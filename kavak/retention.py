@@ -138,7 +138,39 @@ def retention_anonymise_expired(
     policy = policy or RetentionPolicy.from_settings()
     deadline = time.monotonic() + time_budget_s if time_budget_s is not None else None
     run = RetentionRun()
-    steps: list[tuple[QuerySet[Any], Callable[[list[int]], dict[str, int]]]] = []
+    for queryset, apply in _retention_steps(now=now, policy=policy):
+        if not _in_batches(
+            queryset, apply=apply, run=run, size=policy.batch_size, deadline=deadline
+        ):
+            run.finished = False
+            break
+    if run.total:
+        DataErasure.objects.create(kind=DataErasure.Kind.RETENTION, created_at=now, rows=run.rows)
+    logger.info(
+        "retention_run rows=%s finished=%s",
+        ",".join(f"{k}:{v}" for k, v in sorted(run.rows.items())) or "0",
+        run.finished,
+    )
+    return run
+
+
+def retention_expired_counts(
+    *, now: datetime, policy: RetentionPolicy | None = None
+) -> dict[str, int]:
+    """What a run would anonymise now, per table (the rows it starts from; a conversation's
+    messages and questions, and a lead's notes, come with it). Reads only."""
+    policy = policy or RetentionPolicy.from_settings()
+    return {
+        _label(queryset.model): queryset.count()
+        for queryset, _ in _retention_steps(now=now, policy=policy)
+    }
+
+
+_Step = tuple[QuerySet[Any], Callable[[list[int]], dict[str, int]]]
+
+
+def _retention_steps(*, now: datetime, policy: RetentionPolicy) -> list[_Step]:
+    steps: list[_Step] = []
     if policy.transcript_days:
         cutoff = now - timedelta(days=policy.transcript_days)
         steps += [
@@ -156,20 +188,7 @@ def retention_anonymise_expired(
     if policy.closed_lead_days:
         cutoff = now - timedelta(days=policy.closed_lead_days)
         steps.append((_expired_leads(cutoff), lambda ids: _leads_anonymise(ids, now=now)))
-    for queryset, apply in steps:
-        if not _in_batches(
-            queryset, apply=apply, run=run, size=policy.batch_size, deadline=deadline
-        ):
-            run.finished = False
-            break
-    if run.total:
-        DataErasure.objects.create(kind=DataErasure.Kind.RETENTION, created_at=now, rows=run.rows)
-    logger.info(
-        "retention_run rows=%s finished=%s",
-        ",".join(f"{k}:{v}" for k, v in sorted(run.rows.items())) or "0",
-        run.finished,
-    )
-    return run
+    return steps
 
 
 def _in_batches(

@@ -911,6 +911,14 @@ def _returned_html(event: LeadEvent) -> SafeString:
 
 def transcript_html(*, conversation: Any) -> SafeString:
     """The conversation as staff read it: time, who, message and delivery status."""
+    if getattr(conversation, "anonymized_at", None):
+        # The rows stay (the funnel counts them), their texts are gone: say so, not "empty".
+        return format_html(
+            "<em>{}</em>",
+            "Datos personales borrados el "
+            f"{timezone.localtime(conversation.anonymized_at):%d/%m/%Y %H:%M} (plazo de "
+            "conservación vencido o solicitud del cliente): los mensajes ya no se muestran.",
+        )
     lines = conversation_transcript(conversation=conversation)
     if not lines:
         return format_html("<em>{}</em>", "Sin mensajes.")

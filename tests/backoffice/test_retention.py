@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import uuid
 from datetime import datetime, timedelta
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -491,3 +493,21 @@ def test_a_supervisor_erases_a_whatsapp_customer_by_phone(supervisor: Any) -> No
     assert entry.rows["channels.whatsappinbound"] == 1
     assert not WhatsAppContact.objects.filter(phone=PHONE).exists()
     assert Conversation.objects.get(pk=conversation.pk).external_id == customer_hash(PHONE)
+    page = client.get(reverse("admin:conversations_conversation_change", args=[conversation.pk]))
+    assert page.status_code == 200
+    assert "Datos personales borrados el" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_command_counts_with_dry_run_then_anonymises(settings: Any) -> None:
+    settings.RETENTION_TRANSCRIPT_DAYS = 30
+    make_conversation(turns=[("soy Luis", "need", {})], started_at=_ago(40))
+    make_conversation(turns=[("soy Ana", "need", {})], started_at=_ago(5))
+    out = io.StringIO()
+    call_command("retention_anonymise", "--dry-run", stdout=out)
+    assert "conversations.conversation: 1 por anonimizar" in out.getvalue()
+    assert not Conversation.objects.filter(anonymized_at__isnull=False).exists()
+    out = io.StringIO()
+    call_command("retention_anonymise", stdout=out)
+    assert "conversations.message: 2 filas anonimizadas" in out.getvalue()
+    assert Conversation.objects.filter(anonymized_at__isnull=False).count() == 1
