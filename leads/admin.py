@@ -44,6 +44,7 @@ from kavak.backoffice.selectors import (
     dashboard_kb_fallback,
     dashboard_latency,
     dashboard_leads_by_agent,
+    dashboard_llm_rollout,
 )
 from kavak.exceptions import ApplicationError
 from kavak.retention import customer_erase, customer_hash
@@ -1103,6 +1104,7 @@ def dashboard_context(*, period: DateRange, channel: str) -> dict[str, Any]:
     latency = dashboard_latency(period=period, channel=channel)
     agents = dashboard_leads_by_agent(period=period, channel=channel)
     daily = dashboard_daily(period=period, channel=channel)
+    rollout = dashboard_llm_rollout(period=period, channel=channel)
     total = by_key["need"].conversations
 
     def note(stage: Any) -> str:
@@ -1127,6 +1129,15 @@ def dashboard_context(*, period: DateRange, channel: str) -> dict[str, Any]:
         "fallback": fallback,
         "latency": latency,
         "agents": agents,
+        "rollout": rollout,
+        "rollout_rows": [
+            (g, "—" if g.conversion is None else f"{g.conversion:.1%}")
+            for g in rollout.groups
+            if g.conversations or g.key != "unrecorded"
+        ],
+        "rollout_note": _rollout_note(rollout),
+        "llm_enabled": settings.LLM_ENABLED,
+        "llm_rollout_percent": settings.LLM_ROLLOUT_PERCENT,
         "statuses": Lead.Status.choices,
         "agent_rows": [
             (agent.name, [agent.by_status[key] for key in Lead.Status.values], agent.total)
@@ -1167,6 +1178,36 @@ def dashboard_context(*, period: DateRange, channel: str) -> dict[str, Any]:
             f"({fallback.fallbacks} ofrecieron asesor)",
         ),
     }
+
+
+def _rollout_note(rollout: Any) -> str:
+    """The comparison in one sentence an operator can act on."""
+    if not rollout.comparable:
+        return (
+            "Sin comparación en el periodo: hacen falta conversaciones con y sin modelo "
+            "(LLM_ENABLED activo y LLM_ROLLOUT_PERCENT entre 1 y 99)."
+        )
+    model, control = rollout.groups[0], rollout.groups[1]
+
+    def points(value: float) -> str:
+        return f"{value * 100:+.1f}".replace("-", "−") + " pp"
+
+    def rate(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1%}"
+
+    text = (
+        f"Conversión con modelo {rate(model.conversion)} "
+        f"({model.conversations} conversaciones) contra {rate(control.conversion)} "
+        f"sin modelo ({control.conversations}): diferencia {points(rollout.difference)} "
+        f"(intervalo de 95 %: {points(rollout.low)} a {points(rollout.high)}). "
+    )
+    if rollout.conclusive:
+        verdict = "mejora" if rollout.difference > 0 else "empeora"
+        return text + f"Con estos tamaños, el modelo {verdict} la conversión."
+    return text + (
+        "Aún no concluyente: la diferencia podría ser cero; "
+        f"espera al menos {rollout.MIN_GROUP} conversaciones por grupo y un intervalo sin el cero."
+    )
 
 
 def _bucket_position(value_ms: float) -> float:

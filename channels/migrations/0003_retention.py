@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('channels', '0002_staff_permissions'),
-        ('conversations', '0005_retention'),
+        ('conversations', '0005_retention_llm_rollout'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

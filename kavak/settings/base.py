@@ -649,6 +649,11 @@ LLM_MAX_OUTPUT_CHARS = env.int("LLM_MAX_OUTPUT_CHARS", default=1200)
 # Cost bound: model calls one conversation may make in a day (0 = no cap); past it, the
 # deterministic agent answers alone (kavak_llm_calls_total{outcome="conversation_cap"}).
 LLM_MAX_CALLS_PER_CONVERSATION = env.int("LLM_MAX_CALLS_PER_CONVERSATION", default=40)
+# Gradual rollout (issue 20): with LLM_ENABLED, the share of new conversations that use the model
+# (0-100). A conversation's group is fixed when it starts, from a hash of its session id (stable:
+# the same session always lands in the same bucket 0-99) and recorded on it; the funnel dashboard
+# compares conversion between the groups. 100 = every conversation, today's behaviour.
+LLM_ROLLOUT_PERCENT = env.int("LLM_ROLLOUT_PERCENT", default=100)
 _LLM_RULES = (
     (set(LLM_USES) <= {"faq", "slots", "smooth"},
      f"LLM_USES={','.join(LLM_USES)!r}: expected a comma-separated subset of faq,slots,smooth."),
@@ -664,6 +669,7 @@ _LLM_RULES = (
      "LLM_CIRCUIT_WINDOW_S and LLM_CIRCUIT_COOLDOWN_S must be positive."),
     (200 <= LLM_MAX_OUTPUT_CHARS <= 4000, "LLM_MAX_OUTPUT_CHARS must be between 200 and 4000."),
     (LLM_MAX_CALLS_PER_CONVERSATION >= 0, "LLM_MAX_CALLS_PER_CONVERSATION must be 0 or more."),
+    (0 <= LLM_ROLLOUT_PERCENT <= 100, "LLM_ROLLOUT_PERCENT must be between 0 and 100."),
 )  # fmt: skip
 for _ok, _message in _LLM_RULES:
     if not _ok:
