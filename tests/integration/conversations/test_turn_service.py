@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -157,8 +158,11 @@ def test_handoff_pauses_bot_stores_later_messages_and_staff_can_return_it() -> N
 
 
 def test_api_channel_gets_a_waiting_notice_while_paused() -> None:
-    turn("asesor", session="p")
-    out = turn("hola?", session="p")
+    # Inside BUSINESS_HOURS (a Wednesday, 11:00 local): outside them the notice says when
+    # advisors are back instead, so the wall clock must not decide this test.
+    now = datetime(2026, 12, 2, 11, 0, tzinfo=ZoneInfo("America/Mexico_City"))
+    turn("asesor", session="p", now=now)
+    out = turn("hola?", session="p", now=now + timedelta(minutes=1))
     assert out.reply == "Tu conversación está con un asesor de Kavak; te responderá en breve."
 
 
