@@ -80,6 +80,7 @@ class WhatsAppInbound(models.Model):
     reply_group = models.CharField("respuesta", max_length=48, blank=True)
     received_at = models.DateTimeField("recibido", db_index=True)
     processed_at = models.DateTimeField("procesado", null=True, blank=True)
+    anonymized_at = models.DateTimeField("datos personales borrados", null=True, blank=True)
 
     class Meta:
         verbose_name = "mensaje recibido (WhatsApp)"
@@ -91,6 +92,11 @@ class WhatsAppInbound(models.Model):
                 name="wa_inbound_pending",
             ),
             models.Index(fields=["phone", "received_at"], name="wa_inbound_phone"),
+            models.Index(
+                fields=["received_at"],
+                condition=Q(anonymized_at__isnull=True),
+                name="wa_inbound_not_anonymized",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,12 +171,20 @@ class WhatsAppOutbound(models.Model):
     delivered_at = models.DateTimeField("entregado", null=True, blank=True)
     read_at = models.DateTimeField("leído", null=True, blank=True)
     updated_at = models.DateTimeField("actualizado", auto_now=True)
+    anonymized_at = models.DateTimeField("datos personales borrados", null=True, blank=True)
 
     class Meta:
         verbose_name = "mensaje enviado (WhatsApp)"
         verbose_name_plural = "mensajes enviados (WhatsApp)"
         ordering = ["created_at", "seq"]
-        indexes = [models.Index(fields=["to_phone", "status"], name="wa_outbound_phone_status")]
+        indexes = [
+            models.Index(fields=["to_phone", "status"], name="wa_outbound_phone_status"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(anonymized_at__isnull=True),
+                name="wa_outbound_not_anonymized",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.idempotency_key
@@ -188,6 +202,8 @@ class WhatsAppStatusEvent(models.Model):
     class Meta:
         verbose_name = "estado de entrega"
         verbose_name_plural = "estados de entrega"
+        # The retention run deletes callbacks older than RETENTION_DELIVERY_DAYS by this date.
+        indexes = [models.Index(fields=["received_at"], name="wa_status_event_received")]
 
     def __str__(self) -> str:
         return f"{self.provider_sid}:{self.status}"

@@ -118,7 +118,7 @@ class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         "last_message_at",
         "reply_link",
     )
-    list_filter = ("channel", "status", StepFilter, FurthestStepFilter)
+    list_filter = ("channel", "status", StepFilter, FurthestStepFilter, "uses_llm")
     search_fields = ("external_id",)
     date_hierarchy = "started_at"
     fieldsets = (
@@ -136,6 +136,9 @@ class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin):
                     "last_message_at",
                     "handoff_at",
                     "closed_at",
+                    "uses_llm",
+                    "llm_bucket",
+                    "anonymized_at",
                 )
             },
         ),
@@ -155,6 +158,9 @@ class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         "last_message_at",
         "closed_at",
         "handoff_at",
+        "uses_llm",
+        "llm_bucket",
+        "anonymized_at",
         "transcript",
     )
     inlines = [MessageInline]

@@ -44,6 +44,15 @@ class Conversation(models.Model):
     handoff_at = models.DateTimeField("pasada a asesor", null=True, blank=True)
     # The one "sorry for the wait" notice of a handoff nobody answered within the SLA.
     handoff_sla_notified_at = models.DateTimeField("aviso de espera enviado", null=True, blank=True)
+    # Retention or a customer's erasure request removed its personal data (kavak/retention.py).
+    anonymized_at = models.DateTimeField("datos personales borrados", null=True, blank=True)
+    # LLM rollout, fixed when the conversation starts: the session's bucket (0-99, a hash of the
+    # channel and session id) and whether it uses the model (LLM_ENABLED and bucket <
+    # LLM_ROLLOUT_PERCENT then). Empty for conversations older than the rollout.
+    llm_bucket = models.PositiveSmallIntegerField(
+        "grupo de despliegue (0-99)", null=True, blank=True
+    )
+    uses_llm = models.BooleanField("con modelo de lenguaje", null=True, blank=True)
 
     class Meta:
         verbose_name = "conversación"
@@ -67,6 +76,12 @@ class Conversation(models.Model):
                 fields=["handoff_at"],
                 condition=Q(status="handoff"),
                 name="conversation_handoff_open",
+            ),
+            # The retention run's candidates: only rows still holding personal data.
+            models.Index(
+                fields=["started_at"],
+                condition=Q(anonymized_at__isnull=True),
+                name="conversation_not_anonymized",
             ),
         ]
 

@@ -13,10 +13,11 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -551,12 +552,41 @@ def conversation_warm_up() -> None:
     logger.info("warm_up_done seconds=%.2f", time.perf_counter() - started)
 
 
+def conversation_uses_llm(*, channel: str, external_id: str, now: datetime | None = None) -> bool:
+    """May this session's next turn use the model (LLM_ENABLED and its rollout group)?
+
+    The group recorded on the open conversation when it started; a session without one (first
+    message, or idle long enough to start a new conversation, or one older than the rollout)
+    gets the group its new conversation will record. Read outside the turn's lock: the group of
+    a conversation never changes.
+    """
+    from conversations.wiring import llm_client, llm_rollout_group
+
+    if not llm_client().enabled:
+        return False
+    if state_store().persistent:
+        row = (
+            Conversation.objects.filter(
+                channel=channel, external_id=external_id, closed_at__isnull=True
+            )
+            .values_list("uses_llm", "last_message_at")
+            .first()
+        )
+        now = now or timezone.now()
+        idle = timedelta(hours=settings.CONVERSATION_IDLE_RESET_HOURS)
+        if row is not None and row[0] is not None and not (row[1] and now - row[1] > idle):
+            return bool(row[0])
+    return llm_rollout_group(channel=channel, external_id=external_id)[1]
+
+
 def _llm_turn_budget(channel: str, external_id: str) -> LlmBudget | None:
     from conversations.llm.services import llm_fallback, llm_turn_budget
     from conversations.wiring import llm_client
 
     if not llm_client().enabled:
         return None
+    if not conversation_uses_llm(channel=channel, external_id=external_id):
+        return None  # the rollout's group without the model: the deterministic agent alone
     if transaction.get_connection().in_atomic_block:
         llm_fallback(use="turn", reason="in_transaction")
         return None

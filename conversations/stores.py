@@ -162,14 +162,19 @@ class DbStateStore:
 
         ``INSERT … ON CONFLICT DO NOTHING`` (the one-open-conversation-per-session constraint is
         the table's only unique key besides the id): no savepoint round trips; a concurrent
-        creator's row is waited for and then locked instead.
+        creator's row is waited for and then locked instead. The LLM rollout group is fixed here.
         """
+        from conversations.wiring import llm_rollout_group
+
+        bucket, uses_llm = llm_rollout_group(channel=channel, external_id=external_id)
         conv = Conversation(
             channel=channel,
             external_id=external_id,
             state=state_to_dict(state),
             step=state.step.value,
             furthest_step=state.furthest_step.value,
+            llm_bucket=bucket,
+            uses_llm=uses_llm,
         )
         if insert_unless_conflict(conv) is not None:
             return _Row(conv.pk, conv.status, conv.version, conv.last_message_at, conv.state)

@@ -69,6 +69,18 @@ def llm_client() -> LlmClient:
     return NullLlm()
 
 
+def llm_rollout_group(*, channel: str, external_id: str) -> tuple[int, bool]:
+    """A new conversation's rollout bucket and whether it uses the model: LLM_ENABLED, and its
+    bucket inside LLM_ROLLOUT_PERCENT. Recorded on the conversation when it is created."""
+    from conversations.llm.rollout import llm_rollout_bucket, llm_rollout_includes
+
+    bucket = llm_rollout_bucket(channel=channel, external_id=external_id)
+    uses = llm_client().enabled and llm_rollout_includes(
+        bucket=bucket, percent=settings.LLM_ROLLOUT_PERCENT
+    )
+    return bucket, uses
+
+
 @functools.cache
 def llm_circuit() -> CircuitBreaker:
     """One breaker per process over state shared through the cache (Redis)."""

@@ -19,7 +19,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from channels.phones import InvalidPhone, phone_normalise
 from conversations.apis import amortization_csv_response
 from conversations.models import Conversation
 from conversations.staff import handoff_waiting_queryset
@@ -43,11 +44,14 @@ from kavak.backoffice.selectors import (
     dashboard_kb_fallback,
     dashboard_latency,
     dashboard_leads_by_agent,
+    dashboard_llm_rollout,
 )
 from kavak.exceptions import ApplicationError
+from kavak.retention import customer_erase, customer_hash
 from leads.models import (
     Agenda,
     Appointment,
+    DataErasure,
     FunnelDashboard,
     Lead,
     LeadEvent,
@@ -320,7 +324,7 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     ordering = ("-created_at",)
     inlines = [LeadNotificationInline]
-    actions = ["mark_contacted", "assign_round_robin", "reassign"]
+    actions = ["mark_contacted", "assign_round_robin", "reassign", "erase_customer"]
     readonly_fields = (
         "customer",
         "car_card",
@@ -718,6 +722,175 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/leads/lead/reassign.html", context)
 
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("leads.erase_customer_data")
+
+    @admin.action(description="Borrar datos del cliente…", permissions=["erase"])
+    def erase_customer(self, request: HttpRequest, queryset: QuerySet[Lead]) -> HttpResponse | None:
+        """A data-subject request (LFPDPPP): confirm, then erase each selected customer."""
+        form = ErasureForm(request.POST if "confirmar" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            entries = erase_leads_customers(
+                leads=queryset, actor=request.user, reference=form.cleaned_data["referencia"]
+            )
+            rows = sum(entry.total_rows for entry in entries)
+            self.message_user(
+                request,
+                f"Datos personales borrados de {len(entries)} cliente(s): {rows} fila(s) "
+                "anonimizadas. Queda registro en «Borrados de datos personales».",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Borrar datos del cliente",
+            "opts": self.model._meta,
+            "leads": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/leads/lead/erase.html", context)
+
+
+class ErasureForm(forms.Form):
+    referencia = forms.CharField(
+        label="Referencia de la solicitud",
+        max_length=120,
+        required=False,
+        help_text="Folio o correo de la solicitud del titular (derechos ARCO).",
+    )
+    confirmo = forms.BooleanField(
+        label="Confirmo que el cliente pidió borrar sus datos; no se puede deshacer.",
+        required=True,
+    )
+
+
+class PhoneErasureForm(ErasureForm):
+    telefono = forms.CharField(label="Teléfono del cliente", max_length=40)
+    field_order = ["telefono", "referencia", "confirmo"]
+
+    def clean_telefono(self) -> str:
+        try:
+            return phone_normalise(self.cleaned_data["telefono"])
+        except InvalidPhone:
+            raise ValidationError("No es un número de teléfono válido.") from None
+
+
+def erase_leads_customers(
+    *, leads: QuerySet[Lead], actor: Any, reference: str
+) -> list[DataErasure]:
+    """One erasure per customer of the selected leads (two leads with one phone: one customer)."""
+    entries = []
+    seen: set[str] = set()
+    for lead in leads.order_by("pk"):
+        if lead.phone and lead.phone in seen:
+            continue
+        seen.add(lead.phone)
+        entries.append(
+            customer_erase(actor=actor, phone=lead.phone, lead_ids=[lead.pk], reference=reference)
+        )
+    return entries
+
+
+@admin.register(DataErasure)
+class DataErasureAdmin(admin.ModelAdmin):
+    """The audit of erasures (read-only) and the erasure of a customer by phone number."""
+
+    change_list_template = "admin/leads/dataerasure/change_list.html"
+    list_display = ("created_at", "kind", "actor_username", "customer_hash", "reference", "total")
+    list_filter = ("kind", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("customer_hash", "reference", "actor_username")
+    readonly_fields = ("rows_table",)
+    fields = (
+        "created_at", "kind", "actor_username", "customer_hash", "reference", "rows_table",
+    )  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the audit outlives what it records
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[DataErasure], search_term: str
+    ) -> tuple[QuerySet[DataErasure], bool]:
+        """A phone number typed in the search finds its erasures (by its hash)."""
+        try:
+            token = customer_hash(phone_normalise(search_term))
+        except InvalidPhone:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(customer_hash=token), False
+
+    @admin.display(description="filas")
+    def total(self, obj: DataErasure) -> int:
+        return obj.total_rows
+
+    @admin.display(description="filas por tabla")
+    def rows_table(self, obj: DataErasure) -> SafeString:
+        return format_html(
+            "<table><thead><tr><th>Tabla</th><th>Filas</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td></tr>",
+                ((_table_label(label), count) for label, count in sorted(obj.rows.items())),
+            ),
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "borrar/",
+                self.admin_site.admin_view(self.erase_view),
+                name="leads_dataerasure_erase",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        extra = {"can_erase": request.user.has_perm("leads.erase_customer_data")}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+    def erase_view(self, request: HttpRequest) -> HttpResponse:
+        """Erase a customer by phone number (one who never became a lead, e.g. WhatsApp only)."""
+        if not request.user.has_perm("leads.erase_customer_data"):
+            raise PermissionDenied
+        form = PhoneErasureForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            entry = customer_erase(
+                actor=request.user,
+                phone=form.cleaned_data["telefono"],
+                reference=form.cleaned_data["referencia"],
+            )
+            self.message_user(
+                request,
+                f"Datos personales borrados: {entry.total_rows} fila(s) anonimizadas.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:leads_dataerasure_change", args=[entry.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Borrar datos de un cliente por teléfono",
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/leads/dataerasure/erase.html", context)
+
+
+def _table_label(label: str) -> str:
+    """``conversations.message`` → "mensajes" (the model's Spanish name)."""
+    from django.apps import apps
+
+    name, _, suffix = label.partition(":")
+    try:
+        model = apps.get_model(name)
+    except (LookupError, ValueError):
+        return label
+    text = str(model._meta.verbose_name_plural)
+    return f"{text} ({'avisos a ventas' if suffix == 'ventas' else suffix})" if suffix else text
+
 
 def _returned_html(event: LeadEvent) -> SafeString:
     """ "Volvió a escribir" with links to the conversation before and the new one."""
@@ -739,6 +912,14 @@ def _returned_html(event: LeadEvent) -> SafeString:
 
 def transcript_html(*, conversation: Any) -> SafeString:
     """The conversation as staff read it: time, who, message and delivery status."""
+    if getattr(conversation, "anonymized_at", None):
+        # The rows stay (the funnel counts them), their texts are gone: say so, not "empty".
+        return format_html(
+            "<em>{}</em>",
+            "Datos personales borrados el "
+            f"{timezone.localtime(conversation.anonymized_at):%d/%m/%Y %H:%M} (plazo de "
+            "conservación vencido o solicitud del cliente): los mensajes ya no se muestran.",
+        )
     lines = conversation_transcript(conversation=conversation)
     if not lines:
         return format_html("<em>{}</em>", "Sin mensajes.")
@@ -923,6 +1104,7 @@ def dashboard_context(*, period: DateRange, channel: str) -> dict[str, Any]:
     latency = dashboard_latency(period=period, channel=channel)
     agents = dashboard_leads_by_agent(period=period, channel=channel)
     daily = dashboard_daily(period=period, channel=channel)
+    rollout = dashboard_llm_rollout(period=period, channel=channel)
     total = by_key["need"].conversations
 
     def note(stage: Any) -> str:
@@ -947,6 +1129,15 @@ def dashboard_context(*, period: DateRange, channel: str) -> dict[str, Any]:
         "fallback": fallback,
         "latency": latency,
         "agents": agents,
+        "rollout": rollout,
+        "rollout_rows": [
+            (g, "—" if g.conversion is None else f"{g.conversion:.1%}")
+            for g in rollout.groups
+            if g.conversations or g.key != "unrecorded"
+        ],
+        "rollout_note": _rollout_note(rollout),
+        "llm_enabled": settings.LLM_ENABLED,
+        "llm_rollout_percent": settings.LLM_ROLLOUT_PERCENT,
         "statuses": Lead.Status.choices,
         "agent_rows": [
             (agent.name, [agent.by_status[key] for key in Lead.Status.values], agent.total)
@@ -987,6 +1178,36 @@ def dashboard_context(*, period: DateRange, channel: str) -> dict[str, Any]:
             f"({fallback.fallbacks} ofrecieron asesor)",
         ),
     }
+
+
+def _rollout_note(rollout: Any) -> str:
+    """The comparison in one sentence an operator can act on."""
+    if not rollout.comparable:
+        return (
+            "Sin comparación en el periodo: hacen falta conversaciones con y sin modelo "
+            "(LLM_ENABLED activo y LLM_ROLLOUT_PERCENT entre 1 y 99)."
+        )
+    model, control = rollout.groups[0], rollout.groups[1]
+
+    def points(value: float) -> str:
+        return f"{value * 100:+.1f}".replace("-", "−") + " pp"
+
+    def rate(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1%}"
+
+    text = (
+        f"Conversión con modelo {rate(model.conversion)} "
+        f"({model.conversations} conversaciones) contra {rate(control.conversion)} "
+        f"sin modelo ({control.conversations}): diferencia {points(rollout.difference)} "
+        f"(intervalo de 95 %: {points(rollout.low)} a {points(rollout.high)}). "
+    )
+    if rollout.conclusive:
+        verdict = "mejora" if rollout.difference > 0 else "empeora"
+        return text + f"Con estos tamaños, el modelo {verdict} la conversión."
+    return text + (
+        "Aún no concluyente: la diferencia podría ser cero; "
+        f"espera al menos {rollout.MIN_GROUP} conversaciones por grupo y un intervalo sin el cero."
+    )
 
 
 def _bucket_position(value_ms: float) -> float:

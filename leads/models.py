@@ -67,6 +67,8 @@ class Lead(models.Model):
     updated_at = models.DateTimeField("actualizado", auto_now=True)
     # Staff activity (creation, assignment, status changes, notes): drives the "stale" flag.
     last_activity_at = models.DateTimeField("última actividad", default=timezone.now, db_index=True)
+    # Retention or a customer's erasure request removed its personal data (kavak/retention.py).
+    anonymized_at = models.DateTimeField("datos personales borrados", null=True, blank=True)
 
     class Meta:
         verbose_name = "lead"
@@ -274,3 +276,53 @@ class Agenda(Appointment):
         verbose_name = "agenda"
         verbose_name_plural = "agenda"
         default_permissions = ("view",)
+
+
+class DataErasure(models.Model):
+    """The audit of personal data removed: who, when, which customer (hashed), rows per table.
+
+    One entry per customer erased on request (a data-subject request under the LFPDPPP, from the
+    back office) and one per nightly retention run that anonymised anything.
+    """
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", "Solicitud del cliente"
+        RETENTION = "retention", "Plazo de conservación vencido"
+
+    kind = models.CharField("tipo", max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField("fecha", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="quién",
+    )
+    # The username as it was: the entry still says who if the account is deleted later.
+    actor_username = models.CharField("usuario", max_length=150, blank=True)
+    customer_hash = models.CharField("cliente (hash)", max_length=16, blank=True, db_index=True)
+    reference = models.CharField(
+        "referencia de la solicitud",
+        max_length=120,
+        blank=True,
+        help_text="Folio o correo de la solicitud del titular (derechos ARCO).",
+    )
+    # {"conversations.message": 12, "leads.lead": 1, ...}: rows changed per table.
+    rows = models.JSONField("filas por tabla", default=dict)
+
+    class Meta:
+        verbose_name = "borrado de datos personales"
+        verbose_name_plural = "borrados de datos personales"
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("view",)
+        permissions = [
+            ("erase_customer_data", "Puede borrar los datos personales de un cliente (LFPDPPP)")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total_rows(self) -> int:
+        return sum(int(n) for n in self.rows.values())

@@ -10,7 +10,8 @@ database after migrations equals this matrix, and the pages each role can open.
   chat, API, WhatsApp) and return the conversation to the bot. No exports, no dashboard,
   no other customers' raw WhatsApp deliveries.
 - Supervisión: every lead and conversation, assignment, exports, the funnel dashboard, salespeople's
-  availability and capacity; reads the catalogue and the knowledge base.
+  availability and capacity, erasing a customer's personal data on request (and its audit);
+  reads the catalogue and the knowledge base.
 - Contenido: articles, golden questions and the unanswered-questions queue (phones masked there),
   and the catalogue. Nothing with customers' phone numbers: no leads, conversations or channels.
 - Superusers have every permission.
@@ -47,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, set[str]]] = {
             "view_lead", "change_lead", "view_all_leads", "assign_lead", "export_leads",
             "view_leadnotification", "view_salesagent", "change_salesagent",
             "view_funneldashboard", "view_appointment", "change_appointment", "view_agenda",
+            "view_dataerasure", "erase_customer_data",
         },
         # change_conversation only unlocks "return to the bot"; the conversation is read-only.
         "conversations": {"view_conversation", "change_conversation", "reply_conversation"},

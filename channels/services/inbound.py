@@ -41,6 +41,7 @@ from conversations.services import (
     conversation_slots_suggest,
     conversation_turn_handle,
     conversation_turn_rephrase,
+    conversation_uses_llm,
 )
 from kavak import metrics
 from kavak.logging import log_context
@@ -275,6 +276,8 @@ def _llm_plan(
 
     if not llm_client().enabled:
         return None
+    if not conversation_uses_llm(channel=CHANNEL, external_id=inbound.phone, now=now):
+        return None  # the rollout's group without the model: deterministic turn and reply
     budget = llm_turn_budget(
         channel=CHANNEL if deliver else SYNC_LLM_CHANNEL, conversation=f"{CHANNEL}:{inbound.phone}"
     )

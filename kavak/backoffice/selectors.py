@@ -392,6 +392,82 @@ def dashboard_daily(*, period: DateRange, channel: str = "") -> list[DailyPoint]
     ]
 
 
+# --- LLM rollout: conversion with and without the model ------------------------------------------
+@dataclass(frozen=True)
+class LlmGroup:
+    key: str  # "model", "control", "unrecorded" (started before the rollout was recorded)
+    label: str
+    conversations: int
+    leads: int  # of those conversations, how many produced a lead
+
+    @property
+    def conversion(self) -> float | None:
+        return self.leads / self.conversations if self.conversations else None
+
+
+@dataclass(frozen=True)
+class LlmComparison:
+    groups: list[LlmGroup]
+    # Conversion with the model minus without it, and its 95 % interval (normal approximation);
+    # None unless both groups have conversations.
+    difference: float | None
+    low: float | None
+    high: float | None
+
+    MIN_GROUP = 30  # below this per group the interval is not worth reading
+
+    @property
+    def comparable(self) -> bool:
+        return self.difference is not None
+
+    @property
+    def conclusive(self) -> bool:
+        """Both groups big enough and the interval excludes no difference."""
+        sizes = [g.conversations for g in self.groups if g.key in ("model", "control")]
+        if self.low is None or self.high is None or min(sizes, default=0) < self.MIN_GROUP:
+            return False
+        return self.low > 0 or self.high < 0
+
+
+_LLM_GROUPS = (
+    ("model", True, "Con modelo"),
+    ("control", False, "Sin modelo"),
+    ("unrecorded", None, "Sin registro (antes del despliegue gradual)"),
+)
+
+
+def dashboard_llm_rollout(*, period: DateRange, channel: str = "") -> LlmComparison:
+    """Conversations started in the period per LLM rollout group (recorded on each conversation
+    when it started), how many produced a lead, and the difference in conversion."""
+    rows = (
+        dashboard_conversations(period=period, channel=channel)
+        .annotate(has_lead=Exists(Lead.objects.filter(conversation=OuterRef("pk"))))
+        .values("uses_llm")
+        .annotate(n=Count("pk"), leads=Count("pk", filter=Q(has_lead=True)))
+        .order_by()
+    )
+    by_group = {row["uses_llm"]: row for row in rows}
+    groups = [
+        LlmGroup(
+            key=key,
+            label=label,
+            conversations=by_group.get(value, {}).get("n", 0),
+            leads=by_group.get(value, {}).get("leads", 0),
+        )
+        for key, value, label in _LLM_GROUPS
+    ]
+    model, control = groups[0], groups[1]
+    if not (model.conversations and control.conversations):
+        return LlmComparison(groups=groups, difference=None, low=None, high=None)
+    p1, n1 = model.leads / model.conversations, model.conversations
+    p2, n2 = control.leads / control.conversations, control.conversations
+    difference = p1 - p2
+    margin = 1.96 * math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+    return LlmComparison(
+        groups=groups, difference=difference, low=difference - margin, high=difference + margin
+    )
+
+
 # --- Handoffs waiting for a person ----------------------------------------------------------------
 @dataclass(frozen=True)
 class WaitingHandoff:

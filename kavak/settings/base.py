@@ -12,6 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import environ
+from celery.schedules import crontab
 from csp import constants as _csp
 
 from kavak.env import BASE_DIR, env, env_choice, env_required, url_with_password
@@ -561,14 +562,61 @@ CELERY_BEAT_SCHEDULE["backoffice.handoff_sla_sweep"] = {
 # CloudWatch namespace of `manage.py export_queue_metrics` (queue depth/age, WhatsApp latency); set
 # only on the exporter container (Terraform), which refuses to start without it.
 QUEUE_METRICS_NAMESPACE = env.str("QUEUE_METRICS_NAMESPACE", default="")
-# Days conversation messages and WhatsApp deliveries are kept before archival (0 = kept). Terraform
-# sets it per environment; the archival job that reads it is the retention feature (issue 20,
-# docs/PRODUCTION.md "Data growth").
+# Days conversation messages and WhatsApp deliveries keep personal data (0 = kept). Terraform
+# sets it per environment; it is the default of the two RETENTION_* settings below that cover those
+# tables (docs/PRODUCTION.md "Data growth", README "Retención y borrado de datos").
 DATA_RETENTION_DAYS = env.int("DATA_RETENTION_DAYS", default=0)
-if DATA_RETENTION_DAYS and DATA_RETENTION_DAYS < 30:
-    from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("DATA_RETENTION_DAYS must be 0 (keep) or at least 30.")
+
+def _retention_days(name: str, default: int) -> int:
+    """Days, or 0 = keep; an empty variable means 0, as the README promises."""
+    raw = env.str(name, default=str(default)).strip()
+    try:
+        return int(raw or 0)
+    except ValueError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} must be a whole number of days (0 = keep).") from None
+
+
+# Retention (issue 20): a nightly beat task anonymises what is older than these limits — phone
+# numbers become a keyed hash, names and message texts are removed, the rows (and so every
+# funnel count) stay. Conversations: by their last message; deliveries (WhatsApp in/out, status
+# callbacks, contacts): by their date; leads: closed (sold or lost) and without activity since.
+RETENTION_TRANSCRIPT_DAYS = _retention_days("RETENTION_TRANSCRIPT_DAYS", DATA_RETENTION_DAYS)
+RETENTION_DELIVERY_DAYS = _retention_days("RETENTION_DELIVERY_DAYS", DATA_RETENTION_DAYS)
+RETENTION_CLOSED_LEAD_DAYS = _retention_days("RETENTION_CLOSED_LEAD_DAYS", 0)
+# Rows per short transaction of the anonymiser (locked rows are skipped and done on the next run).
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+# Key of the HMAC that replaces phone numbers (the same phone always gives the same hash, so
+# repeat customers still count once). Empty: derived from DJANGO_SECRET_KEY; set it if that key is
+# ever rotated, or old and new hashes of one phone will differ.
+RETENTION_HASH_KEY = env.str("RETENTION_HASH_KEY", default="")
+_RETENTION_RULES = (
+    (not DATA_RETENTION_DAYS or DATA_RETENTION_DAYS >= 30,
+     "DATA_RETENTION_DAYS must be 0 (keep) or at least 30."),
+    *(
+        (not _days or _days >= 30, f"{_name} must be 0 (keep) or at least 30 days.")
+        for _name, _days in (
+            ("RETENTION_TRANSCRIPT_DAYS", RETENTION_TRANSCRIPT_DAYS),
+            ("RETENTION_DELIVERY_DAYS", RETENTION_DELIVERY_DAYS),
+            ("RETENTION_CLOSED_LEAD_DAYS", RETENTION_CLOSED_LEAD_DAYS),
+        )
+    ),
+    (10 <= RETENTION_BATCH_SIZE <= 10_000, "RETENTION_BATCH_SIZE must be between 10 and 10000."),
+)  # fmt: skip
+for _ok, _message in _RETENTION_RULES:
+    if not _ok:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(_message)
+CELERY_BEAT_SCHEDULE["kavak.retention_anonymise"] = {
+    "task": "kavak.retention_anonymise",
+    # Every night at 03:30 (CELERY_TIMEZONE, Mexico City): off-peak. A run that has more than
+    # one task's worth of work re-enqueues itself; with nothing expired it is a few index reads.
+    "schedule": crontab(hour=3, minute=30),
+    "options": {"expires": 3600.0},
+}
 
 # --- LLM ----------------------------------------------------------------------------------------
 # The optional model (LLM_ENABLED, OPENAI_* above) phrases and parses; it never decides. Uses:
@@ -601,6 +649,11 @@ LLM_MAX_OUTPUT_CHARS = env.int("LLM_MAX_OUTPUT_CHARS", default=1200)
 # Cost bound: model calls one conversation may make in a day (0 = no cap); past it, the
 # deterministic agent answers alone (kavak_llm_calls_total{outcome="conversation_cap"}).
 LLM_MAX_CALLS_PER_CONVERSATION = env.int("LLM_MAX_CALLS_PER_CONVERSATION", default=40)
+# Gradual rollout (issue 20): with LLM_ENABLED, the share of new conversations that use the model
+# (0-100). A conversation's group is fixed when it starts, from a hash of its session id (stable:
+# the same session always lands in the same bucket 0-99) and recorded on it; the funnel dashboard
+# compares conversion between the groups. 100 = every conversation, today's behaviour.
+LLM_ROLLOUT_PERCENT = env.int("LLM_ROLLOUT_PERCENT", default=100)
 _LLM_RULES = (
     (set(LLM_USES) <= {"faq", "slots", "smooth"},
      f"LLM_USES={','.join(LLM_USES)!r}: expected a comma-separated subset of faq,slots,smooth."),
@@ -617,6 +670,7 @@ _LLM_RULES = (
      "LLM_CIRCUIT_WINDOW_S and LLM_CIRCUIT_COOLDOWN_S must be positive."),
     (200 <= LLM_MAX_OUTPUT_CHARS <= 4000, "LLM_MAX_OUTPUT_CHARS must be between 200 and 4000."),
     (LLM_MAX_CALLS_PER_CONVERSATION >= 0, "LLM_MAX_CALLS_PER_CONVERSATION must be 0 or more."),
+    (0 <= LLM_ROLLOUT_PERCENT <= 100, "LLM_ROLLOUT_PERCENT must be between 0 and 100."),
 )  # fmt: skip
 for _ok, _message in _LLM_RULES:
     if not _ok:

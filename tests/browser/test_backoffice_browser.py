@@ -139,11 +139,39 @@ def test_supervisor_opens_the_dashboard_and_sees_the_seeded_numbers(page: Any, r
     expect(page.locator('[data-kpi="fallback_rate"] .value')).to_have_text("50%")
     expect(page.locator('[data-kpi="p50"] .value')).to_have_text("120 ms")
     expect(page.locator('[data-kpi="p95"] .value')).to_have_text("230 ms")
+    expect(page.locator("#llm-rollout")).to_contain_text("Sin comparación en el periodo")
     shot(page, "supervision-01-tablero")
 
     page.goto("/admin/leads/lead/")
     expect(page.get_by_role("link", name="Exportar CSV (lista filtrada)")).to_be_visible()
     shot(page, "supervision-02-todos-los-leads")
+
+
+def test_supervisor_erases_a_customer_on_request_and_reads_the_audit(
+    page: Any, roles: None
+) -> None:
+    staff("sofia", SUPERVISION, first="Sofía", last="Ruiz")
+    conversation = make_conversation(turns=[("soy Luis, 5512345678", "lead_capture", {})])
+    lead = make_lead(name="Luis Pérez", phone="+525512345678", conversation=conversation)
+
+    log_in(page, "sofia")
+    page.goto("/admin/leads/lead/")
+    page.check(f'input[name="_selected_action"][value="{lead.pk}"]')
+    page.select_option('select[name="action"]', "erase_customer")
+    page.click('button[name="index"]')
+    expect(page.locator("#content")).to_contain_text("Luis Pérez")
+    page.fill("#id_referencia", "ARCO-2026-17")
+    page.check("#id_confirmo")
+    shot(page, "supervision-03-borrar-datos")
+    page.click('input[name="confirmar"]')
+    expect(page.locator(".messagelist")).to_contain_text("Datos personales borrados de 1 cliente")
+    assert Lead.objects.get(pk=lead.pk).name == ""
+
+    page.goto("/admin/leads/dataerasure/")
+    expect(page.locator("#result_list")).to_contain_text("ARCO-2026-17")
+    page.locator("#result_list tbody th a").first.click()
+    expect(page.locator("#content")).to_contain_text("mensajes")
+    shot(page, "supervision-04-registro-de-borrado")
 
 
 def test_content_editor_edits_an_article_previews_it_and_the_agent_answers_with_it(

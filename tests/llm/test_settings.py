@@ -67,6 +67,7 @@ def test_openai_client_is_configured_from_the_environment_only() -> None:
         ({"LLM_CHAT_TIMEOUT_S": "5", "LLM_CHAT_BUDGET_S": "2"}, "LLM_CHAT_TIMEOUT_S"),
         ({"LLM_WHATSAPP_BUDGET_S": "40"}, "LLM_WHATSAPP_BUDGET_S"),
         ({"OPENAI_TIMEOUT_S": "0"}, "OPENAI_TIMEOUT_S must be positive"),
+        ({"LLM_ROLLOUT_PERCENT": "150"}, "LLM_ROLLOUT_PERCENT must be between 0 and 100"),
     ],
 )
 def test_a_bad_llm_setting_stops_start_up(env: dict[str, str], message: str) -> None:
