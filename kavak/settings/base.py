@@ -519,8 +519,9 @@ _WHATSAPP_RULES = (
     (1 <= WHATSAPP_SEND_MAX_ATTEMPTS <= 20, "WHATSAPP_SEND_MAX_ATTEMPTS must be between 1 and 20."),
     (WHATSAPP_SWEEP_INTERVAL_S >= 1, "WHATSAPP_SWEEP_INTERVAL_S must be at least 1."),
     (WHATSAPP_SWEEP_AFTER_S >= 10, "WHATSAPP_SWEEP_AFTER_S must be at least 10."),
-    (all(all(t.partition(":")[::2]) for t in (META_STAFF_TEMPLATE, META_SALES_TEMPLATE) if t),
-     "META_STAFF_TEMPLATE / META_SALES_TEMPLATE must be <name>:<language> (kavak_asesor:es_MX)."),
+    (all(all(t.partition(":")[::2]) and len(t) <= 64
+         for t in (META_STAFF_TEMPLATE, META_SALES_TEMPLATE) if t),
+     "META_STAFF_TEMPLATE / META_SALES_TEMPLATE: <name>:<language> (kavak_asesor:es_MX), ≤ 64."),
     (0.5 <= META_TIMEOUT_S <= 30, "META_TIMEOUT_S must be between 0.5 and 30."),
     (META_RECONCILE_WAIT_S >= 2 * META_TIMEOUT_S,
      "META_RECONCILE_WAIT_S must be at least 2 × META_TIMEOUT_S."),
