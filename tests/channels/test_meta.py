@@ -436,3 +436,24 @@ def test_concurrent_copies_of_a_status_record_it_without_errors(
     row.refresh_from_db()
     assert row.status == "delivered"
     assert WhatsAppStatusEvent.objects.filter(provider_sid=row.provider_sid).count() == 4
+
+
+def test_the_admin_reply_page_names_the_template_of_the_customer_provider(
+    meta: FakeGraph, fake_twilio: FakeTwilio, admin_client: Client
+) -> None:
+    from django.urls import reverse
+
+    post_meta(Client(), meta_text("quiero hablar con un asesor"))
+    run_pending()
+    conversation = Conversation.objects.get(external_id=CUSTOMER_PHONE)
+    WhatsAppInbound.objects.update(received_at=timezone.now() - timedelta(hours=25))
+    url = reverse("admin:channels_whatsappconversation_reply", args=[conversation.pk])
+    page = admin_client.get(url).content.decode()
+    assert "META_STAFF_TEMPLATE" in page
+    assert "TWILIO_STAFF_TEMPLATE_CONTENT_SID" not in page
+    with override_settings(
+        **meta_settings(meta, fake_twilio, META_STAFF_TEMPLATE="kavak_asesor:es_MX")
+    ):
+        page = admin_client.get(url).content.decode()
+    assert "kavak_asesor:es_MX" in page
+    assert "Enviar plantilla aprobada" in page
