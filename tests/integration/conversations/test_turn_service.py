@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.test import override_settings
@@ -157,8 +159,11 @@ def test_handoff_pauses_bot_stores_later_messages_and_staff_can_return_it() -> N
 
 
 def test_api_channel_gets_a_waiting_notice_while_paused() -> None:
-    turn("asesor", session="p")
-    out = turn("hola?", session="p")
+    # Inside business hours: outside them the notice says when an advisor will write instead,
+    # so the wall clock would decide the outcome.
+    monday_morning = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    turn("asesor", session="p", now=monday_morning)
+    out = turn("hola?", session="p", now=monday_morning + timedelta(minutes=1))
     assert out.reply == "Tu conversación está con un asesor de Kavak; te responderá en breve."
 
 
