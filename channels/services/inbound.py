@@ -43,6 +43,7 @@ from conversations.services import (
     conversation_turn_rephrase,
 )
 from kavak import metrics
+from kavak.exceptions import TransientError
 from kavak.logging import log_context
 from kavak.rows import insert_unless_conflict
 
@@ -161,7 +162,10 @@ def inbound_message_receive(
         group = inbound_message_process(inbound_id=inbound.pk, deliver=False, now=now)
         parts = outbound_group_answer_in_twiml(group=group)
     elif sync and (not over or notice):
-        inbound_message_process(inbound_id=inbound.pk, deliver=True, now=now)
+        try:
+            inbound_message_process(inbound_id=inbound.pk, deliver=True, now=now)
+        except TransientError as exc:  # the reply is stored pending: the sweep sends it
+            logger.warning("whatsapp_sync_send_deferred inbound_id=%s error=%s", inbound.pk, exc)
     return ReceiveResult(duplicate=False, inbound_id=inbound.pk, throttled=over, reply_parts=parts)
 
 

@@ -457,3 +457,18 @@ def test_the_admin_reply_page_names_the_template_of_the_customer_provider(
         page = admin_client.get(url).content.decode()
     assert "kavak_asesor:es_MX" in page
     assert "Enviar plantilla aprobada" in page
+
+
+def test_sync_mode_sends_the_reply_through_the_graph_api_inside_the_webhook(
+    meta: FakeGraph, fake_twilio: FakeTwilio
+) -> None:
+    """Meta has no inline answer (no TwiML): in sync mode the reply goes out before the 200, and a
+    Graph API hiccup leaves it pending for the sweep instead of failing the webhook."""
+    with override_settings(**meta_settings(meta, fake_twilio, WHATSAPP_MODE="sync")):
+        assert post_meta(Client(), meta_text("Hola, busco un auto")).status_code == 200
+        assert len(meta.created) == 1
+        meta.script("500")
+        response = post_meta(Client(), meta_text("tengo 300 mil", wa_id="5215587654321"))
+    assert response.status_code == 200
+    assert len(meta.created) == 1
+    assert WhatsAppOutbound.objects.filter(status="pending").count() == 1
