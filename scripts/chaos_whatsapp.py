@@ -44,7 +44,7 @@ from whatsapp_harness import Environment
 PORTS = (18611, 18612, 18613)
 PHASE_SIZE = 200
 COPIES = 5
-BATCH = 10  # MessageSids fired together: BATCH × COPIES concurrent requests
+BATCH = 10  # message ids fired together: BATCH × COPIES concurrent requests
 VISIBILITY_TIMEOUT_S = 15
 SWEEP_INTERVAL_S = 5  # production: 60 s
 SWEEP_AFTER_S = 20  # production: 120 s
@@ -354,17 +354,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provider", choices=("twilio", "meta", "both"), default="both")
     chosen = parser.parse_args().provider
-    names = ["twilio", "meta"] if chosen == "both" else [chosen]
-    codes: dict[str, int] = {}
-    for name in names:
-        print(f"\n######## provider: {name}")
-        if os.environ.get("CHAOS_WHATSAPP_LLM", "true").lower() in ("0", "false", "no", "off"):
-            codes[name] = run(PROVIDERS[name], {})
-            continue
-        codes[name] = run_with_model(PROVIDERS[name])
-    verdicts = ", ".join(f"{n} {'PASS' if c == 0 else 'FAIL'}" for n, c in codes.items())
-    print(f"\nchaos-whatsapp: {verdicts}")
-    return 0 if all(c == 0 for c in codes.values()) else 1
+    if chosen == "both":
+        # One process per provider: this script configures Django once per process (its own
+        # database and settings for the run).
+        import subprocess
+
+        codes = {}
+        for name in ("twilio", "meta"):
+            print(f"\n######## provider: {name}", flush=True)
+            codes[name] = subprocess.run(
+                [sys.executable, __file__, "--provider", name], check=False
+            ).returncode
+        verdicts = ", ".join(f"{n} {'PASS' if c == 0 else 'FAIL'}" for n, c in codes.items())
+        print(f"\nchaos-whatsapp: {verdicts}")
+        return 0 if all(c == 0 for c in codes.values()) else 1
+    if os.environ.get("CHAOS_WHATSAPP_LLM", "true").lower() in ("0", "false", "no", "off"):
+        return run(PROVIDERS[chosen], {})
+    return run_with_model(PROVIDERS[chosen])
 
 
 def run_with_model(provider: Provider) -> int:
@@ -449,14 +455,14 @@ def run(provider: Provider, llm: dict[str, str]) -> int:
             flusher.start()
             statuses = deliver_all(forms, midway=midway)
             flusher.join()
-            # Redeliver everything once more now that Redis has forgotten every MessageSid.
+            # Redeliver everything once more now that Redis has forgotten every message id.
             again = deliver_all(forms)
             statuses.update(again)
             elapsed = wait_replies(fake, addresses, PHASE_TIMEOUT_S)
             time.sleep(3)
             name = (
                 f"2. Redis flushed midway ({flushed[0] if flushed else 0} keys) "
-                f"and every MessageSid redelivered 5 more times"
+                f"and every message id redelivered 5 more times"
             )
             results.append(report(name, statuses, count(fake, forms, addresses), elapsed))
             if not results[-1]:
