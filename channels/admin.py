@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -33,6 +32,7 @@ from channels.services import (
     staff_template_send,
     whatsapp_conversation_return_to_bot,
 )
+from channels.wiring import whatsapp_default_address, whatsapp_template, whatsapp_template_setting
 from conversations.models import Conversation
 from kavak.backoffice.formatting import bold_html
 from kavak.backoffice.labels import step_label
@@ -166,6 +166,11 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
             raise PermissionDenied
         can_reply = self.has_reply_permission(request)
         window = whatsapp_window(phone=conversation.external_id, now=timezone.now())
+        # The template of the provider of the number the customer wrote to (Twilio or Meta).
+        contact = WhatsAppContact.objects.filter(phone=conversation.external_id).first()
+        business = (contact.last_to if contact else "") or whatsapp_default_address()
+        template = whatsapp_template(purpose="staff", business_address=business)
+        template_setting = whatsapp_template_setting(purpose="staff", business_address=business)
         form = StaffReplyForm(request.POST or None)
         if request.method == "POST":
             if not can_reply:
@@ -201,8 +206,9 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
             "conversation": conversation,
             "paused": conversation.status == Conversation.Status.HANDOFF,
             "window": window,
-            "template_configured": bool(settings.TWILIO_STAFF_TEMPLATE_CONTENT_SID),
-            "template_sid": settings.TWILIO_STAFF_TEMPLATE_CONTENT_SID,
+            "template_configured": bool(template),
+            "template_sid": template,
+            "template_setting": template_setting,
             "can_reply": can_reply,
             "form": form,
             "transcript": self.transcript(conversation),

@@ -27,7 +27,8 @@ class Media:
 
 @dataclass(frozen=True)
 class InboundMessage:
-    """One Twilio delivery, parsed: ``phone`` normalised, ``from_address`` kept for replies."""
+    """One provider delivery (Twilio or Meta), parsed: ``phone`` normalised, ``from_address``
+    (the customer) and ``to_address`` (our business number) kept for the reply."""
 
     message_sid: str
     from_address: str
@@ -41,7 +42,7 @@ class InboundMessage:
     kind: str = "text"  # text | media | location | empty
     media: tuple[Media, ...] = ()
     location: dict[str, str] = field(default_factory=dict)
-    payload: dict[str, str] = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_text(self) -> bool:
@@ -55,12 +56,14 @@ class StatusUpdate:
     provider_sid: str
     status: str
     error_code: str = ""
-    payload: dict[str, str] = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)
+    callback_key: str = ""  # our idempotency key echoed back (Meta's biz_opaque_callback_data)
 
 
 @dataclass(frozen=True)
 class OutboundRequest:
-    """A message to send: free text (``body``) or an approved template (``content_sid``)."""
+    """A message to send: free text (``body``) or an approved template (``content_sid``: a Twilio
+    ContentSid, or ``<name>:<language>`` on Meta). ``key`` is the part's idempotency key."""
 
     to: str
     from_: str
@@ -68,6 +71,7 @@ class OutboundRequest:
     content_sid: str = ""
     content_variables: dict[str, Any] = field(default_factory=dict)
     status_callback: str = ""
+    key: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""WhatsApp through Twilio: contacts, every delivery in and out, and delivery status events.
+"""WhatsApp through Twilio or Meta: contacts, every delivery in and out, and delivery status events.
 
 The database is the truth for exactly-once: an inbound message is unique on Twilio's
 ``MessageSid`` (Redis only answers duplicates faster) and an outbound message is unique on its
@@ -51,7 +51,8 @@ class WhatsAppInbound(models.Model):
         OPTED_OUT = "opted_out", "Cliente dado de baja (sin respuesta)"
         FAILED = "failed", "Error al procesar (sin respuesta)"
 
-    message_sid = models.CharField("MessageSid", max_length=64, unique=True)
+    # Twilio's MessageSid (34 characters) or Meta's message id (``wamid.…``, up to ~100).
+    message_sid = models.CharField("MessageSid", max_length=128, unique=True)
     account_sid = models.CharField("AccountSid", max_length=64, blank=True)
     messaging_service_sid = models.CharField("MessagingServiceSid", max_length=64, blank=True)
     from_address = models.CharField("From", max_length=40)
@@ -161,7 +162,9 @@ class WhatsAppOutbound(models.Model):
     status = models.CharField(
         "estado", max_length=12, choices=Status.choices, default=Status.PENDING
     )
-    provider_sid = models.CharField("MessageSid", max_length=64, null=True, blank=True, unique=True)
+    provider_sid = models.CharField(
+        "MessageSid", max_length=128, null=True, blank=True, unique=True
+    )
     attempts = models.PositiveSmallIntegerField("intentos", default=0)
     error_code = models.CharField("código de error", max_length=16, blank=True)
     last_error = models.CharField("último error", max_length=300, blank=True)
@@ -191,10 +194,13 @@ class WhatsAppOutbound(models.Model):
 
 
 class WhatsAppStatusEvent(models.Model):
-    """Every status callback as Twilio sent it (it may arrive before we know the message's SID)."""
+    """Every status callback as the provider sent it (it may arrive before we know the SID)."""
 
-    provider_sid = models.CharField("MessageSid", max_length=64, db_index=True)
+    provider_sid = models.CharField("MessageSid", max_length=128, db_index=True)
     status = models.CharField("estado", max_length=16)
+    # Meta echoes the key we sent (biz_opaque_callback_data): it ties a status to a part whose
+    # send answer was lost, as the Graph API has no list of sent messages to reconcile against.
+    callback_key = models.CharField("clave de envío", max_length=120, blank=True, db_index=True)
     error_code = models.CharField("código de error", max_length=16, blank=True)
     payload = models.JSONField("payload de Twilio", default=dict, blank=True)
     received_at = models.DateTimeField("recibido")

@@ -114,7 +114,8 @@ class Message(models.Model):
     next_action = models.CharField("siguiente acción", max_length=40, blank=True)
     understood = models.JSONField("entendido", default=dict, blank=True)
     latency_ms = models.FloatField("latencia (ms)", null=True, blank=True)
-    provider_message_id = models.CharField("id del proveedor", max_length=64, blank=True)
+    # Twilio MessageSid or Meta message id (wamid., longer than 64).
+    provider_message_id = models.CharField("id del proveedor", max_length=128, blank=True)
     # Who wrote a staff message (or returned the conversation to the bot); empty for the agent.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -83,7 +83,9 @@ WEBHOOK_DUPLICATES_TOTAL = Counter(
     "kavak_webhook_duplicates_total", "Twilio deliveries recognised as duplicates.", ["layer"]
 )
 WEBHOOK_SIGNATURE_FAILURES_TOTAL = Counter(
-    "kavak_webhook_signature_failures_total", "Twilio requests with an invalid signature.", ["mode"]
+    "kavak_webhook_signature_failures_total",
+    "Webhook requests with an invalid signature (mode: Twilio's enforce/log-only, or meta).",
+    ["mode"],
 )
 RATE_LIMITED_SENDERS_TOTAL = Counter(
     "kavak_rate_limited_messages_total", "Inbound messages over the per-sender rate limit."

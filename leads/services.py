@@ -161,7 +161,15 @@ def _salesperson_whatsapp(lead: Lead) -> str:
 
 def lead_notify_sales_whatsapp_enabled() -> bool:
     """The WhatsApp notification is on when the channel is on and a template is approved."""
-    return bool(settings.WHATSAPP_ENABLED and settings.TWILIO_SALES_TEMPLATE_CONTENT_SID)
+    return bool(settings.WHATSAPP_ENABLED and _sales_template())
+
+
+def _sales_template() -> str:
+    """The approved salesperson template of the number notifications leave from (the provider's
+    own reference: a Twilio ContentSid or a Meta ``<name>:<language>``)."""
+    from channels.wiring import whatsapp_default_address, whatsapp_template
+
+    return whatsapp_template(purpose="sales", business_address=whatsapp_default_address())
 
 
 def lead_notify_sales_whatsapp(*, lead_id: int, reason: str) -> bool:
@@ -203,7 +211,7 @@ def lead_notify_sales_whatsapp(*, lead_id: int, reason: str) -> bool:
         status = template_message_send(
             key=f"lead-{lead.pk}-{reason}",
             to_phone=number,
-            content_sid=settings.TWILIO_SALES_TEMPLATE_CONTENT_SID,
+            content_sid=_sales_template(),
             variables=variables,
         )
     except TransientError as exc:

@@ -1,13 +1,18 @@
 """`make chaos-whatsapp`: exactly-once WhatsApp under duplicate storms, Redis flushes, dead workers.
 
 The production shape: three gunicorn instances (different ports, 2 gthread workers each) share one
-PostgreSQL database (``kavak_chaos``, recreated) and Redis (database 11, a key prefix of this run);
+PostgreSQL database (``kavak_chaos_<provider>_<pid>``, created and dropped) and Redis (database
+11, a key prefix of this run);
 two Celery workers with thread pools consume the run's ``turns`` queue and a prefork worker its
 ``messages`` queue (acks late); the LLM is on, against the local OpenAI stand-in with a log-normal
 latency (median 0.8 s, p95 1.8 s; CHAOS_WHATSAPP_LLM=false turns it off), so turns wait on the model
 while workers die; Celery beat runs the product's pending-work sweep (interval shortened to 5 s);
-Twilio's REST API is the fake server in this process. Each phase
-sends 200 distinct MessageSids from 200 customers, every delivery 5 times at the same instant,
+the provider's REST API is a stand-in in this process. The same scenario runs once per provider
+(``--provider twilio|meta|both``, default both): Twilio (form posts signed with
+X-Twilio-Signature, replies to the fake Messages API) and Meta's WhatsApp Cloud API (JSON posts
+signed with X-Hub-Signature-256 to /channels/whatsapp/meta/webhook, replies to the Graph API
+stand-in, which posts a signed "sent" status back for every message, as Meta does). Each phase
+sends 200 distinct message ids from 200 customers, every delivery 5 times at the same instant,
 spread over the three instances. Expected per phase: 200 stored messages, 200 turns, one reply per
 customer sent once, nothing lost.
 
@@ -20,13 +25,16 @@ Bounded: about 1–2 minutes.
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import threading
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -36,7 +44,7 @@ from whatsapp_harness import Environment
 PORTS = (18611, 18612, 18613)
 PHASE_SIZE = 200
 COPIES = 5
-BATCH = 10  # MessageSids fired together: BATCH × COPIES concurrent requests
+BATCH = 10  # message ids fired together: BATCH × COPIES concurrent requests
 VISIBILITY_TIMEOUT_S = 15
 SWEEP_INTERVAL_S = 5  # production: 60 s
 SWEEP_AFTER_S = 20  # production: 120 s
@@ -50,32 +58,154 @@ BODIES = (
 )
 
 
-def deliver_all(forms: list[dict[str, str]], *, midway: threading.Event | None = None) -> Counter:
-    """Fire every form COPIES times at once, copy k to instance k % 3; returns status counts."""
+@dataclass(frozen=True)
+class Delivery:
+    """One customer message as the provider posts it to our webhook."""
+
+    sid: str
+    recipient: str  # the customer as the provider's API stand-in records replies to them
+    from_address: str  # the customer as stored (whatsapp:+521…)
+    to_address: str  # our business number as stored
+    body: str
+    path: str
+    wire: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+class Provider:
+    """What differs between Twilio and Meta in this scenario: payloads, signatures, the stand-in."""
+
+    name = ""
+
+    def delivery(self, *, sid: str, address: str, body: str) -> Delivery:
+        raise NotImplementedError
+
+    def new_sid(self) -> str:
+        raise NotImplementedError
+
+    def recipient(self, address: str) -> str:
+        raise NotImplementedError
+
+    def start_fake(self) -> Any:
+        raise NotImplementedError
+
+    def environment(self, fake: Any) -> dict[str, str]:
+        return {}
+
+
+class TwilioProvider(Provider):
+    name = "twilio"
+
+    def new_sid(self) -> str:
+        return "SM" + uuid.uuid4().hex
+
+    def recipient(self, address: str) -> str:
+        return address
+
+    def delivery(self, *, sid: str, address: str, body: str) -> Delivery:
+        form = h.inbound_form(sid=sid, from_address=address, body=body)
+        wire, signature = h.signed_body(form)
+        return Delivery(
+            sid=sid,
+            recipient=address,
+            from_address=address,
+            to_address=h.OUR_NUMBER,
+            body=body,
+            path=h.WEBHOOK,
+            wire=wire,
+            headers=(
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("X-Twilio-Signature", signature),
+            ),
+        )
+
+    def start_fake(self) -> Any:
+        from tests.channels.fake_twilio import FakeTwilio
+
+        return FakeTwilio(account_sid=h.ACCOUNT_SID).start()
+
+
+class MetaProvider(Provider):
+    name = "meta"
+
+    def new_sid(self) -> str:
+        from tests.channels.fake_meta import new_wamid
+
+        return new_wamid()
+
+    def recipient(self, address: str) -> str:
+        return address.removeprefix("whatsapp:+")  # Meta's wa_id: digits only
+
+    def delivery(self, *, sid: str, address: str, body: str) -> Delivery:
+        from tests.channels.fake_meta import encode, inbound_payload, sign
+
+        wa_id = self.recipient(address)
+        wire = encode(
+            inbound_payload(
+                phone_number_id=h.META_PHONE_NUMBER_ID,
+                display_phone=h.META_NUMBER,
+                wa_id=wa_id,
+                body=body,
+                message_id=sid,
+            )
+        )
+        return Delivery(
+            sid=sid,
+            recipient=wa_id,
+            from_address=address,
+            to_address="whatsapp:" + h.META_NUMBER,
+            body=body,
+            path=h.META_WEBHOOK,
+            wire=wire,
+            headers=(
+                ("Content-Type", "application/json"),
+                ("X-Hub-Signature-256", sign(wire, h.META_APP_SECRET)),
+            ),
+        )
+
+    def start_fake(self) -> Any:
+        from tests.channels.fake_meta import FakeGraph
+
+        # Like Meta, the stand-in posts a signed "sent" status for every accepted message.
+        return FakeGraph(
+            access_token=h.META_ACCESS_TOKEN,
+            webhook_url=f"http://127.0.0.1:{PORTS[0]}{h.META_WEBHOOK}",
+            app_secret=h.META_APP_SECRET,
+            display_phones={h.META_PHONE_NUMBER_ID: h.META_NUMBER},
+        ).start()
+
+    def environment(self, fake: Any) -> dict[str, str]:
+        return h.meta_variables(fake.base_url)
+
+
+PROVIDERS: dict[str, Provider] = {"twilio": TwilioProvider(), "meta": MetaProvider()}
+
+
+def deliver_all(deliveries: list[Delivery], *, midway: threading.Event | None = None) -> Counter:
+    """Fire every delivery COPIES times at once, copy k to instance k % 3; returns status counts."""
     statuses: Counter = Counter()
     lock = threading.Lock()
     posters = {port: [h.Poster(port) for _ in range(BATCH * COPIES)] for port in PORTS}
-    for start in range(0, len(forms), BATCH):
-        if midway is not None and start >= len(forms) // 2:
+    for start in range(0, len(deliveries), BATCH):
+        if midway is not None and start >= len(deliveries) // 2:
             midway.set()
-        batch = forms[start : start + BATCH]
-        jobs = [(form, copy) for form in batch for copy in range(COPIES)]
+        batch = deliveries[start : start + BATCH]
+        jobs = [(d, copy) for d in batch for copy in range(COPIES)]
         barrier = threading.Barrier(len(jobs))
 
-        def fire(index: int, form: dict[str, str], copy: int, barrier: threading.Barrier) -> None:
-            body, signature = h.signed_body(form)
+        def fire(index: int, d: Delivery, copy: int, barrier: threading.Barrier) -> None:
             barrier.wait()
             port = PORTS[copy % len(PORTS)]
             try:
-                status, _ = posters[port][index].post(body, signature)
+                status, _ = posters[port][index].send(d.path, d.wire, dict(d.headers))
             except OSError:
                 status = 0
             with lock:
                 statuses[status] += 1
 
         threads = [
-            threading.Thread(target=fire, args=(i, form, copy, barrier))
-            for i, (form, copy) in enumerate(jobs)
+            threading.Thread(target=fire, args=(i, d, copy, barrier))
+            for i, (d, copy) in enumerate(jobs)
         ]
         for t in threads:
             t.start()
@@ -84,16 +214,19 @@ def deliver_all(forms: list[dict[str, str]], *, midway: threading.Event | None =
     return statuses
 
 
-def phase_forms(offset: int) -> tuple[list[dict[str, str]], list[str]]:
+def phase_deliveries(provider: Provider, offset: int) -> tuple[list[Delivery], list[str]]:
+    """Deliveries of one phase and the customers' recipient keys at the provider's stand-in."""
     addresses = h.customers(PHASE_SIZE, offset=offset)
-    forms = [
-        h.inbound_form(sid="SM" + uuid.uuid4().hex, from_address=a, body=random.choice(BODIES))
+    deliveries = [
+        provider.delivery(sid=provider.new_sid(), address=a, body=random.choice(BODIES))
         for a in addresses
     ]
-    return forms, addresses
+    return deliveries, [d.recipient for d in deliveries]
 
 
-def store_without_task(n: int, *, offset: int) -> tuple[list[dict[str, str]], list[str]]:
+def store_without_task(
+    provider: Provider, n: int, *, offset: int
+) -> tuple[list[Delivery], list[str]]:
     """Messages stored but whose task never reached a worker: what a broker outage at enqueue
     time leaves, and what kombu's BRPOP-then-record window leaves when a worker dies in it."""
     from django.utils import timezone
@@ -101,19 +234,19 @@ def store_without_task(n: int, *, offset: int) -> tuple[list[dict[str, str]], li
     from channels.models import WhatsAppInbound
     from channels.phones import phone_normalise
 
-    forms, addresses = phase_forms(offset)
-    forms, addresses = forms[:n], addresses[:n]
-    for form in forms:
+    deliveries, recipients = phase_deliveries(provider, offset)
+    deliveries, recipients = deliveries[:n], recipients[:n]
+    for d in deliveries:
         WhatsAppInbound.objects.create(
-            message_sid=form["MessageSid"],
-            from_address=form["From"],
-            to_address=form["To"],
-            phone=phone_normalise(form["From"]),
-            body=form["Body"],
-            payload=form,
+            message_sid=d.sid,
+            from_address=d.from_address,
+            to_address=d.to_address,
+            phone=phone_normalise(d.from_address),
+            body=d.body,
+            payload={"script": "chaos_whatsapp", "provider": provider.name},
             received_at=timezone.now(),
         )
-    return forms, addresses
+    return deliveries, recipients
 
 
 def wait_replies(fake, addresses: list[str], timeout: float) -> float:  # type: ignore[no-untyped-def]
@@ -126,13 +259,13 @@ def wait_replies(fake, addresses: list[str], timeout: float) -> float:  # type: 
     return float("nan")
 
 
-def count(fake, forms: list[dict[str, str]], addresses: list[str]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def count(fake, deliveries: list[Delivery], addresses: list[str]) -> dict[str, int]:  # type: ignore[no-untyped-def]
     from channels.models import WhatsAppInbound, WhatsAppOutbound
     from channels.phones import phone_normalise
     from conversations.models import Message
 
-    phones = [phone_normalise(a) for a in addresses]
-    sids = [f["MessageSid"] for f in forms]
+    phones = [phone_normalise(d.from_address) for d in deliveries]
+    sids = [d.sid for d in deliveries]
     wanted = set(addresses)
     sent = [m for m in fake.created if m["to"] in wanted]
     per_message = Counter((m["to"], m["body"]) for m in sent)
@@ -148,18 +281,20 @@ def count(fake, forms: list[dict[str, str]], addresses: list[str]) -> dict[str, 
         "sends": len(sent),
         "duplicates": sum(n - 1 for n in per_message.values() if n > 1),
         "customers_without_reply": len(wanted - {m["to"] for m in sent}),
-        "parts_not_accepted": parts.exclude(status__in=["queued", "sent", "delivered"]).count(),
+        "parts_not_accepted": parts.exclude(
+            status__in=["queued", "sent", "delivered", "read"]
+        ).count(),
         "pending_messages": WhatsAppInbound.objects.filter(
             message_sid__in=sids, status="received"
         ).count(),
     }
 
 
-def diagnose(forms: list[dict[str, str]]) -> None:
+def diagnose(deliveries: list[Delivery]) -> None:
     """For a failed phase: where did the tasks of the unanswered messages go?"""
     from channels.models import WhatsAppInbound
 
-    sids = [f["MessageSid"] for f in forms]
+    sids = [d.sid for d in deliveries]
     pending = WhatsAppInbound.objects.filter(message_sid__in=sids, status="received")
     logs = sorted(h.LOG_DIR.glob("chaos-worker-*.log"))
     for inbound in pending:
@@ -182,7 +317,7 @@ def report(name: str, statuses: Counter, figures: dict[str, int], elapsed: float
     )
     print(f"\n== {name}")
     print(
-        f"  deliveries: {sum(statuses.values())} ({PHASE_SIZE} MessageSids × "
+        f"  deliveries: {sum(statuses.values())} ({PHASE_SIZE} message ids × "
         f"{sum(statuses.values()) // PHASE_SIZE}), "
         f"HTTP {dict(sorted(statuses.items()))}"
     )
@@ -214,10 +349,31 @@ def turn_worker(env: h.Environment, name: str) -> h.Proc:
 
 
 def main() -> int:
-    import os
+    import argparse
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--provider", choices=("twilio", "meta", "both"), default="both")
+    chosen = parser.parse_args().provider
+    if chosen == "both":
+        # One process per provider: this script configures Django once per process (its own
+        # database and settings for the run).
+        import subprocess
+
+        codes = {}
+        for name in ("twilio", "meta"):
+            print(f"\n######## provider: {name}", flush=True)
+            codes[name] = subprocess.run(
+                [sys.executable, __file__, "--provider", name], check=False
+            ).returncode
+        verdicts = ", ".join(f"{n} {'PASS' if c == 0 else 'FAIL'}" for n, c in codes.items())
+        print(f"\nchaos-whatsapp: {verdicts}")
+        return 0 if all(c == 0 for c in codes.values()) else 1
     if os.environ.get("CHAOS_WHATSAPP_LLM", "true").lower() in ("0", "false", "no", "off"):
-        return run({})
+        return run(PROVIDERS[chosen], {})
+    return run_with_model(PROVIDERS[chosen])
+
+
+def run_with_model(provider: Provider) -> int:
     import math
 
     from tests.llm.stub_server import stub_model_server
@@ -229,29 +385,29 @@ def main() -> int:
 
     with stub_model_server(latency=latency) as model:
         code = run(
+            provider,
             {
                 "LLM_ENABLED": "true",
                 "OPENAI_API_KEY": "sk-chaos-not-a-real-key",
                 "OPENAI_BASE_URL": model.url,
                 "LLM_USES": "faq,slots,smooth",  # a model call on every turn
-            }
+            },
         )
         print(f"  the model stand-in answered {model.calls} calls")
         return code
 
 
-def run(llm: dict[str, str]) -> int:
-    from tests.channels.fake_twilio import FakeTwilio
-
-    fake = FakeTwilio(account_sid=h.ACCOUNT_SID).start()
+def run(provider: Provider, llm: dict[str, str]) -> int:
+    fake = provider.start_fake()
     env = Environment(
-        database="kavak_chaos",
+        database=f"kavak_chaos_{provider.name}_{os.getpid()}",  # parallel runs never collide
         redis_db=11,
         fake_url=fake.base_url,
         extra={
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_S),
             "WHATSAPP_SWEEP_INTERVAL_S": str(SWEEP_INTERVAL_S),
             "WHATSAPP_SWEEP_AFTER_S": str(SWEEP_AFTER_S),
+            **provider.environment(fake),
             **llm,
         },
     )
@@ -279,7 +435,7 @@ def run(llm: dict[str, str]) -> int:
                 f"{env.burst_window_s} s, Celery beat running the pending-work sweep"
             )
 
-            forms, addresses = phase_forms(0)
+            forms, addresses = phase_deliveries(provider, 0)
             statuses = deliver_all(forms)
             elapsed = wait_replies(fake, addresses, PHASE_TIMEOUT_S)
             time.sleep(3)
@@ -287,7 +443,7 @@ def run(llm: dict[str, str]) -> int:
             if not results[-1]:
                 diagnose(forms)
 
-            forms, addresses = phase_forms(1000)
+            forms, addresses = phase_deliveries(provider, 1000)
             midway = threading.Event()
             flushed: list[int] = []
 
@@ -299,20 +455,20 @@ def run(llm: dict[str, str]) -> int:
             flusher.start()
             statuses = deliver_all(forms, midway=midway)
             flusher.join()
-            # Redeliver everything once more now that Redis has forgotten every MessageSid.
+            # Redeliver everything once more now that Redis has forgotten every message id.
             again = deliver_all(forms)
             statuses.update(again)
             elapsed = wait_replies(fake, addresses, PHASE_TIMEOUT_S)
             time.sleep(3)
             name = (
                 f"2. Redis flushed midway ({flushed[0] if flushed else 0} keys) "
-                f"and every MessageSid redelivered 5 more times"
+                f"and every message id redelivered 5 more times"
             )
             results.append(report(name, statuses, count(fake, forms, addresses), elapsed))
             if not results[-1]:
                 diagnose(forms)
 
-            forms, addresses = phase_forms(2000)
+            forms, addresses = phase_deliveries(provider, 2000)
             victim = workers[0]
             killed_at: list[float] = []
 
@@ -330,7 +486,7 @@ def run(llm: dict[str, str]) -> int:
             killer.start()
             statuses = deliver_all(forms)
             killer.join()
-            lost_forms, lost_addresses = store_without_task(3, offset=3000)
+            lost_forms, lost_addresses = store_without_task(provider, 3, offset=3000)
             sent_at_kill = len({m["to"] for m in fake.created} & set(addresses))
             wait = VISIBILITY_TIMEOUT_S + 1 - (time.monotonic() - killed_at[0])
             if wait > 0:
@@ -386,7 +542,8 @@ def run(llm: dict[str, str]) -> int:
         connections.close_all()
         h.drop_database(env)
     total = time.monotonic() - started
-    print(f"\nchaos-whatsapp: {'PASS' if all(results) else 'FAIL'} in {total:.0f} s")
+    verdict = "PASS" if all(results) else "FAIL"
+    print(f"\nchaos-whatsapp ({provider.name}): {verdict} in {total:.0f} s")
     return 0 if all(results) else 1
 
 

@@ -33,6 +33,12 @@ AUTH_TOKEN = "script-auth-token-" + "0" * 14
 OUR_NUMBER = "whatsapp:+14155238886"
 PUBLIC = "https://agente.kavak.example"
 WEBHOOK = "/channels/whatsapp/webhook"
+# Meta's WhatsApp Cloud API (scripts run it beside Twilio: one number each).
+META_NUMBER = "+525598765432"
+META_PHONE_NUMBER_ID = "109876543210987"
+META_APP_SECRET = "script-meta-app-secret-" + "0" * 10
+META_ACCESS_TOKEN = "script-meta-access-" + "0" * 10
+META_WEBHOOK = "/channels/whatsapp/meta/webhook"
 LOG_DIR = ROOT / "var"
 # The scripted /chat conversation of the load scripts (bench-chat, chaos, soak): need → lead.
 CHAT_SCRIPT = (
@@ -121,6 +127,22 @@ class Environment:
 
     def apply(self) -> None:
         os.environ.update(self.variables())
+
+
+def meta_variables(graph_url: str) -> dict[str, str]:
+    """The environment that puts META_NUMBER on Meta (the Graph stand-in at ``graph_url``) and
+    keeps OUR_NUMBER on Twilio."""
+    return {
+        "WHATSAPP_PROVIDERS": (
+            f"{META_NUMBER}=meta:{META_PHONE_NUMBER_ID},{OUR_NUMBER.removeprefix('whatsapp:')}=twilio"
+        ),
+        "META_APP_SECRET": META_APP_SECRET,
+        "META_VERIFY_TOKEN": "script-meta-verify-token",
+        "META_ACCESS_TOKEN": META_ACCESS_TOKEN,
+        "META_GRAPH_BASE_URL": graph_url,
+        "META_TIMEOUT_S": "2",
+        "META_RECONCILE_WAIT_S": "10",
+    }
 
 
 def recreate_database(env: Environment) -> None:
@@ -383,15 +405,20 @@ class Poster:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
 
     def post(self, body: bytes, signature: str) -> tuple[int, float]:
+        """A Twilio delivery (form body, X-Twilio-Signature) to this poster's path."""
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-Twilio-Signature": signature,
-            "Host": "127.0.0.1",
         }
+        return self.send(self.path, body, headers)
+
+    def send(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, float]:
+        """Any signed delivery (Twilio's form or Meta's JSON) to ``path``."""
+        headers = {**headers, "Host": "127.0.0.1"}
         for attempt in range(2):
             started = time.perf_counter()
             try:
-                self.conn.request("POST", self.path, body=body, headers=headers)
+                self.conn.request("POST", path, body=body, headers=headers)
                 response = self.conn.getresponse()
                 response.read()
                 return response.status, (time.perf_counter() - started) * 1000

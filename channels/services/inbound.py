@@ -44,6 +44,7 @@ from conversations.services import (
     conversation_uses_llm,
 )
 from kavak import metrics
+from kavak.exceptions import TransientError
 from kavak.logging import log_context
 from kavak.rows import insert_unless_conflict
 
@@ -90,15 +91,16 @@ def _insert_once(row: WhatsAppInbound) -> int | None:
 
 
 def inbound_message_receive(
-    *, message: InboundMessage, now: datetime | None = None
+    *, message: InboundMessage, now: datetime | None = None, reply_inline: bool = True
 ) -> ReceiveResult:
-    """Store one Twilio delivery exactly once and schedule its turn after the commit.
+    """Store one provider delivery exactly once and schedule its turn after the commit.
 
-    Business rules: a copy of a message already stored (same ``MessageSid``, also arriving at the
-    same moment on another instance) is acknowledged and does nothing else; above
-    ``WHATSAPP_RATE_LIMIT_MESSAGES`` per window a customer's messages are stored but not answered,
-    and the first one over the limit triggers one polite notice. In synchronous mode the turn runs
-    here and the reply comes back for the TwiML answer.
+    Business rules: a copy of a message already stored (same ``MessageSid`` or Meta message id,
+    also arriving at the same moment on another instance) is acknowledged and does nothing else;
+    above ``WHATSAPP_RATE_LIMIT_MESSAGES`` per window a customer's messages are stored but not
+    answered, and the first one over the limit triggers one polite notice. In synchronous mode the
+    turn runs here and the reply comes back for the TwiML answer (``reply_inline``), or, for a
+    provider without inline answers (Meta), is sent through its API before returning.
     """
     now = now or timezone.now()
     guard = intake_guard()
@@ -157,9 +159,14 @@ def inbound_message_receive(
         message.message_sid,
     )
     parts: tuple[str, ...] = ()
-    if sync and (not over or notice):
+    if sync and (not over or notice) and reply_inline:
         group = inbound_message_process(inbound_id=inbound.pk, deliver=False, now=now)
         parts = outbound_group_answer_in_twiml(group=group)
+    elif sync and (not over or notice):
+        try:
+            inbound_message_process(inbound_id=inbound.pk, deliver=True, now=now)
+        except TransientError as exc:  # the reply is stored pending: the sweep sends it
+            logger.warning("whatsapp_sync_send_deferred inbound_id=%s error=%s", inbound.pk, exc)
     return ReceiveResult(duplicate=False, inbound_id=inbound.pk, throttled=over, reply_parts=parts)
 
 

@@ -28,7 +28,7 @@ from channels.models import WhatsAppOutbound, WhatsAppStatusEvent
 from channels.phones import phone_normalise, whatsapp_address
 from channels.ports import OutboundSender
 from channels.selectors import whatsapp_contact_opted_out
-from channels.wiring import outbound_sender
+from channels.wiring import outbound_sender, whatsapp_default_address
 from kavak import metrics
 from kavak.exceptions import TransientError
 
@@ -89,9 +89,9 @@ class SendLater(TransientError):
         self.countdown = countdown
 
 
-def _ambiguity_wait() -> timedelta:
-    """How long an unconfirmed send may still be in flight at Twilio before we reconcile it."""
-    return timedelta(seconds=max(2 * settings.TWILIO_TIMEOUT_S, 1.0))
+def _ambiguity_wait(sender: OutboundSender) -> timedelta:
+    """How long an unconfirmed send may still be in flight at the provider before we reconcile."""
+    return timedelta(seconds=sender.reconcile_after_s)
 
 
 def _status_callback_url() -> str:
@@ -107,6 +107,7 @@ def _request(row: WhatsAppOutbound) -> OutboundRequest:
         content_sid=row.content_sid,
         content_variables=row.content_variables,
         status_callback=_status_callback_url(),
+        key=row.idempotency_key,
     )
 
 
@@ -138,8 +139,31 @@ def _mark_accepted(*, row: WhatsAppOutbound, sid: str, provider_status: str, now
             )
 
 
+def _reconcile_from_status_events(row: WhatsAppOutbound) -> bool:
+    """A status webhook that echoed this part's key (Meta) proves the provider accepted it."""
+    events = (
+        WhatsAppStatusEvent.objects.filter(callback_key=row.idempotency_key)
+        .exclude(provider_sid="")
+        .order_by("received_at")
+    )
+    for event in events:
+        if WhatsAppOutbound.objects.filter(provider_sid=event.provider_sid).exists():
+            continue
+        try:
+            _mark_accepted(
+                row=row, sid=event.provider_sid, provider_status="accepted", now=timezone.now()
+            )
+        except IntegrityError:
+            continue
+        logger.warning("whatsapp_send_reconciled outcome=found_status outbound_id=%s", row.pk)
+        return True
+    return False
+
+
 def _reconcile(*, row: WhatsAppOutbound, sender: OutboundSender) -> bool:
-    """Did Twilio accept this part although we never saw its answer? Record it if so."""
+    """Did the provider accept this part although we never saw its answer? Record it if so."""
+    if _reconcile_from_status_events(row):
+        return True
     since = (row.attempt_started_at or timezone.now()) - timedelta(seconds=5)
     try:
         records = sender.recent(to=row.to_address, from_=row.from_address, since=since)
@@ -194,17 +218,19 @@ def _backoff(attempts: int) -> float:
     return min(30.0, 0.5 * 2 ** max(attempts - 1, 0)) + random.uniform(0, 0.25)  # noqa: S311
 
 
-def _send_one(*, pk: int, sender: OutboundSender) -> bool:
-    """Send one part at most once. Returns True when this call got it accepted by Twilio."""
+def _send_one(*, pk: int) -> bool:
+    """Send one part at most once. Returns True when this call got it accepted by the provider
+    (the one of the business number the part is sent from)."""
     row = WhatsAppOutbound.objects.filter(pk=pk).first()
     if row is None:  # a trailing part dropped by ``outbound_group_rephrase``
         return False
+    sender = outbound_sender(row.from_address)
     now = timezone.now()
     if row.status in _FINAL:
         return False
     if row.status in (Status.IN_FLIGHT, Status.UNKNOWN):
         started = row.attempt_started_at or now
-        remaining = (started + _ambiguity_wait() - now).total_seconds()
+        remaining = (started + _ambiguity_wait(sender) - now).total_seconds()
         if remaining > 0:
             raise SendLater(f"outbound {pk} in flight", countdown=remaining + 0.1)
         if _reconcile(row=row, sender=sender):
@@ -238,7 +264,8 @@ def _send_one(*, pk: int, sender: OutboundSender) -> bool:
         if exc.ambiguous:
             mine.update(status=Status.UNKNOWN, last_error=str(exc)[:300])
             logger.warning("whatsapp_send_ambiguous outbound_id=%s error=%s", pk, exc)
-            raise SendLater(str(exc), countdown=_ambiguity_wait().total_seconds() + 0.1) from exc
+            wait_s = _ambiguity_wait(sender).total_seconds()
+            raise SendLater(str(exc), countdown=wait_s + 0.1) from exc
         if exc.retryable and attempts < settings.WHATSAPP_SEND_MAX_ATTEMPTS:
             mine.update(status=Status.PENDING, last_error=str(exc)[:300], error_code=exc.code)
             logger.warning(
@@ -291,12 +318,11 @@ def outbound_group_send(*, group: str) -> int:
     answer to the same customer still on its way holds this one back; opted-out numbers get
     nothing. Raises ``SendLater`` when the task must come back.
     """
-    sender = outbound_sender()
     sent = 0
     for pk in (
         WhatsAppOutbound.objects.filter(group=group).order_by("seq").values_list("pk", flat=True)
     ):
-        sent += _send_one(pk=pk, sender=sender)
+        sent += _send_one(pk=pk)
     return sent
 
 
@@ -354,6 +380,7 @@ def outbound_status_record(*, update: StatusUpdate, now: datetime | None = None)
         status=update.status,
         error_code=update.error_code[:16],
         payload=update.payload,
+        callback_key=update.callback_key[:120],
         received_at=now,
     )
     mapped = _PROVIDER_STATUS.get(update.status)
@@ -363,6 +390,8 @@ def outbound_status_record(*, update: StatusUpdate, now: datetime | None = None)
     changed = _apply_status(
         sid=update.provider_sid, status=mapped, error_code=update.error_code[:16], now=now
     )
+    if not changed and update.callback_key:
+        changed = _status_claims_unconfirmed(update=update, now=now)
     if mapped in (Status.FAILED, Status.UNDELIVERED):
         logger.warning(
             "whatsapp_delivery_failed message_sid=%s status=%s error_code=%s",
@@ -371,6 +400,25 @@ def outbound_status_record(*, update: StatusUpdate, now: datetime | None = None)
             update.error_code,
         )
     return bool(changed)
+
+
+def _status_claims_unconfirmed(*, update: StatusUpdate, now: datetime) -> int:
+    """A status for a message id we never saw, echoing the key of a part whose send answer was
+    lost (Meta): the provider accepted that part, so it gets the id and is never resent."""
+    row = WhatsAppOutbound.objects.filter(
+        idempotency_key=update.callback_key,
+        provider_sid__isnull=True,
+        status__in=[Status.IN_FLIGHT, Status.UNKNOWN],
+    ).first()
+    if row is None or WhatsAppOutbound.objects.filter(provider_sid=update.provider_sid).exists():
+        return 0
+    try:
+        with transaction.atomic():
+            _mark_accepted(row=row, sid=update.provider_sid, provider_status="accepted", now=now)
+    except IntegrityError:
+        return 0
+    logger.warning("whatsapp_send_reconciled outcome=status_webhook outbound_id=%s", row.pk)
+    return 1
 
 
 def _enqueue_send(group: str) -> None:
@@ -418,7 +466,7 @@ def template_message_send(
             "seq": 0,
             "kind": WhatsAppOutbound.Kind.SALES,
             "to_address": whatsapp_address(phone),
-            "from_address": whatsapp_address(settings.TWILIO_WHATSAPP_NUMBER),
+            "from_address": whatsapp_default_address(),
             "to_phone": phone,
             "content_sid": content_sid,
             "content_variables": variables,

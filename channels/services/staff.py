@@ -8,15 +8,14 @@ import logging
 import uuid
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from channels.formatting import message_split
 from channels.models import WhatsAppContact, WhatsAppOutbound
-from channels.phones import whatsapp_address
 from channels.selectors import whatsapp_window
 from channels.services.outbound import outbound_group_schedule, outbound_parts_create
+from channels.wiring import whatsapp_default_address, whatsapp_template, whatsapp_template_setting
 from conversations.models import Conversation, Message
 from conversations.staff import conversation_release
 from kavak.exceptions import ApplicationError
@@ -68,7 +67,7 @@ def _staff_rows(
             bodies=bodies,
             kind=kind,
             to_address=contact.last_from,
-            from_address=contact.last_to or whatsapp_address(settings.TWILIO_WHATSAPP_NUMBER),
+            from_address=contact.last_to or whatsapp_default_address(),
             to_phone=contact.phone,
             content_sid=content_sid,
             content_variables=variables or {},
@@ -112,13 +111,14 @@ def staff_reply_send(
 
 
 def staff_template_send(*, conversation_id: int, user_id: int, staff_name: str) -> str:
-    """Outside the 24-hour window: send the approved template (``TWILIO_STAFF_TEMPLATE_…``)."""
-    content_sid = settings.TWILIO_STAFF_TEMPLATE_CONTENT_SID
-    if not content_sid:
-        raise ApplicationError(
-            "No hay una plantilla aprobada configurada (TWILIO_STAFF_TEMPLATE_CONTENT_SID)."
-        )
+    """Outside the 24-hour window: send the approved template of the provider of the number the
+    customer wrote to (``TWILIO_STAFF_TEMPLATE_CONTENT_SID`` or ``META_STAFF_TEMPLATE``)."""
     conversation, contact = _staff_target(conversation_id=conversation_id)
+    business = contact.last_to or whatsapp_default_address()
+    content_sid = whatsapp_template(purpose="staff", business_address=business)
+    if not content_sid:
+        variable = whatsapp_template_setting(purpose="staff", business_address=business)
+        raise ApplicationError(f"No hay una plantilla aprobada configurada ({variable}).")
     variables = {"1": (contact.profile_name or "").split(" ")[0] or "cliente", "2": staff_name}
     group = _staff_rows(
         conversation=conversation,
@@ -157,7 +157,7 @@ def whatsapp_notice_send(*, notice: Message, now: datetime | None = None) -> str
             bodies=message_split(notice.text),
             kind=WhatsAppOutbound.Kind.NOTICE,
             to_address=contact.last_from,
-            from_address=contact.last_to or whatsapp_address(settings.TWILIO_WHATSAPP_NUMBER),
+            from_address=contact.last_to or whatsapp_default_address(),
             to_phone=contact.phone,
             conversation=conversation,
             turn_id=notice.turn_id,

@@ -17,9 +17,9 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
-from urllib3.exceptions import NewConnectionError
 
 from channels.messages import OutboundRequest, SendError, SendResult, SentRecord
+from channels.transport import request_never_arrived
 
 logger = logging.getLogger(__name__)
 
@@ -46,26 +46,6 @@ class _BaseUrlHttpClient(TwilioHttpClient):
         logger.debug("twilio_api_response status=%s", status_code)
 
 
-def _is_safe_to_retry(exc: requests.RequestException) -> bool:
-    """True when the request surely never reached the server (refused, DNS, connect timeout)."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    if not isinstance(exc, requests.ConnectionError):
-        return False
-    seen: set[int] = set()
-    stack: list[BaseException] = [exc]
-    while stack:
-        err = stack.pop()
-        if id(err) in seen:
-            continue
-        seen.add(id(err))
-        if isinstance(err, NewConnectionError | ConnectionRefusedError):
-            return True
-        linked = (*err.args, getattr(err, "reason", None), err.__cause__, err.__context__)
-        stack.extend(x for x in linked if isinstance(x, BaseException))
-    return False
-
-
 class TwilioSender:
     """Messages API: ``create`` to send, ``list`` to reconcile a send whose outcome is unknown."""
 
@@ -82,6 +62,8 @@ class TwilioSender:
             auth_token,
             http_client=_BaseUrlHttpClient(base_url=base_url, timeout=timeout),
         )
+        # A send that timed out may still be landing at Twilio for about one more timeout.
+        self.reconcile_after_s = max(2 * timeout, 1.0)
 
     @classmethod
     def from_settings(cls) -> TwilioSender:
@@ -116,7 +98,7 @@ class TwilioSender:
                 code=str(exc.code or exc.status),
             ) from exc
         except requests.RequestException as exc:
-            if _is_safe_to_retry(exc):
+            if request_never_arrived(exc):
                 raise SendError(f"connection failed: {type(exc).__name__}", retryable=True) from exc
             # Read timeout or a connection dropped after the request went out: Twilio may have
             # accepted it. Never resend blindly; the caller reconciles first.

@@ -15,6 +15,7 @@ import environ
 from celery.schedules import crontab
 from csp import constants as _csp
 
+from channels.providers import providers_parse as _providers_parse
 from kavak.env import BASE_DIR, env, env_choice, env_required, url_with_password
 
 # --- Core ---------------------------------------------------------------------------------------
@@ -199,11 +200,42 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_WHATSAPP_NUMBER = env.str("TWILIO_WHATSAPP_NUMBER", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="") or None
 TWILIO_TIMEOUT_S = env.float("TWILIO_TIMEOUT_S", default=5.0)
-if WHATSAPP_ENABLED:
-    TWILIO_ACCOUNT_SID = env_required("TWILIO_ACCOUNT_SID", because="WHATSAPP_ENABLED=true")
+
+# Meta WhatsApp Cloud API (Graph API), beside Twilio: WHATSAPP_PROVIDERS picks the provider of each
+# business number ("+5255…=meta:<phone_number_id>,+1415…=twilio"); empty = every number on Twilio.
+# Replies leave through the provider of the number the customer wrote to.
+WHATSAPP_PROVIDERS = env.str("WHATSAPP_PROVIDERS", default="")
+try:
+    WHATSAPP_ROUTES = _providers_parse(WHATSAPP_PROVIDERS)
+except ValueError as _exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"WHATSAPP_PROVIDERS: {_exc}") from _exc
+META_APP_SECRET = env.str("META_APP_SECRET", default="")
+META_VERIFY_TOKEN = env.str("META_VERIFY_TOKEN", default="")
+META_ACCESS_TOKEN = env.str("META_ACCESS_TOKEN", default="")
+META_GRAPH_BASE_URL = env.str("META_GRAPH_BASE_URL", default="https://graph.facebook.com")
+META_GRAPH_VERSION = env.str("META_GRAPH_VERSION", default="v21.0")
+META_TIMEOUT_S = env.float("META_TIMEOUT_S", default=5.0)
+# The Graph API cannot list sent messages: an unconfirmed send is reconciled from the status
+# webhooks that echo our key (biz_opaque_callback_data); with none after this wait it is resent.
+META_RECONCILE_WAIT_S = env.float("META_RECONCILE_WAIT_S", default=30.0)
+# Approved templates as "<name>:<language>" (kavak_asesor:es_MX): Meta's twin of a ContentSid.
+META_STAFF_TEMPLATE = env.str("META_STAFF_TEMPLATE", default="")
+META_SALES_TEMPLATE = env.str("META_SALES_TEMPLATE", default="")
+_WHATSAPP_PROVIDERS_USED = {r.provider for r in WHATSAPP_ROUTES.values()} or {"twilio"}
+if WHATSAPP_ENABLED and "twilio" in _WHATSAPP_PROVIDERS_USED:
+    _because = "WHATSAPP_ENABLED=true with a Twilio number"
+    TWILIO_ACCOUNT_SID = env_required("TWILIO_ACCOUNT_SID", because=_because)
     # Signatures are an HMAC keyed with the auth token, and the REST API needs it to send.
-    TWILIO_AUTH_TOKEN = env_required("TWILIO_AUTH_TOKEN", because="WHATSAPP_ENABLED=true")
-    TWILIO_WHATSAPP_NUMBER = env_required("TWILIO_WHATSAPP_NUMBER", because="WHATSAPP_ENABLED=true")
+    TWILIO_AUTH_TOKEN = env_required("TWILIO_AUTH_TOKEN", because=_because)
+    TWILIO_WHATSAPP_NUMBER = env_required("TWILIO_WHATSAPP_NUMBER", because=_because)
+if WHATSAPP_ENABLED and "meta" in _WHATSAPP_PROVIDERS_USED:
+    _because = "WHATSAPP_PROVIDERS has a Meta number"
+    # X-Hub-Signature-256 is an HMAC of the body keyed with the app secret.
+    META_APP_SECRET = env_required("META_APP_SECRET", because=_because)
+    META_VERIFY_TOKEN = env_required("META_VERIFY_TOKEN", because=_because)
+    META_ACCESS_TOKEN = env_required("META_ACCESS_TOKEN", because=_because)
 
 # --- Business rules -----------------------------------------------------------------------------
 FINANCING_ANNUAL_RATE = Decimal(env.str("FINANCING_ANNUAL_RATE", default="0.10"))
@@ -486,6 +518,12 @@ _WHATSAPP_RULES = (
     (1 <= WHATSAPP_SEND_MAX_ATTEMPTS <= 20, "WHATSAPP_SEND_MAX_ATTEMPTS must be between 1 and 20."),
     (WHATSAPP_SWEEP_INTERVAL_S >= 1, "WHATSAPP_SWEEP_INTERVAL_S must be at least 1."),
     (WHATSAPP_SWEEP_AFTER_S >= 10, "WHATSAPP_SWEEP_AFTER_S must be at least 10."),
+    (all(all(t.partition(":")[::2]) and len(t) <= 64
+         for t in (META_STAFF_TEMPLATE, META_SALES_TEMPLATE) if t),
+     "META_STAFF_TEMPLATE / META_SALES_TEMPLATE: <name>:<language> (kavak_asesor:es_MX), ≤ 64."),
+    (0.5 <= META_TIMEOUT_S <= 30, "META_TIMEOUT_S must be between 0.5 and 30."),
+    (META_RECONCILE_WAIT_S >= 2 * META_TIMEOUT_S,
+     "META_RECONCILE_WAIT_S must be at least 2 × META_TIMEOUT_S."),
 )  # fmt: skip
 for _ok, _message in _WHATSAPP_RULES:
     if not _ok:

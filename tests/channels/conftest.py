@@ -95,3 +95,101 @@ def whatsapp(fake_twilio: FakeTwilio) -> Iterator[FakeTwilio]:
     """The channel on, pointed at the fake Twilio; yields the fake."""
     with override_settings(**channel_settings(fake_twilio)):
         yield fake_twilio
+
+
+# --- Meta WhatsApp Cloud API ------------------------------------------------------------------
+META_NUMBER = "+525598765432"  # our business number on Meta
+META_PHONE_NUMBER_ID = "109876543210987"
+META_APP_SECRET = "test-meta-app-secret-0123456789"
+META_VERIFY_TOKEN = "test-meta-verify-token"
+META_ACCESS_TOKEN = "test-meta-access-token"
+META_WEBHOOK = "/channels/whatsapp/meta/webhook"
+META_WA_ID = "5215512345678"  # the customer as Meta names them (old 521 mobile prefix)
+TWILIO_NUMBER = OUR_NUMBER.removeprefix("whatsapp:")
+META_PROVIDERS = f"{META_NUMBER}=meta:{META_PHONE_NUMBER_ID},{TWILIO_NUMBER}=twilio"
+
+
+def meta_settings(graph: Any, fake_twilio: FakeTwilio, **overrides: Any) -> dict[str, Any]:
+    """Both providers on: our Meta number on the Graph stand-in, our Twilio number on the fake."""
+    from channels.providers import providers_parse
+
+    values = channel_settings(fake_twilio)
+    values.update(
+        {
+            "WHATSAPP_PROVIDERS": META_PROVIDERS,
+            "WHATSAPP_ROUTES": providers_parse(META_PROVIDERS),
+            "META_APP_SECRET": META_APP_SECRET,
+            "META_VERIFY_TOKEN": META_VERIFY_TOKEN,
+            "META_ACCESS_TOKEN": META_ACCESS_TOKEN,
+            "META_GRAPH_BASE_URL": graph.base_url,
+            "META_GRAPH_VERSION": "v21.0",
+            "META_TIMEOUT_S": 0.4,
+            "META_RECONCILE_WAIT_S": 1.0,
+        }
+    )
+    values.update(overrides)
+    return values
+
+
+def meta_worker_env(graph: Any, fake_twilio: FakeTwilio, **extra: str) -> dict[str, str]:
+    """What a real Celery worker needs to send through the Graph stand-in."""
+    return {
+        **worker_env(fake_twilio),
+        "WHATSAPP_PROVIDERS": META_PROVIDERS,
+        "META_APP_SECRET": META_APP_SECRET,
+        "META_VERIFY_TOKEN": META_VERIFY_TOKEN,
+        "META_ACCESS_TOKEN": META_ACCESS_TOKEN,
+        "META_GRAPH_BASE_URL": graph.base_url,
+        "META_TIMEOUT_S": "0.5",
+        "META_RECONCILE_WAIT_S": "1",
+        **extra,
+    }
+
+
+def post_meta(
+    client: Client,
+    data: Any,
+    *,
+    signature: str | None = None,
+    secret: str = META_APP_SECRET,
+    **extra: Any,
+) -> Any:
+    """POST a webhook body as Meta does: raw JSON signed with the app secret."""
+    from tests.channels.fake_meta import encode, sign
+
+    body = data if isinstance(data, bytes) else encode(data)
+    return client.post(
+        META_WEBHOOK,
+        data=body,
+        content_type="application/json",
+        HTTP_X_HUB_SIGNATURE_256=sign(body, secret) if signature is None else signature,
+        **extra,
+    )
+
+
+def meta_text(body: str, *, wa_id: str = META_WA_ID, message_id: str = "", **kw: Any) -> Any:
+    from tests.channels.fake_meta import inbound_payload
+
+    return inbound_payload(
+        phone_number_id=META_PHONE_NUMBER_ID,
+        display_phone=META_NUMBER,
+        wa_id=wa_id,
+        body=body,
+        message_id=message_id,
+        **kw,
+    )
+
+
+@pytest.fixture
+def fake_graph() -> Iterator[Any]:
+    from tests.channels.fake_meta import FakeGraph
+
+    with FakeGraph(access_token=META_ACCESS_TOKEN, slow_s=1.0) as graph:
+        yield graph
+
+
+@pytest.fixture
+def meta(fake_graph: Any, fake_twilio: FakeTwilio) -> Iterator[Any]:
+    """The channel on with a Meta number and a Twilio number; yields the Graph stand-in."""
+    with override_settings(**meta_settings(fake_graph, fake_twilio)):
+        yield fake_graph

@@ -75,3 +75,36 @@ def test_nothing_is_sent_without_template_or_salesperson_number(
             assert lead_notify_sales_whatsapp_schedule(lead_id=lead.pk, reason="handoff")
         assert len(callbacks) == 1
     assert whatsapp.requests == []
+
+
+def test_with_only_a_meta_number_the_salesperson_gets_the_meta_template(
+    fake_graph: object, fake_twilio: FakeTwilio, lead: Lead
+) -> None:
+    from channels.providers import providers_parse
+    from tests.channels.conftest import META_NUMBER, META_PHONE_NUMBER_ID, meta_settings
+
+    meta_only = f"{META_NUMBER}=meta:{META_PHONE_NUMBER_ID}"
+    overrides = meta_settings(
+        fake_graph,
+        fake_twilio,
+        WHATSAPP_PROVIDERS=meta_only,
+        WHATSAPP_ROUTES=providers_parse(meta_only),
+        TWILIO_WHATSAPP_NUMBER="",
+        TWILIO_SALES_TEMPLATE_CONTENT_SID=TEMPLATE,  # Twilio's: not used for a Meta number
+    )
+    with override_settings(**overrides):
+        assert lead_notify_sales_whatsapp(lead_id=lead.pk, reason="handoff") is False
+        with override_settings(META_SALES_TEMPLATE="kavak_aviso_ventas:es_MX"):
+            assert lead_notify_sales_whatsapp(lead_id=lead.pk, reason="handoff") is True
+            assert lead_notify_sales_whatsapp(lead_id=lead.pk, reason="handoff") is False
+    assert fake_twilio.created == []
+    (sent,) = fake_graph.created  # type: ignore[attr-defined]
+    assert sent["to"] == "525587654321"
+    assert sent["from"] == META_PHONE_NUMBER_ID
+    assert sent["template"]["name"] == "kavak_aviso_ventas"
+    parameters = [p["text"] for p in sent["template"]["components"][0]["parameters"]]
+    assert parameters[0] == "Mariana"
+    assert parameters[3] == "Toyota Corolla 2019"
+    row = WhatsAppOutbound.objects.get(kind="sales")
+    assert row.from_address == "whatsapp:" + META_NUMBER
+    assert row.content_sid == "kavak_aviso_ventas:es_MX"

@@ -94,6 +94,24 @@ def test_production_refuses_to_start_when_required_variable_missing(missing: str
             },
             "TWILIO_AUTH_TOKEN is required because WHATSAPP_ENABLED=true",
         ),
+        (
+            {
+                "WHATSAPP_ENABLED": "true",
+                "WHATSAPP_PROVIDERS": "+525598765432=meta:109876543210987",
+                "META_VERIFY_TOKEN": "v",
+                "META_ACCESS_TOKEN": "a",
+            },
+            "META_APP_SECRET is required because WHATSAPP_PROVIDERS has a Meta number",
+        ),
+        ({"WHATSAPP_PROVIDERS": "+525598765432=sms"}, "provider must be one of twilio, meta"),
+        ({"WHATSAPP_PROVIDERS": "+525598765432=meta"}, "meta needs its numeric phone number id"),
+        ({"WHATSAPP_PROVIDERS": "+525598765432=twilio:1"}, "twilio takes no id"),
+        ({"WHATSAPP_PROVIDERS": "12=twilio"}, "'12' is not a phone number"),
+        (
+            {"WHATSAPP_PROVIDERS": "+525598765432=twilio,5598765432=meta:1"},
+            "'5598765432' is listed twice",
+        ),
+        ({"META_STAFF_TEMPLATE": "kavak_asesor"}, "META_STAFF_TEMPLATE / META_SALES_TEMPLATE"),
         ({"STATE_CACHE": "redis"}, "REDIS_URL is required because STATE_CACHE=redis"),
         ({"STATE_CACHE": "memcached"}, "STATE_CACHE='memcached' is not valid"),
         ({"CONVERSATION_STATE_REPOSITORY": "redis"}, "CONVERSATION_STATE_REPOSITORY='redis'"),
@@ -107,6 +125,25 @@ def test_flag_misconfiguration_fails_at_startup_naming_the_variable(
     result = _run({"DJANGO_SETTINGS_MODULE": "kavak.settings.local", **env})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_a_meta_only_channel_starts_without_any_twilio_setting() -> None:
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({p: [r.provider, r.phone_number_id] for p, r in "
+        "s.WHATSAPP_ROUTES.items()}))"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "kavak.settings.local",
+        "WHATSAPP_ENABLED": "true",
+        "WHATSAPP_PROVIDERS": " whatsapp:+5215598765432 = meta:109876543210987 ",
+        "META_APP_SECRET": "s",
+        "META_VERIFY_TOKEN": "v",
+        "META_ACCESS_TOKEN": "a",
+    }
+    result = _run(env, code)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"+525598765432": ["meta", "109876543210987"]}
 
 
 def test_check_deploy_is_clean_with_production_settings_and_realistic_env() -> None:

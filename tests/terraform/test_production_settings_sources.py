@@ -132,8 +132,16 @@ def required_variables() -> set[str]:
     return names
 
 
+# Required only when WHATSAPP_PROVIDERS lists a Meta number, which Terraform does not deploy yet
+# (TODO(#20): Meta's secrets in modules/secrets, given to web and worker only when a Meta number
+# is configured, as an empty Secrets Manager entry stops an ECS task from starting).
+NOT_DEPLOYED_YET = {"META_APP_SECRET", "META_VERIFY_TOKEN", "META_ACCESS_TOKEN"}
+
+
 def test_every_required_setting_has_a_terraform_source(tmp_path: Path) -> None:
     required = required_variables()
+    assert required >= NOT_DEPLOYED_YET  # when Terraform gives them, drop them from the set
+    required -= NOT_DEPLOYED_YET
     # What the scan finds today (a smaller set means the scan broke, not that the app changed).
     assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"} <= required
     assert {"OPENAI_API_KEY", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER"} <= required
