@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0004_api_client_key'),
+        ('conversations', '0005_retention_llm_rollout'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels', '0002_staff_permissions'),
+        ('channels', '0003_retention'),
     ]
 
     operations = [
