@@ -122,8 +122,9 @@ def test_pull_requests_are_linted_and_tested():
         for name in ("test", "terraform")
     }
     assert len(setups["test"]) == len(setups["terraform"]) == 1
-    assert setups["test"][0]["with"]["terraform_version"] == (
-        setups["terraform"][0]["with"]["terraform_version"]
+    assert (
+        setups["test"][0]["with"]["terraform_version"]
+        == (setups["terraform"][0]["with"]["terraform_version"])
     )
     # The plain binary: the wrapper (a Node script) exists to expose output to later steps.
     assert setups["test"][0]["with"]["terraform_wrapper"] is False

@@ -246,7 +246,9 @@ def test_rds_connection_alarm_fires_at_a_share_of_the_configured_max_connections
         # gunicorn workers x threads + turn tasks x threads + message tasks x processes + spare.
         vcpu = values["worker_cpu"] // 1024 or 1
         peak = (
-            values["web_max_count"] * values["web_gunicorn_workers"] * values["web_gunicorn_threads"]
+            values["web_max_count"]
+            * values["web_gunicorn_workers"]
+            * values["web_gunicorn_threads"]
             + values["worker_turns_max_count"] * values["turn_worker_threads"]
             + values["worker_messages_max_count"] * vcpu
         )

@@ -560,9 +560,7 @@ def test_only_the_alb_accepts_internet_traffic():
     grouped = _ingress_rules()
     # The workers take no inbound traffic at all: their metrics port listens on
     # 127.0.0.1 for the ADOT sidecar of the same task (issue 18).
-    assert set(grouped) == {"alb", "web", "rds", "redis"}, (
-        f"groups with ingress: {sorted(grouped)}"
-    )
+    assert set(grouped) == {"alb", "web", "rds", "redis"}, f"groups with ingress: {sorted(grouped)}"
     for group, rules in grouped.items():
         for rule in rules:
             if group == "alb":
@@ -803,7 +801,9 @@ def _containers() -> dict[str, dict]:
         body = resource("ecs", "aws_ecs_task_definition", task)
         if task == "worker":  # one task definition per Celery queue (worker_queues)
             assert body["for_each"] == "${local.worker_queues}"
-            assert body["container_definitions"] == "${jsonencode(local.worker_containers[each.key])}"
+            assert (
+                body["container_definitions"] == "${jsonencode(local.worker_containers[each.key])}"
+            )
             assert body["family"] == "${var.name}-worker-${each.key}"
         elif len(members) == 1:
             assert body["container_definitions"] == f"${{jsonencode([local.{task}_container])}}"
@@ -1147,7 +1147,9 @@ def test_ecs_alarms_cover_web_and_worker():
         [alarm] = _find_alarm("AWS/ECS", metric)
         assert alarm["for_each"] == "${local.ecs_services}"
     locals_ = module_locals("monitoring")
-    assert locals_["ecs_services"] == "${merge({web = var.web_service_name}, local.worker_services)}"
+    assert (
+        locals_["ecs_services"] == "${merge({web = var.web_service_name}, local.worker_services)}"
+    )
     assert "worker_service_names" in locals_["worker_services"]
 
 
@@ -1661,7 +1663,6 @@ def test_each_worker_service_consumes_its_own_queue():
     assert block(service, "alarms")["alarm_names"] == (
         '${var.deployment_alarm_names["worker-${each.key}"]}'
     )
-    assert locals_["service_names"] if "service_names" in locals_ else True
     assert _env_locals("production")["service_names"] == [
         "web",
         "worker-turns",
@@ -1676,7 +1677,9 @@ def test_each_worker_service_scales_on_its_own_queue():
     assert backlog["for_each"] == "${local.worker_queues}"
     config = block(backlog, "target_tracking_scaling_policy_configuration")
     assert config["target_value"] == "${each.value.backlog_per_task}"
-    metrics = {m["id"]: m for m in blocks(block(config, "customized_metric_specification"), "metrics")}
+    metrics = {
+        m["id"]: m for m in blocks(block(config, "customized_metric_specification"), "metrics")
+    }
     depth = block(block(metrics["depth"], "metric_stat"), "metric")
     assert depth["namespace"] == "${var.queue_metrics_namespace}"
     assert depth["metric_name"] == "QueueDepth"  # what kavak/queue_metrics.py publishes
@@ -1691,7 +1694,9 @@ def test_each_worker_service_scales_on_its_own_queue():
     assert trigger["metric_name"] == "OldestMessageAgeSeconds"
     assert trigger["dimensions"] == {"Queue": "${each.key}"}
     assert trigger["threshold"] == "${each.value.scale_out_age_s}"
-    assert trigger["alarm_actions"] == ["${aws_appautoscaling_policy.worker_queue_age[each.key].arn}"]
+    assert trigger["alarm_actions"] == [
+        "${aws_appautoscaling_policy.worker_queue_age[each.key].arn}"
+    ]
     for env in ENVIRONMENTS:
         values = tfvars(env)
         for queue in ("turns", "messages"):
