@@ -786,14 +786,19 @@ _TIME_PIECES = re.compile(
     r"|\b(?:despues de las|despues de la|desde las|a partir de las|como a las|a las|a la|tipo|"
     r"por ahi de las)\s+\d{1,2}(?::\d{2})?(?:\s*(?:am|pm|hrs|h|de la noche|de la tarde|"
     r"de la manana))?"
-    r"|\b(?:en|por) la (?:manana|tarde|noche)\b|\btemprano\b|\bal mediodia\b"
+    r"|\b(?:en|por) la (?:manana|tarde|noche)\b|\btemprano\b|\b(?:al|a|en el) mediodia\b"
 )
+# "a medio día", "al medio-dia": one word, as the rules below spell it.
+_MIDDAY = re.compile(r"\bmedio\s*-?\s*dia\b")
 
 
 def contact_phrase(text: str) -> str | None:
     """The words of ``text`` that say when ("quiero una cita en Monterrey el sábado a las 11"
     → "el sábado a las 11"), or None when it names no day or hour."""
     folded = strip_phones(fold(text))
+    if _MIDDAY.search(folded):
+        folded = _MIDDAY.sub("mediodia", folded)
+        text = folded  # the spans below index the respelt text
     spans = [m.span() for m in _TIME_PIECES.finditer(folded)]
     if not spans:
         return None
@@ -805,7 +810,7 @@ def contact_phrase(text: str) -> str | None:
 def parse_contact_time(text: str, *, now: datetime) -> datetime | None:
     """A preferred contact slot: "mañana en la tarde", "el lunes a las 10", "hoy a las 5 pm",
     "después de las 8" (20:00). Phone numbers in the message are not times."""
-    folded = strip_phones(fold(text))
+    folded = _MIDDAY.sub("mediodia", strip_phones(fold(text)))
     day = None
     if re.search(r"\bpasado manana\b", folded):
         day = now.date() + timedelta(days=2)

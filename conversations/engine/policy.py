@@ -386,7 +386,10 @@ class _Turn:
         timing = (
             any_time
             or self.pending == Action.ASK_CONTACT_TIME
-            or (self.pending == Action.OFFER_APPOINTMENT and (r.yes or wants_contact))
+            or (
+                self.pending == Action.OFFER_APPOINTMENT
+                and (r.yes or wants_contact or (r.contact_at is not None and not r.no))
+            )
             or (wants_contact and self.pending not in (Action.ASK_NAME, Action.ASK_PHONE))
             or (self.pending in (Action.ASK_NAME, Action.ASK_PHONE) and bool(r.name or r.phone))
             # The time said while the name or phone is asked ("después de las 5"): kept, not
@@ -403,7 +406,8 @@ class _Turn:
                 when = f"{when} · otro número: {other_phone}"
             self.set_slots(contact_time=when[:200], contact_at=r.contact_at.isoformat())
             noted.append("el horario")
-        if r.branches and (r.appointment or s.wants_appointment or any_time):
+        offered = self.pending == Action.OFFER_APPOINTMENT and not r.no
+        if r.branches and (r.appointment or s.wants_appointment or any_time or offered):
             first = r.branches[0]
             self.set_slots(branch=first.name, branch_city=first.city, branch_address=first.address)
             if not any_time:
@@ -690,7 +694,10 @@ class _Turn:
             if r.callback:
                 self.set_slots(wants_callback=True, wants_appointment=True)
                 return self._advance_lead()
-            if r.appointment or (r.yes and not r.no) or (r.only_yes):
+            # A day or an hour in answer to "¿quieres ir a verlo?" ("el viernes a las 12 en la de
+            # Santa Fe") says yes to the visit.
+            visit_time = r.contact_at is not None and not r.no
+            if r.appointment or (r.yes and not r.no) or r.only_yes or visit_time:
                 self.set_slots(wants_appointment=True, wants_callback=False)
                 return self._advance_lead()
             if r.decline or r.think_later or r.no:

@@ -235,6 +235,8 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=MX)  # a Tuesday
         ("hoy a las 5", datetime(2026, 11, 24, 17, 0, tzinfo=MX)),
         ("el viernes en la mañana", datetime(2026, 11, 27, 10, 0, tzinfo=MX)),
         ("mañana a las 9:30 am", datetime(2026, 11, 25, 9, 30, tzinfo=MX)),
+        ("mañana a medio día", datetime(2026, 11, 25, 12, 0, tzinfo=MX)),
+        ("el jueves al medio-dia", datetime(2026, 11, 26, 12, 0, tzinfo=MX)),
     ],
 )
 def test_parse_contact_time_resolves_relative_slots(text: str, expected: datetime) -> None:

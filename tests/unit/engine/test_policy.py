@@ -442,3 +442,17 @@ def test_a_model_shown_twice_asks_which_and_its_year_chooses(chat: Chat) -> None
     r = chat.say("el corolla 2017")
     assert r.state.slots.chosen is not None
     assert r.state.slots.chosen.year == 2017
+
+
+def test_a_day_and_a_branch_in_answer_to_the_visit_offer_book_it(chat: Chat) -> None:
+    chat.say("busco un Corolla automático, tengo 300 mil")
+    chat.say("el 1")
+    assert chat.say("60 mil a 48 meses").state.next_action == "offer_appointment"
+    r = chat.say("el viernes a las 12 puedo ir")
+    assert r.state.step == "lead_capture"
+    assert r.state.slots.wants_appointment
+    assert r.state.slots.contact_at is not None
+    assert r.state.slots.contact_at.startswith("2026-11-27T12:00")
+    assert chat.say("Diego Salas").state.next_action == "ask_phone"
+    done = chat.say("5512340000")
+    assert done.state.step == "done"
