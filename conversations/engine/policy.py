@@ -250,6 +250,17 @@ class _Turn:
         if r.discount and not r.has_money:
             self.say(replies.discount())
             return self.ask(self._resume_action())
+        if (
+            self.pending in _LEAD_ACTIONS
+            and (r.decline or r.think_later)
+            and not (r.name or r.phone or r.contact_at or "?" in self.text)
+        ):
+            # "sabes qué, mejor no, ya no me interesa" while the name or phone is asked: nothing
+            # is registered, the door stays open.
+            plan = self.slots.plan_shown_for is not None
+            self.say(replies.soft_close(self.slots.chosen, name=self.slots.name, plan=plan))
+            self.understood["declined"] = True
+            return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
         outcome = self._suggestion()
         if outcome is not None:
             return outcome
@@ -268,6 +279,11 @@ class _Turn:
             )
             self.say(replies.confirm_amount(r.unplaced, r.unplaced_roles))
             return self.result(self._resume_action(), ask=False)
+        if self.answered and not self.changed and self.pending == Action.OFFER_HELP:
+            # A question after the customer closed ("no gracias… ¿tienen garantía?"): answered,
+            # and the offer they declined is not made again.
+            self.state = evolve(self.state, misunderstood=0)
+            return self.ask(Action.OFFER_HELP, step=Step.DONE)
         if self.changed or self.answered:
             self.state = evolve(self.state, misunderstood=0)
             return self._advance()

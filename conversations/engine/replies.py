@@ -541,9 +541,15 @@ def appointment_declined() -> str:
     return "Sin problema. Aquí estaré si quieres retomar la compra o ver otras opciones."
 
 
-def soft_close(car: CarOption | None, *, name: str | None = None) -> str:
+def soft_close(car: CarOption | None, *, name: str | None = None, plan: bool = True) -> str:
+    """``plan``: a financing simulation was shown (it stays in the chat to review)."""
     who = f", {name}" if name else ""
     what = f"el *{car.title}*" if car else "el auto"
+    if not plan:
+        return (
+            f"Sin problema{who}, no registro tus datos. Si más adelante quieres ver {what}, "
+            "simular tu financiamiento o que te llame un asesor, solo escríbeme."
+        )
     return (
         f"Sin problema{who}. Te dejo la simulación aquí para que la revises con calma. Si más "
         f"adelante quieres ver {what}, ajustar el enganche o el plazo, o que te llame un asesor, "

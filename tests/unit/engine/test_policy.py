@@ -456,3 +456,23 @@ def test_a_day_and_a_branch_in_answer_to_the_visit_offer_book_it(chat: Chat) -> 
     assert chat.say("Diego Salas").state.next_action == "ask_phone"
     done = chat.say("5512340000")
     assert done.state.step == "done"
+
+
+def test_changing_ones_mind_while_the_name_is_asked_registers_nothing(chat: Chat) -> None:
+    chat.say("busco un Corolla automático, tengo 300 mil")
+    assert chat.say("el 1, que me llamen").state.next_action == "ask_name"
+    r = chat.say("sabes qué, mejor no, ya no me interesa")
+    assert r.state.step == "done"
+    assert not any(isinstance(e, UpsertLead) for e in r.effects)
+    assert "no registro tus datos" in r.reply
+    assert "simulación" not in r.reply  # none was shown
+
+
+def test_a_question_after_declining_is_answered_without_offering_again(chat: Chat) -> None:
+    chat.say("busco un Corolla automático, tengo 300 mil")
+    chat.say("el 1")
+    chat.say("60 mil a 48 meses")
+    assert chat.say("no gracias").state.step == "done"
+    r = chat.say("una última cosa, ¿tienen garantía?")
+    assert r.state.step == "done"
+    assert r.state.next_action == "offer_help"
