@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
     extend_schema,
     inline_serializer,
 )
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, serializers
 from rest_framework.authentication import BaseAuthentication, CSRFCheck
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -38,7 +38,7 @@ from conversations.staff import (
     conversation_history,
     conversation_open_get,
 )
-from kavak.api import JsonApi
+from kavak.api import JsonApi, body_size_check
 from kavak.parsers import json_depth_check
 from kavak.redis_commands import redis_command
 
@@ -147,12 +147,6 @@ def _parse_rate(rate: str) -> tuple[int, int]:
     return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit[:1]]
 
 
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "El cuerpo de la petición supera 16 KB."
-    default_code = "payload_too_large"
-
-
 class WebChatThrottle(SimpleRateThrottle):
     """The public demo page: requests per client address."""
 
@@ -179,12 +173,7 @@ def _enforce_csrf(request: Request) -> None:
 
 
 def _check_body_size(request: Request) -> None:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > settings.CHAT_MAX_BODY_BYTES:
-        raise PayloadTooLarge()
+    body_size_check(request.META, max_bytes=settings.CHAT_MAX_BODY_BYTES)
 
 
 # --- Serializers --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -52,6 +53,26 @@ _SPANISH: dict[type[Exception], Any] = {
     exceptions.UnsupportedMediaType: _media_type,
     exceptions.NotAcceptable: _not_acceptable,
 }
+
+
+class PayloadTooLarge(exceptions.APIException):
+    """A request body over the endpoint's limit: a JSON 413 naming the limit."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"El cuerpo de la petición supera {max_bytes // 1024} KB.")
+
+
+def body_size_check(meta: Mapping[str, Any], *, max_bytes: int) -> None:
+    """Refuse a body whose declared length is over ``max_bytes`` before anything reads it."""
+    try:
+        length = int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > max_bytes:
+        raise PayloadTooLarge(max_bytes)
 
 
 def error_body(*, code: str, message: str, **extra: Any) -> dict[str, Any]:

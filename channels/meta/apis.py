@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +26,7 @@ from channels.meta.signature import SIGNATURE_HEADER, signature_valid, verify_to
 from channels.services import inbound_message_receive, outbound_status_record
 from channels.wiring import whatsapp_meta_enabled, whatsapp_meta_route
 from kavak import metrics
+from kavak.api import PayloadTooLarge, body_size_check
 from kavak.logging import log_context
 from kavak.parsers import json_depth_check
 
@@ -34,12 +35,6 @@ logger = logging.getLogger(__name__)
 # A message body is at most 4,096 characters (about 50 KB as escaped emoji); Meta batches a few
 # messages and statuses per POST. Anything bigger is refused before its signature is computed.
 MAX_BODY_BYTES = 256 * 1024
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "El cuerpo de la petición supera 256 KB."
-    default_code = "payload_too_large"
 
 
 def _business_phone(phone_number_id: str) -> str | None:
@@ -101,15 +96,10 @@ class MetaWebhookApi(APIView):
         return HttpResponse(challenge, content_type="text/plain; charset=utf-8")
 
     def post(self, request: Request) -> Response:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_BODY_BYTES:
-            raise PayloadTooLarge()
+        body_size_check(request.META, max_bytes=MAX_BODY_BYTES)
         body = request._request.body  # the raw bytes Meta signed (DRF never parses them)
         if len(body) > MAX_BODY_BYTES:
-            raise PayloadTooLarge()
+            raise PayloadTooLarge(MAX_BODY_BYTES)
         header = request.headers.get(SIGNATURE_HEADER, "")
         if not signature_valid(body=body, header=header, app_secret=settings.META_APP_SECRET):
             # Nothing else is logged from an unsigned request: it may be anybody's payload.

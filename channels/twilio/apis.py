@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.parsers import FormParser
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -23,6 +23,7 @@ from channels.services import inbound_message_receive, outbound_status_record
 from channels.twilio.parsing import PayloadError, inbound_from_twilio, status_from_twilio
 from channels.twilio.signature import webhook_signature_check
 from channels.twilio.twiml import twiml_response
+from kavak.api import body_size_check
 from kavak.logging import log_context
 
 logger = logging.getLogger(__name__)
@@ -31,12 +32,6 @@ logger = logging.getLogger(__name__)
 # Twilio's largest form (a 4,096-character WhatsApp body, every character a percent-encoded
 # 4-byte emoji) is about 50 KB: anything bigger is refused before its signature is even computed.
 MAX_BODY_BYTES = 128 * 1024
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "El cuerpo de la petición supera 128 KB."
-    default_code = "payload_too_large"
 
 
 class _TwilioApi(APIView):
@@ -50,12 +45,7 @@ class _TwilioApi(APIView):
         super().initial(request, *args, **kwargs)
         if not settings.WHATSAPP_ENABLED:
             raise exceptions.NotFound("El canal de WhatsApp no está activo.")
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_BODY_BYTES:
-            raise PayloadTooLarge()
+        body_size_check(request.META, max_bytes=MAX_BODY_BYTES)
         check = webhook_signature_check(request._request)
         if not check.ok:
             raise exceptions.PermissionDenied("Firma de Twilio inválida.")
