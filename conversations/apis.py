@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import logging
+import re
 import secrets
 import time
 from decimal import Decimal
@@ -31,6 +32,11 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from rest_framework_api_key.models import APIKey
 
 from conversations.engine.financing import amortization_table, financing_plan
+from conversations.idempotency import (
+    chat_idempotency_claim,
+    chat_idempotency_release,
+    chat_idempotency_store,
+)
 from conversations.models import Conversation
 from conversations.services import TurnOutcome, conversation_turn_handle
 from conversations.staff import (
@@ -38,7 +44,7 @@ from conversations.staff import (
     conversation_history,
     conversation_open_get,
 )
-from kavak.api import JsonApi, body_size_check
+from kavak.api import JsonApi, body_size_check, error_body
 from kavak.parsers import json_depth_check
 from kavak.redis_commands import redis_command
 
@@ -170,6 +176,10 @@ def _enforce_csrf(request: Request) -> None:
     reason = check.process_view(request._request, None, (), {})
     if reason:
         raise exceptions.PermissionDenied(f"CSRF: {reason}")
+
+
+# An Idempotency-Key: what clients use (UUIDs, ULIDs, "turn-42:retry") without room for abuse.
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 def _check_body_size(request: Request) -> None:
@@ -368,9 +378,28 @@ class ChatTurnApi(JsonApi):
     @extend_schema(
         operation_id="chat_turn",
         request=InputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    "Opcional (1-128 caracteres: letras, números, - _ . :). Un reintento con la "
+                    "misma clave y el mismo mensaje recibe la primera respuesta (encabezado "
+                    "Idempotent-Replayed) en vez de procesar el mensaje dos veces; 24 horas."
+                ),
+            )
+        ],
         responses={
             200: ChatOutput,
             400: OpenApiResponse(_ERROR, description="Entrada inválida (nombra el campo)."),
+            409: OpenApiResponse(
+                _ERROR, description="El mensaje con esa Idempotency-Key aún se procesa."
+            ),
+            422: OpenApiResponse(
+                _ERROR, description="La Idempotency-Key ya se usó con otro mensaje."
+            ),
             401: OpenApiResponse(_ERROR, description="Falta la clave de API o es inválida."),
             413: OpenApiResponse(_ERROR, description="Cuerpo mayor a 16 KB."),
             415: OpenApiResponse(_ERROR, description="El cuerpo debe ser JSON."),
@@ -389,8 +418,43 @@ class ChatTurnApi(JsonApi):
             serializer.is_valid(raise_exception=True)
             fields = serializer.validated_data["session_id"], serializer.validated_data["message"]
         session_id, message = fields
-        outcome = conversation_turn_handle(channel="api", external_id=session_id, text=message)
-        return Response(render_outcome(outcome))
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            outcome = conversation_turn_handle(channel="api", external_id=session_id, text=message)
+            return Response(render_outcome(outcome))
+        if not _IDEMPOTENCY_KEY.fullmatch(key):
+            raise exceptions.ValidationError(
+                {
+                    "Idempotency-Key": [
+                        "De 1 a 128 caracteres: letras, números, «-», «_», «.» o «:»."
+                    ]
+                }
+            )
+        claim = chat_idempotency_claim(
+            client=str(request.auth.pk), session_id=session_id, key=key, message=message
+        )
+        if claim.outcome == "replay":
+            return Response(claim.body, headers={"Idempotent-Replayed": "true"})
+        if claim.outcome == "in_progress":
+            body = error_body(
+                code="request_in_progress",
+                message="Ese mensaje todavía se está procesando; intenta de nuevo en un momento.",
+            )
+            return Response(body, status=409, headers={"Retry-After": "1"})
+        if claim.outcome == "mismatch":
+            body = error_body(
+                code="idempotency_key_reused",
+                message="Esa Idempotency-Key ya se usó con otro mensaje en esta sesión.",
+            )
+            return Response(body, status=422)
+        try:
+            outcome = conversation_turn_handle(channel="api", external_id=session_id, text=message)
+        except BaseException:
+            chat_idempotency_release(claim)
+            raise
+        rendered = render_outcome(outcome)
+        chat_idempotency_store(claim, body=rendered)
+        return Response(rendered)
 
 
 class ChatMessagesApi(JsonApi):

@@ -5,8 +5,9 @@ multiprocess mode) on PostgreSQL + Redis, one Celery worker (acks late, 3 proces
 beat (the pending-work sweep), Twilio replaced by the fake REST server, the LLM (scenario c) by
 the local Chat Completions stub. A database of its own (``kavak_chaos_ops``, recreated), Redis
 database 10 with a key prefix of its own. Steady load all along: scripted 10-turn conversations
-on ``POST /chat`` (clients retry 503 and connection errors every 0.2 s, as a client honouring
-``Retry-After`` would, only sooner, so that recovery is measured to the tenth of a second) and
+on ``POST /chat`` (clients retry 503, 409 and connection errors every 0.2 s, one
+``Idempotency-Key`` per message, as a client honouring ``Retry-After`` would, only sooner, so
+that recovery is measured to the tenth of a second) and
 WhatsApp customers posting signed webhooks (redelivered every 0.5 s until a 200, as Twilio
 retries) and waiting for each reply before the next message.
 
@@ -224,17 +225,20 @@ def chat_client(rec: Recorder, index: int, key: str, port: int, think_s: float) 
         n += 1
         session = f"chaos-{index}-{n}-{rng.getrandbits(32):x}"
         phone = f"55{rng.randrange(10**7, 10**8)}"
-        for step in CHAT_SCRIPT:
+        for number, step in enumerate(CHAT_SCRIPT):
             if rec.stop.is_set():
                 return
             text = step.format(phone=phone)
             body = json.dumps({"session_id": session, "message": text}).encode()
+            # One key per message, kept across its retries: a turn committed while the client
+            # timed out is answered again, not taken twice (docs/AGENT_CONTRACT.md).
+            sent = {**headers, "Idempotency-Key": f"{session}-{number}"}
             phase = rec.phase
             deadline = time.monotonic() + 60
             attempt = 0
             while True:
                 started = time.monotonic()
-                status, data = client.post("/chat", body, headers)
+                status, data = client.post("/chat", body, sent)
                 rec.add(Sample(rec.phase, "chat", started, time.monotonic(), status, attempt))
                 if status == 200:
                     answer = json.loads(data)
@@ -247,7 +251,7 @@ def chat_client(rec: Recorder, index: int, key: str, port: int, think_s: float) 
                             )
                         )  # fmt: skip
                     break
-                if status not in RETRYABLE or time.monotonic() > deadline:
+                if status not in (*RETRYABLE, 409) or time.monotonic() > deadline:
                     with rec.lock:
                         rec.chat_given_up.append((phase, session, text))
                     break
