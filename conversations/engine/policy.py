@@ -47,7 +47,7 @@ from conversations.engine.turn import (
     TurnResult,
     UpsertLead,
 )
-from conversations.engine.understanding import Reading, understand
+from conversations.engine.understanding import Reading, names_unsearchable_detail, understand
 
 __all__ = [
     "Effect",
@@ -111,16 +111,10 @@ _FLOW_ACTIONS = {
     Action.ASK_PHONE: Step.LEAD_CAPTURE,
     Action.ASK_CONTACT_TIME: Step.LEAD_CAPTURE,
 }
-# Seven or more digits, maybe split by spaces or dashes: a phone number, not an hour.
-_PHONE_DIGITS = re.compile(r"\d(?:[\s-]?\d){6,}")
-# A car wanted in general words, and equipment or colours the catalogue cannot search by.
+# A car wanted in general words ("busco un carro rojo con pantalla"): only its kind is missing.
 _CAR_WANT = re.compile(
     r"\b(?:busco|buscando|quiero|queremos|necesito|necesitamos|ocupo|me interesa|ando viendo)\b"
     r".*\b(?:carro|carrito|auto|coche|vehiculo|nave|unidad)s?\b"
-)
-_EQUIPMENT = re.compile(
-    r"\b(?:color|rojo|roja|negro|negra|blanco|blanca|gris|azul|plata|camara|pantalla|sensores"
-    r"|quemacocos|piel|rines|gps|navegador)\b"
 )
 _LEAD_ACTIONS = (Action.ASK_NAME, Action.ASK_PHONE, Action.ASK_CONTACT_TIME)
 
@@ -408,13 +402,9 @@ class _Turn:
             )
             or (wants_contact and self.pending not in (Action.ASK_NAME, Action.ASK_PHONE))
             or (self.pending in (Action.ASK_NAME, Action.ASK_PHONE) and bool(r.name or r.phone))
-            # The time said while the name or phone is asked ("después de las 5"): kept, not
-            # taken for a name (no digits of a phone in the message to mistake for an hour).
-            or (
-                self.pending in (Action.ASK_NAME, Action.ASK_PHONE)
-                and wants_contact
-                and not _PHONE_DIGITS.search(r.folded)
-            )
+            # The time said while the name or phone is asked ("después de las 5") is kept; a
+            # phone's digits are never read as an hour (``parse_contact_time`` strips them).
+            or (self.pending in (Action.ASK_NAME, Action.ASK_PHONE) and wants_contact)
         )
         if r.contact_at is not None and timing:
             when = r.contact_text or r.text
@@ -949,7 +939,7 @@ class _Turn:
             return self.ask(action)
         if action == Action.ASK_NEED and _CAR_WANT.search(r.folded):
             # "busco un carro rojo con pantalla": a car is wanted, only its kind is missing.
-            self.say(replies.need_details(equipment=bool(_EQUIPMENT.search(r.folded))))
+            self.say(replies.need_details(equipment=names_unsearchable_detail(r.folded)))
             return self.ask(action)
         first_turn = bool(self.parts) and self.parts[0] == replies.greeting()
         if r.small_talk or r.greeting or r.yes or r.no or first_turn:

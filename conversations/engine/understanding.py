@@ -585,6 +585,20 @@ _FIELDS = {
     ),
 }  # fmt: skip
 _FIELD_PATTERNS = {name: _alternation(words) for name, words in _FIELDS.items()}
+# What the catalogue cannot search by: its equipment and colour questions, and colour names.
+_NOT_SEARCHABLE = _alternation(
+    (
+        *_FIELDS["equipment"], *_FIELDS["color"], r"roj[oa]", r"negr[oa]", r"blanc[oa]", r"gris",
+        r"azul", r"plata",
+    )
+)  # fmt: skip
+
+
+def names_unsearchable_detail(folded: str) -> bool:
+    """A colour or a piece of equipment ("rojo con pantalla"): an advisor confirms those."""
+    return _has(folded, _NOT_SEARCHABLE)
+
+
 _QUESTION_WORD = re.compile(
     r"^(?:y\s+)?(?:cuanto|cuantos|cuanta|cuantas|que|q|k|cual|cuales|es|son|tiene|tienen|trae|"
     r"traen|de que|me dices|dime|sabes|como|esta|viene|tienes|hay)\b"
