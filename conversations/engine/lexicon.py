@@ -41,6 +41,15 @@ CALLBACK = (
     r"marcame", r"que me contacten", r"que me contacte", r"me contacten", r"me contacte",
     r"contactenme", r"contactame", r"que me hablen", r"que me hable", r"me hablen",
     r"una llamada", r"por telefono", r"que me escriban", r"que me escriba",
+    # Any form of call / dial / talk / contact after "me" with a modal ("¿me pueden marcar
+    # mañana?", "me podrías llamar", "me van a hablar"), and the enclitic forms ("marcarme").
+    # "me llamo Jorge" is a name, not a call: only these endings are calls.
+    r"me (?:(?:pueden|puedes|puede|podrian|podrias|podra|pudieran|pudieras|van a|vas a|va a)"
+    r" )?(?:llamar|llaman|llamas|marcar|marcan|marcas|hablar|hablan|contactar|contactan|escribir)",
+    r"(?:llamar|marcar|hablar|contactar)me", r"regresen la llamada", r"devuelvan la llamada",
+    # Reserving a car ("¿cómo lo aparto?") is done with an advisor: a call back about the car.
+    r"apart(?:ar|o|en|a|amos|arlo|arla|armelo|armela|enlo|enla|ado|ada)",
+    r"(?:reservar|separar)(?:lo|la|melo|mela)?", r"lo (?:reservo|separo)", r"la (?:reservo|separo)",
 )  # fmt: skip
 APPOINTMENT = (
     r"cita", r"agendar", r"agenda", r"agendame", r"agendamos", r"visitar", r"visitarlos",

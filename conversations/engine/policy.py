@@ -158,7 +158,7 @@ class _Turn:
     def set_slots(self, **changes: Any) -> None:
         self.state = self.state.with_slots(**changes)
         for key, value in changes.items():
-            if key in ("options", "plan_shown_for", "options_for"):
+            if key in ("options", "plan_shown_for", "options_for", "focus"):
                 continue
             self.understood[key] = value if not isinstance(value, Decimal) else str(value)
 
@@ -296,7 +296,7 @@ class _Turn:
         s = self.slots
         if not s.has_need:
             return Action.ASK_NEED
-        if not s.has_budget:
+        if not s.has_budget and not s.options:
             return Action.ASK_BUDGET
         if s.chosen is None:
             return Action.CHOOSE_OPTION
@@ -590,8 +590,10 @@ class _Turn:
             options = s.options
             if q.rank and q.index is not None:
                 self.say(replies.rank_answer(q.index + 1, options[q.index], q.rank))
+                self.state = self.state.with_slots(focus=q.index)
             elif q.index is not None and options:
                 self.say(replies.car_facts([(q.index + 1, options[q.index])], q.fields))
+                self.state = self.state.with_slots(focus=q.index)
             elif s.chosen is not None and (not options or self.pending != Action.CHOOSE_OPTION):
                 self.say(replies.car_facts([(0, s.chosen)], q.fields))
             else:
@@ -639,7 +641,16 @@ class _Turn:
     def _flow_question(self) -> bool:
         """A question the flow itself answers ("¿y a 6 años?", "¿cuál es el más nuevo?")."""
         r = self.reading
-        return bool(r.show_again or r.other_options or r.choice is not None or r.unplaced)
+        return bool(
+            r.show_again
+            or r.other_options
+            or r.choice is not None
+            or r.unplaced
+            or r.callback
+            or r.appointment
+            or self._asks_price_without_budget()
+            or (r.monthly_asked and bool(self.slots.options))
+        )
 
     def _faq(self, text: str) -> None:
         context = self.state.faq_context
@@ -655,6 +666,11 @@ class _Turn:
             self.sources = answer.sources
             self.say(answer.answer)
             self.state = evolve(self.state, faq_context=text[:200])
+            return
+        if self.reading.appointment or self.reading.callback:
+            # "¿puedo ir a verlo mañana a la de Santa Fe?": the visit is the flow's to book; an
+            # article that does not answer it adds nothing.
+            self.answered = False
             return
         self.effects.append(RecordKbMiss(question=text, confidence=answer.confidence))
         if self.reading.off_topic or not (
@@ -689,10 +705,17 @@ class _Turn:
                 return self._advance(exclude=tuple(c.stock_id for c in s.options))
             if r.other_options and "need" not in self.changed:
                 return self._advance(exclude=tuple(c.stock_id for c in s.options))
-            if r.financing_interest and r.choice is None:
-                self.say(replies.financing_needs_choice())
-                self.cars = s.options
-                self.say(replies.options_block(s.options))
+            if (r.financing_interest or r.monthly_asked) and r.choice is None:
+                # "¿cuánto sería mensual?" before choosing: each option's monthly payment with
+                # the least down payment, then the choice.
+                self.say(
+                    replies.monthly_by_option(
+                        self._monthly_by_option(),
+                        term=self._sample_term(),
+                        rate=self.config.annual_rate,
+                        min_ratio=self.config.min_down_ratio,
+                    )
+                )
                 return self.ask(Action.CHOOSE_OPTION)
         if pending == Action.OFFER_APPOINTMENT:
             if self.changed - {"contact"} - {"appointment"} and not (r.appointment or r.callback):
@@ -718,9 +741,63 @@ class _Turn:
             return self._advance_lead()
         if r.appointment and not s.options:
             self.set_slots(wants_appointment=True)  # remembered; contact data comes after options
+        if (
+            r.monthly_asked
+            and s.chosen is not None
+            and pending in (Action.ASK_DOWN_PAYMENT, Action.ASK_TERM)
+            and not (self.changed - {"contact"})
+        ):
+            # "¿y la mensualidad con ese?" while the down payment or term is asked: the terms
+            # with what is known (the least down payment when none was given), then the question.
+            return self._advance_financing()
+        offered = pending == Action.OFFER_APPOINTMENT
+        if not (in_lead or offered or s.lead_captured) and r.callback:
+            # "¿me pueden marcar mañana?" at any step: a call back, with the car if one was
+            # chosen (the advisor helps to choose otherwise). A phone given without asking for a
+            # call is only kept.
+            self.set_slots(wants_callback=True, wants_appointment=True)
+            return self._advance_lead()
+        if self._asks_price_without_budget() and not s.options:
+            # "¿y el jetta cuánto cuesta?" before any budget: the prices, then the budget helps.
+            return self._options_without_budget()
+        if r.cheaper and not s.has_budget and not s.options and s.has_need:
+            self.set_slots(uses=(*s.uses, "cheap") if "cheap" not in s.uses else s.uses)
+            return self._options_without_budget()
         if pending in _LEAD_ACTIONS and not self.answered:
             return self._lead_answer()
         return None
+
+    def _asks_price_without_budget(self) -> bool:
+        """ "¿Cuánto cuesta el jetta?" with a car in mind and no budget yet."""
+        s = self.slots
+        r = self.reading
+        car_named = bool(s.make or s.model or s.body_type or r.need.found)
+        # "¿cuánto cuesta el seguro con ustedes?" asks about Kavak, not about the car's price.
+        about_kavak = r.kavak_topic and not r.need.found
+        return r.price_asked and not s.has_budget and car_named and not about_kavak
+
+    def _options_without_budget(self) -> TurnResult:
+        if not self._recommend():
+            return self.ask(Action.ASK_BUDGET)
+        self.say(replies.budget_refines())
+        return self.result(Action.CHOOSE_OPTION, ask=False)
+
+    def _sample_term(self) -> int:
+        return 60 if 60 in self.config.terms else self.config.terms[-1]
+
+    def _monthly_by_option(self) -> list[tuple[int, CarOption, Decimal, Decimal]]:
+        """Each option shown, its least down payment and monthly payment at the sample term."""
+        rows = []
+        for i, car in enumerate(self.slots.options, start=1):
+            down = money(car.price * self.config.min_down_ratio)
+            plan = financing_plan(
+                price=car.price,
+                down_payment=down,
+                annual_rate=self.config.annual_rate,
+                term_months=self._sample_term(),
+            )
+            rows.append((i, car, down, plan.monthly_payment))
+        return rows
 
     def _show_options_again(self) -> TurnResult:
         self.say(replies.options_again())
@@ -734,7 +811,7 @@ class _Turn:
         s = self.slots
         if not s.has_need:
             return self.ask(Action.ASK_NEED)
-        if not s.has_budget:
+        if not s.has_budget and not s.options:
             if "need" in self.changed and not self.reading.question:
                 self.say(replies.need_ack(_need_text(s), name=self._new_name()))
             return self.ask(Action.ASK_BUDGET)
@@ -776,7 +853,7 @@ class _Turn:
             self.set_slots(options=(), options_for=_query_key(s))
             return False
         self.cars = rec.cars
-        self.set_slots(options=rec.cars, options_for=_query_key(s))
+        self.set_slots(options=rec.cars, options_for=_query_key(s), focus=None)
         self.understood["options"] = [c.stock_id for c in rec.cars]
         self.say(replies.options_intro(exact=rec.exact, note=rec.note, count=len(rec.cars)))
         self.say(replies.options_block(rec.cars))

@@ -281,8 +281,28 @@ def chosen_ack(car: CarOption, *, name: str | None = None) -> str:
     return f"¡Buena elección{who}! El *{car.title}* {car.version} cuesta *{mxn(car.price)}*."
 
 
-def financing_needs_choice() -> str:
-    return "¡Claro! Para simular el financiamiento, primero elige una de las opciones:"
+def monthly_by_option(
+    rows: list[tuple[int, CarOption, Decimal, Decimal]],
+    *,
+    term: int,
+    rate: Decimal,
+    min_ratio: Decimal,
+) -> str:
+    """Each option's monthly payment with the least down payment, before a choice."""
+    lines = [
+        f"{i}. *{car.title}*: {mxn(monthly)} al mes (enganche de {mxn(down)})"
+        for i, car, down, monthly in rows
+    ]
+    return (
+        f"Con el enganche mínimo ({min_ratio * 100:.0f}%) y a {term} meses, las mensualidades "
+        f"quedarían así (estimación, tasa anual fija de {rate * 100:.0f}%):\n"
+        + "\n".join(lines)
+        + "\n\nCon más enganche o a otro plazo cambia; elige una y te hago la simulación exacta."
+    )
+
+
+def budget_refines() -> str:
+    return "Si me dices tu presupuesto (o cuánto quieres pagar al mes), afino las opciones."
 
 
 # --- questions about the cars shown ---------------------------------------------------------------

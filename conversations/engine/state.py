@@ -106,6 +106,7 @@ class Slots:
     branch_city: str | None = None
     branch_address: str | None = None
     options_for: str | None = None  # key of the query the shown options answer
+    focus: int | None = None  # the option asked about last (0-based): "va, esa" chooses it
 
     @property
     def has_need(self) -> bool:
