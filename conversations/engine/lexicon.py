@@ -19,6 +19,8 @@ DOWN_CUES = (
 GIVE_CUES = (
     r"doy", r"daria", r"dar", r"pongo", r"pondria", r"poner", r"aporto", r"aportaria",
     r"adelanto", r"adelantar", r"juntar", r"junte", r"juntado", r"ahorrado",
+    r"damos", r"dariamos", r"ponemos", r"pondriamos", r"diera", r"dieramos", r"pusiera",
+    r"le doy", r"le pongo", r"les doy", r"doy de",
 )  # fmt: skip
 MONTHLY_CUES = (
     r"al mes", r"mensual", r"mensuales", r"mensualidad", r"mensualidades", r"por mes",

@@ -424,10 +424,13 @@ class _Turn:
 
     def _take_choice(self) -> None:
         r = self.reading
-        options = self.slots.options
-        if r.choice is None or not options:
+        if r.choice is None or not self.slots.options:
             return
-        car = options[r.choice]
+        self._choose(r.choice)
+
+    def _choose(self, index: int) -> None:
+        r = self.reading
+        car = self.slots.options[index]
         if self.slots.chosen is not None and self.slots.chosen.stock_id == car.stock_id:
             return
         changes: dict[str, Any] = {"chosen": car, "plan_shown_for": None}
@@ -471,6 +474,13 @@ class _Turn:
             updates["year_min"] = r.year_min
         if r.km_max is not None:
             updates["km_max"] = r.km_max
+        if r.excluded_makes:
+            excluded = tuple(dict.fromkeys((*before.exclude_makes, *r.excluded_makes)))
+            updates["exclude_makes"] = excluded
+            if (updates.get("make") or before.make) in excluded:
+                updates.update(make=None, model=None)  # "mejor que no sea Nissan"
+            if not (m.make or m.model or m.body_type or before.has_need):
+                updates["need_open"] = True  # "cualquiera menos Nissan": any car will do
         if not updates and r.open_need and self.pending in (Action.ASK_NEED, Action.ASK_BUDGET):
             updates["need_open"] = True
         if not updates:
@@ -646,8 +656,6 @@ class _Turn:
             or r.other_options
             or r.choice is not None
             or r.unplaced
-            or r.callback
-            or r.appointment
             or self._asks_price_without_budget()
             or (r.monthly_asked and bool(self.slots.options))
         )
@@ -705,6 +713,10 @@ class _Turn:
                 return self._advance(exclude=tuple(c.stock_id for c in s.options))
             if r.other_options and "need" not in self.changed:
                 return self._advance(exclude=tuple(c.stock_id for c in s.options))
+            if (r.financing_interest or r.monthly_asked) and s.focus is not None:
+                # "¿y cuánto quedaría al mes?" right after asking about one option: that one.
+                self._choose(s.focus)
+                return self._advance()
             if (r.financing_interest or r.monthly_asked) and r.choice is None:
                 # "¿cuánto sería mensual?" before choosing: each option's monthly payment with
                 # the least down payment, then the choice.
@@ -736,7 +748,9 @@ class _Turn:
         if s.options and not s.lead_captured and (r.appointment or (r.callback and s.chosen)):
             # Wanting to see a car or a call, asked at any point after the options were shown.
             self.set_slots(wants_appointment=True, wants_callback=bool(r.callback))
-            if s.chosen is None:
+            if s.chosen is None and s.focus is not None:
+                self._choose(s.focus)  # "¿podemos ir a verla?" after asking about one option
+            elif s.chosen is None:
                 return self.ask(Action.CHOOSE_OPTION)
             return self._advance_lead()
         if r.appointment and not s.options:
@@ -751,7 +765,8 @@ class _Turn:
             # with what is known (the least down payment when none was given), then the question.
             return self._advance_financing()
         offered = pending == Action.OFFER_APPOINTMENT
-        if not (in_lead or offered or s.lead_captured) and r.callback:
+        asks_kavak = r.kavak_question or r.kavak_topic or r.car_question is not None
+        if not (in_lead or offered or s.lead_captured) and r.callback and not asks_kavak:
             # "¿me pueden marcar mañana?" at any step: a call back, with the car if one was
             # chosen (the advisor helps to choose otherwise). A phone given without asking for a
             # call is only kept.
@@ -846,6 +861,7 @@ class _Turn:
             min_seats=s.seats,
             year_min=s.year_min,
             km_max=s.km_max,
+            exclude_makes=s.exclude_makes,
         )
         rec = self.deps.catalog.recommend(query)
         if not rec.cars:
@@ -1081,6 +1097,7 @@ def _query_key(s: Slots) -> str:
             s.seats,
             s.year_min,
             s.km_max,
+            ",".join(s.exclude_makes),
         )
     )
 

@@ -106,6 +106,7 @@ class Slots:
     branch_city: str | None = None
     branch_address: str | None = None
     options_for: str | None = None  # key of the query the shown options answer
+    exclude_makes: tuple[str, ...] = ()  # "que no sea nissan": never shown
     focus: int | None = None  # the option asked about last (0-based): "va, esa" chooses it
 
     @property
@@ -118,6 +119,9 @@ class Slots:
             or self.need_open
             or self.transmission
             or self.seats
+            or self.year_min  # "un auto 2016 en adelante": enough to show cars
+            or self.km_max
+            or self.exclude_makes  # "cualquiera menos Nissan"
         )
 
     @property
@@ -222,7 +226,7 @@ def state_to_dict(state: ConversationState) -> dict[str, Any]:
             value = [_option_to_dict(o) for o in value]
         elif name == "chosen":
             value = _option_to_dict(value)
-        elif name == "uses":
+        elif name in ("uses", "exclude_makes"):
             value = list(value)
         elif isinstance(value, Decimal):
             value = str(value)
@@ -260,6 +264,7 @@ def state_from_dict(data: dict[str, Any] | None) -> ConversationState:
     slot_kwargs["options"] = tuple(_option_from_dict(o) for o in raw.get("options") or ())
     slot_kwargs["chosen"] = _option_from_dict(raw["chosen"]) if raw.get("chosen") else None
     slot_kwargs["uses"] = tuple(raw.get("uses") or ())
+    slot_kwargs["exclude_makes"] = tuple(raw.get("exclude_makes") or ())
     return ConversationState(
         step=Step(data.get("step", Step.NEED)),
         next_action=Action(data.get("next_action", Action.ASK_NEED)),

@@ -97,6 +97,7 @@ class Reading:
     decline: bool = False
     think_later: bool = False
     financing_interest: bool = False
+    excluded_makes: tuple[str, ...] = ()  # "que no sea nissan"
     price_asked: bool = False  # "¿cuánto cuesta el jetta?", "¿en cuánto lo tienen?"
     monthly_asked: bool = False  # "¿cuánto sería mensual?", "¿cuánto pagaría al mes?"
     fuzzy: bool = False  # the need was only fuzzily matched (the LLM may double-check)
@@ -313,6 +314,13 @@ def _cue_role(clause: str, start: int, end: int, *, car_chosen: bool) -> str:
     return ""
 
 
+# A make the customer does not want: "que no sea nissan", "ninguno de chevrolet", "nada de
+# kia", "excepto ford", "no quiero un vw". The words after the negation are matched as a car.
+_NEGATED_CAR = re.compile(
+    r"\b(?:(?:que )?no (?:sea|sean|quiero|me gusta\w*|me late\w*)|ningun[oa]?s?(?: de)?|nada de"
+    r"|excepto|menos|fuera de|sin)\s+(?:(?:un|una|los|las|el|la|de|del)\s+)?(\w+(?:[ -]\w+)?)"
+)
+_ASKS_FOR = re.compile(r"\b(?:tienes|tienen|tiene|hay|habra|tendras|tendran|manejan|venden)\s+$")
 _TERM_BEFORE = re.compile(r"\b(?:a|en|plazo de|plazo)\s*$")
 _SENTENCE_END = re.compile(r"[.?!\n]")
 
@@ -374,6 +382,7 @@ def _read_money(
     if _NO_DOWN.search(prepared) or (expecting_down and _NOTHING.search(_bare(prepared))):
         money.down_none = True
     taken: list[tuple[int, int]] = []
+    asks_monthly = _MONTHLY_ASKED.search(prepared) is not None
     range_m = _RANGE.search(prepared)
     if range_m:
         low, high = parsing._to_decimal(range_m.group(1)), parsing._to_decimal(range_m.group(3))
@@ -410,6 +419,12 @@ def _read_money(
             amount.end - offset,
             car_chosen=chosen is not None and not names_car,
         )
+        if (
+            role == "monthly"
+            and asks_monthly
+            and _nearest(_GIVE, clause, amount.start - offset, amount.end - offset) is not None
+        ):
+            role = "down"  # "¿cuánto quedaría la mensualidad si damos 80 mil?"
         if not role or (
             role == "price"
             and _nearest(_PRICE_STRONG, clause, amount.start - offset, amount.end - offset) is None
@@ -703,6 +718,12 @@ _RECOMMEND = re.compile(
     r"|mas segur[oa]|mas confiable|mas rendidor\w*|mas buen[oa]|vale mas la pena)\b"
     r"|\bque me recomienda\w*\b|\bcual (?:me )?recomienda\w*\b"
 )
+# "de esos", "de las opciones": the question is about the options shown (a long message about
+# choosing a car in general, "¿alguien me asesora? no sé cuál me conviene", is for the articles).
+_OF_THESE = re.compile(
+    r"\b(?:de|entre) (?:esos|esas|estos|estas|ellos|ellas|las opciones|los \d)\b"
+)
+_ADVISOR = re.compile(r"\b(?:asesor\w*|asesorar\w*|ayud\w*)\b")
 _SAFETY = re.compile(r"\b(?:segur[oa]s?|seguridad|bolsas? de aire|frenos|confiable)\b")
 # ...of the options shown ("entre el 1 y el 2", "entre estos", "las dos"), not of buying here or
 # elsewhere ("¿qué diferencia hay entre una agencia y ustedes?") nor "pagando la diferencia".
@@ -730,7 +751,14 @@ def _car_question(
         # "¿qué diferencia hay entre el 1 y el 2?": the options side by side, never a choice.
         return CarQuestion(fields=fields or _COMPARED_FIELDS, index=None)
     index = _option_index(folded, options, loose=False) if options else None
-    if options and len(options) > 1 and index is None and _RECOMMEND.search(folded):
+    if (
+        options
+        and len(options) > 1
+        and index is None
+        and _RECOMMEND.search(folded)
+        and (_COMPARED.search(folded) or _OF_THESE.search(folded) or len(folded.split()) <= 7)
+        and not _ADVISOR.search(folded)
+    ):
         # "¿cuál me conviene más?", "¿cuál es el más seguro de esos?": the options side by side
         # from the catalogue data; what the catalogue lacks (safety) is said, never invented.
         extra = ("equipment",) if _SAFETY.search(folded) else ()
@@ -787,6 +815,16 @@ def understand(
         parsing.find_amounts(no_phone_text)
     )
     # "mi camioneta vieja", "mi carro actual": the car the customer has, not the one they want.
+    # "que no sea nissan", "ninguno de chevrolet": makes to leave out, never the search nor a
+    # choice among the options shown.
+    excluded_makes: list[str] = []
+    for m in _NEGATED_CAR.finditer(no_phone_text):
+        if _ASKS_FOR.search(no_phone_text[: m.start()]):
+            continue  # "¿no tienes nada de BMW?" asks for BMW
+        negated = catalog.match_need(m.group(1), car_context=True)
+        if negated.make and not negated.suggestion:
+            excluded_makes.append(negated.make)
+            no_phone_text = no_phone_text.replace(m.group(0), " ")
     need_text = _OWN_NAMED.sub(" ", _OWN_CAR.sub(" ", no_phone_text))
     need = (
         catalog.match_need(need_text, car_context=car_context) if _bare(need_text) else NeedMatch()
@@ -910,6 +948,7 @@ def understand(
         decline=_has(folded, _DECLINE),
         think_later=_has(folded, _THINK),
         financing_interest=_has(folded, _FINANCING),
+        excluded_makes=tuple(excluded_makes),
         price_asked=_PRICE_ASKED.search(folded) is not None,
         monthly_asked=_MONTHLY_ASKED.search(folded) is not None and not money.monthly,
         fuzzy=fuzzy,
