@@ -12,6 +12,10 @@ With ``webhook_url`` and ``app_secret`` set it also behaves as Meta does after a
 message: it POSTs a signed ``sent`` status (with our ``biz_opaque_callback_data``) to the app's
 webhook. The module also builds the signed webhook payloads Meta sends (``inbound_payload``,
 ``status_payload``, ``sign``), used by the tests, the chaos script and ``scripts/meta_standin.py``.
+
+Inbound media (voice notes): ``add_media`` stores a file under a numeric media id. As on Meta,
+``GET /{version}/{media_id}`` (bearer token) answers its ``url``, ``mime_type`` and ``file_size``,
+and ``GET`` on that url, with the bearer token too, serves the bytes.
 """
 
 from __future__ import annotations
@@ -151,6 +155,8 @@ class FakeGraph:
     requests: list[Recorded] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)
     statuses_delivered: int = 0
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # media id → data, mime
+    media_requests: list[tuple[str, str]] = field(default_factory=list)  # (path, Authorization)
 
     def __post_init__(self) -> None:
         self._script: deque[str] = deque()
@@ -190,6 +196,12 @@ class FakeGraph:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def add_media(self, data: bytes, mime_type: str = "audio/ogg; codecs=opus") -> str:
+        """Store an inbound file; its media id (what the webhook's ``audio.id`` carries)."""
+        media_id = str(uuid.uuid4().int)[:16]
+        self.media[media_id] = (data, mime_type)
+        return media_id
 
     def script(self, *behaviours: str) -> None:
         for b in behaviours:
@@ -290,6 +302,40 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        """Media: the id's metadata on the Graph API, then the bytes behind its url."""
+        fake = self.owner
+        authorization = self.headers.get("Authorization", "")
+        with fake._lock:
+            fake.media_requests.append((self.path, authorization))
+        if authorization != f"Bearer {fake.access_token}":
+            self._send_json(401, _graph_error(190, "Invalid OAuth access token."))
+            return
+        parts = self.path.split("?", 1)[0].strip("/").split("/")
+        media_id = parts[-1]
+        if len(parts) != 2 or media_id not in fake.media:
+            self._send_json(404, _graph_error(100, "Unsupported get request."))
+            return
+        data, mime_type = fake.media[media_id]
+        if parts[0] != "lookaside":
+            self._send_json(
+                200,
+                {
+                    "messaging_product": "whatsapp",
+                    "url": f"{fake.base_url}/lookaside/{media_id}",
+                    "mime_type": mime_type,
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "file_size": len(data),
+                    "id": media_id,
+                },
+            )
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", mime_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
