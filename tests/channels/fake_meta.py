@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import struct
 import threading
 import time
 import urllib.request
@@ -112,6 +113,22 @@ def status_payload(
     if error_code is not None:
         item["errors"] = [{"code": error_code, "title": "Message failed to send"}]
     return _envelope(phone_number_id, display_phone, {"statuses": [item]})
+
+
+def voice_note_ogg(seconds: float, *, size: int = 4_000) -> bytes:
+    """A minimal OGG/Opus file as WhatsApp records voice notes: the ``OpusHead`` page, filler and
+    a last page whose granule position tells the length (what the duration check reads). No real
+    audio: the transcription stand-in answers whatever text it was given."""
+    pre_skip = 312
+
+    def page(granule: int, header_type: int, payload: bytes) -> bytes:
+        head = b"OggS" + struct.pack("<BBqIII", 0, header_type, granule, 7, 0, 0)
+        return head + bytes([1, len(payload)]) + payload
+
+    opus_head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, pre_skip, 48_000, 0, 0)
+    filler = b"\x00" * max(size - 100, 0)
+    last = page(int(seconds * 48_000) + pre_skip, 4, b"\x01" * 20)
+    return page(0, 2, opus_head) + filler + last
 
 
 def encode(payload: dict[str, Any]) -> bytes:

@@ -10,7 +10,6 @@ worker would, after the webhook has answered.
 
 from __future__ import annotations
 
-import struct
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -48,27 +47,14 @@ from tests.channels.conftest import (
     payload,
     post_meta,
     post_signed,
+    worker_env,
 )
 from tests.channels.fake_meta import FakeGraph, new_wamid
+from tests.channels.fake_meta import voice_note_ogg as ogg_opus
 from tests.channels.fake_twilio import FakeTwilio
 from tests.llm.stub_server import StubModel, stub_model_server
 
 pytestmark = pytest.mark.django_db
-
-
-def ogg_opus(seconds: float, *, size: int = 4_000) -> bytes:
-    """A minimal OGG/Opus file: the ``OpusHead`` page, filler, and a last page whose granule
-    position says how long it is (what WhatsApp records; enough for the duration check)."""
-    pre_skip = 312
-
-    def page(granule: int, header_type: int, payload: bytes) -> bytes:
-        head = b"OggS" + struct.pack("<BBqIII", 0, header_type, granule, 7, 0, 0)
-        return head + bytes([1, len(payload)]) + payload
-
-    opus_head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, pre_skip, 48_000, 0, 0)
-    filler = b"\x00" * max(size - 100, 0)
-    last = page(int(seconds * 48_000) + pre_skip, 4, b"\x01" * 20)
-    return page(0, 2, opus_head) + filler + last
 
 
 def llm_settings(model: StubModel, **overrides: Any) -> dict[str, Any]:
@@ -204,6 +190,41 @@ def test_meta_voice_note_is_fetched_with_the_bearer_token_and_answered(
     assert {auth for _, auth in fake_graph.media_requests} == {f"Bearer {META_ACCESS_TOKEN}"}
     assert stub_model.transcriptions[0]["filename"] == "nota.ogg"
     assert fake_graph.bodies_to(META_WA_ID) == [expected]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_transcribes_and_answers_after_the_webhook_returned(
+    stub_model: StubModel,
+    fake_twilio: FakeTwilio,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    settings: Any,
+) -> None:
+    fake_twilio.auth_token = AUTH_TOKEN
+    env = worker_env(
+        fake_twilio,
+        WHATSAPP_BURST_WINDOW_S="0",
+        LLM_ENABLED="true",
+        OPENAI_API_KEY="sk-test-not-a-real-key",
+        OPENAI_BASE_URL=stub_model.url,
+        OPENAI_TRANSCRIPTION_MODEL="whisper-1",
+    )
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    request.getfixturevalue("celery_worker_process")
+    with override_settings(**channel_settings(fake_twilio), **llm_settings(stub_model)):
+        url = fake_twilio.add_media(ogg_opus(5.0))
+        started = time.monotonic()
+        inbound_id = deliver_voice_note(Client(), url)
+        assert time.monotonic() - started < 2.0
+        assert stub_model.transcriptions == []  # not inside the request
+        assert fake_twilio.wait_for(created=1, timeout=30)
+        expected = deterministic_reply(stub_model.transcript, settings)
+    assert sent_to_customer(fake_twilio) == [expected]
+    inbound = WhatsAppInbound.objects.get(pk=inbound_id)
+    assert (inbound.status, inbound.transcription_status) == ("processed", "ok")
+    assert len(stub_model.transcriptions) == 1
 
 
 # --- failures: one polite reply, nothing lost --------------------------------------------------
