@@ -385,6 +385,7 @@ def _inbound_anonymise(ids: list[int], *, now: datetime) -> dict[str, int]:
         wa_id="",
         profile_name="",
         body="",
+        transcription="",
         media=[],
         location={},
         payload={},
