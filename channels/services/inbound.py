@@ -374,6 +374,8 @@ def _answer_batch(
         provider_message_id=last.message_sid,
         now=now,
         llm_slots=llm_slots,
+        # Opted-out customers never reach a turn (above); said here so the rule is explicit.
+        survey_allowed=contact.opted_out_at is None,
     )
     parts = message_split(outcome.reply)
     group = f"turn-{outcome.turn_id}" if parts else ""
