@@ -364,6 +364,8 @@ def _answer_batch(
         provider_message_id=last.message_sid,
         now=now,
         llm_slots=llm_slots,
+        # Opted-out customers never reach a turn (above); said here so the rule is explicit.
+        survey_allowed=contact.opted_out_at is None,
     )
     if not paused:
         _log_as_received(batch, outcome=outcome, text=text)

@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from conversations.engine import parsing, replies
+from conversations.engine import parsing, replies, satisfaction
 from conversations.engine.financing import (
     FinancingPlan,
     financing_plan,
@@ -44,6 +44,7 @@ from conversations.engine.turn import (
     NotifySales,
     PauseBot,
     RecordKbMiss,
+    RecordSatisfaction,
     TurnResult,
     UpsertLead,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "NotifySales",
     "PauseBot",
     "RecordKbMiss",
+    "RecordSatisfaction",
     "TurnResult",
     "UpsertLead",
     "decide",
@@ -71,10 +73,43 @@ def decide(
     state: ConversationState, inbound: Inbound, deps: EngineDeps, config: EngineConfig
 ) -> TurnResult:
     """Decide the reply to one customer message. Pure: same inputs, same result."""
+    if state.survey == satisfaction.ASKED:
+        # Only the message right after the question may answer it; anything that is not a score
+        # is a normal turn, and the question is not asked again.
+        answer = satisfaction.read_answer(inbound.text)
+        state = evolve(state, survey=satisfaction.ANSWERED if answer else satisfaction.PASSED)
+        if answer is not None:
+            return _survey_answered(state, answer)
     result = _Turn(state, inbound, deps, config).run()
     if (result.lost or result.unsure) and inbound.suggested:
-        return _with_suggestions(state, inbound, deps, config, result) or result
-    return result
+        result = _with_suggestions(state, inbound, deps, config, result) or result
+    return _with_survey(result, inbound)
+
+
+def _survey_answered(
+    state: ConversationState, answer: satisfaction.SatisfactionReading
+) -> TurnResult:
+    """The customer answered the satisfaction question: thank them; the flow stays where it was."""
+    return TurnResult(
+        state=state,
+        reply=replies.satisfaction_thanks(answer.score, comment=bool(answer.comment)),
+        effects=(RecordSatisfaction(score=answer.score, comment=answer.comment),),
+        understood={"satisfaction": answer.score},
+    )
+
+
+def _with_survey(result: TurnResult, inbound: Inbound) -> TurnResult:
+    """Ask the satisfaction question once, at the end of the conversation (``understood
+    ["closing"]``: a lead captured, a soft close, thanks once nothing was pending)."""
+    moment = result.understood.get("closing")
+    if not (inbound.survey and moment) or result.state.survey:
+        return result
+    return dataclasses.replace(
+        result,
+        state=evolve(result.state, survey=satisfaction.ASKED),
+        reply="\n\n".join(p for p in (result.reply, replies.satisfaction_question()) if p),
+        understood={**result.understood, "survey": moment},
+    )
 
 
 def decide_paused(
@@ -86,6 +121,16 @@ def decide_paused(
     a refusal to give a phone gets an alternative; anything else is acknowledged without
     repeating the same line.
     """
+    if state.survey == satisfaction.ASKED:
+        # A salesperson took the conversation right after the question: a score still counts.
+        answer = satisfaction.read_answer(inbound.text)
+        state = evolve(state, survey=satisfaction.ANSWERED if answer else satisfaction.PASSED)
+        if answer is not None:
+            result = _survey_answered(state, answer)
+            paused = dataclasses.replace(
+                result.state, step=Step.HANDOFF, next_action=Action.HANDOFF_TO_HUMAN
+            )
+            return dataclasses.replace(result, state=paused)
     turn = _Turn(state, inbound, deps, config)
     reading = turn.reading
     noted = turn.take_contact(any_time=True)
@@ -254,6 +299,7 @@ class _Turn:
             plan = self.slots.plan_shown_for is not None
             self.say(replies.soft_close(self.slots.chosen, name=self.slots.name, plan=plan))
             self.understood["declined"] = True
+            self.understood["closing"] = satisfaction.DECLINED
             return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
         outcome = self._suggestion()
         if outcome is not None:
@@ -306,7 +352,10 @@ class _Turn:
     def _reset(self) -> None:
         keep = Slots(name=self.slots.name, phone=self.slots.phone)
         self.state = ConversationState(
-            slots=keep, greeted=True, furthest_step=self.state.furthest_step
+            slots=keep,
+            greeted=True,
+            furthest_step=self.state.furthest_step,
+            survey=self.state.survey,  # at most one satisfaction question per conversation
         )
         self.pending = Action.ASK_NEED
         self.understood["reset"] = True
@@ -744,6 +793,7 @@ class _Turn:
             if r.decline or r.think_later or r.no:
                 self.say(replies.soft_close(s.chosen, name=s.name))
                 self.understood["declined"] = True
+                self.understood["closing"] = satisfaction.DECLINED
                 return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
         if s.options and not s.lead_captured and (r.appointment or (r.callback and s.chosen)):
             # Wanting to see a car or a call, asked at any point after the options were shown.
@@ -972,6 +1022,7 @@ class _Turn:
     def _capture(self) -> TurnResult:
         s = self.slots
         self.set_slots(lead_captured=True, lead_recorded=True)
+        self.understood["closing"] = satisfaction.LEAD
         appointment = s.wants_appointment and not s.wants_callback
         source = "appointment" if appointment else "lead_capture"
         self.effects.extend([UpsertLead(source=source), NotifySales(reason="lead_captured")])
@@ -1022,6 +1073,7 @@ class _Turn:
         if r.thanks:
             self.say(replies.thanks())
             if action == Action.OFFER_HELP:
+                self.understood["closing"] = satisfaction.GOODBYE  # nothing pending: a goodbye
                 return self.result(action, step=Step.DONE, ask=False)
             return self.ask(action)
         if r.think_later or r.decline:

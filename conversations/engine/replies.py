@@ -731,3 +731,27 @@ def need_details(*, equipment: bool) -> str:
             "para buscarlo necesito el tipo de auto o la marca."
         )
     return "¡Claro, te ayudo a encontrarlo!"
+
+
+# --- Satisfaction (CSAT) --------------------------------------------------------------------------
+def satisfaction_question(*, after_handoff: bool = False) -> str:
+    """The one CSAT question; the options are in the text (WhatsApp shows them as written)."""
+    lead = "Antes de que sigas: " if after_handoff else "Una última cosa: "
+    return (
+        f"{lead}del 1 al 5, ¿qué tan bien te atendimos? "
+        "(1 = muy mal, 5 = excelente). Si quieres, agrega un comentario en el mismo mensaje."
+    )
+
+
+def satisfaction_thanks(score: int, *, comment: bool = False) -> str:
+    if score >= 4:
+        return "¡Muchas gracias por tu calificación! Nos da mucho gusto haberte ayudado. 🙌"
+    if comment:
+        return (
+            "Gracias por tu calificación y por contarnos qué pasó. Lo vamos a revisar para "
+            "atenderte mejor."
+        )
+    return (
+        "Gracias por tu calificación. Lamentamos no haberte atendido como merecías; lo vamos a "
+        "revisar para mejorar."
+    )

@@ -146,6 +146,9 @@ class ConversationState:
     handoff_notes: int = 0  # messages answered while a person has the conversation
     # The last question the knowledge base answered: "¿y pasan por él?" follows from it.
     faq_context: str | None = None
+    # The satisfaction question (``engine/satisfaction.py``): "" never asked, then "asked", then
+    # "answered" or "passed". Kept through "empezar de nuevo": at most once per conversation.
+    survey: str = ""
 
     def times_asked(self, action: str) -> int:
         return dict(self.asked).get(action, 0)
@@ -249,6 +252,8 @@ def state_to_dict(state: ConversationState) -> dict[str, Any]:
         data["handoff_notes"] = state.handoff_notes
     if state.faq_context:
         data["faq_context"] = state.faq_context
+    if state.survey:
+        data["survey"] = state.survey
     return data
 
 
@@ -278,4 +283,5 @@ def state_from_dict(data: dict[str, Any] | None) -> ConversationState:
         unplaced_roles=tuple(data.get("unplaced_roles") or ()),
         handoff_notes=int(data.get("handoff_notes", 0)),
         faq_context=data.get("faq_context"),
+        survey=str(data.get("survey") or ""),
     )

@@ -242,6 +242,8 @@ FINANCING_ANNUAL_RATE = Decimal(env.str("FINANCING_ANNUAL_RATE", default="0.10")
 FINANCING_TERMS_MONTHS = (36, 48, 60, 72)
 FINANCING_MIN_DOWN_PAYMENT_RATIO = Decimal("0.10")
 CONVERSATION_IDLE_RESET_HOURS = env.int("CONVERSATION_IDLE_RESET_HOURS", default=24)
+# Customer satisfaction: one "del 1 al 5" question when a conversation ends (README, CSAT).
+CSAT_ENABLED = env.bool("CSAT_ENABLED", default=True)
 # /chat: requests per API key (DRF rate syntax) and the request body limit.
 CHAT_THROTTLE_RATE = env.str("CHAT_THROTTLE_RATE", default="120/min")
 CHAT_MAX_BODY_BYTES = 16 * 1024
