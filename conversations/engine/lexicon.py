@@ -68,6 +68,8 @@ RULE_TOPICS = {
     "min_down": (
         r"minimo de enganche", r"enganche minimo", r"lo minimo de enganche",
         r"sin enganche", r"cuanto de enganche", r"cuanto es de enganche", r"enganche de cuanto",
+        # "no tengo pa enganche, ¿cuánto es lo menos?": the least, with the down payment named.
+        r"enganche\b.*\blo (?:menos|minimo)", r"lo (?:menos|minimo)\b.*\benganche",
     ),
 }  # fmt: skip
 THINK_LATER = (

@@ -644,6 +644,10 @@ class _Turn:
     def _side_answers(self) -> None:
         r = self.reading
         s = self.slots
+        if r.own_car:
+            self.say(replies.own_car_noted(r.own_car))
+            self.answered = True
+            self.understood["own_car"] = r.own_car
         if r.car_question is not None:
             q = r.car_question
             options = s.options
@@ -711,12 +715,16 @@ class _Turn:
 
     def _faq(self, text: str) -> None:
         context = self.state.faq_context
-        if context and _FOLLOW_UP.search(self.reading.folded) and not self.reading.off_topic:
-            # A short follow-up ("¿y pasan por él?", "¿se puede extender?") is read with the
-            # question it follows; one retrieval either way.
+        answer = self.deps.knowledge.answer(text)
+        if (
+            not answer.confident
+            and context
+            and _FOLLOW_UP.search(self.reading.folded)
+            and not self.reading.off_topic
+        ):
+            # A short follow-up ("¿y pasan por él?", "¿se puede extender?") that says too little
+            # alone is read with the question it follows; "¿y dónde queda Polanco?" is its own.
             answer = self.deps.knowledge.answer(f"{context} {text}")
-        else:
-            answer = self.deps.knowledge.answer(text)
         self.understood["faq"] = {"confident": answer.confident, "confidence": answer.confidence}
         self.answered = True
         if answer.confident:
@@ -876,6 +884,8 @@ class _Turn:
         s = self.slots
         if not s.has_need:
             return self.ask(Action.ASK_NEED)
+        if self._budget_stalled(Action.ASK_BUDGET):
+            return self._options_without_budget()
         if not s.has_budget and not s.options:
             if "need" in self.changed and not self.reading.question:
                 self.say(replies.need_ack(_need_text(s), name=self._new_name()))
@@ -1067,9 +1077,23 @@ class _Turn:
         return None
 
     # -- nothing placed --
+    def _budget_stalled(self, action: Action) -> bool:
+        """The budget was asked three times and a car is in mind: show prices instead of a
+        fourth question (the customer may not know, or may not want to say)."""
+        s = self.slots
+        return (
+            action == Action.ASK_BUDGET
+            and not s.has_budget
+            and not s.options
+            and s.has_need
+            and self.state.times_asked(Action.ASK_BUDGET.value) >= 3
+        )
+
     def _small_talk_or_misunderstood(self) -> TurnResult:
         r = self.reading
         action = self._resume_action()
+        if self._budget_stalled(action):
+            return self._options_without_budget()
         if r.thanks:
             self.say(replies.thanks())
             if action == Action.OFFER_HELP:

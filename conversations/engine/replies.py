@@ -301,6 +301,13 @@ def monthly_by_option(
     )
 
 
+def own_car_noted(car: str) -> str:
+    return (
+        f"Anotado: tu {car}. Su precio final se define en la inspección, y ese monto puede "
+        "ser tu enganche."
+    )
+
+
 def budget_refines() -> str:
     return "Si me dices tu presupuesto (o cuánto quieres pagar al mes), afino las opciones."
 

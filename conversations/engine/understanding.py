@@ -98,6 +98,7 @@ class Reading:
     think_later: bool = False
     financing_interest: bool = False
     excluded_makes: tuple[str, ...] = ()  # "que no sea nissan"
+    own_car: str | None = None  # "es un vento 2016" after asking how to sell or trade in
     price_asked: bool = False  # "¿cuánto cuesta el jetta?", "¿en cuánto lo tienen?"
     monthly_asked: bool = False  # "¿cuánto sería mensual?", "¿cuánto pagaría al mes?"
     fuzzy: bool = False  # the need was only fuzzily matched (the LLM may double-check)
@@ -319,6 +320,13 @@ def _cue_role(clause: str, start: int, end: int, *, car_chosen: bool) -> str:
 _NEGATED_CAR = re.compile(
     r"\b(?:(?:que )?no (?:sea|sean|quiero|me gusta\w*|me late\w*)|ningun[oa]?s?(?: de)?|nada de"
     r"|excepto|menos|fuera de|sin)\s+(?:(?:un|una|los|las|el|la|de|del)\s+)?(\w+(?:[ -]\w+)?)"
+)
+_SELL_CONTEXT = re.compile(
+    r"\b(?:vend\w*|a cuenta|cambi\w*|mi (?:carro|auto|coche|camioneta)|tomen|reciben|compran)\b"
+)
+_OWN_DESCRIBED = re.compile(
+    r"^\s*(?:(?:pues|bueno|ok|si|mira|este|ah)\s+)*"
+    r"(?:es|era|seria|tengo|traigo|el mio es|la mia es|mi (?:carro|auto|coche) es)\s+(?:un|una)\b"
 )
 _ASKS_FOR = re.compile(r"\b(?:tienes|tienen|tiene|hay|habra|tendras|tendran|manejan|venden)\s+$")
 _TERM_BEFORE = re.compile(r"\b(?:a|en|plazo de|plazo)\s*$")
@@ -826,6 +834,15 @@ def understand(
             excluded_makes.append(negated.make)
             no_phone_text = no_phone_text.replace(m.group(0), " ")
     need_text = _OWN_NAMED.sub(" ", _OWN_CAR.sub(" ", no_phone_text))
+    # "es un vento 2016" right after asking how to sell or trade in a car: the customer's car.
+    own_car = None
+    context = fold(state.faq_context or "")
+    if context and _SELL_CONTEXT.search(context) and _OWN_DESCRIBED.match(need_text):
+        own = catalog.match_need(need_text, car_context=True)
+        if own.make or own.model:
+            year = _YEAR.search(need_text)
+            own_car = " ".join(x for x in (own.make, own.model, year and year.group(0)) if x)
+            need_text = ""
     need = (
         catalog.match_need(need_text, car_context=car_context) if _bare(need_text) else NeedMatch()
     )
@@ -911,7 +928,9 @@ def understand(
         seats=seats,
         year_min=year_min,
         km_max=km_max,
-        cheaper=bool(options) and _CHEAPER.search(folded) is not None and choice is None,
+        cheaper=(bool(options) or pending == Action.ASK_BUDGET)
+        and _CHEAPER.search(folded) is not None
+        and choice is None,
         fuel=fuel if question or _has(folded, _WANTS) else None,
         **vars(money),
         cash=cash,
@@ -949,6 +968,7 @@ def understand(
         think_later=_has(folded, _THINK),
         financing_interest=_has(folded, _FINANCING),
         excluded_makes=tuple(excluded_makes),
+        own_car=own_car,
         price_asked=_PRICE_ASKED.search(folded) is not None,
         monthly_asked=_MONTHLY_ASKED.search(folded) is not None and not money.monthly,
         fuzzy=fuzzy,
