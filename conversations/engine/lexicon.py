@@ -96,6 +96,8 @@ SHOW_AGAIN = (
     r"vuelveme a mandar", r"mandame otra vez", r"repite", r"repiteme", r"repetir", r"cuales eran",
     r"que opciones eran", r"ver las opciones", r"las opciones", r"ensename las opciones",
     r"muestrame las opciones", r"mandame las opciones",
+    r"regres\w* a las (?:primeras )?opciones", r"las primeras opciones", r"las de antes",
+    r"las opciones anteriores", r"los de antes", r"las que me mandaste", r"los que me mandaste",
 )  # fmt: skip
 REFUSE_PHONE = (
     r"no quiero dar mi (?:numero|cel|celular|telefono)", r"no te voy a dar mi \w+",

@@ -252,6 +252,7 @@ def prepare_money_text(text: str) -> str:
     """Folded text with spoken amounts as digits and phone numbers blanked out."""
     folded = strip_phones(fold(text))
     folded = re.sub(r"\bmedio millon\b", "500000", folded)
+    folded = re.sub(r"\b(?:un )?cuarto de millon\b", "250000", folded)
     folded = re.sub(r"\b(un )?millon y medio\b", "1500000", folded)
     folded = re.sub(
         r"\bun millon (\d{1,3})\b(?! ?mil)",
@@ -657,6 +658,16 @@ def wants_other_options(text: str) -> bool:
             r"algo mas barato",
             r"mas barato",
             r"mas economico",
+            r"no me gusto",
+            r"no me convence\w*",
+            r"otro parecido",
+            r"otra parecida",
+            r"otros parecidos",
+            r"otras parecidas",
+            r"algo parecido",
+            r"algo similar",
+            r"otro similar",
+            r"otra similar",
         ),
     )
 

@@ -693,7 +693,11 @@ class _Turn:
             self._faq(text)
             return
         about_flow = self.changed - {"contact"}
-        if r.kavak_question or (r.question and not about_flow and not self._flow_question()):
+        # "no me gustó, regrésame a las opciones" names a Kavak topic (returns) but asks the flow.
+        flow_only = bool(r.show_again or r.choice_among) and "?" not in self.text
+        if (r.kavak_question and not flow_only) or (
+            r.question and not about_flow and not self._flow_question()
+        ):
             self._faq(text)
         elif about_flow and r.kavak_topic:
             # "¿tienen garantía? busco un sedán de 200": the question part goes to the articles.
@@ -708,6 +712,7 @@ class _Turn:
             r.show_again
             or r.other_options
             or r.choice is not None
+            or r.choice_among
             or r.unplaced
             or self._asks_price_without_budget()
             or (r.monthly_asked and bool(self.slots.options))
@@ -753,6 +758,10 @@ class _Turn:
         pending = self.pending
         in_lead = pending in _LEAD_ACTIONS or s.lead_captured
         searched = "need" in self.changed or "budget" in self.changed
+        if s.options and s.chosen is not None and r.show_again and not (in_lead or searched):
+            # "no me gustó, regrésame a las opciones": the choice is dropped, the list shown.
+            self.set_slots(chosen=None, plan_shown_for=None)
+            return self._show_options_again()
         if s.options and s.chosen is not None and r.other_options and not (in_lead or searched):
             # "no me convence, enséñame otras": drop the choice, show different cars.
             self.set_slots(chosen=None, plan_shown_for=None)
@@ -824,11 +833,24 @@ class _Turn:
             return self._advance_financing()
         offered = pending == Action.OFFER_APPOINTMENT
         asks_kavak = r.kavak_question or r.kavak_topic or r.car_question is not None
-        if not (in_lead or offered or s.lead_captured) and r.callback and not asks_kavak:
+        # Once cars are shown, a name with a phone ("Karla Sánchez 81 8765 4321") or a bare
+        # time ("en la noche después de las 8") asks to be contacted.
+        contact_given = bool(s.options) and (
+            bool(r.name and r.phone)
+            or (r.contact_at is not None and not (self.changed - {"contact"}) and not r.question)
+        )
+        if (
+            not (in_lead or offered or s.lead_captured)
+            and (r.callback or contact_given)
+            and not asks_kavak
+        ):
             # "¿me pueden marcar mañana?" at any step: a call back, with the car if one was
             # chosen (the advisor helps to choose otherwise). A phone given without asking for a
             # call is only kept.
             self.set_slots(wants_callback=True, wants_appointment=True)
+            if r.contact_at is not None and not s.contact_time:
+                when = (r.contact_text or r.text)[:200]
+                self.set_slots(contact_time=when, contact_at=r.contact_at.isoformat())
             return self._advance_lead()
         if self._asks_price_without_budget() and not s.options:
             # "¿y el jetta cuánto cuesta?" before any budget: the prices, then the budget helps.

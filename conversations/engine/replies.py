@@ -378,9 +378,11 @@ def car_facts(cars: Sequence[tuple[int, CarOption]], fields: Sequence[str]) -> s
         )
     if unknown:
         names = [_FIELD_NAMES.get(m, m) for m in unknown]
+        about = _join(names)
+        about = f"del {about[3:]}" if about.startswith("el ") else f"de {about}"
         lines.append(
-            f"De {_join(names)} no tengo el dato en el catálogo; un asesor te lo confirma "
-            "si quieres."
+            f"{about[0].upper()}{about[1:]} no tengo el dato en el catálogo; un asesor te lo "
+            "confirma si quieres."
         )
     return "\n".join(lines)
 

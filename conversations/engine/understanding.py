@@ -220,7 +220,11 @@ _MINIMUM = re.compile(
     r"|\blo menos (?:que (?:se )?(?:pueda|puedo|puede|se pueda)|posible)\b|^(?:minimo|lo menos)$"
 )
 _NO_DOWN = re.compile(r"\b(?:sin|nada de|cero|0)\s+(?:de\s+)?enganche\b")
-_NOTHING = re.compile(r"^(?:nada|cero|no tengo|sin|ninguno|no)\b")
+# "nada", "no tengo", "no": no down payment when it is asked; "no me gustó" is something else.
+_NOTHING = re.compile(
+    r"^(?:nada|cero|no tengo|no traigo|no cuento|sin|ninguno"
+    r"|no(?=\s*$|\s+(?:tengo|traigo|nada|cuento|hay|doy|puedo dar)\b))\b"
+)
 _RANGE = re.compile(
     rf"(?:entre|de)\s+\$?\s*({parsing._NUM})\s*(mil|k)?\s*(?:y|a|-)\s*\$?\s*({parsing._NUM})\s*"
     r"(mil|k|millones)?"
@@ -252,6 +256,8 @@ _PRICE_ASKED = re.compile(
     r"|^(?:y\s+)?(?:el\s+)?(?:precio|precios|costo)\b"
     r"|\b(?:precio|costo)s?\s+(?:del?|de la|de los)\b"
     r"|\ben cuanto\b"
+    # "vi un cx5 en su página, ¿sigue disponible?": the car itself is asked for.
+    r"|\b(?:sigue|siguen|esta|estan) disponibles?\b|\b(?:todavia|aun) (?:lo|la|los|las) tienen\b"
 )
 # The monthly payment asked for, with no amount: "¿cuánto sería mensual?", "¿de cuánto son las
 # mensualidades?", "¿cuánto pagaría al mes?".
@@ -328,6 +334,16 @@ _OWN_DESCRIBED = re.compile(
     r"^\s*(?:(?:pues|bueno|ok|si|mira|este|ah)\s+)*"
     r"(?:es|era|seria|tengo|traigo|el mio es|la mia es|mi (?:carro|auto|coche) es)\s+(?:un|una)\b"
 )
+_DISLIKED = re.compile(
+    r"\b(?:muy|bien|demasiado|algo|medio)\s+car[oa]\b"
+    r"|\bno me (?:gusta|gusto|late|convence|convencio)\b"
+    r"|\b(?:otr[oa]s?|alguno|alguna)\s+(?:parecid[oa]s?|similar\w*|igual\w*|como es[ae])\b"
+)
+_WANTS_IT = re.compile(
+    r"^(?:(?:si|ok|va|sale|pues|bueno|ya)\s+)*(?:lo|la) quiero\b|\bme (?:lo|la) llevo\b"
+    r"|\b(?:lo|la) compro\b"
+)
+_CAPITALISED_NAME = re.compile(r"^[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+(?:\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+){1,3}$")
 _ASKS_FOR = re.compile(r"\b(?:tienes|tienen|tiene|hay|habra|tendras|tendran|manejan|venden)\s+$")
 _TERM_BEFORE = re.compile(r"\b(?:a|en|plazo de|plazo)\s*$")
 _SENTENCE_END = re.compile(r"[.?!\n]")
@@ -680,12 +696,21 @@ _FIELDS = {
         r"vestiduras", r"piel", r"llave inteligente", r"arranque por boton", r"bolsas de aire",
         r"frenos abs", r"control crucero", r"crucero",
     ),
+    # "las características de la opción 2": every fact the catalogue has.
+    "details": (
+        r"caracteristicas", r"detalles", r"especificaciones", r"ficha tecnica", r"ficha",
+        r"mas informacion", r"mas info", r"info de", r"informacion de",
+    ),
     "available": (
         r"disponible", r"sigue", r"siguen", r"todavia lo tienen", r"todavia la tienen",
         r"ya se vendio", r"lo tienen", r"la tienen", r"esta apartado", r"lo apartan",
     ),
 }  # fmt: skip
 _FIELD_PATTERNS = {name: _alternation(words) for name, words in _FIELDS.items()}
+_CAR_PRONOUN = re.compile(
+    r"\b(?:opcion|opciones|ese|esa|esos|esas|del (?:primero|segundo|tercero|ultimo))\b"
+)
+_DETAIL_FIELDS = ("price", "year", "km", "transmission", "version")
 # What the catalogue cannot search by: its equipment and colour questions, and colour names.
 _NOT_SEARCHABLE = _alternation(
     (
@@ -755,6 +780,15 @@ def _car_question(
     if not asks or not (options or chosen):
         return None
     fields = tuple(name for name, pattern in _FIELD_PATTERNS.items() if _has(folded, pattern))
+    if "details" in fields:
+        rest = tuple(f for f in fields if f != "details")
+        about_car = _option_index(folded, options, loose=False) is not None or _CAR_PRONOUN.search(
+            folded
+        )
+        # "las características de la opción 2"; "más información del trámite" is no car question.
+        fields = (
+            (*_DETAIL_FIELDS, *(f for f in rest if f not in _DETAIL_FIELDS)) if about_car else rest
+        )
     if options and _COMPARE.search(folded) and _COMPARED.search(folded):
         # "¿qué diferencia hay entre el 1 y el 2?": the options side by side, never a choice.
         return CarQuestion(fields=fields or _COMPARED_FIELDS, index=None)
@@ -878,8 +912,20 @@ def understand(
     # Options: a choice, a question about them, show them again, other ones.
     car_question = None if rule_question else _car_question(folded, options, chosen, question)
     choice = None
-    if options and car_question is None and (chosen is None or _rechoice(folded, pending)):
-        loose = pending == Action.CHOOSE_OPTION
+    # "ok, esa" after asking about another option than the one chosen: that one instead.
+    refocus = (
+        chosen is not None
+        and slots.focus is not None
+        and slots.focus < len(options)
+        and options[slots.focus].stock_id != chosen.stock_id
+        and _has(folded, _THIS_ONE)
+    )
+    if (
+        options
+        and car_question is None
+        and (chosen is None or refocus or _rechoice(folded, pending))
+    ):
+        loose = pending == Action.CHOOSE_OPTION or refocus
         choice = _option_index(no_phone_text, options, loose=loose, focus=slots.focus)
         if choice is not None and chosen is None and question and not loose:
             choice = None
@@ -896,11 +942,21 @@ def understand(
             choice = among[0]
         elif len(among) > 1:
             choice_among = among
+        elif len(options) > 1 and _WANTS_IT.search(folded) and not _has(folded, _NOT_THIS):
+            choice_among = tuple(range(len(options)))  # "lo quiero": which of them?
+    if choice is not None and _DISLIKED.search(folded):
+        # "el 3 está muy caro, ¿tienes otro parecido?", "la 2 no me gustó": no choice.
+        choice = None
     show_again = bool(options) and _has(folded, _SHOW_AGAIN) and choice is None
     other = parsing.wants_other_options(text) and not money.budget_max and choice is None
     # Contact data.
     expecting_name = pending == Action.ASK_NAME
     name = parsing.parse_name(text, expecting=expecting_name and not names_car and not question)
+    if name is None and phone and not names_car and not question:
+        # "Mario Pérez 33 1122 3344": a name written with the phone is the name, at any step.
+        rest = parsing.strip_phones(text)
+        if _CAPITALISED_NAME.match(rest.strip(" ,.-")):
+            name = parsing.parse_name(rest, expecting=True)
     # Most messages name no day or hour: the time parsers run only when one may be there.
     timed = _TIME_HINT.search(folded) is not None
     contact_at = parsing.parse_contact_time(text, now=now) if timed else None
