@@ -699,7 +699,7 @@ class _Turn:
             r.question and not about_flow and not self._flow_question()
         ):
             self._faq(text)
-        elif about_flow and r.kavak_topic:
+        elif about_flow and (r.kavak_topic or "?" in self.text):
             # "¿tienen garantía? busco un sedán de 200": the question part goes to the articles.
             part = _kavak_clauses(text, self.deps.knowledge)
             if part:
@@ -1240,7 +1240,12 @@ _CLAUSE = re.compile(r"[,;.!?¿]|\s(?:y|pero|aunque|ademas|tambien)\s")
 def _kavak_clauses(text: str, knowledge: KnowledgeBase) -> str:
     """The clauses of ``text`` that are questions about Kavak (the rest stated slots)."""
     clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) > 3]
-    return " ".join(c for c in clauses if knowledge.looks_like_question(c))
+    asked = [c for c in clauses if knowledge.looks_like_question(c)]
+    if not asked:
+        return ""
+    # "soy de Monterrey, ¿tienen sucursal allá?": the place said beside the question belongs to it.
+    places = [c for c in clauses if c not in asked and knowledge.branches_in(c)]
+    return " ".join(places + asked)
 
 
 def _about_cars(folded: str) -> bool:
