@@ -714,6 +714,7 @@ class _Turn:
             or r.choice is not None
             or r.choice_among
             or r.unplaced
+            or (r.callback and not r.kavak_topic)  # "¿me pueden llamar?" asks for a call
             or self._asks_price_without_budget()
             or (r.monthly_asked and bool(self.slots.options))
         )

@@ -344,6 +344,10 @@ _WANTS_IT = re.compile(
     r"|\b(?:lo|la) compro\b"
 )
 _CAPITALISED_NAME = re.compile(r"^[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+(?:\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+){1,3}$")
+_UNSURE_DOWN = re.compile(
+    r"\bno se (?:cuanto|que|si)\b.*\benganche\b|\benganche\b.*\bno se\b"
+    r"|\bcuanto (?:me )?(?:recomienda\w*|sugiere\w*|conviene) (?:dar|poner|de enganche)\b"
+)
 _ASKS_FOR = re.compile(r"\b(?:tienes|tienen|tiene|hay|habra|tendras|tendran|manejan|venden)\s+$")
 _TERM_BEFORE = re.compile(r"\b(?:a|en|plazo de|plazo)\s*$")
 _SENTENCE_END = re.compile(r"[.?!\n]")
@@ -676,7 +680,7 @@ _FIELDS = {
         r"automatic\w*", r"estandar", r"manual", r"transmision", r"de velocidades", r"caja",
     ),
     "price": (r"precio", r"cuesta", r"cuestan", r"cuanto vale", r"cuanto sale", r"en cuanto",
-              r"cuanto es"),
+              r"cuanto es", r"cuanto(?=\W*$)"),
     "version": (r"version", r"motor", r"equipamiento", r"equipado", r"que trae", r"cilindros"),
     "seats": (r"pasajeros", r"asientos", r"plazas", r"lugares", r"cuantas personas", r"filas"),
     "carplay": (r"carplay", r"car play", r"android auto", r"apple car\w*"),
@@ -844,6 +848,8 @@ def understand(
         if question
         else None
     )
+    if rule_question is None and _UNSURE_DOWN.search(folded):
+        rule_question = "min_down"  # "no sé cuánto dar de enganche": the rule helps to decide
     phone = parsing.parse_phone(text)
     for car in options:  # a stock id chooses a car; it is not an amount
         if car.stock_id in text:
