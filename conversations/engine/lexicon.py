@@ -84,7 +84,9 @@ DECLINE = (
     r"por el momento no", r"no por ahora", r"asi esta bien", r"nada mas", r"solo eso",
     r"solo queria saber", r"solo estoy viendo", r"solo viendo", r"no me interesa",
     r"ya no me interesa", r"mejor no", r"olvidalo", r"olvidenlo", r"ya no quiero",
-    r"cancela\w*", r"dejalo asi",
+    r"cancela\w*", r"dejalo asi", r"solo estaba viendo", r"nada mas (?:estoy|estaba) viendo",
+    r"solo (?:estoy|estaba) checando", r"solo (?:preguntaba|cotizaba|estoy cotizando)",
+    r"nada mas (?:preguntaba|cotizaba)",
 )  # fmt: skip
 FINANCING_INTEREST = (
     r"financiamiento", r"financiar", r"financiado", r"financiada", r"a credito", r"credito",

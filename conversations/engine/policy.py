@@ -796,6 +796,19 @@ class _Turn:
                     )
                 )
                 return self.ask(Action.CHOOSE_OPTION)
+        financing_steps = (Action.ASK_DOWN_PAYMENT, Action.ASK_TERM)
+        if (
+            pending in financing_steps
+            and s.chosen is not None
+            and r.decline
+            and not (self.changed or self.answered or r.question)
+        ):
+            # "no gracias, solo estaba viendo" while the down payment or term is asked: the door
+            # stays open, nothing more is asked.
+            plan = s.plan_shown_for is not None
+            self.say(replies.soft_close(s.chosen, name=s.name, plan=plan, data_asked=False))
+            self.understood["declined"] = True
+            return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
         if pending == Action.OFFER_APPOINTMENT:
             if self.changed - {"contact"} - {"appointment"} and not (r.appointment or r.callback):
                 return None  # a new term or down payment: show the plan again

@@ -570,13 +570,17 @@ def appointment_declined() -> str:
     return "Sin problema. Aquí estaré si quieres retomar la compra o ver otras opciones."
 
 
-def soft_close(car: CarOption | None, *, name: str | None = None, plan: bool = True) -> str:
-    """``plan``: a financing simulation was shown (it stays in the chat to review)."""
+def soft_close(
+    car: CarOption | None, *, name: str | None = None, plan: bool = True, data_asked: bool = True
+) -> str:
+    """``plan``: a financing simulation was shown (it stays in the chat to review);
+    ``data_asked``: the name or phone was being asked (and is not registered)."""
     who = f", {name}" if name else ""
     what = f"el *{car.title}*" if car else "el auto"
     if not plan:
+        registered = ", no registro tus datos" if data_asked else ""
         return (
-            f"Sin problema{who}, no registro tus datos. Si más adelante quieres ver {what}, "
+            f"Sin problema{who}{registered}. Si más adelante quieres ver {what}, "
             "simular tu financiamiento o que te llame un asesor, solo escríbeme."
         )
     return (
