@@ -24,13 +24,13 @@ from django.utils.safestring import SafeString
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from backoffice.exports import CsvExportAdminMixin
+from backoffice.handoff import handoff_return_to_bot, handoff_staff_reply
+from backoffice.selectors import CONVERSATION_EXPORT_HEADER, conversation_export_rows
 from conversations.models import ApiClientKey, Conversation, Message
 from conversations.staff import STAFF_TEXT_MAX_CHARS, handoff_answered
-from kavak.backoffice.exports import CsvExportAdminMixin
-from kavak.backoffice.handoff import handoff_return_to_bot, handoff_staff_reply
-from kavak.backoffice.labels import ACTION_LABELS, STEP_LABELS
-from kavak.backoffice.selectors import CONVERSATION_EXPORT_HEADER, conversation_export_rows
 from kavak.exceptions import ApplicationError
+from kavak.labels import ACTION_LABELS, STEP_LABELS
 from leads.admin import transcript_html
 from leads.models import Lead
 from leads.selectors import conversation_visible_queryset

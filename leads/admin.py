@@ -27,15 +27,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from channels.phones import InvalidPhone, phone_normalise
-from conversations.apis import amortization_csv_response
-from conversations.models import Conversation
-from conversations.staff import handoff_waiting_queryset
-from kavak.backoffice import charts
-from kavak.backoffice.exports import CsvExportAdminMixin
-from kavak.backoffice.formatting import bold_html
-from kavak.backoffice.labels import NOTIFICATION_REASON_LABELS
-from kavak.backoffice.selectors import (
+from backoffice import charts
+from backoffice.exports import CsvExportAdminMixin
+from backoffice.retention import customer_erase, customer_hash
+from backoffice.selectors import (
     DateRange,
     conversation_transcript,
     dashboard_daily,
@@ -46,8 +41,13 @@ from kavak.backoffice.selectors import (
     dashboard_leads_by_agent,
     dashboard_llm_rollout,
 )
+from channels.phones import InvalidPhone, phone_normalise
+from conversations.apis import amortization_csv_response
+from conversations.models import Conversation
+from conversations.staff import handoff_waiting_queryset
 from kavak.exceptions import ApplicationError
-from kavak.retention import customer_erase, customer_hash
+from kavak.formatting import bold_html
+from kavak.labels import NOTIFICATION_REASON_LABELS
 from leads.models import (
     Agenda,
     Appointment,
@@ -1212,7 +1212,7 @@ def _rollout_note(rollout: Any) -> str:
 
 def _bucket_position(value_ms: float) -> float:
     """Where a latency falls on the histogram's x axis (linear inside its bucket)."""
-    from kavak.backoffice.selectors import LATENCY_BUCKETS_MS
+    from backoffice.selectors import LATENCY_BUCKETS_MS
 
     low = 0.0
     for i, high in enumerate(LATENCY_BUCKETS_MS):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from conversations.engine.financing import AmortizationRow, amortization_table, financing_plan
 from conversations.models import Conversation
-from kavak.backoffice.labels import channel_label
+from kavak.labels import channel_label
 from leads.models import Lead, LeadEvent, SalesAgent
 
 

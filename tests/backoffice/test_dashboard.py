@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kavak.backoffice.selectors import (
+from backoffice.selectors import (
     DateRange,
     dashboard_daily,
     dashboard_funnel,
@@ -161,7 +161,7 @@ def test_dashboard_is_listed_in_the_admin_for_supervisors_only(supervisor: Any, 
 
 
 def test_charts_escape_names_and_carry_their_numbers() -> None:
-    from kavak.backoffice import charts
+    from backoffice import charts
 
     svg = charts.stacked_bars_svg(
         rows=[("<script>alert(1)</script>", {"nuevo": 2, "vendido": 1})],

@@ -13,9 +13,9 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework_api_key.models import APIKey
 
+from backoffice.handoff import handoff_sla_sweep
 from conversations.models import Conversation, Message
 from conversations.staff import conversation_handoff_notice, handoff_waiting_queryset
-from kavak.backoffice.handoff import handoff_sla_sweep
 from leads.models import Lead
 from tests.backoffice.conftest import login
 

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice.selectors import DateRange, dashboard_llm_rollout
 from conversations.models import Conversation
-from kavak.backoffice.selectors import DateRange, dashboard_llm_rollout
 from tests.backoffice.conftest import login, make_conversation, make_lead
 
 pytestmark = pytest.mark.django_db

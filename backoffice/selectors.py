@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from channels.selectors import TranscriptLine, whatsapp_transcript
 from conversations.models import Conversation, Message
-from kavak.backoffice.labels import STEP_LABELS
+from kavak.labels import STEP_LABELS
 from leads.models import Lead
 from leads.selectors import EXPORT_CHUNK
 
