@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class BackofficeConfig(AppConfig):
-    """Cross-app staff screens, retention and the demo data command (no models of its own)."""
+    """Cross-app staff screens, retention and the demo data command; its one model is the funnel
+    dashboard (a proxy of the conversation, no table)."""
 
     name = "backoffice"
-    verbose_name = "Back office"
+    verbose_name = "Tableros"

@@ -7,8 +7,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from conversations.models import Conversation
-
 
 class Lead(models.Model):
     """A customer who left contact details or asked for a human.
@@ -195,16 +193,6 @@ class LeadEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}:{self.kind}"
-
-
-class FunnelDashboard(Conversation):
-    """The funnel dashboard as an admin entry: its view permission is who may open it."""
-
-    class Meta:
-        proxy = True
-        verbose_name = "tablero del embudo"
-        verbose_name_plural = "tablero del embudo"
-        default_permissions = ("view",)
 
 
 class Appointment(models.Model):

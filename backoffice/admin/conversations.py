@@ -2,7 +2,7 @@
 
 Salespeople see only the conversations behind their leads; supervisors see all and may hand a
 conversation back to the bot and export one row per conversation
-(``leads.selectors.conversation_visible_queryset`` decides, as for leads).
+(``conversations.staff.conversation_visible_queryset`` decides, as for leads).
 """
 
 from __future__ import annotations
@@ -27,11 +27,14 @@ from backoffice.exports import CsvExportAdminMixin
 from backoffice.handoff import handoff_return_to_bot, handoff_staff_reply
 from backoffice.selectors import CONVERSATION_EXPORT_HEADER, conversation_export_rows
 from conversations.models import Conversation, Message
-from conversations.staff import STAFF_TEXT_MAX_CHARS, handoff_answered
+from conversations.staff import (
+    STAFF_TEXT_MAX_CHARS,
+    conversation_visible_queryset,
+    handoff_answered,
+)
 from kavak.exceptions import ApplicationError
 from kavak.labels import ACTION_LABELS, STEP_LABELS
 from leads.models import Lead
-from leads.selectors import conversation_visible_queryset
 
 
 class MessageInline(admin.TabularInline):

@@ -29,6 +29,7 @@ from django.utils.safestring import SafeString
 
 from backoffice import charts
 from backoffice.exports import CsvExportAdminMixin
+from backoffice.models import FunnelDashboard
 from backoffice.retention import customer_erase, customer_hash
 from backoffice.selectors import (
     DateRange,
@@ -40,26 +41,24 @@ from backoffice.selectors import (
     dashboard_latency,
     dashboard_leads_by_agent,
     dashboard_llm_rollout,
+    lead_amortization,
 )
 from channels.phones import InvalidPhone, phone_normalise
 from conversations.apis import amortization_csv_response
 from conversations.models import Conversation
-from conversations.staff import handoff_waiting_queryset
+from conversations.staff import conversation_visible_queryset, handoff_waiting_queryset
 from kavak.exceptions import ApplicationError
 from kavak.formatting import bold_html
 from kavak.labels import NOTIFICATION_REASON_LABELS
 from leads.admin import appointment_when
 from leads.models import (
     DataErasure,
-    FunnelDashboard,
     Lead,
     LeadEvent,
     LeadNotification,
 )
 from leads.selectors import (
     LEAD_EXPORT_HEADER,
-    conversation_visible_queryset,
-    lead_amortization,
     lead_events,
     lead_export_rows,
     lead_is_stale,
@@ -1028,7 +1027,7 @@ class FunnelDashboardAdmin(admin.ModelAdmin):
             path(
                 "",
                 self.admin_site.admin_view(self.dashboard_view),
-                name="leads_funneldashboard_changelist",
+                name="backoffice_funneldashboard_changelist",
             )
         ]
 
