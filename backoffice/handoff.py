@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from conversations.models import Conversation, Message
+from conversations.satisfaction import satisfaction_ask_after_handoff
 from conversations.staff import (
     conversation_handoff_notice,
     conversation_release,
@@ -60,7 +61,11 @@ def handoff_return_to_bot(*, conversation_id: int, user: Any = None) -> bool:
         was_paused = before.first() == Conversation.Status.HANDOFF
         whatsapp_conversation_return_to_bot(conversation_id=conversation_id, user=user)
         return was_paused
-    return conversation_release(conversation_id=conversation_id, author=user) is not None
+    if conversation_release(conversation_id=conversation_id, author=user) is None:
+        return False
+    # The handoff is closed: the one satisfaction question, as a notice the client shows.
+    satisfaction_ask_after_handoff(conversation_id=conversation_id)
+    return True
 
 
 def _deliver(notice: Message) -> None:

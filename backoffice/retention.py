@@ -40,7 +40,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound, WhatsAppStatusEvent
-from conversations.models import Conversation, Message
+from conversations.models import Conversation, Message, SatisfactionAnswer
 from kavak.exceptions import ApplicationError
 from knowledge.models import UnansweredQuestion
 from leads.models import Appointment, DataErasure, Lead, LeadEvent, LeadNotification
@@ -52,7 +52,8 @@ HASH_PREFIX = "~"  # no phone number, session id or WhatsApp address starts with
 # typed (slot values such as name and phone, the deterministic text an LLM reply replaced).
 KEPT_UNDERSTOOD = (
     "lead_captured", "faq", "handoff", "reset", "declined", "changed_mind", "options",
-    "car_question", "rule_question", "fuel", "llm", "llm_slots",
+    "car_question", "rule_question", "fuel", "llm", "llm_slots", "survey", "satisfaction",
+    "closing",
 )  # fmt: skip
 ERASED_LOST_REASON = "Datos borrados a petición del cliente"
 _PENDING_OUT = (
@@ -352,6 +353,10 @@ def _conversations_anonymise(ids: list[int], *, now: datetime) -> dict[str, int]
             message.text = ""
             kept.append(message)
         message_count = Message.objects.bulk_update(kept, ["text", "understood"], batch_size=1000)
+    # The score stays (the dashboard's average); the customer's own words go.
+    comments = (
+        SatisfactionAnswer.objects.filter(conversation_id__in=ids).exclude(comment="")
+    ).update(comment="")
     questions = _questions_anonymise(
         list(
             UnansweredQuestion.objects.filter(
@@ -362,6 +367,7 @@ def _conversations_anonymise(ids: list[int], *, now: datetime) -> dict[str, int]
     return {
         _label(Conversation): conversations,
         _label(Message): message_count,
+        _label(SatisfactionAnswer): comments,
         **questions,
     }
 
@@ -385,6 +391,7 @@ def _inbound_anonymise(ids: list[int], *, now: datetime) -> dict[str, int]:
         wa_id="",
         profile_name="",
         body="",
+        transcription="",
         media=[],
         location={},
         payload={},

@@ -261,6 +261,7 @@ def car_recommend(
     min_seats: int | None = None,
     year_min: int | None = None,
     km_max: int | None = None,
+    exclude_makes: tuple[str, ...] = (),
 ) -> Recommendation:
     """Up to ``limit`` available cars ranked by fit, each with a one-line Spanish reason.
 
@@ -282,6 +283,7 @@ def car_recommend(
       Spanish sentence why alternatives are shown. The answer is never empty without a note.
     - Each step is a bounded, indexed query (LIMIT ≤ 3): no full scans into Python. The first
       step runs alone; the alternatives, when needed, run together in one round trip.
+    - ``exclude_makes`` ("que no sea Nissan") are never shown, at any step.
     """
     limit = max(1, min(limit, 10))
     criteria = _criteria(
@@ -295,11 +297,14 @@ def car_recommend(
         year_min=year_min,
         km_max=km_max,
     )
+    vocabulary = catalog_vocabulary()
+    banned = tuple(sorted({key for m in exclude_makes if (key := vocabulary.resolve_make(m))}))
     picked = _fetch(
         _ladder(criteria),
         limit=limit,
         excluded=set(exclude_stock_ids),
         focus=_focus(criteria) if criteria.named else 0,
+        banned_makes=banned,
     )
     cars = tuple(_recommended(car, criteria) for car in picked)
     exact = bool(cars) and all(c.fit == "match" for c in cars)
@@ -485,7 +490,12 @@ _CAR_FIELDS = (
 
 
 def _select(
-    where: _Where, order: tuple[str, ...], limit: int, *, step: int | None = None
+    where: _Where,
+    order: tuple[str, ...],
+    limit: int,
+    *,
+    step: int | None = None,
+    banned: tuple[str, ...] = (),
 ) -> tuple[str, list[Any]]:
     """``SELECT … LIMIT`` of one rung, in plain SQL: a chat turn that shows options runs it, and
     compiling the equivalent ORM query cost more than running it. The indexes in
@@ -513,6 +523,9 @@ def _select(
         if value:
             clauses.append(f"{column(name)} = %s")
             params.append(value)
+    if banned:
+        clauses.append(f"{column('make_key')} NOT IN ({', '.join(['%s'] * len(banned))})")
+        params.extend(banned)
     if where.min_seats:
         clauses.append(f"{column('seats')} >= %s")
         params.append(where.min_seats)
@@ -540,7 +553,14 @@ def _cars(sql: str, params: list[Any]) -> list[Car]:
         return instances_from_rows(Car, _CAR_FIELDS, cursor.fetchall())
 
 
-def _fetch(steps: list[_Step], *, limit: int, excluded: set[str], focus: int = 0) -> list[Car]:
+def _fetch(
+    steps: list[_Step],
+    *,
+    limit: int,
+    excluded: set[str],
+    focus: int = 0,
+    banned_makes: tuple[str, ...] = (),
+) -> list[Car]:
     """Run the ladder: the first step alone (it fills the answer most of the time), then every
     remaining step in ONE round trip (a UNION ALL of LIMIT-ed, index-ordered branches).
 
@@ -569,17 +589,21 @@ def _fetch(steps: list[_Step], *, limit: int, excluded: set[str], focus: int = 0
         """After step ``number`` (0-based): the focus steps found cars, skip the alternatives."""
         return bool(picked) and number + 1 == focus
 
-    if take(_cars(*_select(where, order, limit + len(seen)))) or not rest or done(0):
+    if take(_cars(*_select(where, order, limit + len(seen), banned=banned_makes))):
+        return picked
+    if not rest or done(0):
         return picked
     fetch = limit + len(seen)
     if not connection.features.supports_slicing_ordering_in_compound:
         for number, (where, order) in enumerate(rest, start=1):
-            if take(_cars(*_select(where, order, limit + len(seen)))) or done(number):
+            if take(_cars(*_select(where, order, limit + len(seen), banned=banned_makes))):
+                break
+            if done(number):
                 break
         return picked
     branches, params = [], []
     for number, (where, order) in enumerate(rest):
-        sql, branch_params = _select(where, order, fetch, step=number)
+        sql, branch_params = _select(where, order, fetch, step=number, banned=banned_makes)
         branches.append(f"({sql})")
         params.extend(branch_params)
     rows: dict[int, list[Car]] = {}

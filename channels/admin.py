@@ -226,14 +226,22 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
 
 @admin.register(WhatsAppInbound)
 class WhatsAppInboundAdmin(_ReadOnlyAdmin):
-    list_display = ("received_at", "phone", "kind", "short_body", "status", "message_sid")
-    list_filter = ("status", "kind")
+    list_display = (
+        "received_at",
+        "phone",
+        "kind",
+        "short_body",
+        "status",
+        "transcription_status",
+        "message_sid",
+    )
+    list_filter = ("status", "kind", "transcription_status")
     search_fields = ("phone", "message_sid")
     date_hierarchy = "received_at"
 
     @admin.display(description="texto")
     def short_body(self, obj: WhatsAppInbound) -> str:
-        return obj.body[:80]
+        return (obj.body or obj.transcription)[:80]
 
 
 @admin.register(WhatsAppOutbound)

@@ -65,6 +65,11 @@ class WhatsAppInbound(models.Model):
     media = models.JSONField("archivos", default=list, blank=True)
     location = models.JSONField("ubicación", default=dict, blank=True)
     payload = models.JSONField("payload de Twilio", default=dict, blank=True)
+    # Voice notes (issue 20): what the customer said, and how transcribing went: "" not tried yet,
+    # "ok", "disabled" (LLM or voice notes off, or the conversation outside the model's rollout),
+    # or why it failed (too_large, timeout, …). The media reference stays in ``media``.
+    transcription = models.TextField("transcripción", blank=True)
+    transcription_status = models.CharField("transcripción (resultado)", max_length=24, blank=True)
     status = models.CharField(
         "estado", max_length=12, choices=Status.choices, default=Status.RECEIVED
     )

@@ -1,7 +1,8 @@
 """Spanish copy the WhatsApp channel itself sends (the agent's replies live in the engine).
 
-These are channel rules, not conversation steps: media we cannot read, the rate-limit notice and
-the opt-out/opt-in confirmations. Placeholders are what staff read in the transcript.
+These are channel rules, not conversation steps: media we cannot read (voice notes we could not
+transcribe included), the rate-limit notice and the opt-out/opt-in confirmations. Placeholders
+are what staff read in the transcript.
 """
 
 from __future__ import annotations
@@ -12,6 +13,25 @@ def text_only() -> str:
         "¡Gracias por tu mensaje! Por ahora solo puedo leer texto 🙂. "
         "¿Me escribes en un mensaje lo que necesitas?"
     )
+
+
+def voice_note_unheard(*, can_listen: bool) -> str:
+    """A voice note we did not turn into text: the LLM is off (``can_listen=False``) or
+    downloading or transcribing it failed. Either way: one request to write it instead."""
+    if can_listen:
+        return (
+            "¡Gracias por tu nota de voz! No logré escucharla bien 🙏. "
+            "¿Me escribes en un mensaje lo que necesitas?"
+        )
+    return (
+        "¡Gracias por tu nota de voz! Por ahora no puedo escuchar audios 🙂. "
+        "¿Me escribes en un mensaje lo que necesitas?"
+    )
+
+
+def voice_note_transcript(text: str) -> str:
+    """How a transcribed voice note appears in the transcript staff read."""
+    return f"🎤 nota de voz: {text}"
 
 
 def rate_limited() -> str:

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
+from channels import replies
+from channels.messages import Media
 from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound
 from conversations.models import Conversation, Message
 
@@ -55,6 +57,39 @@ def whatsapp_window(*, phone: str, now: datetime) -> Window:
 
 def whatsapp_contact_opted_out(*, phone: str) -> bool:
     return WhatsAppContact.objects.filter(phone=phone, opted_out_at__isnull=False).exists()
+
+
+def whatsapp_inbound_heard(message: WhatsAppInbound) -> str:
+    """What the customer said in one message, for the agent: the written text and what a voice
+    note said (when it was transcribed); "" when neither."""
+    parts = [message.body.strip(), message.transcription.strip()]
+    return "\n".join(p for p in parts if p)
+
+
+def whatsapp_inbound_text(message: WhatsAppInbound) -> str:
+    """One message as staff read it in the transcript: the text, a transcribed voice note marked
+    as such, and a placeholder with the stored reference for anything else (an image, a document,
+    a voice note we could not transcribe, a location)."""
+    parts = []
+    if message.kind == WhatsAppInbound.Kind.LOCATION:
+        loc = message.location
+        detail = (
+            loc.get("label")
+            or loc.get("address")
+            or f"{loc.get('latitude')},{loc.get('longitude')}"
+        )
+        parts.append(replies.placeholder(kind="location", detail=detail))
+    transcribed = bool(message.transcription.strip())
+    for media in message.media:
+        kind = Media(url=media.get("url", ""), content_type=media.get("content_type", "")).kind
+        if kind == "audio" and transcribed:
+            parts.append(replies.voice_note_transcript(message.transcription.strip()))
+            transcribed = False  # one transcription per message (WhatsApp sends one file each)
+            continue
+        parts.append(replies.placeholder(kind=kind, detail=media.get("url", "")))
+    if message.body.strip():
+        parts.append(message.body.strip())
+    return " ".join(parts) or replies.placeholder(kind="empty")
 
 
 @dataclass(frozen=True)
@@ -126,7 +161,7 @@ def whatsapp_transcript(*, conversation: Conversation) -> list[TranscriptLine]:
             TranscriptLine(
                 at=inbound.received_at,
                 who="Cliente",
-                text=inbound.body or f"[{inbound.get_kind_display().lower()}]",
+                text=whatsapp_inbound_text(inbound),
                 delivery=inbound.get_status_display(),
             )
         )

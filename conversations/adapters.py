@@ -44,6 +44,7 @@ class OrmCarCatalog:
             min_seats=query.min_seats,
             year_min=query.year_min,
             km_max=query.km_max,
+            exclude_makes=query.exclude_makes,
         )
         cars = tuple(
             CarOption(

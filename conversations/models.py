@@ -147,3 +147,44 @@ class ApiClientKey(APIKey):
         proxy = True
         verbose_name = "clave de API"
         verbose_name_plural = "claves de API"
+
+
+class SatisfactionAnswer(models.Model):
+    """A customer's answer to the one satisfaction question of a conversation (1 to 5).
+
+    One per conversation (the question is asked at most once). ``salesperson``: who attended a
+    handed-off conversation (the last staff member who wrote, else the lead's assignee), so the
+    dashboard can show satisfaction per salesperson; empty when only the bot attended.
+    """
+
+    conversation = models.OneToOneField(
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="satisfaction",
+        verbose_name="conversación",
+    )
+    score = models.PositiveSmallIntegerField("calificación (1-5)")
+    comment = models.TextField("comentario", blank=True)
+    channel = models.CharField("canal", max_length=16, choices=Conversation.Channel.choices)
+    handed_off = models.BooleanField("atendida por un asesor", default=False)
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="asesor",
+    )
+    created_at = models.DateTimeField("fecha", db_index=True)
+
+    class Meta:
+        verbose_name = "respuesta de satisfacción"
+        verbose_name_plural = "respuestas de satisfacción"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1) & Q(score__lte=5), name="satisfaction_score_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 ({self.conversation_id})"

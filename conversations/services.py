@@ -29,6 +29,7 @@ from conversations.engine.policy import (
     NotifySales,
     PauseBot,
     RecordKbMiss,
+    RecordSatisfaction,
     TurnResult,
     UpsertLead,
     decide,
@@ -43,6 +44,7 @@ from conversations.engine.state import (
     state_from_dict,
 )
 from conversations.models import Conversation, Message
+from conversations.satisfaction import satisfaction_answer_record, satisfaction_enabled
 from conversations.staff import ClientMessage, conversation_staff_messages_since_last_turn
 from conversations.stores import MessageRecord, Session
 from conversations.wiring import engine_config, engine_deps, lead_store, state_store
@@ -199,6 +201,7 @@ def conversation_turn_handle(
     deps: EngineDeps | None = None,
     now: datetime | None = None,
     llm_slots: Mapping[str, Any] | None = None,
+    survey_allowed: bool = True,
 ) -> TurnOutcome:
     """Handle one customer message on any channel and return the agent's answer.
 
@@ -209,6 +212,9 @@ def conversation_turn_handle(
     the customer's row lock) does the LLM steps itself around it, ``conversation_slots_suggest``
     before and ``conversation_turn_rewrite`` after its commit, and passes the suggestions here;
     the turn then calls no model.
+
+    ``survey_allowed``: the channel may ask this customer the satisfaction question (WhatsApp:
+    the customer did not opt out); CSAT_ENABLED and a stored conversation are required too.
     """
     deps = deps or engine_deps()
     now = now or timezone.now()
@@ -238,6 +244,7 @@ def conversation_turn_handle(
             turn_id=turn_id,
             started=started,
             suggested=suggested,
+            survey_allowed=survey_allowed,
         )
         elapsed = time.perf_counter() - started
         _observe(outcome, channel=channel, seconds=elapsed)
@@ -291,6 +298,7 @@ def _turn(
     turn_id: str,
     started: float,
     suggested: dict[str, Any],
+    survey_allowed: bool = True,
 ) -> TurnOutcome:
     store = state_store()
     leads = lead_store()
@@ -318,9 +326,16 @@ def _turn(
                 rate=config.annual_rate,
                 staff=staff,
             )
+        survey = survey_allowed and persisted and satisfaction_enabled()
         result: TurnResult = decide(
             session.state,
-            Inbound(text=text, channel=channel, customer_phone=customer_phone, suggested=suggested),
+            Inbound(
+                text=text,
+                channel=channel,
+                customer_phone=customer_phone,
+                suggested=suggested,
+                survey=survey,
+            ),
             deps,
             config,
         )
@@ -349,6 +364,8 @@ def _turn(
                     channel=channel,
                     ref=str(session.conversation_id),
                 )
+            elif isinstance(effect, RecordSatisfaction):
+                _record_satisfaction(session, effect, persisted=persisted, now=now)
         for effect in result.effects:
             if isinstance(effect, NotifySales) and lead_view is not None and leads.persistent:
                 transaction.on_commit(
@@ -436,6 +453,9 @@ def _paused_turn(
     to confirm contact data it noted.
     """
     noted = any(isinstance(e, UpsertLead) for e in result.effects)
+    for effect in result.effects:
+        if isinstance(effect, RecordSatisfaction):
+            _record_satisfaction(session, effect, persisted=persisted, now=now)
     reply = "" if session.channel == Conversation.Channel.WHATSAPP else result.reply
     if reply and not noted and persisted and _handoff_answered(session):
         reply = ""
@@ -482,6 +502,21 @@ def _paused_turn(
         bot_paused=True,
         appointment=_appointment(result.state),
         staff_messages=staff,
+    )
+
+
+def _record_satisfaction(
+    session: Session, effect: RecordSatisfaction, *, persisted: bool, now: datetime
+) -> None:
+    if not persisted:  # the memory store has no conversation rows to attach the answer to
+        return
+    satisfaction_answer_record(
+        conversation_id=session.conversation_id,
+        channel=session.channel,
+        score=effect.score,
+        comment=effect.comment,
+        handed_off=session.handoff_at is not None,
+        now=now,
     )
 
 

@@ -6,11 +6,17 @@ as Meta would (JSON signed with X-Hub-Signature-256), and every reply the app se
 Graph API is printed. The stand-in also posts Meta's signed "sent" status back for each reply.
 
     python scripts/meta_standin.py --app http://127.0.0.1:8000
+
+Voice notes (docs/DEMO.md, part 5): with ``--openai-port`` it also runs the OpenAI stand-in
+(``tests/llm/stub_server.py``; point ``OPENAI_BASE_URL`` at it), and a line starting with ``/voz``
+is sent as a WhatsApp voice note: an OGG/Opus file stored behind a Graph media id, which the
+stand-in's transcription endpoint turns into the rest of the line (``/voz busco una camioneta``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
@@ -19,11 +25,18 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.channels.fake_meta import FakeGraph, encode, inbound_payload, sign  # noqa: E402
+from tests.channels.fake_meta import (  # noqa: E402
+    FakeGraph,
+    encode,
+    inbound_payload,
+    sign,
+    voice_note_ogg,
+)
 
 WEBHOOK = "/channels/whatsapp/meta/webhook"
 
@@ -71,7 +84,21 @@ def main() -> int:
     parser.add_argument("--phone-number-id", default="109876543210987")
     parser.add_argument("--business-number", default="+525598765432")
     parser.add_argument("--customer", default="5215512345678", help="the customer's wa_id")
+    parser.add_argument(
+        "--openai-port", type=int, default=0, help="also run the OpenAI stand-in on this port"
+    )
     args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        model = None
+        if args.openai_port:
+            from tests.llm.stub_server import stub_model_server
+
+            model = stack.enter_context(stub_model_server(port=args.openai_port))
+            print(f"OpenAI stand-in on {model.url} (OPENAI_BASE_URL); /voz <texto> = nota de voz")
+        return _serve(args, model)
+
+
+def _serve(args: argparse.Namespace, model: Any) -> int:
     secret = os.environ.get("META_APP_SECRET", "demo-app-secret")
     graph = FakeGraph(
         access_token=os.environ.get("META_ACCESS_TOKEN", "demo-access-token"),
@@ -90,6 +117,16 @@ def main() -> int:
         for line in sys.stdin:
             if not line.strip():
                 continue
+            message = None
+            if line.startswith("/voz"):
+                spoken = line.removeprefix("/voz").strip() or "Hola"
+                if model is not None:
+                    model.transcript = spoken  # what the stand-in "hears" in the file
+                media_id = graph.add_media(voice_note_ogg(4.0))
+                message = {
+                    "type": "audio",
+                    "audio": {"id": media_id, "mime_type": "audio/ogg; codecs=opus", "voice": True},
+                }
             body = encode(
                 inbound_payload(
                     phone_number_id=args.phone_number_id,
@@ -97,6 +134,7 @@ def main() -> int:
                     wa_id=args.customer,
                     body=line.strip(),
                     name="Cliente demo",
+                    message=message,
                 )
             )
             status = _post(args.app.rstrip("/") + WEBHOOK, body, secret)

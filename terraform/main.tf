@@ -180,6 +180,14 @@ module "ecs" {
   worker_messages_max_count   = var.worker_messages_max_count
   celery_metrics_port         = local.celery_metrics_port
   data_retention_days         = var.data_retention_days
+  retention_transcript_days   = var.retention_transcript_days
+  retention_delivery_days     = var.retention_delivery_days
+  retention_closed_lead_days  = var.retention_closed_lead_days
+  retention_batch_size        = var.retention_batch_size
+  llm_rollout_percent         = var.llm_rollout_percent
+  whatsapp_providers          = var.whatsapp_providers
+  meta_sales_template         = var.meta_sales_template
+  meta_staff_template         = var.meta_staff_template
   queue_metrics_namespace     = local.app_metrics_namespace
   prometheus_remote_write_url = module.monitoring.prometheus_remote_write_url
   deployment_alarm_names      = module.monitoring.deployment_alarm_names

@@ -3,6 +3,11 @@ output "twilio_webhook_url" {
   value       = "https://${var.domain_name}/channels/whatsapp/webhook"
 }
 
+output "meta_webhook_url" {
+  description = "Callback URL of Meta's WhatsApp Cloud API webhook (Meta app > WhatsApp > Configuration), with the META_VERIFY_TOKEN secret as verify token."
+  value       = "https://${var.domain_name}/channels/whatsapp/meta/webhook"
+}
+
 output "public_base_url" {
   description = "PUBLIC_BASE_URL given to the app."
   value       = "https://${var.domain_name}"

@@ -97,6 +97,54 @@ variable "llm_enabled" {
   default     = true
 }
 
+variable "llm_rollout_percent" {
+  description = "LLM_ROLLOUT_PERCENT: with llm_enabled, the share (0-100) of new conversations that use the model, fixed per conversation (README, gradual rollout). 100 = every conversation."
+  type        = number
+  default     = 100
+  nullable    = false
+
+  validation {
+    condition     = var.llm_rollout_percent >= 0 && var.llm_rollout_percent <= 100 && floor(var.llm_rollout_percent) == var.llm_rollout_percent
+    error_message = "llm_rollout_percent must be a whole number between 0 and 100."
+  }
+}
+
+variable "whatsapp_providers" {
+  description = "WHATSAPP_PROVIDERS: the provider of each business number, comma-separated <number>=twilio or <number>=meta:<phone_number_id> (E.164 numbers, e.g. +525598765432=meta:109876543210987,+5215500000000=twilio). Empty: every number on Twilio. A Meta number gives web and worker the META_* secrets, which must hold their values first (terraform/README.md, \"Meta WhatsApp Cloud API\")."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^(\\+[1-9][0-9]{6,14}=(twilio|meta:[0-9]+)(,\\+[1-9][0-9]{6,14}=(twilio|meta:[0-9]+))*)?$", var.whatsapp_providers))
+    error_message = "whatsapp_providers must be empty or comma-separated <+E.164 number>=twilio / <+E.164 number>=meta:<numeric phone number id>, without spaces."
+  }
+}
+
+variable "meta_sales_template" {
+  description = "META_SALES_TEMPLATE: approved Meta template <name>:<language> (e.g. kavak_aviso_ventas:es_MX) notifying salespeople on a Meta number; empty: not set."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = var.meta_sales_template == "" || (length(var.meta_sales_template) <= 64 && can(regex("^[a-z0-9_]+:[A-Za-z]{2,3}(_[A-Za-z]{2,4})?$", var.meta_sales_template)))
+    error_message = "meta_sales_template must be empty or <template name>:<language>, e.g. kavak_aviso_ventas:es_MX (at most 64 characters)."
+  }
+}
+
+variable "meta_staff_template" {
+  description = "META_STAFF_TEMPLATE: approved Meta template <name>:<language> (e.g. kavak_asesor:es_MX) staff send outside the 24-hour window on a Meta number; empty: not set."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = var.meta_staff_template == "" || (length(var.meta_staff_template) <= 64 && can(regex("^[a-z0-9_]+:[A-Za-z]{2,3}(_[A-Za-z]{2,4})?$", var.meta_staff_template)))
+    error_message = "meta_staff_template must be empty or <template name>:<language>, e.g. kavak_asesor:es_MX (at most 64 characters)."
+  }
+}
+
 variable "alarm_emails" {
   description = "E-mail addresses receiving the alarms (each confirms its subscription once). Production needs at least one address or HTTPS endpoint."
   type        = list(string)
@@ -166,6 +214,54 @@ variable "data_retention_days" {
   validation {
     condition     = var.data_retention_days == 0 || var.data_retention_days >= 30
     error_message = "data_retention_days must be 0 (keep) or at least 30."
+  }
+}
+
+# Personal data retention (README "Retention and erasure of personal data"): days
+# each kind of data keeps it before the nightly anonymiser removes it; 0 = keep.
+variable "retention_transcript_days" {
+  description = "RETENTION_TRANSCRIPT_DAYS: days an idle conversation keeps its personal data (0 = keep; null = data_retention_days, as in the app)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.retention_transcript_days == null ? true : (var.retention_transcript_days == 0 || var.retention_transcript_days >= 30) && floor(var.retention_transcript_days) == var.retention_transcript_days
+    error_message = "retention_transcript_days must be null (data_retention_days), 0 (keep) or a whole number of days, at least 30."
+  }
+}
+
+variable "retention_delivery_days" {
+  description = "RETENTION_DELIVERY_DAYS: days WhatsApp messages, contacts and status callbacks keep personal data (0 = keep; null = data_retention_days, as in the app)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.retention_delivery_days == null ? true : (var.retention_delivery_days == 0 || var.retention_delivery_days >= 30) && floor(var.retention_delivery_days) == var.retention_delivery_days
+    error_message = "retention_delivery_days must be null (data_retention_days), 0 (keep) or a whole number of days, at least 30."
+  }
+}
+
+variable "retention_closed_lead_days" {
+  description = "RETENTION_CLOSED_LEAD_DAYS: days a sold or lost lead without activity keeps personal data (0 = keep)."
+  type        = number
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = (var.retention_closed_lead_days == 0 || var.retention_closed_lead_days >= 30) && floor(var.retention_closed_lead_days) == var.retention_closed_lead_days
+    error_message = "retention_closed_lead_days must be 0 (keep) or a whole number of days, at least 30."
+  }
+}
+
+variable "retention_batch_size" {
+  description = "RETENTION_BATCH_SIZE: rows per short transaction of the anonymiser."
+  type        = number
+  default     = 500
+  nullable    = false
+
+  validation {
+    condition     = var.retention_batch_size >= 10 && var.retention_batch_size <= 10000 && floor(var.retention_batch_size) == var.retention_batch_size
+    error_message = "retention_batch_size must be a whole number between 10 and 10000."
   }
 }
 

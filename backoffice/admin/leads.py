@@ -31,6 +31,7 @@ from backoffice import charts
 from backoffice.exports import CsvExportAdminMixin
 from backoffice.models import FunnelDashboard
 from backoffice.retention import customer_erase, customer_hash
+from backoffice.satisfaction import satisfaction_context, satisfaction_for_lead
 from backoffice.selectors import (
     DateRange,
     conversation_transcript,
@@ -327,6 +328,7 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         "amortization_table",
         "transcript",
         "activity_log",
+        "satisfaction_card",
     )
     fieldsets = (
         ("Cliente", {"fields": ("customer",)}),
@@ -335,6 +337,7 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         ("Citas", {"fields": ("appointments_card",)}),
         ("Financiamiento", {"fields": ("financing_card", "amortization_table")}),
         ("Conversación", {"fields": ("transcript",)}),
+        ("Satisfacción", {"fields": ("satisfaction_card",)}),
         ("Actividad", {"fields": ("activity_log",)}),
     )
 
@@ -561,6 +564,34 @@ class LeadAdmin(CsvExportAdminMixin, admin.ModelAdmin):
         if obj.conversation is None:
             return "Este lead no tiene conversación registrada."
         return transcript_html(conversation=obj.conversation)
+
+    @admin.display(description="calificación del cliente")
+    def satisfaction_card(self, obj: Lead) -> SafeString:
+        answers = satisfaction_for_lead(lead=obj)
+        if not answers:
+            return format_html("<em>{}</em>", "El cliente no ha calificado la atención.")
+        rows = format_html_join(
+            "",
+            "<tr class='satisfaction-answer' data-score='{}'><td style='white-space:nowrap'>{}"
+            "</td><td><b>{} / 5</b> {}</td><td>{}</td><td style='white-space:pre-wrap'>{}</td>"
+            "</tr>",
+            (
+                (
+                    a.score,
+                    _local(a.created_at),
+                    a.score,
+                    "★" * a.score,
+                    _user_label(a.salesperson) if a.salesperson_id else "solo el agente",
+                    a.comment or "—",
+                )
+                for a in answers
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>Fecha</th><th>Calificación</th><th>Atendió</th>"
+            "<th>Comentario</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="actividad")
     def activity_log(self, obj: Lead) -> SafeString:
@@ -1055,6 +1086,7 @@ class FunnelDashboardAdmin(admin.ModelAdmin):
             ],
             "sla_minutes": settings.HANDOFF_SLA_MINUTES,
             **dashboard_context(period=period, channel=channel),
+            **satisfaction_context(period=period, channel=channel),
         }
         return TemplateResponse(request, "admin/leads/funnel_dashboard.html", context)
 

@@ -27,6 +27,7 @@ from channels.services.staff import (
     staff_template_send,
     whatsapp_conversation_return_to_bot,
     whatsapp_notice_send,
+    whatsapp_satisfaction_ask,
 )
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "whatsapp_conversation_return_to_bot",
     "whatsapp_notice_send",
     "whatsapp_pending_sweep",
+    "whatsapp_satisfaction_ask",
 ]

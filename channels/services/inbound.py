@@ -23,9 +23,13 @@ from django.utils import timezone
 
 from channels import replies
 from channels.formatting import is_opt_in, is_opt_out, message_split
-from channels.messages import InboundMessage, Media
+from channels.messages import InboundMessage
 from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound
-from channels.selectors import whatsapp_conversation_paused
+from channels.selectors import (
+    whatsapp_conversation_paused,
+    whatsapp_inbound_heard,
+    whatsapp_inbound_text,
+)
 from channels.services.outbound import (
     Status,
     outbound_group_answer_in_twiml,
@@ -34,8 +38,10 @@ from channels.services.outbound import (
     outbound_group_send,
     outbound_parts_create,
 )
+from channels.services.voice import DISABLED as VOICE_DISABLED
+from channels.services.voice import voice_note_media, voice_notes_transcribe
 from channels.wiring import intake_guard
-from conversations.models import Conversation
+from conversations.models import Conversation, Message
 from conversations.services import (
     TurnOutcome,
     conversation_slots_suggest,
@@ -183,25 +189,6 @@ def _contact_for(inbound: WhatsAppInbound) -> WhatsAppContact:
     return contact
 
 
-def _transcript_text(message: WhatsAppInbound) -> str:
-    """What staff read for a message while a human has the conversation."""
-    parts = []
-    if message.kind == WhatsAppInbound.Kind.LOCATION:
-        loc = message.location
-        detail = (
-            loc.get("label")
-            or loc.get("address")
-            or f"{loc.get('latitude')},{loc.get('longitude')}"
-        )
-        parts.append(replies.placeholder(kind="location", detail=detail))
-    for media in message.media:
-        kind = Media(url=media.get("url", ""), content_type=media.get("content_type", "")).kind
-        parts.append(replies.placeholder(kind=kind, detail=media.get("url", "")))
-    if message.body.strip():
-        parts.append(message.body.strip())
-    return " ".join(parts) or replies.placeholder(kind="empty")
-
-
 def _outbound_rows(
     *, group: str, bodies: list[str], kind: str, last: WhatsAppInbound, **fields: Any
 ) -> None:
@@ -291,14 +278,14 @@ def _llm_plan(
     pending = list(
         WhatsAppInbound.objects.filter(phone=inbound.phone, status=InStatus.RECEIVED)
         .order_by("received_at", "id")
-        .values_list("pk", "body", "received_at")
+        .only("pk", "body", "transcription", "received_at")
     )
-    if not pending or any(is_opt_out(body) for _, body, _ in pending):
+    if not pending or any(is_opt_out(m.body) for m in pending):
         return _LlmPlan(budget=budget, text="", suggested={})
-    newest_pk, _, newest_at = pending[-1]
+    newest_pk, newest_at = pending[-1].pk, pending[-1].received_at
     if window_s > 0 and newest_pk != inbound.pk and newest_at + timedelta(seconds=window_s) > now:
         return _LlmPlan(budget=budget, text="", suggested={})  # deferred to the newest message
-    text = _turn_text([body for _, body, _ in pending])
+    text = _turn_text([whatsapp_inbound_heard(m) for m in pending])
     suggested: dict[str, Any] = {}
     if text:
         try:
@@ -354,15 +341,18 @@ def _answer_batch(
             )
         )
     paused = whatsapp_conversation_paused(phone=contact.phone)
-    text = _turn_text([m.body for m in batch])
+    text = _turn_text([whatsapp_inbound_heard(m) for m in batch])
     if not text and not paused:
-        return _Answered(
-            _notice(
-                batch, name="textonly", body=replies.text_only(), now=now, status=InStatus.PROCESSED
-            )
-        )
+        notes = [m for m in batch if voice_note_media(m) is not None]
+        if notes:  # one request to write, whether the LLM is off or transcribing failed
+            can_listen = any(m.transcription_status != VOICE_DISABLED for m in notes)
+            body = replies.voice_note_unheard(can_listen=can_listen)
+            name = "voicenote"
+        else:
+            body, name = replies.text_only(), "textonly"
+        return _Answered(_notice(batch, name=name, body=body, now=now, status=InStatus.PROCESSED))
     if paused:
-        text = "\n".join(_transcript_text(m) for m in batch)
+        text = "\n".join(whatsapp_inbound_text(m) for m in batch)
     llm_slots = None
     if plan is not None:  # suggestions only for the very text they were asked for
         llm_slots = plan.suggested if plan.text == text else {}
@@ -374,7 +364,11 @@ def _answer_batch(
         provider_message_id=last.message_sid,
         now=now,
         llm_slots=llm_slots,
+        # Opted-out customers never reach a turn (above); said here so the rule is explicit.
+        survey_allowed=contact.opted_out_at is None,
     )
+    if not paused:
+        _log_as_received(batch, outcome=outcome, text=text)
     parts = message_split(outcome.reply)
     group = f"turn-{outcome.turn_id}" if parts else ""
     if parts:
@@ -398,6 +392,22 @@ def _answer_batch(
     return _Answered(group, outcome=outcome, text=text, llm_budget=budget)
 
 
+def _log_as_received(batch: list[WhatsAppInbound], *, outcome: TurnOutcome, text: str) -> None:
+    """The turn answered what the customer said (a voice note's text, an image's caption); the
+    log keeps what they sent: the transcription marked as a voice note, and a placeholder with
+    the stored reference for a file the agent cannot read.
+
+    Precondition: inside the turn's transaction (the log row and this edit commit together).
+    """
+    logged = "\n".join(whatsapp_inbound_text(m) for m in batch)
+    if logged != text:
+        Message.objects.filter(
+            conversation_id=outcome.conversation_id,
+            turn_id=outcome.turn_id,
+            direction=Message.Direction.INBOUND,
+        ).update(text=logged)
+
+
 def _handle(*, inbound_id: int, now: datetime, window_s: float, deliver: bool) -> _Answered:
     inbound = WhatsAppInbound.objects.filter(pk=inbound_id).first()
     if inbound is None:
@@ -408,6 +418,8 @@ def _handle(*, inbound_id: int, now: datetime, window_s: float, deliver: bool) -
     contact = _contact_for(inbound)
     plan = None
     if inbound.status == InStatus.RECEIVED:
+        # Voice notes first: their text is what the slot suggestions and the turn read.
+        voice_notes_transcribe(phone=inbound.phone, now=now)
         plan = _llm_plan(inbound=inbound, now=now, window_s=window_s, deliver=deliver)
     with transaction.atomic():
         # The customer's lock: their messages are handled one batch at a time, in arrival order,
@@ -441,6 +453,14 @@ def _handle(*, inbound_id: int, now: datetime, window_s: float, deliver: bool) -
         ):
             # The customer is still typing: the newest message's task answers the whole burst.
             logger.info("whatsapp_burst_deferred inbound_id=%s newest_id=%s", inbound.pk, newest.pk)
+            return _Answered("")
+        untried = [m for m in pending if not m.transcription_status and voice_note_media(m)]
+        if untried:
+            # A voice note arrived after this task transcribed: its own task (already enqueued,
+            # or the sweep's) transcribes it and answers the whole batch, as for a burst.
+            logger.info(
+                "whatsapp_voice_note_deferred inbound_id=%s voice_id=%s", inbound.pk, untried[0].pk
+            )
             return _Answered("")
         contact.last_inbound_at = max(m.received_at for m in pending)
         contact.last_from = newest.from_address

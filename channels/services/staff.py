@@ -17,6 +17,7 @@ from channels.selectors import whatsapp_window
 from channels.services.outbound import outbound_group_schedule, outbound_parts_create
 from channels.wiring import whatsapp_default_address, whatsapp_template, whatsapp_template_setting
 from conversations.models import Conversation, Message
+from conversations.satisfaction import satisfaction_ask_after_handoff
 from conversations.staff import conversation_release
 from kavak.exceptions import ApplicationError
 
@@ -173,4 +174,27 @@ def whatsapp_conversation_return_to_bot(*, conversation_id: int, user: object = 
     notice = conversation_release(conversation_id=conversation_id, author=user)
     if notice is not None:
         whatsapp_notice_send(notice=notice)
+        whatsapp_satisfaction_ask(conversation_id=conversation_id)
     logger.info("whatsapp_returned_to_bot conversation_id=%s", conversation_id)
+
+
+def whatsapp_satisfaction_ask(*, conversation_id: int, now: datetime | None = None) -> str:
+    """After a handoff closed: the satisfaction question, sent after the back-to-bot notice
+    through the same outbound rows and send task (their order per customer is kept).
+
+    Only to a customer who may get a free-form message: not opted out, inside the 24-hour window
+    (a paid template is not worth it). Returns the outbound group, "" when nothing was sent.
+    """
+    now = now or timezone.now()
+    conversation = Conversation.objects.filter(pk=conversation_id, channel=CHANNEL).first()
+    if conversation is None:
+        return ""
+    contact = WhatsAppContact.objects.filter(phone=conversation.external_id).first()
+    if contact is None or not contact.last_from or contact.opted_out_at is not None:
+        return ""
+    if not whatsapp_window(phone=contact.phone, now=now).open:
+        return ""
+    question = satisfaction_ask_after_handoff(conversation_id=conversation_id, now=now)
+    if question is None:
+        return ""
+    return whatsapp_notice_send(notice=question, now=now)

@@ -19,6 +19,8 @@ DOWN_CUES = (
 GIVE_CUES = (
     r"doy", r"daria", r"dar", r"pongo", r"pondria", r"poner", r"aporto", r"aportaria",
     r"adelanto", r"adelantar", r"juntar", r"junte", r"juntado", r"ahorrado",
+    r"damos", r"dariamos", r"ponemos", r"pondriamos", r"diera", r"dieramos", r"pusiera",
+    r"le doy", r"le pongo", r"les doy", r"doy de",
 )  # fmt: skip
 MONTHLY_CUES = (
     r"al mes", r"mensual", r"mensuales", r"mensualidad", r"mensualidades", r"por mes",
@@ -41,6 +43,15 @@ CALLBACK = (
     r"marcame", r"que me contacten", r"que me contacte", r"me contacten", r"me contacte",
     r"contactenme", r"contactame", r"que me hablen", r"que me hable", r"me hablen",
     r"una llamada", r"por telefono", r"que me escriban", r"que me escriba",
+    # Any form of call / dial / talk / contact after "me" with a modal ("¿me pueden marcar
+    # mañana?", "me podrías llamar", "me van a hablar"), and the enclitic forms ("marcarme").
+    # "me llamo Jorge" is a name, not a call: only these endings are calls.
+    r"me (?:(?:pueden|puedes|puede|podrian|podrias|podra|pudieran|pudieras|van a|vas a|va a)"
+    r" )?(?:llamar|llaman|llamas|marcar|marcan|marcas|hablar|hablan|contactar|contactan|escribir)",
+    r"(?:llamar|marcar|hablar|contactar)me", r"regresen la llamada", r"devuelvan la llamada",
+    # Reserving a car ("¿cómo lo aparto?") is done with an advisor: a call back about the car.
+    r"apart(?:ar|o|en|a|amos|arlo|arla|armelo|armela|enlo|enla|ado|ada)",
+    r"(?:reservar|separar)(?:lo|la|melo|mela)?", r"lo (?:reservo|separo)", r"la (?:reservo|separo)",
 )  # fmt: skip
 APPOINTMENT = (
     r"cita", r"agendar", r"agenda", r"agendame", r"agendamos", r"visitar", r"visitarlos",
@@ -57,6 +68,8 @@ RULE_TOPICS = {
     "min_down": (
         r"minimo de enganche", r"enganche minimo", r"lo minimo de enganche",
         r"sin enganche", r"cuanto de enganche", r"cuanto es de enganche", r"enganche de cuanto",
+        # "no tengo pa enganche, ¿cuánto es lo menos?": the least, with the down payment named.
+        r"enganche\b.*\blo (?:menos|minimo)", r"lo (?:menos|minimo)\b.*\benganche",
     ),
 }  # fmt: skip
 THINK_LATER = (

@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from conversations.engine import parsing, replies
+from conversations.engine import parsing, replies, satisfaction
 from conversations.engine.financing import (
     FinancingPlan,
     financing_plan,
@@ -44,6 +44,7 @@ from conversations.engine.turn import (
     NotifySales,
     PauseBot,
     RecordKbMiss,
+    RecordSatisfaction,
     TurnResult,
     UpsertLead,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "NotifySales",
     "PauseBot",
     "RecordKbMiss",
+    "RecordSatisfaction",
     "TurnResult",
     "UpsertLead",
     "decide",
@@ -71,10 +73,43 @@ def decide(
     state: ConversationState, inbound: Inbound, deps: EngineDeps, config: EngineConfig
 ) -> TurnResult:
     """Decide the reply to one customer message. Pure: same inputs, same result."""
+    if state.survey == satisfaction.ASKED:
+        # Only the message right after the question may answer it; anything that is not a score
+        # is a normal turn, and the question is not asked again.
+        answer = satisfaction.read_answer(inbound.text)
+        state = evolve(state, survey=satisfaction.ANSWERED if answer else satisfaction.PASSED)
+        if answer is not None:
+            return _survey_answered(state, answer)
     result = _Turn(state, inbound, deps, config).run()
     if (result.lost or result.unsure) and inbound.suggested:
-        return _with_suggestions(state, inbound, deps, config, result) or result
-    return result
+        result = _with_suggestions(state, inbound, deps, config, result) or result
+    return _with_survey(result, inbound)
+
+
+def _survey_answered(
+    state: ConversationState, answer: satisfaction.SatisfactionReading
+) -> TurnResult:
+    """The customer answered the satisfaction question: thank them; the flow stays where it was."""
+    return TurnResult(
+        state=state,
+        reply=replies.satisfaction_thanks(answer.score, comment=bool(answer.comment)),
+        effects=(RecordSatisfaction(score=answer.score, comment=answer.comment),),
+        understood={"satisfaction": answer.score},
+    )
+
+
+def _with_survey(result: TurnResult, inbound: Inbound) -> TurnResult:
+    """Ask the satisfaction question once, at the end of the conversation (``understood
+    ["closing"]``: a lead captured, a soft close, thanks once nothing was pending)."""
+    moment = result.understood.get("closing")
+    if not (inbound.survey and moment) or result.state.survey:
+        return result
+    return dataclasses.replace(
+        result,
+        state=evolve(result.state, survey=satisfaction.ASKED),
+        reply="\n\n".join(p for p in (result.reply, replies.satisfaction_question()) if p),
+        understood={**result.understood, "survey": moment},
+    )
 
 
 def decide_paused(
@@ -86,6 +121,16 @@ def decide_paused(
     a refusal to give a phone gets an alternative; anything else is acknowledged without
     repeating the same line.
     """
+    if state.survey == satisfaction.ASKED:
+        # A salesperson took the conversation right after the question: a score still counts.
+        answer = satisfaction.read_answer(inbound.text)
+        state = evolve(state, survey=satisfaction.ANSWERED if answer else satisfaction.PASSED)
+        if answer is not None:
+            result = _survey_answered(state, answer)
+            paused = dataclasses.replace(
+                result.state, step=Step.HANDOFF, next_action=Action.HANDOFF_TO_HUMAN
+            )
+            return dataclasses.replace(result, state=paused)
     turn = _Turn(state, inbound, deps, config)
     reading = turn.reading
     noted = turn.take_contact(any_time=True)
@@ -158,7 +203,7 @@ class _Turn:
     def set_slots(self, **changes: Any) -> None:
         self.state = self.state.with_slots(**changes)
         for key, value in changes.items():
-            if key in ("options", "plan_shown_for", "options_for"):
+            if key in ("options", "plan_shown_for", "options_for", "focus"):
                 continue
             self.understood[key] = value if not isinstance(value, Decimal) else str(value)
 
@@ -254,6 +299,7 @@ class _Turn:
             plan = self.slots.plan_shown_for is not None
             self.say(replies.soft_close(self.slots.chosen, name=self.slots.name, plan=plan))
             self.understood["declined"] = True
+            self.understood["closing"] = satisfaction.DECLINED
             return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
         outcome = self._suggestion()
         if outcome is not None:
@@ -296,7 +342,7 @@ class _Turn:
         s = self.slots
         if not s.has_need:
             return Action.ASK_NEED
-        if not s.has_budget:
+        if not s.has_budget and not s.options:
             return Action.ASK_BUDGET
         if s.chosen is None:
             return Action.CHOOSE_OPTION
@@ -306,7 +352,10 @@ class _Turn:
     def _reset(self) -> None:
         keep = Slots(name=self.slots.name, phone=self.slots.phone)
         self.state = ConversationState(
-            slots=keep, greeted=True, furthest_step=self.state.furthest_step
+            slots=keep,
+            greeted=True,
+            furthest_step=self.state.furthest_step,
+            survey=self.state.survey,  # at most one satisfaction question per conversation
         )
         self.pending = Action.ASK_NEED
         self.understood["reset"] = True
@@ -424,10 +473,13 @@ class _Turn:
 
     def _take_choice(self) -> None:
         r = self.reading
-        options = self.slots.options
-        if r.choice is None or not options:
+        if r.choice is None or not self.slots.options:
             return
-        car = options[r.choice]
+        self._choose(r.choice)
+
+    def _choose(self, index: int) -> None:
+        r = self.reading
+        car = self.slots.options[index]
         if self.slots.chosen is not None and self.slots.chosen.stock_id == car.stock_id:
             return
         changes: dict[str, Any] = {"chosen": car, "plan_shown_for": None}
@@ -471,6 +523,13 @@ class _Turn:
             updates["year_min"] = r.year_min
         if r.km_max is not None:
             updates["km_max"] = r.km_max
+        if r.excluded_makes:
+            excluded = tuple(dict.fromkeys((*before.exclude_makes, *r.excluded_makes)))
+            updates["exclude_makes"] = excluded
+            if (updates.get("make") or before.make) in excluded:
+                updates.update(make=None, model=None)  # "mejor que no sea Nissan"
+            if not (m.make or m.model or m.body_type or before.has_need):
+                updates["need_open"] = True  # "cualquiera menos Nissan": any car will do
         if not updates and r.open_need and self.pending in (Action.ASK_NEED, Action.ASK_BUDGET):
             updates["need_open"] = True
         if not updates:
@@ -585,13 +644,19 @@ class _Turn:
     def _side_answers(self) -> None:
         r = self.reading
         s = self.slots
+        if r.own_car:
+            self.say(replies.own_car_noted(r.own_car))
+            self.answered = True
+            self.understood["own_car"] = r.own_car
         if r.car_question is not None:
             q = r.car_question
             options = s.options
             if q.rank and q.index is not None:
                 self.say(replies.rank_answer(q.index + 1, options[q.index], q.rank))
+                self.state = self.state.with_slots(focus=q.index)
             elif q.index is not None and options:
                 self.say(replies.car_facts([(q.index + 1, options[q.index])], q.fields))
+                self.state = self.state.with_slots(focus=q.index)
             elif s.chosen is not None and (not options or self.pending != Action.CHOOSE_OPTION):
                 self.say(replies.car_facts([(0, s.chosen)], q.fields))
             else:
@@ -639,22 +704,38 @@ class _Turn:
     def _flow_question(self) -> bool:
         """A question the flow itself answers ("¿y a 6 años?", "¿cuál es el más nuevo?")."""
         r = self.reading
-        return bool(r.show_again or r.other_options or r.choice is not None or r.unplaced)
+        return bool(
+            r.show_again
+            or r.other_options
+            or r.choice is not None
+            or r.unplaced
+            or self._asks_price_without_budget()
+            or (r.monthly_asked and bool(self.slots.options))
+        )
 
     def _faq(self, text: str) -> None:
         context = self.state.faq_context
-        if context and _FOLLOW_UP.search(self.reading.folded) and not self.reading.off_topic:
-            # A short follow-up ("¿y pasan por él?", "¿se puede extender?") is read with the
-            # question it follows; one retrieval either way.
+        answer = self.deps.knowledge.answer(text)
+        if (
+            not answer.confident
+            and context
+            and _FOLLOW_UP.search(self.reading.folded)
+            and not self.reading.off_topic
+        ):
+            # A short follow-up ("¿y pasan por él?", "¿se puede extender?") that says too little
+            # alone is read with the question it follows; "¿y dónde queda Polanco?" is its own.
             answer = self.deps.knowledge.answer(f"{context} {text}")
-        else:
-            answer = self.deps.knowledge.answer(text)
         self.understood["faq"] = {"confident": answer.confident, "confidence": answer.confidence}
         self.answered = True
         if answer.confident:
             self.sources = answer.sources
             self.say(answer.answer)
             self.state = evolve(self.state, faq_context=text[:200])
+            return
+        if self.reading.appointment or self.reading.callback:
+            # "¿puedo ir a verlo mañana a la de Santa Fe?": the visit is the flow's to book; an
+            # article that does not answer it adds nothing.
+            self.answered = False
             return
         self.effects.append(RecordKbMiss(question=text, confidence=answer.confidence))
         if self.reading.off_topic or not (
@@ -689,10 +770,21 @@ class _Turn:
                 return self._advance(exclude=tuple(c.stock_id for c in s.options))
             if r.other_options and "need" not in self.changed:
                 return self._advance(exclude=tuple(c.stock_id for c in s.options))
-            if r.financing_interest and r.choice is None:
-                self.say(replies.financing_needs_choice())
-                self.cars = s.options
-                self.say(replies.options_block(s.options))
+            if (r.financing_interest or r.monthly_asked) and s.focus is not None:
+                # "¿y cuánto quedaría al mes?" right after asking about one option: that one.
+                self._choose(s.focus)
+                return self._advance()
+            if (r.financing_interest or r.monthly_asked) and r.choice is None:
+                # "¿cuánto sería mensual?" before choosing: each option's monthly payment with
+                # the least down payment, then the choice.
+                self.say(
+                    replies.monthly_by_option(
+                        self._monthly_by_option(),
+                        term=self._sample_term(),
+                        rate=self.config.annual_rate,
+                        min_ratio=self.config.min_down_ratio,
+                    )
+                )
                 return self.ask(Action.CHOOSE_OPTION)
         if pending == Action.OFFER_APPOINTMENT:
             if self.changed - {"contact"} - {"appointment"} and not (r.appointment or r.callback):
@@ -709,18 +801,76 @@ class _Turn:
             if r.decline or r.think_later or r.no:
                 self.say(replies.soft_close(s.chosen, name=s.name))
                 self.understood["declined"] = True
+                self.understood["closing"] = satisfaction.DECLINED
                 return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
         if s.options and not s.lead_captured and (r.appointment or (r.callback and s.chosen)):
             # Wanting to see a car or a call, asked at any point after the options were shown.
             self.set_slots(wants_appointment=True, wants_callback=bool(r.callback))
-            if s.chosen is None:
+            if s.chosen is None and s.focus is not None:
+                self._choose(s.focus)  # "¿podemos ir a verla?" after asking about one option
+            elif s.chosen is None:
                 return self.ask(Action.CHOOSE_OPTION)
             return self._advance_lead()
         if r.appointment and not s.options:
             self.set_slots(wants_appointment=True)  # remembered; contact data comes after options
+        if (
+            r.monthly_asked
+            and s.chosen is not None
+            and pending in (Action.ASK_DOWN_PAYMENT, Action.ASK_TERM)
+            and not (self.changed - {"contact"})
+        ):
+            # "¿y la mensualidad con ese?" while the down payment or term is asked: the terms
+            # with what is known (the least down payment when none was given), then the question.
+            return self._advance_financing()
+        offered = pending == Action.OFFER_APPOINTMENT
+        asks_kavak = r.kavak_question or r.kavak_topic or r.car_question is not None
+        if not (in_lead or offered or s.lead_captured) and r.callback and not asks_kavak:
+            # "¿me pueden marcar mañana?" at any step: a call back, with the car if one was
+            # chosen (the advisor helps to choose otherwise). A phone given without asking for a
+            # call is only kept.
+            self.set_slots(wants_callback=True, wants_appointment=True)
+            return self._advance_lead()
+        if self._asks_price_without_budget() and not s.options:
+            # "¿y el jetta cuánto cuesta?" before any budget: the prices, then the budget helps.
+            return self._options_without_budget()
+        if r.cheaper and not s.has_budget and not s.options and s.has_need:
+            self.set_slots(uses=(*s.uses, "cheap") if "cheap" not in s.uses else s.uses)
+            return self._options_without_budget()
         if pending in _LEAD_ACTIONS and not self.answered:
             return self._lead_answer()
         return None
+
+    def _asks_price_without_budget(self) -> bool:
+        """ "¿Cuánto cuesta el jetta?" with a car in mind and no budget yet."""
+        s = self.slots
+        r = self.reading
+        car_named = bool(s.make or s.model or s.body_type or r.need.found)
+        # "¿cuánto cuesta el seguro con ustedes?" asks about Kavak, not about the car's price.
+        about_kavak = r.kavak_topic and not r.need.found
+        return r.price_asked and not s.has_budget and car_named and not about_kavak
+
+    def _options_without_budget(self) -> TurnResult:
+        if not self._recommend():
+            return self.ask(Action.ASK_BUDGET)
+        self.say(replies.budget_refines())
+        return self.result(Action.CHOOSE_OPTION, ask=False)
+
+    def _sample_term(self) -> int:
+        return 60 if 60 in self.config.terms else self.config.terms[-1]
+
+    def _monthly_by_option(self) -> list[tuple[int, CarOption, Decimal, Decimal]]:
+        """Each option shown, its least down payment and monthly payment at the sample term."""
+        rows = []
+        for i, car in enumerate(self.slots.options, start=1):
+            down = money(car.price * self.config.min_down_ratio)
+            plan = financing_plan(
+                price=car.price,
+                down_payment=down,
+                annual_rate=self.config.annual_rate,
+                term_months=self._sample_term(),
+            )
+            rows.append((i, car, down, plan.monthly_payment))
+        return rows
 
     def _show_options_again(self) -> TurnResult:
         self.say(replies.options_again())
@@ -734,7 +884,9 @@ class _Turn:
         s = self.slots
         if not s.has_need:
             return self.ask(Action.ASK_NEED)
-        if not s.has_budget:
+        if self._budget_stalled(Action.ASK_BUDGET):
+            return self._options_without_budget()
+        if not s.has_budget and not s.options:
             if "need" in self.changed and not self.reading.question:
                 self.say(replies.need_ack(_need_text(s), name=self._new_name()))
             return self.ask(Action.ASK_BUDGET)
@@ -769,6 +921,7 @@ class _Turn:
             min_seats=s.seats,
             year_min=s.year_min,
             km_max=s.km_max,
+            exclude_makes=s.exclude_makes,
         )
         rec = self.deps.catalog.recommend(query)
         if not rec.cars:
@@ -776,7 +929,7 @@ class _Turn:
             self.set_slots(options=(), options_for=_query_key(s))
             return False
         self.cars = rec.cars
-        self.set_slots(options=rec.cars, options_for=_query_key(s))
+        self.set_slots(options=rec.cars, options_for=_query_key(s), focus=None)
         self.understood["options"] = [c.stock_id for c in rec.cars]
         self.say(replies.options_intro(exact=rec.exact, note=rec.note, count=len(rec.cars)))
         self.say(replies.options_block(rec.cars))
@@ -879,6 +1032,7 @@ class _Turn:
     def _capture(self) -> TurnResult:
         s = self.slots
         self.set_slots(lead_captured=True, lead_recorded=True)
+        self.understood["closing"] = satisfaction.LEAD
         appointment = s.wants_appointment and not s.wants_callback
         source = "appointment" if appointment else "lead_capture"
         self.effects.extend([UpsertLead(source=source), NotifySales(reason="lead_captured")])
@@ -923,12 +1077,27 @@ class _Turn:
         return None
 
     # -- nothing placed --
+    def _budget_stalled(self, action: Action) -> bool:
+        """The budget was asked three times and a car is in mind: show prices instead of a
+        fourth question (the customer may not know, or may not want to say)."""
+        s = self.slots
+        return (
+            action == Action.ASK_BUDGET
+            and not s.has_budget
+            and not s.options
+            and s.has_need
+            and self.state.times_asked(Action.ASK_BUDGET.value) >= 3
+        )
+
     def _small_talk_or_misunderstood(self) -> TurnResult:
         r = self.reading
         action = self._resume_action()
+        if self._budget_stalled(action):
+            return self._options_without_budget()
         if r.thanks:
             self.say(replies.thanks())
             if action == Action.OFFER_HELP:
+                self.understood["closing"] = satisfaction.GOODBYE  # nothing pending: a goodbye
                 return self.result(action, step=Step.DONE, ask=False)
             return self.ask(action)
         if r.think_later or r.decline:
@@ -1004,6 +1173,7 @@ def _query_key(s: Slots) -> str:
             s.seats,
             s.year_min,
             s.km_max,
+            ",".join(s.exclude_makes),
         )
     )
 

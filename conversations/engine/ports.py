@@ -35,6 +35,7 @@ class CarQuery:
     min_seats: int | None = None
     year_min: int | None = None
     km_max: int | None = None
+    exclude_makes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

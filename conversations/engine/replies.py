@@ -281,8 +281,35 @@ def chosen_ack(car: CarOption, *, name: str | None = None) -> str:
     return f"¡Buena elección{who}! El *{car.title}* {car.version} cuesta *{mxn(car.price)}*."
 
 
-def financing_needs_choice() -> str:
-    return "¡Claro! Para simular el financiamiento, primero elige una de las opciones:"
+def monthly_by_option(
+    rows: list[tuple[int, CarOption, Decimal, Decimal]],
+    *,
+    term: int,
+    rate: Decimal,
+    min_ratio: Decimal,
+) -> str:
+    """Each option's monthly payment with the least down payment, before a choice."""
+    lines = [
+        f"{i}. *{car.title}*: {mxn(monthly)} al mes (enganche de {mxn(down)})"
+        for i, car, down, monthly in rows
+    ]
+    return (
+        f"Con el enganche mínimo ({min_ratio * 100:.0f}%) y a {term} meses, las mensualidades "
+        f"quedarían así (estimación, tasa anual fija de {rate * 100:.0f}%):\n"
+        + "\n".join(lines)
+        + "\n\nCon más enganche o a otro plazo cambia; elige una y te hago la simulación exacta."
+    )
+
+
+def own_car_noted(car: str) -> str:
+    return (
+        f"Anotado: tu {car}. Su precio final se define en la inspección, y ese monto puede "
+        "ser tu enganche."
+    )
+
+
+def budget_refines() -> str:
+    return "Si me dices tu presupuesto (o cuánto quieres pagar al mes), afino las opciones."
 
 
 # --- questions about the cars shown ---------------------------------------------------------------
@@ -711,3 +738,27 @@ def need_details(*, equipment: bool) -> str:
             "para buscarlo necesito el tipo de auto o la marca."
         )
     return "¡Claro, te ayudo a encontrarlo!"
+
+
+# --- Satisfaction (CSAT) --------------------------------------------------------------------------
+def satisfaction_question(*, after_handoff: bool = False) -> str:
+    """The one CSAT question; the options are in the text (WhatsApp shows them as written)."""
+    lead = "Antes de que sigas: " if after_handoff else "Una última cosa: "
+    return (
+        f"{lead}del 1 al 5, ¿qué tan bien te atendimos? "
+        "(1 = muy mal, 5 = excelente). Si quieres, agrega un comentario en el mismo mensaje."
+    )
+
+
+def satisfaction_thanks(score: int, *, comment: bool = False) -> str:
+    if score >= 4:
+        return "¡Muchas gracias por tu calificación! Nos da mucho gusto haberte ayudado. 🙌"
+    if comment:
+        return (
+            "Gracias por tu calificación y por contarnos qué pasó. Lo vamos a revisar para "
+            "atenderte mejor."
+        )
+    return (
+        "Gracias por tu calificación. Lamentamos no haberte atendido como merecías; lo vamos a "
+        "revisar para mejorar."
+    )

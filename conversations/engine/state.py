@@ -106,6 +106,8 @@ class Slots:
     branch_city: str | None = None
     branch_address: str | None = None
     options_for: str | None = None  # key of the query the shown options answer
+    exclude_makes: tuple[str, ...] = ()  # "que no sea nissan": never shown
+    focus: int | None = None  # the option asked about last (0-based): "va, esa" chooses it
 
     @property
     def has_need(self) -> bool:
@@ -117,6 +119,9 @@ class Slots:
             or self.need_open
             or self.transmission
             or self.seats
+            or self.year_min  # "un auto 2016 en adelante": enough to show cars
+            or self.km_max
+            or self.exclude_makes  # "cualquiera menos Nissan"
         )
 
     @property
@@ -141,6 +146,9 @@ class ConversationState:
     handoff_notes: int = 0  # messages answered while a person has the conversation
     # The last question the knowledge base answered: "¿y pasan por él?" follows from it.
     faq_context: str | None = None
+    # The satisfaction question (``engine/satisfaction.py``): "" never asked, then "asked", then
+    # "answered" or "passed". Kept through "empezar de nuevo": at most once per conversation.
+    survey: str = ""
 
     def times_asked(self, action: str) -> int:
         return dict(self.asked).get(action, 0)
@@ -221,7 +229,7 @@ def state_to_dict(state: ConversationState) -> dict[str, Any]:
             value = [_option_to_dict(o) for o in value]
         elif name == "chosen":
             value = _option_to_dict(value)
-        elif name == "uses":
+        elif name in ("uses", "exclude_makes"):
             value = list(value)
         elif isinstance(value, Decimal):
             value = str(value)
@@ -244,6 +252,8 @@ def state_to_dict(state: ConversationState) -> dict[str, Any]:
         data["handoff_notes"] = state.handoff_notes
     if state.faq_context:
         data["faq_context"] = state.faq_context
+    if state.survey:
+        data["survey"] = state.survey
     return data
 
 
@@ -259,6 +269,7 @@ def state_from_dict(data: dict[str, Any] | None) -> ConversationState:
     slot_kwargs["options"] = tuple(_option_from_dict(o) for o in raw.get("options") or ())
     slot_kwargs["chosen"] = _option_from_dict(raw["chosen"]) if raw.get("chosen") else None
     slot_kwargs["uses"] = tuple(raw.get("uses") or ())
+    slot_kwargs["exclude_makes"] = tuple(raw.get("exclude_makes") or ())
     return ConversationState(
         step=Step(data.get("step", Step.NEED)),
         next_action=Action(data.get("next_action", Action.ASK_NEED)),
@@ -272,4 +283,5 @@ def state_from_dict(data: dict[str, Any] | None) -> ConversationState:
         unplaced_roles=tuple(data.get("unplaced_roles") or ()),
         handoff_notes=int(data.get("handoff_notes", 0)),
         faq_context=data.get("faq_context"),
+        survey=str(data.get("survey") or ""),
     )

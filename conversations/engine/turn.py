@@ -18,6 +18,9 @@ class Inbound:
     text: str
     channel: str = "api"
     customer_phone: str | None = None  # known from the channel (the WhatsApp sender)
+    # The shell allows the satisfaction question (CSAT_ENABLED, a stored conversation, a customer
+    # who did not opt out); off for bare engine calls (evaluation, dry runs of tests).
+    survey: bool = False
     # Slots the optional LLM read from ``text``: suggestions only, used when the engine alone was
     # unsure, as far as its own parsers accept them (``suggested_phrase``).
     suggested: Mapping[str, Any] = field(default_factory=dict)
@@ -61,7 +64,15 @@ class RecordKbMiss:
     confidence: float
 
 
-Effect = UpsertLead | NotifySales | PauseBot | RecordKbMiss
+@dataclass(frozen=True)
+class RecordSatisfaction:
+    """The customer answered the satisfaction question (``engine/satisfaction.py``)."""
+
+    score: int  # 1..5
+    comment: str = ""
+
+
+Effect = UpsertLead | NotifySales | PauseBot | RecordKbMiss | RecordSatisfaction
 
 
 @dataclass(frozen=True)

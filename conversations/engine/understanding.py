@@ -97,6 +97,10 @@ class Reading:
     decline: bool = False
     think_later: bool = False
     financing_interest: bool = False
+    excluded_makes: tuple[str, ...] = ()  # "que no sea nissan"
+    own_car: str | None = None  # "es un vento 2016" after asking how to sell or trade in
+    price_asked: bool = False  # "¿cuánto cuesta el jetta?", "¿en cuánto lo tienen?"
+    monthly_asked: bool = False  # "¿cuánto sería mensual?", "¿cuánto pagaría al mes?"
     fuzzy: bool = False  # the need was only fuzzily matched (the LLM may double-check)
 
     @property
@@ -238,6 +242,23 @@ _KM_MAX = re.compile(
     r"\b(?:menos de|maximo|max|no mas de|hasta|debajo de los?)\s*(\d{1,3}(?:[,.]\d{3})*|\d+)\s*"
     r"(mil|k)?\s*(?:km|kms|kilometros|kilometraje)\b"
 )
+# A price asked for: "¿cuánto cuesta?", "¿en cuánto lo tienen?", "precio del versa", "¿qué precio
+# tiene?". Not a budget ("cuesta mucho" is no question about a price).
+_PRICE_ASKED = re.compile(
+    r"\b(?:cuanto|cuanta|q|que|en cuanto|a como)\s+(?:me\s+)?"
+    r"(?:cuesta\w*|cuestan|sale|salen|vale|valen|esta|estan|lo dan|la dan|lo tienen|la tienen"
+    r"|los tienen|las tienen|lo venden|la venden"
+    r"|precio\w*|costo\w*)\b"
+    r"|^(?:y\s+)?(?:el\s+)?(?:precio|precios|costo)\b"
+    r"|\b(?:precio|costo)s?\s+(?:del?|de la|de los)\b"
+    r"|\ben cuanto\b"
+)
+# The monthly payment asked for, with no amount: "¿cuánto sería mensual?", "¿de cuánto son las
+# mensualidades?", "¿cuánto pagaría al mes?".
+_MONTHLY_ASKED = re.compile(
+    r"\b(?:cuanto|cuanta|de cuanto|q|que)\b.*\b(?:mensual\w*|al mes|por mes|x mes|cada mes)\b"
+    r"|\b(?:mensualidad\w*|mensual)\b.*\?"
+)
 _CHEAPER = re.compile(
     r"\b(?:muy|bien|algo|demasiado|medio)?\s*car[oa]s?\b(?!\s+(?:de|del|para))|\bmas barat\w*"
     r"|\bmas econom\w*|\bmenos car\w*|\bse me hace caro\b|\bfuera de mi presupuesto\b"
@@ -294,6 +315,40 @@ def _cue_role(clause: str, start: int, end: int, *, car_chosen: bool) -> str:
     return ""
 
 
+# A make the customer does not want: "que no sea nissan", "ninguno de chevrolet", "nada de
+# kia", "excepto ford", "no quiero un vw". The words after the negation are matched as a car.
+_NEGATED_CAR = re.compile(
+    r"\b(?:(?:que )?no (?:sea|sean|quiero|me gusta\w*|me late\w*)|ningun[oa]?s?(?: de)?|nada de"
+    r"|excepto|menos|fuera de|sin)\s+(?:(?:un|una|los|las|el|la|de|del)\s+)?(\w+(?:[ -]\w+)?)"
+)
+_SELL_CONTEXT = re.compile(
+    r"\b(?:vend\w*|a cuenta|cambi\w*|mi (?:carro|auto|coche|camioneta)|tomen|reciben|compran)\b"
+)
+_OWN_DESCRIBED = re.compile(
+    r"^\s*(?:(?:pues|bueno|ok|si|mira|este|ah)\s+)*"
+    r"(?:es|era|seria|tengo|traigo|el mio es|la mia es|mi (?:carro|auto|coche) es)\s+(?:un|una)\b"
+)
+_ASKS_FOR = re.compile(r"\b(?:tienes|tienen|tiene|hay|habra|tendras|tendran|manejan|venden)\s+$")
+_TERM_BEFORE = re.compile(r"\b(?:a|en|plazo de|plazo)\s*$")
+_SENTENCE_END = re.compile(r"[.?!\n]")
+
+
+def _carried_role(prepared: str, clause_start: int) -> str:
+    """The cue of an earlier clause still waiting for its number: "pal enganche no tengo mucho,
+    como 25 mil" (the amount's own clause has no cue, or only a weak one like "como")."""
+    before = prepared[:clause_start]
+    ends = list(_SENTENCE_END.finditer(before))
+    sentence = before[ends[-1].end() :] if ends else before
+    clauses = [c for c in _CLAUSE_BREAK.split(sentence) if c and c.strip()]
+    for previous in reversed(clauses):
+        if re.search(r"\d", previous):
+            return ""  # that clause has its own number: its cue is taken
+        for role, pattern in (("monthly", _MONTHLY), ("down", _DOWN), ("price", _PRICE_STRONG)):
+            if _has(previous, pattern):
+                return role
+    return ""
+
+
 # --- money -------------------------------------------------------------------------------------
 @dataclass
 class _Money:
@@ -335,6 +390,7 @@ def _read_money(
     if _NO_DOWN.search(prepared) or (expecting_down and _NOTHING.search(_bare(prepared))):
         money.down_none = True
     taken: list[tuple[int, int]] = []
+    asks_monthly = _MONTHLY_ASKED.search(prepared) is not None
     range_m = _RANGE.search(prepared)
     if range_m:
         low, high = parsing._to_decimal(range_m.group(1)), parsing._to_decimal(range_m.group(3))
@@ -357,6 +413,13 @@ def _read_money(
             and _OPTION_REF.search(prepared[: amount.start])
         ):
             continue  # "por el 1", "la 2": an option, not money
+        if (
+            term_found
+            and not amount.explicit
+            and int(amount.value) in terms
+            and _TERM_BEFORE.search(prepared[: amount.start])
+        ):
+            continue  # "100 mil de enganche a 48": the term read "a 48", it is no money
         clause, offset = _clause(prepared, amount.start, amount.end)
         role = _role(
             clause,
@@ -364,6 +427,17 @@ def _read_money(
             amount.end - offset,
             car_chosen=chosen is not None and not names_car,
         )
+        if (
+            role == "monthly"
+            and asks_monthly
+            and _nearest(_GIVE, clause, amount.start - offset, amount.end - offset) is not None
+        ):
+            role = "down"  # "¿cuánto quedaría la mensualidad si damos 80 mil?"
+        if not role or (
+            role == "price"
+            and _nearest(_PRICE_STRONG, clause, amount.start - offset, amount.end - offset) is None
+        ):
+            role = _carried_role(prepared, offset) or role
         value = amount.value
         if role == "monthly":
             value = value * 1000 if not amount.explicit and value < 100 else value
@@ -441,9 +515,29 @@ def _place_bare(
 
 # --- options -------------------------------------------------------------------------------------
 _ORDINAL_WORDS = {
-    0: (r"primer[oa]?", r"1ro", r"1er[oa]?", r"1ra", r"1o", r"1a", r"(?:el|opcion) uno"),
-    1: (r"segund[oa]", r"2do", r"2da", r"2o", r"2a", r"(?:el|la|opcion) dos"),
-    2: (r"tercer[oa]?", r"3ro", r"3er[oa]?", r"3ra", r"3o", r"3a", r"(?:el|la|opcion) tres"),
+    # Ordinals as they are typed: "primer", "primero", "primeo"; "segundo", "segumdo", "segunfo";
+    # "tercero", "tersero", "terser", "terzera", "tecero".
+    0: (
+        r"pr[iy]m[ea]?r[oa]?",
+        r"primeo",
+        r"1ro",
+        r"1er[oa]?",
+        r"1ra",
+        r"1o",
+        r"1a",
+        r"(?:el|opcion) uno",
+    ),
+    1: (r"seg[uo][nm]?[dfst][oa]", r"2do", r"2da", r"2o", r"2a", r"(?:el|la|opcion) dos"),
+    2: (
+        r"te?r?[csxz]er[oa]?",
+        r"tersr[oa]",
+        r"3ro",
+        r"3er[oa]?",
+        r"3ra",
+        r"3o",
+        r"3a",
+        r"(?:el|la|opcion) tres",
+    ),
 }
 _ORDINAL_PATTERNS = {index: _alternation(words) for index, words in _ORDINAL_WORDS.items()}
 _NOT_ORDINAL_AFTER = re.compile(r"^\s*(?:fila|vez|mano|dueno|duena|persona)\b")
@@ -474,6 +568,7 @@ _RANK_CHOICES = {
     for rank, words in _RANKS.items()
 }
 _LAST = _alternation((r"el ultimo", r"la ultima", r"ultimo", r"ultima"))
+_NOT_THIS = _alternation((r"no", r"otra", r"otro", r"ninguna", r"ninguno", r"pero"))
 _THIS_ONE = _alternation((r"ese", r"esa", r"este", r"esta", r"ese mero", r"esa mera", r"ese carro"))
 
 
@@ -491,9 +586,12 @@ def _rank_index(rank: str, options: tuple[CarOption, ...]) -> int:
     return min(range(len(options)), key=key)
 
 
-def _option_index(folded: str, options: tuple[CarOption, ...], *, loose: bool) -> int | None:
+def _option_index(
+    folded: str, options: tuple[CarOption, ...], *, loose: bool, focus: int | None = None
+) -> int | None:
     """Which option the text points at: stock id, "el 2", "la segunda", "el último", a model
-    name unique among the options, "el más nuevo"; ``loose`` adds "2" and "ese" alone."""
+    name unique among the options, "el más nuevo"; ``loose`` adds "2" and "ese" alone (the only
+    option, or the one just asked about: ``focus``)."""
     n = len(options)
     for i, car in enumerate(options):
         if re.search(rf"(?<!\d){re.escape(car.stock_id)}(?!\d)", folded):
@@ -523,8 +621,11 @@ def _option_index(folded: str, options: tuple[CarOption, ...], *, loose: bool) -
             return int(m2.group(1)) - 1
         if bare in _NUMBER_WORD and _NUMBER_WORD[bare] < n:
             return _NUMBER_WORD[bare]
-        if n == 1 and (_has(folded, _THIS_ONE) or bare in ("la quiero", "lo quiero")):
+        this_one = _has(folded, _THIS_ONE) or bare in ("la quiero", "lo quiero")
+        if n == 1 and this_one:
             return 0
+        if focus is not None and focus < n and this_one and not _has(folded, _NOT_THIS):
+            return focus
     return None
 
 
@@ -618,6 +719,20 @@ _COMPARE = re.compile(
     r" (?:diferente|mejor)|en que se (?:diferencian|parecen)|versus|vs)\b"
 )
 _COMPARED_FIELDS = ("price", "year", "km", "transmission")
+# Which of the options shown is best for the customer: answered with the options side by side.
+_RECOMMEND = re.compile(
+    r"\bcual(?:es)?\b.*\b(?:me conviene\w*|conviene\w*|recomienda\w*|recomendarias|es mejor"
+    r"|sale mejor|mejor opcion|elegirias|escogerias|agarrarias|te late mas|seria mejor"
+    r"|mas segur[oa]|mas confiable|mas rendidor\w*|mas buen[oa]|vale mas la pena)\b"
+    r"|\bque me recomienda\w*\b|\bcual (?:me )?recomienda\w*\b"
+)
+# "de esos", "de las opciones": the question is about the options shown (a long message about
+# choosing a car in general, "¿alguien me asesora? no sé cuál me conviene", is for the articles).
+_OF_THESE = re.compile(
+    r"\b(?:de|entre) (?:esos|esas|estos|estas|ellos|ellas|las opciones|los \d)\b"
+)
+_ADVISOR = re.compile(r"\b(?:asesor\w*|asesorar\w*|ayud\w*)\b")
+_SAFETY = re.compile(r"\b(?:segur[oa]s?|seguridad|bolsas? de aire|frenos|confiable)\b")
 # ...of the options shown ("entre el 1 y el 2", "entre estos", "las dos"), not of buying here or
 # elsewhere ("¿qué diferencia hay entre una agencia y ustedes?") nor "pagando la diferencia".
 _COMPARED = re.compile(
@@ -644,6 +759,18 @@ def _car_question(
         # "¿qué diferencia hay entre el 1 y el 2?": the options side by side, never a choice.
         return CarQuestion(fields=fields or _COMPARED_FIELDS, index=None)
     index = _option_index(folded, options, loose=False) if options else None
+    if (
+        options
+        and len(options) > 1
+        and index is None
+        and _RECOMMEND.search(folded)
+        and (_COMPARED.search(folded) or _OF_THESE.search(folded) or len(folded.split()) <= 7)
+        and not _ADVISOR.search(folded)
+    ):
+        # "¿cuál me conviene más?", "¿cuál es el más seguro de esos?": the options side by side
+        # from the catalogue data; what the catalogue lacks (safety) is said, never invented.
+        extra = ("equipment",) if _SAFETY.search(folded) else ()
+        return CarQuestion(fields=(*(fields or _COMPARED_FIELDS), *extra), index=None)
     rank = next((r for r, p in _RANK_PATTERNS.items() if _has(folded, p)), None)
     if rank and options and not fields and re.search(r"\bcual\b", folded):
         return CarQuestion(fields=(), index=_rank_index(rank, options), rank=rank)
@@ -696,7 +823,26 @@ def understand(
         parsing.find_amounts(no_phone_text)
     )
     # "mi camioneta vieja", "mi carro actual": the car the customer has, not the one they want.
+    # "que no sea nissan", "ninguno de chevrolet": makes to leave out, never the search nor a
+    # choice among the options shown.
+    excluded_makes: list[str] = []
+    for m in _NEGATED_CAR.finditer(no_phone_text):
+        if _ASKS_FOR.search(no_phone_text[: m.start()]):
+            continue  # "¿no tienes nada de BMW?" asks for BMW
+        negated = catalog.match_need(m.group(1), car_context=True)
+        if negated.make and not negated.suggestion:
+            excluded_makes.append(negated.make)
+            no_phone_text = no_phone_text.replace(m.group(0), " ")
     need_text = _OWN_NAMED.sub(" ", _OWN_CAR.sub(" ", no_phone_text))
+    # "es un vento 2016" right after asking how to sell or trade in a car: the customer's car.
+    own_car = None
+    context = fold(state.faq_context or "")
+    if context and _SELL_CONTEXT.search(context) and _OWN_DESCRIBED.match(need_text):
+        own = catalog.match_need(need_text, car_context=True)
+        if own.make or own.model:
+            year = _YEAR.search(need_text)
+            own_car = " ".join(x for x in (own.make, own.model, year and year.group(0)) if x)
+            need_text = ""
     need = (
         catalog.match_need(need_text, car_context=car_context) if _bare(need_text) else NeedMatch()
     )
@@ -734,7 +880,7 @@ def understand(
     choice = None
     if options and car_question is None and (chosen is None or _rechoice(folded, pending)):
         loose = pending == Action.CHOOSE_OPTION
-        choice = _option_index(no_phone_text, options, loose=loose)
+        choice = _option_index(no_phone_text, options, loose=loose, focus=slots.focus)
         if choice is not None and chosen is None and question and not loose:
             choice = None
     choice_among: tuple[int, ...] = ()
@@ -782,7 +928,9 @@ def understand(
         seats=seats,
         year_min=year_min,
         km_max=km_max,
-        cheaper=bool(options) and _CHEAPER.search(folded) is not None and choice is None,
+        cheaper=(bool(options) or pending == Action.ASK_BUDGET)
+        and _CHEAPER.search(folded) is not None
+        and choice is None,
         fuel=fuel if question or _has(folded, _WANTS) else None,
         **vars(money),
         cash=cash,
@@ -819,6 +967,10 @@ def understand(
         decline=_has(folded, _DECLINE),
         think_later=_has(folded, _THINK),
         financing_interest=_has(folded, _FINANCING),
+        excluded_makes=tuple(excluded_makes),
+        own_car=own_car,
+        price_asked=_PRICE_ASKED.search(folded) is not None,
+        monthly_asked=_MONTHLY_ASKED.search(folded) is not None and not money.monthly,
         fuzzy=fuzzy,
     )
 

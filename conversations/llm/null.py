@@ -1,4 +1,4 @@
-"""``NullLlm``: the LLM switched off (``LLM_ENABLED=false``, the default)."""
+"""``NullLlm`` and ``NullTranscriber``: the LLM switched off (``LLM_ENABLED=false``)."""
 
 from __future__ import annotations
 
@@ -11,4 +11,13 @@ class NullLlm:
     enabled = False
 
     def complete(self, *, system: str, user: str, call: LlmCall) -> str:
+        raise LlmError(DISABLED)
+
+
+class NullTranscriber:
+    """Never transcribes: voice notes get the polite "please write" reply."""
+
+    enabled = False
+
+    def transcribe(self, *, audio: bytes, filename: str, content_type: str, deadline: float) -> str:
         raise LlmError(DISABLED)

@@ -1,4 +1,5 @@
-"""``OpenAiLlmClient``: the ``LlmClient`` port on the official ``openai`` SDK (Chat Completions).
+"""``OpenAiLlmClient`` (the ``LlmClient`` port, Chat Completions) and ``OpenAiTranscriber`` (the
+``Transcriber`` port, audio transcriptions) on the official ``openai`` SDK, its only importers.
 
 Works with any OpenAI-compatible server (``OPENAI_BASE_URL``). The API key comes only from the
 environment (``OPENAI_API_KEY``, read by the settings module); nothing else configures it.
@@ -123,21 +124,8 @@ class OpenAiLlmClient:
                 timeout=min(call.timeout_s, timeout_s),
                 **extra,
             )
-        except openai.APITimeoutError as exc:  # before APIConnectionError: it is a subclass
-            raise LlmError(TIMEOUT) from exc
-        except openai.APIConnectionError as exc:
-            raise LlmError(CONNECTION, type(exc).__name__) from exc
-        except openai.RateLimitError as exc:
-            raise LlmError(RATE_LIMITED, retry_after=_retry_after(exc)) from exc
-        except openai.APIStatusError as exc:
-            reason = SERVER_ERROR if exc.status_code >= 500 else CLIENT_ERROR
-            raise LlmError(reason, f"status={exc.status_code}") from exc
-        except (openai.APIResponseValidationError, ValueError) as exc:
-            # The body was not JSON (JSONDecodeError is a ValueError) or not a completion.
-            raise LlmError(BAD_RESPONSE, type(exc).__name__) from exc
         except Exception as exc:
-            # The port promises LlmError only: a customer never waits on an SDK surprise.
-            raise LlmError(UNEXPECTED, type(exc).__name__) from exc
+            raise _llm_error(exc) from exc
         _count_tokens(response, purpose=call.purpose)
         return _text_of(response)
 
@@ -148,6 +136,122 @@ class OpenAiLlmClient:
             return exc.retry_after
         jitter = random.uniform(0, _BACKOFF_BASE_S)  # noqa: S311 - not cryptographic
         return min(_BACKOFF_BASE_S * 2**attempt + jitter, _BACKOFF_MAX_S)
+
+
+def _llm_error(exc: Exception) -> LlmError:
+    """The port's error for whatever the SDK raised (the port promises ``LlmError`` only: a
+    customer never waits on an SDK surprise)."""
+    if isinstance(exc, openai.APITimeoutError):  # before APIConnectionError: it is a subclass
+        return LlmError(TIMEOUT)
+    if isinstance(exc, openai.APIConnectionError):
+        return LlmError(CONNECTION, type(exc).__name__)
+    if isinstance(exc, openai.RateLimitError):
+        return LlmError(RATE_LIMITED, retry_after=_retry_after(exc))
+    if isinstance(exc, openai.APIStatusError):
+        reason = SERVER_ERROR if exc.status_code >= 500 else CLIENT_ERROR
+        return LlmError(reason, f"status={exc.status_code}")
+    if isinstance(exc, (openai.APIResponseValidationError, ValueError)):
+        # The body was not JSON (JSONDecodeError is a ValueError) or not the expected object.
+        return LlmError(BAD_RESPONSE, type(exc).__name__)
+    return LlmError(UNEXPECTED, type(exc).__name__)
+
+
+def _retrying(
+    attempt_fn: Callable[[float], str],
+    *,
+    purpose: str,
+    max_retries: int,
+    deadline: float,
+    sleep: Callable[[float], None],
+) -> str:
+    """Run ``attempt_fn(seconds_left)`` until it succeeds, a failure is not retryable, the
+    retries are used up or the next attempt would end after ``deadline``."""
+    attempt = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining < _MIN_ATTEMPT_S:
+            raise LlmError(TIMEOUT, "no time left in the budget")
+        try:
+            return attempt_fn(remaining)
+        except LlmError as exc:
+            if exc.reason not in RETRYABLE or attempt >= max_retries:
+                raise
+            delay = OpenAiLlmClient._backoff(attempt, exc)
+            if time.monotonic() + delay + _MIN_ATTEMPT_S > deadline:
+                raise
+            logger.info(
+                "llm_retry purpose=%s reason=%s attempt=%s delay_s=%.2f",
+                purpose,
+                exc.reason,
+                attempt + 1,
+                delay,
+            )
+            sleep(delay)
+            attempt += 1
+
+
+class OpenAiTranscriber:
+    """Voice notes to text through the SDK's ``audio.transcriptions.create`` (multipart upload),
+    with the chat client's conventions: our own bounded retries, a per-attempt timeout, a hard
+    deadline, and ``LlmError`` as the only exception."""
+
+    enabled = True
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        model: str,
+        base_url: str | None,
+        language: str,
+        timeout_s: float,
+        max_retries: int,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.model = model
+        self.language = language
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self._sleep = sleep
+        self._client = openai.OpenAI(
+            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0
+        )
+
+    @classmethod
+    def from_settings(cls) -> OpenAiTranscriber:
+        return cls(
+            api_key=settings.OPENAI_API_KEY,
+            model=settings.OPENAI_TRANSCRIPTION_MODEL,
+            base_url=settings.OPENAI_BASE_URL,
+            language=settings.OPENAI_TRANSCRIPTION_LANGUAGE,
+            timeout_s=settings.OPENAI_TRANSCRIPTION_TIMEOUT_S,
+            max_retries=settings.OPENAI_TRANSCRIPTION_MAX_RETRIES,
+        )
+
+    def transcribe(self, *, audio: bytes, filename: str, content_type: str, deadline: float) -> str:
+        def attempt(remaining: float) -> str:
+            try:
+                response = self._client.audio.transcriptions.create(
+                    file=(filename, audio, content_type),
+                    model=self.model,
+                    language=self.language,
+                    response_format="json",
+                    timeout=min(self.timeout_s, remaining),
+                )
+            except Exception as exc:
+                raise _llm_error(exc) from exc
+            text = getattr(response, "text", None)
+            if not isinstance(text, str):
+                raise LlmError(BAD_RESPONSE, "no text")
+            return text.strip()
+
+        return _retrying(
+            attempt,
+            purpose="transcribe",
+            max_retries=self.max_retries,
+            deadline=deadline,
+            sleep=self._sleep,
+        )
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:

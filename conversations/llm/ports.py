@@ -59,3 +59,16 @@ class LlmClient(Protocol):
     def complete(self, *, system: str, user: str, call: LlmCall) -> str:
         """Return the model's text, or raise ``LlmError``; never any other exception."""
         ...
+
+
+class Transcriber(Protocol):
+    """Speech to text (voice notes). ``enabled`` is False for the null object."""
+
+    enabled: bool
+
+    def transcribe(self, *, audio: bytes, filename: str, content_type: str, deadline: float) -> str:
+        """Return the spoken text (possibly empty), or raise ``LlmError``; never anything else.
+
+        ``deadline`` is a ``time.monotonic()`` value no attempt or back-off may end after.
+        """
+        ...

@@ -14,6 +14,14 @@ twilio_account_sid          = "AC00000000000000000000000000000000"
 twilio_whatsapp_number      = "whatsapp:+5215500000000"
 whatsapp_enabled            = true
 llm_enabled                 = true
+# With the LLM on, the share of new conversations that use it (0-100), fixed per
+# conversation; the funnel dashboard compares the two groups.
+llm_rollout_percent = 100
+# Business numbers on Meta's WhatsApp Cloud API beside Twilio's (README, "WhatsApp through Meta");
+# put META_APP_SECRET and META_ACCESS_TOKEN in Secrets Manager first (terraform/README.md).
+# whatsapp_providers  = "+525598765432=meta:109876543210987,+5215500000000=twilio"
+# meta_sales_template = "kavak_aviso_ventas:es_MX"
+# meta_staff_template = "kavak_asesor:es_MX"
 # Staging pages nobody, explicitly (production cannot opt out).
 # Sales email through Amazon SES from this verified address (or lead_email_notifications = false).
 email_from_address          = "agente@staging.kavak.example"
@@ -29,6 +37,13 @@ multi_az                    = false
 enable_execute_command      = true
 log_retention_days          = 30
 secret_recovery_window_days = 7
+# Personal data (LFPDPPP; README "Retention and erasure of personal data"): days before the nightly
+# anonymiser removes it, 0 = keep. Transcripts and deliveries follow data_retention_days
+# unless set; legal decides the values.
+# data_retention_days        = 365
+# retention_transcript_days  = 180
+# retention_delivery_days    = 90
+# retention_closed_lead_days = 730
 
 vpc_cidr           = "10.20.0.0/16"
 availability_zones = ["us-east-1a", "us-east-1b"]

@@ -89,13 +89,15 @@ def test_chat_handoff_answered_from_the_admin_arrives_in_staff_messages_and_the_
     owner_client.post(reply_url, {"action": "return_to_bot"})
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.ACTIVE
-    [notice] = messages(client, api_key, after=staff["id"]).json()["messages"]
-    assert notice["kind"] == "notice"
+    # Back to the bot, then the handoff's one satisfaction question (test_satisfaction_turns).
+    notice, question = messages(client, api_key, after=staff["id"]).json()["messages"]
+    assert notice["kind"] == question["kind"] == "notice"
     assert "asistente virtual" in notice["text"]
     assert owner.first_name in notice["text"]
+    assert "del 1 al 5" in question["text"]
     third = chat(client, api_key, "busco un auto")
     assert third["bot_paused"] is False
-    assert [m["kind"] for m in third["staff_messages"]] == ["notice"]
+    assert [m["kind"] for m in third["staff_messages"]] == ["notice", "notice"]
     assert third["reply"]
 
 

@@ -12,6 +12,10 @@ With ``webhook_url`` and ``app_secret`` set it also behaves as Meta does after a
 message: it POSTs a signed ``sent`` status (with our ``biz_opaque_callback_data``) to the app's
 webhook. The module also builds the signed webhook payloads Meta sends (``inbound_payload``,
 ``status_payload``, ``sign``), used by the tests, the chaos script and ``scripts/meta_standin.py``.
+
+Inbound media (voice notes): ``add_media`` stores a file under a numeric media id. As on Meta,
+``GET /{version}/{media_id}`` (bearer token) answers its ``url``, ``mime_type`` and ``file_size``,
+and ``GET`` on that url, with the bearer token too, serves the bytes.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import struct
 import threading
 import time
 import urllib.request
@@ -110,6 +115,22 @@ def status_payload(
     return _envelope(phone_number_id, display_phone, {"statuses": [item]})
 
 
+def voice_note_ogg(seconds: float, *, size: int = 4_000) -> bytes:
+    """A minimal OGG/Opus file as WhatsApp records voice notes: the ``OpusHead`` page, filler and
+    a last page whose granule position tells the length (what the duration check reads). No real
+    audio: the transcription stand-in answers whatever text it was given."""
+    pre_skip = 312
+
+    def page(granule: int, header_type: int, payload: bytes) -> bytes:
+        head = b"OggS" + struct.pack("<BBqIII", 0, header_type, granule, 7, 0, 0)
+        return head + bytes([1, len(payload)]) + payload
+
+    opus_head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, pre_skip, 48_000, 0, 0)
+    filler = b"\x00" * max(size - 100, 0)
+    last = page(int(seconds * 48_000) + pre_skip, 4, b"\x01" * 20)
+    return page(0, 2, opus_head) + filler + last
+
+
 def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False).encode()
 
@@ -151,6 +172,8 @@ class FakeGraph:
     requests: list[Recorded] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)
     statuses_delivered: int = 0
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # media id → data, mime
+    media_requests: list[tuple[str, str]] = field(default_factory=list)  # (path, Authorization)
 
     def __post_init__(self) -> None:
         self._script: deque[str] = deque()
@@ -190,6 +213,12 @@ class FakeGraph:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def add_media(self, data: bytes, mime_type: str = "audio/ogg; codecs=opus") -> str:
+        """Store an inbound file; its media id (what the webhook's ``audio.id`` carries)."""
+        media_id = str(uuid.uuid4().int)[:16]
+        self.media[media_id] = (data, mime_type)
+        return media_id
 
     def script(self, *behaviours: str) -> None:
         for b in behaviours:
@@ -290,6 +319,40 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        """Media: the id's metadata on the Graph API, then the bytes behind its url."""
+        fake = self.owner
+        authorization = self.headers.get("Authorization", "")
+        with fake._lock:
+            fake.media_requests.append((self.path, authorization))
+        if authorization != f"Bearer {fake.access_token}":
+            self._send_json(401, _graph_error(190, "Invalid OAuth access token."))
+            return
+        parts = self.path.split("?", 1)[0].strip("/").split("/")
+        media_id = parts[-1]
+        if len(parts) != 2 or media_id not in fake.media:
+            self._send_json(404, _graph_error(100, "Unsupported get request."))
+            return
+        data, mime_type = fake.media[media_id]
+        if parts[0] != "lookaside":
+            self._send_json(
+                200,
+                {
+                    "messaging_product": "whatsapp",
+                    "url": f"{fake.base_url}/lookaside/{media_id}",
+                    "mime_type": mime_type,
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "file_size": len(data),
+                    "id": media_id,
+                },
+            )
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", mime_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

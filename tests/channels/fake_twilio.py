@@ -5,10 +5,17 @@ test scripts: 201 (created), 429, 500, 400 (rejected), ``timeout`` (Twilio accep
 the answer comes too late: the client times out, the message exists), ``timeout_lost`` (too late
 and not created), ``drop`` (connection closed after reading the request, not created).
 ``GET …/Messages.json?To=&From=`` lists created messages, newest first, as Twilio does.
+
+Inbound media (voice notes): ``add_media`` stores a file and returns its ``MediaUrl``. ``GET`` on
+it needs the account's HTTP basic auth (401 otherwise) and answers, as Twilio does, with a redirect
+to a storage URL (``/cdn/…``, no credentials needed) that serves the bytes. Per file: ``ok``,
+``slow`` (waits ``slow_s`` first), ``no_length`` (no ``Content-Length``), ``endless`` (no length,
+streams until the client hangs up; ``media_sent`` counts what went out).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -50,6 +57,10 @@ class FakeTwilio:
     requests: list[Recorded] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)
     next_sids: deque[str] = field(default_factory=deque)  # SIDs to hand out first (tests)
+    auth_token: str = ""  # checked on media downloads when set
+    media: dict[str, tuple[bytes, str, str]] = field(default_factory=dict)  # ME… → data, type, how
+    media_requests: list[tuple[str, str]] = field(default_factory=list)  # (path, Authorization)
+    media_sent: dict[str, int] = field(default_factory=dict)  # ME… → bytes written
 
     def __post_init__(self) -> None:
         self._script: deque[str] = deque()
@@ -91,6 +102,18 @@ class FakeTwilio:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def add_media(
+        self, data: bytes, content_type: str = "audio/ogg", *, behaviour: str = "ok"
+    ) -> str:
+        """Store an inbound file; its ``MediaUrl`` (the webhook's ``MediaUrl0``)."""
+        media_sid = "ME" + uuid.uuid4().hex
+        self.media[media_sid] = (data, content_type, behaviour)
+        message_sid = "MM" + uuid.uuid4().hex
+        return (
+            f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}/Messages/{message_sid}"
+            f"/Media/{media_sid}"
+        )
 
     def script(self, *behaviours: str) -> None:
         """Answer the next POSTs with these behaviours, then fall back to ``default``."""
@@ -225,9 +248,56 @@ class _Handler(BaseHTTPRequestHandler):
         record.sid = message["sid"]
         self._send_json(201, _public(message))
 
+    def _media(self, parts: list[str]) -> None:
+        """``…/Messages/MM…/Media/ME…`` (authenticated, redirects) and ``/cdn/ME…`` (the bytes)."""
+        fake = self.owner
+        authorization = self.headers.get("Authorization", "")
+        with fake._lock:
+            fake.media_requests.append((self.path, authorization))
+        media_sid = parts[-1]
+        if media_sid not in fake.media:
+            self._send_json(404, {"code": 20404, "message": "Not found", "status": 404})
+            return
+        data, content_type, behaviour = fake.media[media_sid]
+        if parts[0] != "cdn":
+            expected = base64.b64encode(f"{fake.account_sid}:{fake.auth_token}".encode()).decode()
+            if fake.auth_token and authorization != f"Basic {expected}":
+                self._send_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                return
+            self.send_response(307)
+            self.send_header("Location", f"{fake.base_url}/cdn/{media_sid}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if behaviour == "slow" and fake._stopping.wait(fake.slow_s):
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        if behaviour in ("no_length", "endless"):
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        sent = 0
+        try:
+            while True:
+                self.wfile.write(data)
+                sent += len(data)
+                if behaviour != "endless" or sent > 200 * 1024 * 1024:
+                    break
+        except OSError:  # the client hung up (what a size cap does)
+            pass
+        with fake._lock:
+            fake.media_sent[media_sid] = fake.media_sent.get(media_sid, 0) + sent
+
     def do_GET(self) -> None:
         fake = self.owner
         parts = urlsplit(self.path)
+        segments = parts.path.strip("/").split("/")
+        if segments[0] == "cdn" or (len(segments) >= 2 and segments[-2] == "Media"):
+            self._media(segments)
+            return
         if not parts.path.endswith("/Messages.json"):
             self._send_json(404, {"code": 20404, "message": "Not found", "status": 404})
             return

@@ -134,11 +134,16 @@ def test_return_to_bot_from_the_admin_makes_the_bot_answer_again(
     assert response.status_code == 302
     handed_off.refresh_from_db()
     assert handed_off.status == "active"
-    # The customer is told, in the same chat, that the bot has the conversation again.
-    notice = WhatsAppOutbound.objects.get(kind="notice", conversation=handed_off)
+    # The customer is told, in the same chat, that the bot has the conversation again; then
+    # the handoff's one satisfaction question (tests/channels/test_satisfaction.py).
+    notice, question = WhatsAppOutbound.objects.filter(
+        kind="notice", conversation=handed_off
+    ).order_by("pk")
     assert "Ana te regresó con el asistente virtual" in notice.body
+    assert "del 1 al 5" in question.body
     outbound_group_send(group=notice.group)
     assert whatsapp.bodies_to(CUSTOMER)[-1] == notice.body
+    outbound_group_send(group=question.group)
     sent = len(whatsapp.created)
     deliver(client, "busco un auto familiar")
     assert len(whatsapp.created) == sent + 1

@@ -241,7 +241,6 @@ def test_rate_limit_stores_everything_answers_the_limit_and_sends_one_notice(
     "fixture",
     [
         "inbound_image",
-        "inbound_voice_note",
         "inbound_sticker",
         "inbound_location",
         "inbound_empty",
@@ -260,11 +259,26 @@ def test_media_location_and_empty_messages_get_the_text_only_notice_without_a_tu
     assert WhatsAppInbound.objects.get().status == "processed"
 
 
+def test_voice_note_with_the_llm_off_gets_one_request_to_write_without_a_turn(
+    whatsapp: FakeTwilio, client: Client
+) -> None:
+    from channels import replies
+
+    assert deliver(client, "inbound_voice_note").status_code == 200
+    run_pending()
+    assert whatsapp.bodies_to(CUSTOMER) == [replies.voice_note_unheard(can_listen=False)]
+    assert whatsapp_turns() == 0
+    assert WhatsAppInbound.objects.get().transcription_status == "disabled"
+
+
 def test_media_with_a_caption_is_a_normal_turn(whatsapp: FakeTwilio, client: Client) -> None:
     deliver(client, "inbound_image_caption")
     run_pending()
     assert whatsapp_turns() == 1
-    assert Message.objects.get(direction="in").text == "¿Tienen este modelo?"
+    # The caption drove the turn; the log keeps the image's reference for staff.
+    logged = Message.objects.get(direction="in").text
+    assert logged.startswith("[imagen: https://api.twilio.com/")
+    assert logged.endswith("] ¿Tienen este modelo?")
     assert len(whatsapp.created) == 1
 
 

@@ -13,11 +13,19 @@ The test picks how the "model" behaves (``StubModel.mode``, or a per-request ``s
 - ``timeout``: answers faithfully after ``delay_s`` (longer than the client's timeout);
 - ``malformed``: HTTP 200 with a body that is not JSON;
 - ``bad_slots``: a completion whose content is not JSON.
+
+``POST /v1/audio/transcriptions`` (multipart, as the SDK's ``audio.transcriptions.create`` sends
+it) answers ``{"text": transcript}``; ``transcription_mode`` (or ``transcription_script``) picks
+``ok``, ``timeout`` (after ``delay_s``), ``429``, ``500``, ``400`` (the API's "invalid file
+format") or ``empty`` (silence). Every upload is recorded in ``transcriptions`` (the form fields,
+the file's name, type, size and first bytes).
 """
 
 from __future__ import annotations
 
 import contextlib
+import email.parser
+import email.policy
 import json
 import re
 import threading
@@ -47,7 +55,18 @@ class StubModel:
     url: str = ""
     latency: Callable[[], float] | None = None  # seconds to wait before each answer (benchmarks)
     tokens: dict[str, int] = field(default_factory=lambda: {"prompt": 0, "completion": 0})
+    transcript: str = "Hola, busco una camioneta Toyota de hasta 400 mil pesos"
+    transcription_mode: str = "ok"
+    transcription_script: list[str] = field(default_factory=list)
+    transcriptions: list[dict[str, Any]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_transcription_mode(self, upload: dict[str, Any]) -> str:
+        with self._lock:
+            self.transcriptions.append(upload)
+            if self.transcription_script:
+                return self.transcription_script.pop(0)
+            return self.transcription_mode
 
     def next_mode(self, body: dict[str, Any]) -> str:
         with self._lock:
@@ -136,7 +155,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"{}")
+        raw = self.rfile.read(length)
+        if self.path.endswith("/audio/transcriptions"):
+            self._transcribe(raw)
+            return
+        body = json.loads(raw or b"{}")
         if not self.path.endswith("/chat/completions"):
             self._send(404, b'{"error": {"message": "not found"}}')
             return
@@ -181,6 +204,55 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(
             200, _completion(body.get("model", "stub"), content, prompt_tokens=prompt_tokens)
         )
+
+    def _transcribe(self, raw: bytes) -> None:
+        upload = _multipart(self.headers.get("Content-Type", ""), raw)
+        model = self.model
+        mode = model.next_transcription_mode(upload)
+        if not upload.get("file_size") or not upload.get("model"):
+            self._send(400, b'{"error": {"message": "file and model are required"}}')
+            return
+        if mode == "timeout":
+            time.sleep(model.delay_s)
+            mode = "ok"
+        if mode == "429":
+            error = b'{"error": {"message": "Rate limit reached", "type": "requests"}}'
+            self._send(429, error, {"Retry-After": model.retry_after})
+            return
+        if mode == "500":
+            self._send(500, b'{"error": {"message": "The server had an error"}}')
+            return
+        if mode == "400":
+            error = (
+                b'{"error": {"message": "Invalid file format.", "type": "invalid_request_error"}}'
+            )
+            self._send(400, error)
+            return
+        text = "" if mode == "empty" else model.transcript
+        self._send(200, json.dumps({"text": text}).encode())
+
+
+def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
+    """The fields of a ``multipart/form-data`` body, read with the stdlib's MIME parser."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw
+    )
+    upload: dict[str, Any] = {}
+    if not message.is_multipart():
+        return upload
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename():
+            upload.update(
+                filename=part.get_filename(),
+                file_type=part.get_content_type(),
+                file_size=len(payload),
+                file_head=payload[:8],
+            )
+        elif name:
+            upload[str(name)] = payload.decode()
+    return upload
 
 
 class _Server(ThreadingHTTPServer):

@@ -469,23 +469,72 @@ def test_webhooks_get_their_own_rate_limit_sized_for_twilio():
     assert "not_statement" in block(general, "scope_down_statement")
 
 
+def _negated(statement: dict) -> dict:
+    return block(block(statement, "not_statement"), "statement")
+
+
+def _requires_header(statement: dict) -> str:
+    """The header a `not(size of header > 0)` statement requires; its name, lowercase."""
+    size = block(_negated(statement), "size_constraint_statement")
+    assert (size["comparison_operator"], size["size"]) == ("GT", 0)
+    return block(block(size, "field_to_match"), "single_header")["name"]
+
+
+def _is_meta_path(statement: dict) -> bool:
+    match = _byte_match(statement)
+    return (match["search_string"], match["positional_constraint"]) == (
+        "${var.meta_webhook_path}",
+        "STARTS_WITH",
+    )
+
+
 def test_webhook_requests_without_a_twilio_signature_are_blocked_at_the_edge():
     rule = _waf_rules()["twilio-webhook-requires-signature"]
     assert "block" in block(rule, "action")
     parts = blocks(block(block(rule, "statement"), "and_statement"), "statement")
+    assert len(parts) == 3
     assert _byte_match(parts[0])["search_string"] == "${var.webhook_path_prefix}"
-    size = block(block(block(parts[1], "not_statement"), "statement"), "size_constraint_statement")
-    assert (size["comparison_operator"], size["size"]) == ("GT", 0)
-    header = block(block(size, "field_to_match"), "single_header")
-    assert header["name"] == "x-twilio-signature"  # WAF matches header names in lowercase
+    assert _is_meta_path(_negated(parts[1])), "Meta's webhook has its own signature rule"
+    # WAF matches header names in lowercase.
+    assert _requires_header(parts[2]) == "x-twilio-signature"
     source = (REPO_ROOT / "channels" / "twilio" / "signature.py").read_text()
     assert "X-Twilio-Signature" in source
+
+
+def test_meta_webhook_posts_without_their_signature_are_blocked_at_the_edge():
+    """Meta signs every event POST (X-Hub-Signature-256); only the GET handshake is unsigned."""
+    rule = _waf_rules()["meta-webhook-requires-signature"]
+    assert "block" in block(rule, "action")
+    parts = blocks(block(block(rule, "statement"), "and_statement"), "statement")
+    assert len(parts) == 3
+    assert _is_meta_path(parts[0])
+    method = _byte_match(_negated(parts[1]))
+    assert (method["search_string"], method["positional_constraint"]) == ("GET", "EXACTLY")
+    assert "method" in block(method, "field_to_match")
+    assert _requires_header(parts[2]) == "x-hub-signature-256"
+    source = (REPO_ROOT / "channels" / "meta" / "signature.py").read_text()
+    assert 'SIGNATURE_HEADER = "X-Hub-Signature-256"' in source
+    # The path is the app's route, under the webhook prefix (so the webhook rate limit applies).
+    path = variable_default("alb", "meta_webhook_path")
+    assert path.startswith(variable_default("alb", "webhook_path_prefix"))
+    assert (
+        'path("channels/", include("channels.urls"))'
+        in (REPO_ROOT / "kavak" / "urls.py").read_text()
+    )
+    route = path.removeprefix("/channels/")
+    assert (
+        f'path("{route}", MetaWebhookApi.as_view()'
+        in (REPO_ROOT / "channels" / "urls.py").read_text()
+    )
+    priorities = [r["priority"] for r in _waf_rules().values()]
+    assert len(priorities) == len(set(priorities)), "two WAF rules share a priority"
 
 
 def test_the_body_size_rule_blocks_on_the_public_endpoints():
     rule = _waf_rules()["public-body-size"]
     assert "block" in block(rule, "action")
     parts = blocks(block(block(rule, "statement"), "and_statement"), "statement")
+    assert len(parts) == 3
     paths = block(parts[0], "regex_match_statement")
     pattern = re.compile(variable_default("alb", "public_body_paths_regex"))
     for path in ("/channels/whatsapp/webhook", "/chat", "/web/chat"):
@@ -493,7 +542,10 @@ def test_the_body_size_rule_blocks_on_the_public_endpoints():
     for path in ("/admin/catalog/car/import/", "/chatbot"):
         assert not pattern.search(path), path
     assert paths["regex_string"] == "${var.public_body_paths_regex}"
-    size = block(parts[1], "size_constraint_statement")
+    # Meta batches events in signed POSTs that may pass the 8 KB the ALB's WAF can inspect
+    # (the app caps them at 256 KB): they are left to the app and their signature rule.
+    assert _is_meta_path(_negated(parts[1]))
+    size = block(parts[2], "size_constraint_statement")
     assert size["comparison_operator"] == "GT"
     assert size["size"] == "${min(var.max_public_body_bytes, local.alb_body_inspection_limit)}"
     body = block(block(size, "field_to_match"), "body")

@@ -64,6 +64,15 @@ RENDERED = {
     'var.llm_enabled ? "true" : "false"': "true",
     'var.whatsapp_enabled ? "true" : "false"': "true",
     "tostring(var.data_retention_days)": "365",
+    "tostring(coalesce(var.retention_transcript_days, var.data_retention_days))": "180",
+    "tostring(coalesce(var.retention_delivery_days, var.data_retention_days))": "90",
+    "tostring(var.retention_closed_lead_days)": "730",
+    "tostring(var.retention_batch_size)": "500",
+    "tostring(var.llm_rollout_percent)": "25",
+    # One number on each provider: the Meta one makes the app require the META_* secrets.
+    "var.whatsapp_providers": "+525598765432=meta:109876543210987,+5215500000000=twilio",
+    "var.meta_sales_template": "kavak_aviso_ventas:es_MX",
+    "var.meta_staff_template": "kavak_asesor:es_MX",
     "tostring(var.celery_metrics_port)": "9808",
     "tostring(var.migrate_lock_timeout_ms)": "5000",
     "tostring(var.migrate_statement_timeout_ms)": "300000",
@@ -78,7 +87,12 @@ _PRINT = (
     " 'cache': s.CACHES['default']['BACKEND'], 'cache_location': s.CACHES['default']['LOCATION'],"
     " 'broker': s.CELERY_BROKER_URL, 'eager': s.CELERY_TASK_ALWAYS_EAGER,"
     " 'otp': s.ADMIN_OTP_REQUIRED, 'whatsapp': s.WHATSAPP_ENABLED, 'llm': s.LLM_ENABLED,"
-    " 'debug': s.DEBUG}))"
+    " 'debug': s.DEBUG, 'rollout': s.LLM_ROLLOUT_PERCENT,"
+    " 'providers': sorted(r.provider for r in s.WHATSAPP_ROUTES.values()),"
+    " 'meta': [bool(s.META_APP_SECRET), bool(s.META_VERIFY_TOKEN), bool(s.META_ACCESS_TOKEN)],"
+    " 'retention': [s.RETENTION_TRANSCRIPT_DAYS, s.RETENTION_DELIVERY_DAYS,"
+    "               s.RETENTION_CLOSED_LEAD_DAYS, s.RETENTION_BATCH_SIZE],"
+    " 'hash_key': bool(s.RETENTION_HASH_KEY)}))"
 )
 
 
@@ -132,22 +146,33 @@ def required_variables() -> set[str]:
     return names
 
 
-# Required only when WHATSAPP_PROVIDERS lists a Meta number, which Terraform does not deploy yet
-# (TODO(#20): Meta's secrets in modules/secrets, given to web and worker only when a Meta number
-# is configured, as an empty Secrets Manager entry stops an ECS task from starting).
-NOT_DEPLOYED_YET = {"META_APP_SECRET", "META_VERIFY_TOKEN", "META_ACCESS_TOKEN"}
+# Settings with a default that operators set per environment: each needs a Terraform source
+# too (a variable of the root, or a secret), though the app would start without it.
+OPERATOR_SETTINGS = {
+    "DATA_RETENTION_DAYS",
+    "RETENTION_TRANSCRIPT_DAYS",
+    "RETENTION_DELIVERY_DAYS",
+    "RETENTION_CLOSED_LEAD_DAYS",
+    "RETENTION_BATCH_SIZE",
+    "RETENTION_HASH_KEY",
+    "LLM_ROLLOUT_PERCENT",
+    "WHATSAPP_PROVIDERS",
+    "META_SALES_TEMPLATE",
+    "META_STAFF_TEMPLATE",
+}
 
 
 def test_every_required_setting_has_a_terraform_source(tmp_path: Path) -> None:
     required = required_variables()
-    assert required >= NOT_DEPLOYED_YET  # when Terraform gives them, drop them from the set
-    required -= NOT_DEPLOYED_YET
     # What the scan finds today (a smaller set means the scan broke, not that the app changed).
     assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"} <= required
     assert {"OPENAI_API_KEY", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER"} <= required
+    assert {"META_APP_SECRET", "META_VERIFY_TOKEN", "META_ACCESS_TOKEN"} <= required
+    settings = "".join(p.read_text(encoding="utf-8") for p in SETTINGS_DIR.glob("*.py"))
+    assert all(f'"{name}"' in settings for name in OPERATOR_SETTINGS), "a setting was renamed"
     given = set().union(*(container_environment(name, tmp_path) for name in CONTAINERS))
-    missing = sorted(name for name in required if name not in given)
-    assert not missing, f"required by the app, given by no Terraform source: {missing}"
+    missing = sorted(name for name in required | OPERATOR_SETTINGS if name not in given)
+    assert not missing, f"read by the app, given by no Terraform source: {missing}"
 
 
 @pytest.mark.parametrize("name", CONTAINERS)
@@ -178,6 +203,14 @@ def test_each_container_starts_production_settings_from_terraform_alone(
     channels_on = name in ("web", "worker")
     assert got["whatsapp"] is channels_on
     assert got["llm"] is channels_on
+    # Every container: the retention limits as rendered (the settings validate them at start).
+    assert got["retention"] == [180, 90, 730, 500]
+    assert got["providers"] == ["meta", "twilio"]
+    # Where the channels run: the rollout share, Meta's three secrets (a Meta number is
+    # configured) and the key that hashes phones when personal data is erased.
+    assert got["rollout"] == (25 if channels_on else 100)
+    assert got["meta"] == [channels_on] * 3
+    assert got["hash_key"] is channels_on
     if name == "migrate":
         assert got["options"]["options"] == "-c lock_timeout=5000 -c statement_timeout=300000"
 
@@ -189,7 +222,9 @@ def test_the_web_container_environment_passes_the_deploy_checks(tmp_path: Path) 
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("dropped", ["REDIS_URL", "TWILIO_AUTH_TOKEN", "DJANGO_SECRET_KEY"])
+@pytest.mark.parametrize(
+    "dropped", ["REDIS_URL", "TWILIO_AUTH_TOKEN", "DJANGO_SECRET_KEY", "META_ACCESS_TOKEN"]
+)
 def test_a_missing_source_is_caught(dropped: str, tmp_path: Path) -> None:
     """The checks above can fail: without one source, production refuses to start."""
     env = container_environment("web", tmp_path)

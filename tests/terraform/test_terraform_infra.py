@@ -39,10 +39,14 @@ EXPECTED_MODULES = {
 }
 ENVIRONMENTS = ("staging", "production")
 # Each container gets only the secrets it uses: {container: {variable: secret of modules/secrets}}.
+# Web and worker get Meta's only while whatsapp_providers lists a Meta number; the resolver below
+# shows every container as it runs once everything optional is configured.
 _APP = {"DJANGO_SECRET_KEY", "DATABASE_PASSWORD", "REDIS_PASSWORD"}
+_CHANNELS = {"TWILIO_AUTH_TOKEN", "OPENAI_API_KEY", "RETENTION_HASH_KEY"}
+META_SECRETS = ("META_APP_SECRET", "META_VERIFY_TOKEN", "META_ACCESS_TOKEN")
 EXPECTED_SECRETS = {
-    "web": {n: n for n in (*_APP, "TWILIO_AUTH_TOKEN", "OPENAI_API_KEY", "METRICS_TOKEN")},
-    "worker": {n: n for n in (*_APP, "TWILIO_AUTH_TOKEN", "OPENAI_API_KEY")},
+    "web": {n: n for n in (*_APP, *_CHANNELS, *META_SECRETS, "METRICS_TOKEN")},
+    "worker": {n: n for n in (*_APP, *_CHANNELS, *META_SECRETS)},
     # Beat only talks to the broker; its exporter also reads the database.
     "beat": {n: n for n in ("DJANGO_SECRET_KEY", "REDIS_PASSWORD")},
     "exporter": {n: n for n in _APP},
@@ -66,6 +70,8 @@ REQUIRED_SECRETS = {
     "TWILIO_AUTH_TOKEN",
     "OPENAI_API_KEY",
     "METRICS_TOKEN",
+    "RETENTION_HASH_KEY",
+    *META_SECRETS,
 }
 CONTAINERS = ("web", "worker", "beat", "exporter", "migrate", "db_roles")
 # Task definition -> the containers it runs (sidecars resolved separately).
@@ -369,7 +375,29 @@ REFUSED = [
     ("staging", {"worker_cpu": "768"}, "worker_cpu must be a Fargate CPU size"),
     ("staging", {"db_backup_retention_days": "0"}, "db_backup_retention_days must be between"),
     ("staging", {"image_tag": "latest"}, "image_tag must be"),
+    # Issue 20's settings, refused by Terraform as the app's settings would refuse them at start.
+    ("staging", {"llm_rollout_percent": "101"}, "llm_rollout_percent must be a whole number"),
+    ("staging", {"llm_rollout_percent": "12.5"}, "llm_rollout_percent must be a whole number"),
+    ("staging", {"retention_transcript_days": "10"}, "retention_transcript_days must be null"),
+    ("staging", {"retention_delivery_days": "29"}, "retention_delivery_days must be null"),
+    ("staging", {"retention_closed_lead_days": "7"}, "retention_closed_lead_days must be 0"),
+    ("staging", {"retention_batch_size": "5"}, "retention_batch_size must be a whole number"),
+    ("staging", {"whatsapp_providers": "+525598765432=meta:abc"}, "whatsapp_providers must be"),
+    ("staging", {"whatsapp_providers": "5215500000000=twilio"}, "whatsapp_providers must be"),
+    ("staging", {"meta_staff_template": "kavak asesor"}, "meta_staff_template must be empty"),
+    ("staging", {"meta_sales_template": "kavak_aviso_ventas"}, "meta_sales_template must be"),
 ]
+# ...and what they accept (the app's own examples).
+ACCEPTED = {
+    "llm_rollout_percent": "0",
+    "retention_transcript_days": "180",
+    "retention_delivery_days": "0",
+    "retention_closed_lead_days": "730",
+    "retention_batch_size": "10000",
+    "whatsapp_providers": "+525598765432=meta:109876543210987,+5215500000000=twilio",
+    "meta_sales_template": "kavak_aviso_ventas:es_MX",
+    "meta_staff_template": "kavak_asesor:es",
+}
 
 
 @pytest.fixture(scope="module")
@@ -411,6 +439,12 @@ def test_each_environment_passes_every_variable_validation(variables_root: Path,
     assert code == 0, output
 
 
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_each_environment_accepts_the_issue_20_settings(variables_root: Path, env: str):
+    code, output = plan_variables(variables_root, env, ACCEPTED)
+    assert code == 0, output
+
+
 @pytest.mark.parametrize(
     ("env", "overrides", "message"),
     REFUSED,
@@ -449,6 +483,12 @@ def test_every_production_difference_is_a_validated_variable():
     }
     refused = {name for env, overrides, _ in REFUSED if env == "production" for name in overrides}
     assert guarded <= refused, "every environment rule has a case in REFUSED"
+
+
+def test_meta_webhook_url_output_is_the_wafs_meta_path():
+    outputs = {k: v for entry in parse(TF_ROOT / "outputs.tf")["output"] for k, v in entry.items()}
+    path = variable_default("alb", "meta_webhook_path")
+    assert outputs["meta_webhook_url"]["value"] == f"https://${{var.domain_name}}{path}"
 
 
 def test_environment_variables_reach_rds_unchanged():
@@ -731,15 +771,22 @@ _LOCAL_CONCAT = re.compile(r"\$\{concat\(((?:\s*local\.\w+\s*,?)+)\)\}")
 _LOCAL_NONEMPTY_FOR = re.compile(
     r'\$\{\[for (\w+), (\w+) in local\.(\w+) : \{name = \1, value = \2\} if \2 != ""\]\}'
 )
+# `[for n in local.names : { name = n, valueFrom = var.secret_arns[n] } if local.flag]`: secrets
+# a container gets only while a feature is configured (Meta's, while a number is on Meta).
+_LOCAL_SECRETS_IF = re.compile(
+    r"\$\{\[for (\w+) in local\.(\w+) : \{name = \1, valueFrom = var\.secret_arns\[\1\]\}"
+    r" if local\.(\w+)\]\}"
+)
 
 
 def resolve_local(value: Any, locals_: dict) -> Any:
     """'${local.x}', '${local.x.y}' and '${concat(local.a, local.b)}' -> what they name.
 
     Lists are resolved item by item. An optional-variable list (``_LOCAL_NONEMPTY_FOR``)
-    resolves to every entry of its map, i.e. the environment once every optional variable is
-    configured. ``local.logs.<key>`` (a for-expression over ``log_groups``) resolves to the
-    awslogs configuration it builds.
+    resolves to every entry of its map, and a feature's secrets (``_LOCAL_SECRETS_IF``) to all
+    of them, i.e. the container once every optional variable is configured.
+    ``local.logs.<key>`` (a for-expression over ``log_groups``) resolves to the awslogs
+    configuration it builds.
     """
     if isinstance(value, list):
         return [resolve_local(item, locals_) for item in value]
@@ -759,6 +806,11 @@ def resolve_local(value: Any, locals_: dict) -> Any:
         source = locals_[match.group(3)]
         assert isinstance(source, dict), f"local.{match.group(3)} is not a map"
         return [{"name": name, "value": item} for name, item in source.items()]
+    match = _LOCAL_SECRETS_IF.fullmatch(value.strip())
+    if match:
+        names = locals_[match.group(2)]
+        assert isinstance(names, list), f"local.{match.group(2)} is not a list"
+        return [{"name": n, "valueFrom": f'${{var.secret_arns["{n}"]}}'} for n in names]
     match = _LOCAL_CONCAT.fullmatch(value.strip())
     if match:
         merged: list = []
@@ -931,12 +983,14 @@ def test_plain_environment_matches_the_application_contract():
         "TWILIO_WHATSAPP_NUMBER",
         "AXES_IPWARE_PROXY_COUNT",
         "DATA_RETENTION_DAYS",
+        *RETENTION_ENVIRONMENT,
     }
     assert expected <= set(env)
     channels = {item["name"]: item["value"] for item in locals_["channels_environment"]}
     assert channels == {
         "LLM_ENABLED": '${var.llm_enabled ? "true" : "false"}',
         "WHATSAPP_ENABLED": '${var.whatsapp_enabled ? "true" : "false"}',
+        "LLM_ROLLOUT_PERCENT": "${tostring(var.llm_rollout_percent)}",
     }
 
 
@@ -1297,9 +1351,9 @@ def test_beat_task_shares_the_worker_image_but_not_its_channels_or_secrets():
     beat, worker = containers["beat"], containers["worker"]
     assert beat["image"] == worker["image"] == "${local.image}"
     beat_env, worker_env = _env_of(beat), _env_of(worker)
-    # Same configuration, except that beat calls neither Twilio nor the model and serves no
-    # metrics port.
-    assert set(beat_env) == set(worker_env) - {"CELERY_METRICS_PORT"}
+    # Same configuration, except that beat calls neither Twilio nor the model (so it has no
+    # rollout share either) and serves no metrics port.
+    assert set(beat_env) == set(worker_env) - {"CELERY_METRICS_PORT", "LLM_ROLLOUT_PERCENT"}
     for name, value in beat_env.items():
         if name not in ("WHATSAPP_ENABLED", "LLM_ENABLED"):
             assert value == worker_env[name], name
@@ -1501,6 +1555,13 @@ TEMPLATE_CONTENT_SIDS = {
     "TWILIO_SALES_TEMPLATE_CONTENT_SID": "twilio_sales_template_content_sid",
     "TWILIO_STAFF_TEMPLATE_CONTENT_SID": "twilio_staff_template_content_sid",
 }
+# Passed only when set (ECS drops empty values): {container variable: variable of the root}.
+OPTIONAL_SETTINGS = {
+    **TEMPLATE_CONTENT_SIDS,
+    "META_SALES_TEMPLATE": "meta_sales_template",
+    "META_STAFF_TEMPLATE": "meta_staff_template",
+    "WHATSAPP_PROVIDERS": "whatsapp_providers",
+}
 NEW_ECS_INPUTS = (
     "whatsapp_enabled",
     "twilio_whatsapp_number",
@@ -1603,16 +1664,16 @@ def test_template_content_sids_are_optional_and_must_be_content_sids():
             f'${{var.{variable} == "" || startswith(var.{variable}, "HX")}}'
         )
     locals_ = module_locals("ecs")
-    assert locals_["template_content_sids"] == {
-        name: f"${{var.{variable}}}" for name, variable in TEMPLATE_CONTENT_SIDS.items()
+    assert locals_["optional_settings"] == {
+        name: f"${{var.{variable}}}" for name, variable in OPTIONAL_SETTINGS.items()
     }
     # Only set ones reach the task definition: ECS drops empty values and the AWS
     # provider would plan a new revision on every run.
     optional = locals_["optional_environment"]
     match = _LOCAL_NONEMPTY_FOR.fullmatch(optional)
     assert match, optional
-    assert match.group(3) == "template_content_sids"
-    assert not set(TEMPLATE_CONTENT_SIDS) & {item["name"] for item in locals_["shared_environment"]}
+    assert match.group(3) == "optional_settings"
+    assert not set(OPTIONAL_SETTINGS) & {item["name"] for item in locals_["shared_environment"]}
 
 
 def test_new_environment_variables_are_read_by_the_application():
@@ -1751,3 +1812,119 @@ def test_the_sales_email_goes_through_ses_from_the_verified_sender_only():
         values = tfvars(env)
         assert "@" in values["email_from_address"]
         assert values["sales_notification_emails"]
+
+
+# --- issue 20: Meta's secrets, retention of personal data, gradual LLM rollout -----------------
+
+RETENTION_ENVIRONMENT = {
+    "RETENTION_TRANSCRIPT_DAYS": (
+        "${tostring(coalesce(var.retention_transcript_days, var.data_retention_days))}"
+    ),
+    "RETENTION_DELIVERY_DAYS": (
+        "${tostring(coalesce(var.retention_delivery_days, var.data_retention_days))}"
+    ),
+    "RETENTION_CLOSED_LEAD_DAYS": "${tostring(var.retention_closed_lead_days)}",
+    "RETENTION_BATCH_SIZE": "${tostring(var.retention_batch_size)}",
+}
+ISSUE_20_VARIABLES = (
+    "retention_transcript_days",
+    "retention_delivery_days",
+    "retention_closed_lead_days",
+    "retention_batch_size",
+    "llm_rollout_percent",
+    "whatsapp_providers",
+    "meta_sales_template",
+    "meta_staff_template",
+)
+
+
+def test_issue_20_variables_reach_ecs_unchanged():
+    declared_root, declared_ecs = variables(TF_ROOT), variables(MODULES_DIR / "ecs")
+    call = root_modules()["ecs"]
+    for name in ISSUE_20_VARIABLES:
+        assert call[name] == f"${{var.{name}}}", f"ecs.{name}"
+        assert declared_root[name]["type"] == declared_ecs[name]["type"], name
+        assert declared_root[name].get("default") == declared_ecs[name].get("default"), name
+        assert blocks(declared_root[name], "validation"), f"{name}: the root validates it"
+    # null = follow data_retention_days, as the app's RETENTION_*_DAYS default to it.
+    assert declared_root["retention_transcript_days"]["default"] is None
+    assert declared_root["retention_delivery_days"]["default"] is None
+    settings = _app_settings_source()
+    assert '_retention_days("RETENTION_TRANSCRIPT_DAYS", DATA_RETENTION_DAYS)' in settings
+    assert '_retention_days("RETENTION_DELIVERY_DAYS", DATA_RETENTION_DAYS)' in settings
+    assert 'env.int("LLM_ROLLOUT_PERCENT", default=100)' in settings
+    assert declared_root["llm_rollout_percent"]["default"] == 100
+
+
+@pytest.mark.parametrize("name", CONTAINERS)
+def test_retention_limits_reach_every_container_and_the_rollout_share_the_channels(name: str):
+    env = _env_of(_containers()[name])
+    for setting, value in RETENTION_ENVIRONMENT.items():
+        assert env.get(setting) == value, f"{name}: {setting}"
+    if name in ("web", "worker"):
+        assert env["LLM_ROLLOUT_PERCENT"] == "${tostring(var.llm_rollout_percent)}"
+    else:  # the model never runs there
+        assert "LLM_ROLLOUT_PERCENT" not in env
+
+
+def test_meta_secrets_reach_web_and_worker_only_with_a_meta_number():
+    locals_ = module_locals("ecs")
+    assert locals_["meta_enabled"] == '${strcontains(var.whatsapp_providers, "=meta:")}'
+    assert locals_["meta_secret_names"] == list(META_SECRETS)
+    match = _LOCAL_SECRETS_IF.fullmatch(locals_["meta_secrets"])
+    assert match, locals_["meta_secrets"]
+    assert (match.group(2), match.group(3)) == ("meta_secret_names", "meta_enabled")
+    assert locals_["web_secrets"] == "${concat(local.web_own_secrets, local.meta_secrets)}"
+    assert locals_["worker_secrets"] == "${concat(local.worker_own_secrets, local.meta_secrets)}"
+    for name in ("beat_secrets", "exporter_secrets", "migrate_secrets", "db_roles_secrets"):
+        assert "meta" not in str(locals_[name]), name
+    # The app requires exactly these three once a number is on Meta (and WhatsApp is on).
+    settings = _app_settings_source()
+    for secret in META_SECRETS:
+        assert f'{secret} = env_required("{secret}", because=_because)' in settings
+    # The flag Terraform derives is the app's own: a meta:<id> entry in WHATSAPP_PROVIDERS.
+    providers = (REPO_ROOT / "channels" / "providers.py").read_text(encoding="utf-8")
+    assert 'META = "meta"' in providers
+    assert "<number>=meta:<id>" in providers
+
+
+def test_meta_and_retention_secrets_live_in_secrets_manager():
+    locals_ = module_locals("secrets")
+    # Ours to choose, so generated: the handshake token and the phone-hash key.
+    assert {"META_VERIFY_TOKEN", "RETENTION_HASH_KEY"} <= set(locals_["generated"])
+    # Issued by Meta: created empty, the operator puts the values (terraform/README.md).
+    assert {"META_APP_SECRET", "META_ACCESS_TOKEN"} <= set(locals_["external"])
+    readme = (TF_ROOT / "README.md").read_text(encoding="utf-8")
+    for secret in (*META_SECRETS, "RETENTION_HASH_KEY"):
+        assert secret in readme, f"terraform/README.md does not explain {secret}"
+    # The hash key reaches only the containers that hash phones (anonymiser, erasure).
+    containers = _containers()
+    for name in CONTAINERS:
+        assert ("RETENTION_HASH_KEY" in _secrets_of(containers[name])) is (
+            name in ("web", "worker")
+        ), name
+
+
+def test_whatsapp_providers_validation_agrees_with_the_app():
+    """What Terraform accepts, the app's parser accepts (and names a provider for)."""
+    from channels.providers import providers_parse
+
+    [validation] = variables(TF_ROOT)["whatsapp_providers"]["validation"]
+    match = re.fullmatch(
+        r'\$\{can\(regex\("((?:[^"\\]|\\.)*)", var\.whatsapp_providers\)\)\}',
+        validation["condition"],
+    )
+    assert match, validation["condition"]
+    pattern = re.compile(match.group(1).replace("\\\\", "\\"))
+    accepted = [
+        "",
+        "+5215500000000=twilio",
+        "+525598765432=meta:109876543210987",
+        ACCEPTED["whatsapp_providers"],
+    ]
+    for value in accepted:
+        assert pattern.fullmatch(value), value
+        providers_parse(value)
+    for value in ("+525598765432=meta:", "+525598765432=meta", "+52 55 9876 5432=twilio",
+                  "+5215500000000=twilio,", "+5215500000000=sms"):  # fmt: skip
+        assert not pattern.fullmatch(value), value

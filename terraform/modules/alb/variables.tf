@@ -82,6 +82,12 @@ variable "webhook_path_prefix" {
   default     = "/channels/"
 }
 
+variable "meta_webhook_path" {
+  description = "Path of Meta's WhatsApp Cloud API webhook (channels/urls.py), under webhook_path_prefix: refused without X-Hub-Signature-256 except the GET handshake, and out of the body-size rule."
+  type        = string
+  default     = "/channels/whatsapp/meta/webhook"
+}
+
 variable "webhook_rate_limit_per_5_minutes" {
   description = "Requests per client IP per 5 minutes to the webhook paths before WAF blocks (Twilio sends from a small pool of addresses)."
   type        = number

@@ -1,8 +1,9 @@
 # AWS WAF in front of the ALB: IP reputation, anonymous IPs, known bad inputs
 # (Log4j etc.), the common rule set, an optional allow-list for the admin, the
-# Twilio webhooks refused without X-Twilio-Signature, a body-size limit on the
-# public JSON/form endpoints, and two per-IP rate limits (one for the webhooks,
-# sized for Twilio's bursts, one for everything else).
+# Twilio webhooks refused without X-Twilio-Signature and Meta's without
+# X-Hub-Signature-256, a body-size limit on the public JSON/form endpoints, and
+# two per-IP rate limits (one for the webhooks, sized for Twilio's bursts, one
+# for everything else).
 #
 # The webhook body is free text typed by customers ("<3", SQL-looking words,
 # long messages): a false positive there loses a customer message, so the
@@ -198,6 +199,7 @@ resource "aws_wafv2_web_acl" "this" {
 
   # Twilio signs every webhook; a request to the webhook paths without the
   # header can only be someone else's. The app still checks the signature.
+  # Meta's webhook, under the same prefix, has its own rule below.
   rule {
     name     = "twilio-webhook-requires-signature"
     priority = 35
@@ -220,6 +222,26 @@ resource "aws_wafv2_web_acl" "this" {
             text_transformation {
               priority = 0
               type     = "NONE"
+            }
+          }
+        }
+
+        statement {
+          not_statement {
+            statement {
+              byte_match_statement {
+                search_string         = var.meta_webhook_path
+                positional_constraint = "STARTS_WITH"
+
+                field_to_match {
+                  uri_path {}
+                }
+
+                text_transformation {
+                  priority = 0
+                  type     = "NONE"
+                }
+              }
             }
           }
         }
@@ -255,10 +277,93 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
+  # Meta's WhatsApp Cloud API signs every event POST with X-Hub-Signature-256;
+  # only its subscription handshake (a GET with hub.verify_token, which the app
+  # checks) comes unsigned. Anything else without the header is refused here.
+  rule {
+    name     = "meta-webhook-requires-signature"
+    priority = 37
+
+    action {
+      block {}
+    }
+
+    statement {
+      and_statement {
+        statement {
+          byte_match_statement {
+            search_string         = var.meta_webhook_path
+            positional_constraint = "STARTS_WITH"
+
+            field_to_match {
+              uri_path {}
+            }
+
+            text_transformation {
+              priority = 0
+              type     = "NONE"
+            }
+          }
+        }
+
+        statement {
+          not_statement {
+            statement {
+              byte_match_statement {
+                search_string         = "GET"
+                positional_constraint = "EXACTLY"
+
+                field_to_match {
+                  method {}
+                }
+
+                text_transformation {
+                  priority = 0
+                  type     = "NONE"
+                }
+              }
+            }
+          }
+        }
+
+        statement {
+          not_statement {
+            statement {
+              size_constraint_statement {
+                comparison_operator = "GT"
+                size                = 0
+
+                field_to_match {
+                  single_header {
+                    name = "x-hub-signature-256"
+                  }
+                }
+
+                text_transformation {
+                  priority = 0
+                  type     = "NONE"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-meta-signature"
+      sampled_requests_enabled   = true
+    }
+  }
+
   # The managed SizeRestrictions_BODY rule only counts (admin CSV imports are
   # larger); this one blocks bodies over the limit on the public endpoints
   # (webhooks, /chat, the web chat). The app caps /chat at 16 KB, but an ALB
   # web ACL sees only the first 8 KB: a body longer than that is blocked here.
+  # Except Meta's webhook: it batches messages and statuses in one signed POST
+  # that may pass 8 KB (the app refuses more than 256 KB before checking the
+  # signature), and a blocked POST would be redelivered, and blocked, for days.
   rule {
     name     = "public-body-size"
     priority = 36
@@ -280,6 +385,26 @@ resource "aws_wafv2_web_acl" "this" {
             text_transformation {
               priority = 0
               type     = "NONE"
+            }
+          }
+        }
+
+        statement {
+          not_statement {
+            statement {
+              byte_match_statement {
+                search_string         = var.meta_webhook_path
+                positional_constraint = "STARTS_WITH"
+
+                field_to_match {
+                  uri_path {}
+                }
+
+                text_transformation {
+                  priority = 0
+                  type     = "NONE"
+                }
+              }
             }
           }
         }

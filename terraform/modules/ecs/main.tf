@@ -57,6 +57,14 @@ locals {
     { name = "AXES_IPWARE_PROXY_COUNT", value = "1" },
     { name = "DJANGO_LOG_FORMAT", value = "json" },
     { name = "DATA_RETENTION_DAYS", value = tostring(var.data_retention_days) },
+    # Personal data retention (README "Retention and erasure of personal data"):
+    # transcripts and WhatsApp deliveries follow DATA_RETENTION_DAYS unless set
+    # (null), as the app's own defaults do. Every container gets them because
+    # the settings validate them at start.
+    { name = "RETENTION_TRANSCRIPT_DAYS", value = tostring(coalesce(var.retention_transcript_days, var.data_retention_days)) },
+    { name = "RETENTION_DELIVERY_DAYS", value = tostring(coalesce(var.retention_delivery_days, var.data_retention_days)) },
+    { name = "RETENTION_CLOSED_LEAD_DAYS", value = tostring(var.retention_closed_lead_days) },
+    { name = "RETENTION_BATCH_SIZE", value = tostring(var.retention_batch_size) },
   ]
 
   # Sales email (issue 18): through the Amazon SES API with the task role
@@ -73,10 +81,13 @@ locals {
 
   # web and worker: the channels as configured. With WHATSAPP_ENABLED=true the app
   # refuses to start without TWILIO_ACCOUNT_SID, TWILIO_WHATSAPP_NUMBER (above) and
-  # TWILIO_AUTH_TOKEN (a secret); with LLM_ENABLED=true without OPENAI_API_KEY.
+  # TWILIO_AUTH_TOKEN (a secret), and with a Meta number in WHATSAPP_PROVIDERS
+  # without the three META_* secrets; with LLM_ENABLED=true without OPENAI_API_KEY.
+  # LLM_ROLLOUT_PERCENT: the share of new conversations that use the model.
   channels_environment = [
     { name = "LLM_ENABLED", value = var.llm_enabled ? "true" : "false" },
     { name = "WHATSAPP_ENABLED", value = var.whatsapp_enabled ? "true" : "false" },
+    { name = "LLM_ROLLOUT_PERCENT", value = tostring(var.llm_rollout_percent) },
   ]
   # Containers that never call Twilio or the model (beat, the exporter, the
   # one-off tasks) run with both channels off, so the app does not require the
@@ -108,17 +119,23 @@ locals {
     { name = "QUEUE_METRICS_NAMESPACE", value = var.queue_metrics_namespace },
   ]
 
-  # Approved WhatsApp templates (Content API ContentSid, HX...), set only when
-  # configured: ECS drops a variable with an empty value from the task definition
-  # and the AWS provider would then plan a new revision on every run. Unset is ""
-  # to the app: no WhatsApp notification to salespeople, and staff cannot write
-  # to a customer outside the 24-hour window.
-  template_content_sids = {
+  # Settings passed only when configured: ECS drops a variable with an empty value
+  # from the task definition and the AWS provider would then plan a new revision
+  # on every run. Unset is "" to the app, its default:
+  # - the approved WhatsApp templates (Twilio ContentSid HX..., Meta <name>:<language>):
+  #   unset, no WhatsApp notification to salespeople, and staff cannot write to a
+  #   customer outside the 24-hour window;
+  # - WHATSAPP_PROVIDERS (<number>=twilio or <number>=meta:<phone_number_id>, comma-
+  #   separated): unset, every number on Twilio.
+  optional_settings = {
     TWILIO_SALES_TEMPLATE_CONTENT_SID = var.twilio_sales_template_content_sid
     TWILIO_STAFF_TEMPLATE_CONTENT_SID = var.twilio_staff_template_content_sid
+    META_SALES_TEMPLATE               = var.meta_sales_template
+    META_STAFF_TEMPLATE               = var.meta_staff_template
+    WHATSAPP_PROVIDERS                = var.whatsapp_providers
   }
   optional_environment = [
-    for name, value in local.template_content_sids : { name = name, value = value } if value != ""
+    for name, value in local.optional_settings : { name = name, value = value } if value != ""
   ]
 
   app_environment      = concat(local.shared_environment, local.email_environment, local.channels_environment, local.app_database_environment, local.optional_environment)
@@ -134,6 +151,8 @@ locals {
     TWILIO_AUTH_TOKEN = { name = "TWILIO_AUTH_TOKEN", valueFrom = var.secret_arns["TWILIO_AUTH_TOKEN"] }
     OPENAI_API_KEY    = { name = "OPENAI_API_KEY", valueFrom = var.secret_arns["OPENAI_API_KEY"] }
     METRICS_TOKEN     = { name = "METRICS_TOKEN", valueFrom = var.secret_arns["METRICS_TOKEN"] }
+    # The anonymiser (worker) and the supervisors' erasure (web) hash phones with it.
+    RETENTION_HASH_KEY = { name = "RETENTION_HASH_KEY", valueFrom = var.secret_arns["RETENTION_HASH_KEY"] }
     # The migrate task's DATABASE_PASSWORD is kavak_migrate's.
     MIGRATE_DATABASE_PASSWORD = { name = "DATABASE_PASSWORD", valueFrom = var.secret_arns["DATABASE_MIGRATE_PASSWORD"] }
     # The db-roles task connects as the master user (RDS-managed secret, JSON key
@@ -142,14 +161,26 @@ locals {
     DATABASE_APP_PASSWORD     = { name = "DATABASE_APP_PASSWORD", valueFrom = var.secret_arns["DATABASE_PASSWORD"] }
     DATABASE_MIGRATE_PASSWORD = { name = "DATABASE_MIGRATE_PASSWORD", valueFrom = var.secret_arns["DATABASE_MIGRATE_PASSWORD"] }
   }
-  web_secrets = [
+  # Meta's WhatsApp Cloud API (a business number listed as meta:<id> in
+  # WHATSAPP_PROVIDERS): web verifies the webhook (app secret, verify token), the
+  # worker sends (access token), and the settings of both require all three. Only
+  # then: the app secret and the access token exist empty until an operator puts
+  # them, and a secret without a value stops an ECS task from starting.
+  meta_enabled      = strcontains(var.whatsapp_providers, "=meta:")
+  meta_secret_names = ["META_APP_SECRET", "META_VERIFY_TOKEN", "META_ACCESS_TOKEN"]
+  meta_secrets      = [for name in local.meta_secret_names : { name = name, valueFrom = var.secret_arns[name] } if local.meta_enabled]
+
+  web_own_secrets = [
     local.secret.DJANGO_SECRET_KEY, local.secret.DATABASE_PASSWORD, local.secret.REDIS_PASSWORD,
     local.secret.TWILIO_AUTH_TOKEN, local.secret.OPENAI_API_KEY, local.secret.METRICS_TOKEN,
+    local.secret.RETENTION_HASH_KEY,
   ]
-  worker_secrets = [
+  worker_own_secrets = [
     local.secret.DJANGO_SECRET_KEY, local.secret.DATABASE_PASSWORD, local.secret.REDIS_PASSWORD,
-    local.secret.TWILIO_AUTH_TOKEN, local.secret.OPENAI_API_KEY,
+    local.secret.TWILIO_AUTH_TOKEN, local.secret.OPENAI_API_KEY, local.secret.RETENTION_HASH_KEY,
   ]
+  web_secrets    = concat(local.web_own_secrets, local.meta_secrets)
+  worker_secrets = concat(local.worker_own_secrets, local.meta_secrets)
   # Beat only talks to the broker.
   beat_secrets = [local.secret.DJANGO_SECRET_KEY, local.secret.REDIS_PASSWORD]
   # The exporter reads the broker's queues and the database (inbound-to-send).

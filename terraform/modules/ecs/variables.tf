@@ -189,6 +189,30 @@ variable "data_retention_days" {
   default     = 0
 }
 
+variable "retention_transcript_days" {
+  description = "RETENTION_TRANSCRIPT_DAYS: days an idle conversation keeps its personal data (0 = kept; null = data_retention_days)."
+  type        = number
+  default     = null
+}
+
+variable "retention_delivery_days" {
+  description = "RETENTION_DELIVERY_DAYS: days WhatsApp messages, contacts and status callbacks keep personal data (0 = kept; null = data_retention_days)."
+  type        = number
+  default     = null
+}
+
+variable "retention_closed_lead_days" {
+  description = "RETENTION_CLOSED_LEAD_DAYS: days a sold or lost lead without activity keeps personal data (0 = kept)."
+  type        = number
+  default     = 0
+}
+
+variable "retention_batch_size" {
+  description = "RETENTION_BATCH_SIZE: rows per short transaction of the anonymiser."
+  type        = number
+  default     = 500
+}
+
 variable "queue_metrics_namespace" {
   description = "CloudWatch namespace of the queue-metrics exporter (modules/monitoring alarms on it)."
   type        = string
@@ -284,6 +308,30 @@ variable "llm_enabled" {
   description = "LLM_ENABLED: let the OpenAI model phrase replies."
   type        = bool
   default     = true
+}
+
+variable "llm_rollout_percent" {
+  description = "LLM_ROLLOUT_PERCENT: with the LLM on, the share (0-100) of new conversations that use it, fixed per conversation."
+  type        = number
+  default     = 100
+}
+
+variable "whatsapp_providers" {
+  description = "WHATSAPP_PROVIDERS: the provider of each business number, <number>=twilio or <number>=meta:<phone_number_id>, comma-separated; empty: every number on Twilio. A Meta number gives web and worker the META_* secrets."
+  type        = string
+  default     = ""
+}
+
+variable "meta_sales_template" {
+  description = "META_SALES_TEMPLATE: approved Meta template (<name>:<language>) of the WhatsApp notification to salespeople on a Meta number; empty: not set."
+  type        = string
+  default     = ""
+}
+
+variable "meta_staff_template" {
+  description = "META_STAFF_TEMPLATE: approved Meta template (<name>:<language>) staff send outside the 24-hour window on a Meta number; empty: not set."
+  type        = string
+  default     = ""
 }
 
 variable "web_gunicorn_workers" {

@@ -11,8 +11,16 @@
 #   secret (modules/rds, manage_master_user_password).
 #   METRICS_TOKEN (web only) is the bearer token of /metrics; the in-VPC
 #   Prometheus scraper reads the same secret.
-# - TWILIO_AUTH_TOKEN and OPENAI_API_KEY come from third parties: Terraform only
-#   creates the (empty) secret; an operator puts the value (terraform/README.md).
+#   RETENTION_HASH_KEY keys the HMAC that replaces customers' phone numbers when
+#   personal data is anonymised (kavak/retention.py): its own key, so rotating
+#   DJANGO_SECRET_KEY never changes the hash of a phone.
+#   META_VERIFY_TOKEN is the token Meta's webhook handshake echoes (hub.verify_token):
+#   ours to choose, so generated; the operator copies it into Meta's webhook set-up.
+# - TWILIO_AUTH_TOKEN, OPENAI_API_KEY, META_APP_SECRET and META_ACCESS_TOKEN come
+#   from third parties: Terraform only creates the (empty) secret; an operator puts
+#   the value (terraform/README.md). The Meta ones exist in every environment but
+#   reach the containers only once whatsapp_providers lists a Meta number
+#   (modules/ecs): a secret without a value stops an ECS task from starting.
 #
 # Generated values are also in the Terraform state, which is why the state
 # bucket is encrypted and access to it is restricted (README, "Remote state").
@@ -24,11 +32,15 @@ locals {
     DATABASE_MIGRATE_PASSWORD = "PostgreSQL password of the migration role kavak_migrate (owns the schema, DDL)"
     REDIS_PASSWORD            = "ElastiCache Redis AUTH token"
     METRICS_TOKEN             = "Bearer token of the web tasks' /metrics (read by the in-VPC Prometheus scraper)"
+    RETENTION_HASH_KEY        = "HMAC key hashing customers' phone numbers when personal data is anonymised"
+    META_VERIFY_TOKEN         = "Meta WhatsApp webhook verify token (hub.verify_token; typed in Meta's webhook set-up)"
   }
 
   external = {
     TWILIO_AUTH_TOKEN = "Twilio auth token (signs and authenticates WhatsApp webhooks)"
     OPENAI_API_KEY    = "OpenAI API key"
+    META_APP_SECRET   = "Meta app secret (X-Hub-Signature-256 of the WhatsApp Cloud API webhooks)"
+    META_ACCESS_TOKEN = "Meta Graph API access token (sends WhatsApp Cloud API messages)"
   }
 
   all = merge(local.generated, local.external)
