@@ -66,6 +66,7 @@ worker: $(VENV)/.run-stamp
 lint: $(VENV)/.test-stamp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 fmt: $(VENV)/.test-stamp
 	$(BIN)/ruff format .
