@@ -14,7 +14,7 @@ RUN_REQS := requirements/base.txt requirements/constraints.txt
 TEST_REQS := $(RUN_REQS) requirements/production.txt requirements/local.txt requirements/terraform.txt \
 	requirements/browser.txt
 TEST_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.test
-APPS := kavak conversations leads catalog knowledge channels
+APPS := kavak conversations leads catalog knowledge channels backoffice
 # A realistic production environment for `check --deploy` (nothing is contacted).
 DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
@@ -66,6 +66,7 @@ worker: $(VENV)/.run-stamp
 lint: $(VENV)/.test-stamp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 fmt: $(VENV)/.test-stamp
 	$(BIN)/ruff format .
@@ -79,6 +80,7 @@ test: $(VENV)/.test-stamp | var/staticfiles
 	bash scripts/ensure_chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/bandit -q -r $(APPS) -ll -x '*/migrations/*'
 	$(TEST_ENV) $(MANAGE) check --fail-level WARNING
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run

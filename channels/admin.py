@@ -34,10 +34,10 @@ from channels.services import (
 )
 from channels.wiring import whatsapp_default_address, whatsapp_template, whatsapp_template_setting
 from conversations.models import Conversation
-from kavak.backoffice.formatting import bold_html
-from kavak.backoffice.labels import step_label
+from conversations.staff import conversation_visible_queryset
 from kavak.exceptions import ApplicationError
-from leads.selectors import conversation_visible_queryset
+from kavak.formatting import bold_html
+from kavak.labels import step_label
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):

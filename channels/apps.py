@@ -10,6 +10,10 @@ class ChannelsConfig(AppConfig):
         from celery.signals import worker_init
 
         from channels import checks, wiring  # noqa: F401 - register checks and setting hooks
+        from leads.wiring import lead_notifier_install
+
+        # Leads sit below the channels: their notifier port gets its WhatsApp adapter here.
+        lead_notifier_install(wiring.lead_notifier)
 
         worker_init.connect(_warm_up, dispatch_uid="kavak-warm-up")
 

@@ -1,5 +1,5 @@
-"""The channel's composition root: settings pick the sender of each business number and the
-Redis intake guard.
+"""The channel's composition root: settings pick the sender of each business number, the
+Redis intake guard and the leads app's notifier.
 
 ``WHATSAPP_PROVIDERS`` maps our business numbers to Twilio or Meta; a number it does not list is
 Twilio's (the set-up before Meta existed: ``TWILIO_WHATSAPP_NUMBER`` alone). Replies are sent
@@ -19,6 +19,7 @@ from channels.intake import NullIntakeGuard, RedisIntakeGuard
 from channels.phones import InvalidPhone, phone_normalise, whatsapp_address
 from channels.ports import OutboundSender
 from channels.providers import META, TWILIO, Route
+from leads.ports import LeadNotifier, NullLeadNotifier
 
 
 def whatsapp_route(business_address: str) -> Route:
@@ -107,9 +108,20 @@ def intake_guard() -> NullIntakeGuard | RedisIntakeGuard:
     )
 
 
+@functools.cache
+def lead_notifier() -> LeadNotifier:
+    """Salespeople hear of a lead on WhatsApp when the channel is on (the email goes anyway).
+
+    Installed as the leads app's notifier by ``ChannelsConfig.ready``."""
+    from channels.lead_notifier import WhatsAppLeadNotifier  # it imports the services (cycle)
+
+    return WhatsAppLeadNotifier() if settings.WHATSAPP_ENABLED else NullLeadNotifier()
+
+
 @receiver(setting_changed)
 def _reset_channel_wiring(**_: Any) -> None:
     """override_settings in tests rebuilds the adapters."""
     _twilio_sender.cache_clear()
     _meta_sender.cache_clear()
     intake_guard.cache_clear()
+    lead_notifier.cache_clear()

@@ -26,6 +26,7 @@ from conversations.engine import replies
 from conversations.models import Conversation, Message
 from kavak.business_hours import business_hours, when_label
 from kavak.exceptions import ApplicationError
+from leads.models import Lead
 
 logger = logging.getLogger(__name__)
 
@@ -365,3 +366,19 @@ def conversation_client_feed(
         conversation_handoff_notice(conversation_id=conversation.pk, now=now)
         conversation.refresh_from_db(fields=["status", "handoff_sla_notified_at"])
     return conversation, conversation_client_messages(conversation_id=conversation.pk, after=after)
+
+
+# --- Who may read which conversation ------------------------------------------------------------
+def conversation_visible_queryset(*, user: Any) -> QuerySet[Conversation]:
+    """Conversations a staff member may read: all with ``leads.view_all_leads``; otherwise only
+    the conversations behind the leads assigned to them (a salesperson never browses strangers)."""
+    conversations = Conversation.objects.all()
+    if user.has_perm("leads.view_all_leads"):
+        return conversations
+    if user.has_perm("conversations.view_conversation"):
+        return conversations.filter(
+            pk__in=Lead.objects.filter(assigned_to=user, conversation__isnull=False).values(
+                "conversation_id"
+            )
+        )
+    return conversations.none()

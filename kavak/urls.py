@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from kavak import health
@@ -27,6 +28,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # The funnel dashboard moved from the leads app to the back office: old bookmarks follow.
+    path(
+        f"{settings.ADMIN_URL}leads/funneldashboard/",
+        RedirectView.as_view(pattern_name="admin:backoffice_funneldashboard_changelist"),
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("channels/", include("channels.urls")),
     path("", include("conversations.urls")),

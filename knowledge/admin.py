@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from kavak.backoffice.labels import channel_label
+from kavak.labels import channel_label
 from knowledge import selectors, services
 from knowledge import text as kb_text
 from knowledge.models import Article, GoldenQuestion, Revision, UnansweredQuestion

@@ -7,8 +7,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from conversations.models import Conversation
-
 
 class Lead(models.Model):
     """A customer who left contact details or asked for a human.
@@ -67,7 +65,7 @@ class Lead(models.Model):
     updated_at = models.DateTimeField("actualizado", auto_now=True)
     # Staff activity (creation, assignment, status changes, notes): drives the "stale" flag.
     last_activity_at = models.DateTimeField("última actividad", default=timezone.now, db_index=True)
-    # Retention or a customer's erasure request removed its personal data (kavak/retention.py).
+    # Retention or a customer's erasure request removed its personal data (backoffice/retention.py).
     anonymized_at = models.DateTimeField("datos personales borrados", null=True, blank=True)
 
     class Meta:
@@ -195,16 +193,6 @@ class LeadEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}:{self.kind}"
-
-
-class FunnelDashboard(Conversation):
-    """The funnel dashboard as an admin entry: its view permission is who may open it."""
-
-    class Meta:
-        proxy = True
-        verbose_name = "tablero del embudo"
-        verbose_name_plural = "tablero del embudo"
-        default_permissions = ("view",)
 
 
 class Appointment(models.Model):

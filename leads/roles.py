@@ -47,9 +47,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, set[str]]] = {
         "leads": {
             "view_lead", "change_lead", "view_all_leads", "assign_lead", "export_leads",
             "view_leadnotification", "view_salesagent", "change_salesagent",
-            "view_funneldashboard", "view_appointment", "change_appointment", "view_agenda",
+            "view_appointment", "change_appointment", "view_agenda",
             "view_dataerasure", "erase_customer_data",
         },
+        "backoffice": {"view_funneldashboard"},
         # change_conversation only unlocks "return to the bot"; the conversation is read-only.
         "conversations": {"view_conversation", "change_conversation", "reply_conversation"},
         "channels": {

@@ -6,31 +6,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from conversations.engine.financing import AmortizationRow, amortization_table, financing_plan
-from conversations.models import Conversation
-from kavak.backoffice.labels import channel_label
+from kavak.labels import channel_label
 from leads.models import Lead, LeadEvent, SalesAgent
-
-
-def lead_amortization(*, lead: Lead) -> list[AmortizationRow]:
-    """The amortisation table of the plan the customer saw (empty for cash or no plan)."""
-    fin = lead.financing_snapshot or {}
-    if not fin.get("term_months") or fin.get("cash_purchase"):
-        return []
-    plan = financing_plan(
-        price=Decimal(fin["price"]),
-        down_payment=Decimal(fin["down_payment"]),
-        annual_rate=Decimal(fin["annual_rate"]),
-        term_months=int(fin["term_months"]),
-    )
-    return amortization_table(plan)
 
 
 # --- Back office (issue 7) -----------------------------------------------------------------------
@@ -43,21 +26,6 @@ def lead_visible_queryset(*, user: Any) -> QuerySet[Lead]:
     if user.has_perm("leads.view_lead"):
         return leads.filter(assigned_to=user)
     return leads.none()
-
-
-def conversation_visible_queryset(*, user: Any) -> QuerySet[Conversation]:
-    """Conversations a staff member may read: all with ``leads.view_all_leads``; otherwise only
-    the conversations behind the leads assigned to them (a salesperson never browses strangers)."""
-    conversations = Conversation.objects.all()
-    if user.has_perm("leads.view_all_leads"):
-        return conversations
-    if user.has_perm("conversations.view_conversation"):
-        return conversations.filter(
-            pk__in=Lead.objects.filter(assigned_to=user, conversation__isnull=False).values(
-                "conversation_id"
-            )
-        )
-    return conversations.none()
 
 
 def lead_stale_before(*, now: datetime) -> datetime:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from kavak.exceptions import ApplicationError, TransientError
 from kavak.rows import instances_from_rows
 from leads.models import Appointment, Lead, LeadEvent, LeadNotification, SalesAgent
+from leads.wiring import lead_notifier
 
 logger = logging.getLogger(__name__)
 
@@ -161,15 +162,7 @@ def _salesperson_whatsapp(lead: Lead) -> str:
 
 def lead_notify_sales_whatsapp_enabled() -> bool:
     """The WhatsApp notification is on when the channel is on and a template is approved."""
-    return bool(settings.WHATSAPP_ENABLED and _sales_template())
-
-
-def _sales_template() -> str:
-    """The approved salesperson template of the number notifications leave from (the provider's
-    own reference: a Twilio ContentSid or a Meta ``<name>:<language>``)."""
-    from channels.wiring import whatsapp_default_address, whatsapp_template
-
-    return whatsapp_template(purpose="sales", business_address=whatsapp_default_address())
+    return lead_notifier().enabled()
 
 
 def lead_notify_sales_whatsapp(*, lead_id: int, reason: str) -> bool:
@@ -181,9 +174,8 @@ def lead_notify_sales_whatsapp(*, lead_id: int, reason: str) -> bool:
     connection errors, 429, 5xx. No salesperson number → nothing to send (the email still goes).
     Returns True when the template was handed to Twilio by this call.
     """
-    from channels.services import template_message_send
-
-    if not lead_notify_sales_whatsapp_enabled():
+    notifier = lead_notifier()
+    if not notifier.enabled():
         return False
     lead = Lead.objects.select_related("assigned_to__sales_agent").filter(pk=lead_id).first()
     if lead is None:
@@ -208,12 +200,7 @@ def lead_notify_sales_whatsapp(*, lead_id: int, reason: str) -> bool:
     }
     LeadNotification.objects.filter(pk=notification.pk).update(attempts=F("attempts") + 1)
     try:
-        status = template_message_send(
-            key=f"lead-{lead.pk}-{reason}",
-            to_phone=number,
-            content_sid=_sales_template(),
-            variables=variables,
-        )
+        status = notifier.send(key=f"lead-{lead.pk}-{reason}", to_phone=number, variables=variables)
     except TransientError as exc:
         LeadNotification.objects.filter(pk=notification.pk).update(last_error=str(exc)[:200])
         raise

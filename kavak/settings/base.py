@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "leads.apps.LeadsConfig",
     "knowledge.apps.KnowledgeConfig",
     "channels.apps.ChannelsConfig",
+    "backoffice.apps.BackofficeConfig",
 ]
 
 MIDDLEWARE = [
@@ -555,7 +556,7 @@ AXES_LOCKOUT_TEMPLATE = "backoffice/lockout.html"
 # Behind the ALB every request comes from the balancer's address: the client is the entry the
 # N proxies appended to X-Forwarded-For (1 behind the ALB; 0 = trust nothing, use the socket).
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "kavak.backoffice.security.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "backoffice.security.client_ip_address"
 # Staff sessions: not readable by scripts, sent on same-site requests only, short-lived, gone
 # when the browser closes (shared computers at the branches). production.py adds Secure.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)

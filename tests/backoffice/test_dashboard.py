@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kavak.backoffice.selectors import (
+from backoffice.selectors import (
     DateRange,
     dashboard_daily,
     dashboard_funnel,
@@ -119,7 +119,7 @@ def test_supervisor_sees_the_charts_with_the_numbers(
     known_log: Any, supervisor: Any, period: DateRange
 ) -> None:
     response = login(supervisor).get(
-        reverse("admin:leads_funneldashboard_changelist"),
+        reverse("admin:backoffice_funneldashboard_changelist"),
         {"desde": period.first.isoformat(), "hasta": period.last.isoformat()},
     )
     assert response.status_code == 200
@@ -145,7 +145,7 @@ def test_dashboard_defaults_to_the_last_30_days_and_validates_the_range(
     known_log: Any, supervisor: Any
 ) -> None:
     client = login(supervisor)
-    url = reverse("admin:leads_funneldashboard_changelist")
+    url = reverse("admin:backoffice_funneldashboard_changelist")
     page = client.get(url).content.decode()
     # The last 30 days include the conversation from 20 days ago.
     assert 'data-kpi="conversations"><div class="value">11<' in page
@@ -161,7 +161,7 @@ def test_dashboard_is_listed_in_the_admin_for_supervisors_only(supervisor: Any, 
 
 
 def test_charts_escape_names_and_carry_their_numbers() -> None:
-    from kavak.backoffice import charts
+    from backoffice import charts
 
     svg = charts.stacked_bars_svg(
         rows=[("<script>alert(1)</script>", {"nuevo": 2, "vendido": 1})],

@@ -13,9 +13,9 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework_api_key.models import APIKey
 
+from backoffice.handoff import handoff_sla_sweep
 from conversations.models import Conversation, Message
 from conversations.staff import conversation_handoff_notice, handoff_waiting_queryset
-from kavak.backoffice.handoff import handoff_sla_sweep
 from leads.models import Lead
 from tests.backoffice.conftest import login
 
@@ -225,7 +225,7 @@ def test_overdue_handoff_is_flagged_in_the_lead_list_and_on_the_dashboard(
     assert f"/admin/conversations/conversation/{conversation.pk}/responder/" in listing
     only_waiting = login(sales).get("/admin/leads/lead/", {"esperando": "si"}).content.decode()
     assert "+525587654321" in only_waiting
-    dashboard = login(supervisor).get("/admin/leads/funneldashboard/").content.decode()
+    dashboard = login(supervisor).get("/admin/backoffice/funneldashboard/").content.decode()
     assert 'id="handoffs-waiting" data-count="1"' in dashboard
 
     # Answered: no longer waiting.
@@ -234,5 +234,5 @@ def test_overdue_handoff_is_flagged_in_the_lead_list_and_on_the_dashboard(
         {"action": "reply", "text": "Ya te atiendo"},
     )
     assert "Espera asesor" not in login(sales).get("/admin/leads/lead/").content.decode()
-    dashboard = login(supervisor).get("/admin/leads/funneldashboard/").content.decode()
+    dashboard = login(supervisor).get("/admin/backoffice/funneldashboard/").content.decode()
     assert 'id="handoffs-waiting" data-count="0"' in dashboard

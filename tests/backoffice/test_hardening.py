@@ -16,9 +16,9 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory, override_settings
 
+from backoffice.security import client_ip_address
 from conversations.engine.policy import EngineDeps
 from conversations.services import conversation_turn_handle
-from kavak.backoffice.security import client_ip_address
 from leads.models import Lead, LeadEvent, SalesAgent
 from leads.roles import CONTENT, SALES, SUPERVISION
 from leads.services import lead_notify_sales

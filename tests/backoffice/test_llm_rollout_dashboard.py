@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice.selectors import DateRange, dashboard_llm_rollout
 from conversations.models import Conversation
-from kavak.backoffice.selectors import DateRange, dashboard_llm_rollout
 from tests.backoffice.conftest import login, make_conversation, make_lead
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_the_dashboard_shows_the_comparison_panel(supervisor: Any, settings: Any
     settings.LLM_ROLLOUT_PERCENT = 20
     conversations(4, uses_llm=True, leads=2)
     conversations(5, uses_llm=False, leads=1)
-    page = login(supervisor).get(reverse("admin:leads_funneldashboard_changelist"))
+    page = login(supervisor).get(reverse("admin:backoffice_funneldashboard_changelist"))
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="llm-rollout" data-comparable="1" data-conclusive="0"' in html
@@ -91,6 +91,6 @@ def test_the_dashboard_shows_the_comparison_panel(supervisor: Any, settings: Any
 
 def test_without_a_rollout_the_panel_says_there_is_nothing_to_compare(supervisor: Any) -> None:
     conversations(2, uses_llm=False, leads=0)
-    html = login(supervisor).get(reverse("admin:leads_funneldashboard_changelist")).content
+    html = login(supervisor).get(reverse("admin:backoffice_funneldashboard_changelist")).content
     assert "Sin comparación en el periodo" in html.decode()
     assert "el modelo está apagado (LLM_ENABLED)" in html.decode()

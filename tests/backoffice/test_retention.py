@@ -15,17 +15,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound, WhatsAppStatusEvent
-from conversations.models import Conversation, Message
-from kavak.backoffice.selectors import (
-    DateRange,
-    dashboard_daily,
-    dashboard_funnel,
-    dashboard_kb_fallback,
-    dashboard_latency,
-    dashboard_leads_by_agent,
-)
-from kavak.retention import (
+from backoffice.retention import (
     ERASED_LOST_REASON,
     KEPT_UNDERSTOOD,
     NothingToErase,
@@ -34,6 +24,16 @@ from kavak.retention import (
     customer_hash,
     retention_anonymise_expired,
 )
+from backoffice.selectors import (
+    DateRange,
+    dashboard_daily,
+    dashboard_funnel,
+    dashboard_kb_fallback,
+    dashboard_latency,
+    dashboard_leads_by_agent,
+)
+from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound, WhatsAppStatusEvent
+from conversations.models import Conversation, Message
 from knowledge.models import UnansweredQuestion
 from leads.models import Appointment, DataErasure, Lead, LeadEvent
 from tests.backoffice.conftest import login, make_conversation, make_lead, seed_known_log

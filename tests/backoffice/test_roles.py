@@ -41,7 +41,7 @@ def test_sales_cannot_export_assign_see_the_dashboard_or_raw_deliveries() -> Non
     assert "export_leads" not in sales["leads"]
     assert "assign_lead" not in sales["leads"]
     assert "view_all_leads" not in sales["leads"]
-    assert "view_funneldashboard" not in sales["leads"]
+    assert "backoffice" not in sales  # the funnel dashboard is the back office's only entry
     assert sales["channels"] == {"view_whatsappconversation", "reply_whatsapp"}
     assert not any(code.startswith("delete_") for codes in sales.values() for code in codes)
 
@@ -89,7 +89,7 @@ def test_sales_see_only_their_leads_and_the_conversations_behind_them(
     )
     assert client.get(reverse("admin:leads_lead_export")).status_code == 403
     assert client.get(reverse("admin:conversations_conversation_export")).status_code == 403
-    assert client.get(reverse("admin:leads_funneldashboard_changelist")).status_code == 403
+    assert client.get(reverse("admin:backoffice_funneldashboard_changelist")).status_code == 403
     assert client.get(reverse("admin:leads_salesagent_changelist")).status_code == 403
     assert client.get(reverse("admin:channels_whatsappinbound_changelist")).status_code == 403
 
@@ -106,7 +106,7 @@ def test_supervisors_see_all_leads_exports_and_the_dashboard(
         assert name in page
     assert "Exportar CSV" in page
     assert client.get(reverse("admin:leads_lead_export")).status_code == 200
-    assert client.get(reverse("admin:leads_funneldashboard_changelist")).status_code == 200
+    assert client.get(reverse("admin:backoffice_funneldashboard_changelist")).status_code == 200
     assert client.get(reverse("admin:leads_salesagent_changelist")).status_code == 200
     assert client.get(reverse("admin:conversations_conversation_export")).status_code == 200
 
@@ -139,7 +139,7 @@ def test_content_staff_reach_knowledge_tools_but_no_customer_data_or_phone_numbe
     forbidden = [
         reverse("admin:leads_lead_changelist"),
         reverse("admin:leads_lead_export"),
-        reverse("admin:leads_funneldashboard_changelist"),
+        reverse("admin:backoffice_funneldashboard_changelist"),
         reverse("admin:conversations_conversation_changelist"),
         reverse("admin:channels_whatsappconversation_changelist"),
         reverse("admin:channels_whatsappcontact_changelist"),
@@ -155,7 +155,7 @@ def test_superusers_see_everything(make_staff: Any, sales: Any) -> None:
     for name in (
         "leads_lead_changelist",
         "leads_lead_export",
-        "leads_funneldashboard_changelist",
+        "backoffice_funneldashboard_changelist",
         "leads_salesagent_changelist",
         "conversations_conversation_changelist",
         "conversations_conversation_export",
@@ -168,3 +168,11 @@ def test_superusers_see_everything(make_staff: Any, sales: Any) -> None:
         "Mía"
         in client.get(reverse("admin:leads_lead_changelist") + "?asesor=todos").content.decode()
     )
+
+
+def test_the_old_dashboard_address_leads_to_the_back_office(make_staff: Any) -> None:
+    client = login(make_staff("supervisora", SUPERVISION))
+    response = client.get("/admin/leads/funneldashboard/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:backoffice_funneldashboard_changelist")
+    assert client.get(response["Location"]).status_code == 200

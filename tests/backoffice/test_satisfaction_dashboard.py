@@ -12,10 +12,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice.retention import customer_erase
+from backoffice.satisfaction import dashboard_satisfaction, satisfaction_for_lead
+from backoffice.selectors import DateRange
 from conversations.models import Conversation, Message, SatisfactionAnswer
-from kavak.backoffice.satisfaction import dashboard_satisfaction, satisfaction_for_lead
-from kavak.backoffice.selectors import DateRange
-from kavak.retention import customer_erase
 from tests.backoffice.conftest import login, make_conversation, make_lead
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_the_dashboard_shows_the_satisfaction_card(
     answers: Any, supervisor: Any, period: DateRange
 ) -> None:
     response = login(supervisor).get(
-        reverse("admin:leads_funneldashboard_changelist"),
+        reverse("admin:backoffice_funneldashboard_changelist"),
         {"desde": period.first.isoformat(), "hasta": period.last.isoformat()},
     )
     assert response.status_code == 200

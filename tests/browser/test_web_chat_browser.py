@@ -221,7 +221,7 @@ def test_the_dashboard_date_filter_shows_and_keeps_iso_dates(page: Any, roles: N
     staff("sofia", SUPERVISION, first="Sofía")
     today = timezone.localdate()
     log_in(page, "sofia")
-    page.goto("/admin/leads/funneldashboard/")
+    page.goto("/admin/backoffice/funneldashboard/")
     expect(page.locator("#id_hasta")).to_have_value(today.isoformat())  # not dd/mm/aaaa
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", page.locator("#id_desde").input_value())
     first = today.replace(day=1)

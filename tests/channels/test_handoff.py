@@ -201,7 +201,7 @@ def test_staff_without_the_reply_permission_cannot_post(
 def test_unanswered_whatsapp_handoff_gets_one_honest_message_in_the_chat(
     handed_off: Conversation, whatsapp: FakeTwilio
 ) -> None:
-    from kavak.backoffice.handoff import handoff_sla_sweep
+    from backoffice.handoff import handoff_sla_sweep
 
     Conversation.objects.filter(pk=handed_off.pk).update(
         handoff_at=timezone.now() - timedelta(days=15)

@@ -8,12 +8,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from backoffice.handoff import handoff_return_to_bot
 from catalog.services import catalog_load_demo
 from channels.models import WhatsAppOutbound
 from channels.services import outbound_group_send, staff_reply_send
 from conversations.engine import replies
 from conversations.models import Conversation, SatisfactionAnswer
-from kavak.backoffice.handoff import handoff_return_to_bot
 from tests.channels.conftest import CUSTOMER, CUSTOMER_PHONE
 from tests.channels.fake_twilio import FakeTwilio
 from tests.channels.test_handoff import deliver

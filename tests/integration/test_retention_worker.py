@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from backoffice.tasks import retention_anonymise as retention_anonymise_task
 from conversations.models import Conversation
-from kavak.tasks import retention_anonymise as retention_anonymise_task
 from leads.models import DataErasure
 from tests.backoffice.conftest import make_conversation
 

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from rest_framework_api_key.models import APIKey
 
+from backoffice.handoff import handoff_return_to_bot
 from catalog.services import catalog_load_demo
 from conversations.engine import replies
 from conversations.engine.policy import EngineDeps
@@ -18,7 +19,6 @@ from conversations.models import Conversation, Message, SatisfactionAnswer
 from conversations.satisfaction import satisfaction_answer_record, satisfaction_ask_after_handoff
 from conversations.services import conversation_turn_handle
 from conversations.staff import conversation_client_messages, conversation_staff_reply
-from kavak.backoffice.handoff import handoff_return_to_bot
 from tests.concurrency import run_at_once
 from tests.fakes import FakeKnowledge, InMemoryCarCatalog
 

@@ -15,9 +15,9 @@ from typing import Any
 from django.db.models import Avg, Count, DecimalField, Exists, OuterRef, QuerySet
 from django.utils.safestring import SafeString
 
+from backoffice import charts
+from backoffice.selectors import DateRange, dashboard_conversations
 from conversations.models import Message, SatisfactionAnswer
-from kavak.backoffice import charts
-from kavak.backoffice.selectors import DateRange, dashboard_conversations
 
 SCORES = (1, 2, 3, 4, 5)
 _CENT = Decimal("0.01")

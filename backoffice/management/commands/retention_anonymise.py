@@ -11,7 +11,11 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from kavak.retention import RetentionPolicy, retention_anonymise_expired, retention_expired_counts
+from backoffice.retention import (
+    RetentionPolicy,
+    retention_anonymise_expired,
+    retention_expired_counts,
+)
 
 
 class Command(BaseCommand):

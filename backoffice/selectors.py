@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -15,10 +16,27 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from channels.selectors import TranscriptLine, whatsapp_transcript
+from conversations.engine.financing import AmortizationRow, amortization_table, financing_plan
 from conversations.models import Conversation, Message
-from kavak.backoffice.labels import STEP_LABELS
+from kavak.labels import STEP_LABELS
 from leads.models import Lead
 from leads.selectors import EXPORT_CHUNK
+
+
+# --- The amortisation download of a lead ---------------------------------------------------------
+def lead_amortization(*, lead: Lead) -> list[AmortizationRow]:
+    """The amortisation table of the plan the customer saw (empty for cash or no plan)."""
+    fin = lead.financing_snapshot or {}
+    if not fin.get("term_months") or fin.get("cash_purchase"):
+        return []
+    plan = financing_plan(
+        price=Decimal(fin["price"]),
+        down_payment=Decimal(fin["down_payment"]),
+        annual_rate=Decimal(fin["annual_rate"]),
+        term_months=int(fin["term_months"]),
+    )
+    return amortization_table(plan)
+
 
 # --- Transcript -----------------------------------------------------------------------------------
 _WHO = {

@@ -1,1 +1,0 @@
-"""Back office pieces that span apps: the funnel dashboard reads, SVG charts, admin hardening."""
