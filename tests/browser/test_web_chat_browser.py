@@ -152,7 +152,9 @@ def test_a_handoff_on_the_web_chat_is_answered_by_a_salesperson_and_seen_without
 
     page.get_by_role("button", name="Regresar la conversación al bot").click()
     expect(page.locator("ul.messagelist")).to_contain_text("regresó al bot")
-    expect(phone.locator(".notice").last).to_contain_text("Ana te regresó con el asistente")
+    expect(phone.locator(".notice").nth(-2)).to_contain_text("Ana te regresó con el asistente")
+    # The satisfaction question follows the back-to-bot notice (CSAT, issue 20).
+    expect(phone.locator(".notice").last).to_contain_text("¿qué tan bien te atendimos?")
     expect(phone.locator("#state")).to_have_attribute("data-bot-paused", "false")
     shot(phone, "handoff-04-regreso-al-bot")
     conversation = Conversation.objects.get(channel="web")

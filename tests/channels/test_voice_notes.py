@@ -108,15 +108,17 @@ def sent_to_customer(fake: FakeTwilio) -> list[str]:
 
 
 def deterministic_reply(text: str, settings: Any) -> str:
-    """What the agent answers to ``text`` when it is typed (the model off, another session)."""
-    enabled = settings.LLM_ENABLED
-    settings.LLM_ENABLED = False
-    try:
+    """What the agent answers to ``text`` when it is typed (the model off, another session).
+
+    A nested ``override_settings``, never the ``settings`` fixture: assigned inside another
+    ``override_settings`` block, the fixture restores that block's values at teardown (after the
+    block ended), leaking them into the next tests.
+    """
+    del settings  # kept in the signature for the callers
+    with override_settings(LLM_ENABLED=False):
         return conversation_turn_handle(
             channel="whatsapp", external_id=f"+52155{time.monotonic_ns() % 10**8:08d}", text=text
         ).reply
-    finally:
-        settings.LLM_ENABLED = enabled
 
 
 # --- success ---------------------------------------------------------------------------------
