@@ -692,6 +692,8 @@ class _Turn:
                 return
             self._faq(text)
             return
+        if r.greeting and len(r.folded.split()) <= 3 and not r.kavak_topic:
+            return  # "hola??": still there? (small talk, not a question for the articles)
         about_flow = self.changed - {"contact"}
         # "no me gustó, regrésame a las opciones" names a Kavak topic (returns) but asks the flow.
         flow_only = bool(r.show_again or r.choice_among) and "?" not in self.text

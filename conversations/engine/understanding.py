@@ -348,6 +348,37 @@ _UNSURE_DOWN = re.compile(
     r"\bno se (?:cuanto|que|si)\b.*\benganche\b|\benganche\b.*\bno se\b"
     r"|\bcuanto (?:me )?(?:recomienda\w*|sugiere\w*|conviene) (?:dar|poner|de enganche)\b"
 )
+# English words Mexican customers mix in ("down payment 50k", "the first one", "call me"), read
+# as the Spanish the rules know. Only these phrases; the rest of the message is left as written.
+_SPANGLISH = tuple(
+    (re.compile(rf"(?<!\w){english}(?!\w)", re.IGNORECASE), spanish)
+    for english, spanish in (
+        (r"down ?payment", "enganche"),
+        (r"(?:the )?first one", "el primero"),
+        (r"(?:the )?second one", "el segundo"),
+        (r"(?:the )?third one", "el tercero"),
+        (r"(?:the )?last one", "el ultimo"),
+        (r"call me", "llamame"),
+        (r"per month|a month|monthly", "al mes"),
+        (r"months?", "meses"),
+        (r"years?", "anos"),
+        (r"cash", "de contado"),
+    )
+)
+
+
+_SPANGLISH_HINTS = ("down", "one", "call", "month", "year", "cash")
+
+
+def _spanglish(text: str) -> str:
+    lowered = text.lower()
+    if not any(word in lowered for word in _SPANGLISH_HINTS):
+        return text
+    for pattern, spanish in _SPANGLISH:
+        text = pattern.sub(spanish, text)
+    return text
+
+
 _ASKS_FOR = re.compile(r"\b(?:tienes|tienen|tiene|hay|habra|tendras|tendran|manejan|venden)\s+$")
 _TERM_BEFORE = re.compile(r"\b(?:a|en|plazo de|plazo)\s*$")
 _SENTENCE_END = re.compile(r"[.?!\n]")
@@ -832,7 +863,7 @@ def understand(
     terms: tuple[int, ...] = parsing.ALLOWED_TERMS,
 ) -> Reading:
     """Everything one customer message says, each slot with the cue that decided it."""
-    text = text.strip()
+    text = _spanglish(text.strip())
     folded = fold(text)
     if not text:
         return Reading(text=text, folded=folded)
