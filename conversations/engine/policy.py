@@ -867,6 +867,9 @@ class _Turn:
             if r.contact_at is not None and not s.contact_time:
                 when = (r.contact_text or r.text)[:200]
                 self.set_slots(contact_time=when, contact_at=r.contact_at.isoformat())
+            if not s.options and self.slots.has_need and self.slots.has_budget and s.chosen is None:
+                # "busco una SUV de 350 mil… ¿me pueden llamar?": the cars too, for the call.
+                self._recommend()
             return self._advance_lead()
         if self._asks_price_without_budget() and not s.options:
             # "¿y el jetta cuánto cuesta?" before any budget: the prices, then the budget helps.
@@ -879,17 +882,30 @@ class _Turn:
         return None
 
     def _asks_price_without_budget(self) -> bool:
-        """ "¿Cuánto cuesta el jetta?" with a car in mind and no budget yet."""
+        """ "¿Cuánto cuesta el jetta?" (or "¿cuánto quedaría el tracker a 48 meses?") with a car
+        in mind and no budget yet."""
         s = self.slots
         r = self.reading
         car_named = bool(s.make or s.model or s.body_type or r.need.found)
         # "¿cuánto cuesta el seguro con ustedes?" asks about Kavak, not about the car's price.
         about_kavak = r.kavak_topic and not r.need.found
-        return r.price_asked and not s.has_budget and car_named and not about_kavak
+        financing_asked = (
+            r.question
+            and bool(r.need.model)
+            and (r.monthly_asked or r.down_amount is not None or r.term is not None)
+        )
+        asked = r.price_asked or financing_asked
+        return asked and not s.has_budget and car_named and not about_kavak
 
     def _options_without_budget(self) -> TurnResult:
         if not self._recommend():
             return self.ask(Action.ASK_BUDGET)
+        r = self.reading
+        options = self.slots.options
+        if len(options) == 1 and r.need.model and self.changed & {"down", "term"}:
+            # "¿cuánto quedaría el tracker a 48 meses con 60 mil?": the only one, simulated.
+            self._choose(0)
+            return self._advance()
         self.say(replies.budget_refines())
         return self.result(Action.CHOOSE_OPTION, ask=False)
 

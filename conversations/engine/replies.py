@@ -325,6 +325,7 @@ _FIELD_NAMES = {
     "seats": "los pasajeros",
     "version": "la versión",
     "equipment": "ese equipamiento",
+    "consumption": "el consumo de combustible",
 }
 
 

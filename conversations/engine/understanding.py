@@ -328,7 +328,8 @@ _NEGATED_CAR = re.compile(
     r"|excepto|menos|fuera de|sin)\s+(?:(?:un|una|los|las|el|la|de|del)\s+)?(\w+(?:[ -]\w+)?)"
 )
 _SELL_CONTEXT = re.compile(
-    r"\b(?:vend\w*|a cuenta|cambi\w*|mi (?:carro|auto|coche|camioneta)|tomen|reciben|compran)\b"
+    r"\b(?:vend\w*|a cuenta|cambi\w*|mi (?:carro|auto|coche|camioneta)|tomen|reciben|compran"
+    r"|me dan por|cotiz\w*)\b"
 )
 _OWN_DESCRIBED = re.compile(
     r"^\s*(?:(?:pues|bueno|ok|si|mira|este|ah)\s+)*"
@@ -379,6 +380,10 @@ def _spanglish(text: str) -> str:
     return text
 
 
+_OWN_DESCRIBED_LATER = re.compile(
+    r"(?:^|[,.;!?]\s*)(?:y\s+)?(?:es|era|seria)\s+(?:un|una)\s+"
+    r"(?!(?:suv|sedan|camioneta|pickup|hatchback)\b)"
+)
 _ASKS_FOR = re.compile(r"\b(?:tienes|tienen|tiene|hay|habra|tendras|tendran|manejan|venden)\s+$")
 _TERM_BEFORE = re.compile(r"\b(?:a|en|plazo de|plazo)\s*$")
 _SENTENCE_END = re.compile(r"[.?!\n]")
@@ -731,6 +736,11 @@ _FIELDS = {
         r"vestiduras", r"piel", r"llave inteligente", r"arranque por boton", r"bolsas de aire",
         r"frenos abs", r"control crucero", r"crucero",
     ),
+    # Fuel economy: the catalogue has no consumption figures (answered honestly).
+    "consumption": (
+        r"gasta\w*", r"consum\w*", r"rinde", r"rinden", r"rendimiento", r"rendidor\w*",
+        r"km por litro", r"kilometros por litro", r"gasolina que gasta",
+    ),
     # "las características de la opción 2": every fact the catalogue has.
     "details": (
         r"caracteristicas", r"detalles", r"especificaciones", r"ficha tecnica", r"ficha",
@@ -908,12 +918,18 @@ def understand(
     # "es un vento 2016" right after asking how to sell or trade in a car: the customer's car.
     own_car = None
     context = fold(state.faq_context or "")
-    if context and _SELL_CONTEXT.search(context) and _OWN_DESCRIBED.match(need_text):
-        own = catalog.match_need(need_text, car_context=True)
+    described = _OWN_DESCRIBED.match(need_text)
+    if described is None and _SELL_CONTEXT.search(no_phone_text):
+        # "¿cuánto me dan por mi carro? es un jetta 2017": the same message describes it.
+        described = _OWN_DESCRIBED_LATER.search(need_text)
+        context = context or no_phone_text
+    if context and _SELL_CONTEXT.search(context) and described:
+        own_text = need_text[described.start() :]
+        own = catalog.match_need(own_text, car_context=True)
         if own.make or own.model:
-            year = _YEAR.search(need_text)
+            year = _YEAR.search(own_text)
             own_car = " ".join(x for x in (own.make, own.model, year and year.group(0)) if x)
-            need_text = ""
+            need_text = need_text[: described.start()]
     need = (
         catalog.match_need(need_text, car_context=car_context) if _bare(need_text) else NeedMatch()
     )
