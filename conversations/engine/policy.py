@@ -664,6 +664,14 @@ class _Turn:
             self.answered = True
             self.understood["car_question"] = list(q.fields)
             return
+        plan_known = s.chosen is not None and s.down_payment is not None and s.term_months
+        if r.total_asked and plan_known and not s.cash_purchase:
+            # "¿cuánto pagaría en total?": the down payment plus every instalment of the plan.
+            plan = self._plan(s.term_months)
+            self.say(replies.total_answer(plan))
+            self.answered = True
+            self.understood["total"] = str(plan.down_payment + plan.total_paid)
+            return
         if r.fuel is not None and not self.changed - {"contact"}:
             self.say(replies.fuel_answer(r.fuel, self.deps.catalog.count_fuel(r.fuel)))
             self.answered = True

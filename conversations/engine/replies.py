@@ -448,6 +448,16 @@ def plan_block(plan: FinancingPlan) -> str:
     )
 
 
+def total_answer(plan: FinancingPlan) -> str:
+    total = plan.down_payment + plan.total_paid
+    return (
+        f"En total pagarías {mxn_cents(total)}: {mxn_cents(plan.down_payment)} de enganche más "
+        f"{plan.term_months} mensualidades de {mxn_cents(plan.monthly_payment)} "
+        f"({mxn_cents(plan.total_interest)} de intereses). Es una estimación sujeta a aprobación "
+        "de crédito."
+    )
+
+
 def comparison_block(plans: list[FinancingPlan]) -> str:
     rows = [f"• {p.term_months} meses: {mxn_cents(p.monthly_payment)} al mes" for p in plans]
     return "Comparativo de plazos con el mismo enganche:\n" + "\n".join(rows)

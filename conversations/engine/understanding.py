@@ -99,6 +99,7 @@ class Reading:
     financing_interest: bool = False
     excluded_makes: tuple[str, ...] = ()  # "que no sea nissan"
     own_car: str | None = None  # "es un vento 2016" after asking how to sell or trade in
+    total_asked: bool = False  # "¿cuánto pagaría en total?"
     price_asked: bool = False  # "¿cuánto cuesta el jetta?", "¿en cuánto lo tienen?"
     monthly_asked: bool = False  # "¿cuánto sería mensual?", "¿cuánto pagaría al mes?"
     fuzzy: bool = False  # the need was only fuzzily matched (the LLM may double-check)
@@ -383,6 +384,10 @@ def _spanglish(text: str) -> str:
 _OWN_DESCRIBED_LATER = re.compile(
     r"(?:^|[,.;!?]\s*)(?:y\s+)?(?:es|era|seria)\s+(?:un|una)\s+"
     r"(?!(?:suv|sedan|camioneta|pickup|hatchback)\b)"
+)
+_TOTAL_ASKED = re.compile(
+    r"\b(?:en total|total pagad\w*|costo total|pago total|cuanto (?:pagaria|pago|seria|saldria) "
+    r"(?:en total|al final|todo)|cuanto (?:me )?sale (?:en total|al final|todo))\b"
 )
 _ASKS_FOR = re.compile(r"\b(?:tienes|tienen|tiene|hay|habra|tendras|tendran|manejan|venden)\s+$")
 _TERM_BEFORE = re.compile(r"\b(?:a|en|plazo de|plazo)\s*$")
@@ -1078,6 +1083,7 @@ def understand(
         financing_interest=_has(folded, _FINANCING),
         excluded_makes=tuple(excluded_makes),
         own_car=own_car,
+        total_asked=_TOTAL_ASKED.search(folded) is not None,
         price_asked=_PRICE_ASKED.search(folded) is not None,
         monthly_asked=_MONTHLY_ASKED.search(folded) is not None and not money.monthly,
         fuzzy=fuzzy,
@@ -1106,7 +1112,11 @@ def _rechoice(folded: str, pending: Action) -> bool:
         Action.OFFER_APPOINTMENT,
     ):
         return False
-    return bool(re.search(r"\b(?:mejor|cambia\w*|prefiero|en vez|mas bien|ahora)\b", folded))
+    return bool(
+        re.search(r"\b(?:mejor|cambia\w*|prefiero|en vez|mas bien|ahora)\b", folded)
+        # "¿y con la 2 cuánto sería?", "y la 3?": the same plan for another option shown.
+        or re.search(r"^(?:y|o)\s+(?:con\s+|para\s+)?(?:el|la)\s+(?:[1-9]|otr[oa])\b", folded)
+    )
 
 
 def _seats(folded: str) -> int | None:
