@@ -88,6 +88,20 @@ DECLINE = (
     r"solo (?:estoy|estaba) checando", r"solo (?:preguntaba|cotizaba|estoy cotizando)",
     r"nada mas (?:preguntaba|cotizaba)",
 )  # fmt: skip
+# Who is answering ("¿eres un robot?", "¿con quién hablo?"): said plainly, with a person offered.
+BOT_IDENTITY = (
+    r"eres (?:un |una )?(?:robot|bot|chatbot|humano|persona|maquina|real|ia)",
+    r"con quien (?:hablo|tengo el gusto)", r"quien (?:eres|me atiende|me esta atendiendo)",
+    r"hablo con (?:una persona|un humano|alguien real|un robot|un bot|una maquina)",
+    r"es un (?:bot|robot)", r"eres inteligencia artificial",
+)  # fmt: skip
+# A customer who is upset: an apology and a person offered, never ignored.
+FRUSTRATED = (
+    r"harto", r"harta", r"nadie me (?:contesta|responde|atiende|hace caso|pela)",
+    r"(?:pesimo|mal|malisimo|terrible) servicio", r"no me resuelven", r"estoy (?:muy )?enojad[oa]",
+    r"que molest\w*", r"me tienen esperando", r"no me han (?:llamado|contestado|marcado)",
+    r"ya (?:les|te) (?:escribi|marque|llame) (?:varias|muchas)", r"que mala onda",
+)  # fmt: skip
 FINANCING_INTEREST = (
     r"financiamiento", r"financiar", r"financiado", r"financiada", r"a credito", r"credito",
     r"a meses", r"en mensualidades", r"en pagos", r"plan de pagos",

@@ -685,7 +685,7 @@ def is_adversarial(text: str) -> bool:
             r"de a gratis",
             r"ignora (?:tus|las|todas)\w*",
             r"olvida tus instrucciones",
-            r"eres un",
+            r"eres un(?!\s+(?:robot|bot|humano|persona|asistente|agente|chatbot|programa))",
             r"descuento del \d+",
             r"precio de \$?1\b",
             r"a \$?1 peso",
@@ -730,6 +730,11 @@ _NAMED = re.compile(
     r"(?:^|\b)(?P<cue>me llamo|mi nombre es|el nombre es|a nombre de|soy|habla)\s+(?P<rest>.+)",
     re.IGNORECASE,
 )
+_RELATIVE = re.compile(
+    r"^(?:de\s+)?mi\s+(?:espos[oa]|herman[oa]|hij[oa]|mam[aá]|pap[aá]|novi[oa]|pareja|suegr[oa]"
+    r"|señora|senora|marido|mujer|tí[oa]|ti[oa]|prim[oa])\s*,?\s*(?:que se llama\s+)?",
+    re.IGNORECASE,
+)
 # A name ends at punctuation, a digit or a word that starts another part of the message.
 _NAME_END = re.compile(
     r"[\d,.;:!?¿¡()/\n@#]|\s+(?:y|e|pero|mi|tel|telefono|teléfono|cel|celular|numero|número|"
@@ -765,7 +770,8 @@ def parse_name(text: str, *, expecting: bool = False) -> str | None:
         return None  # "no me llamo Rosa", "no soy Juan"
     m = _NAMED.search(cleaned)
     if m:
-        candidate = m.group("rest")
+        # "a nombre de mi esposa, Laura Díaz": the relative's name, not "mi esposa".
+        candidate = _RELATIVE.sub("", m.group("rest"))
     elif expecting:
         candidate = _NAME_PREFIX.sub("", cleaned)
     else:

@@ -439,6 +439,8 @@ class _Turn:
                 self.set_slots(phone=r.phone)
                 noted.append("tu celular")
         if r.name and r.name != s.name:
+            if s.name and self.pending not in _LEAD_ACTIONS:
+                self.say(replies.name_changed(r.name))  # "mejor a nombre de mi esposa, Laura"
             self.set_slots(name=r.name)
             noted.append("tu nombre")
         wants_contact = r.appointment or r.callback or s.wants_appointment or s.wants_callback
@@ -644,6 +646,15 @@ class _Turn:
     def _side_answers(self) -> None:
         r = self.reading
         s = self.slots
+        if r.frustrated:
+            self.say(replies.sorry_offer_person())
+            self.answered = True
+            self.understood["frustrated"] = True
+        if r.bot_identity:
+            self.say(replies.who_am_i())
+            self.answered = True
+            self.understood["bot_identity"] = True
+            return
         if r.own_car:
             self.say(replies.own_car_noted(r.own_car))
             self.answered = True

@@ -301,6 +301,24 @@ def monthly_by_option(
     )
 
 
+def name_changed(name: str) -> str:
+    return f"Anotado: a nombre de {name}."
+
+
+def who_am_i() -> str:
+    return (
+        "Soy el asistente virtual de Kavak: un programa, no una persona. Te ayudo a encontrar "
+        "auto y a simular tu financiamiento; si prefieres hablar con un asesor, dime «asesor»."
+    )
+
+
+def sorry_offer_person() -> str:
+    return (
+        "Lamento mucho la molestia. Si quieres, te comunico ahora con un asesor de Kavak "
+        "(escribe «asesor»); mientras, aquí sigo para ayudarte."
+    )
+
+
 def own_car_noted(car: str) -> str:
     return (
         f"Anotado: tu {car}. Su precio final se define en la inspección, y ese monto puede "

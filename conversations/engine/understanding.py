@@ -100,6 +100,8 @@ class Reading:
     excluded_makes: tuple[str, ...] = ()  # "que no sea nissan"
     own_car: str | None = None  # "es un vento 2016" after asking how to sell or trade in
     total_asked: bool = False  # "¿cuánto pagaría en total?"
+    bot_identity: bool = False  # "¿eres un robot?"
+    frustrated: bool = False  # "ya me tienen harto, nadie me contesta"
     price_asked: bool = False  # "¿cuánto cuesta el jetta?", "¿en cuánto lo tienen?"
     monthly_asked: bool = False  # "¿cuánto sería mensual?", "¿cuánto pagaría al mes?"
     fuzzy: bool = False  # the need was only fuzzily matched (the LLM may double-check)
@@ -170,6 +172,8 @@ _APPOINTMENT = _alternation(lexicon.APPOINTMENT)
 _THINK = _alternation(lexicon.THINK_LATER)
 _DECLINE = _alternation(lexicon.DECLINE)
 _FINANCING = _alternation(lexicon.FINANCING_INTEREST)
+_BOT_IDENTITY = _alternation(lexicon.BOT_IDENTITY)
+_FRUSTRATED = _alternation(lexicon.FRUSTRATED)
 _SHOW_AGAIN = _alternation(lexicon.SHOW_AGAIN)
 _REFUSE_PHONE = _alternation(lexicon.REFUSE_PHONE)
 _OFF_TOPIC = _alternation(lexicon.OFF_TOPIC_HINTS)
@@ -1084,6 +1088,8 @@ def understand(
         excluded_makes=tuple(excluded_makes),
         own_car=own_car,
         total_asked=_TOTAL_ASKED.search(folded) is not None,
+        bot_identity=_has(folded, _BOT_IDENTITY),
+        frustrated=_has(folded, _FRUSTRATED),
         price_asked=_PRICE_ASKED.search(folded) is not None,
         monthly_asked=_MONTHLY_ASKED.search(folded) is not None and not money.monthly,
         fuzzy=fuzzy,
