@@ -711,6 +711,8 @@ class _Turn:
                 return
             self._faq(text)
             return
+        if not re.search(r"\w", r.folded):
+            return  # "???", "...": still there? (not a question for the articles)
         if r.greeting and len(r.folded.split()) <= 3 and not r.kavak_topic:
             return  # "hola??": still there? (small talk, not a question for the articles)
         about_flow = self.changed - {"contact"}

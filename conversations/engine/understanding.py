@@ -633,6 +633,11 @@ _RANK_CHOICES = {
     for rank, words in _RANKS.items()
 }
 _LAST = _alternation((r"el ultimo", r"la ultima", r"ultimo", r"ultima"))
+_ANY_ONE = re.compile(
+    r"^(?:(?:pues|ok|va|no se|bueno)\s+)*(?:cualquiera|cualquier[ao]?|(?:el|la) que sea"
+    r"|(?:el|la) que (?:me )?(?:recomiendes|recomiendas|sugieras|digas)|tu (?:escoge|elige|dime)"
+    r"|escoge tu|elige tu|(?:el|la) que tu (?:digas|quieras))$"
+)
 _NOT_THIS = _alternation((r"no", r"otra", r"otro", r"ninguna", r"ninguno", r"pero"))
 _THIS_ONE = _alternation((r"ese", r"esa", r"este", r"esta", r"ese mero", r"esa mera", r"ese carro"))
 
@@ -686,6 +691,8 @@ def _option_index(
             return int(m2.group(1)) - 1
         if bare in _NUMBER_WORD and _NUMBER_WORD[bare] < n:
             return _NUMBER_WORD[bare]
+        if _ANY_ONE.match(bare):
+            return 0  # "cualquiera", "la que me recomiendes": the best fit, shown first
         this_one = _has(folded, _THIS_ONE) or bare in ("la quiero", "lo quiero")
         if n == 1 and this_one:
             return 0
