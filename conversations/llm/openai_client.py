@@ -82,28 +82,13 @@ class OpenAiLlmClient:
         )
 
     def complete(self, *, system: str, user: str, call: LlmCall) -> str:
-        attempt = 0
-        while True:
-            remaining = call.deadline - time.monotonic()
-            if remaining < _MIN_ATTEMPT_S:
-                raise LlmError(TIMEOUT, "no time left in the turn's budget")
-            try:
-                return self._once(system=system, user=user, call=call, timeout_s=remaining)
-            except LlmError as exc:
-                if exc.reason not in RETRYABLE or attempt >= call.max_retries:
-                    raise
-                delay = self._backoff(attempt, exc)
-                if time.monotonic() + delay + _MIN_ATTEMPT_S > call.deadline:
-                    raise
-                logger.info(
-                    "llm_retry purpose=%s reason=%s attempt=%s delay_s=%.2f",
-                    call.purpose,
-                    exc.reason,
-                    attempt + 1,
-                    delay,
-                )
-                self._sleep(delay)
-                attempt += 1
+        return _retrying(
+            lambda remaining: self._once(system=system, user=user, call=call, timeout_s=remaining),
+            purpose=call.purpose,
+            max_retries=call.max_retries,
+            deadline=call.deadline,
+            sleep=self._sleep,
+        )
 
     def _once(self, *, system: str, user: str, call: LlmCall, timeout_s: float) -> str:
         extra: dict[str, Any] = {}
