@@ -13,11 +13,10 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import partial
+from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,16 +40,15 @@ from conversations.engine.state import (
     CarOption,
     ConversationState,
     Step,
-    state_from_dict,
 )
-from conversations.models import Conversation, Message
-from conversations.satisfaction import satisfaction_answer_record, satisfaction_enabled
-from conversations.staff import ClientMessage, conversation_staff_messages_since_last_turn
-from conversations.stores import MessageRecord, Session
+from conversations.models import Conversation
+from conversations.ports import MessageRecord, Session, StateStore
+from conversations.satisfaction import satisfaction_enabled
+from conversations.staff import ClientMessage
 from conversations.wiring import engine_config, engine_deps, lead_store, state_store
 from kavak import metrics
 from kavak.logging import log_context
-from leads.stores import AppointmentData, LeadData, LeadView
+from leads.ports import AppointmentData, LeadData, LeadStore, LeadView
 
 if TYPE_CHECKING:
     from conversations.llm.services import LlmBudget
@@ -107,7 +105,7 @@ def _appointment(state: ConversationState) -> Appointment | None:
     )
 
 
-def _financing_snapshot(state: ConversationState, config_rate: Any) -> dict[str, Any]:
+def _financing_snapshot(state: ConversationState, config_rate: Decimal) -> dict[str, object]:
     s = state.slots
     if s.chosen is None:
         return {}
@@ -123,7 +121,7 @@ def _financing_snapshot(state: ConversationState, config_rate: Any) -> dict[str,
     ).as_dict()
 
 
-def _car_snapshot(car: CarOption | None) -> dict[str, Any]:
+def _car_snapshot(car: CarOption | None) -> dict[str, object]:
     if car is None:
         return {}
     return {
@@ -138,7 +136,7 @@ def _car_snapshot(car: CarOption | None) -> dict[str, Any]:
 
 
 def _lead_data(
-    *, source: str, session: Session, state: ConversationState, persisted: bool, rate: Any
+    *, source: str, session: Session, state: ConversationState, rate: Decimal
 ) -> LeadData:
     s = state.slots
     contact_at = datetime.fromisoformat(s.contact_at) if s.contact_at else None
@@ -154,7 +152,7 @@ def _lead_data(
     return LeadData(
         source=source,
         channel=session.channel,
-        conversation_id=session.conversation_id if persisted else None,
+        conversation_id=session.row_id,
         name=s.name or "",
         phone=s.phone or "",
         preferred_contact_time=s.contact_time or "",
@@ -164,21 +162,6 @@ def _lead_data(
         financing_snapshot=_financing_snapshot(state, rate),
         appointment=appointment,
     )
-
-
-def _enqueue_notification(*, lead_id: int, reason: str) -> None:
-    """Runs after the turn committed: a broker outage must not turn a saved turn into an error.
-
-    A notification that could not be enqueued is picked up by ``leads.lead_notify_sweep``.
-    """
-    from leads.tasks import lead_notify_sales as lead_notify_sales_task
-
-    try:
-        lead_notify_sales_task.delay(lead_id, reason)
-    except Exception:
-        logger.warning(
-            "lead_notify_enqueue_failed lead_id=%s reason=%s", lead_id, reason, exc_info=True
-        )
 
 
 def _record_kb_miss(*, question: str, confidence: float, channel: str, ref: str) -> None:
@@ -303,10 +286,9 @@ def _turn(
     store = state_store()
     leads = lead_store()
     config = engine_config(now=now)
-    persisted = store.persistent
     with store.locked(channel=channel, external_id=external_id, now=now) as session:
         step_before = session.state.step.value
-        staff = _staff_since_last_turn(session, persisted=persisted)
+        staff = _staff_since_last_turn(store, session)
         if session.status == Conversation.Status.HANDOFF:
             return _paused_turn(
                 session,
@@ -322,11 +304,10 @@ def _turn(
                     deps,
                     config,
                 ),
-                persisted=persisted,
                 rate=config.annual_rate,
                 staff=staff,
             )
-        survey = survey_allowed and persisted and satisfaction_enabled()
+        survey = survey_allowed and store.keeps_satisfaction() and satisfaction_enabled()
         result: TurnResult = decide(
             session.state,
             Inbound(
@@ -351,7 +332,6 @@ def _turn(
                         source=effect.source,
                         session=session,
                         state=result.state,
-                        persisted=persisted,
                         rate=config.annual_rate,
                     )
                 )
@@ -365,12 +345,12 @@ def _turn(
                     ref=str(session.conversation_id),
                 )
             elif isinstance(effect, RecordSatisfaction):
-                _record_satisfaction(session, effect, persisted=persisted, now=now)
-        for effect in result.effects:
-            if isinstance(effect, NotifySales) and lead_view is not None and leads.persistent:
-                transaction.on_commit(
-                    partial(_enqueue_notification, lead_id=lead_view.id, reason=effect.reason)
+                store.satisfaction_record(
+                    session, score=effect.score, comment=effect.comment, now=now
                 )
+        for effect in result.effects:
+            if isinstance(effect, NotifySales) and lead_view is not None:
+                leads.notify_sales(lead_id=lead_view.id, reason=effect.reason)
         latency_ms = round((time.perf_counter() - started) * 1000, 2)
         store.save(
             session,
@@ -401,7 +381,7 @@ def _turn(
         )
         if lead_view is None and result.state.slots.lead_recorded:
             # Only conversations that produced a lead pay for this read.
-            lead_view = leads.for_conversation(conversation_id=session.conversation_id)
+            lead_view = _conversation_lead(leads, session)
     return TurnOutcome(
         conversation_id=session.conversation_id,
         session_id=external_id,
@@ -421,27 +401,31 @@ def _turn(
     )
 
 
-def _staff_since_last_turn(session: Session, *, persisted: bool) -> tuple[ClientMessage, ...]:
+def _conversation_lead(leads: LeadStore, session: Session) -> LeadView | None:
+    """Leads point at the conversation's row: one that lives only in process memory has none."""
+    if session.row_id is None:
+        return None
+    return leads.for_conversation(conversation_id=session.row_id)
+
+
+def _staff_since_last_turn(store: StateStore, session: Session) -> tuple[ClientMessage, ...]:
     """Only conversations a person ever took pay for this read (one indexed query)."""
-    if not persisted or session.handoff_at is None or session.created:
+    if session.handoff_at is None or session.created:
         return ()
-    return tuple(
-        conversation_staff_messages_since_last_turn(conversation_id=session.conversation_id)
-    )
+    return store.staff_messages_since_last_turn(session)
 
 
 def _paused_turn(
     session: Session,
-    store: Any,
+    store: StateStore,
     text: str,
     provider_message_id: str,
     turn_id: str,
     now: datetime,
-    leads: Any,
+    leads: LeadStore,
     result: TurnResult,
     *,
-    persisted: bool,
-    rate: Any,
+    rate: Decimal,
     staff: tuple[ClientMessage, ...] = (),
 ) -> TurnOutcome:
     """A person has the conversation: store the message and the contact data it gives.
@@ -455,16 +439,15 @@ def _paused_turn(
     noted = any(isinstance(e, UpsertLead) for e in result.effects)
     for effect in result.effects:
         if isinstance(effect, RecordSatisfaction):
-            _record_satisfaction(session, effect, persisted=persisted, now=now)
+            store.satisfaction_record(session, score=effect.score, comment=effect.comment, now=now)
     reply = "" if session.channel == Conversation.Channel.WHATSAPP else result.reply
-    if reply and not noted and persisted and _handoff_answered(session):
+    if reply and not noted and store.handoff_answered(session):
         reply = ""
     lead_view = None
     if noted:
         lead_view = leads.upsert(
             data=_lead_data(
-                source="handoff", session=session, state=result.state, persisted=persisted,
-                rate=rate,
+                source="handoff", session=session, state=result.state, rate=rate,
             )
         )  # fmt: skip
     messages = [
@@ -498,36 +481,11 @@ def _paused_turn(
         reply=reply,
         step=Step.HANDOFF.value,
         next_action=Action.HANDOFF_TO_HUMAN.value,
-        lead=lead_view or leads.for_conversation(conversation_id=session.conversation_id),
+        lead=lead_view or _conversation_lead(leads, session),
         bot_paused=True,
         appointment=_appointment(result.state),
         staff_messages=staff,
     )
-
-
-def _record_satisfaction(
-    session: Session, effect: RecordSatisfaction, *, persisted: bool, now: datetime
-) -> None:
-    if not persisted:  # the memory store has no conversation rows to attach the answer to
-        return
-    satisfaction_answer_record(
-        conversation_id=session.conversation_id,
-        channel=session.channel,
-        score=effect.score,
-        comment=effect.comment,
-        handed_off=session.handoff_at is not None,
-        now=now,
-    )
-
-
-def _handoff_answered(session: Session) -> bool:
-    if session.handoff_at is None:
-        return False
-    return Message.objects.filter(
-        conversation_id=session.conversation_id,
-        direction=Message.Direction.STAFF,
-        created_at__gte=session.handoff_at,
-    ).exists()
 
 
 def conversation_return_to_bot(*, conversation_id: int) -> None:
@@ -599,18 +557,11 @@ def conversation_uses_llm(*, channel: str, external_id: str, now: datetime | Non
 
     if not llm_client().enabled:
         return False
-    if state_store().persistent:
-        row = (
-            Conversation.objects.filter(
-                channel=channel, external_id=external_id, closed_at__isnull=True
-            )
-            .values_list("uses_llm", "last_message_at")
-            .first()
-        )
-        now = now or timezone.now()
-        idle = timedelta(hours=settings.CONVERSATION_IDLE_RESET_HOURS)
-        if row is not None and row[0] is not None and not (row[1] and now - row[1] > idle):
-            return bool(row[0])
+    recorded = state_store().llm_group(
+        channel=channel, external_id=external_id, now=now or timezone.now()
+    )
+    if recorded is not None:
+        return recorded
     return llm_rollout_group(channel=channel, external_id=external_id)[1]
 
 
@@ -653,18 +604,11 @@ def conversation_slots_suggest(
     if not text.strip() or not llm_use_enabled(SLOTS):
         return {}
     state = ConversationState()
-    if state_store().persistent:
-        row = (
-            Conversation.objects.filter(
-                channel=channel, external_id=external_id, closed_at__isnull=True
-            )
-            .values_list("state", "status")
-            .first()
-        )
-        if row is not None and row[1] == Conversation.Status.HANDOFF:
-            return {}
-        if row is not None:
-            state = state_from_dict(row[0])
+    current = state_store().open_conversation(channel=channel, external_id=external_id)
+    if current is not None and current.status == Conversation.Status.HANDOFF:
+        return {}
+    if current is not None:
+        state = current.state
     inbound = Inbound(text=text, channel=channel, customer_phone=customer_phone)
     config = engine_config(now=now or timezone.now())
     dry = decide(state, inbound, deps or engine_deps(), config)
@@ -703,13 +647,11 @@ def conversation_turn_rephrase(
 
 def conversation_rephrase_record(*, outcome: TurnOutcome, deterministic: str) -> None:
     """Store the reply actually sent for a rephrased turn, keeping the deterministic one."""
-    if not state_store().persistent or not outcome.understood.get("llm"):
+    if not outcome.understood.get("llm"):
         return
-    Message.objects.filter(
+    state_store().reply_rephrased(
         conversation_id=outcome.conversation_id,
         turn_id=outcome.turn_id,
-        direction=Message.Direction.OUTBOUND,
-    ).update(
         text=outcome.reply,
         understood={"llm": outcome.understood["llm"], "deterministic": deterministic},
     )

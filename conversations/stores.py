@@ -12,7 +12,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,11 +20,14 @@ import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from psycopg.types.json import Jsonb
 
 from conversations.engine.state import ConversationState, Slots, state_from_dict, state_to_dict
 from conversations.models import Conversation, Message
+from conversations.ports import MessageRecord, OpenConversation, Session
+from conversations.satisfaction import satisfaction_answer_record
+from conversations.staff import ClientMessage, conversation_staff_messages_since_last_turn
 from kavak.rows import insert_unless_conflict
 
 logger = logging.getLogger(__name__)
@@ -38,35 +41,6 @@ class _Row:
     last_message_at: datetime | None
     state: dict[str, Any] | None = None  # None when the state cache is expected to hold it
     handoff_at: datetime | None = None
-
-
-@dataclass
-class Session:
-    """A locked conversation, as the service sees it during one turn."""
-
-    conversation_id: int
-    channel: str
-    external_id: str
-    state: ConversationState
-    status: str
-    version: int
-    returning: bool = False  # a new conversation after an idle one: greet the customer back
-    created: bool = False
-    # When a person last took the conversation (None: never): staff messages may be waiting.
-    handoff_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class MessageRecord:
-    direction: str
-    text: str
-    turn_id: str
-    step_before: str = ""
-    step_after: str = ""
-    next_action: str = ""
-    understood: dict[str, Any] = field(default_factory=dict)
-    latency_ms: float | None = None
-    provider_message_id: str = ""
 
 
 def _jsonb(value: Any) -> Jsonb:
@@ -91,9 +65,12 @@ def _returning_state(previous: ConversationState) -> ConversationState:
 
 
 class DbStateStore:
-    """Conversation rows in the database; the cache (when enabled) only saves reading the state."""
+    """Conversation rows in the database; the cache (when enabled) only saves reading the state.
 
-    persistent = True
+    ``STATE_CACHE`` is not a port of its own: Django's ``CACHES`` already is the swappable part,
+    and the flag only decides whether this adapter reads the state through it (cache-aside keyed
+    by the conversation's version, so a stale entry is never used).
+    """
 
     def __init__(self, *, use_cache: bool) -> None:
         self.use_cache = use_cache
@@ -214,6 +191,7 @@ class DbStateStore:
                 returning=returning,
                 created=created,
                 handoff_at=conv.handoff_at,
+                row_id=conv.id,
             )
 
     def _load_state(self, conv: _Row) -> dict[str, Any]:
@@ -297,11 +275,18 @@ class DbStateStore:
                 m.latency_ms,
                 m.provider_message_id,
             ]
-        sql = (
-            "WITH turn AS (UPDATE conversations_conversation SET state = %s, step = %s, "
+        update = (
+            "UPDATE conversations_conversation SET state = %s, step = %s, "
             "furthest_step = %s, status = %s, version = version + 1, last_message_at = %s, "
             "updated_at = %s, handoff_at = CASE WHEN %s THEN %s ELSE handoff_at END "
-            "WHERE id = %s) "
+            "WHERE id = %s"
+        )
+        if not rows:  # nothing to log (the port allows it): an empty VALUES list is invalid SQL
+            with connection.cursor() as cursor:
+                cursor.execute(update, params)
+            return
+        sql = (
+            f"WITH turn AS ({update}) "  # noqa: S608  # nosec B608  (constant SQL, no input)
             "INSERT INTO conversations_message (conversation_id, direction, text, turn_id, "
             "created_at, step_before, step_after, next_action, understood, latency_ms, "
             "provider_message_id) VALUES "
@@ -312,51 +297,155 @@ class DbStateStore:
     def set_status(self, *, conversation_id: int, status: str) -> None:
         Conversation.objects.filter(pk=conversation_id).update(status=status)
 
+    @staticmethod
+    def _open(channel: str, external_id: str) -> QuerySet[Conversation]:
+        return Conversation.objects.filter(
+            channel=channel, external_id=external_id, closed_at__isnull=True
+        )
+
+    def open_conversation(self, *, channel: str, external_id: str) -> OpenConversation | None:
+        row = self._open(channel, external_id).values_list("id", "state", "status").first()
+        if row is None:
+            return None
+        return OpenConversation(
+            conversation_id=row[0], state=state_from_dict(row[1]), status=row[2]
+        )
+
+    def llm_group(self, *, channel: str, external_id: str, now: datetime) -> bool | None:
+        row = self._open(channel, external_id).values_list("uses_llm", "last_message_at").first()
+        if row is None or row[0] is None:  # None: a conversation older than the rollout
+            return None
+        if row[1] and now - row[1] > _idle_limit():
+            return None
+        return bool(row[0])
+
+    def messages(self, *, conversation_id: int) -> list[MessageRecord]:
+        rows = Message.objects.filter(conversation_id=conversation_id).order_by("id")
+        return [
+            MessageRecord(
+                direction=m.direction,
+                text=m.text,
+                turn_id=m.turn_id,
+                step_before=m.step_before,
+                step_after=m.step_after,
+                next_action=m.next_action,
+                understood=m.understood,
+                latency_ms=m.latency_ms,
+                provider_message_id=m.provider_message_id,
+            )
+            for m in rows
+        ]
+
+    def reply_rephrased(
+        self, *, conversation_id: int, turn_id: str, text: str, understood: dict[str, object]
+    ) -> None:
+        Message.objects.filter(
+            conversation_id=conversation_id,
+            turn_id=turn_id,
+            direction=Message.Direction.OUTBOUND,
+        ).update(text=text, understood=understood)
+
+    def staff_messages_since_last_turn(self, session: Session) -> tuple[ClientMessage, ...]:
+        return tuple(
+            conversation_staff_messages_since_last_turn(conversation_id=session.conversation_id)
+        )
+
+    def handoff_answered(self, session: Session) -> bool:
+        if session.handoff_at is None:
+            return False
+        return Message.objects.filter(
+            conversation_id=session.conversation_id,
+            direction=Message.Direction.STAFF,
+            created_at__gte=session.handoff_at,
+        ).exists()
+
+    def keeps_satisfaction(self) -> bool:
+        return True
+
+    def satisfaction_record(
+        self, session: Session, *, score: int, comment: str, now: datetime
+    ) -> None:
+        satisfaction_answer_record(
+            conversation_id=session.conversation_id,
+            channel=session.channel,
+            score=score,
+            comment=comment,
+            handed_off=session.handoff_at is not None,
+            now=now,
+        )
+
 
 @dataclass
 class _MemoryConversation:
     id: int
-    state: dict[str, Any]
+    channel: str
+    external_id: str
+    state: dict[str, Any]  # serialised as in the database, so a state that cannot be stored fails
+    uses_llm: bool
     status: str = Conversation.Status.ACTIVE
     version: int = 0
     last_message_at: datetime | None = None
+    handoff_at: datetime | None = None
     messages: list[MessageRecord] = field(default_factory=list)
 
 
 class MemoryStateStore:
-    """Throwaway runs (CONVERSATION_STATE_REPOSITORY=memory): state lives in this process only."""
+    """Throwaway runs (CONVERSATION_STATE_REPOSITORY=memory): state lives in this process only.
 
-    persistent = False
+    It behaves as the database adapter does (same contract suite), except for what needs a
+    database row: staff cannot write in these conversations, no lead or satisfaction answer can
+    point at them (``Session.row_id`` is None), and the satisfaction question is not asked.
+    """
 
     def __init__(self) -> None:
         self._ids = itertools.count(1)
-        self._conversations: dict[tuple[str, str], _MemoryConversation] = {}
-        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._open: dict[tuple[str, str], _MemoryConversation] = {}
+        self._by_id: dict[int, _MemoryConversation] = {}
+        # Re-entrant: ``set_status`` waits for a turn of the session as a row UPDATE would, and
+        # the thread holding the turn may call it too.
+        self._locks: dict[tuple[str, str], threading.RLock] = {}
         self._guard = threading.Lock()
 
-    def _lock_for(self, key: tuple[str, str]) -> threading.Lock:
+    def _lock_for(self, key: tuple[str, str]) -> threading.RLock:
         with self._guard:
-            return self._locks.setdefault(key, threading.Lock())
+            return self._locks.setdefault(key, threading.RLock())
+
+    def _create(
+        self, channel: str, external_id: str, state: ConversationState
+    ) -> _MemoryConversation:
+        from conversations.wiring import llm_rollout_group
+
+        conv = _MemoryConversation(
+            id=next(self._ids),
+            channel=channel,
+            external_id=external_id,
+            state=state_to_dict(state),
+            uses_llm=llm_rollout_group(channel=channel, external_id=external_id)[1],
+        )
+        with self._guard:
+            self._open[(channel, external_id)] = conv
+            self._by_id[conv.id] = conv
+        return conv
 
     @contextlib.contextmanager
     def locked(self, *, channel: str, external_id: str, now: datetime) -> Iterator[Session]:
         key = (channel, external_id)
         with self._lock_for(key):
-            conv = self._conversations.get(key)
+            conv = self._open.get(key)
             returning = False
-            created = conv is None
+            created = False
             if (
                 conv is not None
                 and conv.last_message_at
                 and now - conv.last_message_at > (_idle_limit())
             ):
+                conv.status = Conversation.Status.CLOSED
                 previous = state_from_dict(conv.state)
-                conv = None
+                conv = self._create(channel, external_id, _returning_state(previous))
                 returning = True
             if conv is None:
-                state = _returning_state(previous) if returning else ConversationState()
-                conv = _MemoryConversation(id=next(self._ids), state=state_to_dict(state))
-                self._conversations[key] = conv
+                conv = self._create(channel, external_id, ConversationState())
+                created = True
             yield Session(
                 conversation_id=conv.id,
                 channel=channel,
@@ -366,6 +455,7 @@ class MemoryStateStore:
                 version=conv.version,
                 returning=returning,
                 created=created,
+                handoff_at=conv.handoff_at,
             )
 
     def save(
@@ -377,14 +467,67 @@ class MemoryStateStore:
         messages: list[MessageRecord],
         now: datetime,
     ) -> None:
-        conv = self._conversations[(session.channel, session.external_id)]
+        conv = self._by_id[session.conversation_id]
         conv.state = state_to_dict(state)
+        if status == Conversation.Status.HANDOFF and session.status != status:
+            conv.handoff_at = now
         conv.status = status
         conv.version += 1
         conv.last_message_at = now
         conv.messages.extend(messages)
 
     def set_status(self, *, conversation_id: int, status: str) -> None:
-        for conv in self._conversations.values():
-            if conv.id == conversation_id:
-                conv.status = status
+        conv = self._by_id.get(conversation_id)
+        if conv is None:
+            return
+        with self._lock_for((conv.channel, conv.external_id)):
+            conv.status = status
+
+    def open_conversation(self, *, channel: str, external_id: str) -> OpenConversation | None:
+        conv = self._open.get((channel, external_id))
+        if conv is None:
+            return None
+        return OpenConversation(
+            conversation_id=conv.id, state=state_from_dict(conv.state), status=conv.status
+        )
+
+    def llm_group(self, *, channel: str, external_id: str, now: datetime) -> bool | None:
+        conv = self._open.get((channel, external_id))
+        if conv is None:
+            return None
+        if conv.last_message_at and now - conv.last_message_at > _idle_limit():
+            return None
+        return conv.uses_llm
+
+    def messages(self, *, conversation_id: int) -> list[MessageRecord]:
+        conv = self._by_id.get(conversation_id)
+        return list(conv.messages) if conv is not None else []
+
+    def reply_rephrased(
+        self, *, conversation_id: int, turn_id: str, text: str, understood: dict[str, object]
+    ) -> None:
+        conv = self._by_id.get(conversation_id)
+        if conv is None:
+            return
+        with self._lock_for((conv.channel, conv.external_id)):
+            conv.messages = [
+                replace(m, text=text, understood=understood)
+                if m.turn_id == turn_id and m.direction == Message.Direction.OUTBOUND
+                else m
+                for m in conv.messages
+            ]
+
+    def staff_messages_since_last_turn(self, session: Session) -> tuple[ClientMessage, ...]:
+        return ()  # the staff screens read the database: nobody can write here
+
+    def handoff_answered(self, session: Session) -> bool:
+        return False  # as above: no person can answer in this conversation
+
+    def keeps_satisfaction(self) -> bool:
+        return False  # an answer belongs to a conversation row
+
+    def satisfaction_record(
+        self, session: Session, *, score: int, comment: str, now: datetime
+    ) -> None:
+        """Never called in practice (``keeps_satisfaction`` is False, so nothing asks): kept
+        nowhere, as there is no conversation row for the answer."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -16,13 +17,17 @@ from conversations.llm.circuit import CircuitBreaker
 from conversations.llm.null import NullLlm
 from conversations.llm.ports import LlmClient
 
+if TYPE_CHECKING:
+    from conversations.ports import StateStore
+    from leads.ports import LeadStore
+
 
 @functools.cache
 def engine_deps() -> EngineDeps:
     return EngineDeps(catalog=OrmCarCatalog(), knowledge=DbKnowledgeBase())
 
 
-def engine_config(*, now: Any) -> EngineConfig:
+def engine_config(*, now: datetime) -> EngineConfig:
     """The engine reads "a las 11" in the business's time zone (``TIME_ZONE``), not UTC, and
     knows when advisors are back if it is outside ``BUSINESS_HOURS`` (an honest handoff)."""
     from kavak.business_hours import business_hours, when_label
@@ -42,7 +47,9 @@ def engine_config(*, now: Any) -> EngineConfig:
 
 
 @functools.cache
-def state_store() -> Any:
+def state_store() -> StateStore:
+    """CONVERSATION_STATE_REPOSITORY: the database (STATE_CACHE=redis adds its cache-aside) or
+    process memory. Imported here, not at module level: the stores import the models."""
     from conversations.stores import DbStateStore, MemoryStateStore
 
     if settings.CONVERSATION_STATE_REPOSITORY == "memory":
@@ -51,7 +58,8 @@ def state_store() -> Any:
 
 
 @functools.cache
-def lead_store() -> Any:
+def lead_store() -> LeadStore:
+    """LEAD_REPOSITORY: the database or process memory."""
     from leads.stores import DbLeadStore, MemoryLeadStore
 
     if settings.LEAD_REPOSITORY == "memory":

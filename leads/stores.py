@@ -3,54 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass, replace
+from functools import partial
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kavak.rows import insert_unless_conflict, instances_from_rows, update_columns
 from leads.models import Appointment, Lead, LeadEvent
+from leads.ports import LeadData, LeadView
 from leads.services import lead_assign
 
-
-@dataclass(frozen=True)
-class AppointmentData:
-    """A visit booked in the chat (see ``leads.models.Appointment``)."""
-
-    scheduled_at: datetime | None
-    requested: str = ""
-    branch: str = ""
-    branch_city: str = ""
-    branch_address: str = ""
-
-
-@dataclass(frozen=True)
-class LeadData:
-    """What a conversation knows about the customer when it captures or hands off a lead."""
-
-    source: str
-    channel: str
-    conversation_id: int | None = None
-    name: str = ""
-    phone: str = ""
-    preferred_contact_time: str = ""
-    preferred_contact_at: datetime | None = None
-    car_stock_id: str = ""
-    car_snapshot: dict[str, Any] = field(default_factory=dict)
-    financing_snapshot: dict[str, Any] = field(default_factory=dict)
-    appointment: AppointmentData | None = None
-
-
-@dataclass(frozen=True)
-class LeadView:
-    id: int
-    name: str
-    phone: str
-    preferred_contact_time: str
-    status: str
+logger = logging.getLogger(__name__)
 
 
 def _view(lead: Lead) -> LeadView:
@@ -75,7 +41,7 @@ _UPDATABLE = (
 
 
 class DbLeadStore:
-    persistent = True
+    """Leads in the database: assigned round-robin, notified to sales after the turn commits."""
 
     def upsert(self, *, data: LeadData) -> LeadView:
         """One open lead per phone: a returning customer updates theirs.
@@ -167,6 +133,24 @@ class DbLeadStore:
         lead = Lead.objects.filter(conversation_id=conversation_id).order_by("-updated_at").first()
         return _view(lead) if lead else None
 
+    def notify_sales(self, *, lead_id: int, reason: str) -> None:
+        transaction.on_commit(partial(_enqueue_notification, lead_id=lead_id, reason=reason))
+
+
+def _enqueue_notification(*, lead_id: int, reason: str) -> None:
+    """Runs after the turn committed: a broker outage must not turn a saved turn into an error.
+
+    A notification that could not be enqueued is picked up by ``leads.lead_notify_sweep``.
+    """
+    from leads.tasks import lead_notify_sales as lead_notify_sales_task
+
+    try:
+        lead_notify_sales_task.delay(lead_id, reason)
+    except Exception:
+        logger.warning(
+            "lead_notify_enqueue_failed lead_id=%s reason=%s", lead_id, reason, exc_info=True
+        )
+
 
 _CHANGE_LABELS = {
     "name": "nombre",
@@ -223,38 +207,74 @@ def _appointment_save(lead: Lead, data: LeadData) -> None:
         Appointment.objects.create(lead=lead, conversation_id=data.conversation_id, **values)
 
 
+@dataclass
+class _MemoryLead:
+    data: LeadData
+    status: str
+    touched: int  # the order of updates: ``for_conversation`` returns the latest, as by updated_at
+
+
 class MemoryLeadStore:
-    persistent = False
+    """Throwaway runs (LEAD_REPOSITORY=memory): leads live in this process only.
+
+    Same rules as the database adapter (same contract suite); no salesperson is assigned and
+    nobody is notified, as sales only see leads in the database.
+    """
 
     def __init__(self) -> None:
         self._ids = itertools.count(1)
-        self._leads: dict[int, tuple[LeadData, str]] = {}
+        self._clock = itertools.count(1)
+        self._leads: dict[int, _MemoryLead] = {}
         self._lock = threading.Lock()
+
+    def _find(self, data: LeadData) -> int | None:
+        """The open lead of this phone, else of this conversation (oldest first, as in SQL)."""
+        open_leads = [
+            (lead_id, lead.data)
+            for lead_id, lead in sorted(self._leads.items())
+            if lead.status not in Lead.CLOSED_STATUSES
+        ]
+        for lead_id, existing in open_leads:
+            if data.phone and existing.phone == data.phone:
+                return lead_id
+        for lead_id, existing in open_leads:
+            if data.conversation_id and existing.conversation_id == data.conversation_id:
+                return lead_id
+        return None
 
     def upsert(self, *, data: LeadData) -> LeadView:
         with self._lock:
-            for lead_id, (existing, status) in self._leads.items():
-                same_phone = data.phone and existing.phone == data.phone
-                same_conv = (
-                    data.conversation_id and existing.conversation_id == data.conversation_id
-                )
-                if (same_phone or same_conv) and status not in Lead.CLOSED_STATUSES:
-                    merged = replace(
-                        existing,
-                        **{k: getattr(data, k) for k in _UPDATABLE if getattr(data, k)},
-                    )
-                    self._leads[lead_id] = (merged, status)
-                    return self._view(lead_id)
-            lead_id = next(self._ids)
-            self._leads[lead_id] = (data, Lead.Status.NEW)
+            lead_id = self._find(data)
+            if lead_id is None:
+                lead_id = next(self._ids)
+                self._leads[lead_id] = _MemoryLead(data, Lead.Status.NEW, next(self._clock))
+                return self._view(lead_id)
+            lead = self._leads[lead_id]
+            changes: dict[str, object] = {
+                k: getattr(data, k) for k in _UPDATABLE if getattr(data, k)
+            }
+            if data.conversation_id:
+                changes["conversation_id"] = data.conversation_id
+            if data.source != Lead.Source.HANDOFF and lead.data.source == Lead.Source.HANDOFF:
+                changes["source"] = data.source
+            if any(getattr(lead.data, k) != v for k, v in changes.items()):
+                lead.data = replace(lead.data, **changes)  # type: ignore[arg-type]
+                lead.touched = next(self._clock)
             return self._view(lead_id)
 
     def _view(self, lead_id: int) -> LeadView:
-        data, status = self._leads[lead_id]
-        return LeadView(lead_id, data.name, data.phone, data.preferred_contact_time, status)
+        lead = self._leads[lead_id]
+        data = lead.data
+        return LeadView(lead_id, data.name, data.phone, data.preferred_contact_time, lead.status)
 
     def for_conversation(self, *, conversation_id: int) -> LeadView | None:
-        for lead_id, (data, _status) in self._leads.items():
-            if data.conversation_id == conversation_id:
-                return self._view(lead_id)
-        return None
+        with self._lock:
+            mine = [
+                (lead.touched, lead_id)
+                for lead_id, lead in self._leads.items()
+                if lead.data.conversation_id == conversation_id
+            ]
+            return self._view(max(mine)[1]) if mine else None
+
+    def notify_sales(self, *, lead_id: int, reason: str) -> None:
+        """Nothing to do: the notification task loads the lead from the database."""
