@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from backoffice.admin.leads import transcript_html
+from backoffice.admin.display import transcript_html
 from backoffice.exports import CsvExportAdminMixin
 from backoffice.handoff import handoff_return_to_bot, handoff_staff_reply
 from backoffice.selectors import CONVERSATION_EXPORT_HEADER, conversation_export_rows
