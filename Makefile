@@ -121,13 +121,13 @@ bench-llm: $(VENV)/.test-stamp
 # PostgreSQL and Redis for a few seconds each: never run it against servers others depend on.
 chaos: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
-	$(TEST_ENV) $(PY) scripts/chaos.py
+	$(TEST_ENV) PYTHONPATH=scripts $(PY) -m chaos
 
 # Scenario (e) of the fault suite alone: slow clients against gthread workers with production
 # settings. Stops neither PostgreSQL nor Redis.
 chaos-slow-clients: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
-	$(TEST_ENV) $(PY) scripts/chaos.py --only slow-clients
+	$(TEST_ENV) PYTHONPATH=scripts $(PY) -m chaos --only slow-clients
 
 soak: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh

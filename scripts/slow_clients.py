@@ -11,7 +11,7 @@ For contrast (printed, not checked) the same 3 slow clients against 3 sync worke
 configuration the probe measured.
 
 Loopback only, every loop bounded in time; run alone with
-``python scripts/chaos.py --only slow-clients`` (it touches neither PostgreSQL nor Redis beyond
+``make chaos-slow-clients`` (it touches neither PostgreSQL nor Redis beyond
 its own database and key prefix).
 """
 

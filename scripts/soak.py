@@ -33,10 +33,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import chaos
 import whatsapp_harness as h
-from chaos import CHAT_SCRIPT, ChatAck, Http, Recorder, Sample
-from whatsapp_harness import Environment
+from chaos import clients, control, report
+from chaos.clients import Http
+from chaos.config import REPLY_WAIT_S
+from chaos.records import ChatAck, Recorder, Sample
+from whatsapp_harness import CHAT_SCRIPT, Environment
 
 PORT = 18641  # replaced by a free port at start
 WEB_WORKERS = int(os.environ.get("SOAK_WEB_WORKERS", str((os.cpu_count() or 2) * 2)))
@@ -145,9 +147,9 @@ def processes_rss(procs: list[h.Proc]) -> dict[str, tuple[int, float]]:
     for proc in procs:
         if proc.popen.poll() is not None:
             continue
-        out[f"{proc.name} (main)"] = (proc.popen.pid, chaos.rss_mb(proc.popen.pid))
-        for i, pid in enumerate(sorted(chaos.children(proc.popen.pid))):
-            out[f"{proc.name} child {i + 1}"] = (pid, chaos.rss_mb(pid))
+        out[f"{proc.name} (main)"] = (proc.popen.pid, control.rss_mb(proc.popen.pid))
+        for i, pid in enumerate(sorted(control.children(proc.popen.pid))):
+            out[f"{proc.name} child {i + 1}"] = (pid, control.rss_mb(pid))
     return out
 
 
@@ -190,7 +192,7 @@ def per_minute(samples: list[Sample], start: float, channel: str) -> list[tuple[
 
 
 def main() -> int:
-    with chaos.exclusive_run("soak"):
+    with control.exclusive_run("soak"):
         return run()
 
 
@@ -198,7 +200,7 @@ def run() -> int:
     from tests.channels.fake_twilio import FakeTwilio
 
     global PORT
-    PORT = chaos.free_port()
+    PORT = control.free_port()
     started = time.monotonic()
     fake = FakeTwilio(account_sid=h.ACCOUNT_SID).start()
     env = Environment(
@@ -220,15 +222,15 @@ def run() -> int:
     rec = Recorder()
     ok = True
     try:
-        chaos.pg_ensure_running()
-        chaos.redis_ensure_running()
+        control.pg_ensure_running()
+        control.redis_ensure_running()
         h.recreate_database(env)
         h.django_setup(env)
         from rest_framework_api_key.models import APIKey
 
         _, key = APIKey.objects.create_key(name="soak")
         with h.processes() as procs:
-            chaos.start_product(
+            control.start_product(
                 env, procs, web_name="soak-web", port=PORT, web_workers=WEB_WORKERS,
                 concurrency=WORKER_CONCURRENCY,
             )  # fmt: skip
@@ -241,7 +243,7 @@ def run() -> int:
             )
             wa_threads = [
                 threading.Thread(
-                    target=chaos.wa_customer, args=(rec, i, PORT, fake, WA_THINK_S), daemon=True
+                    target=clients.wa_customer, args=(rec, i, PORT, fake, WA_THINK_S), daemon=True
                 )
                 for i in range(WA_CUSTOMERS)
             ]
@@ -296,10 +298,10 @@ def run() -> int:
             rss_end = processes_rss(procs)
             rec.stop.set()
             for t in wa_threads:
-                t.join(timeout=chaos.REPLY_WAIT_S + 10)
-            chaos._drain(rec, fake)
-            figures = chaos.accounting(rec, fake)
-            leads = chaos.lead_notifications(rec)["soak"]
+                t.join(timeout=REPLY_WAIT_S + 10)
+            report.drain(rec, fake)
+            figures = report.accounting(rec, fake)
+            leads = report.lead_notifications(rec)["soak"]
             tables = sequential_reads()
     finally:
         fake.stop()

@@ -1,0 +1,7 @@
+"""``python -m chaos`` (with ``scripts/`` on ``PYTHONPATH``): what ``make chaos`` runs."""
+
+import sys
+
+from chaos.run import main
+
+sys.exit(main())
