@@ -28,7 +28,7 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 
 help:
 	@echo "make run      - install, migrate, load demo data, create dev admin, serve on http://$(HOST):$(PORT)"
-	@echo "make test     - lint, checks, and the whole test suite on PostgreSQL + Redis"
+	@echo "make test     - lint, size limits, checks, and the whole test suite on PostgreSQL + Redis"
 	@echo "make worker   - a Celery worker against the local Redis (export CELERY_BROKER_URL for make run too)"
 	@echo "make fmt      - ruff format + autofix"
 
@@ -67,6 +67,7 @@ lint: $(VENV)/.test-stamp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(PY) scripts/code_sizes.py
 
 fmt: $(VENV)/.test-stamp
 	$(BIN)/ruff format .
@@ -81,6 +82,7 @@ test: $(VENV)/.test-stamp | var/staticfiles
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(PY) scripts/code_sizes.py
 	$(BIN)/bandit -q -r $(APPS) -ll -x '*/migrations/*'
 	$(TEST_ENV) $(MANAGE) check --fail-level WARNING
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
