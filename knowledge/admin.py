@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from kavak.labels import channel_label
 from knowledge import selectors, services
-from knowledge import text as kb_text
+from knowledge.markdown_text import markdown_to_safe_html
 from knowledge.models import Article, GoldenQuestion, Revision, UnansweredQuestion
 
 
@@ -282,7 +282,7 @@ def _preview_html(*, title: str, body: str, tags: str) -> SafeString:
         '<div class="kb-preview"><div class="kb-markdown">{}</div>'
         "<h4>Fragmentos que el agente puede citar por WhatsApp ({})</h4><ol>{}</ol></div>",
         # Safe: the Markdown renderer escapes raw HTML and drops unsafe links.
-        mark_safe(kb_text.markdown_to_safe_html(body)),  # noqa: S308  # nosec B308 B703 - escaped above
+        mark_safe(markdown_to_safe_html(body)),  # noqa: S308  # nosec B308 B703 - escaped above
         len(chunks),
         fragments,
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA
 
 from knowledge import text as kb_text
+from knowledge.lexicon import PLACES
 
 BRANCHES_SLUG = "sucursales"
 
@@ -42,7 +43,7 @@ CITY_ALIASES: dict[str, str] = {
     "morelos": "cuernavaca",
 }
 # Municipalities and neighbourhoods around the cities with branches ("ecatepec" → Estado de México).
-CITY_ALIASES.update({place: CITY_ALIASES.get(area, area) for place, area in kb_text.PLACES.items()})
+CITY_ALIASES.update({place: CITY_ALIASES.get(area, area) for place, area in PLACES.items()})
 
 
 @dataclass(frozen=True)

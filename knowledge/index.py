@@ -19,6 +19,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge import intent
 from knowledge import text as kb_text
+from knowledge.lexicon import CAR_MAKES, FOREIGN_NAMES
 from knowledge.questions import QuestionIndex
 
 # BM25 parameters. b is lower than the textbook 0.75: chunks are short and of similar length,
@@ -454,7 +455,7 @@ class Snapshot:
             if (
                 memo[head] is not None
                 and memo[complement] is None
-                and complement in kb_text.FOREIGN_NAMES | kb_text.CAR_MAKES
+                and complement in FOREIGN_NAMES | CAR_MAKES
             ):
                 flags["foreign_complement"] = True
         return flags

@@ -35,8 +35,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from knowledge import questions as kb_questions
-from knowledge import text as kb_text
 from knowledge.index import K1, QueryAnalysis, ScoredChunk, Snapshot
+from knowledge.lexicon import FOREIGN_NAMES
 
 FEATURES: tuple[str, ...] = (
     "coverage",
@@ -148,9 +148,7 @@ def _candidates(
     factors = {qt.term: snap.idf(qt.term) * qt.weight for qt in analysis.terms}
     known = sum(factors.values())
     total = known + snap.unknown_weight(analysis)
-    foreign = analysis.foreign_complement or any(
-        w in kb_text.FOREIGN_NAMES for w in analysis.unknown
-    )
+    foreign = analysis.foreign_complement or any(w in FOREIGN_NAMES for w in analysis.unknown)
     ceiling = known * (K1 + 1)
     if pool is not None:
         order = _top_of_pool(snap, analysis, pool)

@@ -22,6 +22,7 @@ from django.db import connection
 from knowledge import answers, branches, intent, ranking
 from knowledge import text as kb_text
 from knowledge.branches import Branch
+from knowledge.chunking import chunk_article
 from knowledge.index import ChunkRow, QueryAnalysis, ScoredChunk, Snapshot
 from knowledge.models import Article, Chunk, GoldenQuestion, IndexState
 from knowledge.ranking import ArticleScore
@@ -702,6 +703,4 @@ def knowledge_evaluate(
 def knowledge_article_chunks_preview(*, title: str, body: str, tags: str) -> list[tuple[str, str]]:
     """(heading, WhatsApp text) of the chunks an article would be split into (admin preview)."""
     tag_list = [t.strip() for t in tags.split(",") if t.strip()]
-    return [
-        (c.heading, c.text) for c in kb_text.chunk_article(title=title, body=body, tags=tag_list)
-    ]
+    return [(c.heading, c.text) for c in chunk_article(title=title, body=body, tags=tag_list)]

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from kavak.phones import mask_phone_numbers
 from knowledge import text as kb_text
+from knowledge.chunking import ChunkDraft, chunk_article
 from knowledge.demo import demo_articles
 from knowledge.models import (
     Article,
@@ -71,7 +72,7 @@ def knowledge_reindex(*, article: Article) -> None:
             .order_by("id")
             .values_list("question", flat=True)
         )
-        drafts = kb_text.chunk_article(
+        drafts = chunk_article(
             title=article.title, body=article.body, tags=article.tag_list, questions=questions
         )
         Chunk.objects.bulk_create([_chunk(article.pk, d) for d in drafts])
@@ -84,7 +85,7 @@ def knowledge_reindex(*, article: Article) -> None:
     knowledge_index_invalidate()
 
 
-def _chunk(article_id: int, draft: kb_text.ChunkDraft) -> Chunk:
+def _chunk(article_id: int, draft: ChunkDraft) -> Chunk:
     return Chunk(
         article_id=article_id,
         position=draft.position,
@@ -139,7 +140,7 @@ def knowledge_reindex_all(*, batch_size: int = 1000) -> int:
         article.index_token = _new_token()
         article.indexed_at = now
         if article.is_published:
-            drafts = kb_text.chunk_article(
+            drafts = chunk_article(
                 title=article.title,
                 body=article.body,
                 tags=article.tag_list,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from knowledge import text as kb_text
+from knowledge.chunking import CHUNK_MAX_CHARS, chunk_article
 from knowledge.demo import demo_articles, parse_article
+from knowledge.markdown_text import markdown_block_to_text, markdown_to_safe_html
 
 
 def test_fold_strips_accents_and_case_when_customer_types_either_way() -> None:
@@ -52,21 +54,19 @@ def test_phonetic_key_merges_common_spelling_slips(typo: str, word: str) -> None
 
 def test_markdown_block_becomes_whatsapp_text() -> None:
     block = "- **Pago** inmediato\n- Ver [el catálogo](https://kavak.com/mx)\n* `código`"
-    assert kb_text.markdown_block_to_text(block) == (
+    assert markdown_block_to_text(block) == (
         "• Pago inmediato\n• Ver el catálogo (https://kavak.com/mx)\n• código"
     )
 
 
 def test_markdown_paragraph_soft_breaks_join_and_numbers_stay() -> None:
-    assert (
-        kb_text.markdown_block_to_text("Primera línea\nsigue aquí.") == "Primera línea sigue aquí."
-    )
-    assert kb_text.markdown_block_to_text("1. Uno\n2) Dos") == "1. Uno\n2. Dos"
+    assert markdown_block_to_text("Primera línea\nsigue aquí.") == "Primera línea sigue aquí."
+    assert markdown_block_to_text("1. Uno\n2) Dos") == "1. Uno\n2. Dos"
 
 
 def test_chunk_article_splits_by_heading_and_keeps_intro_under_title() -> None:
     body = "Intro corta.\n\n## Garantía\n\nDura 3 meses.\n\n### Extensión\n\nHasta 1 año."
-    chunks = kb_text.chunk_article(title="Mi artículo", body=body, tags=["cobertura"])
+    chunks = chunk_article(title="Mi artículo", body=body, tags=["cobertura"])
     assert [(c.heading, c.text) for c in chunks] == [
         ("Mi artículo", "Intro corta."),
         ("Garantía", "Dura 3 meses."),
@@ -82,14 +82,14 @@ def test_chunk_article_splits_by_heading_and_keeps_intro_under_title() -> None:
 def test_chunk_article_splits_long_sections_by_paragraph() -> None:
     paragraph = "Texto de relleno con palabras. " * 10  # ~310 characters
     body = "## Larga\n\n" + "\n\n".join([paragraph] * 5)
-    chunks = kb_text.chunk_article(title="T", body=body, tags=[])
+    chunks = chunk_article(title="T", body=body, tags=[])
     assert len(chunks) == 3
-    assert all(len(c.text) <= kb_text.CHUNK_MAX_CHARS for c in chunks)
+    assert all(len(c.text) <= CHUNK_MAX_CHARS for c in chunks)
     assert {c.heading for c in chunks} == {"Larga"}
 
 
 def test_markdown_preview_escapes_html_and_drops_unsafe_links() -> None:
-    html = kb_text.markdown_to_safe_html(
+    html = markdown_to_safe_html(
         "<script>alert(1)</script>\n\n[x](javascript:alert(1)) [y](https://kavak.com)"
     )
     assert "<script>" not in html

@@ -1,0 +1,274 @@
+"""The word lists of the knowledge base's normaliser, folded (no accents, lower case): phrases
+rewritten before tokenising, places and foreign names, WhatsApp slang, stop-words, car makes.
+
+Pure data, read by ``knowledge.text`` (and the ranker): no Django, no database.
+"""
+
+from __future__ import annotations
+
+
+def wordlist(text: str) -> list[str]:
+    return text.split()
+
+
+# Multi-word expressions rewritten before tokenising (applied to folded text, both sides).
+# Order matters: longer phrases first.
+PHRASES: tuple[tuple[str, str], ...] = (
+    (r"buen(?:os|as)? (?:dias|tardes|noches)|buen dia", " "),
+    (
+        r"prueba(?:s)? de manejo|test ?drive|manejarlo antes"
+        r"|probar(?:lo|la)? (?:(?:el|la|un|una|mi) (?:auto|carro|coche|camioneta) )?"
+        r"(?:antes de (?:comprar|comprarlo|comprarla)|en (?:mi |la )?casa|a domicilio)",
+        " pruebamanejo ",
+    ),
+    # "¿Con cuánto de enganche…?" asks for the minimum down payment.
+    (r"(?:con )?cuanto (?:de )?enganche|enganche de cuanto", " enganche minimo "),
+    # Changing one's car ("cambiar mi carro", "tengo uno viejito y quiero cambiarlo") is a
+    # trade-in; "cambiar el aceite" is not.
+    (
+        r"cambi(?:ar|o|an) (?:de |mi |el |tu )?(?:auto|carro|coche|camioneta)"
+        r"|cambio de (?:auto|carro|coche|camioneta)|(?:quiero |queremos )?cambiarl[oa]\b",
+        r" \g<0> acuenta ",
+    ),
+    (r"(?:buen|mal|excelente|perfecto) estado|(?:buenas|malas) condiciones", " condiciones "),
+    (r"a cuenta|trade ?in|(?:como )?parte de(?:l)? pago", " acuenta "),
+    (r"pago inicial", " enganche "),
+    # "seguro" is both "safe" (our promise) and "insurance" (a topic no article covers).
+    (
+        r"seguros? (?:de|del|para (?:el|mi)) (?:auto|carro|coche|vehiculo)|aseguradora|poliza"
+        r"|seguro de (?:danos|cobertura amplia)|cobertura amplia",
+        " polizaseguro ",
+    ),
+    (r"kavak ?total", " kavaktotal "),
+    (r"video ?llamada(?:s)?|videoconferencia", " videollamada "),
+    (r"estado de mexico|edo\.? ?(?:de )?mex(?:ico)?\b|edomex", " edomex "),
+    (r"ciudad de mexico|\bcd\.? ?mx\b|\bd\.?f\.?(?=\s|$)", " cdmx "),
+    (
+        r"no me (?:gusta|gusto|convence|convencio|late)|me arrepiento|arrepentirme"
+        r"|no (?:quedo|quede) convencid[oa]|ya no (?:lo|la) quiero",
+        " devolucion ",
+    ),
+    (r"\bsemi ?nuevos?\b", " seminuevo "),
+    # "¿compran autos?" is about selling to Kavak, not buying from it.
+    (
+        r"compra(?:n|mos)? (?:mi |tu |su |tus |sus |los |el )?"
+        r"(?:autos?|carros?|coches?|camionetas?)",
+        " vender auto ",
+    ),
+    (
+        r"(?:cuanto )?me (?:dan|das|pagan|pagarian|darian|ofrecen|ofreces|ofrecerian) por (?:mi|el)"
+        r" \w+",
+        " vender oferta ",
+    ),
+    (r"pasan por (?:mi|el) (?:auto|carro|coche|camioneta)", " recoger auto "),
+    (r"cuantos (?:autos|carros|coches)(?: tienen| hay| manejan)?", " inventario "),
+    (r"nuevo leon", " monterrey "),
+    (r"de donde (?:es|son|eres|viene|vienen)\b", " nacio "),
+    (r"descargar|instalar", " app "),
+    (
+        r"que (?:necesito|ocupo|piden|me piden|requiero|tengo que (?:llevar|presentar))\b",
+        " requisitos ",
+    ),
+    (r"mas (?:tiempo de )?garantia", " extender garantia "),
+    (r"(?:por|en) (?:video|videos)\b", " videollamada "),
+    # Trust: "¿es de fiar?".
+    (r"\bde fiar\b|\bfiables?\b", " confiable "),
+    # Selling one's car in slang: "soltar mi coche".
+    (r"soltar (?:mi |el |la )?(?:auto|carro|coche|camioneta|nave)", " vender auto "),
+    # "¿cuánto tiempo tengo/me cubren…?" asks for a duration, not about time in general.
+    (r"tiempo de (?:prueba|garantia)", " periodo "),
+    (r"(?:desde|por) (?:el |mi |la )?(?:cel|celular|telefono|compu|computadora|casa)\b", " linea "),
+    (r"sin salir de (?:mi |la |tu |su )?casa", " linea "),
+    # Who Kavak is: "¿qué son?", "¿quiénes son ustedes?", "¿son una agencia o una empresa?".
+    (
+        r"(?:quien(?:es)?|que|q) (?:son|eres)(?: ustedes)?"
+        r"(?:,? (?:una |un )?(?:agencia|empresa|startup|compania|lote))?\b"
+        r"|(?:que|q) (?:hacen|ofrecen)(?: ustedes)?(?=\s*\??\s*$)|a que se dedican"
+        r"|(?:que|q) es kavak\b"
+        r"|(?:son|es) (?:una )?(?:agencia|empresa|startup|compania|marca)\b",
+        " kavak empresa ",
+    ),
+    # Seeing cars in person means going to a branch.
+    (r"(?:visitar(?:los|les)?|ir a ver(?:los)?|verlos|ir) en persona|en persona", " sucursal "),
+    # Whose sale it is. Kavak selling ("los autos que venden", "antes de venderlos", "a la venta")
+    # is about buying from Kavak; Kavak buying from the customer ("¿me lo compran?",
+    # "comprármelo") is about selling to Kavak.
+    (
+        r"\bvenden\b|\bvendes\b|kavak vende\b|venderlos|venderlas"
+        r"|antes de (?:vender|venderlo|venderla|ponerse a la venta)|a la venta",
+        " comprar ",
+    ),
+    (r"comprarme(?:lo|la|los|las)?|me (?:lo |la )?compran|me (?:lo |la )?compren", " vender "),
+    # The customer's car as the down payment, or "my car for another one": trade-in.
+    (
+        r"\bmi (?:auto|carro|coche|camioneta|nave|unidad)\b[^.?!]{0,40}"
+        r"\b(?:enganche|por (?:otro|uno)|llevarme (?:otro|uno)|de pago)\b",
+        r" \g<0> acuenta ",
+    ),
+    (r"una semana|siete dias", " 7 dias "),
+    (r"fin(?:es)? de semana", " sabado domingo "),
+    # Paying in instalments is financing.
+    (
+        r"a (?:\d+ )?meses|a plazos|en mensualidades|pagos (?:mensuales|chiquitos|fijos)",
+        r" \g<0> financiamiento ",
+    ),
+    (r"play ?store|app ?store|google play", " playstore "),
+    (r"mercado ?libre", " mercadolibre "),
+    (
+        r"(?:dar|dejar|entregar|dejarles|darles) (?:mi|el) (?:auto|carro|coche|camioneta)",
+        r" \g<0> acuenta ",
+    ),
+)
+# Places customers name around the cities with branches, folded → the metro area's term
+# ("ecatepec" → "edomex"): the branches answer lists the area's branches (it reads the message
+# itself, so the place still picks its branch). A place of the gazetteer is a known word, never
+# one that counts against the articles; a place far from every branch stays an unknown word.
+_AREAS: dict[str, tuple[str, ...]] = {
+    "edomex": (
+        "ecatepec", "naucalpan", "coacalco", "cuautitlan", "cuautitlan izcalli", "izcalli",
+        "atizapan", "nezahualcoyotl", "neza", "chalco", "texcoco", "tecamac", "huixquilucan",
+        "interlomas", "satelite", "ciudad satelite", "tultitlan", "nicolas romero",
+    ),
+    "cdmx": (
+        "coyoacan", "tlalpan", "iztapalapa", "azcapotzalco", "xochimilco", "cuauhtemoc",
+        "iztacalco", "cuajimalpa", "tlahuac", "condesa", "narvarte", "lindavista", "polanco",
+        "napoles", "benito juarez", "miguel hidalgo", "alvaro obregon", "gustavo a madero",
+    ),
+    "monterrey": (
+        "apodaca", "escobedo", "santa catarina", "san pedro garza garcia", "garza garcia",
+        "san nicolas de los garza", "cumbres",
+    ),
+    "guadalajara": ("zapopan", "tlaquepaque", "tonala", "tlajomulco", "jalisco"),
+    "puebla": ("cholula", "san andres cholula", "atlixco", "angelopolis"),
+    "queretaro": ("corregidora", "juriquilla", "el marques"),
+    "cuernavaca": ("jiutepec", "temixco", "morelos"),
+}  # fmt: skip
+PLACES: dict[str, str] = {place: area for area, places in _AREAS.items() for place in places}
+
+# Names of places and businesses that are not Kavak's (cities without a branch, other companies).
+# A question that names one of them and that no article mentions is about that other subject
+# ("¿tienen sucursal en Mérida?", "¿a qué hora cierra el Oxxo?"): the ranker's ``foreign``
+# feature. Car makes are apart: customers name them when selling or trading in their car, and
+# only "la garantía *de Nissan*" (a make completing a Kavak word) is about the make.
+FOREIGN_NAMES: frozenset[str] = frozenset(
+    wordlist(
+        """
+    tijuana mexicali ensenada merida cancun tulum leon toluca chihuahua juarez
+    hermosillo veracruz xalapa oaxaca acapulco aguascalientes morelia saltillo torreon culiacan
+    mazatlan tampico villahermosa pachuca durango zacatecas tuxtla campeche chetumal colima
+    tepic tlaxcala celaya irapuato guanajuato vallarta reynosa matamoros laredo obregon potosi
+    sinaloa sonora yucatan chiapas tabasco tamaulipas coahuila michoacan
+    quintana roo california nayarit usa eua gringolandia china espana
+    oxxo walmart costco liverpool amazon mercadolibre uber didi rappi bbva banorte santander
+    banamex hsbc scotiabank coppel elektra telcel pemex cfe imss sat netflix spotify google
+    metro metrobus aeropuerto estadio hospital iphone bitcoin
+    banco bancos verificacion verificentro gobierno escuela universidad hipoteca vida gastos
+    """
+    )
+)
+
+# WhatsApp spelling → standard word (folded). Applied per token.
+SLANG: dict[str, str] = {
+    "q": "que",
+    "k": "que",
+    "ke": "que",
+    "xq": "porque",
+    "pq": "porque",
+    "xk": "porque",
+    "porq": "porque",
+    "x": "por",
+    "d": "de",
+    "tmb": "tambien",
+    "tb": "tambien",
+    "tbn": "tambien",
+    "pa": "para",
+    "cel": "celular",
+    "info": "informacion",
+    "mty": "monterrey",
+    "gdl": "guadalajara",
+    "qro": "queretaro",
+    "pue": "puebla",
+    "cuerna": "cuernavaca",
+    "apps": "app",
+    "kms": "km",
+    "kilometros": "km",
+    "kilometro": "km",
+    "hrs": "horario",
+    "hr": "horario",
+    "docs": "documentos",
+    "tel": "telefono",
+    "wats": "whatsapp",
+    "whats": "whatsapp",
+    "ine": "identificacion",
+    "ife": "identificacion",
+    "anio": "ano",
+    "anos": "ano",
+    "anios": "ano",
+    "pal": "para",
+    "pls": "por favor",
+    "xfavor": "por favor",
+    "lana": "dinero",
+    "varo": "dinero",
+    "varos": "dinero",
+    "feria": "dinero",
+    "celu": "celular",
+    "compu": "computadora",
+    "online": "linea",
+    "internet": "linea",
+    "web": "linea",
+    "digital": "linea",
+    "carrito": "carro",
+    "troca": "camioneta",
+    "trocas": "camionetas",
+    "mtto": "mantenimiento",
+    "nl": "monterrey",
+    "df": "cdmx",
+    "chilangolandia": "cdmx",
+    "sucu": "sucursal",
+    "sucus": "sucursales",
+    "cred": "credito",
+    "insta": "instagram",
+    "face": "facebook",
+    "fb": "facebook",
+    "automotriz": "auto",
+    "automotor": "auto",
+    "pagina": "catalogo",
+    "paginas": "catalogo",
+    "sitio": "catalogo",
+    "contrato": "contrato",
+}
+
+STOP_WORDS: frozenset[str] = frozenset(
+    wordlist(
+        """
+        a al algo algun alguna algunas alguno algunos ante antes despues aqui asi aun cada como
+        con contra
+        cual cuales cualquier cuando cuanta cuantas cuanto cuantos de del desde dice dicen el ella
+        ellas ello ellos en entonces entre era eran es esa esas ese eso esos esta estaba estan estar
+        estas este esto estos estoy fue fueron ha habia han hasta hay he la las le les lo los mas me
+        mi mis mucho muchos muy nada ni no nos nosotros o os otra otras otro otros para pero poco
+        por
+        porque pues que quien quienes se sea sean ser si sido sin sobre sois somos son soy su sus
+        tal
+        tambien te tiene tienen tengo ti tu tus un una unas uno unos usted ustedes va van vez y
+        ya yo
+        hola oye oiga buenas buenos gracias favor porfa porfis xfa plis pls please ok oki okey sale
+        bueno bien ahi eh ah oigan disculpa disculpe perdon saludos bro wey guey amigo amiga joven
+        seno senorita senor hey holi
+        puedo puede pueden podria podrian quiero quisiera queria necesito ocupo saber haria hace
+        tener tendria tenia estaria seria dar dame den digan dime doy damos cosa cosas tipo onda etc
+        mismo misma verdad
+        www http https com mx html
+        """
+    )
+)
+
+CAR_MAKES: frozenset[str] = frozenset(
+    wordlist(
+        """
+    nissan toyota honda mazda chevrolet chevy volkswagen vw ford kia hyundai bmw audi mercedes
+    seat renault peugeot mitsubishi suzuki jeep dodge chrysler buick gmc fiat volvo tesla byd
+    jac chirey subaru lexus infiniti acura cadillac lincoln porsche cupra baic omoda
+    """
+    )
+)
