@@ -12,6 +12,7 @@ prints the listed entries that are back under their limit (remove them) and the 
     python scripts/code_sizes.py                 # report, then check (what `make test` runs)
     python scripts/code_sizes.py --top 30        # a longer report
     python scripts/code_sizes.py --root /some/tree --allowlist /some/list.txt --apps pkg_a pkg_b
+    python scripts/code_sizes.py --print-allowlist   # what is over now, in the list's format
 
 Allow-list lines: ``<path> <lines>`` for a file, ``<path>::<Qualified.name> <lines>`` for a
 function (``Class.method``, ``outer.<locals>.inner``); ``#`` starts a comment.
@@ -144,9 +145,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--apps", nargs="+", default=list(APPS), help="packages to measure")
     parser.add_argument("--allowlist", type=Path, default=ALLOWLIST)
     parser.add_argument("--top", type=int, default=10, help="rows per table")
+    parser.add_argument(
+        "--print-allowlist",
+        action="store_true",
+        help="print every entry over a limit now, as allow-list lines (to set the list once)",
+    )
     args = parser.parse_args(argv)
 
     files, functions = measure(args.root, tuple(args.apps))
+    if args.print_allowlist:
+        for size in sorted(files + functions, key=lambda s: s.key):
+            if size.lines > size.limit:
+                print(f"{size.key} {size.lines}")
+        return 0
     report("Largest files", files, args.top)
     report("Largest functions", functions, args.top)
     failures, hints = check(files + functions, read_allowlist(args.allowlist))

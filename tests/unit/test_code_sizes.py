@@ -18,12 +18,12 @@ def _function(name: str, lines: int, *, decorated: bool = False, indent: str = "
     return "\n".join([*head, f"{indent}def {name}():", *body, f"{indent}    return x"]) + "\n"
 
 
-def _run(tmp_path: Path, allowlist: str = "") -> subprocess.CompletedProcess[str]:
+def _run(tmp_path: Path, allowlist: str = "", *flags: str) -> subprocess.CompletedProcess[str]:
     listed = tmp_path / "allow.txt"
     listed.write_text(allowlist)
     return subprocess.run(
         [sys.executable, str(SCRIPT), "--root", str(tmp_path), "--apps", "app",
-         "--allowlist", str(listed)],
+         "--allowlist", str(listed), *flags],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
 
@@ -107,3 +107,11 @@ def test_a_malformed_allow_list_line_stops_the_check(tmp_path: Path) -> None:
     result = _run(tmp_path, "app/ok.py many\n")
     assert result.returncode != 0
     assert "expected '<path>[::<function>] <lines>'" in result.stderr
+
+
+def test_print_allowlist_lists_what_is_over_the_limits_now(tmp_path: Path) -> None:
+    _write(tmp_path, "app/big.py", "x = 1\n" * 520 + _function("long", 85))
+    _write(tmp_path, "app/ok.py", _function("f", 30))
+    result = _run(tmp_path, "", "--print-allowlist")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == ["app/big.py 605", "app/big.py::long 85"]
