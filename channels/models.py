@@ -146,6 +146,9 @@ class WhatsAppOutbound(models.Model):
     body = models.TextField("texto", blank=True)
     content_sid = models.CharField("plantilla (ContentSid)", max_length=64, blank=True)
     content_variables = models.JSONField("variables", default=dict, blank=True)
+    # A question to answer by tapping an option (``channels.messages.Choices.to_json``; {} for
+    # plain text): the CSAT question. Provider-neutral: the sender's adapter renders it.
+    choices = models.JSONField("opciones de respuesta", default=dict, blank=True)
     bypass_opt_out = models.BooleanField("ignora la baja", default=False)
     conversation = models.ForeignKey(
         Conversation,

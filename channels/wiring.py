@@ -54,15 +54,23 @@ def whatsapp_default_address() -> str:
 
 
 def whatsapp_template(*, purpose: str, business_address: str) -> str:
-    """The approved template for ``purpose`` (staff | sales) on that number's provider, in the
-    provider's own reference ("" when none is configured)."""
+    """The approved template for ``purpose`` (staff | sales | csat) on that number's provider, in
+    the provider's own reference ("" when none is configured).
+
+    ``csat``: the question with options to tap. Meta needs no template for it inside the 24-hour
+    window (an interactive list is free-form); Twilio needs an approved Content template
+    (``TWILIO_CSAT_CONTENT_SID``), else the question goes out as plain text.
+    """
     if whatsapp_route(business_address).provider == META:
-        return {"staff": settings.META_STAFF_TEMPLATE, "sales": settings.META_SALES_TEMPLATE}[
-            purpose
-        ]
+        return {
+            "staff": settings.META_STAFF_TEMPLATE,
+            "sales": settings.META_SALES_TEMPLATE,
+            "csat": "",
+        }[purpose]
     return {
         "staff": settings.TWILIO_STAFF_TEMPLATE_CONTENT_SID,
         "sales": settings.TWILIO_SALES_TEMPLATE_CONTENT_SID,
+        "csat": settings.TWILIO_CSAT_CONTENT_SID,
     }[purpose]
 
 

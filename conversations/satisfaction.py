@@ -31,6 +31,35 @@ def satisfaction_enabled() -> bool:
     return bool(settings.CSAT_ENABLED)
 
 
+# The scale as options a channel may show to tap (WhatsApp: a list), best first. A tap reads as
+# the customer typing the score, which ``read_answer`` takes like any other answer.
+SATISFACTION_BUTTON = "Calificar"
+SATISFACTION_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("5", "5 - Excelente"),
+    ("4", "4 - Bien"),
+    ("3", "3 - Regular"),
+    ("2", "2 - Mal"),
+    ("1", "1 - Muy mal"),
+)
+
+
+def satisfaction_question_split(text: str) -> tuple[str, str] | None:
+    """``(before, question)`` when ``text`` ends with the satisfaction question (a turn's reply
+    with the question appended, or the notice after a handoff); None otherwise.
+
+    Lets a channel send the question as its own message with options to tap while the text
+    stays the engine's (the question is not reworded here).
+    """
+    text = (text or "").strip()
+    for question in (
+        replies.satisfaction_question(),
+        replies.satisfaction_question(after_handoff=True),
+    ):
+        if text.endswith(question):
+            return text[: -len(question)].strip(), question
+    return None
+
+
 def _salesperson_id(*, conversation_id: int) -> int | None:
     """Who attended a handed-off conversation: the last staff member who wrote in it, else the
     salesperson its lead is assigned to."""

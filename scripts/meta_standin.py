@@ -11,6 +11,9 @@ Voice notes (docs/DEMO.md, part 5): with ``--openai-port`` it also runs the Open
 (``tests/llm/stub_server.py``; point ``OPENAI_BASE_URL`` at it), and a line starting with ``/voz``
 is sent as a WhatsApp voice note: an OGG/Opus file stored behind a Graph media id, which the
 stand-in's transcription endpoint turns into the rest of the line (``/voz busco una camioneta``).
+
+The CSAT question arrives as an interactive list (its rows are printed under it); ``/lista 1``
+taps the first row of the last list, as the customer's phone would.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from tests.channels.fake_meta import (  # noqa: E402
     FakeGraph,
     encode,
     inbound_payload,
+    list_reply,
     sign,
     voice_note_ogg,
 )
@@ -66,6 +70,14 @@ def _handshake(app: str, verify_token: str) -> str:
         return f"{exc.code} {exc.read().decode()[:200]}"
 
 
+def _list_rows(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of an interactive list the app sent (the CSAT question): tap one by typing
+    ``/lista <número de fila>`` (``/lista 1`` is the first row shown)."""
+    interactive = message.get("interactive") or {}
+    sections = (interactive.get("action") or {}).get("sections") or []
+    return [row for section in sections for row in section.get("rows") or []]
+
+
 def _print_replies(graph: FakeGraph, stop: threading.Event) -> None:
     shown = 0
     while not stop.is_set():
@@ -73,6 +85,8 @@ def _print_replies(graph: FakeGraph, stop: threading.Event) -> None:
             message = graph.created[shown]
             shown += 1
             text = message["body"] or f"[plantilla {(message['template'] or {}).get('name')}]"
+            for row in _list_rows(message):
+                text += f"\n  [{row['title']}]"
             print(f"\n  Kavak → {message['to']}:\n    " + text.replace("\n", "\n    "))
         time.sleep(0.1)
 
@@ -118,7 +132,16 @@ def _serve(args: argparse.Namespace, model: Any) -> int:
             if not line.strip():
                 continue
             message = None
-            if line.startswith("/voz"):
+            if line.startswith("/lista"):
+                choice = line.removeprefix("/lista").strip()
+                sent = [m for m in graph.created if _list_rows(m)]
+                rows = _list_rows(sent[-1]) if sent else []
+                if not choice.isdigit() or not 1 <= int(choice) <= len(rows):
+                    print("  (no hay una lista con esa fila; /lista <número de fila>)")
+                    continue
+                row = rows[int(choice) - 1]
+                message = list_reply(row["id"], row["title"])
+            elif line.startswith("/voz"):
                 spoken = line.removeprefix("/voz").strip() or "Hola"
                 if model is not None:
                     model.transcript = spoken  # what the stand-in "hears" in the file

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from channels.messages import InboundMessage, Media, StatusUpdate
+from channels.messages import InboundMessage, Media, StatusUpdate, choice_answer
 from channels.phones import InvalidPhone, phone_normalise, whatsapp_address
 
 MAX_ID = 128  # channels.models: message_sid / provider_sid
@@ -81,9 +81,11 @@ def _content(message: dict[str, Any]) -> tuple[str, str, tuple[Media, ...], dict
         body = _str(_dict(message.get("button")).get("text"))
         return ("text" if body else "empty"), body, (), {}
     if kind == "interactive":
+        # A tap on a list row or a reply button: one of our options (``choice:5``) reads as the
+        # answer it stands for ("5"), anything else as the title the customer saw.
         interactive = _dict(message.get("interactive"))
         reply = _dict(interactive.get("button_reply")) or _dict(interactive.get("list_reply"))
-        body = _str(reply.get("title"))
+        body = choice_answer(_str(reply.get("id"))) or _str(reply.get("title"))
         return ("text" if body else "empty"), body, (), {}
     if kind in _MEDIA_TYPES:
         obj = _dict(message.get(kind))

@@ -1,8 +1,9 @@
 """``MetaSender``: the outbound port on the WhatsApp Cloud API (Graph API), plain ``requests``.
 
 ``POST {META_GRAPH_BASE_URL}/{version}/{phone_number_id}/messages`` with the system user's bearer
-token: ``type=text`` inside the customer's 24-hour window, ``type=template`` (an approved
-``<name>:<language>`` with body parameters) outside it. Each request carries the part's
+token: ``type=text`` inside the customer's 24-hour window (``type=interactive``, a list, for a
+question with options to tap), ``type=template`` (an approved ``<name>:<language>`` with body
+parameters) outside it. Each request carries the part's
 idempotency key as ``biz_opaque_callback_data``, which Meta echoes in the status webhooks: the
 Graph API has no idempotency key and no list of sent messages, so that echo is how a send whose
 answer was lost (a read timeout) is recognised instead of being sent twice.
@@ -19,7 +20,14 @@ from typing import Any
 
 import requests
 
-from channels.messages import OutboundRequest, SendError, SendResult, SentRecord
+from channels.messages import (
+    Choices,
+    OutboundRequest,
+    SendError,
+    SendResult,
+    SentRecord,
+    choice_id,
+)
 from channels.transport import request_never_arrived
 
 logger = logging.getLogger(__name__)
@@ -51,6 +59,39 @@ def template_payload(reference: str, variables: dict[str, Any]) -> dict[str, Any
             }
         ]
     return template
+
+
+# Interactive list limits (Cloud API reference, "interactive object"): body text ≤ 1024
+# characters, button label ≤ 20, row title ≤ 24, row id ≤ 200, at most 10 rows in all.
+LIST_BODY_MAX = 1024
+LIST_BUTTON_MAX = 20
+LIST_ROW_TITLE_MAX = 24
+LIST_ROWS_MAX = 10
+
+
+def list_payload(body: str, choices: Choices) -> dict[str, Any] | None:
+    """A question with options → the Graph API's ``interactive`` object of type ``list`` (one
+    section, a row per option, the row id carrying the option's answer), or None when the
+    question does not fit a list (then it is sent as text)."""
+    options = choices.options
+    if not body or len(body) > LIST_BODY_MAX or not 1 <= len(options) <= LIST_ROWS_MAX:
+        return None
+    if any(len(o.title) > LIST_ROW_TITLE_MAX or len(choice_id(o.answer)) > 200 for o in options):
+        return None
+    button = (choices.button or "Elegir")[:LIST_BUTTON_MAX]
+    return {
+        "type": "list",
+        "body": {"text": body},
+        "action": {
+            "button": button,
+            "sections": [
+                {
+                    "title": button[:LIST_ROW_TITLE_MAX],
+                    "rows": [{"id": choice_id(o.answer), "title": o.title} for o in options],
+                }
+            ],
+        },
+    }
 
 
 class MetaSender:
@@ -93,9 +134,15 @@ class MetaSender:
             "recipient_type": "individual",
             "to": _digits(request.to),
         }
+        interactive = (
+            list_payload(request.body, request.choices) if request.choices is not None else None
+        )
         if request.content_sid:
             payload["type"] = "template"
             payload["template"] = template_payload(request.content_sid, request.content_variables)
+        elif interactive is not None:
+            payload["type"] = "interactive"
+            payload["interactive"] = interactive
         else:
             payload["type"] = "text"
             payload["text"] = {"body": request.body, "preview_url": False}

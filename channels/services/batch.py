@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from channels import replies
-from channels.formatting import is_opt_in, is_opt_out, message_split
+from channels.formatting import is_opt_in, is_opt_out
 from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound
 from channels.selectors import (
     whatsapp_conversation_paused,
@@ -25,6 +25,7 @@ from channels.selectors import (
 from channels.services.outbound import (
     outbound_group_rephrase,
     outbound_parts_create,
+    outbound_reply_parts,
 )
 from channels.services.voice import DISABLED as VOICE_DISABLED
 from channels.services.voice import voice_note_media
@@ -239,9 +240,12 @@ def answer_batch(
     )
     if not paused:
         _log_as_received(batch, outcome=outcome, text=text)
-    parts = message_split(outcome.reply)
-    group = f"turn-{outcome.turn_id}" if parts else ""
-    if parts:
+    # The satisfaction question asked in this turn leaves as its own part, with options to tap.
+    parts, question = outbound_reply_parts(
+        outcome.reply, survey=bool(outcome.understood.get("survey"))
+    )
+    group = f"turn-{outcome.turn_id}" if parts or question else ""
+    if group:
         _outbound_rows(
             group=group,
             bodies=parts,
@@ -249,6 +253,7 @@ def answer_batch(
             last=last,
             conversation_id=outcome.conversation_id,
             turn_id=outcome.turn_id,
+            question=question,
         )
     mark(
         batch,

@@ -23,12 +23,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from channels.formatting import message_split
-from channels.messages import OutboundRequest, SendError, StatusUpdate
+from channels.messages import Choice, Choices, OutboundRequest, SendError, StatusUpdate
 from channels.models import WhatsAppOutbound, WhatsAppStatusEvent
 from channels.phones import phone_normalise, whatsapp_address
 from channels.ports import OutboundSender
 from channels.selectors import whatsapp_contact_opted_out
-from channels.wiring import outbound_sender, whatsapp_default_address
+from channels.wiring import outbound_sender, whatsapp_default_address, whatsapp_template
+from conversations.satisfaction import (
+    SATISFACTION_BUTTON,
+    SATISFACTION_OPTIONS,
+    satisfaction_question_split,
+)
 from kavak import metrics
 from kavak.exceptions import TransientError
 
@@ -108,6 +113,7 @@ def _request(row: WhatsAppOutbound) -> OutboundRequest:
         content_variables=row.content_variables,
         status_callback=_status_callback_url(),
         key=row.idempotency_key,
+        choices=Choices.from_json(row.choices),
     )
 
 
@@ -290,10 +296,16 @@ def outbound_parts_create(
     to_address: str,
     from_address: str,
     to_phone: str,
+    question: tuple[str, Choices] | None = None,
     **fields: Any,
 ) -> None:
-    """Store the parts of one answer as ``pending`` rows, keyed ``{group}:{seq}`` (sent once)."""
-    WhatsAppOutbound.objects.bulk_create(
+    """Store the parts of one answer as ``pending`` rows, keyed ``{group}:{seq}`` (sent once).
+
+    ``question``: a last part with options to tap (its text, and the options); the adapter of
+    the number it leaves from shows them as its provider can. On Twilio that takes the approved
+    template configured for the question's purpose, stored on the row like any template.
+    """
+    rows = [
         WhatsAppOutbound(
             idempotency_key=f"{group}:{seq}",
             group=group,
@@ -306,7 +318,45 @@ def outbound_parts_create(
             **fields,
         )
         for seq, body in enumerate(bodies)
+    ]
+    if question is not None:
+        text, choices = question
+        rows.append(
+            WhatsAppOutbound(
+                idempotency_key=f"{group}:{len(rows)}",
+                group=group,
+                seq=len(rows),
+                kind=kind,
+                to_address=to_address,
+                from_address=from_address,
+                to_phone=to_phone,
+                body=text,
+                choices=choices.to_json(),
+                content_sid=whatsapp_template(
+                    purpose=choices.purpose, business_address=from_address
+                ),
+                **{k: v for k, v in fields.items() if k not in ("content_sid", "choices")},
+            )
+        )
+    WhatsAppOutbound.objects.bulk_create(rows)
+
+
+def outbound_reply_parts(
+    text: str, *, survey: bool
+) -> tuple[list[str], tuple[str, Choices] | None]:
+    """The parts of an answer to store: its text split to WhatsApp's size and, when the
+    conversation just asked the satisfaction question (``survey``) and the text ends with it, the
+    question apart as a last part with the 1-5 options to tap."""
+    split = satisfaction_question_split(text) if survey else None
+    if split is None:
+        return message_split(text), None
+    before, question = split
+    choices = Choices(
+        purpose="csat",
+        button=SATISFACTION_BUTTON,
+        options=tuple(Choice(answer=a, title=t) for a, t in SATISFACTION_OPTIONS),
     )
+    return message_split(before), (question, choices)
 
 
 def outbound_group_send(*, group: str) -> int:
@@ -338,7 +388,7 @@ def outbound_group_rephrase(*, group: str, outcome: TurnOutcome, deterministic: 
     from conversations.services import conversation_rephrase_record
 
     use = str(outcome.understood.get("llm") or "rephrase")
-    parts = message_split(outcome.reply)
+    reply = outcome.reply
     with transaction.atomic():
         rows = list(
             WhatsAppOutbound.objects.select_for_update().filter(group=group).order_by("seq")
@@ -346,6 +396,17 @@ def outbound_group_rephrase(*, group: str, outcome: TurnOutcome, deterministic: 
         if not rows or any(r.status != Status.PENDING for r in rows):
             llm_fallback(use=use, reason="reply_already_sending")
             return False
+        # A question with options (the CSAT one) is its own last part and keeps its text: the
+        # wording replaces the parts before it, and only if it kept the question word for word.
+        question = [r for r in rows if r.choices]
+        if question:
+            ending = question[-1].body
+            if not reply.strip().endswith(ending):
+                llm_fallback(use=use, reason="question_reworded")
+                return False
+            reply = reply.strip()[: -len(ending)]
+            rows = [r for r in rows if not r.choices]
+        parts = message_split(reply)
         if not parts or len(parts) > len(rows):
             llm_fallback(use=use, reason="too_many_parts")
             return False

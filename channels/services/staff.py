@@ -14,7 +14,11 @@ from django.utils import timezone
 from channels.formatting import message_split
 from channels.models import WhatsAppContact, WhatsAppOutbound
 from channels.selectors import whatsapp_window
-from channels.services.outbound import outbound_group_schedule, outbound_parts_create
+from channels.services.outbound import (
+    outbound_group_schedule,
+    outbound_parts_create,
+    outbound_reply_parts,
+)
 from channels.wiring import whatsapp_default_address, whatsapp_template, whatsapp_template_setting
 from conversations.models import Conversation, Message
 from conversations.satisfaction import satisfaction_ask_after_handoff
@@ -152,10 +156,15 @@ def whatsapp_notice_send(*, notice: Message, now: datetime | None = None) -> str
         logger.info("whatsapp_notice_skipped conversation_id=%s reason=window", conversation.pk)
         return ""
     group = f"notice-{notice.turn_id}"
+    # The satisfaction question after a handoff: options to tap, where the provider allows it.
+    bodies, question = outbound_reply_parts(
+        notice.text, survey=bool((notice.understood or {}).get("survey"))
+    )
     with transaction.atomic():
         outbound_parts_create(
             group=group,
-            bodies=message_split(notice.text),
+            bodies=bodies,
+            question=question,
             kind=WhatsAppOutbound.Kind.NOTICE,
             to_address=contact.last_from,
             from_address=contact.last_to or whatsapp_default_address(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from channels.messages import InboundMessage, Media, StatusUpdate
+from channels.messages import InboundMessage, Media, StatusUpdate, choice_answer
 from channels.phones import InvalidPhone, phone_normalise
 
 MAX_MEDIA = 10
@@ -43,6 +43,20 @@ def _check_lengths(**values: str) -> None:
     for name, value in values.items():
         if len(value) > _MAX_LENGTHS[name]:
             raise PayloadError(f"{name} is longer than {_MAX_LENGTHS[name]} characters")
+
+
+def _tapped(form: Mapping[str, str]) -> str:
+    """A tap on a quick reply (``ButtonPayload``/``ButtonText``) or a list item (``ListId``/
+    ``ListTitle``) of a Content template: one of our options (``choice:5``) reads as the answer
+    it stands for ("5"); another template's button as the text the customer saw (when Twilio
+    sent no ``Body``). "" when the message is no tap."""
+    for id_field in ("ListId", "ButtonPayload"):
+        answer = choice_answer(_get(form, id_field))
+        if answer:
+            return answer
+    if not _get(form, "Body"):
+        return _get(form, "ListTitle") or _get(form, "ButtonText")
+    return ""
 
 
 def inbound_from_twilio(form: Mapping[str, str]) -> InboundMessage:
@@ -83,7 +97,7 @@ def inbound_from_twilio(form: Mapping[str, str]) -> InboundMessage:
         )
         if _get(form, name)
     }
-    body = (form.get("Body") or "").strip()
+    body = _tapped(form) or (form.get("Body") or "").strip()
     if "latitude" in location:
         kind = "location"
     elif media:

@@ -488,6 +488,9 @@ WHATSAPP_SEND_MAX_ATTEMPTS = env.int("WHATSAPP_SEND_MAX_ATTEMPTS", default=6)
 # message staff may send outside the customer's 24-hour window.
 TWILIO_SALES_TEMPLATE_CONTENT_SID = env.str("TWILIO_SALES_TEMPLATE_CONTENT_SID", default="")
 TWILIO_STAFF_TEMPLATE_CONTENT_SID = env.str("TWILIO_STAFF_TEMPLATE_CONTENT_SID", default="")
+# The CSAT question as a list to tap (an approved twilio/list-picker Content template whose items
+# have ids choice:1 … choice:5); empty: the question goes out as plain text (README, CSAT).
+TWILIO_CSAT_CONTENT_SID = env.str("TWILIO_CSAT_CONTENT_SID", default="")
 # Safety net for work whose task never ran (broker unreachable at enqueue time, or a worker
 # killed between the broker's BRPOP and its "unacked" record — measured in make chaos-whatsapp):
 # Celery beat re-enqueues messages still pending and reply parts still unsent after
@@ -514,6 +517,8 @@ _WHATSAPP_RULES = (
      "TWILIO_SALES_TEMPLATE_CONTENT_SID must be a Content API ContentSid (HX…)."),
     (not TWILIO_STAFF_TEMPLATE_CONTENT_SID or TWILIO_STAFF_TEMPLATE_CONTENT_SID.startswith("HX"),
      "TWILIO_STAFF_TEMPLATE_CONTENT_SID must be a Content API ContentSid (HX…)."),
+    (not TWILIO_CSAT_CONTENT_SID or TWILIO_CSAT_CONTENT_SID.startswith("HX"),
+     "TWILIO_CSAT_CONTENT_SID must be a Content API ContentSid (HX…)."),
     (WHATSAPP_BURST_WINDOW_S >= 0, "WHATSAPP_BURST_WINDOW_S must be zero or positive."),
     (WHATSAPP_RATE_LIMIT_MESSAGES >= 0, "WHATSAPP_RATE_LIMIT_MESSAGES must be zero or positive."),
     (WHATSAPP_RATE_LIMIT_WINDOW_S >= 1, "WHATSAPP_RATE_LIMIT_WINDOW_S must be at least 1."),

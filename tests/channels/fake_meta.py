@@ -6,12 +6,15 @@ what the test scripts: 200 (accepted, ``{"messages": [{"id": "wamid…"}]}``), 4
 (rejected, Graph error JSON), ``timeout`` (Meta accepted the message but the answer comes too late:
 the client times out, the message exists), ``timeout_lost`` (too late and not created), ``drop``
 (connection closed after reading the request, not created). A wrong token gets Meta's 401
-(OAuthException, code 190).
+(OAuthException, code 190). Text, template and interactive list messages are accepted and recorded
+(``created``: a list's question is its ``body``, the whole object in ``interactive``); a list
+that breaks Meta's limits gets its 400 (code 131009).
 
 With ``webhook_url`` and ``app_secret`` set it also behaves as Meta does after accepting a
 message: it POSTs a signed ``sent`` status (with our ``biz_opaque_callback_data``) to the app's
 webhook. The module also builds the signed webhook payloads Meta sends (``inbound_payload``,
-``status_payload``, ``sign``), used by the tests, the chaos script and ``scripts/meta_standin.py``.
+``status_payload``, ``list_reply``, ``sign``), used by the tests, the chaos script and
+``scripts/meta_standin.py``.
 
 Inbound media (voice notes): ``add_media`` stores a file under a numeric media id. As on Meta,
 ``GET /{version}/{media_id}`` (bearer token) answers its ``url``, ``mime_type`` and ``file_size``,
@@ -246,13 +249,17 @@ class FakeGraph:
 
     def _create(self, phone_number_id: str, data: dict[str, Any]) -> dict[str, Any]:
         text = data.get("text") if isinstance(data.get("text"), dict) else {}
+        interactive = data.get("interactive") if isinstance(data.get("interactive"), dict) else {}
+        if not text and isinstance(interactive.get("body"), dict):
+            text = interactive["body"]  # a list or buttons: the question's text
         message = {
             "id": new_wamid(),
             "to": str(data.get("to", "")),
             "from": phone_number_id,
             "type": str(data.get("type", "")),
-            "body": str(text.get("body", "")),
+            "body": str(text.get("body", text.get("text", ""))),
             "template": data.get("template"),
+            "interactive": interactive or None,
             "callback_data": str(data.get("biz_opaque_callback_data", "")),
         }
         with self._arrived:
@@ -305,6 +312,42 @@ def _graph_error(code: int, message: str) -> dict[str, Any]:
             "code": code,
             "fbtrace_id": uuid.uuid4().hex[:22],
         },
+    }
+
+
+def _interactive_ok(data: dict[str, Any]) -> bool:
+    """Meta's rules for an interactive list (what it refuses with error 131009): a body text of
+    at most 1024 characters, a button label of at most 20, 1-10 rows in all with unique ids (at
+    most 200 characters) and titles of at most 24."""
+    interactive = data.get("interactive")
+    if not isinstance(interactive, dict) or interactive.get("type") != "list":
+        return False
+    body = interactive.get("body") if isinstance(interactive.get("body"), dict) else {}
+    action = interactive.get("action") if isinstance(interactive.get("action"), dict) else {}
+    text, button = body.get("text"), action.get("button")
+    if not isinstance(text, str) or not 0 < len(text) <= 1024:
+        return False
+    if not isinstance(button, str) or not 0 < len(button) <= 20:
+        return False
+    sections = action.get("sections")
+    if not isinstance(sections, list) or not sections:
+        return False
+    rows = [r for s in sections if isinstance(s, dict) for r in (s.get("rows") or [])]
+    ids = [r.get("id") for r in rows if isinstance(r, dict)]
+    titles = [r.get("title") for r in rows if isinstance(r, dict)]
+    return (
+        1 <= len(rows) <= 10
+        and len(set(ids)) == len(rows)
+        and all(isinstance(i, str) and 0 < len(i) <= 200 for i in ids)
+        and all(isinstance(t, str) and 0 < len(t) <= 24 for t in titles)
+    )
+
+
+def list_reply(row_id: str, title: str) -> dict[str, Any]:
+    """The inbound message Meta sends when the customer taps a row of an interactive list."""
+    return {
+        "type": "interactive",
+        "interactive": {"type": "list_reply", "list_reply": {"id": row_id, "title": title}},
     }
 
 
@@ -384,6 +427,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if record.json.get("messaging_product") != "whatsapp" or not record.json.get("to"):
             self._send_json(400, _graph_error(100, "Invalid parameter"))
+            return
+        if record.json.get("type") == "interactive" and not _interactive_ok(record.json):
+            self._send_json(400, _graph_error(131009, "Parameter value is not valid"))
             return
         if behaviour == "drop":
             self.close_connection = True

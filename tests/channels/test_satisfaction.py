@@ -60,9 +60,10 @@ def test_after_a_lead_the_question_goes_out_once_and_the_answer_is_stored(
     for text in ("Hola", "busco un sedán de 300 mil", "el 1", "20%", "48 meses", "sí", "Ana"):
         deliver(client, text)
     deliver(client, "mañana en la tarde")
-    last = whatsapp.bodies_to(CUSTOMER)[-1]
-    assert last.endswith(QUESTION)  # plain text with the options: Twilio without a template
-    assert "Registré tus datos" in last
+    *_, reply, question = whatsapp.bodies_to(CUSTOMER)
+    assert "Registré tus datos" in reply
+    assert question == QUESTION  # its own message, plain text: Twilio without a template
+    assert whatsapp.created[-1]["content_sid"] == ""
     deliver(client, "5, muy amables")
     answer = SatisfactionAnswer.objects.get()
     assert (answer.score, answer.comment, answer.channel) == (5, "muy amables", "whatsapp")
