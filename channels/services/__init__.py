@@ -19,7 +19,6 @@ from channels.services.outbound import (
     outbound_group_answer_in_twiml,
     outbound_group_schedule,
     outbound_group_send,
-    outbound_status_record,
     template_message_send,
 )
 from channels.services.staff import (
@@ -29,6 +28,7 @@ from channels.services.staff import (
     whatsapp_notice_send,
     whatsapp_satisfaction_ask,
 )
+from channels.services.statuses import outbound_status_record
 
 __all__ = [
     "ReceiveResult",

@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from channels.formatting import message_split
-from channels.messages import Choice, Choices, OutboundRequest, SendError, StatusUpdate
+from channels.messages import Choice, Choices, OutboundRequest, SendError
 from channels.models import WhatsAppOutbound, WhatsAppStatusEvent
 from channels.phones import phone_normalise, whatsapp_address
 from channels.ports import OutboundSender
 from channels.selectors import whatsapp_contact_opted_out
+from channels.services.statuses import Status, outbound_mark_accepted
 from channels.wiring import outbound_sender, whatsapp_default_address, whatsapp_template
 from conversations.satisfaction import (
     SATISFACTION_BUTTON,
@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-Status = WhatsAppOutbound.Status
-
 # Statuses after which a part is never sent again.
 _FINAL = frozenset(
     {
@@ -57,30 +55,6 @@ _FINAL = frozenset(
         Status.TWIML,
     }
 )
-# Twilio's message statuses → ours, and how far along each is (callbacks arrive out of order).
-_PROVIDER_STATUS = {
-    "accepted": Status.QUEUED,
-    "scheduled": Status.QUEUED,
-    "queued": Status.QUEUED,
-    "sending": Status.QUEUED,
-    "sent": Status.SENT,
-    "delivered": Status.DELIVERED,
-    "read": Status.READ,
-    "undelivered": Status.UNDELIVERED,
-    "failed": Status.FAILED,
-    "canceled": Status.FAILED,
-}
-_RANK = {
-    Status.PENDING: 0,
-    Status.IN_FLIGHT: 0,
-    Status.UNKNOWN: 0,
-    Status.QUEUED: 1,
-    Status.SENT: 2,
-    Status.DELIVERED: 3,
-    Status.READ: 4,
-    Status.UNDELIVERED: 5,
-    Status.FAILED: 5,
-}
 # An earlier answer to the same customer still on its way holds later ones back (order), but only
 # for a while: a message stuck for longer must not silence the conversation.
 _ORDER_HOLD = timedelta(minutes=10)
@@ -117,34 +91,6 @@ def _request(row: WhatsAppOutbound) -> OutboundRequest:
     )
 
 
-def _apply_status(*, sid: str, status: str, error_code: str, now: datetime) -> int:
-    """Move a sent message forward (never back: callbacks arrive out of order)."""
-    rank = _RANK[status]
-    lower = [s for s, r in _RANK.items() if r < rank]
-    fields: dict[str, Any] = {"status": status}
-    if status in (Status.DELIVERED, Status.READ):
-        fields["delivered_at"] = Coalesce(F("delivered_at"), now)
-    if status == Status.READ:
-        fields["read_at"] = now
-    if status in (Status.FAILED, Status.UNDELIVERED):
-        fields["error_code"] = error_code
-    return WhatsAppOutbound.objects.filter(provider_sid=sid, status__in=lower).update(**fields)
-
-
-def _mark_accepted(*, row: WhatsAppOutbound, sid: str, provider_status: str, now: datetime) -> None:
-    status = _PROVIDER_STATUS.get(provider_status, Status.QUEUED)
-    WhatsAppOutbound.objects.filter(
-        pk=row.pk, status__in=[Status.IN_FLIGHT, Status.UNKNOWN, Status.PENDING]
-    ).update(status=status, provider_sid=sid, sent_at=now, error_code="", last_error="")
-    # Status callbacks that beat us to it (Twilio may call back before its API answer arrives).
-    for event in WhatsAppStatusEvent.objects.filter(provider_sid=sid).order_by("received_at"):
-        mapped = _PROVIDER_STATUS.get(event.status)
-        if mapped:
-            _apply_status(
-                sid=sid, status=mapped, error_code=event.error_code, now=event.received_at
-            )
-
-
 def _reconcile_from_status_events(row: WhatsAppOutbound) -> bool:
     """A status webhook that echoed this part's key (Meta) proves the provider accepted it."""
     events = (
@@ -156,7 +102,7 @@ def _reconcile_from_status_events(row: WhatsAppOutbound) -> bool:
         if WhatsAppOutbound.objects.filter(provider_sid=event.provider_sid).exists():
             continue
         try:
-            _mark_accepted(
+            outbound_mark_accepted(
                 row=row, sid=event.provider_sid, provider_status="accepted", now=timezone.now()
             )
         except IntegrityError:
@@ -186,7 +132,7 @@ def _reconcile(*, row: WhatsAppOutbound, sender: OutboundSender) -> bool:
             continue
         if row.content_sid or record.body == row.body:
             try:
-                _mark_accepted(
+                outbound_mark_accepted(
                     row=row, sid=record.sid, provider_status=record.status, now=timezone.now()
                 )
             except IntegrityError:
@@ -282,7 +228,9 @@ def _send_one(*, pk: int) -> bool:
         metrics.OUTBOUND_STATUS_TOTAL.labels(status="failed").inc()
         logger.error("whatsapp_send_failed outbound_id=%s code=%s error=%s", pk, exc.code, exc)
         return False
-    _mark_accepted(row=row, sid=result.sid, provider_status=result.status, now=timezone.now())
+    outbound_mark_accepted(
+        row=row, sid=result.sid, provider_status=result.status, now=timezone.now()
+    )
     metrics.OUTBOUND_STATUS_TOTAL.labels(status="accepted").inc()
     logger.info("whatsapp_sent outbound_id=%s kind=%s seq=%s", pk, row.kind, row.seq)
     return True
@@ -427,59 +375,6 @@ def outbound_group_abandon(*, group: str, reason: str) -> int:
     if count:
         logger.error("whatsapp_send_abandoned group=%s parts=%s reason=%s", group, count, reason)
     return count
-
-
-def outbound_status_record(*, update: StatusUpdate, now: datetime | None = None) -> bool:
-    """Record a status callback and move the message forward (queued → … → read / failed).
-
-    Every callback is kept (the transcript shows it even when it beat the send's own answer).
-    Returns True when a message we sent changed status.
-    """
-    now = now or timezone.now()
-    WhatsAppStatusEvent.objects.create(
-        provider_sid=update.provider_sid,
-        status=update.status,
-        error_code=update.error_code[:16],
-        payload=update.payload,
-        callback_key=update.callback_key[:120],
-        received_at=now,
-    )
-    mapped = _PROVIDER_STATUS.get(update.status)
-    if mapped is None:
-        return False
-    metrics.OUTBOUND_STATUS_TOTAL.labels(status=str(mapped)).inc()
-    changed = _apply_status(
-        sid=update.provider_sid, status=mapped, error_code=update.error_code[:16], now=now
-    )
-    if not changed and update.callback_key:
-        changed = _status_claims_unconfirmed(update=update, now=now)
-    if mapped in (Status.FAILED, Status.UNDELIVERED):
-        logger.warning(
-            "whatsapp_delivery_failed message_sid=%s status=%s error_code=%s",
-            update.provider_sid,
-            update.status,
-            update.error_code,
-        )
-    return bool(changed)
-
-
-def _status_claims_unconfirmed(*, update: StatusUpdate, now: datetime) -> int:
-    """A status for a message id we never saw, echoing the key of a part whose send answer was
-    lost (Meta): the provider accepted that part, so it gets the id and is never resent."""
-    row = WhatsAppOutbound.objects.filter(
-        idempotency_key=update.callback_key,
-        provider_sid__isnull=True,
-        status__in=[Status.IN_FLIGHT, Status.UNKNOWN],
-    ).first()
-    if row is None or WhatsAppOutbound.objects.filter(provider_sid=update.provider_sid).exists():
-        return 0
-    try:
-        with transaction.atomic():
-            _mark_accepted(row=row, sid=update.provider_sid, provider_status="accepted", now=now)
-    except IntegrityError:
-        return 0
-    logger.warning("whatsapp_send_reconciled outcome=status_webhook outbound_id=%s", row.pk)
-    return 1
 
 
 def _enqueue_send(group: str) -> None:

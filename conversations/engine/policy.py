@@ -810,12 +810,13 @@ class _Turn:
             if (r.financing_interest or r.monthly_asked) and r.choice is None:
                 # "¿cuánto sería mensual?" before choosing: each option's monthly payment with
                 # the least down payment, then the choice.
+                given = s.down_payment is not None or s.down_payment_ratio is not None
                 self.say(
                     replies.monthly_by_option(
                         self._monthly_by_option(),
                         term=self._sample_term(),
                         rate=self.config.annual_rate,
-                        min_ratio=self.config.min_down_ratio,
+                        min_ratio=None if given else self.config.min_down_ratio,
                     )
                 )
                 return self.ask(Action.CHOOSE_OPTION)
@@ -931,13 +932,23 @@ class _Turn:
         return self.result(Action.CHOOSE_OPTION, ask=False)
 
     def _sample_term(self) -> int:
+        """The term the customer gave, else 60 months (the middle of the range)."""
+        if self.slots.term_months in self.config.terms:
+            return self.slots.term_months
         return 60 if 60 in self.config.terms else self.config.terms[-1]
 
     def _monthly_by_option(self) -> list[tuple[int, CarOption, Decimal, Decimal]]:
-        """Each option shown, its least down payment and monthly payment at the sample term."""
+        """Each option shown, its down payment (the one given, else the least; never under the
+        least) and its monthly payment at the term given (else the sample term)."""
+        s = self.slots
         rows = []
-        for i, car in enumerate(self.slots.options, start=1):
-            down = money(car.price * self.config.min_down_ratio)
+        for i, car in enumerate(s.options, start=1):
+            minimum = money(car.price * self.config.min_down_ratio)
+            if s.down_payment_ratio is not None:
+                given = money(car.price * s.down_payment_ratio)
+            else:
+                given = s.down_payment if s.down_payment is not None else minimum
+            down = min(max(given, minimum), car.price)
             plan = financing_plan(
                 price=car.price,
                 down_payment=down,
@@ -1261,6 +1272,7 @@ def _need_text(s: Slots) -> str:
         model=s.model,
         transmission=s.transmission,
         seats=s.seats,
+        km_max=s.km_max,
     )
 
 

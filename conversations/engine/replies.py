@@ -171,6 +171,7 @@ def need_summary(
     model: str | None,
     transmission: str | None,
     seats: int | None = None,
+    km_max: int | None = None,
 ) -> str:
     parts: list[str] = []
     if model:
@@ -189,6 +190,8 @@ def need_summary(
     if seats:
         parts.append(f"para {seats} o más pasajeros")
     parts.extend(USES_ES[u] for u in uses if u in USES_ES and not (seats and u == "family"))
+    if km_max:
+        parts.append(f"con menos de {km_max:,} km")
     return " ".join(parts)
 
 
@@ -286,16 +289,21 @@ def monthly_by_option(
     *,
     term: int,
     rate: Decimal,
-    min_ratio: Decimal,
+    min_ratio: Decimal | None,
 ) -> str:
-    """Each option's monthly payment with the least down payment, before a choice."""
+    """Each option's monthly payment before a choice: with the down payment given, or with the
+    least (``min_ratio``) when none was given."""
     lines = [
         f"{i}. *{car.title}*: {mxn(monthly)} al mes (enganche de {mxn(down)})"
         for i, car, down, monthly in rows
     ]
     return (
-        f"Con el enganche mínimo ({min_ratio * 100:.0f}%) y a {term} meses, las mensualidades "
-        f"quedarían así (estimación, tasa anual fija de {rate * 100:.0f}%):\n"
+        (
+            f"Con el enganche mínimo ({min_ratio * 100:.0f}%) y a {term} meses"
+            if min_ratio is not None
+            else f"Con tu enganche y a {term} meses"
+        )
+        + f", las mensualidades quedarían así (estimación, tasa anual fija de {rate * 100:.0f}%):\n"
         + "\n".join(lines)
         + "\n\nCon más enganche o a otro plazo cambia; elige una y te hago la simulación exacta."
     )

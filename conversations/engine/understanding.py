@@ -251,6 +251,13 @@ _KM_MAX = re.compile(
     r"\b(?:menos de|maximo|max|no mas de|hasta|debajo de los?)\s*(\d{1,3}(?:[,.]\d{3})*|\d+)\s*"
     r"(mil|k)?\s*(?:km|kms|kilometros|kilometraje)\b"
 )
+# "poco kilometraje", "pocos km", "casi nuevo": a car under this many km (each option shows its
+# km; the customer can say another limit).
+LOW_KM_MAX = 50_000
+_LOW_KM = re.compile(
+    r"\b(?:poco|pocos|bajo|baj[oa] de) (?:kilometraje|km|kms|kilometros|recorrido|uso)\b"
+    r"|\bcasi nuevo\b|\bcon (?:muy )?poco uso\b"
+)
 # A price asked for: "¿cuánto cuesta?", "¿en cuánto lo tienen?", "precio del versa", "¿qué precio
 # tiene?". Not a budget ("cuesta mucho" is no question about a price).
 _PRICE_ASKED = re.compile(
@@ -628,7 +635,10 @@ _RANK_PATTERNS = {rank: _alternation(words) for rank, words in _RANKS.items()}
 # "¿lo cambian por uno más nuevo?" chooses nothing.
 _RANK_CHOICES = {
     rank: _alternation(
-        tuple(rf"(?:el|la|ese|esa|este|esta)\s+(?:de\s+|que (?:sea|este)\s+)?{w}" for w in words)
+        tuple(
+            rf"(?:el|la|ese|esa|este|esta)\s+(?:de\s+|con\s+|que (?:sea|este|tenga|tiene)\s+)?{w}"
+            for w in words
+        )
     )
     for rank, words in _RANKS.items()
 }
@@ -871,6 +881,8 @@ def _car_question(
         return CarQuestion(fields=(), index=_rank_index(rank, options), rank=rank)
     if not fields:
         return None
+    if fields == ("seats",) and index is None and _seats(folded) is not None:
+        return None  # "¿y de 5 pasajeros qué tengas?": a new search, not a question about these
     if index is None and (_has(folded, _KB_TOPICS) or _KAVAK_TOPIC.search(folded)):
         return None  # "¿cuántos km puedo manejar en la prueba?" is about Kavak
     if rank:
@@ -958,6 +970,8 @@ def understand(
     if km_m:
         value = int(re.sub(r"\D", "", km_m.group(1)))
         km_max = value * 1000 if km_m.group(2) or value < 1000 else value
+    elif _LOW_KM.search(folded):
+        km_max = LOW_KM_MAX  # "con poco kilometraje": under 50,000 km, said in the reply
     open_need = _open_need(folded)
     term = parsing.parse_term(no_phone_text, expecting=pending == Action.ASK_TERM)
     if term is None:
