@@ -193,6 +193,7 @@ module "ecs" {
   deployment_alarm_names      = module.monitoring.deployment_alarm_names
 
   twilio_sales_template_content_sid = var.twilio_sales_template_content_sid
+  twilio_csat_content_sid           = var.twilio_csat_content_sid
   twilio_staff_template_content_sid = var.twilio_staff_template_content_sid
 }
 

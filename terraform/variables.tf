@@ -85,6 +85,18 @@ variable "twilio_sales_template_content_sid" {
   default     = ""
 }
 
+variable "twilio_csat_content_sid" {
+  description = "TWILIO_CSAT_CONTENT_SID: approved list-picker template (ContentSid, HX..., items choice:1...choice:5) for the satisfaction question; empty: plain text."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = var.twilio_csat_content_sid == "" || startswith(var.twilio_csat_content_sid, "HX")
+    error_message = "twilio_csat_content_sid must be empty or a Content API ContentSid (HX...)."
+  }
+}
+
 variable "twilio_staff_template_content_sid" {
   description = "Approved WhatsApp template (ContentSid, HX...) staff send outside the 24-hour window; empty: not set."
   type        = string

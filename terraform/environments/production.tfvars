@@ -32,6 +32,7 @@ alarm_emails = ["guardia-whatsapp@kavak.example"]
 # alarm_https_endpoints = ["https://hooks.example.com/..."]
 # Approved WhatsApp templates (Content API ContentSid); unset until Meta approves them.
 # twilio_sales_template_content_sid = "HX00000000000000000000000000000000"
+# twilio_csat_content_sid           = "HX00000000000000000000000000000000" # CSAT as a list picker
 # twilio_staff_template_content_sid = "HX00000000000000000000000000000000"
 
 deletion_protection         = true

@@ -60,6 +60,7 @@ RENDERED = {
     "var.twilio_account_sid": "AC" + "0" * 32,
     "var.twilio_whatsapp_number": "whatsapp:+5215500000000",
     "var.twilio_sales_template_content_sid": "HX" + "1" * 32,
+    "var.twilio_csat_content_sid": "HX" + "3" * 32,
     "var.twilio_staff_template_content_sid": "HX" + "2" * 32,
     'var.llm_enabled ? "true" : "false"': "true",
     'var.whatsapp_enabled ? "true" : "false"': "true",
@@ -159,6 +160,7 @@ OPERATOR_SETTINGS = {
     "WHATSAPP_PROVIDERS",
     "META_SALES_TEMPLATE",
     "META_STAFF_TEMPLATE",
+    "TWILIO_CSAT_CONTENT_SID",
 }
 
 

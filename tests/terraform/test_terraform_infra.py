@@ -1554,6 +1554,7 @@ WHATSAPP_ENVIRONMENT = {
 TEMPLATE_CONTENT_SIDS = {
     "TWILIO_SALES_TEMPLATE_CONTENT_SID": "twilio_sales_template_content_sid",
     "TWILIO_STAFF_TEMPLATE_CONTENT_SID": "twilio_staff_template_content_sid",
+    "TWILIO_CSAT_CONTENT_SID": "twilio_csat_content_sid",
 }
 # Passed only when set (ECS drops empty values): {container variable: variable of the root}.
 OPTIONAL_SETTINGS = {

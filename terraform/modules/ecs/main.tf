@@ -129,6 +129,7 @@ locals {
   #   separated): unset, every number on Twilio.
   optional_settings = {
     TWILIO_SALES_TEMPLATE_CONTENT_SID = var.twilio_sales_template_content_sid
+    TWILIO_CSAT_CONTENT_SID           = var.twilio_csat_content_sid
     TWILIO_STAFF_TEMPLATE_CONTENT_SID = var.twilio_staff_template_content_sid
     META_SALES_TEMPLATE               = var.meta_sales_template
     META_STAFF_TEMPLATE               = var.meta_staff_template

@@ -282,6 +282,17 @@ variable "twilio_whatsapp_number" {
   }
 }
 
+variable "twilio_csat_content_sid" {
+  description = "TWILIO_CSAT_CONTENT_SID: approved list-picker template (HX...) for the satisfaction question; empty: plain text."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.twilio_csat_content_sid == "" || startswith(var.twilio_csat_content_sid, "HX")
+    error_message = "twilio_csat_content_sid must be empty or a Content API ContentSid (HX...)."
+  }
+}
+
 variable "twilio_sales_template_content_sid" {
   description = "TWILIO_SALES_TEMPLATE_CONTENT_SID: approved template (ContentSid, HX...) of the WhatsApp notification to salespeople; empty: not set, no notification."
   type        = string
