@@ -14,6 +14,20 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission, User
 from django.http import HttpRequest
 
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """An admin entry staff may only look at: a page (dashboard, agenda) or an audit trail."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 _VERBS = {"add": "agregar", "change": "cambiar", "delete": "eliminar", "view": "ver"}
 # Third-party names that no translation catalogue covers (plain strings in their code).
 _APP_NAMES = {"rest_framework_api_key": "Claves de API"}

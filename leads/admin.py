@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 
+from kavak.admin import ViewOnlyAdmin
 from leads.models import Agenda, Appointment, SalesAgent
 from leads.selectors import agenda_days, lead_visible_queryset, sales_agents_with_load
 from leads.services import appointment_status_set
@@ -133,17 +134,8 @@ def appointment_when(appointment: Appointment) -> str:
 
 # --- Agenda: appointments and call-backs by day ---------------------------------------------------
 @admin.register(Agenda)
-class AgendaAdmin(admin.ModelAdmin):
+class AgendaAdmin(ViewOnlyAdmin):
     """Not a list: the entry opens the agenda (salespeople see their own leads' items)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         return [

@@ -29,6 +29,7 @@ from backoffice.selectors import (
     dashboard_leads_by_agent,
     dashboard_llm_rollout,
 )
+from kavak.admin import ViewOnlyAdmin
 from leads.models import (
     Lead,
 )
@@ -72,17 +73,8 @@ def _default_period(today: date) -> DateRange:
 
 
 @admin.register(FunnelDashboard)
-class FunnelDashboardAdmin(admin.ModelAdmin):
+class FunnelDashboardAdmin(ViewOnlyAdmin):
     """Not a list: the entry opens the dashboard (who may see it = ``view_funneldashboard``)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         return [

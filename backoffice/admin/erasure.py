@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 
 from backoffice.retention import customer_erase, customer_hash
 from channels.phones import InvalidPhone, phone_normalise
+from kavak.admin import ViewOnlyAdmin
 from leads.models import (
     DataErasure,
     Lead,
@@ -64,7 +65,7 @@ def erase_leads_customers(
 
 
 @admin.register(DataErasure)
-class DataErasureAdmin(admin.ModelAdmin):
+class DataErasureAdmin(ViewOnlyAdmin):  # the audit outlives what it records
     """The audit of erasures (read-only) and the erasure of a customer by phone number."""
 
     change_list_template = "admin/leads/dataerasure/change_list.html"
@@ -75,15 +76,6 @@ class DataErasureAdmin(admin.ModelAdmin):
     fields = (
         "created_at", "kind", "actor_username", "customer_hash", "reference", "rows_table",
     )  # fmt: skip
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # the audit outlives what it records
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[DataErasure], search_term: str

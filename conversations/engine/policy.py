@@ -296,11 +296,7 @@ class _Turn:
         ):
             # "sabes qué, mejor no, ya no me interesa" while the name or phone is asked: nothing
             # is registered, the door stays open.
-            plan = self.slots.plan_shown_for is not None
-            self.say(replies.soft_close(self.slots.chosen, name=self.slots.name, plan=plan))
-            self.understood["declined"] = True
-            self.understood["closing"] = satisfaction.DECLINED
-            return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
+            return self._soft_close(plan=self.slots.plan_shown_for is not None)
         outcome = self._suggestion()
         if outcome is not None:
             return outcome
@@ -331,6 +327,15 @@ class _Turn:
             self.say(replies.suggestion(self.state.suggestion))
             return self.result(Action.CONFIRM_SUGGESTION, ask=False)
         return self._small_talk_or_misunderstood()
+
+    def _soft_close(self, *, plan: bool, data_asked: bool = True) -> TurnResult:
+        """The customer declines ("no gracias", "ya no me interesa"): nothing is registered,
+        the door stays open, and the conversation ends (the satisfaction question may follow)."""
+        s = self.slots
+        self.say(replies.soft_close(s.chosen, name=s.name, plan=plan, data_asked=data_asked))
+        self.understood["declined"] = True
+        self.understood["closing"] = satisfaction.DECLINED
+        return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
 
     def _resume_action(self) -> Action:
         pending = self.state.next_action
@@ -829,10 +834,7 @@ class _Turn:
         ):
             # "no gracias, solo estaba viendo" while the down payment or term is asked: the door
             # stays open, nothing more is asked.
-            plan = s.plan_shown_for is not None
-            self.say(replies.soft_close(s.chosen, name=s.name, plan=plan, data_asked=False))
-            self.understood["declined"] = True
-            return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
+            return self._soft_close(plan=s.plan_shown_for is not None, data_asked=False)
         if pending == Action.OFFER_APPOINTMENT:
             if self.changed - {"contact"} - {"appointment"} and not (r.appointment or r.callback):
                 return None  # a new term or down payment: show the plan again
@@ -846,10 +848,7 @@ class _Turn:
                 self.set_slots(wants_appointment=True, wants_callback=False)
                 return self._advance_lead()
             if r.decline or r.think_later or r.no:
-                self.say(replies.soft_close(s.chosen, name=s.name))
-                self.understood["declined"] = True
-                self.understood["closing"] = satisfaction.DECLINED
-                return self.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
+                return self._soft_close(plan=True)
         if s.options and not s.lead_captured and (r.appointment or (r.callback and s.chosen)):
             # Wanting to see a car or a call, asked at any point after the options were shown.
             self.set_slots(wants_appointment=True, wants_callback=bool(r.callback))
@@ -897,7 +896,8 @@ class _Turn:
             # "¿y el jetta cuánto cuesta?" before any budget: the prices, then the budget helps.
             return self._options_without_budget()
         if r.cheaper and not s.has_budget and not s.options and s.has_need:
-            self.set_slots(uses=(*s.uses, "cheap") if "cheap" not in s.uses else s.uses)
+            if "cheap" not in s.uses:
+                self.set_slots(uses=(*s.uses, "cheap"))
             return self._options_without_budget()
         if pending in _LEAD_ACTIONS and not self.answered:
             return self._lead_answer()
