@@ -186,8 +186,8 @@ _AMOUNT_RE = re.compile(
     r"(?P<pesos>\s*(?:pesos|mxn|varos|baros|lucas|bolas)(?!\w))?"
 )
 _NOT_MONEY_AFTER = re.compile(
-    r"^\s*(?:%|por ?ciento|km|kms|kilometros|kilometro|mil km|mil kilometros|anos|ano|meses|mes"
-    r"\b|a[nñ]os)"
+    r"^\s*(?:%|por ?ciento|km|kms|kilometros|kilometro|mil km|mil kilometros|anos|ano|anios|meses"
+    r"|mes\b|mses\b|meces\b|mensualidades\b|pagos\b|a[nñ]os)"
 )
 _MONTHLY_RE = re.compile(
     r"(al mes|mensual|mensuales|mensualidad|mensualidades|por mes|cada mes|x mes|de renta)"
@@ -407,6 +407,13 @@ class Term:
     compare: bool = False
 
 
+# Units of a term as typed: "48 meses", "4 años", "48m", "36 mses", "72 mensualidades".
+_TERM_UNITS = r"anios|anio|anos|ano|meses|mes|mses|meces|mesess|mensualidades|pagos|m"
+# Units that name a term only with one of the terms offered ("3 m" may be metres, "2 pagos" not
+# a plan): any other number with them is no term at all.
+_LOOSE_TERM_UNITS = ("m", "pagos", "mensualidades")
+
+
 def parse_term(text: str, *, expecting: bool = False) -> Term | None:
     folded = _replace_number_words(fold(text))
     if _has_any(folded, (r"el mas largo", r"lo mas largo", r"mas largo", r"maximo plazo")):
@@ -415,11 +422,14 @@ def parse_term(text: str, *, expecting: bool = False) -> Term | None:
         return Term(months=36)
     if _has_any(folded, (r"compara\w*", r"todos los plazos", r"todas las opciones")):
         return Term(months=None, compare=True)
-    m = re.search(r"(\d{1,3})\s*(anos|ano|meses|mes)\b", folded)
+    m = re.search(rf"(\d{{1,3}})\s*({_TERM_UNITS})\b", folded)
     if m:
         n = int(m.group(1))
-        months = n * 12 if m.group(2).startswith("ano") else n
-        return Term(months=months) if months in ALLOWED_TERMS else Term(months=None, invalid=True)
+        months = n * 12 if m.group(2).startswith("an") else n
+        if months in ALLOWED_TERMS:
+            return Term(months=months)
+        if m.group(2) not in _LOOSE_TERM_UNITS:
+            return Term(months=None, invalid=True)
     if expecting:
         bare = re.fullmatch(r"(?:a |en |de )?(\d{1,2})(?: porfa| por favor)?", folded)
         m2 = bare or re.search(r"\ba (\d{1,2})\b", folded)
@@ -643,9 +653,43 @@ def wants_cash(text: str) -> bool:
     )
 
 
+# Haggling over a car shown ("¿me lo dejas en 250?", "¿me lo puedes dejar más barato?"): the
+# price is the catalogue's, never a cheaper search nor a new budget.
+_HAGGLE = (
+    r"(?:me|nos) (?:lo|la) (?:puedes |podrias |pueden |podrian |puede |podria )?"
+    r"(?:dejar|dejas|dejan|deja|das|dan|da|vendes|venden|vende)\b(?! de)",
+    r"dejarmel[oa]",
+    r"dejarnosl[oa]",
+    r"me hace\w* (?:un )?(?:precio|descuento)",
+    r"precio especial",
+    r"ultimo precio",
+    r"menos precio",
+    r"(?:mejorar|mejoran|mejoras|bajar|bajan|bajas|baja) (?:el|su|tu) precio",
+)
+# ...unless it is about the plan: "¿me lo dan a 72 meses?", "¿me lo dejan con 10% de enganche?".
+_PLAN_WORDS = re.compile(
+    r"\b(?:mes|meses|anos|ano|plazos?|credito|financ\w*|mensual\w*|enganche|contado|%)(?!\w)"
+)
+
+
+def _haggles(folded: str) -> bool:
+    return _has_any(folded, _HAGGLE) and not _PLAN_WORDS.search(folded)
+
+
+_MORE_OPTIONS = (
+    r"(?:tienes|tienen|tendras|tendran|hay|habra|no hay|muestrame|ensename|pasame|mandame|dame"
+    r"|quiero ver|puedo ver) (?:otr[oa]s|mas)(?: (?:opciones|autos|carros|coches|modelos))?"
+    r"(?=\W*$)",
+    r"^(?:y )?(?:otr[oa]s|mas opciones)(?=\W*$)",
+)
+
+
 def wants_other_options(text: str) -> bool:
-    return _has_any(
-        fold(text),
+    folded = fold(text)
+    if _haggles(folded):
+        return False
+    return _has_any(folded, _MORE_OPTIONS) or _has_any(
+        folded,
         (
             r"otras opciones",
             r"otra opcion",
@@ -697,8 +741,9 @@ def is_adversarial(text: str) -> bool:
 
 
 def wants_discount(text: str) -> bool:
-    return _has_any(
-        fold(text), (r"descuento", r"rebaja", r"mas barato el", r"negociar", r"regatear")
+    folded = fold(text)
+    return _haggles(folded) or _has_any(
+        folded, (r"descuento", r"rebaja", r"mas barato el", r"negociar", r"regatear")
     )
 
 
