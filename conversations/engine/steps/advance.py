@@ -1,0 +1,103 @@
+"""Advancing the flow to its first unmet requirement, and prices without a budget."""
+
+from __future__ import annotations
+
+from conversations.engine import replies
+from conversations.engine.state import Action, Step, evolve
+from conversations.engine.steps.choice import choose
+from conversations.engine.steps.financing import advance_financing
+from conversations.engine.steps.lead import advance_lead
+from conversations.engine.steps.need import need_text, query_key, recommend
+from conversations.engine.turn import TurnResult
+from conversations.engine.turn_builder import Turn
+
+
+def advance(turn: Turn, *, exclude: tuple[str, ...] = ()) -> TurnResult:
+    """Move to the first unmet requirement of the flow, showing options or a plan on the way."""
+    s = turn.slots
+    if not s.has_need:
+        return turn.ask(Action.ASK_NEED)
+    if budget_stalled(turn, Action.ASK_BUDGET):
+        return options_without_budget(turn)
+    if not s.has_budget and not s.options:
+        if "need" in turn.changed and not turn.reading.question:
+            turn.say(replies.need_ack(need_text(s), name=new_name(turn)))
+        return turn.ask(Action.ASK_BUDGET)
+    if s.chosen is None:
+        stale = exclude or not s.options or s.options_for != query_key(s)
+        if stale and not recommend(turn, exclude=exclude):
+            return turn.ask(Action.ASK_NEED, step=Step.OPTIONS)
+        return turn.ask(Action.CHOOSE_OPTION)
+    if s.lead_captured:
+        return advance_financing(turn)
+    if (
+        (s.wants_appointment or s.wants_callback)
+        and s.plan_shown_for is None
+        and ("choice" in turn.changed and s.down_payment is None and not s.cash_purchase)
+    ):
+        return advance_lead(turn)  # they want to see it: financing can wait
+    return advance_financing(turn)
+
+
+def new_name(turn: Turn) -> str | None:
+    return turn.reading.name if turn.reading.name else None
+
+
+def budget_stalled(turn: Turn, action: Action) -> bool:
+    """The budget was asked three times and a car is in mind: show prices instead of a
+    fourth question (the customer may not know, or may not want to say)."""
+    s = turn.slots
+    return (
+        action == Action.ASK_BUDGET
+        and not s.has_budget
+        and not s.options
+        and s.has_need
+        and turn.state.times_asked(Action.ASK_BUDGET.value) >= 3
+    )
+
+
+def asks_price_without_budget(turn: Turn) -> bool:
+    """ "¿Cuánto cuesta el jetta?" (or "¿cuánto quedaría el tracker a 48 meses?") with a car
+    in mind and no budget yet."""
+    s = turn.slots
+    r = turn.reading
+    car_named = bool(s.make or s.model or s.body_type or r.need.found)
+    # "¿cuánto cuesta el seguro con ustedes?" asks about Kavak, not about the car's price.
+    about_kavak = r.kavak_topic and not r.need.found
+    financing_asked = (
+        r.question
+        and bool(r.need.model)
+        and (r.monthly_asked or r.down_amount is not None or r.term is not None)
+    )
+    asked = r.price_asked or financing_asked
+    return asked and not s.has_budget and car_named and not about_kavak
+
+
+def options_without_budget(turn: Turn) -> TurnResult:
+    if not recommend(turn):
+        return turn.ask(Action.ASK_BUDGET)
+    r = turn.reading
+    options = turn.slots.options
+    if len(options) == 1 and r.need.model and turn.changed & {"down", "term"}:
+        # "¿cuánto quedaría el tracker a 48 meses con 60 mil?": the only one, simulated.
+        choose(turn, 0)
+        return advance(turn)
+    turn.say(replies.budget_refines())
+    return turn.result(Action.CHOOSE_OPTION, ask=False)
+
+
+def suggestion(turn: Turn) -> TurnResult | None:
+    """A pending "¿Quisiste decir…?" is settled only by a message that is only yes or no."""
+    candidate = turn.state.suggestion
+    if not candidate:
+        return None
+    turn.state = evolve(turn.state, suggestion=None)
+    if turn.reading.only_yes:
+        match = turn.deps.catalog.match_need(candidate)
+        turn.set_slots(make=match.make, model=match.model, body_type=match.body_type)
+        turn.changed.add("need")
+        return advance(turn)
+    if turn.reading.only_no:
+        turn.say("Entendido.")
+        return turn.ask(Action.ASK_NEED)
+    return None

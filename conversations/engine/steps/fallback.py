@@ -1,0 +1,54 @@
+"""A message that placed nothing: small talk, thanks, or not understood."""
+
+from __future__ import annotations
+
+import re
+
+from conversations.engine import replies, satisfaction
+from conversations.engine.state import Action, Step, evolve
+from conversations.engine.steps.advance import budget_stalled, options_without_budget
+from conversations.engine.steps.global_intents import handoff
+from conversations.engine.turn import TurnResult
+from conversations.engine.turn_builder import Turn
+from conversations.engine.understanding import names_unsearchable_detail
+
+# A car wanted in general words ("busco un carro rojo con pantalla"): only its kind is missing.
+_CAR_WANT = re.compile(
+    r"\b(?:busco|buscando|quiero|queremos|necesito|necesitamos|ocupo|me interesa|ando viendo)\b"
+    r".*\b(?:carro|carrito|auto|coche|vehiculo|nave|unidad)s?\b"
+)
+
+
+def small_talk_or_misunderstood(turn: Turn) -> TurnResult:
+    r = turn.reading
+    action = turn.resume_action()
+    if budget_stalled(turn, action):
+        return options_without_budget(turn)
+    if r.thanks:
+        turn.say(replies.thanks())
+        if action == Action.OFFER_HELP:
+            turn.understood["closing"] = satisfaction.GOODBYE  # nothing pending: a goodbye
+            return turn.result(action, step=Step.DONE, ask=False)
+        return turn.ask(action)
+    if r.think_later or r.decline:
+        turn.say(replies.take_your_time())
+        return turn.result(action, ask=False)
+    if re.search(r"\b(?:info|informacion|precios?|cotizacion)\b", r.folded):
+        turn.say(replies.info_prices() if action == Action.ASK_NEED else replies.still_here())
+        return turn.ask(action)
+    if action == Action.ASK_NEED and _CAR_WANT.search(r.folded):
+        # "busco un carro rojo con pantalla": a car is wanted, only its kind is missing.
+        turn.say(replies.need_details(equipment=names_unsearchable_detail(r.folded)))
+        return turn.ask(action)
+    first_turn = bool(turn.parts) and turn.parts[0] == replies.greeting()
+    if r.small_talk or r.greeting or r.yes or r.no or first_turn:
+        if not first_turn and not r.greeting:
+            turn.say(replies.still_here())
+        return turn.ask(action)
+    turn.lost = True
+    misunderstood = turn.state.misunderstood + 1
+    turn.state = evolve(turn.state, misunderstood=misunderstood)
+    if misunderstood >= turn.config.max_misunderstood:
+        return handoff(turn, reason="misunderstood")
+    turn.say("Perdón, no te entendí.")
+    return turn.ask(action)

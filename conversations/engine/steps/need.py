@@ -1,0 +1,131 @@
+"""The need: what car the customer wants, and the options that fit it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversations.engine import replies
+from conversations.engine.ports import CarQuery
+from conversations.engine.state import Action, Slots, evolve
+from conversations.engine.turn_builder import Turn
+
+
+def take_need(turn: Turn) -> None:
+    r = turn.reading
+    m = r.need
+    before = turn.slots
+    if r.car_question is not None:
+        return  # "¿es automático?" asks about a car shown; it does not change the search
+    chosen = before.chosen
+    if "choice" in turn.changed and chosen is not None:
+        # "el Versa", "dame el más barato": the words chose a car shown. Only a different
+        # car named alongside is a new search.
+        same = (m.model in (None, chosen.model) and m.make in (None, chosen.make)) and (
+            m.body_type in (None, chosen.body_type) or m.model is not None
+        )
+        if same:
+            return
+    updates: dict[str, Any] = {}
+    if m.make or m.model:
+        updates.update(make=m.make, model=m.model)
+        if m.model or m.body_type:
+            updates["body_type"] = m.body_type  # "una camioneta Nissan": both
+    elif m.body_type:
+        # "Toyota" then "SUV" is a Toyota SUV; "Versa" then "camioneta" is any SUV.
+        keep_make = before.make if not before.model else None
+        updates.update(body_type=m.body_type, make=keep_make, model=None)
+    if m.uses:
+        updates["uses"] = m.uses
+    if m.transmission:
+        updates["transmission"] = m.transmission
+    if r.seats is not None:
+        updates["seats"] = r.seats
+    if r.year_min is not None:
+        updates["year_min"] = r.year_min
+    if r.km_max is not None:
+        updates["km_max"] = r.km_max
+    if r.excluded_makes:
+        excluded = tuple(dict.fromkeys((*before.exclude_makes, *r.excluded_makes)))
+        updates["exclude_makes"] = excluded
+        if (updates.get("make") or before.make) in excluded:
+            updates.update(make=None, model=None)  # "mejor que no sea Nissan"
+        if not (m.make or m.model or m.body_type or before.has_need):
+            updates["need_open"] = True  # "cualquiera menos Nissan": any car will do
+    if not updates and r.open_need and turn.pending in (Action.ASK_NEED, Action.ASK_BUDGET):
+        updates["need_open"] = True
+    if not updates:
+        if m.suggestion and not (r.has_money or r.has_contact or r.question):
+            turn.state = evolve(turn.state, suggestion=m.suggestion)
+        return
+    if "need_open" not in updates:
+        updates["need_open"] = False
+    if all(getattr(before, k) == v for k, v in updates.items()):
+        return
+    turn.set_slots(**updates)
+    turn.changed.add("need")
+    if before.chosen is not None and query_key(before) != query_key(turn.slots):
+        changed_mind(turn)
+
+
+def changed_mind(turn: Turn) -> None:
+    """A different car or budget after choosing: search again, drop the old plan."""
+    turn.set_slots(chosen=None, down_payment=None, plan_shown_for=None, cash_purchase=False)
+    turn.understood["changed_mind"] = True
+
+
+def recommend(turn: Turn, exclude: tuple[str, ...] = ()) -> bool:
+    s = turn.slots
+    query = CarQuery(
+        budget=s.budget_max,
+        body_type=s.body_type,
+        make=s.make,
+        model=s.model,
+        transmission=s.transmission,
+        uses=s.uses,
+        exclude_stock_ids=exclude,
+        min_seats=s.seats,
+        year_min=s.year_min,
+        km_max=s.km_max,
+        exclude_makes=s.exclude_makes,
+    )
+    rec = turn.deps.catalog.recommend(query)
+    if not rec.cars:
+        turn.say(rec.note or replies.no_cars())
+        turn.set_slots(options=(), options_for=query_key(s))
+        return False
+    turn.cars = rec.cars
+    turn.set_slots(options=rec.cars, options_for=query_key(s), focus=None)
+    turn.understood["options"] = [c.stock_id for c in rec.cars]
+    turn.say(replies.options_intro(exact=rec.exact, note=rec.note, count=len(rec.cars)))
+    turn.say(replies.options_block(rec.cars))
+    return True
+
+
+def query_key(s: Slots) -> str:
+    return "|".join(
+        str(x)
+        for x in (
+            s.body_type,
+            s.make,
+            s.model,
+            s.transmission,
+            ",".join(s.uses),
+            s.budget_max,
+            s.seats,
+            s.year_min,
+            s.km_max,
+            ",".join(s.exclude_makes),
+        )
+    )
+
+
+def need_text(s: Slots) -> str:
+    return replies.need_summary(
+        body_type=s.body_type,
+        uses=s.uses,
+        make=s.make,
+        model=s.model,
+        transmission=s.transmission,
+        seats=s.seats,
+        km_max=s.km_max,
+    )

@@ -1,0 +1,196 @@
+"""Questions the message carries beside the flow: car data, the catalogue, Kavak (the articles)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from conversations.engine import parsing, replies
+from conversations.engine.ports import KnowledgeBase
+from conversations.engine.state import Action, Slots, evolve
+from conversations.engine.steps.advance import asks_price_without_budget
+from conversations.engine.steps.financing import plan_for
+from conversations.engine.turn import RecordKbMiss
+from conversations.engine.turn_builder import Turn
+from conversations.engine.understanding import CarQuestion
+
+
+def side_answers(turn: Turn) -> None:
+    r = turn.reading
+    s = turn.slots
+    if r.frustrated:
+        turn.say(replies.sorry_offer_person())
+        turn.answered = True
+        turn.understood["frustrated"] = True
+    if r.bot_identity:
+        turn.say(replies.who_am_i())
+        turn.answered = True
+        turn.understood["bot_identity"] = True
+        return
+    if r.own_car:
+        turn.say(replies.own_car_noted(r.own_car))
+        turn.answered = True
+        turn.understood["own_car"] = r.own_car
+    if r.car_question is not None:
+        _car_question_answer(turn, r.car_question, s)
+        return
+    plan_known = s.chosen is not None and s.down_payment is not None and s.term_months
+    if r.total_asked and plan_known and not s.cash_purchase:
+        # "¿cuánto pagaría en total?": the down payment plus every instalment of the plan.
+        plan = plan_for(turn, s.term_months)
+        turn.say(replies.total_answer(plan))
+        turn.answered = True
+        turn.understood["total"] = str(plan.down_payment + plan.total_paid)
+        return
+    if r.fuel is not None and not turn.changed - {"contact"}:
+        turn.say(replies.fuel_answer(r.fuel, turn.deps.catalog.count_fuel(r.fuel)))
+        turn.answered = True
+        turn.understood["fuel"] = r.fuel
+        return
+    if r.rule_question is not None:
+        turn.say(
+            replies.rules_answer(
+                r.rule_question,
+                rate=turn.config.annual_rate,
+                terms=turn.config.terms,
+                min_ratio=turn.config.min_down_ratio,
+                car=s.chosen,
+            )
+        )
+        turn.answered = True
+        turn.understood["rule_question"] = r.rule_question
+        return
+    text = turn.text
+    if r.cash and r.question:
+        turn.say(replies.cash_answer())
+        turn.answered = True
+        # "¿tienen garantía? y ¿puedo pagar de contado?": the rest may be for the articles.
+        text = _without_clauses(text, parsing.wants_cash)
+        if not text or not turn.deps.knowledge.looks_like_question(text):
+            return
+        faq(turn, text)
+        return
+    if not re.search(r"\w", r.folded):
+        return  # "???", "...": still there? (not a question for the articles)
+    if r.greeting and len(r.folded.split()) <= 3 and not r.kavak_topic:
+        return  # "hola??": still there? (small talk, not a question for the articles)
+    about_flow = turn.changed - {"contact"}
+    # "no me gustó, regrésame a las opciones" names a Kavak topic (returns) but asks the flow.
+    flow_only = bool(r.show_again or r.choice_among) and "?" not in turn.text
+    if (r.kavak_question and not flow_only) or (
+        r.question and not about_flow and not flow_question(turn)
+    ):
+        faq(turn, text)
+    elif about_flow and (r.kavak_topic or "?" in turn.text):
+        # "¿tienen garantía? busco un sedán de 200": the question part goes to the articles.
+        part = _kavak_clauses(text, turn.deps.knowledge)
+        if part:
+            faq(turn, part)
+
+
+def _car_question_answer(turn: Turn, q: CarQuestion, s: Slots) -> None:
+    """Facts of the options shown or the chosen car ("¿de qué año es el 2?", "¿cuál es el
+    más nuevo?"); ``s``: the slots as they were when ``side_answers`` started."""
+    options = s.options
+    if q.rank and q.index is not None:
+        turn.say(replies.rank_answer(q.index + 1, options[q.index], q.rank))
+        turn.state = turn.state.with_slots(focus=q.index)
+    elif q.index is not None and options:
+        turn.say(replies.car_facts([(q.index + 1, options[q.index])], q.fields))
+        turn.state = turn.state.with_slots(focus=q.index)
+    elif s.chosen is not None and (not options or turn.pending != Action.CHOOSE_OPTION):
+        turn.say(replies.car_facts([(0, s.chosen)], q.fields))
+    else:
+        turn.say(replies.car_facts(list(enumerate(options, start=1)), q.fields))
+    turn.answered = True
+    turn.understood["car_question"] = list(q.fields)
+
+
+def flow_question(turn: Turn) -> bool:
+    """A question the flow itself answers ("¿y a 6 años?", "¿cuál es el más nuevo?")."""
+    r = turn.reading
+    return bool(
+        r.show_again
+        or r.other_options
+        or r.choice is not None
+        or r.choice_among
+        or r.unplaced
+        or (r.callback and not r.kavak_topic)  # "¿me pueden llamar?" asks for a call
+        or asks_price_without_budget(turn)
+        or (r.monthly_asked and bool(turn.slots.options))
+    )
+
+
+def faq(turn: Turn, text: str) -> None:
+    context = turn.state.faq_context
+    answer = turn.deps.knowledge.answer(text)
+    if (
+        not answer.confident
+        and context
+        and _FOLLOW_UP.search(turn.reading.folded)
+        and not turn.reading.off_topic
+    ):
+        # A short follow-up ("¿y pasan por él?", "¿se puede extender?") that says too little
+        # alone is read with the question it follows; "¿y dónde queda Polanco?" is its own.
+        answer = turn.deps.knowledge.answer(f"{context} {text}")
+    turn.understood["faq"] = {"confident": answer.confident, "confidence": answer.confidence}
+    turn.answered = True
+    if answer.confident:
+        turn.sources = answer.sources
+        turn.say(answer.answer)
+        turn.state = evolve(turn.state, faq_context=text[:200])
+        return
+    if turn.reading.appointment or turn.reading.callback:
+        # "¿puedo ir a verlo mañana a la de Santa Fe?": the visit is the flow's to book; an
+        # article that does not answer it adds nothing.
+        turn.answered = False
+        return
+    turn.effects.append(RecordKbMiss(question=text, confidence=answer.confidence))
+    if turn.reading.off_topic or not (
+        turn.reading.kavak_question or _about_cars(turn.reading.folded)
+    ):
+        turn.say(replies.off_topic())
+    else:
+        turn.lost = True
+        turn.say(answer.answer or replies.faq_unavailable())
+
+
+_CAR_WORDS = re.compile(
+    r"\b(?:auto|autos|carro|carros|coche|coches|camioneta\w*|vehiculo\w*|seguro|credito|"
+    r"financ\w*|enganche|garantia|sucursal\w*|kavak|precio|pago\w*|mensualidad\w*|placas|"
+    r"tenencia|verificacion|factura|servicio\w*|mantenimiento|llantas|motor|asesor\w*)\b"
+)
+
+
+# A question that leans on the previous one: "¿y…?", "¿se puede…?", ending in "él/eso/lo".
+_FOLLOW_UP = re.compile(
+    r"^[¿\s]*(?:y|e|pero|entonces|o sea)\b|\bse puede\b|\b(?:el|ella|eso|esto|lo|la|le|ahi)\W*$"
+    r"|^[¿\s]*(?:cuanto|cuantos|cuanta|como|donde|cuando)\W*$"
+)
+_QUESTION_BREAK = re.compile(r"(?<=[?!.])\s*|\s+(?=¿)")
+
+
+def _without_clauses(text: str, handled: Any) -> str:
+    """``text`` without the questions ``handled`` says the engine already answered."""
+    clauses = [c.strip(" ,;") for c in _QUESTION_BREAK.split(text) if c.strip(" ,;")]
+    kept = [c for c in clauses if not handled(c)]
+    return " ".join(re.sub(r"^(?:y|e|o)\s+", "", c) for c in kept)
+
+
+_CLAUSE = re.compile(r"[,;.!?¿]|\s(?:y|pero|aunque|ademas|tambien)\s")
+
+
+def _kavak_clauses(text: str, knowledge: KnowledgeBase) -> str:
+    """The clauses of ``text`` that are questions about Kavak (the rest stated slots)."""
+    clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) > 3]
+    asked = [c for c in clauses if knowledge.looks_like_question(c)]
+    if not asked:
+        return ""
+    # "soy de Monterrey, ¿tienen sucursal allá?": the place said beside the question belongs to it.
+    places = [c for c in clauses if c not in asked and knowledge.branches_in(c)]
+    return " ".join(places + asked)
+
+
+def _about_cars(folded: str) -> bool:
+    """Whether an unanswered question is about cars or Kavak (an unknown fact), or off-topic."""
+    return _CAR_WORDS.search(folded) is not None
