@@ -1,0 +1,196 @@
+"""Questions about the cars shown: which fields, which option, side by side or a rank."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from conversations.engine.reading.need import (
+    _seats,
+)
+from conversations.engine.reading.options import (
+    _RANK_PATTERNS,
+    _option_index,
+    _rank_index,
+)
+from conversations.engine.reading.text import (
+    _alternation,
+    _bare,
+    _has,
+)
+from conversations.engine.state import CarOption
+
+
+@dataclass(frozen=True)
+class CarQuestion:
+    """A question about the cars shown: which one (None: all shown, or the chosen one)."""
+
+    fields: tuple[str, ...]
+    index: int | None = None
+    rank: str | None = None  # "cual es el más nuevo?": answer with the car, do not choose it
+
+
+_KAVAK_TOPIC = re.compile(
+    r"\b(?:kavak|vend\w*|garant\w*|sucursal\w*|sede\w*|prueba|devol\w*|regres\w*|document\w*|"
+    r"papeles|requisit\w*|credito|financ\w*|app|aplicacion|certific\w*|inspecc\w*|a cuenta|"
+    r"seguro\w*|tramite\w*|ubicad\w*|direccion\w*|horario\w*|confiable|entrega\w*|domicilio|"
+    r"cotiz\w*|mantenimiento|servicio\w*|placas|factura)\b"
+)
+
+
+_FIELDS = {
+    "km": (r"km", r"kms", r"kilometr\w*", r"recorrido", r"millaje", r"millas", r"rodado"),
+    "year": (
+        r"ano", r"anio", r"de que modelo", r"que modelo es", r"modelo es", r"que tan nuevo",
+        r"antiguedad",
+    ),
+    "transmission": (
+        r"automatic\w*", r"estandar", r"manual", r"transmision", r"de velocidades", r"caja",
+    ),
+    "price": (r"precio", r"cuesta", r"cuestan", r"cuanto vale", r"cuanto sale", r"en cuanto",
+              r"cuanto es", r"cuanto(?=\W*$)"),
+    "version": (r"version", r"motor", r"equipamiento", r"equipado", r"que trae", r"cilindros"),
+    "seats": (r"pasajeros", r"asientos", r"plazas", r"lugares", r"cuantas personas", r"filas"),
+    "carplay": (r"carplay", r"car play", r"android auto", r"apple car\w*"),
+    "bluetooth": (r"bluetooth", r"blutu\w*", r"bluetu\w*"),
+    "color": (r"color", r"colores"),
+    "fuel": (r"gasolina", r"diesel", r"hibrido", r"electrico"),
+    "owners": (r"duenos", r"dueno", r"choques", r"chocado", r"factura", r"historial"),
+    "location": (
+        r"en que sucursal", r"donde esta", r"donde se encuentra", r"donde lo tienen",
+        r"donde la tienen", r"en que ciudad esta", r"donde lo puedo ver", r"donde la puedo ver",
+    ),
+    "photos": (r"fotos?", r"fotografias?", r"imagen\w*", r"videos?", r"verlo en foto"),
+    # Equipment the catalogue does not list: answered honestly, never taken for a choice.
+    "equipment": (
+        r"camara\w*", r"sensor\w*", r"quemacocos", r"techo panoramico", r"pantalla\w*",
+        r"navegador", r"gps", r"aire acondicionado", r"clima", r"rines", r"asientos de piel",
+        r"vestiduras", r"piel", r"llave inteligente", r"arranque por boton", r"bolsas de aire",
+        r"frenos abs", r"control crucero", r"crucero",
+    ),
+    # Fuel economy: the catalogue has no consumption figures (answered honestly).
+    "consumption": (
+        r"gasta\w*", r"consum\w*", r"rinde", r"rinden", r"rendimiento", r"rendidor\w*",
+        r"km por litro", r"kilometros por litro", r"gasolina que gasta",
+    ),
+    # "las características de la opción 2": every fact the catalogue has.
+    "details": (
+        r"caracteristicas", r"detalles", r"especificaciones", r"ficha tecnica", r"ficha",
+        r"mas informacion", r"mas info", r"info de", r"informacion de",
+    ),
+    "available": (
+        r"disponible", r"sigue", r"siguen", r"todavia lo tienen", r"todavia la tienen",
+        r"ya se vendio", r"lo tienen", r"la tienen", r"esta apartado", r"lo apartan",
+    ),
+}  # fmt: skip
+_FIELD_PATTERNS = {name: _alternation(words) for name, words in _FIELDS.items()}
+_CAR_PRONOUN = re.compile(
+    r"\b(?:opcion|opciones|ese|esa|esos|esas|del (?:primero|segundo|tercero|ultimo))\b"
+)
+_DETAIL_FIELDS = ("price", "year", "km", "transmission", "version")
+# What the catalogue cannot search by: its equipment and colour questions, and colour names.
+_NOT_SEARCHABLE = _alternation(
+    (
+        *_FIELDS["equipment"], *_FIELDS["color"], r"roj[oa]", r"negr[oa]", r"blanc[oa]", r"gris",
+        r"azul", r"plata",
+    )
+)  # fmt: skip
+
+
+def names_unsearchable_detail(folded: str) -> bool:
+    """A colour or a piece of equipment ("rojo con pantalla"): an advisor confirms those."""
+    return _has(folded, _NOT_SEARCHABLE)
+
+
+_QUESTION_WORD = re.compile(
+    r"^(?:y\s+)?(?:cuanto|cuantos|cuanta|cuantas|que|q|k|cual|cuales|es|son|tiene|tienen|trae|"
+    r"traen|de que|me dices|dime|sabes|como|esta|viene|tienes|hay)\b"
+)
+_INTERROGATIVE = re.compile(r"\b(?:de que|que tal|cuantos|cuantas|cuanto|cual|cuales|como es)\b")
+_KB_TOPICS = _alternation(
+    (
+        r"prueba", r"garantia", r"devolver", r"devolucion", r"documentos", r"papeles",
+        r"sucursal\w*", r"vender", r"venta de mi", r"a cuenta", r"seguro", r"tramite\w*", r"app",
+        r"certific\w*", r"inspeccion", r"kavak", r"ustedes", r"manejar en",
+    )
+)  # fmt: skip
+
+
+_COMPARE = re.compile(
+    r"\b(?:diferencia\w*|compar\w*|cual (?:es|sale|esta|me conviene) (?:mejor|mas)|que tiene de"
+    r" (?:diferente|mejor)|en que se (?:diferencian|parecen)|versus|vs)\b"
+)
+_COMPARED_FIELDS = ("price", "year", "km", "transmission")
+# Which of the options shown is best for the customer: answered with the options side by side.
+_RECOMMEND = re.compile(
+    r"\bcual(?:es)?\b.*\b(?:me conviene\w*|conviene\w*|recomienda\w*|recomendarias|es mejor"
+    r"|sale mejor|mejor opcion|elegirias|escogerias|agarrarias|te late mas|seria mejor"
+    r"|mas segur[oa]|mas confiable|mas rendidor\w*|mas buen[oa]|vale mas la pena)\b"
+    r"|\bque me recomienda\w*\b|\bcual (?:me )?recomienda\w*\b"
+)
+# "de esos", "de las opciones": the question is about the options shown (a long message about
+# choosing a car in general, "¿alguien me asesora? no sé cuál me conviene", is for the articles).
+_OF_THESE = re.compile(
+    r"\b(?:de|entre) (?:esos|esas|estos|estas|ellos|ellas|las opciones|los \d)\b"
+)
+_ADVISOR = re.compile(r"\b(?:asesor\w*|asesorar\w*|ayud\w*)\b")
+_SAFETY = re.compile(r"\b(?:segur[oa]s?|seguridad|bolsas? de aire|frenos|confiable)\b")
+# ...of the options shown ("entre el 1 y el 2", "entre estos", "las dos"), not of buying here or
+# elsewhere ("¿qué diferencia hay entre una agencia y ustedes?") nor "pagando la diferencia".
+_COMPARED = re.compile(
+    r"\b(?:el|la)\s+(?:[1-9]|uno|dos|tres|primer[oa]?|segund[oa]|tercer[oa]?)\b.*"
+    r"\b(?:y|o|vs|contra)\s+(?:el|la)\s+(?:[1-9]|uno|dos|tres|primer[oa]?|segund[oa]|tercer[oa]?)\b"
+    r"|\b(?:entre|de)\s+(?:ellos|ellas|estos|estas|esos|esas|las opciones|los autos que)\b"
+    r"|\b(?:los|las)\s+(?:dos|tres)\b"
+)
+
+
+def _car_question(
+    folded: str, options: tuple[CarOption, ...], chosen: CarOption | None, question: bool
+) -> CarQuestion | None:
+    bare = _bare(folded)
+    asks = (
+        question
+        or _QUESTION_WORD.match(bare) is not None
+        or _INTERROGATIVE.search(bare) is not None  # "y el 2 de qué año es"
+    )
+    if not asks or not (options or chosen):
+        return None
+    fields = tuple(name for name, pattern in _FIELD_PATTERNS.items() if _has(folded, pattern))
+    if "details" in fields:
+        rest = tuple(f for f in fields if f != "details")
+        about_car = _option_index(folded, options, loose=False) is not None or _CAR_PRONOUN.search(
+            folded
+        )
+        # "las características de la opción 2"; "más información del trámite" is no car question.
+        fields = (
+            (*_DETAIL_FIELDS, *(f for f in rest if f not in _DETAIL_FIELDS)) if about_car else rest
+        )
+    if options and _COMPARE.search(folded) and _COMPARED.search(folded):
+        # "¿qué diferencia hay entre el 1 y el 2?": the options side by side, never a choice.
+        return CarQuestion(fields=fields or _COMPARED_FIELDS, index=None)
+    index = _option_index(folded, options, loose=False) if options else None
+    if (
+        options
+        and len(options) > 1
+        and index is None
+        and _RECOMMEND.search(folded)
+        and (_COMPARED.search(folded) or _OF_THESE.search(folded) or len(folded.split()) <= 7)
+        and not _ADVISOR.search(folded)
+    ):
+        # "¿cuál me conviene más?", "¿cuál es el más seguro de esos?": the options side by side
+        # from the catalogue data; what the catalogue lacks (safety) is said, never invented.
+        extra = ("equipment",) if _SAFETY.search(folded) else ()
+        return CarQuestion(fields=(*(fields or _COMPARED_FIELDS), *extra), index=None)
+    rank = next((r for r, p in _RANK_PATTERNS.items() if _has(folded, p)), None)
+    if rank and options and not fields and re.search(r"\bcual\b", folded):
+        return CarQuestion(fields=(), index=_rank_index(rank, options), rank=rank)
+    if not fields:
+        return None
+    if fields == ("seats",) and index is None and _seats(folded) is not None:
+        return None  # "¿y de 5 pasajeros qué tengas?": a new search, not a question about these
+    if index is None and (_has(folded, _KB_TOPICS) or _KAVAK_TOPIC.search(folded)):
+        return None  # "¿cuántos km puedo manejar en la prueba?" is about Kavak
+    if rank:
+        index = None
+    return CarQuestion(fields=fields, index=index)

@@ -1,0 +1,181 @@
+"""The need in a message: seats, year, km, makes left out, an open need, the customer's own car."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from conversations.engine import parsing
+from conversations.engine.parsing import fold
+from conversations.engine.ports import CarCatalog, NeedMatch
+from conversations.engine.reading.text import (
+    _alternation,
+    _bare,
+    _has,
+)
+from conversations.engine.state import Action, ConversationState
+
+_YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-3]\d)(?!\d)")
+
+
+_OWN_CAR = re.compile(
+    r"\b(?:mis?|nuestr[oa]s?)\s+(?:carro|auto|coche|camioneta|troca|vehiculo|nave|carcacha|camion)"
+    r"\w*(?:\s+(?:viej\w*|actual|usad\w*|de ahorita|\d{4}))?"
+)
+# The car the customer has, named by its model, when they say they want to change, sell or trade
+# it: "tengo un aveo 2015 y lo quiero cambiar por una suv", "traigo una versa que quiero vender".
+_OWN_NAMED = re.compile(
+    r"\b(?:tengo|traigo|manejo)\s+(?:un|una)\s+\w+(?:\s+(?!(?:y|que|q|pero|para|pa)\b)\w+)?"
+    r"(?=.*\b(?:cambi\w*|vend\w*|a cuenta|enganche|entreg\w*)\b)"
+)
+
+
+_SEATS = re.compile(
+    r"\b(?:(?:para|de)\s+)?(\d{1,2})\s*(?:pasajeros|personas|asientos|plazas|lugares|gentes?)\b"
+    r"|\bsomos\s+(\d{1,2})\b|\bfamilia de\s+(\d{1,2})\b"
+)
+_THIRD_ROW = re.compile(r"\b(?:tercera fila|3 filas|tres filas|3a fila)\b")
+_YEAR_MIN = re.compile(
+    r"\b(?:del |de |modelo |minimo |min )?(20[0-3]\d|19[89]\d)\s*(?:para arriba|pa arriba|"
+    r"en adelante|o mas nuevo|o mas reciente|o mayor|o superior|hacia arriba|minimo|\+)"
+    r"|\b(?:minimo|no menor a|no mas viejo que|desde el?|a partir del?)\s*(?:modelo\s*)?"
+    r"(20[0-3]\d|19[89]\d)\b"
+)
+_KM_MAX = re.compile(
+    r"\b(?:menos de|maximo|max|no mas de|hasta|debajo de los?)\s*(\d{1,3}(?:[,.]\d{3})*|\d+)\s*"
+    r"(mil|k)?\s*(?:km|kms|kilometros|kilometraje)\b"
+)
+# "poco kilometraje", "pocos km", "casi nuevo": a car under this many km (each option shows its
+# km; the customer can say another limit).
+LOW_KM_MAX = 50_000
+_LOW_KM = re.compile(
+    r"\b(?:poco|pocos|bajo|baj[oa] de) (?:kilometraje|km|kms|kilometros|recorrido|uso)\b"
+    r"|\bcasi nuevo\b|\bcon (?:muy )?poco uso\b"
+)
+
+
+# A make the customer does not want: "que no sea nissan", "ninguno de chevrolet", "nada de
+# kia", "excepto ford", "no quiero un vw". The words after the negation are matched as a car.
+_NEGATED_CAR = re.compile(
+    r"\b(?:(?:que )?no (?:sea|sean|quiero|me gusta\w*|me late\w*)|ningun[oa]?s?(?: de)?|nada de"
+    r"|excepto|menos|fuera de|sin)\s+(?:(?:un|una|los|las|el|la|de|del)\s+)?(\w+(?:[ -]\w+)?)"
+)
+_SELL_CONTEXT = re.compile(
+    r"\b(?:vend\w*|a cuenta|cambi\w*|mi (?:carro|auto|coche|camioneta)|tomen|reciben|compran"
+    r"|me dan por|cotiz\w*)\b"
+)
+_OWN_DESCRIBED = re.compile(
+    r"^\s*(?:(?:pues|bueno|ok|si|mira|este|ah)\s+)*"
+    r"(?:es|era|seria|tengo|traigo|el mio es|la mia es|mi (?:carro|auto|coche) es)\s+(?:un|una)\b"
+)
+
+
+_OWN_DESCRIBED_LATER = re.compile(
+    r"(?:^|[,.;!?]\s*)(?:y\s+)?(?:es|era|seria)\s+(?:un|una)\s+"
+    r"(?!(?:suv|sedan|camioneta|pickup|hatchback)\b)"
+)
+
+
+_ASKS_FOR = re.compile(r"\b(?:tienes|tienen|tiene|hay|habra|tendras|tendran|manejan|venden)\s+$")
+
+
+def _seats(folded: str) -> int | None:
+    text = parsing._replace_number_words(folded)
+    m = _SEATS.search(text)
+    if m:
+        n = int(next(g for g in m.groups() if g))
+        return n if 2 <= n <= 15 else None
+    if _THIRD_ROW.search(text):
+        return 7
+    return None
+
+
+_OPEN_NEED = _alternation(
+    (
+        r"lo que sea", r"cualquiera", r"cualquier", r"me da igual", r"el que sea", r"la que sea",
+        r"lo que me recomiendes", r"recomiendame", r"no importa", r"no tengo preferencia",
+        r"lo que haya", r"lo que tengas", r"lo que me alcance", r"que me alcance",
+    )
+)  # fmt: skip
+
+
+def _open_need(folded: str) -> bool:
+    return _has(folded, _OPEN_NEED) or _bare(folded) in ("no se", "no lo se", "nose")
+
+
+def _read_need(
+    text: str, folded: str, no_phone_text: str, *, state: ConversationState, catalog: CarCatalog
+) -> tuple[dict[str, Any], str]:
+    """The need's fields of the reading, and the text without phones nor the makes left out."""
+    pending = state.next_action
+    # Need: the catalogue's disciplined matcher, on text without phone numbers.
+    car_context = pending in (Action.ASK_NEED, Action.ASK_BUDGET) or bool(
+        parsing.find_amounts(no_phone_text)
+    )
+    # "mi camioneta vieja", "mi carro actual": the car the customer has, not the one they want.
+    # "que no sea nissan", "ninguno de chevrolet": makes to leave out, never the search nor a
+    # choice among the options shown.
+    excluded_makes, no_phone_text = _excluded_makes(no_phone_text, catalog)
+    need_text = _OWN_NAMED.sub(" ", _OWN_CAR.sub(" ", no_phone_text))
+    own_car, need_text = _own_car(need_text, no_phone_text, state=state, catalog=catalog)
+    need = (
+        catalog.match_need(need_text, car_context=car_context) if _bare(need_text) else NeedMatch()
+    )
+    fuzzy = bool(need.suggestion)
+    seats = _seats(no_phone_text)
+    year_m = _YEAR_MIN.search(no_phone_text)
+    year_min = int(year_m.group(1) or year_m.group(2)) if year_m else None
+    km_m = _KM_MAX.search(parsing.prepare_money_text(text))
+    km_max = None
+    if km_m:
+        value = int(re.sub(r"\D", "", km_m.group(1)))
+        km_max = value * 1000 if km_m.group(2) or value < 1000 else value
+    elif _LOW_KM.search(folded):
+        km_max = LOW_KM_MAX  # "con poco kilometraje": under 50,000 km, said in the reply
+    open_need = _open_need(folded)
+    fields = {
+        "need": need,
+        "open_need": open_need,
+        "seats": seats,
+        "year_min": year_min,
+        "km_max": km_max,
+        "excluded_makes": tuple(excluded_makes),
+        "own_car": own_car,
+        "fuzzy": fuzzy,
+    }
+    return fields, no_phone_text
+
+
+def _excluded_makes(no_phone_text: str, catalog: CarCatalog) -> tuple[list[str], str]:
+    """The makes the customer does not want, and the text without them."""
+    excluded_makes: list[str] = []
+    for m in _NEGATED_CAR.finditer(no_phone_text):
+        if _ASKS_FOR.search(no_phone_text[: m.start()]):
+            continue  # "¿no tienes nada de BMW?" asks for BMW
+        negated = catalog.match_need(m.group(1), car_context=True)
+        if negated.make and not negated.suggestion:
+            excluded_makes.append(negated.make)
+            no_phone_text = no_phone_text.replace(m.group(0), " ")
+    return excluded_makes, no_phone_text
+
+
+def _own_car(
+    need_text: str, no_phone_text: str, *, state: ConversationState, catalog: CarCatalog
+) -> tuple[str | None, str]:
+    """The customer's own car described beside a sale or trade-in, and the need text without it."""
+    # "es un vento 2016" right after asking how to sell or trade in a car: the customer's car.
+    own_car = None
+    context = fold(state.faq_context or "")
+    described = _OWN_DESCRIBED.match(need_text)
+    if described is None and _SELL_CONTEXT.search(no_phone_text):
+        # "¿cuánto me dan por mi carro? es un jetta 2017": the same message describes it.
+        described = _OWN_DESCRIBED_LATER.search(need_text)
+        context = context or no_phone_text
+    if context and _SELL_CONTEXT.search(context) and described:
+        own_text = need_text[described.start() :]
+        own = catalog.match_need(own_text, car_context=True)
+        if own.make or own.model:
+            year = _YEAR.search(own_text)
+            own_car = " ".join(x for x in (own.make, own.model, year and year.group(0)) if x)
+            need_text = need_text[: described.start()]
+    return own_car, need_text

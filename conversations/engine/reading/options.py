@@ -1,0 +1,184 @@
+"""Which of the options shown a message points at: "el 2", "la segunda", "el más nuevo"…"""
+
+from __future__ import annotations
+
+import re
+
+from conversations.engine.parsing import fold
+from conversations.engine.reading.text import (
+    _alternation,
+    _bare,
+    _has,
+)
+from conversations.engine.state import Action, CarOption
+
+_DISLIKED = re.compile(
+    r"\b(?:muy|bien|demasiado|algo|medio)\s+car[oa]\b"
+    r"|\bno me (?:gusta|gusto|late|convence|convencio)\b"
+    r"|\b(?:otr[oa]s?|alguno|alguna)\s+(?:parecid[oa]s?|similar\w*|igual\w*|como es[ae])\b"
+)
+_WANTS_IT = re.compile(
+    r"^(?:(?:si|ok|va|sale|pues|bueno|ya)\s+)*(?:lo|la) quiero\b|\bme (?:lo|la) llevo\b"
+    r"|\b(?:lo|la) compro\b"
+)
+
+
+_ORDINAL_WORDS = {
+    # Ordinals as they are typed: "primer", "primero", "primeo"; "segundo", "segumdo", "segunfo";
+    # "tercero", "tersero", "terser", "terzera", "tecero".
+    0: (
+        r"pr[iy]m[ea]?r[oa]?",
+        r"primeo",
+        r"1ro",
+        r"1er[oa]?",
+        r"1ra",
+        r"1o",
+        r"1a",
+        r"(?:el|opcion) uno",
+    ),
+    1: (r"seg[uo][nm]?[dfst][oa]", r"2do", r"2da", r"2o", r"2a", r"(?:el|la|opcion) dos"),
+    2: (
+        r"te?r?[csxz]er[oa]?",
+        r"tersr[oa]",
+        r"3ro",
+        r"3er[oa]?",
+        r"3ra",
+        r"3o",
+        r"3a",
+        r"(?:el|la|opcion) tres",
+    ),
+}
+_ORDINAL_PATTERNS = {index: _alternation(words) for index, words in _ORDINAL_WORDS.items()}
+_NOT_ORDINAL_AFTER = re.compile(r"^\s*(?:fila|vez|mano|dueno|duena|persona)\b")
+_ARTICLE_DIGIT = re.compile(
+    r"\b(?:el|la|lo|los|las|del|de la|al|a la|opcion|opc|numero|num|no\.?|#|auto|carro|coche)"
+    r"\s*#?\s*([1-9])\b(?!\s*(?:mil|k|%|por|meses|mes|anos|ano|personas|pasajeros)\b)(?![.,]\d)"
+)
+_BARE_DIGIT = re.compile(
+    r"^(?:(?:ok|va|sale|ya|pues|bueno|si)\s+)?([1-9])(?:\s+(?:porfa|por favor|plis|pls))?$"
+)
+_NUMBER_WORD = {"uno": 0, "una": 0, "dos": 1, "tres": 2}
+_RANKS = {
+    "newest": (r"mas nuevo", r"mas nueva", r"mas reciente", r"mas actual"),
+    "cheapest": (
+        r"mas barato", r"mas barata", r"mas economico", r"mas economica", r"menor precio",
+        r"mas accesible",
+    ),
+    "lowest_km": (r"menos (?:km|kilometros|kilometraje|recorrido|kms)",),
+    "priciest": (r"mas caro", r"mas cara"),
+}  # fmt: skip
+_RANK_PATTERNS = {rank: _alternation(words) for rank, words in _RANKS.items()}
+# As a choice, a rank follows its article: "el más nuevo", "la más barata", "el de menos km";
+# "¿lo cambian por uno más nuevo?" chooses nothing.
+_RANK_CHOICES = {
+    rank: _alternation(
+        tuple(
+            rf"(?:el|la|ese|esa|este|esta)\s+(?:de\s+|con\s+|que (?:sea|este|tenga|tiene)\s+)?{w}"
+            for w in words
+        )
+    )
+    for rank, words in _RANKS.items()
+}
+_LAST = _alternation((r"el ultimo", r"la ultima", r"ultimo", r"ultima"))
+_ANY_ONE = re.compile(
+    r"^(?:(?:pues|ok|va|no se|bueno)\s+)*(?:cualquiera|cualquier[ao]?|(?:el|la) que sea"
+    r"|(?:el|la) que (?:me )?(?:recomiendes|recomiendas|sugieras|digas)|tu (?:escoge|elige|dime)"
+    r"|escoge tu|elige tu|(?:el|la) que tu (?:digas|quieras))$"
+)
+_NOT_THIS = _alternation((r"no", r"otra", r"otro", r"ninguna", r"ninguno", r"pero"))
+_THIS_ONE = _alternation((r"ese", r"esa", r"este", r"esta", r"ese mero", r"esa mera", r"ese carro"))
+
+
+def _rank_index(rank: str, options: tuple[CarOption, ...]) -> int:
+    def key(i: int) -> tuple[object, ...]:
+        car = options[i]
+        if rank == "newest":
+            return (-car.year, car.km, car.price)
+        if rank == "cheapest":
+            return (car.price, -car.year)
+        if rank == "lowest_km":
+            return (car.km, -car.year)
+        return (-car.price, -car.year)
+
+    return min(range(len(options)), key=key)
+
+
+def _option_index(
+    folded: str, options: tuple[CarOption, ...], *, loose: bool, focus: int | None = None
+) -> int | None:
+    """Which option the text points at: stock id, "el 2", "la segunda", "el último", a model
+    name unique among the options, "el más nuevo"; ``loose`` adds "2" and "ese" alone (the only
+    option, or the one just asked about: ``focus``)."""
+    n = len(options)
+    for i, car in enumerate(options):
+        if re.search(rf"(?<!\d){re.escape(car.stock_id)}(?!\d)", folded):
+            return i
+    m = _ARTICLE_DIGIT.search(folded)
+    if m and 1 <= int(m.group(1)) <= n:
+        return int(m.group(1)) - 1
+    for index, pattern in _ORDINAL_PATTERNS.items():
+        for found in pattern.finditer(folded):
+            if index < n and not _NOT_ORDINAL_AFTER.match(folded[found.end() :]):
+                return index
+    if _has(folded, _LAST):
+        return n - 1
+    for rank, pattern in _RANK_CHOICES.items():
+        if _has(folded, pattern):
+            return _rank_index(rank, options)
+    models = _same_model(folded, options)
+    if len(models) == 1:
+        return models[0]
+    makes = [i for i, car in enumerate(options) if _names(folded, car.make)]
+    if len(makes) == 1:
+        return makes[0]
+    if loose:
+        bare = _bare(folded)
+        m2 = _BARE_DIGIT.match(bare)
+        if m2 and 1 <= int(m2.group(1)) <= n:
+            return int(m2.group(1)) - 1
+        if bare in _NUMBER_WORD and _NUMBER_WORD[bare] < n:
+            return _NUMBER_WORD[bare]
+        if _ANY_ONE.match(bare):
+            return 0  # "cualquiera", "la que me recomiendes": the best fit, shown first
+        this_one = _has(folded, _THIS_ONE) or bare in ("la quiero", "lo quiero")
+        if n == 1 and this_one:
+            return 0
+        if focus is not None and focus < n and this_one and not _has(folded, _NOT_THIS):
+            return focus
+    return None
+
+
+def _same_model(folded: str, options: tuple[CarOption, ...]) -> list[int]:
+    """The options of the one model the text names ("una cx5": both CX-5 shown)."""
+    models = [i for i, car in enumerate(options) if _names(folded, car.model)]
+    return models if len({fold(options[i].model) for i in models}) == 1 else []
+
+
+def _names(folded: str, name: str) -> bool:
+    key = fold(name)
+    if not key:
+        return False
+    compact = re.sub(r"[^a-z0-9]", "", key)
+    if key not in folded and compact not in folded:
+        return False  # the common case, without a regular expression
+    if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
+        return True
+    return (
+        len(compact) >= 3 and re.search(rf"(?<!\w){re.escape(compact)}(?!\w)", folded) is not None
+    )
+
+
+def _rechoice(folded: str, pending: Action) -> bool:
+    """After a choice, "mejor el 3" changes it (only while the financing is being worked out)."""
+    if pending not in (
+        Action.CHOOSE_OPTION,
+        Action.ASK_DOWN_PAYMENT,
+        Action.ASK_TERM,
+        Action.OFFER_APPOINTMENT,
+    ):
+        return False
+    return bool(
+        re.search(r"\b(?:mejor|cambia\w*|prefiero|en vez|mas bien|ahora)\b", folded)
+        # "¿y con la 2 cuánto sería?", "y la 3?": the same plan for another option shown.
+        or re.search(r"^(?:y|o)\s+(?:con\s+|para\s+)?(?:el|la)\s+(?:[1-9]|otr[oa])\b", folded)
+    )
