@@ -177,7 +177,10 @@ def _run(turn: Turn) -> TurnResult:
         turn.say(replies.adversarial())
         return turn.ask(turn.resume_action())
     if r.discount and not r.has_money:
+        take_choice(turn)  # "me gusta la 3, ¿me la dejas más barata?": chosen, and answered
         turn.say(replies.discount())
+        if "choice" in turn.changed:
+            return advance(turn)
         return turn.ask(turn.resume_action())
     if (
         turn.pending in LEAD_ACTIONS

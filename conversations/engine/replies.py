@@ -279,6 +279,10 @@ def no_cars() -> str:
     )
 
 
+def choice_kept(car: CarOption) -> str:
+    return f"¡Va, seguimos con el *{car.title}*!"
+
+
 def chosen_ack(car: CarOption, *, name: str | None = None) -> str:
     who = f", {name}" if name else ""
     return f"¡Buena elección{who}! El *{car.title}* {car.version} cuesta *{mxn(car.price)}*."
@@ -334,132 +338,19 @@ def own_car_noted(car: str) -> str:
     )
 
 
+def need_refines() -> str:
+    return (
+        "Si me dices qué tipo de auto buscas (SUV, sedán, hatchback, pickup) o una marca, "
+        "afino las opciones."
+    )
+
+
 def budget_refines() -> str:
     return "Si me dices tu presupuesto (o cuánto quieres pagar al mes), afino las opciones."
 
 
-# --- questions about the cars shown ---------------------------------------------------------------
-_FIELD_NAMES = {
-    "photos": "fotos",
-    "location": "la sucursal donde está",
-    "color": "el color",
-    "fuel": "el tipo de combustible",
-    "owners": "el historial de dueños",
-    "carplay": "CarPlay",
-    "bluetooth": "Bluetooth",
-    "transmission": "la transmisión",
-    "seats": "los pasajeros",
-    "version": "la versión",
-    "equipment": "ese equipamiento",
-    "consumption": "el consumo de combustible",
-}
-
-
-def _fact(car: CarOption, name: str) -> str | None:
-    if name == "km":
-        return f"tiene {km(car.km)}"
-    if name == "year":
-        return f"es modelo {car.year}"
-    if name == "transmission":
-        return f"es {_transmission(car)}" if _transmission(car) else None
-    if name == "price":
-        return f"cuesta {mxn(car.price)}"
-    if name == "version":
-        return f"es la versión {car.version}" if car.version else None
-    if name == "seats":
-        return f"es para {car.seats} pasajeros" if car.seats else None
-    if name == "available":
-        return "sigue disponible en el catálogo"
-    if name == "photos":
-        return None
-    if name in ("carplay", "bluetooth"):
-        label = "CarPlay" if name == "carplay" else "Bluetooth"
-        value = getattr(car, name)
-        if value is None:
-            return None
-        return f"tiene {label}" if value else f"no tiene {label}"
-    return None
-
-
 def _join(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " y " + items[-1]
-
-
-def car_facts(cars: Sequence[tuple[int, CarOption]], fields: Sequence[str]) -> str:
-    """Answer from the catalogue data of the cars asked about ("El 3 tiene 45,000 km…")."""
-    lines = []
-    unknown: list[str] = []
-    for index, car in cars:
-        facts = [f for f in (_fact(car, name) for name in fields) if f]
-        missing = [name for name in fields if _fact(car, name) is None]
-        unknown.extend(m for m in missing if m not in unknown)
-        label = f"El {index} (*{car.title}*)" if index else f"El *{car.title}*"
-        if facts:
-            lines.append(f"{label} {_join(facts)}.")
-    if "photos" in unknown:
-        unknown.remove("photos")
-        ids = ", ".join(car.stock_id for _, car in cars)
-        lines.append(
-            "Por este chat no puedo enviar fotos: búscalo en kavak.com con su número de stock "
-            f"({ids}) o pide que un asesor te las mande."
-        )
-    if unknown:
-        names = [_FIELD_NAMES.get(m, m) for m in unknown]
-        about = _join(names)
-        about = f"del {about[3:]}" if about.startswith("el ") else f"de {about}"
-        lines.append(
-            f"{about[0].upper()}{about[1:]} no tengo el dato en el catálogo; un asesor te lo "
-            "confirma si quieres."
-        )
-    return "\n".join(lines)
-
-
-def rank_answer(index: int, car: CarOption, rank: str) -> str:
-    what = {
-        "newest": "El más nuevo",
-        "cheapest": "El más económico",
-        "lowest_km": "El de menos kilometraje",
-        "priciest": "El de mayor precio",
-    }[rank]
-    return f"{what} es el {index}: *{car.title}* {car.version}, {mxn(car.price)}, {km(car.km)}."
-
-
-def fuel_answer(fuel: str, count: int) -> str:
-    kind = FUEL_ES.get(fuel, fuel)
-    if count:
-        return f"Sí, ahora tengo {count} {'auto' if count == 1 else 'autos'} {kind} en el catálogo."
-    return (
-        f"Por ahora no tenemos autos {kind} en el catálogo; todo lo que tengo es de gasolina. "
-        "Si quieres, te muestro opciones económicas de bajo consumo."
-    )
-
-
-def rules_answer(
-    topic: str, *, rate: Decimal, terms: Sequence[int], min_ratio: Decimal, car: CarOption | None
-) -> str:
-    """Financing rules, from the configuration (never from an article)."""
-    if topic == "rate":
-        return (
-            f"La tasa que uso para simular es anual fija de {rate * 100:.0f}%, con pagos mensuales "
-            "iguales; es una estimación sujeta a aprobación de crédito."
-        )
-    if topic == "terms":
-        listed = ", ".join(str(t) for t in terms[:-1]) + f" y {terms[-1]}"
-        return f"Manejamos plazos de {listed} meses ({terms[0] // 12} a {terms[-1] // 12} años)."
-    minimum = f"El enganche mínimo es de {min_ratio * 100:.0f}% del precio"
-    if car is not None:
-        amount = (car.price * min_ratio).quantize(Decimal("0.01"))
-        return f"{minimum}: para el *{car.title}* son {mxn(amount)}."
-    return f"{minimum} del auto; sin enganche no es posible."
-
-
-def choose_which(options: Sequence[tuple[int, CarOption]]) -> str:
-    listed = ", ".join(f"el {i} ({car.title}, {mxn(car.price)})" for i, car in options)
-    return f"Tengo más de uno así: {listed}. ¿Cuál de ellos?"
-
-
-def cash_answer() -> str:
-    return "¡Claro! Puedes pagarlo de contado; así no necesitas financiamiento."
 
 
 # --- financing -----------------------------------------------------------------------------------

@@ -108,6 +108,7 @@ class Slots:
     options_for: str | None = None  # key of the query the shown options answer
     exclude_makes: tuple[str, ...] = ()  # "que no sea nissan": never shown
     focus: int | None = None  # the option asked about last (0-based): "va, esa" chooses it
+    focus_fields: tuple[str, ...] = ()  # what was asked about it: "¿y la 2?" asks the same
 
     @property
     def has_need(self) -> bool:
@@ -229,7 +230,7 @@ def state_to_dict(state: ConversationState) -> dict[str, Any]:
             value = [_option_to_dict(o) for o in value]
         elif name == "chosen":
             value = _option_to_dict(value)
-        elif name in ("uses", "exclude_makes"):
+        elif name in ("uses", "exclude_makes", "focus_fields"):
             value = list(value)
         elif isinstance(value, Decimal):
             value = str(value)
@@ -270,6 +271,7 @@ def state_from_dict(data: dict[str, Any] | None) -> ConversationState:
     slot_kwargs["chosen"] = _option_from_dict(raw["chosen"]) if raw.get("chosen") else None
     slot_kwargs["uses"] = tuple(raw.get("uses") or ())
     slot_kwargs["exclude_makes"] = tuple(raw.get("exclude_makes") or ())
+    slot_kwargs["focus_fields"] = tuple(raw.get("focus_fields") or ())
     return ConversationState(
         step=Step(data.get("step", Step.NEED)),
         next_action=Action(data.get("next_action", Action.ASK_NEED)),

@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from conversations.engine import lexicon, parsing
+from conversations.engine import cues, lexicon, parsing
 from conversations.engine.parsing import fold
 from conversations.engine.ports import Branch, CarCatalog, KnowledgeBase, NeedMatch
 from conversations.engine.reading.contact import _read_contact
@@ -219,7 +219,7 @@ def understand(
     pending = state.next_action
     options = slots.options
     chosen = slots.chosen
-    question = parsing.is_question(text)
+    question = cues.is_question(text)
     if "?" not in text and (pending == Action.ASK_CONTACT_TIME or _WISH.match(folded)):
         question = False  # "cuando puedan", "que me llamen", "que sea automático": not questions
     rule_question = (
@@ -236,15 +236,17 @@ def understand(
     term = _read_term(no_phone_text, pending)
     match = need["need"]
     names_car = bool(match.make or match.model or match.body_type)
+    # "¿si te doy 270 me lo dejas?": a counter-offer for the car shown, neither budget nor down.
+    haggle = bool(options or chosen) and cues.haggles(text)
     money = _read_money(
-        text_money if rule_question != "min_down" else "",
+        text_money if rule_question != "min_down" and not haggle else "",
         pending=pending,
         chosen=chosen,
         terms=terms,
         names_car=names_car,
         term_found=term is not None and term.months is not None,
     )
-    cash = parsing.wants_cash(text)
+    cash = cues.wants_cash(text)
     shown = _read_options(
         text,
         folded,
@@ -304,7 +306,11 @@ def _read_options(
     pending = state.next_action
     options = slots.options
     chosen = slots.chosen
-    car_question = None if rule_question else _car_question(folded, options, chosen, question)
+    car_question = (
+        None
+        if rule_question
+        else _car_question(folded, options, chosen, question, slots.focus_fields)
+    )
     choice = None
     # "ok, esa" after asking about another option than the one chosen: that one instead.
     refocus = (
@@ -342,7 +348,7 @@ def _read_options(
         # "el 3 está muy caro, ¿tienes otro parecido?", "la 2 no me gustó": no choice.
         choice = None
     show_again = bool(options) and _has(folded, _SHOW_AGAIN) and choice is None
-    other = parsing.wants_other_options(text) and not budget_max and choice is None
+    other = cues.wants_other_options(text) and not budget_max and choice is None
     return {
         "cheaper": (bool(options) or pending == Action.ASK_BUDGET)
         and _CHEAPER.search(folded) is not None
@@ -360,7 +366,7 @@ def _read_intents(
 ) -> dict[str, Any]:
     """What the message asks or means beyond its slots: questions, yes/no, small talk, a person…"""
     fuel = next((f for f, p in _FUELS.items() if _has(folded, p)), None)
-    yes_no = parsing.parse_yes_no(text)
+    yes_no = cues.parse_yes_no(text)
     # The knowledge base's own check costs more than this whole reading: only for a message that
     # asks something or names a Kavak topic.
     kavak_topic = _KAVAK_TOPIC.search(folded) is not None
@@ -372,17 +378,17 @@ def _read_intents(
         "kavak_question": kavak_question and rule_question is None,
         "kavak_topic": kavak_topic,
         "off_topic": _has(folded, _OFF_TOPIC),
-        "greeting": parsing.is_greeting(text),
-        "thanks": parsing.is_thanks(text),
+        "greeting": cues.is_greeting(text),
+        "thanks": cues.is_thanks(text),
         "yes": yes_no is True,
         "no": yes_no is False,
-        "only_yes": _only(folded, parsing._YES, _FILLERS),
-        "only_no": _only(folded, parsing._NO, _FILLERS),
+        "only_yes": _only(folded, cues._YES, _FILLERS),
+        "only_no": _only(folded, cues._NO, _FILLERS),
         "small_talk": _small_talk(folded),
-        "human": parsing.wants_human(text),
-        "reset": parsing.wants_reset(text),
-        "adversarial": parsing.is_adversarial(text),
-        "discount": parsing.wants_discount(text),
+        "human": cues.wants_human(text),
+        "reset": cues.wants_reset(text),
+        "adversarial": cues.is_adversarial(text),
+        "discount": cues.wants_discount(text),
         "callback": _has(folded, _CALLBACK),
         "decline": _has(folded, _DECLINE),
         "think_later": _has(folded, _THINK),

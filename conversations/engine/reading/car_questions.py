@@ -28,6 +28,14 @@ class CarQuestion:
     fields: tuple[str, ...]
     index: int | None = None
     rank: str | None = None  # "cual es el más nuevo?": answer with the car, do not choose it
+    recommend: bool = False  # "¿cuál me recomiendas?": side by side, and the best fit named
+
+
+# "¿y la 2?", "y el tercero?": the question just asked about one option, now about another.
+_ELLIPTICAL = re.compile(
+    r"^(?:y|e)\s+(?:(?:que tal|como es|como esta)\s+)?(?:el|la)\s+"
+    r"(?:[1-9]|primer[oa]?|segund[oa]|tercer[oa]?|ultim[oa]|otr[oa])\W*$"
+)
 
 
 _KAVAK_TOPIC = re.compile(
@@ -124,7 +132,7 @@ _COMPARED_FIELDS = ("price", "year", "km", "transmission")
 # Which of the options shown is best for the customer: answered with the options side by side.
 _RECOMMEND = re.compile(
     r"\bcual(?:es)?\b.*\b(?:me conviene\w*|conviene\w*|recomienda\w*|recomendarias|es mejor"
-    r"|sale mejor|mejor opcion|elegirias|escogerias|agarrarias|te late mas|seria mejor"
+    r"|esta mejor|sale mejor|mejor opcion|elegirias|escogerias|agarrarias|te late mas|seria mejor"
     r"|mas segur[oa]|mas confiable|mas rendidor\w*|mas buen[oa]|vale mas la pena)\b"
     r"|\bque me recomienda\w*\b|\bcual (?:me )?recomienda\w*\b"
 )
@@ -146,8 +154,16 @@ _COMPARED = re.compile(
 
 
 def _car_question(
-    folded: str, options: tuple[CarOption, ...], chosen: CarOption | None, question: bool
+    folded: str,
+    options: tuple[CarOption, ...],
+    chosen: CarOption | None,
+    question: bool,
+    focus_fields: tuple[str, ...] = (),
 ) -> CarQuestion | None:
+    if focus_fields and options and chosen is None and _ELLIPTICAL.match(folded):
+        index = _option_index(folded, options, loose=False)
+        if index is not None:
+            return CarQuestion(fields=focus_fields, index=index)
     bare = _bare(folded)
     asks = (
         question
@@ -181,9 +197,18 @@ def _car_question(
         # "¿cuál me conviene más?", "¿cuál es el más seguro de esos?": the options side by side
         # from the catalogue data; what the catalogue lacks (safety) is said, never invented.
         extra = ("equipment",) if _SAFETY.search(folded) else ()
-        return CarQuestion(fields=(*(fields or _COMPARED_FIELDS), *extra), index=None)
+        return CarQuestion(
+            fields=(*(fields or _COMPARED_FIELDS), *extra), index=None, recommend=not fields
+        )
     rank = next((r for r, p in _RANK_PATTERNS.items() if _has(folded, p)), None)
-    if rank and options and not fields and re.search(r"\bcual\b", folded):
+    # "¿cuál tiene menos km?": the field named is the rank's own, so still a rank question.
+    own = {"newest": "year", "cheapest": "price", "priciest": "price", "lowest_km": "km"}
+    if (
+        rank
+        and options
+        and set(fields) <= {own.get(rank)}
+        and re.search(r"\bcual(?:es)?\b", folded)
+    ):
         return CarQuestion(fields=(), index=_rank_index(rank, options), rank=rank)
     if not fields:
         return None

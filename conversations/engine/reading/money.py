@@ -70,15 +70,25 @@ def _clause(prepared: str, start: int, end: int) -> tuple[str, int]:
     return prepared[left:right], left
 
 
+_OTHER_NUMBER = re.compile(r"\d{2,}")
+
+
 def _nearest(pattern: re.Pattern[str], clause: str, start: int, end: int) -> int | None:
-    """Distance from the number (at ``start:end`` of the clause) to the nearest cue, if any."""
+    """Distance from the number (at ``start:end`` of the clause) to the nearest cue, if any.
+
+    A cue with another number between it and this one is that number's: in "un versa de 270
+    con 40 mil de enganche", "enganche" says what 40 mil is, not 270."""
     best = None
     for m in pattern.finditer(clause):
         if m.end() <= start:
             distance = start - m.end()
+            between = clause[m.end() : start]
         elif m.start() >= end:
             distance = m.start() - end
+            between = clause[end : m.start()]
         else:
+            continue
+        if _OTHER_NUMBER.search(between):
             continue
         best = distance if best is None else min(best, distance)
     return best
@@ -158,8 +168,10 @@ def _read_money(
     _read_down_words(prepared, money, expecting_down=expecting_down)
     asks_monthly = _MONTHLY_ASKED.search(prepared) is not None
     taken = _read_range(prepared, money)
-    for amount in parsing.find_amounts(text):
-        if any(a <= amount.start < b for a, b in taken):
+    amounts = parsing.find_amounts(text)
+    corrects = _corrections(prepared, amounts)
+    for i, amount in enumerate(amounts):
+        if any(a <= amount.start < b for a, b in taken) or i in corrects.values():
             continue
         if (
             not amount.explicit
@@ -176,7 +188,7 @@ def _read_money(
             continue  # "100 mil de enganche a 48": the term read "a 48", it is no money
         role = _amount_role(
             prepared,
-            amount,
+            amounts[corrects.get(i, i)],  # "300, digo 260": the corrected amount's cue
             car_chosen=chosen is not None and not names_car,
             asks_monthly=asks_monthly,
         )
@@ -210,6 +222,23 @@ def _read_money(
             term_found=term_found,
         )
     return money
+
+
+# Between an amount and the next, a self-correction: "300, digo 260", "de 200, no perdón de 250",
+# "30 mil, no, mejor dicho 45 mil". The first is dropped and the second takes its role.
+_CORRECTION = re.compile(
+    r"^\W*(?:no\W+)?(?:(?:perdon|disculpa|digo|mejor dicho|quise decir|corrijo|me equivoque"
+    r"|bueno|mejor|o sea|no)\W+)+(?:(?:de|como|unos|en|a|son|es)\W+)?$"
+)
+
+
+def _corrections(prepared: str, amounts: list[parsing.Amount]) -> dict[int, int]:
+    """Index of each correcting amount → index of the amount it corrects."""
+    return {
+        i + 1: i
+        for i in range(len(amounts) - 1)
+        if _CORRECTION.match(prepared[amounts[i].end : amounts[i + 1].start] + " ")
+    }
 
 
 def _read_down_words(prepared: str, money: _Money, *, expecting_down: bool) -> None:

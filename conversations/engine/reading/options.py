@@ -178,7 +178,7 @@ def _rechoice(folded: str, pending: Action) -> bool:
     ):
         return False
     return bool(
-        re.search(r"\b(?:mejor|cambia\w*|prefiero|en vez|mas bien|ahora)\b", folded)
+        re.search(r"\b(?:mejor|cambia\w*|prefiero|en vez|mas bien|ahora|me quedo con)\b", folded)
         # "¿y con la 2 cuánto sería?", "y la 3?": the same plan for another option shown.
         or re.search(r"^(?:y|o)\s+(?:con\s+|para\s+)?(?:el|la)\s+(?:[1-9]|otr[oa])\b", folded)
     )

@@ -7,7 +7,7 @@ from conversations.engine.state import Action, Step, evolve
 from conversations.engine.steps.choice import choose
 from conversations.engine.steps.financing import advance_financing
 from conversations.engine.steps.lead import advance_lead
-from conversations.engine.steps.need import need_text, query_key, recommend
+from conversations.engine.steps.need import budget_answers_need, need_text, query_key, recommend
 from conversations.engine.turn import TurnResult
 from conversations.engine.turn_builder import Turn
 
@@ -15,6 +15,10 @@ from conversations.engine.turn_builder import Turn
 def advance(turn: Turn, *, exclude: tuple[str, ...] = ()) -> TurnResult:
     """Move to the first unmet requirement of the flow, showing options or a plan on the way."""
     s = turn.slots
+    if budget_answers_need(turn):
+        turn.set_slots(need_open=True)
+        turn.changed.add("need_open")
+        s = turn.slots
     if not s.has_need:
         return turn.ask(Action.ASK_NEED)
     if budget_stalled(turn, Action.ASK_BUDGET):
@@ -27,6 +31,8 @@ def advance(turn: Turn, *, exclude: tuple[str, ...] = ()) -> TurnResult:
         stale = exclude or not s.options or s.options_for != query_key(s)
         if stale and not recommend(turn, exclude=exclude):
             return turn.ask(Action.ASK_NEED, step=Step.OPTIONS)
+        if "need_open" in turn.changed:
+            turn.say(replies.need_refines())
         return turn.ask(Action.CHOOSE_OPTION)
     if s.lead_captured:
         return advance_financing(turn)

@@ -21,6 +21,10 @@ def choose(turn: Turn, index: int) -> None:
     r = turn.reading
     car = turn.slots.options[index]
     if turn.slots.chosen is not None and turn.slots.chosen.stock_id == car.stock_id:
+        if "choice" not in turn.changed:
+            # "sí, me quedo con el 2" about the car already chosen: confirmed, and on we go.
+            turn.say(replies.choice_kept(car))
+            turn.answered = True
         return
     changes: dict[str, Any] = {"chosen": car, "plan_shown_for": None}
     if turn.slots.down_payment_ratio is not None:

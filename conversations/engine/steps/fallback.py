@@ -8,15 +8,10 @@ from conversations.engine import replies, satisfaction
 from conversations.engine.state import Action, Step, evolve
 from conversations.engine.steps.advance import budget_stalled, options_without_budget
 from conversations.engine.steps.global_intents import handoff
+from conversations.engine.steps.need import CAR_WANT
 from conversations.engine.turn import TurnResult
 from conversations.engine.turn_builder import Turn
 from conversations.engine.understanding import names_unsearchable_detail
-
-# A car wanted in general words ("busco un carro rojo con pantalla"): only its kind is missing.
-_CAR_WANT = re.compile(
-    r"\b(?:busco|buscando|quiero|queremos|necesito|necesitamos|ocupo|me interesa|ando viendo)\b"
-    r".*\b(?:carro|carrito|auto|coche|vehiculo|nave|unidad)s?\b"
-)
 
 
 def small_talk_or_misunderstood(turn: Turn) -> TurnResult:
@@ -36,7 +31,7 @@ def small_talk_or_misunderstood(turn: Turn) -> TurnResult:
     if re.search(r"\b(?:info|informacion|precios?|cotizacion)\b", r.folded):
         turn.say(replies.info_prices() if action == Action.ASK_NEED else replies.still_here())
         return turn.ask(action)
-    if action == Action.ASK_NEED and _CAR_WANT.search(r.folded):
+    if action == Action.ASK_NEED and CAR_WANT.search(r.folded):
         # "busco un carro rojo con pantalla": a car is wanted, only its kind is missing.
         turn.say(replies.need_details(equipment=names_unsearchable_detail(r.folded)))
         return turn.ask(action)

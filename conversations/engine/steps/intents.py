@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.engine import replies
+from conversations.engine import replies, replies_cars
 from conversations.engine.state import Action, Slots, Step, evolve
 from conversations.engine.steps.advance import (
     advance,
@@ -89,7 +89,7 @@ def _options_intents(turn: Turn, *, in_lead: bool, searched: bool) -> TurnResult
         return advance(turn, exclude=tuple(c.stock_id for c in s.options))
     if pending == Action.CHOOSE_OPTION and s.options and s.chosen is None:
         if r.choice_among:
-            turn.say(replies.choose_which([(i + 1, s.options[i]) for i in r.choice_among]))
+            turn.say(replies_cars.choose_which([(i + 1, s.options[i]) for i in r.choice_among]))
             return turn.result(Action.CHOOSE_OPTION, ask=False)
         if r.show_again:
             return show_options_again(turn)

@@ -93,7 +93,10 @@ def take_money(turn: Turn) -> None:
         s = turn.slots
         if r.monthly is None:
             turn.say(replies.down_payment_ack(amount=s.down_payment, ratio=s.down_payment_ratio))
-    if "term" in turn.changed and turn.slots.chosen is None:
+    # The term given before the down payment ("lo quiero a 48 meses" while it is asked) is kept
+    # and said back, so the question that follows does not look like it was missed.
+    term_early = turn.pending == Action.ASK_DOWN_PAYMENT and "down" not in turn.changed
+    if "term" in turn.changed and (turn.slots.chosen is None or term_early):
         turn.say(replies.term_ack(turn.slots.term_months or 0))
     if (
         before.chosen is not None

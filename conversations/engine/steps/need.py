@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from conversations.engine import replies
 from conversations.engine.ports import CarQuery
 from conversations.engine.state import Action, Slots, evolve
 from conversations.engine.turn_builder import Turn
+
+# A car wanted in general words ("busco un carro rojo con pantalla"): only its kind is missing.
+CAR_WANT = re.compile(
+    r"\b(?:busco|buscando|quiero|queremos|necesito|necesitamos|ocupo|me interesa|ando viendo)\b"
+    r".*\b(?:carro|carrito|auto|coche|vehiculo|nave|unidad)s?\b"
+)
 
 
 def take_need(turn: Turn) -> None:
@@ -128,4 +135,19 @@ def need_text(s: Slots) -> str:
         transmission=s.transmission,
         seats=s.seats,
         km_max=s.km_max,
+    )
+
+
+def budget_answers_need(turn: Turn) -> bool:
+    """A budget given where the kind of car was asked ("hola" → "tengo 230 mil"), or with a car
+    wanted in general words ("busco auto, traigo 280"): the options within it, of every kind,
+    are the best answer; asking the kind again would only repeat the question."""
+    s = turn.slots
+    asked = turn.state.times_asked(Action.ASK_NEED.value) >= 1
+    return (
+        not s.has_need
+        and s.has_budget
+        and "budget" in turn.changed
+        and not s.options
+        and (asked or CAR_WANT.search(turn.reading.folded) is not None)
     )

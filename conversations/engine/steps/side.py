@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conversations.engine import parsing, replies
+from conversations.engine import cues, replies, replies_cars
 from conversations.engine.ports import KnowledgeBase
 from conversations.engine.state import Action, Slots, evolve
 from conversations.engine.steps.advance import asks_price_without_budget
@@ -43,13 +43,13 @@ def side_answers(turn: Turn) -> None:
         turn.understood["total"] = str(plan.down_payment + plan.total_paid)
         return
     if r.fuel is not None and not turn.changed - {"contact"}:
-        turn.say(replies.fuel_answer(r.fuel, turn.deps.catalog.count_fuel(r.fuel)))
+        turn.say(replies_cars.fuel_answer(r.fuel, turn.deps.catalog.count_fuel(r.fuel)))
         turn.answered = True
         turn.understood["fuel"] = r.fuel
         return
     if r.rule_question is not None:
         turn.say(
-            replies.rules_answer(
+            replies_cars.rules_answer(
                 r.rule_question,
                 rate=turn.config.annual_rate,
                 terms=turn.config.terms,
@@ -62,10 +62,10 @@ def side_answers(turn: Turn) -> None:
         return
     text = turn.text
     if r.cash and r.question:
-        turn.say(replies.cash_answer())
+        turn.say(replies_cars.cash_answer())
         turn.answered = True
         # "¿tienen garantía? y ¿puedo pagar de contado?": the rest may be for the articles.
-        text = _without_clauses(text, parsing.wants_cash)
+        text = _without_clauses(text, cues.wants_cash)
         if not text or not turn.deps.knowledge.looks_like_question(text):
             return
         faq(turn, text)
@@ -93,15 +93,17 @@ def _car_question_answer(turn: Turn, q: CarQuestion, s: Slots) -> None:
     más nuevo?"); ``s``: the slots as they were when ``side_answers`` started."""
     options = s.options
     if q.rank and q.index is not None:
-        turn.say(replies.rank_answer(q.index + 1, options[q.index], q.rank))
+        turn.say(replies_cars.rank_answer(q.index + 1, options[q.index], q.rank))
         turn.state = turn.state.with_slots(focus=q.index)
     elif q.index is not None and options:
-        turn.say(replies.car_facts([(q.index + 1, options[q.index])], q.fields))
-        turn.state = turn.state.with_slots(focus=q.index)
+        turn.say(replies_cars.car_facts([(q.index + 1, options[q.index])], q.fields))
+        turn.state = turn.state.with_slots(focus=q.index, focus_fields=q.fields)
     elif s.chosen is not None and (not options or turn.pending != Action.CHOOSE_OPTION):
-        turn.say(replies.car_facts([(0, s.chosen)], q.fields))
+        turn.say(replies_cars.car_facts([(0, s.chosen)], q.fields))
     else:
-        turn.say(replies.car_facts(list(enumerate(options, start=1)), q.fields))
+        turn.say(replies_cars.car_facts(list(enumerate(options, start=1)), q.fields))
+        if q.recommend:
+            turn.say(replies_cars.recommendation(options))
     turn.answered = True
     turn.understood["car_question"] = list(q.fields)
 

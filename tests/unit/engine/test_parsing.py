@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.engine import parsing
+from conversations.engine import cues, parsing
 
 MX = ZoneInfo("America/Mexico_City")
 
@@ -182,7 +182,7 @@ def test_parse_option_choice_returns_none_when_unclear(text: str) -> None:
     ],
 )
 def test_parse_yes_no_uses_word_boundaries(text: str, expected: bool | None) -> None:
-    assert parsing.parse_yes_no(text) is expected
+    assert cues.parse_yes_no(text) is expected
 
 
 @pytest.mark.parametrize(
@@ -259,5 +259,5 @@ def test_parse_contact_time_returns_none_when_no_time_in_text() -> None:
     ],
 )
 def test_global_intents(text: str, human: bool, reset: bool) -> None:
-    assert parsing.wants_human(text) is human
-    assert parsing.wants_reset(text) is reset
+    assert cues.wants_human(text) is human
+    assert cues.wants_reset(text) is reset

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conversations.engine import parsing
+from conversations.engine import cues, parsing
 
 # Text that looks like what customers type: digits, separators, units, Spanish words and noise.
 _TOKENS = st.sampled_from(
@@ -85,10 +85,10 @@ def test_name_contact_time_and_intents_never_raise(text: str) -> None:
     when = parsing.parse_contact_time(text, now=now)
     assert when is None or when >= now.replace(hour=0, minute=0)
     for check in (
-        parsing.parse_yes_no,
-        parsing.wants_human,
-        parsing.wants_reset,
-        parsing.is_adversarial,
-        parsing.is_question,
+        cues.parse_yes_no,
+        cues.wants_human,
+        cues.wants_reset,
+        cues.is_adversarial,
+        cues.is_question,
     ):
         check(text)

@@ -1,0 +1,258 @@
+"""Cue words of a message's intents: yes and no, greetings, questions, thanks, a person, a new
+search, a visit, cash, other options, haggling and discounts, attempts to break the rules."""
+
+from __future__ import annotations
+
+import re
+
+from conversations.engine.parsing import _has_any, fold
+
+# --- Yes / no, greetings, intents ---------------------------------------------------------------
+_YES = (
+    r"si",
+    r"sip",
+    r"simon",
+    r"claro",
+    r"va",
+    r"sale",
+    r"ok",
+    r"okay",
+    r"okey",
+    r"dale",
+    r"de acuerdo",
+    r"me parece",
+    r"por supuesto",
+    r"correcto",
+    r"afirmativo",
+    r"orale",
+    r"esta bien",
+    r"perfecto",
+    r"me interesa",
+    r"si por favor",
+    r"andale",
+    r"eso",
+    r"exacto",
+    r"me late",
+    r"vale",
+)
+_NO = (
+    r"no",
+    r"nel",
+    r"nop",
+    r"nope",
+    r"para nada",
+    r"todavia no",
+    r"ahorita no",
+    r"aun no",
+    r"no gracias",
+    r"mejor no",
+    r"negativo",
+    r"paso",
+)
+
+
+def parse_yes_no(text: str) -> bool | None:
+    folded = fold(text).strip(" .!¡?¿,")
+    no = _has_any(folded, _NO)
+    yes = _has_any(folded, _YES)
+    if no and not re.match(r"^(si|claro)\b", folded):
+        return False
+    if yes:
+        return True
+    return None
+
+
+def is_greeting(text: str) -> bool:
+    return _has_any(
+        fold(text),
+        (
+            r"hola",
+            r"buen[oa]s",
+            r"buenos dias",
+            r"buenas tardes",
+            r"buenas noches",
+            r"que tal",
+            r"hey",
+            r"saludos",
+            r"que onda",
+        ),
+    )
+
+
+_QUESTION_START = re.compile(
+    r"^(?:que|q|k|como|cuando|donde|quien|quienes|cual|cuales|cuanto|cuanta|cuantos|cuantas|"
+    r"por que|xq|pq|puedo|pueden|tienen|tienes|hay|me ayudas|sabes)\b"
+)
+
+
+def is_question(text: str) -> bool:
+    """A question by punctuation or by its first word ("qué…", "cuánto…", "tienen…")."""
+    stripped = text.strip()
+    return "?" in stripped or bool(_QUESTION_START.match(fold(stripped).lstrip("¿¡ ")))
+
+
+def is_thanks(text: str) -> bool:
+    return _has_any(fold(text), (r"gracias", r"muchas gracias", r"mil gracias", r"te agradezco"))
+
+
+def wants_human(text: str) -> bool:
+    folded = fold(text)
+    who = r"(?:asesor|asesora|humano|persona|agente|ejecutiv[oa]|vendedor|vendedora|alguien)"
+    return bool(
+        re.search(
+            rf"\b(?:hablar|platicar|comunicar|contactar|pasar|pasame|comunicame|quiero|"
+            rf"necesito|con)\b.*\b{who}\b",
+            folded,
+        )
+        or re.search(
+            rf"\b(?:un|una|el|la|al|a un)\s+{who}\s*(?:real|humano|por favor|porfa)?\b$", folded
+        )
+        or folded in ("asesor", "humano", "agente", "un asesor", "persona real")
+    )
+
+
+def wants_reset(text: str) -> bool:
+    return _has_any(
+        fold(text),
+        (
+            r"(?:empezar|empecemos|empezamos|comenzar|comencemos|iniciar|iniciemos)"
+            r" (?:de nuevo|otra vez|desde cero|desde el principio)",
+            r"(?:volver|volvamos|vuelve|vuelvo) a (?:empezar|comenzar|iniciar)",
+            r"reiniciar",
+            r"reinicia",
+            r"reset",
+            r"desde cero",
+            r"desde el principio",
+            r"(?:borra|borrar|olvida|olvidalo|olvidate de) todo",
+            r"borron y cuenta nueva",
+            r"nueva busqueda",
+            r"otra busqueda",
+        ),
+    )
+
+
+def wants_appointment(text: str) -> bool:
+    return _has_any(
+        fold(text),
+        (
+            r"cita",
+            r"agendar",
+            r"agenda",
+            r"visitar",
+            r"ir a verlo",
+            r"ir a verla",
+            r"prueba de manejo",
+            r"verlo en persona",
+            r"manejarlo",
+        ),
+    )
+
+
+def wants_cash(text: str) -> bool:
+    return _has_any(
+        fold(text),
+        (
+            r"de contado",
+            r"al contado",
+            r"en efectivo",
+            r"pago completo",
+            r"sin financiamiento",
+            r"sin credito",
+            r"cash",
+        ),
+    )
+
+
+# Haggling over a car shown ("¿me lo dejas en 250?", "¿me lo puedes dejar más barato?"): the
+# price is the catalogue's, never a cheaper search nor a new budget.
+_HAGGLE = (
+    r"(?:me|nos) (?:lo|la) (?:puedes |podrias |pueden |podrian |puede |podria )?"
+    r"(?:dejar|dejas|dejan|deja|das|dan|da|vendes|venden|vende)\b(?! de)",
+    r"dejarmel[oa]",
+    r"dejarnosl[oa]",
+    r"me hace\w* (?:un )?(?:precio|descuento)",
+    r"precio especial",
+    r"ultimo precio",
+    r"menos precio",
+    r"(?:mejorar|mejoran|mejoras|bajar|bajan|bajas|baja) (?:el|su|tu) precio",
+)
+# ...unless it is about the plan: "¿me lo dan a 72 meses?", "¿me lo dejan con 10% de enganche?".
+_PLAN_WORDS = re.compile(
+    r"\b(?:mes|meses|anos|ano|plazos?|credito|financ\w*|mensual\w*|enganche|contado|%)(?!\w)"
+)
+
+
+def haggles(text: str) -> bool:
+    folded = fold(text)
+    return _has_any(folded, _HAGGLE) and not _PLAN_WORDS.search(folded)
+
+
+_MORE_OPTIONS = (
+    r"(?:tienes|tienen|tendras|tendran|hay|habra|no hay|muestrame|ensename|pasame|mandame|dame"
+    r"|quiero ver|puedo ver) (?:otr[oa]s|mas)(?: (?:opciones|autos|carros|coches|modelos))?"
+    r"(?=\W*$)",
+    r"^(?:y )?(?:otr[oa]s|mas opciones)(?=\W*$)",
+)
+
+
+def wants_other_options(text: str) -> bool:
+    folded = fold(text)
+    if haggles(folded):
+        return False
+    return _has_any(folded, _MORE_OPTIONS) or _has_any(
+        folded,
+        (
+            r"otras opciones",
+            r"otra opcion",
+            r"ver otros",
+            r"ver otras",
+            r"mas opciones",
+            r"ninguno",
+            r"ninguna",
+            r"no me gusta\w*",
+            r"algo mas barato",
+            r"mas barato",
+            r"mas economico",
+            r"no me gusto",
+            r"no me convence\w*",
+            r"otro parecido",
+            r"otra parecida",
+            r"otros parecidos",
+            r"otras parecidas",
+            r"algo parecido",
+            r"algo similar",
+            r"otro similar",
+            r"otra similar",
+        ),
+    )
+
+
+def is_adversarial(text: str) -> bool:
+    """Requests to break the rules: free cars, invented discounts, instructions to the bot."""
+    return _has_any(
+        fold(text),
+        (
+            r"gratis",
+            r"regalad[oa]",
+            r"regalame",
+            r"regalo",
+            r"sin pagar",
+            r"de a gratis",
+            r"ignora (?:tus|las|todas)\w*",
+            r"olvida tus instrucciones",
+            r"eres un(?!\s+(?:robot|bot|humano|persona|asistente|agente|chatbot|programa))",
+            r"descuento del \d+",
+            r"precio de \$?1\b",
+            r"a \$?1 peso",
+            r"un peso",
+            r"prompt",
+            r"system prompt",
+        ),
+    )
+
+
+def wants_discount(text: str) -> bool:
+    folded = fold(text)
+    return haggles(folded) or _has_any(
+        folded, (r"descuento", r"rebaja", r"mas barato el", r"negociar", r"regatear")
+    )
