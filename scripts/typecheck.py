@@ -1,8 +1,8 @@
 """mypy over the application code, and the check that keeps its relaxed lists shrinking.
 
-``[tool.mypy]`` in pyproject.toml makes every module strict, then relaxes the modules listed in
-the ``[[tool.mypy.overrides]]`` sections marked ``# shrinking list``: the ones with errors today
-(``ignore_errors``) and the ones not yet strict. Those lists may only get shorter. This script:
+``[tool.mypy]`` in pyproject.toml makes every module strict, then lets off the modules listed in
+the ``[[tool.mypy.overrides]]`` sections marked ``# shrinking list`` (``ignore_errors``: the
+modules with errors today). Those lists may only get shorter. This script:
 
 1. runs mypy with the project's configuration (what must pass);
 2. runs it again with the shrinking lists left out, and fails when a listed module has no error
