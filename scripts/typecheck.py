@@ -108,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
 
     text = PYPROJECT.read_text(encoding="utf-8")
     listed = shrinking_modules(split_sections(text)[1])
+    if not listed:
+        print("mypy lists: none (every module is strict)")
+        return 0
     derived = ROOT / "var" / "mypy_ratchet.toml"
     derived.parent.mkdir(exist_ok=True)
     derived.write_text(config_without_lists(text, "var/mypy_cache_ratchet"), encoding="utf-8")
