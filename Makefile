@@ -24,11 +24,12 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 	CELERY_BROKER_URL=rediss://cache.internal:6379/1 AXES_IPWARE_PROXY_COUNT=1 EMAIL_URL=ses://us-east-1
 
 .PHONY: help run test lint fmt check-deploy worker reset-admin reset-staff clean bench-catalog bench-kb \
-	bench-whatsapp chaos-whatsapp bench-chat bench-llm
+	bench-whatsapp chaos-whatsapp bench-chat bench-llm typecheck
 
 help:
 	@echo "make run      - install, migrate, load demo data, create dev admin, serve on http://$(HOST):$(PORT)"
 	@echo "make test     - lint, size limits, checks, and the whole test suite on PostgreSQL + Redis"
+	@echo "make typecheck - mypy (django-stubs, drf-stubs), strict but for the listed modules"
 	@echo "make worker   - a Celery worker against the local Redis (export CELERY_BROKER_URL for make run too)"
 	@echo "make fmt      - ruff format + autofix"
 
@@ -67,7 +68,12 @@ lint: $(VENV)/.test-stamp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(PY) scripts/typecheck.py
 	$(PY) scripts/code_sizes.py
+
+# mypy with [tool.mypy] of pyproject.toml, then the check that its relaxed lists only shrink.
+typecheck: $(VENV)/.test-stamp
+	$(PY) scripts/typecheck.py
 
 fmt: $(VENV)/.test-stamp
 	$(BIN)/ruff format .
@@ -82,6 +88,7 @@ test: $(VENV)/.test-stamp | var/staticfiles
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(PY) scripts/typecheck.py
 	$(PY) scripts/code_sizes.py
 	$(BIN)/bandit -q -r $(APPS) -ll -x '*/migrations/*'
 	$(TEST_ENV) $(MANAGE) check --fail-level WARNING

@@ -89,7 +89,7 @@ def stacked_bars_svg(
     plot = width - label_w - 60
     body: list[str] = []
     for i, (_key, label) in enumerate(series):
-        x = 10 + (i % 4) * 175
+        x: float = 10 + (i % 4) * 175
         y = 6 + (i // 4) * 18
         body.append(
             format_html(
@@ -242,7 +242,7 @@ def ratio_svg(*, part: int, whole: int, title: str, name: str, label: str) -> Sa
     width, height = 720, 54
     share = part / whole if whole else None
     w = round((width - 20) * (share or 0))
-    body = [
+    body: list[str] = [
         format_html(
             '<rect x="10" y="6" width="{}" height="22" rx="4" fill="#e3e8f0"></rect>'
             '<rect class="part" data-value="{}" data-whole="{}" x="10" y="6" width="{}" '

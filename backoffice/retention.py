@@ -78,7 +78,7 @@ def customer_hash(value: str) -> str:
 
 def _hash_key() -> bytes:
     if settings.RETENTION_HASH_KEY:
-        return settings.RETENTION_HASH_KEY.encode()
+        return str(settings.RETENTION_HASH_KEY).encode()
     # Not the secret key itself: a key derived for this one purpose (as Django's salted_hmac).
     return hashlib.sha256(b"kavak.retention.customer_hash" + settings.SECRET_KEY.encode()).digest()
 
@@ -120,7 +120,7 @@ class RetentionRun:
 
 
 def _label(model: Any) -> str:
-    return model._meta.label_lower
+    return str(model._meta.label_lower)
 
 
 # --- The nightly run ------------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def _hashed(model: Any, rows: list[tuple[int, str]], *fields: str, **also: Any) 
         for name, other in also.items():
             setattr(obj, name, other)
         objs.append(obj)
-    return model.objects.bulk_update(objs, [*fields, *also], batch_size=1000)
+    return int(model.objects.bulk_update(objs, [*fields, *also], batch_size=1000))
 
 
 def _conversations_anonymise(ids: list[int], *, now: datetime) -> dict[str, int]:
@@ -507,10 +507,10 @@ def customer_erase(
     run = RetentionRun()
     with transaction.atomic():
         list(WhatsAppContact.objects.select_for_update().filter(phone__in=phones).order_by("pk"))
-        conversation_ids = _customer_conversations(phones=phones, leads=leads)
+        customer_conversation_ids = _customer_conversations(phones=phones, leads=leads)
         conversation_ids = list(
             Conversation.objects.select_for_update()
-            .filter(pk__in=conversation_ids)
+            .filter(pk__in=customer_conversation_ids)
             .order_by("pk")
             .values_list("pk", flat=True)
         )

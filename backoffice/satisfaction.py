@@ -27,7 +27,7 @@ _CENT = Decimal("0.01")
 class SalespersonScore:
     name: str
     answers: int
-    average: Decimal
+    average: Decimal | None  # never None: a salesperson listed has at least one answer
 
 
 @dataclass(frozen=True)
@@ -90,10 +90,13 @@ def dashboard_satisfaction(*, period: DateRange, channel: str = "") -> Satisfact
         .order_by()
     )
     people = []
-    for row in rows:
-        full = f"{row['salesperson__first_name'] or ''} {row['salesperson__last_name'] or ''}"
-        name = full.strip() or row["salesperson__username"] or "Sin asesor registrado"
-        people.append(SalespersonScore(name=name, answers=row["n"], average=_average(row["avg"])))
+    for person in rows:
+        first, last = person["salesperson__first_name"], person["salesperson__last_name"]
+        name = f"{first or ''} {last or ''}".strip() or person["salesperson__username"]
+        name = name or "Sin asesor registrado"
+        people.append(
+            SalespersonScore(name=name, answers=person["n"], average=_average(person["avg"]))
+        )
     people.sort(key=lambda p: (p.name == "Sin asesor registrado", -p.answers, p.name))
     return SatisfactionSummary(
         asked=asked,

@@ -18,7 +18,8 @@ def client_ip_address(request: HttpRequest) -> str:
     count = int(settings.AXES_IPWARE_PROXY_COUNT or 0)
     if count <= 0:
         return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    header: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = [part.strip() for part in header.split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < count:
         return remote

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
@@ -39,7 +39,7 @@ def lead_amortization(*, lead: Lead) -> list[AmortizationRow]:
 
 
 # --- Transcript -----------------------------------------------------------------------------------
-_WHO = {
+_WHO: dict[str, str] = {
     Message.Direction.INBOUND: "Cliente",
     Message.Direction.OUTBOUND: "Agente",
     Message.Direction.STAFF: "Asesor",
@@ -49,7 +49,7 @@ _WHO = {
 
 def _who(message: Message) -> str:
     who = _WHO.get(message.direction, message.direction)
-    if message.direction == Message.Direction.STAFF and message.author_id:
+    if message.direction == Message.Direction.STAFF and message.author_id and message.author:
         name = message.author.get_full_name() or message.author.get_username()
         return f"{who} · {name}"
     return who
@@ -73,7 +73,7 @@ def conversation_transcript(*, conversation: Conversation) -> list[TranscriptLin
     ]
 
 
-_DELIVERY = {
+_DELIVERY: dict[str, str] = {
     Message.Direction.OUTBOUND: "Respondido en la sesión",
     Message.Direction.STAFF: "En el chat del cliente",
     Message.Direction.NOTICE: "En el chat del cliente",
@@ -393,17 +393,17 @@ def dashboard_daily(*, period: DateRange, channel: str = "") -> list[DailyPoint]
         .values("day")
         .annotate(
             conversations=Count("pk"),
-            leads=Count("pk", filter=Q(has_lead=True)),
+            with_lead=Count("pk", filter=Q(has_lead=True)),  # "leads" is a relation
             handoffs=Count("pk", filter=Q(has_handoff=True)),
         )
         .order_by("day")
     )
-    by_day = {row["day"]: row for row in rows}
+    by_day: dict[date, Any] = {row["day"]: row for row in rows}
     return [
         DailyPoint(
             day=day,
             conversations=by_day.get(day, {}).get("conversations", 0),
-            leads=by_day.get(day, {}).get("leads", 0),
+            leads=by_day.get(day, {}).get("with_lead", 0),
             handoffs=by_day.get(day, {}).get("handoffs", 0),
         )
         for day in period.days
@@ -461,16 +461,16 @@ def dashboard_llm_rollout(*, period: DateRange, channel: str = "") -> LlmCompari
         dashboard_conversations(period=period, channel=channel)
         .annotate(has_lead=Exists(Lead.objects.filter(conversation=OuterRef("pk"))))
         .values("uses_llm")
-        .annotate(n=Count("pk"), leads=Count("pk", filter=Q(has_lead=True)))
+        .annotate(n=Count("pk"), with_lead=Count("pk", filter=Q(has_lead=True)))
         .order_by()
     )
-    by_group = {row["uses_llm"]: row for row in rows}
+    by_group: dict[bool | None, Any] = {row["uses_llm"]: row for row in rows}
     groups = [
         LlmGroup(
             key=key,
             label=label,
             conversations=by_group.get(value, {}).get("n", 0),
-            leads=by_group.get(value, {}).get("leads", 0),
+            leads=by_group.get(value, {}).get("with_lead", 0),
         )
         for key, value, label in _LLM_GROUPS
     ]
@@ -520,7 +520,7 @@ def dashboard_handoffs_waiting(*, now: datetime, limit: int = 50) -> list[Waitin
         WaitingHandoff(
             conversation_id=row["pk"],
             channel=row["channel"],
-            since=row["handoff_at"],
+            since=cast(datetime, row["handoff_at"]),  # handed-off conversations only
             lead_id=row["lead_id"],
             customer=row["lead_name"] or "(sin nombre)",
             assignee=f"{row['lead_first'] or ''} {row['lead_last'] or ''}".strip()

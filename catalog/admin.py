@@ -74,7 +74,7 @@ class CatalogUploadForm(forms.Form):
 
 
 @admin.register(Car)
-class CarAdmin(admin.ModelAdmin):
+class CarAdmin(admin.ModelAdmin[Car]):
     change_list_template = "admin/catalog/car/change_list.html"
     list_display = (
         "stock_id", "make", "model", "year", "version", "price_mxn", "km", "body_type",
@@ -167,7 +167,7 @@ class CarAdmin(admin.ModelAdmin):
 
 
 @admin.register(CarModelReference)
-class CarModelReferenceAdmin(admin.ModelAdmin):
+class CarModelReferenceAdmin(admin.ModelAdmin[CarModelReference]):
     list_display = ("make", "model", "body_type", "seats", "default_transmission")
     list_editable = ("body_type", "seats", "default_transmission")
     list_filter = ("body_type", "make")
@@ -184,14 +184,14 @@ class CarModelReferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(CatalogAlias)
-class CatalogAliasAdmin(admin.ModelAdmin):
+class CatalogAliasAdmin(admin.ModelAdmin[CatalogAlias]):
     list_display = ("alias", "make", "model")
     list_filter = ("make",)
     search_fields = ("alias", "make", "model")
 
 
 @admin.register(CatalogImport)
-class CatalogImportAdmin(admin.ModelAdmin):
+class CatalogImportAdmin(admin.ModelAdmin[CatalogImport]):
     list_display = (
         "created_at", "source", "filename", "rows", "created", "updated", "unchanged",
         "deactivated", "replace", "user",

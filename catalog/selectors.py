@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,7 +25,7 @@ from django.db.models import Q
 from catalog.evaluation import Evaluation, evaluate, generate_cases
 from catalog.matching import TextMatch, Vocabulary, build_vocabulary, compact_key
 from catalog.models import BodyType, Car, CarModelReference, CatalogAlias, Transmission
-from kavak.rows import instances_from_rows
+from kavak.rows import column_name, instances_from_rows
 
 __all__ = [
     "Recommendation",
@@ -72,7 +72,7 @@ def _read_version_token() -> str | None:
     except Exception:  # the cache is down: keep serving the vocabulary this process has
         logger.warning("catalog_vocabulary_version_unavailable", exc_info=True)
         return None
-    return token
+    return cast("str | None", token)
 
 
 def catalog_vocabulary() -> Vocabulary:
@@ -503,12 +503,12 @@ def _select(
     meta, quote = Car._meta, connection.ops.quote_name
 
     def column(name: str) -> str:
-        return quote(meta.get_field(name).column)
+        return quote(column_name(meta, name))
 
     def price(value: Decimal) -> Any:
         return meta.get_field("price").get_db_prep_value(value, connection)
 
-    clauses, params = [f"{column('available')} = %s"], [True]
+    clauses, params = [f"{column('available')} = %s"], [cast(Any, True)]
     if where.price_over is not None:
         clauses.append(f"{column('price')} > %s")
         params.append(price(where.price_over))

@@ -35,12 +35,13 @@ from channels.services import (
 from channels.wiring import whatsapp_default_address, whatsapp_template, whatsapp_template_setting
 from conversations.models import Conversation
 from conversations.staff import conversation_visible_queryset
+from kavak.admin_site import admin_user
 from kavak.exceptions import ApplicationError
 from kavak.formatting import bold_html
 from kavak.labels import step_label
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -90,7 +91,7 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         contacts = WhatsAppContact.objects.filter(phone=OuterRef("external_id"))
         inbound = WhatsAppInbound.objects.filter(phone=OuterRef("external_id"))
-        return (
+        queryset: QuerySet[Any] = (
             super()
             .get_queryset(request)
             .filter(channel=Conversation.Channel.WHATSAPP)
@@ -103,6 +104,7 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
                 ),
             )
         )
+        return queryset
 
     def has_reply_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("channels.reply_whatsapp")
@@ -172,6 +174,7 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
         template = whatsapp_template(purpose="staff", business_address=business)
         template_setting = whatsapp_template_setting(purpose="staff", business_address=business)
         form = StaffReplyForm(request.POST or None)
+        user = admin_user(request)
         if request.method == "POST":
             if not can_reply:
                 raise PermissionDenied
@@ -185,14 +188,14 @@ class WhatsAppConversationAdmin(_ReadOnlyAdmin):
                 elif action == "template":
                     staff_template_send(
                         conversation_id=conversation.pk,
-                        user_id=request.user.pk,
-                        staff_name=request.user.get_short_name() or request.user.get_username(),
+                        user_id=user.id,
+                        staff_name=user.get_short_name() or user.get_username(),
                     )
                     self.message_user(request, "Plantilla enviada.", messages.SUCCESS)
                 elif form.is_valid():
                     staff_reply_send(
                         conversation_id=conversation.pk,
-                        user_id=request.user.pk,
+                        user_id=user.id,
                         text=form.cleaned_data["text"],
                     )
                     self.message_user(request, "Mensaje enviado al cliente.", messages.SUCCESS)

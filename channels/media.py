@@ -233,11 +233,13 @@ def audio_duration_s(data: bytes) -> float | None:
     last = data.rfind(b"OggS")
     if last < 0 or len(data) < last + 14 or data[last + 4] != 0:
         return None
+    granule: int
     (granule,) = struct.unpack_from("<q", data, last + 6)
     if granule < 0:
         return None
     opus = head.find(b"OpusHead")
     if opus >= 0 and len(head) >= opus + 12:
+        pre_skip: int
         (pre_skip,) = struct.unpack_from("<H", head, opus + 10)
         return max(granule - pre_skip, 0) / 48_000
     vorbis = head.find(b"\x01vorbis")

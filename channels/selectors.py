@@ -137,7 +137,7 @@ def whatsapp_transcript(*, conversation: Conversation) -> list[TranscriptLine]:
                 at=message.created_at,
                 who=(
                     f"Asesor · {message.author.get_full_name() or message.author.get_username()}"
-                    if message.direction == "staff" and message.author_id
+                    if message.direction == "staff" and message.author_id and message.author
                     else who.get(message.direction, message.direction)
                 ),
                 text=message.text,

@@ -27,7 +27,8 @@ def _retry(task: Task, exc: Exception) -> Exception:
     for an earlier message or for Twilio cannot use up the retries within seconds."""
     backoff = 0.25 * 2 ** min(task.request.retries, 8) + random.uniform(0, 0.25)  # noqa: S311
     countdown = max(float(getattr(exc, "countdown", 0.0) or 0.0), backoff)
-    return task.retry(exc=exc, countdown=min(countdown, _MAX_COUNTDOWN_S))
+    retry: Exception = task.retry(exc=exc, countdown=min(countdown, _MAX_COUNTDOWN_S))
+    return retry
 
 
 class _InboundTask(Task):

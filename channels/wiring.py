@@ -61,17 +61,20 @@ def whatsapp_template(*, purpose: str, business_address: str) -> str:
     window (an interactive list is free-form); Twilio needs an approved Content template
     (``TWILIO_CSAT_CONTENT_SID``), else the question goes out as plain text.
     """
+    templates: dict[str, str]
     if whatsapp_route(business_address).provider == META:
-        return {
+        templates = {
             "staff": settings.META_STAFF_TEMPLATE,
             "sales": settings.META_SALES_TEMPLATE,
             "csat": "",
-        }[purpose]
-    return {
-        "staff": settings.TWILIO_STAFF_TEMPLATE_CONTENT_SID,
-        "sales": settings.TWILIO_SALES_TEMPLATE_CONTENT_SID,
-        "csat": settings.TWILIO_CSAT_CONTENT_SID,
-    }[purpose]
+        }
+    else:
+        templates = {
+            "staff": settings.TWILIO_STAFF_TEMPLATE_CONTENT_SID,
+            "sales": settings.TWILIO_SALES_TEMPLATE_CONTENT_SID,
+            "csat": settings.TWILIO_CSAT_CONTENT_SID,
+        }
+    return templates[purpose]
 
 
 def whatsapp_template_setting(*, purpose: str, business_address: str) -> str:

@@ -19,7 +19,7 @@ from conversations.models import ApiClientKey
 
 
 # --- API keys (djangorestframework-api-key's admin, in Spanish) -----------------------------------
-class ApiClientKeyForm(forms.ModelForm):
+class ApiClientKeyForm(forms.ModelForm[ApiClientKey]):
     class Meta:
         model = ApiClientKey
         fields = ("name", "expiry_date", "revoked")
@@ -37,8 +37,11 @@ admin.site.unregister(APIKey)
 @admin.register(ApiClientKey)
 class ApiClientKeyAdmin(APIKeyModelAdmin):
     form = ApiClientKeyForm
-    list_display = ("prefix_label", "name_label", "created_label", "expires_label", "state")
-    list_filter = (("created", admin.DateFieldListFilter),)
+    # rest_framework_api_key types these as its own tuples (six columns, one filter).
+    list_display = (  # type: ignore[assignment]
+        "prefix_label", "name_label", "created_label", "expires_label", "state",
+    )  # fmt: skip
+    list_filter = (("created", admin.DateFieldListFilter),)  # type: ignore[assignment]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         labels = {
@@ -49,7 +52,7 @@ class ApiClientKeyAdmin(APIKeyModelAdmin):
         }
         return tuple(labels.get(f, f) for f in super().get_readonly_fields(request, obj))
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:  # type: ignore[override]
         readonly = self.get_readonly_fields(request, obj)
         editable = [
             f for f in ("name", "expiry_date", "revoked") if not (obj is not None and obj.revoked)
@@ -80,7 +83,9 @@ class ApiClientKeyAdmin(APIKeyModelAdmin):
             return "Revocada"
         return "Vencida" if obj.has_expired else "Activa"
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any = None, change: bool = False):
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: Any = None, change: bool = False
+    ) -> None:
         if obj.pk:
             obj.save()
             return

@@ -29,7 +29,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
-from rest_framework_api_key.models import APIKey
+from rest_framework_api_key.models import AbstractAPIKey, APIKey
 
 from conversations.engine.financing import amortization_table, financing_plan
 from conversations.idempotency import (
@@ -61,9 +61,9 @@ class ApiKeyAuthentication(BaseAuthentication):
     """
 
     keyword = "Bearer"
-    _verified: ClassVar[dict[str, tuple[float, APIKey]]] = {}
+    _verified: ClassVar[dict[str, tuple[float, AbstractAPIKey]]] = {}
 
-    def authenticate(self, request: Request) -> tuple[None, APIKey] | None:
+    def authenticate(self, request: Request) -> tuple[None, AbstractAPIKey] | None:
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             raise exceptions.NotAuthenticated("Falta el encabezado Authorization: Bearer <clave>.")
@@ -159,7 +159,7 @@ class WebChatThrottle(SimpleRateThrottle):
     scope = "web_chat"
 
     def get_rate(self) -> str:
-        return settings.WEB_CHAT_THROTTLE_RATE
+        return str(settings.WEB_CHAT_THROTTLE_RATE)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         return f"throttle_web_{self.get_ident(request)}"
@@ -171,9 +171,9 @@ def _enforce_csrf(request: Request) -> None:
     def _no_response(_: HttpRequest) -> None:
         return None
 
-    check = CSRFCheck(_no_response)
+    check = CSRFCheck(_no_response)  # type: ignore[arg-type]  # DRF's idiom: no response used
     check.process_request(request._request)
-    reason = check.process_view(request._request, None, (), {})
+    reason = check.process_view(request._request, None, (), {})  # type: ignore[arg-type]
     if reason:
         raise exceptions.PermissionDenied(f"CSRF: {reason}")
 
@@ -198,7 +198,7 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class CarOutput(serializers.Serializer):
+class CarOutput(serializers.Serializer[Any]):
     stock_id = serializers.CharField()
     make = serializers.CharField()
     model = serializers.CharField()
@@ -211,12 +211,12 @@ class CarOutput(serializers.Serializer):
     seats = serializers.IntegerField(allow_null=True)
 
 
-class AppointmentCarOutput(serializers.Serializer):
+class AppointmentCarOutput(serializers.Serializer[Any]):
     stock_id = serializers.CharField()
     title = serializers.CharField()
 
 
-class AppointmentOutput(serializers.Serializer):
+class AppointmentOutput(serializers.Serializer[Any]):
     date = serializers.DateField(allow_null=True, help_text="null: el cliente no dio una fecha")
     time = serializers.CharField(allow_null=True, help_text="HH:MM, hora de México")
     weekday = serializers.CharField(allow_null=True)
@@ -227,7 +227,7 @@ class AppointmentOutput(serializers.Serializer):
     car = AppointmentCarOutput(allow_null=True)
 
 
-class FinancingOutput(serializers.Serializer):
+class FinancingOutput(serializers.Serializer[Any]):
     price = serializers.CharField()
     down_payment = serializers.CharField()
     financed_amount = serializers.CharField()
@@ -238,20 +238,20 @@ class FinancingOutput(serializers.Serializer):
     total_paid = serializers.CharField()
 
 
-class LeadOutput(serializers.Serializer):
+class LeadOutput(serializers.Serializer[Any]):
     name = serializers.CharField()
     phone = serializers.CharField()
     preferred_contact_time = serializers.CharField()
     status = serializers.CharField()
 
 
-class SourceOutput(serializers.Serializer):
+class SourceOutput(serializers.Serializer[Any]):
     article = serializers.CharField()
     title = serializers.CharField()
     score = serializers.FloatField()
 
 
-class StaffMessageOutput(serializers.Serializer):
+class StaffMessageOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField(help_text="Creciente: pásalo como `after` para pedir lo nuevo")
     kind = serializers.ChoiceField(
         choices=["staff", "notice"],
@@ -262,7 +262,7 @@ class StaffMessageOutput(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class ChatOutput(serializers.Serializer):
+class ChatOutput(serializers.Serializer[Any]):
     session_id = serializers.CharField()
     turn_id = serializers.CharField()
     reply = serializers.CharField(allow_blank=True)
@@ -279,7 +279,7 @@ class ChatOutput(serializers.Serializer):
     bot_paused = serializers.BooleanField(help_text="true mientras un asesor tiene la conversación")
 
 
-class MessagesOutput(serializers.Serializer):
+class MessagesOutput(serializers.Serializer[Any]):
     session_id = serializers.CharField()
     bot_paused = serializers.BooleanField()
     messages = StaffMessageOutput(many=True)
@@ -366,7 +366,7 @@ class ChatTurnApi(JsonApi):
     permission_classes = [HasApiKey]
     throttle_classes = [ApiKeyRateThrottle]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         session_id = StrictCharField(min_length=1, max_length=128, trim_whitespace=True)
         message = StrictCharField(min_length=1, max_length=2000, trim_whitespace=True)
         channel = serializers.ChoiceField(choices=["api"], required=False, default="api")
@@ -464,7 +464,7 @@ class ChatMessagesApi(JsonApi):
     permission_classes = [HasApiKey]
     throttle_classes = [ApiKeyRateThrottle]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         after = serializers.IntegerField(min_value=0, required=False, default=0)
 
     @extend_schema(
@@ -513,7 +513,7 @@ def _plain_json(request: HttpRequest) -> Any:
     """
     if request.content_type != "application/json":
         return None
-    if request.content_params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
+    if (request.content_params or {}).get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
         return None
     json_depth_check(request.body)  # a 400 before orjson or DRF's parser recurse
     try:  # strict like DRF's JSONParser: UTF-8 only, no NaN/Infinity
@@ -557,7 +557,7 @@ class AmortizationApi(JsonApi):
     permission_classes = [HasApiKey]
     throttle_classes = [ApiKeyRateThrottle]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("1"))
         down_payment = serializers.DecimalField(
             max_digits=12, decimal_places=2, min_value=Decimal("0")
@@ -642,7 +642,7 @@ class WebPollThrottle(SimpleRateThrottle):
     scope = "web_chat_poll"
 
     def get_rate(self) -> str:
-        return settings.WEB_CHAT_POLL_THROTTLE_RATE
+        return str(settings.WEB_CHAT_POLL_THROTTLE_RATE)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         return f"throttle_web_poll_{self.get_ident(request)}"
@@ -659,7 +659,7 @@ class WebChatApi(JsonApi):
     permission_classes: list[Any] = []
     throttle_classes = [WebChatThrottle]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         message = serializers.CharField(min_length=1, max_length=2000)
         session_id = serializers.RegexField(WEB_SESSION_RE, required=False)
 
@@ -676,7 +676,7 @@ class WebChatApi(JsonApi):
         return Response(render_outcome(outcome))
 
 
-class _WebSessionInput(serializers.Serializer):
+class _WebSessionInput(serializers.Serializer[Any]):
     session_id = serializers.RegexField(WEB_SESSION_RE)
     after = serializers.IntegerField(min_value=0, required=False, default=0)
 

@@ -161,7 +161,7 @@ def _same(expected: Any, actual: Any) -> bool:
             return Decimal(str(expected)) == Decimal(str(actual))
         except ArithmeticError:
             return str(expected) == str(actual)
-    return expected == actual
+    return bool(expected == actual)
 
 
 def _fold(value: Any) -> str:

@@ -105,7 +105,7 @@ def _appointment(state: ConversationState) -> Appointment | None:
     )
 
 
-def _financing_snapshot(state: ConversationState, config_rate: Decimal) -> dict[str, object]:
+def _financing_snapshot(state: ConversationState, config_rate: Decimal) -> dict[str, Any]:
     s = state.slots
     if s.chosen is None:
         return {}

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from django.conf import settings
@@ -88,7 +88,7 @@ class DbStateStore:
             logger.warning("state_cache_unavailable op=get", exc_info=True)
             return None
         if cached and cached.get("version") == version:
-            return cached["state"]
+            return cast("dict[str, Any] | None", cached["state"])
         return None
 
     def _cache_put(self, conversation_id: int, version: int, state: dict[str, Any]) -> None:
@@ -121,7 +121,7 @@ class DbStateStore:
                 return None
             state = row[5] if len(row) > 5 else None
             # Django registers a text loader for jsonb: raw cursors get the JSON as a string.
-            return _Row(*row[:4], orjson.loads(state) if isinstance(state, str) else state, row[4])
+            return _Row(*row[:4], orjson.loads(state) if isinstance(state, str) else state, row[4])  # type: ignore[call-arg]
         conv = (
             Conversation.objects.select_for_update()
             .filter(channel=channel, external_id=external_id, closed_at__isnull=True)
@@ -200,7 +200,7 @@ class DbStateStore:
         cached = self._cached_state(conv.id, conv.version)
         if cached is not None:
             return cached
-        return Conversation.objects.values_list("state", flat=True).get(pk=conv.id)
+        return Conversation.objects.values_list("state", flat=True).get(pk=conv.id)  # type: ignore[no-any-return]
 
     def save(
         self,

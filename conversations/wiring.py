@@ -36,7 +36,8 @@ def engine_config(*, now: datetime) -> EngineConfig:
     hours = business_hours()
     advisors_back = None
     if not hours.is_open(local):
-        advisors_back = when_label(hours.next_open(local), now=local, tz=local.tzinfo)
+        tz = local.tzinfo or timezone.get_current_timezone()  # localtime always sets it
+        advisors_back = when_label(hours.next_open(local), now=local, tz=tz)
     return EngineConfig(
         now=local,
         advisors_back=advisors_back,

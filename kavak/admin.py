@@ -7,15 +7,17 @@ that list them (groups and users) show a Spanish label built from the codename a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission, User
+from django.db.models import ManyToManyField
+from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
+class ViewOnlyAdmin(admin.ModelAdmin[Any]):
     """An admin entry staff may only look at: a page (dashboard, agenda) or an audit trail."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -53,10 +55,15 @@ def permission_label(permission: Permission) -> str:
 
 
 class _SpanishPermissions:
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField[Any, Any], request: HttpRequest | None = None, **kwargs: Any
+    ) -> ModelMultipleChoiceField[Any] | None:
+        field: ModelMultipleChoiceField[Any] | None = super().formfield_for_manytomany(  # type: ignore[misc]
+            db_field, request, **kwargs
+        )
         if db_field.name in ("permissions", "user_permissions") and field is not None:
-            field.label_from_instance = permission_label
+            # Django's documented hook: the field's label_from_instance, replaced per instance.
+            field.label_from_instance = permission_label  # type: ignore[method-assign,assignment]
         return field
 
 
@@ -70,7 +77,7 @@ class SpanishGroupAdmin(_SpanishPermissions, GroupAdmin):
 
 
 @admin.register(User)
-class SpanishUserAdmin(_SpanishPermissions, UserAdmin):
+class SpanishUserAdmin(_SpanishPermissions, UserAdmin[User]):
     pass
 
 
@@ -82,10 +89,10 @@ def _spanish_axes_admin() -> None:
     if not admin.site.is_registered(AccessAttempt):
         return
 
-    class SpanishAccessAttemptAdmin(AccessAttemptAdmin):
+    class SpanishAccessAttemptAdmin(AccessAttemptAdmin):  # type: ignore[misc]  # axes: untyped
         @admin.display(description="estado")
         def status(self, obj: AccessAttempt) -> str:
-            return super().status(obj)
+            return cast(str, super().status(obj))
 
         @admin.display(description="vence")
         def expiration(self, obj: AccessAttempt) -> Any:
@@ -134,7 +141,7 @@ def _spanish_totp_admin() -> None:
         return
 
     # Labels only in the admin: the model's own field labels are part of its migrations.
-    class SpanishTOTPDeviceAdmin(TOTPDeviceAdmin):
+    class SpanishTOTPDeviceAdmin(TOTPDeviceAdmin):  # type: ignore[misc]  # django-otp: untyped
         search_help_text = "Nombre de usuario o correo del miembro del staff."
         list_display = ("usuario", "nombre", "creado", "ultimo_uso", "confirmado")
 
@@ -144,7 +151,7 @@ def _spanish_totp_admin() -> None:
 
         @admin.display(description="nombre", ordering="name")
         def nombre(self, device: TOTPDevice) -> str:
-            return device.name
+            return cast(str, device.name)
 
         @admin.display(description="creado", ordering="created_at")
         def creado(self, device: TOTPDevice) -> Any:
@@ -156,7 +163,7 @@ def _spanish_totp_admin() -> None:
 
         @admin.display(description="confirmado", boolean=True, ordering="confirmed")
         def confirmado(self, device: TOTPDevice) -> bool:
-            return device.confirmed
+            return cast(bool, device.confirmed)
 
         def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
             form = super().get_form(request, obj, **kwargs)

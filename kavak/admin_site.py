@@ -9,21 +9,24 @@ Staff enrol with ``manage.py admin_otp_enroll <username>``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.http import HttpRequest
 from django_otp.admin import OTPAdminAuthenticationForm
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 class KavakAdminSite(AdminSite):
-    @property  # type: ignore[override]
-    def login_form(self) -> Any:
+    @property
+    def login_form(self) -> Any:  # type: ignore[override]
         return OTPAdminAuthenticationForm if settings.ADMIN_OTP_REQUIRED else None
 
-    @property  # type: ignore[override]
-    def login_template(self) -> str | None:
+    @property
+    def login_template(self) -> str | None:  # type: ignore[override]
         return "otp/admin111/login.html" if settings.ADMIN_OTP_REQUIRED else None
 
     def has_permission(self, request: HttpRequest) -> bool:
@@ -32,3 +35,11 @@ class KavakAdminSite(AdminSite):
         if not settings.ADMIN_OTP_REQUIRED:
             return True
         return bool(request.user.is_verified())  # type: ignore[union-attr]
+
+
+def admin_user(request: HttpRequest) -> User:
+    """The staff member behind an admin request: the admin site serves signed-in staff only.
+
+    (``request.user`` is typed ``User | AnonymousUser``; in an admin view it is always a User.)
+    """
+    return cast("User", request.user)

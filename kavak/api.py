@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from rest_framework import exceptions, status
@@ -110,7 +110,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             code="invalid_json", message="El cuerpo de la petición no es JSON válido."
         )
     elif isinstance(exc, exceptions.Throttled):
-        wait = max(1, math.ceil(exc.wait or 1))
+        wait = max(1, math.ceil(getattr(exc, "wait", None) or 1))
         response.data = error_body(
             code=code,
             message=f"Demasiadas solicitudes; intenta de nuevo en {wait} "
@@ -139,7 +139,7 @@ class JsonNegotiation(DefaultContentNegotiation):
     through DRF's full negotiation, 406 included.
     """
 
-    def select_renderer(
+    def select_renderer(  # type: ignore[override]  # DRF passes the view's list of renderers
         self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
         accept = request.META.get("HTTP_ACCEPT", "")
@@ -150,7 +150,9 @@ class JsonNegotiation(DefaultContentNegotiation):
             and isinstance(renderers[0], JSONRenderer)
         ):
             return renderers[0], renderers[0].media_type
-        return super().select_renderer(request, renderers, format_suffix)
+        return cast(
+            "tuple[BaseRenderer, str]", super().select_renderer(request, renderers, format_suffix)
+        )
 
 
 class FastJsonRenderer(JSONRenderer):
@@ -166,7 +168,7 @@ class FastJsonRenderer(JSONRenderer):
         self,
         data: Any,
         accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         plain = accepted_media_type in (None, self.media_type)
         if data is None or not plain or (renderer_context or {}).get("indent"):

@@ -19,7 +19,7 @@ class KavakAdminConfig(AdminConfig):
     default_site = "kavak.admin_site.KavakAdminSite"
 
 
-class AxesConfig(AxesAppConfig):
+class AxesConfig(AxesAppConfig):  # type: ignore[misc]  # django-axes ships no types
     """django-axes, named in Spanish in the back office."""
 
     verbose_name = "Seguridad de acceso"

@@ -24,6 +24,7 @@ the WhatsApp pending-work sweep.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -32,7 +33,7 @@ def patch_redis_channel() -> None:
     from kombu.transport import redis as kombu_redis
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    original = kombu_redis.Channel._connparams
+    original: Callable[..., dict[str, Any]] = kombu_redis.Channel._connparams
     if getattr(original, "kavak_patched", False):
         return
 
@@ -58,7 +59,7 @@ def reuse_redis_channel_client() -> None:
     """
     from kombu.transport import redis as kombu_redis
 
-    original = kombu_redis.Channel._create_client
+    original: Callable[..., Any] = kombu_redis.Channel._create_client
     if getattr(original, "kavak_patched", False):
         return
 

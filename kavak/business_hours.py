@@ -9,7 +9,7 @@ customer is told honestly when an advisor will be there. The spec is a comma-sep
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -133,7 +133,7 @@ def _hm(value: time) -> str:
     return f"{value.hour}:{value.minute:02d}"
 
 
-def when_label(at: datetime, *, now: datetime, tz: ZoneInfo) -> str:
+def when_label(at: datetime, *, now: datetime, tz: tzinfo) -> str:
     """``hoy a las 9:00``, ``mañana a las 9:00``, ``el lunes a las 9:00`` (Spanish, local)."""
     local, today = at.astimezone(tz), now.astimezone(tz).date()
     hour = _hm(local.time())

@@ -23,7 +23,7 @@ if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
 
 def env_choice(name: str, *, choices: tuple[str, ...], default: str) -> str:
     """Read an enum-like variable; an unknown value is a start-up error naming the variable."""
-    value = env.str(name, default=default).strip().lower()
+    value: str = env.str(name, default=default).strip().lower()
     if value not in choices:
         raise ImproperlyConfigured(
             f"{name}={value!r} is not valid; expected one of: {', '.join(choices)}."
@@ -33,7 +33,7 @@ def env_choice(name: str, *, choices: tuple[str, ...], default: str) -> str:
 
 def env_required(name: str, *, because: str) -> str:
     """Read a variable that must be present and non-empty because of another setting."""
-    value = env.str(name, default="").strip()
+    value: str = env.str(name, default="").strip()
     if not value:
         raise ImproperlyConfigured(f"{name} is required because {because}.")
     return value

@@ -8,6 +8,7 @@ DATABASE_POOL_MAX_SIZE, 8 unless set). GUNICORN_THREADS=1 gives the old sync wor
 
 import multiprocessing
 import os
+from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count())))
@@ -51,7 +52,7 @@ else:
 _METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 
-def on_starting(server):
+def on_starting(server: Any) -> None:
     if _METRICS_DIR:
         os.makedirs(_METRICS_DIR, exist_ok=True)
         for name in os.listdir(_METRICS_DIR):
@@ -59,7 +60,7 @@ def on_starting(server):
                 os.remove(os.path.join(_METRICS_DIR, name))
 
 
-def child_exit(server, worker):
+def child_exit(server: Any, worker: Any) -> None:
     if _METRICS_DIR:
         from prometheus_client import multiprocess
 
@@ -73,7 +74,7 @@ def child_exit(server, worker):
 _GC_FREEZE = os.environ.get("GUNICORN_GC_FREEZE", "true").lower() in ("1", "true", "yes", "on")
 
 
-def post_worker_init(worker):
+def post_worker_init(worker: Any) -> None:
     # The Spanish word lists (wordfreq, ~0.3 s each), the catalogue vocabulary and the knowledge
     # index load before the worker's first customer, not during it.
     from conversations.services import conversation_warm_up

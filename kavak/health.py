@@ -45,7 +45,7 @@ def _check_cache() -> None:
 
 
 def _check_broker() -> None:
-    from kombu import Connection
+    from kombu.connection import Connection
 
     with Connection(settings.CELERY_BROKER_URL, connect_timeout=1) as conn:
         conn.ensure_connection(max_retries=1, timeout=1)

@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from io import TextIOBase
 from typing import Any, Protocol, TextIO
 
 logger = logging.getLogger(__name__)
@@ -80,9 +81,9 @@ def emf_documents(
 class EmfStdoutSink:
     """Writes EMF documents as single lines on a stream (stdout: the container's log)."""
 
-    def __init__(self, *, namespace: str, stream: TextIO | None = None) -> None:
+    def __init__(self, *, namespace: str, stream: TextIO | TextIOBase | None = None) -> None:
         self.namespace = namespace
-        self.stream = stream or sys.stdout
+        self.stream: TextIO | TextIOBase = stream or sys.stdout
 
     def publish(self, data: Sequence[MetricDatum], *, timestamp: datetime) -> None:
         for document in emf_documents(namespace=self.namespace, data=data, timestamp=timestamp):

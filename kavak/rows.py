@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Field, Model
+from django.db.models.options import Options
 
 M = TypeVar("M", bound=Model)
+
+
+def column_name(meta: Options[Any], name: str) -> str:
+    """The column of the model's concrete field ``name`` (the stubs also allow a reverse
+    relation, which has none: plain SQL names concrete fields only)."""
+    return cast(str, cast("Field[Any, Any]", meta.get_field(name)).column)
+
+
+def pk_column_name(meta: Options[Any]) -> str:
+    """The primary key's column (every model of ours has a primary key)."""
+    return cast(str, meta.pk.column)
 
 
 def instances_from_rows(
@@ -51,12 +63,12 @@ def insert_unless_conflict(row: Model, *, conflict_on: tuple[str, ...] = ()) -> 
     meta, quote = row._meta, conn.ops.quote_name
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     values = [f.get_db_prep_save(f.pre_save(row, True), conn) for f in fields]
-    target = ", ".join(quote(meta.get_field(name).column) for name in conflict_on)
+    target = ", ".join(quote(column_name(meta, name)) for name in conflict_on)
     sql = (  # identifiers come from the model, values are parameters
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  # nosec B608
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # type: ignore[arg-type]  # noqa: S608  # nosec B608
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
         f"ON CONFLICT {f'({target}) ' if target else ''}DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
+        f"RETURNING {quote(pk_column_name(meta))}"
     )
     with conn.cursor() as cursor:
         cursor.execute(sql, values)
@@ -82,8 +94,8 @@ def update_columns(row: Model, names: Sequence[str]) -> None:
     values = [f.get_db_prep_save(f.pre_save(row, False), conn) for f in fields]  # type: ignore[union-attr]
     sql = (  # identifiers come from the model, values are parameters
         f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608  # nosec B608
-        f"{', '.join(f'{quote(f.column)} = %s' for f in fields)} "  # type: ignore[union-attr]
-        f"WHERE {quote(meta.pk.column)} = %s"
+        f"{', '.join(f'{quote(column_name(meta, name))} = %s' for name in names)} "
+        f"WHERE {quote(pk_column_name(meta))} = %s"
     )
     with conn.cursor() as cursor:
         cursor.execute(sql, [*values, row.pk])

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
+from kavak.admin_site import admin_user
 from kavak.labels import channel_label
 from knowledge import selectors, services
 from knowledge.markdown_text import markdown_to_safe_html
@@ -29,7 +30,7 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-class GoldenQuestionInline(admin.TabularInline):
+class GoldenQuestionInline(admin.TabularInline[GoldenQuestion, Article]):
     model = GoldenQuestion
     extra = 1
     fields = ("question", "result", "last_confidence_display", "last_top_slug", "checked_at")
@@ -52,7 +53,7 @@ class GoldenQuestionInline(admin.TabularInline):
         return _percent(obj.last_confidence)
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(admin.TabularInline[Revision, Article]):
     model = Revision
     extra = 0
     can_delete = False
@@ -73,7 +74,7 @@ class RevisionInline(admin.TabularInline):
         return format_html('<a href="{}">Ver cambios / restaurar</a>', url)
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(forms.ModelForm[Article]):
     class Meta:
         model = Article
         fields = ("title", "slug", "status", "tags", "last_reviewed_at", "body")
@@ -85,7 +86,7 @@ class ArticleForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(admin.ModelAdmin[Article]):
     form = ArticleForm
     list_display = (
         "title",
@@ -146,7 +147,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
         services.knowledge_article_save(
             article=obj,
-            editor=request.user,
+            editor=admin_user(request),
             note="Edición en el admin" if change else "Creación en el admin",
         )
 
@@ -232,7 +233,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.method == "POST":
             if not self.has_change_permission(request, article):
                 raise PermissionDenied
-            services.knowledge_article_revert(revision=revision, editor=request.user)
+            services.knowledge_article_revert(revision=revision, editor=admin_user(request))
             self.message_user(
                 request,
                 f"Se restauró la revisión {revision.number}. El agente ya responde con ese texto.",
@@ -346,7 +347,7 @@ _NO_ANSWER_REASONS = {
 
 
 @admin.register(UnansweredQuestion)
-class UnansweredQuestionAdmin(admin.ModelAdmin):
+class UnansweredQuestionAdmin(admin.ModelAdmin[UnansweredQuestion]):
     """The queue of questions the agent declined or answered below the review confidence.
 
     Each row shows how often it was asked, the conversation it last came from, and what the live

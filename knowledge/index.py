@@ -37,6 +37,7 @@ _SHORT_LIST = 64
 _WALK_CAP = 256
 # Extra weight of a term the question names more than once (times the log of the repeats).
 QTF_BOOST = 0.5
+_ImpactList = tuple["array[float]", "array[int]"]  # a posting list: impacts and ids, best first
 # Candidates kept for the margin against "the best chunk of another article".
 _TOP_FOR_MARGIN = 10
 
@@ -145,13 +146,12 @@ class Snapshot:
     _by_length: dict[int, list[str]] | None = field(default=None, repr=False)
     _by_sound: dict[str, str] | None = field(default=None, repr=False)
     _question_index: QuestionIndex | None = field(default=None, repr=False)
-    # Built on first use of a term, per snapshot (a patch starts them anew): term → {article
-    # id: the best impact among its chunks}, on which candidate articles are found (five times
-    # shorter than the chunk lists), and both kinds of lists ordered by impact, as compact
-    # arrays.
+    # Built on first use of a term, per snapshot (a patch starts them anew): term → {article id:
+    # the best impact among its chunks}, on which candidate articles are found (five times shorter
+    # than the chunk lists), and both kinds of lists ordered by impact, as compact arrays.
     _article_postings: dict[str, dict[int, float]] = field(default_factory=dict, repr=False)
-    _by_impact: dict[str, tuple[array, array]] = field(default_factory=dict, repr=False)
-    _articles_by_impact: dict[str, tuple[array, array]] = field(default_factory=dict, repr=False)
+    _by_impact: dict[str, _ImpactList] = field(default_factory=dict, repr=False)
+    _articles_by_impact: dict[str, _ImpactList] = field(default_factory=dict, repr=False)
     _own_terms: dict[int, tuple[frozenset[str], ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -431,11 +431,11 @@ class Snapshot:
         """The whole message and each of its clauses (none when it has only one)."""
         memo: dict[str, QueryTerm | None] = {}
         whole = self._analyze_words(kb_text.words(question, limit=kb_text.MAX_QUERY_TOKENS), memo)
-        whole = replace(whole, **self._phrase_flags(question, memo))
+        whole = replace(whole, **self._phrase_flags(question, memo))  # type: ignore[arg-type]
         parts = tuple(
             replace(
                 self._analyze_words(ws, memo, text=clause, position=i),
-                **self._phrase_flags(clause, memo),
+                **self._phrase_flags(clause, memo),  # type: ignore[arg-type]
             )
             for i, (clause, ws) in enumerate(kb_text.clauses(question))
         )
@@ -487,8 +487,8 @@ class Snapshot:
 
     @staticmethod
     def _sorted(
-        cache: dict[str, tuple[array, array]], postings: Mapping[int, float], term: str
-    ) -> tuple[array, array]:
+        cache: dict[str, _ImpactList], postings: Mapping[int, float], term: str
+    ) -> _ImpactList:
         """A posting list ordered by impact (best first; ties: lower id), as two arrays."""
         ordered = cache.get(term)
         if ordered is None:
@@ -500,7 +500,7 @@ class Snapshot:
     def _top_k(
         self,
         postings: Mapping[str, Mapping[int, float]],
-        cache: dict[str, tuple[array, array]],
+        cache: dict[str, _ImpactList],
         analysis: QueryAnalysis,
         *,
         keep: int,
@@ -558,9 +558,9 @@ class Snapshot:
                     seen.add(key)
             for key in list(scores):
                 if key not in seen:
-                    impact = plist.get(key)
-                    if impact is not None:
-                        scores[key] += factor * impact
+                    weight = plist.get(key)
+                    if weight is not None:
+                        scores[key] += factor * weight
         return sorted(
             heapq.nlargest(keep, scores.items(), key=itemgetter(1)), key=lambda kv: (-kv[1], kv[0])
         )

@@ -42,12 +42,12 @@ def raw_features(*, words: Iterable[str], terms: Iterable[tuple[str, float]]) ->
     """Term and n-gram counts of a question (``terms``: index term and its weight)."""
     counts: Counter[str] = Counter()
     for term, weight in terms:
-        counts["=" + term] += TERM_WEIGHT * weight
+        counts["=" + term] += TERM_WEIGHT * weight  # type: ignore[assignment]  # float weights
     for word in words:
         if word.isdigit():
             continue
         for gram in ngrams(word):
-            counts[gram] += NGRAM_WEIGHT
+            counts[gram] += NGRAM_WEIGHT  # type: ignore[assignment]  # float weights
     return counts
 
 

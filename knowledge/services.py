@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
@@ -156,9 +156,7 @@ def knowledge_reindex_all(*, batch_size: int = 1000) -> int:
 # --- Articles and revisions -----------------------------------------------------------------------
 
 
-def _revision_add(
-    *, article: Article, editor: AbstractBaseUser | None, note: str
-) -> Revision | None:
+def _revision_add(*, article: Article, editor: User | None, note: str) -> Revision | None:
     """Record the article's current content unless it equals the latest revision.
 
     Precondition: the article row is locked (``select_for_update``), so numbers never collide.
@@ -181,7 +179,7 @@ def _revision_add(
 
 @transaction.atomic
 def knowledge_article_save(
-    *, article: Article, editor: AbstractBaseUser | None, note: str = ""
+    *, article: Article, editor: User | None, note: str = ""
 ) -> Revision | None:
     """Save an article as edited (admin form or code): a new revision if the content changed,
     then re-index, so the agent answers from the new text on the next message.
@@ -205,7 +203,7 @@ def knowledge_article_create(
     body: str,
     status: str = Article.Status.DRAFT,
     tags: str = "",
-    editor: AbstractBaseUser | None = None,
+    editor: User | None = None,
     golden_questions: Iterable[str] = (),
     last_reviewed_at: date | None = None,
     note: str = "Creación",
@@ -235,7 +233,7 @@ def knowledge_article_create(
 
 
 def knowledge_article_update(
-    *, article: Article, editor: AbstractBaseUser | None, note: str = "", **changes: Any
+    *, article: Article, editor: User | None, note: str = "", **changes: Any
 ) -> Revision | None:
     """Change some fields of an article (title, slug, body, status, tags, last_reviewed_at)."""
     unknown = set(changes) - EDITABLE_FIELDS
@@ -247,7 +245,7 @@ def knowledge_article_update(
     return knowledge_article_save(article=article, editor=editor, note=note)
 
 
-def knowledge_article_revert(*, revision: Revision, editor: AbstractBaseUser | None) -> Revision:
+def knowledge_article_revert(*, revision: Revision, editor: User | None) -> Revision:
     """Bring back a revision's title, body and tags as a new revision (history is never rewritten).
 
     The status is left as it is: reverting the text of a draft must not publish it, and reverting

@@ -48,7 +48,8 @@ def stem(word: str) -> str:
     """Snowball Spanish stem of a folded word; numbers and short words are kept as they are."""
     if word.isdigit() or len(word) <= 3:
         return word
-    return _stemmer.stemWord(word)
+    stemmed: str = _stemmer.stemWord(word)
+    return stemmed
 
 
 def _build_synonyms() -> dict[str, str]:

@@ -24,7 +24,7 @@ from leads.services import appointment_status_set
 
 
 @admin.register(SalesAgent)
-class SalesAgentAdmin(admin.ModelAdmin):
+class SalesAgentAdmin(admin.ModelAdmin[SalesAgent]):
     list_display = (
         "user",
         "active",
@@ -56,7 +56,7 @@ class SalesAgentAdmin(admin.ModelAdmin):
 
 # --- Appointments booked in the chat --------------------------------------------------------------
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(admin.ModelAdmin[Appointment]):
     """The agenda: visits customers booked in the chat, by date; salespeople see their own."""
 
     list_display = ("when", "status", "branch", "car", "customer", "requested")

@@ -65,7 +65,8 @@ def lead_events(*, lead: Lead) -> list[LeadEvent]:
 def _user_label(user: Any) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    label: str = user.get_full_name() or user.get_username()
+    return label
 
 
 def _car_label(car: dict[str, Any]) -> str:
@@ -226,7 +227,7 @@ def agenda_days(*, user: Any, now: datetime, days: int = 14) -> list[AgendaDay]:
         out.append(AgendaDay("atrasadas", "Atrasadas (ya pasó la hora)", overdue))
     by_day: dict[Any, list[AgendaItem]] = {}
     for item in dated:
-        by_day.setdefault(timezone.localtime(item.at).date(), []).append(item)  # type: ignore[arg-type]
+        by_day.setdefault(timezone.localtime(item.at).date(), []).append(item)
     for day, day_items in by_day.items():
         out.append(AgendaDay(day.isoformat(), _day_label(day, today), day_items))
     if undated:

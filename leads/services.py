@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 
 from kavak.exceptions import ApplicationError, TransientError
-from kavak.rows import instances_from_rows
+from kavak.rows import column_name, instances_from_rows, pk_column_name
 from leads.models import Appointment, Lead, LeadEvent, LeadNotification, SalesAgent
 from leads.wiring import lead_notifier
 
@@ -288,7 +288,7 @@ def _active_agents_locked() -> list[SalesAgent]:
     """
     fields = ("id", "user_id", "active", "capacity", "whatsapp_number", "last_assigned_at")
     quote, user_model = connection.ops.quote_name, get_user_model()
-    column = {f: "a." + quote(SalesAgent._meta.get_field(f).column) for f in fields}
+    column = {f: "a." + quote(column_name(SalesAgent._meta, f)) for f in fields}
     lock = ""
     if connection.features.has_select_for_update_of:
         lock = " FOR UPDATE OF a"
@@ -298,7 +298,7 @@ def _active_agents_locked() -> list[SalesAgent]:
         cursor.execute(
             f"SELECT {', '.join(column.values())} FROM {quote(SalesAgent._meta.db_table)} a "  # noqa: S608  # nosec B608
             f"JOIN {quote(user_model._meta.db_table)} u "
-            f"ON u.{quote(user_model._meta.pk.column)} = {column['user_id']} "
+            f"ON u.{quote(pk_column_name(user_model._meta))} = {column['user_id']} "
             f"WHERE {column['active']} = %s AND u.{quote('is_active')} = %s "
             f"ORDER BY {column['id']}{lock}",
             [True, True],

@@ -7,6 +7,7 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -101,7 +102,8 @@ class DbLeadStore:
     @staticmethod
     def _find(data: LeadData) -> Lead | None:
         """The open lead of this phone, else of this conversation: one locked query."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if data.phone:
             clauses.append("phone = %s")
             params.append(data.phone)
@@ -115,7 +117,7 @@ class DbLeadStore:
         # practice one per conversation.
         fields = Lead._meta.concrete_fields
         # The model's columns, named: prepared statements survive a column added by a deploy.
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[arg-type]
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         closed = ", ".join(["%s"] * len(Lead.CLOSED_STATUSES))
         with connection.cursor() as cursor:
@@ -127,7 +129,7 @@ class DbLeadStore:
             rows = cursor.fetchall()
         candidates = instances_from_rows(Lead, [f.attname for f in fields], rows)
         by_phone = [lead for lead in candidates if data.phone and lead.phone == data.phone]
-        return (by_phone or candidates or [None])[0]
+        return next(iter(by_phone or candidates), None)
 
     def for_conversation(self, *, conversation_id: int) -> LeadView | None:
         lead = Lead.objects.filter(conversation_id=conversation_id).order_by("-updated_at").first()
@@ -200,7 +202,7 @@ def _appointment_save(lead: Lead, data: LeadData) -> None:
         "car_stock_id": data.car_stock_id,
         "car_snapshot": data.car_snapshot,
     }
-    updated = Appointment.objects.filter(
+    updated = Appointment.objects.filter(  # type: ignore[misc]  # a None id matches IS NULL
         lead=lead, conversation_id=data.conversation_id, status__in=Appointment.OPEN_STATUSES
     ).update(**values)
     if not updated:

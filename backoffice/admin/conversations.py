@@ -37,7 +37,7 @@ from kavak.labels import ACTION_LABELS, STEP_LABELS
 from leads.models import Lead
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(admin.TabularInline[Message, Conversation]):
     """What the agent understood at each turn (steps, next action, latency): for diagnosis."""
 
     model = Message
@@ -104,7 +104,7 @@ class StaffMessageForm(forms.Form):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin):
+class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin[Conversation]):
     export_what = "conversaciones"
     export_header = CONVERSATION_EXPORT_HEADER
     change_list_template = "admin/conversations/conversation/change_list.html"

@@ -58,7 +58,8 @@ class DashboardForm(forms.Form):
     MAX_DAYS = 366
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         first, last = data.get("desde"), data.get("hasta")
         if first and last:
             if first > last:

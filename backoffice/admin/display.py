@@ -47,7 +47,7 @@ def short_datetime(value: Any) -> str:
 def user_label(user: Any) -> str:
     if user is None:
         return "el sistema"
-    return user.get_full_name() or user.get_username()
+    return str(user.get_full_name() or user.get_username())
 
 
 def sales_users() -> QuerySet[Any]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -36,7 +37,14 @@ class ReassignForm(forms.Form):
         field.empty_label = "(nadie: sin asignar)"  # type: ignore[attr-defined]
 
 
-class LeadActionsMixin:
+if TYPE_CHECKING:
+    # What the mixin relies on (message_user, log_change, admin_site, model) is LeadAdmin's.
+    _LeadAdminBase = admin.ModelAdmin[Lead]
+else:
+    _LeadAdminBase = object
+
+
+class LeadActionsMixin(_LeadAdminBase):
     """The bulk actions of ``LeadAdmin``: writes go through ``leads.services``."""
 
     @admin.action(description="Marcar como contactados", permissions=["change"])
@@ -89,7 +97,7 @@ class LeadActionsMixin:
             "opts": self.model._meta,
             "leads": queryset,
             "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/leads/lead/reassign.html", context)
 
@@ -118,6 +126,6 @@ class LeadActionsMixin:
             "opts": self.model._meta,
             "leads": queryset,
             "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/leads/lead/erase.html", context)

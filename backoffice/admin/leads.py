@@ -65,7 +65,8 @@ from leads.services import (
     lead_status_validate,
 )
 
-STATUS_COLOURS = {
+# Keyed by the status's value (a TextChoices member is that str).
+STATUS_COLOURS: dict[str, str] = {
     Lead.Status.NEW: "#0b3dd9",
     Lead.Status.CONTACTED: "#2f80ed",
     Lead.Status.APPOINTMENT: "#9b51e0",
@@ -76,7 +77,7 @@ STATUS_COLOURS = {
 
 
 # --- Lead change form -----------------------------------------------------------------------------
-class LeadAdminForm(forms.ModelForm):
+class LeadAdminForm(forms.ModelForm[Lead]):
     new_note = forms.CharField(
         label="Agregar nota",
         required=False,
@@ -95,12 +96,15 @@ class LeadAdminForm(forms.ModelForm):
         field = self.fields.get("assigned_to")
         if field is not None:
             # Active salespeople, plus the current assignee even if no longer active.
-            current = get_user_model().objects.filter(pk=self.instance.assigned_to_id)
+            # No assignee (None) matches no row.
+            assignee_id = self.instance.assigned_to_id
+            current = get_user_model().objects.filter(pk=assignee_id)  # type: ignore[misc]
             field.queryset = (field.queryset | current).distinct()  # type: ignore[attr-defined]
             field.label_from_instance = user_label  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         status = data.get("status") or (self.instance.status if self.instance else "")
         try:
             data["lost_reason"] = lead_status_validate(
@@ -111,7 +115,7 @@ class LeadAdminForm(forms.ModelForm):
         return data
 
 
-class LeadNotificationInline(admin.TabularInline):
+class LeadNotificationInline(admin.TabularInline[LeadNotification, Lead]):
     model = LeadNotification
     extra = 0
     can_delete = False
@@ -131,7 +135,7 @@ class LeadNotificationInline(admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(LeadActionsMixin, LeadCardsMixin, CsvExportAdminMixin, admin.ModelAdmin):
+class LeadAdmin(LeadActionsMixin, LeadCardsMixin, CsvExportAdminMixin, admin.ModelAdmin[Lead]):
     export_what = "leads"
     export_header = LEAD_EXPORT_HEADER
     form = LeadAdminForm

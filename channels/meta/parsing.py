@@ -91,7 +91,9 @@ def _content(message: dict[str, Any]) -> tuple[str, str, tuple[Media, ...], dict
         obj = _dict(message.get(kind))
         media_id = _str(obj.get("id"))
         mime = _str(obj.get("mime_type")).split(";", 1)[0].strip() or _DEFAULT_MIME[kind]
-        media = (Media(url=f"meta-media:{media_id}", content_type=mime),) if media_id else ()
+        media: tuple[Media, ...] = (
+            (Media(url=f"meta-media:{media_id}", content_type=mime),) if media_id else ()
+        )
         caption = _str(obj.get("caption"))
         return ("media" if media else ("text" if caption else "empty")), caption, media, {}
     if kind == "contacts":

@@ -169,7 +169,8 @@ class MetaSender:
             data = {}
         data = data if isinstance(data, dict) else {}
         if response.status_code >= 300:
-            error = data.get("error") if isinstance(data.get("error"), dict) else {}
+            error_data = data.get("error")
+            error = error_data if isinstance(error_data, dict) else {}
             code = error.get("code")
             retryable = (
                 response.status_code == 429

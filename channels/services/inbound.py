@@ -33,11 +33,11 @@ from channels.services.batch import (
     notice,
 )
 from channels.services.outbound import (
-    Status,
     outbound_group_answer_in_twiml,
     outbound_group_schedule,
     outbound_group_send,
 )
+from channels.services.statuses import Status
 from channels.services.voice import voice_note_media, voice_notes_transcribe
 from channels.wiring import intake_guard
 from kavak import metrics

@@ -167,7 +167,7 @@ def _earlier_unsent_after_wait(row: WhatsAppOutbound, wait_s: float = 1.0) -> bo
 
 
 def _backoff(attempts: int) -> float:
-    return min(30.0, 0.5 * 2 ** max(attempts - 1, 0)) + random.uniform(0, 0.25)  # noqa: S311
+    return min(30.0, 0.5 * 2.0 ** max(attempts - 1, 0)) + random.uniform(0, 0.25)  # noqa: S311
 
 
 def _send_one(*, pk: int) -> bool:

@@ -37,7 +37,7 @@ _PROVIDER_STATUS = {
     "failed": Status.FAILED,
     "canceled": Status.FAILED,
 }
-_RANK = {
+_RANK: dict[str, int] = {
     Status.PENDING: 0,
     Status.IN_FLIGHT: 0,
     Status.UNKNOWN: 0,

@@ -30,6 +30,7 @@ UNEXPECTED = "unexpected"
 
 def voice_note_media(message: WhatsAppInbound) -> dict[str, str] | None:
     """The message's audio file (WhatsApp sends one file per message), if it has one."""
+    media: dict[str, str]
     for media in message.media:
         kind = Media(url=media.get("url", ""), content_type=media.get("content_type", "")).kind
         if kind == "audio":

@@ -24,7 +24,7 @@ from channels.transport import request_never_arrived
 logger = logging.getLogger(__name__)
 
 
-class _BaseUrlHttpClient(TwilioHttpClient):
+class _BaseUrlHttpClient(TwilioHttpClient):  # type: ignore[misc]  # the SDK ships no types
     """Send every SDK request to ``base_url`` (scheme + host) instead of ``*.twilio.com``."""
 
     def __init__(self, *, base_url: str | None, timeout: float) -> None:

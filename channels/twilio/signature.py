@@ -37,7 +37,7 @@ class SignatureCheck:
 def public_url(request: HttpRequest) -> str:
     """The URL Twilio called: ``PUBLIC_BASE_URL`` + path and query, or rebuilt from the request."""
     if settings.PUBLIC_BASE_URL:
-        return settings.PUBLIC_BASE_URL + request.get_full_path()
+        return str(settings.PUBLIC_BASE_URL) + request.get_full_path()
     return request.build_absolute_uri()
 
 
@@ -48,7 +48,9 @@ def signature_valid(
     if not signature or not auth_token:
         return False
     try:
-        return RequestValidator(auth_token).validate(url, params, signature, algorithm or None)
+        return bool(
+            RequestValidator(auth_token).validate(url, params, signature, algorithm or None)
+        )
     except ValueError:  # a URL the SDK cannot parse (e.g. a Host header with port 99999)
         return False
 

@@ -255,4 +255,5 @@ class CircuitBreaker:
 
         current, previous = self._run(incr)
         elapsed = (self._clock() % self.window_s) / self.window_s
-        return current + previous * (1.0 - elapsed)
+        weighted: float = current + previous * (1.0 - elapsed)
+        return weighted

@@ -120,7 +120,7 @@ class OpenAiLlmClient:
         if exc.retry_after is not None and exc.retry_after >= 0:
             return exc.retry_after
         jitter = random.uniform(0, _BACKOFF_BASE_S)  # noqa: S311 - not cryptographic
-        return min(_BACKOFF_BASE_S * 2**attempt + jitter, _BACKOFF_MAX_S)
+        return min(_BACKOFF_BASE_S * 2.0**attempt + jitter, _BACKOFF_MAX_S)
 
 
 def _llm_error(exc: Exception) -> LlmError:

@@ -60,7 +60,7 @@ class LlmBudget:
         Counted in the shared cache (Redis in production) for a day; when the cache is down the
         call is allowed (the cap bounds cost, it never costs the customer their answer).
         """
-        cap = settings.LLM_MAX_CALLS_PER_CONVERSATION
+        cap: int = settings.LLM_MAX_CALLS_PER_CONVERSATION
         if not cap or not self.conversation:
             return True
         from django.core.cache import cache
