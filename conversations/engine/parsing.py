@@ -195,7 +195,7 @@ _MONTHLY_RE = re.compile(
 
 
 _SLANG_THOUSANDS = ("lucas", "luca", "varos", "baros", "bolas")
-_MULTIPLIERS = {
+_MULTIPLIERS: dict[str | None, int] = {
     None: 1,
     "k": 1000,
     "mil": 1000,

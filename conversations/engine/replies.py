@@ -156,6 +156,7 @@ APPOINTMENT_TIME_VARIANTS = (
 
 def question(action: Action, times_asked: int = 0, *, appointment: bool = False) -> str:
     """The question for ``action``, worded by how many times it was already asked."""
+    variants: tuple[str, ...]
     if appointment and action == Action.ASK_CONTACT_TIME:
         variants = APPOINTMENT_TIME_VARIANTS
     else:

@@ -81,6 +81,7 @@ def _read_contact(
     # Most messages name no day or hour: the time parsers run only when one may be there.
     timed = _TIME_HINT.search(folded) is not None
     contact_at = parsing.parse_contact_time(text, now=now) if timed else None
+    contact_text: str | None
     if contact_at is not None:
         contact_text = parsing.contact_phrase(text) or _contact_text(text)
     else:

@@ -65,8 +65,8 @@ def _clause(prepared: str, start: int, end: int) -> tuple[str, int]:
     left = 0
     for m in _CLAUSE_BREAK.finditer(prepared, 0, start):
         left = m.end()
-    m = _CLAUSE_BREAK.search(prepared, end)
-    right = m.start() if m else len(prepared)
+    after = _CLAUSE_BREAK.search(prepared, end)
+    right = after.start() if after else len(prepared)
     return prepared[left:right], left
 
 

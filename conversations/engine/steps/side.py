@@ -34,8 +34,8 @@ def side_answers(turn: Turn) -> None:
     if r.car_question is not None:
         _car_question_answer(turn, r.car_question, s)
         return
-    plan_known = s.chosen is not None and s.down_payment is not None and s.term_months
-    if r.total_asked and plan_known and not s.cash_purchase:
+    plan_known = s.chosen is not None and s.down_payment is not None
+    if r.total_asked and plan_known and s.term_months and not s.cash_purchase:
         # "¿cuánto pagaría en total?": the down payment plus every instalment of the plan.
         plan = plan_for(turn, s.term_months)
         turn.say(replies.total_answer(plan))
