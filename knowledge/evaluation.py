@@ -1,11 +1,14 @@
 """Customer question sets and their figures (``manage.py evaluate_kb``), read through the live path.
 
-Seven sets are measured:
+Eight sets are measured:
 - *golden*: the questions staff attach to published articles, plus the shipped out-of-domain list.
   They are training data (the retriever may learn from them), so their figures only catch
   regressions;
 - *development*, *development-3* and *development-4* (``data/eval/development*.yaml``): customer
   wording used to tune and calibrate (rounds 1-2, 3 and 4 of issue 16);
+- *development-5* (``data/eval/development5.yaml``): customer wording written before round 5
+  changed anything and never fitted or tuned on (``UNTUNED_SETS``): the round's "not tuned to"
+  check, whose failures may be read;
 - *held-out* (``data/eval/heldout.yaml``): customer wording committed before round 1. Its table
   was read during rounds 1 and 2, so it is no longer a clean measure;
 - *held-out-3* (``data/eval/heldout3.yaml``): written before round 3 changed anything, never
@@ -33,8 +36,19 @@ from knowledge import selectors
 from knowledge import text as kb_text
 
 EVAL_DIR = Path(__file__).resolve().parent / "data" / "eval"
-SETS = ("development", "development3", "development4", "heldout", "heldout3", "heldout4")
+SETS = (
+    "development",
+    "development3",
+    "development4",
+    "development5",
+    "heldout",
+    "heldout3",
+    "heldout4",
+)
 DEVELOPMENT_SETS = ("development", "development3", "development4")
+# Development sets nothing is fitted or tuned on (their failing questions may be read, but no
+# lexicon entry, weight or threshold is chosen from them): a generalisation check we can look at.
+UNTUNED_SETS = ("development5",)
 # Sets whose individual questions are not printed unless asked for: reading which question fails
 # is how a held-out set turns into a development one.
 HELD_OUT_SETS = ("heldout", "heldout3", "heldout4")
@@ -320,6 +334,8 @@ def knowledge_calibrate(*, names: tuple[str, ...] = DEVELOPMENT_SETS) -> Calibra
 
     if set(names) & set(HELD_OUT_SETS):
         raise ValueError("Calibrar con un conjunto reservado lo vuelve de desarrollo.")
+    if set(names) & set(UNTUNED_SETS):
+        raise ValueError("Calibrar con un conjunto no ajustado le quita su valor de control.")
 
     snap = selectors.knowledge_index()
     slug_ids = {c.article_slug: c.article_id for c in snap.chunks.values()}

@@ -26,6 +26,7 @@ SET_LABELS = {
     "development": "desarrollo",
     "development3": "desarrollo-3",
     "development4": "desarrollo-4",
+    "development5": "desarrollo-5",
     "heldout": "reservado",
     "heldout3": "reservado-3",
     "heldout4": "reservado-4",
