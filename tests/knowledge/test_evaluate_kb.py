@@ -161,6 +161,20 @@ def test_evaluate_kb_calibrates_on_development_and_prints_the_models(demo_kb: li
     assert "RANKER: dict[str, float] = {" in output
     assert "CONFIDENCE: dict[str, float] = {" in output
     assert output.count(" <") == 1  # the chosen threshold is marked once
+    # Rows: threshold, hit@1, fallback precision, declines, worst bar, bars below the models in
+    # use. The chosen one regresses no set when some threshold does not, and among those it has
+    # the best worst bar.
+    rows = [
+        (line.endswith(" <"), float(parts[4]), int(parts[5]))
+        for line in output.splitlines()
+        if len(parts := line.removesuffix(" <").split()) == 6 and parts[0][0].isdigit()
+    ]
+    assert len(rows) == 25
+    chosen = next(row for row in rows if row[0])
+    clean = [row for row in rows if row[2] == 0]
+    if clean:
+        assert chosen[2] == 0
+        assert chosen[1] == max(row[1] for row in clean)
 
 
 @pytest.mark.parametrize("name", ["heldout4", "development5"])
