@@ -26,6 +26,8 @@ FLOORS = {
     "development": {"hit": 0.98, "facts": 0.95, "decline": 0.96, "precision": 0.96, "second": 1.0},
     "development3": {"hit": 0.97, "facts": 1.0, "decline": 0.92, "precision": 0.97, "second": 1.0},
     "development4": {"hit": 0.76, "facts": 0.91, "decline": 1.0, "precision": 0.76, "second": 1.0},
+    # Round 5's untuned check (nothing is fitted or tuned on it): its baseline.
+    "development5": {"hit": 0.84, "facts": 0.91, "decline": 1.0, "precision": 0.85, "second": 1.0},
     "heldout": {"hit": 0.82, "facts": 0.71, "decline": 0.93, "precision": 0.87, "second": 0.66},
     "heldout3": {"hit": 0.86, "facts": 0.92, "decline": 0.88, "precision": 0.78, "second": 0.85},
     # One catalogue question of held-out-4 is claimed by the FAQ detector (which one is not read).
@@ -159,3 +161,24 @@ def test_evaluate_kb_calibrates_on_development_and_prints_the_models(demo_kb: li
     assert "RANKER: dict[str, float] = {" in output
     assert "CONFIDENCE: dict[str, float] = {" in output
     assert output.count(" <") == 1  # the chosen threshold is marked once
+    # Rows: threshold, hit@1, fallback precision, declines, worst bar, bars below the models in
+    # use. The chosen one regresses no set when some threshold does not, and among those it has
+    # the best worst bar.
+    rows = [
+        (line.endswith(" <"), float(parts[4]), int(parts[5]))
+        for line in output.splitlines()
+        if len(parts := line.removesuffix(" <").split()) == 6 and parts[0][0].isdigit()
+    ]
+    assert len(rows) == 25
+    chosen = next(row for row in rows if row[0])
+    clean = [row for row in rows if row[2] == 0]
+    if clean:
+        assert chosen[2] == 0
+        assert chosen[1] == max(row[1] for row in clean)
+
+
+@pytest.mark.parametrize("name", ["heldout4", "development5"])
+def test_calibration_refuses_held_out_and_untuned_sets(demo_kb: list[str], name: str) -> None:
+    # Fitting on either set would turn its figure into a training figure.
+    with pytest.raises(ValueError, match="Calibrar con un conjunto"):
+        evaluation.knowledge_calibrate(names=("development", name))

@@ -1,9 +1,11 @@
-"""Quality gate of the knowledge base, on seven question sets read through the live path.
+"""Quality gate of the knowledge base, on eight question sets read through the live path.
 
 - golden: the questions staff attach to published articles and the shipped out-of-domain list
   (training data: a regression check);
 - development, development-3, development-4: customer wording used to tune and calibrate
   (``knowledge/data/eval``);
+- development-5: customer wording never tuned or calibrated on (``evaluation.UNTUNED_SETS``), whose
+  failures may be read: the check of what generalises;
 - held-out: customer wording of rounds 1-2 (read often since: no longer clean);
 - held-out-3, held-out-4: customer wording never used to change anything (each written before its
   round changed the code): the generalisation figures. Their questions (and the older
@@ -26,6 +28,7 @@ SET_LABELS = {
     "development": "desarrollo",
     "development3": "desarrollo-3",
     "development4": "desarrollo-4",
+    "development5": "desarrollo-5",
     "heldout": "reservado",
     "heldout3": "reservado-3",
     "heldout4": "reservado-4",
@@ -119,12 +122,16 @@ class Command(BaseCommand):
         result = evaluation.knowledge_calibrate(names=evaluation.DEVELOPMENT_SETS)
         out = self.stdout.write
         out(
-            "umbral  hit@1  prec.fb  rechazo   peor   (desarrollo + fuera de dominio de control; "
-            "peor: la barra más baja de un solo conjunto)"
+            "umbral  hit@1  prec.fb  rechazo   peor  bajan   (desarrollo + fuera de dominio de "
+            "control; peor: la barra más baja de un solo conjunto; bajan: barras de un conjunto "
+            "por debajo de los modelos en uso)"
         )
-        for tau, hit, precision, decline, worst in result.table:
+        for tau, hit, precision, decline, worst, below in result.table:
             mark = " <" if tau == result.threshold else ""
-            out(f"{tau:6.3f} {hit:6.3f} {precision:8.3f} {decline:8.3f} {worst:6.3f}{mark}")
+            out(
+                f"{tau:6.3f} {hit:6.3f} {precision:8.3f} {decline:8.3f} {worst:6.3f} {below:5d}"
+                f"{mark}"
+            )
         out(f"RANKER: dict[str, float] = {result.ranker!r}")
         out(f"CONFIDENCE: dict[str, float] = {result.confidence!r}")
 
