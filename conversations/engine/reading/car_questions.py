@@ -207,7 +207,7 @@ def _car_question(
         rank
         and options
         and set(fields) <= {own.get(rank)}
-        and re.search(r"\bcual(?:es)?\b", folded)
+        and re.search(r"\bcual\b", folded)
     ):
         return CarQuestion(fields=(), index=_rank_index(rank, options), rank=rank)
     if not fields:
