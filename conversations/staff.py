@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from conversations.engine import replies
+from conversations.engine import replies_handoff
 from conversations.models import Conversation, Message
 from kavak.business_hours import business_hours, when_label
 from kavak.exceptions import ApplicationError
@@ -274,7 +274,7 @@ def conversation_release(
         notice = _log(
             conversation,
             direction=Message.Direction.NOTICE,
-            text=replies.back_to_bot(staff_first_name(author) or None),
+            text=replies_handoff.back_to_bot(staff_first_name(author) or None),
             author=author,
         )
     logger.info("conversation_returned_to_bot conversation_id=%s", conversation_id)
@@ -287,10 +287,10 @@ def handoff_delay_text(*, now: datetime) -> str:
     closes = hours.closes_at(now)
     if closes is not None:
         local = closes.astimezone(hours.tz)
-        return replies.handoff_delayed(
+        return replies_handoff.handoff_delayed(
             open_until=f"{local.hour}:{local.minute:02d}", next_open="", hours=hours.describe()
         )
-    return replies.handoff_delayed(
+    return replies_handoff.handoff_delayed(
         open_until=None,
         next_open=when_label(hours.next_open(now), now=now, tz=hours.tz),
         hours=hours.describe(),

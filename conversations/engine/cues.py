@@ -91,6 +91,17 @@ def is_question(text: str) -> bool:
     return "?" in stripped or bool(_QUESTION_START.match(fold(stripped).lstrip("¿¡ ")))
 
 
+def is_goodbye(text: str) -> bool:
+    """ "bye", "adiós", "nos vemos": the customer leaves ("buenas noches" greets as often)."""
+    return _has_any(
+        fold(text),
+        (
+            r"adios", r"bye", r"bai", r"bay", r"chao", r"chau", r"hasta luego", r"hasta pronto",
+            r"hasta la proxima", r"nos vemos", r"me despido", r"cuidate", r"nos hablamos",
+        ),
+    )  # fmt: skip
+
+
 def is_thanks(text: str) -> bool:
     return _has_any(fold(text), (r"gracias", r"muchas gracias", r"mil gracias", r"te agradezco"))
 

@@ -622,6 +622,11 @@ def resume(action: Action, times_asked: int = 0, *, appointment: bool = False) -
     return "Retomando: " + question(action, times_asked, appointment=appointment)
 
 
+def goodbye(*, shown: bool) -> str:
+    kept = "guardo lo que vimos; cuando quieras retomar, solo escríbeme"
+    return f"¡Gracias por escribir! Aquí {kept if shown else 'estaré cuando quieras'}. 🚗"
+
+
 def thanks() -> str:
     return "¡Con gusto!"
 
@@ -636,33 +641,6 @@ def info_prices() -> str:
 
 def noted_contact(items: Sequence[str]) -> str:
     return f"Anoté {_join(list(items))}."
-
-
-# --- human handoff outside a turn (issue 17): sent by the shell, never decided by the engine -----
-def back_to_bot(staff_name: str | None) -> str:
-    who = f"{staff_name} te regresó" if staff_name else "Te regreso"
-    return (
-        f"{who} con el asistente virtual de Kavak 🤖. Puedes seguir donde nos quedamos o "
-        "escribir «empezar de nuevo». Si necesitas a una persona otra vez, pide un asesor."
-    )
-
-
-def handoff_delayed(*, open_until: str | None, next_open: str, hours: str) -> str:
-    """The one honest message of a handoff nobody answered in time (or outside business hours).
-
-    ``open_until``: closing time today when advisors are working now ("19:00"), else None;
-    ``next_open``: when they are back ("mañana a las 9:00"); ``hours``: the business hours.
-    """
-    if open_until:
-        return (
-            "Perdón por la espera 🙏. Nuestros asesores siguen ocupados y todavía no han podido "
-            "tomar tu conversación; te escribirá el primero que se libere (hoy atendemos hasta "
-            f"las {open_until}). Tus mensajes quedan guardados aquí para él."
-        )
-    return (
-        f"Nuestros asesores atienden {hours}. Ahora estamos fuera de ese horario: un asesor te "
-        f"escribirá {next_open}. Tus mensajes quedan guardados aquí para él."
-    )
 
 
 def need_details(*, equipment: bool) -> str:

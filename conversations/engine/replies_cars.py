@@ -23,6 +23,7 @@ _FIELD_NAMES = {
     "version": "la versión",
     "equipment": "ese equipamiento",
     "consumption": "el consumo de combustible",
+    "capacity": "la capacidad (cajuela, carga o potencia)",
 }
 
 
@@ -141,6 +142,17 @@ def rules_answer(
 def choose_which(options: Sequence[tuple[int, CarOption]]) -> str:
     listed = ", ".join(f"el {i} ({car.title}, {mxn(car.price)})" for i, car in options)
     return f"Tengo más de uno así: {listed}. ¿Cuál de ellos?"
+
+
+def choose_between(options: Sequence[tuple[int, CarOption]]) -> str:
+    """ "Me gustan la 1 y la 2": both side by side, and which one."""
+    facts = car_facts(options, ("price", "year", "km", "transmission"))
+    return f"{facts}\n\n¿Con cuál te quedas? Dime el número y te hago la simulación."
+
+
+def option_beyond(count: int) -> str:
+    numbers = ", ".join(str(i) for i in range(1, count)) + f" o {count}" if count > 1 else "1"
+    return f"Te mostré {count} opciones: dime {numbers}, o pide «otras opciones»."
 
 
 def cash_answer() -> str:

@@ -44,11 +44,13 @@ from conversations.engine.reading.need import (
     _YEAR,
 )
 from conversations.engine.reading.options import (
+    _ARTICLE_DIGIT,
     _DISLIKED,
     _NOT_THIS,
     _THIS_ONE,
     _WANTS_IT,
     _option_index,
+    _options_named,
     _rechoice,
     _same_model,
 )
@@ -90,6 +92,8 @@ class Reading:
     # the options shown
     choice: int | None = None
     choice_among: tuple[int, ...] = ()  # "el del 2018" when two shown are 2018: ask which
+    among_named: bool = False  # "me gustan la 1 y la 2": both named, side by side
+    option_beyond: int | None = None  # "la 4" with three shown
     show_again: bool = False
     other_options: bool = False
     car_question: CarQuestion | None = None
@@ -108,6 +112,7 @@ class Reading:
     off_topic: bool = False
     greeting: bool = False
     thanks: bool = False
+    goodbye: bool = False  # "bye", "adiós": the customer leaves
     yes: bool = False
     no: bool = False
     only_yes: bool = False
@@ -309,7 +314,7 @@ def _read_options(
     car_question = (
         None
         if rule_question
-        else _car_question(folded, options, chosen, question, slots.focus_fields)
+        else _car_question(folded, options, chosen, question, slots.focus_fields, slots.focus)
     )
     choice = None
     # "ok, esa" after asking about another option than the one chosen: that one instead.
@@ -344,6 +349,15 @@ def _read_options(
             choice_among = among
         elif len(options) > 1 and _WANTS_IT.search(folded) and not _has(folded, _NOT_THIS):
             choice_among = tuple(range(len(options)))  # "lo quiero": which of them?
+    named = (
+        _options_named(no_phone_text, options) if chosen is None and car_question is None else ()
+    )
+    if len(named) > 1:
+        choice, choice_among = None, named  # "me interesan el 1 y el 3": which of the two?
+    beyond = None
+    if options and choice is None and not choice_among and car_question is None:
+        m = _ARTICLE_DIGIT.search(no_phone_text)
+        beyond = int(m.group(1)) if m and int(m.group(1)) > len(options) else None
     if choice is not None and _DISLIKED.search(folded):
         # "el 3 está muy caro, ¿tienes otro parecido?", "la 2 no me gustó": no choice.
         choice = None
@@ -355,6 +369,8 @@ def _read_options(
         and choice is None,
         "choice": choice,
         "choice_among": choice_among,
+        "among_named": len(named) > 1,
+        "option_beyond": beyond,
         "show_again": show_again,
         "other_options": other,
         "car_question": car_question,
@@ -380,6 +396,7 @@ def _read_intents(
         "off_topic": _has(folded, _OFF_TOPIC),
         "greeting": cues.is_greeting(text),
         "thanks": cues.is_thanks(text),
+        "goodbye": cues.is_goodbye(text),
         "yes": yes_no is True,
         "no": yes_no is False,
         "only_yes": _only(folded, cues._YES, _FILLERS),

@@ -31,6 +31,12 @@ class CarQuestion:
     recommend: bool = False  # "¿cuál me recomiendas?": side by side, and the best fit named
 
 
+# "¿y de qué año es?" right after a question about one option: the same option (a plural verb,
+# "¿y de qué año son?", asks about all of them).
+_FOLLOW_UP = re.compile(
+    r"^(?:y|e)\s+(?!.*\b(?:son|tienen|traen|cuestan|estan|vienen|todos|todas|cada)\b)"
+    r"(?:\S+\s+){0,5}\S+\W*$"
+)
 # "¿y la 2?", "y el tercero?": the question just asked about one option, now about another.
 _ELLIPTICAL = re.compile(
     r"^(?:y|e)\s+(?:(?:que tal|como es|como esta)\s+)?(?:el|la)\s+"
@@ -80,6 +86,11 @@ _FIELDS = {
     "consumption": (
         r"gasta\w*", r"consum\w*", r"rinde", r"rinden", r"rendimiento", r"rendidor\w*",
         r"km por litro", r"kilometros por litro", r"gasolina que gasta",
+    ),
+    # Room and power: the catalogue has neither (answered honestly, never off topic).
+    "capacity": (
+        r"cajuela\w*", r"maletero", r"espacio", r"espaciosa\w*", r"capacidad", r"mas carga",
+        r"carga mas", r"aguanta\w*", r"potencia", r"potente", r"caballos", r"hp", r"torque",
     ),
     # "las características de la opción 2": every fact the catalogue has.
     "details": (
@@ -159,6 +170,7 @@ def _car_question(
     chosen: CarOption | None,
     question: bool,
     focus_fields: tuple[str, ...] = (),
+    focus: int | None = None,
 ) -> CarQuestion | None:
     if focus_fields and options and chosen is None and _ELLIPTICAL.match(folded):
         index = _option_index(folded, options, loose=False)
@@ -203,12 +215,7 @@ def _car_question(
     rank = next((r for r, p in _RANK_PATTERNS.items() if _has(folded, p)), None)
     # "¿cuál tiene menos km?": the field named is the rank's own, so still a rank question.
     own = {"newest": "year", "cheapest": "price", "priciest": "price", "lowest_km": "km"}
-    if (
-        rank
-        and options
-        and set(fields) <= {own.get(rank)}
-        and re.search(r"\bcual\b", folded)
-    ):
+    if rank and options and set(fields) <= {own.get(rank)} and re.search(r"\bcual\b", folded):
         return CarQuestion(fields=(), index=_rank_index(rank, options), rank=rank)
     if not fields:
         return None
@@ -218,4 +225,6 @@ def _car_question(
         return None  # "¿cuántos km puedo manejar en la prueba?" is about Kavak
     if rank:
         index = None
+    elif index is None and focus is not None and chosen is None and _FOLLOW_UP.match(folded):
+        index = focus if focus < len(options) else None  # "¿y de qué año es?": the same one
     return CarQuestion(fields=fields, index=index)

@@ -148,6 +148,28 @@ def _option_index(
     return None
 
 
+def _options_named(folded: str, options: tuple[CarOption, ...]) -> tuple[int, ...]:
+    """Every option the text names by number or ordinal ("el 1 y el 3", "la primera o la
+    segunda"), in order, each once."""
+    n = len(options)
+    found = [
+        (m.start(), int(m.group(1)) - 1)
+        for m in _ARTICLE_DIGIT.finditer(folded)
+        if 1 <= int(m.group(1)) <= n
+    ]
+    for index, pattern in _ORDINAL_PATTERNS.items():
+        found += [
+            (m.start(), index)
+            for m in pattern.finditer(folded)
+            if index < n and not _NOT_ORDINAL_AFTER.match(folded[m.end() :])
+        ]
+    named: list[int] = []
+    for _, index in sorted(found):
+        if index not in named:
+            named.append(index)
+    return tuple(named)
+
+
 def _same_model(folded: str, options: tuple[CarOption, ...]) -> list[int]:
     """The options of the one model the text names ("una cx5": both CX-5 shown)."""
     models = [i for i, car in enumerate(options) if _names(folded, car.model)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conversations.engine import replies
 from conversations.engine.state import Action, Step, evolve
 from conversations.engine.steps.choice import choose
-from conversations.engine.steps.financing import advance_financing
+from conversations.engine.steps.financing import advance_financing, monthly_by_option, sample_term
 from conversations.engine.steps.lead import advance_lead
 from conversations.engine.steps.need import budget_answers_need, need_text, query_key, recommend
 from conversations.engine.turn import TurnResult
@@ -70,9 +70,11 @@ def asks_price_without_budget(turn: Turn) -> bool:
     car_named = bool(s.make or s.model or s.body_type or r.need.found)
     # "¿cuánto cuesta el seguro con ustedes?" asks about Kavak, not about the car's price.
     about_kavak = r.kavak_topic and not r.need.found
+    # "¿cuánto quedaría el tracker a 48 meses?", or about the model named before ("me interesa
+    # el kicks" … "¿cuánto sería de enganche y de mensualidad?").
     financing_asked = (
         r.question
-        and bool(r.need.model)
+        and bool(r.need.model or s.model)
         and (r.monthly_asked or r.down_amount is not None or r.term is not None)
     )
     asked = r.price_asked or financing_asked
@@ -88,6 +90,17 @@ def options_without_budget(turn: Turn) -> TurnResult:
         # "¿cuánto quedaría el tracker a 48 meses con 60 mil?": the only one, simulated.
         choose(turn, 0)
         return advance(turn)
+    if r.monthly_asked:
+        # Each listing's monthly payment with the least down payment (or the one given).
+        given = turn.slots.down_payment is not None or turn.slots.down_payment_ratio is not None
+        turn.say(
+            replies.monthly_by_option(
+                monthly_by_option(turn),
+                term=sample_term(turn),
+                rate=turn.config.annual_rate,
+                min_ratio=None if given else turn.config.min_down_ratio,
+            )
+        )
     turn.say(replies.budget_refines())
     return turn.result(Action.CHOOSE_OPTION, ask=False)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conversations.engine import replies, satisfaction
+from conversations.engine import replies, replies_cars, satisfaction
 from conversations.engine.state import Action, Step, evolve
 from conversations.engine.steps.advance import budget_stalled, options_without_budget
 from conversations.engine.steps.global_intents import handoff
@@ -19,7 +19,11 @@ def small_talk_or_misunderstood(turn: Turn) -> TurnResult:
     action = turn.resume_action()
     if budget_stalled(turn, action):
         return options_without_budget(turn)
-    if r.thanks:
+    if r.goodbye:
+        turn.say(replies.goodbye(shown=bool(turn.slots.options or turn.slots.chosen)))
+        turn.understood["closing"] = satisfaction.GOODBYE
+        return turn.result(Action.OFFER_HELP, step=Step.DONE, ask=False)
+    if r.thanks and not (r.think_later or r.decline):
         turn.say(replies.thanks())
         if action == Action.OFFER_HELP:
             turn.understood["closing"] = satisfaction.GOODBYE  # nothing pending: a goodbye
@@ -39,6 +43,9 @@ def small_talk_or_misunderstood(turn: Turn) -> TurnResult:
     if r.small_talk or r.greeting or r.yes or r.no or first_turn:
         if not first_turn and not r.greeting:
             turn.say(replies.still_here())
+        return turn.ask(action)
+    if r.option_beyond is not None and turn.slots.options:
+        turn.say(replies_cars.option_beyond(len(turn.slots.options)))
         return turn.ask(action)
     turn.lost = True
     misunderstood = turn.state.misunderstood + 1

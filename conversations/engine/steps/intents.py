@@ -89,7 +89,11 @@ def _options_intents(turn: Turn, *, in_lead: bool, searched: bool) -> TurnResult
         return advance(turn, exclude=tuple(c.stock_id for c in s.options))
     if pending == Action.CHOOSE_OPTION and s.options and s.chosen is None:
         if r.choice_among:
-            turn.say(replies_cars.choose_which([(i + 1, s.options[i]) for i in r.choice_among]))
+            among = [(i + 1, s.options[i]) for i in r.choice_among]
+            if r.among_named:
+                turn.say(replies_cars.choose_between(among))
+            else:
+                turn.say(replies_cars.choose_which(among))
             return turn.result(Action.CHOOSE_OPTION, ask=False)
         if r.show_again:
             return show_options_again(turn)
