@@ -14,7 +14,7 @@ RUN_REQS := requirements/base.txt requirements/constraints.txt
 TEST_REQS := $(RUN_REQS) requirements/production.txt requirements/local.txt requirements/terraform.txt \
 	requirements/browser.txt
 TEST_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.test
-APPS := kavak conversations leads catalog knowledge channels backoffice
+APPS := kavak conversations leads catalog knowledge channels backoffice spanish
 # A realistic production environment for `check --deploy` (nothing is contacted).
 DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \

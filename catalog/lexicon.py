@@ -9,7 +9,8 @@ All keys are already normalised (lower case, no accents).
 from __future__ import annotations
 
 import threading
-import unicodedata
+
+from spanish import fold
 
 # Customer words → body type (values are catalog.models.BodyType values).
 BODY_WORDS: dict[str, str] = {
@@ -247,8 +248,7 @@ def _load_frequent_spanish() -> frozenset[str]:
 
     words = set()
     for word in wordfreq.top_n_list("es", 5000):
-        decomposed = unicodedata.normalize("NFKD", word.lower())
-        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        plain = fold(word)
         # Letters and two-letter tokens are model codes far more often than words here ("CR V",
         # "Clase C"); the Spanish ones that matter are in COMMON_WORDS.
         if plain.isalpha() and len(plain) >= 3:

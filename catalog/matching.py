@@ -20,7 +20,6 @@ Rules, from the catalogue issue:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,51 +35,16 @@ from catalog.lexicon import (
     is_common,
     is_ordinary_word,
 )
+from spanish import alnum_words, phonetic_name_key
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# The catalogue's lookup key (models, services, selectors and evaluation read it from here).
+from spanish import compact_key as compact_key
+
 _DIGITS = re.compile(r"\d+")
-_PHONETIC_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        ("ll", "y"),
-        ("ch", "C"),  # its own sound: not the x of "Trax" or "X-Trail"
-        ("ph", "f"),
-        ("qu(?=[ei])", "k"),
-        ("gu(?=[ei])", "G"),  # hard g, kept apart from the soft g below
-        ("g(?=[ei])", "j"),
-        ("c(?=[ei])", "s"),
-        ("[cq]", "k"),
-        ("z", "s"),
-        ("[vw]", "b"),
-        ("y", "i"),
-        ("h", ""),
-        ("G", "g"),
-        (r"(.)\1+", r"\1"),
-    )
-)
 _ARTICLES = frozenset({"un", "una", "el", "la", "los", "las", "unos", "unas"})
 _KIND_PRIORITY = {"model": 0, "make": 1, "body": 2, "transmission": 3, "use": 4}
 _FUZZY_CUTOFF = 3
 _NO_MATCH = 99
-
-
-def normalize(text: str) -> str:
-    """Lower case, no accents, runs of anything but letters and digits collapsed to one space."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_ALNUM.sub(" ", plain).strip()
-
-
-def compact_key(text: str) -> str:
-    """A name's lookup key: normalised, without spaces ("Mercedes-Benz" → "mercedesbenz")."""
-    return normalize(text).replace(" ", "")
-
-
-def phonetic_key(key: str) -> str:
-    """A Spanish phonetic key: spellings that sound alike in es-MX collapse to the same string."""
-    for pattern, replacement in _PHONETIC_RULES:
-        key = pattern.sub(replacement, key)
-    return key
 
 
 def accept_distance(length: int) -> int:
@@ -180,10 +144,10 @@ class Vocabulary:
                 elif term.in_stock:
                     self.fuzzy_terms.append(term)
         self.fuzzy_keys = [t.key for t in self.fuzzy_terms]
-        self.fuzzy_phonetic = [phonetic_key(t.key) for t in self.fuzzy_terms]
+        self.fuzzy_phonetic = [phonetic_name_key(t.key) for t in self.fuzzy_terms]
         self.codes = frozenset(t.code for t in self.fuzzy_terms if t.code)
         self.blocker_keys = [t.key for t in self.blockers]
-        self.blocker_phonetic = [phonetic_key(t.key) for t in self.blockers]
+        self.blocker_phonetic = [phonetic_name_key(t.key) for t in self.blockers]
         for phrase in (*BODY_WORDS, *USE_WORDS, *TRANSMISSION_WORDS):
             max_words = max(max_words, len(phrase.split()))
         # Names are joined across up to three words ("volks wagen", "land rover", "cx 5").
@@ -230,7 +194,7 @@ class Vocabulary:
         if not self.fuzzy_terms:
             return []
         query = "".join(span)
-        probes = (query, phonetic_key(query))
+        probes = (query, phonetic_name_key(query))
         # Per index: (distance on the spelling, distance on the phonetic key).
         best: dict[int, list[int]] = {}
         for space, choices in enumerate((self.fuzzy_keys, self.fuzzy_phonetic)):
@@ -281,7 +245,7 @@ class Vocabulary:
         exactly and not after a place preposition ("rio de 250" is a Kia Rio, "vivo en
         Durango" is not a Dodge); without it, only next to its make.
         """
-        tokens = normalize(text).split()
+        tokens = alnum_words(text).split()
         if not tokens:
             return TextMatch()
         candidates: list[_Candidate] = []
@@ -475,7 +439,7 @@ def _fuzzy_span(span: list[str], key: str, codes: frozenset[str]) -> bool:
 
 def _plausible_near_miss(query: str, key: str) -> bool:
     """Grey zone only for spans that start like the name and are about as long."""
-    same_start = query[:1] == key[:1] or phonetic_key(query)[:1] == phonetic_key(key)[:1]
+    same_start = query[:1] == key[:1] or phonetic_name_key(query)[:1] == phonetic_name_key(key)[:1]
     return same_start and abs(len(query) - len(key)) <= 1
 
 
@@ -572,11 +536,11 @@ def build_vocabulary(
 
 
 def _words(name: str) -> int:
-    return max(1, len(normalize(name).split()))
+    return max(1, len(alnum_words(name).split()))
 
 
 def _family_code(name: str) -> str | None:
-    words = normalize(name).split()
+    words = alnum_words(name).split()
     return words[-1] if len(words) > 1 and len(words[-1]) <= 3 else None
 
 

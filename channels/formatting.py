@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from spanish import fold
 
 # Twilio rejects WhatsApp bodies over 1,600 characters (error 21617).
 MAX_BODY_CHARS = 1600
@@ -28,9 +29,9 @@ OPT_IN_WORDS = frozenset({"alta", "start", "darme de alta", "dame de alta", "rea
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w\s]", " ", plain).split())
+    """Folded, punctuation as spaces, one space between words: "¡Baja!" → "baja". Letters
+    outside a-z and the underscore stay (a word with them is no opt-out word)."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
 
 
 def is_opt_out(text: str) -> bool:

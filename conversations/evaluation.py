@@ -7,7 +7,6 @@ Used by the golden tests (strict: every expectation must hold, through the servi
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from django.conf import settings
 
 from conversations.engine.financing import financing_plan
 from conversations.models import Conversation
+from spanish import DIGIT_NAMES, compact_key, fold
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 # The realistic pack (issue 15): ``dev*.yaml`` is worked with, ``heldout*.yaml`` is not tuned to.
@@ -165,8 +165,7 @@ def _same(expected: Any, actual: Any) -> bool:
 
 
 def _fold(value: Any) -> str:
-    text = unicodedata.normalize("NFKD", str(value).lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    return fold(str(value))
 
 
 def _same_name(expected: Any, actual: Any) -> bool:
@@ -307,18 +306,12 @@ class _Conversation:
     questions: dict[str, int] = field(default_factory=dict)
 
 
-_NUMBER_WORDS = {
-    "cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6",
-    "siete": "7", "ocho": "8", "nueve": "9",
-}  # fmt: skip
-
-
 def _named(value: str, said: list[str]) -> bool:
     """Did the customer name this car? Spelt as they write it: digits in words ("mazda tres"),
     or one letter off a name of four letters or more, same first letter ("jeta")."""
-    key = re.sub(r"[^a-z0-9]", "", _fold(value))
+    key = compact_key(str(value))
     for text in said:
-        words = [_NUMBER_WORDS.get(w, w) for w in re.findall(r"[a-z0-9]+", _fold(text))]
+        words = [DIGIT_NAMES.get(w, w) for w in re.findall(r"[a-z0-9]+", _fold(text))]
         if key in "".join(words):
             return True
         if len(key) >= 4 and any(w[:1] == key[:1] and _one_edit(w, key) for w in words):

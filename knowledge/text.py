@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 
-import snowballstemmer
-
+import spanish
 from knowledge.lexicon import PHRASES, PLACES, SLANG, STOP_WORDS
 from knowledge.synonyms import SYNONYM_GROUPS, WEAK_VERBS, WEAK_WORDS
+
+# The knowledge base's stem and sound key (the index and the selectors read them from here).
+from spanish import phonetic_key as phonetic_key
+from spanish import stem as stem
 
 # --- Folding and tokenising -----------------------------------------------------------------------
 
@@ -25,11 +27,10 @@ _TOKEN = re.compile(r"[a-z]+|\d+")
 MAX_QUERY_TOKENS = 40
 
 
-@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Lower-case and strip accents (á→a, ñ→n, ü→u): customers often type without them."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Lower-case (``str.casefold``) and strip accents (á→a, ñ→n, ü→u): customers often type
+    without them. The knowledge base's one folding, at index and at query time."""
+    return spanish.fold(text, casefold=True)
 
 
 _PLACES = (
@@ -39,17 +40,6 @@ _PLACES = (
 
 _PHRASE_RES = tuple((re.compile(rf"\b(?:{pattern})\b"), repl) for pattern, repl in PHRASES)
 _PLACES_RE = re.compile(_PLACES[0])
-
-_stemmer = snowballstemmer.stemmer("spanish")
-
-
-@functools.lru_cache(maxsize=50_000)
-def stem(word: str) -> str:
-    """Snowball Spanish stem of a folded word; numbers and short words are kept as they are."""
-    if word.isdigit() or len(word) <= 3:
-        return word
-    stemmed: str = _stemmer.stemWord(word)
-    return stemmed
 
 
 def _build_synonyms() -> dict[str, str]:
@@ -66,28 +56,6 @@ WEAK_STEMS: frozenset[str] = frozenset(stem(v) for v in WEAK_VERBS) - {""}
 
 # Words the fuzzy matcher may also correct to, even before any article uses them.
 LEXICON_WORDS: frozenset[str] = frozenset(w for group in SYNONYM_GROUPS for w in group)
-
-
-_PHONETIC = (
-    (re.compile(r"c(?=[ei])"), "s"),
-    (re.compile(r"qu(?=[ei])"), "k"),
-    (re.compile(r"c(?!h)"), "k"),
-    (re.compile(r"z"), "s"),
-    (re.compile(r"v"), "b"),
-    (re.compile(r"ll"), "y"),
-    (re.compile(r"(?<!c)h"), ""),
-    (re.compile(r"(.)\1+"), r"\1"),
-)
-
-
-def phonetic_key(word: str) -> str:
-    """How a folded word sounds in Mexican Spanish: b/v, s/c/z, k/qu/c, ll/y and a silent h merge.
-
-    Catches the commonest spelling slips ("bendo", "sertificado", "kabak") with no edit distance.
-    """
-    for pattern, repl in _PHONETIC:
-        word = pattern.sub(repl, word)
-    return word
 
 
 # Function words as customers misspell them ("kiero", "ay", "nesesito", "ase"): a word that

@@ -8,7 +8,8 @@ short phrase matched on word boundaries anywhere in the message.
 from __future__ import annotations
 
 import threading
-import unicodedata
+
+from spanish import fold
 
 # --- cue words: what a number is --------------------------------------------------------------
 DOWN_CUES = (
@@ -204,8 +205,7 @@ def _load_frequent_words() -> frozenset[str]:
 
     words = set()
     for word in wordfreq.top_n_list("es", 5000):
-        decomposed = unicodedata.normalize("NFKD", word.lower())
-        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        plain = fold(word)
         if plain.isalpha():
             words.add(plain)
     # wordfreq keeps the whole frequency list cached (about 20 MB): only these words are needed.

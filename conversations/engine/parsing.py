@@ -8,34 +8,21 @@ and never raises. Matching uses word boundaries on accent-folded text, so "Versa
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from conversations.engine import lexicon
+from spanish import fold_message, replace_number_words
 
 # --- Normalisation ------------------------------------------------------------------------------
 
 
-_SPACES = re.compile(r"\s+")
-_STRETCHED = re.compile(r"([a-z])\1{2,}")
-
-
-@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Lowercase, strip accents (keep ñ as n), collapse whitespace and stretched letters.
-
-    Cached: one turn folds the same message in several parsers (a pure function of its input).
-    """
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    if decomposed.isascii():
-        stripped = decomposed
-    else:
-        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    # "siiiii", "nooo", "holaaa": a letter typed three times or more counts once.
-    return _STRETCHED.sub(r"\1", _SPACES.sub(" ", stripped)).strip()
+    """Lowercase, strip accents (keep ñ as n), collapse whitespace and stretched letters
+    (``spanish.fold_message``, cached there: one turn folds the same message in several parsers)."""
+    return fold_message(text)
 
 
 @lru_cache(maxsize=1024)
@@ -48,132 +35,8 @@ def _has_any(folded: str, patterns: tuple[str, ...]) -> bool:
     return _any_word(patterns).search(folded) is not None
 
 
-# --- Spanish number words -----------------------------------------------------------------------
-_UNITS = {
-    "cero": 0,
-    "un": 1,
-    "uno": 1,
-    "una": 1,
-    "dos": 2,
-    "tres": 3,
-    "cuatro": 4,
-    "cinco": 5,
-    "seis": 6,
-    "siete": 7,
-    "ocho": 8,
-    "nueve": 9,
-    "diez": 10,
-    "once": 11,
-    "doce": 12,
-    "trece": 13,
-    "catorce": 14,
-    "quince": 15,
-    "dieciseis": 16,
-    "diecisiete": 17,
-    "dieciocho": 18,
-    "diecinueve": 19,
-    "veinte": 20,
-    "veintiun": 21,
-    "veintiuno": 21,
-    "veintidos": 22,
-    "veintitres": 23,
-    "veinticuatro": 24,
-    "veinticinco": 25,
-    "veintiseis": 26,
-    "veintisiete": 27,
-    "veintiocho": 28,
-    "veintinueve": 29,
-}
-_TENS = {
-    "treinta": 30,
-    "cuarenta": 40,
-    "cincuenta": 50,
-    "sesenta": 60,
-    "setenta": 70,
-    "ochenta": 80,
-    "noventa": 90,
-}
-_HUNDREDS = {
-    "cien": 100,
-    "ciento": 100,
-    "doscientos": 200,
-    "doscientas": 200,
-    "trescientos": 300,
-    "trescientas": 300,
-    "cuatrocientos": 400,
-    "cuatrocientas": 400,
-    "quinientos": 500,
-    "quinientas": 500,
-    "seiscientos": 600,
-    "seiscientas": 600,
-    "setecientos": 700,
-    "setecientas": 700,
-    "ochocientos": 800,
-    "ochocientas": 800,
-    "novecientos": 900,
-    "novecientas": 900,
-}
-_NUMBER_WORDS = set(_UNITS) | set(_TENS) | set(_HUNDREDS) | {"y", "mil", "millon", "millones"}
-_MULTIPLIER_WORDS = {"mil", "millon", "millones", "ciento", "uno"}
-
-
-def words_to_number(words: list[str]) -> int | None:
-    """'trescientos cincuenta mil' → 350000; returns None when the words are not a number."""
-    total = 0
-    current = 0
-    seen = False
-    for word in words:
-        if word in _UNITS:
-            current += _UNITS[word]
-        elif word in _TENS:
-            current += _TENS[word]
-        elif word in _HUNDREDS:
-            current += _HUNDREDS[word]
-        elif word == "y":
-            continue
-        elif word == "mil":
-            total += (current or 1) * 1000
-            current = 0
-        elif word in ("millon", "millones"):
-            total = (total + (current or 1)) * 1_000_000
-            current = 0
-        else:
-            return None
-        seen = True
-    return total + current if seen else None
-
-
-@lru_cache(maxsize=2048)
-def _replace_number_words(folded: str) -> str:
-    """Turn runs of number words into digits: 'trescientos mil' → '300000'."""
-    tokens = folded.split(" ")
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        if tokens[i] in _NUMBER_WORDS and tokens[i] != "y":
-            j = i
-            while j < len(tokens) and tokens[j] in _NUMBER_WORDS:
-                j += 1
-            while j > i and tokens[j - 1] == "y":
-                j -= 1
-            run = tokens[i:j]
-            # "un"/"una" alone is an article ("un auto"); "mil" after digits is a unit ("300 mil");
-            # "ciento" alone belongs to "por ciento".
-            if not run or all(t in _MULTIPLIER_WORDS for t in run) or run in (["un"], ["una"]):
-                out.append(tokens[i])
-                i += 1
-                continue
-            value = words_to_number(run)
-            if value is None:
-                out.append(tokens[i])
-                i += 1
-                continue
-            out.append(str(value))
-            i = j
-        else:
-            out.append(tokens[i])
-            i += 1
-    return " ".join(out)
+# --- Spanish number words: ``spanish.numbers`` (the engine's reading, ``replace_number_words``) --
+_replace_number_words = replace_number_words
 
 
 # --- Money --------------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ is handled as a normal turn, so a score reading never steals a real turn.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from spanish import fold_in_place
 
 ASKED = "asked"
 ANSWERED = "answered"
@@ -111,7 +112,7 @@ def read_answer(text: str) -> SatisfactionReading | None:
     raw = (text or "").strip()
     if not raw or "?" in raw or len(raw) > COMMENT_MAX_CHARS + 40:
         return None
-    folded = _fold_in_place(raw)
+    folded = fold_in_place(raw)
     score, rest_at = _score(folded)
     if score is None:
         return None
@@ -127,17 +128,6 @@ def read_answer(text: str) -> SatisfactionReading | None:
 
 
 _TRIM = " \n\t,.;:!¡-–—)"
-
-
-def _fold_in_place(text: str) -> str:
-    """Lowercase without accents, one character for one (the comment is cut from the original
-    text at the position the score ended in the folded one)."""
-    out = []
-    for ch in text:
-        low = ch.lower()
-        base = unicodedata.normalize("NFKD", low)[:1] if len(low) == 1 else ch
-        out.append(base or ch)
-    return "".join(out)
 
 
 def _score(folded: str) -> tuple[int | None, int]:

@@ -30,7 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from conversations.engine.parsing import fold, words_to_number
+from spanish import compact_key, crude_stem, digitize_number_words
+from spanish import fold_message as fold
 
 logger = logging.getLogger(__name__)
 
@@ -136,26 +137,7 @@ _CAR_MAKES_ELSEWHERE = _words(
     "gmc"
 )
 
-# --- numbers ----------------------------------------------------------------------------------
-_NUMBER_WORDS = _words(
-    "cero un uno una dos tres cuatro cinco seis siete ocho nueve diez once doce trece "
-    "catorce quince dieciseis diecisiete dieciocho diecinueve veinte veintiun veintiuno "
-    "veintidos veintitres veinticuatro veinticinco veintiseis veintisiete veintiocho "
-    "veintinueve treinta cuarenta cincuenta sesenta setenta ochenta noventa cien ciento "
-    "doscientos doscientas trescientos trescientas cuatrocientos cuatrocientas quinientos "
-    "quinientas seiscientos seiscientas setecientos setecientas ochocientos ochocientas "
-    "novecientos novecientas mil millon millones y"
-)
-# "un"/"una" are articles unless a unit follows ("un año", "una semana", "un peso", "un millón").
-_UNIT_AFTER_ARTICLE = re.compile(
-    r"\s*(?:anos?|mes(?:es)?|dias?|semanas?|horas?|pesos?|km|kilometros?|mil|millon|millones|"
-    r"%)(?![a-z])"
-)
-_WORD_RUN = re.compile(
-    r"(?<![a-z0-9])(?:{0})(?:\s+(?:{0}))*(?![a-z0-9])".format(
-        "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
-    )
-)
+# --- numbers (number words: ``spanish.digitize_number_words``) --------------------------------
 _FIGURE = re.compile(
     r"(?<![a-z0-9.,])(?P<cur>\$\s*)?(?P<num>\d+(?:[.,]\d+)*)"
     r"(?:\s*(?P<mult>millones|millon|mil|k)(?![a-z]))?"
@@ -196,34 +178,11 @@ def _to_decimal(raw: str) -> Decimal | None:
         return None
 
 
-def _digitize(folded: str) -> str:
-    """Spanish number words as digits: "tres meses" → "3 meses", "un año y medio" → "1 ano .5"."""
-
-    def replace(m: re.Match[str]) -> str:
-        words = m.group(0).split()
-        tail = ""
-        while words and words[-1] == "y":
-            words.pop()
-            tail = " y"
-        after = m.string[m.end() :]
-        if words in (["un"], ["una"], ["uno"]) and not _UNIT_AFTER_ARTICLE.match(after):
-            return m.group(0)  # an article: "un auto"
-        if not words or all(w in ("mil", "millon", "millones", "ciento") for w in words):
-            return m.group(0)  # a unit after digits ("300 mil"), or "por ciento"
-        value = words_to_number(words)
-        return m.group(0) if value is None else f"{value}{tail}"
-
-    text = re.sub(r"\bmedio millon\b", "500000", folded)
-    text = re.sub(r"\s*\bpor ?ciento\b", "%", text)
-    text = re.sub(r"\by (?:medio|media)\b", "y 0.5", text)
-    return _WORD_RUN.sub(replace, text)
-
-
 def figures(text: str) -> set[Figure]:
     """Every figure in ``text`` with its kind: digits in the usual formats ("$289,999.00",
     "300 mil", "10%", "1.2 millones", "45,000 km") and Spanish number words ("tres meses",
     "un año", "trescientos mil pesos")."""
-    digitized = _digitize(fold(text))
+    digitized = digitize_number_words(fold(text))
     found: set[Figure] = set()
     for m in _FIGURE.finditer(digitized):
         value = _to_decimal(m.group("num"))
@@ -270,8 +229,8 @@ def _ungrounded_figure(text: str, ground: str) -> bool:
 
 # --- names ------------------------------------------------------------------------------------
 def compact_name(text: str) -> str:
-    """A name as a lookup key: folded, letters and digits only ("CR-V" → "crv")."""
-    return re.sub(r"[^a-z0-9]", "", fold(text))
+    """A name as a lookup key: folded like a message, letters and digits only ("CR-V" → "crv")."""
+    return compact_key(fold(text), folded=True)
 
 
 def _ngrams(text: str, max_n: int = 3) -> set[str]:
@@ -290,7 +249,7 @@ def _shingles(text: str, n: int) -> set[tuple[str, ...]]:
 
 def _stems(text: str) -> list[str]:
     """Crude Spanish stems (first five letters) of the content words (five letters or more)."""
-    return [t[:5] for t in re.findall(r"[a-zn]+", fold(text)) if len(t) >= 5]
+    return [crude_stem(t, 5) for t in re.findall(r"[a-zn]+", fold(text)) if len(t) >= 5]
 
 
 # --- the check --------------------------------------------------------------------------------

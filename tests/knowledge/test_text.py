@@ -44,14 +44,6 @@ def test_phrases_become_single_terms() -> None:
     assert "devolu" in kb_text.terms("y si no me gusta?")
 
 
-@pytest.mark.parametrize(
-    ("typo", "word"),
-    [("bendo", "vendo"), ("sertificado", "certificado"), ("kabak", "kavak"), ("yanta", "llanta")],
-)
-def test_phonetic_key_merges_common_spelling_slips(typo: str, word: str) -> None:
-    assert kb_text.phonetic_key(typo) == kb_text.phonetic_key(word)
-
-
 def test_markdown_block_becomes_whatsapp_text() -> None:
     block = "- **Pago** inmediato\n- Ver [el catálogo](https://kavak.com/mx)\n* `código`"
     assert markdown_block_to_text(block) == (

@@ -11,6 +11,7 @@ from conversations.engine.reading.text import (
     _has,
 )
 from conversations.engine.state import Action, CarOption
+from spanish import compact_key
 
 _DISLIKED = re.compile(
     r"\b(?:muy|bien|demasiado|algo|medio)\s+car[oa]\b"
@@ -180,7 +181,7 @@ def _names(folded: str, name: str) -> bool:
     key = fold(name)
     if not key:
         return False
-    compact = re.sub(r"[^a-z0-9]", "", key)
+    compact = compact_key(key, folded=True)
     if key not in folded and compact not in folded:
         return False  # the common case, without a regular expression
     if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
