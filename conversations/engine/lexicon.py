@@ -71,6 +71,9 @@ RULE_TOPICS = {
         r"sin enganche", r"cuanto de enganche", r"cuanto es de enganche", r"enganche de cuanto",
         # "no tengo pa enganche, ¿cuánto es lo menos?": the least, with the down payment named.
         r"enganche\b.*\blo (?:menos|minimo)", r"lo (?:menos|minimo)\b.*\benganche",
+        # "¿cuánto es lo mínimo que debo dar?", "¿cuánto hay que dar de entrada?"
+        r"lo (?:menos|minimo) (?:que )?(?:debo|tengo que|hay que|necesito|se puede|puedo)"
+        r" (?:dar|poner|dejar)", r"(?:dar|poner|dejar|pagar) de entrada",
     ),
 }  # fmt: skip
 THINK_LATER = (

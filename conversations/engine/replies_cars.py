@@ -82,21 +82,20 @@ def car_facts(cars: Sequence[tuple[int, CarOption]], fields: Sequence[str]) -> s
     return "\n".join(lines)
 
 
-def recommendation(options: Sequence[CarOption]) -> str:
+def recommendation(options: Sequence[tuple[int, CarOption]]) -> str:
     """The best fit is the first shown (the catalogue ranks them by the customer's search); the
     cheapest and the one with the fewest km are named when they are other ones."""
+    best, car = options[0]
     lines = [
-        f"Por lo que me pediste, te recomendaría el 1 (*{options[0].title}*): es el que mejor"
+        f"Por lo que me pediste, te recomendaría el {best} (*{car.title}*): es el que mejor"
         " se ajusta a tu búsqueda."
     ]
-    cheapest = min(range(len(options)), key=lambda i: options[i].price)
-    fewest = min(range(len(options)), key=lambda i: options[i].km)
-    if cheapest != 0:
-        lines.append(
-            f"Si lo que más te importa es el precio, el más económico es el {cheapest + 1}."
-        )
-    if fewest not in (0, cheapest):
-        lines.append(f"Si prefieres el de menos kilometraje, es el {fewest + 1}.")
+    cheapest = min(options, key=lambda o: o[1].price)[0]
+    fewest = min(options, key=lambda o: o[1].km)[0]
+    if cheapest != best:
+        lines.append(f"Si lo que más te importa es el precio, el más económico es el {cheapest}.")
+    if fewest not in (best, cheapest):
+        lines.append(f"Si prefieres el de menos kilometraje, es el {fewest}.")
     return " ".join(lines)
 
 

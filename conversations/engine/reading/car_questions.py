@@ -10,7 +10,9 @@ from conversations.engine.reading.need import (
 )
 from conversations.engine.reading.options import (
     _RANK_PATTERNS,
+    _names,
     _option_index,
+    _options_named,
     _rank_index,
 )
 from conversations.engine.reading.text import (
@@ -29,6 +31,7 @@ class CarQuestion:
     index: int | None = None
     rank: str | None = None  # "cual es el más nuevo?": answer with the car, do not choose it
     recommend: bool = False  # "¿cuál me recomiendas?": side by side, and the best fit named
+    among: tuple[int, ...] = ()  # "¿el onix o el rio, cuál es mejor?": only those (0-based)
 
 
 # "¿y de qué año es?" right after a question about one option: the same option (a plural verb,
@@ -194,9 +197,21 @@ def _car_question(
         fields = (
             (*_DETAIL_FIELDS, *(f for f in rest if f not in _DETAIL_FIELDS)) if about_car else rest
         )
-    if options and _COMPARE.search(folded) and _COMPARED.search(folded):
+    # Two or more options named, by number or by model: "¿el onix o el rio, cuál es mejor?"
+    named = _options_named(folded, options) or tuple(
+        i for i, car in enumerate(options) if _names(folded, car.model)
+    )
+    among = named if len(named) > 1 else ()
+    if options and _COMPARE.search(folded) and (_COMPARED.search(folded) or among):
         # "¿qué diferencia hay entre el 1 y el 2?": the options side by side, never a choice.
-        return CarQuestion(fields=fields or _COMPARED_FIELDS, index=None)
+        recommend = not fields and _RECOMMEND.search(folded) is not None
+        return CarQuestion(
+            fields=fields or _COMPARED_FIELDS, index=None, recommend=recommend, among=among
+        )
+    if among and _RECOMMEND.search(folded) and not _ADVISOR.search(folded):
+        return CarQuestion(
+            fields=fields or _COMPARED_FIELDS, index=None, recommend=not fields, among=among
+        )
     index = _option_index(folded, options, loose=False) if options else None
     if (
         options

@@ -58,7 +58,9 @@ def flow_intents(turn: Turn) -> TurnResult | None:
         if s.chosen is None and s.focus is not None:
             choose(turn, s.focus)  # "¿podemos ir a verla?" after asking about one option
         elif s.chosen is None:
-            return turn.ask(Action.CHOOSE_OPTION)
+            # "¿puedo ir a verlas?" with several shown: yes, and which one (then the booking).
+            turn.say(replies.visit_which(call=bool(r.callback)))
+            return turn.result(Action.CHOOSE_OPTION, ask=False)
         return advance_lead(turn)
     if r.appointment and not s.options:
         turn.set_slots(wants_appointment=True)  # remembered; contact data comes after options

@@ -101,9 +101,10 @@ def _car_question_answer(turn: Turn, q: CarQuestion, s: Slots) -> None:
     elif s.chosen is not None and (not options or turn.pending != Action.CHOOSE_OPTION):
         turn.say(replies_cars.car_facts([(0, s.chosen)], q.fields))
     else:
-        turn.say(replies_cars.car_facts(list(enumerate(options, start=1)), q.fields))
+        shown = [(i + 1, options[i]) for i in (q.among or range(len(options)))]
+        turn.say(replies_cars.car_facts(shown, q.fields))
         if q.recommend:
-            turn.say(replies_cars.recommendation(options))
+            turn.say(replies_cars.recommendation(shown))
     turn.answered = True
     turn.understood["car_question"] = list(q.fields)
 
