@@ -627,15 +627,6 @@ def goodbye(*, shown: bool) -> str:
     return f"¡Gracias por escribir! Aquí {kept if shown else 'estaré cuando quieras'}. 🚗"
 
 
-def visit_which(*, call: bool) -> str:
-    if call:
-        return "¡Claro! ¿Por cuál de las opciones quieres que te llame un asesor? Dime el número."
-    return (
-        "¡Claro que puedes ir a verlo en persona! ¿Cuál te gustaría ver? Dime el número y te "
-        "agendo la cita."
-    )
-
-
 def thanks() -> str:
     return "¡Con gusto!"
 

@@ -154,5 +154,14 @@ def option_beyond(count: int) -> str:
     return f"Te mostré {count} opciones: dime {numbers}, o pide «otras opciones»."
 
 
+def visit_which(*, call: bool) -> str:
+    if call:
+        return "¡Claro! ¿Por cuál de las opciones quieres que te llame un asesor? Dime el número."
+    return (
+        "¡Claro que puedes ir a verlo en persona! ¿Cuál te gustaría ver? Dime el número y te "
+        "agendo la cita."
+    )
+
+
 def cash_answer() -> str:
     return "¡Claro! Puedes pagarlo de contado; así no necesitas financiamiento."

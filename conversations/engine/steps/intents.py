@@ -59,7 +59,7 @@ def flow_intents(turn: Turn) -> TurnResult | None:
             choose(turn, s.focus)  # "¿podemos ir a verla?" after asking about one option
         elif s.chosen is None:
             # "¿puedo ir a verlas?" with several shown: yes, and which one (then the booking).
-            turn.say(replies.visit_which(call=bool(r.callback)))
+            turn.say(replies_cars.visit_which(call=bool(r.callback)))
             return turn.result(Action.CHOOSE_OPTION, ask=False)
         return advance_lead(turn)
     if r.appointment and not s.options:
