@@ -49,6 +49,11 @@ def unplaced_answer(turn: Turn) -> None:
         turn.changed.add("down")
 
 
+_FINANCE_AFTER_ALL = re.compile(
+    r"\b(?:financ\w*|a credito|con credito|a meses|a plazos|en mensualidades|en pagos)\b"
+)
+
+
 def take_money(turn: Turn) -> None:
     r = turn.reading
     before = turn.slots
@@ -89,6 +94,10 @@ def take_money(turn: Turn) -> None:
     if r.cash and not before.cash_purchase:
         turn.set_slots(cash_purchase=True)
         turn.changed.add("cash")
+    elif before.cash_purchase and _FINANCE_AFTER_ALL.search(r.folded):
+        # "mejor financiado con 50 mil" after a cash purchase: the financing goes on.
+        turn.set_slots(cash_purchase=False, plan_shown_for=None)
+        turn.changed.add("cash_off")
     if "down" in turn.changed and turn.slots.chosen is None and not turn.slots.cash_purchase:
         s = turn.slots
         if r.monthly is None:

@@ -138,6 +138,10 @@ def need_text(s: Slots) -> str:
     )
 
 
+# "¿qué me alcanza?", "¿qué tienes?": whatever fits the budget is what is asked for.
+_WHAT_FITS = re.compile(r"\bque (?:me )?(?:alcanza|alcanzaria|hay|tienes|tienen|me ofreces)\b")
+
+
 def budget_answers_need(turn: Turn) -> bool:
     """A budget given where the kind of car was asked ("hola" → "tengo 230 mil"), or with a car
     wanted in general words ("busco auto, traigo 280"): the options within it, of every kind,
@@ -149,5 +153,9 @@ def budget_answers_need(turn: Turn) -> bool:
         and s.has_budget
         and "budget" in turn.changed
         and not s.options
-        and (asked or CAR_WANT.search(turn.reading.folded) is not None)
+        and (
+            asked
+            or CAR_WANT.search(turn.reading.folded) is not None
+            or _WHAT_FITS.search(turn.reading.folded) is not None
+        )
     )
