@@ -61,6 +61,8 @@ APPOINTMENT = (
     r"quiero verla", r"puedo verlo", r"puedo verla", r"pasar a verlo", r"pasar a verla",
     r"ir a la sucursal", r"ir a su sucursal", r"ir a la agencia", r"ir a ver\w*",
     r"pasar a ver\w*", r"verlo en vivo", r"verla en vivo", r"conocerlo", r"conocerla",
+    # A visit asked as a question: cuando puedo ir, podemos pasar el sabado; never ir pagando.
+    r"(?:puedo|podemos|podria|podriamos) (?:ir|pasar)\b(?! (?:pagando|abonando|dando|juntando))",
 )  # fmt: skip
 # Questions about the financing rules themselves, answered from the engine's configuration.
 RULE_TOPICS = {

@@ -37,7 +37,8 @@ _SEATS = re.compile(
 _THIRD_ROW = re.compile(r"\b(?:tercera fila|3 filas|tres filas|3a fila)\b")
 _YEAR_MIN = re.compile(
     r"\b(?:del |de |modelo |minimo |min )?(20[0-3]\d|19[89]\d)\s*(?:para arriba|pa arriba|"
-    r"en adelante|o mas nuevo|o mas reciente|o mayor|o superior|hacia arriba|minimo|\+)"
+    r"en adelante|pa ?delante|para adelante|pa ?lante|de ahi para arriba|de ahi pa arriba|"
+    r"o mas nuevo|o mas reciente|o mayor|o superior|hacia arriba|minimo|\+)"
     r"|\b(?:minimo|no menor a|no mas viejo que|desde el?|a partir del?)\s*(?:modelo\s*)?"
     r"(20[0-3]\d|19[89]\d)\b"
 )
