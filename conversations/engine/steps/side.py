@@ -119,7 +119,8 @@ def flow_question(turn: Turn) -> bool:
         or r.choice_among
         or r.unplaced
         or (r.callback and not r.kavak_topic)  # "¿me pueden llamar?" asks for a call
-        or (r.appointment and bool(turn.slots.options))  # "¿cuándo puedo ir?": the booking
+        # "¿cuándo puedo ir?": the booking ("¿puedo ir a la sucursal de Puebla?" is for articles)
+        or (r.appointment and bool(turn.slots.options) and not r.kavak_topic)
         or asks_price_without_budget(turn)
         or (r.monthly_asked and bool(turn.slots.options))
     )
