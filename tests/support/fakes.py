@@ -99,7 +99,7 @@ _BODY = {"suv": "suv", "camioneta": "suv", "sedan": "sedan", "pickup": "pickup"}
 
 @dataclass
 class InMemoryCarCatalog:
-    """A tiny catalogue with exact-word matching (the real matcher is tested in tests/catalog)."""
+    """A tiny catalogue with exact-word matching (the real matcher: tests/integration/catalog)."""
 
     cars: tuple[CarOption, ...] = CARS
     queries: list[CarQuery] = field(default_factory=list)
