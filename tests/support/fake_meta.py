@@ -248,11 +248,10 @@ class FakeGraph:
             return self._script.popleft() if self._script else self.default
 
     def _create(self, phone_number_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        text = data.get("text") if isinstance(data.get("text"), dict) else {}
-        interactive = data.get("interactive") if isinstance(data.get("interactive"), dict) else {}
+        text, interactive = _object(data.get("text")), _object(data.get("interactive"))
         if not text and isinstance(interactive.get("body"), dict):
             text = interactive["body"]  # a list or buttons: the question's text
-        message = {
+        message: dict[str, Any] = {
             "id": new_wamid(),
             "to": str(data.get("to", "")),
             "from": phone_number_id,
@@ -304,6 +303,11 @@ class FakeGraph:
                 return
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object of the request, or an empty one for anything else."""
+    return value if isinstance(value, dict) else {}
+
+
 def _graph_error(code: int, message: str) -> dict[str, Any]:
     return {
         "error": {
@@ -322,8 +326,7 @@ def _interactive_ok(data: dict[str, Any]) -> bool:
     interactive = data.get("interactive")
     if not isinstance(interactive, dict) or interactive.get("type") != "list":
         return False
-    body = interactive.get("body") if isinstance(interactive.get("body"), dict) else {}
-    action = interactive.get("action") if isinstance(interactive.get("action"), dict) else {}
+    body, action = _object(interactive.get("body")), _object(interactive.get("action"))
     text, button = body.get("text"), action.get("button")
     if not isinstance(text, str) or not 0 < len(text) <= 1024:
         return False

@@ -158,7 +158,7 @@ class FakeTwilio:
         now = datetime.now(tz=UTC)
         with self._lock:
             sid = self.next_sids.popleft() if self.next_sids else "SM" + uuid.uuid4().hex
-        message = {
+        message: dict[str, Any] = {
             "sid": sid,
             "account_sid": self.account_sid,
             "to": form.get("To", ""),

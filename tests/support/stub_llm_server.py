@@ -242,7 +242,8 @@ def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
         return upload
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
+        content = part.get_payload(decode=True)  # bytes for a leaf part (None when empty)
+        payload = content if isinstance(content, bytes) else b""
         if part.get_filename():
             upload.update(
                 filename=part.get_filename(),

@@ -27,7 +27,7 @@ STATUS = "/channels/whatsapp/status"
 
 def payload(name: str, **overrides: str) -> dict[str, str]:
     """A captured Twilio payload (``twilio_payloads/<name>.json``) with some fields replaced."""
-    data = json.loads((FIXTURES / f"{name}.json").read_text())
+    data: dict[str, str] = json.loads((FIXTURES / f"{name}.json").read_text())
     data.update(overrides)
     if "MessageSid" in overrides:
         data["SmsMessageSid"] = data["SmsSid"] = overrides["MessageSid"]
@@ -40,7 +40,7 @@ def new_sid(prefix: str = "SM") -> str:
 
 def sign(path: str, data: dict[str, str], *, token: str = AUTH_TOKEN, base: str = PUBLIC) -> str:
     """What Twilio puts in X-Twilio-Signature, computed by the SDK's own validator."""
-    return RequestValidator(token).compute_signature(base + path, data)
+    return str(RequestValidator(token).compute_signature(base + path, data))
 
 
 def post_signed(

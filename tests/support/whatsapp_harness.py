@@ -192,6 +192,7 @@ def floor_conversation(env: Environment) -> int:
             " version, furthest_step, started_at, updated_at) VALUES ('api', 'floor', 'active',"
             " 'need', '{}', 0, 'need', now(), now()) RETURNING id"
         ).fetchone()
+    assert row is not None  # INSERT … RETURNING gives one row
     return int(row[0])
 
 
