@@ -101,45 +101,46 @@ test: $(VENV)/.test-stamp | var/staticfiles
 clean:
 	rm -rf var .pytest_cache .coverage .coverage.* htmlcov
 
-# Benchmarks print figures; they are never part of `make test`.
+# Benchmarks print figures; they are never part of `make test`. Scripts that import the project or
+# tests.support run as modules from the repository root (`python -m scripts.x`: no sys.path edits).
 bench-catalog: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
-	$(TEST_ENV) $(PY) scripts/bench_catalog.py
+	$(TEST_ENV) $(PY) -m scripts.bench_catalog
 
 bench-kb: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
-	$(TEST_ENV) $(PY) scripts/bench_kb.py
+	$(TEST_ENV) $(PY) -m scripts.bench_kb
 
 bench-whatsapp: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
-	$(TEST_ENV) $(PY) scripts/bench_whatsapp.py
+	$(TEST_ENV) $(PY) -m scripts.bench_whatsapp
 
 chaos-whatsapp: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
-	$(TEST_ENV) $(PY) scripts/chaos_whatsapp.py
+	$(TEST_ENV) $(PY) -m scripts.chaos_whatsapp
 
 bench-chat: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
-	$(TEST_ENV) $(PY) scripts/bench_chat.py
+	$(TEST_ENV) $(PY) -m scripts.bench_chat
 
 bench-llm: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
-	$(TEST_ENV) $(PY) scripts/bench_llm.py
+	$(TEST_ENV) $(PY) -m scripts.bench_llm
 
 # Fault suite and soak (figures, loopback only; see OPERATIONS.md). `make chaos` restarts the local
 # PostgreSQL and Redis for a few seconds each: never run it against servers others depend on.
 chaos: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
-	$(TEST_ENV) PYTHONPATH=scripts $(PY) -m chaos
+	$(TEST_ENV) $(PY) -m scripts.chaos
 
 # Scenario (e) of the fault suite alone: slow clients against gthread workers with production
 # settings. Stops neither PostgreSQL nor Redis.
 chaos-slow-clients: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
-	$(TEST_ENV) PYTHONPATH=scripts $(PY) -m chaos --only slow-clients
+	$(TEST_ENV) $(PY) -m scripts.chaos --only slow-clients
 
 soak: $(VENV)/.test-stamp
 	bash scripts/ensure_services.sh
-	$(TEST_ENV) $(PY) scripts/soak.py
+	$(TEST_ENV) $(PY) -m scripts.soak
 
 .PHONY: chaos chaos-slow-clients soak

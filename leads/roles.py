@@ -2,8 +2,8 @@
 
 Groups are created by ``leads.0001_staff_groups``; catalog, knowledge and channels grant their own
 permissions in their migrations, and ``leads.0005_backoffice_data`` sets every group to exactly
-this matrix (a frozen copy: migrations never import app code). ``tests/backoffice`` proves the
-database after migrations equals this matrix, and the pages each role can open.
+this matrix (a frozen copy: migrations never import app code). ``tests/integration/backoffice``
+proves the database after migrations equals this matrix, and the pages each role can open.
 
 - Ventas: the leads assigned to them (row-level: ``leads.selectors.lead_visible_queryset``) and the
   conversations behind them; change status, add notes, answer the customer on any channel (web

@@ -16,12 +16,8 @@ import random
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 BENCH_DB = "kavak_bench"
 SIZES = (1_000, 10_000, 100_000)

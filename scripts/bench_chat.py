@@ -23,8 +23,7 @@ from pathlib import Path
 
 import psycopg
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from whatsapp_harness import CHAT_SCRIPT, bench_floor_variables, wait_healthz
+from tests.support.whatsapp_harness import CHAT_SCRIPT, bench_floor_variables, wait_healthz
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = "kavak_bench_chat"

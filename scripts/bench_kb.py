@@ -16,14 +16,10 @@ import os
 import random
 import resource
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 BENCH_DB = "kavak_bench_kb"
 SEED = 20_240_501
 QUERIES_PER_RUN = 3000

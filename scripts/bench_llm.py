@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """`make bench-llm`: the agent with the LLM on, against a model that takes its time.
 
-A local OpenAI-compatible stand-in (``tests/llm/stub_server.py``) answers every call after a
+A local OpenAI-compatible stand-in (``tests/support/stub_llm_server.py``) answers every call after a
 log-normal delay (median and p95 from BENCH_LLM_MEDIAN_S / BENCH_LLM_P95_S, default 0.8 s / 1.8 s)
 and counts the tokens it bills. Loopback only; own databases and Redis numbers.
 
@@ -28,18 +28,15 @@ from __future__ import annotations
 import math
 import os
 import random
-import sys
 import threading
 import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scripts import bench_chat
+from tests.support import whatsapp_harness as h
 
-import bench_chat
-import whatsapp_harness as h
-
-ROOT = h.ROOT  # the harness put it on sys.path (tests.* imports)
+ROOT = h.ROOT
 
 MEDIAN_S = float(os.environ.get("BENCH_LLM_MEDIAN_S", "0.8"))
 P95_S = float(os.environ.get("BENCH_LLM_P95_S", "1.8"))
@@ -168,7 +165,7 @@ def bench_chat_part(model) -> None:  # type: ignore[no-untyped-def]
 
 # --- 2. WhatsApp ----------------------------------------------------------------------------------
 def bench_whatsapp_part(model) -> None:  # type: ignore[no-untyped-def]
-    from tests.channels.fake_twilio import FakeTwilio
+    from tests.support.fake_twilio import FakeTwilio
 
     fake = FakeTwilio(account_sid=h.ACCOUNT_SID).start()
     env = h.Environment(
@@ -356,7 +353,7 @@ def _notification_delays(env: h.Environment) -> list[float]:
 
 
 def main() -> None:
-    from tests.llm.stub_server import stub_model_server
+    from tests.support.stub_llm_server import stub_model_server
 
     print(f"Model stand-in: log-normal latency, median {MEDIAN_S} s, p95 {P95_S} s")
     with stub_model_server(latency=lognormal) as model:

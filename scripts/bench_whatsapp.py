@@ -23,12 +23,9 @@ import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import whatsapp_harness as h
-from whatsapp_harness import Environment
+from tests.support import whatsapp_harness as h
+from tests.support.whatsapp_harness import Environment
 
 PORT = 18621
 CONCURRENCY = 32
@@ -212,7 +209,7 @@ def inbound_to_send(fake, *, n: int, rate: float, offset: int) -> list[float]:  
 
 
 def main() -> int:
-    from tests.channels.fake_twilio import FakeTwilio
+    from tests.support.fake_twilio import FakeTwilio
 
     fake = FakeTwilio(account_sid=h.ACCOUNT_SID).start()
     env = Environment(

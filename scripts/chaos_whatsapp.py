@@ -33,13 +33,10 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import whatsapp_harness as h
-from whatsapp_harness import Environment
+from tests.support import whatsapp_harness as h
+from tests.support.whatsapp_harness import Environment
 
 PORTS = (18611, 18612, 18613)
 PHASE_SIZE = 200
@@ -120,7 +117,7 @@ class TwilioProvider(Provider):
         )
 
     def start_fake(self) -> Any:
-        from tests.channels.fake_twilio import FakeTwilio
+        from tests.support.fake_twilio import FakeTwilio
 
         return FakeTwilio(account_sid=h.ACCOUNT_SID).start()
 
@@ -129,7 +126,7 @@ class MetaProvider(Provider):
     name = "meta"
 
     def new_sid(self) -> str:
-        from tests.channels.fake_meta import new_wamid
+        from tests.support.fake_meta import new_wamid
 
         return new_wamid()
 
@@ -137,7 +134,7 @@ class MetaProvider(Provider):
         return address.removeprefix("whatsapp:+")  # Meta's wa_id: digits only
 
     def delivery(self, *, sid: str, address: str, body: str) -> Delivery:
-        from tests.channels.fake_meta import encode, inbound_payload, sign
+        from tests.support.fake_meta import encode, inbound_payload, sign
 
         wa_id = self.recipient(address)
         wire = encode(
@@ -164,7 +161,7 @@ class MetaProvider(Provider):
         )
 
     def start_fake(self) -> Any:
-        from tests.channels.fake_meta import FakeGraph
+        from tests.support.fake_meta import FakeGraph
 
         # Like Meta, the stand-in posts a signed "sent" status for every accepted message.
         return FakeGraph(
@@ -376,7 +373,7 @@ def main() -> int:
 def run_with_model(provider: Provider) -> int:
     import math
 
-    from tests.llm.stub_server import stub_model_server
+    from tests.support.stub_llm_server import stub_model_server
 
     sigma = math.log(1.8 / 0.8) / 1.6449
 

@@ -1,16 +1,17 @@
 """Try the Meta WhatsApp adapter without a Meta account (docs/DEMO.md, part 4).
 
-Runs the local Graph API stand-in (``tests/channels/fake_meta.py``) on ``--port``, checks the app's
+Runs the local Graph API stand-in (``tests/support/fake_meta.py``) on ``--port``, checks the app's
 webhook handshake, then plays the customer: every line you type is posted to the app's Meta webhook
 as Meta would (JSON signed with X-Hub-Signature-256), and every reply the app sends through the
 Graph API is printed. The stand-in also posts Meta's signed "sent" status back for each reply.
 
-    python scripts/meta_standin.py --app http://127.0.0.1:8000
+    python -m scripts.meta_standin --app http://127.0.0.1:8000
 
 Voice notes (docs/DEMO.md, part 5): with ``--openai-port`` it also runs the OpenAI stand-in
-(``tests/llm/stub_server.py``; point ``OPENAI_BASE_URL`` at it), and a line starting with ``/voz``
-is sent as a WhatsApp voice note: an OGG/Opus file stored behind a Graph media id, which the
-stand-in's transcription endpoint turns into the rest of the line (``/voz busco una camioneta``).
+(``tests/support/stub_llm_server.py``; point ``OPENAI_BASE_URL`` at it), and a line starting
+with ``/voz`` is sent as a WhatsApp voice note: an OGG/Opus file stored behind a Graph media id,
+which the stand-in's transcription endpoint turns into the rest of the line
+(``/voz busco una camioneta``).
 
 The CSAT question arrives as an interactive list (its rows are printed under it); ``/lista 1``
 taps the first row of the last list, as the customer's phone would.
@@ -27,13 +28,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.channels.fake_meta import (  # noqa: E402
+from tests.support.fake_meta import (
     FakeGraph,
     encode,
     inbound_payload,
@@ -105,7 +102,7 @@ def main() -> int:
     with contextlib.ExitStack() as stack:
         model = None
         if args.openai_port:
-            from tests.llm.stub_server import stub_model_server
+            from tests.support.stub_llm_server import stub_model_server
 
             model = stack.enter_context(stub_model_server(port=args.openai_port))
             print(f"OpenAI stand-in on {model.url} (OPENAI_BASE_URL); /voz <texto> = nota de voz")

@@ -25,8 +25,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import whatsapp_harness as h
-from whatsapp_harness import Environment, percentile
+from tests.support import whatsapp_harness as h
+from tests.support.whatsapp_harness import Environment, percentile
 
 ORDINARY_CLIENTS = 4
 ORDINARY_SCRIPT = ("hola", "busco un sedán automático", "tengo 350 mil")

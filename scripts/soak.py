@@ -31,14 +31,12 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import whatsapp_harness as h
-from chaos import clients, control, report
-from chaos.clients import Http
-from chaos.config import REPLY_WAIT_S
-from chaos.records import ChatAck, Recorder, Sample
-from whatsapp_harness import CHAT_SCRIPT, Environment
+from scripts.chaos import clients, control, report
+from scripts.chaos.clients import Http
+from scripts.chaos.config import REPLY_WAIT_S
+from scripts.chaos.records import ChatAck, Recorder, Sample
+from tests.support import whatsapp_harness as h
+from tests.support.whatsapp_harness import CHAT_SCRIPT, Environment
 
 PORT = 18641  # replaced by a free port at start
 WEB_WORKERS = int(os.environ.get("SOAK_WEB_WORKERS", str((os.cpu_count() or 2) * 2)))
@@ -197,7 +195,7 @@ def main() -> int:
 
 
 def run() -> int:
-    from tests.channels.fake_twilio import FakeTwilio
+    from tests.support.fake_twilio import FakeTwilio
 
     global PORT
     PORT = control.free_port()

@@ -1,4 +1,5 @@
-"""Shared fixtures. Tests talk to the real PostgreSQL and Redis of kavak.settings.test."""
+"""Shared fixtures. Integration tests talk to the real PostgreSQL and Redis of kavak.settings.test;
+``tests/unit`` touches neither (its conftest refuses them). Helpers are in ``tests/support``."""
 
 from __future__ import annotations
 
@@ -7,26 +8,36 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
 
-if TYPE_CHECKING:
-    from tests.channels.fake_twilio import FakeTwilio
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
+from tests.support.fake_meta import FakeGraph
+from tests.support.fake_twilio import FakeTwilio
+from tests.support.stub_llm_server import StubModel, stub_model_server
+from tests.support.whatsapp import ACCOUNT_SID, META_ACCESS_TOKEN
 
 
 @pytest.fixture
 def fake_twilio() -> Iterator[FakeTwilio]:
-    """Twilio's REST API: a local server the real ``twilio`` SDK talks to (``tests/channels``)."""
-    from tests.channels.conftest import ACCOUNT_SID
-    from tests.channels.fake_twilio import FakeTwilio
-
+    """Twilio's REST API: a local server the real ``twilio`` SDK talks to."""
     with FakeTwilio(account_sid=ACCOUNT_SID, slow_s=1.0) as fake:
         yield fake
+
+
+@pytest.fixture
+def fake_graph() -> Iterator[FakeGraph]:
+    """Meta's Graph API (WhatsApp Cloud API): a local stand-in the Meta sender talks to."""
+    with FakeGraph(access_token=META_ACCESS_TOKEN, slow_s=1.0) as graph:
+        yield graph
+
+
+@pytest.fixture
+def stub_model() -> Iterator[StubModel]:
+    """An OpenAI-compatible Chat Completions server the real ``openai`` SDK talks to."""
+    with stub_model_server() as model:
+        yield model
 
 
 @pytest.fixture(autouse=True)
@@ -82,20 +93,3 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> I
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-
-def restore_catalog_seeds() -> None:
-    """Re-run the catalogue's seed data migration (references and aliases).
-
-    Transactional tests (``transaction=True``) end by truncating every table, migration data
-    included; a later transactional test that needs the seeded aliases calls this first.
-    """
-    import importlib
-
-    from django.apps import apps
-
-    from catalog.selectors import catalog_vocabulary_invalidate
-
-    migration = importlib.import_module("catalog.migrations.0002_seed_references_and_aliases")
-    migration.seed(apps, None)
-    catalog_vocabulary_invalidate()

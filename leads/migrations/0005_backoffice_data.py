@@ -1,9 +1,9 @@
 """Back office data: backfill lead activity, give lost leads a reason, and set the final role matrix.
 
 The matrix is a frozen copy of ``leads.roles.ROLE_PERMISSIONS`` at the time of writing (migrations
-never import app code); ``tests/backoffice/test_roles.py`` proves they are equal. It runs after the
-catalog, knowledge and channels grants and sets each group to exactly this set (least privilege:
-it removes Ventas' view of every customer's raw WhatsApp deliveries).
+never import app code); ``tests/integration/backoffice/test_roles.py`` proves they are equal. It
+runs after the catalog, knowledge and channels grants and sets each group to exactly this set
+(least privilege: it removes Ventas' view of every customer's raw WhatsApp deliveries).
 """
 
 from django.contrib.auth.management import create_permissions

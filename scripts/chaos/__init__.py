@@ -32,6 +32,7 @@ always started again in ``finally``; outages stay under 10 s (other test runs sh
 A package, one module per part: ``config`` (the figures above), ``records`` (what the load
 records), ``clients`` (the load generators), ``control`` (the run lock, PostgreSQL, Redis and the
 product's processes), ``scenarios``, ``report`` (figures and accounting) and ``run`` (the order of
-it all, the command line). ``make chaos`` runs ``python -m chaos`` with ``scripts/`` on
-``PYTHONPATH``; ``scripts/soak.py`` reuses its parts.
+it all, the command line). ``make chaos`` runs ``python -m scripts.chaos`` from the
+repository root; ``scripts/soak.py`` reuses its parts, and the stack itself comes from
+``tests.support.whatsapp_harness``.
 """

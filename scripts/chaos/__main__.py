@@ -1,7 +1,7 @@
-"""``python -m chaos`` (with ``scripts/`` on ``PYTHONPATH``): what ``make chaos`` runs."""
+"""``python -m scripts.chaos`` (from the repository root): what ``make chaos`` runs."""
 
 import sys
 
-from chaos.run import main
+from scripts.chaos.run import main
 
 sys.exit(main())

@@ -11,11 +11,8 @@ import time
 import uuid
 from collections.abc import Iterator
 
-import whatsapp_harness as h
-from whatsapp_harness import CHAT_SCRIPT
-
-from chaos import config
-from chaos.config import (
+from scripts.chaos import config
+from scripts.chaos.config import (
     CHAT_RETRY_S,
     CHAT_THINK_S,
     REPLY_WAIT_S,
@@ -23,7 +20,9 @@ from chaos.config import (
     WA_THINK_S,
     WEBHOOK_RETRY_S,
 )
-from chaos.records import ChatAck, Recorder, Sample, WaSend
+from scripts.chaos.records import ChatAck, Recorder, Sample, WaSend
+from tests.support import whatsapp_harness as h
+from tests.support.whatsapp_harness import CHAT_SCRIPT
 
 
 class Http:

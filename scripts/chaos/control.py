@@ -11,11 +11,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import whatsapp_harness as h
-from whatsapp_harness import Environment
-
-from chaos import config
-from chaos.config import LOCK_FILE, REDIS_START, WEB_WORKERS, WORKER_CONCURRENCY
+from scripts.chaos import config
+from scripts.chaos.config import LOCK_FILE, REDIS_START, WEB_WORKERS, WORKER_CONCURRENCY
+from tests.support import whatsapp_harness as h
+from tests.support.whatsapp_harness import Environment
 
 
 @contextlib.contextmanager

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-import whatsapp_harness as h
-from whatsapp_harness import CHAT_SCRIPT
-
-from chaos import config
-from chaos.clients import Http
-from chaos.control import wait_until
-from chaos.records import Phase, Recorder, Sample
+from scripts.chaos import config
+from scripts.chaos.clients import Http
+from scripts.chaos.control import wait_until
+from scripts.chaos.records import Phase, Recorder, Sample
+from tests.support import whatsapp_harness as h
+from tests.support.whatsapp_harness import CHAT_SCRIPT
 
 
 def phase_figures(phase: Phase, rec: Recorder) -> dict[str, object]:

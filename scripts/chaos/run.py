@@ -6,12 +6,9 @@ import contextlib
 import time
 from collections import Counter
 
-import whatsapp_harness as h
-from whatsapp_harness import Environment
-
-from chaos import config
-from chaos.clients import load
-from chaos.config import (
+from scripts.chaos import config
+from scripts.chaos.clients import load
+from scripts.chaos.config import (
     CHAT_CLIENTS,
     LLM_COOLDOWN_S,
     LLM_SLOW_S,
@@ -24,16 +21,16 @@ from chaos.config import (
     WEB_WORKERS,
     WORKER_CONCURRENCY,
 )
-from chaos.control import (
+from scripts.chaos.control import (
     exclusive_run,
     free_port,
     pg_ensure_running,
     redis_ensure_running,
     start_product,
 )
-from chaos.records import Phase, Recorder
-from chaos.report import accounting, drain, lead_sweep, print_phase, scrape
-from chaos.scenarios import (
+from scripts.chaos.records import Phase, Recorder
+from scripts.chaos.report import accounting, drain, lead_sweep, print_phase, scrape
+from scripts.chaos.scenarios import (
     end_phase,
     llm_available,
     run_phase,
@@ -42,13 +39,15 @@ from chaos.scenarios import (
     scenario_redis,
     scenario_worker,
 )
+from tests.support import whatsapp_harness as h
+from tests.support.whatsapp_harness import Environment
 
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="python -m chaos", description="make chaos: faults under load, with figures"
+        prog="python -m scripts.chaos", description="make chaos: faults under load, with figures"
     )
     parser.add_argument(
         "--only",
@@ -62,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_slow_clients_only() -> int:
     """Scenario (e) on a database of its own; PostgreSQL and Redis keep running throughout."""
-    from slow_clients import scenario_slow_clients
+    from scripts.slow_clients import scenario_slow_clients
 
     env = Environment(database="kavak_chaos_slow", redis_db=10, fake_url="http://127.0.0.1:9")
     print(f"chaos (slow clients only): database {env.database}, Redis db 10 prefix {env.prefix}")
@@ -87,7 +86,7 @@ def run_slow_clients_only() -> int:
 
 
 def run() -> int:
-    from tests.channels.fake_twilio import FakeTwilio
+    from tests.support.fake_twilio import FakeTwilio
 
     config.PORT = free_port()
     started = time.monotonic()
@@ -165,7 +164,7 @@ def run() -> int:
             drain(rec, fake)
             figures = accounting(rec, fake)
             leads_before, leads_after = lead_sweep(rec)
-        from slow_clients import scenario_slow_clients
+        from scripts.slow_clients import scenario_slow_clients
 
         slow_ok = scenario_slow_clients(env, key)
     finally:
@@ -218,7 +217,7 @@ def run() -> int:
 
 def _llm_phase(rec: Recorder, phase: Phase, env: Environment, procs, fake, key: str) -> bool:  # type: ignore[no-untyped-def]
     """Restart web and worker with the LLM on (the stub), run scenario (c) under the same load."""
-    from tests.llm.stub_server import stub_model_server
+    from tests.support.stub_llm_server import stub_model_server
 
     with stub_model_server() as model:
         llm = {

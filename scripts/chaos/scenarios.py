@@ -12,12 +12,9 @@ import time
 import uuid
 from collections import Counter
 
-import whatsapp_harness as h
-from whatsapp_harness import Environment
-
-from chaos import config
-from chaos.clients import Http
-from chaos.config import (
+from scripts.chaos import config
+from scripts.chaos.clients import Http
+from scripts.chaos.config import (
     LLM_COOLDOWN_S,
     LLM_SLOW_S,
     MAX_OUTAGE_S,
@@ -29,7 +26,7 @@ from chaos.config import (
     VISIBILITY_TIMEOUT_S,
     WORKER_CONCURRENCY,
 )
-from chaos.control import (
+from scripts.chaos.control import (
     children,
     log_count,
     log_size,
@@ -41,8 +38,10 @@ from chaos.control import (
     redis_stop,
     wait_until,
 )
-from chaos.records import Phase, Recorder, WaSend
-from chaos.report import phase_figures
+from scripts.chaos.records import Phase, Recorder, WaSend
+from scripts.chaos.report import phase_figures
+from tests.support import whatsapp_harness as h
+from tests.support.whatsapp_harness import Environment
 
 
 def run_phase(rec: Recorder, phase: Phase) -> None:
@@ -303,13 +302,13 @@ def llm_available() -> str:
     """Empty when the LLM support and its stub server are here, else why the scenario is skipped."""
     if not (h.ROOT / "conversations" / "llm" / "circuit.py").exists():
         return "conversations/llm/circuit.py not found (LLM support not landed)"
-    if not (h.ROOT / "tests" / "llm" / "stub_server.py").exists():
-        return "tests/llm/stub_server.py not found"
+    if not (h.ROOT / "tests" / "support" / "stub_llm_server.py").exists():
+        return "tests/support/stub_llm_server.py not found"
     try:
         from django.conf import settings
 
         settings.LLM_CIRCUIT_COOLDOWN_S  # noqa: B018
-        from tests.llm.stub_server import stub_model_server  # noqa: F401
+        from tests.support.stub_llm_server import stub_model_server  # noqa: F401
     except (ImportError, AttributeError) as exc:
         return f"LLM support not importable: {exc}"
     return ""

@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound, WhatsAppStatusEvent
 from conversations.models import Conversation, Message
 from leads.models import Lead
-from tests.channels.conftest import (
+from tests.support.fake_twilio import FakeTwilio
+from tests.support.whatsapp import (
     STATUS,
     WEBHOOK,
     channel_settings,
@@ -31,7 +32,6 @@ from tests.channels.conftest import (
     payload,
     sign,
 )
-from tests.channels.fake_twilio import FakeTwilio
 
 pytestmark = pytest.mark.django_db
 

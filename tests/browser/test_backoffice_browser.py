@@ -17,8 +17,8 @@ from channels.models import WhatsAppOutbound
 from knowledge.models import Article
 from leads.models import Lead, SalesAgent
 from leads.roles import CONTENT, SALES, SUPERVISION
-from tests.backoffice.conftest import make_conversation, make_lead, seed_known_log
 from tests.browser.conftest import PASSWORD, log_in, shot
+from tests.support.backoffice import make_conversation, make_lead, seed_known_log
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

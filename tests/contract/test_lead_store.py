@@ -16,7 +16,7 @@ from conversations.models import Conversation
 from leads.models import Lead
 from leads.ports import LeadData, LeadStore, LeadView
 from leads.stores import DbLeadStore, MemoryLeadStore
-from tests.concurrency import run_at_once
+from tests.support.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from conversations.models import Conversation, SatisfactionAnswer
 from conversations.ports import MessageRecord, Session, StateStore
 from conversations.stores import DbStateStore, MemoryStateStore
 from conversations.wiring import llm_rollout_group
-from tests.concurrency import run_at_once
+from tests.support.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 from conversations.evaluation import scenario_load_all, scenario_load_pack
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 # Rules that a scripted conversation cannot show (a clock jump, an HTTP-only API), with the test
 # that proves each.
 COVERED_ELSEWHERE = {
     "U10": (
-        "tests/llm/test_engine_suggestions.py",
+        "tests/unit/llm/test_engine_suggestions.py",
         "test_a_value_the_customer_never_wrote_is_refused",
     ),
     "F11": (
@@ -24,11 +24,11 @@ COVERED_ELSEWHERE = {
     ),
     # Human handoff (issue 17): a person in the back office, outside any turn.
     "H1": (
-        "tests/backoffice/test_handoff_channels.py",
+        "tests/integration/backoffice/test_handoff_channels.py",
         "test_chat_handoff_answered_from_the_admin_arrives_in_staff_messages_and_the_endpoint",
     ),
     "H2": (
-        "tests/backoffice/test_handoff_channels.py",
+        "tests/integration/backoffice/test_handoff_channels.py",
         "test_a_salesperson_writing_takes_the_conversation_from_the_bot",
     ),
     "H3": (
@@ -36,7 +36,7 @@ COVERED_ELSEWHERE = {
         "test_a_handoff_on_the_web_chat_is_answered_by_a_salesperson_and_seen_without_reloading",
     ),
     "H4": (
-        "tests/backoffice/test_handoff_channels.py",
+        "tests/integration/backoffice/test_handoff_channels.py",
         "test_unanswered_handoff_gets_one_honest_message_after_the_sla",
     ),
 }

@@ -28,7 +28,7 @@ from conversations.evaluation import (
 from conversations.evaluation import ScenarioReport as Report
 from conversations.services import conversation_turn_handle
 from knowledge.services import knowledge_load_demo
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 CAR = {
     "stock_id": "1", "make": "Nissan", "model": "Versa", "year": 2020, "price": "265999.00",

@@ -19,8 +19,8 @@ from conversations.models import Conversation, Message, SatisfactionAnswer
 from conversations.satisfaction import satisfaction_answer_record, satisfaction_ask_after_handoff
 from conversations.services import conversation_turn_handle
 from conversations.staff import conversation_client_messages, conversation_staff_reply
-from tests.concurrency import run_at_once
-from tests.fakes import FakeKnowledge, InMemoryCarCatalog
+from tests.support.concurrency import run_at_once
+from tests.support.fakes import FakeKnowledge, InMemoryCarCatalog
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from conversations.models import Conversation, Message
 from conversations.services import conversation_return_to_bot, conversation_turn_handle
 from leads.models import Lead, LeadNotification
 from leads.services import lead_notify_sales
-from tests.concurrency import run_at_once
-from tests.fakes import FakeKnowledge, InMemoryCarCatalog
+from tests.support.concurrency import run_at_once
+from tests.support.fakes import FakeKnowledge, InMemoryCarCatalog
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from leads.models import Lead
 from leads.stores import DbLeadStore, LeadData
-from tests.concurrency import run_at_once
+from tests.support.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

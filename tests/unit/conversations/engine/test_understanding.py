@@ -1,0 +1,223 @@
+"""Reading a whole message before deciding (issue 15): cues decide what a number is, the pending
+question only breaks ties, and choices, car questions, contact data and intents are read on any
+turn. On the pure engine with fake ports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conversations.engine import parsing
+from conversations.engine.state import Action, ConversationState, Slots
+from conversations.engine.understanding import Reading, understand
+from tests.support.fakes import CARS, FakeKnowledge, InMemoryCarCatalog
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("America/Mexico_City"))  # a Tuesday
+OPTIONS = CARS[:3]  # Corolla 2019 $289,999 · Corolla 2017 $229,999 · Versa 2020 $239,999
+
+
+def read(text: str, action: Action = Action.ASK_NEED, **slots: object) -> Reading:
+    state = ConversationState(next_action=action, slots=Slots(**slots))  # type: ignore[arg-type]
+    return understand(text, state, catalog=InMemoryCarCatalog(), knowledge=FakeKnowledge(), now=NOW)
+
+
+# --- what a number is: its cue words --------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "down", "monthly", "budget"),
+    [
+        ("tengo 50 mil pal enganche", "50000", None, None),
+        ("tengo 50 mil pal enganche y puedo pagar 6 mil al mes", "50000", "6000", None),
+        ("enganche de 60 mil y presupuesto de 300 mil", "60000", None, "300000"),
+        ("4 mil 500 x mes", None, "4500", None),
+        ("puedo dar 4 mil 500 de mensualidad", None, "4500", None),
+        ("cuatro mil quinientos al mes", None, "4500", None),
+        ("tengo 300 lucas", None, None, "300000"),
+        ("traigo como 300 varos", None, None, "300000"),
+        ("unos 250 de presupuesto", None, None, "250000"),
+        ("daria 90 de entrada y 7 mil mensuales", "90000", "7000", None),
+        ("un millón 200", None, None, "1200000"),
+    ],
+)
+def test_cue_words_decide_what_each_number_is(
+    text: str, down: str | None, monthly: str | None, budget: str | None
+) -> None:
+    r = read(text, Action.ASK_BUDGET)
+    assert r.down_amount == (Decimal(down) if down else None)
+    assert r.monthly == (Decimal(monthly) if monthly else None)
+    assert r.budget_max == (Decimal(budget) if budget else None)
+
+
+def test_the_nearest_cue_wins_when_a_clause_has_two() -> None:
+    r = read("cuanto quedaria la mensualidad dando 80 mil de enganche a 4 años", Action.ASK_TERM)
+    assert r.down_amount == Decimal("80000")
+    assert r.monthly is None
+    assert r.term is not None
+    assert r.term.months == 48
+
+
+def test_a_phone_is_never_money_and_a_stock_id_chooses() -> None:
+    r = read("mi numero es 55 3456 7890 para que me marquen", Action.ASK_DOWN_PAYMENT)
+    assert r.phone == "+525534567890"
+    assert (r.down_amount, r.budget_max, r.unplaced) == (None, None, None)
+    chosen = read(f"quiero el {OPTIONS[1].stock_id}", Action.CHOOSE_OPTION, options=OPTIONS)
+    assert chosen.choice == 1
+    assert chosen.budget_max is None
+
+
+def test_percentages_and_halves_are_down_payments_but_not_rates() -> None:
+    assert read("con 20% de enganche").down_ratio == Decimal("0.2")
+    assert read("la mitad de enganche", Action.ASK_DOWN_PAYMENT).down_ratio == Decimal("0.5")
+    assert read("la tasa es del 10%?").down_ratio is None
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "roles"),
+    [
+        ("72", Action.ASK_BUDGET, ("term", "price")),  # 72 months or 72 mil? ask
+        ("380", Action.CHOOSE_OPTION, ("price",)),  # not a choice: confirm it is a budget
+        ("380", Action.ASK_TERM, ("down",)),  # not a term
+    ],
+)
+def test_a_bare_number_the_question_cannot_explain_is_confirmed(
+    text: str, action: Action, roles: tuple[str, ...]
+) -> None:
+    r = read(
+        text, action, options=OPTIONS, chosen=OPTIONS[0] if action == Action.ASK_TERM else None
+    )
+    assert r.unplaced_roles == roles
+    assert (r.budget_max, r.down_amount) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "expected"),
+    [
+        ("250", Action.ASK_BUDGET, ("budget_max", Decimal("250000"))),
+        ("60", Action.ASK_DOWN_PAYMENT, ("down_amount", Decimal("60000"))),
+        ("versa de 270", Action.ASK_NEED, ("budget_max", Decimal("270000"))),
+    ],
+)
+def test_the_pending_question_breaks_ties_for_a_plausible_bare_number(
+    text: str, action: Action, expected: tuple[str, Decimal]
+) -> None:
+    name, value = expected
+    assert getattr(read(text, action), name) == value
+
+
+def test_money_after_a_choice_is_a_down_payment_unless_it_names_a_new_search() -> None:
+    chosen = OPTIONS[0]
+    assert read("y si doy 100 mil?", Action.OFFER_APPOINTMENT, chosen=chosen).down_amount == 100000
+    assert read("y con 100 mil?", Action.OFFER_APPOINTMENT, chosen=chosen).down_amount == 100000
+    new_search = read("mejor una camioneta de 400 mil", Action.ASK_DOWN_PAYMENT, chosen=chosen)
+    assert new_search.budget_max == Decimal("400000")
+    assert new_search.down_amount is None
+
+
+# --- choosing among the options shown -------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [
+        ("ok el 2", 1),
+        ("quiero el 2", 1),
+        ("sale el segundo", 1),
+        ("me late la primera", 0),
+        ("va me quedo con el 3", 2),
+        ("la 1 👍", 0),
+        ("el más nuevo", 2),  # the 2020 Versa
+        ("dame el más barato", 1),
+        ("el último", 2),
+        ("el versa", 2),
+        ("2", 1),
+    ],
+)
+def test_choices_in_customer_wording(text: str, index: int) -> None:
+    assert read(text, Action.CHOOSE_OPTION, options=OPTIONS).choice == index
+
+
+def test_a_year_shared_by_two_options_asks_which() -> None:
+    options = (OPTIONS[0], OPTIONS[2])  # 2019 and 2020
+    assert read("el del 2020", Action.CHOOSE_OPTION, options=options).choice == 1
+    both = (OPTIONS[0], OPTIONS[0].__class__(**{**OPTIONS[1].__dict__, "year": 2019}))
+    r = read("el del 2019", Action.CHOOSE_OPTION, options=both)
+    assert r.choice is None
+    assert r.choice_among == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "index"),
+    [
+        ("¿cuántos km tiene el 3?", ("km",), 2),
+        ("y el 2 de que año es", ("year",), 1),
+        ("es automatico el 2?", ("transmission",), 1),
+        ("que version es la 1?", ("version",), 0),
+        ("el 2 sigue disponible?", ("available",), 1),
+    ],
+)
+def test_questions_about_a_shown_car_are_not_choices(
+    text: str, fields: tuple[str, ...], index: int
+) -> None:
+    r = read(text, Action.CHOOSE_OPTION, options=OPTIONS)
+    assert r.car_question is not None
+    assert r.car_question.fields == fields
+    assert r.car_question.index == index
+    assert r.choice is None
+
+
+def test_a_kavak_question_with_a_car_word_is_not_a_car_question() -> None:
+    r = read("¿cuántos km puedo manejar en la prueba?", Action.CHOOSE_OPTION, options=OPTIONS)
+    assert r.car_question is None
+
+
+# --- contact data and intents, on any turn --------------------------------------------------------
+def test_contact_data_is_read_whatever_was_asked() -> None:
+    r = read("hola soy Fernanda, busco un sedan")
+    assert r.name == "Fernanda"
+    assert read("soy de leon guanajuato y busco un sedan").name is None
+    later = read("mañana a las 11, o al 8112345678 si no contesto", Action.ASK_CONTACT_TIME)
+    assert later.contact_at == datetime(2026, 11, 25, 11, 0, tzinfo=NOW.tzinfo)
+    assert later.contact_text == "mañana a las 11"
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("👍", "small_talk"),
+        ("ok", "small_talk"),
+        ("sigues ahi?", "small_talk"),
+        ("ok déjame pensarlo", "think_later"),
+        ("no, gracias", "decline"),
+        ("prefiero que me llamen", "callback"),
+        ("quiero ir a verla el sábado", "appointment"),
+        ("no quiero dar mi número", "refuses_phone"),
+        ("mejor empecemos de nuevo", "reset"),
+        ("Sí, me interesa el financiamiento", "financing_interest"),
+    ],
+)
+def test_intents_besides_slots(text: str, flag: str) -> None:
+    assert getattr(read(text), flag) is True
+
+
+def test_only_a_bare_confirmation_confirms() -> None:
+    assert read("sí").only_yes
+    assert read("va, perfecto").only_yes
+    assert not read("va, y también busco una suv de 300").only_yes
+    assert read("nel").only_no
+
+
+def test_financing_rule_questions_are_recognised() -> None:
+    assert read("¿qué tasa manejan?").rule_question == "rate"
+    assert read("y a que plazos?").rule_question == "terms"
+    assert read("cuanto es lo minimo de enganche?", Action.ASK_DOWN_PAYMENT).rule_question == (
+        "min_down"
+    )
+    # Asking about the minimum does not choose it.
+    assert not read("cuanto es lo minimo de enganche?", Action.ASK_DOWN_PAYMENT).down_minimum
+
+
+def test_contact_phrase_keeps_only_the_when() -> None:
+    assert parsing.contact_phrase("quiero una cita en monterrey el sabado a las 11") == (
+        "el sabado a las 11"
+    )
+    assert parsing.contact_phrase("cuando puedan") is None
