@@ -258,7 +258,6 @@ def parse_down_payment(text: str, *, expecting: bool = False) -> DownPayment | N
 
 
 # --- Term ---------------------------------------------------------------------------------------
-ALLOWED_TERMS = (36, 48, 60, 72)
 
 
 @dataclass(frozen=True)
@@ -277,7 +276,8 @@ _TERM_UNITS = r"anios|anio|anos|ano|meses|mes|mses|meces|mesess|mensualidades|pa
 _LOOSE_TERM_UNITS = ("m", "pagos", "mensualidades")
 
 
-def parse_term(text: str, *, expecting: bool = False) -> Term | None:
+def parse_term(text: str, *, terms: tuple[int, ...], expecting: bool = False) -> Term | None:
+    """The term named, if one of ``terms`` (the engine's config); another is an invalid term."""
     folded = _replace_number_words(fold(text))
     if _has_any(folded, (r"el mas largo", r"lo mas largo", r"mas largo", r"maximo plazo")):
         return Term(months=72)
@@ -289,7 +289,7 @@ def parse_term(text: str, *, expecting: bool = False) -> Term | None:
     if m:
         n = int(m.group(1))
         months = n * 12 if m.group(2).startswith("an") else n
-        if months in ALLOWED_TERMS:
+        if months in terms:
             return Term(months=months)
         if m.group(2) not in _LOOSE_TERM_UNITS:
             return Term(months=None, invalid=True)
@@ -298,10 +298,10 @@ def parse_term(text: str, *, expecting: bool = False) -> Term | None:
         m2 = bare or re.search(r"\ba (\d{1,2})\b", folded)
         if m2:
             n = int(m2.group(1))
-            if n in ALLOWED_TERMS:
+            if n in terms:
                 return Term(months=n)
             if 1 <= n <= 12:
-                return Term(months=n * 12) if n * 12 in ALLOWED_TERMS else Term(None, invalid=True)
+                return Term(months=n * 12) if n * 12 in terms else Term(None, invalid=True)
             return Term(months=None, invalid=True)
     return None
 

@@ -26,11 +26,15 @@ class Inbound:
     suggested: Mapping[str, Any] = field(default_factory=dict)
 
 
+# The engine's defaults (tests); the shell passes the settings' values (conversations.wiring).
+DEFAULT_TERMS = (36, 48, 60, 72)
+
+
 @dataclass(frozen=True)
 class EngineConfig:
     now: datetime
     annual_rate: Decimal = Decimal("0.10")
-    terms: tuple[int, ...] = (36, 48, 60, 72)
+    terms: tuple[int, ...] = DEFAULT_TERMS
     min_down_ratio: Decimal = Decimal("0.10")
     max_misunderstood: int = 3
     # Outside business hours, when advisors are back ("mañana a las 9:00"); None while open.

@@ -28,6 +28,7 @@ from conversations.engine.ports import Branch, CarCatalog, KnowledgeBase, NeedMa
 from conversations.engine.reading.contact import _read_contact
 from conversations.engine.reading.need import _read_need
 from conversations.engine.state import Action, CarOption, ConversationState
+from conversations.engine.turn import DEFAULT_TERMS
 
 __all__ = ["CarQuestion", "Reading", "names_unsearchable_detail", "understand"]
 from conversations.engine.reading.car_questions import (
@@ -213,7 +214,7 @@ def understand(
     catalog: CarCatalog,
     knowledge: KnowledgeBase,
     now: datetime,
-    terms: tuple[int, ...] = parsing.ALLOWED_TERMS,
+    terms: tuple[int, ...] = DEFAULT_TERMS,
 ) -> Reading:
     """Everything one customer message says, each slot with the cue that decided it."""
     text = _spanglish(text.strip())
@@ -238,7 +239,7 @@ def understand(
     text_money = _without_stock_id(text, options)
     no_phone_text = parsing.strip_phones(folded)
     need, no_phone_text = _read_need(text, folded, no_phone_text, state=state, catalog=catalog)
-    term = _read_term(no_phone_text, pending)
+    term = _read_term(no_phone_text, pending, terms)
     match = need["need"]
     names_car = bool(match.make or match.model or match.body_type)
     # "¿si te doy 270 me lo dejas?": a counter-offer for the car shown, neither budget nor down.
@@ -417,13 +418,13 @@ def _read_intents(
     }
 
 
-def _read_term(no_phone_text: str, pending: Action) -> parsing.Term | None:
+def _read_term(no_phone_text: str, pending: Action, terms: tuple[int, ...]) -> parsing.Term | None:
     """The term: "48 meses", "plazo de 48", "a 48" (the last one not when the term is asked)."""
-    term = parsing.parse_term(no_phone_text, expecting=pending == Action.ASK_TERM)
+    term = parsing.parse_term(no_phone_text, terms=terms, expecting=pending == Action.ASK_TERM)
     if term is None:
         m = re.search(r"\bplazo\s*(?:de\s*)?(\d{1,2})\b(?!\s*(?:mil|k))", no_phone_text)
         if m:
-            term = parsing.parse_term(f"{m.group(1)} meses")
+            term = parsing.parse_term(f"{m.group(1)} meses", terms=terms)
     if term is None and pending != Action.ASK_TERM:
         m = re.search(r"\ba\s+(36|48|60|72)\b(?!\s*(?:mil|k|pesos|%))", no_phone_text)
         if m:

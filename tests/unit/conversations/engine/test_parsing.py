@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conversations.engine import cues, parsing
+from conversations.engine.turn import DEFAULT_TERMS
 
 MX = ZoneInfo("America/Mexico_City")
 
@@ -122,14 +123,14 @@ def test_parse_down_payment_reads_percent_amount_minimum(
     ],
 )
 def test_parse_term_understands_years_months_and_extremes(text: str, months: int) -> None:
-    term = parsing.parse_term(text, expecting=True)
+    term = parsing.parse_term(text, terms=DEFAULT_TERMS, expecting=True)
     assert term is not None
     assert term.months == months
 
 
 @pytest.mark.parametrize("text", ["2 años", "10 años", "24 meses", "a 8", "84 meses"])
 def test_parse_term_flags_terms_outside_3_to_6_years(text: str) -> None:
-    term = parsing.parse_term(text, expecting=True)
+    term = parsing.parse_term(text, terms=DEFAULT_TERMS, expecting=True)
     assert term is not None
     assert term.invalid
 

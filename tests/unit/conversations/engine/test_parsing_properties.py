@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conversations.engine import cues, parsing
+from conversations.engine.turn import DEFAULT_TERMS
 
 # Text that looks like what customers type: digits, separators, units, Spanish words and noise.
 _TOKENS = st.sampled_from(
@@ -55,7 +56,7 @@ def test_down_payment_is_none_or_sane(text: str, expecting: bool) -> None:
 @PROPS
 @given(TEXT, st.booleans())
 def test_term_is_none_invalid_or_an_allowed_term(text: str, expecting: bool) -> None:
-    term = parsing.parse_term(text, expecting=expecting)
+    term = parsing.parse_term(text, terms=DEFAULT_TERMS, expecting=expecting)
     if term is None or term.invalid or term.compare:
         return
     assert term.months in parsing.ALLOWED_TERMS
