@@ -48,9 +48,11 @@ _AMOUNT_RE = re.compile(
     r"(?P<unit>millones|millon|mill|mil|k|m|lucas|luca|varos|baros|bolas)?(?!\w)"
     r"(?P<pesos>\s*(?:pesos|mxn|varos|baros|lucas|bolas)(?!\w))?"
 )
+# Words that make the number before them a term ("48 meses", "36 mses", "4 anios"), not money.
+_TERM_WORDS = r"anios|anio|anos|ano|meses|mes|mses|meces|mesess|mensualidades|pagos"
 _NOT_MONEY_AFTER = re.compile(
-    r"^\s*(?:%|por ?ciento|km|kms|kilometros|kilometro|mil km|mil kilometros|anos|ano|anios|meses"
-    r"|mes\b|mses\b|meces\b|mensualidades\b|pagos\b|a[nñ]os)"
+    r"^\s*(?:%|por ?ciento|km|kms|kilometros|kilometro|mil km|mil kilometros|a[nñ]os"
+    rf"|(?:{_TERM_WORDS})\b)"
 )
 _MONTHLY_RE = re.compile(
     r"(al mes|mensual|mensuales|mensualidad|mensualidades|por mes|cada mes|x mes|de renta)"
@@ -269,10 +271,8 @@ class Term:
     compare: bool = False
 
 
-# Units of a term as typed: "48 meses", "4 años", "48m", "36 mses", "72 mensualidades".
-_TERM_UNITS = r"anios|anio|anos|ano|meses|mes|mses|meces|mesess|mensualidades|pagos|m"
-# Units that name a term only with one of the terms offered ("3 m" may be metres, "2 pagos" not
-# a plan): any other number with them is no term at all.
+_TERM_UNITS = _TERM_WORDS + "|m"  # and "48m" (as money, "m" would need a currency sign)
+# Units that name a term only with a term offered ("3 m", "2 pagos" are no term at all).
 _LOOSE_TERM_UNITS = ("m", "pagos", "mensualidades")
 
 

@@ -46,7 +46,6 @@ class Turn:
     def __init__(
         self, state: ConversationState, inbound: Inbound, deps: EngineDeps, config: EngineConfig
     ) -> None:
-        self.start = state
         self.state = state
         self.inbound = inbound
         self.text = inbound.text.strip()

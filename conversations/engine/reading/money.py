@@ -94,11 +94,6 @@ def _nearest(pattern: re.Pattern[str], clause: str, start: int, end: int) -> int
     return best
 
 
-def _role(clause: str, start: int, end: int, *, car_chosen: bool) -> str:
-    """What the cue words around a number make it: monthly, down, price, or "" (no cue)."""
-    return _cue_role(clause, start, end, car_chosen=car_chosen)
-
-
 def _cue_role(clause: str, start: int, end: int, *, car_chosen: bool) -> str:
     """What the cue words around a number make it: monthly, down, price, or "" (no cue)."""
     strong = [
@@ -284,7 +279,7 @@ def _amount_role(
     """What the cues around an amount (or an earlier clause's) make it: monthly, down, price,
     or "" (no cue)."""
     clause, offset = _clause(prepared, amount.start, amount.end)
-    role = _role(
+    role = _cue_role(
         clause,
         amount.start - offset,
         amount.end - offset,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conversations.engine import replies
 from conversations.engine.state import Action, Step, evolve
 from conversations.engine.steps.choice import choose
-from conversations.engine.steps.financing import advance_financing, monthly_by_option, sample_term
+from conversations.engine.steps.financing import advance_financing, say_monthly_by_option
 from conversations.engine.steps.lead import advance_lead
 from conversations.engine.steps.need import budget_answers_need, need_text, query_key, recommend
 from conversations.engine.turn import TurnResult
@@ -91,16 +91,7 @@ def options_without_budget(turn: Turn) -> TurnResult:
         choose(turn, 0)
         return advance(turn)
     if r.monthly_asked:
-        # Each listing's monthly payment with the least down payment (or the one given).
-        given = turn.slots.down_payment is not None or turn.slots.down_payment_ratio is not None
-        turn.say(
-            replies.monthly_by_option(
-                monthly_by_option(turn),
-                term=sample_term(turn),
-                rate=turn.config.annual_rate,
-                min_ratio=None if given else turn.config.min_down_ratio,
-            )
-        )
+        say_monthly_by_option(turn)
     turn.say(replies.budget_refines())
     return turn.result(Action.CHOOSE_OPTION, ask=False)
 

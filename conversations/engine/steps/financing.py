@@ -127,3 +127,17 @@ def monthly_by_option(turn: Turn) -> list[tuple[int, CarOption, Decimal, Decimal
         )
         rows.append((i, car, down, plan.monthly_payment))
     return rows
+
+
+def say_monthly_by_option(turn: Turn) -> None:
+    """Each option's monthly payment, with the down payment given or else the least one."""
+    s = turn.slots
+    given = s.down_payment is not None or s.down_payment_ratio is not None
+    turn.say(
+        replies.monthly_by_option(
+            monthly_by_option(turn),
+            term=sample_term(turn),
+            rate=turn.config.annual_rate,
+            min_ratio=None if given else turn.config.min_down_ratio,
+        )
+    )

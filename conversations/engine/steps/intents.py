@@ -10,7 +10,7 @@ from conversations.engine.steps.advance import (
     options_without_budget,
 )
 from conversations.engine.steps.choice import choose, show_options_again
-from conversations.engine.steps.financing import advance_financing, monthly_by_option, sample_term
+from conversations.engine.steps.financing import advance_financing, say_monthly_by_option
 from conversations.engine.steps.global_intents import soft_close
 from conversations.engine.steps.lead import advance_lead, capture
 from conversations.engine.steps.need import recommend
@@ -113,15 +113,7 @@ def _options_intents(turn: Turn, *, in_lead: bool, searched: bool) -> TurnResult
         if (r.financing_interest or r.monthly_asked) and r.choice is None:
             # "¿cuánto sería mensual?" before choosing: each option's monthly payment with
             # the least down payment, then the choice.
-            given = s.down_payment is not None or s.down_payment_ratio is not None
-            turn.say(
-                replies.monthly_by_option(
-                    monthly_by_option(turn),
-                    term=sample_term(turn),
-                    rate=turn.config.annual_rate,
-                    min_ratio=None if given else turn.config.min_down_ratio,
-                )
-            )
+            say_monthly_by_option(turn)
             return turn.ask(Action.CHOOSE_OPTION)
     return None
 
