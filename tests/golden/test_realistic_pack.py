@@ -219,3 +219,27 @@ def test_held_out_4_does_not_regress_and_its_conversations_are_not_printed() -> 
     text = out.getvalue()
     assert "Paquete realista [heldout4]" in text
     assert "h4_" not in text  # no conversation named, failing or not
+
+
+@pytest.mark.django_db
+def test_held_out_5_does_not_regress_and_its_conversations_are_not_printed() -> None:
+    """Held-out-5 (written 2026-12-03 by a session that does not change the engine) is read as
+    aggregates.
+
+    Measured before any change: 0.786 (55/70) of turns understood, 18/24 completed, 0 loops,
+    4 lost slots, 0 unstated cars.
+    """
+    catalog_load_demo()
+    knowledge_load_demo()
+    score = _pack("heldout5")
+    assert score.conversations == 24
+    assert score.turns == 70
+    assert score.understood >= 55
+    assert score.completed >= 18
+    assert (score.loops, score.unstated_cars) == (0, 0)
+    assert score.lost_slots <= 4
+    out = io.StringIO()
+    call_command("evaluate_agent", "--pack", "heldout5", "--verbose-failures", stdout=out)
+    text = out.getvalue()
+    assert "Paquete realista [heldout5]" in text
+    assert "h5_" not in text  # no conversation named, failing or not
