@@ -168,6 +168,7 @@ COMMON_WORDS: frozenset[str] = _wordlist(
     sobre solo son su sus tal tambien tan tanto te ti tiene tienen tienes tengo todo toda todos
     todas tu tus un una unas uno unos usted ustedes va van vas voy y ya yo x q k xq pq porfa
     plis pls ok hola holi dias tardes noches gracias saludos adios bye hey oye oiga disculpa
+    wenas wenos weno wena ola olis holis quiubo kiubo kiero kisiera xfa xfavor bno wno
     perdon favor quiero quisiera queria busco buscando buscar necesito necesitamos ocupo
     ocupamos interesa interesado interesada gustaria gusta gusto ver verlo verla veo vi ves
     vemos venir vengo vienes ir vamos puedo puede pueden podria podrian quieres saber sabes

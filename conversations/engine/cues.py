@@ -71,10 +71,14 @@ def is_greeting(text: str) -> bool:
             r"buenos dias",
             r"buenas tardes",
             r"buenas noches",
-            r"que tal",
             r"hey",
             r"saludos",
-            r"que onda",
+            r"(?:que|q|k|ke) onda",
+            r"(?:que|q|k|ke) tal",
+            r"(?:quiubo|quihubo|que hubo|q hubo|kiubo|quiubole)",
+            r"holi\w*",
+            r"buen dia",
+            r"wenas",
         ),
     )
 
@@ -267,3 +271,25 @@ def wants_discount(text: str) -> bool:
     return haggles(folded) or _has_any(
         folded, (r"descuento", r"rebaja", r"mas barato el", r"negociar", r"regatear")
     )
+
+
+# --- A budget the customer cannot or will not give ----------------------------------------------
+# Said on its own: "no sé cuánto gastar", "no tengo presupuesto".
+_NO_BUDGET = re.compile(
+    r"\bno (?:se|sabria|tengo idea de) (?:de )?cuanto (?:gastar|invertir|pagar|tengo|me alcanza)\b"
+    r"|\bno tengo (?:un |ningun )?(?:presupuesto|monto)(?: fijo| definido)?\b"
+    r"|\bsin presupuesto\b|\bpresupuesto abierto\b"
+)
+# Only as the answer to the budget question: "tú dime", "¿qué me recomiendas?", "ni idea".
+_NO_BUDGET_ANSWER = re.compile(
+    r"^(?:(?:pues|m+|hm+|este|la verdad|ay|uy)\W*\s*)*(?:no se|nose|ni idea|no tengo idea|tu dime"
+    r"|(?:que|q|k) me recomiendas(?: tu)?|recomiendame(?: tu)?|lo que (?:me )?recomiendes"
+    r"|depende(?: del? (?:carro|auto|precio))?|no estoy segur[oa]|no lo he pensado)\W*$"
+)
+
+
+def budget_unknown(folded: str, *, budget_asked: bool) -> bool:
+    """The customer does not know (or will not say) how much to spend."""
+    if _NO_BUDGET.search(folded):
+        return True
+    return budget_asked and _NO_BUDGET_ANSWER.match(folded) is not None

@@ -3,6 +3,7 @@ rules (always from the catalogue data and the engine's configuration, never inve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -24,7 +25,11 @@ _FIELD_NAMES = {
     "equipment": "ese equipamiento",
     "consumption": "el consumo de combustible",
     "capacity": "la capacidad (cajuela, carga o potencia)",
+    "traction": "la tracción",
 }
+# How a version names its drive: all wheels, or two.
+_ALL_WHEELS = re.compile(r"\b(?:4WD|AWD|4X4|4MATIC|QUATTRO|XDRIVE|ALLGRIP|4MOTION)\b", re.I)
+_TWO_WHEELS = re.compile(r"\b(?:2WD|4X2|FWD|RWD)\b", re.I)
 
 
 def _fact(car: CarOption, name: str) -> str | None:
@@ -40,6 +45,12 @@ def _fact(car: CarOption, name: str) -> str | None:
         return f"es la versión {car.version}" if car.version else None
     if name == "seats":
         return f"es para {car.seats} pasajeros" if car.seats else None
+    if name == "traction":
+        if car.version and _ALL_WHEELS.search(car.version):
+            return f"es de tracción integral (su versión dice {car.version})"
+        if car.version and _TWO_WHEELS.search(car.version):
+            return f"es de tracción sencilla, no 4x4 (su versión dice {car.version})"
+        return None
     if name == "available":
         return "sigue disponible en el catálogo"
     if name == "photos":

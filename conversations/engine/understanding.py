@@ -133,6 +133,7 @@ class Reading:
     total_asked: bool = False  # "¿cuánto pagaría en total?"
     bot_identity: bool = False  # "¿eres un robot?"
     frustrated: bool = False  # "ya me tienen harto, nadie me contesta"
+    budget_unknown: bool = False  # "no sé cuánto gastar", "tú dime" when the budget is asked
     price_asked: bool = False  # "¿cuánto cuesta el jetta?", "¿en cuánto lo tienen?"
     monthly_asked: bool = False  # "¿cuánto sería mensual?", "¿cuánto pagaría al mes?"
     fuzzy: bool = False  # the need was only fuzzily matched (the LLM may double-check)
@@ -228,13 +229,7 @@ def understand(
     question = cues.is_question(text)
     if "?" not in text and (pending == Action.ASK_CONTACT_TIME or _WISH.match(folded)):
         question = False  # "cuando puedan", "que me llamen", "que sea automático": not questions
-    rule_question = (
-        next((topic for topic, pattern in _RULES.items() if _has(folded, pattern)), None)
-        if question
-        else None
-    )
-    if rule_question is None and _UNSURE_DOWN.search(folded):
-        rule_question = "min_down"  # "no sé cuánto dar de enganche": the rule helps to decide
+    rule_question = _rule_question(folded, question=question)
     phone = parsing.parse_phone(text)
     text_money = _without_stock_id(text, options)
     no_phone_text = parsing.strip_phones(folded)
@@ -251,6 +246,7 @@ def understand(
         terms=terms,
         names_car=names_car,
         term_found=term is not None and term.months is not None,
+        budget=slots.budget_max,
     )
     cash = cues.wants_cash(text)
     shown = _read_options(
@@ -287,6 +283,17 @@ def understand(
         monthly_asked=_MONTHLY_ASKED.search(folded) is not None and not money.monthly,
         **intents,
     )
+
+
+def _rule_question(folded: str, *, question: bool) -> str | None:
+    """A financing rule asked about: the terms, the rate or the minimum down payment."""
+    if question:
+        for topic, pattern in _RULES.items():
+            if _has(folded, pattern):
+                return topic
+    if _UNSURE_DOWN.search(folded):
+        return "min_down"  # "no sé cuánto dar de enganche": the rule helps to decide
+    return None
 
 
 def _without_stock_id(text: str, options: tuple[CarOption, ...]) -> str:

@@ -95,6 +95,11 @@ _FIELDS = {
         r"cajuela\w*", r"maletero", r"espacio", r"espaciosa\w*", r"capacidad", r"mas carga",
         r"carga mas", r"aguanta\w*", r"potencia", r"potente", r"caballos", r"hp", r"torque",
     ),
+    # Drive: the catalogue has it only where the version names it ("4WD", "AWD", "4X4").
+    "traction": (
+        r"4x4", r"4 x 4", r"4x2", r"awd", r"4wd", r"2wd", r"traccion\w*", r"doble traccion",
+        r"todo terreno", r"todoterreno",
+    ),
     # "las características de la opción 2": every fact the catalogue has.
     "details": (
         r"caracteristicas", r"detalles", r"especificaciones", r"ficha tecnica", r"ficha",

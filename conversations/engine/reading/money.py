@@ -9,13 +9,14 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from conversations.engine import lexicon, parsing
+from conversations.engine import cues, lexicon, parsing
 from conversations.engine.reading.text import (
     _alternation,
     _bare,
     _has,
 )
 from conversations.engine.state import Action, CarOption
+from spanish import fold
 
 _MAX_MONEY = Decimal("20000000")
 _MIN_PRICE = Decimal("10000")
@@ -146,6 +147,7 @@ class _Money:
     down_none: bool = False
     unplaced: Decimal | None = None
     unplaced_roles: tuple[str, ...] = ()
+    budget_unknown: bool = False  # "no sé cuánto gastar", "tú dime" when the budget is asked
 
 
 def _read_money(
@@ -156,9 +158,40 @@ def _read_money(
     terms: tuple[int, ...],
     names_car: bool,
     term_found: bool,
+    budget: Decimal | None = None,
 ) -> _Money:
     prepared = parsing.prepare_money_text(text)
     money = _Money()
+    _read_amounts(
+        text,
+        prepared,
+        money,
+        pending=pending,
+        chosen=chosen,
+        terms=terms,
+        names_car=names_car,
+        term_found=term_found,
+        budget=budget,
+    )
+    if not (money.budget_max or money.monthly):
+        money.budget_unknown = cues.budget_unknown(
+            fold(text), budget_asked=pending == Action.ASK_BUDGET
+        )
+    return money
+
+
+def _read_amounts(
+    text: str,
+    prepared: str,
+    money: _Money,
+    *,
+    pending: Action,
+    chosen: CarOption | None,
+    terms: tuple[int, ...],
+    names_car: bool,
+    term_found: bool,
+    budget: Decimal | None,
+) -> None:
     expecting_down = pending == Action.ASK_DOWN_PAYMENT
     _read_down_words(prepared, money, expecting_down=expecting_down)
     asks_monthly = _MONTHLY_ASKED.search(prepared) is not None
@@ -199,7 +232,11 @@ def _read_money(
                 money.down_amount = value
             continue
         if role == "price" or (not role and amount.explicit and chosen is None):
-            if role == "" and expecting_down:
+            if role == "" and (
+                expecting_down
+                or (_far_below(value, budget, pending) and not _NEW_BUDGET.search(prepared))
+            ):
+                # "va 35k" with cars of about 280 mil shown: a down payment, not a new budget.
                 money.down_amount = value
                 continue
             value = value * 1000 if not amount.explicit and 20 <= value < 10000 else value
@@ -216,7 +253,15 @@ def _read_money(
             names_car=names_car,
             term_found=term_found,
         )
-    return money
+
+
+# "mejor 80 mil", "bájale a 150": the budget corrected, however far below.
+_NEW_BUDGET = re.compile(r"\b(?:mejor|digo|perdon|corrijo|bajale|menos|hasta|maximo|max)\b")
+
+
+def _far_below(value: Decimal, budget: Decimal | None, pending: Action) -> bool:
+    """An amount without a cue under a third of the budget while options are shown."""
+    return pending == Action.CHOOSE_OPTION and budget is not None and value * 3 < budget
 
 
 # Between an amount and the next, a self-correction: "300, digo 260", "de 200, no perdón de 250",

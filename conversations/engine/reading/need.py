@@ -96,6 +96,12 @@ _OPEN_NEED = _alternation(
         r"lo que sea", r"cualquiera", r"cualquier", r"me da igual", r"el que sea", r"la que sea",
         r"lo que me recomiendes", r"recomiendame", r"no importa", r"no tengo preferencia",
         r"lo que haya", r"lo que tengas", r"lo que me alcance", r"que me alcance",
+        # "¿qué carros tienen?", "¿qué opciones hay?": the whole catalogue is the need.
+        r"(?:que|q|k|cuales|cuantos) (?:carros|autos|coches|opciones|modelos|unidades|vehiculos)"
+        r" (?:tienen|tienes|hay|manejan|manejas|venden|vendes|me ofreces|me ofrecen)",
+        r"(?:que|q|k) (?:tienen|tienes|hay|me ofreces|me ofrecen|me puedes ofrecer|manejan)"
+        r"(?: (?:disponibles?|en venta|ahorita|para mi|pa mi))?\W*$",
+        r"lo que tengan", r"muestrame lo que tienes", r"ensename lo que tienes",
     )
 )  # fmt: skip
 

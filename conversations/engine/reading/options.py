@@ -81,6 +81,15 @@ _RANK_CHOICES = {
     for rank, words in _RANKS.items()
 }
 _LAST = _alternation((r"el ultimo", r"la ultima", r"ultimo", r"ultima"))
+# Positions in the list as shown: "el de en medio", "la penúltima", "el de hasta arriba".
+_POSITIONS = {
+    "middle": _alternation(
+        (r"(?:el|la|ese|esa) (?:de (?:en ?)?|del )medio", r"(?:el|la) de (?:la )?mitad")
+    ),
+    "second_last": _alternation((r"penultim[oa]",)),
+    "top": _alternation((r"(?:el|la) (?:de )?(?:hasta )?arriba", r"(?:el|la) de mero arriba")),
+    "bottom": _alternation((r"(?:el|la) (?:de )?(?:hasta )?abajo", r"(?:el|la) de mero abajo")),
+}
 _ANY_ONE = re.compile(
     r"^(?:(?:pues|ok|va|no se|bueno)\s+)*(?:cualquiera|cualquier[ao]?|(?:el|la) que sea"
     r"|(?:el|la) que (?:me )?(?:recomiendes|recomiendas|sugieras|digas)|tu (?:escoge|elige|dime)"
@@ -123,6 +132,9 @@ def _option_index(
                 return index
     if _has(folded, _LAST):
         return n - 1
+    position = _position(folded, n)
+    if position is not None:
+        return position
     for rank, pattern in _RANK_CHOICES.items():
         if _has(folded, pattern):
             return _rank_index(rank, options)
@@ -147,6 +159,17 @@ def _option_index(
         if focus is not None and focus < n and this_one and not _has(folded, _NOT_THIS):
             return focus
     return None
+
+
+def _position(folded: str, n: int) -> int | None:
+    """An option by its place in the list; "en medio" only when one is in the middle."""
+    found = [name for name, pattern in _POSITIONS.items() if _has(folded, pattern)]
+    if len(found) != 1:
+        return None
+    index = {"middle": n // 2 if n % 2 else None, "second_last": n - 2, "top": 0, "bottom": n - 1}[
+        found[0]
+    ]
+    return index if index is not None and 0 <= index < n and n > 1 else None
 
 
 def _options_named(folded: str, options: tuple[CarOption, ...]) -> tuple[int, ...]:
@@ -204,4 +227,12 @@ def _rechoice(folded: str, pending: Action) -> bool:
         re.search(r"\b(?:mejor|cambia\w*|prefiero|en vez|mas bien|ahora|me quedo con)\b", folded)
         # "¿y con la 2 cuánto sería?", "y la 3?": the same plan for another option shown.
         or re.search(r"^(?:y|o)\s+(?:con\s+|para\s+)?(?:el|la)\s+(?:[1-9]|otr[oa])\b", folded)
+        # "bueno, la 1", "sí el 2": an option named alone (the same one confirms it).
+        or _CHOICE_ALONE.match(folded) is not None
     )
+
+
+_CHOICE_ALONE = re.compile(
+    r"^(?:(?:ok|okey|bueno|si|va|sale|pues|ya|entonces|dale|orale|simon)\W*\s*)+"
+    r"(?:con\s+)?(?:el|la|opcion)\s+(?:[1-9]|primer[oa]?|segund[oa]|tercer[oa]?|ultim[oa])\W*$"
+)

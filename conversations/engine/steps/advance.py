@@ -50,15 +50,15 @@ def new_name(turn: Turn) -> str | None:
 
 
 def budget_stalled(turn: Turn, action: Action) -> bool:
-    """The budget was asked three times and a car is in mind: show prices instead of a
-    fourth question (the customer may not know, or may not want to say)."""
+    """A car is in mind and the customer does not know the budget ("no sé cuánto gastar"), or
+    it was asked three times: show prices instead of asking again."""
     s = turn.slots
     return (
         action == Action.ASK_BUDGET
         and not s.has_budget
         and not s.options
         and s.has_need
-        and turn.state.times_asked(Action.ASK_BUDGET.value) >= 3
+        and (turn.reading.budget_unknown or turn.state.times_asked(Action.ASK_BUDGET.value) >= 3)
     )
 
 

@@ -14,6 +14,9 @@ from conversations.engine.turn_builder import Turn
 CAR_WANT = re.compile(
     r"\b(?:busco|buscando|quiero|queremos|necesito|necesitamos|ocupo|me interesa|ando viendo)\b"
     r".*\b(?:carro|carrito|auto|coche|vehiculo|nave|unidad)s?\b"
+    # "busco", "quiero comprar", "ando buscando": a car is wanted even when none is named.
+    r"|^(?:(?:hola|pues|bueno|oye|si)\W*\s*)*(?:busco|estoy buscando|ando buscando|quiero comprar"
+    r"|quisiera comprar|me interesa comprar|quiero cambiar de (?:carro|auto)|ando viendo)\W*$"
 )
 
 

@@ -115,6 +115,7 @@ def flow_question(turn: Turn) -> bool:
     return bool(
         r.show_again
         or r.other_options
+        or (r.cheaper and (bool(turn.slots.options) or turn.slots.has_need))  # "¿algo más barato?"
         or r.choice is not None
         or r.choice_among
         or r.unplaced

@@ -221,3 +221,77 @@ def test_contact_phrase_keeps_only_the_when() -> None:
         "el sabado a las 11"
     )
     assert parsing.contact_phrase("cuando puedan") is None
+
+
+# --- later session, 2026-12-03: classes found talking to the agent as a new customer ------------
+@pytest.mark.parametrize("text", ["q onda", "k tal", "quiubo", "wenas tardes", "holis", "buen dia"])
+def test_greetings_as_typed_are_greetings(text: str) -> None:
+    r = read(text)
+    assert r.greeting
+    assert not r.need.found  # "wenas" is no Mercedes-Benz
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [
+        ("la de en medio", 1),
+        ("me gusto el del medio", 1),
+        ("la penultima", 1),
+        ("el de hasta abajo", 2),
+        ("el de arriba", 0),
+    ],
+)
+def test_an_option_by_its_place_in_the_list(text: str, index: int) -> None:
+    assert read(text, Action.CHOOSE_OPTION, options=OPTIONS).choice == index
+
+
+def test_the_middle_of_two_is_no_option() -> None:
+    assert read("el de en medio", Action.CHOOSE_OPTION, options=OPTIONS[:2]).choice is None
+
+
+def test_the_chosen_option_named_again_is_read() -> None:
+    chosen = OPTIONS[0]
+    r = read("bueno la 1", Action.ASK_DOWN_PAYMENT, options=OPTIONS, chosen=chosen)
+    assert r.choice == 0
+    assert read("ok el 3", Action.ASK_TERM, options=OPTIONS, chosen=chosen).choice == 2
+    # A number with a cue is money, not a choice said again.
+    assert read("si el 10%", Action.ASK_DOWN_PAYMENT, options=OPTIONS, chosen=chosen).choice is None
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "unknown"),
+    [
+        ("busco suv pero no se cuanto gastar", Action.ASK_NEED, True),
+        ("no tengo presupuesto fijo", Action.ASK_NEED, True),
+        ("mmm tu dime", Action.ASK_BUDGET, True),
+        ("ni idea", Action.ASK_BUDGET, True),
+        ("ni idea", Action.ASK_NEED, False),  # only as the answer to the budget question
+        ("no se cuanto gastar, unos 200", Action.ASK_BUDGET, False),  # it was given after all
+    ],
+)
+def test_a_budget_the_customer_does_not_know(text: str, action: Action, unknown: bool) -> None:
+    assert read(text, action).budget_unknown is unknown
+
+
+def test_a_bare_amount_far_below_the_budget_is_a_down_payment() -> None:
+    shown = {"options": OPTIONS, "budget_max": Decimal("300000")}
+    r = read("ok 40 mil", Action.CHOOSE_OPTION, **shown)
+    assert (r.down_amount, r.budget_max) == (Decimal("40000"), None)
+    # A correction cue keeps it a budget, however far below; near the budget it is one too.
+    assert read("mejor 80 mil", Action.CHOOSE_OPTION, **shown).budget_max == Decimal("80000")
+    assert read("250 mil", Action.CHOOSE_OPTION, **shown).budget_max == Decimal("250000")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["que carros tienen?", "q opciones hay con 180 mil", "que tienen", "cuales autos manejan"],
+)
+def test_the_whole_catalogue_asked_for_is_an_open_need(text: str) -> None:
+    assert read(text).open_need
+
+
+def test_a_drive_question_is_a_question_about_the_car() -> None:
+    r = read("la 1 tiene 4x4?", Action.CHOOSE_OPTION, options=OPTIONS)
+    assert r.choice is None
+    assert r.car_question is not None
+    assert r.car_question.fields == ("traction",)
