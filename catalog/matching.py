@@ -35,6 +35,13 @@ from catalog.lexicon import (
     is_common,
     is_ordinary_word,
 )
+from catalog.spans import (
+    code_ok,
+    first_letter_ok,
+    fuzzy_span,
+    inflected_common,
+    plausible_near_miss,
+)
 from spanish import alnum_words, phonetic_name_key
 
 # The catalogue's lookup key (models, services, selectors and evaluation read it from here).
@@ -202,7 +209,7 @@ class Vocabulary:
                 probes[space], choices, scorer=OSA.distance, score_cutoff=_FUZZY_CUTOFF, limit=None
             )
             for choice, distance, index in hits:
-                if _first_letter_ok(probes[space], choice, self.fuzzy_terms[index].key):
+                if first_letter_ok(probes[space], choice, self.fuzzy_terms[index].key):
                     best.setdefault(index, [_NO_MATCH, _NO_MATCH])[space] = int(distance)
         if not best:
             return []
@@ -214,7 +221,7 @@ class Vocabulary:
             distance = min(distances)
             if distance > (grey_distance(length) or accept_distance(length)):
                 continue
-            if _DIGITS.findall(term.key) != query_digits or not _code_ok(term.code, span, query):
+            if _DIGITS.findall(term.key) != query_digits or not code_ok(term.code, span, query):
                 continue
             found.append((term, distances))
         if found and self.blockers:
@@ -261,17 +268,22 @@ class Vocabulary:
                     if size > 1 and len(key) <= 3 and any(is_common(t) for t in span):
                         continue
                     for term in terms:
-                        if not _code_ok(term.code, span, key):
+                        if not code_ok(term.code, span, key):
                             continue  # "clasee" is a doubled e, not "Clase E" glued
                         cand = _Candidate(start, start + size, term, 0, True)
                         (held if term.needs_make else candidates).append(cand)
                     continue
-                if not _fuzzy_span(span, key, self.codes):
+                if not fuzzy_span(span, key, self.codes):
                     continue
+                # "pasas" (an ordinary word's -s form) is no misspelt Passat; it may still be a
+                # misspelt need word ("chicoss", "economias").
+                inflected = size == 1 and inflected_common(key)
                 for term, distance in self._fuzzy(span):
+                    if inflected and term.kind in ("make", "model"):
+                        continue
                     cand = _Candidate(start, start + size, term, distance, False)
                     if distance > accept_distance(len(term.key)):
-                        if _plausible_near_miss(key, term.key):
+                        if plausible_near_miss(key, term.key):
                             grey.append(cand)
                     elif term.needs_make:
                         held.append(cand)
@@ -297,8 +309,11 @@ class Vocabulary:
         held: list[_Candidate],
     ) -> TextMatch:
         chosen = sorted(chosen, key=lambda c: c.start)
-        makes = [c.term for c in chosen if c.term.kind == "make"]
-        models = [c.term for c in chosen if c.term.kind == "model"]
+        # A name typed exactly wins over a fuzzy one anywhere in the message: in "me pasas info
+        # del vento", the exact Vento, not "pasas" read as a Passat.
+        by_exactness = sorted(chosen, key=lambda c: not c.exact)
+        makes = [c.term for c in by_exactness if c.term.kind == "make"]
+        models = [c.term for c in by_exactness if c.term.kind == "model"]
         make = makes[0].make if makes else None
         model_term = next((m for m in models if make is None or m.make == make), None)
         suggestion: str | None = None
@@ -414,55 +429,6 @@ def _named_in_context(tokens: list[str], cand: _Candidate) -> bool:
     if any(phrase in MULTIWORD_PLACES for phrase in around):
         return False  # "Nuevo León", "Santa Fe": a place
     return cand.start == 0 or tokens[cand.start - 1] not in _PLACE_PREPOSITIONS
-
-
-def _fuzzy_span(span: list[str], key: str, codes: frozenset[str]) -> bool:
-    """Whether a span may be fuzzy-matched at all.
-
-    Never ordinary words ("venta" is not "Vento"), never bare numbers. Two-word spans cover
-    split names ("volks wagen") and family codes ("clace a", "x trail"): the first word must not
-    be an ordinary word (a lone consonant like the "x" of "x trail" is fine) and the second
-    must not be one either unless it is a one- or two-character code. A family code as second
-    word ("clse c", "seri 3") always qualifies.
-    """
-    if len(span) > 2 or len(key) < 3 or all(t.isdigit() for t in span):
-        return False
-    first = span[0]
-    if len(span) == 1:
-        return not is_common(first)
-    second = span[1]
-    if second in codes:  # "clse c", "seri 3"; not "carro a" (an ordinary word before a code)
-        return not first.isdigit() and not is_common(first)
-    first_ok = not is_common(first) or (len(first) == 1 and first not in "aeiouy")
-    return first_ok and (not is_common(second) or len(second) <= 2)
-
-
-def _plausible_near_miss(query: str, key: str) -> bool:
-    """Grey zone only for spans that start like the name and are about as long."""
-    same_start = query[:1] == key[:1] or phonetic_name_key(query)[:1] == phonetic_name_key(key)[:1]
-    return same_start and abs(len(query) - len(key)) <= 1
-
-
-def _code_ok(code: str | None, span: list[str], query: str) -> bool:
-    """A family code must be typed as is: as its own word, or glued when that is how the name
-    is written ("mazda3", "serie3", "crv"). "clasee" is a doubled e, not "Clase E" glued."""
-    if code is None:
-        return True
-    if len(span) > 1:
-        return span[-1] == code
-    if any(ch.isdigit() for ch in code):
-        return query.endswith(code) and len(query) > len(code)
-    return len(query) - len(code) < 4
-
-
-def _first_letter_ok(probe: str, choice: str, key: str) -> bool:
-    """Four-letter names: a different first letter is too often another word ("meta"/"jeta").
-
-    Only a swap of the first two letters or a dropped first letter is accepted there.
-    """
-    if len(key) != 4 or probe[:1] == choice[:1]:
-        return True
-    return probe[:2] == choice[1::-1] or probe == choice[1:]
 
 
 def build_vocabulary(

@@ -188,6 +188,9 @@ _PRICE_ASKED = re.compile(
     r"|\ben cuanto\b"
     # "vi un cx5 en su página, ¿sigue disponible?": the car itself is asked for.
     r"|\b(?:sigue|siguen|esta|estan) disponibles?\b|\b(?:todavia|aun) (?:lo|la|los|las) tienen\b"
+    # "me pasas info del vento?", "detalles de la cx5": the car's listing is asked for.
+    r"|\b(?:info|informacion|detalles|datos|fotos|caracteristicas)\s+(?:del?|de la|sobre)\b"
+    r"|\b(?:tienen|tienes|hay|manejan)\s+(?:el|la|los|las|algun|alguna|un|una)\b"
 )
 _CHEAPER = re.compile(
     r"\b(?:muy|bien|algo|demasiado|medio)?\s*car[oa]s?\b(?!\s+(?:de|del|para))|\bmas barat\w*"

@@ -28,6 +28,13 @@ _MONTHLY = _alternation(lexicon.MONTHLY_CUES)
 _PRICE = _alternation(lexicon.PRICE_CUES)
 _PRICE_STRONG = _alternation(lexicon.PRICE_CUES[:14])  # presupuesto … hasta: not "tengo", "con"
 _RATE = _alternation(lexicon.RATE_WORDS)
+# What the customer earns is neither a budget nor a monthly payment: "gano 15 mil al mes".
+_INCOME = _alternation(
+    (
+        r"gano", r"ganamos", r"sueldo", r"salario", r"ingreso\w*", r"cobro", r"me pagan",
+        r"percibo", r"mi quincena", r"gana", r"ganando",
+    )
+)  # fmt: skip
 
 
 _CLAUSE_BREAK = re.compile(r"[,;!?¿¡\n]|\.(?!\d)|\s(?:y|pero|aunque|e|o sea)\s")
@@ -96,12 +103,17 @@ def _nearest(pattern: re.Pattern[str], clause: str, start: int, end: int) -> int
 
 
 def _cue_role(clause: str, start: int, end: int, *, car_chosen: bool) -> str:
-    """What the cue words around a number make it: monthly, down, price, or "" (no cue)."""
+    """What the cue words around a number make it: monthly, down, price, income, or "" (no
+    cue)."""
     strong = [
         (d, role)
         for role, pattern in (("monthly", _MONTHLY), ("down", _DOWN), ("price", _PRICE_STRONG))
         if (d := _nearest(pattern, clause, start, end)) is not None
     ]
+    income = _nearest(_INCOME, clause, start, end)
+    # "mi sueldo es de 18 mil al mes": "al mes" says how often they earn it.
+    if income is not None and all(role == "monthly" or income <= d for d, role in strong):
+        return "income"
     if strong:
         return min(strong)[1]
     if _nearest(_GIVE, clause, start, end) is not None:
@@ -221,6 +233,8 @@ def _read_amounts(
             asks_monthly=asks_monthly,
         )
         value = amount.value
+        if role == "income":
+            continue  # what they earn: no budget, no monthly payment
         if role == "monthly":
             value = value * 1000 if not amount.explicit and value < 100 else value
             if Decimal(500) <= value <= Decimal(200_000):

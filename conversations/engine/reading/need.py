@@ -27,6 +27,9 @@ _OWN_CAR = re.compile(
 _OWN_NAMED = re.compile(
     r"\b(?:tengo|traigo|manejo)\s+(?:un|una)\s+\w+(?:\s+(?!(?:y|que|q|pero|para|pa)\b)\w+)?"
     r"(?=.*\b(?:cambi\w*|vend\w*|a cuenta|enganche|entreg\w*)\b)"
+    # "¿puedo vender mi vento?", "quiero dar a cuenta mi aveo 2015": the car after "mi".
+    r"|\b(?:vend\w*|cambi\w*|entreg\w*|dejar|dar|meter|ofrecer)\s+(?:a cuenta\s+)?mi\s+\w+"
+    r"(?:\s+\d{4})?"
 )
 
 

@@ -77,11 +77,13 @@ def side_answers(turn: Turn) -> None:
     about_flow = turn.changed - {"contact"}
     # "no me gustó, regrésame a las opciones" names a Kavak topic (returns) but asks the flow.
     flow_only = bool(r.show_again or r.choice_among) and "?" not in turn.text
-    if (r.kavak_question and not flow_only) or (
+    # "me pasas info del vento?": a car named exactly, and nothing about Kavak, is the catalogue's.
+    car_asked = bool(r.need.model) and not r.kavak_topic and not r.fuzzy
+    if (r.kavak_question and not flow_only and not car_asked) or (
         r.question and not about_flow and not flow_question(turn)
     ):
         faq(turn, text)
-    elif about_flow and (r.kavak_topic or "?" in turn.text):
+    elif about_flow and (r.kavak_topic or ("?" in turn.text and not car_asked)):
         # "¿tienen garantía? busco un sedán de 200": the question part goes to the articles.
         part = _kavak_clauses(text, turn.deps.knowledge)
         if part:

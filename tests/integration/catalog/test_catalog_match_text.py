@@ -52,6 +52,23 @@ def test_names_are_found_despite_typos_accents_case_and_spacing(
 
 
 @pytest.mark.parametrize(
+    ("text", "make", "model"),
+    [
+        ("me pasas info del vento?", "Volkswagen", "Vento"),  # "pasas" is no Passat
+        ("me pasas", None, None),
+        ("wenas tardes", None, None),  # chat spelling of "buenas", no Mercedes-Benz
+        ("busco un pasat", "Volkswagen", "Passat"),  # a misspelt name is still found
+    ],
+)
+def test_an_exact_name_wins_and_ordinary_word_forms_are_no_names(
+    text: str, make: str | None, model: str | None
+) -> None:
+    match = catalog_match_text(text=text)
+
+    assert (match.make, match.model) == (make, model)
+
+
+@pytest.mark.parametrize(
     ("text", "body_type", "uses", "transmission"),
     [
         ("busco una camioneta", "suv", (), None),

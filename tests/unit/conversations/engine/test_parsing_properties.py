@@ -59,7 +59,7 @@ def test_term_is_none_invalid_or_an_allowed_term(text: str, expecting: bool) -> 
     term = parsing.parse_term(text, terms=DEFAULT_TERMS, expecting=expecting)
     if term is None or term.invalid or term.compare:
         return
-    assert term.months in parsing.ALLOWED_TERMS
+    assert term.months in DEFAULT_TERMS
 
 
 @PROPS

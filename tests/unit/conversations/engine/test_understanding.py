@@ -295,3 +295,26 @@ def test_a_drive_question_is_a_question_about_the_car() -> None:
     assert r.choice is None
     assert r.car_question is not None
     assert r.car_question.fields == ("traction",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gano 15 mil al mes",
+        "mi sueldo es de 18 mil al mes",
+        "mi esposa gana 30 mil",
+        "ingreso 25 mil",
+    ],
+)
+def test_what_the_customer_earns_is_neither_budget_nor_monthly(text: str) -> None:
+    r = read(text, Action.ASK_BUDGET)
+    assert (r.budget_max, r.monthly, r.down_amount) == (None, None, None)
+
+
+def test_income_and_a_payment_in_one_message() -> None:
+    r = read("gano 20 mil y puedo pagar 5 mil al mes", Action.ASK_BUDGET)
+    assert r.monthly == Decimal("5000")
+
+
+def test_the_car_after_vender_mi_is_the_customers_own() -> None:
+    assert read("puedo vender mi versa?").need.model is None
