@@ -1,0 +1,216 @@
+"""The recommendation ladder: what the customer asked for, and the rungs that relax it in order.
+
+``car_recommend`` (``catalog.selectors``) reads the request into :class:`Criteria`, builds the
+rungs here, runs them through ``catalog.sql`` and words the answer with ``catalog.wording``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from catalog.matching import Vocabulary, compact_key
+from catalog.models import BodyType, Transmission
+from catalog.sql import Step, Where
+from catalog.vocabulary import catalog_vocabulary
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecommendedCar:
+    stock_id: str
+    make: str
+    model: str
+    year: int
+    version: str
+    price: Decimal
+    km: int
+    body_type: str
+    transmission: str
+    seats: int | None
+    bluetooth: bool
+    carplay: bool
+    # "match" | "over_budget" | "other_body_type" | "other_model" | "other_make" |
+    # "other_transmission" | "fewer_seats"
+    fit: str
+    reason: str  # one Spanish line usable in a reply
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    cars: tuple[RecommendedCar, ...]  # 1–3 available cars (empty only when none is available)
+    exact: bool  # every car satisfies every stated criterion
+    note: str | None  # Spanish explanation whenever alternatives are shown
+
+
+OVER_BUDGET_RATIO = Decimal("1.10")
+USE_BODY_TYPES = {
+    "family": ("suv", "minivan"),
+    "city": ("hatchback", "sedan"),
+    "cargo": ("pickup",),
+    "offroad": ("pickup", "suv"),
+}
+NEWEST_FIRST = ("-year", "km", "price", "stock_id")
+CHEAPEST_FIRST = ("price", "-year", "km", "stock_id")
+
+
+@dataclass(frozen=True)
+class Criteria:
+    budget: Decimal | None
+    bodies: tuple[str, ...]  # stated body type, or the ones the uses imply
+    similar_bodies: tuple[str, ...]  # bodies, else the requested model's body type
+    make_key: str | None
+    make_label: str | None
+    model_key: str | None
+    model_label: str | None
+    transmission: str | None
+    uses: tuple[str, ...]
+    min_seats: int | None = None
+    year_min: int | None = None
+    km_max: int | None = None
+
+    @property
+    def named(self) -> bool:
+        """The customer named a make, a model, a body type or a number of passengers: show
+        only that when it exists."""
+        return bool(
+            self.make_key
+            or self.model_key
+            or self.stated_body
+            or self.min_seats
+            or self.year_min
+            or self.km_max
+        )
+
+    stated_body: bool = False
+
+
+def criteria_focus(c: Criteria) -> int:
+    """How many rungs of the ladder are what the customer named (the cars asked for, within
+    budget and up to 10% over it)."""
+    return 2 if c.budget else 1
+
+
+def criteria_read(
+    *,
+    budget: Decimal | None,
+    body_type: str | None,
+    make: str | None,
+    model: str | None,
+    transmission: str | None,
+    uses: tuple[str, ...],
+    min_seats: int | None = None,
+    year_min: int | None = None,
+    km_max: int | None = None,
+) -> Criteria:
+    """The request in the catalogue's terms: names resolved to keys, uses to body types."""
+    vocabulary = catalog_vocabulary()
+    stated_body = _body_code(body_type, vocabulary)
+    make_key = vocabulary.resolve_make(make) if make else None
+    model_key = model_label = None
+    if model:
+        make_key, model_key = vocabulary.resolve_model(model, make_key=make_key)
+        known = vocabulary.models_by_key.get(model_key, [])
+        model_label = next((t.value for t in known if t.key == model_key), model.strip())
+    # Canonical names for the note ("VW" → "Volkswagen"); unknown names as the customer said.
+    make_label = vocabulary.make_by_key.get(make_key or "") or (make.strip() if make else None)
+    bodies: tuple[str, ...] = (stated_body,) if stated_body else ()
+    if not bodies and not model_key:
+        bodies = tuple(dict.fromkeys(b for u in uses for b in USE_BODY_TYPES.get(u, ())))
+    similar = bodies
+    if not similar and model_key:
+        info = vocabulary.info(make_key, model_key)
+        if info and info.body_type != BodyType.UNKNOWN:
+            similar = (info.body_type,)
+    return Criteria(
+        budget=budget if budget and budget > 0 else None,
+        bodies=bodies,
+        similar_bodies=similar,
+        make_key=make_key or None,
+        make_label=make_label,
+        model_key=model_key or None,
+        model_label=model_label,
+        transmission=_transmission_code(transmission, vocabulary),
+        uses=tuple(uses),
+        min_seats=min_seats if min_seats and min_seats > 5 else None,
+        year_min=year_min,
+        km_max=km_max,
+        stated_body=stated_body is not None,
+    )
+
+
+def _body_code(value: str | None, vocabulary: Vocabulary) -> str | None:
+    if not value:
+        return None
+    key = compact_key(value)
+    if key in BodyType.values and key != BodyType.UNKNOWN:
+        return key
+    for term in vocabulary.exact.get(key, ()):
+        if term.kind == "body":
+            return term.value
+    logger.warning("car_recommend_unknown_body_type value=%s", value)
+    return None
+
+
+def _transmission_code(value: str | None, vocabulary: Vocabulary) -> str | None:
+    if not value:
+        return None
+    key = compact_key(value)
+    if key in (Transmission.AUTOMATIC, Transmission.MANUAL):
+        return key
+    for term in vocabulary.exact.get(key, ()):
+        if term.kind == "transmission":
+            return term.value
+    return None
+
+
+def ladder_steps(c: Criteria) -> list[Step]:
+    """The queries to run, best fit first; later ones only fill what earlier ones left."""
+    order = CHEAPEST_FIRST if "cheap" in c.uses else NEWEST_FIRST
+    budget = c.budget
+    required = Where(
+        price_max=budget,
+        transmission=c.transmission,
+        min_seats=c.min_seats,
+        year_min=c.year_min,
+        km_max=c.km_max,
+    )
+    wanted = replace(required, bodies=c.bodies, make_key=c.make_key, model_key=c.model_key)
+    similar = replace(required, bodies=c.similar_bodies)
+
+    def stretched(where: Where) -> Where:  # up to 10% over budget
+        assert budget is not None  # noqa: S101 - only called with a budget
+        return replace(where, price_over=budget, price_max=budget * OVER_BUDGET_RATIO)
+
+    steps: list[Step] = [(wanted, order)]
+    if budget:
+        # The very car asked for, up to 10% over budget, beats another one within it: a
+        # customer who asks for a Corolla wants to hear about the Corolla first.
+        steps.append((stretched(wanted), CHEAPEST_FIRST))
+    if c.min_seats:
+        steps.append((replace(wanted, bodies=(), min_seats=c.min_seats), order))
+    if c.model_key and c.make_key:
+        steps.append((replace(wanted, model_key=None), order))  # other models of the make
+    if (c.make_key or c.model_key) and c.similar_bodies:
+        steps.append((similar, order))  # same kind of car, other make
+    if budget:
+        steps.append((stretched(wanted), CHEAPEST_FIRST))
+        if c.make_key or c.model_key:
+            steps.append((stretched(similar), CHEAPEST_FIRST))
+    if c.transmission:
+        steps.append((replace(wanted, transmission=None), order))
+    steps.append((Where(price_max=budget, transmission=c.transmission), order))
+    if budget:
+        steps.append((Where(price_max=budget), order))
+        over = Where(price_over=budget, bodies=c.similar_bodies)
+        steps.append((replace(over, make_key=c.make_key, model_key=c.model_key), CHEAPEST_FIRST))
+        steps.append((Where(price_over=budget), CHEAPEST_FIRST))
+    else:
+        steps.append((Where(), order))
+    unique: list[Step] = []
+    for step in steps:
+        if step not in unique:
+            unique.append(step)
+    return unique
