@@ -33,7 +33,7 @@ class RecommendedCar:
     bluetooth: bool
     carplay: bool
     # "match" | "over_budget" | "other_body_type" | "other_model" | "other_make" |
-    # "other_transmission" | "fewer_seats"
+    # "other_transmission" | "fewer_seats" | "older" | "more_km" | "below_range"
     fit: str
     reason: str  # one Spanish line usable in a reply
 
@@ -54,6 +54,7 @@ USE_BODY_TYPES = {
 }
 NEWEST_FIRST = ("-year", "km", "price", "stock_id")
 CHEAPEST_FIRST = ("price", "-year", "km", "stock_id")
+CLOSEST_BELOW_FIRST = ("-price", "-year", "km", "stock_id")
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Criteria:
     min_seats: int | None = None
     year_min: int | None = None
     km_max: int | None = None
+    budget_min: Decimal | None = None  # the floor of a range ("entre 200 y 300 mil")
 
     @property
     def named(self) -> bool:
@@ -88,9 +90,9 @@ class Criteria:
 
 
 def criteria_focus(c: Criteria) -> int:
-    """How many rungs of the ladder are what the customer named (the cars asked for, within
-    budget and up to 10% over it)."""
-    return 2 if c.budget else 1
+    """How many rungs of the ladder are what the customer named (the cars asked for: within the
+    range, below its floor, and up to 10% over budget)."""
+    return 1 + bool(c.budget_min) + bool(c.budget)
 
 
 def criteria_read(
@@ -104,6 +106,7 @@ def criteria_read(
     min_seats: int | None = None,
     year_min: int | None = None,
     km_max: int | None = None,
+    budget_min: Decimal | None = None,
 ) -> Criteria:
     """The request in the catalogue's terms: names resolved to keys, uses to body types."""
     vocabulary = catalog_vocabulary()
@@ -124,8 +127,15 @@ def criteria_read(
         info = vocabulary.info(make_key, model_key)
         if info and info.body_type != BodyType.UNKNOWN:
             similar = (info.body_type,)
+    budget = budget if budget and budget > 0 else None
+    # A floor at or above the budget is no range (a misreading): the budget alone stands.
+    floor = (
+        budget_min
+        if budget_min and budget_min > 0 and (not budget or budget_min < budget)
+        else None
+    )
     return Criteria(
-        budget=budget if budget and budget > 0 else None,
+        budget=budget,
         bodies=bodies,
         similar_bodies=similar,
         make_key=make_key or None,
@@ -137,6 +147,7 @@ def criteria_read(
         min_seats=min_seats if min_seats and min_seats > 5 else None,
         year_min=year_min,
         km_max=km_max,
+        budget_min=floor,
         stated_body=stated_body is not None,
     )
 
@@ -185,6 +196,13 @@ def ladder_steps(c: Criteria) -> list[Step]:
         return replace(where, price_over=budget, price_max=budget * OVER_BUDGET_RATIO)
 
     steps: list[Step] = [(wanted, order)]
+    if c.budget_min:
+        # A range's floor is the first thing to give: the car asked for a little cheaper than
+        # the range is closer to the request than another car, or one over budget.
+        steps = [
+            (replace(wanted, price_min=c.budget_min), order),
+            (replace(wanted, price_max=c.budget_min), CLOSEST_BELOW_FIRST),
+        ]
     if budget:
         # The very car asked for, up to 10% over budget, beats another one within it: a
         # customer who asks for a Corolla wants to hear about the Corolla first.

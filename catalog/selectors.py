@@ -57,6 +57,7 @@ def car_recommend(
     year_min: int | None = None,
     km_max: int | None = None,
     exclude_makes: tuple[str, ...] = (),
+    budget_min: Decimal | None = None,
 ) -> Recommendation:
     """Up to ``limit`` available cars ranked by fit, each with a one-line Spanish reason.
 
@@ -79,6 +80,9 @@ def car_recommend(
     - Each step is a bounded, indexed query (LIMIT ≤ 3): no full scans into Python. The first
       step runs alone; the alternatives, when needed, run together in one round trip.
     - ``exclude_makes`` ("que no sea Nissan") are never shown, at any step.
+    - ``budget_min`` is the floor of a range ("entre 200 y 300 mil"): the cars asked for are
+      priced within it. When none is, the floor is the first thing relaxed (the same cars just
+      below it, closest price first), and the note says there is nothing inside the range.
     """
     limit = max(1, min(limit, 10))
     criteria = criteria_read(
@@ -91,6 +95,7 @@ def car_recommend(
         min_seats=min_seats,
         year_min=year_min,
         km_max=km_max,
+        budget_min=budget_min,
     )
     vocabulary = catalog_vocabulary()
     banned = tuple(sorted({key for m in exclude_makes if (key := vocabulary.resolve_make(m))}))

@@ -25,6 +25,7 @@ class Where:
 
     price_max: Decimal | None = None  # price <= price_max
     price_over: Decimal | None = None  # price > price_over
+    price_min: Decimal | None = None  # price >= price_min
     bodies: tuple[str, ...] = ()
     make_key: str | None = None
     model_key: str | None = None
@@ -78,6 +79,9 @@ def rung_select(
     if where.price_over is not None:
         clauses.append(f"{column('price')} > %s")
         params.append(price(where.price_over))
+    if where.price_min is not None:
+        clauses.append(f"{column('price')} >= %s")
+        params.append(price(where.price_min))
     if where.price_max is not None:
         clauses.append(f"{column('price')} <= %s")
         params.append(price(where.price_max))

@@ -51,6 +51,10 @@ def _mismatches(car: Car, c: Criteria) -> list[str]:
         found.append("older")
     if c.km_max and car.km > c.km_max:
         found.append("more_km")
+    # Last: a car cheaper than the range differs least from the request (the fit names the
+    # bigger difference when there is one).
+    if c.budget_min and car.price < c.budget_min:
+        found.append("below_range")
     return found
 
 
@@ -81,7 +85,9 @@ def recommended_car(car: Car, c: Criteria) -> RecommendedCar:
             clauses.append(f"es {car.year}")
         elif mismatch == "more_km":
             clauses.append(f"tiene {car.km:,} km")
-    if clauses and c.budget and "over_budget" not in mismatches:
+        elif mismatch == "below_range" and c.budget_min:
+            clauses.append(f"{_money(c.budget_min - car.price)} por debajo de tu rango")
+    if clauses and c.budget and not {"over_budget", "below_range"} & set(mismatches):
         clauses.append("dentro de tu presupuesto")
     # A match needs no reason: the reply already lists year, km, transmission and seats. An
     # alternative says in what it differs from what was asked.
@@ -127,6 +133,15 @@ def _wanted(c: Criteria) -> str:
     return " ".join(parts)
 
 
+def _within(c: Criteria) -> str:
+    """The price the customer gave, as the end of "No encontré …"."""
+    if c.budget_min and c.budget:
+        return f" entre {_money(c.budget_min)} y {_money(c.budget)}"
+    if c.budget_min:
+        return f" de {_money(c.budget_min)} o más"
+    return f" dentro de {_money(c.budget)}" if c.budget else " disponibles"
+
+
 def recommendation_note(
     c: Criteria, cars: tuple[RecommendedCar, ...], excluded: tuple[str, ...]
 ) -> str | None:
@@ -137,7 +152,7 @@ def recommendation_note(
     matches = sum(1 for car in cars if car.fit == "match")
     if matches == len(cars):
         return None
-    within = f" dentro de {_money(c.budget)}" if c.budget else " disponibles"
+    within = _within(c)
     wanted = _wanted(c)
     if matches:
         head = (
@@ -157,6 +172,8 @@ def recommendation_note(
             tail = "te muestro opciones hasta 10% arriba de tu presupuesto y otras más caras"
         else:
             tail = f"lo más cercano que tengo cuesta {_money(min(car.price for car in over))}"
+    elif first == "below_range":
+        tail = "te muestro las más cercanas por debajo de ese rango"
     elif first == "other_model":
         tail = f"te muestro otros modelos de {c.make_label or 'la marca'}"
     elif first == "other_make":

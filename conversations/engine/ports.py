@@ -36,6 +36,7 @@ class CarQuery:
     year_min: int | None = None
     km_max: int | None = None
     exclude_makes: tuple[str, ...] = ()
+    budget_min: Decimal | None = None  # the floor of a range ("entre 200 y 300 mil")
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,7 @@ class InMemoryCarCatalog:
         def fits(c: CarOption) -> bool:
             return (
                 (query.budget is None or c.price <= query.budget)
+                and (query.budget_min is None or c.price >= query.budget_min)
                 and (query.body_type is None or c.body_type == query.body_type)
                 and (query.model is None or c.model == query.model)
                 and (query.make is None or c.make == query.make)

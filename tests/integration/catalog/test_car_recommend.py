@@ -200,6 +200,101 @@ def test_empty_catalogue_is_never_an_unexplained_empty_answer() -> None:
     assert rec.note == "Por ahora no tengo autos disponibles en el catálogo."
 
 
+def test_a_range_shows_the_cars_inside_it_first(make_car: MakeCar) -> None:
+    make_car("Mazda", "CX-5", price=280_000, body_type="suv", stock_id="IN_A", year=2020)
+    make_car("KIA", "Sportage", price=250_000, body_type="suv", stock_id="IN_B", year=2019)
+    make_car("Nissan", "Kicks", price=190_000, body_type="suv", stock_id="BELOW", year=2024)
+    make_car("Ford", "Escape", price=150_000, body_type="suv", stock_id="FAR_BELOW", year=2024)
+
+    rec = car_recommend(body_type="suv", budget=Decimal(300_000), budget_min=Decimal(200_000))
+    inside = car_recommend(
+        body_type="suv", budget=Decimal(300_000), budget_min=Decimal(200_000), limit=2
+    )
+
+    assert _ids(inside) == ["IN_A", "IN_B"]  # newest first, the 2024 ones are below the range
+    assert inside.exact is True
+    assert inside.note is None
+    # A third car is the closest one below the floor, flagged as such.
+    assert _ids(rec) == ["IN_A", "IN_B", "BELOW"]
+    assert rec.cars[2].fit == "below_range"
+    assert rec.cars[2].reason == "$10,000 por debajo de tu rango"
+    assert rec.note == (
+        "Solo encontré 2 opciones de SUV entre $200,000 y $300,000; te muestro las más "
+        "cercanas por debajo de ese rango."
+    )
+
+
+def test_nothing_inside_a_range_shows_the_closest_below_it(make_car: MakeCar) -> None:
+    make_car(price=150_000, stock_id="CHEAPEST", year=2024)
+    make_car(price=185_000, stock_id="CLOSEST", year=2018)
+    make_car(price=320_000, stock_id="OVER")
+
+    rec = car_recommend(budget=Decimal(300_000), budget_min=Decimal(200_000))
+
+    assert _ids(rec)[:2] == ["CLOSEST", "CHEAPEST"]  # closest price first, not newest
+    assert {c.fit for c in rec.cars[:2]} == {"below_range"}
+    assert rec.exact is False
+    assert rec.cars[0].price == Decimal("185000.00")
+    assert rec.note is not None
+    assert rec.note.startswith(
+        "No encontré autos entre $200,000 y $300,000; te muestro las más cercanas por debajo "
+        "de ese rango"
+    )
+
+
+def test_the_floor_is_relaxed_before_the_car_asked_for(make_car: MakeCar) -> None:
+    make_car("Toyota", "Corolla", price=180_000, stock_id="COROLLA")
+    make_car("Toyota", "Yaris", price=250_000, body_type="hatchback", stock_id="YARIS")
+    make_car("Nissan", "Sentra", price=260_000, stock_id="SENTRA")
+
+    rec = car_recommend(
+        make="Toyota", model="Corolla", budget=Decimal(300_000), budget_min=Decimal(200_000)
+    )
+
+    # The Corolla a little cheaper than the range beats another model or make inside it.
+    assert _ids(rec) == ["COROLLA"]
+    assert rec.cars[0].fit == "below_range"
+    assert rec.note == (
+        "No encontré Toyota Corolla entre $200,000 y $300,000; te muestro las más cercanas por "
+        "debajo de ese rango."
+    )
+
+
+def test_nothing_in_or_below_a_range_says_what_the_closest_costs(make_car: MakeCar) -> None:
+    make_car(price=400_000, stock_id="DEAR")
+
+    rec = car_recommend(budget=Decimal(300_000), budget_min=Decimal(200_000))
+
+    assert _ids(rec) == ["DEAR"]
+    assert rec.note == (
+        "No encontré autos entre $200,000 y $300,000; lo más cercano que tengo cuesta $400,000."
+    )
+
+
+@pytest.mark.parametrize("floor", [Decimal(300_000), Decimal(350_000), Decimal(0)])
+def test_a_floor_at_or_above_the_budget_is_ignored(make_car: MakeCar, floor: Decimal) -> None:
+    make_car(price=250_000, stock_id="IN")
+
+    rec = car_recommend(budget=Decimal(300_000), budget_min=floor)
+
+    assert _ids(rec) == ["IN"]
+    assert rec.exact is True
+
+
+def test_a_floor_without_a_budget_is_a_minimum_price(make_car: MakeCar) -> None:
+    make_car(price=250_000, stock_id="CHEAP", year=2024)
+    make_car(price=450_000, stock_id="DEAR", year=2018)
+
+    rec = car_recommend(budget_min=Decimal(400_000), body_type="sedan")
+
+    assert _ids(rec) == ["DEAR", "CHEAP"]
+    assert [c.fit for c in rec.cars] == ["match", "below_range"]
+    assert rec.note == (
+        "Solo encontré 1 opción de sedán de $400,000 o más; te muestro las más cercanas por "
+        "debajo de ese rango."
+    )
+
+
 def test_limit_and_bounded_queries(
     make_car: MakeCar, django_assert_max_num_queries: Callable[..., object]
 ) -> None:
@@ -237,6 +332,8 @@ def test_demo_catalogue_answers_typical_requests(demo_catalog: None) -> None:
         },
         {"budget": Decimal(50_000)},
         {"uses": ("cargo",), "budget": Decimal(150_000)},
+        {"budget": Decimal(300_000), "budget_min": Decimal(250_000), "body_type": "suv"},
+        {"budget": Decimal(600_000), "budget_min": Decimal(550_000), "make": "Toyota"},
     ],
 )
 def test_one_round_trip_fallback_equals_step_by_step(
