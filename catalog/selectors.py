@@ -58,6 +58,7 @@ def car_recommend(
     km_max: int | None = None,
     exclude_makes: tuple[str, ...] = (),
     budget_min: Decimal | None = None,
+    alternatives: tuple[tuple[str | None, str | None], ...] = (),
 ) -> Recommendation:
     """Up to ``limit`` available cars ranked by fit, each with a one-line Spanish reason.
 
@@ -83,6 +84,9 @@ def car_recommend(
     - ``budget_min`` is the floor of a range ("entre 200 y 300 mil"): the cars asked for are
       priced within it. When none is, the floor is the first thing relaxed (the same cars just
       below it, closest price first), and the note says there is nothing inside the range.
+    - ``alternatives`` are more (make, model) pairs, any of which will do like ``make``/``model``
+      ("un Rio o un Versa", "Mazda o Honda"). Each rung takes a car of each name in turn, so
+      the answer shows every name that has cars before a second car of any.
     """
     limit = max(1, min(limit, 10))
     criteria = criteria_read(
@@ -96,6 +100,7 @@ def car_recommend(
         year_min=year_min,
         km_max=km_max,
         budget_min=budget_min,
+        alternatives=alternatives,
     )
     vocabulary = catalog_vocabulary()
     banned = tuple(sorted({key for m in exclude_makes if (key := vocabulary.resolve_make(m))}))

@@ -8,7 +8,7 @@ orders.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -35,7 +35,9 @@ class Where:
     km_max: int | None = None
 
 
-Step = tuple[Where, tuple[str, ...]]  # (filter, ORDER BY) of one rung of the ladder
+# One rung of the ladder: its filters (one per make/model named; their cars alternate) and their
+# ORDER BY.
+Rung = tuple[tuple[Where, ...], tuple[str, ...]]
 
 # The columns a recommendation reads (ranking, reasons and the answer), in the model's field order
 # (``Model.from_db`` maps a partial row by that order).
@@ -117,38 +119,72 @@ def rung_select(
     return sql, params
 
 
-def _cars(sql: str, params: list[Any]) -> list[Car]:
+def _run(rungs: list[Rung], fetch: int, banned: tuple[str, ...]) -> list[list[list[Car]]]:
+    """The top ``fetch`` cars of every filter of ``rungs`` (per rung, per filter): a UNION ALL
+    of LIMIT-ed, index-ordered branches in one round trip, or one SELECT per filter where the
+    database cannot order inside a UNION (SQLite, ``make run``)."""
+    branches = [(r, where, order) for r, (wheres, order) in enumerate(rungs) for where in wheres]
+    found: list[list[list[Car]]] = [[] for _ in rungs]
+    if len(branches) == 1 or not connection.features.supports_slicing_ordering_in_compound:
+        for r, where, order in branches:
+            sql, params = rung_select(where, order, fetch, banned=banned)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                found[r].append(instances_from_rows(Car, CAR_FIELDS, cursor.fetchall()))
+        return found
+    selects, params = [], []
+    for number, (_, where, order) in enumerate(branches):
+        sql, branch_params = rung_select(where, order, fetch, step=number, banned=banned)
+        selects.append(f"({sql})")
+        params.extend(branch_params)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return instances_from_rows(Car, CAR_FIELDS, cursor.fetchall())
+        cursor.execute(" UNION ALL ".join(selects), params)
+        results = cursor.fetchall()
+    rows: dict[int, list[Car]] = {}
+    for number, car in zip(
+        (row[0] for row in results),
+        instances_from_rows(Car, CAR_FIELDS, (row[1:] for row in results)),
+        strict=True,
+    ):
+        rows.setdefault(number, []).append(car)
+    for number, (r, _, order) in enumerate(branches):
+        # A UNION does not keep each branch's order.
+        found[r].append(sorted(rows.get(number, []), key=_sort_key(order)))
+    return found
 
 
 def ladder_fetch(
-    steps: list[Step],
+    rungs: list[Rung],
     *,
     limit: int,
     excluded: set[str],
     focus: int = 0,
     banned_makes: tuple[str, ...] = (),
 ) -> list[Car]:
-    """Run the ladder: the first step alone (it fills the answer most of the time), then every
-    remaining step in ONE round trip (a UNION ALL of LIMIT-ed, index-ordered branches).
+    """Run the ladder: the first rung alone (it fills the answer most of the time), then every
+    remaining rung in ONE round trip (a UNION ALL of LIMIT-ed, index-ordered branches).
 
-    Equivalent to running the steps one by one: each branch returns its top ``limit + seen``
-    cars, and at most ``seen`` of them can already be picked or excluded. SQLite (``make run``)
-    cannot order inside a UNION, so there the steps run one by one. ``focus``: once the first
-    ``focus`` steps found anything, the later ones (alternatives) are not used.
+    Equivalent to running the rungs one by one: each branch returns its top ``limit + seen``
+    cars, and every one of them skipped as already picked or excluded is in ``seen`` or one
+    of at most ``limit`` picks. SQLite (``make run``) cannot order inside a UNION, so there the
+    rungs run one by one. ``focus``: once the first ``focus`` rungs found anything, the later
+    ones (alternatives) are not used.
     """
 
-    # Excluded cars are skipped in Python: fetching len(seen) extra rows per step is cheaper
-    # than a NOT IN per branch, and at most len(seen) of a step's rows are repeats.
-    (where, order), rest = steps[0], steps[1:]
+    # Excluded cars are skipped in Python: fetching len(seen) extra rows per branch is cheaper
+    # than a NOT IN per branch.
     picked: list[Car] = []
     seen = set(excluded)
 
-    def take(cars: Iterable[Car]) -> bool:
-        for car in cars:
-            if car.stock_id not in seen:
+    def take(parts: list[list[Car]]) -> bool:
+        """Pick from a rung's filters in turn, one new car each per round."""
+        queues = [iter(part) for part in parts]
+        while queues:
+            for queue in list(queues):
+                car = next((car for car in queue if car.stock_id not in seen), None)
+                if car is None:
+                    queues.remove(queue)
+                    continue
                 picked.append(car)
                 seen.add(car.stock_id)
                 if len(picked) >= limit:
@@ -156,39 +192,21 @@ def ladder_fetch(
         return False
 
     def done(number: int) -> bool:
-        """After step ``number`` (0-based): the focus steps found cars, skip the alternatives."""
+        """After rung ``number`` (0-based): the focus rungs found cars, skip the alternatives."""
         return bool(picked) and number + 1 == focus
 
-    if take(_cars(*rung_select(where, order, limit + len(seen), banned=banned_makes))):
+    if take(_run(rungs[:1], limit + len(seen), banned_makes)[0]) or done(0):
         return picked
-    if not rest or done(0):
-        return picked
-    fetch = limit + len(seen)
+    rest = rungs[1:]
     if not connection.features.supports_slicing_ordering_in_compound:
-        for number, (where, order) in enumerate(rest, start=1):
-            if take(_cars(*rung_select(where, order, limit + len(seen), banned=banned_makes))):
-                break
-            if done(number):
+        for number, rung in enumerate(rest, start=1):  # one rung at a time: fewer rows read
+            if take(_run([rung], limit + len(seen), banned_makes)[0]) or done(number):
                 break
         return picked
-    branches, params = [], []
-    for number, (where, order) in enumerate(rest):
-        sql, branch_params = rung_select(where, order, fetch, step=number, banned=banned_makes)
-        branches.append(f"({sql})")
-        params.extend(branch_params)
-    rows: dict[int, list[Car]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(branches), params)
-        results = cursor.fetchall()
-    for step, car in zip(
-        (row[0] for row in results),
-        instances_from_rows(Car, CAR_FIELDS, (row[1:] for row in results)),
-        strict=True,
-    ):
-        rows.setdefault(step, []).append(car)
-    for number, (_, order) in enumerate(rest):
-        if take(sorted(rows.get(number, []), key=_sort_key(order))) or done(number + 1):
-            break
+    if rest:
+        for number, parts in enumerate(_run(rest, limit + len(seen), banned_makes), start=1):
+            if take(parts) or done(number):
+                break
     return picked
 
 

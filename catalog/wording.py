@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from catalog.ladder import OVER_BUDGET_RATIO, Criteria, RecommendedCar
+from catalog.matching import compact_key
 from catalog.models import BodyType, Car, Transmission
 
 
@@ -39,10 +40,9 @@ def _mismatches(car: Car, c: Criteria) -> list[str]:
         found.append("over_budget")
     if c.bodies and car.body_type not in c.bodies:
         found.append("other_body_type")
-    if c.make_key and car.make_key != c.make_key:
-        found.append("other_make")
-    elif c.model_key and car.model_key != c.model_key:
-        found.append("other_model")
+    name_fit = _name_fit(car, c)
+    if name_fit:
+        found.append(name_fit)
     if c.transmission and car.transmission != c.transmission:
         found.append("other_transmission")
     if c.min_seats and (car.seats or 0) < c.min_seats:
@@ -56,6 +56,22 @@ def _mismatches(car: Car, c: Criteria) -> list[str]:
     if c.budget_min and car.price < c.budget_min:
         found.append("below_range")
     return found
+
+
+def _name_fit(car: Car, c: Criteria) -> str | None:
+    """None when the car is one of the makes/models named; else "other_model" when its make
+    was named, "other_make" otherwise."""
+    if not c.names:
+        return None
+    fits = set()
+    for name in c.names:
+        if name.make_key and car.make_key != name.make_key:
+            fits.add("other_make")
+        elif name.model_key and car.model_key != name.model_key:
+            fits.add("other_model")
+        else:
+            return None
+    return "other_model" if "other_model" in fits else "other_make"
 
 
 def _money(amount: Decimal) -> str:
@@ -110,15 +126,17 @@ def recommended_car(car: Car, c: Criteria) -> RecommendedCar:
     )
 
 
-def _wanted(c: Criteria) -> str:
-    """What the customer asked for, as a Spanish noun phrase ("SUV Toyota RAV4 automática")."""
+def _wanted(c: Criteria, *, either: str) -> str:
+    """What the customer asked for, as a Spanish noun phrase ("SUV Toyota RAV4 automática");
+    ``either`` joins the makes/models named ("Kia Rio ni Nissan Versa", "Mazda o Honda")."""
     parts = []
-    if c.bodies and len(c.bodies) == 1 and c.bodies[0] in _BODY_LABELS and not c.model_key:
+    if c.bodies and len(c.bodies) == 1 and c.bodies[0] in _BODY_LABELS and not c.any_model:
         parts.append(_BODY_LABELS[c.bodies[0]])
-    if c.model_label:
-        parts.append(f"{c.make_label} {c.model_label}" if c.make_label else c.model_label)
-    elif c.make_label:
-        parts.append(c.make_label)
+    labels = [label for name in c.names if (label := name.label)]
+    if labels:
+        parts.append(
+            ", ".join(labels[:-1]) + f" {either} {labels[-1]}" if labels[1:] else labels[0]
+        )
     if not parts:
         parts.append("autos")
     if c.transmission:
@@ -131,6 +149,13 @@ def _wanted(c: Criteria) -> str:
         parts.append(f"con hasta {c.km_max:,} km")
     parts.extend(_USE_LABELS[u] for u in c.uses if u in _USE_LABELS and not c.min_seats)
     return " ".join(parts)
+
+
+def _makes_of_other_models(c: Criteria, cars: tuple[RecommendedCar, ...]) -> str:
+    """The named makes the "other model" cars are of ("Kia y Nissan")."""
+    shown = {compact_key(car.make) for car in cars if car.fit == "other_model"}
+    labels = dict.fromkeys(n.make_label for n in c.names if n.make_label and n.make_key in shown)
+    return " y ".join(labels)
 
 
 def _within(c: Criteria) -> str:
@@ -153,14 +178,13 @@ def recommendation_note(
     if matches == len(cars):
         return None
     within = _within(c)
-    wanted = _wanted(c)
     if matches:
         head = (
-            f"Solo encontré {matches} {'opción' if matches == 1 else 'opciones'} de {wanted}"
-            f"{within}"
+            f"Solo encontré {matches} {'opción' if matches == 1 else 'opciones'} de "
+            f"{_wanted(c, either='o')}{within}"
         )
     else:
-        head = f"No encontré {wanted}{within}"
+        head = f"No encontré {_wanted(c, either='ni')}{within}"
     fits = [car.fit for car in cars if car.fit != "match"]
     first = fits[0]
     if first == "over_budget" and c.budget:
@@ -175,7 +199,7 @@ def recommendation_note(
     elif first == "below_range":
         tail = "te muestro las más cercanas por debajo de ese rango"
     elif first == "other_model":
-        tail = f"te muestro otros modelos de {c.make_label or 'la marca'}"
+        tail = f"te muestro otros modelos de {_makes_of_other_models(c, cars) or 'la marca'}"
     elif first == "other_make":
         tail = "te muestro opciones parecidas de otras marcas"
     elif first == "other_transmission":

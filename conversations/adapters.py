@@ -46,6 +46,7 @@ class OrmCarCatalog:
             km_max=query.km_max,
             exclude_makes=query.exclude_makes,
             budget_min=query.budget_min,
+            alternatives=query.alternatives,
         )
         cars = tuple(
             CarOption(

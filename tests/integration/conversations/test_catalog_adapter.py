@@ -32,3 +32,12 @@ def test_a_price_range_reaches_the_recommendation() -> None:
     assert all(c.model == "Versa" and c.price < Decimal(280_000) for c in below.cars)
     assert below.note is not None
     assert "entre $280,000 y $300,000" in below.note
+
+
+def test_alternative_models_reach_the_recommendation() -> None:
+    rec = OrmCarCatalog().recommend(
+        CarQuery(model="rio", alternatives=((None, "versa"),), budget=Decimal(300_000))
+    )
+
+    assert rec.exact
+    assert {c.model for c in rec.cars} == {"Rio", "Versa"}
