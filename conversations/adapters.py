@@ -45,6 +45,8 @@ class OrmCarCatalog:
             year_min=query.year_min,
             km_max=query.km_max,
             exclude_makes=query.exclude_makes,
+            budget_min=query.budget_min,
+            alternatives=query.alternatives,
         )
         cars = tuple(
             CarOption(

@@ -36,6 +36,9 @@ class CarQuery:
     year_min: int | None = None
     km_max: int | None = None
     exclude_makes: tuple[str, ...] = ()
+    budget_min: Decimal | None = None  # the floor of a range ("entre 200 y 300 mil")
+    # More (make, model) pairs, any of which will do like make/model ("un Rio o un Versa").
+    alternatives: tuple[tuple[str | None, str | None], ...] = ()
 
 
 @dataclass(frozen=True)

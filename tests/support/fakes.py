@@ -130,13 +130,20 @@ class InMemoryCarCatalog:
     def recommend(self, query: CarQuery) -> Recommendation:
         self.queries.append(query)
         pool = [c for c in self.cars if c.stock_id not in query.exclude_stock_ids]
+        names = [n for n in ((query.make, query.model), *query.alternatives) if n != (None, None)]
 
         def fits(c: CarOption) -> bool:
             return (
                 (query.budget is None or c.price <= query.budget)
+                and (query.budget_min is None or c.price >= query.budget_min)
                 and (query.body_type is None or c.body_type == query.body_type)
-                and (query.model is None or c.model == query.model)
-                and (query.make is None or c.make == query.make)
+                and (
+                    not names
+                    or any(
+                        (model is None or c.model == model) and (make is None or c.make == make)
+                        for make, model in names
+                    )
+                )
                 and (query.transmission is None or c.transmission == query.transmission)
             )
 

@@ -97,6 +97,7 @@ def recommend(turn: Turn, exclude: tuple[str, ...] = ()) -> bool:
         year_min=s.year_min,
         km_max=s.km_max,
         exclude_makes=s.exclude_makes,
+        budget_min=s.budget_min,
     )
     rec = turn.deps.catalog.recommend(query)
     if not rec.cars:
@@ -125,6 +126,7 @@ def query_key(s: Slots) -> str:
             s.year_min,
             s.km_max,
             ",".join(s.exclude_makes),
+            s.budget_min,
         )
     )
 

@@ -200,6 +200,205 @@ def test_empty_catalogue_is_never_an_unexplained_empty_answer() -> None:
     assert rec.note == "Por ahora no tengo autos disponibles en el catálogo."
 
 
+def test_a_range_shows_the_cars_inside_it_first(make_car: MakeCar) -> None:
+    make_car("Mazda", "CX-5", price=280_000, body_type="suv", stock_id="IN_A", year=2020)
+    make_car("KIA", "Sportage", price=250_000, body_type="suv", stock_id="IN_B", year=2019)
+    make_car("Nissan", "Kicks", price=190_000, body_type="suv", stock_id="BELOW", year=2024)
+    make_car("Ford", "Escape", price=150_000, body_type="suv", stock_id="FAR_BELOW", year=2024)
+
+    rec = car_recommend(body_type="suv", budget=Decimal(300_000), budget_min=Decimal(200_000))
+    inside = car_recommend(
+        body_type="suv", budget=Decimal(300_000), budget_min=Decimal(200_000), limit=2
+    )
+
+    assert _ids(inside) == ["IN_A", "IN_B"]  # newest first, the 2024 ones are below the range
+    assert inside.exact is True
+    assert inside.note is None
+    # A third car is the closest one below the floor, flagged as such.
+    assert _ids(rec) == ["IN_A", "IN_B", "BELOW"]
+    assert rec.cars[2].fit == "below_range"
+    assert rec.cars[2].reason == "$10,000 por debajo de tu rango"
+    assert rec.note == (
+        "Solo encontré 2 opciones de SUV entre $200,000 y $300,000; te muestro las más "
+        "cercanas por debajo de ese rango."
+    )
+
+
+def test_nothing_inside_a_range_shows_the_closest_below_it(make_car: MakeCar) -> None:
+    make_car(price=150_000, stock_id="CHEAPEST", year=2024)
+    make_car(price=185_000, stock_id="CLOSEST", year=2018)
+    make_car(price=320_000, stock_id="OVER")
+
+    rec = car_recommend(budget=Decimal(300_000), budget_min=Decimal(200_000))
+
+    assert _ids(rec)[:2] == ["CLOSEST", "CHEAPEST"]  # closest price first, not newest
+    assert {c.fit for c in rec.cars[:2]} == {"below_range"}
+    assert rec.exact is False
+    assert rec.cars[0].price == Decimal("185000.00")
+    assert rec.note is not None
+    assert rec.note.startswith(
+        "No encontré autos entre $200,000 y $300,000; te muestro las más cercanas por debajo "
+        "de ese rango"
+    )
+
+
+def test_the_floor_is_relaxed_before_the_car_asked_for(make_car: MakeCar) -> None:
+    make_car("Toyota", "Corolla", price=180_000, stock_id="COROLLA")
+    make_car("Toyota", "Yaris", price=250_000, body_type="hatchback", stock_id="YARIS")
+    make_car("Nissan", "Sentra", price=260_000, stock_id="SENTRA")
+
+    rec = car_recommend(
+        make="Toyota", model="Corolla", budget=Decimal(300_000), budget_min=Decimal(200_000)
+    )
+
+    # The Corolla a little cheaper than the range beats another model or make inside it.
+    assert _ids(rec) == ["COROLLA"]
+    assert rec.cars[0].fit == "below_range"
+    assert rec.note == (
+        "No encontré Toyota Corolla entre $200,000 y $300,000; te muestro las más cercanas por "
+        "debajo de ese rango."
+    )
+
+
+def test_nothing_in_or_below_a_range_says_what_the_closest_costs(make_car: MakeCar) -> None:
+    make_car(price=400_000, stock_id="DEAR")
+
+    rec = car_recommend(budget=Decimal(300_000), budget_min=Decimal(200_000))
+
+    assert _ids(rec) == ["DEAR"]
+    assert rec.note == (
+        "No encontré autos entre $200,000 y $300,000; lo más cercano que tengo cuesta $400,000."
+    )
+
+
+@pytest.mark.parametrize("floor", [Decimal(300_000), Decimal(350_000), Decimal(0)])
+def test_a_floor_at_or_above_the_budget_is_ignored(make_car: MakeCar, floor: Decimal) -> None:
+    make_car(price=250_000, stock_id="IN")
+
+    rec = car_recommend(budget=Decimal(300_000), budget_min=floor)
+
+    assert _ids(rec) == ["IN"]
+    assert rec.exact is True
+
+
+def test_a_floor_without_a_budget_is_a_minimum_price(make_car: MakeCar) -> None:
+    make_car(price=250_000, stock_id="CHEAP", year=2024)
+    make_car(price=450_000, stock_id="DEAR", year=2018)
+
+    rec = car_recommend(budget_min=Decimal(400_000), body_type="sedan")
+
+    assert _ids(rec) == ["DEAR", "CHEAP"]
+    assert [c.fit for c in rec.cars] == ["match", "below_range"]
+    assert rec.note == (
+        "Solo encontré 1 opción de sedán de $400,000 o más; te muestro las más cercanas por "
+        "debajo de ese rango."
+    )
+
+
+def test_two_models_asked_for_each_get_a_car_before_either_gets_a_second(
+    make_car: MakeCar,
+) -> None:
+    make_car("KIA", "Rio", year=2023, price=240_000, stock_id="RIO_A")
+    make_car("KIA", "Rio", year=2022, price=230_000, stock_id="RIO_B")
+    make_car("KIA", "Rio", year=2021, price=220_000, stock_id="RIO_C")
+    make_car("Nissan", "Versa", year=2019, price=210_000, stock_id="VERSA")
+    make_car("Toyota", "Yaris", year=2024, price=200_000, stock_id="YARIS")
+
+    rec = car_recommend(model="Rio", alternatives=((None, "Versa"),), budget=Decimal(250_000))
+
+    # The Versa is older than every Rio: newest first alone would show three Rios.
+    assert _ids(rec) == ["RIO_A", "VERSA", "RIO_B"]
+    assert rec.exact is True
+    assert rec.note is None
+
+
+def test_two_makes_asked_for_are_both_shown_and_nothing_else(make_car: MakeCar) -> None:
+    make_car("Mazda", "CX-5", year=2023, body_type="suv", stock_id="CX5")
+    make_car("Mazda", "Mazda 3", year=2022, stock_id="M3")
+    make_car("Mazda", "CX-30", year=2021, body_type="suv", stock_id="CX30")
+    make_car("Honda", "Civic", year=2018, stock_id="CIVIC")
+    make_car("Toyota", "Corolla", year=2024, stock_id="COROLLA")
+
+    rec = car_recommend(make="mazda", alternatives=(("honda", None),))
+    reversed_ = car_recommend(make="honda", alternatives=(("mazda", None),), limit=2)
+
+    assert _ids(rec) == ["CX5", "CIVIC", "M3"]
+    assert _ids(reversed_) == ["CIVIC", "CX5"]  # the first name said goes first
+    assert rec.exact is True
+
+
+def test_only_one_of_the_models_in_stock_shows_it_alone(make_car: MakeCar) -> None:
+    make_car("KIA", "Rio", stock_id="RIO")
+    make_car("Toyota", "Yaris", body_type="hatchback", stock_id="YARIS")
+
+    rec = car_recommend(make="KIA", model="Rio", alternatives=(("Nissan", "Versa"),))
+
+    assert _ids(rec) == ["RIO"]
+    assert rec.exact is True
+
+
+def test_none_of_the_models_names_them_all_in_the_note(make_car: MakeCar) -> None:
+    make_car("KIA", "Forte", year=2022, price=230_000, stock_id="FORTE")
+    make_car("Nissan", "Sentra", year=2021, price=240_000, stock_id="SENTRA")
+    make_car("Toyota", "Corolla", year=2024, price=200_000, stock_id="COROLLA")
+
+    rec = car_recommend(
+        make="KIA", model="Rio", alternatives=(("Nissan", "Versa"),), budget=Decimal(250_000)
+    )
+    nothing = car_recommend(
+        make="Tesla", alternatives=(("Ferrari", None),), budget=Decimal(250_000)
+    )
+
+    # Other models of both makes come before another make, the first said first.
+    assert _ids(rec) == ["FORTE", "SENTRA", "COROLLA"]
+    assert [c.fit for c in rec.cars] == ["other_model", "other_model", "other_make"]
+    assert rec.note == (
+        "No encontré KIA Rio ni Nissan Versa dentro de $250,000; te muestro otros modelos de "
+        "KIA y Nissan (cada una dice en qué cambia)."
+    )
+    assert nothing.note is not None
+    assert nothing.note.startswith("No encontré Tesla ni Ferrari dentro de $250,000;")
+    three = car_recommend(make="Tesla", alternatives=(("Ferrari", None), ("Lotus", None)))
+    assert three.note is not None
+    assert three.note.startswith("No encontré Tesla, Ferrari ni Lotus disponibles;")
+
+
+def test_one_of_the_models_found_says_how_many_of_either(make_car: MakeCar) -> None:
+    make_car("KIA", "Rio", price=240_000, stock_id="RIO")
+    make_car("Nissan", "Versa", price=260_000, stock_id="VERSA")
+    make_car("Nissan", "Sentra", price=230_000, stock_id="SENTRA", year=2018)
+
+    rec = car_recommend(
+        make="KIA", model="Rio", alternatives=(("Nissan", "Versa"),), budget=Decimal(250_000)
+    )
+
+    assert _ids(rec) == ["RIO", "VERSA"]  # the Versa a little over budget, not a Sentra
+    assert rec.note == (
+        "Solo encontré 1 opción de KIA Rio o Nissan Versa dentro de $250,000; estas opciones "
+        "están hasta 10% arriba de tu presupuesto."
+    )
+
+
+def test_alternatives_keep_a_range_and_excluded_makes(make_car: MakeCar) -> None:
+    make_car("KIA", "Rio", price=180_000, stock_id="RIO_CHEAP")
+    make_car("KIA", "Rio", price=260_000, stock_id="RIO")
+    make_car("Nissan", "Versa", price=270_000, stock_id="VERSA")
+
+    rec = car_recommend(
+        model="Rio",
+        alternatives=((None, "Versa"),),
+        budget=Decimal(300_000),
+        budget_min=Decimal(250_000),
+    )
+    no_nissan = car_recommend(
+        model="Rio", alternatives=((None, "Versa"),), exclude_makes=("Nissan",)
+    )
+
+    assert _ids(rec) == ["RIO", "VERSA", "RIO_CHEAP"]
+    assert [c.fit for c in rec.cars] == ["match", "match", "below_range"]
+    assert "VERSA" not in _ids(no_nissan)
+
+
 def test_limit_and_bounded_queries(
     make_car: MakeCar, django_assert_max_num_queries: Callable[..., object]
 ) -> None:
@@ -209,8 +408,16 @@ def test_limit_and_bounded_queries(
 
     with django_assert_max_num_queries(2):  # type: ignore[attr-defined]
         rec = car_recommend(make="Tesla", model="Cybertruck", budget=Decimal(1), body_type="suv")
+    with django_assert_max_num_queries(2):  # type: ignore[attr-defined]
+        either = car_recommend(
+            make="Tesla",
+            model="Cybertruck",
+            alternatives=(("Ferrari", "Roma"), ("Ford", None)),
+            budget=Decimal(1),
+        )
 
     assert len(rec.cars) == 3
+    assert len(either.cars) == 3
     assert len(car_recommend(limit=1).cars) == 1
 
 
@@ -237,6 +444,16 @@ def test_demo_catalogue_answers_typical_requests(demo_catalog: None) -> None:
         },
         {"budget": Decimal(50_000)},
         {"uses": ("cargo",), "budget": Decimal(150_000)},
+        {"budget": Decimal(300_000), "budget_min": Decimal(250_000), "body_type": "suv"},
+        {"budget": Decimal(600_000), "budget_min": Decimal(550_000), "make": "Toyota"},
+        {"model": "Rio", "alternatives": ((None, "Versa"),), "budget": Decimal(300_000)},
+        {"make": "Mazda", "alternatives": (("Honda", None),), "budget": Decimal(400_000)},
+        {"model": "Rio", "alternatives": ((None, "Versa"),), "budget": Decimal(150_000)},
+        {
+            "make": "Tesla",
+            "alternatives": (("Ferrari", None), ("Mazda", None), ("Honda", "BR-V")),
+            "budget": Decimal(400_000),
+        },
     ],
 )
 def test_one_round_trip_fallback_equals_step_by_step(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from celery.signals import worker_init
 
-import catalog.selectors
+import catalog.vocabulary
 from catalog.services import catalog_load_demo
 from conversations import services as conversation_services
 from conversations.models import Conversation, Message
@@ -21,10 +21,10 @@ def test_warm_up_builds_the_caches_and_writes_nothing(monkeypatch: pytest.Monkey
     restore_catalog_seeds()  # earlier transactional tests truncated the seeded aliases
     catalog_load_demo()
     knowledge_load_demo()
-    monkeypatch.setattr(catalog.selectors, "_cached", None)
+    monkeypatch.setattr(catalog.vocabulary, "_cached", None)
     before = (Conversation.objects.count(), Message.objects.count(), Lead.objects.count())
     conversation_services.conversation_warm_up()
-    assert catalog.selectors._cached is not None  # the vocabulary the first turn would build
+    assert catalog.vocabulary._cached is not None  # the vocabulary the first turn would build
     assert (Conversation.objects.count(), Message.objects.count(), Lead.objects.count()) == before
 
 

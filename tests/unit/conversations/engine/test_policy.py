@@ -245,6 +245,18 @@ def test_change_of_mind_after_choosing_searches_again(chat: Chat) -> None:
     assert {c.body_type for c in r.cars} == {"suv"}
 
 
+def test_a_price_range_reaches_the_catalogue_and_a_new_floor_searches_again(chat: Chat) -> None:
+    r = chat.say("busco un sedán entre 230 y 250 mil")
+    assert chat.catalog.queries[-1].budget_min == Decimal("230000")
+    assert chat.catalog.queries[-1].budget == Decimal("250000")
+    assert [c.stock_id for c in r.cars] == ["1003"]  # the $229,999 Corolla is below the range
+
+    # Only the floor changes: the options shown are for another query, so they are renewed.
+    r = chat.say("mejor entre 220 y 250 mil")
+    assert chat.catalog.queries[-1].budget_min == Decimal("220000")
+    assert [c.stock_id for c in r.cars] == ["1003", "1002"]
+
+
 def test_other_options_excludes_the_ones_shown(chat: Chat) -> None:
     chat.say("sedán 300 mil")
     shown = {c.stock_id for c in chat.last.cars}
