@@ -21,7 +21,7 @@ from conversations.apis.guards import (
     WebChatThrottle,
 )
 from conversations.apis.outputs import ERROR_SCHEMA
-from conversations.engine.financing import amortization_table, financing_plan
+from conversations.engine.financing import FinancingPlan, amortization_table, financing_plan
 from kavak.api import JsonApi
 
 
@@ -37,13 +37,21 @@ class AmortizationApi(JsonApi):
         down_payment = serializers.DecimalField(
             max_digits=12, decimal_places=2, min_value=Decimal("0")
         )
-        term_months = serializers.ChoiceField(choices=[36, 48, 60, 72])
+
+        def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+            # Built per request from the settings the engine offers (conversations.wiring), so
+            # the API accepts exactly the terms the chat quotes, override_settings included.
+            fields = super().get_fields()
+            fields["term_months"] = serializers.ChoiceField(
+                choices=list(settings.FINANCING_TERMS_MONTHS)
+            )
+            return fields
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-            minimum = attrs["price"] * settings.FINANCING_MIN_DOWN_PAYMENT_RATIO
-            if attrs["down_payment"] < minimum:
+            ratio: Decimal = settings.FINANCING_MIN_DOWN_PAYMENT_RATIO
+            if attrs["down_payment"] < attrs["price"] * ratio:
                 raise serializers.ValidationError(
-                    {"down_payment": ["El enganche mínimo es 10% del precio."]}
+                    {"down_payment": [f"El enganche mínimo es {_percent(ratio)}% del precio."]}
                 )
             if attrs["down_payment"] >= attrs["price"]:
                 raise serializers.ValidationError(
@@ -56,7 +64,13 @@ class AmortizationApi(JsonApi):
         parameters=[
             OpenApiParameter("price", OpenApiTypes.DECIMAL, required=True),
             OpenApiParameter("down_payment", OpenApiTypes.DECIMAL, required=True),
-            OpenApiParameter("term_months", OpenApiTypes.INT, required=True, enum=[36, 48, 60, 72]),
+            # Read when the schema is built (at import): a deployment's terms, not a test's.
+            OpenApiParameter(
+                "term_months",
+                OpenApiTypes.INT,
+                required=True,
+                enum=list(settings.FINANCING_TERMS_MONTHS),
+            ),
             OpenApiParameter("output", OpenApiTypes.STR, enum=["json", "csv"]),
         ],
         responses={
@@ -67,14 +81,7 @@ class AmortizationApi(JsonApi):
         },
     )
     def get(self, request: Request) -> Response | HttpResponse:
-        serializer = self.InputSerializer(data=request.query_params)
-        serializer.is_valid(raise_exception=True)
-        plan = financing_plan(
-            price=serializer.validated_data["price"],
-            down_payment=serializer.validated_data["down_payment"],
-            annual_rate=settings.FINANCING_ANNUAL_RATE,
-            term_months=int(serializer.validated_data["term_months"]),
-        )
+        plan = _plan(self.InputSerializer(data=request.query_params))
         rows = amortization_table(plan)
         if request.query_params.get("output") == "csv":
             return amortization_csv_response(plan_rows=rows, filename="amortizacion.csv")
@@ -93,6 +100,22 @@ class AmortizationApi(JsonApi):
                 ],
             }
         )
+
+
+def _plan(serializer: serializers.Serializer[Any]) -> FinancingPlan:
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    return financing_plan(
+        price=data["price"],
+        down_payment=data["down_payment"],
+        annual_rate=settings.FINANCING_ANNUAL_RATE,
+        term_months=int(data["term_months"]),
+    )
+
+
+def _percent(ratio: Decimal) -> str:
+    """0.10 -> "10", 0.125 -> "12.5": the share as customers read it, no trailing zeros."""
+    return f"{ratio * 100:.2f}".rstrip("0").rstrip(".")
 
 
 def amortization_csv_response(*, plan_rows: list[Any], filename: str) -> HttpResponse:
@@ -122,14 +145,7 @@ class WebAmortizationCsvApi(AmortizationApi):
 
     @extend_schema(exclude=True)
     def get(self, request: Request) -> Response | HttpResponse:
-        serializer = self.InputSerializer(data=request.query_params)
-        serializer.is_valid(raise_exception=True)
-        plan = financing_plan(
-            price=serializer.validated_data["price"],
-            down_payment=serializer.validated_data["down_payment"],
-            annual_rate=settings.FINANCING_ANNUAL_RATE,
-            term_months=int(serializer.validated_data["term_months"]),
-        )
+        plan = _plan(self.InputSerializer(data=request.query_params))
         return amortization_csv_response(
             plan_rows=amortization_table(plan),
             filename=f"kavak-plan-{plan.term_months}-meses.csv",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -275,6 +276,40 @@ def test_amortization_api_rejects_down_payment_below_minimum(client: Client, api
     )
     assert response.status_code == 400
     assert "down_payment" in response.json()["fields"]
+    assert response.json()["fields"]["down_payment"] == ["El enganche mínimo es 10% del precio."]
+
+
+def amortization(client: Client, api_key: str, *, down_payment: int, term: int):
+    return client.get(
+        f"/api/financing/amortization?price=300000&down_payment={down_payment}&term_months={term}",
+        HTTP_AUTHORIZATION=f"Bearer {api_key}",
+    )
+
+
+def test_amortization_api_takes_its_terms_from_the_setting(client: Client, api_key: str) -> None:
+    assert amortization(client, api_key, down_payment=60000, term=24).status_code == 400
+    with override_settings(FINANCING_TERMS_MONTHS=(24, 36)):
+        assert amortization(client, api_key, down_payment=60000, term=24).status_code == 200
+        refused = amortization(client, api_key, down_payment=60000, term=72)
+        assert refused.status_code == 400
+        assert "term_months" in refused.json()["fields"]
+    web = "/web/chat/amortizacion.csv?price=300000&down_payment=60000&term_months=24"
+    with override_settings(FINANCING_TERMS_MONTHS=(24,)):
+        assert client.get(web).status_code == 200
+
+
+@pytest.mark.parametrize(("ratio", "shown"), [("0.25", "25"), ("0.125", "12.5")])
+def test_amortization_api_minimum_down_payment_follows_the_setting(
+    client: Client, api_key: str, ratio: str, shown: str
+) -> None:
+    with override_settings(FINANCING_MIN_DOWN_PAYMENT_RATIO=Decimal(ratio)):
+        refused = amortization(client, api_key, down_payment=30000, term=48)
+        assert refused.status_code == 400
+        assert refused.json()["fields"]["down_payment"] == [
+            f"El enganche mínimo es {shown}% del precio."
+        ]
+        enough = int(300000 * Decimal(ratio))
+        assert amortization(client, api_key, down_payment=enough, term=48).status_code == 200
 
 
 def test_web_chat_requires_csrf_token(client: Client) -> None:
