@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.http import HttpRequest
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,12 +14,6 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from conversations.apis.guards import (
-    ApiKeyAuthentication,
-    ApiKeyRateThrottle,
-    HasApiKey,
-    chat_body_size_check,
-)
 from conversations.apis.outputs import ERROR_SCHEMA, ChatOutput, MessagesOutput, render_outcome
 from conversations.idempotency import (
     chat_idempotency_claim,
@@ -29,6 +24,7 @@ from conversations.models import Conversation
 from conversations.services import conversation_turn_handle
 from conversations.staff import conversation_client_feed
 from kavak.api import JsonApi, error_body
+from kavak.http_guard import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKey, body_size_check
 from kavak.parsers import json_depth_check
 
 # An Idempotency-Key: what clients use (UUIDs, ULIDs, "turn-42:retry") without room for abuse.
@@ -59,7 +55,7 @@ class ChatTurnApi(JsonApi):
         channel = serializers.ChoiceField(choices=["api"], required=False, default="api")
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        chat_body_size_check(request)
+        body_size_check(request.META, max_bytes=settings.CHAT_MAX_BODY_BYTES)
         super().initial(request, *args, **kwargs)
 
     @extend_schema(

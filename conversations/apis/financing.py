@@ -14,15 +14,10 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from conversations.apis.guards import (
-    ApiKeyAuthentication,
-    ApiKeyRateThrottle,
-    HasApiKey,
-    WebChatThrottle,
-)
 from conversations.apis.outputs import ERROR_SCHEMA
 from conversations.engine.financing import FinancingPlan, amortization_table, financing_plan
 from kavak.api import JsonApi
+from kavak.http_guard import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKey, WebChatThrottle
 
 
 class AmortizationApi(JsonApi):

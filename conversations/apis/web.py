@@ -10,29 +10,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
 from conversations.apis.chat import client_feed_body
-from conversations.apis.guards import WebChatThrottle, chat_body_size_check, csrf_enforce
 from conversations.apis.outputs import render_outcome
 from conversations.models import Conversation
 from conversations.services import conversation_turn_handle
 from conversations.staff import conversation_history, conversation_open_get
 from kavak.api import JsonApi
+from kavak.http_guard import WebChatThrottle, WebPollThrottle, body_size_check, csrf_enforce
 
 WEB_SESSION_RE = r"^[A-Za-z0-9_-]{20,64}$"
-
-
-class WebPollThrottle(SimpleRateThrottle):
-    """The web chat's polls for advisors' messages: requests per client address."""
-
-    scope = "web_chat_poll"
-
-    def get_rate(self) -> str:
-        return str(settings.WEB_CHAT_POLL_THROTTLE_RATE)
-
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
-        return f"throttle_web_poll_{self.get_ident(request)}"
 
 
 class WebChatApi(JsonApi):
@@ -52,7 +39,7 @@ class WebChatApi(JsonApi):
 
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
-        chat_body_size_check(request)
+        body_size_check(request.META, max_bytes=settings.CHAT_MAX_BODY_BYTES)
         csrf_enforce(request)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -212,6 +212,42 @@ def test_throttle_fails_open_when_redis_is_down_and_counts_again_when_it_is_back
     assert statuses == [400] * 5 + [429]  # Redis back: counted again
 
 
+@pytest.mark.parametrize(
+    ("setting", "method", "url", "scope"),
+    [
+        ("WEB_CHAT_THROTTLE_RATE", "post", "/web/chat", "web_chat"),
+        ("WEB_CHAT_THROTTLE_RATE", "get", "/web/chat/amortizacion.csv", "web_chat"),
+        ("WEB_CHAT_POLL_THROTTLE_RATE", "get", "/web/chat/messages", "web_chat_poll"),
+        ("WEB_CHAT_POLL_THROTTLE_RATE", "get", "/web/chat/history", "web_chat_poll"),
+    ],
+)
+def test_web_chat_is_throttled_per_address_by_the_same_window_counter(
+    client: Client, setting: str, method: str, url: str, scope: str
+) -> None:
+    from django.core.cache import cache
+    from django_redis import get_redis_connection
+
+    with override_settings(**{setting: "2/min"}):
+        # Invalid input on purpose: the throttle runs before validation, no turn is needed.
+        def call(address: str):
+            if method == "post":
+                return client.post(url, "{}", "application/json", REMOTE_ADDR=address)
+            return client.get(url, REMOTE_ADDR=address)
+
+        statuses = [call("203.0.113.7").status_code for _ in range(3)]
+        throttled = call("203.0.113.7")
+        other = call("203.0.113.8")
+    assert statuses == [400, 400, 429]
+    wait = int(throttled["Retry-After"])
+    assert throttled.json()["error"] == "throttled"
+    assert throttled.json()["message"] == (
+        f"Demasiadas solicitudes; intenta de nuevo en {wait} segundo{'s' if wait != 1 else ''}."
+    )
+    assert other.status_code == 400  # another address has its own budget
+    keys = list(get_redis_connection("default").scan_iter(cache.make_key(f"throttle:{scope}:*")))
+    assert len(keys) == 2
+
+
 def test_a_held_redis_connection_dropped_by_the_server_is_replaced() -> None:
     from django_redis import get_redis_connection
     from redis.exceptions import ConnectionError as RedisConnectionError
