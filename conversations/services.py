@@ -21,13 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations.engine import replies
-from conversations.engine.financing import FinancingPlan, financing_plan
+from conversations.engine.financing import FinancingPlan
 from conversations.engine.policy import (
     EngineDeps,
     Inbound,
-    NotifySales,
-    PauseBot,
-    RecordKbMiss,
     RecordSatisfaction,
     TurnResult,
     UpsertLead,
@@ -42,13 +39,15 @@ from conversations.engine.state import (
     Step,
 )
 from conversations.models import Conversation
-from conversations.ports import MessageRecord, Session, StateStore
+from conversations.ports import Session, StateStore
 from conversations.satisfaction import satisfaction_enabled
 from conversations.staff import ClientMessage
+from conversations.turn_effects import lead_data, turn_effects_apply
+from conversations.turn_messages import turn_messages
 from conversations.wiring import engine_config, engine_deps, lead_store, state_store
 from kavak import metrics
 from kavak.logging import log_context
-from leads.ports import AppointmentData, LeadData, LeadStore, LeadView
+from leads.ports import LeadStore, LeadView
 
 if TYPE_CHECKING:
     from conversations.llm.services import LlmBudget
@@ -102,75 +101,6 @@ def _appointment(state: ConversationState) -> Appointment | None:
         city=s.branch_city or "",
         address=s.branch_address or "",
         car=s.chosen,
-    )
-
-
-def _financing_snapshot(state: ConversationState, config_rate: Decimal) -> dict[str, Any]:
-    s = state.slots
-    if s.chosen is None:
-        return {}
-    if s.cash_purchase:
-        return {"cash_purchase": True, "price": f"{s.chosen.price:.2f}"}
-    if s.down_payment is None or s.term_months is None:
-        return {}
-    return financing_plan(
-        price=s.chosen.price,
-        down_payment=s.down_payment,
-        annual_rate=config_rate,
-        term_months=s.term_months,
-    ).as_dict()
-
-
-def _car_snapshot(car: CarOption | None) -> dict[str, object]:
-    if car is None:
-        return {}
-    return {
-        "stock_id": car.stock_id,
-        "make": car.make,
-        "model": car.model,
-        "year": car.year,
-        "version": car.version,
-        "price": f"{car.price:.2f}",
-        "km": car.km,
-    }
-
-
-def _lead_data(
-    *, source: str, session: Session, state: ConversationState, rate: Decimal
-) -> LeadData:
-    s = state.slots
-    contact_at = datetime.fromisoformat(s.contact_at) if s.contact_at else None
-    appointment = None
-    if source == "appointment":
-        appointment = AppointmentData(
-            scheduled_at=contact_at,
-            requested=s.contact_time or "",
-            branch=s.branch or "",
-            branch_city=s.branch_city or "",
-            branch_address=s.branch_address or "",
-        )
-    return LeadData(
-        source=source,
-        channel=session.channel,
-        conversation_id=session.row_id,
-        name=s.name or "",
-        phone=s.phone or "",
-        preferred_contact_time=s.contact_time or "",
-        preferred_contact_at=contact_at,
-        car_stock_id=s.chosen.stock_id if s.chosen else "",
-        car_snapshot=_car_snapshot(s.chosen),
-        financing_snapshot=_financing_snapshot(state, rate),
-        appointment=appointment,
-    )
-
-
-def _record_kb_miss(*, question: str, confidence: float, channel: str, ref: str) -> None:
-    try:
-        from knowledge.services import knowledge_question_record
-    except ImportError:  # pragma: no cover - the knowledge app always ships it
-        return
-    knowledge_question_record(
-        question=question, confidence=confidence, channel=channel, conversation_ref=ref
     )
 
 
@@ -283,13 +213,14 @@ def _turn(
     suggested: dict[str, Any],
     survey_allowed: bool = True,
 ) -> TurnOutcome:
+    """Lock the session's conversation, then a paused turn (a person has it) or a bot turn."""
     store = state_store()
     leads = lead_store()
     config = engine_config(now=now)
     with store.locked(channel=channel, external_id=external_id, now=now) as session:
-        step_before = session.state.step.value
         staff = _staff_since_last_turn(store, session)
         if session.status == Conversation.Status.HANDOFF:
+            inbound = Inbound(text=text, channel=channel, customer_phone=customer_phone)
             return _paused_turn(
                 session,
                 store,
@@ -298,93 +229,86 @@ def _turn(
                 turn_id,
                 now,
                 leads,
-                decide_paused(
-                    session.state,
-                    Inbound(text=text, channel=channel, customer_phone=customer_phone),
-                    deps,
-                    config,
-                ),
+                decide_paused(session.state, inbound, deps, config),
                 rate=config.annual_rate,
                 staff=staff,
             )
         survey = survey_allowed and store.keeps_satisfaction() and satisfaction_enabled()
-        result: TurnResult = decide(
-            session.state,
-            Inbound(
-                text=text,
-                channel=channel,
-                customer_phone=customer_phone,
-                suggested=suggested,
-                survey=survey,
-            ),
-            deps,
-            config,
+        inbound = Inbound(
+            text=text,
+            channel=channel,
+            customer_phone=customer_phone,
+            suggested=suggested,
+            survey=survey,
         )
-        reply = result.reply
-        if session.returning:
-            reply = replies.welcome_back(result.state.slots.name) + "\n\n" + reply
-        status = session.status
-        lead_view: LeadView | None = None
-        for effect in result.effects:
-            if isinstance(effect, UpsertLead):
-                lead_view = leads.upsert(
-                    data=_lead_data(
-                        source=effect.source,
-                        session=session,
-                        state=result.state,
-                        rate=config.annual_rate,
-                    )
-                )
-            elif isinstance(effect, PauseBot):
-                status = Conversation.Status.HANDOFF
-            elif isinstance(effect, RecordKbMiss):
-                _record_kb_miss(
-                    question=effect.question,
-                    confidence=effect.confidence,
-                    channel=channel,
-                    ref=str(session.conversation_id),
-                )
-            elif isinstance(effect, RecordSatisfaction):
-                store.satisfaction_record(
-                    session, score=effect.score, comment=effect.comment, now=now
-                )
-        for effect in result.effects:
-            if isinstance(effect, NotifySales) and lead_view is not None:
-                leads.notify_sales(lead_id=lead_view.id, reason=effect.reason)
-        latency_ms = round((time.perf_counter() - started) * 1000, 2)
-        store.save(
+        return _bot_turn(
             session,
-            state=result.state,
-            status=status,
-            messages=[
-                MessageRecord(
-                    direction="in",
-                    text=text,
-                    turn_id=turn_id,
-                    step_before=step_before,
-                    step_after=result.state.step.value,
-                    next_action=result.state.next_action.value,
-                    understood=_jsonable(result.understood),
-                    provider_message_id=provider_message_id,
-                ),
-                MessageRecord(
-                    direction="out",
-                    text=reply,
-                    turn_id=turn_id,
-                    step_before=step_before,
-                    step_after=result.state.step.value,
-                    next_action=result.state.next_action.value,
-                    latency_ms=latency_ms,
-                ),
-            ],
+            store,
+            leads,
+            inbound=inbound,
+            result=decide(session.state, inbound, deps, config),
+            rate=config.annual_rate,
+            provider_message_id=provider_message_id,
+            turn_id=turn_id,
+            started=started,
             now=now,
+            staff=staff,
         )
-        if lead_view is None and result.state.slots.lead_recorded:
-            # Only conversations that produced a lead pay for this read.
-            lead_view = _conversation_lead(leads, session)
+
+
+def _bot_turn(
+    session: Session,
+    store: StateStore,
+    leads: LeadStore,
+    *,
+    inbound: Inbound,
+    result: TurnResult,
+    rate: Decimal,
+    provider_message_id: str,
+    turn_id: str,
+    started: float,
+    now: datetime,
+    staff: tuple[ClientMessage, ...],
+) -> TurnOutcome:
+    """The bot answered: apply the effects, save the state and both messages (under the lock)."""
+    step_before = session.state.step.value
+    reply = result.reply
+    if session.returning:
+        reply = replies.welcome_back(result.state.slots.name) + "\n\n" + reply
+    applied = turn_effects_apply(
+        result=result,
+        session=session,
+        store=store,
+        leads=leads,
+        channel=inbound.channel,
+        rate=rate,
+        now=now,
+    )
+    latency_ms = round((time.perf_counter() - started) * 1000, 2)
+    store.save(
+        session,
+        state=result.state,
+        status=applied.status,
+        messages=turn_messages(
+            text=inbound.text,
+            reply=reply,
+            turn_id=turn_id,
+            step_before=step_before,
+            step_after=result.state.step.value,
+            next_action=result.state.next_action.value,
+            understood=result.understood,
+            provider_message_id=provider_message_id,
+            latency_ms=latency_ms,
+        ),
+        now=now,
+    )
+    lead_view = applied.lead
+    if lead_view is None and result.state.slots.lead_recorded:
+        # Only conversations that produced a lead pay for this read.
+        lead_view = _conversation_lead(leads, session)
     return TurnOutcome(
         conversation_id=session.conversation_id,
-        session_id=external_id,
+        session_id=session.external_id,
         turn_id=turn_id,
         reply=reply,
         step=result.state.step.value,
@@ -393,9 +317,9 @@ def _turn(
         financing=result.financing,
         lead=lead_view,
         sources=result.sources,
-        bot_paused=status == Conversation.Status.HANDOFF,
+        bot_paused=applied.status == Conversation.Status.HANDOFF,
         understood=result.understood,
-        reached=_reached(session, session.state, result.state, status),
+        reached=_reached(session, session.state, result.state, applied.status),
         appointment=_appointment(result.state),
         staff_messages=staff,
     )
@@ -446,33 +370,18 @@ def _paused_turn(
     lead_view = None
     if noted:
         lead_view = leads.upsert(
-            data=_lead_data(
-                source="handoff", session=session, state=result.state, rate=rate,
-            )
-        )  # fmt: skip
-    messages = [
-        MessageRecord(
-            direction="in",
-            text=text,
-            turn_id=turn_id,
-            step_before=Step.HANDOFF.value,
-            step_after=Step.HANDOFF.value,
-            next_action=Action.HANDOFF_TO_HUMAN.value,
-            understood=_jsonable(result.understood),
-            provider_message_id=provider_message_id,
+            data=lead_data(source="handoff", session=session, state=result.state, rate=rate)
         )
-    ]
-    if reply:
-        messages.append(
-            MessageRecord(
-                direction="out",
-                text=reply,
-                turn_id=turn_id,
-                step_before=Step.HANDOFF.value,
-                step_after=Step.HANDOFF.value,
-                next_action=Action.HANDOFF_TO_HUMAN.value,
-            )
-        )
+    messages = turn_messages(
+        text=text,
+        reply=reply or None,
+        turn_id=turn_id,
+        step_before=Step.HANDOFF.value,
+        step_after=Step.HANDOFF.value,
+        next_action=Action.HANDOFF_TO_HUMAN.value,
+        understood=result.understood,
+        provider_message_id=provider_message_id,
+    )
     store.save(session, state=result.state, status=session.status, messages=messages, now=now)
     return TurnOutcome(
         conversation_id=session.conversation_id,
@@ -491,20 +400,6 @@ def _paused_turn(
 def conversation_return_to_bot(*, conversation_id: int) -> None:
     """Staff hand the conversation back: the bot answers again from where the flow was."""
     state_store().set_status(conversation_id=conversation_id, status=Conversation.Status.ACTIVE)
-
-
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, CarOption):
-            out[key] = value.stock_id
-        elif isinstance(value, tuple | list):
-            out[key] = [v.stock_id if isinstance(v, CarOption) else v for v in value]
-        elif isinstance(value, dict | str | int | float | bool) or value is None:
-            out[key] = value
-        else:
-            out[key] = str(value)
-    return out
 
 
 # --- Optional LLM (issue 5) ----------------------------------------------------------------------

@@ -55,26 +55,6 @@ _SPANISH: dict[type[Exception], Any] = {
 }
 
 
-class PayloadTooLarge(exceptions.APIException):
-    """A request body over the endpoint's limit: a JSON 413 naming the limit."""
-
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "payload_too_large"
-
-    def __init__(self, max_bytes: int) -> None:
-        super().__init__(f"El cuerpo de la petición supera {max_bytes // 1024} KB.")
-
-
-def body_size_check(meta: Mapping[str, Any], *, max_bytes: int) -> None:
-    """Refuse a body whose declared length is over ``max_bytes`` before anything reads it."""
-    try:
-        length = int(meta.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > max_bytes:
-        raise PayloadTooLarge(max_bytes)
-
-
 def error_body(*, code: str, message: str, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"error": code, "message": message, **extra}
     request_id = current_context().get("request_id")

@@ -42,7 +42,7 @@ from backoffice.exports import CsvExportAdminMixin
 from backoffice.selectors import (
     lead_amortization,
 )
-from conversations.apis import amortization_csv_response
+from conversations.apis.financing import amortization_csv_response
 from conversations.staff import handoff_waiting_queryset
 from kavak.exceptions import ApplicationError
 from kavak.labels import NOTIFICATION_REASON_LABELS

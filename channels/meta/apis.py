@@ -26,7 +26,7 @@ from channels.meta.signature import SIGNATURE_HEADER, signature_valid, verify_to
 from channels.services import inbound_message_receive, outbound_status_record
 from channels.wiring import whatsapp_meta_enabled, whatsapp_meta_route
 from kavak import metrics
-from kavak.api import PayloadTooLarge, body_size_check
+from kavak.http_guard import body_read
 from kavak.logging import log_context
 from kavak.parsers import json_depth_check
 
@@ -96,10 +96,8 @@ class MetaWebhookApi(APIView):
         return HttpResponse(challenge, content_type="text/plain; charset=utf-8")
 
     def post(self, request: Request) -> Response:
-        body_size_check(request.META, max_bytes=MAX_BODY_BYTES)
-        body = request._request.body  # the raw bytes Meta signed (DRF never parses them)
-        if len(body) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(MAX_BODY_BYTES)
+        # The raw bytes Meta signed (DRF never parses them), refused over the limit before reading.
+        body = body_read(request._request, max_bytes=MAX_BODY_BYTES)
         header = request.headers.get(SIGNATURE_HEADER, "")
         if not signature_valid(body=body, header=header, app_secret=settings.META_APP_SECRET):
             # Nothing else is logged from an unsigned request: it may be anybody's payload.

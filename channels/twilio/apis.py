@@ -23,7 +23,7 @@ from channels.services import inbound_message_receive, outbound_status_record
 from channels.twilio.parsing import PayloadError, inbound_from_twilio, status_from_twilio
 from channels.twilio.signature import webhook_signature_check
 from channels.twilio.twiml import twiml_response
-from kavak.api import body_size_check
+from kavak.http_guard import body_size_check
 from kavak.logging import log_context
 
 logger = logging.getLogger(__name__)

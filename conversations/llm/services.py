@@ -63,12 +63,10 @@ class LlmBudget:
         cap: int = settings.LLM_MAX_CALLS_PER_CONVERSATION
         if not cap or not self.conversation:
             return True
-        from django.core.cache import cache
+        from kavak.rate_window import window_count
 
-        key = f"llm-calls:{self.conversation}"
         try:
-            cache.add(key, 0, timeout=_CAP_WINDOW_S)
-            return int(cache.incr(key)) <= cap
+            return window_count(f"llm-calls:{self.conversation}", timeout=_CAP_WINDOW_S) <= cap
         except Exception:
             logger.warning("llm_call_cap_unavailable", exc_info=True)
             return True

@@ -14,7 +14,7 @@ from django.test import Client
 from rest_framework_api_key.models import APIKey
 
 from catalog.services import catalog_load_demo
-from conversations.apis import render_outcome
+from conversations.apis.outputs import render_outcome
 from conversations.evaluation import scenario_load_all, scenario_run, scorecard
 from conversations.services import conversation_turn_handle
 from knowledge.services import knowledge_load_demo

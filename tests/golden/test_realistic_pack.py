@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from catalog.services import catalog_load_demo
-from conversations.apis import render_outcome
+from conversations.apis.outputs import render_outcome
 from conversations.evaluation import (
     PackScore,
     Scenario,

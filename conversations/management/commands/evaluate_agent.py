@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from conversations.apis import render_outcome
+from conversations.apis.outputs import render_outcome
 from conversations.evaluation import (
     PACK_PARTS,
     QUIET_PARTS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -211,6 +212,42 @@ def test_throttle_fails_open_when_redis_is_down_and_counts_again_when_it_is_back
     assert statuses == [400] * 5 + [429]  # Redis back: counted again
 
 
+@pytest.mark.parametrize(
+    ("setting", "method", "url", "scope"),
+    [
+        ("WEB_CHAT_THROTTLE_RATE", "post", "/web/chat", "web_chat"),
+        ("WEB_CHAT_THROTTLE_RATE", "get", "/web/chat/amortizacion.csv", "web_chat"),
+        ("WEB_CHAT_POLL_THROTTLE_RATE", "get", "/web/chat/messages", "web_chat_poll"),
+        ("WEB_CHAT_POLL_THROTTLE_RATE", "get", "/web/chat/history", "web_chat_poll"),
+    ],
+)
+def test_web_chat_is_throttled_per_address_by_the_same_window_counter(
+    client: Client, setting: str, method: str, url: str, scope: str
+) -> None:
+    from django.core.cache import cache
+    from django_redis import get_redis_connection
+
+    with override_settings(**{setting: "2/min"}):
+        # Invalid input on purpose: the throttle runs before validation, no turn is needed.
+        def call(address: str):
+            if method == "post":
+                return client.post(url, "{}", "application/json", REMOTE_ADDR=address)
+            return client.get(url, REMOTE_ADDR=address)
+
+        statuses = [call("203.0.113.7").status_code for _ in range(3)]
+        throttled = call("203.0.113.7")
+        other = call("203.0.113.8")
+    assert statuses == [400, 400, 429]
+    wait = int(throttled["Retry-After"])
+    assert throttled.json()["error"] == "throttled"
+    assert throttled.json()["message"] == (
+        f"Demasiadas solicitudes; intenta de nuevo en {wait} segundo{'s' if wait != 1 else ''}."
+    )
+    assert other.status_code == 400  # another address has its own budget
+    keys = list(get_redis_connection("default").scan_iter(cache.make_key(f"throttle:{scope}:*")))
+    assert len(keys) == 2
+
+
 def test_a_held_redis_connection_dropped_by_the_server_is_replaced() -> None:
     from django_redis import get_redis_connection
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -275,6 +312,40 @@ def test_amortization_api_rejects_down_payment_below_minimum(client: Client, api
     )
     assert response.status_code == 400
     assert "down_payment" in response.json()["fields"]
+    assert response.json()["fields"]["down_payment"] == ["El enganche mínimo es 10% del precio."]
+
+
+def amortization(client: Client, api_key: str, *, down_payment: int, term: int):
+    return client.get(
+        f"/api/financing/amortization?price=300000&down_payment={down_payment}&term_months={term}",
+        HTTP_AUTHORIZATION=f"Bearer {api_key}",
+    )
+
+
+def test_amortization_api_takes_its_terms_from_the_setting(client: Client, api_key: str) -> None:
+    assert amortization(client, api_key, down_payment=60000, term=24).status_code == 400
+    with override_settings(FINANCING_TERMS_MONTHS=(24, 36)):
+        assert amortization(client, api_key, down_payment=60000, term=24).status_code == 200
+        refused = amortization(client, api_key, down_payment=60000, term=72)
+        assert refused.status_code == 400
+        assert "term_months" in refused.json()["fields"]
+    web = "/web/chat/amortizacion.csv?price=300000&down_payment=60000&term_months=24"
+    with override_settings(FINANCING_TERMS_MONTHS=(24,)):
+        assert client.get(web).status_code == 200
+
+
+@pytest.mark.parametrize(("ratio", "shown"), [("0.25", "25"), ("0.125", "12.5")])
+def test_amortization_api_minimum_down_payment_follows_the_setting(
+    client: Client, api_key: str, ratio: str, shown: str
+) -> None:
+    with override_settings(FINANCING_MIN_DOWN_PAYMENT_RATIO=Decimal(ratio)):
+        refused = amortization(client, api_key, down_payment=30000, term=48)
+        assert refused.status_code == 400
+        assert refused.json()["fields"]["down_payment"] == [
+            f"El enganche mínimo es {shown}% del precio."
+        ]
+        enough = int(300000 * Decimal(ratio))
+        assert amortization(client, api_key, down_payment=enough, term=48).status_code == 200
 
 
 def test_web_chat_requires_csrf_token(client: Client) -> None:

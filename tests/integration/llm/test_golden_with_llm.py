@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from catalog.services import catalog_load_demo
-from conversations.apis import render_outcome
+from conversations.apis.outputs import render_outcome
 from conversations.evaluation import scenario_load_all, scenario_run, scorecard
 from conversations.services import conversation_turn_handle
 from knowledge.services import knowledge_load_demo

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conversations.apis import ChatTurnApi, chat_input_fast
+from conversations.apis.chat import ChatTurnApi, chat_input_fast
 
 _text = st.one_of(
     st.text(max_size=40),
