@@ -21,10 +21,11 @@ def test_warm_up_builds_the_caches_and_writes_nothing(monkeypatch: pytest.Monkey
     restore_catalog_seeds()  # earlier transactional tests truncated the seeded aliases
     catalog_load_demo()
     knowledge_load_demo()
-    monkeypatch.setattr(catalog.vocabulary, "_cached", None)
+    monkeypatch.setattr(catalog.vocabulary._vocabulary, "cached", None)
     before = (Conversation.objects.count(), Message.objects.count(), Lead.objects.count())
     conversation_services.conversation_warm_up()
-    assert catalog.vocabulary._cached is not None  # the vocabulary the first turn would build
+    # the vocabulary the first turn would build
+    assert catalog.vocabulary._vocabulary.cached is not None
     assert (Conversation.objects.count(), Message.objects.count(), Lead.objects.count()) == before
 
 
