@@ -214,6 +214,15 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "problemas",
         "desperfecto",
         "desperfectos",
+        # Repairing a fault is what the warranty promises ("¿ustedes lo arreglan?").
+        "arreglan",
+        "arreglar",
+        "arreglarlo",
+        "reparan",
+        "reparar",
+        "repararlo",
+        "reparacion",
+        "reparaciones",
     ),
     # The car's condition: what the inspection and the quality seal vouch for.
     (
@@ -241,6 +250,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "sorpresas",
         "condiciones",
     ),
+    # Parts of the car's mechanics (what the inspection checks and the warranty covers).
+    ("motor", "motores", "transmision", "frenos", "suspension", "embrague", "clutch"),
     ("manejarlo", "manejar", "manejando", "recorrer", "rodar", "circular"),
     ("prueba", "probar", "pruebo", "pruebe", "pruebas", "probando"),
     # Looking for a job at Kavak is no Kavak topic ("contrato" is kept whole above).

@@ -26,8 +26,8 @@ FLOORS = {
     "development": {"hit": 0.98, "facts": 0.95, "decline": 0.96, "precision": 0.96, "second": 1.0},
     "development3": {"hit": 0.97, "facts": 1.0, "decline": 0.92, "precision": 0.97, "second": 1.0},
     "development4": {"hit": 0.76, "facts": 0.91, "decline": 1.0, "precision": 0.76, "second": 1.0},
-    # Round 5's untuned check (nothing is fitted or tuned on it): its baseline.
-    "development5": {"hit": 0.84, "facts": 0.91, "decline": 1.0, "precision": 0.85, "second": 1.0},
+    # Round 5's untuned check, tuned to its failures' classes in round 6 (0.84 / 0.85 before).
+    "development5": {"hit": 0.93, "facts": 0.91, "decline": 1.0, "precision": 0.92, "second": 1.0},
     "heldout": {"hit": 0.82, "facts": 0.71, "decline": 0.93, "precision": 0.87, "second": 0.66},
     "heldout3": {"hit": 0.86, "facts": 0.92, "decline": 0.88, "precision": 0.78, "second": 0.85},
     # One catalogue question of held-out-4 is claimed by the FAQ detector (which one is not read).
