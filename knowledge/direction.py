@@ -152,6 +152,8 @@ def _kavak_acts_infinitive(
     word: str, infinitive: re.Match[str], near: list[str], after: list[str]
 ) -> bool:
     clitic = infinitive.group(1)
+    if clitic == "se" and infinitive.group(2) is None:
+        return True  # "antes de venderse": passive, Kavak's stock being sold
     if clitic in {"les", "le", "se"}:
         return False  # "venderles", "vendérselo": the customer, towards Kavak
     if clitic == "me":
@@ -165,7 +167,7 @@ def _kavak_acts_infinitive(
     return bool(
         set(near) & _KAVAK_FRAMES
         or _kavak_subject(near)
-        or "les" in near[-2:]
+        or (near[-2:-1] == ["les"] and near[-1].startswith(("interes", "convien")))
         or (near[-2:] == ["antes", "de"] and _family(word) == "sell")
     )
 
@@ -206,16 +208,19 @@ def rewrite(folded: str) -> str:
     """``folded`` with each buying or selling word whose actor is known replaced by the
     customer's action: its converse when Kavak performs it ("¿ustedes compran autos?" →
     "¿ustedes vender autos?"), its plain infinitive otherwise ("kiero bender" → "kiero vender")."""
-    readings = read(folded)
-    if not readings:
-        return folded
+    readings = [(r, r.side) for r in read(folded) if r.side is not None]
+    kavak = {
+        family
+        for r, side in readings
+        if (family := _family(r.word)) and (family == "buy") == (side is Side.SELLER)
+    }
+    if not readings or len(kavak) == 2:
+        return folded  # "Kavak compra y vende autos": what Kavak is, no side of the customer's
     out: list[str] = []
     last = 0
-    for r in readings:
-        if r.side is None:
-            continue  # the actor cannot be told: the word stays as written
+    for r, side in readings:
         out.append(folded[last : r.start])
-        out.append(_AS_CUSTOMER[r.side])
+        out.append(_AS_CUSTOMER[side])
         last = r.end
     out.append(folded[last:])
     return "".join(out)

@@ -11,31 +11,8 @@ def wordlist(text: str) -> list[str]:
     return text.split()
 
 
-# Multi-word expressions whose words mean something else alone, read as one word before any
-# other rule sees their parts: "la caja de cambios" is the transmission, not a trade-in
-# ("cambio"); "el aire acondicionado" is no "aire"; "la tarjeta de circulación" is a document,
-# not a card. Each becomes the word on the right (a word of a synonym group where the concept
-# has one, else a word of its own that no article uses). The first word may be plural.
-EXPRESSIONS: tuple[tuple[str, str], ...] = (
-    ("caja de cambios", "transmision"),
-    ("caja de velocidades", "transmision"),
-    ("caja automatica", "transmision"),
-    ("aire acondicionado", "aireacondicionado"),
-    ("cambio de aceite", "mantenimiento"),
-    ("carta factura", "cartafactura"),
-    ("tarjeta de circulacion", "tarjetacirculacion"),
-    ("tarjeta de credito", "tarjetacredito"),
-    ("tarjeta de debito", "tarjetadebito"),
-    ("licencia de manejo", "licenciamanejo"),
-    ("licencia de conducir", "licenciamanejo"),
-    ("cambio de propietario", "cambiopropietario"),
-    ("cambio de placas", "cambioplacas"),
-    ("banda de distribucion", "bandadistribucion"),
-)
-
 # Phrases rewritten before tokenising (regular expressions on folded text, both sides), after
-# the expressions above and the direction reader (``knowledge.direction``). Order matters:
-# longer phrases first.
+# the direction reader (``knowledge.direction``). Order matters: longer phrases first.
 PHRASES: tuple[tuple[str, str], ...] = (
     (r"buen(?:os|as)? (?:dias|tardes|noches)|buen dia", " "),
     (

@@ -250,8 +250,6 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "sorpresas",
         "condiciones",
     ),
-    # Parts of the car's mechanics (what the inspection checks and the warranty covers).
-    ("motor", "motores", "transmision", "frenos", "suspension", "embrague", "clutch"),
     ("manejarlo", "manejar", "manejando", "recorrer", "rodar", "circular"),
     ("prueba", "probar", "pruebo", "pruebe", "pruebas", "probando"),
     # Looking for a job at Kavak is no Kavak topic ("contrato" is kept whole above).

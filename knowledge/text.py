@@ -14,7 +14,7 @@ import re
 
 import spanish
 from knowledge import direction
-from knowledge.lexicon import EXPRESSIONS, PHRASES, PLACES, SLANG, STOP_WORDS
+from knowledge.lexicon import PHRASES, PLACES, SLANG, STOP_WORDS
 from knowledge.synonyms import SYNONYM_GROUPS, WEAK_VERBS, WEAK_WORDS
 
 # The knowledge base's stem and sound key (the index and the selectors read them from here).
@@ -39,24 +39,9 @@ _PLACES = (
     lambda m: f" {PLACES[m.group(1)]} ",
 )
 
-_EXPRESSIONS_RE = re.compile(
-    r"\b(?:"
-    + "|".join(
-        rf"(?P<e{i}>{re.escape(first)}(?:s|es)? {re.escape(rest)})"
-        for i, (first, rest) in enumerate(p.partition(" ")[::2] for p, _ in EXPRESSIONS)
-    )
-    + r")\b"
-)
-
-
-def _expression(match: re.Match[str]) -> str:
-    group = match.lastgroup or ""
-    return f" {EXPRESSIONS[int(group[1:])][1]} "
-
 
 def _rewrite(folded: str) -> str:
-    """Multi-word expressions, then whose transaction it is, then the phrase rules."""
-    folded = _EXPRESSIONS_RE.sub(_expression, folded)
+    """Whose transaction it is, then the phrase rules."""
     # A buying or selling verb is read as the customer's own action ("¿ustedes compran autos?"
     # is the customer selling) before any phrase or word rule sees it.
     folded = direction.rewrite(folded)

@@ -29,6 +29,7 @@ def _side(message: str) -> Side | None:
         "les conviene comprar mi auto chocado",  # "les" + infinitive
         "quiero que alguien compre mi carro rapido",  # the customer's own car as the object
         "en cuánto tiempo pueden comprármelo",  # "comprármelo": Kavak from the customer
+        "les podria vender mi pickup",  # "les" before the customer's own frame
     ],
 )
 def test_customer_side_is_seller_when_kavak_buys_or_the_customer_sells(message: str) -> None:
@@ -46,6 +47,7 @@ def test_customer_side_is_seller_when_kavak_buys_or_the_customer_sells(message: 
         "voy a comprarme una camioneta este año",  # reflexive: the customer's own purchase
         "pienso comprar mi primer coche",  # a car still to come is not owned
         "compré con ustedes hace un mes",
+        "les hacen revision antes de venderse?",  # passive: Kavak's stock
     ],
 )
 def test_customer_side_is_buyer_when_kavak_sells_or_the_customer_buys(message: str) -> None:
@@ -71,6 +73,8 @@ def test_rewrite_turns_kavak_actions_into_the_customer_converse() -> None:
     assert direction.rewrite("me venderian uno") == "me comprar uno"
     assert direction.rewrite("kiero bender mi vocho") == "kiero vender mi vocho"
     assert direction.rewrite("la compra fue rapida") == "la compra fue rapida"
+    # Kavak on both sides describes the business, not the customer's side.
+    assert direction.rewrite("ustedes compran y venden vans") == "ustedes compran y venden vans"
 
 
 def test_articles_own_wording_keeps_its_side() -> None:

@@ -102,32 +102,3 @@ def test_parse_article_rejects_missing_front_matter() -> None:
         parse_article("# Sin encabezado", name="x.md")
     with pytest.raises(ValueError, match="slug"):
         parse_article("---\ntitle: Hola\n---\nTexto", name="x.md")
-
-
-@pytest.mark.parametrize(
-    ("message", "word", "parts"),
-    [
-        ("truena la caja de cambios al meter reversa", "transmision", ("caja", "cambios")),
-        ("las cajas de velocidades de los sedanes", "transmision", ("cajas", "velocidades")),
-        ("el aire acondicionado no enfria", "aireacondicionado", ("aire", "acondicionado")),
-        ("cada cuando toca el cambio de aceite", "mantenimiento", ("cambio", "aceite")),
-        ("tengo carta factura del banco", "cartafactura", ("carta", "factura")),
-        ("perdi la tarjeta de circulacion", "tarjetacirculacion", ("tarjeta", "circulacion")),
-    ],
-)
-def test_multi_word_expressions_are_read_before_their_words(
-    message: str, word: str, parts: tuple[str, ...]
-) -> None:
-    words = kb_text.words(message)
-    assert word in words
-    assert not set(parts) & set(words)
-    # Nor is the expression a "head of a known complement" (an unknown thing asked about).
-    assert all(part not in pair for pair in kb_text.head_complements(message) for part in parts)
-
-
-def test_caja_de_cambios_is_no_trade_in_and_a_part_is_a_part() -> None:
-    trade_in = kb_text.term_of("acuenta")
-    assert trade_in not in kb_text.terms("se descompuso la caja de cambios")
-    assert kb_text.term_of("transmision") == kb_text.term_of("motor")
-    # "cambio de auto" stays a trade-in.
-    assert trade_in in kb_text.terms("quiero hacer cambio de auto")
