@@ -7,8 +7,8 @@ Eight sets are measured:
 - *development*, *development-3* and *development-4* (``data/eval/development*.yaml``): customer
   wording used to tune and calibrate (rounds 1-2, 3 and 4 of issue 16);
 - *development-5* (``data/eval/development5.yaml``): customer wording written before round 5
-  changed anything and never fitted or tuned on (``UNTUNED_SETS``): the round's "not tuned to"
-  check, whose failures may be read;
+  changed anything, never tuned on in round 5; round 6 read its failures and fixed their
+  classes, so it is a tuned development set now;
 - *held-out* (``data/eval/heldout.yaml``): customer wording committed before round 1. Its table
   was read during rounds 1 and 2, so it is no longer a clean measure;
 - *held-out-3* (``data/eval/heldout3.yaml``): written before round 3 changed anything, never
@@ -45,10 +45,11 @@ SETS = (
     "heldout3",
     "heldout4",
 )
-DEVELOPMENT_SETS = ("development", "development3", "development4")
+DEVELOPMENT_SETS = ("development", "development3", "development4", "development5")
 # Development sets nothing is fitted or tuned on (their failing questions may be read, but no
 # lexicon entry, weight or threshold is chosen from them): a generalisation check we can look at.
-UNTUNED_SETS = ("development5",)
+# (Development-5 was one until round 6 tuned to its failures' classes.)
+UNTUNED_SETS: tuple[str, ...] = ()
 # Sets whose individual questions are not printed unless asked for: reading which question fails
 # is how a held-out set turns into a development one.
 HELD_OUT_SETS = ("heldout", "heldout3", "heldout4")

@@ -566,8 +566,8 @@ class Snapshot:
         )
 
     def unknown_weight(self, analysis: QueryAnalysis) -> float:
-        """The weight of the question's words no article uses (a number weighs half)."""
-        return self.idf_unknown() * sum(0.5 if w.isdigit() else 1.0 for w in analysis.unknown)
+        """The weight of the question's words no article uses (``intent.unknown_weight``)."""
+        return self.idf_unknown() * sum(intent.unknown_weight(w) for w in analysis.unknown)
 
     def idf_unknown(self) -> float:
         n = len(self.chunks)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from knowledge import text as kb_text
+from knowledge.lexicon import CAR_MAKES
 
 # FAQ topics by folded word; every word is reduced to its index term, so inflections match too.
 _FAQ_WORDS: dict[str, float] = {
@@ -233,6 +234,18 @@ CAR_NAMES = frozenset(
         "crafter",
     ]
 )
+# The models alone: a model names the customer's own car in a selling or trade-in question, a
+# make may name another business ("la garantía de Nissan").
+CAR_MODELS = CAR_NAMES - CAR_MAKES
+
+
+def unknown_weight(word: str) -> float:
+    """How much an unknown word counts against every article: a number or a car model weighs
+    half ("traigo un jetta 2015" names the customer's car: the context of a selling or trade-in
+    question more than its topic)."""
+    return 0.5 if word.isdigit() or word in CAR_MODELS else 1.0
+
+
 _MONEY = re.compile(
     r"\$\s?\d|\d\s?(?:mil|k|lucas|varos|pesos|mxn)\b|\d{2,3}[,.]\d{3}|\b\d{5,}\b", re.IGNORECASE
 )

@@ -11,8 +11,8 @@ def wordlist(text: str) -> list[str]:
     return text.split()
 
 
-# Multi-word expressions rewritten before tokenising (applied to folded text, both sides).
-# Order matters: longer phrases first.
+# Phrases rewritten before tokenising (regular expressions on folded text, both sides), after
+# the direction reader (``knowledge.direction``). Order matters: longer phrases first.
 PHRASES: tuple[tuple[str, str], ...] = (
     (r"buen(?:os|as)? (?:dias|tardes|noches)|buen dia", " "),
     (
@@ -90,15 +90,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ),
     # Seeing cars in person means going to a branch.
     (r"(?:visitar(?:los|les)?|ir a ver(?:los)?|verlos|ir) en persona|en persona", " sucursal "),
-    # Whose sale it is. Kavak selling ("los autos que venden", "antes de venderlos", "a la venta")
-    # is about buying from Kavak; Kavak buying from the customer ("¿me lo compran?",
-    # "comprármelo") is about selling to Kavak.
-    (
-        r"\bvenden\b|\bvendes\b|kavak vende\b|venderlos|venderlas"
-        r"|antes de (?:vender|venderlo|venderla|ponerse a la venta)|a la venta",
-        " comprar ",
-    ),
-    (r"comprarme(?:lo|la|los|las)?|me (?:lo |la )?compran|me (?:lo |la )?compren", " vender "),
+    # Whose sale it is, where the person of the verb does not say (``knowledge.direction``
+    # reads the rest): "¿vendes autos?" to Kavak, "los revisan antes de venderlos".
+    (r"\bvendes\b|venderlos|venderlas|ponerse a la venta", " comprar "),
     # The customer's car as the down payment, or "my car for another one": trade-in.
     (
         r"\bmi (?:auto|carro|coche|camioneta|nave|unidad)\b[^.?!]{0,40}"

@@ -239,6 +239,7 @@ _TWO_ANSWERS_MAX_CHARS = 1200
 _INTERROGATIVE = re.compile(
     r"\b(?:tienen|hay|puedo|pueden|se puede|cuanto|cuantos|cuantas|como|donde|que|q|k|ke|cual"
     r"|cuales|cuando|aceptan|dan|hacen)\b|\?"
+    r"|^(?:y )?(?:ustedes|uds|kavak) (?:tambien |si |no )?[a-z]+(?:an|en)\b"  # "ustedes compran…"
 )
 # "(quiero saber) si tienen app", "si me financian": an indirect question, not a condition.
 _INDIRECT = re.compile(
@@ -249,11 +250,8 @@ _INDIRECT = re.compile(
 
 
 def _is_question(clause: QueryAnalysis) -> bool:
-    """A clause that asks something (not context such as "compré un carro hace dos semanas").
-
-    A question mark or a question word; a condition ("si compro el carro…") is the context of
-    the question that follows it.
-    """
+    """A clause that asks something (a question mark or word, "ustedes compran…"), not context
+    ("compré un carro hace dos semanas"); a condition ("si compro…") frames the next question."""
     if _INDIRECT.search(clause.text):
         return True
     if clause.text.startswith("si ") and "?" not in clause.text:

@@ -103,7 +103,11 @@ def indexer_version() -> str:
     import hashlib
     import inspect
 
-    return hashlib.sha256(inspect.getsource(kb_text).encode()).hexdigest()[:32]
+    from knowledge import direction, lexicon, synonyms
+
+    # The word lists and the direction reader change the index terms as much as the code does.
+    sources = (inspect.getsource(m) for m in (kb_text, lexicon, synonyms, direction))
+    return hashlib.sha256("".join(sources).encode()).hexdigest()[:32]
 
 
 def knowledge_reindex_if_stale() -> bool:

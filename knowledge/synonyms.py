@@ -214,6 +214,15 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "problemas",
         "desperfecto",
         "desperfectos",
+        # Repairing a fault is what the warranty promises ("¿ustedes lo arreglan?").
+        "arreglan",
+        "arreglar",
+        "arreglarlo",
+        "reparan",
+        "reparar",
+        "repararlo",
+        "reparacion",
+        "reparaciones",
     ),
     # The car's condition: what the inspection and the quality seal vouch for.
     (

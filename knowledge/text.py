@@ -13,6 +13,7 @@ import functools
 import re
 
 import spanish
+from knowledge import direction
 from knowledge.lexicon import PHRASES, PLACES, SLANG, STOP_WORDS
 from knowledge.synonyms import SYNONYM_GROUPS, WEAK_VERBS, WEAK_WORDS
 
@@ -37,6 +38,17 @@ _PLACES = (
     rf"\b({'|'.join(sorted(PLACES, key=len, reverse=True))})\b",
     lambda m: f" {PLACES[m.group(1)]} ",
 )
+
+
+def _rewrite(folded: str) -> str:
+    """Whose transaction it is, then the phrase rules."""
+    # A buying or selling verb is read as the customer's own action ("¿ustedes compran autos?"
+    # is the customer selling) before any phrase or word rule sees it.
+    folded = direction.rewrite(folded)
+    for pattern, repl in _PHRASE_RES:
+        folded = pattern.sub(repl, folded)
+    return folded
+
 
 _PHRASE_RES = tuple((re.compile(rf"\b(?:{pattern})\b"), repl) for pattern, repl in PHRASES)
 _PLACES_RE = re.compile(_PLACES[0])
@@ -112,10 +124,7 @@ def _strip_enclitic(word: str) -> str:
 
 def words(text: str, *, limit: int | None = None) -> list[str]:
     """Folded content words of ``text``: phrases rewritten, slang expanded, stop-words dropped."""
-    folded = fold(text)
-    for pattern, repl in _PHRASE_RES:
-        folded = pattern.sub(repl, folded)
-    folded = _PLACES_RE.sub(_PLACES[1], folded)
+    folded = _PLACES_RE.sub(_PLACES[1], _rewrite(fold(text)))
     out: list[str] = []
     for raw in _TOKEN.findall(folded):
         word = _strip_enclitic(SLANG.get(raw, raw))
@@ -146,9 +155,7 @@ def head_complements(text: str) -> list[tuple[str, str]]:
     Used to tell "el clima en Monterrey" (a question about the weather) from "garantía de
     fábrica" (a question about the warranty) when one of the two words is unknown.
     """
-    folded = fold(text)
-    for pattern, repl in _PHRASE_RES:
-        folded = pattern.sub(repl, folded)
+    folded = _rewrite(fold(text))
     pairs = []
     for match in _HEAD_COMPLEMENT.finditer(folded):
         before = folded[: match.start()].split()[-1:]

@@ -2,10 +2,8 @@
 
 - golden: the questions staff attach to published articles and the shipped out-of-domain list
   (training data: a regression check);
-- development, development-3, development-4: customer wording used to tune and calibrate
-  (``knowledge/data/eval``);
-- development-5: customer wording never tuned or calibrated on (``evaluation.UNTUNED_SETS``), whose
-  failures may be read: the check of what generalises;
+- development, development-3, development-4, development-5: customer wording used to tune and
+  calibrate (``knowledge/data/eval``; development-5 was untuned until round 6);
 - held-out: customer wording of rounds 1-2 (read often since: no longer clean);
 - held-out-3, held-out-4: customer wording never used to change anything (each written before its
   round changed the code): the generalisation figures. Their questions (and the older
