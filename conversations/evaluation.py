@@ -227,6 +227,9 @@ def _check_turn(
         if spec_cars.get("max_price") is not None:
             limit = Decimal(str(spec_cars["max_price"]))
             add(Check("cars", all(Decimal(c["price"]) <= limit for c in cars), "over max_price"))
+        if spec_cars.get("min_price") is not None:
+            floor = Decimal(str(spec_cars["min_price"]))
+            add(Check("cars", all(Decimal(c["price"]) >= floor for c in cars), "under min_price"))
     financing = response.get("financing")
     if "financing" in exp:
         if exp["financing"] is None:

@@ -164,6 +164,13 @@ def question(action: Action, times_asked: int = 0, *, appointment: bool = False)
     return variants[times_asked % len(variants)]
 
 
+def _car_name(make: str | None, model: str | None) -> str:
+    if model:
+        name = model if make and model.lower().startswith(make.lower()) else f"{make} {model}"
+        return name.strip() if make else model
+    return make or ""
+
+
 def need_summary(
     *,
     body_type: str | None,
@@ -173,13 +180,12 @@ def need_summary(
     transmission: str | None,
     seats: int | None = None,
     km_max: int | None = None,
+    alternatives: tuple[tuple[str | None, str | None], ...] = (),
 ) -> str:
     parts: list[str] = []
-    if model:
-        name = model if make and model.lower().startswith(make.lower()) else f"{make} {model}"
-        parts.append(name.strip() if make else model)
-    elif make:
-        parts.append(make)
+    if model or make:
+        names = [_car_name(make, model)] + [_car_name(*pair) for pair in alternatives]
+        parts.append(" o ".join(n for n in names if n))
     elif body_type:
         parts.append(BODY_TYPE_ES.get(body_type, body_type))
     else:

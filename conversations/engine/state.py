@@ -107,6 +107,8 @@ class Slots:
     branch_address: str | None = None
     options_for: str | None = None  # key of the query the shown options answer
     exclude_makes: tuple[str, ...] = ()  # "que no sea nissan": never shown
+    # (make, model) named beside make/model as other choices: "un rio o un versa"
+    alternatives: tuple[tuple[str | None, str | None], ...] = ()
     focus: int | None = None  # the option asked about last (0-based): "va, esa" chooses it
     focus_fields: tuple[str, ...] = ()  # what was asked about it: "¿y la 2?" asks the same
 
@@ -232,6 +234,8 @@ def state_to_dict(state: ConversationState) -> dict[str, Any]:
             value = _option_to_dict(value)
         elif name in ("uses", "exclude_makes", "focus_fields"):
             value = list(value)
+        elif name == "alternatives":
+            value = [list(pair) for pair in value]
         elif isinstance(value, Decimal):
             value = str(value)
         slot_data[name] = value
@@ -272,6 +276,9 @@ def state_from_dict(data: dict[str, Any] | None) -> ConversationState:
     slot_kwargs["uses"] = tuple(raw.get("uses") or ())
     slot_kwargs["exclude_makes"] = tuple(raw.get("exclude_makes") or ())
     slot_kwargs["focus_fields"] = tuple(raw.get("focus_fields") or ())
+    slot_kwargs["alternatives"] = tuple(
+        (pair[0], pair[1]) for pair in raw.get("alternatives") or () if len(pair) == 2
+    )
     return ConversationState(
         step=Step(data.get("step", Step.NEED)),
         next_action=Action(data.get("next_action", Action.ASK_NEED)),

@@ -130,6 +130,7 @@ class Reading:
     financing_interest: bool = False
     excluded_makes: tuple[str, ...] = ()  # "que no sea nissan"
     own_car: str | None = None  # "es un vento 2016" after asking how to sell or trade in
+    alternatives: tuple[tuple[str | None, str | None], ...] = ()  # "un rio o un versa"
     total_asked: bool = False  # "¿cuánto pagaría en total?"
     bot_identity: bool = False  # "¿eres un robot?"
     frustrated: bool = False  # "ya me tienen harto, nadie me contesta"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -131,6 +132,9 @@ def _read_need(
     need = (
         catalog.match_need(need_text, car_context=car_context) if _bare(need_text) else NeedMatch()
     )
+    alternatives: tuple[tuple[str | None, str | None], ...] = ()
+    if (need.make or need.model) and _DISJUNCTION.search(need_text):
+        need, alternatives = _alternatives(need, need_text, catalog)
     fuzzy = bool(need.suggestion)
     seats = _seats(no_phone_text)
     year_m = _YEAR_MIN.search(no_phone_text)
@@ -152,8 +156,31 @@ def _read_need(
         "excluded_makes": tuple(excluded_makes),
         "own_car": own_car,
         "fuzzy": fuzzy,
+        "alternatives": alternatives,
     }
     return fields, no_phone_text
+
+
+# "un rio o un versa", "mazda, honda o kia", "el jetta y el vento": several names, any will do.
+_DISJUNCTION = re.compile(r"\s(?:o|u|y|y/o|or)\s|,|/")
+
+
+def _alternatives(
+    need: NeedMatch, need_text: str, catalog: CarCatalog
+) -> tuple[NeedMatch, tuple[tuple[str | None, str | None], ...]]:
+    """The first name said is the search; every other one an alternative (in the order said)."""
+    names: list[tuple[str | None, str | None]] = []
+    for part in _DISJUNCTION.split(need_text):
+        if not _bare(part):
+            continue
+        m = catalog.match_need(part, car_context=True)
+        name = (m.make, m.model)
+        if (m.make or m.model) and not m.suggestion and name not in names:
+            names.append(name)
+    if len(names) < 2:
+        return need, ()
+    first = names[0]
+    return dataclasses.replace(need, make=first[0], model=first[1]), tuple(names[1:])
 
 
 def _excluded_makes(no_phone_text: str, catalog: CarCatalog) -> tuple[list[str], str]:

@@ -37,13 +37,13 @@ def take_need(turn: Turn) -> None:
             return
     updates: dict[str, Any] = {}
     if m.make or m.model:
-        updates.update(make=m.make, model=m.model)
+        updates.update(make=m.make, model=m.model, alternatives=r.alternatives)
         if m.model or m.body_type:
             updates["body_type"] = m.body_type  # "una camioneta Nissan": both
     elif m.body_type:
         # "Toyota" then "SUV" is a Toyota SUV; "Versa" then "camioneta" is any SUV.
         keep_make = before.make if not before.model else None
-        updates.update(body_type=m.body_type, make=keep_make, model=None)
+        updates.update(body_type=m.body_type, make=keep_make, model=None, alternatives=())
     if m.uses:
         updates["uses"] = m.uses
     if m.transmission:
@@ -97,6 +97,7 @@ def recommend(turn: Turn, exclude: tuple[str, ...] = ()) -> bool:
         year_min=s.year_min,
         km_max=s.km_max,
         exclude_makes=s.exclude_makes,
+        alternatives=s.alternatives,
         budget_min=s.budget_min,
     )
     rec = turn.deps.catalog.recommend(query)
@@ -127,6 +128,7 @@ def query_key(s: Slots) -> str:
             s.km_max,
             ",".join(s.exclude_makes),
             s.budget_min,
+            ",".join(f"{make}/{model}" for make, model in s.alternatives),
         )
     )
 
@@ -140,6 +142,7 @@ def need_text(s: Slots) -> str:
         transmission=s.transmission,
         seats=s.seats,
         km_max=s.km_max,
+        alternatives=s.alternatives,
     )
 
 

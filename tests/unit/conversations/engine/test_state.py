@@ -32,6 +32,9 @@ _changes = st.fixed_dictionaries(
         "name": st.none() | st.text(max_size=10),
         "lead_captured": st.booleans(),
         "uses": st.lists(st.sampled_from(["family", "city"]), max_size=2).map(tuple),
+        "alternatives": st.lists(
+            st.sampled_from([("KIA", "Rio"), ("Honda", None), (None, "Versa")]), max_size=2
+        ).map(tuple),
     },
 )
 

@@ -318,3 +318,19 @@ def test_income_and_a_payment_in_one_message() -> None:
 
 def test_the_car_after_vender_mi_is_the_customers_own() -> None:
     assert read("puedo vender mi versa?").need.model is None
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "others"),
+    [
+        ("busco un corolla o un versa", ("Toyota", "Corolla"), (("Nissan", "Versa"),)),
+        ("toyota o nissan de 250", ("Toyota", None), (("Nissan", None),)),
+        ("un versa y tengo 200 mil", ("Nissan", "Versa"), ()),  # one name: no alternatives
+    ],
+)
+def test_several_names_at_once_are_alternatives(
+    text: str, first: tuple[str, str | None], others: tuple[tuple[str, str | None], ...]
+) -> None:
+    r = read(text)
+    assert (r.need.make, r.need.model) == first
+    assert r.alternatives == others
