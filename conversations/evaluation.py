@@ -174,6 +174,41 @@ def _same_name(expected: Any, actual: Any) -> bool:
     return actual is not None and _fold(expected) == _fold(actual)
 
 
+def _check_cars(spec: Any, cars: list[dict[str, Any]], add: Callable[[Check], None]) -> None:
+    """The cars shown against ``cars:`` (count, min, max, make/model/body, prices, seats)."""
+    spec_cars = spec or {}
+    if isinstance(spec_cars, int):
+        spec_cars = {"count": spec_cars}
+    if "count" in spec_cars:
+        add(Check("cars", len(cars) == spec_cars["count"], f"{len(cars)} cars"))
+    if "min" in spec_cars:
+        add(Check("cars", len(cars) >= spec_cars["min"], f"{len(cars)} cars"))
+    if "max" in spec_cars:
+        add(Check("cars", len(cars) <= spec_cars["max"], f"{len(cars)} cars"))
+    for attr in ("make", "model", "body_type"):
+        if attr in spec_cars:
+            values = {c.get(attr) for c in cars}
+            ok = bool(cars) and all(_same_name(spec_cars[attr], v) for v in values)
+            add(Check("cars", ok, f"{attr}s {values}"))
+    if "first_model" in spec_cars:
+        first = cars[0]["model"] if cars else None
+        add(Check("cars", _same_name(spec_cars["first_model"], first), f"first car {first}"))
+    if "includes_model" in spec_cars:
+        models = [c["model"] for c in cars]
+        ok = any(_same_name(spec_cars["includes_model"], m) for m in models)
+        add(Check("cars", ok, f"models {models}"))
+    if "min_seats" in spec_cars:
+        seats = [c.get("seats") for c in cars]
+        ok = bool(cars) and all((n or 0) >= spec_cars["min_seats"] for n in seats)
+        add(Check("cars", ok, f"seats {seats}"))
+    if spec_cars.get("max_price") is not None:
+        limit = Decimal(str(spec_cars["max_price"]))
+        add(Check("cars", all(Decimal(c["price"]) <= limit for c in cars), "over max_price"))
+    if spec_cars.get("min_price") is not None:
+        floor = Decimal(str(spec_cars["min_price"]))
+        add(Check("cars", all(Decimal(c["price"]) >= floor for c in cars), "under min_price"))
+
+
 def _check_turn(
     spec: TurnSpec, response: dict[str, Any], slots: dict[str, Any], report: TurnReport
 ) -> None:
@@ -197,39 +232,8 @@ def _check_turn(
         add(Check("reply", text.lower() in reply.lower(), f"missing {text!r} in {reply!r}"))
     for text in exp.get("reply_not_contains", ()):
         add(Check("reply", text.lower() not in reply.lower(), f"unexpected {text!r} in {reply!r}"))
-    cars = response.get("cars", [])
     if "cars" in exp:
-        spec_cars = exp["cars"] or {}
-        if isinstance(spec_cars, int):
-            spec_cars = {"count": spec_cars}
-        if "count" in spec_cars:
-            add(Check("cars", len(cars) == spec_cars["count"], f"{len(cars)} cars"))
-        if "min" in spec_cars:
-            add(Check("cars", len(cars) >= spec_cars["min"], f"{len(cars)} cars"))
-        if "max" in spec_cars:
-            add(Check("cars", len(cars) <= spec_cars["max"], f"{len(cars)} cars"))
-        for attr in ("make", "model", "body_type"):
-            if attr in spec_cars:
-                values = {c.get(attr) for c in cars}
-                ok = bool(cars) and all(_same_name(spec_cars[attr], v) for v in values)
-                add(Check("cars", ok, f"{attr}s {values}"))
-        if "first_model" in spec_cars:
-            first = cars[0]["model"] if cars else None
-            add(Check("cars", _same_name(spec_cars["first_model"], first), f"first car {first}"))
-        if "includes_model" in spec_cars:
-            models = [c["model"] for c in cars]
-            ok = any(_same_name(spec_cars["includes_model"], m) for m in models)
-            add(Check("cars", ok, f"models {models}"))
-        if "min_seats" in spec_cars:
-            seats = [c.get("seats") for c in cars]
-            ok = bool(cars) and all((n or 0) >= spec_cars["min_seats"] for n in seats)
-            add(Check("cars", ok, f"seats {seats}"))
-        if spec_cars.get("max_price") is not None:
-            limit = Decimal(str(spec_cars["max_price"]))
-            add(Check("cars", all(Decimal(c["price"]) <= limit for c in cars), "over max_price"))
-        if spec_cars.get("min_price") is not None:
-            floor = Decimal(str(spec_cars["min_price"]))
-            add(Check("cars", all(Decimal(c["price"]) >= floor for c in cars), "under min_price"))
+        _check_cars(exp["cars"], response.get("cars", []), add)
     financing = response.get("financing")
     if "financing" in exp:
         if exp["financing"] is None:

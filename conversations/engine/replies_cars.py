@@ -7,8 +7,56 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from conversations.engine.replies import FUEL_ES, _join, _transmission, km, mxn
+from conversations.engine.replies import (
+    BODY_TYPE_ES,
+    FUEL_ES,
+    USES_ES,
+    _join,
+    _transmission,
+    km,
+    mxn,
+)
 from conversations.engine.state import CarOption
+
+
+# --- the car searched for, said back
+def _car_name(make: str | None, model: str | None) -> str:
+    if model:
+        name = model if make and model.lower().startswith(make.lower()) else f"{make} {model}"
+        return name.strip() if make else model
+    return make or ""
+
+
+def need_summary(
+    *,
+    body_type: str | None,
+    uses: tuple[str, ...],
+    make: str | None,
+    model: str | None,
+    transmission: str | None,
+    seats: int | None = None,
+    km_max: int | None = None,
+    alternatives: tuple[tuple[str | None, str | None], ...] = (),
+) -> str:
+    parts: list[str] = []
+    if model or make:
+        names = [_car_name(make, model)] + [_car_name(*pair) for pair in alternatives]
+        parts.append(" o ".join(n for n in names if n))
+    elif body_type:
+        parts.append(BODY_TYPE_ES.get(body_type, body_type))
+    else:
+        parts.append("auto")
+    if body_type and (make or model):
+        parts.append(f"({BODY_TYPE_ES.get(body_type, body_type)})")
+    if transmission:
+        parts.append("automático" if transmission == "automatic" else "estándar")
+    if seats:
+        parts.append(f"para {seats} o más pasajeros")
+    parts.extend(USES_ES[u] for u in uses if u in USES_ES and not (seats and u == "family"))
+    if km_max:
+        parts.append(f"con menos de {km_max:,} km")
+    return " ".join(parts)
+
 
 # --- questions about the cars shown ---------------------------------------------------------------
 _FIELD_NAMES = {

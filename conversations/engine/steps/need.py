@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conversations.engine import replies
+from conversations.engine import replies, replies_cars
 from conversations.engine.ports import CarQuery
 from conversations.engine.state import Action, Slots, evolve
 from conversations.engine.turn_builder import Turn
@@ -134,7 +134,7 @@ def query_key(s: Slots) -> str:
 
 
 def need_text(s: Slots) -> str:
-    return replies.need_summary(
+    return replies_cars.need_summary(
         body_type=s.body_type,
         uses=s.uses,
         make=s.make,
