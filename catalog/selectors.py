@@ -18,6 +18,7 @@ from catalog.ladder import (
     criteria_read,
     ladder_steps,
 )
+from catalog.matching import compact_key
 from catalog.models import Car
 from catalog.sql import ladder_fetch
 from catalog.vocabulary import (
@@ -139,6 +140,23 @@ def car_count_by_fuel(*, fuel: str) -> int:
             else Q(version__iendswith=word) | Q(version__icontains=word + " ")
         )
     return Car.objects.filter(condition, available=True).count()
+
+
+def car_count(
+    *,
+    body_type: str | None = None,
+    make: str | None = None,
+    transmission: str | None = None,
+) -> int:
+    """Available cars of this kind, make and transmission (None: any): "¿tienen automáticos?"."""
+    cars = Car.objects.filter(available=True)
+    if body_type:
+        cars = cars.filter(body_type=body_type)
+    if make:
+        cars = cars.filter(make_key=compact_key(make))
+    if transmission:
+        cars = cars.filter(transmission=transmission)
+    return cars.count()
 
 
 def car_get_available(*, stock_id: str) -> Car | None:

@@ -212,6 +212,6 @@ def recommendation_note(
         tail = "te muestro otras opciones que sí entran en tu presupuesto"
     else:
         tail = "te muestro otras opciones disponibles"
-    if len(set(fits)) > 1:
+    if len(set(fits)) > 1 and "(cada una dice" not in tail:
         tail += " (cada una dice en qué cambia)"
     return f"{head}; {tail}."

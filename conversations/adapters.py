@@ -73,6 +73,11 @@ class OrmCarCatalog:
 
         return car_count_by_fuel(fuel=fuel)
 
+    def count(self, *, body_type: str | None, make: str | None, transmission: str | None) -> int:
+        from catalog.selectors import car_count
+
+        return car_count(body_type=body_type, make=make, transmission=transmission)
+
 
 class DbKnowledgeBase:
     """Published knowledge-base articles, through ``knowledge.selectors``."""

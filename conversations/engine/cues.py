@@ -73,7 +73,7 @@ def is_greeting(text: str) -> bool:
             r"buenas noches",
             r"hey",
             r"saludos",
-            r"(?:que|q|k|ke) onda",
+            r"(?:que|q|k|ke) (?:onda|pedo|pex)",
             r"(?:que|q|k|ke) tal",
             r"(?:quiubo|quihubo|que hubo|q hubo|kiubo|quiubole)",
             r"holi\w*",
@@ -293,3 +293,15 @@ def budget_unknown(folded: str, *, budget_asked: bool) -> bool:
     if _NO_BUDGET.search(folded):
         return True
     return budget_asked and _NO_BUDGET_ANSWER.match(folded) is not None
+
+
+# "¿tienen automáticos?", "hola, ¿hay camionetas?": whether there are cars of a kind.
+_EXISTS = re.compile(
+    r"^(?:\W*(?:y|e|oye|oiga|hola|buenas(?: tardes| noches)?|buenos dias|buen dia|ok|pues"
+    r"|una pregunta|disculpa)\W*)*"
+    r"(?:tienen|tienes|tiene|hay|manejan|manejas|venden|vendes|cuentan con|tendran|tendras|habra)\b"
+)
+
+
+def asks_exists(folded: str) -> bool:
+    return _EXISTS.match(folded) is not None

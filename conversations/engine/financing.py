@@ -115,3 +115,19 @@ def max_price_for_monthly(
         financed = monthly * term_months if r == 0 else monthly * (1 - (1 + r) ** -term_months) / r
         price = financed / (1 - min_down_ratio)
     return price.quantize(Decimal("1"), rounding="ROUND_DOWN")
+
+
+def down_payment_for_monthly(
+    *,
+    price: Decimal,
+    monthly: Decimal,
+    annual_rate: Decimal,
+    term_months: int,
+    min_down_ratio: Decimal,
+) -> Decimal:
+    """The down payment that leaves ``monthly`` as the instalment over ``term_months`` (never
+    under the minimum): price − M·(1 − (1 + r)^−n) / r."""
+    financed = max_price_for_monthly(
+        monthly=monthly, annual_rate=annual_rate, term_months=term_months, min_down_ratio=Decimal(0)
+    )
+    return money(max(price - financed, price * min_down_ratio))

@@ -87,6 +87,10 @@ class CarCatalog(Protocol):
         """Available cars whose version says this fuel ("electric", "hybrid", "diesel")."""
         ...
 
+    def count(self, *, body_type: str | None, make: str | None, transmission: str | None) -> int:
+        """Available cars of this kind, make and transmission (None: any)."""
+        ...
+
 
 class KnowledgeBase(Protocol):
     """Curated articles about Kavak; answers only from them."""

@@ -58,6 +58,15 @@ def need_summary(
     return " ".join(parts)
 
 
+def stock_count(count: int, summary: str) -> str:
+    """ "¿Tienen automáticos?" answered from the catalogue."""
+    if count == 0:
+        return f"Por ahora no tengo {summary} en el catálogo; te puedo mostrar opciones parecidas."
+    if count == 1:
+        return f"Sí, ahora tengo 1 opción de {summary} en el catálogo."
+    return f"Sí, ahora tengo {count} opciones de {summary} en el catálogo."
+
+
 # --- questions about the cars shown ---------------------------------------------------------------
 _FIELD_NAMES = {
     "photos": "fotos",
@@ -178,6 +187,24 @@ def fuel_answer(fuel: str, count: int) -> str:
     )
 
 
+def down_for_monthly(
+    car: CarOption,
+    monthly: Decimal,
+    downs: Sequence[tuple[int, Decimal]],
+    *,
+    minimum: Decimal,
+    rate: Decimal,
+) -> str:
+    """ "¿Cuánto doy de enganche para pagar 8 mil al mes?": the down payment at each term."""
+    lines = [f"Para pagar unos {mxn(monthly)} al mes por el *{car.title}* ({mxn(car.price)}):"]
+    lines += [
+        f"• a {term} meses: enganche de {mxn(down)}" + (" (el mínimo)" if down <= minimum else "")
+        for term, down in downs
+    ]
+    lines.append(f"Es una estimación con tasa anual fija de {rate * 100:.0f}%.")
+    return "\n".join(lines)
+
+
 def rules_answer(
     topic: str, *, rate: Decimal, terms: Sequence[int], min_ratio: Decimal, car: CarOption | None
 ) -> str:
@@ -220,6 +247,10 @@ def visit_which(*, call: bool) -> str:
         "¡Claro que puedes ir a verlo en persona! ¿Cuál te gustaría ver? Dime el número y te "
         "agendo la cita."
     )
+
+
+def cash_noted() -> str:
+    return "Perfecto, de contado: no necesitas financiamiento."
 
 
 def cash_answer() -> str:

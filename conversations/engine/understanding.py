@@ -52,6 +52,7 @@ from conversations.engine.reading.options import (
     _WANTS_IT,
     _option_index,
     _options_named,
+    _price_index,
     _rechoice,
     _same_model,
 )
@@ -131,6 +132,8 @@ class Reading:
     excluded_makes: tuple[str, ...] = ()  # "que no sea nissan"
     own_car: str | None = None  # "es un vento 2016" after asking how to sell or trade in
     alternatives: tuple[tuple[str | None, str | None], ...] = ()  # "un rio o un versa"
+    better: str | None = None  # "¿algo con menos km?" ("fewer_km"), "¿uno más nuevo?" ("newer")
+    monthly_target: Decimal | None = None  # "¿cuánto doy de enganche para pagar 8 mil al mes?"
     total_asked: bool = False  # "¿cuánto pagaría en total?"
     bot_identity: bool = False  # "¿eres un robot?"
     frustrated: bool = False  # "ya me tienen harto, nadie me contesta"
@@ -242,15 +245,19 @@ def understand(
     match = need["need"]
     names_car = bool(match.make or match.model or match.body_type)
     # "¿si te doy 270 me lo dejas?": a counter-offer for the car shown, neither budget nor down.
-    haggle = bool(options or chosen) and cues.haggles(text)
+    # "¿si te doy 270 me lo dejas?" haggles; "la de 385" names an option by its price.
+    haggle = (bool(options or chosen) and cues.haggles(text)) or _price_index(
+        folded, options
+    ) is not None
+    target = _monthly_target(text_money, folded) if chosen is not None else None
     money = _read_money(
-        text_money if rule_question != "min_down" and not haggle else "",
+        text_money if rule_question != "min_down" and not haggle and target is None else "",
         pending=pending,
         chosen=chosen,
         terms=terms,
         names_car=names_car,
         term_found=term is not None and term.months is not None,
-        budget=slots.budget_max,
+        budget=slots.budget_max or min((o.price for o in options), default=None),  # or the cheapest
     )
     cash = cues.wants_cash(text)
     shown = _read_options(
@@ -284,9 +291,29 @@ def understand(
         term=term,
         **shown,
         **contact,
-        monthly_asked=_MONTHLY_ASKED.search(folded) is not None and not money.monthly,
+        monthly_asked=_MONTHLY_ASKED.search(folded) is not None and not (money.monthly or target),
         **intents,
+        monthly_target=target,
     )
+
+
+# "¿cuánto tendría que dar de enganche para pagar 8 mil al mes?": the down payment a monthly
+# payment needs (the amount is the monthly payment, not the down payment).
+_DOWN_FOR_MONTHLY = re.compile(
+    r"\bcuant\w*\b.*\benganche\b.*\b(?:para|y)\s+(?:pagar|que (?:me )?(?:quede|salga)|quedar"
+    r"|dejar|tener)\b.*\b(?:al mes|mensual\w*|por mes|cada mes|x mes)\b"
+)
+
+
+def _monthly_target(text: str, folded: str) -> Decimal | None:
+    if not _DOWN_FOR_MONTHLY.search(folded):
+        return None
+    amounts = parsing.find_amounts(text)
+    if not amounts:
+        return None
+    amount = amounts[-1]
+    value = amount.value * 1000 if not amount.explicit and amount.value < 100 else amount.value
+    return value if Decimal(500) <= value <= Decimal(200_000) else None
 
 
 def _rule_question(folded: str, *, question: bool) -> str | None:
@@ -378,7 +405,8 @@ def _read_options(
     return {
         "cheaper": (bool(options) or pending == Action.ASK_BUDGET)
         and _CHEAPER.search(folded) is not None
-        and choice is None,
+        and choice is None
+        and car_question is None,  # "¿la más barata cuánto es?" asks about those shown
         "choice": choice,
         "choice_among": choice_among,
         "among_named": len(named) > 1,

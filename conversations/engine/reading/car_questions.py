@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 
 from conversations.engine.reading.need import (
+    _RELATIVE,
     _seats,
 )
 from conversations.engine.reading.options import (
+    _RANK_CHOICES,
     _RANK_PATTERNS,
     _names,
     _option_index,
@@ -72,7 +74,10 @@ _FIELDS = {
     "bluetooth": (r"bluetooth", r"blutu\w*", r"bluetu\w*"),
     "color": (r"color", r"colores"),
     "fuel": (r"gasolina", r"diesel", r"hibrido", r"electrico"),
-    "owners": (r"duenos", r"dueno", r"choques", r"chocado", r"factura", r"historial"),
+    "owners": (
+        r"duen[oa]s?", r"choques?", r"chocad[oa]s?", r"factura\w*", r"historial", r"accidente\w*",
+        r"siniestr\w*", r"golpead[oa]s?", r"golpes",
+    ),
     "location": (
         r"en que sucursal", r"donde esta", r"donde se encuentra", r"donde lo tienen",
         r"donde la tienen", r"en que ciudad esta", r"donde lo puedo ver", r"donde la puedo ver",
@@ -143,6 +148,7 @@ _KB_TOPICS = _alternation(
 )  # fmt: skip
 
 
+_TAKES = re.compile(r"\b(?:dame|damela|damelo|quiero|me (?:la|lo) llevo|me quedo|va|ok)\b")
 _COMPARE = re.compile(
     r"\b(?:diferencia\w*|compar\w*|cual (?:es|sale|esta|me conviene) (?:mejor|mas)|que tiene de"
     r" (?:diferente|mejor)|en que se (?:diferencian|parecen)|versus|vs)\b"
@@ -172,6 +178,23 @@ _COMPARED = re.compile(
 )
 
 
+def _rank_question(
+    folded: str, options: tuple[CarOption, ...], fields: tuple[str, ...], rank: str | None
+) -> CarQuestion | None:
+    """ "¿Cuál tiene menos km?", "¿la más barata cuánto es?", "¿y la más cara?": the option of
+    that rank, asked about, not chosen ("dame la más barata" chooses it)."""
+    # The field named is the rank's own ("menos km" is the km), so still a rank question.
+    own = {"newest": "year", "cheapest": "price", "priciest": "price", "lowest_km": "km"}
+    if rank is None or not options or not set(fields) <= {own.get(rank)}:
+        return None
+    asked_about = re.search(r"\bcual\b", folded) or (
+        _has(folded, _RANK_CHOICES[rank]) and not _TAKES.search(folded)
+    )
+    return (
+        CarQuestion(fields=(), index=_rank_index(rank, options), rank=rank) if asked_about else None
+    )
+
+
 def _car_question(
     folded: str,
     options: tuple[CarOption, ...],
@@ -190,7 +213,8 @@ def _car_question(
         or _QUESTION_WORD.match(bare) is not None
         or _INTERROGATIVE.search(bare) is not None  # "y el 2 de qué año es"
     )
-    if not asks or not (options or chosen):
+    # "¿algo con menos km?" asks for other cars, not about these.
+    if not asks or not (options or chosen) or any(p.search(folded) for p in _RELATIVE.values()):
         return None
     fields = tuple(name for name, pattern in _FIELD_PATTERNS.items() if _has(folded, pattern))
     if "details" in fields:
@@ -233,10 +257,9 @@ def _car_question(
             fields=(*(fields or _COMPARED_FIELDS), *extra), index=None, recommend=not fields
         )
     rank = next((r for r, p in _RANK_PATTERNS.items() if _has(folded, p)), None)
-    # "¿cuál tiene menos km?": the field named is the rank's own, so still a rank question.
-    own = {"newest": "year", "cheapest": "price", "priciest": "price", "lowest_km": "km"}
-    if rank and options and set(fields) <= {own.get(rank)} and re.search(r"\bcual\b", folded):
-        return CarQuestion(fields=(), index=_rank_index(rank, options), rank=rank)
+    ranked = _rank_question(folded, options, fields, rank)
+    if ranked is not None:
+        return ranked
     if not fields:
         return None
     if fields == ("seats",) and index is None and _seats(folded) is not None:

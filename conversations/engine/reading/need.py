@@ -31,6 +31,9 @@ _OWN_NAMED = re.compile(
     # "¿puedo vender mi vento?", "quiero dar a cuenta mi aveo 2015": the car after "mi".
     r"|\b(?:vend\w*|cambi\w*|entreg\w*|dejar|dar|meter|ofrecer)\s+(?:a cuenta\s+)?mi\s+\w+"
     r"(?:\s+\d{4})?"
+    # "¿cuánto me darían por el sentra?": the car they would be paid for is theirs.
+    r"|\b(?:dan|darian|dieran|pagan|pagarian|ofrecen|ofrecerian)\s+por\s+(?:el|la|mi|un|una)\s+\w+"
+    r"(?:\s+\d{4})?"
 )
 
 
@@ -53,6 +56,18 @@ _KM_MAX = re.compile(
 # "poco kilometraje", "pocos km", "casi nuevo": a car under this many km (each option shows its
 # km; the customer can say another limit).
 LOW_KM_MAX = 50_000
+# "¿tienen algo con menos km?", "¿no hay uno más nuevo?": other cars, better than those shown on
+# that point (an indefinite "algo", "uno", "otro"; "el de menos km" asks which of them).
+_RELATIVE = {
+    "fewer_km": re.compile(
+        r"\b(?:algo|alguno|alguna|uno|una|otro|otra|otros|otras|opciones)\s+"
+        r"(?:que tenga\s+|con\s+)?(?:menos|menor)\s+(?:km|kms|kilometr\w*|recorrido|uso)\b"
+    ),
+    "newer": re.compile(
+        r"\b(?:algo|alguno|alguna|uno|una|otro|otra|otros|otras|opciones)\s+(?:que sea\s+)?"
+        r"(?:mas nuev[oa]s?|mas reciente\w*|mas actual\w*|de modelo mas reciente)\b"
+    ),
+}
 _LOW_KM = re.compile(
     r"\b(?:poco|pocos|bajo|baj[oa] de) (?:kilometraje|km|kms|kilometros|recorrido|uso)\b"
     r"|\bcasi nuevo\b|\bcon (?:muy )?poco uso\b"
@@ -67,7 +82,7 @@ _NEGATED_CAR = re.compile(
 )
 _SELL_CONTEXT = re.compile(
     r"\b(?:vend\w*|a cuenta|cambi\w*|mi (?:carro|auto|coche|camioneta)|tomen|reciben|compran"
-    r"|me dan por|cotiz\w*)\b"
+    r"|me (?:dan|darian|dieran|pagan|pagarian|ofrecen|ofrecerian) por|darian por|cotiz\w*)\b"
 )
 _OWN_DESCRIBED = re.compile(
     r"^\s*(?:(?:pues|bueno|ok|si|mira|este|ah)\s+)*"
@@ -106,6 +121,7 @@ _OPEN_NEED = _alternation(
         r"(?:que|q|k) (?:tienen|tienes|hay|me ofreces|me ofrecen|me puedes ofrecer|manejan)"
         r"(?: (?:disponibles?|en venta|ahorita|para mi|pa mi))?\W*$",
         r"lo que tengan", r"muestrame lo que tienes", r"ensename lo que tienes",
+        r"(?:que|q|k) me (?:recomiendas|recomiendan|sugieres|sugieren|ofreces)",
     )
 )  # fmt: skip
 
@@ -157,6 +173,7 @@ def _read_need(
         "own_car": own_car,
         "fuzzy": fuzzy,
         "alternatives": alternatives,
+        "better": next((k for k, p in _RELATIVE.items() if p.search(folded)), None),
     }
     return fields, no_phone_text
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from conversations.engine.parsing import fold
 from conversations.engine.reading.text import (
@@ -133,6 +134,8 @@ def _option_index(
     if _has(folded, _LAST):
         return n - 1
     position = _position(folded, n)
+    if position is None:
+        position = _price_index(folded, options)
     if position is not None:
         return position
     for rank, pattern in _RANK_CHOICES.items():
@@ -159,6 +162,25 @@ def _option_index(
         if focus is not None and focus < n and this_one and not _has(folded, _NOT_THIS):
             return focus
     return None
+
+
+# "la de 385", "el que cuesta 362 mil", "ese de $249,999": an option by its price.
+_BY_PRICE = re.compile(
+    r"\b(?:el|la|ese|esa|este|esta)\s+(?:de|del precio de|que (?:cuesta|sale en|vale|esta en))\s+"
+    r"\$?\s*(\d{1,3}(?:,\d{3})+|\d{2,7})(?:\.\d{1,2})?\s*(mil|k)?\b(?!\s*(?:km|kms|kilometros|%))"
+)
+
+
+def _price_index(folded: str, options: tuple[CarOption, ...]) -> int | None:
+    """The one option whose price is the amount named (in thousands or in full)."""
+    m = _BY_PRICE.search(folded)
+    if not m or not options:
+        return None
+    value = Decimal(m.group(1).replace(",", ""))
+    if m.group(2) or value < 1000:
+        value *= 1000
+    near = [i for i, car in enumerate(options) if abs(car.price - value) < 1000 + value / 200]
+    return near[0] if len(near) == 1 else None
 
 
 def _position(folded: str, n: int) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.engine import replies
+from conversations.engine import cues, replies, replies_cars
 from conversations.engine.state import Action, Step, evolve
 from conversations.engine.steps.choice import choose
 from conversations.engine.steps.financing import advance_financing, say_monthly_by_option
@@ -24,7 +24,9 @@ def advance(turn: Turn, *, exclude: tuple[str, ...] = ()) -> TurnResult:
     if budget_stalled(turn, Action.ASK_BUDGET):
         return options_without_budget(turn)
     if not s.has_budget and not s.options:
-        if "need" in turn.changed and not turn.reading.question:
+        if "need" in turn.changed and cues.asks_exists(turn.reading.folded):
+            say_stock(turn)  # "¿tienen automáticos?": yes, how many (or none), then the budget
+        elif "need" in turn.changed and not turn.reading.question:
             turn.say(replies.need_ack(need_text(s), name=new_name(turn)))
         return turn.ask(Action.ASK_BUDGET)
     if s.chosen is None:
@@ -43,6 +45,19 @@ def advance(turn: Turn, *, exclude: tuple[str, ...] = ()) -> TurnResult:
     ):
         return advance_lead(turn)  # they want to see it: financing can wait
     return advance_financing(turn)
+
+
+def say_stock(turn: Turn) -> None:
+    """How many cars of the kind asked about are in stock, when the kind is all that was said
+    (a model named shows its listings; a use such as "familiar" is no filter to count)."""
+    s = turn.slots
+    if s.model or s.uses or s.seats or s.year_min or s.km_max or s.alternatives:
+        return
+    if not (s.body_type or s.make or s.transmission):
+        return
+    count = turn.deps.catalog.count(body_type=s.body_type, make=s.make, transmission=s.transmission)
+    turn.say(replies_cars.stock_count(count, need_text(s)))
+    turn.understood["stock_count"] = count
 
 
 def new_name(turn: Turn) -> str | None:

@@ -32,7 +32,7 @@ def advance_financing(turn: Turn) -> TurnResult:
         turn.set_slots(down_payment=money(car.price * s.down_payment_ratio))
     s = turn.slots
     if s.down_payment is None:
-        if ASKS_MONTHLY.search(turn.reading.folded):
+        if ASKS_MONTHLY.search(turn.reading.folded) and turn.reading.monthly_target is None:
             # "¿cuánto pagaría al mes?": the four terms with the minimum down payment.
             minimum = money(car.price * turn.config.min_down_ratio)
             plans = [

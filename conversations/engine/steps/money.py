@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from conversations.engine import replies
+from conversations.engine import replies, replies_cars
 from conversations.engine.financing import (
     max_price_for_monthly,
     money,
@@ -94,6 +94,8 @@ def take_money(turn: Turn) -> None:
     if r.cash and not before.cash_purchase:
         turn.set_slots(cash_purchase=True)
         turn.changed.add("cash")
+        if turn.slots.chosen is None and turn.slots.options:
+            turn.say(replies_cars.cash_noted())  # "lo pago de contado" before choosing: noted
     elif before.cash_purchase and _FINANCE_AFTER_ALL.search(r.folded):
         # "mejor financiado con 50 mil" after a cash purchase: the financing goes on.
         turn.set_slots(cash_purchase=False, plan_shown_for=None)

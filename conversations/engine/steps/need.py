@@ -54,6 +54,12 @@ def take_need(turn: Turn) -> None:
         updates["year_min"] = r.year_min
     if r.km_max is not None:
         updates["km_max"] = r.km_max
+    if r.better and before.options and r.km_max is None and r.year_min is None:
+        # "¿algo con menos km?": fewer than the fewest shown; "¿más nuevo?": newer than the newest.
+        if r.better == "fewer_km":
+            updates["km_max"] = min(c.km for c in before.options) - 1
+        else:
+            updates["year_min"] = max(c.year for c in before.options) + 1
     if r.excluded_makes:
         excluded = tuple(dict.fromkeys((*before.exclude_makes, *r.excluded_makes)))
         updates["exclude_makes"] = excluded

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from conversations.engine import cues, replies, replies_cars
+from conversations.engine.financing import down_payment_for_monthly, money
 from conversations.engine.ports import KnowledgeBase
-from conversations.engine.state import Action, Slots, evolve
+from conversations.engine.reading.need import _SELL_CONTEXT
+from conversations.engine.state import Action, CarOption, Slots, evolve
 from conversations.engine.steps.advance import asks_price_without_budget
 from conversations.engine.steps.financing import plan_for
 from conversations.engine.turn import RecordKbMiss
@@ -47,6 +50,9 @@ def side_answers(turn: Turn) -> None:
         turn.answered = True
         turn.understood["fuel"] = r.fuel
         return
+    if r.monthly_target is not None and s.chosen is not None:
+        _down_for_monthly(turn, s.chosen, r.monthly_target)
+        return
     if r.rule_question is not None:
         turn.say(
             replies_cars.rules_answer(
@@ -54,7 +60,7 @@ def side_answers(turn: Turn) -> None:
                 rate=turn.config.annual_rate,
                 terms=turn.config.terms,
                 min_ratio=turn.config.min_down_ratio,
-                car=s.chosen,
+                car=s.chosen or (s.options[0] if len(s.options) == 1 else None),
             )
         )
         turn.answered = True
@@ -78,7 +84,11 @@ def side_answers(turn: Turn) -> None:
     # "no me gustó, regrésame a las opciones" names a Kavak topic (returns) but asks the flow.
     flow_only = bool(r.show_again or r.choice_among) and "?" not in turn.text
     # "me pasas info del vento?": a car named exactly, and nothing about Kavak, is the catalogue's.
-    car_asked = bool(r.need.model) and not r.kavak_topic and not r.fuzzy
+    car_asked = (
+        bool(r.need.model) and not (r.kavak_topic or r.fuzzy) and not _SELL_CONTEXT.search(r.folded)
+    )
+    if "contact" in turn.changed and not (r.kavak_topic or about_flow):
+        return  # "¿ya te di mi número? es 55…": the contact data is the answer
     if (r.kavak_question and not flow_only and not car_asked) or (
         r.question and not about_flow and not flow_question(turn)
     ):
@@ -88,6 +98,30 @@ def side_answers(turn: Turn) -> None:
         part = _kavak_clauses(text, turn.deps.knowledge)
         if part:
             faq(turn, part)
+
+
+def _down_for_monthly(turn: Turn, car: CarOption, monthly: Decimal) -> None:
+    """The down payment each term needs for the monthly payment the customer has in mind."""
+    config = turn.config
+    downs = [
+        (
+            term,
+            down_payment_for_monthly(
+                price=car.price,
+                monthly=monthly,
+                annual_rate=config.annual_rate,
+                term_months=term,
+                min_down_ratio=config.min_down_ratio,
+            ),
+        )
+        for term in config.terms
+    ]
+    minimum = money(car.price * config.min_down_ratio)
+    turn.say(
+        replies_cars.down_for_monthly(car, monthly, downs, minimum=minimum, rate=config.annual_rate)
+    )
+    turn.answered = True
+    turn.understood["down_for_monthly"] = {str(t): str(d) for t, d in downs}
 
 
 def _car_question_answer(turn: Turn, q: CarQuestion, s: Slots) -> None:

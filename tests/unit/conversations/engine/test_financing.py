@@ -8,6 +8,7 @@ import pytest
 
 from conversations.engine.financing import (
     amortization_table,
+    down_payment_for_monthly,
     financing_plan,
     max_price_for_monthly,
     monthly_payment,
@@ -69,3 +70,17 @@ def test_max_price_for_monthly_is_the_inverse_of_the_payment() -> None:
     )
     assert plan.monthly_payment <= Decimal("8000.00")
     assert plan.monthly_payment >= Decimal("7999.00")
+
+
+@pytest.mark.parametrize("term", [36, 48, 60, 72])
+def test_the_down_payment_for_a_monthly_payment_keeps_it_within_that_payment(term: int) -> None:
+    price, monthly, rate = Decimal("425999"), Decimal("8000"), Decimal("0.10")
+    down = down_payment_for_monthly(
+        price=price, monthly=monthly, annual_rate=rate, term_months=term,
+        min_down_ratio=Decimal("0.10"),
+    )  # fmt: skip
+    assert down >= price * Decimal("0.10")
+    plan = financing_plan(price=price, down_payment=down, annual_rate=rate, term_months=term)
+    assert plan.monthly_payment <= monthly
+    if down > price * Decimal("0.10"):  # above the minimum: the payment is as close as a peso gets
+        assert monthly - plan.monthly_payment < Decimal("0.05")

@@ -224,7 +224,9 @@ def test_contact_phrase_keeps_only_the_when() -> None:
 
 
 # --- later session, 2026-12-03: classes found talking to the agent as a new customer ------------
-@pytest.mark.parametrize("text", ["q onda", "k tal", "quiubo", "wenas tardes", "holis", "buen dia"])
+@pytest.mark.parametrize(
+    "text", ["q onda", "k tal", "quiubo", "wenas tardes", "holis", "buen dia", "q pedo"]
+)
 def test_greetings_as_typed_are_greetings(text: str) -> None:
     r = read(text)
     assert r.greeting
@@ -334,3 +336,80 @@ def test_several_names_at_once_are_alternatives(
     r = read(text)
     assert (r.need.make, r.need.model) == first
     assert r.alternatives == others
+
+
+@pytest.mark.parametrize(
+    ("text", "rank"),
+    [
+        ("la mas barata cuanto es?", "cheapest"),
+        ("y la mas cara?", "priciest"),
+        ("cual tiene menos km?", "lowest_km"),
+    ],
+)
+def test_a_rank_asked_about_is_answered_not_chosen(text: str, rank: str) -> None:
+    r = read(text, Action.CHOOSE_OPTION, options=OPTIONS)
+    assert r.car_question is not None
+    assert r.car_question.rank == rank
+    assert r.choice is None
+    assert not r.cheaper  # the question is about those shown, not a cheaper search
+
+
+@pytest.mark.parametrize("text", ["dame la mas barata", "me gusta la 3, me la dejas mas barata?"])
+def test_a_rank_taken_or_a_haggle_is_no_rank_question(text: str) -> None:
+    r = read(text, Action.CHOOSE_OPTION, options=OPTIONS)
+    assert r.car_question is None or r.car_question.rank is None
+
+
+@pytest.mark.parametrize(
+    ("text", "better"),
+    [("tienen algo con menos km?", "fewer_km"), ("no hay uno mas nuevo?", "newer")],
+)
+def test_other_cars_better_on_one_point(text: str, better: str) -> None:
+    r = read(text, Action.CHOOSE_OPTION, options=OPTIONS)
+    assert r.better == better
+    assert r.car_question is None
+
+
+def test_the_down_payment_a_monthly_payment_needs() -> None:
+    chosen = OPTIONS[0]
+    r = read(
+        "cuanto tendria que dar de enganche para pagar 8 mil al mes?",
+        Action.ASK_DOWN_PAYMENT,
+        options=OPTIONS,
+        chosen=chosen,
+    )
+    assert r.monthly_target == Decimal("8000")
+    assert (r.down_amount, r.monthly, r.monthly_asked) == (None, None, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("tienen automaticos?", True),
+        ("buenas tardes, hay camionetas?", True),
+        ("oye manejan nissan", True),
+        ("busco un sedan, tienen?", False),  # the need said first; the flow asks the budget
+        ("quiero una suv", False),
+    ],
+)
+def test_whether_there_are_cars_of_a_kind(text: str, asks: bool) -> None:
+    from conversations.engine import cues
+    from spanish import fold
+
+    assert cues.asks_exists(fold(text)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [("la de 290", 0), ("el que cuesta 230 mil", 1), ("esa de $239,999", 2)],
+)
+def test_an_option_by_its_price_is_a_choice_not_a_budget(text: str, index: int) -> None:
+    r = read(text, Action.CHOOSE_OPTION, options=OPTIONS, budget_max=Decimal("300000"))
+    assert r.choice == index
+    assert r.budget_max is None
+
+
+def test_a_price_no_option_has_is_still_money() -> None:
+    r = read("mejor de 200", Action.CHOOSE_OPTION, options=OPTIONS, budget_max=Decimal("300000"))
+    assert r.choice is None
+    assert r.budget_max == Decimal("200000")
