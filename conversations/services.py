@@ -7,21 +7,17 @@ catalogue and the knowledge base (database reads); notifications are enqueued on
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from conversations.engine import replies
-from conversations.engine.financing import FinancingPlan
 from conversations.engine.policy import (
     EngineDeps,
     Inbound,
@@ -31,63 +27,43 @@ from conversations.engine.policy import (
     decide,
     decide_paused,
 )
-from conversations.engine.state import (
-    FUNNEL_ORDER,
-    Action,
-    CarOption,
-    ConversationState,
-    Step,
-)
+from conversations.engine.state import FUNNEL_ORDER, Action, ConversationState, Step
 from conversations.models import Conversation
 from conversations.ports import Session, StateStore
 from conversations.satisfaction import satisfaction_enabled
 from conversations.staff import ClientMessage
 from conversations.turn_effects import lead_data, turn_effects_apply
+from conversations.turn_llm import (
+    conversation_llm_budget,
+    conversation_rephrase_record,
+    conversation_slots_suggest,
+    conversation_turn_rephrase,
+    conversation_turn_rewrite,
+    conversation_uses_llm,
+)
 from conversations.turn_messages import turn_messages
+from conversations.turn_outcome import Appointment, TurnOutcome
 from conversations.wiring import engine_config, engine_deps, lead_store, state_store
 from kavak import metrics
 from kavak.logging import log_context
 from leads.ports import LeadStore, LeadView
 
-if TYPE_CHECKING:
-    from conversations.llm.services import LlmBudget
+# The channels and the tests import a turn's outcome and its optional-LLM steps from here, the
+# turn's entry point; they live in their own modules (``__all__`` makes the re-export explicit).
+__all__ = [
+    "Appointment",
+    "TurnOutcome",
+    "conversation_rephrase_record",
+    "conversation_return_to_bot",
+    "conversation_slots_suggest",
+    "conversation_turn_handle",
+    "conversation_turn_rephrase",
+    "conversation_turn_rewrite",
+    "conversation_uses_llm",
+    "conversation_warm_up",
+]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TurnOutcome:
-    """What every channel needs to answer a customer message."""
-
-    conversation_id: int
-    session_id: str
-    turn_id: str
-    reply: str  # "" when the bot is paused on WhatsApp (a human has the conversation)
-    step: str
-    next_action: str
-    cars: tuple[CarOption, ...] = ()
-    financing: FinancingPlan | None = None
-    lead: LeadView | None = None
-    sources: tuple[Any, ...] = ()
-    bot_paused: bool = False
-    understood: dict[str, Any] = field(default_factory=dict)
-    reached: tuple[str, ...] = ()  # funnel steps this conversation reached for the first time
-    appointment: Appointment | None = None
-    # Staff messages and notices since the customer's previous message (``/chat`` clients get
-    # them with the reply; WhatsApp already sent them).
-    staff_messages: tuple[ClientMessage, ...] = ()
-
-
-@dataclass(frozen=True)
-class Appointment:
-    """A visit the customer booked: when, where and to see which car."""
-
-    at: datetime | None
-    requested: str
-    branch: str
-    city: str
-    address: str
-    car: CarOption | None
 
 
 def _appointment(state: ConversationState) -> Appointment | None:
@@ -134,7 +110,11 @@ def conversation_turn_handle(
     turn_id = uuid.uuid4().hex
     started = time.perf_counter()
     with log_context(session_id=external_id, turn_id=turn_id, channel=channel):
-        llm_budget = None if llm_slots is not None else _llm_turn_budget(channel, external_id)
+        llm_budget = (
+            None
+            if llm_slots is not None
+            else conversation_llm_budget(channel=channel, external_id=external_id)
+        )
         suggested: dict[str, Any] = dict(llm_slots or {})
         if llm_budget is not None:
             suggested = conversation_slots_suggest(
@@ -402,13 +382,6 @@ def conversation_return_to_bot(*, conversation_id: int) -> None:
     state_store().set_status(conversation_id=conversation_id, status=Conversation.Status.ACTIVE)
 
 
-# --- Optional LLM (issue 5) ----------------------------------------------------------------------
-# The model is called only outside any transaction: slot suggestions before the turn's transaction,
-# the reply rewrite after it commits. A caller that is itself inside a transaction (the WhatsApp
-# turn task holds the customer's row lock) gets the deterministic turn; it may call
-# ``conversation_turn_rewrite`` after its own commit.
-
-
 def conversation_warm_up() -> None:
     """Build, before the first customer, what a fresh process would build during its first turns.
 
@@ -438,127 +411,3 @@ def conversation_warm_up() -> None:
     finally:
         connections.close_all()
     logger.info("warm_up_done seconds=%.2f", time.perf_counter() - started)
-
-
-def conversation_uses_llm(*, channel: str, external_id: str, now: datetime | None = None) -> bool:
-    """May this session's next turn use the model (LLM_ENABLED and its rollout group)?
-
-    The group recorded on the open conversation when it started; a session without one (first
-    message, or idle long enough to start a new conversation, or one older than the rollout)
-    gets the group its new conversation will record. Read outside the turn's lock: the group of
-    a conversation never changes.
-    """
-    from conversations.wiring import llm_client, llm_rollout_group
-
-    if not llm_client().enabled:
-        return False
-    recorded = state_store().llm_group(
-        channel=channel, external_id=external_id, now=now or timezone.now()
-    )
-    if recorded is not None:
-        return recorded
-    return llm_rollout_group(channel=channel, external_id=external_id)[1]
-
-
-def _llm_turn_budget(channel: str, external_id: str) -> LlmBudget | None:
-    from conversations.llm.services import llm_fallback, llm_turn_budget
-    from conversations.wiring import llm_client
-
-    if not llm_client().enabled:
-        return None
-    if not conversation_uses_llm(channel=channel, external_id=external_id):
-        return None  # the rollout's group without the model: the deterministic agent alone
-    if transaction.get_connection().in_atomic_block:
-        llm_fallback(use="turn", reason="in_transaction")
-        return None
-    return llm_turn_budget(channel=channel, conversation=f"{channel}:{external_id}")
-
-
-def conversation_slots_suggest(
-    *,
-    channel: str,
-    external_id: str,
-    text: str,
-    customer_phone: str | None,
-    budget: LlmBudget,
-    now: datetime | None = None,
-    deps: EngineDeps | None = None,
-) -> dict[str, Any]:
-    """Slot suggestions from the LLM for a turn about to run (``{}`` when not needed or failed).
-
-    Precondition: called outside any transaction (it waits on the network). The model is asked
-    only when the engine alone is unsure: it understood nothing, matched a car only fuzzily, or
-    read a number it would have to confirm.
-
-    A dry run of the pure engine on an unlocked snapshot of the state tells; a stale snapshot only
-    costs or saves one call, since the locked turn decides again and the engine ignores the
-    suggestions unless it is lost there too.
-    """
-    from conversations.llm.services import SLOTS, llm_extract_slots, llm_use_enabled
-
-    if not text.strip() or not llm_use_enabled(SLOTS):
-        return {}
-    state = ConversationState()
-    current = state_store().open_conversation(channel=channel, external_id=external_id)
-    if current is not None and current.status == Conversation.Status.HANDOFF:
-        return {}
-    if current is not None:
-        state = current.state
-    inbound = Inbound(text=text, channel=channel, customer_phone=customer_phone)
-    config = engine_config(now=now or timezone.now())
-    dry = decide(state, inbound, deps or engine_deps(), config)
-    if not (dry.lost or dry.unsure):
-        return {}
-    return llm_extract_slots(text=text, state=state, budget=budget) or {}
-
-
-def conversation_turn_rephrase(
-    *, outcome: TurnOutcome, text: str, budget: LlmBudget
-) -> TurnOutcome:
-    """The outcome with the LLM's wording of its reply (FAQ phrasing or smoothing); stores nothing.
-
-    Precondition: called outside any transaction (it waits on the network). On any failure the
-    outcome comes back with the deterministic reply and ``understood["llm"] = None``.
-    """
-    from conversations.llm.services import llm_reply_rewrite
-
-    if not outcome.reply or outcome.bot_paused:
-        return outcome
-    faq = outcome.understood.get("faq") or {}
-    rewrite = llm_reply_rewrite(
-        reply=outcome.reply,
-        question=text,
-        faq_confident=bool(faq.get("confident")),
-        cars=outcome.cars,
-        financing=outcome.financing,
-        budget=budget,
-    )
-    if rewrite is None or rewrite.text == outcome.reply:
-        return dataclasses.replace(outcome, understood={**outcome.understood, "llm": None})
-    return dataclasses.replace(
-        outcome, reply=rewrite.text, understood={**outcome.understood, "llm": rewrite.use}
-    )
-
-
-def conversation_rephrase_record(*, outcome: TurnOutcome, deterministic: str) -> None:
-    """Store the reply actually sent for a rephrased turn, keeping the deterministic one."""
-    if not outcome.understood.get("llm"):
-        return
-    state_store().reply_rephrased(
-        conversation_id=outcome.conversation_id,
-        turn_id=outcome.turn_id,
-        text=outcome.reply,
-        understood={"llm": outcome.understood["llm"], "deterministic": deterministic},
-    )
-
-
-def conversation_turn_rewrite(*, outcome: TurnOutcome, text: str, budget: LlmBudget) -> TurnOutcome:
-    """Let the LLM phrase the FAQ answer or smooth the reply of a committed turn, and store it.
-
-    Precondition: called outside any transaction (it waits on the network). The stored outbound
-    message gets the new text and keeps the deterministic one in ``understood``; on any failure
-    the outcome comes back with the deterministic reply.
-    """
-    rephrased = conversation_turn_rephrase(outcome=outcome, text=text, budget=budget)
-    conversation_rephrase_record(outcome=rephrased, deterministic=outcome.reply)
-    return rephrased
