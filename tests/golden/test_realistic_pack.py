@@ -204,14 +204,15 @@ def test_held_out_4_does_not_regress_and_its_conversations_are_not_printed() -> 
     """Held-out-4 (written 2026-12-03, new session, before its changes) is read as aggregates.
 
     Measured before any change: 0.850 (51/60) of turns understood, 17/22 completed, 0 loops,
-    1 lost slot, 0 unstated cars; after dev20's fixes: the same (0.850, 17/22).
+    1 lost slot, 0 unstated cars; after dev20's fixes: the same (0.850, 17/22); after dev23-dev29
+    (2026-12-03, later session): 0.850, 18/22.
     """
     catalog_load_demo()
     knowledge_load_demo()
     score = _pack("heldout4")
     assert score.conversations == 22
     assert score.understood >= 51
-    assert score.completed >= 17
+    assert score.completed >= 18
     assert (score.loops, score.unstated_cars) == (0, 0)
     assert score.lost_slots <= 1
     out = io.StringIO()
@@ -227,17 +228,17 @@ def test_held_out_5_does_not_regress_and_its_conversations_are_not_printed() -> 
     aggregates.
 
     Measured before any change: 0.786 (55/70) of turns understood, 18/24 completed, 0 loops,
-    4 lost slots, 0 unstated cars.
+    4 lost slots, 0 unstated cars; after dev23-dev29: 0.814 (57/70), 19/24, 3 lost slots.
     """
     catalog_load_demo()
     knowledge_load_demo()
     score = _pack("heldout5")
     assert score.conversations == 24
     assert score.turns == 70
-    assert score.understood >= 55
-    assert score.completed >= 18
+    assert score.understood >= 57
+    assert score.completed >= 19
     assert (score.loops, score.unstated_cars) == (0, 0)
-    assert score.lost_slots <= 4
+    assert score.lost_slots <= 3
     out = io.StringIO()
     call_command("evaluate_agent", "--pack", "heldout5", "--verbose-failures", stdout=out)
     text = out.getvalue()
