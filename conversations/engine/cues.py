@@ -297,8 +297,8 @@ def budget_unknown(folded: str, *, budget_asked: bool) -> bool:
 
 # "¿tienen automáticos?", "hola, ¿hay camionetas?": whether there are cars of a kind.
 _EXISTS = re.compile(
-    r"^(?:\W*(?:y|e|oye|oiga|hola|buenas(?: tardes| noches)?|buenos dias|buen dia|ok|pues"
-    r"|una pregunta|disculpa)\W*)*"
+    r"^(?:\W*(?:y|e|oye|oiga|oigan|hola|buenas(?: tardes| noches)?|buenos dias|buen dia|ok|pues"
+    r"|una pregunta|disculpa|entonces|no)\W*)*"
     r"(?:tienen|tienes|tiene|hay|manejan|manejas|venden|vendes|cuentan con|tendran|tendras|habra)\b"
 )
 

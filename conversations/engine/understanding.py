@@ -401,7 +401,7 @@ def _read_options(
         # "el 3 está muy caro, ¿tienes otro parecido?", "la 2 no me gustó": no choice.
         choice = None
     show_again = bool(options) and _has(folded, _SHOW_AGAIN) and choice is None
-    other = cues.wants_other_options(text) and not budget_max and choice is None
+    other = cues.wants_other_options(text) and not (budget_max or car_question) and choice is None
     return {
         "cheaper": (bool(options) or pending == Action.ASK_BUDGET)
         and _CHEAPER.search(folded) is not None

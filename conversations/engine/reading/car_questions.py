@@ -52,7 +52,9 @@ _ELLIPTICAL = re.compile(
 _KAVAK_TOPIC = re.compile(
     r"\b(?:kavak|vend\w*|garant\w*|sucursal\w*|sede\w*|prueba|devol\w*|regres\w*|document\w*|"
     r"papeles|requisit\w*|credito|financ\w*|app|aplicacion|certific\w*|inspecc\w*|a cuenta|"
-    r"seguro\w*|tramite\w*|ubicad\w*|direccion\w*|horario\w*|confiable|entrega\w*|domicilio|"
+    # "el seguro", "seguros de auto"; not "algo seguro", "un carro más seguro" (safe).
+    r"(?<!algo )(?<!auto )(?<!carro )(?<!coche )(?<!muy )(?<!mas )(?<!sea )(?<!bien )seguro\w*|"
+    r"tramite\w*|ubicad\w*|direccion\w*|horario\w*|confiable|entrega\w*|domicilio|"
     r"cotiz\w*|mantenimiento|servicio\w*|placas|factura)\b"
 )
 

@@ -11,7 +11,7 @@ from conversations.engine.financing import down_payment_for_monthly, money
 from conversations.engine.ports import KnowledgeBase
 from conversations.engine.reading.need import _SELL_CONTEXT
 from conversations.engine.state import Action, CarOption, Slots, evolve
-from conversations.engine.steps.advance import asks_price_without_budget
+from conversations.engine.steps.advance import asks_price_without_budget, say_stock
 from conversations.engine.steps.financing import plan_for
 from conversations.engine.turn import RecordKbMiss
 from conversations.engine.turn_builder import Turn
@@ -66,6 +66,17 @@ def side_answers(turn: Turn) -> None:
         turn.answered = True
         turn.understood["rule_question"] = r.rule_question
         return
+    if r.need.found and s.options and not turn.changed - {"contact"} and cues.asks_exists(r.folded):
+        # "¿no hay pickups?" about the search already shown: how many the catalogue has.
+        say_stock(turn)
+        turn.answered = True
+        return
+    _questions_for_the_articles(turn)
+
+
+def _questions_for_the_articles(turn: Turn) -> None:
+    """What of the message is a question about Kavak goes to the articles (and only that)."""
+    r = turn.reading
     text = turn.text
     if r.cash and r.question:
         turn.say(replies_cars.cash_answer())

@@ -413,3 +413,14 @@ def test_a_price_no_option_has_is_still_money() -> None:
     r = read("mejor de 200", Action.CHOOSE_OPTION, options=OPTIONS, budget_max=Decimal("300000"))
     assert r.choice is None
     assert r.budget_max == Decimal("200000")
+
+
+def test_safe_is_not_the_insurance_topic() -> None:
+    assert not read("algo seguro y barato").kavak_topic
+    assert read("y el seguro cuanto sale?").kavak_topic
+
+
+def test_a_question_about_all_options_is_no_request_for_others() -> None:
+    r = read("ninguno tiene bolsas de aire?", Action.CHOOSE_OPTION, options=OPTIONS)
+    assert r.car_question is not None
+    assert not r.other_options
