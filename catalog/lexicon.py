@@ -169,6 +169,8 @@ COMMON_WORDS: frozenset[str] = _wordlist(
     todas tu tus un una unas uno unos usted ustedes va van vas voy y ya yo x q k xq pq porfa
     plis pls ok hola holi dias tardes noches gracias saludos adios bye hey oye oiga disculpa
     wenas wenos weno wena ola olis holis quiubo kiubo kiero kisiera xfa xfavor bno wno
+    hi hello have has do does you your the an of for with like want need looking one first
+    second third last please thanks yes about any some
     perdon favor quiero quisiera queria busco buscando buscar necesito necesitamos ocupo
     ocupamos interesa interesado interesada gustaria gusta gusto ver verlo verla veo vi ves
     vemos venir vengo vienes ir vamos puedo puede pueden podria podrian quieres saber sabes

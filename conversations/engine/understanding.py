@@ -41,20 +41,16 @@ from conversations.engine.reading.money import (
     _MONTHLY_ASKED,
     _read_money,
 )
-from conversations.engine.reading.need import (
-    _YEAR,
-)
 from conversations.engine.reading.options import (
     _ARTICLE_DIGIT,
     _DISLIKED,
-    _NOT_THIS,
     _THIS_ONE,
-    _WANTS_IT,
+    _by_year_or_model,
     _option_index,
     _options_named,
     _price_index,
     _rechoice,
-    _same_model,
+    _wanted_again,
 )
 from conversations.engine.reading.text import (
     _EMOJI_ONLY,
@@ -373,21 +369,11 @@ def _read_options(
         choice = _option_index(no_phone_text, options, loose=loose, focus=slots.focus)
         if choice is not None and chosen is None and question and not loose:
             choice = None
+    if choice is None and car_question is None:
+        choice = _wanted_again(folded, options, chosen)  # "ok lo quiero" about the one chosen
     choice_among: tuple[int, ...] = ()
     if options and choice is None and chosen is None and car_question is None:
-        years = {int(y) for y in _YEAR.findall(folded)}
-        models = _same_model(no_phone_text, options)
-        among = tuple(i for i, car in enumerate(options) if car.year in years)
-        if models and among:
-            among = tuple(i for i in among if i in models) or among  # "la cx5 2018"
-        elif models:
-            among = tuple(models)  # "una cx5" with two shown: which one?
-        if len(among) == 1:
-            choice = among[0]
-        elif len(among) > 1:
-            choice_among = among
-        elif len(options) > 1 and _WANTS_IT.search(folded) and not _has(folded, _NOT_THIS):
-            choice_among = tuple(range(len(options)))  # "lo quiero": which of them?
+        choice, choice_among = _by_year_or_model(folded, no_phone_text, options)
     named = (
         _options_named(no_phone_text, options) if chosen is None and car_question is None else ()
     )

@@ -111,6 +111,7 @@ _FIELDS = {
     "details": (
         r"caracteristicas", r"detalles", r"especificaciones", r"ficha tecnica", r"ficha",
         r"mas informacion", r"mas info", r"info de", r"informacion de",
+        r"(?:que|q|k|ke) tal (?:esta|es|se ve|anda|sale)", r"como (?:esta|se ve|anda)",
     ),
     "available": (
         r"disponible", r"sigue", r"siguen", r"todavia lo tienen", r"todavia la tienen",

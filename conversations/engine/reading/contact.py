@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from conversations.engine import lexicon, parsing
+from conversations.engine import contact_time, lexicon, parsing
 from conversations.engine.ports import KnowledgeBase
 from conversations.engine.reading.text import (
     _alternation,
@@ -80,10 +80,10 @@ def _read_contact(
             name = parsing.parse_name(rest, expecting=True)
     # Most messages name no day or hour: the time parsers run only when one may be there.
     timed = _TIME_HINT.search(folded) is not None
-    contact_at = parsing.parse_contact_time(text, now=now) if timed else None
+    contact_at = contact_time.parse_contact_time(text, now=now) if timed else None
     contact_text: str | None
     if contact_at is not None:
-        contact_text = parsing.contact_phrase(text) or _contact_text(text)
+        contact_text = contact_time.contact_phrase(text) or _contact_text(text)
     else:
         contact_text = _contact_text(text) if pending == Action.ASK_CONTACT_TIME else None
     appointment = _has(folded, _APPOINTMENT)

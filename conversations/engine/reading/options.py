@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from conversations.engine.parsing import fold
+from conversations.engine.reading.need import _YEAR
 from conversations.engine.reading.text import (
     _alternation,
     _bare,
@@ -20,7 +21,7 @@ _DISLIKED = re.compile(
     r"|\b(?:otr[oa]s?|alguno|alguna)\s+(?:parecid[oa]s?|similar\w*|igual\w*|como es[ae])\b"
 )
 _WANTS_IT = re.compile(
-    r"^(?:(?:si|ok|va|sale|pues|bueno|ya)\s+)*(?:lo|la) quiero\b|\bme (?:lo|la) llevo\b"
+    r"^(?:(?:si|ok|va|sale|pues|bueno|ya)\s+)*(?:lo|la) (?:quiero|kiero)\b|\bme (?:lo|la) llevo\b"
     r"|\b(?:lo|la) compro\b"
 )
 
@@ -36,9 +37,9 @@ _ORDINAL_WORDS = {
         r"1ra",
         r"1o",
         r"1a",
-        r"(?:el|opcion) uno",
+        r"(?:el|opcion|numero) uno",
     ),
-    1: (r"seg[uo][nm]?[dfst][oa]", r"2do", r"2da", r"2o", r"2a", r"(?:el|la|opcion) dos"),
+    1: (r"seg[uo][nm]?[dfst][oa]", r"2do", r"2da", r"2o", r"2a", r"(?:el|la|opcion|numero) dos"),
     2: (
         r"te?r?[csxz]er[oa]?",
         r"tersr[oa]",
@@ -47,7 +48,7 @@ _ORDINAL_WORDS = {
         r"3ra",
         r"3o",
         r"3a",
-        r"(?:el|la|opcion) tres",
+        r"(?:el|la|opcion|numero) tres",
     ),
 }
 _ORDINAL_PATTERNS = {index: _alternation(words) for index, words in _ORDINAL_WORDS.items()}
@@ -156,7 +157,7 @@ def _option_index(
             return _NUMBER_WORD[bare]
         if _ANY_ONE.match(bare):
             return 0  # "cualquiera", "la que me recomiendes": the best fit, shown first
-        this_one = _has(folded, _THIS_ONE) or bare in ("la quiero", "lo quiero")
+        this_one = _has(folded, _THIS_ONE) or _WANTS_IT.search(bare) is not None
         if n == 1 and this_one:
             return 0
         if focus is not None and focus < n and this_one and not _has(folded, _NOT_THIS):
@@ -234,6 +235,35 @@ def _names(folded: str, name: str) -> bool:
     return (
         len(compact) >= 3 and re.search(rf"(?<!\w){re.escape(compact)}(?!\w)", folded) is not None
     )
+
+
+def _wanted_again(
+    folded: str, options: tuple[CarOption, ...], chosen: CarOption | None
+) -> int | None:
+    """ "ok lo quiero" about the car already chosen: that one again (confirmed, on we go)."""
+    if chosen is None or not _WANTS_IT.search(folded):
+        return None
+    return next((i for i, car in enumerate(options) if car.stock_id == chosen.stock_id), None)
+
+
+def _by_year_or_model(
+    folded: str, no_phone_text: str, options: tuple[CarOption, ...]
+) -> tuple[int | None, tuple[int, ...]]:
+    """An option by its year or model ("el del 2018", "la cx5"): the one, or which of several."""
+    years = {int(y) for y in _YEAR.findall(folded)}
+    models = _same_model(no_phone_text, options)
+    among = tuple(i for i, car in enumerate(options) if car.year in years)
+    if models and among:
+        among = tuple(i for i in among if i in models) or among  # "la cx5 2018"
+    elif models:
+        among = tuple(models)  # "una cx5" with two shown: which one?
+    if len(among) == 1:
+        return among[0], ()
+    if len(among) > 1:
+        return None, among
+    if len(options) > 1 and _WANTS_IT.search(folded) and not _has(folded, _NOT_THIS):
+        return None, tuple(range(len(options)))  # "lo quiero": which of them?
+    return None, ()
 
 
 def _rechoice(folded: str, pending: Action) -> bool:

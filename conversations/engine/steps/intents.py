@@ -106,9 +106,9 @@ def _options_intents(turn: Turn, *, in_lead: bool, searched: bool) -> TurnResult
             return advance(turn, exclude=tuple(c.stock_id for c in s.options))
         if r.other_options and "need" not in turn.changed:
             return advance(turn, exclude=tuple(c.stock_id for c in s.options))
-        if len(s.options) == 1 and turn.changed & {"down", "term"}:
-            # "50 mil a 6 años" with one car shown: the plan is for that one.
-            choose(turn, 0)
+        if turn.changed & {"down", "term"} and (len(s.options) == 1 or s.focus is not None):
+            # "50 mil a 6 años" with one car shown, or right after asking about one: its plan.
+            choose(turn, 0 if len(s.options) == 1 else s.focus or 0)
             return advance(turn)
         if (r.financing_interest or r.monthly_asked) and s.focus is not None:
             # "¿y cuánto quedaría al mes?" right after asking about one option: that one.

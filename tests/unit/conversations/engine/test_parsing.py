@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.engine import cues, parsing
+from conversations.engine import contact_time, cues, parsing
 from conversations.engine.turn import DEFAULT_TERMS
 
 MX = ZoneInfo("America/Mexico_City")
@@ -238,14 +238,21 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=MX)  # a Tuesday
         ("mañana a las 9:30 am", datetime(2026, 11, 25, 9, 30, tzinfo=MX)),
         ("mañana a medio día", datetime(2026, 11, 25, 12, 0, tzinfo=MX)),
         ("el jueves al medio-dia", datetime(2026, 11, 26, 12, 0, tzinfo=MX)),
+        # An hour without "a las": with its am/pm, as hh:mm, or right after the day.
+        ("mañana 4pm", datetime(2026, 11, 25, 16, 0, tzinfo=MX)),
+        ("el sabado 11am", datetime(2026, 11, 28, 11, 0, tzinfo=MX)),
+        ("hoy 17:30", datetime(2026, 11, 24, 17, 30, tzinfo=MX)),
+        ("mañana 2 de la tarde", datetime(2026, 11, 25, 14, 0, tzinfo=MX)),
+        ("mañana 8", datetime(2026, 11, 25, 8, 0, tzinfo=MX)),
+        ("el lunes 15 de diciembre", datetime(2026, 11, 30, 10, 0, tzinfo=MX)),  # a date, no hour
     ],
 )
 def test_parse_contact_time_resolves_relative_slots(text: str, expected: datetime) -> None:
-    assert parsing.parse_contact_time(text, now=NOW) == expected
+    assert contact_time.parse_contact_time(text, now=NOW) == expected
 
 
 def test_parse_contact_time_returns_none_when_no_time_in_text() -> None:
-    assert parsing.parse_contact_time("cuando puedan", now=NOW) is None
+    assert contact_time.parse_contact_time("cuando puedan", now=NOW) is None
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conversations.engine import cues, parsing
+from conversations.engine import contact_time, cues, parsing
 from conversations.engine.turn import DEFAULT_TERMS
 
 # Text that looks like what customers type: digits, separators, units, Spanish words and noise.
@@ -83,7 +83,7 @@ def test_name_contact_time_and_intents_never_raise(text: str) -> None:
     now = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("America/Mexico_City"))
     name = parsing.parse_name(text, expecting=True)
     assert name is None or 1 <= len(name) <= 60
-    when = parsing.parse_contact_time(text, now=now)
+    when = contact_time.parse_contact_time(text, now=now)
     assert when is None or when >= now.replace(hour=0, minute=0)
     for check in (
         cues.parse_yes_no,

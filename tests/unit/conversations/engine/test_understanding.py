@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.engine import parsing
+from conversations.engine import contact_time
 from conversations.engine.state import Action, ConversationState, Slots
 from conversations.engine.understanding import Reading, understand
 from tests.support.fakes import CARS, FakeKnowledge, InMemoryCarCatalog
@@ -217,10 +217,10 @@ def test_financing_rule_questions_are_recognised() -> None:
 
 
 def test_contact_phrase_keeps_only_the_when() -> None:
-    assert parsing.contact_phrase("quiero una cita en monterrey el sabado a las 11") == (
+    assert contact_time.contact_phrase("quiero una cita en monterrey el sabado a las 11") == (
         "el sabado a las 11"
     )
-    assert parsing.contact_phrase("cuando puedan") is None
+    assert contact_time.contact_phrase("cuando puedan") is None
 
 
 # --- later session, 2026-12-03: classes found talking to the agent as a new customer ------------
