@@ -4,6 +4,7 @@ search, a visit, cash, other options, haggling and discounts, attempts to break 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from conversations.engine.parsing import _has_any, fold
 
@@ -283,6 +284,7 @@ _NO_BUDGET = re.compile(
 # Only as the answer to the budget question: "tú dime", "¿qué me recomiendas?", "ni idea".
 _NO_BUDGET_ANSWER = re.compile(
     r"^(?:(?:pues|m+|hm+|este|la verdad|ay|uy)\W*\s*)*(?:no se|nose|ni idea|no tengo idea|tu dime"
+    r"|lo que sea|cualquiera|no importa|lo que haya|el que sea"
     r"|(?:que|q|k) me recomiendas(?: tu)?|recomiendame(?: tu)?|lo que (?:me )?recomiendes"
     r"|depende(?: del? (?:carro|auto|precio))?|no estoy segur[oa]|no lo he pensado)\W*$"
 )
@@ -305,3 +307,20 @@ _EXISTS = re.compile(
 
 def asks_exists(folded: str) -> bool:
     return _EXISTS.match(folded) is not None
+
+
+# The thing asked for in "¿tienen el tiida?": one word after the verb and an article.
+_ASKED_THING = re.compile(
+    r"\b(?:tienen|tienes|hay|manejan|manejas|venden|vendes)\s+(?:el|la|los|las|un|una|algun|alguna)"
+    r"\s+([a-z][a-z0-9-]{2,})\W*$"
+)
+
+
+def unknown_name_asked(folded: str, *, known_word: Callable[[str], bool]) -> str | None:
+    """ "¿tienen el tiida?" with a name no list knows: the name (the catalogue has none of it)."""
+    if not _EXISTS.match(folded):
+        return None
+    m = _ASKED_THING.search(folded)
+    if m is None or known_word(m.group(1)):
+        return None
+    return m.group(1)

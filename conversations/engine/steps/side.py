@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from conversations.engine import cues, replies, replies_cars
+from conversations.engine import cues, lexicon, replies, replies_cars
 from conversations.engine.financing import down_payment_for_monthly, money
 from conversations.engine.ports import KnowledgeBase
 from conversations.engine.reading.need import _SELL_CONTEXT
@@ -66,12 +66,24 @@ def side_answers(turn: Turn) -> None:
         turn.answered = True
         turn.understood["rule_question"] = r.rule_question
         return
+    unknown = None if r.need.found or r.fuzzy or r.kavak_topic else _unknown_name(r.folded)
+    if unknown:
+        # "¿tienen el tiida?": a name the catalogue does not know is a car it does not have.
+        turn.say(replies_cars.stock_count(0, unknown))
+        turn.answered = True
+        turn.understood["unknown_name"] = unknown
+        return
     if r.need.found and s.options and not turn.changed - {"contact"} and cues.asks_exists(r.folded):
         # "¿no hay pickups?" about the search already shown: how many the catalogue has.
         say_stock(turn)
         turn.answered = True
         return
     _questions_for_the_articles(turn)
+
+
+def _unknown_name(folded: str) -> str | None:
+    name = cues.unknown_name_asked(folded, known_word=lambda w: w in lexicon.frequent_words())
+    return name.capitalize() if name else None
 
 
 def _questions_for_the_articles(turn: Turn) -> None:

@@ -424,3 +424,20 @@ def test_a_question_about_all_options_is_no_request_for_others() -> None:
     r = read("ninguno tiene bolsas de aire?", Action.CHOOSE_OPTION, options=OPTIONS)
     assert r.car_question is not None
     assert not r.other_options
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("tienen el tiida?", "tiida"),
+        ("hola, hay algun sandero?", "sandero"),
+        ("tienen la garantia?", None),  # an ordinary word
+        ("busco un tiida", None),  # no question whether there are any
+    ],
+)
+def test_a_name_no_list_knows_asked_for(text: str, name: str | None) -> None:
+    from conversations.engine import cues, lexicon
+    from spanish import fold
+
+    known = lexicon.frequent_words().__contains__
+    assert cues.unknown_name_asked(fold(text), known_word=known) == name
