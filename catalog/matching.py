@@ -275,11 +275,11 @@ class Vocabulary:
                     continue
                 if not fuzzy_span(span, key, self.codes):
                     continue
-                # "pasas" (an ordinary word's -s form) is no misspelt Passat; it may still be a
-                # misspelt need word ("chicoss", "economias").
+                # "pasas" is no Passat, "mensuales" no "manual"; "chicoss" is "chicos" typed twice.
                 inflected = size == 1 and inflected_common(key)
+                stem_known = key[:-1] in self.exact or key[:-2] in self.exact
                 for term, distance in self._fuzzy(span):
-                    if inflected and term.kind in ("make", "model"):
+                    if inflected and (term.kind in ("make", "model") or not stem_known):
                         continue
                     cand = _Candidate(start, start + size, term, distance, False)
                     if distance > accept_distance(len(term.key)):

@@ -240,11 +240,7 @@ def understand(
     term = _read_term(no_phone_text, pending, terms)
     match = need["need"]
     names_car = bool(match.make or match.model or match.body_type)
-    # "¿si te doy 270 me lo dejas?": a counter-offer for the car shown, neither budget nor down.
-    # "¿si te doy 270 me lo dejas?" haggles; "la de 385" names an option by its price.
-    haggle = (bool(options or chosen) and cues.haggles(text)) or _price_index(
-        folded, options
-    ) is not None
+    haggle = _no_money_here(text, folded, options, chosen)
     target = _monthly_target(text_money, folded) if chosen is not None else None
     money = _read_money(
         text_money if rule_question != "min_down" and not haggle and target is None else "",
@@ -255,6 +251,8 @@ def understand(
         term_found=term is not None and term.months is not None,
         budget=slots.budget_max or min((o.price for o in options), default=None),  # or the cheapest
     )
+    if rule_question == "min_down" and term is not None and chosen is not None:
+        money.down_minimum = True  # "¿de enganche mínimo y mensualidad a 72?": that plan
     cash = cues.wants_cash(text)
     shown = _read_options(
         text,
@@ -310,6 +308,15 @@ def _monthly_target(text: str, folded: str) -> Decimal | None:
     amount = amounts[-1]
     value = amount.value * 1000 if not amount.explicit and amount.value < 100 else amount.value
     return value if Decimal(500) <= value <= Decimal(200_000) else None
+
+
+def _no_money_here(
+    text: str, folded: str, options: tuple[CarOption, ...], chosen: CarOption | None
+) -> bool:
+    """ "¿si te doy 270 me lo dejas?" is a counter-offer for the car shown (neither budget nor
+    down payment); "la de 385" names an option by its price."""
+    haggles = bool(options or chosen) and cues.haggles(text)
+    return haggles or _price_index(folded, options) is not None
 
 
 def _rule_question(folded: str, *, question: bool) -> str | None:

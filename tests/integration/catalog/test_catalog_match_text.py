@@ -243,3 +243,18 @@ def test_any_text_gives_a_well_formed_answer(text: str) -> None:
         assert any(t.make == match.make for t in known)
     assert set(match.uses) <= {"family", "city", "cargo", "cheap"}
     assert match.transmission in (None, "automatic", "manual")
+
+
+@pytest.mark.parametrize(
+    ("text", "transmission", "uses"),
+    [
+        ("puedo pagar 7 mensuales", None, ()),  # "mensuales" is no "manual"
+        ("busco algo chicoss", None, ("family",)),  # "chicos" typed with a doubled s
+    ],
+)
+def test_an_ordinary_plural_is_a_need_word_only_when_its_singular_is_one(
+    text: str, transmission: str | None, uses: tuple[str, ...]
+) -> None:
+    match = catalog_match_text(text=text)
+
+    assert (match.transmission, match.uses) == (transmission, uses)
