@@ -298,10 +298,13 @@ def budget_unknown(folded: str, *, budget_asked: bool) -> bool:
 
 
 # "¿tienen automáticos?", "hola, ¿hay camionetas?": whether there are cars of a kind.
+_HAVE = (
+    r"(?:tienen|tienes|tiene|hay|manejan|manejas|venden|vendes|cuentan con|tendran|tendras|habra)"
+)
 _EXISTS = re.compile(
     r"^(?:\W*(?:y|e|oye|oiga|oigan|hola|buenas(?: tardes| noches)?|buenos dias|buen dia|ok|pues"
     r"|una pregunta|disculpa|entonces|no)\W*)*"
-    r"(?:tienen|tienes|tiene|hay|manejan|manejas|venden|vendes|cuentan con|tendran|tendras|habra)\b"
+    rf"{_HAVE}\b"
 )
 
 
@@ -311,7 +314,7 @@ def asks_exists(folded: str) -> bool:
 
 # The thing asked for in "¿tienen el tiida?": one word after the verb and an article.
 _ASKED_THING = re.compile(
-    r"\b(?:tienen|tienes|hay|manejan|manejas|venden|vendes)\s+(?:el|la|los|las|un|una|algun|alguna)"
+    rf"\b{_HAVE}\s+(?:el|la|los|las|un|una|algun|alguna)"
     r"\s+([a-z][a-z0-9-]{2,})\W*$"
 )
 

@@ -240,10 +240,10 @@ def understand(
     term = _read_term(no_phone_text, pending, terms)
     match = need["need"]
     names_car = bool(match.make or match.model or match.body_type)
-    haggle = _no_money_here(text, folded, options, chosen)
+    no_money = _no_money_here(text, folded, options, chosen)
     target = _monthly_target(text_money, folded) if chosen is not None else None
     money = _read_money(
-        text_money if rule_question != "min_down" and not haggle and target is None else "",
+        text_money if rule_question != "min_down" and not no_money and target is None else "",
         pending=pending,
         chosen=chosen,
         terms=terms,

@@ -146,6 +146,15 @@ def test_the_development_conversations_stay_understood() -> None:
     assert (score.loops, score.lost_slots, score.unstated_cars) == (0, 0, 0)
 
 
+def _assert_quiet(part: str, *, prefix: str) -> None:
+    """The part's aggregates are printed, never one of its conversations, failing or not."""
+    out = io.StringIO()
+    call_command("evaluate_agent", "--pack", part, "--verbose-failures", stdout=out)
+    text = out.getvalue()
+    assert f"Paquete realista [{part}]" in text
+    assert prefix not in text
+
+
 @pytest.mark.django_db
 def test_held_out_2_does_not_regress_and_its_conversations_are_not_printed() -> None:
     """Held-out-2 (written 2026-12-03 before that session's changes) is read as aggregates.
@@ -163,11 +172,7 @@ def test_held_out_2_does_not_regress_and_its_conversations_are_not_printed() -> 
     assert score.loops == 0
     assert score.lost_slots <= 4
     assert score.unstated_cars == 0
-    out = io.StringIO()
-    call_command("evaluate_agent", "--pack", "heldout2", "--verbose-failures", stdout=out)
-    text = out.getvalue()
-    assert "Paquete realista [heldout2]" in text
-    assert "h2_" not in text  # no conversation named, failing or not
+    _assert_quiet("heldout2", prefix="h2_")
 
 
 def test_a_car_named_in_words_or_with_one_slip_counts_as_named() -> None:
@@ -192,11 +197,7 @@ def test_held_out_3_does_not_regress_and_its_conversations_are_not_printed() -> 
     assert score.understood >= 51  # 51/58 and 15/20 after dev20 (2026-12-03, new session)
     assert score.completed >= 15
     assert (score.loops, score.lost_slots, score.unstated_cars) == (0, 0, 0)
-    out = io.StringIO()
-    call_command("evaluate_agent", "--pack", "heldout3", "--verbose-failures", stdout=out)
-    text = out.getvalue()
-    assert "Paquete realista [heldout3]" in text
-    assert "h3_" not in text  # no conversation named, failing or not
+    _assert_quiet("heldout3", prefix="h3_")
 
 
 @pytest.mark.django_db
@@ -215,11 +216,7 @@ def test_held_out_4_does_not_regress_and_its_conversations_are_not_printed() -> 
     assert score.completed >= 19
     assert (score.loops, score.unstated_cars) == (0, 0)
     assert score.lost_slots <= 1
-    out = io.StringIO()
-    call_command("evaluate_agent", "--pack", "heldout4", "--verbose-failures", stdout=out)
-    text = out.getvalue()
-    assert "Paquete realista [heldout4]" in text
-    assert "h4_" not in text  # no conversation named, failing or not
+    _assert_quiet("heldout4", prefix="h4_")
 
 
 @pytest.mark.django_db
@@ -239,8 +236,4 @@ def test_held_out_5_does_not_regress_and_its_conversations_are_not_printed() -> 
     assert score.completed >= 19
     assert (score.loops, score.unstated_cars) == (0, 0)
     assert score.lost_slots <= 3
-    out = io.StringIO()
-    call_command("evaluate_agent", "--pack", "heldout5", "--verbose-failures", stdout=out)
-    text = out.getvalue()
-    assert "Paquete realista [heldout5]" in text
-    assert "h5_" not in text  # no conversation named, failing or not
+    _assert_quiet("heldout5", prefix="h5_")

@@ -9,7 +9,6 @@ from typing import Any
 from conversations.engine import cues, lexicon, replies, replies_cars
 from conversations.engine.financing import down_payment_for_monthly, money
 from conversations.engine.ports import KnowledgeBase
-from conversations.engine.reading.need import _SELL_CONTEXT
 from conversations.engine.state import Action, CarOption, Slots, evolve
 from conversations.engine.steps.advance import asks_price_without_budget, say_stock
 from conversations.engine.steps.financing import plan_for
@@ -107,9 +106,7 @@ def _questions_for_the_articles(turn: Turn) -> None:
     # "no me gustó, regrésame a las opciones" names a Kavak topic (returns) but asks the flow.
     flow_only = bool(r.show_again or r.choice_among) and "?" not in turn.text
     # "me pasas info del vento?": a car named exactly, and nothing about Kavak, is the catalogue's.
-    car_asked = (
-        bool(r.need.model) and not (r.kavak_topic or r.fuzzy) and not _SELL_CONTEXT.search(r.folded)
-    )
+    car_asked = bool(r.need.model) and not (r.kavak_topic or r.fuzzy)
     if "contact" in turn.changed and not (r.kavak_topic or about_flow):
         return  # "¿ya te di mi número? es 55…": the contact data is the answer
     if (r.kavak_question and not flow_only and not car_asked) or (

@@ -441,3 +441,10 @@ def test_a_name_no_list_knows_asked_for(text: str, name: str | None) -> None:
 
     known = lexicon.frequent_words().__contains__
     assert cues.unknown_name_asked(fold(text), known_word=known) == name
+
+
+def test_wanting_the_chosen_car_again_confirms_it() -> None:
+    chosen = OPTIONS[1]
+    r = read("ok lo quiero", Action.ASK_DOWN_PAYMENT, options=OPTIONS, chosen=chosen)
+    assert r.choice == 1
+    assert read("ok lo kiero", Action.ASK_DOWN_PAYMENT, options=OPTIONS).choice is None
