@@ -197,6 +197,11 @@ def _check_cars(spec: Any, cars: list[dict[str, Any]], add: Callable[[Check], No
         models = [c["model"] for c in cars]
         ok = any(_same_name(spec_cars["includes_model"], m) for m in models)
         add(Check("cars", ok, f"models {models}"))
+    if "excludes_make" in spec_cars:
+        makes = [c.get("make") for c in cars]
+        left_out = spec_cars["excludes_make"]
+        ok = not any(_same_name(x, m) for x in left_out for m in makes)
+        add(Check("cars", ok, f"makes {makes}"))
     if "min_seats" in spec_cars:
         seats = [c.get("seats") for c in cars]
         ok = bool(cars) and all((n or 0) >= spec_cars["min_seats"] for n in seats)

@@ -24,6 +24,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from spanish.chat import chat_words
+
 _SPACES = re.compile(r"\s+")
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -51,9 +53,10 @@ def fold(text: str, *, casefold: bool = False) -> str:
 @lru_cache(maxsize=4096)
 def fold_message(text: str) -> str:
     """``fold`` plus the quirks of chat: whitespace runs become one space, a letter typed three
-    times or more counts once ("siiiii", "nooo", "holaaa"), and the ends are stripped."""
+    times or more counts once ("siiiii", "nooo", "holaaa"), the ends are stripped, and chat
+    spellings read as their words ("kiero" → "quiero", ``spanish.chat``)."""
     folded = strip_accents(text.lower())
-    return _STRETCHED.sub(r"\1", _SPACES.sub(" ", folded)).strip()
+    return chat_words(_STRETCHED.sub(r"\1", _SPACES.sub(" ", folded)).strip())
 
 
 def fold_in_place(text: str) -> str:

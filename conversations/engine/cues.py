@@ -84,14 +84,21 @@ def is_greeting(text: str) -> bool:
     )
 
 
+# Words a message often opens with before what it says: "ok y…", "oye, …", "va pues…".
+LEAD_IN = (
+    r"(?:(?:ok|va|sale|vale|oye|oiga|oigan|bueno|pues|y|entonces|ah|mmm|mm|ey|disculpa|perdon"
+    r"|una pregunta|pregunta|ya|aja|orale|hola|buenas|buen dia|buenas tardes|gracias|perfecto)"
+    r"[\W_]*\s+)*"
+)
 _QUESTION_START = re.compile(
-    r"^(?:que|q|k|como|cuando|donde|quien|quienes|cual|cuales|cuanto|cuanta|cuantos|cuantas|"
-    r"por que|xq|pq|puedo|pueden|tienen|tienes|hay|me ayudas|sabes)\b"
+    rf"^{LEAD_IN}(?:que|como|cuando|donde|quien|quienes|cual|cuales|cuanto|cuanta|cuantos|cuantas"
+    r"|por que|puedo|pueden|tienen|tienes|hay|me ayudas|sabes)\b"
 )
 
 
 def is_question(text: str) -> bool:
-    """A question by punctuation or by its first word ("qué…", "cuánto…", "tienen…")."""
+    """A question by punctuation or by its first word after the lead-in words ("qué…", "ok y
+    cuánto…", "oye, ¿tienen…")."""
     stripped = text.strip()
     return "?" in stripped or bool(_QUESTION_START.match(fold(stripped).lstrip("¿¡ ")))
 
@@ -220,6 +227,7 @@ def wants_other_options(text: str) -> bool:
         (
             r"otras opciones",
             r"otra opcion",
+            r"otros? modelos?",
             r"ver otros",
             r"ver otras",
             r"mas opciones",

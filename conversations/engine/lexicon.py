@@ -72,7 +72,9 @@ RULE_TOPICS = {
         r"minimo de enganche", r"enganche minimo", r"lo minimo de enganche",
         r"sin enganche", r"cuanto de enganche", r"cuanto es de enganche", r"enganche de cuanto",
         # "no tengo pa enganche, ¿cuánto es lo menos?": the least, with the down payment named.
-        r"enganche\b.*\blo (?:menos|minimo)", r"lo (?:menos|minimo)\b.*\benganche",
+        # "de enganche, ¿cuánto tengo que dar mínimo?": the least and the down payment, any order.
+        r"(?:enganche|entrada)\b.*\b(?:lo menos|minim[oa])",
+        r"(?:lo menos|minim[oa])\b.*\b(?:enganche|entrada)",
         # "¿cuánto es lo mínimo que debo dar?", "¿cuánto hay que dar de entrada?"
         r"lo (?:menos|minimo) (?:que )?(?:debo|tengo que|hay que|necesito|se puede|puedo)"
         r" (?:dar|poner|dejar)", r"(?:dar|poner|dejar|pagar) de entrada",

@@ -172,7 +172,7 @@ _SHOW_AGAIN = _alternation(lexicon.SHOW_AGAIN)
 _OFF_TOPIC = _alternation(lexicon.OFF_TOPIC_HINTS)
 _RULES = {topic: _alternation(words) for topic, words in lexicon.RULE_TOPICS.items()}
 _WISH = re.compile(
-    r"^[¡!\s]*(?:que|q)\s+(?:me|te|se|le|les|lo|la|nos|sea|sean|tenga|tengan|este|no|mejor)\b"
+    rf"^[¡!\s]*{cues.LEAD_IN}que\s+(?:me|te|se|le|les|lo|la|nos|sea|sean|tenga|tengan|este|no|mejor)\b"
 )
 _FUELS = {fuel: _alternation(words) for fuel, words in lexicon.FUEL_WORDS.items()}
 _WANTS = _alternation((r"tienen", r"tienes", r"hay", r"quiero", r"busco", r"manejan", r"venden"))
@@ -237,7 +237,8 @@ def understand(
     text_money = _without_stock_id(text, options)
     no_phone_text = parsing.strip_phones(folded)
     need, no_phone_text = _read_need(text, folded, no_phone_text, state=state, catalog=catalog)
-    term = _read_term(no_phone_text, pending, terms)
+    plan_shown = pending == Action.OFFER_APPOINTMENT and slots.term_months is not None
+    term = _read_term(no_phone_text, pending, terms, plan_shown=plan_shown)
     match = need["need"]
     names_car = bool(match.make or match.model or match.body_type)
     no_money = _no_money_here(text, folded, options, chosen)
@@ -390,8 +391,7 @@ def _read_options(
     if options and choice is None and not choice_among and car_question is None:
         m = _ARTICLE_DIGIT.search(no_phone_text)
         beyond = int(m.group(1)) if m and int(m.group(1)) > len(options) else None
-    if choice is not None and _DISLIKED.search(folded):
-        # "el 3 está muy caro, ¿tienes otro parecido?", "la 2 no me gustó": no choice.
+    if choice is not None and _not_a_choice(folded, question=question):
         choice = None
     show_again = bool(options) and _has(folded, _SHOW_AGAIN) and choice is None
     other = cues.wants_other_options(text) and not (budget_max or car_question) and choice is None
@@ -408,6 +408,21 @@ def _read_options(
         "other_options": other,
         "car_question": car_question,
     }
+
+
+# A choice in words: "me interesa la 2, ¿tiene garantía?" chooses; "¿la 2 tiene garantía?" asks.
+_CHOOSES = re.compile(
+    r"\b(?:quiero|me interesa|me gusta|me late|me quedo|me llevo|escojo|elijo|prefiero|compro)\b"
+)
+
+
+def _not_a_choice(folded: str, *, question: bool) -> bool:
+    """An option named in a message that does not choose it: "el 3 está muy caro, ¿tienes otro
+    parecido?", "la 2 no me gustó", or a question about Kavak that names it ("¿el primero tiene
+    garantía?": the warranty is asked, nothing is chosen)."""
+    if _DISLIKED.search(folded):
+        return True
+    return question and _KAVAK_TOPIC.search(folded) is not None and not _CHOOSES.search(folded)
 
 
 def _read_intents(
@@ -450,8 +465,11 @@ def _read_intents(
     }
 
 
-def _read_term(no_phone_text: str, pending: Action, terms: tuple[int, ...]) -> parsing.Term | None:
-    """The term: "48 meses", "plazo de 48", "a 48" (the last one not when the term is asked)."""
+def _read_term(
+    no_phone_text: str, pending: Action, terms: tuple[int, ...], *, plan_shown: bool = False
+) -> parsing.Term | None:
+    """The term: "48 meses", "plazo de 48", "a 48" (the last one not when the term is asked),
+    and "a 5" (years) once a plan is shown."""
     term = parsing.parse_term(no_phone_text, terms=terms, expecting=pending == Action.ASK_TERM)
     if term is None:
         m = re.search(r"\bplazo\s*(?:de\s*)?(\d{1,2})\b(?!\s*(?:mil|k))", no_phone_text)
@@ -461,6 +479,13 @@ def _read_term(no_phone_text: str, pending: Action, terms: tuple[int, ...]) -> p
         m = re.search(r"\ba\s+(36|48|60|72)\b(?!\s*(?:mil|k|pesos|%))", no_phone_text)
         if m:
             term = parsing.Term(months=int(m.group(1)))
+    if term is None and plan_shown:
+        # "¿y si mejor a 5?" after a plan: the other term, in years (3 to 6).
+        m = re.search(
+            r"\ba\s+([1-9])\b(?!\s*(?:mil|k|pesos|%|personas|pasajeros|puertas))", no_phone_text
+        )
+        if m:
+            term = parsing.parse_term(f"{m.group(1)} anos", terms=terms)
     return term
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from conversations.engine.cues import LEAD_IN
 from conversations.engine.reading.need import (
     _RELATIVE,
     _seats,
@@ -88,9 +89,9 @@ _FIELDS = {
     # Equipment the catalogue does not list: answered honestly, never taken for a choice.
     "equipment": (
         r"camara\w*", r"sensor\w*", r"quemacocos", r"techo panoramico", r"pantalla\w*",
-        r"navegador", r"gps", r"aire acondicionado", r"clima", r"rines", r"asientos de piel",
-        r"vestiduras", r"piel", r"llave inteligente", r"arranque por boton", r"bolsas de aire",
-        r"frenos abs", r"control crucero", r"crucero",
+        r"navegador", r"gps", r"aire acondicionado", r"aire", r"a/?c", r"clima", r"rines",
+        r"asientos de piel", r"vestiduras", r"piel", r"llave inteligente", r"arranque por boton",
+        r"bolsas de aire", r"frenos abs", r"control crucero", r"crucero",
     ),
     # Fuel economy: the catalogue has no consumption figures (answered honestly).
     "consumption": (
@@ -138,10 +139,15 @@ def names_unsearchable_detail(folded: str) -> bool:
 
 
 _QUESTION_WORD = re.compile(
-    r"^(?:y\s+)?(?:cuanto|cuantos|cuanta|cuantas|que|q|k|cual|cuales|es|son|tiene|tienen|trae|"
+    rf"^{LEAD_IN}(?:cuanto|cuantos|cuanta|cuantas|que|cual|cuales|es|son|tiene|tienen|trae|"
     r"traen|de que|me dices|dime|sabes|como|esta|viene|tienes|hay)\b"
 )
-_INTERROGATIVE = re.compile(r"\b(?:de que|que tal|cuantos|cuantas|cuanto|cual|cuales|como es)\b")
+# An interrogative anywhere: "y el 2 de qué año es", "la segunda qué motor tiene".
+_INTERROGATIVE = re.compile(
+    r"\b(?:de que|que tal|cuantos|cuantas|cuanto|cual|cuales|como es"
+    r"|que (?:ano|anio|modelo|motor|version|transmision|caja|kilometraje|km|kms|color|traccion"
+    r"|equipo|equipamiento|tipo))\b"
+)
 _KB_TOPICS = _alternation(
     (
         r"prueba", r"garantia", r"devolver", r"devolucion", r"documentos", r"papeles",

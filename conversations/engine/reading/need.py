@@ -43,8 +43,8 @@ _SEATS = re.compile(
 )
 _THIRD_ROW = re.compile(r"\b(?:tercera fila|3 filas|tres filas|3a fila)\b")
 _YEAR_MIN = re.compile(
-    r"\b(?:del |de |modelo |minimo |min )?(20[0-3]\d|19[89]\d)\s*(?:para arriba|pa arriba|"
-    r"en adelante|pa ?delante|para adelante|pa ?lante|de ahi para arriba|de ahi pa arriba|"
+    r"\b(?:del |de |modelo |minimo |min )?(20[0-3]\d|19[89]\d)\s*(?:para arriba|"
+    r"en adelante|para ?a?delante|padelante|para ?a?lante|palante|de ahi para arriba|"
     r"o mas nuevo|o mas reciente|o mayor|o superior|hacia arriba|minimo|\+)"
     r"|\b(?:minimo|no menor a|no mas viejo que|desde el?|a partir del?)\s*(?:modelo\s*)?"
     r"(20[0-3]\d|19[89]\d)\b"
@@ -130,6 +130,11 @@ def _open_need(folded: str) -> bool:
     return _has(folded, _OPEN_NEED) or _bare(folded) in ("no se", "no lo se", "nose")
 
 
+_OTHER_MAKE = re.compile(
+    r"\b(?:otr[oa]s?|diferentes?|distint[oa]s?)\s+marcas?\b|\bde otro fabricante\b"
+)
+
+
 def _read_need(
     text: str, folded: str, no_phone_text: str, *, state: ConversationState, catalog: CarCatalog
 ) -> tuple[dict[str, Any], str]:
@@ -143,6 +148,9 @@ def _read_need(
     # "que no sea nissan", "ninguno de chevrolet": makes to leave out, never the search nor a
     # choice among the options shown.
     excluded_makes, no_phone_text = _excluded_makes(no_phone_text, catalog)
+    if state.slots.options and _OTHER_MAKE.search(no_phone_text):
+        # "¿no hay otra marca?": the makes shown are left out of the next search.
+        excluded_makes += [c.make for c in state.slots.options if c.make not in excluded_makes]
     need_text = _OWN_NAMED.sub(" ", _OWN_CAR.sub(" ", no_phone_text))
     own_car, need_text = _own_car(need_text, no_phone_text, state=state, catalog=catalog)
     need = (

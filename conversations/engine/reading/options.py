@@ -288,3 +288,16 @@ _CHOICE_ALONE = re.compile(
     r"^(?:(?:ok|okey|bueno|si|va|sale|pues|ya|entonces|dale|orale|simon)\W*\s*)+"
     r"(?:con\s+)?(?:el|la|opcion)\s+(?:[1-9]|primer[oa]?|segund[oa]|tercer[oa]?|ultim[oa])\W*$"
 )
+
+
+# An option named as the subject of a question: "¿el primero tiene garantía?", "la 2 tiene
+# seguro?". The articles are asked about "el auto": they know no option numbers.
+_OPTION_REF = re.compile(
+    r"\b(?:el|la)\s+(?:opcion\s+)?#?\s*(?:[1-9]|primer[oa]?|segund[oa]|tercer[oa]?|ultim[oa])\b"
+    r"(?!\s*(?:mil|k|%|meses|mes|anos|ano)\b)"
+)
+
+
+def option_refs_as_car(folded: str) -> str:
+    """The question with the options it names said as "el auto", for the articles."""
+    return _OPTION_REF.sub("el auto", folded)

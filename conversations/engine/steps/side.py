@@ -8,7 +8,9 @@ from typing import Any
 
 from conversations.engine import cues, lexicon, replies, replies_cars
 from conversations.engine.financing import down_payment_for_monthly, money
+from conversations.engine.parsing import fold
 from conversations.engine.ports import KnowledgeBase
+from conversations.engine.reading.options import option_refs_as_car
 from conversations.engine.state import Action, CarOption, Slots, evolve
 from conversations.engine.steps.advance import asks_price_without_budget, say_stock
 from conversations.engine.steps.financing import plan_for
@@ -185,7 +187,9 @@ def flow_question(turn: Turn) -> bool:
 
 def faq(turn: Turn, text: str) -> None:
     context = turn.state.faq_context
-    answer = turn.deps.knowledge.answer(text)
+    # "¿el primero tiene garantía?" asks the articles about the car (they know no option numbers).
+    query = option_refs_as_car(fold(text)) if turn.slots.options else text
+    answer = turn.deps.knowledge.answer(query)
     if (
         not answer.confident
         and context
@@ -194,7 +198,7 @@ def faq(turn: Turn, text: str) -> None:
     ):
         # A short follow-up ("¿y pasan por él?", "¿se puede extender?") that says too little
         # alone is read with the question it follows; "¿y dónde queda Polanco?" is its own.
-        answer = turn.deps.knowledge.answer(f"{context} {text}")
+        answer = turn.deps.knowledge.answer(f"{context} {query}")
     turn.understood["faq"] = {"confident": answer.confident, "confidence": answer.confidence}
     turn.answered = True
     if answer.confident:

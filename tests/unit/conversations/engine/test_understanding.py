@@ -448,3 +448,47 @@ def test_wanting_the_chosen_car_again_confirms_it() -> None:
     r = read("ok lo quiero", Action.ASK_DOWN_PAYMENT, options=OPTIONS, chosen=chosen)
     assert r.choice == 1
     assert read("ok lo kiero", Action.ASK_DOWN_PAYMENT, options=OPTIONS).choice is None
+
+
+# --- dev34: chat spelling, lead-in words, questions that do not choose ---------------------------
+@pytest.mark.parametrize(
+    "text", ["ok y el 2 q año es", "va pero la 2 cuantos km tiene", "oye y el 2 que motor trae"]
+)
+def test_a_question_after_lead_in_words_asks_and_does_not_choose(text: str) -> None:
+    r = read(text, Action.CHOOSE_OPTION, options=OPTIONS)
+    assert r.choice is None
+    assert r.car_question is not None
+    assert r.car_question.index == 1
+
+
+def test_a_kavak_question_naming_an_option_chooses_nothing_unless_a_choice_is_said() -> None:
+    assert read("el primero tiene garantia?", Action.CHOOSE_OPTION, options=OPTIONS).choice is None
+    r = read("me interesa el 2, tiene garantia?", Action.CHOOSE_OPTION, options=OPTIONS)
+    assert r.choice == 1
+
+
+def test_the_least_down_payment_asked_in_any_order_is_the_rule_question() -> None:
+    r = read("y de enganche cuanto tengo que dar minimo?", Action.CHOOSE_OPTION, options=OPTIONS)
+    assert r.rule_question == "min_down"
+    assert read("con 50 de enganche cuanto quedaria?", Action.ASK_TERM).rule_question is None
+
+
+def test_another_make_leaves_the_makes_shown_out() -> None:
+    r = read("no hay otra marca?", Action.CHOOSE_OPTION, options=OPTIONS)
+    assert set(r.excluded_makes) == {c.make for c in OPTIONS}
+
+
+def test_option_numbers_are_said_as_the_car_for_the_articles() -> None:
+    from conversations.engine.reading.options import option_refs_as_car
+
+    assert option_refs_as_car("el primero tiene garantia?") == "el auto tiene garantia?"
+    assert option_refs_as_car("la 2 tiene seguro") == "el auto tiene seguro"
+    assert option_refs_as_car("pago a la 2 meses") == "pago a la 2 meses"
+
+
+def test_a_bare_number_of_years_after_a_plan_is_the_term() -> None:
+    plan = {"options": OPTIONS, "chosen": OPTIONS[0], "down_payment": Decimal(50000)}
+    r = read("ok y si mejor a 5?", Action.OFFER_APPOINTMENT, term_months=36, **plan)
+    assert r.term is not None
+    assert r.term.months == 60
+    assert read("a 5", Action.OFFER_APPOINTMENT, **plan).term is None  # no plan shown yet

@@ -1,0 +1,47 @@
+"""Chat spellings read as the words they stand for: "kiero" is "quiero", "q" "que", "pa" "para".
+
+Customers write WhatsApp Spanish: k for qu, x for por, dropped letters, abbreviations. Every
+rule of the engine is written once, on standard spelling; this table brings the common chat forms
+to it, so a cue that knows "quiero" also knows "kiero" without a variant of its own. Only whole
+words change, and only spellings that mean one thing: "k" after a number is a thousand ("250 k"),
+and a letter glued to a digit is a model name ("q5", "x1"), so neither is touched. The output never
+holds a key of the table (reading it again changes nothing).
+"""
+
+from __future__ import annotations
+
+import re
+
+CHAT_SPELLINGS: dict[str, str] = {
+    # k for qu, and the one-letter "que"
+    "q": "que", "ke": "que", "kiero": "quiero", "kero": "quiero", "qiero": "quiero",
+    "kiere": "quiere", "kieres": "quieres", "kieren": "quieren", "kisiera": "quisiera",
+    "kisieramos": "quisieramos", "kien": "quien", "kual": "cual", "kuales": "cuales",
+    "kuanto": "cuanto", "kuanta": "cuanta", "kuantos": "cuantos", "kuantas": "cuantas",
+    "aki": "aqui", "aka": "aca", "xq": "porque", "xk": "porque", "pq": "porque", "porq": "porque",
+    # dropped letters and abbreviations
+    "nesesito": "necesito", "nesecito": "necesito", "nececito": "necesito",
+    "nesesitamos": "necesitamos", "nesecitamos": "necesitamos",
+    "pa": "para", "pal": "para el", "d": "de", "dnd": "donde", "dnde": "donde",
+    "tb": "tambien", "tmb": "tambien", "tmbn": "tambien", "tambn": "tambien",
+    "toy": "estoy", "stoy": "estoy", "sta": "esta", "tamos": "estamos", "ta": "esta",
+    "ps": "pues", "pz": "pues", "tons": "entonces", "ntons": "entonces", "entons": "entonces",
+    "aver": "a ver", "osea": "o sea", "bn": "bien", "vdd": "verdad",
+    "ud": "usted", "uds": "ustedes", "ustd": "usted", "ustds": "ustedes",
+    # greetings, thanks, yes and no as typed
+    "ola": "hola", "wenas": "buenas", "wenos": "buenos", "weno": "bueno", "wno": "bueno",
+    "bno": "bueno", "grax": "gracias", "grcs": "gracias", "grs": "gracias", "grasias": "gracias",
+    "porfa": "por favor", "porfis": "por favor", "xfa": "por favor", "xfavor": "por favor",
+    "plis": "por favor", "pls": "por favor", "oki": "ok", "okey": "ok", "okay": "ok",
+    "sip": "si", "nop": "no", "nope": "no", "nel": "no",
+}  # fmt: skip
+
+_WORD = re.compile(r"(?<![\w$])[a-z]+(?!\w)")
+# "k" and "x" are words only away from numbers: "250 k" is 250 thousand, "4 x 4" a drive.
+_K_OR_X = re.compile(r"(?<![\w$])(?<![\d$] )([kx])(?!\w)(?! \d)")
+
+
+def chat_words(folded: str) -> str:
+    """``folded`` (lower case, no accents) with each chat spelling replaced by its word."""
+    text = _K_OR_X.sub(lambda m: "que" if m.group(1) == "k" else "por", folded)
+    return _WORD.sub(lambda m: CHAT_SPELLINGS.get(m.group(0), m.group(0)), text)
