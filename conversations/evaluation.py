@@ -24,7 +24,7 @@ from spanish import DIGIT_NAMES, compact_key, fold
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 # The realistic pack (issue 15): ``dev*.yaml`` is worked with, ``heldout*.yaml`` is not tuned to.
 REALISTIC_DIR = SCENARIO_DIR / "realistic"
-PACK_PARTS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+PACK_PARTS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
 # A part's files: ``dev*.yaml``; each held-out batch its own file (read apart, never tuned to).
 _PACK_FILES = {
     "dev": "dev*.yaml",
@@ -33,9 +33,10 @@ _PACK_FILES = {
     "heldout3": "heldout3.yaml",
     "heldout4": "heldout4.yaml",
     "heldout5": "heldout5.yaml",
+    "heldout6": "heldout6.yaml",
 }
 # Parts whose failing conversations are not printed: reading them is tuning to them.
-QUIET_PARTS = ("heldout2", "heldout3", "heldout4", "heldout5")
+QUIET_PARTS = ("heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
 # How a reply says it declines: an unknown Kavak fact, or a topic outside Kavak.
 FALLBACK_MARKERS = ("no tengo ese dato confirmado", "no es algo en lo que pueda ayudarte")
 # How a reply says it did not understand the message.
