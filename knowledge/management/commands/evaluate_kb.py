@@ -1,13 +1,13 @@
-"""Quality gate of the knowledge base, on eight question sets read through the live path.
+"""Quality gate of the knowledge base, on nine question sets read through the live path.
 
 - golden: the questions staff attach to published articles and the shipped out-of-domain list
   (training data: a regression check);
 - development, development-3, development-4, development-5: customer wording used to tune and
   calibrate (``knowledge/data/eval``; development-5 was untuned until round 6);
 - held-out: customer wording of rounds 1-2 (read often since: no longer clean);
-- held-out-3, held-out-4: customer wording never used to change anything (each written before its
-  round changed the code): the generalisation figures. Their questions (and the older
-  held-out's) are listed only with ``--list-held-out``.
+- held-out-3, held-out-4, held-out-5: customer wording never used to change anything (each
+  written before its round changed the code): the generalisation figures. Their questions
+  (and the older held-out's) are listed only with ``--list-held-out``.
 
 Exits non-zero under any threshold, so CI (and the test suite) fail when an edit or a code change
 makes the agent answer worse.
@@ -30,6 +30,7 @@ SET_LABELS = {
     "heldout": "reservado",
     "heldout3": "reservado-3",
     "heldout4": "reservado-4",
+    "heldout5": "reservado-5",
 }
 
 

@@ -1,7 +1,8 @@
 """Held-out customer questions about Kavak, asked through ``POST /chat`` (issue 16).
 
 Each in-domain question of the held-out sets (``knowledge/data/eval/heldout.yaml`` and, from
-issue 16's third and fourth rounds, ``heldout3.yaml`` and ``heldout4.yaml``) is sent
+issue 16's third and fourth rounds, ``heldout3.yaml`` and ``heldout4.yaml``; ``heldout5.yaml``
+from 2026-12-03) is sent
 - in a fresh conversation: the agent must answer from the same article the knowledge base answers
   with on its own (``sources[0].article``) and still wait for the customer's need (``ask_need``);
 - mid-flow, after "busco un sedán" and "300 mil" (options shown): the same article, and the flow
@@ -12,7 +13,7 @@ knowledge base declines it, the chat must not cite an article either. Some quest
 differently by the conversation engine (a question it reads as part of the buying flow, or the
 mid-flow context); the pass rates asserted are the ones measured when this test was written
 (docs/KNOWLEDGE.md lists the questions that fail and why), so a change that routes fewer of them
-to the knowledge base fails. For held-out-3 and held-out-4 only the rates are printed, never their
+to the knowledge base fails. For held-out-3, -4 and -5 only the rates are printed, never their
 questions: reading which of them fail would make them development sets.
 """
 
@@ -39,6 +40,7 @@ MIN_PASS_RATES = {
     "heldout": (55 / 63, 56 / 63),
     "heldout3": (76 / 87, 78 / 87),
     "heldout4": (59 / 74, 60 / 74),
+    "heldout5": (73 / 96, 78 / 96),  # its first run (2026-12-03)
 }
 
 
@@ -94,7 +96,7 @@ def _report(outcomes: list[Outcome]) -> str:
     )
 
 
-@pytest.mark.parametrize("name", ["heldout", "heldout3", "heldout4"])
+@pytest.mark.parametrize("name", ["heldout", "heldout3", "heldout4", "heldout5"])
 def test_held_out_questions_get_the_same_answer_through_chat(chat: Any, name: str) -> None:
     questions = [q.question for q in evaluation.question_set(name).in_domain]
     fresh: list[Outcome] = []
