@@ -103,6 +103,9 @@ def _options_intents(turn: Turn, *, in_lead: bool, searched: bool) -> TurnResult
             # "están muy caras": cheaper ones than those shown, the cheapest first.
             if "cheap" not in s.uses:
                 turn.set_slots(uses=(*s.uses, "cheap"))
+            if s.budget_max is None:
+                # No budget said: none dearer than the cheapest shown ("¿algo más barato?").
+                turn.set_slots(budget_max=min(c.price for c in s.options))
             return advance(turn, exclude=tuple(c.stock_id for c in s.options))
         if r.other_options and "need" not in turn.changed:
             return advance(turn, exclude=tuple(c.stock_id for c in s.options))

@@ -109,13 +109,15 @@ def _questions_for_the_articles(turn: Turn) -> None:
     flow_only = bool(r.show_again or r.choice_among) and "?" not in turn.text
     # "me pasas info del vento?": a car named exactly, and nothing about Kavak, is the catalogue's.
     car_asked = bool(r.need.model) and not (r.kavak_topic or r.fuzzy)
+    # "me gusta la 1, ¿cuánto pagaría a 60 meses?": the plan answers it, not an article.
+    plan_asked = bool(r.term or r.monthly_asked or r.total_asked) and not r.kavak_topic
     if "contact" in turn.changed and not (r.kavak_topic or about_flow):
         return  # "¿ya te di mi número? es 55…": the contact data is the answer
-    if (r.kavak_question and not flow_only and not car_asked) or (
+    if (r.kavak_question and not (flow_only or car_asked or plan_asked)) or (
         r.question and not about_flow and not flow_question(turn)
     ):
         faq(turn, text)
-    elif about_flow and (r.kavak_topic or ("?" in turn.text and not car_asked)):
+    elif about_flow and (r.kavak_topic or ("?" in turn.text and not (car_asked or plan_asked))):
         # "¿tienen garantía? busco un sedán de 200": the question part goes to the articles.
         part = _kavak_clauses(text, turn.deps.knowledge)
         if part:
