@@ -154,23 +154,6 @@ def wants_reset(text: str) -> bool:
     )
 
 
-def wants_appointment(text: str) -> bool:
-    return _has_any(
-        fold(text),
-        (
-            r"cita",
-            r"agendar",
-            r"agenda",
-            r"visitar",
-            r"ir a verlo",
-            r"ir a verla",
-            r"prueba de manejo",
-            r"verlo en persona",
-            r"manejarlo",
-        ),
-    )
-
-
 def wants_cash(text: str) -> bool:
     return _has_any(
         fold(text),

@@ -55,7 +55,7 @@ CALLBACK = (
     r"(?:reservar|separar)(?:lo|la|melo|mela)?", r"lo (?:reservo|separo)", r"la (?:reservo|separo)",
 )  # fmt: skip
 APPOINTMENT = (
-    r"cita", r"agendar", r"agenda", r"agendame", r"agendamos", r"visitar", r"visitarlos",
+    r"citas?", r"agend\w*", r"visitar", r"visitarlos",
     r"ir a verlo", r"ir a verla", r"ir a verlos", r"verlo en persona", r"verla en persona",
     r"prueba de manejo", r"probarlo", r"probarla", r"manejarlo", r"manejarla", r"quiero verlo",
     r"quiero verla", r"puedo verlo", r"puedo verla", r"pasar a verlo", r"pasar a verla",

@@ -88,7 +88,7 @@ QUESTION_VARIANTS: dict[Action, tuple[str, ...]] = {
         "¿Cuál te interesa? Dime el número de la opción (por ejemplo, «la 2») o el modelo.",
         "¿Alguna te late? Dime el número, pregúntame por cualquiera (km, año, transmisión) o "
         "pide «otras opciones».",
-        "Puedes elegir con el número (1, 2 o 3), pedirme otras opciones o cambiar el "
+        "Puedes elegir con el número de la opción, pedirme otras opciones o cambiar el "
         "presupuesto. ¿O prefieres que te atienda un asesor?",
     ),
     Action.ASK_DOWN_PAYMENT: (

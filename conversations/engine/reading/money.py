@@ -102,9 +102,19 @@ def _nearest(pattern: re.Pattern[str], clause: str, start: int, end: int) -> int
     return best
 
 
+# "un carro de 250 mil", "una camioneta como de 300": the amount is the car's price, whatever
+# cue is further off ("¿cuánto me queda la mensualidad de un carro de 250 mil?").
+_CAR_OF = re.compile(
+    r"\b(?:carro|carrito|auto|coche|camioneta|vehiculo|troca|sedan|suv|pickup)s?\s+"
+    r"(?:de|de unos|de como|como de|de hasta|que cueste|que valga)\s*\$?\s*$"
+)
+
+
 def _cue_role(clause: str, start: int, end: int, *, car_chosen: bool) -> str:
     """What the cue words around a number make it: monthly, down, price, income, or "" (no
     cue)."""
+    if _CAR_OF.search(clause[:start]):
+        return "price"
     strong = [
         (d, role)
         for role, pattern in (("monthly", _MONTHLY), ("down", _DOWN), ("price", _PRICE_STRONG))

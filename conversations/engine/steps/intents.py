@@ -113,6 +113,10 @@ def _options_intents(turn: Turn, *, in_lead: bool, searched: bool) -> TurnResult
             # "50 mil a 6 años" with one car shown, or right after asking about one: its plan.
             choose(turn, 0 if len(s.options) == 1 else s.focus or 0)
             return advance(turn)
+        if turn.changed & {"down", "term"} and r.choice is None:
+            # "con 25 de enganche a 60 meses" before choosing: each option's monthly payment.
+            say_monthly_by_option(turn)
+            return turn.ask(Action.CHOOSE_OPTION)
         if (r.financing_interest or r.monthly_asked) and s.focus is not None:
             # "¿y cuánto quedaría al mes?" right after asking about one option: that one.
             choose(turn, s.focus)

@@ -492,3 +492,19 @@ def test_a_bare_number_of_years_after_a_plan_is_the_term() -> None:
     assert r.term is not None
     assert r.term.months == 60
     assert read("a 5", Action.OFFER_APPOINTMENT, **plan).term is None  # no plan shown yet
+
+
+def test_the_price_of_a_car_named_beats_a_farther_cue() -> None:
+    r = read("cuanto me queda la mensualidad de un carro de 250 mil", Action.ASK_NEED)
+    assert r.budget_max == Decimal(250000)
+    assert r.monthly is None
+
+
+def test_any_form_of_agendar_books() -> None:
+    assert read("como agendo para verlo?", Action.OFFER_APPOINTMENT).appointment
+
+
+def test_interest_in_the_only_option_shown_chooses_it() -> None:
+    one = OPTIONS[:1]
+    assert read("me interesa, que necesito?", Action.CHOOSE_OPTION, options=one).choice == 0
+    assert read("me interesa un jetta", Action.CHOOSE_OPTION, options=one).choice is None
