@@ -34,7 +34,15 @@ CHAT_SPELLINGS: dict[str, str] = {
     "porfa": "por favor", "porfis": "por favor", "xfa": "por favor", "xfavor": "por favor",
     "plis": "por favor", "pls": "por favor", "oki": "ok", "okey": "ok", "okay": "ok",
     "sip": "si", "nop": "no", "nope": "no", "nel": "no",
+    # hundreds as typed: "docientos", "trecientos"
+    "docientos": "doscientos", "trecientos": "trescientos", "sietecientos": "setecientos",
+    "nuevecientos": "novecientos", "cincocientos": "quinientos",
 }  # fmt: skip
+# Hundreds typed as two words: "dos cientos ochenta mil" is 280,000, not "dos" and 80,000.
+_SPLIT_HUNDREDS = re.compile(
+    r"(?<!\w)(dos|tres|cuatro|cinco|seis|siete|ocho|nueve) cient([oa]s)(?!\w)"
+)
+_JOINED = {"cinco": "quinient", "siete": "setecient", "nueve": "novecient"}
 
 _WORD = re.compile(r"(?<![\w$])[a-z]+(?!\w)")
 # "k" and "x" are words only away from numbers: "250 k" is 250 thousand, "4 x 4" a drive.
@@ -44,4 +52,8 @@ _K_OR_X = re.compile(r"(?<![\w$])(?<![\d$] )([kx])(?!\w)(?! \d)")
 def chat_words(folded: str) -> str:
     """``folded`` (lower case, no accents) with each chat spelling replaced by its word."""
     text = _K_OR_X.sub(lambda m: "que" if m.group(1) == "k" else "por", folded)
+    if "cient" in text:
+        text = _SPLIT_HUNDREDS.sub(
+            lambda m: _JOINED.get(m.group(1), m.group(1) + "cient") + m.group(2), text
+        )
     return _WORD.sub(lambda m: CHAT_SPELLINGS.get(m.group(0), m.group(0)), text)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from conversations.engine.cues import _YES
 from conversations.engine.parsing import fold
 from conversations.engine.reading.need import _YEAR
 from conversations.engine.reading.text import (
     _alternation,
     _bare,
     _has,
+    _only,
 )
 from conversations.engine.state import Action, CarOption
 from spanish import compact_key
@@ -161,8 +163,8 @@ def _option_index(
         if _ANY_ONE.match(bare):
             return 0  # "cualquiera", "la que me recomiendes": the best fit, shown first
         this_one = _has(folded, _THIS_ONE) or _WANTS_IT.search(bare) is not None
-        if n == 1 and this_one:
-            return 0
+        if n == 1 and (this_one or _only(folded, _YES)):
+            return 0  # "ese", "lo quiero", "simón" with one option shown
         if focus is not None and focus < n and this_one and not _has(folded, _NOT_THIS):
             return focus
     return None

@@ -92,7 +92,8 @@ def _questions_for_the_articles(turn: Turn) -> None:
     r = turn.reading
     text = turn.text
     if r.cash and r.question:
-        turn.say(replies_cars.cash_answer())
+        if "cash_noted" not in turn.changed:  # "¿y si lo pago de contado?": said once
+            turn.say(replies_cars.cash_answer())
         turn.answered = True
         # "¿tienen garantía? y ¿puedo pagar de contado?": the rest may be for the articles.
         text = _without_clauses(text, cues.wants_cash)

@@ -31,3 +31,16 @@ def test_letters_next_to_numbers_are_left_alone(typed: str) -> None:
 def test_no_word_of_the_table_reads_as_another_key() -> None:
     targets = {w for v in CHAT_SPELLINGS.values() for w in v.split()}
     assert not targets & set(CHAT_SPELLINGS)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("dos cientos ochenta mil", "doscientos ochenta mil"),
+        ("cinco cientas", "quinientas"),
+        ("siete cientos", "setecientos"),
+        ("docientos mil", "doscientos mil"),
+    ],
+)
+def test_hundreds_typed_apart_or_misspelt_are_one_word(typed: str, read: str) -> None:
+    assert fold_message(typed) == read

@@ -508,3 +508,12 @@ def test_interest_in_the_only_option_shown_chooses_it() -> None:
     one = OPTIONS[:1]
     assert read("me interesa, que necesito?", Action.CHOOSE_OPTION, options=one).choice == 0
     assert read("me interesa un jetta", Action.CHOOSE_OPTION, options=one).choice is None
+
+
+def test_a_raise_of_the_budget_in_any_form_of_subir() -> None:
+    assert read("subele a 350", Action.CHOOSE_OPTION, options=OPTIONS).budget_max == 350000
+
+
+def test_a_yes_with_one_option_shown_chooses_it() -> None:
+    assert read("simon", Action.CHOOSE_OPTION, options=OPTIONS[:1]).choice == 0
+    assert read("simon", Action.CHOOSE_OPTION, options=OPTIONS).choice is None
