@@ -13,7 +13,7 @@ from conversations.engine.steps.choice import choose, show_options_again
 from conversations.engine.steps.financing import advance_financing, say_monthly_by_option
 from conversations.engine.steps.global_intents import soft_close
 from conversations.engine.steps.lead import advance_lead, capture
-from conversations.engine.steps.need import recommend
+from conversations.engine.steps.need import query_key, recommend
 from conversations.engine.turn import TurnResult
 from conversations.engine.turn_builder import LEAD_ACTIONS, Turn
 
@@ -113,7 +113,8 @@ def _options_intents(turn: Turn, *, in_lead: bool, searched: bool) -> TurnResult
             # "50 mil a 6 años" with one car shown, or right after asking about one: its plan.
             choose(turn, 0 if len(s.options) == 1 else s.focus or 0)
             return advance(turn)
-        if turn.changed & {"down", "term"} and r.choice is None:
+        current = s.options_for == query_key(s)  # a down payment may change what is affordable
+        if turn.changed & {"down", "term"} and current and r.choice is None:
             # "con 25 de enganche a 60 meses" before choosing: each option's monthly payment.
             say_monthly_by_option(turn)
             return turn.ask(Action.CHOOSE_OPTION)
