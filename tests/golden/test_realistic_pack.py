@@ -167,7 +167,7 @@ def test_held_out_2_does_not_regress_and_its_conversations_are_not_printed() -> 
     knowledge_load_demo()
     score = _pack("heldout2")
     assert score.conversations == 20
-    assert score.understood >= 57
+    assert score.understood >= 58  # 58/65 after dev34-dev37 (2026-12-03, third session)
     assert score.completed >= 18
     assert score.loops == 0
     assert score.lost_slots <= 4
@@ -206,14 +206,15 @@ def test_held_out_4_does_not_regress_and_its_conversations_are_not_printed() -> 
 
     Measured before any change: 0.850 (51/60) of turns understood, 17/22 completed, 0 loops,
     1 lost slot, 0 unstated cars; after dev20's fixes: the same (0.850, 17/22); after dev23-dev29
-    (2026-12-03, later session): 0.850, 18/22; after dev30-dev31: 0.867 (52/60), 19/22.
+    (2026-12-03, later session): 0.850, 18/22; after dev30-dev31: 0.867 (52/60), 19/22; after
+    dev34-dev37 (third session): 0.867, 20/22.
     """
     catalog_load_demo()
     knowledge_load_demo()
     score = _pack("heldout4")
     assert score.conversations == 22
     assert score.understood >= 52
-    assert score.completed >= 19
+    assert score.completed >= 20
     assert (score.loops, score.unstated_cars) == (0, 0)
     assert score.lost_slots <= 1
     _assert_quiet("heldout4", prefix="h4_")
@@ -225,15 +226,36 @@ def test_held_out_5_does_not_regress_and_its_conversations_are_not_printed() -> 
     aggregates.
 
     Measured before any change: 0.786 (55/70) of turns understood, 18/24 completed, 0 loops,
-    4 lost slots, 0 unstated cars; after dev23-dev29: 0.814 (57/70), 19/24, 3 lost slots.
+    4 lost slots, 0 unstated cars; after dev23-dev29: 0.814 (57/70), 19/24, 3 lost slots; after
+    dev34-dev37 (2026-12-03, third session): 0.829 (58/70), 20/24, 3 lost slots.
     """
     catalog_load_demo()
     knowledge_load_demo()
     score = _pack("heldout5")
     assert score.conversations == 24
     assert score.turns == 70
-    assert score.understood >= 57
-    assert score.completed >= 19
+    assert score.understood >= 58
+    assert score.completed >= 20
     assert (score.loops, score.unstated_cars) == (0, 0)
     assert score.lost_slots <= 3
     _assert_quiet("heldout5", prefix="h5_")
+
+
+@pytest.mark.django_db
+def test_held_out_6_does_not_regress_and_its_conversations_are_not_printed() -> None:
+    """Held-out-6 (written 2026-12-03, third session, by a helper session that changes no engine
+    code; the engineer never read it) is read as aggregates.
+
+    Measured before any change (at ``c65c8bd``): 0.894 (76/85) of turns understood, 23/25
+    completed, 0 loops, 1 lost slot, 0 unstated cars; after dev34-dev37: 0.918 (78/85), 23/25.
+    """
+    catalog_load_demo()
+    knowledge_load_demo()
+    score = _pack("heldout6")
+    assert score.conversations == 25
+    assert score.turns == 85
+    assert score.understood >= 78
+    assert score.completed >= 23
+    assert (score.loops, score.unstated_cars) == (0, 0)
+    assert score.lost_slots <= 1
+    _assert_quiet("heldout6", prefix="h6_")
