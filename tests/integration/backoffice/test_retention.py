@@ -15,15 +15,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.retention import (
-    ERASED_LOST_REASON,
-    KEPT_UNDERSTOOD,
-    NothingToErase,
-    RetentionPolicy,
-    customer_erase,
-    customer_hash,
-    retention_anonymise_expired,
-)
+from backoffice.anonymise import KEPT_UNDERSTOOD, customer_hash
+from backoffice.erasure import ERASED_LOST_REASON, NothingToErase, customer_erase
+from backoffice.retention import RetentionPolicy, retention_anonymise_expired
 from backoffice.selectors import (
     DateRange,
     dashboard_daily,

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.retention import customer_erase
+from backoffice.erasure import customer_erase
 from backoffice.satisfaction import dashboard_satisfaction, satisfaction_for_lead
 from backoffice.selectors import DateRange
 from conversations.models import Conversation, Message, SatisfactionAnswer
