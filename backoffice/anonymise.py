@@ -101,7 +101,7 @@ def conversations_anonymise(ids: list[int], *, now: datetime) -> dict[str, int]:
     conversations = Conversation.objects.bulk_update(
         objs, ["external_id", "state", "anonymized_at"], batch_size=1000
     )
-    # The version bump invalidates any cached copy of the state (conversations/stores.py).
+    # The version bump invalidates any cached copy of the state (conversations/stores/db.py).
     Conversation.objects.filter(pk__in=ids).update(version=F("version") + 1)
     Conversation.objects.filter(pk__in=ids, closed_at__isnull=True).update(
         status=Conversation.Status.CLOSED, closed_at=now
