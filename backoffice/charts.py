@@ -211,6 +211,15 @@ def columns_svg(
                     label,
                 )
             )
+    body += _column_markers(markers, left=left, slot=slot, width=width, baseline=height - bottom)
+    return _svg(width=width, height=height, title=title, body=body, name=name)
+
+
+def _column_markers(
+    markers: Sequence[tuple[str, float, str]], *, left: int, slot: float, width: int, baseline: int
+) -> list[str]:
+    """The vertical marker lines of ``columns_svg``, from the top down to the baseline."""
+    body: list[str] = []
     for i, (label, position, colour) in enumerate(markers):
         x = left + position * slot
         # Each label sits on the side of its line with room for it (never cut by the edge of
@@ -225,7 +234,7 @@ def columns_svg(
                 label,
                 f"{x:.1f}",
                 f"{x:.1f}",
-                height - bottom,
+                baseline,
                 colour,
                 f"{x + dx:.1f}",
                 14 + 14 * (i % 2),
@@ -234,7 +243,7 @@ def columns_svg(
                 label,
             )
         )
-    return _svg(width=width, height=height, title=title, body=body, name=name)
+    return body
 
 
 def ratio_svg(*, part: int, whole: int, title: str, name: str, label: str) -> SafeString:

@@ -16,7 +16,7 @@ from django.db.models import Avg, Count, DecimalField, Exists, OuterRef, QuerySe
 from django.utils.safestring import SafeString
 
 from backoffice import charts
-from backoffice.selectors import DateRange, dashboard_conversations
+from backoffice.dashboard import DateRange, dashboard_conversations
 from conversations.models import Message, SatisfactionAnswer
 
 SCORES = (1, 2, 3, 4, 5)

@@ -44,7 +44,7 @@ class Conversation(models.Model):
     handoff_at = models.DateTimeField("pasada a asesor", null=True, blank=True)
     # The one "sorry for the wait" notice of a handoff nobody answered within the SLA.
     handoff_sla_notified_at = models.DateTimeField("aviso de espera enviado", null=True, blank=True)
-    # Retention or a customer's erasure request removed its personal data (backoffice/retention.py).
+    # Retention or a customer's erasure request removed its personal data (backoffice/anonymise.py).
     anonymized_at = models.DateTimeField("datos personales borrados", null=True, blank=True)
     # LLM rollout, fixed when the conversation starts: the session's bucket (0-99, a hash of the
     # channel and session id) and whether it uses the model (LLM_ENABLED and bucket <

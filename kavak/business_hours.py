@@ -146,7 +146,8 @@ def when_label(at: datetime, *, now: datetime, tz: tzinfo) -> str:
 
 
 def business_hours() -> BusinessHours:
-    """``settings.BUSINESS_HOURS`` parsed (validated at start-up by ``kavak.settings.base``)."""
+    """``settings.BUSINESS_HOURS`` parsed (validated at start-up by
+    ``kavak.settings.backoffice``)."""
     from django.conf import settings
 
     spec, tz = settings.BUSINESS_HOURS, settings.TIME_ZONE

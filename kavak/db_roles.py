@@ -49,34 +49,50 @@ def db_roles_ensure(
         sql.Identifier(migrate_role),
         sql.Identifier(schema),
     )
-
-    def run(statement: sql.Composable) -> None:
-        cursor.execute(statement)
-
     for role, password in ((migrate_role, migrate_password), (app_role, app_password)):
-        cursor.execute(
-            sql.SQL("SELECT 1 FROM pg_roles WHERE rolname = {}").format(sql.Literal(role))
-        )
-        verb = "ALTER" if cursor.fetchone() else "CREATE"
-        run(
-            sql.SQL(
-                verb + " ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}"
-            ).format(sql.Identifier(role), sql.Literal(password))
-        )
+        _role_upsert(cursor, role=role, password=password)
+    _connect_and_schema_grants(
+        cursor, database=database, app=app, migrate=migrate, schema_id=schema_id
+    )
+    moved = _objects_hand_over(cursor, schema=schema, schema_id=schema_id, migrate=migrate)
+    _app_grants(cursor, app=app, migrate=migrate, schema_id=schema_id)
+    return moved
+
+
+def _role_upsert(cursor: Any, *, role: str, password: str) -> None:
+    """A login role with no other attribute, created or (rotation) given its new password."""
+    cursor.execute(sql.SQL("SELECT 1 FROM pg_roles WHERE rolname = {}").format(sql.Literal(role)))
+    verb = "ALTER" if cursor.fetchone() else "CREATE"
+    attributes = " ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}"
+    cursor.execute(sql.SQL(verb + attributes).format(sql.Identifier(role), sql.Literal(password)))
+
+
+def _connect_and_schema_grants(
+    cursor: Any,
+    *,
+    database: str,
+    app: sql.Identifier,
+    migrate: sql.Identifier,
+    schema_id: sql.Identifier,
+) -> None:
     # The master user must be a member of the owner role to hand it objects and to set its
     # default privileges (PostgreSQL 16 no longer makes the creator a member).
-    run(sql.SQL("GRANT {} TO CURRENT_USER").format(migrate))
-    run(
+    cursor.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(migrate))
+    cursor.execute(
         sql.SQL("GRANT CONNECT ON DATABASE {} TO {}, {}").format(
             sql.Identifier(database), migrate, app
         )
     )
-    run(sql.SQL("REVOKE CREATE ON SCHEMA {} FROM PUBLIC").format(schema_id))
-    run(sql.SQL("GRANT USAGE, CREATE ON SCHEMA {} TO {}").format(schema_id, migrate))
-    run(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema_id, app))
+    cursor.execute(sql.SQL("REVOKE CREATE ON SCHEMA {} FROM PUBLIC").format(schema_id))
+    cursor.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA {} TO {}").format(schema_id, migrate))
+    cursor.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema_id, app))
 
-    # Objects created before the split (by the master user) change owner; sequences owned by a
-    # table column follow their table.
+
+def _objects_hand_over(
+    cursor: Any, *, schema: str, schema_id: sql.Identifier, migrate: sql.Identifier
+) -> list[str]:
+    """Objects created before the split (by the master user) change owner; sequences owned by a
+    table column follow their table. Returns their names."""
     cursor.execute(
         """
         SELECT c.relname, c.relkind FROM pg_class c
@@ -93,31 +109,36 @@ def db_roles_ensure(
     )
     moved = []
     for name, kind in cursor.fetchall():
-        run(
+        cursor.execute(
             sql.SQL(_ALTER_OWNER[kind] + " {}.{} OWNER TO {}").format(
                 schema_id, sql.Identifier(name), migrate
             )
         )
         moved.append(name)
+    return moved
 
-    run(
+
+def _app_grants(
+    cursor: Any, *, app: sql.Identifier, migrate: sql.Identifier, schema_id: sql.Identifier
+) -> None:
+    """DML on what exists now, and by default on what ``migrate`` creates later."""
+    cursor.execute(
         sql.SQL("GRANT {} ON ALL TABLES IN SCHEMA {} TO {}").format(
             TABLE_PRIVILEGES, schema_id, app
         )
     )
-    run(
+    cursor.execute(
         sql.SQL("GRANT {} ON ALL SEQUENCES IN SCHEMA {} TO {}").format(
             SEQUENCE_PRIVILEGES, schema_id, app
         )
     )
-    run(
+    cursor.execute(
         sql.SQL(
             "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT {} ON TABLES TO {}"
         ).format(migrate, schema_id, TABLE_PRIVILEGES, app)
     )
-    run(
+    cursor.execute(
         sql.SQL(
             "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT {} ON SEQUENCES TO {}"
         ).format(migrate, schema_id, SEQUENCE_PRIVILEGES, app)
     )
-    return moved

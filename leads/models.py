@@ -65,7 +65,7 @@ class Lead(models.Model):
     updated_at = models.DateTimeField("actualizado", auto_now=True)
     # Staff activity (creation, assignment, status changes, notes): drives the "stale" flag.
     last_activity_at = models.DateTimeField("última actividad", default=timezone.now, db_index=True)
-    # Retention or a customer's erasure request removed its personal data (backoffice/retention.py).
+    # Retention or a customer's erasure request removed its personal data (backoffice/anonymise.py).
     anonymized_at = models.DateTimeField("datos personales borrados", null=True, blank=True)
 
     class Meta:

@@ -17,9 +17,7 @@ from django.utils.safestring import SafeString
 
 from backoffice import charts
 from backoffice.admin.display import reply_url_for
-from backoffice.models import FunnelDashboard
-from backoffice.satisfaction import satisfaction_context
-from backoffice.selectors import (
+from backoffice.dashboard import (
     DateRange,
     dashboard_daily,
     dashboard_funnel,
@@ -29,6 +27,8 @@ from backoffice.selectors import (
     dashboard_leads_by_agent,
     dashboard_llm_rollout,
 )
+from backoffice.models import FunnelDashboard
+from backoffice.satisfaction import satisfaction_context
 from kavak.admin import ViewOnlyAdmin
 from leads.models import (
     Lead,
@@ -241,7 +241,7 @@ def _rollout_note(rollout: Any) -> str:
 
 def _bucket_position(value_ms: float) -> float:
     """Where a latency falls on the histogram's x axis (linear inside its bucket)."""
-    from backoffice.selectors import LATENCY_BUCKETS_MS
+    from backoffice.dashboard import LATENCY_BUCKETS_MS
 
     low = 0.0
     for i, high in enumerate(LATENCY_BUCKETS_MS):

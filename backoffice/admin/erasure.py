@@ -15,7 +15,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from backoffice.retention import customer_erase, customer_hash
+from backoffice.anonymise import customer_hash
+from backoffice.erasure import customer_erase
 from channels.phones import InvalidPhone, phone_normalise
 from kavak.admin import ViewOnlyAdmin
 from leads.models import (

@@ -14,6 +14,7 @@ from tests.terraform.test_terraform_infra import (
     MODULES_DIR,
     REPO_ROOT,
     TF_ROOT,
+    _app_settings_source,
     _containers,
     _env_of,
     _secrets_of,
@@ -301,7 +302,7 @@ def test_prometheus_metrics_are_scraped_by_adot_sidecars_into_amp_and_alerts_go_
     assert "local.adot_container.worker" in locals_["worker_containers"]  # one per queue
     assert "essential              = false" in (MODULES_DIR / "ecs" / "main.tf").read_text()
     # The sidecar scrapes over localhost, which the app admits without a token.
-    settings = (REPO_ROOT / "kavak" / "settings" / "base.py").read_text()
+    settings = _app_settings_source()
     assert (
         'METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32"'
         in settings
@@ -399,7 +400,7 @@ def test_the_migrate_task_runs_with_lock_and_statement_timeouts_the_app_applies(
     env = _env_of(_containers()["migrate"])
     assert env["DATABASE_LOCK_TIMEOUT_MS"] == "${tostring(var.migrate_lock_timeout_ms)}"
     assert env["DATABASE_STATEMENT_TIMEOUT_MS"] == "${tostring(var.migrate_statement_timeout_ms)}"
-    settings = (REPO_ROOT / "kavak" / "settings" / "base.py").read_text()
+    settings = _app_settings_source()
     assert '"lock_timeout": env.int("DATABASE_LOCK_TIMEOUT_MS"' in settings
     assert '"statement_timeout": env.int("DATABASE_STATEMENT_TIMEOUT_MS"' in settings
     for name in ("web", "worker"):
@@ -670,10 +671,7 @@ def test_data_retention_is_a_setting_terraform_passes():
         _env_of(_containers()["web"])["DATA_RETENTION_DAYS"]
         == "${tostring(var.data_retention_days)}"
     )
-    assert (
-        'DATA_RETENTION_DAYS = env.int("DATA_RETENTION_DAYS"'
-        in (REPO_ROOT / "kavak" / "settings" / "base.py").read_text()
-    )
+    assert 'DATA_RETENTION_DAYS = env.int("DATA_RETENTION_DAYS"' in _app_settings_source()
 
 
 def test_production_docs_cover_deploy_rollback_alarms_and_costs_with_waf_and_logs():

@@ -1581,7 +1581,9 @@ def _validation_regex(module: str, name: str) -> re.Pattern[str]:
 
 
 def _app_settings_source() -> str:
-    return (REPO_ROOT / "kavak" / "settings" / "base.py").read_text(encoding="utf-8")
+    """Every settings module (base.py imports one per concern), in a stable order."""
+    paths = sorted((REPO_ROOT / "kavak" / "settings").glob("*.py"))
+    return "".join(path.read_text(encoding="utf-8") for path in paths)
 
 
 @pytest.mark.parametrize("service", ["web", "worker"])
@@ -1680,7 +1682,7 @@ def test_template_content_sids_are_optional_and_must_be_content_sids():
 def test_new_environment_variables_are_read_by_the_application():
     settings = _app_settings_source()
     for name in (*WHATSAPP_ENVIRONMENT, "AXES_IPWARE_PROXY_COUNT", *TEMPLATE_CONTENT_SIDS):
-        assert f'"{name}"' in settings, f"kavak/settings/base.py does not read {name}"
+        assert f'"{name}"' in settings, f"kavak/settings/ does not read {name}"
     assert re.search(r'TWILIO_WHATSAPP_NUMBER = env_required\("TWILIO_WHATSAPP_NUMBER"', settings)
 
 

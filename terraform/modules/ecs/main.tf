@@ -378,7 +378,7 @@ locals {
   }
 
   # Celery beat enqueues the periodic tasks (CELERY_BEAT_SCHEDULE in
-  # kavak/settings/base.py, e.g. the WhatsApp pending sweep). It must run in
+  # kavak/settings/*.py, e.g. the WhatsApp pending sweep). It must run in
   # exactly one process: see aws_ecs_service.beat. The schedule file lives on
   # the /tmp scratch volume (a new task starts with an empty schedule: each
   # entry first runs one interval after the task starts).

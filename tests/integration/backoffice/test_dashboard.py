@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.selectors import (
+from backoffice.dashboard import (
     DateRange,
     dashboard_daily,
     dashboard_funnel,

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.selectors import DateRange, dashboard_llm_rollout
+from backoffice.dashboard import DateRange, dashboard_llm_rollout
 from conversations.models import Conversation
 from tests.support.backoffice import login, make_conversation, make_lead
 

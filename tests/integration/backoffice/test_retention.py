@@ -15,16 +15,8 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.retention import (
-    ERASED_LOST_REASON,
-    KEPT_UNDERSTOOD,
-    NothingToErase,
-    RetentionPolicy,
-    customer_erase,
-    customer_hash,
-    retention_anonymise_expired,
-)
-from backoffice.selectors import (
+from backoffice.anonymise import KEPT_UNDERSTOOD, customer_hash
+from backoffice.dashboard import (
     DateRange,
     dashboard_daily,
     dashboard_funnel,
@@ -32,6 +24,8 @@ from backoffice.selectors import (
     dashboard_latency,
     dashboard_leads_by_agent,
 )
+from backoffice.erasure import ERASED_LOST_REASON, NothingToErase, customer_erase
+from backoffice.retention import RetentionPolicy, retention_anonymise_expired
 from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound, WhatsAppStatusEvent
 from conversations.models import Conversation, Message
 from knowledge.models import UnansweredQuestion

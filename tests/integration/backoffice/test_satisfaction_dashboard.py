@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.retention import customer_erase
+from backoffice.dashboard import DateRange
+from backoffice.erasure import customer_erase
 from backoffice.satisfaction import dashboard_satisfaction, satisfaction_for_lead
-from backoffice.selectors import DateRange
 from conversations.models import Conversation, Message, SatisfactionAnswer
 from tests.support.backoffice import login, make_conversation, make_lead
 

@@ -1,19 +1,17 @@
-"""Conversation state stores: PostgreSQL (the truth, optional Redis cache) or process memory.
+"""The PostgreSQL state store (the truth), with an optional Redis cache of the state.
 
-Both serialise the turns of one session: ``locked()`` holds a row lock (``SELECT … FOR UPDATE``
-inside a transaction) or a per-session mutex until the turn is saved, so two messages for the same
-session at the same moment are processed one after the other and no update is lost.
+``locked()`` holds a row lock (``SELECT … FOR UPDATE`` inside a transaction) until the turn is
+saved, so two messages for the same session at the same moment are processed one after the other
+and no update is lost.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import logging
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 import orjson
@@ -23,11 +21,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from psycopg.types.json import Jsonb
 
-from conversations.engine.state import ConversationState, Slots, state_from_dict, state_to_dict
+from conversations.engine.state import ConversationState, state_from_dict, state_to_dict
 from conversations.models import Conversation, Message
 from conversations.ports import MessageRecord, OpenConversation, Session
 from conversations.satisfaction import satisfaction_answer_record
 from conversations.staff import ClientMessage, conversation_staff_messages_since_last_turn
+from conversations.stores.lifecycle import idle_limit, returning_state
 from kavak.rows import insert_unless_conflict
 
 logger = logging.getLogger(__name__)
@@ -52,16 +51,6 @@ def _jsonb(value: Any) -> Jsonb:
 
 def _orjson_dumps(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
-
-
-def _idle_limit() -> timedelta:
-    return timedelta(hours=settings.CONVERSATION_IDLE_RESET_HOURS)
-
-
-def _returning_state(previous: ConversationState) -> ConversationState:
-    """A fresh flow that keeps what we know about the person (name, phone)."""
-    slots = previous.slots
-    return ConversationState(slots=Slots(name=slots.name, phone=slots.phone), greeted=True)
 
 
 class DbStateStore:
@@ -169,13 +158,13 @@ class DbStateStore:
             if (
                 conv is not None
                 and conv.last_message_at
-                and now - conv.last_message_at > (_idle_limit())
+                and now - conv.last_message_at > (idle_limit())
             ):
                 previous = state_from_dict(self._load_state(conv))
                 Conversation.objects.filter(pk=conv.id).update(
                     closed_at=now, status=Conversation.Status.CLOSED
                 )
-                conv = self._create(channel, external_id, _returning_state(previous))
+                conv = self._create(channel, external_id, returning_state(previous))
                 returning = True
             if conv is None:
                 conv = self._create(channel, external_id, ConversationState())
@@ -315,7 +304,7 @@ class DbStateStore:
         row = self._open(channel, external_id).values_list("uses_llm", "last_message_at").first()
         if row is None or row[0] is None:  # None: a conversation older than the rollout
             return None
-        if row[1] and now - row[1] > _idle_limit():
+        if row[1] and now - row[1] > idle_limit():
             return None
         return bool(row[0])
 
@@ -373,161 +362,3 @@ class DbStateStore:
             handed_off=session.handoff_at is not None,
             now=now,
         )
-
-
-@dataclass
-class _MemoryConversation:
-    id: int
-    channel: str
-    external_id: str
-    state: dict[str, Any]  # serialised as in the database, so a state that cannot be stored fails
-    uses_llm: bool
-    status: str = Conversation.Status.ACTIVE
-    version: int = 0
-    last_message_at: datetime | None = None
-    handoff_at: datetime | None = None
-    messages: list[MessageRecord] = field(default_factory=list)
-
-
-class MemoryStateStore:
-    """Throwaway runs (CONVERSATION_STATE_REPOSITORY=memory): state lives in this process only.
-
-    It behaves as the database adapter does (same contract suite), except for what needs a
-    database row: staff cannot write in these conversations, no lead or satisfaction answer can
-    point at them (``Session.row_id`` is None), and the satisfaction question is not asked.
-    """
-
-    def __init__(self) -> None:
-        self._ids = itertools.count(1)
-        self._open: dict[tuple[str, str], _MemoryConversation] = {}
-        self._by_id: dict[int, _MemoryConversation] = {}
-        # Re-entrant: ``set_status`` waits for a turn of the session as a row UPDATE would, and
-        # the thread holding the turn may call it too.
-        self._locks: dict[tuple[str, str], threading.RLock] = {}
-        self._guard = threading.Lock()
-
-    def _lock_for(self, key: tuple[str, str]) -> threading.RLock:
-        with self._guard:
-            return self._locks.setdefault(key, threading.RLock())
-
-    def _create(
-        self, channel: str, external_id: str, state: ConversationState
-    ) -> _MemoryConversation:
-        from conversations.wiring import llm_rollout_group
-
-        conv = _MemoryConversation(
-            id=next(self._ids),
-            channel=channel,
-            external_id=external_id,
-            state=state_to_dict(state),
-            uses_llm=llm_rollout_group(channel=channel, external_id=external_id)[1],
-        )
-        with self._guard:
-            self._open[(channel, external_id)] = conv
-            self._by_id[conv.id] = conv
-        return conv
-
-    @contextlib.contextmanager
-    def locked(self, *, channel: str, external_id: str, now: datetime) -> Iterator[Session]:
-        key = (channel, external_id)
-        with self._lock_for(key):
-            conv = self._open.get(key)
-            returning = False
-            created = False
-            if (
-                conv is not None
-                and conv.last_message_at
-                and now - conv.last_message_at > (_idle_limit())
-            ):
-                conv.status = Conversation.Status.CLOSED
-                previous = state_from_dict(conv.state)
-                conv = self._create(channel, external_id, _returning_state(previous))
-                returning = True
-            if conv is None:
-                conv = self._create(channel, external_id, ConversationState())
-                created = True
-            yield Session(
-                conversation_id=conv.id,
-                channel=channel,
-                external_id=external_id,
-                state=state_from_dict(conv.state),
-                status=conv.status,
-                version=conv.version,
-                returning=returning,
-                created=created,
-                handoff_at=conv.handoff_at,
-            )
-
-    def save(
-        self,
-        session: Session,
-        *,
-        state: ConversationState,
-        status: str,
-        messages: list[MessageRecord],
-        now: datetime,
-    ) -> None:
-        conv = self._by_id[session.conversation_id]
-        conv.state = state_to_dict(state)
-        if status == Conversation.Status.HANDOFF and session.status != status:
-            conv.handoff_at = now
-        conv.status = status
-        conv.version += 1
-        conv.last_message_at = now
-        conv.messages.extend(messages)
-
-    def set_status(self, *, conversation_id: int, status: str) -> None:
-        conv = self._by_id.get(conversation_id)
-        if conv is None:
-            return
-        with self._lock_for((conv.channel, conv.external_id)):
-            conv.status = status
-
-    def open_conversation(self, *, channel: str, external_id: str) -> OpenConversation | None:
-        conv = self._open.get((channel, external_id))
-        if conv is None:
-            return None
-        return OpenConversation(
-            conversation_id=conv.id, state=state_from_dict(conv.state), status=conv.status
-        )
-
-    def llm_group(self, *, channel: str, external_id: str, now: datetime) -> bool | None:
-        conv = self._open.get((channel, external_id))
-        if conv is None:
-            return None
-        if conv.last_message_at and now - conv.last_message_at > _idle_limit():
-            return None
-        return conv.uses_llm
-
-    def messages(self, *, conversation_id: int) -> list[MessageRecord]:
-        conv = self._by_id.get(conversation_id)
-        return list(conv.messages) if conv is not None else []
-
-    def reply_rephrased(
-        self, *, conversation_id: int, turn_id: str, text: str, understood: dict[str, object]
-    ) -> None:
-        conv = self._by_id.get(conversation_id)
-        if conv is None:
-            return
-        with self._lock_for((conv.channel, conv.external_id)):
-            conv.messages = [
-                replace(m, text=text, understood=understood)
-                if m.turn_id == turn_id and m.direction == Message.Direction.OUTBOUND
-                else m
-                for m in conv.messages
-            ]
-
-    def staff_messages_since_last_turn(self, session: Session) -> tuple[ClientMessage, ...]:
-        return ()  # the staff screens read the database: nobody can write here
-
-    def handoff_answered(self, session: Session) -> bool:
-        return False  # as above: no person can answer in this conversation
-
-    def keeps_satisfaction(self) -> bool:
-        return False  # an answer belongs to a conversation row
-
-    def satisfaction_record(
-        self, session: Session, *, score: int, comment: str, now: datetime
-    ) -> None:
-        """Never called in practice (``keeps_satisfaction`` is False, so nothing asks): kept
-        nowhere, as there is no conversation row for the answer."""
