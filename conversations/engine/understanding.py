@@ -40,6 +40,7 @@ from conversations.engine.reading.car_questions import (
 from conversations.engine.reading.money import (
     _MONTHLY_ASKED,
     _read_money,
+    monthly_target,
 )
 from conversations.engine.reading.options import (
     _ARTICLE_DIGIT,
@@ -242,7 +243,7 @@ def understand(
     match = need["need"]
     names_car = bool(match.make or match.model or match.body_type)
     no_money = _no_money_here(text, folded, options, chosen)
-    target = _monthly_target(text_money, folded) if chosen is not None else None
+    target = monthly_target(text_money, folded) if chosen is not None else None
     money = _read_money(
         text_money if rule_question != "min_down" and not no_money and target is None else "",
         pending=pending,
@@ -290,25 +291,6 @@ def understand(
         **intents,
         monthly_target=target,
     )
-
-
-# "¿cuánto tendría que dar de enganche para pagar 8 mil al mes?": the down payment a monthly
-# payment needs (the amount is the monthly payment, not the down payment).
-_DOWN_FOR_MONTHLY = re.compile(
-    r"\bcuant\w*\b.*\benganche\b.*\b(?:para|y)\s+(?:pagar|que (?:me )?(?:quede|salga)|quedar"
-    r"|dejar|tener)\b.*\b(?:al mes|mensual\w*|por mes|cada mes|x mes)\b"
-)
-
-
-def _monthly_target(text: str, folded: str) -> Decimal | None:
-    if not _DOWN_FOR_MONTHLY.search(folded):
-        return None
-    amounts = parsing.find_amounts(text)
-    if not amounts:
-        return None
-    amount = amounts[-1]
-    value = amount.value * 1000 if not amount.explicit and amount.value < 100 else amount.value
-    return value if Decimal(500) <= value <= Decimal(200_000) else None
 
 
 def _no_money_here(

@@ -409,3 +409,22 @@ def _place_bare(
         return
     if value >= 100:
         money.unplaced, money.unplaced_roles = thousands, ("price",)
+
+
+# "¿cuánto tendría que dar de enganche para pagar 8 mil al mes?": the down payment a monthly
+# payment needs (the amount is the monthly payment, not the down payment).
+_DOWN_FOR_MONTHLY = re.compile(
+    r"\bcuant\w*\b.*\benganche\b.*\b(?:para|y)\s+(?:pagar|que (?:me )?(?:quede|salga)|quedar"
+    r"|dejar|tener)\b.*\b(?:al mes|mensual\w*|por mes|cada mes|x mes)\b"
+)
+
+
+def monthly_target(text: str, folded: str) -> Decimal | None:
+    if not _DOWN_FOR_MONTHLY.search(folded):
+        return None
+    amounts = parsing.find_amounts(text)
+    if not amounts:
+        return None
+    amount = amounts[-1]
+    value = amount.value * 1000 if not amount.explicit and amount.value < 100 else amount.value
+    return value if Decimal(500) <= value <= Decimal(200_000) else None
