@@ -52,8 +52,18 @@ _NO = (
 )
 
 
+# Yes and no words used as something else: "¿cuánto sale?", "me va a llamar", "¿y si le doy
+# 100?" (a condition), "no muy caro" (an adjective negated).
+_NOT_AN_ANSWER = re.compile(
+    r"\b(?:cuanto|en cuanto|a como|me|te|se|le|lo|la|nos|les)\s+(?:sale|salen|va)\b"
+    r"|\b(?:sale|salen|va)\s+(?:en|a|al|de|para|por)\b"
+    r"|\b(?:y|pero|o|que tal|aunque|como)\s+si\b"
+    r"|\bno\s+(?:muy|tan|tanto|demasiado)?\s*(?:car[oa]s?|grandes?|viej[oa]s?|chic[oa]s?)\b"
+)
+
+
 def parse_yes_no(text: str) -> bool | None:
-    folded = fold(text).strip(" .!¡?¿,")
+    folded = _NOT_AN_ANSWER.sub(" ", fold(text)).strip(" .!¡?¿,")
     no = _has_any(folded, _NO)
     yes = _has_any(folded, _YES)
     if no and not re.match(r"^(si|claro)\b", folded):

@@ -50,6 +50,8 @@ CALLBACK = (
     r"me (?:(?:pueden|puedes|puede|podrian|podrias|podra|pudieran|pudieras|van a|vas a|va a)"
     r" )?(?:llamar|llaman|llamas|marcar|marcan|marcas|hablar|hablan|contactar|contactan|escribir)",
     r"(?:llamar|marcar|hablar|contactar)me", r"regresen la llamada", r"devuelvan la llamada",
+    # "¿me mandas la info por whats?": an advisor sends it, to the number they leave.
+    r"(?:mand|envi|pas)\w*\b.{0,25}\bpor (?:whats\w*|wats\w*|wsp|wa|correo|mail|e-?mail)",
     # Reserving a car ("¿cómo lo aparto?") is done with an advisor: a call back about the car.
     r"apart(?:ar|o|en|a|amos|arlo|arla|armelo|armela|enlo|enla|ado|ada)",
     r"(?:reservar|separar)(?:lo|la|melo|mela)?", r"lo (?:reservo|separo)", r"la (?:reservo|separo)",

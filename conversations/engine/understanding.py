@@ -40,6 +40,8 @@ from conversations.engine.reading.car_questions import (
 from conversations.engine.reading.money import (
     _MONTHLY_ASKED,
     _read_money,
+    _rule_question,
+    _target_of_the_car,
     monthly_target,
 )
 from conversations.engine.reading.options import (
@@ -171,7 +173,7 @@ _BOT_IDENTITY = _alternation(lexicon.BOT_IDENTITY)
 _FRUSTRATED = _alternation(lexicon.FRUSTRATED)
 _SHOW_AGAIN = _alternation(lexicon.SHOW_AGAIN)
 _OFF_TOPIC = _alternation(lexicon.OFF_TOPIC_HINTS)
-_RULES = {topic: _alternation(words) for topic, words in lexicon.RULE_TOPICS.items()}
+
 _WISH = re.compile(
     rf"^[¡!\s]*{cues.LEAD_IN}que\s+(?:me|te|se|le|les|lo|la|nos|sea|sean|tenga|tengan|este|no|mejor)\b"
 )
@@ -196,12 +198,6 @@ _PRICE_ASKED = re.compile(
 _CHEAPER = re.compile(
     r"\b(?:muy|bien|algo|demasiado|medio)?\s*car[oa]s?\b(?!\s+(?:de|del|para))|\bmas barat\w*"
     r"|\bmas econom\w*|\bmenos car\w*|\bse me hace caro\b|\bfuera de mi presupuesto\b"
-)
-
-
-_UNSURE_DOWN = re.compile(
-    r"\bno se (?:cuanto|que|si)\b.*\benganche\b|\benganche\b.*\bno se\b"
-    r"|\bcuanto (?:me )?(?:recomienda\w*|sugiere\w*|conviene) (?:dar|poner|de enganche)\b"
 )
 
 
@@ -255,7 +251,6 @@ def understand(
     )
     if rule_question == "min_down" and term is not None and chosen is not None:
         money.down_minimum = True  # "¿de enganche mínimo y mensualidad a 72?": that plan
-    cash = cues.wants_cash(text)
     shown = _read_options(
         text,
         folded,
@@ -264,7 +259,9 @@ def understand(
         question=question,
         rule_question=rule_question,
         budget_max=money.budget_max,
+        named_model=match.model,
     )
+    target = _target_of_the_car(money, target, chosen=chosen, choice=shown["choice"], car=names_car)
     contact = _read_contact(
         text,
         folded,
@@ -283,7 +280,7 @@ def understand(
         folded=folded,
         **need,
         **vars(money),
-        cash=cash,
+        cash=cues.wants_cash(text),
         term=term,
         **shown,
         **contact,
@@ -300,17 +297,6 @@ def _no_money_here(
     down payment); "la de 385" names an option by its price."""
     haggles = bool(options or chosen) and cues.haggles(text)
     return haggles or _price_index(folded, options) is not None
-
-
-def _rule_question(folded: str, *, question: bool) -> str | None:
-    """A financing rule asked about: the terms, the rate or the minimum down payment."""
-    if question:
-        for topic, pattern in _RULES.items():
-            if _has(folded, pattern):
-                return topic
-    if _UNSURE_DOWN.search(folded):
-        return "min_down"  # "no sé cuánto dar de enganche": the rule helps to decide
-    return None
 
 
 def _without_stock_id(text: str, options: tuple[CarOption, ...]) -> str:
@@ -330,15 +316,20 @@ def _read_options(
     question: bool,
     rule_question: str | None,
     budget_max: Decimal | None,
+    named_model: str | None = None,
 ) -> dict[str, Any]:
     """The options shown: a choice, a question about them, show them again, other ones."""
     slots = state.slots
     pending = state.next_action
     options = slots.options
     chosen = slots.chosen
+    # "¿el versa cuánto cuesta?" with no Versa shown asks the catalogue, not about these.
+    elsewhere = named_model is not None and all(
+        fold(c.model) != fold(named_model) for c in (*options, *([chosen] if chosen else []))
+    )
     car_question = (
         None
-        if rule_question
+        if rule_question or elsewhere
         else _car_question(folded, options, chosen, question, slots.focus_fields, slots.focus)
     )
     choice = None

@@ -65,6 +65,8 @@ _OPTION_REF = re.compile(r"\b(?:el|la|los|las|del|al|opcion|numero|num|#)\s*$")
 _MONTHLY_ASKED = re.compile(
     r"\b(?:cuanto|cuanta|de cuanto|q|que)\b.*\b(?:mensual\w*|al mes|por mes|x mes|cada mes)\b"
     r"|\b(?:mensualidad\w*|mensual)\b.*\?"
+    # "¿cuánto me quedaría con 90 de enganche?": what a plan leaves to pay each month.
+    r"|\bcuanto (?:me |le |nos )?(?:quedaria|quedarian|queda|quedan)\b"
 )
 
 
@@ -428,3 +430,47 @@ def monthly_target(text: str, folded: str) -> Decimal | None:
     amount = amounts[-1]
     value = amount.value * 1000 if not amount.explicit and amount.value < 100 else amount.value
     return value if Decimal(500) <= value <= Decimal(200_000) else None
+
+
+_RULES = {topic: _alternation(words) for topic, words in lexicon.RULE_TOPICS.items()}
+_UNSURE_DOWN = re.compile(
+    r"\bno se (?:cuanto|que|si)\b.*\benganche\b|\benganche\b.*\bno se\b"
+    r"|\bcuanto (?:me )?(?:recomienda\w*|sugiere\w*|conviene) (?:dar|poner|de enganche)\b"
+)
+
+
+_DOWN_ASKED = re.compile(
+    r"\bcuant\w*\b.*\b(?:enganche|entrada)\b|\b(?:enganche|entrada)\b.*\bcuant"
+)
+
+
+def _rule_question(folded: str, *, question: bool) -> str | None:
+    """A financing rule asked about: the terms, the rate or the minimum down payment."""
+    if question:
+        for topic, pattern in _RULES.items():
+            if _has(folded, pattern):
+                return topic
+    if _UNSURE_DOWN.search(folded):
+        return "min_down"  # "no sé cuánto dar de enganche": the rule helps to decide
+    if question and _DOWN_ASKED.search(folded) and not re.search(r"\d", folded):
+        return "min_down"  # "¿cuánto tendría que dar de enganche?" (no amount of their own)
+    return None
+
+
+def _target_of_the_car(
+    money: _Money,
+    target: Decimal | None,
+    *,
+    chosen: CarOption | None,
+    choice: int | None,
+    car: bool,
+) -> Decimal | None:
+    """ "me interesa el primero pero quisiera pagar 4 mil al mes": with a car chosen (now or
+    before), a monthly amount alone is what that car should cost a month (so: the down payment it
+    needs), not a new search."""
+    if target is not None or money.monthly is None or money.budget_max is not None or car:
+        return target
+    if chosen is None and choice is None:
+        return None
+    monthly, money.monthly = money.monthly, None
+    return monthly

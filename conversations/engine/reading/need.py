@@ -151,7 +151,7 @@ def _read_need(
     if state.slots.options and _OTHER_MAKE.search(no_phone_text):
         # "¿no hay otra marca?": the makes shown are left out of the next search.
         excluded_makes += [c.make for c in state.slots.options if c.make not in excluded_makes]
-    need_text = _OWN_NAMED.sub(" ", _OWN_CAR.sub(" ", no_phone_text))
+    need_text = _NOT_DEAR.sub(" barato ", _OWN_NAMED.sub(" ", _OWN_CAR.sub(" ", no_phone_text)))
     own_car, need_text = _own_car(need_text, no_phone_text, state=state, catalog=catalog)
     need = (
         catalog.match_need(need_text, car_context=car_context) if _bare(need_text) else NeedMatch()
@@ -187,7 +187,12 @@ def _read_need(
 
 
 # "un rio o un versa", "mazda, honda o kia", "el jetta y el vento": several names, any will do.
-_DISJUNCTION = re.compile(r"\s(?:o|u|y|y/o|or)\s|,|/")
+# Between two names: "un rio o un versa", "versa, aveo", "un versa pero también el aveo".
+_DISJUNCTION = re.compile(r"\s(?:o|u|y|y/o|or|pero|tambien|ademas|ni)\s|,|/|\.(?!\d)")
+# "no muy caro", "que no sea tan caro": cheap, said the other way round.
+_NOT_DEAR = re.compile(
+    r"\bno (?:sea )?(?:muy |tan |tanto |demasiado )?(?:car[oa]s?|costos[oa]s?)\b"
+)
 
 
 def _alternatives(

@@ -57,7 +57,8 @@ def advance_financing(turn: Turn) -> TurnResult:
         turn.say(replies.down_payment_too_low(minimum=minimum, price=car.price))
         return turn.result(Action.ASK_DOWN_PAYMENT, ask=False)
     if s.term_months is None:
-        if "compare" in turn.changed or ASKS_MONTHLY.search(turn.reading.folded):
+        asks = ASKS_MONTHLY.search(turn.reading.folded) or turn.reading.monthly_asked
+        if "compare" in turn.changed or asks:
             # "¿cuánto pagaría al mes?": the four terms answer it before choosing one.
             turn.say(replies.comparison_block([plan_for(turn, t) for t in turn.config.terms]))
         if "term_invalid" in turn.changed:

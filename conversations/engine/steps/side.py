@@ -101,6 +101,12 @@ def _questions_for_the_articles(turn: Turn) -> None:
             return
         faq(turn, text)
         return
+    if "branch_offered" in turn.understood:
+        # "¿dónde puedo verlo? vivo en Puebla": the branch offered answers the "where".
+        turn.answered = True
+        text = _without_clauses(text, lambda clause: _WHERE.search(fold(clause)) is not None)
+        if not text or not turn.deps.knowledge.looks_like_question(text):
+            return
     if not re.search(r"\w", r.folded):
         return  # "???", "...": still there? (not a question for the articles)
     if r.greeting and len(r.folded.split()) <= 3 and not r.kavak_topic:
@@ -246,6 +252,7 @@ def _without_clauses(text: str, handled: Any) -> str:
     return " ".join(re.sub(r"^(?:y|e|o)\s+", "", c) for c in kept)
 
 
+_WHERE = re.compile(r"\b(?:donde|sucursal\w*|ubica\w*|direccion\w*|vivo en|estoy en|soy de)\b")
 _CLAUSE = re.compile(r"[,;.!?¿]|\s(?:y|pero|aunque|ademas|tambien)\s")
 
 

@@ -517,3 +517,44 @@ def test_a_raise_of_the_budget_in_any_form_of_subir() -> None:
 def test_a_yes_with_one_option_shown_chooses_it() -> None:
     assert read("simon", Action.CHOOSE_OPTION, options=OPTIONS[:1]).choice == 0
     assert read("simon", Action.CHOOSE_OPTION, options=OPTIONS).choice is None
+
+
+@pytest.mark.parametrize(
+    "text", ["y el seguro cuanto sale?", "y si le doy 100 mil?", "no muy caro", "me va a llamar?"]
+)
+def test_yes_and_no_words_used_as_something_else_are_no_answer(text: str) -> None:
+    r = read(text, Action.OFFER_APPOINTMENT)
+    assert not r.yes
+    assert not r.no
+
+
+def test_not_too_dear_is_read_as_cheap() -> None:
+    from conversations.engine.reading.need import _NOT_DEAR
+
+    assert _NOT_DEAR.sub(" barato ", "algo no muy caro").split() == ["algo", "barato"]
+    assert _NOT_DEAR.sub(" barato ", "que no sea tan cara").split() == ["que", "barato"]
+
+
+def test_a_monthly_amount_with_a_car_chosen_is_its_target() -> None:
+    r = read(
+        "me interesa el primero pero puedo pagar 4 mil al mes",
+        Action.CHOOSE_OPTION,
+        options=OPTIONS,
+    )
+    assert r.choice == 0
+    assert r.monthly is None
+    assert r.monthly_target == Decimal(4000)
+
+
+def test_the_down_payment_asked_with_no_amount_is_the_least_one() -> None:
+    r = read("y cuanto tendria que dar de enganche?", Action.ASK_DOWN_PAYMENT, options=OPTIONS)
+    assert r.rule_question == "min_down"
+    assert (
+        read("cuanto quedaria con 50 de enganche?", Action.ASK_DOWN_PAYMENT).rule_question is None
+    )
+
+
+def test_a_model_no_option_is_asked_about_is_no_question_about_the_options() -> None:
+    r = read("el versa cuanto cuesta?", Action.CHOOSE_OPTION, options=OPTIONS[:2])
+    assert r.car_question is None
+    assert r.need.model == "Versa"
