@@ -18,6 +18,7 @@ _WEEKDAYS = {
     "domingo": 6,
 }
 _PERIODS = {"manana": 10, "mediodia": 12, "tarde": 16, "noche": 19}
+_LAST_HOUR = 19  # the latest hour a visit or a call is booked for on the same day
 
 
 _TIME_PIECES = re.compile(
@@ -108,6 +109,11 @@ def parse_contact_time(text: str, *, now: datetime) -> datetime | None:
         day = now.date() if hour is not None and hour > now.hour else now.date() + timedelta(days=1)
     if hour is None:
         hour = 10
+        if day == now.date() and hour <= now.hour:
+            # "hoy mismo" said after 10:00: the next full hour, or tomorrow once the day is over.
+            hour = now.hour + 1
+            if hour > _LAST_HOUR:
+                day, hour = day + timedelta(days=1), 10
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=now.tzinfo)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from conversations.engine import replies, satisfaction
+from conversations.engine import cues, replies, satisfaction
 from conversations.engine.state import Action, ConversationState, Step, evolve
 from conversations.engine.steps.advance import advance, suggestion
 from conversations.engine.steps.choice import take_choice
@@ -69,16 +69,25 @@ def decide(
 ) -> TurnResult:
     """Decide the reply to one customer message. Pure: same inputs, same result."""
     if state.survey == satisfaction.ASKED:
-        # Only the message right after the question may answer it; anything that is not a score
-        # is a normal turn, and the question is not asked again.
+        # Only the message right after the question may answer it (or the one after a bare
+        # "¡gracias!"); anything that is not a score is a normal turn, and the question is not
+        # asked again.
         answer = satisfaction.read_answer(inbound.text)
-        state = evolve(state, survey=satisfaction.ANSWERED if answer else satisfaction.PASSED)
+        after = satisfaction.ANSWERED if answer else satisfaction.PASSED
+        if answer is None and _thanks_only(inbound.text):
+            after = satisfaction.ASKED
+        state = evolve(state, survey=after)
         if answer is not None:
             return _survey_answered(state, answer)
     result = _run(Turn(state, inbound, deps, config))
     if (result.lost or result.unsure) and inbound.suggested:
         result = _with_suggestions(state, inbound, deps, config, result) or result
     return _with_survey(result, inbound)
+
+
+def _thanks_only(text: str) -> bool:
+    """ "¡gracias!", "ok gracias": a courtesy before the score, not a turn of its own."""
+    return "?" not in text and len(text.split()) <= 4 and cues.is_thanks(text)
 
 
 def _survey_answered(

@@ -428,10 +428,10 @@ def _when(at: datetime) -> str:
 
 def lead_done(*, name: str | None, when: str | None) -> str:
     who = f", {name}" if name else ""
-    slot = f" ({when})" if when else ""
+    slot = f"en el horario que indicaste ({when})" if when else "pronto"
     return (
-        f"¡Listo{who}! Registré tus datos y un asesor de Kavak te contactará en el horario que "
-        f"indicaste{slot}. ¿Hay algo más en lo que te pueda ayudar?"
+        f"¡Listo{who}! Registré tus datos y un asesor de Kavak te contactará {slot}. "
+        "¿Hay algo más en lo que te pueda ayudar?"
     )
 
 
@@ -441,7 +441,7 @@ def appointment_done(
 ) -> str:  # fmt: skip
     who = f", {name}" if name else ""
     when = f" {_when(at)}" if at else ""
-    where = f" en *{branch}*" + (f", {address.rstrip('.')}," if address else "") if branch else ""
+    where = f" en *{branch}*" + (f" ({address.rstrip('.')})" if address else "") if branch else ""
     what = f" para ver el *{car.title}*" if car else ""
     tail = (
         "Un asesor de Kavak te contactará para confirmarla."

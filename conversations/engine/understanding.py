@@ -234,8 +234,7 @@ def understand(
     text_money = _without_stock_id(text, options)
     no_phone_text = parsing.strip_phones(folded)
     need, no_phone_text = _read_need(text, folded, no_phone_text, state=state, catalog=catalog)
-    plan_shown = pending == Action.OFFER_APPOINTMENT and slots.term_months is not None
-    term = _read_term(no_phone_text, pending, terms, plan_shown=plan_shown)
+    term = _read_term(no_phone_text, state, terms)
     match = need["need"]
     names_car = bool(match.make or match.model or match.body_type)
     no_money = _no_money_here(text, folded, options, chosen)
@@ -272,6 +271,7 @@ def understand(
         now=now,
         knowledge=knowledge,
     )
+    need = _need_without_name(contact["name"], text, need, state=state, catalog=catalog)
     intents = _read_intents(
         text, folded, question=question, rule_question=rule_question, knowledge=knowledge
     )
@@ -288,6 +288,27 @@ def understand(
         **intents,
         monthly_target=target,
     )
+
+
+def _need_without_name(
+    name: str | None,
+    text: str,
+    need: dict[str, Any],
+    *,
+    state: ConversationState,
+    catalog: CarCatalog,
+) -> dict[str, Any]:
+    """ "soy Carla": a customer's name is never a use of the car ("carla" is one letter from
+    "carga"); the need is read again without it (only when a name and a use were both read)."""
+    match = need["need"]
+    if not name or not match.uses or match.make or match.model or match.body_type:
+        return need
+    rest = re.sub(rf"(?i)\b{re.escape(name)}\b", " ", text)
+    if rest == text:
+        return need
+    folded = fold(rest)
+    again, _ = _read_need(rest, folded, parsing.strip_phones(folded), state=state, catalog=catalog)
+    return again
 
 
 def _no_money_here(
@@ -439,10 +460,12 @@ def _read_intents(
 
 
 def _read_term(
-    no_phone_text: str, pending: Action, terms: tuple[int, ...], *, plan_shown: bool = False
+    no_phone_text: str, state: ConversationState, terms: tuple[int, ...]
 ) -> parsing.Term | None:
     """The term: "48 meses", "plazo de 48", "a 48" (the last one not when the term is asked),
     and "a 5" (years) once a plan is shown."""
+    pending = state.next_action
+    plan_shown = pending == Action.OFFER_APPOINTMENT and state.slots.term_months is not None
     term = parsing.parse_term(no_phone_text, terms=terms, expecting=pending == Action.ASK_TERM)
     if term is None:
         m = re.search(r"\bplazo\s*(?:de\s*)?(\d{1,2})\b(?!\s*(?:mil|k))", no_phone_text)

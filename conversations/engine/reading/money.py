@@ -225,6 +225,8 @@ def _read_amounts(
     for i, amount in enumerate(amounts):
         if any(a <= amount.start < b for a, b in taken) or i in corrects.values():
             continue
+        if len(amounts) > 1 and _NEGATED_AMOUNT.search(prepared[: amount.start]):
+            continue  # "eran 90 de enganche, no 80": the other amount is meant
         if (
             not amount.explicit
             and amount.value < 20
@@ -295,6 +297,11 @@ def _far_below(value: Decimal, budget: Decimal | None, pending: Action) -> bool:
 _CORRECTION = re.compile(
     r"^\W*(?:no\W+)?(?:(?:perdon|disculpa|digo|mejor dicho|quise decir|corrijo|me equivoque"
     r"|bueno|mejor|o sea|no)\W+)+(?:(?:de|como|unos|en|a|son|es)\W+)?$"
+)
+
+
+_NEGATED_AMOUNT = re.compile(
+    r"(?:^|[\s,])(?:no|y no|en vez de|en lugar de)\s+(?:eran?\s+|son\s+|es\s+)?\$?\s*$"
 )
 
 

@@ -90,6 +90,6 @@ def capture(turn: Turn) -> TurnResult:
             )
         )
         return turn.ask(Action.OFFER_HELP, step=Step.DONE)
-    when = at.strftime("%d/%m %H:%M") if at else None
+    when = at.strftime("%d/%m %H:%M") if at else (s.contact_time or None)
     turn.say(replies.lead_done(name=s.name, when=when))
     return turn.result(Action.OFFER_HELP, step=Step.DONE, ask=False)

@@ -78,7 +78,8 @@ def take_money(turn: Turn) -> None:
     if (
         turn.slots.monthly_budget is not None
         and r.budget_max is None
-        and (r.monthly is not None or "down" in turn.changed)
+        # A new down payment changes what is affordable only while no car is chosen.
+        and (r.monthly is not None or ("down" in turn.changed and turn.slots.chosen is None))
     ):
         budget_from_monthly(turn)
     if r.term is not None:

@@ -558,3 +558,20 @@ def test_a_model_no_option_is_asked_about_is_no_question_about_the_options() -> 
     r = read("el versa cuanto cuesta?", Action.CHOOSE_OPTION, options=OPTIONS[:2])
     assert r.car_question is None
     assert r.need.model == "Versa"
+
+
+def test_a_negated_amount_is_not_the_one_meant() -> None:
+    r = read("no perdon, eran 90 de enganche no 80", Action.OFFER_APPOINTMENT)
+    assert r.down_amount == Decimal(90000)
+    assert read("no mas de 300", Action.ASK_BUDGET).budget_max == Decimal(300000)
+
+
+def test_today_without_an_hour_is_never_in_the_past() -> None:
+    late_morning = NOW.replace(hour=12, minute=40)
+    at = contact_time.parse_contact_time("hoy mismo", now=late_morning)
+    assert at is not None
+    assert at > late_morning
+    night = NOW.replace(hour=20)
+    tomorrow = contact_time.parse_contact_time("hoy", now=night)
+    assert tomorrow is not None
+    assert (tomorrow.day, tomorrow.hour) == (night.day + 1, 10)
