@@ -55,7 +55,8 @@ def fold_message(text: str) -> str:
     """``fold`` plus the quirks of chat: whitespace runs become one space, a letter typed three
     times or more counts once ("siiiii", "nooo", "holaaa"), the ends are stripped, and chat
     spellings read as their words ("kiero" → "quiero", ``spanish.chat``)."""
-    folded = strip_accents(text.lower())
+    # Lowered again after NFKD: "𝚨" (a mathematical capital) only decomposes to a capital "Α".
+    folded = strip_accents(text.lower()).lower()
     return chat_words(_STRETCHED.sub(r"\1", _SPACES.sub(" ", folded)).strip())
 
 
@@ -80,8 +81,7 @@ def compact_key(text: str, *, folded: bool = False) -> str:
     """A name's lookup key: folded, letters a-z and digits only ("Mercedes-Benz" → "mercedesbenz").
 
     ``folded=True`` takes text its caller already folded (the engine and the guardrail key names
-    read from ``fold_message`` text): only its a-z and digits are kept, nothing is folded again,
-    so what folding left outside a-z stays out ("™" folds to "TM" and is dropped, where
-    ``compact_key("™")`` is "tm").
+    read from ``fold_message`` text): only its a-z and digits are kept, nothing is folded again
+    (``fold_message`` lowers after decomposing, so "™" is "tm" on both paths).
     """
     return _NON_ALNUM.sub("", text if folded else strip_accents(text.lower()))

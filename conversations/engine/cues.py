@@ -198,6 +198,17 @@ _PLAN_WORDS = re.compile(
 )
 
 
+# "¿algo parecido?", "otro similar", "una como esa": the same kind of car, any make.
+_SIMILAR = re.compile(
+    r"\b(?:algo|otr[oa]s?|alguno|alguna|uno|una|algun)\s+(?:mas\s+)?(?:parecid[oa]s?|similar(?:es)?"
+    r"|por el estilo|del estilo|del mismo tipo)\b|\b(?:uno|una|algo) como (?:ese|esa|este|esta)\b"
+)
+
+
+def wants_similar(folded: str) -> bool:
+    return _SIMILAR.search(folded) is not None
+
+
 def haggles(text: str) -> bool:
     folded = fold(text)
     return _has_any(folded, _HAGGLE) and not _PLAN_WORDS.search(folded)

@@ -35,6 +35,7 @@ from conversations.engine.reading.car_questions import (
     _KAVAK_TOPIC,
     CarQuestion,
     _car_question,
+    _not_a_choice,
     names_unsearchable_detail,
 )
 from conversations.engine.reading.money import (
@@ -46,7 +47,6 @@ from conversations.engine.reading.money import (
 )
 from conversations.engine.reading.options import (
     _ARTICLE_DIGIT,
-    _DISLIKED,
     _THIS_ONE,
     _by_year_or_model,
     _option_index,
@@ -97,6 +97,7 @@ class Reading:
     option_beyond: int | None = None  # "la 4" with three shown
     show_again: bool = False
     other_options: bool = False
+    similar: bool = False  # "¿algo parecido?": the same kind of car as the one shown, any make
     car_question: CarQuestion | None = None
     # contact
     name: str | None = None
@@ -387,7 +388,8 @@ def _read_options(
         beyond = int(m.group(1)) if m and int(m.group(1)) > len(options) else None
     if choice is not None and _not_a_choice(folded, question=question):
         choice = None
-    show_again = bool(options) and _has(folded, _SHOW_AGAIN) and choice is None
+    # "¿de las opciones cuál tiene menos km?" asks about them; it does not ask to see them again.
+    show_again = bool(options) and _has(folded, _SHOW_AGAIN) and choice is None and not car_question
     other = cues.wants_other_options(text) and not (budget_max or car_question) and choice is None
     return {
         "cheaper": (bool(options) or pending == Action.ASK_BUDGET)
@@ -400,23 +402,9 @@ def _read_options(
         "option_beyond": beyond,
         "show_again": show_again,
         "other_options": other,
+        "similar": bool(options) and choice is None and cues.wants_similar(folded),
         "car_question": car_question,
     }
-
-
-# A choice in words: "me interesa la 2, ¿tiene garantía?" chooses; "¿la 2 tiene garantía?" asks.
-_CHOOSES = re.compile(
-    r"\b(?:quiero|me interesa|me gusta|me late|me quedo|me llevo|escojo|elijo|prefiero|compro)\b"
-)
-
-
-def _not_a_choice(folded: str, *, question: bool) -> bool:
-    """An option named in a message that does not choose it: "el 3 está muy caro, ¿tienes otro
-    parecido?", "la 2 no me gustó", or a question about Kavak that names it ("¿el primero tiene
-    garantía?": the warranty is asked, nothing is chosen)."""
-    if _DISLIKED.search(folded):
-        return True
-    return question and _KAVAK_TOPIC.search(folded) is not None and not _CHOOSES.search(folded)
 
 
 def _read_intents(

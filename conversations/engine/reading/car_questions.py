@@ -11,6 +11,7 @@ from conversations.engine.reading.need import (
     _seats,
 )
 from conversations.engine.reading.options import (
+    _DISLIKED,
     _RANK_CHOICES,
     _RANK_PATTERNS,
     _names,
@@ -280,3 +281,18 @@ def _car_question(
     elif index is None and focus is not None and chosen is None and _FOLLOW_UP.match(folded):
         index = focus if focus < len(options) else None  # "¿y de qué año es?": the same one
     return CarQuestion(fields=fields, index=index)
+
+
+# A choice in words: "me interesa la 2, ¿tiene garantía?" chooses; "¿la 2 tiene garantía?" asks.
+_CHOOSES = re.compile(
+    r"\b(?:quiero|me interesa|me gusta|me late|me quedo|me llevo|escojo|elijo|prefiero|compro)\b"
+)
+
+
+def _not_a_choice(folded: str, *, question: bool) -> bool:
+    """An option named in a message that does not choose it: "el 3 está muy caro, ¿tienes otro
+    parecido?", "la 2 no me gustó", or a question about Kavak that names it ("¿el primero tiene
+    garantía?": the warranty is asked, nothing is chosen)."""
+    if _DISLIKED.search(folded):
+        return True
+    return question and _KAVAK_TOPIC.search(folded) is not None and not _CHOOSES.search(folded)

@@ -28,6 +28,9 @@ _OWN_CAR = re.compile(
 _OWN_NAMED = re.compile(
     r"\b(?:tengo|traigo|manejo)\s+(?:un|una)\s+\w+(?:\s+(?!(?:y|que|q|pero|para|pa)\b)\w+)?"
     r"(?=.*\b(?:cambi\w*|vend\w*|a cuenta|enganche|entreg\w*)\b)"
+    # "quiero cambiar mi carro…, tengo un chevy 2010", "tengo un chevy 2010 y busco una suv": the
+    # car they have, with its year, said after the change or beside what they look for.
+    r"|\b(?:tengo|traigo|manejo)\s+(?:un|una)\s+\w+\s+(?:19[89]\d|20[0-3]\d)\b"
     # "¿puedo vender mi vento?", "quiero dar a cuenta mi aveo 2015": the car after "mi".
     r"|\b(?:vend\w*|cambi\w*|entreg\w*|dejar|dar|meter|ofrecer)\s+(?:a cuenta\s+)?mi\s+\w+"
     r"(?:\s+\d{4})?"

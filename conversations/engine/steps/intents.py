@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from conversations.engine import replies, replies_cars
+from conversations.engine.financing import money
 from conversations.engine.state import Action, Slots, Step, evolve
 from conversations.engine.steps.advance import (
     advance,
@@ -85,6 +88,8 @@ def _options_intents(turn: Turn, *, in_lead: bool, searched: bool) -> TurnResult
         # "no me gustó, regrésame a las opciones": the choice is dropped, the list shown.
         turn.set_slots(chosen=None, plan_shown_for=None)
         return show_options_again(turn)
+    if s.options and r.similar and "need" not in turn.changed and not (in_lead or searched):
+        return _similar(turn, s)
     if s.options and s.chosen is not None and r.other_options and not (in_lead or searched):
         # "no me convence, enséñame otras": drop the choice, show different cars.
         turn.set_slots(chosen=None, plan_shown_for=None)
@@ -128,6 +133,21 @@ def _options_intents(turn: Turn, *, in_lead: bool, searched: bool) -> TurnResult
             say_monthly_by_option(turn)
             return turn.ask(Action.CHOOSE_OPTION)
     return None
+
+
+def _similar(turn: Turn, s: Slots) -> TurnResult:
+    """ "¿algo parecido?": cars of the same kind as the one chosen or asked about (the first
+    shown otherwise), any make, about its price when no budget was said; never those shown."""
+    focus = s.focus if s.focus is not None and s.focus < len(s.options) else 0
+    like = s.chosen or s.options[focus]
+    updates: dict[str, object] = {"make": None, "model": None, "alternatives": ()}
+    if like.body_type:
+        updates["body_type"] = like.body_type
+    if s.budget_max is None:
+        updates["budget_max"] = money(like.price * Decimal("1.15"))
+    turn.set_slots(chosen=None, plan_shown_for=None, **updates)
+    turn.changed.add("need")
+    return advance(turn, exclude=tuple(c.stock_id for c in s.options))
 
 
 def _contact_intents(turn: Turn, s: Slots, *, in_lead: bool) -> TurnResult | None:

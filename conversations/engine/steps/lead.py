@@ -54,7 +54,6 @@ def take_contact(turn: Turn, *, any_time: bool) -> list[str]:
         turn.set_slots(branch=first.name, branch_city=first.city, branch_address=first.address)
         if not any_time:
             turn.say(replies.branch_offer(r.branches))
-            turn.understood["branch_offered"] = first.name  # the "where" is answered
     if noted:
         turn.changed.add("contact")
     return noted

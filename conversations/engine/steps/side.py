@@ -101,12 +101,6 @@ def _questions_for_the_articles(turn: Turn) -> None:
             return
         faq(turn, text)
         return
-    if "branch_offered" in turn.understood:
-        # "¿dónde puedo verlo? vivo en Puebla": the branch offered answers the "where".
-        turn.answered = True
-        text = _without_clauses(text, lambda clause: _WHERE.search(fold(clause)) is not None)
-        if not text or not turn.deps.knowledge.looks_like_question(text):
-            return
     if not re.search(r"\w", r.folded):
         return  # "???", "...": still there? (not a question for the articles)
     if r.greeting and len(r.folded.split()) <= 3 and not r.kavak_topic:
@@ -117,14 +111,16 @@ def _questions_for_the_articles(turn: Turn) -> None:
     # "me pasas info del vento?": a car named exactly, and nothing about Kavak, is the catalogue's.
     car_asked = bool(r.need.model) and not (r.kavak_topic or r.fuzzy)
     # "me gusta la 1, ¿cuánto pagaría a 60 meses?": the plan answers it, not an article.
-    plan_asked = bool(r.term or r.monthly_asked or r.total_asked) and not r.kavak_topic
+    flow_asked = bool(r.term or r.monthly_asked or r.total_asked) and not r.kavak_topic
+    # "no me convence, ¿tienes algo similar?": other cars answer it, not the returns article.
+    flow_asked = flow_asked or (r.similar and not r.kavak_topic)
     if "contact" in turn.changed and not (r.kavak_topic or about_flow):
         return  # "¿ya te di mi número? es 55…": the contact data is the answer
-    if (r.kavak_question and not (flow_only or car_asked or plan_asked)) or (
+    if (r.kavak_question and not (flow_only or car_asked or flow_asked)) or (
         r.question and not about_flow and not flow_question(turn)
     ):
         faq(turn, text)
-    elif about_flow and (r.kavak_topic or ("?" in turn.text and not (car_asked or plan_asked))):
+    elif about_flow and (r.kavak_topic or ("?" in turn.text and not (car_asked or flow_asked))):
         # "¿tienen garantía? busco un sedán de 200": the question part goes to the articles.
         part = _kavak_clauses(text, turn.deps.knowledge)
         if part:
@@ -252,7 +248,6 @@ def _without_clauses(text: str, handled: Any) -> str:
     return " ".join(re.sub(r"^(?:y|e|o)\s+", "", c) for c in kept)
 
 
-_WHERE = re.compile(r"\b(?:donde|sucursal\w*|ubica\w*|direccion\w*|vivo en|estoy en|soy de)\b")
 _CLAUSE = re.compile(r"[,;.!?¿]|\s(?:y|pero|aunque|ademas|tambien)\s")
 
 

@@ -575,3 +575,14 @@ def test_today_without_an_hour_is_never_in_the_past() -> None:
     tomorrow = contact_time.parse_contact_time("hoy", now=night)
     assert tomorrow is not None
     assert (tomorrow.day, tomorrow.hour) == (night.day + 1, 10)
+
+
+@pytest.mark.parametrize(
+    "text", ["y algo parecido?", "tienes algo similar?", "una como esa pero mas nueva"]
+)
+def test_something_similar_is_read(text: str) -> None:
+    assert read(text, Action.CHOOSE_OPTION, options=OPTIONS).similar
+
+
+def test_the_car_the_customer_has_with_its_year_is_not_the_search() -> None:
+    assert read("tengo un versa 2015 y busco una suv", Action.ASK_NEED).need.model is None
