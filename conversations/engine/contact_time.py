@@ -58,6 +58,17 @@ def contact_phrase(text: str) -> str | None:
     return source[start:end].strip(" ,.;") or None
 
 
+_DAY = re.compile(
+    r"\bpasado manana\b|(?<!la )\bmanana\b|\bhoy\b|\b(?:lunes|martes|miercoles|jueves|viernes"
+    r"|sabado|domingo)\b"
+)
+
+
+def names_day(text: str) -> bool:
+    """Whether ``text`` names a day ("el sábado", "mañana"), not only an hour ("10 am")."""
+    return _DAY.search(strip_phones(fold(text))) is not None
+
+
 def parse_contact_time(text: str, *, now: datetime) -> datetime | None:
     """A preferred contact slot: "mañana en la tarde", "el lunes a las 10", "hoy a las 5 pm",
     "después de las 8" (20:00). Phone numbers in the message are not times."""

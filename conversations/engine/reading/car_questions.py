@@ -276,8 +276,8 @@ def _car_question(
         return None  # "¿y de 5 pasajeros qué tengas?": a new search, not a question about these
     if index is None and (_has(folded, _KB_TOPICS) or _KAVAK_TOPIC.search(folded)):
         return None  # "¿cuántos km puedo manejar en la prueba?" is about Kavak
-    if rank:
-        index = None
+    if rank and not _has(folded, _RANK_CHOICES[rank]):
+        index = None  # "¿y más barato?" is no option; "¿la más barata tiene…?" is one
     elif index is None and focus is not None and chosen is None and _FOLLOW_UP.match(folded):
         index = focus if focus < len(options) else None  # "¿y de qué año es?": the same one
     return CarQuestion(fields=fields, index=index)

@@ -300,6 +300,9 @@ _CHOICE_ALONE = re.compile(
 _OPTION_REF = re.compile(
     r"\b(?:el|la)\s+(?:opcion\s+)?#?\s*(?:[1-9]|primer[oa]?|segund[oa]|tercer[oa]?|ultim[oa])\b"
     r"(?!\s*(?:mil|k|%|meses|mes|anos|ano)\b)"
+    # "¿la más barata tiene garantía?": an option by its rank.
+    r"|\b(?:el|la|ese|esa)\s+(?:de\s+)?(?:mas|menos)\s+(?:barat[oa]|car[oa]|nuev[oa]|econom\w+"
+    r"|km|kms|kilometr\w*|recorrido)\b"
 )
 
 

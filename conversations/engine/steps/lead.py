@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conversations.engine import replies, satisfaction
+from conversations.engine import contact_time, replies, satisfaction
 from conversations.engine.state import Action, Step
 from conversations.engine.turn import NotifySales, TurnResult, UpsertLead
 from conversations.engine.turn_builder import LEAD_ACTIONS, Turn
@@ -44,9 +44,15 @@ def take_contact(turn: Turn, *, any_time: bool) -> list[str]:
     )
     if r.contact_at is not None and timing:
         when = r.contact_text or r.text
+        at = r.contact_at
+        if s.contact_at and s.contact_time and not contact_time.names_day(r.text):
+            # "el sábado", then "10 am": the hour of the day already said.
+            day = datetime.fromisoformat(s.contact_at)
+            at = day.replace(hour=at.hour, minute=at.minute)
+            when = f"{s.contact_time} {when}"
         if other_phone:
             when = f"{when} · otro número: {other_phone}"
-        turn.set_slots(contact_time=when[:200], contact_at=r.contact_at.isoformat())
+        turn.set_slots(contact_time=when[:200], contact_at=at.isoformat())
         noted.append("el horario")
     offered = turn.pending == Action.OFFER_APPOINTMENT and not r.no
     if r.branches and (r.appointment or s.wants_appointment or any_time or offered):

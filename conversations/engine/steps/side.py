@@ -37,6 +37,11 @@ def side_answers(turn: Turn) -> None:
         turn.understood["own_car"] = r.own_car
     if r.car_question is not None:
         _car_question_answer(turn, r.car_question, s)
+        if r.kavak_topic:
+            # "¿la más barata tiene garantía? ¿y cuántos dueños ha tenido?": both are answered.
+            part = _kavak_clauses(option_refs_as_car(fold(turn.text)), turn.deps.knowledge)
+            if part:
+                faq(turn, part)
         return
     plan_known = s.chosen is not None and s.down_payment is not None
     if r.total_asked and plan_known and s.term_months and not s.cash_purchase:

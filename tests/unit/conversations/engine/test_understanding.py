@@ -586,3 +586,20 @@ def test_something_similar_is_read(text: str) -> None:
 
 def test_the_car_the_customer_has_with_its_year_is_not_the_search() -> None:
     assert read("tengo un versa 2015 y busco una suv", Action.ASK_NEED).need.model is None
+
+
+def test_an_hour_alone_names_no_day() -> None:
+    assert contact_time.names_day("el sabado")
+    assert not contact_time.names_day("a las 5 de la tarde")
+    assert not contact_time.names_day("por la manana")
+
+
+def test_an_option_named_by_its_rank_is_that_option() -> None:
+    from conversations.engine.reading.options import option_refs_as_car
+
+    r = read(
+        "la mas barata tiene garantia? y cuantos dueños?", Action.CHOOSE_OPTION, options=OPTIONS
+    )
+    assert r.car_question is not None
+    assert r.car_question.index == 1  # the Corolla 2017, $229,999
+    assert option_refs_as_car("la mas barata tiene garantia") == "el auto tiene garantia"
