@@ -255,3 +255,9 @@ def cash_noted() -> str:
 
 def cash_answer() -> str:
     return "¡Claro! Puedes pagarlo de contado; así no necesitas financiamiento."
+
+
+def which_one(count: int) -> str:
+    """A yes with several options shown: which one."""
+    numbers = ", ".join(str(n) for n in range(1, count)) + f" o {count}"
+    return f"¡Va! ¿Cuál de las opciones? Dime el número ({numbers})."

@@ -37,7 +37,8 @@ _PLACE_WORD = re.compile(
 )
 
 
-_CAPITALISED_NAME = re.compile(r"^[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+(?:\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+){1,3}$")
+# "Mario Pérez", "Pedro" (one word too: written with the phone, parse_name still vets it).
+_CAPITALISED_NAME = re.compile(r"^[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+(?:\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+){0,3}$")
 
 
 _TRAILING_LINK = re.compile(

@@ -280,6 +280,7 @@ def _read_amounts(
             terms=terms,
             names_car=names_car,
             term_found=term_found,
+            budget=budget,
         )
 
 
@@ -386,6 +387,7 @@ def _place_bare(
     terms: tuple[int, ...],
     names_car: bool,
     term_found: bool,
+    budget: Decimal | None = None,
 ) -> None:
     value = amount.value
     if amount.explicit:
@@ -412,6 +414,9 @@ def _place_bare(
         money.unplaced, money.unplaced_roles = value, ("term", "price")
         return
     if value >= 10000:
+        return
+    if _far_below(thousands, budget, pending):
+        money.down_amount = thousands  # "entonces 40" with cars of about 250 mil shown
         return
     if pending == Action.ASK_BUDGET or names_car:
         money.budget_max, money.budget_min = thousands, None

@@ -40,6 +40,10 @@ def small_talk_or_misunderstood(turn: Turn) -> TurnResult:
         turn.say(replies.need_details(equipment=names_unsearchable_detail(r.folded)))
         return turn.ask(action)
     first_turn = bool(turn.parts) and turn.parts[0] == replies.greeting()
+    if r.only_yes and action == Action.CHOOSE_OPTION and len(turn.slots.options) > 1:
+        # "simón" with several options shown: which one?
+        turn.say(replies_cars.which_one(len(turn.slots.options)))
+        return turn.result(action, ask=False)
     if r.small_talk or r.greeting or r.yes or r.no or first_turn:
         if not first_turn and not r.greeting:
             turn.say(replies.still_here())

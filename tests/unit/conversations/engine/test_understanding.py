@@ -603,3 +603,16 @@ def test_an_option_named_by_its_rank_is_that_option() -> None:
     assert r.car_question is not None
     assert r.car_question.index == 1  # the Corolla 2017, $229,999
     assert option_refs_as_car("la mas barata tiene garantia") == "el auto tiene garantia"
+
+
+def test_a_bare_amount_far_below_the_cars_shown_is_a_down_payment() -> None:
+    r = read(
+        "ah ok, entonces 40", Action.CHOOSE_OPTION, options=OPTIONS, budget_max=Decimal(250000)
+    )
+    assert r.down_amount == Decimal(40000)
+
+
+def test_one_capitalised_name_with_the_phone_is_the_name() -> None:
+    r = read("Pedro 5512345678", Action.CHOOSE_OPTION, options=OPTIONS)
+    assert r.name == "Pedro"
+    assert r.phone == "+525512345678"
