@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 
 from catalog.ladder import (
     Recommendation,
@@ -157,6 +157,17 @@ def car_count(
     if transmission:
         cars = cars.filter(transmission=transmission)
     return cars.count()
+
+
+def car_price_range(*, body_type: str | None = None) -> tuple[Decimal, Decimal] | None:
+    """The cheapest and the dearest available car (of a kind): "¿qué precios manejan?"."""
+    cars = Car.objects.filter(available=True)
+    if body_type:
+        cars = cars.filter(body_type=body_type)
+    prices = cars.aggregate(low=Min("price"), high=Max("price"))
+    if prices["low"] is None or prices["high"] is None:
+        return None
+    return prices["low"], prices["high"]
 
 
 def car_get_available(*, stock_id: str) -> Car | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from conversations.engine.ports import (
     Branch,
     CarQuery,
@@ -77,6 +79,11 @@ class OrmCarCatalog:
         from catalog.selectors import car_count
 
         return car_count(body_type=body_type, make=make, transmission=transmission)
+
+    def price_range(self, *, body_type: str | None) -> tuple[Decimal, Decimal] | None:
+        from catalog.selectors import car_price_range
+
+        return car_price_range(body_type=body_type)
 
 
 class DbKnowledgeBase:

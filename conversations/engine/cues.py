@@ -35,6 +35,7 @@ _YES = (
     r"exacto",
     r"me late",
     r"vale",
+    r"👍+",
 )
 _NO = (
     r"no",
@@ -203,6 +204,20 @@ _SIMILAR = re.compile(
     r"\b(?:algo|otr[oa]s?|alguno|alguna|uno|una|algun)\s+(?:mas\s+)?(?:parecid[oa]s?|similar(?:es)?"
     r"|por el estilo|del estilo|del mismo tipo)\b|\b(?:uno|una|algo) como (?:ese|esa|este|esta)\b"
 )
+
+
+# "¿qué precios manejan?", "¿cuánto cuesta un carro con ustedes?", "¿desde cuánto tienen?": the
+# catalogue's range asked, with no car in mind yet.
+_PRICES = re.compile(
+    r"\b(?:que|de que) precios\b|\brangos? de precios?\b|\bdesde cuanto\b"
+    r"|\bcuanto (?:cuesta|cuestan|sale|salen|valen?) (?:un|una|los|las|sus) (?:carro|auto|coche"
+    r"|camioneta|vehiculo)s?\b(?! (?:de|del|como|que|tipo)\b)"
+    r"|\bprecios? (?:de|que manejan en) (?:sus|los) (?:carros|autos|coches|camionetas)\b"
+)
+
+
+def asks_prices(folded: str) -> bool:
+    return _PRICES.search(folded) is not None
 
 
 def wants_similar(folded: str) -> bool:

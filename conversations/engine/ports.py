@@ -91,6 +91,10 @@ class CarCatalog(Protocol):
         """Available cars of this kind, make and transmission (None: any)."""
         ...
 
+    def price_range(self, *, body_type: str | None) -> tuple[Decimal, Decimal] | None:
+        """The cheapest and the dearest available car of this kind (None: any); None if none."""
+        ...
+
 
 class KnowledgeBase(Protocol):
     """Curated articles about Kavak; answers only from them."""

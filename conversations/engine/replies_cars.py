@@ -136,8 +136,8 @@ def car_facts(cars: Sequence[tuple[int, CarOption]], fields: Sequence[str]) -> s
         unknown.remove("photos")
         ids = ", ".join(car.stock_id for _, car in cars)
         lines.append(
-            "Por este chat no puedo enviar fotos: búscalo en kavak.com con su número de stock "
-            f"({ids}) o pide que un asesor te las mande."
+            f"Búscalo en kavak.com con su número de stock ({ids}): ahí están sus fotos. Por este "
+            "chat no puedo enviar fotos ni enlaces; si quieres, un asesor te los manda."
         )
     if unknown:
         names = [_FIELD_NAMES.get(m, m) for m in unknown]
@@ -261,3 +261,24 @@ def which_one(count: int) -> str:
     """A yes with several options shown: which one."""
     numbers = ", ".join(str(n) for n in range(1, count)) + f" o {count}"
     return f"¡Va! ¿Cuál de las opciones? Dime el número ({numbers})."
+
+
+def price_range(prices: tuple[Decimal, Decimal] | None, kind: str | None) -> str:
+    """ "¿Qué precios manejan?" answered from the catalogue."""
+    what = _plural(BODY_TYPE_ES.get(kind, kind)) if kind else "autos"
+    if prices is None:
+        return f"Por ahora no tengo {what} en el catálogo."
+    low, high = prices
+    return (
+        f"Ahora tengo {what} desde {mxn(low)} hasta {mxn(high)}. Con tu presupuesto (o la "
+        "mensualidad que te acomode) te muestro los que mejor te queden."
+    )
+
+
+def _plural(name: str) -> str:
+    """ "sedán" → "sedanes", "SUV" → "SUV", "pickup" → "pickups"."""
+    if name.isupper():
+        return name
+    if name.endswith("án"):
+        return name[:-2] + "anes"
+    return name + "s"

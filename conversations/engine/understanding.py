@@ -97,6 +97,7 @@ class Reading:
     option_beyond: int | None = None  # "la 4" with three shown
     show_again: bool = False
     other_options: bool = False
+    prices_asked: bool = False  # "¿qué precios manejan?": the catalogue's range
     similar: bool = False  # "¿algo parecido?": the same kind of car as the one shown, any make
     car_question: CarQuestion | None = None
     # contact
@@ -424,6 +425,7 @@ def _read_intents(
         "kavak_question": kavak_question and rule_question is None,
         "kavak_topic": kavak_topic,
         "off_topic": _has(folded, _OFF_TOPIC),
+        "prices_asked": cues.asks_prices(folded),
         "greeting": cues.is_greeting(text),
         "thanks": cues.is_thanks(text),
         "goodbye": cues.is_goodbye(text),

@@ -71,3 +71,12 @@ def test_alternative_makes_are_all_shown_when_they_fit(catalog: CarCatalog) -> N
 
     assert rec.exact
     assert {c.make for c in rec.cars} == {"Honda", "Mazda"}
+
+
+def test_the_price_range_is_the_cheapest_and_the_dearest_of_the_kind(catalog: CarCatalog) -> None:
+    everything = catalog.price_range(body_type=None)
+    sedans = catalog.price_range(body_type="sedan")
+    assert everything == (min(c.price for c in CARS), max(c.price for c in CARS))
+    sedan_prices = [c.price for c in CARS if c.body_type == "sedan"]
+    assert sedans == (min(sedan_prices), max(sedan_prices))
+    assert catalog.price_range(body_type="convertible") is None

@@ -167,6 +167,10 @@ class InMemoryCarCatalog:
             and transmission in (None, c.transmission)
         )
 
+    def price_range(self, *, body_type: str | None) -> tuple[Decimal, Decimal] | None:
+        prices = [c.price for c in self.cars if body_type in (None, c.body_type)]
+        return (min(prices), max(prices)) if prices else None
+
 
 @dataclass
 class FakeKnowledge:

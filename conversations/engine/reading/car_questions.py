@@ -76,7 +76,12 @@ _FIELDS = {
     "seats": (r"pasajeros", r"asientos", r"plazas", r"lugares", r"cuantas personas", r"filas"),
     "carplay": (r"carplay", r"car play", r"android auto", r"apple car\w*"),
     "bluetooth": (r"bluetooth", r"blutu\w*", r"bluetu\w*"),
-    "color": (r"color", r"colores"),
+    "color": (
+        r"color", r"colores",
+        # "¿hay en blanco?", "¿lo tienen en rojo?": a colour asked of the car shown.
+        r"(?:en|de color)\s+(?:blanc|negr|roj|gris|azul|plat|verde|amarill|cafe|beige|dorad|vino"
+        r"|arena|guind)\w*",
+    ),
     "fuel": (r"gasolina", r"diesel", r"hibrido", r"electrico"),
     "owners": (
         r"duen[oa]s?", r"choques?", r"chocad[oa]s?", r"factura\w*", r"historial", r"accidente\w*",
@@ -86,7 +91,10 @@ _FIELDS = {
         r"en que sucursal", r"donde esta", r"donde se encuentra", r"donde lo tienen",
         r"donde la tienen", r"en que ciudad esta", r"donde lo puedo ver", r"donde la puedo ver",
     ),
-    "photos": (r"fotos?", r"fotografias?", r"imagen\w*", r"videos?", r"verlo en foto"),
+    "photos": (
+        r"fotos?", r"fotografias?", r"imagen\w*", r"videos?", r"verlo en foto",
+        r"link", r"liga", r"enlace", r"url", r"pagina del (?:auto|carro|coche)",
+    ),
     # Equipment the catalogue does not list: answered honestly, never taken for a choice.
     "equipment": (
         r"camara\w*", r"sensor\w*", r"quemacocos", r"techo panoramico", r"pantalla\w*",
@@ -222,6 +230,8 @@ def _car_question(
         question
         or _QUESTION_WORD.match(bare) is not None
         or _INTERROGATIVE.search(bare) is not None  # "y el 2 de qué año es"
+        or _has(folded, _FIELD_PATTERNS["details"])  # "más info del 1" asks, it does not choose
+        or _has(folded, _FIELD_PATTERNS["photos"])  # "mándame fotos de la 2"
     )
     # "¿algo con menos km?" asks for other cars, not about these.
     if not asks or not (options or chosen) or any(p.search(folded) for p in _RELATIVE.values()):

@@ -106,6 +106,9 @@ _NOT_THIS = _alternation((r"no", r"otra", r"otro", r"ninguna", r"ninguno", r"per
 _THIS_ONE = _alternation((r"ese", r"esa", r"este", r"esta", r"ese mero", r"esa mera", r"ese carro"))
 
 
+_THUMBS_UP = re.compile(r"^\s*(?:👍\s*)+$")
+
+
 def _rank_index(rank: str, options: tuple[CarOption, ...]) -> int:
     def key(i: int) -> tuple[object, ...]:
         car = options[i]
@@ -163,7 +166,7 @@ def _option_index(
         if _ANY_ONE.match(bare):
             return 0  # "cualquiera", "la que me recomiendes": the best fit, shown first
         this_one = _has(folded, _THIS_ONE) or _WANTS_IT.search(bare) is not None
-        if n == 1 and (this_one or _only(folded, _YES)):
+        if n == 1 and (this_one or _only(folded, _YES) or _THUMBS_UP.match(folded)):
             return 0  # "ese", "lo quiero", "simón" with one option shown
         if focus is not None and focus < n and this_one and not _has(folded, _NOT_THIS):
             return focus

@@ -72,6 +72,13 @@ def side_answers(turn: Turn) -> None:
         turn.answered = True
         turn.understood["rule_question"] = r.rule_question
         return
+    if r.prices_asked and not (s.options or r.need.model or r.need.make or r.has_money):
+        # "¿qué precios manejan?" before any search: the catalogue's range, then the flow.
+        kind = r.need.body_type or s.body_type
+        turn.say(replies_cars.price_range(turn.deps.catalog.price_range(body_type=kind), kind))
+        turn.answered = True
+        turn.understood["price_range"] = kind or "all"
+        return
     unknown = None if r.need.found or r.fuzzy or r.kavak_topic else _unknown_name(r.folded)
     if unknown:
         # "¿tienen el tiida?": a name the catalogue does not know is a car it does not have.

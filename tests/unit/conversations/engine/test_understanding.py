@@ -616,3 +616,23 @@ def test_one_capitalised_name_with_the_phone_is_the_name() -> None:
     r = read("Pedro 5512345678", Action.CHOOSE_OPTION, options=OPTIONS)
     assert r.name == "Pedro"
     assert r.phone == "+525512345678"
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("que precios manejan?", True),
+        ("cuanto cuesta un carro con ustedes?", True),
+        ("desde cuanto tienen autos?", True),
+        ("cuanto cuesta el versa?", False),
+        ("cuanto cuesta un carro de 2018?", False),
+    ],
+)
+def test_the_catalogue_price_range_asked(text: str, asked: bool) -> None:
+    assert read(text, Action.ASK_NEED).prices_asked is asked
+
+
+def test_more_info_of_an_option_asks_and_does_not_choose() -> None:
+    r = read("mas info del 1", Action.CHOOSE_OPTION, options=OPTIONS[:1])
+    assert r.choice is None
+    assert r.car_question is not None
