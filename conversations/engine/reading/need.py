@@ -61,13 +61,19 @@ _KM_MAX = re.compile(
 LOW_KM_MAX = 50_000
 # "¿tienen algo con menos km?", "¿no hay uno más nuevo?": other cars, better than those shown on
 # that point (an indefinite "algo", "uno", "otro"; "el de menos km" asks which of them).
+# Who the relative is about: "algo con menos km", "¿no tienes más nuevo?", "¿hay más nuevos?".
+_RELATIVE_HEAD = (
+    r"\b(?:algo|alguno|alguna|uno|una|otro|otra|otros|otras|opciones"
+    r"|(?:tienes|tienen|tendras|tendran|hay|habra|muestrame|ensename|pasame|buscame)"
+    r"(?:\s+(?:algo|alguno|alguna|uno|una|otro|otra))?)\s+"
+)
 _RELATIVE = {
     "fewer_km": re.compile(
-        r"\b(?:algo|alguno|alguna|uno|una|otro|otra|otros|otras|opciones)\s+"
-        r"(?:que tenga\s+|con\s+)?(?:menos|menor)\s+(?:km|kms|kilometr\w*|recorrido|uso)\b"
+        _RELATIVE_HEAD
+        + r"(?:que tenga\s+|con\s+)?(?:menos|menor)\s+(?:km|kms|kilometr\w*|recorrido|uso)\b"
     ),
     "newer": re.compile(
-        r"\b(?:algo|alguno|alguna|uno|una|otro|otra|otros|otras|opciones)\s+(?:que sea\s+)?"
+        _RELATIVE_HEAD + r"(?:que sea\s+)?"
         r"(?:mas nuev[oa]s?|mas reciente\w*|mas actual\w*|de modelo mas reciente)\b"
     ),
 }
@@ -184,9 +190,15 @@ def _read_need(
         "own_car": own_car,
         "fuzzy": fuzzy,
         "alternatives": alternatives,
-        "better": next((k for k, p in _RELATIVE.items() if p.search(folded)), None),
+        # "¿puedo cambiar mi camioneta por una más nueva?" trades the customer's car in.
+        "better": None
+        if _TRADE.search(folded)
+        else next((k for k, p in _RELATIVE.items() if p.search(folded)), None),
     }
     return fields, no_phone_text
+
+
+_TRADE = re.compile(r"\bcambi\w*\b.*\bmi\b|\bmi\b.*\bcambi\w*|\ba cuenta\b")
 
 
 # "un rio o un versa", "mazda, honda o kia", "el jetta y el vento": several names, any will do.

@@ -125,7 +125,7 @@ def _questions_for_the_articles(turn: Turn) -> None:
     # "me gusta la 1, ¿cuánto pagaría a 60 meses?": the plan answers it, not an article.
     flow_asked = bool(r.term or r.monthly_asked or r.total_asked) and not r.kavak_topic
     # "no me convence, ¿tienes algo similar?": other cars answer it, not the returns article.
-    flow_asked = flow_asked or (r.similar and not r.kavak_topic)
+    flow_asked = flow_asked or (bool(r.similar or r.better) and not r.kavak_topic)
     if "contact" in turn.changed and not (r.kavak_topic or about_flow):
         return  # "¿ya te di mi número? es 55…": the contact data is the answer
     if (r.kavak_question and not (flow_only or car_asked or flow_asked)) or (

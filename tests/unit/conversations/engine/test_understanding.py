@@ -636,3 +636,17 @@ def test_more_info_of_an_option_asks_and_does_not_choose() -> None:
     r = read("mas info del 1", Action.CHOOSE_OPTION, options=OPTIONS[:1])
     assert r.choice is None
     assert r.car_question is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "better"),
+    [
+        ("no tienes mas nuevo?", "newer"),
+        ("hay alguno con menos km?", "fewer_km"),
+        ("puedo cambiar mi camioneta por una mas nueva?", None),
+    ],
+)
+def test_a_relative_asked_with_a_verb_and_a_trade_in_is_not_one(
+    text: str, better: str | None
+) -> None:
+    assert read(text, Action.CHOOSE_OPTION, options=OPTIONS).better == better
