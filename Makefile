@@ -15,6 +15,9 @@ TEST_REQS := $(RUN_REQS) requirements/production.txt requirements/local.txt requ
 	requirements/browser.txt
 TEST_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.test
 APPS := kavak conversations leads catalog knowledge channels backoffice spanish
+# pytest-xdist processes for `make test` (each has its own test database, cache namespace, Celery
+# queues and logs); `auto` is one per CPU. PYTEST_WORKERS=0 runs the suite in this one process.
+PYTEST_WORKERS ?= auto
 # A realistic production environment for `check --deploy` (nothing is contacted).
 DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
@@ -95,7 +98,8 @@ test: $(VENV)/.test-stamp | var/staticfiles
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
 	$(BIN)/coverage erase
-	$(TEST_ENV) $(BIN)/pytest --create-db --cov --cov-report=term -p no:cacheprovider
+	$(TEST_ENV) $(BIN)/pytest --create-db --cov --cov-report=term -p no:cacheprovider \
+		-n $(PYTEST_WORKERS) --dist worksteal
 	@if [ -f scripts/checkov.sh ]; then bash scripts/checkov.sh; fi
 
 clean:
