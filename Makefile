@@ -15,6 +15,9 @@ TEST_REQS := $(RUN_REQS) requirements/production.txt requirements/local.txt requ
 	requirements/browser.txt
 TEST_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.test
 APPS := kavak conversations leads catalog knowledge channels backoffice spanish
+# pytest-xdist processes for `make test` (each has its own test database, cache namespace, Celery
+# queues and logs); `auto` is one per CPU. PYTEST_WORKERS=0 runs the suite in this one process.
+PYTEST_WORKERS ?= auto
 # A realistic production environment for `check --deploy` (nothing is contacted).
 DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
@@ -23,7 +26,7 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=kavak.settings.production \
 	DATABASE_URL=postgres://kavak@db.internal:5432/kavak REDIS_URL=rediss://cache.internal:6379/0 \
 	CELERY_BROKER_URL=rediss://cache.internal:6379/1 AXES_IPWARE_PROXY_COUNT=1 EMAIL_URL=ses://us-east-1
 
-.PHONY: help run test lint fmt check-deploy worker reset-admin reset-staff clean bench-catalog bench-kb \
+.PHONY: help run test test-static test-checkov lint fmt check-deploy worker reset-admin reset-staff clean bench-catalog bench-kb \
 	bench-whatsapp chaos-whatsapp bench-chat bench-llm typecheck
 
 help:
@@ -82,9 +85,18 @@ fmt: $(VENV)/.test-stamp
 check-deploy: $(VENV)/.test-stamp
 	$(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
 
+# The static checks run one step at a time on one CPU: checkov (with, in a clean clone, its
+# virtualenv's installation) runs beside them on the other; then pytest has every CPU.
 test: $(VENV)/.test-stamp | var/staticfiles
 	bash scripts/ensure_services.sh
 	bash scripts/ensure_chromium.sh
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-static test-checkov
+	$(BIN)/coverage erase
+	$(TEST_ENV) $(BIN)/pytest --create-db --cov --cov-report=term -p no:cacheprovider \
+		-n $(PYTEST_WORKERS) --dist worksteal
+
+# Parts of `make test` (it installs the tools first).
+test-static:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
@@ -94,8 +106,8 @@ test: $(VENV)/.test-stamp | var/staticfiles
 	$(TEST_ENV) $(MANAGE) check --fail-level WARNING
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
-	$(BIN)/coverage erase
-	$(TEST_ENV) $(BIN)/pytest --create-db --cov --cov-report=term -p no:cacheprovider
+
+test-checkov:
 	@if [ -f scripts/checkov.sh ]; then bash scripts/checkov.sh; fi
 
 clean:

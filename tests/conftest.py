@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 
-from tests.support import ROOT
+from tests.support import ROOT, var_log
 from tests.support.fake_meta import FakeGraph
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.stub_llm_server import StubModel, stub_model_server
@@ -65,8 +65,7 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> I
     db = settings.DATABASES["default"]
     env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env["DJANGO_SETTINGS_MODULE"] = "kavak.settings.test"
-    log_path = ROOT / "var" / "test-worker.log"
-    log_path.parent.mkdir(exist_ok=True)
+    log_path = var_log("test-worker")
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [

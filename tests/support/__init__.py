@@ -18,7 +18,17 @@ Fixtures stay in the conftests (pytest finds them there); they build on these mo
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 """The repository root."""
+
+
+def var_log(name: str) -> Path:
+    """``var/<name>.log``, or ``var/<name>-gw0.log`` in pytest-xdist worker gw0: workers running
+    at once never write to, nor wait for a line in, the same file. ``var/`` is created."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    path = ROOT / "var" / (f"{name}-{worker}.log" if worker else f"{name}.log")
+    path.parent.mkdir(exist_ok=True)
+    return path

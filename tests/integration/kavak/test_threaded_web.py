@@ -11,10 +11,12 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,16 +26,25 @@ from django.conf import settings
 from rest_framework_api_key.models import APIKey
 
 from catalog.services import catalog_load_demo
-from tests.support import ROOT
+from tests.support import ROOT, var_log
 from tests.support.catalog import restore_catalog_seeds
 from tests.support.stub_llm_server import StubModel, stub_model_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PORT = 18947
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# A free port, not a fixed one: runs of the suite at once (or pytest-xdist workers) never collide.
+PORT = _free_port()
 THREADS = 8
 POOL = 2
-APP_NAME = "kavak-threaded-web-test"
+# Counted server-wide in pg_stat_activity: a name of its own per run.
+APP_NAME = f"kavak-threaded-web-test-{uuid.uuid4().hex[:8]}"
 MODEL_WAIT_S = 2.0
 
 
@@ -90,8 +101,7 @@ def gunicorn(stub: StubModel) -> Iterator[None]:
         "CHAT_THROTTLE_RATE": "100000/min",
         "DJANGO_LOG_LEVEL": "WARNING",
     }
-    log_path = ROOT / "var" / "test-threaded-web.log"
-    log_path.parent.mkdir(exist_ok=True)
+    log_path = var_log("test-threaded-web")
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "kavak.wsgi:application", "-c",
