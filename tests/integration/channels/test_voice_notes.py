@@ -272,7 +272,9 @@ def test_transcription_timeout_gets_one_polite_reply(
     inbound_id = deliver_voice_note(client, fake_twilio.add_media(ogg_opus(4.0)))
     started = time.monotonic()
     inbound_message_process(inbound_id=inbound_id)
-    assert time.monotonic() - started < 4.0  # VOICE_NOTE_BUDGET_S (2 s) bounds the retries
+    # VOICE_NOTE_BUDGET_S (2 s) bounds the retries: without it the wait is the fake's 5 s delay.
+    # The margin is wide because parallel workers on a loaded 2-core machine slow everything.
+    assert time.monotonic() - started < voice.delay_s - 0.3
     assert 1 <= len(voice.transcriptions) <= 2  # one retry at most, within the budget
     assert_one_polite_reply(fake_twilio, inbound_id, status="timeout")
     assert "No logré escucharla" in sent_to_customer(fake_twilio)[0]
