@@ -36,7 +36,11 @@ PHRASES: tuple[tuple[str, str], ...] = (
     # "seguro" is both "safe" (our promise) and "insurance" (a topic no article covers).
     (
         r"seguros? (?:de|del|para (?:el|mi)) (?:auto|carro|coche|vehiculo)|aseguradora|poliza"
-        r"|seguro de (?:danos|cobertura amplia)|cobertura amplia",
+        r"|seguro de (?:danos|cobertura amplia)|cobertura amplia"
+        # "¿y el seguro va incluido?", "¿incluye seguro?": the noun (after an article or a verb
+        # of having), never "es seguro comprar" nor "algo seguro".
+        r"|(?:el|un|del|al|con|sin|su|incluye\w*|incluid[oa]s?|tiene\w*|trae\w*|dan)"
+        r" seguros?\b",
         " polizaseguro ",
     ),
     (r"kavak ?total", " kavaktotal "),

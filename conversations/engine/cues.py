@@ -57,7 +57,7 @@ _NO = (
 # 100?" (a condition), "no muy caro" (an adjective negated).
 _NOT_AN_ANSWER = re.compile(
     r"\b(?:cuanto|en cuanto|a como|me|te|se|le|lo|la|nos|les)\s+(?:sale|salen|va)\b"
-    r"|\b(?:sale|salen|va)\s+(?:en|a|al|de|para|por)\b"
+    r"|\b(?:sale|salen|va)\s+(?:en|a|al|de|para|por|con|incluid\w*|junto|aparte|extra)\b"
     r"|\b(?:y|pero|o|que tal|aunque|como)\s+si\b"
     r"|\bno\s+(?:muy|tan|tanto|demasiado)?\s*(?:car[oa]s?|grandes?|viej[oa]s?|chic[oa]s?)\b"
 )

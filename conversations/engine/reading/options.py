@@ -136,6 +136,8 @@ def _option_index(
     m = _ARTICLE_DIGIT.search(folded)
     if m and 1 <= int(m.group(1)) <= n:
         return int(m.group(1)) - 1
+    if m and int(m.group(1)) > n:
+        return None  # "el 3 está padre" with one option shown: no option 3 (never "ésta")
     for index, pattern in _ORDINAL_PATTERNS.items():
         for found in pattern.finditer(folded):
             if index < n and not _NOT_ORDINAL_AFTER.match(folded[found.end() :]):

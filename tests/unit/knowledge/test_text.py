@@ -44,6 +44,13 @@ def test_phrases_become_single_terms() -> None:
     assert "devolu" in kb_text.terms("y si no me gusta?")
 
 
+@pytest.mark.parametrize("text", ["y el seguro va incluido?", "incluye seguro?", "con seguro"])
+def test_insurance_said_as_a_noun_is_the_insurance_term(text: str) -> None:
+    insurance = kb_text.term_of("polizaseguro")
+    assert insurance in kb_text.terms(text)
+    assert insurance not in kb_text.terms("es seguro comprar con ustedes?")
+
+
 def test_markdown_block_becomes_whatsapp_text() -> None:
     block = "- **Pago** inmediato\n- Ver [el catálogo](https://kavak.com/mx)\n* `código`"
     assert markdown_block_to_text(block) == (
