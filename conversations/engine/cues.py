@@ -216,6 +216,17 @@ _PRICES = re.compile(
 )
 
 
+# Selling one's car to Kavak: "quiero vender mi carro", "¿cuánto me darían?", "¿me lo compran?".
+_SELL = re.compile(
+    r"\b(?:vender|vendo|venderles|venderlo|venderla|venta de) (?:mi|mis|nuestr[oa]|el|la|un|una)\b"
+    r"|\bcuanto me (?:darian|dan|pagarian|pagan|ofrecen|ofrecerian)\b|\bme (?:lo|la) compra\w*"
+)
+
+
+def wants_to_sell(folded: str) -> bool:
+    return _SELL.search(folded) is not None
+
+
 def asks_prices(folded: str) -> bool:
     return _PRICES.search(folded) is not None
 

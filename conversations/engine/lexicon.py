@@ -107,10 +107,14 @@ BOT_IDENTITY = (
 )  # fmt: skip
 # A customer who is upset: an apology and a person offered, never ignored.
 FRUSTRATED = (
-    r"harto", r"harta", r"nadie me (?:contesta|responde|atiende|hace caso|pela)",
-    r"(?:pesimo|mal|malisimo|terrible) servicio", r"no me resuelven", r"estoy (?:muy )?enojad[oa]",
-    r"que molest\w*", r"me tienen esperando", r"no me han (?:llamado|contestado|marcado)",
-    r"ya (?:les|te) (?:escribi|marque|llame) (?:varias|muchas)", r"que mala onda",
+    r"hart[oa]s?", r"nadie me (?:contesta|contesto|responde|respondio|atiende|atendio|hace caso"
+    r"|pela|llama|llamo|marca|marco|escribe|escribio)",
+    r"(?:pesimo|mal|malisimo|terrible) servicio", r"no me resuelven", r"que mala onda",
+    # How the customer feels, in any form: "estoy molesto", "ando bien enojada", "qué coraje".
+    r"(?:muy |bien |super )?(?:molest[oa]s?|enojad[oa]s?|encabronad[oa]s?|frustrad[oa]s?"
+    r"|decepcionad[oa]s?|indignad[oa]s?)", r"que (?:molest\w*|coraje)", r"queja\w*", r"reclamo\w*",
+    r"me tienen esperando", r"no me (?:han|ha) (?:llamado|contestado|marcado|respondido|atendido)",
+    r"ya (?:les|te) (?:escribi|marque|llame) (?:varias|muchas)",
 )  # fmt: skip
 FINANCING_INTEREST = (
     r"financiamiento", r"financiar", r"financiado", r"financiada", r"a credito", r"credito",

@@ -212,16 +212,14 @@ def _run(turn: Turn) -> TurnResult:
     if outcome is not None:
         return outcome
     if r.unplaced is not None and not (turn.changed - {"contact"}):
-        turn.state = dataclasses.replace(
-            turn.state, unplaced=str(r.unplaced), unplaced_roles=r.unplaced_roles
-        )
-        turn.say(replies.confirm_amount(r.unplaced, r.unplaced_roles))
-        return turn.result(turn.resume_action(), ask=False)
+        return _confirm_unplaced(turn)
     if turn.answered and not turn.changed and turn.pending == Action.OFFER_HELP:
         # A question after the customer closed ("no gracias… ¿tienen garantía?"): answered,
         # and the offer they declined is not made again.
         turn.state = evolve(turn.state, misunderstood=0)
         return turn.ask(Action.OFFER_HELP, step=Step.DONE)
+    if r.frustrated and not turn.changed:
+        return turn.result(turn.resume_action(), ask=False)  # an apology, not the next question
     if turn.changed or turn.answered:
         turn.state = evolve(turn.state, misunderstood=0)
         return advance(turn)
@@ -229,6 +227,17 @@ def _run(turn: Turn) -> TurnResult:
         turn.say(replies.suggestion(turn.state.suggestion))
         return turn.result(Action.CONFIRM_SUGGESTION, ask=False)
     return small_talk_or_misunderstood(turn)
+
+
+def _confirm_unplaced(turn: Turn) -> TurnResult:
+    """A bare number nothing placed ("72"): remembered, and asked what it is."""
+    r = turn.reading
+    assert r.unplaced is not None  # noqa: S101 - the caller checked it
+    turn.state = dataclasses.replace(
+        turn.state, unplaced=str(r.unplaced), unplaced_roles=r.unplaced_roles
+    )
+    turn.say(replies.confirm_amount(r.unplaced, r.unplaced_roles))
+    return turn.result(turn.resume_action(), ask=False)
 
 
 # --- LLM suggestions: checked in suggestions.py, the turn decided again here ---------------

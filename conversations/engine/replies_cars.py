@@ -282,3 +282,17 @@ def _plural(name: str) -> str:
     if name.endswith("án"):
         return name[:-2] + "anes"
     return name + "s"
+
+
+def sell_question(times: int) -> str:
+    """What comes next for a customer who wants to sell their car (instead of the need question,
+    worded anew the second time)."""
+    if times:
+        return (
+            "Para cotizar tu auto, un asesor te llama: ¿me pasas tu nombre y celular? Si también "
+            "quieres ver autos para comprar, dime cuál."
+        )
+    return (
+        "Si quieres, un asesor de Kavak te contacta para cotizar tu auto: déjame tu nombre y tu "
+        "celular. Y si además buscas comprar uno, dime qué tipo de auto te interesa."
+    )

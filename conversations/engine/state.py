@@ -111,6 +111,7 @@ class Slots:
     alternatives: tuple[tuple[str | None, str | None], ...] = ()
     focus: int | None = None  # the option asked about last (0-based): "va, esa" chooses it
     focus_fields: tuple[str, ...] = ()  # what was asked about it: "¿y la 2?" asks the same
+    selling: bool = False  # the customer wants to sell their car (an advisor quotes it)
 
     @property
     def has_need(self) -> bool:

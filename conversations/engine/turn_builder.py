@@ -11,7 +11,7 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from conversations.engine import replies
+from conversations.engine import replies, replies_cars
 from conversations.engine.financing import FinancingPlan
 from conversations.engine.ports import KbSource
 from conversations.engine.state import (
@@ -90,7 +90,14 @@ class Turn:
         """Ask ``action``'s question, worded by how often it was already asked."""
         times = self.state.times_asked(action.value)
         appointment = self.slots.wants_appointment and not self.slots.wants_callback
-        if self.answered and action == self.pending and not self.changed:
+        if (
+            action == Action.ASK_NEED
+            and self.slots.selling
+            and not self.slots.has_need
+            and times < 2
+        ):
+            self.say(replies_cars.sell_question(times))  # a seller: an advisor quotes, or buy too
+        elif self.answered and action == self.pending and not self.changed:
             self.say(replies.resume(action, times, appointment=appointment))
         else:
             self.say(replies.question(action, times, appointment=appointment))

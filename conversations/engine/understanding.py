@@ -98,6 +98,7 @@ class Reading:
     show_again: bool = False
     other_options: bool = False
     prices_asked: bool = False  # "¿qué precios manejan?": the catalogue's range
+    sell_intent: bool = False  # "quiero vender mi carro": an advisor quotes it
     similar: bool = False  # "¿algo parecido?": the same kind of car as the one shown, any make
     car_question: CarQuestion | None = None
     # contact
@@ -426,6 +427,7 @@ def _read_intents(
         "kavak_topic": kavak_topic,
         "off_topic": _has(folded, _OFF_TOPIC),
         "prices_asked": cues.asks_prices(folded),
+        "sell_intent": cues.wants_to_sell(folded),
         "greeting": cues.is_greeting(text),
         "thanks": cues.is_thanks(text),
         "goodbye": cues.is_goodbye(text),

@@ -57,7 +57,11 @@ _KAVAK_TOPIC = re.compile(
     # "el seguro", "seguros de auto"; not "algo seguro", "un carro más seguro" (safe).
     r"(?<!algo )(?<!auto )(?<!carro )(?<!coche )(?<!muy )(?<!mas )(?<!sea )(?<!bien )seguro\w*|"
     r"tramite\w*|ubicad\w*|direccion\w*|horario\w*|confiable|entrega\w*|domicilio|"
-    r"cotiz\w*|mantenimiento|servicio\w*|placas|factura)\b"
+    r"cotiz\w*|mantenimiento|servicio\w*|placas|factura|"
+    # A car bought here that fails is a warranty question: "tiene una falla", "se descompuso".
+    r"falla\w*|descompu\w*|averi\w*|"
+    # "¿como cuánto me darían?" after "quiero vender mi carro": the sale of their car.
+    r"darian|pagarian|ofrecerian)\b"
 )
 
 

@@ -159,9 +159,9 @@ def _contact_intents(turn: Turn, s: Slots, *, in_lead: bool) -> TurnResult | Non
     pending = turn.pending
     offered = pending == Action.OFFER_APPOINTMENT
     asks_kavak = r.kavak_question or r.kavak_topic or r.car_question is not None
-    # Once cars are shown, a name with a phone ("Karla Sánchez 81 8765 4321") or a bare
-    # time ("en la noche después de las 8") asks to be contacted.
-    contact_given = bool(s.options) and (
+    # Once cars are shown (or a seller was offered a quote), a name with a phone ("Karla Sánchez
+    # 81 8765 4321") or a bare time ("en la noche después de las 8") asks to be contacted.
+    contact_given = bool(s.options or s.selling) and (
         bool(r.name and r.phone)
         or (r.contact_at is not None and not (turn.changed - {"contact"}) and not r.question)
     )

@@ -24,6 +24,8 @@ def take_need(turn: Turn) -> None:
     r = turn.reading
     m = r.need
     before = turn.slots
+    if r.sell_intent and not before.selling:
+        turn.set_slots(selling=True)  # "quiero vender mi carro": the next question changes
     if r.car_question is not None:
         return  # "¿es automático?" asks about a car shown; it does not change the search
     chosen = before.chosen

@@ -113,6 +113,9 @@ def _questions_for_the_articles(turn: Turn) -> None:
             return
         faq(turn, text)
         return
+    if r.sell_intent and not (turn.changed - {"contact"}) and not _CAR_WORD.search(r.folded):
+        faq(turn, f"{text} por mi auto")  # "¿como cuánto me darían?": the sale of their car
+        return
     if not re.search(r"\w", r.folded):
         return  # "???", "...": still there? (not a question for the articles)
     if r.greeting and len(r.folded.split()) <= 3 and not r.kavak_topic:
@@ -260,6 +263,7 @@ def _without_clauses(text: str, handled: Any) -> str:
     return " ".join(re.sub(r"^(?:y|e|o)\s+", "", c) for c in kept)
 
 
+_CAR_WORD = re.compile(r"\b(?:auto|carro|coche|camioneta|vehiculo|troca)s?\b")
 _CLAUSE = re.compile(r"[,;.!?¿]|\s(?:y|pero|aunque|ademas|tambien)\s")
 
 

@@ -65,6 +65,7 @@ def test_stored_state_leaves_default_slots_out_and_old_rows_still_load() -> None
     full = {**data, "slots": {f.name: None for f in dataclasses.fields(Slots)}}
     full["slots"].update(
         uses=[], options=[], need_open=False, cash_purchase=False, lead_captured=False,
-        lead_recorded=False, wants_appointment=False, wants_callback=False, **data["slots"],
+        lead_recorded=False, wants_appointment=False, wants_callback=False, selling=False,
+        **data["slots"],
     )  # fmt: skip
     assert state_from_dict(full) == state_from_dict(data) == state

@@ -650,3 +650,23 @@ def test_a_relative_asked_with_a_verb_and_a_trade_in_is_not_one(
     text: str, better: str | None
 ) -> None:
     assert read(text, Action.CHOOSE_OPTION, options=OPTIONS).better == better
+
+
+@pytest.mark.parametrize(
+    ("text", "sell"),
+    [
+        ("hola quiero vender mi carro", True),
+        ("como cuanto me darian?", True),
+        ("quiero comprar un carro", False),
+        ("me venden el 2?", False),
+    ],
+)
+def test_selling_ones_car_is_read(text: str, sell: bool) -> None:
+    assert read(text, Action.ASK_NEED).sell_intent is sell
+
+
+@pytest.mark.parametrize(
+    "text", ["nadie me llamo, estoy molesto", "ando bien enojada", "quiero poner una queja"]
+)
+def test_an_upset_customer_is_read_in_any_form(text: str) -> None:
+    assert read(text, Action.ASK_NEED).frustrated
