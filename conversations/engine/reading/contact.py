@@ -24,6 +24,7 @@ _TIME_HINT = re.compile(
     r"\b(?:manana|hoy|lunes|martes|miercoles|jueves|viernes|sabado|domingo|semana|las|la|tarde|"
     r"noche|temprano|mediodia|am|pm|hrs)\b|\d:\d"
 )
+_BARE_HOUR = re.compile(r"^(?:[1-9]|1\d|2[0-3])(?::[0-5]\d)?\s*(?:am|pm|hrs|h)?$")
 _BOOKING_STEPS = (
     Action.OFFER_APPOINTMENT,
     Action.ASK_NAME,
@@ -81,6 +82,10 @@ def _read_contact(
             name = parsing.parse_name(rest, expecting=True)
     # Most messages name no day or hour: the time parsers run only when one may be there.
     timed = _TIME_HINT.search(folded) is not None
+    if not timed and slots.contact_at and pending in _BOOKING_STEPS and _BARE_HOUR.match(folded):
+        # "el sábado" … "11": the hour of the day already said (a bare number while booking).
+        text = f"a las {folded}"
+        timed = True
     contact_at = contact_time.parse_contact_time(text, now=now) if timed else None
     contact_text: str | None
     if contact_at is not None:

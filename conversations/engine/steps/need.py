@@ -17,6 +17,8 @@ CAR_WANT = re.compile(
     # "busco", "quiero comprar", "ando buscando": a car is wanted even when none is named.
     r"|^(?:(?:hola|pues|bueno|oye|si)\W*\s*)*(?:busco|estoy buscando|ando buscando|quiero comprar"
     r"|quisiera comprar|me interesa comprar|quiero cambiar de (?:carro|auto)|ando viendo)\W*$"
+    # "auto", "un carro": a car, any kind (the kind is what is missing).
+    r"|^(?:un |una )?(?:carro|carrito|auto|coche|vehiculo)s?\W*$"
 )
 
 

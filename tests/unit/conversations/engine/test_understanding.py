@@ -670,3 +670,11 @@ def test_selling_ones_car_is_read(text: str, sell: bool) -> None:
 )
 def test_an_upset_customer_is_read_in_any_form(text: str) -> None:
     assert read(text, Action.ASK_NEED).frustrated
+
+
+def test_a_bare_hour_after_a_day_while_booking_is_a_time() -> None:
+    saturday = NOW.replace(day=28, hour=10).isoformat()
+    r = read("11", Action.ASK_NAME, contact_at=saturday, contact_time="sabado")
+    assert r.contact_at is not None
+    assert r.contact_at.hour == 11
+    assert read("11", Action.ASK_NAME).contact_at is None  # no day said yet: not a time
