@@ -24,19 +24,15 @@ from spanish import DIGIT_NAMES, compact_key, fold
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 # The realistic pack (issue 15): ``dev*.yaml`` is worked with, ``heldout*.yaml`` is not tuned to.
 REALISTIC_DIR = SCENARIO_DIR / "realistic"
-PACK_PARTS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+# The held-out batches, each its own file (``heldout7.yaml``…), in the order they were written.
+_HELD_OUT_PARTS = (
+    "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
+)  # fmt: skip
+PACK_PARTS = ("dev", *_HELD_OUT_PARTS)
 # A part's files: ``dev*.yaml``; each held-out batch its own file (read apart, never tuned to).
-_PACK_FILES = {
-    "dev": "dev*.yaml",
-    "heldout": "heldout.yaml",
-    "heldout2": "heldout2.yaml",
-    "heldout3": "heldout3.yaml",
-    "heldout4": "heldout4.yaml",
-    "heldout5": "heldout5.yaml",
-    "heldout6": "heldout6.yaml",
-}
+_PACK_FILES = {"dev": "dev*.yaml", **{part: f"{part}.yaml" for part in _HELD_OUT_PARTS}}
 # Parts whose failing conversations are not printed: reading them is tuning to them.
-QUIET_PARTS = ("heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+QUIET_PARTS = ("heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
 # How a reply says it declines: an unknown Kavak fact, or a topic outside Kavak.
 FALLBACK_MARKERS = ("no tengo ese dato confirmado", "no es algo en lo que pueda ayudarte")
 # How a reply says it did not understand the message.
