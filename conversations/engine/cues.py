@@ -172,6 +172,11 @@ def wants_cash(text: str) -> bool:
             r"de contado",
             r"al contado",
             r"en efectivo",
+            # "contado", "efectivo" alone, or "cash", as the whole answer
+            r"^\W*(?:contado|efectivo|cash)\W*$",
+            r"(?:lo|la) pago (?:todo|completo|de una)",
+            r"pago de una (?:vez|sola exhibicion)",
+            r"(?:una|1) sola exhibicion",
             r"pago completo",
             r"sin financiamiento",
             r"sin credito",

@@ -295,7 +295,7 @@ def _rechoice(folded: str, pending: Action) -> bool:
 
 
 _CHOICE_ALONE = re.compile(
-    r"^(?:(?:ok|okey|bueno|si|va|sale|pues|ya|entonces|dale|orale|simon)\W*\s*)+"
+    r"^(?:(?:ok|okey|bueno|si|va|sale|pues|ya|entonces|dale|orale|simon)\W*\s*)*"
     r"(?:con\s+)?(?:el|la|opcion)\s+(?:[1-9]|primer[oa]?|segund[oa]|tercer[oa]?|ultim[oa])\W*$"
 )
 

@@ -88,8 +88,12 @@ def take_need(turn: Turn) -> None:
 
 
 def changed_mind(turn: Turn) -> None:
-    """A different car or budget after choosing: search again, drop the old plan."""
-    turn.set_slots(chosen=None, down_payment=None, plan_shown_for=None, cash_purchase=False)
+    """A different car or budget after choosing: search again, drop the old plan. A down payment
+    said as an amount is the customer's money and stays; one worked out from a percentage is
+    worked out again for the next car."""
+    s = turn.slots
+    down = None if s.down_payment_ratio is not None else s.down_payment
+    turn.set_slots(chosen=None, down_payment=down, plan_shown_for=None, cash_purchase=False)
     turn.understood["changed_mind"] = True
 
 

@@ -678,3 +678,13 @@ def test_a_bare_hour_after_a_day_while_booking_is_a_time() -> None:
     assert r.contact_at is not None
     assert r.contact_at.hour == 11
     assert read("11", Action.ASK_NAME).contact_at is None  # no day said yet: not a time
+
+
+def test_a_raise_said_after_choosing_is_the_new_budget() -> None:
+    plan = {"options": OPTIONS, "chosen": OPTIONS[0], "down_payment": Decimal(50000)}
+    assert read("subele a 350", Action.OFFER_APPOINTMENT, **plan).budget_max == Decimal(350000)
+
+
+@pytest.mark.parametrize("text", ["contado", "Efectivo!", "lo pago todo"])
+def test_cash_said_alone(text: str) -> None:
+    assert read(text, Action.ASK_DOWN_PAYMENT, options=OPTIONS, chosen=OPTIONS[0]).cash
