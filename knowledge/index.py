@@ -1,7 +1,7 @@
 """The in-process retrieval index: BM25 over chunks plus a calibrated confidence. Pure Python.
 
 A ``Snapshot`` is immutable once built: a search holds a reference to one snapshot while another
-thread may swap in a patched copy, so no lock is needed to read. ``knowledge.selectors`` decides
+thread may swap in a patched copy, so no lock is needed to read. ``knowledge.process_index`` decides
 when to build or patch (from the database) and keeps the current snapshot per process.
 """
 
