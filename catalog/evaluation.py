@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from catalog.lexicon import BODY_WORDS, TRANSMISSION_WORDS, USE_WORDS
-from catalog.matching import TextMatch, compact_key, needs_make
+from catalog.matching import TextMatch, compact_key
+from catalog.vocabulary_compiler import needs_make
 
 DEFAULT_SEED = 20_240_603
 LONG, SHORT, NEEDS = "nombres de 4+ caracteres", "nombres cortos (≤ 3)", "palabras de necesidad"

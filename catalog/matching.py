@@ -1,8 +1,9 @@
 """Typo-tolerant recognition of makes, models, body types, uses and transmissions (pure Python).
 
 The vocabulary (names from the reference table, the alias table and the cars in stock, plus the
-fixed words in :mod:`catalog.lexicon`) is compiled once into a :class:`Vocabulary`; matching a
-sentence is then dictionary look-ups plus a few bounded rapidfuzz scans, well under 2 ms.
+fixed words in :mod:`catalog.lexicon`) is compiled once into a :class:`Vocabulary`
+(:mod:`catalog.vocabulary_compiler`); matching a sentence is then dictionary look-ups plus a few
+bounded rapidfuzz scans, well under 2 ms.
 
 Rules, from the catalogue issue:
 - Accents, case, spacing and hyphens never matter: "CR-V", "cr v" and "crv" are the same key, and
@@ -27,7 +28,6 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from catalog.lexicon import (
-    AMBIGUOUS_NAMES,
     BODY_WORDS,
     MULTIWORD_PLACES,
     TRANSMISSION_WORDS,
@@ -429,87 +429,3 @@ def _named_in_context(tokens: list[str], cand: _Candidate) -> bool:
     if any(phrase in MULTIWORD_PLACES for phrase in around):
         return False  # "Nuevo León", "Santa Fe": a place
     return cand.start == 0 or tokens[cand.start - 1] not in _PLACE_PREPOSITIONS
-
-
-def build_vocabulary(
-    *,
-    references: Iterable[tuple[str, str, str, int | None]],
-    cars: Iterable[tuple[str, str]],
-    aliases: Iterable[tuple[str, str, str]],
-) -> Vocabulary:
-    """Compile the matcher's vocabulary.
-
-    ``references`` are (make, model, body_type, seats) rows, ``cars`` distinct (make, model)
-    pairs in the catalogue and ``aliases`` (alias, make, model-or-blank) rows. The reference
-    spelling of a name wins over the catalogue's.
-    """
-    terms: list[Term] = []
-    model_info: dict[tuple[str, str], ModelInfo] = {}
-    canonical_make: dict[str, str] = {}
-    canonical_model: dict[tuple[str, str], str] = {}
-    cars = list(cars)
-    stock_models = {(compact_key(make), compact_key(model)) for make, model in cars}
-    stock_makes = {make for make, _ in stock_models}
-
-    def add_model(make: str, model: str) -> None:
-        make_key, model_key = compact_key(make), compact_key(model)
-        if not make_key or not model_key:
-            return
-        make = canonical_make.setdefault(make_key, make.strip())
-        model = canonical_model.setdefault((make_key, model_key), model.strip())
-        terms.append(
-            Term("make", make_key, make, make, words=_words(make), in_stock=make_key in stock_makes)
-        )
-        terms.append(
-            Term(
-                "model", model_key, model, make, needs_make(model_key), _family_code(model),
-                _words(model), in_stock=(make_key, model_key) in stock_models,
-            )
-        )  # fmt: skip
-
-    for make, model, body_type, seats in references:
-        add_model(make, model)
-        model_info[(compact_key(make), compact_key(model))] = ModelInfo(body_type, seats)
-    for make, model in cars:
-        add_model(make, model)
-    for alias, make, model in aliases:
-        alias_key = compact_key(alias)
-        make_key = compact_key(make)
-        make = canonical_make.setdefault(make_key, make.strip())
-        if model:
-            model_key = compact_key(model)
-            model = canonical_model.setdefault((make_key, model_key), model.strip())
-            terms.append(
-                Term(
-                    "model", alias_key, model, make, needs_make(alias_key), _family_code(alias),
-                    _words(alias), in_stock=(make_key, model_key) in stock_models,
-                )
-            )  # fmt: skip
-        else:
-            terms.append(
-                Term(
-                    "make", alias_key, make, make, words=_words(alias),
-                    in_stock=make_key in stock_makes,
-                )
-            )  # fmt: skip
-    fixed = ((BODY_WORDS, "body"), (USE_WORDS, "use"), (TRANSMISSION_WORDS, "transmission"))
-    for words, kind in fixed:
-        terms.extend(
-            Term(kind, compact_key(word), value, words=_words(word))
-            for word, value in words.items()
-        )
-    return Vocabulary(terms, model_info)
-
-
-def _words(name: str) -> int:
-    return max(1, len(alnum_words(name).split()))
-
-
-def _family_code(name: str) -> str | None:
-    words = alnum_words(name).split()
-    return words[-1] if len(words) > 1 and len(words[-1]) <= 3 else None
-
-
-def needs_make(key: str) -> bool:
-    """Model names that are ordinary words, places or bare numbers count only next to their make."""
-    return key in AMBIGUOUS_NAMES or is_common(key) or key.isdigit()

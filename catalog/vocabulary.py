@@ -11,8 +11,9 @@ from __future__ import annotations
 from django.conf import settings
 
 from catalog.evaluation import Evaluation, evaluate, generate_cases
-from catalog.matching import TextMatch, Vocabulary, build_vocabulary
+from catalog.matching import TextMatch, Vocabulary
 from catalog.models import Car, CarModelReference, CatalogAlias
+from catalog.vocabulary_compiler import build_vocabulary
 from kavak.versioned_memo import VersionedMemo
 
 __all__ = [

@@ -9,7 +9,7 @@ yet. If the cache is down, a process keeps serving the value it has (logged) and
 has none.
 
 Not for data whose readers must see the change in the same transaction as the rows (the
-knowledge index keeps its token in PostgreSQL for that reason, ``knowledge.selectors``).
+knowledge index keeps its token in PostgreSQL for that reason, ``knowledge.process_index``).
 """
 
 from __future__ import annotations

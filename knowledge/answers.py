@@ -11,7 +11,7 @@ the customer reads:
 - WhatsApp size: long lists are cut with an offer to send the rest.
 
 The Spanish copy of knowledge answers lives here (the knowledge app owns its wording, as the
-fallback in ``selectors`` does).
+fallback in ``knowledge.answering`` does).
 """
 
 from __future__ import annotations

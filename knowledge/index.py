@@ -1,43 +1,43 @@
 """The in-process retrieval index: BM25 over chunks plus a calibrated confidence. Pure Python.
 
 A ``Snapshot`` is immutable once built: a search holds a reference to one snapshot while another
-thread may swap in a patched copy, so no lock is needed to read. ``knowledge.selectors`` decides
+thread may swap in a patched copy, so no lock is needed to read. ``knowledge.process_index`` decides
 when to build or patch (from the database) and keeps the current snapshot per process.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
-from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from operator import itemgetter
-
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from knowledge import intent
 from knowledge import text as kb_text
-from knowledge.lexicon import CAR_MAKES, FOREIGN_NAMES
+from knowledge.index_query import QueryReader
+from knowledge.index_records import ChunkRow, IndexedChunk, QueryAnalysis, QueryTerm, ScoredChunk
+from knowledge.index_scoring import Bm25Scoring, ImpactList
 from knowledge.questions import QuestionIndex
+
+# The records live in ``knowledge.index_records``; importers read them from here, with the index.
+__all__ = [
+    "CALIBRATION",
+    "FEATURES",
+    "K1",
+    "B",
+    "ChunkRow",
+    "IndexedChunk",
+    "QueryAnalysis",
+    "QueryTerm",
+    "ScoredChunk",
+    "Snapshot",
+    "calibrated_confidence",
+    "fit_calibration",
+]
 
 # BM25 parameters. b is lower than the textbook 0.75: chunks are short and of similar length,
 # and a long list of addresses should not be punished much for being long.
 K1 = 1.2
 B = 0.6
-# Weight of a term reached by typo correction, by edit distance.
-FUZZY_WEIGHT = {1: 0.85, 2: 0.7}
-# Posting lists this short are walked whole (cheaper than sorting them by impact).
-_SHORT_LIST = 64
-# A long list is walked for newcomers at most this far down its impact order. Only a question
-# made of words that hundreds of articles use reaches it ("comprar un carro" in a catalogue of
-# car guides), where the ranker's candidates come from the golden questions and the sections'
-# own scores anyway; below the cap the top-k is exact.
-_WALK_CAP = 256
-# Extra weight of a term the question names more than once (times the log of the repeats).
-QTF_BOOST = 0.5
-_ImpactList = tuple["array[float]", "array[int]"]  # a posting list: impacts and ids, best first
 # Candidates kept for the margin against "the best chunk of another article".
 _TOP_FOR_MARGIN = 10
 
@@ -56,78 +56,14 @@ FEATURES: tuple[str, ...] = ("coverage",)
 CALIBRATION: dict[str, float] = {"bias": -2.46, "coverage": 4.63}
 
 
-@dataclass(frozen=True)
-class IndexedChunk:
-    chunk_id: int
-    article_id: int
-    article_slug: str
-    article_title: str
-    heading: str
-    text: str
-
-
-@dataclass(frozen=True)
-class ChunkRow:
-    """A chunk as loaded from the database."""
-
-    chunk_id: int
-    article_id: int
-    article_slug: str
-    article_title: str
-    heading: str
-    text: str
-    terms: Mapping[str, int]
-    words: str
-    length: int
-    tags: str = ""  # the article's tags, comma-separated (topic words, like title and headings)
-
-
-@dataclass(frozen=True)
-class QueryTerm:
-    term: str
-    weight: float
-    surface: str
-    corrected_from: str = ""
-
-
-@dataclass(frozen=True)
-class QueryAnalysis:
-    terms: tuple[QueryTerm, ...]
-    unknown: tuple[str, ...]  # content words with no match in the index
-    text: str = ""  # the (folded) clause analysed; the whole message when empty
-    position: int = -1  # clause number in the message; -1 for the whole message
-    words: tuple[str, ...] = ()  # the content words analysed (for the golden-question model)
-    # An unknown word heading a phrase whose complement is known: "el *clima* en Monterrey",
-    # "la *licencia* de manejo", "una *tarjeta* de crédito". The question is about the unknown
-    # thing; the known word only places it.
-    unknown_head: bool = False
-    # A known word completed by another business's name: "la garantía de Nissan".
-    foreign_complement: bool = False
-
-
-@dataclass(frozen=True)
-class ScoredChunk:
-    chunk: IndexedChunk
-    bm25: float
-    coverage: float
-    specificity: float
-    margin: float
-    confidence: float
-    matched: tuple[str, ...]
-
-    @property
-    def features(self) -> dict[str, float]:
-        return {
-            "coverage": self.coverage,
-            "specificity": self.specificity,
-            "margin": self.margin,
-            "multi": float(len(self.matched) >= 2),
-        }
-
-
 @dataclass
-class Snapshot:
-    """An immutable (by convention) BM25 index over the chunks of published articles."""
+class Snapshot(QueryReader, Bm25Scoring):
+    """An immutable (by convention) BM25 index over the chunks of published articles.
+
+    Building and patching live here; the query side (typo correction, the analysis of a message)
+    is ``QueryReader`` (``knowledge.index_query``), idf and the exact top-k are ``Bm25Scoring``
+    (``knowledge.index_scoring``).
+    """
 
     token: str
     article_tokens: dict[int, str]
@@ -150,8 +86,8 @@ class Snapshot:
     # the best impact among its chunks}, on which candidate articles are found (five times shorter
     # than the chunk lists), and both kinds of lists ordered by impact, as compact arrays.
     _article_postings: dict[str, dict[int, float]] = field(default_factory=dict, repr=False)
-    _by_impact: dict[str, _ImpactList] = field(default_factory=dict, repr=False)
-    _articles_by_impact: dict[str, _ImpactList] = field(default_factory=dict, repr=False)
+    _by_impact: dict[str, ImpactList] = field(default_factory=dict, repr=False)
+    _articles_by_impact: dict[str, ImpactList] = field(default_factory=dict, repr=False)
     _own_terms: dict[int, tuple[frozenset[str], ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -306,272 +242,11 @@ class Snapshot:
             self._question_index = QuestionIndex(self.article_questions)
         return self._question_index
 
-    # --- Query side ----------------------------------------------------------------------------
-
-    def idf(self, term: str) -> float:
-        n = len(self.chunks)
-        df = len(self.postings.get(term, ()))
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-    def _vocabulary(self) -> tuple[dict[int, list[str]], dict[str, str]]:
-        """Known words by length, and by phonetic key (built lazily, once per snapshot)."""
-        if self._by_length is None or self._by_sound is None:
-            by_length: dict[int, list[str]] = {}
-            by_sound: dict[str, str] = {}
-            vocabulary = set(self.surface) | {
-                w for w in kb_text.LEXICON_WORDS if kb_text.term_of(w) in self.postings
-            }
-            for word in sorted(vocabulary, key=lambda w: (-self._df(w), w)):
-                if not word.isdigit():
-                    by_length.setdefault(len(word), []).append(word)
-                    by_sound.setdefault(kb_text.phonetic_key(word), word)
-            self._by_length, self._by_sound = by_length, by_sound
-        return self._by_length, self._by_sound
-
-    def _df(self, word: str) -> int:
-        return len(self.postings.get(self._term(word), ()))
-
-    def _correct(self, word: str) -> tuple[str, int] | None:
-        """The known word a misspelt one most likely meant, with its edit distance.
-
-        First a word that sounds the same (b/v, s/c/z…; counted as distance 1); then, for words of
-        six letters or more, the closest by OSA distance (≤ 1, or ≤ 2 from eight letters with the
-        same first letter). Short words are not corrected by distance: "motos" is not "motor".
-        """
-        if word.isdigit() or len(word) < 4:
-            return None
-        by_length, by_sound = self._vocabulary()
-        same_sound = by_sound.get(kb_text.phonetic_key(word))
-        if same_sound and same_sound != word:
-            return same_sound, 1
-        if len(word) < 6:
-            return None
-        max_distance = 1 if len(word) <= 7 else 2
-        candidates: list[str] = []
-        for size in range(len(word) - max_distance, len(word) + max_distance + 1):
-            candidates.extend(by_length.get(size, ()))
-        matches = [
-            m
-            for m in process.extract(
-                word, candidates, scorer=OSA.distance, score_cutoff=max_distance, limit=8
-            )
-            # Two slips in one word are believable, not at the first letter as well:
-            # "verificacion" is not a misspelt "certificacion".
-            if m[1] <= 1 or m[0][0] == word[0]
-        ]
-        if not matches:
-            return None
-        best = min(m[1] for m in matches)
-        # Ties go to the most frequent term: the likelier intended word.
-        choice = max((m[0] for m in matches if m[1] == best), key=lambda w: (self._df(w), w))
-        return choice, int(best)
-
-    def correct(self, word: str) -> str | None:
-        """The index term of the known word a (possibly misspelt) word most likely means."""
-        corrected = self._correct(word)
-        return self._term(corrected[0]) if corrected else None
-
-    def _term(self, word: str) -> str:
-        return self.surface.get(word) or kb_text.term_of(word)
-
-    def _resolve(self, word: str) -> QueryTerm | None:
-        """The index term a folded word stands for (typos corrected), or None if unknown."""
-        term = kb_text.term_of(word)
-        if term in self.postings:
-            return QueryTerm(term, 1.0, word)
-        # A correctly spelt word of the lexicon, or a car's name, is not "corrected" into
-        # another word.
-        if word in kb_text.LEXICON_WORDS or word in intent.CAR_NAMES:
-            return None
-        corrected = self._correct(word)
-        if corrected:
-            match, distance = corrected
-            fixed = self._term(match)
-            if fixed in self.postings:
-                return QueryTerm(fixed, FUZZY_WEIGHT[distance], match, word)
-        return None
-
-    def _analyze_words(
-        self,
-        words: list[str],
-        memo: dict[str, QueryTerm | None],
-        *,
-        text: str = "",
-        position: int = -1,
-    ) -> QueryAnalysis:
-        found: dict[str, QueryTerm] = {}
-        repeats: dict[str, int] = {}
-        unknown: list[str] = []
-        for word in words:
-            if word not in memo:
-                memo[word] = self._resolve(word)
-            qt = memo[word]
-            if qt is None:
-                if word not in unknown:
-                    unknown.append(word)
-            elif qt.term not in found:
-                found[qt.term] = qt
-            else:
-                repeats[qt.term] = repeats.get(qt.term, 0) + 1
-        # A concept named several ways ("falla… ¿me lo cubre la garantía?") is what the message
-        # is about: query term frequency, damped.
-        terms = tuple(
-            replace(qt, weight=qt.weight * (1 + QTF_BOOST * math.log1p(repeats[qt.term])))
-            if qt.term in repeats
-            else qt
-            for qt in found.values()
-        )
-        return QueryAnalysis(terms, tuple(unknown), text, position, tuple(words))
-
-    def analyze(self, question: str) -> QueryAnalysis:
-        """Question → weighted index terms, correcting typos against the index vocabulary."""
-        return self._analyze_words(kb_text.words(question, limit=kb_text.MAX_QUERY_TOKENS), {})
-
-    def analyze_message(self, question: str) -> tuple[QueryAnalysis, tuple[QueryAnalysis, ...]]:
-        """The whole message and each of its clauses (none when it has only one)."""
-        memo: dict[str, QueryTerm | None] = {}
-        whole = self._analyze_words(kb_text.words(question, limit=kb_text.MAX_QUERY_TOKENS), memo)
-        whole = replace(whole, **self._phrase_flags(question, memo))  # type: ignore[arg-type]
-        parts = tuple(
-            replace(
-                self._analyze_words(ws, memo, text=clause, position=i),
-                **self._phrase_flags(clause, memo),  # type: ignore[arg-type]
-            )
-            for i, (clause, ws) in enumerate(kb_text.clauses(question))
-        )
-        # A clause made only of typo-corrected words ("mexicali" → "mexicana") is too weak to
-        # be a question of its own.
-        return whole, tuple(p for p in parts if any(not t.corrected_from for t in p.terms))
-
-    def _phrase_flags(self, text: str, memo: dict[str, QueryTerm | None]) -> dict[str, bool]:
-        """``unknown_head`` and ``foreign_complement`` of a message or clause."""
-        flags = {"unknown_head": False, "foreign_complement": False}
-        for head, complement in kb_text.head_complements(text):
-            for word in (head, complement):
-                if word not in memo:
-                    memo[word] = self._resolve(word)
-            if memo[head] is None and memo[complement] is not None:
-                flags["unknown_head"] = True
-            if (
-                memo[head] is not None
-                and memo[complement] is None
-                and complement in FOREIGN_NAMES | CAR_MAKES
-            ):
-                flags["foreign_complement"] = True
-        return flags
-
-    def top_chunks(self, analysis: QueryAnalysis, *, keep: int) -> list[tuple[int, float]]:
-        """The ``keep`` best chunks by BM25 as (chunk id, score), best first (ties: lower id)."""
-        postings = {qt.term: self.postings[qt.term] for qt in analysis.terms}
-        return self._top_k(postings, self._by_impact, analysis, keep=keep)
-
-    def top_articles(self, analysis: QueryAnalysis, *, keep: int) -> list[tuple[int, float]]:
-        """The ``keep`` best articles by the sum of each term's best impact among their chunks
-        (a bound of their best section's BM25), as (article id, bound), best first."""
-        postings = {qt.term: self.article_postings(qt.term) for qt in analysis.terms}
-        return self._top_k(postings, self._articles_by_impact, analysis, keep=keep)
-
-    def article_postings(self, term: str) -> dict[int, float]:
-        """{article id: the best impact of ``term`` among the article's chunks} (built once per
-        term and snapshot; an idempotent cache, a race only builds it twice)."""
-        alist = self._article_postings.get(term)
-        if alist is None:
-            alist = {}
-            chunks = self.chunks
-            for chunk_id, impact in self.postings[term].items():
-                article_id = chunks[chunk_id].article_id
-                if impact > alist.get(article_id, 0.0):
-                    alist[article_id] = impact
-            self._article_postings[term] = alist
-        return alist
-
-    @staticmethod
-    def _sorted(
-        cache: dict[str, _ImpactList], postings: Mapping[int, float], term: str
-    ) -> _ImpactList:
-        """A posting list ordered by impact (best first; ties: lower id), as two arrays."""
-        ordered = cache.get(term)
-        if ordered is None:
-            pairs = sorted(postings.items(), key=lambda kv: (-kv[1], kv[0]))
-            ordered = (array("d", (v for _, v in pairs)), array("q", (k for k, _ in pairs)))
-            cache[term] = ordered
-        return ordered
-
-    def _top_k(
-        self,
-        postings: Mapping[str, Mapping[int, float]],
-        cache: dict[str, _ImpactList],
-        analysis: QueryAnalysis,
-        *,
-        keep: int,
-    ) -> list[tuple[int, float]]:
-        """Exact top-k, MaxScore-style. Terms are scored rarest first, each bounded by its best
-        impact; short lists are walked whole. For a long list a valid theta (a score k entries
-        will reach) is taken first, entries that cannot reach it are dropped, the list is walked
-        from its best impact down only while a newcomer could still reach theta, and the entries
-        already found get the term by lookup.
-
-        An entry skipped at one term can never reach the top-k later (its whole score is below
-        that term's theta, and theta only grows), so the k best scores are exact.
-        """
-        if not analysis.terms or not self.chunks:
-            return []
-        weighted = sorted(
-            ((self.idf(qt.term) * qt.weight, postings[qt.term], qt.term) for qt in analysis.terms),
-            key=lambda item: len(item[1]),
-        )
-        bounds = [factor * self._sorted(cache, plist, t)[0][0] for factor, plist, t in weighted]
-        # The most the terms after each one can add (summed afresh: a running subtraction
-        # leaves a rounding residue where it should be exactly 0, and ties then break wrongly).
-        after = [sum(bounds[i + 1 :]) for i in range(len(bounds))]
-        scores: dict[int, float] = {}
-        for (factor, plist, term), bound, remaining in zip(weighted, bounds, after, strict=True):
-            get = scores.get
-            if len(plist) <= _SHORT_LIST:
-                for key, impact in plist.items():
-                    scores[key] = get(key, 0.0) + factor * impact
-                continue
-            impacts, keys = self._sorted(cache, plist, term)
-            if len(scores) >= keep:
-                theta = heapq.nlargest(keep, scores.values())[-1]
-            else:
-                # Too few entries yet: the entries found so far and this list's best ones will
-                # score at least what they have plus this term, so their k-th is a valid theta.
-                floor = dict(scores)
-                for impact, key in zip(impacts[:keep], keys[:keep], strict=True):
-                    floor[key] = get(key, 0.0) + factor * impact
-                if len(floor) < keep:
-                    for key, impact in plist.items():
-                        scores[key] = get(key, 0.0) + factor * impact
-                    continue
-                theta = heapq.nlargest(keep, floor.values())[-1]
-            # Entries that cannot reach theta even with every term left are dropped first: the
-            # lookups below (and for every later term) then walk fewer of them.
-            scores = {c: v for c, v in scores.items() if v + bound + remaining >= theta}
-            get = scores.get
-            seen: set[int] = set()
-            if bound + remaining >= theta:  # else no newcomer can reach the top-k
-                for rank, (impact, key) in enumerate(zip(impacts, keys, strict=True)):
-                    if factor * impact + remaining < theta or rank >= _WALK_CAP:
-                        break
-                    scores[key] = get(key, 0.0) + factor * impact
-                    seen.add(key)
-            for key in list(scores):
-                if key not in seen:
-                    weight = plist.get(key)
-                    if weight is not None:
-                        scores[key] += factor * weight
-        return sorted(
-            heapq.nlargest(keep, scores.items(), key=itemgetter(1)), key=lambda kv: (-kv[1], kv[0])
-        )
+    # --- Query side (with ``QueryReader`` and ``Bm25Scoring``) ------------------------------------
 
     def unknown_weight(self, analysis: QueryAnalysis) -> float:
         """The weight of the question's words no article uses (``intent.unknown_weight``)."""
         return self.idf_unknown() * sum(intent.unknown_weight(w) for w in analysis.unknown)
-
-    def idf_unknown(self) -> float:
-        n = len(self.chunks)
-        return math.log(1 + (n + 0.5) / 0.5)
 
     def search(self, analysis: QueryAnalysis, *, limit: int) -> list[ScoredChunk]:
         """Top ``limit`` chunks by BM25, each with a coverage-based confidence in [0, 1].
