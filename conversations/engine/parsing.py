@@ -381,10 +381,13 @@ def parse_phone(text: str) -> str | None:
 
 
 _NAME_PREFIX = re.compile(
-    r"^(?:me llamo|mi nombre es|soy|habla|con|es|el nombre es|a nombre de|de)\s+", re.IGNORECASE
+    r"^(?:me (?:ll|y)amo|mi nombre es|soy|habla|con|es|el nombre es|a nombre de|de)\s+",
+    re.IGNORECASE,
 )
 _NAMED = re.compile(
-    r"(?:^|\b)(?P<cue>me llamo|mi nombre es|el nombre es|a nombre de|soy|habla)\s+(?P<rest>.+)",
+    # "me llamo", and "me yamo" as it is often typed
+    r"(?:^|\b)(?P<cue>me (?:ll|y)amo|mi nombre es|el nombre es|a nombre de|soy|habla)\s+"
+    r"(?P<rest>.+)",
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(
@@ -423,7 +426,7 @@ def parse_name(text: str, *, expecting: bool = False) -> str | None:
     after "soy", an ordinary Spanish word counts only as a given name ("soy Rosa") or written
     with a capital."""
     cleaned = text.strip().strip(".!¡¿?,")
-    if re.search(r"\bno (?:me llamo|soy)\b", cleaned, re.IGNORECASE):
+    if re.search(r"\bno (?:me (?:ll|y)amo|soy)\b", cleaned, re.IGNORECASE):
         return None  # "no me llamo Rosa", "no soy Juan"
     m = _NAMED.search(cleaned)
     if m:

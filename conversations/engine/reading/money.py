@@ -457,6 +457,13 @@ _DOWN_ASKED = re.compile(
 )
 
 
+def rule_topics(folded: str) -> tuple[str, ...]:
+    """Every financing rule a question names, in the order said ("¿de enganche mínimo y a
+    cuántos plazos?": the minimum and the terms)."""
+    found = [(m.start(), topic) for topic, p in _RULES.items() if (m := p.search(folded))]
+    return tuple(topic for _, topic in sorted(found))
+
+
 def _rule_question(folded: str, *, question: bool) -> str | None:
     """A financing rule asked about: the terms, the rate or the minimum down payment."""
     if question:

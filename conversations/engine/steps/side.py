@@ -10,6 +10,7 @@ from conversations.engine import cues, lexicon, replies, replies_cars
 from conversations.engine.financing import down_payment_for_monthly, money
 from conversations.engine.parsing import fold
 from conversations.engine.ports import KnowledgeBase
+from conversations.engine.reading.money import rule_topics
 from conversations.engine.reading.options import option_refs_as_car
 from conversations.engine.state import Action, CarOption, Slots, evolve
 from conversations.engine.steps.advance import asks_price_without_budget, say_stock
@@ -60,15 +61,18 @@ def side_answers(turn: Turn) -> None:
         _down_for_monthly(turn, s.chosen, r.monthly_target)
         return
     if r.rule_question is not None:
-        turn.say(
-            replies_cars.rules_answer(
-                r.rule_question,
-                rate=turn.config.annual_rate,
-                terms=turn.config.terms,
-                min_ratio=turn.config.min_down_ratio,
-                car=s.chosen or (s.options[0] if len(s.options) == 1 else None),
+        # "¿cuánto de enganche mínimo y a cuántos plazos?": every rule asked, in order.
+        topics = rule_topics(r.folded) if r.question else ()
+        for topic in topics if r.rule_question in topics else (r.rule_question,):
+            turn.say(
+                replies_cars.rules_answer(
+                    topic,
+                    rate=turn.config.annual_rate,
+                    terms=turn.config.terms,
+                    min_ratio=turn.config.min_down_ratio,
+                    car=s.chosen or (s.options[0] if len(s.options) == 1 else None),
+                )
             )
-        )
         turn.answered = True
         turn.understood["rule_question"] = r.rule_question
         return

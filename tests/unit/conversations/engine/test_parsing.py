@@ -269,3 +269,10 @@ def test_parse_contact_time_returns_none_when_no_time_in_text() -> None:
 def test_global_intents(text: str, human: bool, reset: bool) -> None:
     assert cues.wants_human(text) is human
     assert cues.wants_reset(text) is reset
+
+
+def test_me_yamo_as_typed_names_the_customer() -> None:
+    from conversations.engine.parsing import parse_name
+
+    assert parse_name("me yamo Karla Ruiz") == "Karla Ruiz"
+    assert parse_name("no me yamo Ana") is None

@@ -688,3 +688,12 @@ def test_a_raise_said_after_choosing_is_the_new_budget() -> None:
 @pytest.mark.parametrize("text", ["contado", "Efectivo!", "lo pago todo"])
 def test_cash_said_alone(text: str) -> None:
     assert read(text, Action.ASK_DOWN_PAYMENT, options=OPTIONS, chosen=OPTIONS[0]).cash
+
+
+def test_every_financing_rule_asked_is_listed_in_order() -> None:
+    from conversations.engine.reading.money import rule_topics
+
+    assert rule_topics("cuanto seria de enganche minimo y a cuantos plazos?") == (
+        "min_down",
+        "terms",
+    )
