@@ -253,8 +253,14 @@ _MORE_OPTIONS = (
 )
 
 
+# "¿y si no me gusta, lo puedo regresar?": a condition (the returns question), not a rejection.
+_IF_NOT_LIKED = re.compile(
+    r"\bsi (?:no me|me llega a no|al final no me) (?:gust\w*|convenc\w*|late)\b"
+)
+
+
 def wants_other_options(text: str) -> bool:
-    folded = fold(text)
+    folded = _IF_NOT_LIKED.sub(" ", fold(text))
     if haggles(folded):
         return False
     return _has_any(folded, _MORE_OPTIONS) or _has_any(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from conversations.engine.cues import LEAD_IN
+from conversations.engine.cues import _IF_NOT_LIKED, LEAD_IN
 from conversations.engine.reading.need import (
     _RELATIVE,
     _seats,
@@ -307,6 +307,6 @@ def _not_a_choice(folded: str, *, question: bool) -> bool:
     """An option named in a message that does not choose it: "el 3 está muy caro, ¿tienes otro
     parecido?", "la 2 no me gustó", or a question about Kavak that names it ("¿el primero tiene
     garantía?": the warranty is asked, nothing is chosen)."""
-    if _DISLIKED.search(folded):
+    if _DISLIKED.search(_IF_NOT_LIKED.sub(" ", folded)):  # "si no me gusta…" is a condition
         return True
     return question and _KAVAK_TOPIC.search(folded) is not None and not _CHOOSES.search(folded)

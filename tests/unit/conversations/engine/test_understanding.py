@@ -697,3 +697,12 @@ def test_every_financing_rule_asked_is_listed_in_order() -> None:
         "min_down",
         "terms",
     )
+
+
+def test_if_i_dont_like_it_is_a_condition() -> None:
+    r = read("y si no me gusta lo puedo regresar?", Action.CHOOSE_OPTION, options=OPTIONS)
+    assert not r.other_options
+    assert (
+        read("me llevo la 2, y si no me gusta?", Action.CHOOSE_OPTION, options=OPTIONS).choice == 1
+    )
+    assert read("no me gusta, otras", Action.CHOOSE_OPTION, options=OPTIONS).other_options
