@@ -261,7 +261,7 @@ def understand(
         question=question,
         rule_question=rule_question,
         budget_max=money.budget_max,
-        named_model=match.model,
+        named=(match.make, match.model),
     )
     target = _target_of_the_car(money, target, chosen=chosen, choice=shown["choice"], car=names_car)
     contact = _read_contact(
@@ -340,17 +340,15 @@ def _read_options(
     question: bool,
     rule_question: str | None,
     budget_max: Decimal | None,
-    named_model: str | None = None,
+    named: tuple[str | None, str | None] = (None, None),
 ) -> dict[str, Any]:
     """The options shown: a choice, a question about them, show them again, other ones."""
     slots = state.slots
     pending = state.next_action
     options = slots.options
     chosen = slots.chosen
-    # "¿el versa cuánto cuesta?" with no Versa shown asks the catalogue, not about these.
-    elsewhere = named_model is not None and all(
-        fold(c.model) != fold(named_model) for c in (*options, *([chosen] if chosen else []))
-    )
+    # "¿el versa cuánto cuesta?", "¿el honda de cuántos km es?" with none shown asks the catalogue.
+    elsewhere = _named_elsewhere(named, (*options, *([chosen] if chosen else [])))
     car_question = (
         None
         if rule_question or elsewhere
@@ -407,6 +405,14 @@ def _read_options(
         "similar": bool(options) and choice is None and cues.wants_similar(folded),
         "car_question": car_question,
     }
+
+
+def _named_elsewhere(named: tuple[str | None, str | None], cars: tuple[CarOption, ...]) -> bool:
+    """A make or model named that none of these cars is."""
+    make, model = named
+    if model is not None:
+        return all(fold(c.model) != fold(model) for c in cars)
+    return make is not None and all(fold(c.make) != fold(make) for c in cars)
 
 
 def _read_intents(

@@ -706,3 +706,9 @@ def test_if_i_dont_like_it_is_a_condition() -> None:
         read("me llevo la 2, y si no me gusta?", Action.CHOOSE_OPTION, options=OPTIONS).choice == 1
     )
     assert read("no me gusta, otras", Action.CHOOSE_OPTION, options=OPTIONS).other_options
+
+
+def test_a_make_no_option_is_asked_about_is_no_question_about_the_options() -> None:
+    versas = tuple(c for c in CARS if c.model == "Versa")
+    r = read("el toyota de cuantos km es?", Action.CHOOSE_OPTION, options=versas)
+    assert r.car_question is None
