@@ -247,15 +247,16 @@ def test_held_out_6_does_not_regress_and_its_conversations_are_not_printed() -> 
     code; the engineer never read it) is read as aggregates.
 
     Measured before any change (at ``c65c8bd``): 0.894 (76/85) of turns understood, 23/25
-    completed, 0 loops, 1 lost slot, 0 unstated cars; after dev34-dev37: 0.918 (78/85), 23/25.
+    completed, 0 loops, 1 lost slot, 0 unstated cars; after dev34-dev37: 0.918 (78/85), 23/25;
+    after dev38-dev51: 0.929 (79/85), 24/25.
     """
     catalog_load_demo()
     knowledge_load_demo()
     score = _pack("heldout6")
     assert score.conversations == 25
     assert score.turns == 85
-    assert score.understood >= 78
-    assert score.completed >= 23
+    assert score.understood >= 79
+    assert score.completed >= 24
     assert (score.loops, score.unstated_cars) == (0, 0)
     assert score.lost_slots <= 1
     _assert_quiet("heldout6", prefix="h6_")
@@ -267,15 +268,16 @@ def test_held_out_7_does_not_regress_and_its_conversations_are_not_printed() -> 
     no engine code; the engineer never read it) is read as aggregates.
 
     Measured at its commit (``e33aa2b``, engine of dev44) and again after dev47: 0.941 (80/85) of
-    turns understood, 23/25 completed, 0 loops, 5 lost slots, 0 unstated cars.
+    turns understood, 23/25 completed, 0 loops, 5 lost slots, 0 unstated cars; after dev48 3 lost
+    slots; after dev49-dev51 0.965 (82/85), 24/25.
     """
     catalog_load_demo()
     knowledge_load_demo()
     score = _pack("heldout7")
     assert score.conversations == 25
     assert score.turns == 85
-    assert score.understood >= 80
-    assert score.completed >= 23
+    assert score.understood >= 82
+    assert score.completed >= 24
     assert (score.loops, score.unstated_cars) == (0, 0)
-    assert score.lost_slots <= 5
+    assert score.lost_slots <= 3
     _assert_quiet("heldout7", prefix="h7_")
