@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
-import orjson
 from rest_framework import exceptions, status
-from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import BaseRenderer, JSONRenderer
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -104,68 +99,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-# --- JSON-only APIs: negotiation and rendering on the hot path ------------------------------------
-_PLAIN_ACCEPT = frozenset({"", "*/*", "application/json"})
-# Dates and dataclasses go to DRF's encoder, which formats them its own way (or refuses them).
-_PASSTHROUGH = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-_LINE_SEPARATORS = (b"\xe2\x80\xa8", b"\xe2\x80\xa9")  # U+2028, U+2029 in UTF-8
-
-
-class JsonNegotiation(DefaultContentNegotiation):
-    """DRF's negotiation, minus parsing the ``Accept`` header when there is nothing to choose.
-
-    For the headers API clients send (none, ``*/*``, ``application/json``) and no ``?format=``,
-    the JSON renderer wins exactly as DRF would pick it (tests compare both); any other header goes
-    through DRF's full negotiation, 406 included.
-    """
-
-    def select_renderer(  # type: ignore[override]  # DRF passes the view's list of renderers
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        accept = request.META.get("HTTP_ACCEPT", "")
-        if (
-            format_suffix is None
-            and accept in _PLAIN_ACCEPT
-            and not request.META.get("QUERY_STRING")
-            and isinstance(renderers[0], JSONRenderer)
-        ):
-            return renderers[0], renderers[0].media_type
-        return cast(
-            "tuple[BaseRenderer, str]", super().select_renderer(request, renderers, format_suffix)
-        )
-
-
-class FastJsonRenderer(JSONRenderer):
-    """``JSONRenderer`` output, serialised by orjson when the data is plain JSON.
-
-    The same bytes as DRF's compact, UTF-8 renderer (U+2028/U+2029 escaped as DRF does), except
-    for floats: an exponent may be spelt differently (``1e-7`` for ``1e-07``, the same number), and
-    a NaN or infinite float is written as ``null`` where DRF's strict mode raises.
-    Anything else (Decimal, dates, lazy strings, an ``indent`` request) is rendered by DRF itself.
-    """
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        plain = accepted_media_type in (None, self.media_type)
-        if data is None or not plain or (renderer_context or {}).get("indent"):
-            return super().render(data, accepted_media_type, renderer_context)
-        try:
-            out = orjson.dumps(data, option=_PASSTHROUGH)
-        except TypeError:  # orjson.JSONEncodeError included
-            return super().render(data, accepted_media_type, renderer_context)
-        if _LINE_SEPARATORS[0] in out or _LINE_SEPARATORS[1] in out:
-            out = out.replace(_LINE_SEPARATORS[0], b"\\u2028").replace(
-                _LINE_SEPARATORS[1], b"\\u2029"
-            )
-        return out
-
-
 class JsonApi(APIView):
-    """Base of the product's JSON APIs: DRF, with the negotiation and renderer above."""
-
-    renderer_classes = [FastJsonRenderer]
-    content_negotiation_class = JsonNegotiation
+    """Base of the product's JSON APIs: stock DRF (JSON renderer and negotiation from
+    ``REST_FRAMEWORK``). A custom negotiation and an orjson renderer were measured and reverted:
+    their gain was under ``make bench-chat``'s resolution (docs/PERFORMANCE.md)."""

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import orjson
 from django.conf import settings
-from django.http import HttpRequest
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -25,7 +23,6 @@ from conversations.services import conversation_turn_handle
 from conversations.staff import conversation_client_feed
 from kavak.api import JsonApi, error_body
 from kavak.http_guard import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKey, body_size_check
-from kavak.parsers import json_depth_check
 
 # An Idempotency-Key: what clients use (UUIDs, ULIDs, "turn-42:retry") without room for abuse.
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -92,9 +89,9 @@ class ChatTurnApi(JsonApi):
         },
     )
     def post(self, request: Request) -> Response:
-        fields = chat_input_fast(_plain_json(request._request))
-        if fields is None:  # anything unusual: DRF parses, the serializer names the problem
-            data = request.data
+        data = request.data  # DRF's parser (depth-limited)
+        fields = chat_input_fast(data)
+        if fields is None:  # anything unusual: the serializer names the problem
             if not isinstance(data, dict):
                 raise exceptions.ValidationError(
                     {"non_field_errors": ["Se esperaba un objeto JSON."]}
@@ -190,24 +187,6 @@ def client_feed_body(*, channel: str, session_id: str, after: int) -> dict[str, 
         "bot_paused": conversation.status == Conversation.Status.HANDOFF,
         "messages": [m.as_dict() for m in messages],
     }
-
-
-def _plain_json(request: HttpRequest) -> Any:
-    """The body of a UTF-8 ``application/json`` request, parsed without DRF's negotiation.
-
-    Only a shortcut for the common request: ``None`` when the body is anything else (another
-    type or charset, malformed), and whatever ``chat_input_fast`` does not accept goes through
-    ``request.data`` and the serializer, which word every 400/415 as before.
-    """
-    if request.content_type != "application/json":
-        return None
-    if (request.content_params or {}).get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
-        return None
-    json_depth_check(request.body)  # a 400 before orjson or DRF's parser recurse
-    try:  # strict like DRF's JSONParser: UTF-8 only, no NaN/Infinity
-        return orjson.loads(request.body)
-    except orjson.JSONDecodeError:
-        return None
 
 
 def chat_input_fast(data: Any) -> tuple[str, str] | None:

@@ -261,7 +261,7 @@ def understand(
         question=question,
         rule_question=rule_question,
         budget_max=money.budget_max,
-        named=(match.make, match.model),
+        asked_name=(match.make, match.model),
     )
     target = _target_of_the_car(money, target, chosen=chosen, choice=shown["choice"], car=names_car)
     contact = _read_contact(
@@ -340,7 +340,7 @@ def _read_options(
     question: bool,
     rule_question: str | None,
     budget_max: Decimal | None,
-    named: tuple[str | None, str | None] = (None, None),
+    asked_name: tuple[str | None, str | None] = (None, None),
 ) -> dict[str, Any]:
     """The options shown: a choice, a question about them, show them again, other ones."""
     slots = state.slots
@@ -348,7 +348,7 @@ def _read_options(
     options = slots.options
     chosen = slots.chosen
     # "¿el versa cuánto cuesta?", "¿el honda de cuántos km es?" with none shown asks the catalogue.
-    elsewhere = _named_elsewhere(named, (*options, *([chosen] if chosen else [])))
+    elsewhere = _named_elsewhere(asked_name, (*options, *([chosen] if chosen else [])))
     car_question = (
         None
         if rule_question or elsewhere
