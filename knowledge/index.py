@@ -21,7 +21,6 @@ from knowledge.questions import QuestionIndex
 # The records live in ``knowledge.index_records``; importers read them from here, with the index.
 __all__ = [
     "CALIBRATION",
-    "FEATURES",
     "K1",
     "B",
     "ChunkRow",
@@ -31,7 +30,6 @@ __all__ = [
     "ScoredChunk",
     "Snapshot",
     "calibrated_confidence",
-    "fit_calibration",
 ]
 
 # BM25 parameters. b is lower than the textbook 0.75: chunks are short and of similar length,
@@ -41,8 +39,9 @@ B = 0.6
 # Candidates kept for the margin against "the best chunk of another article".
 _TOP_FOR_MARGIN = 10
 
-# Logistic calibration of confidence, fitted with ``manage.py evaluate_kb --calibrate`` on the
-# golden questions (positives: top article right) and the out-of-domain set (negatives).
+# Logistic calibration of a chunk's confidence, fitted once on the golden questions (positives: top
+# article right) and the out-of-domain set (negatives). ``evaluate_kb --calibrate`` now fits the
+# article-level models of ``knowledge.ranking`` instead; this one's fitting code was removed unused.
 # Candidate features, all computed for every hit (the admin "probar" page shows them):
 # - coverage: idf-weighted share of the question's words that the chunk contains; a word no article
 #   has ever used counts fully against it ("¿tienen sucursal en Tijuana?" covers about a quarter);
@@ -51,8 +50,7 @@ _TOP_FOR_MARGIN = 10
 # - multi: at least two of the question's words matched.
 # Only coverage is used: on the shipped sets, adding margin/multi/specificity separated answerable
 # from out-of-domain questions worse (the lowest-scored golden question fell below the highest
-# out-of-domain one). Re-fit when the articles or the question sets change a lot.
-FEATURES: tuple[str, ...] = ("coverage",)
+# out-of-domain one).
 CALIBRATION: dict[str, float] = {"bias": -2.46, "coverage": 4.63}
 
 
@@ -304,32 +302,3 @@ def calibrated_confidence(
         return 0.0
     z = weights["bias"] + sum(w * features[name] for name, w in weights.items() if name != "bias")
     return 1 / (1 + math.exp(-z))
-
-
-def fit_calibration(
-    samples: list[tuple[Mapping[str, float], bool]],
-    *,
-    features_used: tuple[str, ...] = FEATURES,
-    l2: float = 0.01,
-    steps: int = 4000,
-) -> dict[str, float]:
-    """Logistic regression (batch gradient descent, small L2) of "answers correctly" on features.
-
-    Positives are golden questions whose top article is right; negatives are out-of-domain
-    questions and golden questions answered from the wrong article.
-    """
-    weights = dict.fromkeys(("bias", *features_used), 0.0)
-    n = len(samples) or 1
-    rate = 0.5
-    for _ in range(steps):
-        grad = dict.fromkeys(weights, 0.0)
-        for features, label in samples:
-            z = weights["bias"] + sum(weights[f] * features[f] for f in features_used)
-            error = 1 / (1 + math.exp(-z)) - float(label)
-            grad["bias"] += error
-            for f in features_used:
-                grad[f] += error * features[f]
-        for name in weights:
-            penalty = 0.0 if name == "bias" else l2 * weights[name]
-            weights[name] -= rate * (grad[name] / n + penalty)
-    return {name: round(value, 2) for name, value in weights.items()}

@@ -55,23 +55,13 @@ def _numbers_in(text: str) -> set[Decimal]:
     return found
 
 
-def suggested_phrase(
-    suggested: Mapping[str, Any],
-    config: EngineConfig,
-    *,
-    text: str = "",
-    catalog: CarCatalog | None = None,
-    options: tuple[CarOption, ...] = (),
-) -> tuple[str, tuple[str, ...]]:
-    """The suggestions that pass their checks against ``text``, as one phrase, and their keys."""
+def _car_phrases(
+    suggested: Mapping[str, Any], catalog: CarCatalog | None
+) -> tuple[list[str], list[str]]:
+    """The car suggested (a make or model the catalogue knows, a body type, a transmission) as
+    phrases, and their keys."""
     parts: list[str] = []
     used: list[str] = []
-    folded = parsing.fold(text)
-    numbers = _numbers_in(text)
-
-    def said(amount: Decimal | None) -> Decimal | None:
-        return amount if amount is not None and amount in numbers else None
-
     names = [(k, _name(suggested.get(k))) for k in ("make", "model")]
     if any(n for _, n in names) and catalog is not None:
         named = " ".join(n for _, n in names if n)
@@ -87,6 +77,20 @@ def suggested_phrase(
     if isinstance(transmission, str) and transmission in _TRANSMISSION_ES:
         parts.append(_TRANSMISSION_ES[transmission])
         used.append("transmission")
+    return parts, used
+
+
+def _money_phrases(
+    suggested: Mapping[str, Any], numbers: set[Decimal]
+) -> tuple[list[str], list[str]]:
+    """The budget (a range, a top or a monthly payment) and the down payment suggested, each only
+    when its amount is in the message (``numbers``), as phrases, and their keys."""
+    parts: list[str] = []
+    used: list[str] = []
+
+    def said(amount: Decimal | None) -> Decimal | None:
+        return amount if amount is not None and amount in numbers else None
+
     high = said(_whole(suggested.get("budget_max"), *_SUGGESTED_BUDGET))
     low = said(_whole(suggested.get("budget_min"), *_SUGGESTED_BUDGET))
     monthly = said(_whole(suggested.get("monthly_budget"), *_SUGGESTED_MONTHLY))
@@ -110,6 +114,24 @@ def suggested_phrase(
         # One amount per phrase: a down payment next to a budget could be read as a range.
         parts.append(f"enganche de {amount} pesos")
         used.append("down_payment_amount")
+    return parts, used
+
+
+def suggested_phrase(
+    suggested: Mapping[str, Any],
+    config: EngineConfig,
+    *,
+    text: str = "",
+    catalog: CarCatalog | None = None,
+    options: tuple[CarOption, ...] = (),
+) -> tuple[str, tuple[str, ...]]:
+    """The suggestions that pass their checks against ``text``, as one phrase, and their keys."""
+    folded = parsing.fold(text)
+    numbers = _numbers_in(text)
+    parts, used = _car_phrases(suggested, catalog)
+    money, money_keys = _money_phrases(suggested, numbers)
+    parts += money
+    used += money_keys
     term = _whole(suggested.get("term_months"), Decimal(1), Decimal(120))
     if term is not None and int(term) in config.terms and numbers & {term, term // 12}:
         parts.append(f"a {term} meses")

@@ -16,7 +16,7 @@ from prometheus_client import REGISTRY
 
 from catalog.services import catalog_load_demo
 from conversations.engine import replies
-from conversations.engine.state import CarOption
+from conversations.engine.state import Action, CarOption
 from conversations.llm.prompts import Passage
 from conversations.llm.services import (
     llm_phrase_faq,
@@ -58,7 +58,7 @@ REPLY = (
     + "\n\n"
     + replies.options_block(CARS)
     + "\n\n"
-    + replies.QUESTIONS[replies.Action.CHOOSE_OPTION]
+    + replies.QUESTIONS[Action.CHOOSE_OPTION]
 )
 
 
