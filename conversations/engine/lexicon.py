@@ -62,6 +62,9 @@ APPOINTMENT = (
     r"prueba de manejo", r"probarlo", r"probarla", r"manejarlo", r"manejarla", r"quiero verlo",
     r"quiero verla", r"puedo verlo", r"puedo verla", r"pasar a verlo", r"pasar a verla",
     r"ir a la sucursal", r"ir a su sucursal", r"ir a la agencia", r"ir a ver\w*",
+    # "¿la puedo ver este fin?", "¿lo podemos ir a ver?": the pronoun before the verb.
+    r"(?:lo|la|los|las) (?:puedo|podemos|podria|podriamos|quiero|queremos) (?:ir a )?"
+    r"(?:ver|checar|probar)",
     r"pasar a ver\w*", r"verlo en vivo", r"verla en vivo", r"conocerlo", r"conocerla",
     # A visit asked as a question: cuando puedo ir, podemos pasar el sabado; never ir pagando.
     r"(?:puedo|podemos|podria|podriamos) (?:ir|pasar)\b(?! (?:pagando|abonando|dando|juntando))",
@@ -80,6 +83,9 @@ RULE_TOPICS = {
         # "¿cuánto es lo mínimo que debo dar?", "¿cuánto hay que dar de entrada?"
         r"lo (?:menos|minimo) (?:que )?(?:debo|tengo que|hay que|necesito|se puede|puedo)"
         r" (?:dar|poner|dejar)", r"(?:dar|poner|dejar|pagar) de entrada",
+        # "¿cuánto es lo mínimo que doy?": the least, with a verb of giving.
+        r"(?:lo )?minimo (?:que )?(?:doy|daria|pongo|pondria|dejo|dejaria|pago|pagaria|ocupo"
+        r"|necesito|tengo que dar|debo dar)",
     ),
 }  # fmt: skip
 THINK_LATER = (

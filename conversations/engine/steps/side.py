@@ -187,6 +187,8 @@ def _car_question_answer(turn: Turn, q: CarQuestion, s: Slots) -> None:
         turn.say(replies_cars.car_facts(shown, q.fields))
         if q.recommend:
             turn.say(replies_cars.recommendation(shown))
+            # "¿y esa cuánto pagaría?" after the recommendation: the one recommended.
+            turn.state = turn.state.with_slots(focus=shown[0][0] - 1)
     turn.answered = True
     turn.understood["car_question"] = list(q.fields)
 

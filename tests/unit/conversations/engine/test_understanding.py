@@ -712,3 +712,12 @@ def test_a_make_no_option_is_asked_about_is_no_question_about_the_options() -> N
     versas = tuple(c for c in CARS if c.model == "Versa")
     r = read("el toyota de cuantos km es?", Action.CHOOSE_OPTION, options=versas)
     assert r.car_question is None
+
+
+def test_the_pronoun_before_the_verb_books_a_visit() -> None:
+    assert read("la puedo ver este fin?", Action.CHOOSE_OPTION, options=OPTIONS).appointment
+
+
+def test_the_least_with_a_verb_of_giving_is_the_minimum_down_payment() -> None:
+    r = read("cuanto es lo minimo que doy?", Action.ASK_DOWN_PAYMENT, options=OPTIONS)
+    assert r.rule_question == "min_down"
