@@ -183,6 +183,9 @@ def recommendation_note(
             f"Solo encontré {matches} {'opción' if matches == 1 else 'opciones'} de "
             f"{_wanted(c, either='o')}{within}"
         )
+    elif excluded:
+        # "¿y la otra opción?" after the one shown: none other, not "none at all".
+        head = f"No tengo otras opciones de {_wanted(c, either='ni')}{within}"
     else:
         head = f"No encontré {_wanted(c, either='ni')}{within}"
     fits = [car.fit for car in cars if car.fit != "match"]

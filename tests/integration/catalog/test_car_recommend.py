@@ -472,3 +472,16 @@ def test_one_round_trip_fallback_equals_step_by_step(
 
     assert together == one_by_one
     assert len(together.cars) == 3
+
+
+def test_other_cars_after_the_one_shown_are_not_worded_as_none_found(make_car: MakeCar) -> None:
+    make_car("Toyota", "Corolla", price=240_000, stock_id="COROLLA")
+    make_car("Toyota", "Yaris", body_type="hatchback", price=200_000, stock_id="YARIS")
+
+    rec = car_recommend(
+        make="Toyota", model="Corolla", budget=Decimal(250_000), exclude_stock_ids=("COROLLA",)
+    )
+
+    assert _ids(rec) == ["YARIS"]
+    assert rec.note is not None
+    assert rec.note.startswith("No tengo otras opciones de Toyota Corolla dentro de $250,000")
