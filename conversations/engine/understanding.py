@@ -463,7 +463,11 @@ def _read_term(
     """The term: "48 meses", "plazo de 48", "a 48" (the last one not when the term is asked),
     and "a 5" (years) once a plan is shown."""
     pending = state.next_action
-    plan_shown = pending == Action.OFFER_APPOINTMENT and state.slots.term_months is not None
+    # "a 5" in years: after a plan, or while financing is worked out ("ah ok, entonces a 3" after
+    # hearing the terms are 3 to 6 years).
+    plan_shown = (pending == Action.OFFER_APPOINTMENT and state.slots.term_months is not None) or (
+        pending == Action.ASK_DOWN_PAYMENT and state.slots.chosen is not None
+    )
     term = parsing.parse_term(no_phone_text, terms=terms, expecting=pending == Action.ASK_TERM)
     if term is None:
         m = re.search(r"\bplazo\s*(?:de\s*)?(\d{1,2})\b(?!\s*(?:mil|k))", no_phone_text)

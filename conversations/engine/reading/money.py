@@ -237,10 +237,10 @@ def _read_amounts(
         if (
             term_found
             and not amount.explicit
-            and int(amount.value) in terms
+            and (int(amount.value) in terms or amount.value <= 12)
             and _TERM_BEFORE.search(prepared[: amount.start])
         ):
-            continue  # "100 mil de enganche a 48": the term read "a 48", it is no money
+            continue  # "100 mil de enganche a 48", "a 3" (years): the term read it, no money
         role = _amount_role(
             prepared,
             amounts[corrects.get(i, i)],  # "300, digo 260": the corrected amount's cue

@@ -58,6 +58,8 @@ def advance_financing(turn: Turn) -> TurnResult:
         return turn.result(Action.ASK_DOWN_PAYMENT, ask=False)
     if s.term_months is None:
         asks = ASKS_MONTHLY.search(turn.reading.folded) or turn.reading.monthly_asked
+        # "¿y si doy 30?" while the term is asked: what each term would be with that.
+        asks = asks or ("down" in turn.changed and turn.reading.question)
         if "compare" in turn.changed or asks:
             # "¿cuánto pagaría al mes?": the four terms answer it before choosing one.
             turn.say(replies.comparison_block([plan_for(turn, t) for t in turn.config.terms]))

@@ -721,3 +721,10 @@ def test_the_pronoun_before_the_verb_books_a_visit() -> None:
 def test_the_least_with_a_verb_of_giving_is_the_minimum_down_payment() -> None:
     r = read("cuanto es lo minimo que doy?", Action.ASK_DOWN_PAYMENT, options=OPTIONS)
     assert r.rule_question == "min_down"
+
+
+def test_a_bare_number_of_years_while_the_down_payment_is_asked_is_the_term() -> None:
+    r = read("ah ok, entonces a 3", Action.ASK_DOWN_PAYMENT, options=OPTIONS, chosen=OPTIONS[0])
+    assert r.term is not None
+    assert r.term.months == 36
+    assert r.down_amount is None
