@@ -218,6 +218,9 @@ _PRICES = re.compile(
     r"|\bcuanto (?:cuesta|cuestan|sale|salen|valen?) (?:un|una|los|las|sus) (?:carro|auto|coche"
     r"|camioneta|vehiculo)s?\b(?! (?:de|del|como|que|tipo)\b)"
     r"|\bprecios? (?:de|que manejan en) (?:sus|los) (?:carros|autos|coches|camionetas)\b"
+    # "¿cuánto cuesta el carro más caro que tienen?": the top (or bottom) of the range.
+    r"|\b(?:el|la) (?:(?:carro|auto|coche|camioneta) )?mas (?:car[oa]|barat[oa]|economic[oa])"
+    r" (?:que|q) (?:tienen|tengan|manejan|hay|venden)\b"
 )
 
 

@@ -728,3 +728,8 @@ def test_a_bare_number_of_years_while_the_down_payment_is_asked_is_the_term() ->
     assert r.term is not None
     assert r.term.months == 36
     assert r.down_amount is None
+
+
+def test_the_dearest_or_cheapest_car_they_have_asks_the_range() -> None:
+    assert read("cuanto cuesta el carro mas caro que tienen?", Action.ASK_NEED).prices_asked
+    assert read("y la mas barata que tengan?", Action.ASK_NEED).prices_asked
