@@ -166,13 +166,14 @@ def handoff_waiting_queryset(*, now: datetime) -> QuerySet[Conversation]:
     )
 
 
-def handoff_answered(*, conversation: Conversation) -> bool:
-    if conversation.handoff_at is None:
+def handoff_answered(*, conversation_id: int, handoff_at: datetime | None) -> bool:
+    """Whether a salesperson wrote since the handoff (the store's check and the shell's)."""
+    if handoff_at is None:
         return False
     return Message.objects.filter(
-        conversation_id=conversation.pk,
+        conversation_id=conversation_id,
         direction=Message.Direction.STAFF,
-        created_at__gte=conversation.handoff_at,
+        created_at__gte=handoff_at,
     ).exists()
 
 
@@ -305,7 +306,7 @@ def handoff_notice_due(*, conversation: Conversation, now: datetime) -> bool:
     notified = conversation.handoff_sla_notified_at
     if notified is not None and notified >= conversation.handoff_at:
         return False
-    if handoff_answered(conversation=conversation):
+    if handoff_answered(conversation_id=conversation.pk, handoff_at=conversation.handoff_at):
         return False
     hours = business_hours()
     if not hours.is_open(now):

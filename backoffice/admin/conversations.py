@@ -290,7 +290,9 @@ class ConversationAdmin(CsvExportAdminMixin, admin.ModelAdmin[Conversation]):
             "opts": self.model._meta,
             "conversation": conversation,
             "paused": conversation.status == Conversation.Status.HANDOFF,
-            "answered": handoff_answered(conversation=conversation),
+            "answered": handoff_answered(
+                conversation_id=conversation.pk, handoff_at=conversation.handoff_at
+            ),
             "handoff_at": conversation.handoff_at and timezone.localtime(conversation.handoff_at),
             "can_reply": can_reply,
             "form": StaffMessageForm(),

@@ -34,7 +34,6 @@ PRICE_CUES = (
     r"menos de", r"alrededor de", r"tengo", r"traigo", r"cuento con", r"ando en", r"como",
     r"unos", r"unas", r"aprox", r"aproximadamente", r"sub[ei]\w*", r"con",
 )  # fmt: skip
-TERM_CUES = (r"plazo", r"plazos", r"meses", r"mes", r"anos", r"ano", r"anios")
 RATE_WORDS = (r"tasa", r"interes", r"intereses", r"cat")
 
 # --- intents ------------------------------------------------------------------------------------

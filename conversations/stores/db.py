@@ -25,7 +25,11 @@ from conversations.engine.state import ConversationState, state_from_dict, state
 from conversations.models import Conversation, Message
 from conversations.ports import MessageRecord, OpenConversation, Session
 from conversations.satisfaction import satisfaction_answer_record
-from conversations.staff import ClientMessage, conversation_staff_messages_since_last_turn
+from conversations.staff import (
+    ClientMessage,
+    conversation_staff_messages_since_last_turn,
+    handoff_answered,
+)
 from conversations.stores.lifecycle import idle_limit, returning_state
 from kavak.rows import insert_unless_conflict
 
@@ -340,13 +344,9 @@ class DbStateStore:
         )
 
     def handoff_answered(self, session: Session) -> bool:
-        if session.handoff_at is None:
-            return False
-        return Message.objects.filter(
-            conversation_id=session.conversation_id,
-            direction=Message.Direction.STAFF,
-            created_at__gte=session.handoff_at,
-        ).exists()
+        return handoff_answered(
+            conversation_id=session.conversation_id, handoff_at=session.handoff_at
+        )
 
     def keeps_satisfaction(self) -> bool:
         return True

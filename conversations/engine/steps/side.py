@@ -117,7 +117,7 @@ def _questions_for_the_articles(turn: Turn) -> None:
             return
         faq(turn, text)
         return
-    if r.sell_intent and not (turn.changed - {"contact"}) and not _CAR_WORD.search(r.folded):
+    if r.sell_intent and not (turn.changed - {"contact"}) and not _about_cars(r.folded):
         faq(turn, f"{text} por mi auto")  # "¿como cuánto me darían?": the sale of their car
         return
     if not re.search(r"\w", r.folded):
@@ -129,10 +129,11 @@ def _questions_for_the_articles(turn: Turn) -> None:
     flow_only = bool(r.show_again or r.choice_among) and "?" not in turn.text
     # "me pasas info del vento?": a car named exactly, and nothing about Kavak, is the catalogue's.
     car_asked = bool(r.need.model) and not (r.kavak_topic or r.fuzzy)
-    # "me gusta la 1, ¿cuánto pagaría a 60 meses?": the plan answers it, not an article.
-    flow_asked = bool(r.term or r.monthly_asked or r.total_asked) and not r.kavak_topic
-    # "no me convence, ¿tienes algo similar?": other cars answer it, not the returns article.
-    flow_asked = flow_asked or (bool(r.similar or r.better) and not r.kavak_topic)
+    # The flow answers it, not an article: the plan ("me gusta la 1, ¿cuánto pagaría a 60
+    # meses?") or other cars ("no me convence, ¿tienes algo similar?", "¿no hay más nuevo?").
+    flow_asked = not r.kavak_topic and bool(
+        r.term or r.monthly_asked or r.total_asked or r.similar or r.better
+    )
     if "contact" in turn.changed and not (r.kavak_topic or about_flow):
         return  # "¿ya te di mi número? es 55…": the contact data is the answer
     if (r.kavak_question and not (flow_only or car_asked or flow_asked)) or (
@@ -269,7 +270,6 @@ def _without_clauses(text: str, handled: Any) -> str:
     return " ".join(re.sub(r"^(?:y|e|o)\s+", "", c) for c in kept)
 
 
-_CAR_WORD = re.compile(r"\b(?:auto|carro|coche|camioneta|vehiculo|troca)s?\b")
 _CLAUSE = re.compile(r"[,;.!?¿]|\s(?:y|pero|aunque|ademas|tambien)\s")
 
 
