@@ -147,13 +147,17 @@ def car_count(
     body_type: str | None = None,
     make: str | None = None,
     transmission: str | None = None,
+    model: str | None = None,
 ) -> int:
-    """Available cars of this kind, make and transmission (None: any): "¿tienen automáticos?"."""
+    """Available cars of this kind, make, model and transmission (None: any): "¿tienen
+    automáticos?", "¿hay versa?"."""
     cars = Car.objects.filter(available=True)
     if body_type:
         cars = cars.filter(body_type=body_type)
     if make:
         cars = cars.filter(make_key=compact_key(make))
+    if model:
+        cars = cars.filter(model_key=compact_key(model))
     if transmission:
         cars = cars.filter(transmission=transmission)
     return cars.count()

@@ -75,10 +75,17 @@ class OrmCarCatalog:
 
         return car_count_by_fuel(fuel=fuel)
 
-    def count(self, *, body_type: str | None, make: str | None, transmission: str | None) -> int:
+    def count(
+        self,
+        *,
+        body_type: str | None,
+        make: str | None,
+        transmission: str | None,
+        model: str | None = None,
+    ) -> int:
         from catalog.selectors import car_count
 
-        return car_count(body_type=body_type, make=make, transmission=transmission)
+        return car_count(body_type=body_type, make=make, model=model, transmission=transmission)
 
     def price_range(self, *, body_type: str | None) -> tuple[Decimal, Decimal] | None:
         from catalog.selectors import car_price_range

@@ -169,11 +169,12 @@ def wants_cash(text: str) -> bool:
     return _has_any(
         fold(text),
         (
-            r"de contado",
-            r"al contado",
+            # "contado" is only ever the way to pay here: "mejor contado", "pago contado"
+            r"contado",
             r"en efectivo",
-            # "contado", "efectivo" alone, or "cash", as the whole answer
-            r"^\W*(?:contado|efectivo|cash)\W*$",
+            # "efectivo" alone or after a word of choice ("mejor efectivo"), or "cash"
+            r"^\W*(?:(?:mejor|prefiero|pago|pagaria|seria|no|nah|nel|ok|va|pues)\W+)*efectivo\b",
+            r"^\W*cash\W*$",
             r"(?:lo|la) pago (?:todo|completo|de una)",
             r"pago de una (?:vez|sola exhibicion)",
             r"(?:una|1) sola exhibicion",

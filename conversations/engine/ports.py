@@ -87,8 +87,15 @@ class CarCatalog(Protocol):
         """Available cars whose version says this fuel ("electric", "hybrid", "diesel")."""
         ...
 
-    def count(self, *, body_type: str | None, make: str | None, transmission: str | None) -> int:
-        """Available cars of this kind, make and transmission (None: any)."""
+    def count(
+        self,
+        *,
+        body_type: str | None,
+        make: str | None,
+        transmission: str | None,
+        model: str | None = None,
+    ) -> int:
+        """Available cars of this kind, make, model and transmission (None: any)."""
         ...
 
     def price_range(self, *, body_type: str | None) -> tuple[Decimal, Decimal] | None:

@@ -206,9 +206,16 @@ def down_for_monthly(
 
 
 def rules_answer(
-    topic: str, *, rate: Decimal, terms: Sequence[int], min_ratio: Decimal, car: CarOption | None
+    topic: str,
+    *,
+    rate: Decimal,
+    terms: Sequence[int],
+    min_ratio: Decimal,
+    car: CarOption | None,
+    price: Decimal | None = None,
 ) -> str:
-    """Financing rules, from the configuration (never from an article)."""
+    """Financing rules, from the configuration (never from an article); ``price``: of the car
+    the customer has in mind when none is chosen ("para un carro de 180 mil")."""
     if topic == "rate":
         return (
             f"La tasa que uso para simular es anual fija de {rate * 100:.0f}%, con pagos mensuales "
@@ -221,6 +228,9 @@ def rules_answer(
     if car is not None:
         amount = (car.price * min_ratio).quantize(Decimal("0.01"))
         return f"{minimum}: para el *{car.title}* son {mxn(amount)}."
+    if price is not None:
+        amount = (price * min_ratio).quantize(Decimal("0.01"))
+        return f"{minimum}: para un auto de {mxn(price)} son {mxn(amount)}."
     return f"{minimum} del auto; sin enganche no es posible."
 
 

@@ -33,10 +33,16 @@ def sorry_offer_person() -> str:
 
 
 def soft_close(
-    car: CarOption | None, *, name: str | None = None, plan: bool = True, data_asked: bool = True
+    car: CarOption | None,
+    *,
+    name: str | None = None,
+    plan: bool = True,
+    data_asked: bool = True,
+    thanked: bool = False,
 ) -> str:
     """``plan``: a financing simulation was shown (it stays in the chat to review);
-    ``data_asked``: the name or phone was being asked (and is not registered)."""
+    ``data_asked``: the name or phone was being asked (and is not registered); ``thanked``: the
+    customer closed with thanks ("ok gracias"), not with a no."""
     who = f", {name}" if name else ""
     what = f"el *{car.title}*" if car else "el auto"
     if not plan:
@@ -45,8 +51,9 @@ def soft_close(
             f"Sin problema{who}{registered}. Si más adelante quieres ver {what}, "
             "simular tu financiamiento o que te llame un asesor, solo escríbeme."
         )
+    opening = f"¡Con gusto{who}!" if thanked else f"Sin problema{who}."
     return (
-        f"Sin problema{who}. Te dejo la simulación aquí para que la revises con calma. Si más "
+        f"{opening} Te dejo la simulación aquí para que la revises con calma. Si más "
         f"adelante quieres ver {what}, ajustar el enganche o el plazo, o que te llame un asesor, "
         "solo escríbeme."
     )

@@ -38,13 +38,7 @@ from conversations.engine.reading.car_questions import (
     _not_a_choice,
     names_unsearchable_detail,
 )
-from conversations.engine.reading.money import (
-    _MONTHLY_ASKED,
-    _read_money,
-    _rule_question,
-    _target_of_the_car,
-    monthly_target,
-)
+from conversations.engine.reading.money import _MONTHLY_ASKED, _read_money, _rule_question
 from conversations.engine.reading.options import (
     _ARTICLE_DIGIT,
     _THIS_ONE,
@@ -55,6 +49,12 @@ from conversations.engine.reading.options import (
     _rechoice,
     _wanted_again,
 )
+from conversations.engine.reading.targets import (
+    _target_of_the_car,
+    monthly_target,
+    price_of_a_car,
+)
+from conversations.engine.reading.term import _read_term
 from conversations.engine.reading.text import (
     _EMOJI_ONLY,
     _alternation,
@@ -116,6 +116,9 @@ class Reading:
     off_topic: bool = False
     greeting: bool = False
     thanks: bool = False
+    # Thanks and an acknowledgement, nothing more ("ok gracias", "va, muchas gracias"): a
+    # courtesy, not a yes to an offer.
+    courtesy: bool = False
     goodbye: bool = False  # "bye", "adiós": the customer leaves
     yes: bool = False
     no: bool = False
@@ -251,8 +254,8 @@ def understand(
         term_found=term is not None and term.months is not None,
         budget=slots.budget_max or min((o.price for o in options), default=None),  # or the cheapest
     )
-    if rule_question == "min_down" and term is not None and chosen is not None:
-        money.down_minimum = True  # "¿de enganche mínimo y mensualidad a 72?": that plan
+    if rule_question == "min_down":
+        _min_down_money(money, text_money, chosen=chosen, term=term)
     shown = _read_options(
         text,
         folded,
@@ -291,6 +294,18 @@ def understand(
         **intents,
         monthly_target=target,
     )
+
+
+def _min_down_money(
+    money: Any, text: str, *, chosen: CarOption | None, term: parsing.Term | None
+) -> None:
+    """The least down payment asked: of the plan asked with it ("¿de enganche mínimo y
+    mensualidad a 72?"), or of the price said ("…para un carro de 180 mil?", kept as the
+    budget)."""
+    if term is not None and chosen is not None:
+        money.down_minimum = True
+    if chosen is None:
+        money.budget_max = price_of_a_car(text)
 
 
 def _need_without_name(
@@ -436,6 +451,7 @@ def _read_intents(
         "sell_intent": cues.wants_to_sell(folded),
         "greeting": cues.is_greeting(text),
         "thanks": cues.is_thanks(text),
+        "courtesy": cues.is_thanks(text) and _only(folded, _COURTESY),
         "goodbye": cues.is_goodbye(text),
         "yes": yes_no is True,
         "no": yes_no is False,
@@ -457,39 +473,16 @@ def _read_intents(
     }
 
 
-def _read_term(
-    no_phone_text: str, state: ConversationState, terms: tuple[int, ...]
-) -> parsing.Term | None:
-    """The term: "48 meses", "plazo de 48", "a 48" (the last one not when the term is asked),
-    and "a 5" (years) once a plan is shown."""
-    pending = state.next_action
-    # "a 5" in years: after a plan, or while financing is worked out ("ah ok, entonces a 3" after
-    # hearing the terms are 3 to 6 years).
-    plan_shown = (pending == Action.OFFER_APPOINTMENT and state.slots.term_months is not None) or (
-        pending == Action.ASK_DOWN_PAYMENT and state.slots.chosen is not None
-    )
-    term = parsing.parse_term(no_phone_text, terms=terms, expecting=pending == Action.ASK_TERM)
-    if term is None:
-        m = re.search(r"\bplazo\s*(?:de\s*)?(\d{1,2})\b(?!\s*(?:mil|k))", no_phone_text)
-        if m:
-            term = parsing.parse_term(f"{m.group(1)} meses", terms=terms)
-    if term is None and pending != Action.ASK_TERM:
-        m = re.search(r"\ba\s+(36|48|60|72)\b(?!\s*(?:mil|k|pesos|%))", no_phone_text)
-        if m:
-            term = parsing.Term(months=int(m.group(1)))
-    if term is None and plan_shown:
-        # "¿y si mejor a 5?" after a plan: the other term, in years (3 to 6).
-        m = re.search(
-            r"\ba\s+([1-9])\b(?!\s*(?:mil|k|pesos|%|personas|pasajeros|puertas))", no_phone_text
-        )
-        if m:
-            term = parsing.parse_term(f"{m.group(1)} anos", terms=terms)
-    return term
-
-
 _FILLERS = (
     r"porfa", r"por favor", r"gracias", r"pues", r"entonces", r"de acuerdo", r"adelante",
     r"asi", r"esta bien", r"bueno", r"ok", r"va", r"dale", r"claro", r"que si", r"yes",
+)  # fmt: skip
+
+
+_COURTESY = (
+    r"gracias", r"muchas", r"mil", r"te agradezco", r"ok", r"oki", r"okey", r"okay", r"va",
+    r"vale", r"sale", r"perfecto", r"esta bien", r"entendido", r"excelente", r"genial", r"bueno",
+    r"listo", r"muy amable", r"amable",
 )  # fmt: skip
 
 

@@ -80,3 +80,15 @@ def test_the_price_range_is_the_cheapest_and_the_dearest_of_the_kind(catalog: Ca
     sedan_prices = [c.price for c in CARS if c.body_type == "sedan"]
     assert sedans == (min(sedan_prices), max(sedan_prices))
     assert catalog.price_range(body_type="convertible") is None
+
+
+def test_a_count_is_of_the_kind_make_and_model_asked(catalog: CarCatalog) -> None:
+    def count(**kwargs: str | None) -> int:
+        return catalog.count(**{"body_type": None, "make": None, "transmission": None, **kwargs})
+
+    assert count() == len(CARS)
+    car = CARS[0]
+    same_model = [c for c in CARS if c.make == car.make and c.model == car.model]
+    assert count(make=car.make, model=car.model) == len(same_model)
+    assert count(model=car.model) == len([c for c in CARS if c.model == car.model])
+    assert count(model="Tsuru") == 0

@@ -158,12 +158,20 @@ class InMemoryCarCatalog:
     def count_fuel(self, fuel: str) -> int:
         return 0
 
-    def count(self, *, body_type: str | None, make: str | None, transmission: str | None) -> int:
+    def count(
+        self,
+        *,
+        body_type: str | None,
+        make: str | None,
+        transmission: str | None,
+        model: str | None = None,
+    ) -> int:
         return sum(
             1
             for c in self.cars
             if body_type in (None, c.body_type)
             and make in (None, c.make)
+            and model in (None, c.model)
             and transmission in (None, c.transmission)
         )
 

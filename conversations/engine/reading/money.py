@@ -255,6 +255,8 @@ def _read_amounts(
             if Decimal(500) <= value <= Decimal(200_000):
                 money.monthly = value
             continue
+        if role == "price" and term_found and _down_with_the_term(prepared, amount, budget):
+            role = "down"
         if role == "down":
             value = value * 1000 if not amount.explicit and value < 1000 else value
             if Decimal(1000) <= value <= _MAX_MONEY:
@@ -283,6 +285,19 @@ def _read_amounts(
             term_found=term_found,
             budget=budget,
         )
+
+
+_WITH_BEFORE = re.compile(r"\bcon\s*(?:unos|como|\$)?\s*$")
+
+
+def _down_with_the_term(prepared: str, amount: parsing.Amount, budget: Decimal | None) -> bool:
+    """ "¿y a 48 meses con 30 mil?": said with a term, "con" and an amount below the budget is
+    the down payment of that plan."""
+    if not _WITH_BEFORE.search(prepared[: amount.start]):
+        return False
+    value = amount.value
+    thousands = value * 1000 if not amount.explicit and value < 1000 else value
+    return budget is None or thousands < budget
 
 
 # "mejor 80 mil", "bájale a 150": the budget corrected, however far below.
@@ -426,25 +441,6 @@ def _place_bare(
         money.unplaced, money.unplaced_roles = thousands, ("price",)
 
 
-# "¿cuánto tendría que dar de enganche para pagar 8 mil al mes?": the down payment a monthly
-# payment needs (the amount is the monthly payment, not the down payment).
-_DOWN_FOR_MONTHLY = re.compile(
-    r"\bcuant\w*\b.*\benganche\b.*\b(?:para|y)\s+(?:pagar|que (?:me )?(?:quede|salga)|quedar"
-    r"|dejar|tener)\b.*\b(?:al mes|mensual\w*|por mes|cada mes|x mes)\b"
-)
-
-
-def monthly_target(text: str, folded: str) -> Decimal | None:
-    if not _DOWN_FOR_MONTHLY.search(folded):
-        return None
-    amounts = parsing.find_amounts(text)
-    if not amounts:
-        return None
-    amount = amounts[-1]
-    value = amount.value * 1000 if not amount.explicit and amount.value < 100 else amount.value
-    return value if Decimal(500) <= value <= Decimal(200_000) else None
-
-
 _RULES = {topic: _alternation(words) for topic, words in lexicon.RULE_TOPICS.items()}
 _UNSURE_DOWN = re.compile(
     r"\bno se (?:cuanto|que|si)\b.*\benganche\b|\benganche\b.*\bno se\b"
@@ -475,22 +471,3 @@ def _rule_question(folded: str, *, question: bool) -> str | None:
     if question and _DOWN_ASKED.search(folded) and not re.search(r"\d", folded):
         return "min_down"  # "¿cuánto tendría que dar de enganche?" (no amount of their own)
     return None
-
-
-def _target_of_the_car(
-    money: _Money,
-    target: Decimal | None,
-    *,
-    chosen: CarOption | None,
-    choice: int | None,
-    car: bool,
-) -> Decimal | None:
-    """ "me interesa el primero pero quisiera pagar 4 mil al mes": with a car chosen (now or
-    before), a monthly amount alone is what that car should cost a month (so: the down payment it
-    needs), not a new search."""
-    if target is not None or money.monthly is None or money.budget_max is not None or car:
-        return target
-    if chosen is None and choice is None:
-        return None
-    monthly, money.monthly = money.monthly, None
-    return monthly

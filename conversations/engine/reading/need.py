@@ -130,7 +130,11 @@ _OPEN_NEED = _alternation(
         r"(?:que|q|k) (?:tienen|tienes|hay|me ofreces|me ofrecen|me puedes ofrecer|manejan)"
         r"(?: (?:disponibles?|en venta|ahorita|para mi|pa mi))?\W*$",
         r"lo que tengan", r"muestrame lo que tienes", r"ensename lo que tienes",
-        r"(?:que|q|k) me (?:recomiendas|recomiendan|sugieres|sugieren|ofreces)",
+        # "¿qué/cuál me recomiendas?", "tú dime cuál", "el que tú me digas": their pick is ours.
+        r"(?:que|q|k|cual|cuales|tu que) (?:me |nos )?(?:recomiend\w+|sugier\w+|aconsej\w+"
+        r"|ofreces|conviene\w*)",
+        r"(?:tu|usted) (?:dime|digame|me dices|decide\w*|escoge|elige)",
+        r"(?:el|la|lo) que (?:tu|usted) (?:me )?(?:digas|diga|recomiendes|recomiende)",
     )
 )  # fmt: skip
 

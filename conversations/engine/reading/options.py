@@ -25,6 +25,9 @@ _DISLIKED = re.compile(
 _WANTS_IT = re.compile(
     r"^(?:(?:si|ok|va|sale|pues|bueno|ya)\s+)*(?:lo|la) (?:quiero|kiero)\b|\bme (?:lo|la) llevo\b"
     r"|\b(?:lo|la) compro\b"
+    # "apártalo", "me lo apartas", "lo aparto": reserving what is shown is taking it.
+    r"|\bapart(?:a|e|alo|ala|amelo|amela|enmelo|enmela|emelo|emela)\b"
+    r"|\b(?:me )?(?:lo|la) (?:apart\w+|reserv\w+)\b|\breserv(?:alo|ala|amelo|amela)\b"
     # "me interesa", "me late" said of what is shown ("me interesa un jetta" names a need).
     r"|^(?:(?:si|ok|va|sale|pues|bueno|ya)\s+)*me (?:interesa|gusta|late|convence)\b"
     r"(?!\s+(?:un|una|algo|alguno|alguna|el|la|los|las|mas|otr[oa]s?|que (?:sea|tenga|traiga))\b)"

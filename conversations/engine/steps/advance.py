@@ -48,16 +48,18 @@ def advance(turn: Turn, *, exclude: tuple[str, ...] = ()) -> TurnResult:
 
 
 def say_stock(turn: Turn) -> None:
-    """How many cars of the kind asked about are in stock (kind, make and transmission; a model
-    named shows its listings instead, and a use such as "familiar" is not counted by)."""
+    """How many cars of the kind asked about are in stock (kind, make, model and transmission;
+    a use such as "familiar" is not counted by)."""
     s = turn.slots
-    if s.model or s.seats or s.year_min or s.km_max or s.alternatives:
+    if s.seats or s.year_min or s.km_max or s.alternatives:
         return
-    if not (s.body_type or s.make or s.transmission):
+    if not (s.body_type or s.make or s.model or s.transmission):
         return
-    count = turn.deps.catalog.count(body_type=s.body_type, make=s.make, transmission=s.transmission)
+    count = turn.deps.catalog.count(
+        body_type=s.body_type, make=s.make, model=s.model, transmission=s.transmission
+    )
     counted = replies_cars.need_summary(
-        body_type=s.body_type, uses=(), make=s.make, model=None, transmission=s.transmission
+        body_type=s.body_type, uses=(), make=s.make, model=s.model, transmission=s.transmission
     )
     turn.say(replies_cars.stock_count(count, counted))
     turn.understood["stock_count"] = count

@@ -38,7 +38,15 @@ def soft_close(turn: Turn, *, plan: bool, data_asked: bool = True) -> TurnResult
     """The customer declines ("no gracias", "ya no me interesa"): nothing is registered,
     the door stays open, and the conversation ends (the satisfaction question may follow)."""
     s = turn.slots
-    turn.say(replies.soft_close(s.chosen, name=s.name, plan=plan, data_asked=data_asked))
+    turn.say(
+        replies.soft_close(
+            s.chosen,
+            name=s.name,
+            plan=plan,
+            data_asked=data_asked,
+            thanked=turn.reading.courtesy and not turn.reading.no,
+        )
+    )
     turn.understood["declined"] = True
     turn.understood["closing"] = satisfaction.DECLINED
     return turn.result(Action.OFFER_HELP, step=Step.DONE, ask=False)

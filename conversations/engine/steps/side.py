@@ -71,6 +71,7 @@ def side_answers(turn: Turn) -> None:
                     terms=turn.config.terms,
                     min_ratio=turn.config.min_down_ratio,
                     car=s.chosen or (s.options[0] if len(s.options) == 1 else None),
+                    price=r.budget_max,
                 )
             )
         turn.answered = True

@@ -27,3 +27,12 @@ def test_unavailable_cars_and_unknown_makes_count_nothing() -> None:
     Car.objects.filter(pk=car.pk).update(available=False)
     assert car_count(make="Nissan") == before - 1
     assert car_count(make="Tesla") == 0
+
+
+def test_a_model_counts_its_listings_whatever_the_spelling() -> None:
+    versa = Car.objects.filter(available=True, model__iexact="versa").count()
+    assert versa > 0
+    assert car_count(model="VERSA") == versa  # "¿hay versa?"
+    assert car_count(make="Nissan", model="Versa") == versa
+    assert car_count(make="Mazda", model="Versa") == 0
+    assert car_count(model="Tsuru") == 0
