@@ -1,9 +1,11 @@
 """The conversation store's SQL on PostgreSQL: the lock of the open conversation, and the turn's
 state write with its message-log rows in one round trip.
 
-Plain SQL on purpose: both run on every turn, and compiling the equivalent ORM queries cost more
-than running them (the turn's hot path, ``docs/PERFORMANCE.md``); the write is also one writable
-CTE, which the ORM cannot express. Identifiers come from the models, every value is a parameter.
+Plain SQL on purpose: both run on every turn, so they skip the ORM's query compilation (no
+figure for these two statements alone is recorded; ``docs/PERFORMANCE.md`` measures it for the
+ladder and the lead statements); and the write is one writable CTE, the UPDATE and the INSERTs in
+one round trip, which the ORM cannot express. Identifiers come from the models, every value is a
+parameter.
 PostgreSQL only (jsonb parameters, ``FOR UPDATE``, a writable CTE): the store uses the ORM on
 other databases (SQLite, ``make run``).
 """
