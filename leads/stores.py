@@ -7,15 +7,15 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kavak.rows import insert_unless_conflict, instances_from_rows, update_columns
+from kavak.rows import insert_unless_conflict, update_columns
 from leads.models import Appointment, Lead, LeadEvent
 from leads.ports import LeadData, LeadView
 from leads.services import lead_assign
+from leads.sql import lead_open_candidates_lock
 
 logger = logging.getLogger(__name__)
 
@@ -102,32 +102,10 @@ class DbLeadStore:
     @staticmethod
     def _find(data: LeadData) -> Lead | None:
         """The open lead of this phone, else of this conversation: one locked query."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if data.phone:
-            clauses.append("phone = %s")
-            params.append(data.phone)
-        if data.conversation_id:
-            clauses.append("conversation_id = %s")
-            params.append(data.conversation_id)
-        if not clauses:
-            return None
-        # One indexed, locked query, read with a plain cursor (no ORM compilation: this runs on
-        # every lead capture turn). At most one open lead per phone (constraint), and in
-        # practice one per conversation.
-        fields = Lead._meta.concrete_fields
-        # The model's columns, named: prepared statements survive a column added by a deploy.
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[arg-type]
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        closed = ", ".join(["%s"] * len(Lead.CLOSED_STATUSES))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {columns} FROM {Lead._meta.db_table} "  # noqa: S608  # nosec B608
-                f"WHERE status NOT IN ({closed}) AND ({' OR '.join(clauses)}) ORDER BY id{lock}",
-                [*Lead.CLOSED_STATUSES, *params],
-            )
-            rows = cursor.fetchall()
-        candidates = instances_from_rows(Lead, [f.attname for f in fields], rows)
+        # Locked until the turn commits; read with a plain cursor (every lead capture turn).
+        candidates = lead_open_candidates_lock(
+            phone=data.phone, conversation_id=data.conversation_id
+        )
         by_phone = [lead for lead in candidates if data.phone and lead.phone == data.phone]
         return next(iter(by_phone or candidates), None)
 

@@ -2,7 +2,8 @@
 
 ``locked()`` holds a row lock (``SELECT … FOR UPDATE`` inside a transaction) until the turn is
 saved, so two messages for the same session at the same moment are processed one after the other
-and no update is lost.
+and no update is lost. On PostgreSQL the lock and the turn's write are plain SQL
+(``conversations/sql.py``); elsewhere (SQLite, ``make run``) the ORM does the same.
 """
 
 from __future__ import annotations
@@ -10,21 +11,23 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
-from psycopg.types.json import Jsonb
 
 from conversations.engine.state import ConversationState, state_from_dict, state_to_dict
 from conversations.models import Conversation, Message
 from conversations.ports import MessageRecord, OpenConversation, Session
 from conversations.satisfaction import satisfaction_answer_record
+from conversations.sql import (
+    ConversationRow,
+    conversation_open_lock,
+    conversation_turn_write,
+)
 from conversations.staff import (
     ClientMessage,
     conversation_staff_messages_since_last_turn,
@@ -34,27 +37,6 @@ from conversations.stores.lifecycle import idle_limit, returning_state
 from kavak.rows import insert_unless_conflict
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class _Row:
-    id: int
-    status: str
-    version: int
-    last_message_at: datetime | None
-    state: dict[str, Any] | None = None  # None when the state cache is expected to hold it
-    handoff_at: datetime | None = None
-
-
-def _jsonb(value: Any) -> Jsonb:
-    """A jsonb parameter serialised by orjson: the state and message log are written every turn,
-    and the standard library's encoder was a tenth of a turn's CPU. Non-string keys are kept as
-    strings, as ``json.dumps`` does."""
-    return Jsonb(value, dumps=_orjson_dumps)
-
-
-def _orjson_dumps(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 class DbStateStore:
@@ -96,25 +78,12 @@ class DbStateStore:
         except Exception:
             logger.warning("state_cache_unavailable op=set", exc_info=True)
 
-    def _lock_open(self, channel: str, external_id: str) -> _Row | None:
+    def _lock_open(self, channel: str, external_id: str) -> ConversationRow | None:
         """Lock the open conversation row (and read its state unless the cache will supply it)."""
         if connection.vendor == "postgresql":
-            # Hot path of every turn: plain SQL, no ORM query compilation.
-            columns = "id, status, version, last_message_at, handoff_at" + (
-                "" if self.use_cache else ", state"
+            return conversation_open_lock(
+                channel=channel, external_id=external_id, with_state=not self.use_cache
             )
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT {columns} FROM conversations_conversation "  # noqa: S608  # nosec B608
-                    "WHERE channel = %s AND external_id = %s AND closed_at IS NULL FOR UPDATE",
-                    [channel, external_id],
-                )
-                row = cursor.fetchone()
-            if row is None:
-                return None
-            state = row[5] if len(row) > 5 else None
-            # Django registers a text loader for jsonb: raw cursors get the JSON as a string.
-            return _Row(*row[:4], orjson.loads(state) if isinstance(state, str) else state, row[4])  # type: ignore[call-arg]
         conv = (
             Conversation.objects.select_for_update()
             .filter(channel=channel, external_id=external_id, closed_at__isnull=True)
@@ -123,11 +92,11 @@ class DbStateStore:
         )
         if conv is None:
             return None
-        return _Row(
+        return ConversationRow(
             conv.pk, conv.status, conv.version, conv.last_message_at, conv.state, conv.handoff_at
         )
 
-    def _create(self, channel: str, external_id: str, state: ConversationState) -> _Row:
+    def _create(self, channel: str, external_id: str, state: ConversationState) -> ConversationRow:
         """Create the open conversation, or lock the one a concurrent turn just created.
 
         ``INSERT … ON CONFLICT DO NOTHING`` (the one-open-conversation-per-session constraint is
@@ -147,7 +116,9 @@ class DbStateStore:
             uses_llm=uses_llm,
         )
         if insert_unless_conflict(conv) is not None:
-            return _Row(conv.pk, conv.status, conv.version, conv.last_message_at, conv.state)
+            return ConversationRow(
+                conv.pk, conv.status, conv.version, conv.last_message_at, conv.state
+            )
         row = self._lock_open(channel, external_id)
         if row is None:  # pragma: no cover - the conflicting row is committed and open
             raise IntegrityError("open conversation vanished during creation")
@@ -187,7 +158,7 @@ class DbStateStore:
                 row_id=conv.id,
             )
 
-    def _load_state(self, conv: _Row) -> dict[str, Any]:
+    def _load_state(self, conv: ConversationRow) -> dict[str, Any]:
         if conv.state is not None:
             return conv.state
         cached = self._cached_state(conv.id, conv.version)
@@ -213,7 +184,16 @@ class DbStateStore:
                 lambda: self._cache_put(session.conversation_id, new_version, data)
             )
         if connection.vendor == "postgresql":
-            self._save_postgresql(session, data, state, status, handoff, messages, now)
+            conversation_turn_write(
+                conversation_id=session.conversation_id,
+                state=data,
+                step=state.step.value,
+                furthest_step=state.furthest_step.value,
+                status=status,
+                handoff=handoff,
+                messages=messages,
+                now=now,
+            )
             return
         fields: dict[str, Any] = {
             "state": data,
@@ -229,63 +209,6 @@ class DbStateStore:
         Message.objects.bulk_create(
             Message(conversation_id=session.conversation_id, **m.__dict__) for m in messages
         )
-
-    @staticmethod
-    def _save_postgresql(
-        session: Session,
-        data: dict[str, Any],
-        state: ConversationState,
-        status: str,
-        handoff: bool,
-        messages: list[MessageRecord],
-        now: datetime,
-    ) -> None:
-        """The conversation UPDATE and the message INSERTs in one round trip (a writable CTE)."""
-        params: list[Any] = [
-            _jsonb(data),
-            state.step.value,
-            state.furthest_step.value,
-            status,
-            now,
-            now,
-            handoff,
-            now,
-            session.conversation_id,
-        ]
-        rows = []
-        for m in messages:
-            rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
-            params += [
-                session.conversation_id,
-                m.direction,
-                m.text,
-                m.turn_id,
-                now,
-                m.step_before,
-                m.step_after,
-                m.next_action,
-                _jsonb(m.understood),
-                m.latency_ms,
-                m.provider_message_id,
-            ]
-        update = (
-            "UPDATE conversations_conversation SET state = %s, step = %s, "
-            "furthest_step = %s, status = %s, version = version + 1, last_message_at = %s, "
-            "updated_at = %s, handoff_at = CASE WHEN %s THEN %s ELSE handoff_at END "
-            "WHERE id = %s"
-        )
-        if not rows:  # nothing to log (the port allows it): an empty VALUES list is invalid SQL
-            with connection.cursor() as cursor:
-                cursor.execute(update, params)
-            return
-        sql = (
-            f"WITH turn AS ({update}) "  # noqa: S608  # nosec B608  (constant SQL, no input)
-            "INSERT INTO conversations_message (conversation_id, direction, text, turn_id, "
-            "created_at, step_before, step_after, next_action, understood, latency_ms, "
-            "provider_message_id) VALUES "
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql + ", ".join(rows), params)  # rows are placeholders only
 
     def set_status(self, *, conversation_id: int, status: str) -> None:
         Conversation.objects.filter(pk=conversation_id).update(status=status)

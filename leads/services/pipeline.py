@@ -8,14 +8,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from kavak.exceptions import ApplicationError
-from kavak.rows import column_name, instances_from_rows, pk_column_name
 from leads.models import Appointment, Lead, LeadEvent, SalesAgent
+from leads.sql import sales_agents_active_lock
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +36,7 @@ def lead_assign(*, lead: Lead, actor: Any = None, now: datetime | None = None) -
     if lead.assigned_to_id is not None:
         return None
     now = now or timezone.now()
-    agents = _active_agents_locked()
+    agents = sales_agents_active_lock()  # first, so the counts below see committed leads
     load = _open_leads_by_assignee([agent.user_id for agent in agents])
     eligible = [agent for agent in agents if load.get(agent.user_id, 0) < agent.capacity]
     if not eligible:
@@ -65,35 +64,6 @@ def lead_assign(*, lead: Lead, actor: Any = None, now: datetime | None = None) -
     )
     logger.info("lead_assigned lead_id=%s agent_id=%s", lead.pk, agent.pk)
     return agent
-
-
-def _active_agents_locked() -> list[SalesAgent]:
-    """Active salespeople (profile and user), locked in id order until commit.
-
-    Plain SQL: this runs in every turn that creates a lead, where compiling the ORM query cost
-    more than running it. Two statements on purpose: the open-lead count is read after the
-    locks are granted, so under READ COMMITTED it sees the assignment another turn just
-    committed (a count in the same statement would use the older snapshot).
-    """
-    fields = ("id", "user_id", "active", "capacity", "whatsapp_number", "last_assigned_at")
-    quote, user_model = connection.ops.quote_name, get_user_model()
-    column = {f: "a." + quote(column_name(SalesAgent._meta, f)) for f in fields}
-    lock = ""
-    if connection.features.has_select_for_update_of:
-        lock = " FOR UPDATE OF a"
-    elif connection.features.has_select_for_update:  # pragma: no cover - no such backend here
-        lock = " FOR UPDATE"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(column.values())} FROM {quote(SalesAgent._meta.db_table)} a "  # noqa: S608  # nosec B608
-            f"JOIN {quote(user_model._meta.db_table)} u "
-            f"ON u.{quote(pk_column_name(user_model._meta))} = {column['user_id']} "
-            f"WHERE {column['active']} = %s AND u.{quote('is_active')} = %s "
-            f"ORDER BY {column['id']}{lock}",
-            [True, True],
-        )
-        rows = cursor.fetchall()
-    return instances_from_rows(SalesAgent, fields, rows)
 
 
 def _open_leads_by_assignee(user_ids: list[int]) -> dict[int, int]:
