@@ -68,11 +68,15 @@ def appointment_done(
     return f"¡Listo{who}! Registré tus datos y te agendé una cita{when}{where}{what}. {tail}"
 
 
-def branch_offer(branches: Sequence[Branch]) -> str:
+def branch_offer(branches: Sequence[Branch], *, listed: bool = False) -> str:
+    """``listed``: the customer asked which branches there are, and the answer lists them all
+    (so the offer does not name them again)."""
     first = branches[0]
     address = first.address.rstrip(".")
     if len(branches) == 1:
         return f"Te anoto en *{first.name}*: {address}."
+    if listed:
+        return f"Te anoto en *{first.name}*; si prefieres otra de {first.city}, dímelo."
     others = ", ".join(f"*{b.name}*" for b in branches[1:])
     return (
         f"En {first.city} tenemos {len(branches)} sucursales. Te anoto en *{first.name}* "

@@ -48,6 +48,11 @@ def term_ack(months: int) -> str:
     return f"Anotado: plazo de {months} meses."
 
 
+def term_kept(months: int) -> str:
+    """The term of the plan shown, said again ("va, a 5 años")."""
+    return f"Perfecto, queda a {months} meses."
+
+
 def monthly_by_option(
     rows: list[tuple[int, CarOption, Decimal, Decimal]],
     *,

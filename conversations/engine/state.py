@@ -153,6 +153,9 @@ class ConversationState:
     # The satisfaction question (``engine/satisfaction.py``): "" never asked, then "asked", then
     # "answered" or "passed". Kept through "empezar de nuevo": at most once per conversation.
     survey: str = ""
+    # The financing rules answered by the last turn ("terms"): a bare "72" right after hearing
+    # the terms is that term, not 72 mil. Only for the next message.
+    told: tuple[str, ...] = ()
 
     def times_asked(self, action: str) -> int:
         return dict(self.asked).get(action, 0)
@@ -260,6 +263,8 @@ def state_to_dict(state: ConversationState) -> dict[str, Any]:
         data["faq_context"] = state.faq_context
     if state.survey:
         data["survey"] = state.survey
+    if state.told:
+        data["told"] = list(state.told)
     return data
 
 
@@ -294,4 +299,5 @@ def state_from_dict(data: dict[str, Any] | None) -> ConversationState:
         handoff_notes=int(data.get("handoff_notes", 0)),
         faq_context=data.get("faq_context"),
         survey=str(data.get("survey") or ""),
+        told=tuple(str(t) for t in data.get("told") or ()),
     )

@@ -69,6 +69,8 @@ class Turn:
             now=config.now,
             terms=config.terms,
         )
+        if state.told:
+            self.state = evolve(state, told=())  # read above; said again only if told again
 
     # -- helpers --
     @property

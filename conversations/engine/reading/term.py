@@ -20,6 +20,11 @@ def _read_term(
         pending == Action.ASK_DOWN_PAYMENT and state.slots.chosen is not None
     )
     term = parsing.parse_term(no_phone_text, terms=terms, expecting=pending == Action.ASK_TERM)
+    if term is None and "terms" in state.told:
+        # "72" (or "a 72") right after hearing the terms: that term, not 72 mil.
+        m = re.fullmatch(r"\W*(?:a |en |de )?(\d{2})(?: meses)?\W*", no_phone_text)
+        if m and int(m.group(1)) in terms:
+            term = parsing.Term(months=int(m.group(1)))
     if term is None:
         m = re.search(r"\bplazo\s*(?:de\s*)?(\d{1,2})\b(?!\s*(?:mil|k))", no_phone_text)
         if m:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conversations.engine import replies, replies_cars
+from conversations.engine import replies, replies_cars, replies_money
 from conversations.engine.financing import money
 from conversations.engine.state import Action, Slots, Step, evolve
 from conversations.engine.steps.advance import (
@@ -57,6 +57,11 @@ def flow_intents(turn: Turn) -> TurnResult | None:
             return advance_lead(turn)
         if r.decline or r.think_later or r.no:
             return soft_close(turn, plan=True)
+        kept = r.term.months if r.term is not None else None
+        if kept is not None and kept == s.term_months and not turn.answered:
+            # "va a 5" after the plan at 60 months: the plan shown is the one they take.
+            turn.say(replies_money.term_kept(kept))
+            return turn.ask(Action.OFFER_APPOINTMENT)
     if s.options and not s.lead_captured and (r.appointment or (r.callback and s.chosen)):
         # Wanting to see a car or a call, asked at any point after the options were shown.
         turn.set_slots(wants_appointment=True, wants_callback=bool(r.callback))

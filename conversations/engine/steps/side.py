@@ -63,7 +63,9 @@ def side_answers(turn: Turn) -> None:
     if r.rule_question is not None:
         # "¿cuánto de enganche mínimo y a cuántos plazos?": every rule asked, in order.
         topics = rule_topics(r.folded) if r.question else ()
-        for topic in topics if r.rule_question in topics else (r.rule_question,):
+        told = topics if r.rule_question in topics else (r.rule_question,)
+        turn.state = evolve(turn.state, told=told)
+        for topic in told:
             turn.say(
                 replies_cars.rules_answer(
                     topic,
