@@ -12,7 +12,8 @@ different rules, the difference is an explicit parameter or a second, named func
   and ``phonetic_name_key`` for make and model names (catalogue), which merges more;
 - stemming (:mod:`spanish.stemming`): ``stem`` (Snowball) and ``crude_stem`` (a prefix);
 - number words (:mod:`spanish.numbers`): ``words_to_number``, ``replace_number_words`` (the
-  engine's reading of customers) and ``digitize_number_words`` (the guardrail's reading of prose).
+  engine's reading of customers), ``digitize_number_words`` (the guardrail's reading of prose)
+  and ``dictated_digits`` (a phone number said word by word).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from spanish.folding import (
 from spanish.numbers import (
     DIGIT_NAMES,
     NUMBER_WORDS,
+    dictated_digits,
     digitize_number_words,
     replace_number_words,
     words_to_number,
@@ -41,6 +43,7 @@ __all__ = [
     "alnum_words",
     "compact_key",
     "crude_stem",
+    "dictated_digits",
     "digitize_number_words",
     "fold",
     "fold_in_place",

@@ -200,3 +200,29 @@ def digitize_number_words(folded: str) -> str:
     text = re.sub(r"\s*\bpor ?ciento\b", "%", text)
     text = re.sub(r"\by (?:medio|media)\b", "y 0.5", text)
     return _WORD_RUN.sub(replace, text)
+
+
+def dictated_digits(folded: str) -> str:
+    """The digits of a number dictated word by word, as phone numbers are: "cinco cinco doce
+    treinta y cuatro" → "551234" (each word or "tens y unit" group gives its own digits, never a
+    sum). The longest run of such words; "" when there is none."""
+    runs: list[str] = []
+    current = ""
+    words = folded.replace(",", " ").split()
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in TENS:
+            tens = TENS[word]
+            if i + 2 < len(words) and words[i + 1] == "y" and UNITS.get(words[i + 2], 10) < 10:
+                tens += UNITS[words[i + 2]]
+                i += 2
+            current += str(tens)
+        elif word in UNITS and word not in ("un", "una", "veintiun"):
+            current += str(UNITS[word]).zfill(2 if UNITS[word] >= 10 else 1)
+        elif word != "y":
+            runs.append(current)
+            current = ""
+        i += 1
+    runs.append(current)
+    return max(runs, key=len)

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from conversations.engine import lexicon
-from spanish import fold_message, replace_number_words
+from spanish import dictated_digits, fold_message, replace_number_words
 
 # --- Normalisation ------------------------------------------------------------------------------
 
@@ -275,6 +275,13 @@ _TERM_UNITS = _TERM_WORDS + "|m"  # and "48m" (as money, "m" would need a curren
 _LOOSE_TERM_UNITS = ("m", "pagos", "mensualidades")
 
 
+# Words before a term given alone: "ok 36", "va, 48", "mejor 60", "pues a 72".
+_TERM_LEAD_IN = (
+    r"(?:(?:ok|oki|okey|va|sale|vale|bueno|pues|entonces|ah|ya|mejor|dale|si|perfecto|listo"
+    r"|este|orale)\W+)*"
+)
+
+
 def parse_term(text: str, *, terms: tuple[int, ...], expecting: bool = False) -> Term | None:
     """The term named, if one of ``terms`` (the engine's config); another is an invalid term."""
     folded = _replace_number_words(fold(text))
@@ -293,7 +300,9 @@ def parse_term(text: str, *, terms: tuple[int, ...], expecting: bool = False) ->
         if m.group(2) not in _LOOSE_TERM_UNITS:
             return Term(months=None, invalid=True)
     if expecting:
-        bare = re.fullmatch(r"(?:a |en |de )?(\d{1,2})(?: porfa| por favor)?", folded)
+        bare = re.fullmatch(
+            rf"{_TERM_LEAD_IN}(?:a |en |de )?(\d{{1,2}})(?: porfa| por favor)?\W*", folded
+        )
         m2 = bare or re.search(r"\ba (\d{1,2})\b", folded)
         if m2:
             n = int(m2.group(1))
@@ -367,6 +376,9 @@ def parse_phone(text: str) -> str | None:
     dots and parentheses.
     """
     candidates = re.findall(r"\+?[\d][\d\s().\-]{6,22}\d", text)
+    if not candidates:
+        # Dictated in words: "cinco cinco, doce treinta y cuatro…"
+        candidates = [dictated_digits(fold(text))]
     for raw in candidates:
         digits = re.sub(r"\D", "", raw)
         if len(digits) == 13 and digits.startswith("521"):

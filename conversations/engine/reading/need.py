@@ -71,6 +71,10 @@ _RELATIVE = {
     "fewer_km": re.compile(
         _RELATIVE_HEAD
         + r"(?:que tenga\s+|con\s+)?(?:menos|menor)\s+(?:km|kms|kilometr\w*|recorrido|uso)\b"
+        # "muchos km, ¿tienes otro con menos?": the field said before the relative.
+        r"|\b(?:km|kms|kilometr\w*|recorrido)\b.*"
+        + _RELATIVE_HEAD
+        + r"(?:que tenga\s+|con\s+)?menos\b(?!\s+(?:de\b|\d))"
     ),
     "newer": re.compile(
         _RELATIVE_HEAD + r"(?:que sea\s+)?"

@@ -8,6 +8,7 @@ import pytest
 from spanish import (
     DIGIT_NAMES,
     NUMBER_WORDS,
+    dictated_digits,
     digitize_number_words,
     replace_number_words,
     words_to_number,
@@ -94,3 +95,18 @@ def test_digit_names_spell_single_digits_only() -> None:
     assert DIGIT_NAMES["tres"] == "3"
     assert "un" not in DIGIT_NAMES
     assert sorted(DIGIT_NAMES.values()) == [str(d) for d in range(10)]
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("cinco cinco uno dos tres cuatro cinco seis siete ocho", "5512345678"),
+        ("cincuenta y cinco doce treinta y cuatro cincuenta y seis setenta y ocho", "5512345678"),
+        ("ochenta y uno, veinte treinta, cero cinco", "81203005"),
+        ("es el treinta", "30"),
+        ("quiero un auto", ""),  # "un" is an article, never a digit
+        ("tengo tres hijos y dos perros", "3"),  # runs end at any other word
+    ],
+)
+def test_dictated_digits_read_each_word_as_its_own_digits(text: str, digits: str) -> None:
+    assert dictated_digits(text) == digits

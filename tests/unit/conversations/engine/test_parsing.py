@@ -120,6 +120,9 @@ def test_parse_down_payment_reads_percent_amount_minimum(
         ("a seis años", 72),
         ("72", 72),
         ("3", 36),
+        ("ok 36", 36),  # a word before the term alone
+        ("ah ok, va 48", 48),
+        ("mejor 60 porfa", 60),
     ],
 )
 def test_parse_term_understands_years_months_and_extremes(text: str, months: int) -> None:
@@ -197,13 +200,18 @@ def test_parse_yes_no_uses_word_boundaries(text: str, expected: bool | None) -> 
         ("521 55 1234 5678", "+525512345678"),
         ("(81) 8123-4567", "+528181234567"),
         ("mi cel es 33.1234.5678", "+523312345678"),
+        ("mi numero es cinco cinco uno dos tres cuatro cinco seis siete ocho", "+525512345678"),
+        ("ochenta y uno veinte treinta cuarenta y cinco sesenta y siete", "+528120304567"),
     ],
 )
 def test_parse_phone_normalises_mexican_numbers_to_e164(text: str, expected: str) -> None:
     assert parsing.parse_phone(text) == expected
 
 
-@pytest.mark.parametrize("text", ["12345", "555-1234", "+1 415 523 8886", "0000000000", "abc"])
+@pytest.mark.parametrize(
+    "text",
+    ["12345", "555-1234", "+1 415 523 8886", "0000000000", "abc", "tengo tres hijos y dos perros"],
+)
 def test_parse_phone_rejects_non_mexican_or_short_numbers(text: str) -> None:
     assert parsing.parse_phone(text) is None
 
