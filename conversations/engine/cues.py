@@ -361,6 +361,19 @@ _EXISTS = re.compile(
 )
 
 
+# A car seen somewhere, or one in particular: "vi un cx5 2019 en su página", "el versa 2020".
+_LISTING = re.compile(
+    r"\b(?:vi|vimos|publicad\w*|anunci\w*|pagina|sitio|web|app|marketplace|sigue disponible"
+    r"|siguen disponibles|(?:todavia|aun) (?:lo|la) tienen)\b"
+    r"|\b(?:el|la|ese|esa|este|esta)\s+[a-z][\w-]*(?:\s+[a-z0-9][\w-]*)?\s+(?:modelo\s+)?"
+    r"(?:20[0-3]\d|19[89]\d)\b"
+)
+
+
+def names_a_listing(folded: str) -> bool:
+    return _LISTING.search(folded) is not None
+
+
 def asks_exists(folded: str) -> bool:
     return _EXISTS.match(folded) is not None
 

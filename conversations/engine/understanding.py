@@ -193,6 +193,7 @@ _PRICE_ASKED = re.compile(
     r"|los tienen|las tienen|lo venden|la venden"
     r"|precio\w*|costo\w*)\b"
     r"|^(?:y\s+)?(?:el\s+)?(?:precio|precios|costo)\b"
+    r"|\b(?:cual|cuanto) (?:es|seria) (?:el|su) (?:precio|costo)\b"
     r"|\b(?:precio|costo)s?\s+(?:del?|de la|de los)\b"
     r"|\ben cuanto\b"
     # "vi un cx5 en su página, ¿sigue disponible?": the car itself is asked for.

@@ -294,7 +294,9 @@ def _car_question(
         index = None  # "¿y más barato?" is no option; "¿la más barata tiene…?" is one
     elif index is None and focus is not None and chosen is None and _FOLLOW_UP.match(folded):
         index = focus if focus < len(options) else None  # "¿y de qué año es?": the same one
-    return CarQuestion(fields=fields, index=index)
+    # "¿la cx5 de qué año es?" with two CX-5 shown: those two, not every option.
+    those = named if index is None and 0 < len(named) < len(options) else ()
+    return CarQuestion(fields=fields, index=index, among=those)
 
 
 # A choice in words: "me interesa la 2, ¿tiene garantía?" chooses; "¿la 2 tiene garantía?" asks.

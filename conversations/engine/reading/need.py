@@ -81,6 +81,8 @@ _RELATIVE = {
         r"(?:mas nuev[oa]s?|mas reciente\w*|mas actual\w*|de modelo mas reciente)\b"
     ),
 }
+# A model year said with a model: "el versa 2020", "una cx5 modelo 2019".
+_MODEL_YEAR = re.compile(r"\b(?:modelo\s+)?(20[0-3]\d|19[89]\d)\b(?!\s*(?:mil|k|km|pesos))")
 _LOW_KM = re.compile(
     r"\b(?:poco|pocos|bajo|baj[oa] de) (?:kilometraje|km|kms|kilometros|recorrido|uso)\b"
     r"|\bcasi nuevo\b|\bcon (?:muy )?poco uso\b"
@@ -180,6 +182,8 @@ def _read_need(
     seats = _seats(no_phone_text)
     year_m = _YEAR_MIN.search(no_phone_text)
     year_min = int(year_m.group(1) or year_m.group(2)) if year_m else None
+    if year_min is None and need.model and (listed := _MODEL_YEAR.search(need_text)):
+        year_min = int(listed.group(1))  # "el versa 2020 que tienen publicado": that listing
     km_m = _KM_MAX.search(parsing.prepare_money_text(text))
     km_max = None
     if km_m:

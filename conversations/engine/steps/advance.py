@@ -21,7 +21,7 @@ def advance(turn: Turn, *, exclude: tuple[str, ...] = ()) -> TurnResult:
         s = turn.slots
     if not s.has_need:
         return turn.ask(Action.ASK_NEED)
-    if budget_stalled(turn, Action.ASK_BUDGET):
+    if budget_stalled(turn, Action.ASK_BUDGET) or _listing_named(turn):
         return options_without_budget(turn)
     if not s.has_budget and not s.options:
         if "need" in turn.changed and cues.asks_exists(turn.reading.folded):
@@ -45,6 +45,21 @@ def advance(turn: Turn, *, exclude: tuple[str, ...] = ()) -> TurnResult:
     ):
         return advance_lead(turn)  # they want to see it: financing can wait
     return advance_financing(turn)
+
+
+def _listing_named(turn: Turn) -> bool:
+    """ "me interesa el versa 2020 que tienen publicado", "vi un cx5 2019 en su página": a model
+    and its year said of a car seen (a definite article, or where it was seen) name the listing
+    itself; it is shown, with no budget asked first ("busco un mazda 3 2018" is a search)."""
+    s = turn.slots
+    return bool(
+        "need" in turn.changed
+        and s.model
+        and s.year_min
+        and not s.has_budget
+        and not s.options
+        and cues.names_a_listing(turn.reading.folded)
+    )
 
 
 def say_stock(turn: Turn) -> None:

@@ -50,7 +50,7 @@ def flow_intents(turn: Turn) -> TurnResult | None:
         # A day or an hour in answer to "¿quieres ir a verlo?" ("el viernes a las 12 en la de
         # Santa Fe") says yes to the visit.
         visit_time = r.contact_at is not None and not r.no
-        if r.courtesy and not (r.appointment or visit_time):
+        if (r.courtesy or r.think_later) and not (r.appointment or visit_time):
             return soft_close(turn, plan=True)  # "ok gracias": thanks for the plan, no visit
         if r.appointment or (r.yes and not r.no) or r.only_yes or visit_time:
             turn.set_slots(wants_appointment=True, wants_callback=False)
