@@ -121,6 +121,14 @@ FRUSTRATED = (
     r"me tienen esperando", r"no me (?:han|ha) (?:llamado|contestado|marcado|respondido|atendido)",
     r"ya (?:les|te) (?:escribi|marque|llame) (?:varias|muchas)",
 )  # fmt: skip
+# A customer who already bought, with a problem: "lo compré con ustedes y se descompuso".
+AFTER_SALE = (
+    r"(?:lo|la) (?:compre|compramos|adquiri) (?:con|en|a) (?:ustedes|kavak)",
+    r"(?:compre|compramos) (?:mi|un|una|el|la) \w+(?: \w+)? (?:con|en|a) (?:ustedes|kavak)",
+    r"ya soy cliente", r"soy cliente de kavak",
+    r"(?:se (?:me )?|me )(?:descompuso|descompuesto|fallo|averio|quedo tirad[oa])",
+    r"(?:tiene|trae|salio con) (?:una )?(?:falla|fallas|problema|problemas)",
+)  # fmt: skip
 FINANCING_INTEREST = (
     r"financiamiento", r"financiar", r"financiado", r"financiada", r"a credito", r"credito",
     r"a meses", r"en mensualidades", r"en pagos", r"plan de pagos",

@@ -218,7 +218,7 @@ def _run(turn: Turn) -> TurnResult:
         # and the offer they declined is not made again.
         turn.state = evolve(turn.state, misunderstood=0)
         return turn.ask(Action.OFFER_HELP, step=Step.DONE)
-    if r.frustrated and not turn.changed:
+    if (r.frustrated or r.after_sale) and not turn.changed:
         return turn.result(turn.resume_action(), ask=False)  # an apology, not the next question
     if turn.changed or turn.answered:
         turn.state = evolve(turn.state, misunderstood=0)

@@ -64,6 +64,7 @@ from conversations.engine.replies_questions import (
 )
 from conversations.engine.replies_talk import (
     adversarial,
+    after_sale_person,
     discount,
     faq_unavailable,
     goodbye,
@@ -109,6 +110,7 @@ __all__ = [
     "_transmission",
     "_when",
     "adversarial",
+    "after_sale_person",
     "appointment_declined",
     "appointment_done",
     "branch_offer",

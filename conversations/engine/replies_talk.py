@@ -32,6 +32,14 @@ def sorry_offer_person() -> str:
     )
 
 
+def after_sale_person() -> str:
+    """A customer who bought already and has a problem with the car: a person reviews it."""
+    return (
+        "Lamento lo que pasó con tu auto. Para revisar tu caso te comunico con un asesor de Kavak "
+        "(escribe «asesor»); mientras, aquí sigo para ayudarte."
+    )
+
+
 def soft_close(
     car: CarOption | None,
     *,

@@ -13,7 +13,7 @@ from typing import Any
 
 from conversations.engine import replies, replies_cars
 from conversations.engine.financing import FinancingPlan
-from conversations.engine.ports import KbSource
+from conversations.engine.ports import Branch, KbSource
 from conversations.engine.state import (
     FUNNEL_ORDER,
     Action,
@@ -60,6 +60,9 @@ class Turn:
         self.lost = False
         self.changed: set[str] = set()  # what the message set: need, budget, down, term…
         self.answered = False  # a side question was answered (car data, catalogue, Kavak)
+        # The branch offered for a visit (where it was said, and the city's branches): an answer
+        # that lists them all shortens the offer (steps/side.py).
+        self.branch_offer: tuple[int, tuple[Branch, ...]] | None = None
         self.pending = state.next_action
         self.reading: Reading = understand(
             self.text,

@@ -142,6 +142,7 @@ class Reading:
     total_asked: bool = False  # "¿cuánto pagaría en total?"
     bot_identity: bool = False  # "¿eres un robot?"
     frustrated: bool = False  # "ya me tienen harto, nadie me contesta"
+    after_sale: bool = False  # bought already and has a problem: a person, not a sale
     budget_unknown: bool = False  # "no sé cuánto gastar", "tú dime" when the budget is asked
     price_asked: bool = False  # "¿cuánto cuesta el jetta?", "¿en cuánto lo tienen?"
     monthly_asked: bool = False  # "¿cuánto sería mensual?", "¿cuánto pagaría al mes?"
@@ -177,6 +178,7 @@ _DECLINE = _alternation(lexicon.DECLINE)
 _FINANCING = _alternation(lexicon.FINANCING_INTEREST)
 _BOT_IDENTITY = _alternation(lexicon.BOT_IDENTITY)
 _FRUSTRATED = _alternation(lexicon.FRUSTRATED)
+_AFTER_SALE = _alternation(lexicon.AFTER_SALE)
 _SHOW_AGAIN = _alternation(lexicon.SHOW_AGAIN)
 _OFF_TOPIC = _alternation(lexicon.OFF_TOPIC_HINTS)
 
@@ -470,6 +472,7 @@ def _read_intents(
         "total_asked": _TOTAL_ASKED.search(folded) is not None,
         "bot_identity": _has(folded, _BOT_IDENTITY),
         "frustrated": _has(folded, _FRUSTRATED),
+        "after_sale": _has(folded, _AFTER_SALE),
         "price_asked": _PRICE_ASKED.search(folded) is not None,
     }
 

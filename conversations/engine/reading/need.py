@@ -105,6 +105,10 @@ _OWN_DESCRIBED = re.compile(
 )
 
 
+_OWN_BY_YEAR = re.compile(
+    r"^\s*(?:(?:pues|bueno|ok|si|mira|este|ah|es|tengo)\s+)*(?:(?:un|una|el|la|mi)\s+)?"
+    r"(?=[a-z][\w -]*\b(?:20[0-3]\d|19[89]\d)\b)(?!(?:busco|quiero|necesito|ocupo)\b)"
+)
 _OWN_DESCRIBED_LATER = re.compile(
     r"(?:^|[,.;!?]\s*)(?:y\s+)?(?:es|era|seria)\s+(?:un|una)\s+"
     r"(?!(?:suv|sedan|camioneta|pickup|hatchback)\b)"
@@ -261,6 +265,10 @@ def _own_car(
     own_car = None
     context = fold(state.faq_context or "")
     described = _OWN_DESCRIBED.match(need_text)
+    if described is None and state.slots.selling and not state.slots.has_need:
+        # "un sentra 2017" right after "quiero vender mi carro": the car to sell, by its year.
+        described = _OWN_BY_YEAR.match(need_text)
+        context = context or "vender"
     if described is None and _SELL_CONTEXT.search(no_phone_text):
         # "¿cuánto me dan por mi carro? es un jetta 2017": the same message describes it.
         described = _OWN_DESCRIBED_LATER.search(need_text)

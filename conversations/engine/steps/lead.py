@@ -59,7 +59,8 @@ def take_contact(turn: Turn, *, any_time: bool) -> list[str]:
         first = r.branches[0]
         turn.set_slots(branch=first.name, branch_city=first.city, branch_address=first.address)
         if not any_time:
-            turn.say(replies.branch_offer(r.branches, listed=r.question or r.kavak_topic))
+            turn.say(replies.branch_offer(r.branches))
+            turn.branch_offer = (len(turn.parts) - 1, r.branches)
     if noted:
         turn.changed.add("contact")
     return noted

@@ -30,6 +30,8 @@ def take_need(turn: Turn) -> None:
         turn.set_slots(selling=True)  # "quiero vender mi carro": the next question changes
     if r.car_question is not None:
         return  # "¿es automático?" asks about a car shown; it does not change the search
+    if r.after_sale:
+        return  # "compré una jetta con ustedes y trae una falla": their car, not a search
     chosen = before.chosen
     if "choice" in turn.changed and chosen is not None:
         # "el Versa", "dame el más barato": the words chose a car shown. Only a different

@@ -23,10 +23,10 @@ from conversations.engine.understanding import CarQuestion
 def side_answers(turn: Turn) -> None:
     r = turn.reading
     s = turn.slots
-    if r.frustrated:
-        turn.say(replies.sorry_offer_person())
+    if r.frustrated or r.after_sale:
+        turn.say(replies.after_sale_person() if r.after_sale else replies.sorry_offer_person())
         turn.answered = True
-        turn.understood["frustrated"] = True
+        turn.understood["after_sale" if r.after_sale else "frustrated"] = True
     if r.bot_identity:
         turn.say(replies.who_am_i())
         turn.answered = True
@@ -233,6 +233,11 @@ def faq(turn: Turn, text: str) -> None:
     turn.answered = True
     if answer.confident:
         turn.sources = answer.sources
+        if turn.branch_offer is not None:
+            at, branches = turn.branch_offer
+            if all(b.name in answer.answer for b in branches):
+                # The answer lists the city's branches: the offer names only the first.
+                turn.parts[at] = replies.branch_offer(branches, listed=True)
         turn.say(answer.answer)
         turn.state = evolve(turn.state, faq_context=text[:200])
         return
