@@ -114,9 +114,13 @@ def car_recommend(
     )
     cars = tuple(recommended_car(car, criteria) for car in picked)
     exact = bool(cars) and all(c.fit == "match" for c in cars)
-    return Recommendation(
-        cars=cars, exact=exact, note=recommendation_note(criteria, cars, exclude_stock_ids)
-    )
+    kind_from = None
+    if criteria.stated_body and criteria.budget and cars and cars[0].fit == "other_body_type":
+        # "una pickup de 300 mil" with none near it: what the cheapest of them costs is said.
+        cheapest = car_price_range(body_type=body_type)
+        kind_from = cheapest[0] if cheapest else None
+    note = recommendation_note(criteria, cars, exclude_stock_ids, kind_from=kind_from)
+    return Recommendation(cars=cars, exact=exact, note=note)
 
 
 # How versions say their fuel (the inventory has no fuel column; gasoline is the default).

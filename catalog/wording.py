@@ -168,8 +168,14 @@ def _within(c: Criteria) -> str:
 
 
 def recommendation_note(
-    c: Criteria, cars: tuple[RecommendedCar, ...], excluded: tuple[str, ...]
+    c: Criteria,
+    cars: tuple[RecommendedCar, ...],
+    excluded: tuple[str, ...],
+    *,
+    kind_from: Decimal | None = None,
 ) -> str | None:
+    """``kind_from``: the cheapest available car of the body type asked, when none was near the
+    budget (said before the other cars shown)."""
     if not cars:
         if excluded:
             return "Ya te mostré todas las opciones disponibles que tengo para lo que buscas."
@@ -211,6 +217,11 @@ def recommendation_note(
         tail = "te muestro las opciones más cercanas, con menos pasajeros"
     elif first in ("older", "more_km"):
         tail = "te muestro las más cercanas (cada una dice en qué cambia)"
+    elif c.budget and kind_from is not None:
+        tail = (
+            f"lo más económico que tengo en {_wanted(c, either='o')} cuesta {_money(kind_from)}; "
+            "te muestro otras opciones que sí entran en tu presupuesto"
+        )
     elif c.budget:
         tail = "te muestro otras opciones que sí entran en tu presupuesto"
     else:

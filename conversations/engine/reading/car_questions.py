@@ -126,6 +126,9 @@ _FIELDS = {
         r"caracteristicas", r"detalles", r"especificaciones", r"ficha tecnica", r"ficha",
         r"mas informacion", r"mas info", r"info de", r"informacion de",
         r"(?:que|q|k|ke) tal (?:esta|es|se ve|anda|sale)", r"como (?:esta|se ve|anda)",
+        # "la 1 q tal?": how that option is (an option, then "qué tal" and nothing more)
+        r"(?:el|la|opcion)\s+(?:\d|primer\w*|segund\w*|tercer\w*|ultim\w*)\s+"
+        r"(?:que|q|k|ke) tal\W*$",
     ),
     "available": (
         r"disponible", r"sigue", r"siguen", r"todavia lo tienen", r"todavia la tienen",

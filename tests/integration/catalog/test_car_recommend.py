@@ -77,9 +77,10 @@ def test_another_body_type_within_budget_when_nothing_is_close(make_car: MakeCar
     assert _ids(rec) == ["SEDAN"]
     assert rec.cars[0].fit == "other_body_type"
     assert rec.cars[0].reason.startswith("Es sedán, no SUV, dentro de tu presupuesto")
+    # The customer asked for an SUV: what the cheapest one costs is said before the others.
     assert rec.note == (
-        "No encontré SUV dentro de $250,000; te muestro otras opciones que sí entran en tu "
-        "presupuesto."
+        "No encontré SUV dentro de $250,000; lo más económico que tengo en SUV cuesta $500,000; "
+        "te muestro otras opciones que sí entran en tu presupuesto."
     )
 
 
