@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F
 
+from backoffice import sql
 from channels.models import WhatsAppContact, WhatsAppInbound, WhatsAppOutbound, WhatsAppStatusEvent
 from conversations.models import Conversation, Message, SatisfactionAnswer
 from knowledge.models import UnansweredQuestion
@@ -65,10 +66,6 @@ def label(model: Any) -> str:
 
 
 # --- What anonymising means, table by table (ids already locked by the caller) -------------------
-def _table(model: Any) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _hashed(model: Any, rows: list[tuple[int, str]], *fields: str, **also: Any) -> int:
     """Set ``fields`` of each row (pk, value) to the value's hash, and ``also`` on all of them."""
     objs = []
@@ -106,25 +103,10 @@ def conversations_anonymise(ids: list[int], *, now: datetime) -> dict[str, int]:
     Conversation.objects.filter(pk__in=ids, closed_at__isnull=True).update(
         status=Conversation.Status.CLOSED, closed_at=now
     )
-    messages = Message.objects.filter(conversation_id__in=ids)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {_table(Message)} AS m SET text = '', "  # noqa: S608  # nosec B608
-                "understood = COALESCE((SELECT jsonb_object_agg(e.key, e.value) "
-                "FROM jsonb_each(m.understood) AS e WHERE e.key = ANY(%s)), '{}'::jsonb) "
-                "WHERE m.conversation_id = ANY(%s)",
-                [list(KEPT_UNDERSTOOD), ids],
-            )
-            message_count = cursor.rowcount
+        message_count = sql.messages_anonymise(conversation_ids=ids, kept_keys=KEPT_UNDERSTOOD)
     else:  # SQLite of `make run`: the same, row by row
-        kept = []
-        for message in messages.only("pk", "understood"):
-            understood = message.understood if isinstance(message.understood, dict) else {}
-            message.understood = {k: v for k, v in understood.items() if k in KEPT_UNDERSTOOD}
-            message.text = ""
-            kept.append(message)
-        message_count = Message.objects.bulk_update(kept, ["text", "understood"], batch_size=1000)
+        message_count = messages_anonymise_rows(ids)
     # The score stays (the dashboard's average); the customer's own words go.
     comments = (
         SatisfactionAnswer.objects.filter(conversation_id__in=ids).exclude(comment="")
@@ -142,6 +124,19 @@ def conversations_anonymise(ids: list[int], *, now: datetime) -> dict[str, int]:
         label(SatisfactionAnswer): comments,
         **questions,
     }
+
+
+def messages_anonymise_rows(conversation_ids: list[int]) -> int:
+    """``backoffice.sql.messages_anonymise`` with the ORM, message by message (any database):
+    text emptied, ``understood`` down to ``KEPT_UNDERSTOOD``. Returns the messages changed."""
+    kept = []
+    messages = Message.objects.filter(conversation_id__in=conversation_ids)
+    for message in messages.only("pk", "understood"):
+        understood = message.understood if isinstance(message.understood, dict) else {}
+        message.understood = {k: v for k, v in understood.items() if k in KEPT_UNDERSTOOD}
+        message.text = ""
+        kept.append(message)
+    return int(Message.objects.bulk_update(kept, ["text", "understood"], batch_size=1000))
 
 
 def questions_anonymise(ids: list[int]) -> dict[str, int]:

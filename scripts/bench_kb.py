@@ -58,13 +58,14 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from knowledge import evaluation, process_index, selectors, services  # noqa: E402
+from knowledge import evaluation, selectors, services  # noqa: E402
 from knowledge.models import (  # noqa: E402
     Article,
     DemoSeed,
     IndexState,
     UnansweredQuestion,
 )
+from knowledge.sql import index_token_read  # noqa: E402
 
 # --- Realistic generated content ------------------------------------------------------------------
 
@@ -269,7 +270,7 @@ def measure_retrieval(
         print(f"  knowledge_answer, customer questions:   {percentiles(wall)}")
         print(f"  the same, CPU time only:                {percentiles(cpu)}")
         figures |= {"customer": p95(wall), "customer_cpu": p95(cpu)}
-    token = [timed(process_index._current_token) for _ in range(500)]
+    token = [timed(index_token_read) for _ in range(500)]
     print(f"  of which the index-token lookup:        p50 {statistics.median(token):6.3f} ms")
     return figures
 
