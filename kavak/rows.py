@@ -79,23 +79,3 @@ def insert_unless_conflict(row: Model, *, conflict_on: tuple[str, ...] = ()) -> 
     row._state.adding = False
     row._state.db = conn.alias
     return int(found[0])
-
-
-def update_columns(row: Model, names: Sequence[str]) -> None:
-    """``row.save(update_fields=names)`` as one plain ``UPDATE … WHERE pk = %s``.
-
-    The fields prepare their values as in a save (``auto_now`` included, so list such a field to
-    refresh it); no ORM query compilation and no ``pre_save``/``post_save`` signals, so use it
-    only for models nothing listens to.
-    """
-    conn = connections[DEFAULT_DB_ALIAS]
-    meta, quote = row._meta, conn.ops.quote_name
-    fields = [meta.get_field(name) for name in names]
-    values = [f.get_db_prep_save(f.pre_save(row, False), conn) for f in fields]  # type: ignore[union-attr]
-    sql = (  # identifiers come from the model, values are parameters
-        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608  # nosec B608
-        f"{', '.join(f'{quote(column_name(meta, name))} = %s' for name in names)} "
-        f"WHERE {quote(pk_column_name(meta))} = %s"
-    )
-    with conn.cursor() as cursor:
-        cursor.execute(sql, [*values, row.pk])

@@ -11,7 +11,7 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kavak.rows import insert_unless_conflict, update_columns
+from kavak.rows import insert_unless_conflict
 from leads.models import Appointment, Lead, LeadEvent
 from leads.ports import LeadData, LeadView
 from leads.services import lead_assign
@@ -81,8 +81,8 @@ class DbLeadStore:
                 lead.last_activity_at = timezone.now()
                 changed.append("last_activity_at")
                 _returned_event(lead, data, previous=previous, changed=changed)
-            if changed:  # nothing listens to Lead saves: a plain UPDATE (a turn's hot path)
-                update_columns(lead, [*changed, "updated_at"])
+            if changed:
+                lead.save(update_fields=[*changed, "updated_at"])
             _appointment_save(lead, data)
             return _view(lead)
         raise IntegrityError("could not upsert lead after concurrent retries")

@@ -23,7 +23,12 @@ from pathlib import Path
 
 import psycopg
 
-from tests.support.whatsapp_harness import CHAT_SCRIPT, bench_floor_variables, wait_healthz
+from tests.support.whatsapp_harness import (
+    CHAT_SCRIPT,
+    bench_floor_variables,
+    ensure_port_free,
+    wait_healthz,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = "kavak_bench_chat"
@@ -209,6 +214,7 @@ def worker_rss(master_pid: int) -> list[tuple[int, int, int]]:
 
 def start_gunicorn(variables: dict[str, str]) -> subprocess.Popen[bytes]:
     """gunicorn with the production config file, quiet, on PORT (``GUNICORN_BIND``)."""
+    ensure_port_free(PORT)
     gunicorn = subprocess.Popen(
         [
             sys.executable,

@@ -12,6 +12,7 @@ import contextlib
 import http.client
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -268,7 +269,21 @@ def _spawn(name: str, args: list[str], env: Environment, extra: dict[str, str]) 
     return Proc(name=name, popen=popen, log=log)
 
 
+def ensure_port_free(port: int) -> None:
+    """Raise when something already listens on ``port``: a server left behind by an interrupted
+    run would answer /healthz for the new one, and a benchmark would measure the wrong code."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no listener
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise RuntimeError(
+                f"port {port} is taken (a server left by an interrupted run?): stop it first"
+            ) from exc
+
+
 def start_gunicorn(env: Environment, *, port: int, workers: int, name: str) -> Proc:
+    ensure_port_free(port)
     proc = _spawn(
         name,
         [

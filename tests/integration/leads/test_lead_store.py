@@ -109,11 +109,3 @@ def test_a_returning_customer_updates_every_field_of_the_open_lead() -> None:
     assert lead.conversation_id == conv.pk
     assert lead.source == Lead.Source.LEAD_CAPTURE  # a handoff lead became a captured one
     assert lead.updated_at > before.updated_at
-
-
-def test_nothing_listens_to_lead_saves() -> None:
-    """The store updates leads with a plain UPDATE, which sends no model signals."""
-    from django.db.models.signals import post_save, pre_save
-
-    assert not pre_save.has_listeners(Lead)
-    assert not post_save.has_listeners(Lead)

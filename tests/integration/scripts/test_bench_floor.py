@@ -82,3 +82,19 @@ def test_the_benchmark_servers_start_on_the_bench_urlconf(tmp_path: Path) -> Non
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["scripts.bench_urls", "bench-floor"]
+
+
+def test_a_server_left_on_the_port_stops_the_benchmark_before_it_measures_it() -> None:
+    """An interrupted run's gunicorn would answer /healthz for the new one and be measured in
+    its place: the benchmark refuses a taken port."""
+    import socket
+
+    from tests.support.whatsapp_harness import ensure_port_free
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        with pytest.raises(RuntimeError, match=f"port {port} is taken"):
+            ensure_port_free(port)
+    ensure_port_free(port)  # closed: free again
