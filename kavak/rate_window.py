@@ -10,8 +10,7 @@ duplicate claim.
 from __future__ import annotations
 
 from django.core.cache import cache
-
-from kavak.redis_commands import redis_command
+from django_redis import get_redis_connection
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -19,17 +18,18 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 def window_count(key: str, *, timeout: int) -> int:
     """The window's count after this increment, in one round trip in the steady state.
 
-    On Redis a plain ``INCR`` on a held connection (``kavak.redis_commands``), and ``EXPIRE``
-    once, by the window's first increment: django-redis's ``incr`` sends a Lua script with every
-    call, which cost more than the rest of the throttle. Other cache backends (the embedded
-    local-memory cache) use the portable ``incr``/``add``. Cache errors are raised: each caller
-    decides how it fails open.
+    On Redis a plain ``INCR`` through the cache's redis-py client, and ``EXPIRE`` once, by the
+    window's first increment: django-redis's ``incr`` sends a Lua script with every call, which
+    cost more than the rest of the throttle. Other cache backends (the embedded local-memory
+    cache) use the portable ``incr``/``add``. Cache errors are raised: each caller decides how it
+    fails open.
     """
     if hasattr(cache, "client"):  # django-redis (every Django cache has make_key)
+        client = get_redis_connection("default")
         full_key = cache.make_key(key)
-        count = int(redis_command("INCR", full_key))
+        count = int(client.incr(full_key))
         if count == 1:
-            redis_command("EXPIRE", full_key, timeout)
+            client.expire(full_key, timeout)
         return count
     try:
         return cache.incr(key)

@@ -3,7 +3,9 @@
 For every command, redis-py's client checks a connection out of its pool (PID check, readiness
 probe), wraps the call in its retry and observability hooks, and checks the connection back in:
 about half the CPU of an ``INCR`` on this machine (75 µs through the client, 38 µs on a held
-connection). The chat throttle runs one command per turn, so it sends it here instead.
+connection). The WhatsApp intake sends its claim and its "done" mark here. (The chat throttle
+sent its ``INCR`` here too until an A/B of ``make bench-chat`` showed no difference: it uses the
+cache's pooled client again, docs/PERFORMANCE.md.)
 
 The connection is built with the cache's own connection settings (address, database, password,
 socket timeouts). It is re-created after a fork and after the ``CACHES`` setting changes (both
