@@ -23,7 +23,8 @@ _LAST_HOUR = 19  # the latest hour a visit or a call is booked for on the same d
 
 _TIME_PIECES = re.compile(
     r"\b(?:(?:el|este|el proximo|proximo|la proxima|pasado)\s+)?(?:pasado manana|manana|hoy|"
-    r"lunes|martes|miercoles|jueves|viernes|sabado|domingo|fin de semana)\b"
+    r"lunes|martes|miercoles|jueves|viernes|sabado|domingo|fin de semana|finde)\b"
+    r"|\beste fin\b(?! de (?:mes|ano))"
     r"|\b(?:despues de las|despues de la|desde las|a partir de las|como a las|a las|a la|tipo|"
     r"por ahi de las)\s+\d{1,2}(?::\d{2})?(?:\s*(?:am|pm|hrs|h|de la noche|de la tarde|"
     r"de la manana))?"
@@ -60,7 +61,7 @@ def contact_phrase(text: str) -> str | None:
 
 _DAY = re.compile(
     r"\bpasado manana\b|(?<!la )\bmanana\b|\bhoy\b|\b(?:lunes|martes|miercoles|jueves|viernes"
-    r"|sabado|domingo)\b"
+    r"|sabado|domingo|fin de semana|finde)\b|\beste fin\b(?! de (?:mes|ano))"
 )
 
 
@@ -80,6 +81,11 @@ def parse_contact_time(text: str, *, now: datetime) -> datetime | None:
         day = now.date() + timedelta(days=1)
     elif re.search(r"\bhoy\b", folded):
         day = now.date()
+    elif re.search(
+        r"\b(?:fin de semana|finde|este fin(?! de (?:mes|ano)))\b", folded
+    ) and not re.search(r"\b(?:sabado|domingo)\b", folded):
+        # "este fin de semana", "el finde": the coming Saturday (today, on a weekend).
+        day = now.date() + timedelta(days=(5 - now.weekday()) % 7 if now.weekday() < 6 else 0)
     else:
         for name, weekday in _WEEKDAYS.items():
             if re.search(rf"\b{name}\b", folded):

@@ -149,6 +149,23 @@ def decide_paused(
     return turn.result(Action.HANDOFF_TO_HUMAN, step=Step.HANDOFF, ask=False)
 
 
+# What each lead question asks for, as ``take_contact`` names what it noted.
+_LEAD_ITEM = {
+    Action.ASK_NAME: "tu nombre",
+    Action.ASK_PHONE: "tu celular",
+    Action.ASK_CONTACT_TIME: "el horario",
+}
+
+
+def _take_contact_noted(turn: Turn) -> None:
+    """The contact data of the message; what it gave instead of what was asked ("el sábado a las
+    10" while the name is asked) is acknowledged before the question comes again."""
+    noted = take_contact(turn, any_time=False)
+    asked = _LEAD_ITEM.get(turn.pending)
+    if noted and asked and asked not in noted:
+        turn.say(replies.noted_contact(noted))
+
+
 def _run(turn: Turn) -> TurnResult:
     """The steps of one turn, in order; the first that settles the turn returns its result."""
     if not turn.state.greeted:
@@ -203,7 +220,7 @@ def _run(turn: Turn) -> TurnResult:
     if outcome is not None:
         return outcome
     unplaced_answer(turn)
-    take_contact(turn, any_time=False)
+    _take_contact_noted(turn)
     take_choice(turn)
     take_need(turn)
     take_money(turn)

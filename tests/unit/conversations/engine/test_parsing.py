@@ -253,14 +253,19 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=MX)  # a Tuesday
         ("mañana 2 de la tarde", datetime(2026, 11, 25, 14, 0, tzinfo=MX)),
         ("mañana 8", datetime(2026, 11, 25, 8, 0, tzinfo=MX)),
         ("el lunes 15 de diciembre", datetime(2026, 11, 30, 10, 0, tzinfo=MX)),  # a date, no hour
+        # The weekend is the coming Saturday.
+        ("este fin de semana", datetime(2026, 11, 28, 10, 0, tzinfo=MX)),
+        ("el finde a las 12", datetime(2026, 11, 28, 12, 0, tzinfo=MX)),
+        ("puedo pasar este fin?", datetime(2026, 11, 28, 10, 0, tzinfo=MX)),
     ],
 )
 def test_parse_contact_time_resolves_relative_slots(text: str, expected: datetime) -> None:
     assert contact_time.parse_contact_time(text, now=NOW) == expected
 
 
-def test_parse_contact_time_returns_none_when_no_time_in_text() -> None:
-    assert contact_time.parse_contact_time("cuando puedan", now=NOW) is None
+@pytest.mark.parametrize("text", ["cuando puedan", "a fin de mes", "este fin de mes", "por fin"])
+def test_parse_contact_time_returns_none_when_no_time_in_text(text: str) -> None:
+    assert contact_time.parse_contact_time(text, now=NOW) is None
 
 
 @pytest.mark.parametrize(
