@@ -120,7 +120,10 @@ def still_here() -> str:
     return "¡Aquí sigo! 🙂"
 
 
-def info_prices() -> str:
+def info_prices(prices: bool = True) -> str:
+    """ "precios", "cotización", or only "información" asked before anything else."""
+    if not prices:
+        return "¡Con gusto te doy información! Cuéntame qué auto buscas y te muestro opciones."
     return "¡Con gusto te doy precios! Dependen del auto, así que cuéntame qué buscas."
 
 

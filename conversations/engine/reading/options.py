@@ -299,7 +299,8 @@ def _rechoice(folded: str, pending: Action) -> bool:
 
 _CHOICE_ALONE = re.compile(
     r"^(?:(?:ok|okey|bueno|si|va|sale|pues|ya|entonces|dale|orale|simon)\W*\s*)*"
-    r"(?:con\s+)?(?:el|la|opcion)\s+(?:[1-9]|primer[oa]?|segund[oa]|tercer[oa]?|ultim[oa])\W*$"
+    r"(?:con\s+)?(?:el|la|opcion)\s+(?:[1-9]|primer[oa]?|segund[oa]|tercer[oa]?|ultim[oa])"
+    r"(?:\W+(?:entonces|pues|porfa|por favor))?\W*$"
 )
 
 

@@ -33,7 +33,8 @@ def small_talk_or_misunderstood(turn: Turn) -> TurnResult:
         turn.say(replies.take_your_time())
         return turn.result(action, ask=False)
     if re.search(r"\b(?:info|informacion|precios?|cotizacion)\b", r.folded):
-        turn.say(replies.info_prices() if action == Action.ASK_NEED else replies.still_here())
+        prices = re.search(r"\b(?:precios?|cotizacion)\b", r.folded) is not None
+        turn.say(replies.info_prices(prices) if action == Action.ASK_NEED else replies.still_here())
         return turn.ask(action)
     if action == Action.ASK_NEED and CAR_WANT.search(r.folded):
         # "busco un carro rojo con pantalla": a car is wanted, only its kind is missing.

@@ -52,16 +52,17 @@ def flow_intents(turn: Turn) -> TurnResult | None:
         visit_time = r.contact_at is not None and not r.no
         if (r.courtesy or r.think_later) and not (r.appointment or visit_time):
             return soft_close(turn, plan=True)  # "ok gracias": thanks for the plan, no visit
+        kept = r.term.months if r.term is not None else None
+        if kept == s.term_months and kept and not (turn.answered or r.appointment or visit_time):
+            # "va a 5", "ok con el mínimo a 60" after that plan: the plan shown is the one they
+            # take; the visit is offered again, not taken as said.
+            turn.say(replies_money.term_kept(kept))
+            return turn.ask(Action.OFFER_APPOINTMENT)
         if r.appointment or (r.yes and not r.no) or r.only_yes or visit_time:
             turn.set_slots(wants_appointment=True, wants_callback=False)
             return advance_lead(turn)
         if r.decline or r.think_later or r.no:
             return soft_close(turn, plan=True)
-        kept = r.term.months if r.term is not None else None
-        if kept is not None and kept == s.term_months and not turn.answered:
-            # "va a 5" after the plan at 60 months: the plan shown is the one they take.
-            turn.say(replies_money.term_kept(kept))
-            return turn.ask(Action.OFFER_APPOINTMENT)
     if s.options and not s.lead_captured and (r.appointment or (r.callback and s.chosen)):
         # Wanting to see a car or a call, asked at any point after the options were shown.
         turn.set_slots(wants_appointment=True, wants_callback=bool(r.callback))

@@ -184,7 +184,11 @@ def _car_question_answer(turn: Turn, q: CarQuestion, s: Slots) -> None:
     elif q.index is not None and options:
         turn.say(replies_cars.car_facts([(q.index + 1, options[q.index])], q.fields))
         turn.state = turn.state.with_slots(focus=q.index, focus_fields=q.fields)
-    elif s.chosen is not None and (not options or turn.pending != Action.CHOOSE_OPTION):
+    elif (
+        s.chosen is not None
+        and not q.among
+        and (not options or turn.pending != Action.CHOOSE_OPTION)
+    ):
         turn.say(replies_cars.car_facts([(0, s.chosen)], q.fields))
     else:
         shown = [(i + 1, options[i]) for i in (q.among or range(len(options)))]
