@@ -203,6 +203,8 @@ COMMON_WORDS: frozenset[str] = _wordlist(
     tuve estar estaba estuve hablar hablo llamar llamo llama escribir escribo mensaje mensajes
     numero telefono celular whatsapp correo nombre apellido vez quizas segura mejor peor igual
     bastante demasiado camino caminos carretera viaje viajes avenida
+    neta netas chido chida padrisimo chingon chingona cuate cuates carnal carnala morra morro
+    chamba chambear jale simon nel orale andale aguas mero mera orita chale nomas pos pus pa pal
     """
 )
 

@@ -60,6 +60,10 @@ APPOINTMENT = (
     r"ir a verlo", r"ir a verla", r"ir a verlos", r"verlo en persona", r"verla en persona",
     r"prueba de manejo", r"probarlo", r"probarla", r"manejarlo", r"manejarla", r"quiero verlo",
     r"quiero verla", r"puedo verlo", r"puedo verla", r"pasar a verlo", r"pasar a verla",
+    # "me gustaría verla", "quisiera verlo", "nos gustaría conocerla": a wish to see it.
+    r"(?:me|nos) (?:gustaria|encantaria|interesa|late) (?:ir a )?(?:verl[oa]s?|conocerl[oa]s?"
+    r"|checarl[oa]s?|probarl[oa]s?)",
+    r"(?:quisiera|quisieramos|queremos|quiero|ocupo) (?:ir a )?(?:verl[oa]s?|checarl[oa]s?)",
     r"ir a la sucursal", r"ir a su sucursal", r"ir a la agencia", r"ir a ver\w*",
     # "¿la puedo ver este fin?", "¿lo podemos ir a ver?": the pronoun before the verb.
     r"(?:lo|la|los|las) (?:puedo|podemos|podria|podriamos|quiero|queremos) (?:ir a )?"

@@ -47,7 +47,12 @@ _MINIMUM = re.compile(
     r"\b(?:el|lo|la) (?:minim[oa]|menos posible|mas baj[oa])\b|\benganche minimo\b"
     r"|\blo menos (?:que (?:se )?(?:pueda|puedo|puede|se pueda)|posible)\b|^(?:minimo|lo menos)$"
 )
-_NO_DOWN = re.compile(r"\b(?:sin|nada de|cero|0)\s+(?:de\s+)?enganche\b")
+_NO_DOWN = re.compile(
+    r"\b(?:sin|nada de|cero|0)\s+(?:de\s+)?enganche\b"
+    # "no tengo para enganche", "no traigo lana pal enganche"
+    r"|\bno (?:tengo|traigo|cuento con|tendria|junto)\s+(?:(?:nada|dinero|lana|varo|para|pa|pal|de"
+    r"|el|mucho)\s+)*enganche\b"
+)
 # "nada", "no tengo", "no": no down payment when it is asked; "no me gustó" is something else.
 _NOTHING = re.compile(
     r"^(?:nada|cero|no tengo|no traigo|no cuento|sin|ninguno"

@@ -21,7 +21,8 @@ def advance(turn: Turn, *, exclude: tuple[str, ...] = ()) -> TurnResult:
         s = turn.slots
     if not s.has_need:
         return turn.ask(Action.ASK_NEED)
-    if budget_stalled(turn, Action.ASK_BUDGET) or _listing_named(turn):
+    in_mind = "car_in_mind" in turn.understood  # a question about the model named, no budget yet
+    if budget_stalled(turn, Action.ASK_BUDGET) or _listing_named(turn) or in_mind:
         return options_without_budget(turn)
     if not s.has_budget and not s.options:
         if "need" in turn.changed and cues.asks_exists(turn.reading.folded):

@@ -61,6 +61,7 @@ def take_contact(turn: Turn, *, any_time: bool) -> list[str]:
         if not any_time:
             turn.say(replies.branch_offer(r.branches))
             turn.branch_offer = (len(turn.parts) - 1, r.branches)
+            turn.changed.add("contact")  # "en cdmx" while the name is asked: a branch, no name
     if noted:
         turn.changed.add("contact")
     return noted

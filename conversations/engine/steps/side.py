@@ -60,22 +60,19 @@ def side_answers(turn: Turn) -> None:
     if r.monthly_target is not None and s.chosen is not None:
         _down_for_monthly(turn, s.chosen, r.monthly_target)
         return
+    if r.down_none and s.chosen is None and r.rule_question is None:
+        # "no tengo para enganche" before choosing: the rule, not a plan with nothing down.
+        turn.say(_rules(turn, "min_down", s))
+        turn.answered = True
+        turn.understood["rule_question"] = "min_down"
+        return
     if r.rule_question is not None:
         # "¿cuánto de enganche mínimo y a cuántos plazos?": every rule asked, in order.
         topics = rule_topics(r.folded) if r.question else ()
         told = topics if r.rule_question in topics else (r.rule_question,)
         turn.state = evolve(turn.state, told=told)
         for topic in told:
-            turn.say(
-                replies_cars.rules_answer(
-                    topic,
-                    rate=turn.config.annual_rate,
-                    terms=turn.config.terms,
-                    min_ratio=turn.config.min_down_ratio,
-                    car=s.chosen or (s.options[0] if len(s.options) == 1 else None),
-                    price=r.budget_max,
-                )
-            )
+            turn.say(_rules(turn, topic, s))
         turn.answered = True
         turn.understood["rule_question"] = r.rule_question
         return
@@ -99,6 +96,18 @@ def side_answers(turn: Turn) -> None:
         turn.answered = True
         return
     _questions_for_the_articles(turn)
+
+
+def _rules(turn: Turn, topic: str, s: Slots) -> str:
+    """A financing rule from the configuration, of the car in view when there is one."""
+    return replies_cars.rules_answer(
+        topic,
+        rate=turn.config.annual_rate,
+        terms=turn.config.terms,
+        min_ratio=turn.config.min_down_ratio,
+        car=s.chosen or (s.options[0] if len(s.options) == 1 else None),
+        price=turn.reading.budget_max,
+    )
 
 
 def _unknown_name(folded: str) -> str | None:
@@ -139,6 +148,13 @@ def _questions_for_the_articles(turn: Turn) -> None:
     )
     if "contact" in turn.changed and not (r.kavak_topic or about_flow):
         return  # "¿ya te di mi número? es 55…": the contact data is the answer
+    s = turn.slots
+    if r.question and s.model and not (s.options or about_flow or r.kavak_topic or r.off_topic):
+        # "me interesa la captiva" … "¿cómo la ves?", "¿tiene 3 filas?": about the car in mind,
+        # answered with its listing (steps/advance.py), not with the articles.
+        turn.understood["car_in_mind"] = s.model
+        turn.answered = True
+        return
     if (r.kavak_question and not (flow_only or car_asked or flow_asked)) or (
         r.question and not about_flow and not flow_question(turn)
     ):

@@ -84,3 +84,15 @@ def test_the_company_name_is_not_a_car(text: str) -> None:
 def test_a_model_named_like_a_place_still_matches_next_to_its_make() -> None:
     match = catalog_vocabulary().match("una dodge durango 2021")
     assert (match.make, match.model) == ("Dodge", "Durango")
+
+
+# Mexican chat slang the frequency list does not hold: "la neta" had been read as a Jetta.
+SLANG = "neta chido chida chingon cuate carnal morra chamba jale simon nel orale andale chale nomas"
+
+
+@pytest.mark.parametrize("word", SLANG.split())
+def test_chat_slang_is_not_read_as_a_car(word: str) -> None:
+    vocabulary = catalog_vocabulary()
+    for text in (word, f"la {word} no tengo pal enganche"):
+        match = vocabulary.match(text)
+        assert _named_as_itself(word, match), (text, match)
