@@ -15,6 +15,7 @@ from catalog.matching import Vocabulary, compact_key
 from catalog.models import BodyType, Transmission
 from catalog.sql import Rung, Where
 from catalog.vocabulary import catalog_vocabulary
+from spanish import fold
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ class RecommendedCar:
     seats: int | None
     bluetooth: bool
     carplay: bool
-    # "match" | "over_budget" | "other_body_type" | "other_model" | "other_make" |
+    # "match" | "over_budget" | "other_body_type" | "other_model" | "other_make" | "other_drive" |
     # "other_transmission" | "fewer_seats" | "older" | "more_km" | "below_range"
     fit: str
     reason: str  # one Spanish line usable in a reply
@@ -52,6 +53,7 @@ USE_BODY_TYPES = {
     "city": ("hatchback", "sedan"),
     "cargo": ("pickup",),
     "offroad": ("pickup", "suv"),
+    "all_wheel": ("pickup", "suv"),
 }
 NEWEST_FIRST = ("-year", "km", "price", "stock_id")
 CHEAPEST_FIRST = ("price", "-year", "km", "stock_id")
@@ -71,7 +73,9 @@ class Name:
     def label(self) -> str:
         """Its words in a note: "Toyota Corolla", "Mazda", "Corolla" (no known make)."""
         if self.model_label:
-            return f"{self.make_label} {self.model_label}" if self.make_label else self.model_label
+            # "Mazda 3" already says its make ("Mazda Mazda 3" would say it twice).
+            named = self.make_label and not fold(self.model_label).startswith(fold(self.make_label))
+            return f"{self.make_label} {self.model_label}" if named else self.model_label
         return self.make_label or ""
 
 
@@ -220,6 +224,7 @@ def ladder_steps(c: Criteria) -> list[Rung]:
     budget = c.budget
     required = Where(
         price_max=budget,
+        all_wheel="all_wheel" in c.uses,
         transmission=c.transmission,
         min_seats=c.min_seats,
         year_min=c.year_min,
@@ -256,6 +261,9 @@ def ladder_steps(c: Criteria) -> list[Rung]:
     if c.min_seats:
         steps.append((each(wanted, bodies=(), min_seats=c.min_seats), order))
     makes = tuple(w for w in wanted if w.model_key and w.make_key)
+    if makes and c.similar_bodies:
+        # A Tahoe asked, none in stock: the make's other SUVs before its sedans.
+        steps.append((each(makes, model_key=None, bodies=c.similar_bodies), order))
     if makes:
         steps.append((each(makes, model_key=None), order))  # other models of the makes
     if c.names and c.similar_bodies:
@@ -264,6 +272,8 @@ def ladder_steps(c: Criteria) -> list[Rung]:
         steps.append((stretched(wanted), CHEAPEST_FIRST))
         if c.names:
             steps.append((stretched(similar), CHEAPEST_FIRST))
+    if "all_wheel" in c.uses:
+        steps.append((each(wanted, all_wheel=False), order))  # 4x4 is the first thing to give
     if c.transmission:
         steps.append((each(wanted, transmission=None), order))
     steps.append(((Where(price_max=budget, transmission=c.transmission),), order))

@@ -33,6 +33,17 @@ class Where:
     min_seats: int | None = None
     year_min: int | None = None
     km_max: int | None = None
+    all_wheel: bool = False  # the version names its drive: "4WD", "AWD", "4X4"…
+
+
+# How a version names all-wheel drive (the catalogue has no drive column).
+ALL_WHEEL_TOKENS = ("4WD", "AWD", "4X4", "4MATIC", "QUATTRO", "XDRIVE", "ALLGRIP", "4MOTION")
+
+
+def all_wheel(version: str) -> bool:
+    """Whether the version names all-wheel drive (what the SQL filter matches, in Python)."""
+    upper = version.upper()
+    return any(token in upper for token in ALL_WHEEL_TOKENS)
 
 
 # One rung of the ladder: its filters (one per make/model named; their cars alternate) and their
@@ -107,6 +118,10 @@ def rung_select(
     if where.km_max:
         clauses.append(f"{column('km')} <= %s")
         params.append(where.km_max)
+    if where.all_wheel:
+        alike = " OR ".join([f"UPPER({column('version')}) LIKE %s"] * len(ALL_WHEEL_TOKENS))
+        clauses.append(f"({alike})")
+        params.extend(f"%{token}%" for token in ALL_WHEEL_TOKENS)
     ordering = ", ".join(
         f"{column(f[1:])} DESC" if f.startswith("-") else f"{column(f)} ASC" for f in order
     )

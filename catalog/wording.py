@@ -7,6 +7,7 @@ from decimal import Decimal
 from catalog.ladder import OVER_BUDGET_RATIO, Criteria, RecommendedCar
 from catalog.matching import compact_key
 from catalog.models import BodyType, Car, Transmission
+from catalog.sql import all_wheel
 
 
 def _in_sentence(label: str) -> str:
@@ -31,6 +32,7 @@ _USE_LABELS = {
     "cargo": "para carga",
     "cheap": "económicos",
     "offroad": "para terracería",
+    "all_wheel": "con tracción 4x4",
 }
 
 
@@ -45,6 +47,8 @@ def _mismatches(car: Car, c: Criteria) -> list[str]:
         found.append(name_fit)
     if c.transmission and car.transmission != c.transmission:
         found.append("other_transmission")
+    if "all_wheel" in c.uses and not all_wheel(car.version):
+        found.append("other_drive")
     if c.min_seats and (car.seats or 0) < c.min_seats:
         found.append("fewer_seats")
     if c.year_min and car.year < c.year_min:
@@ -95,6 +99,8 @@ def recommended_car(car: Car, c: Criteria) -> RecommendedCar:
             actual = _TRANSMISSION_LABELS.get(car.transmission)
             wanted = _TRANSMISSION_LABELS.get(c.transmission or "", "")
             clauses.append(f"es {actual}, no {wanted}" if actual else "transmisión por confirmar")
+        elif mismatch == "other_drive":
+            clauses.append("su versión no dice 4x4")
         elif mismatch == "fewer_seats":
             clauses.append(f"es para {car.seats or 5} pasajeros")
         elif mismatch == "older":
@@ -215,6 +221,8 @@ def recommendation_note(
         tail = "te muestro opciones con otra transmisión"
     elif first == "fewer_seats":
         tail = "te muestro las opciones más cercanas, con menos pasajeros"
+    elif first == "other_drive":
+        tail = "te muestro las más cercanas, sin tracción 4x4 confirmada"
     elif first in ("older", "more_km"):
         tail = "te muestro las más cercanas (cada una dice en qué cambia)"
     elif c.budget and kind_from is not None:

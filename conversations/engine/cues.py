@@ -333,6 +333,12 @@ _NO_BUDGET = re.compile(
     r"\bno (?:se|sabria|tengo idea de) (?:de )?cuanto (?:gastar|invertir|pagar|tengo|me alcanza)\b"
     r"|\bno tengo (?:un |ningun )?(?:presupuesto|monto)(?: fijo| definido)?\b"
     r"|\bsin presupuesto\b|\bpresupuesto abierto\b"
+    # No cap: "el presupuesto es lo de menos", "no importa el precio", "sin límite".
+    r"|\b(?:el )?(?:presupuesto|dinero|precio|costo|lana) (?:es lo de menos"
+    r"|no (?:es problema|importa|hay problema))\b"
+    r"|\bno (?:importa|hay bronca con|me importa) (?:el|lo) "
+    r"(?:presupuesto|precio|costo|dinero|que cueste)\b|\b(?:sin|no tengo|no hay) limite\b"
+    r"|\blo que cueste\b"
 )
 # Only as the answer to the budget question: "tú dime", "¿qué me recomiendas?", "ni idea".
 _NO_BUDGET_ANSWER = re.compile(

@@ -53,6 +53,7 @@ from conversations.engine.replies_money import (
     plan_block,
     term_ack,
     total_answer,
+    totals_by_term,
 )
 from conversations.engine.replies_questions import (
     APPOINTMENT_TIME_VARIANTS,
@@ -175,6 +176,7 @@ __all__ = [
     "term_ack",
     "thanks",
     "total_answer",
+    "totals_by_term",
     "welcome_back",
     "who_am_i",
 ]

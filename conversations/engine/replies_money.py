@@ -106,6 +106,21 @@ def total_answer(plan: FinancingPlan) -> str:
     )
 
 
+def totals_by_term(plans: list[FinancingPlan]) -> str:
+    """ "¿Cuánto pagaría en total?" before a term is chosen: the total of every term."""
+    down = plans[0].down_payment
+    rows = [
+        f"• {p.term_months} meses: {mxn_cents(p.down_payment + p.total_paid)} "
+        f"({mxn_cents(p.monthly_payment)} al mes)"
+        for p in plans
+    ]
+    return (
+        f"En total pagarías, con tu enganche de {mxn_cents(down)} incluido:\n"
+        + "\n".join(rows)
+        + "\nA menor plazo, menos intereses. Es una estimación sujeta a aprobación de crédito."
+    )
+
+
 def comparison_block(plans: list[FinancingPlan]) -> str:
     rows = [f"• {p.term_months} meses: {mxn_cents(p.monthly_payment)} al mes" for p in plans]
     return "Comparativo de plazos con el mismo enganche:\n" + "\n".join(rows)

@@ -25,6 +25,7 @@ USES_ES = {
     "cargo": "para carga",
     "cheap": "económico",
     "offroad": "para terracería",
+    "all_wheel": "con tracción 4x4",
 }
 FUEL_ES = {"electric": "eléctricos", "hybrid": "híbridos", "diesel": "diésel"}
 

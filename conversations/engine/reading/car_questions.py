@@ -75,9 +75,13 @@ _FIELDS = {
         r"automatic\w*", r"estandar", r"manual", r"transmision", r"de velocidades", r"caja",
     ),
     "price": (r"precio", r"cuesta", r"cuestan", r"cuanto vale", r"cuanto sale", r"en cuanto",
-              r"cuanto es", r"cuanto(?=\W*$)"),
+              r"cuanto es", r"cuanto(?=\W*$)",
+              # Asked back in the past tense: "¿cuánto era?", "¿en cuánto estaba?" (not of the
+              # plan: "¿cuánto era la mensualidad?" is the plan's figure).
+              r"(?:cuanto|a como) (?:era|eran|estaba|estaban|costaba|costaban|salia|valia)"
+              r"(?!.*\b(?:mensual\w*|enganche|pago\w*|interes\w*|plazo\w*|al mes)\b)"),
     "version": (r"version", r"motor", r"equipamiento", r"equipado", r"que trae", r"cilindros"),
-    "seats": (r"pasajeros", r"asientos", r"plazas", r"lugares", r"cuantas personas", r"filas"),
+    "seats": (r"pasajeros", r"asientos", r"plazas", r"lugares", r"cuantas personas", r"filas?"),
     "carplay": (r"carplay", r"car play", r"android auto", r"apple car\w*"),
     "bluetooth": (r"bluetooth", r"blutu\w*", r"bluetu\w*"),
     "color": (
@@ -289,7 +293,7 @@ def _car_question(
         return ranked
     if not fields:
         return None
-    if fields == ("seats",) and index is None and _seats(folded) is not None:
+    if fields == ("seats",) and index is None and _seats_searched(folded):
         return None  # "¿y de 5 pasajeros qué tengas?": a new search, not a question about these
     if index is None and (_has(folded, _KB_TOPICS) or _KAVAK_TOPIC.search(folded)):
         return None  # "¿cuántos km puedo manejar en la prueba?" is about Kavak
@@ -297,9 +301,35 @@ def _car_question(
         index = None  # "¿y más barato?" is no option; "¿la más barata tiene…?" is one
     elif index is None and focus is not None and chosen is None and _FOLLOW_UP.match(folded):
         index = focus if focus < len(options) else None  # "¿y de qué año es?": the same one
-    # "¿la cx5 de qué año es?" with two CX-5 shown: those two, not every option.
-    those = named if index is None and 0 < len(named) < len(options) else ()
-    return CarQuestion(fields=fields, index=index, among=those)
+    among = () if index is not None else _those_asked(folded, options, chosen, named)
+    return CarQuestion(fields=fields, index=index, among=among)
+
+
+def _those_asked(
+    folded: str, options: tuple[CarOption, ...], chosen: CarOption | None, named: tuple[int, ...]
+) -> tuple[int, ...]:
+    """Some of the options, not all: "¿la cx5 de qué año es?" with two CX-5 shown (those two);
+    "¿y la otra en cuánto estaba?" after choosing (the options not chosen)."""
+    if 0 < len(named) < len(options):
+        return named
+    if chosen is not None and _OTHER_ONES.search(folded):
+        return tuple(i for i, car in enumerate(options) if car.stock_id != chosen.stock_id)
+    return ()
+
+
+_OTHER_ONES = re.compile(r"\b(?:la|el|las|los) otr[oa]s?\b")
+
+
+# "de 7 pasajeros", "¿hay con tercera fila?", "algo para 8": seats asked of the catalogue; "¿todas
+# tienen 3 filas?", "¿tiene tercera fila?" ask about the cars shown.
+_SEATS_SEARCH = re.compile(
+    r"\b(?:de|para|con) (?:\d{1,2}|tercera|3|tres)\b|\b(?:hay|tengas|tienes|manejan|manejas|busco"
+    r"|quiero|necesito|algo|alguna?|alguno|otra|otro|otras|otros|mas)\b"
+)
+
+
+def _seats_searched(folded: str) -> bool:
+    return _seats(folded) is not None and _SEATS_SEARCH.search(folded) is not None
 
 
 # A choice in words: "me interesa la 2, ¿tiene garantía?" chooses; "¿la 2 tiene garantía?" asks.
@@ -314,4 +344,6 @@ def _not_a_choice(folded: str, *, question: bool) -> bool:
     garantía?": the warranty is asked, nothing is chosen)."""
     if _DISLIKED.search(_IF_NOT_LIKED.sub(" ", folded)):  # "si no me gusta…" is a condition
         return True
+    if any(p.search(folded) for p in _RELATIVE.values()):
+        return True  # "me gusta la 1 pero está muy rodada, ¿hay otra con menos km?": others
     return question and _KAVAK_TOPIC.search(folded) is not None and not _CHOOSES.search(folded)

@@ -30,7 +30,13 @@ _OWN_NAMED = re.compile(
     r"(?=.*\b(?:cambi\w*|vend\w*|a cuenta|enganche|entreg\w*)\b)"
     # "quiero cambiar mi carro…, tengo un chevy 2010", "tengo un chevy 2010 y busco una suv": the
     # car they have, with its year, said after the change or beside what they look for.
-    r"|\b(?:tengo|traigo|manejo)\s+(?:un|una)\s+\w+\s+(?:19[89]\d|20[0-3]\d)\b"
+    r"|\b(?:tengo|tenemos|traigo|traemos|manejo|manejamos)\s+(?:un|una)\s+\w+"
+    r"\s+(?:(?:del?|modelo)\s+)?(?:19[89]\d|20[0-3]\d)\b"
+    # "el que tenemos es un tsuru del 2005", "la que traigo ahorita es una sentra": a story about
+    # the car they have, told before what they want.
+    r"|\b(?:el|la|lo) que (?:tengo|tenemos|traigo|traemos|manejo|manejamos|tiene|trae)"
+    r"(?:\s+(?:ahorita|ahora|actualmente|hoy|hoy en dia))?\s+es\s+(?:un|una|el|la)\s+\w+"
+    r"(?:\s+(?!(?:y|que|q|pero|para|pa)\b)\w+)?(?:\s+(?:(?:del?|modelo)\s+)?\d{4})?"
     # "¿puedo vender mi vento?", "quiero dar a cuenta mi aveo 2015": the car after "mi".
     r"|\b(?:vend\w*|cambi\w*|entreg\w*|dejar|dar|meter|ofrecer)\s+(?:a cuenta\s+)?mi\s+\w+"
     r"(?:\s+\d{4})?"

@@ -44,6 +44,7 @@ _SPANGLISH = tuple(
     (re.compile(rf"(?<!\w){english}(?!\w)", re.IGNORECASE), spanish)
     for english, spanish in (
         (r"down ?payment", "enganche"),
+        (r"(?:number|option) ?([1-9])(?!\d)", r"el \1"),
         (r"(?:the )?first one", "el primero"),
         (r"(?:the )?second one", "el segundo"),
         (r"(?:the )?third one", "el tercero"),
@@ -57,7 +58,7 @@ _SPANGLISH = tuple(
 )
 
 
-_SPANGLISH_HINTS = ("down", "one", "call", "month", "year", "cash")
+_SPANGLISH_HINTS = ("down", "one", "call", "month", "year", "cash", "number", "option")
 
 
 def _spanglish(text: str) -> str:

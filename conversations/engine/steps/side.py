@@ -44,13 +44,7 @@ def side_answers(turn: Turn) -> None:
             if part:
                 faq(turn, part)
         return
-    plan_known = s.chosen is not None and s.down_payment is not None
-    if r.total_asked and plan_known and s.term_months and not s.cash_purchase:
-        # "¿cuánto pagaría en total?": the down payment plus every instalment of the plan.
-        plan = plan_for(turn, s.term_months)
-        turn.say(replies.total_answer(plan))
-        turn.answered = True
-        turn.understood["total"] = str(plan.down_payment + plan.total_paid)
+    if r.total_asked and _total_answer(turn, s):
         return
     if r.fuel is not None and not turn.changed - {"contact"}:
         turn.say(replies_cars.fuel_answer(r.fuel, turn.deps.catalog.count_fuel(r.fuel)))
@@ -96,6 +90,29 @@ def side_answers(turn: Turn) -> None:
         turn.answered = True
         return
     _questions_for_the_articles(turn)
+
+
+def _total_answer(turn: Turn, s: Slots) -> bool:
+    """ "¿Cuánto pagaría en total?": the down payment plus every instalment of the plan, or of
+    every term while the term is still to choose. False when there is no plan to total yet."""
+    r = turn.reading
+    if s.chosen is None or s.down_payment is None or s.cash_purchase:
+        return False
+    if s.term_months:
+        plan = plan_for(turn, s.term_months)
+        turn.say(replies.total_answer(plan))
+        turn.understood["total"] = str(plan.down_payment + plan.total_paid)
+    elif r.term is None:
+        # Asked before the term is chosen: the total of every term, then the term is asked.
+        plans = [plan_for(turn, term) for term in turn.config.terms]
+        turn.say(replies.totals_by_term(plans))
+        turn.understood["total"] = {
+            str(p.term_months): str(p.down_payment + p.total_paid) for p in plans
+        }
+    else:
+        return False
+    turn.answered = True
+    return True
 
 
 def _rules(turn: Turn, topic: str, s: Slots) -> str:
