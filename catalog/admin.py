@@ -23,6 +23,7 @@ from catalog.services import (
     car_set_available,
     catalog_import_csv,
 )
+from kavak.admin import ViewOnlyAdmin
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -191,19 +192,10 @@ class CatalogAliasAdmin(admin.ModelAdmin[CatalogAlias]):
 
 
 @admin.register(CatalogImport)
-class CatalogImportAdmin(admin.ModelAdmin[CatalogImport]):
+class CatalogImportAdmin(ViewOnlyAdmin):  # an audit trail of imports
     list_display = (
         "created_at", "source", "filename", "rows", "created", "updated", "unchanged",
         "deactivated", "replace", "user",
     )  # fmt: skip
     list_filter = ("source", "replace")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

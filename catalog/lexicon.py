@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from spanish import fold
+from spanish import frequent_folded_words
 
 # Customer words → body type (values are catalog.models.BodyType values).
 BODY_WORDS: dict[str, str] = {
@@ -253,21 +253,11 @@ def _frequent_spanish() -> frozenset[str]:
 
 
 def _load_frequent_spanish() -> frozenset[str]:
-    """The 5,000 most frequent Spanish words (wordfreq), normalised like matcher keys."""
-    import wordfreq
+    """The 5,000 most frequent Spanish words (wordfreq), normalised like matcher keys.
 
-    words = set()
-    for word in wordfreq.top_n_list("es", 5000):
-        plain = fold(word)
-        # Letters and two-letter tokens are model codes far more often than words here ("CR V",
-        # "Clase C"); the Spanish ones that matter are in COMMON_WORDS.
-        if plain.isalpha() and len(plain) >= 3:
-            words.add(plain)
-    # wordfreq keeps the whole frequency list cached (about 20 MB): only these words are needed.
-    for attribute in vars(wordfreq).values():
-        if hasattr(attribute, "cache_clear"):
-            attribute.cache_clear()
-    return frozenset(words)
+    Letters and two-letter tokens are model codes far more often than words here ("CR V",
+    "Clase C"); the Spanish ones that matter are in COMMON_WORDS."""
+    return frequent_folded_words(min_length=3)
 
 
 def is_ordinary_word(word: str) -> bool:

@@ -93,13 +93,7 @@ def llm_rollout_group(*, channel: str, external_id: str) -> tuple[int, bool]:
 @functools.cache
 def llm_circuit() -> CircuitBreaker:
     """One breaker per process over state shared through the cache (Redis)."""
-    return CircuitBreaker(
-        failures=settings.LLM_CIRCUIT_FAILURES,
-        window_s=settings.LLM_CIRCUIT_WINDOW_S,
-        cooldown_s=settings.LLM_CIRCUIT_COOLDOWN_S,
-        ratio=settings.LLM_CIRCUIT_FAILURE_RATIO,
-        consecutive=settings.LLM_CIRCUIT_CONSECUTIVE_FAILURES,
-    )
+    return CircuitBreaker.from_settings()
 
 
 @receiver(setting_changed)

@@ -178,7 +178,14 @@ class ApiKeyRateThrottle(WindowThrottle):
         return str(request.auth.pk) if isinstance(request.auth, APIKey) else None
 
 
-class WebChatThrottle(WindowThrottle):
+class _ClientAddressThrottle(WindowThrottle):
+    """Requests per client address (``get_ident``: the proxy-aware remote address)."""
+
+    def identity(self, request: Request) -> str | None:
+        return self.get_ident(request)
+
+
+class WebChatThrottle(_ClientAddressThrottle):
     """The public web chat's turns and CSV link: requests per client address."""
 
     scope = "web_chat"
@@ -186,20 +193,14 @@ class WebChatThrottle(WindowThrottle):
     def rate(self) -> str:
         return str(settings.WEB_CHAT_THROTTLE_RATE)
 
-    def identity(self, request: Request) -> str | None:
-        return self.get_ident(request)
 
-
-class WebPollThrottle(WindowThrottle):
+class WebPollThrottle(_ClientAddressThrottle):
     """The web chat's history and polls for advisors' messages: requests per client address."""
 
     scope = "web_chat_poll"
 
     def rate(self) -> str:
         return str(settings.WEB_CHAT_POLL_THROTTLE_RATE)
-
-    def identity(self, request: Request) -> str | None:
-        return self.get_ident(request)
 
 
 # --- CSRF ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ different rules, the difference is an explicit parameter or a second, named func
 - phonetic keys (:mod:`spanish.phonetic`): ``phonetic_key`` for ordinary words (knowledge base)
   and ``phonetic_name_key`` for make and model names (catalogue), which merges more;
 - stemming (:mod:`spanish.stemming`): ``stem`` (Snowball) and ``crude_stem`` (a prefix);
+- frequent words (:mod:`spanish.frequent`): ``frequent_folded_words``, the wordfreq list;
 - number words (:mod:`spanish.numbers`): ``words_to_number``, ``replace_number_words`` (the
   engine's reading of customers), ``digitize_number_words`` (the guardrail's reading of prose)
   and ``dictated_digits`` (a phone number said word by word).
@@ -26,6 +27,7 @@ from spanish.folding import (
     fold_message,
     strip_accents,
 )
+from spanish.frequent import frequent_folded_words
 from spanish.numbers import (
     DIGIT_NAMES,
     NUMBER_WORDS,
@@ -48,6 +50,7 @@ __all__ = [
     "fold",
     "fold_in_place",
     "fold_message",
+    "frequent_folded_words",
     "phonetic_key",
     "phonetic_name_key",
     "replace_number_words",

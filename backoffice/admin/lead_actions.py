@@ -91,15 +91,9 @@ class LeadActionsMixin(_LeadAdminBase):
                 messages.SUCCESS,
             )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Reasignar leads",
-            "opts": self.model._meta,
-            "leads": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/leads/lead/reassign.html", context)
+        return self._confirmation_page(
+            request, queryset, form, title="Reasignar leads", page="reassign"
+        )
 
     def has_erase_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("leads.erase_customer_data")
@@ -120,12 +114,27 @@ class LeadActionsMixin(_LeadAdminBase):
                 messages.SUCCESS,
             )
             return None
+        return self._confirmation_page(
+            request, queryset, form, title="Borrar datos del cliente", page="erase"
+        )
+
+    def _confirmation_page(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Lead],
+        form: forms.Form,
+        *,
+        title: str,
+        page: str,
+    ) -> TemplateResponse:
+        """The page that asks to confirm an action over the selected leads (its ``form``):
+        the template ``admin/leads/lead/<page>.html``."""
         context = {
             **self.admin_site.each_context(request),
-            "title": "Borrar datos del cliente",
+            "title": title,
             "opts": self.model._meta,
             "leads": queryset,
             "form": form,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/leads/lead/erase.html", context)
+        return TemplateResponse(request, f"admin/leads/lead/{page}.html", context)

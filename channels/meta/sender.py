@@ -28,7 +28,7 @@ from channels.messages import (
     SentRecord,
     choice_id,
 )
-from channels.transport import request_never_arrived
+from channels.transport import send_error_of
 
 logger = logging.getLogger(__name__)
 
@@ -156,13 +156,7 @@ class MetaSender:
                 self.url, json=self._payload(request), timeout=(self.timeout, self.timeout)
             )
         except requests.RequestException as exc:
-            if request_never_arrived(exc):
-                raise SendError(f"connection failed: {type(exc).__name__}", retryable=True) from exc
-            # Read timeout or a connection dropped after the request went out: Meta may have
-            # accepted it. Never resend blindly; the caller reconciles first.
-            raise SendError(
-                f"ambiguous: {type(exc).__name__}", retryable=False, ambiguous=True
-            ) from exc
+            raise send_error_of(exc) from exc
         try:
             data = response.json()
         except ValueError:

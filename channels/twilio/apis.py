@@ -9,6 +9,8 @@ fall back).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -27,6 +29,8 @@ from kavak.http_guard import body_size_check
 from kavak.logging import log_context
 
 logger = logging.getLogger(__name__)
+
+_Dto = TypeVar("_Dto")
 
 
 # Twilio's largest form (a 4,096-character WhatsApp body, every character a percent-encoded
@@ -50,25 +54,36 @@ class _TwilioApi(APIView):
         if not check.ok:
             raise exceptions.PermissionDenied("Firma de Twilio inválida.")
 
+    @staticmethod
+    def _parsed(request: Request, parse: Callable[[Mapping[str, str]], _Dto]) -> _Dto:
+        """The form as ``parse`` reads it; a ``PayloadError`` is a 400 naming the payload."""
+        try:
+            # Django's form parse, already done for the signature (DRF would parse it again).
+            return parse(request._request.POST)
+        except PayloadError as exc:
+            raise exceptions.ValidationError({"payload": [str(exc)]}) from exc
+
+
+# The answers both webhooks give before their own: a bad signature, the channel off, a huge body.
+_SIGNED_FORM_ERRORS = {
+    403: OpenApiResponse(description="Invalid X-Twilio-Signature"),
+    404: OpenApiResponse(description="WhatsApp channel disabled"),
+    413: OpenApiResponse(description="Body over 128 KB"),
+}
+
 
 @extend_schema(
     request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT},
     responses={
         200: OpenApiResponse(description="TwiML (empty in async mode)"),
         400: OpenApiResponse(description="Payload without MessageSid/From/To, or unusable"),
-        403: OpenApiResponse(description="Invalid X-Twilio-Signature"),
-        404: OpenApiResponse(description="WhatsApp channel disabled"),
-        413: OpenApiResponse(description="Body over 128 KB"),
+        **_SIGNED_FORM_ERRORS,
     },
     summary="Twilio incoming WhatsApp message",
 )
 class WhatsAppInboundWebhookApi(_TwilioApi):
     def post(self, request: Request) -> HttpResponse:
-        try:
-            # Django's form parse, already done for the signature (DRF would parse it again).
-            message = inbound_from_twilio(request._request.POST)
-        except PayloadError as exc:
-            raise exceptions.ValidationError({"payload": [str(exc)]}) from exc
+        message = self._parsed(request, inbound_from_twilio)
         with log_context(channel="whatsapp"):
             result = inbound_message_receive(message=message)
         return twiml_response(result.reply_parts)
@@ -79,17 +94,12 @@ class WhatsAppInboundWebhookApi(_TwilioApi):
     responses={
         204: OpenApiResponse(description="Recorded"),
         400: OpenApiResponse(description="Payload without MessageSid/MessageStatus"),
-        403: OpenApiResponse(description="Invalid X-Twilio-Signature"),
-        404: OpenApiResponse(description="WhatsApp channel disabled"),
-        413: OpenApiResponse(description="Body over 128 KB"),
+        **_SIGNED_FORM_ERRORS,
     },
     summary="Twilio message status callback",
 )
 class WhatsAppStatusCallbackApi(_TwilioApi):
     def post(self, request: Request) -> HttpResponse:
-        try:
-            update = status_from_twilio(request._request.POST)
-        except PayloadError as exc:
-            raise exceptions.ValidationError({"payload": [str(exc)]}) from exc
+        update = self._parsed(request, status_from_twilio)
         outbound_status_record(update=update)
         return HttpResponse(status=204)

@@ -66,14 +66,8 @@ def inbound_from_twilio(form: Mapping[str, str]) -> InboundMessage:
     from_address, to_address = _get(form, "From"), _get(form, "To")
     if not sid or not from_address or not to_address:
         raise PayloadError("MessageSid, From and To are required")
-    _check_lengths(
-        MessageSid=sid,
-        From=from_address,
-        To=to_address,
-        AccountSid=_get(form, "AccountSid"),
-        MessagingServiceSid=_get(form, "MessagingServiceSid"),
-        WaId=_get(form, "WaId"),
-    )
+    ids = {name: _get(form, name) for name in ("AccountSid", "MessagingServiceSid", "WaId")}
+    _check_lengths(MessageSid=sid, From=from_address, To=to_address, **ids)
     try:
         phone = phone_normalise(from_address)
     except InvalidPhone as exc:
@@ -112,9 +106,9 @@ def inbound_from_twilio(form: Mapping[str, str]) -> InboundMessage:
         to_address=to_address,
         phone=phone,
         body=body,
-        account_sid=_get(form, "AccountSid"),
-        messaging_service_sid=_get(form, "MessagingServiceSid"),
-        wa_id=_get(form, "WaId"),
+        account_sid=ids["AccountSid"],
+        messaging_service_sid=ids["MessagingServiceSid"],
+        wa_id=ids["WaId"],
         profile_name=_get(form, "ProfileName")[:120],
         kind=kind,
         media=media,

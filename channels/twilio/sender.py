@@ -19,7 +19,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from channels.messages import OutboundRequest, SendError, SendResult, SentRecord
-from channels.transport import request_never_arrived
+from channels.transport import send_error_of
 
 logger = logging.getLogger(__name__)
 
@@ -98,13 +98,7 @@ class TwilioSender:
                 code=str(exc.code or exc.status),
             ) from exc
         except requests.RequestException as exc:
-            if request_never_arrived(exc):
-                raise SendError(f"connection failed: {type(exc).__name__}", retryable=True) from exc
-            # Read timeout or a connection dropped after the request went out: Twilio may have
-            # accepted it. Never resend blindly; the caller reconciles first.
-            raise SendError(
-                f"ambiguous: {type(exc).__name__}", retryable=False, ambiguous=True
-            ) from exc
+            raise send_error_of(exc) from exc
         return SendResult(sid=message.sid or "", status=str(message.status or "queued"))
 
     def recent(self, *, to: str, from_: str, since: datetime) -> list[SentRecord]:

@@ -55,18 +55,26 @@ class _WebSessionInput(serializers.Serializer[Any]):
     after = serializers.IntegerField(min_value=0, required=False, default=0)
 
 
-class WebChatHistoryApi(JsonApi):
-    """The open conversation of the browser's session, for the page to redraw after a reload."""
+class _WebPollApi(JsonApi):
+    """What the page's polling endpoints share: no key, the poll throttle, the session's query."""
 
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
     throttle_classes = [WebPollThrottle]
 
-    @extend_schema(exclude=True)
-    def get(self, request: Request) -> Response:
+    @staticmethod
+    def _session_query(request: Request) -> dict[str, Any]:
         serializer = _WebSessionInput(data=request.query_params)
         serializer.is_valid(raise_exception=True)
-        session_id = serializer.validated_data["session_id"]
+        return dict(serializer.validated_data)
+
+
+class WebChatHistoryApi(_WebPollApi):
+    """The open conversation of the browser's session, for the page to redraw after a reload."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> Response:
+        session_id = self._session_query(request)["session_id"]
         conversation = conversation_open_get(channel="web", external_id=session_id)
         if conversation is None:
             return Response({"session_id": session_id, "messages": [], "bot_paused": False})
@@ -82,18 +90,12 @@ class WebChatHistoryApi(JsonApi):
         )
 
 
-class WebChatMessagesApi(JsonApi):
+class WebChatMessagesApi(_WebPollApi):
     """The web chat polls here for advisors' messages and notices newer than ``after``."""
-
-    authentication_classes: list[Any] = []
-    permission_classes: list[Any] = []
-    throttle_classes = [WebPollThrottle]
 
     @extend_schema(exclude=True)
     def get(self, request: Request) -> Response:
-        serializer = _WebSessionInput(data=request.query_params)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self._session_query(request)
         return Response(
             client_feed_body(channel="web", session_id=data["session_id"], after=data["after"])
         )

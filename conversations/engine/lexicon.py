@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 
-from spanish import fold
+from spanish import frequent_folded_words
 
 # --- cue words: what a number is --------------------------------------------------------------
 DOWN_CUES = (
@@ -231,15 +231,4 @@ def frequent_words() -> frozenset[str]:
 
 def _load_frequent_words() -> frozenset[str]:
     """The 5,000 most frequent Spanish words (wordfreq), folded; loaded once per process."""
-    import wordfreq
-
-    words = set()
-    for word in wordfreq.top_n_list("es", 5000):
-        plain = fold(word)
-        if plain.isalpha():
-            words.add(plain)
-    # wordfreq keeps the whole frequency list cached (about 20 MB): only these words are needed.
-    for attribute in vars(wordfreq).values():
-        if hasattr(attribute, "cache_clear"):
-            attribute.cache_clear()
-    return frozenset(words)
+    return frequent_folded_words()

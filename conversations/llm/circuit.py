@@ -31,6 +31,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from django.conf import settings
+
 logger = logging.getLogger(__name__)
 
 CLOSED = "closed"
@@ -139,6 +141,18 @@ class CircuitBreaker:
         self._local = LocalStore()
         self._clock = clock
         self._local_until = 0.0
+
+    @classmethod
+    def from_settings(cls, *, name: str = "llm") -> CircuitBreaker:
+        """A breaker with the ``LLM_CIRCUIT_*`` settings (the LLM's and the transcriber's)."""
+        return cls(
+            failures=settings.LLM_CIRCUIT_FAILURES,
+            window_s=settings.LLM_CIRCUIT_WINDOW_S,
+            cooldown_s=settings.LLM_CIRCUIT_COOLDOWN_S,
+            ratio=settings.LLM_CIRCUIT_FAILURE_RATIO,
+            consecutive=settings.LLM_CIRCUIT_CONSECUTIVE_FAILURES,
+            name=name,
+        )
 
     # -- keys --
     @property

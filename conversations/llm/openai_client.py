@@ -17,7 +17,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import openai
 from django.conf import settings
@@ -45,8 +45,19 @@ _BACKOFF_BASE_S = 0.25
 _BACKOFF_MAX_S = 4.0
 
 
-class OpenAiLlmClient:
-    """Chat Completions through the ``openai`` SDK, with per-call timeouts and bounded retries."""
+class _SdkOptions(TypedDict):
+    """The constructor arguments both adapters take for their SDK client."""
+
+    api_key: str
+    model: str
+    base_url: str | None
+    timeout_s: float
+    sleep: NotRequired[Callable[[float], None]]
+
+
+class _SdkAdapter:
+    """What both adapters hold: the model's name, the sleep of the retry loop and an SDK client
+    whose own retries are off (``max_retries=0``: the retries are ours)."""
 
     enabled = True
 
@@ -57,18 +68,23 @@ class OpenAiLlmClient:
         model: str,
         base_url: str | None,
         timeout_s: float,
-        max_tokens: int,
-        temperature: float,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.model = model
-        self.max_tokens = max_tokens
-        self.temperature = temperature
         self._sleep = sleep
         # timeout: the SDK default is 10 minutes; every call also passes its own, shorter one.
         self._client = openai.OpenAI(
             api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0
         )
+
+
+class OpenAiLlmClient(_SdkAdapter):
+    """Chat Completions through the ``openai`` SDK, with per-call timeouts and bounded retries."""
+
+    def __init__(self, *, max_tokens: int, temperature: float, **sdk: Unpack[_SdkOptions]) -> None:
+        super().__init__(**sdk)
+        self.max_tokens = max_tokens
+        self.temperature = temperature
 
     @classmethod
     def from_settings(cls) -> OpenAiLlmClient:
@@ -175,32 +191,16 @@ def _retrying(
             attempt += 1
 
 
-class OpenAiTranscriber:
+class OpenAiTranscriber(_SdkAdapter):
     """Voice notes to text through the SDK's ``audio.transcriptions.create`` (multipart upload),
     with the chat client's conventions: our own bounded retries, a per-attempt timeout, a hard
     deadline, and ``LlmError`` as the only exception."""
 
-    enabled = True
-
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        model: str,
-        base_url: str | None,
-        language: str,
-        timeout_s: float,
-        max_retries: int,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.model = model
+    def __init__(self, *, language: str, max_retries: int, **sdk: Unpack[_SdkOptions]) -> None:
+        super().__init__(**sdk)
         self.language = language
-        self.timeout_s = timeout_s
+        self.timeout_s = sdk["timeout_s"]
         self.max_retries = max_retries
-        self._sleep = sleep
-        self._client = openai.OpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0
-        )
 
     @classmethod
     def from_settings(cls) -> OpenAiTranscriber:

@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import jsonschema
 from django.conf import settings
@@ -244,6 +244,46 @@ def _facts_text(facts: Mapping[str, Any]) -> str:
     return json.dumps(facts, ensure_ascii=False, default=str) if facts else ""
 
 
+class _SystemPrompt(Protocol):
+    def __call__(self, *, canary: str, max_chars: int) -> str: ...
+
+
+def _guarded_wording(
+    *,
+    use: str,
+    system_for: _SystemPrompt,
+    user: str,
+    grounding: tuple[str, ...],
+    reference: str,
+    keep_question: bool,
+    budget: LlmBudget,
+) -> str | None:
+    """The model's rewording of ``reference`` (FAQ, smoothing): a fresh canary in the system
+    prompt, then the guardrail over the output, grounded on ``grounding`` and keeping every figure
+    of ``reference`` (and its question with ``keep_question``). None when the call failed or the
+    guardrail rejected it (that fallback counted here)."""
+    canary = prompts.new_canary()
+    max_chars = settings.LLM_MAX_OUTPUT_CHARS
+    system = system_for(canary=canary, max_chars=max_chars)
+    text = _complete(use=use, system=system, user=user, budget=budget)
+    if text is None:
+        return None
+    checked = guardrail.enforce(
+        text,
+        use=use,
+        grounding=guardrail.Grounding(texts=grounding, car_names=_car_names()),
+        canary=canary,
+        system_prompt=system,
+        max_chars=max_chars,
+        reference=reference,
+        keep_figures=True,
+        keep_question=keep_question,
+    )
+    if checked is None:
+        llm_fallback(use=use, reason="guardrail")
+    return checked
+
+
 # --- (a) FAQ phrasing ---------------------------------------------------------------------------
 def _passage(hit: Any) -> Passage:
     return Passage(
@@ -270,33 +310,16 @@ def llm_phrase_faq(
         passages.insert(
             0, Passage(title=passages[0].title, heading=prompts.REFERENCE_HEADING, text=reference)
         )
-    canary = prompts.new_canary()
-    max_chars = settings.LLM_MAX_OUTPUT_CHARS
-    system = prompts.faq_system(canary=canary, max_chars=max_chars)
-    text = _complete(
+    checked = _guarded_wording(
         use=FAQ,
-        system=system,
+        system_for=prompts.faq_system,
         user=prompts.faq_payload(question=question, passages=passages),
+        grounding=(*(f"{p.title}\n{p.heading}\n{p.text}" for p in passages), reference),
+        reference=reference,
+        keep_question=False,
         budget=budget,
     )
-    if text is None:
-        return None
-    grounding = guardrail.Grounding(
-        texts=(*(f"{p.title}\n{p.heading}\n{p.text}" for p in passages), reference),
-        car_names=_car_names(),
-    )
-    checked = guardrail.enforce(
-        text,
-        use=FAQ,
-        grounding=grounding,
-        canary=canary,
-        system_prompt=system,
-        max_chars=max_chars,
-        reference=reference,
-        keep_figures=True,
-    )
     if checked is None:
-        llm_fallback(use=FAQ, reason="guardrail")
         return None
     if prompts.NO_ANSWER in checked:
         llm_fallback(use=FAQ, reason="model_declined")
@@ -411,31 +434,16 @@ def llm_smooth_reply(*, reply: str, facts: Mapping[str, Any], budget: LlmBudget)
     """``reply`` reworded; every figure and the closing question kept, nothing added."""
     if not reply.strip():
         return None
-    canary = prompts.new_canary()
-    max_chars = settings.LLM_MAX_OUTPUT_CHARS
-    system = prompts.smooth_system(canary=canary, max_chars=max_chars)
-    text = _complete(
+    checked = _guarded_wording(
         use=SMOOTH,
-        system=system,
+        system_for=prompts.smooth_system,
         user=prompts.smooth_payload(reply=reply, facts=facts),
+        grounding=(reply, _facts_text(facts)),
+        reference=reply,
+        keep_question=True,
         budget=budget,
     )
-    if text is None:
-        return None
-    grounding = guardrail.Grounding(texts=(reply, _facts_text(facts)), car_names=_car_names())
-    checked = guardrail.enforce(
-        text,
-        use=SMOOTH,
-        grounding=grounding,
-        canary=canary,
-        system_prompt=system,
-        max_chars=max_chars,
-        reference=reply,
-        keep_figures=True,
-        keep_question=True,
-    )
     if checked is None:
-        llm_fallback(use=SMOOTH, reason="guardrail")
         return None
     _accepted(SMOOTH)
     return checked

@@ -53,14 +53,7 @@ def transcriber() -> Transcriber:
 
 @functools.cache
 def transcription_circuit() -> CircuitBreaker:
-    return CircuitBreaker(
-        failures=settings.LLM_CIRCUIT_FAILURES,
-        window_s=settings.LLM_CIRCUIT_WINDOW_S,
-        cooldown_s=settings.LLM_CIRCUIT_COOLDOWN_S,
-        ratio=settings.LLM_CIRCUIT_FAILURE_RATIO,
-        consecutive=settings.LLM_CIRCUIT_CONSECUTIVE_FAILURES,
-        name="transcription",
-    )
+    return CircuitBreaker.from_settings(name="transcription")
 
 
 def llm_transcription_enabled() -> bool:
