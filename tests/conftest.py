@@ -40,6 +40,40 @@ def stub_model() -> Iterator[StubModel]:
         yield model
 
 
+# --- rows written by migrations survive transactional tests ---------------------------------
+# A transactional test (``transaction=True``) empties the test database when it ends, and with it
+# the rows the migrations wrote (staff groups, catalogue references). With ``--dist worksteal`` a
+# worker may run other tests after one, so every transactional test asks for a serialized rollback
+# (pytest-django then keeps those rows from when the database was created) and they are put back
+# right after each such test, whatever runs next.
+def _transactional(item: pytest.Item) -> pytest.Mark | None:
+    marker = item.get_closest_marker("django_db")
+    return marker if marker is not None and marker.kwargs.get("transaction") else None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = _transactional(item)
+        if marker is not None and not marker.kwargs.get("serialized_rollback"):
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield
+    if _transactional(item) is None:
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all(initialized_only=True):
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Each test starts with an empty cache (the key prefix is unique per run)."""
