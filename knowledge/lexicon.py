@@ -110,6 +110,15 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"a (?:\d+ )?meses|a plazos|en mensualidades|pagos (?:mensuales|chiquitos|fijos)",
         r" \g<0> financiamiento ",
     ),
+    # Paying a credit off early: a subject of its own (no article states it), not "pago" of a
+    # sale nor the price: "¿si pago antes de tiempo me cobran?", "¿puedo liquidar antes?".
+    (
+        r"\b(?:pag\w*|liquid\w*|abon\w*)(?: (?:el|mi) credito| la deuda| todo| el resto)?"
+        r" (?:antes de tiempo|anticipad\w*|por adelantado|antes(?= *(?:\?|se puede|$)))"
+        r"|\badelant\w* (?:pagos?|mensualidades|abonos?)\b|\bliquidar (?:el |mi )?credito\b"
+        r"|\bpagos? anticipados?\b|\bprepag\w*",
+        " prepago ",
+    ),
     (r"play ?store|app ?store|google play", " playstore "),
     (r"mercado ?libre", " mercadolibre "),
     (

@@ -52,6 +52,7 @@ from conversations.engine.replies_money import (
     own_car_noted,
     plan_block,
     term_ack,
+    term_advice,
     total_answer,
     totals_by_term,
 )
@@ -174,6 +175,7 @@ __all__ = [
     "suggestion",
     "take_your_time",
     "term_ack",
+    "term_advice",
     "thanks",
     "total_answer",
     "totals_by_term",

@@ -121,6 +121,34 @@ def totals_by_term(plans: list[FinancingPlan]) -> str:
     )
 
 
+def term_advice(plans: list[FinancingPlan], monthly_cap: Decimal | None) -> str:
+    """ "¿A cuántos meses me conviene?": every term's payment and interest, and the shortest term
+    within the monthly payment the customer said (the least interest they can afford)."""
+    rows = "\n".join(
+        f"• {p.term_months} meses: {mxn_cents(p.monthly_payment)} al mes "
+        f"({mxn_cents(p.total_interest)} de intereses)"
+        for p in plans
+    )
+    if monthly_cap is None:
+        advice = (
+            "A menor plazo pagas menos intereses; a mayor plazo, la mensualidad baja. Si me dices "
+            "cuánto quieres pagar al mes, te digo qué plazo te queda."
+        )
+    elif fitting := [p for p in plans if p.monthly_payment <= monthly_cap]:
+        best = fitting[0]
+        advice = (
+            f"Con tu mensualidad de hasta {mxn(monthly_cap)}, te conviene "
+            f"*{best.term_months} meses*: es el plazo más corto que te queda, y a menor plazo "
+            "menos intereses."
+        )
+    else:
+        advice = (
+            f"Con este enganche ningún plazo baja de {mxn(monthly_cap)} al mes; con más "
+            "enganche baja la mensualidad."
+        )
+    return f"{rows}\n{advice}"
+
+
 def comparison_block(plans: list[FinancingPlan]) -> str:
     rows = [f"• {p.term_months} meses: {mxn_cents(p.monthly_payment)} al mes" for p in plans]
     return "Comparativo de plazos con el mismo enganche:\n" + "\n".join(rows)

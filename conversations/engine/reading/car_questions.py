@@ -295,7 +295,8 @@ def _car_question(
         return None
     if fields == ("seats",) and index is None and _seats_searched(folded):
         return None  # "¿y de 5 pasajeros qué tengas?": a new search, not a question about these
-    if index is None and (_has(folded, _KB_TOPICS) or _KAVAK_TOPIC.search(folded)):
+    kavak = _has(folded, _KB_TOPICS) or _KAVAK_TOPIC.search(folded)
+    if index is None and kavak and "location" not in fields:
         return None  # "¿cuántos km puedo manejar en la prueba?" is about Kavak
     if rank and not _has(folded, _RANK_CHOICES[rank]):
         index = None  # "¿y más barato?" is no option; "¿la más barata tiene…?" is one
@@ -338,12 +339,18 @@ _CHOOSES = re.compile(
 )
 
 
+# "¿hay otro versa más barato?": more cars of that kind, cheaper; none of those shown.
+_ANOTHER_CHEAPER = re.compile(
+    r"\b(?:otr[oa]s?|algo|alguna?|alguno|hay)\b.*\bmas (?:barat|econom|accesible)\w*"
+)
+
+
 def _not_a_choice(folded: str, *, question: bool) -> bool:
     """An option named in a message that does not choose it: "el 3 está muy caro, ¿tienes otro
     parecido?", "la 2 no me gustó", or a question about Kavak that names it ("¿el primero tiene
     garantía?": the warranty is asked, nothing is chosen)."""
     if _DISLIKED.search(_IF_NOT_LIKED.sub(" ", folded)):  # "si no me gusta…" is a condition
         return True
-    if any(p.search(folded) for p in _RELATIVE.values()):
+    if any(p.search(folded) for p in _RELATIVE.values()) or _ANOTHER_CHEAPER.search(folded):
         return True  # "me gusta la 1 pero está muy rodada, ¿hay otra con menos km?": others
     return question and _KAVAK_TOPIC.search(folded) is not None and not _CHOOSES.search(folded)

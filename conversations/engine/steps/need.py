@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from conversations.engine import replies, replies_cars
+from conversations.engine.parsing import fold
 from conversations.engine.ports import CarQuery
 from conversations.engine.state import Action, Slots, evolve
 from conversations.engine.turn_builder import Turn
@@ -32,6 +33,8 @@ def take_need(turn: Turn) -> None:
         return  # "¿es automático?" asks about a car shown; it does not change the search
     if r.after_sale:
         return  # "compré una jetta con ustedes y trae una falla": their car, not a search
+    if _names_a_car_shown(turn):
+        return  # "¿la frontier tiene garantía?" with the Frontier shown: asked about, not searched
     chosen = before.chosen
     if "choice" in turn.changed and chosen is not None:
         # "el Versa", "dame el más barato": the words chose a car shown. Only a different
@@ -87,6 +90,23 @@ def take_need(turn: Turn) -> None:
     turn.changed.add("need")
     if before.chosen is not None and query_key(before) != query_key(turn.slots):
         changed_mind(turn)
+
+
+def _names_a_car_shown(turn: Turn) -> bool:
+    """A question that names an option shown by its model, and nothing else of a car: about that
+    car. "¿Hay otra frontier más barata?" asks for more of the model: a search."""
+    r = turn.reading
+    m = r.need
+    if not (turn.slots.options and m.model and r.question):
+        return False
+    if r.other_options or r.cheaper or r.better or r.similar or r.has_money:
+        return False
+    return any(
+        fold(c.model) == fold(m.model)
+        and m.body_type in (None, c.body_type)
+        and m.transmission in (None, c.transmission)
+        for c in turn.slots.options
+    )
 
 
 def changed_mind(turn: Turn) -> None:

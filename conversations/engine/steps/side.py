@@ -115,8 +115,22 @@ def _total_answer(turn: Turn, s: Slots) -> bool:
     return True
 
 
+_TERM_ADVICE = re.compile(
+    r"\b(?:conviene\w*|recomienda\w*|recomendarias|sugiere\w*|aconseja\w*|mejor)\b"
+)
+
+
 def _rules(turn: Turn, topic: str, s: Slots) -> str:
-    """A financing rule from the configuration, of the car in view when there is one."""
+    """A financing rule from the configuration, of the car in view when there is one; which term
+    suits the customer, once their car and down payment are known."""
+    if (
+        topic == "terms"
+        and s.chosen is not None
+        and s.down_payment is not None
+        and _TERM_ADVICE.search(turn.reading.folded)
+    ):
+        plans = [plan_for(turn, term) for term in turn.config.terms]
+        return replies.term_advice(plans, s.monthly_budget)
     return replies_cars.rules_answer(
         topic,
         rate=turn.config.annual_rate,

@@ -109,3 +109,24 @@ def test_parse_article_rejects_missing_front_matter() -> None:
         parse_article("# Sin encabezado", name="x.md")
     with pytest.raises(ValueError, match="slug"):
         parse_article("---\ntitle: Hola\n---\nTexto", name="x.md")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "si pago antes de tiempo me cobran algo?",
+        "y si pago antes se puede?",
+        "puedo liquidar mi credito antes?",
+        "se pueden adelantar mensualidades?",
+    ],
+)
+def test_paying_a_credit_off_early_is_its_own_subject(text: str) -> None:
+    """No article states it: the word "pago" alone must not carry the question to the sale of
+    a car ("Pago inmediato") nor to the price."""
+    terms = kb_text.terms(text)
+    assert kb_text.term_of("prepago") in terms
+    assert kb_text.term_of("pago") not in terms
+
+
+def test_paying_before_delivery_is_not_paying_off_early() -> None:
+    assert kb_text.term_of("prepago") not in kb_text.terms("tengo que pagar antes de recibirlo?")
