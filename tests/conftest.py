@@ -59,19 +59,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
 
 
+# The rows as pytest-django serialized them when it created the test database (kept here too: a
+# test may leave the connection object replaced, and with it the attribute).
+_MIGRATION_ROWS: dict[str, str] = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    yield
+    if _MIGRATION_ROWS or item.get_closest_marker("django_db") is None:
+        return
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            _MIGRATION_ROWS[connection.alias] = contents
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     yield
-    if _transactional(item) is None:
-        return
+    if nextitem is None or _transactional(item) is None:
+        return  # the last test: the test database is gone with the session
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key
 
     with item.config.stash[blocking_manager_key].unblock():
-        for connection in connections.all(initialized_only=True):
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)
+        for alias, contents in _MIGRATION_ROWS.items():
+            connections[alias].creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(autouse=True)
