@@ -260,6 +260,10 @@ def ladder_steps(c: Criteria) -> list[Rung]:
         steps.append((stretched(wanted), CHEAPEST_FIRST))
     if c.min_seats:
         steps.append((each(wanted, bodies=(), min_seats=c.min_seats), order))
+        if c.year_min or c.km_max:
+            # Eight seats is a need, "2018 para arriba" a wish: the year and km give first.
+            steps.append((each(wanted, year_min=None, km_max=None), order))
+            steps.append((each(wanted, bodies=(), year_min=None, km_max=None), order))
     makes = tuple(w for w in wanted if w.model_key and w.make_key)
     if makes and c.similar_bodies:
         # A Tahoe asked, none in stock: the make's other SUVs before its sedans.

@@ -118,7 +118,9 @@ def car_recommend(
     if criteria.stated_body and criteria.budget and cars and cars[0].fit == "other_body_type":
         # "una pickup de 300 mil" with none near it: what the cheapest of them costs is said.
         cheapest = car_price_range(body_type=body_type)
-        kind_from = cheapest[0] if cheapest else None
+        # Only a price over the budget explains it ("8 pasajeros 2018" finds none for another
+        # reason than the price).
+        kind_from = cheapest[0] if cheapest and cheapest[0] > criteria.budget else None
     note = recommendation_note(criteria, cars, exclude_stock_ids, kind_from=kind_from)
     return Recommendation(cars=cars, exact=exact, note=note)
 
