@@ -59,22 +59,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
 
 
-# The rows as pytest-django serialized them when it created the test database (kept here too: a
-# test may leave the connection object replaced, and with it the attribute).
+# The rows as pytest-django serialized them when it created the test database, kept here: the
+# connection object that holds them may be another one by the time a transactional test runs
+# (then Django would neither restore them nor keep post_migrate from writing rows of its own).
 _MIGRATION_ROWS: dict[str, str] = {}
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    from django.db import connections
+
+    if _MIGRATION_ROWS and _transactional(item) is not None:
+        for alias, contents in _MIGRATION_ROWS.items():
+            connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
     yield
     if _MIGRATION_ROWS or item.get_closest_marker("django_db") is None:
         return
-    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
 
-    for connection in connections.all(initialized_only=True):
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents:
-            _MIGRATION_ROWS[connection.alias] = contents
+    # The first test with a database on this worker sees it as the migrations left it.
+    connection = connections["default"]
+    with item.config.stash[blocking_manager_key].unblock():
+        _MIGRATION_ROWS["default"] = getattr(connection, "_test_serialized_contents", None) or (
+            connection.creation.serialize_db_to_string()
+        )
 
 
 @pytest.hookimpl(hookwrapper=True)
