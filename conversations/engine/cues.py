@@ -103,7 +103,9 @@ LEAD_IN = (
 )
 _QUESTION_START = re.compile(
     rf"^{LEAD_IN}(?:que|como|cuando|donde|quien|quienes|cual|cuales|cuanto|cuanta|cuantos|cuantas"
-    r"|por que|puedo|pueden|tienen|tienes|hay|me ayudas|sabes)\b"
+    r"|por que|puedo|pueden|tienen|tienes|hay|me ayudas|sabes"
+    # An indirect question: "quiero saber si puedo sacarlo a crédito", "tengo una duda: …".
+    r"|(?:quiero|quisiera|queria|me gustaria|necesito|ocupo) saber|tengo una (?:duda|pregunta))\b"
 )
 
 
@@ -207,7 +209,9 @@ _PLAN_WORDS = re.compile(
 
 # "¿algo parecido?", "otro similar", "una como esa": the same kind of car, any make.
 _SIMILAR = re.compile(
-    r"\b(?:algo|otr[oa]s?|alguno|alguna|uno|una|algun)\s+(?:mas\s+)?(?:parecid[oa]s?|similar(?:es)?"
+    # "algo parecido", "algo más barato parecido", "uno más nuevo similar".
+    r"\b(?:algo|otr[oa]s?|alguno|alguna|uno|una|algun)\s+(?:mas\s+\w+\s+(?:y\s+)?|mas\s+)?"
+    r"(?:parecid[oa]s?|similar(?:es)?"
     r"|por el estilo|del estilo|del mismo tipo)\b|\b(?:uno|una|algo) como (?:ese|esa|este|esta)\b"
 )
 

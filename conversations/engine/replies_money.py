@@ -85,9 +85,12 @@ def own_car_noted(car: str) -> str:
     )
 
 
-def plan_block(plan: FinancingPlan) -> str:
+def plan_block(plan: FinancingPlan, *, ratio: Decimal | None = None) -> str:
+    """The plan; ``ratio``: the share of the price the customer gave as the down payment."""
+    share = f" ({ratio * 100:.0f}%)" if ratio is not None else ""
     return (
-        f"Simulación a *{plan.term_months} meses* con enganche de {mxn(plan.down_payment)}:\n"
+        f"Simulación a *{plan.term_months} meses* con enganche de "
+        f"{mxn(plan.down_payment)}{share}:\n"
         f"• Mensualidad: *{mxn_cents(plan.monthly_payment)}*\n"
         f"• Monto financiado: {mxn_cents(plan.financed_amount)}\n"
         f"• Intereses totales: {mxn_cents(plan.total_interest)}\n"

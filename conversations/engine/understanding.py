@@ -38,7 +38,7 @@ from conversations.engine.reading.car_questions import (
     _not_a_choice,
     names_unsearchable_detail,
 )
-from conversations.engine.reading.money import _MONTHLY_ASKED, _read_money, _rule_question
+from conversations.engine.reading.money import _MONTHLY_ASKED, _read_money
 from conversations.engine.reading.options import (
     _ARTICLE_DIGIT,
     _THIS_ONE,
@@ -49,6 +49,7 @@ from conversations.engine.reading.options import (
     _rechoice,
     _wanted_again,
 )
+from conversations.engine.reading.rules import _rule_question
 from conversations.engine.reading.targets import (
     _target_of_the_car,
     monthly_target,

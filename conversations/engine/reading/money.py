@@ -233,19 +233,8 @@ def _read_amounts(
             continue
         if len(amounts) > 1 and _NEGATED_AMOUNT.search(prepared[: amount.start]):
             continue  # "eran 90 de enganche, no 80": the other amount is meant
-        if (
-            not amount.explicit
-            and amount.value < 20
-            and _OPTION_REF.search(prepared[: amount.start])
-        ):
-            continue  # "por el 1", "la 2": an option, not money
-        if (
-            term_found
-            and not amount.explicit
-            and (int(amount.value) in terms or amount.value <= 12)
-            and _TERM_BEFORE.search(prepared[: amount.start])
-        ):
-            continue  # "100 mil de enganche a 48", "a 3" (years): the term read it, no money
+        if _option_or_term(prepared, amount, terms=terms, term_found=term_found):
+            continue
         role = _amount_role(
             prepared,
             amounts[corrects.get(i, i)],  # "300, digo 260": the corrected amount's cue
@@ -262,6 +251,9 @@ def _read_amounts(
             continue
         if role == "price" and term_found and _down_with_the_term(prepared, amount, budget):
             role = "down"
+        if (role == "down" or (not role and expecting_down)) and _share(prepared, amount):
+            money.down_ratio = value / 100  # "puedo dar el 20": a share ("el 20 mil" is not said)
+            continue
         if role == "down":
             value = value * 1000 if not amount.explicit and value < 1000 else value
             if Decimal(1000) <= value <= _MAX_MONEY:
@@ -290,6 +282,38 @@ def _read_amounts(
             term_found=term_found,
             budget=budget,
         )
+
+
+# "dar el 20", "con el 30 de enganche": a bare number after "el" is a share of the price.
+_ARTICLE_SHARE = re.compile(r"\bel\s*$")
+
+
+def _option_or_term(
+    prepared: str, amount: parsing.Amount, *, terms: tuple[int, ...], term_found: bool
+) -> bool:
+    """A bare small number that names an option ("por el 1", "la 2") or that the term already
+    read ("100 mil de enganche a 48", "a 3" years): no money."""
+    before = prepared[: amount.start]
+    if amount.explicit:
+        return False
+    if amount.value < 20 and _OPTION_REF.search(before):
+        return True
+    return (
+        term_found
+        and (int(amount.value) in terms or amount.value <= 12)
+        and _TERM_BEFORE.search(before) is not None
+    )
+
+
+def _share(prepared: str, amount: parsing.Amount) -> bool:
+    """A bare whole number from 10 to 90 right after "el": a percentage of the price."""
+    value = amount.value
+    return (
+        not amount.explicit
+        and 10 <= value <= 90
+        and value == int(value)
+        and _ARTICLE_SHARE.search(prepared[: amount.start]) is not None
+    )
 
 
 _WITH_BEFORE = re.compile(r"\bcon\s*(?:unos|como|\$)?\s*$")
@@ -444,35 +468,3 @@ def _place_bare(
         return
     if value >= 100:
         money.unplaced, money.unplaced_roles = thousands, ("price",)
-
-
-_RULES = {topic: _alternation(words) for topic, words in lexicon.RULE_TOPICS.items()}
-_UNSURE_DOWN = re.compile(
-    r"\bno se (?:cuanto|que|si)\b.*\benganche\b|\benganche\b.*\bno se\b"
-    r"|\bcuanto (?:me )?(?:recomienda\w*|sugiere\w*|conviene) (?:dar|poner|de enganche)\b"
-)
-
-
-_DOWN_ASKED = re.compile(
-    r"\bcuant\w*\b.*\b(?:enganche|entrada)\b|\b(?:enganche|entrada)\b.*\bcuant"
-)
-
-
-def rule_topics(folded: str) -> tuple[str, ...]:
-    """Every financing rule a question names, in the order said ("¿de enganche mínimo y a
-    cuántos plazos?": the minimum and the terms)."""
-    found = [(m.start(), topic) for topic, p in _RULES.items() if (m := p.search(folded))]
-    return tuple(topic for _, topic in sorted(found))
-
-
-def _rule_question(folded: str, *, question: bool) -> str | None:
-    """A financing rule asked about: the terms, the rate or the minimum down payment."""
-    if question:
-        for topic, pattern in _RULES.items():
-            if _has(folded, pattern):
-                return topic
-    if _UNSURE_DOWN.search(folded):
-        return "min_down"  # "no sé cuánto dar de enganche": the rule helps to decide
-    if question and _DOWN_ASKED.search(folded) and not re.search(r"\d", folded):
-        return "min_down"  # "¿cuánto tendría que dar de enganche?" (no amount of their own)
-    return None

@@ -70,7 +70,7 @@ def advance_financing(turn: Turn) -> TurnResult:
     if s.plan_shown_for != key or "compare" in turn.changed:
         plan = plan_for(turn, s.term_months)
         turn.financing = plan
-        turn.say(replies.plan_block(plan))
+        turn.say(replies.plan_block(plan, ratio=s.down_payment_ratio))
         # The comparison of terms once per car and down payment: "¿y a 6 años?" gets the plan.
         same_base = (s.plan_shown_for or "").rsplit("|", 1)[0] == key.rsplit("|", 1)[0]
         if not same_base or "compare" in turn.changed:

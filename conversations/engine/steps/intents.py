@@ -151,7 +151,11 @@ def _similar(turn: Turn, s: Slots) -> TurnResult:
     updates: dict[str, object] = {"make": None, "model": None, "alternatives": ()}
     if like.body_type:
         updates["body_type"] = like.body_type
-    if s.budget_max is None:
+    if turn.reading.cheaper:
+        # "algo más barato parecido": under the price of that car, the cheapest first.
+        updates["budget_max"] = min(s.budget_max or like.price, like.price)
+        updates["uses"] = tuple(dict.fromkeys((*s.uses, "cheap")))
+    elif s.budget_max is None:
         updates["budget_max"] = money(like.price * Decimal("1.15"))
     turn.set_slots(chosen=None, plan_shown_for=None, **updates)
     turn.changed.add("need")

@@ -53,8 +53,8 @@ def take_need(turn: Turn) -> None:
         # "Toyota" then "SUV" is a Toyota SUV; "Versa" then "camioneta" is any SUV.
         keep_make = before.make if not before.model else None
         updates.update(body_type=m.body_type, make=keep_make, model=None, alternatives=())
-    if m.uses:
-        updates["uses"] = m.uses
+    if m.uses and not (r.cheaper and before.options and set(m.uses) <= {"cheap"}):
+        updates["uses"] = m.uses  # "más barato" about the cars shown is the cheaper intent
     if m.transmission:
         updates["transmission"] = m.transmission
     if r.seats is not None:

@@ -10,8 +10,8 @@ from conversations.engine import cues, lexicon, replies, replies_cars
 from conversations.engine.financing import down_payment_for_monthly, money
 from conversations.engine.parsing import fold
 from conversations.engine.ports import KnowledgeBase
-from conversations.engine.reading.money import rule_topics
 from conversations.engine.reading.options import option_refs_as_car
+from conversations.engine.reading.rules import rule_topics
 from conversations.engine.state import Action, CarOption, Slots, evolve
 from conversations.engine.steps.advance import asks_price_without_budget, say_stock
 from conversations.engine.steps.financing import plan_for

@@ -691,7 +691,7 @@ def test_cash_said_alone(text: str) -> None:
 
 
 def test_every_financing_rule_asked_is_listed_in_order() -> None:
-    from conversations.engine.reading.money import rule_topics
+    from conversations.engine.reading.rules import rule_topics
 
     assert rule_topics("cuanto seria de enganche minimo y a cuantos plazos?") == (
         "min_down",
