@@ -41,61 +41,34 @@ def stub_model() -> Iterator[StubModel]:
 
 
 # --- rows written by migrations survive transactional tests ---------------------------------
-# A transactional test (``transaction=True``) empties the test database when it ends, and with it
-# the rows the migrations wrote (staff groups, catalogue references). With ``--dist worksteal`` a
-# worker may run other tests after one, so every transactional test asks for a serialized rollback
-# (pytest-django then keeps those rows from when the database was created) and they are put back
-# right after each such test, whatever runs next.
-def _transactional(item: pytest.Item) -> pytest.Mark | None:
-    marker = item.get_closest_marker("django_db")
-    return marker if marker is not None and marker.kwargs.get("transaction") else None
+# A transactional test (``transaction=True``) empties the test database when it ends; Django's
+# flush then writes the content types and permissions again, but not the rows the data migrations
+# wrote (staff groups and their permissions, catalogue references and aliases). With ``--dist
+# worksteal`` a worker may run other tests after one, so they are written again right after each
+# transactional test, as the browser tests do before theirs (``tests/browser/conftest.py``).
+def _reseed_migration_rows() -> None:
+    import importlib
 
+    from django.apps import apps
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        marker = _transactional(item)
-        if marker is not None and not marker.kwargs.get("serialized_rollback"):
-            kwargs = {**marker.kwargs, "serialized_rollback": True}
-            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+    from catalog.selectors import catalog_vocabulary_invalidate
+    from leads.roles import roles_sync
 
-
-# The rows as pytest-django serialized them when it created the test database, kept here: the
-# connection object that holds them may be another one by the time a transactional test runs
-# (then Django would neither restore them nor keep post_migrate from writing rows of its own).
-_MIGRATION_ROWS: dict[str, str] = {}
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
-    from django.db import connections
-
-    if _MIGRATION_ROWS and _transactional(item) is not None:
-        for alias, contents in _MIGRATION_ROWS.items():
-            connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
-    yield
-    if _MIGRATION_ROWS or item.get_closest_marker("django_db") is None:
-        return
-    from pytest_django.plugin import blocking_manager_key
-
-    # The first test with a database on this worker sees it as the migrations left it.
-    connection = connections["default"]
-    with item.config.stash[blocking_manager_key].unblock():
-        _MIGRATION_ROWS["default"] = getattr(connection, "_test_serialized_contents", None) or (
-            connection.creation.serialize_db_to_string()
-        )
+    roles_sync()
+    importlib.import_module("catalog.migrations.0002_seed_references_and_aliases").seed(apps, None)
+    catalog_vocabulary_invalidate()
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     yield
-    if nextitem is None or _transactional(item) is None:
-        return  # the last test: the test database is gone with the session
-    from django.db import connections
+    marker = item.get_closest_marker("django_db")
+    if nextitem is None or marker is None or not marker.kwargs.get("transaction"):
+        return  # no flush, or the last test (its database is gone with the session)
     from pytest_django.plugin import blocking_manager_key
 
     with item.config.stash[blocking_manager_key].unblock():
-        for alias, contents in _MIGRATION_ROWS.items():
-            connections[alias].creation.deserialize_db_from_string(contents)
+        _reseed_migration_rows()
 
 
 @pytest.fixture(autouse=True)
