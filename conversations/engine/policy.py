@@ -202,12 +202,8 @@ def _run(turn: Turn) -> TurnResult:
     if r.adversarial:
         turn.say(replies.adversarial())
         return turn.ask(turn.resume_action())
-    if r.discount and not r.has_money:
-        take_choice(turn)  # "me gusta la 3, ¿me la dejas más barata?": chosen, and answered
-        turn.say(replies.discount())
-        if "choice" in turn.changed:
-            return advance(turn)
-        return turn.ask(turn.resume_action())
+    if r.discount and not r.has_money and (outcome := _discount(turn)) is not None:
+        return outcome
     if (
         turn.pending in LEAD_ACTIONS
         and (r.decline or r.think_later)
@@ -244,6 +240,20 @@ def _run(turn: Turn) -> TurnResult:
         turn.say(replies.suggestion(turn.state.suggestion))
         return turn.result(Action.CONFIRM_SUGGESTION, ask=False)
     return small_talk_or_misunderstood(turn)
+
+
+def _discount(turn: Turn) -> TurnResult | None:
+    """The price policy; None when the message also names a car to look for ("¿tienen el jetta
+    2018? ¿se puede negociar?"): the flow shows it after the policy."""
+    take_choice(turn)  # "me gusta la 3, ¿me la dejas más barata?": chosen, and answered
+    turn.say(replies.discount())
+    if "choice" in turn.changed:
+        return advance(turn)
+    need = turn.reading.need
+    if not (need.make or need.model or need.body_type):
+        return turn.ask(turn.resume_action())
+    turn.answered = True
+    return None
 
 
 def _confirm_unplaced(turn: Turn) -> TurnResult:

@@ -15,6 +15,12 @@ from conversations.engine.reading.text import (
 from conversations.engine.state import Action, ConversationState
 
 _APPOINTMENT = _alternation(lexicon.APPOINTMENT)
+# The next step asked for, and nothing else: "¿cómo seguimos?", "¿qué sigue?", "¿y ahora qué?".
+_NEXT_STEP = re.compile(
+    r"\b(?:como (?:le )?(?:seguimos|continuamos|procedemos|hacemos|le hacemos|sigue|seguiria)"
+    r"|que (?:sigue|procede|hacemos|seguiria)|(?:el )?siguientes? pasos?|y ahora que"
+    r"|que (?:tengo|hay) que hacer)\W*$"
+)
 
 
 _REFUSE_PHONE = _alternation(lexicon.REFUSE_PHONE)
@@ -92,7 +98,11 @@ def _read_contact(
         contact_text = contact_time.contact_phrase(text) or _contact_text(text)
     else:
         contact_text = _contact_text(text) if pending == Action.ASK_CONTACT_TIME else None
-    appointment = _has(folded, _APPOINTMENT)
+    # "¿cómo seguimos?" once a car is chosen (or the visit offered): the next step is the visit.
+    next_step = (slots.chosen is not None or pending == Action.OFFER_APPOINTMENT) and (
+        _NEXT_STEP.search(folded) is not None
+    )
+    appointment = _has(folded, _APPOINTMENT) or next_step
     # Branches matter only when booking (asking the knowledge base costs a scan of its cities).
     booking = appointment or (
         (slots.wants_appointment or pending in _BOOKING_STEPS) and _PLACE_WORD.search(folded)

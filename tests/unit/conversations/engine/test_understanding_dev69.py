@@ -1,0 +1,37 @@
+"""Classes fixed from the sixty-ninth development batch: the next step asked for after the plan,
+and a car asked for together with a question about haggling."""
+
+from __future__ import annotations
+
+import pytest
+
+from conversations.engine.state import Action
+from tests.unit.conversations.engine.test_policy import Chat
+from tests.unit.conversations.engine.test_understanding import OPTIONS, read
+
+
+@pytest.mark.parametrize("text", ["como seguimos?", "sale, que sigue?", "y ahora que?"])
+def test_the_next_step_asked_after_the_plan_is_the_visit(text: str) -> None:
+    r = read(text, Action.OFFER_APPOINTMENT, options=OPTIONS, chosen=OPTIONS[0])
+    assert r.appointment
+
+
+def test_the_next_step_with_nothing_chosen_is_not_a_visit() -> None:
+    assert not read("como seguimos?", Action.ASK_NEED).appointment
+
+
+def test_after_the_plan_how_do_we_go_on_asks_for_the_name() -> None:
+    chat = Chat()
+    chat.say("busco un corolla, tengo 300 mil")
+    chat.say("el 1")
+    chat.say("60 mil de enganche")
+    chat.say("a 48")
+    r = chat.say("como seguimos?")
+    assert r.state.next_action == "ask_name"
+    assert "no es algo en lo que pueda ayudarte" not in r.reply
+
+
+def test_a_car_asked_with_a_haggle_gets_the_car_and_the_price_policy() -> None:
+    r = Chat().say("tienen el versa 2020? cual es el precio final? se puede negociar?")
+    assert [c.model for c in r.cars] == ["Versa"]
+    assert "descuentos" in r.reply
