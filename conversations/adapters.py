@@ -110,7 +110,11 @@ class DbKnowledgeBase:
             for h in a.hits
         )
         return KbAnswer(
-            confident=a.confident, confidence=a.confidence, answer=a.answer, sources=sources
+            confident=a.confident,
+            confidence=a.confidence,
+            answer=a.answer,
+            sources=sources,
+            catalogue=a.reason == "catalogue",
         )
 
     def branches_in(self, text: str) -> tuple[Branch, ...]:

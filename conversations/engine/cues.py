@@ -240,6 +240,20 @@ def wants_to_sell(folded: str) -> bool:
     return _SELL.search(folded) is not None
 
 
+# Trading the customer's car in: "cambiar mi versa 2015 por algo más nuevo", "¿me toman mi carro
+# como enganche?".
+_TRADE_IN = re.compile(
+    r"\bcambi\w* (?:mi|mis) (?:\w+ ){0,2}?(?:(?:del? |modelo )?\d{4} )?por\b"
+    r"|\bmi (?:carro|auto|coche|camioneta|nave)\b.*\bcomo (?:parte del? )?enganche\b"
+    # "¿cuánto me darían por mi versa para el enganche?": paid for theirs, as the down payment.
+    r"|\bpor (?:mi|el|la) \w+\b.*\b(?:como|para el|pal|de) (?:parte del? )?enganche\b"
+)
+
+
+def wants_trade_in(folded: str) -> bool:
+    return _TRADE_IN.search(folded) is not None
+
+
 def asks_prices(folded: str) -> bool:
     return _PRICES.search(folded) is not None
 

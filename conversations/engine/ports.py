@@ -71,6 +71,9 @@ class KbAnswer:
     confidence: float
     answer: str
     sources: tuple[KbSource, ...] = field(default_factory=tuple)
+    # Not an article's question but the catalogue's ("busco un auto, ¿me ayudan?"): the flow
+    # answers it, and no "No tengo ese dato" is said.
+    catalogue: bool = False
 
 
 class CarCatalog(Protocol):

@@ -100,6 +100,7 @@ class Reading:
     other_options: bool = False
     prices_asked: bool = False  # "¿qué precios manejan?": the catalogue's range
     sell_intent: bool = False  # "quiero vender mi carro": an advisor quotes it
+    trade_in: bool = False  # "quiero cambiar mi versa por algo más nuevo": the trade-in
     similar: bool = False  # "¿algo parecido?": the same kind of car as the one shown, any make
     car_question: CarQuestion | None = None
     # contact
@@ -453,6 +454,7 @@ def _read_intents(
         "off_topic": _has(folded, _OFF_TOPIC),
         "prices_asked": cues.asks_prices(folded),
         "sell_intent": cues.wants_to_sell(folded),
+        "trade_in": cues.wants_trade_in(folded),
         "greeting": cues.is_greeting(text),
         "thanks": cues.is_thanks(text),
         "courtesy": cues.is_thanks(text) and _only(folded, _COURTESY),

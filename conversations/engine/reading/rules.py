@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conversations.engine import lexicon
+from conversations.engine import cues, lexicon
 from conversations.engine.reading.text import _alternation, _has
 
 _RULES = {topic: _alternation(words) for topic, words in lexicon.RULE_TOPICS.items()}
@@ -35,6 +35,11 @@ def _rule_question(folded: str, *, question: bool) -> str | None:
                 return topic
     if _UNSURE_DOWN.search(folded):
         return "min_down"  # "no sé cuánto dar de enganche": the rule helps to decide
-    if question and _DOWN_ASKED.search(folded) and not re.search(r"\d", folded):
+    if (
+        question
+        and _DOWN_ASKED.search(folded)
+        and not re.search(r"\d", folded)
+        and not cues.wants_to_sell(folded)  # "¿cuánto me darían por mi versa para el enganche?"
+    ):
         return "min_down"  # "¿cuánto tendría que dar de enganche?" (no amount of their own)
     return None

@@ -160,8 +160,14 @@ def _questions_for_the_articles(turn: Turn) -> None:
             return
         faq(turn, text)
         return
-    if r.sell_intent and not (turn.changed - {"contact"}) and not _about_cars(r.folded):
-        faq(turn, f"{text} por mi auto")  # "¿como cuánto me darían?": the sale of their car
+    if r.trade_in and not (turn.changed - {"contact"} - {"need"}):
+        # "quiero cambiar mi versa por algo más nuevo, ¿cómo funciona?": the trade-in.
+        faq(turn, f"{text} a cuenta")
+        return
+    if r.sell_intent and not (turn.changed - {"contact"}):
+        # "¿como cuánto me darían?": the sale of their car; the flow offers an advisor's quote,
+        # so an article that does not answer adds no "No tengo ese dato".
+        faq(turn, text if _about_cars(r.folded) else f"{text} por mi auto", decline=False)
         return
     if not re.search(r"\w", r.folded):
         return  # "???", "...": still there? (not a question for the articles)
@@ -266,7 +272,9 @@ def flow_question(turn: Turn) -> bool:
     )
 
 
-def faq(turn: Turn, text: str) -> None:
+def faq(turn: Turn, text: str, *, decline: bool = True) -> None:
+    """The articles' answer; ``decline``: say "No tengo ese dato" when they have none (False when
+    the flow answers the message anyway, as the offer to quote a car to sell)."""
     context = turn.state.faq_context
     # "¿el primero tiene garantía?" asks the articles about the car (they know no option numbers).
     query = option_refs_as_car(fold(text)) if turn.slots.options else text
@@ -292,9 +300,9 @@ def faq(turn: Turn, text: str) -> None:
         turn.say(answer.answer)
         turn.state = evolve(turn.state, faq_context=text[:200])
         return
-    if turn.reading.appointment or turn.reading.callback:
-        # "¿puedo ir a verlo mañana a la de Santa Fe?": the visit is the flow's to book; an
-        # article that does not answer it adds nothing.
+    if turn.reading.appointment or turn.reading.callback or answer.catalogue or not decline:
+        # "¿puedo ir a verlo mañana a la de Santa Fe?": the visit is the flow's to book;
+        # "busco un auto, ¿me ayudan?" is the catalogue's: an article adds nothing.
         turn.answered = False
         return
     turn.effects.append(RecordKbMiss(question=text, confidence=answer.confidence))
