@@ -28,6 +28,8 @@ FLOORS = {
     "development4": {"hit": 0.76, "facts": 0.91, "decline": 1.0, "precision": 0.76, "second": 1.0},
     # Round 5's untuned check, tuned to its failures' classes in round 6 (0.84 / 0.85 before).
     "development5": {"hit": 0.9, "facts": 0.91, "decline": 1.0, "precision": 0.88, "second": 1.0},
+    # Round 7's set, written before its changes: the unchanged retriever's figures (rounded down).
+    "development6": {"hit": 0.88, "facts": 0.77, "decline": 0.92, "precision": 0.85, "second": 1.0},
     "heldout": {"hit": 0.82, "facts": 0.71, "decline": 0.93, "precision": 0.87, "second": 0.66},
     "heldout3": {"hit": 0.86, "facts": 0.92, "decline": 0.88, "precision": 0.78, "second": 0.85},
     # Until round 6 one catalogue question of held-out-4 was claimed by the FAQ detector (0.875).
