@@ -371,7 +371,8 @@ def looks_like_catalogue_question(message: str) -> bool:
         return True
     if terms & _ANCHORS:
         return False
-    raw = set(re.findall(r"[a-z0-9]+", folded))
+    # A place's name is no car: the Leon of "Nuevo León" is not the Seat.
+    raw = set(re.findall(r"[a-z0-9]+", kb_text.places_named(message)))
     return bool(raw & _CAR_ATTRIBUTES or raw & CAR_NAMES or _MONEY.search(folded))
 
 

@@ -60,8 +60,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
         " vender auto ",
     ),
     (
-        r"(?:cuanto )?me (?:dan|das|pagan|pagarian|darian|ofrecen|ofreces|ofrecerian) por (?:mi|el)"
-        r" \w+",
+        # Whatever article names the car: "¿cuánto me darían por un versa 2017?".
+        r"(?:cuanto )?me (?:dan|das|pagan|pagarian|darian|ofrecen|ofreces|ofrecerian) por"
+        r" (?:mi|el|la|un|una|este|esta|ese|esa) \w+",
         " vender oferta ",
     ),
     (r"pasan por (?:mi|el) (?:auto|carro|coche|camioneta)", " recoger auto "),
@@ -80,7 +81,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
     # Selling one's car in slang: "soltar mi coche".
     (r"soltar (?:mi |el |la )?(?:auto|carro|coche|camioneta|nave)", " vender auto "),
     # "¿cuánto tiempo tengo/me cubren…?" asks for a duration, not about time in general.
-    (r"tiempo de (?:prueba|garantia)", " periodo "),
+    # The rewrite keeps the topic: "¿cuánto tiempo de garantía traen?" is about the warranty.
+    (r"tiempo de prueba", " periodo prueba "),
+    (r"tiempo de garantia", " garantia "),
     (r"(?:desde|por) (?:el |mi |la )?(?:cel|celular|telefono|compu|computadora|casa)\b", " linea "),
     (r"sin salir de (?:mi |la |tu |su )?casa", " linea "),
     # Who Kavak is: "¿qué son?", "¿quiénes son ustedes?", "¿son una agencia o una empresa?".

@@ -84,3 +84,12 @@ def test_catalogue_and_financing_questions_are_not_faq(text: str) -> None:
 )
 def test_selling_a_named_car_is_still_a_kavak_question(text: str) -> None:
     assert knowledge_is_question_about_kavak(text=text)
+
+
+def test_a_place_named_like_a_car_is_no_catalogue_question() -> None:
+    from knowledge.intent import looks_like_catalogue_question
+
+    # Round 7: the Leon of "Nuevo León" was read as the Seat, and the branches question was
+    # left to the catalogue.
+    assert not looks_like_catalogue_question("tienen algo en nuevo leon")
+    assert looks_like_catalogue_question("tienen un seat leon?")
