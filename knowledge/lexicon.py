@@ -65,7 +65,20 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r" (?:mi|el|la|un|una|este|esta|ese|esa) \w+",
         " vender oferta ",
     ),
-    (r"pasan por (?:mi|el) (?:auto|carro|coche|camioneta)", " recoger auto "),
+    # Coming for the customer's car is collecting it: "¿ustedes vienen por el carro?".
+    (
+        r"(?:pasan|pasarian|vienen|vendrian|van|recogen) por (?:mi|el|la) (?:auto|carro|coche"
+        r"|camioneta)",
+        " recoger auto ",
+    ),
+    # The car brought to the customer is the online purchase's delivery, not a branch.
+    (
+        r"(?:me|nos) (?:lo|la) (?:pueden |podrian )?(?:(?:mand|envi|llev|entreg)"
+        r"(?:an|en|ar|arian)|tra(?:en|er|igan|erian))\b|(?:entrega|envio) a domicilio",
+        " domicilio linea ",
+    ),
+    # Backing out of a purchase: "si me echo para atrás".
+    (r"(?:me )?(?:echo|eche|echar(?:me)?|hecho) (?:para|pa|pa') atras", " devolucion "),
     (r"cuantos (?:autos|carros|coches)(?: tienen| hay| manejan)?", " inventario "),
     (r"nuevo leon", " monterrey "),
     (r"de donde (?:es|son|eres|viene|vienen)\b", " nacio "),
@@ -91,7 +104,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"(?:quien(?:es)?|que|q) (?:son|eres)(?: ustedes)?"
         r"(?:,? (?:una |un )?(?:agencia|empresa|startup|compania|lote))?\b"
         r"|(?:que|q) (?:hacen|ofrecen)(?: ustedes)?(?=\s*\??\s*$)|a que se dedican"
-        r"|(?:que|q) es kavak\b"
+        r"|(?:que|q) es kavak\b|(?:de|en) (?:que|q) (?:se trata|consiste)n? (?:kavak|ustedes)\b"
         r"|(?:son|es) (?:una )?(?:agencia|empresa|startup|compania|marca)\b",
         " kavak empresa ",
     ),
@@ -112,6 +125,11 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (
         r"a (?:\d+ )?meses|a plazos|en mensualidades|pagos (?:mensuales|chiquitos|fijos)",
         r" \g<0> financiamiento ",
+    ),
+    # The same, said as an idiom whose words no article uses: "¿dan facilidades de pago?".
+    (
+        r"facilidades de pago|(?:pagar\w*|pagos?) (?:poco a poco|en abonos|en partes)",
+        " pagos financiamiento ",
     ),
     # Paying a credit off early: a subject of its own (no article states it), not "pago" of a
     # sale nor the price: "¿si pago antes de tiempo me cobran?", "¿puedo liquidar antes?".

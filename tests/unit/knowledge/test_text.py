@@ -158,3 +158,26 @@ def test_head_complement_reads_a_rewritten_place_and_skips_verbs() -> None:
     assert kb_text.head_complements("como esta el clima en nuevo leon") == [("clima", "monterrey")]
     # After a clitic pronoun the word is a verb, not the thing asked about.
     assert kb_text.head_complements("donde les caigo en la cdmx") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        # Round 7: idioms that name a topic with words no article uses.
+        ("de q se trata kavak", "empresa"),
+        ("en que consisten ustedes", "empresa"),
+        ("dan facilidades de pago?", "financiamiento"),
+        ("se puede pagar poco a poco", "financiamiento"),
+        ("hay reembolso si me echo para atras", "devolucion"),
+        ("ustedes vienen por el carro o como", "recoger"),
+        # The car brought to the customer is the online purchase, not a branch visit.
+        ("ocupo ir a la agencia o me lo mandan", "domicilio"),
+        ("me la pueden traer o voy yo", "linea"),
+    ],
+)
+def test_idioms_name_their_topic(text: str, term: str) -> None:
+    assert term in kb_text.words(text)
+
+
+def test_what_something_is_about_is_a_weak_verb() -> None:
+    assert kb_text.words("de que se trata el periodo de prueba") == ["periodo", "prueba"]
