@@ -65,12 +65,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r" (?:mi|el|la|un|una|este|esta|ese|esa) \w+",
         " vender oferta ",
     ),
-    # Coming for the customer's car is collecting it: "¿ustedes vienen por el carro?".
-    (
-        r"(?:pasan|pasarian|vienen|vendrian|van|recogen) por (?:mi|el|la) (?:auto|carro|coche"
-        r"|camioneta)",
-        " recoger auto ",
-    ),
+    (r"pasan por (?:mi|el) (?:auto|carro|coche|camioneta)", " recoger auto "),
     # The car brought to the customer is the online purchase's delivery, not a branch.
     (
         r"(?:me|nos) (?:lo|la) (?:pueden |podrian )?(?:(?:mand|envi|llev|entreg)"

@@ -93,3 +93,15 @@ def test_a_place_named_like_a_car_is_no_catalogue_question() -> None:
     # left to the catalogue.
     assert not looks_like_catalogue_question("tienen algo en nuevo leon")
     assert looks_like_catalogue_question("tienen un seat leon?")
+
+
+def test_a_frequent_unknown_word_in_a_longer_message_is_its_frame() -> None:
+    from knowledge.intent import unknown_weight
+
+    # Round 7: "semana", "hoy", "mismo" frame a question; "laptops" or "tenencia" is its topic.
+    assert unknown_weight("semana", framed=True) == 0.5
+    assert unknown_weight("laptops", framed=True) == 1.0
+    # A place or business named is a topic however frequent ("seguros de vida").
+    assert unknown_weight("vida", framed=True) == 1.0
+    # In a short message every word is the topic.
+    assert unknown_weight("semana") == 1.0

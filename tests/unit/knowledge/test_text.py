@@ -169,7 +169,6 @@ def test_head_complement_reads_a_rewritten_place_and_skips_verbs() -> None:
         ("dan facilidades de pago?", "financiamiento"),
         ("se puede pagar poco a poco", "financiamiento"),
         ("hay reembolso si me echo para atras", "devolucion"),
-        ("ustedes vienen por el carro o como", "recoger"),
         # The car brought to the customer is the online purchase, not a branch visit.
         ("ocupo ir a la agencia o me lo mandan", "domicilio"),
         ("me la pueden traer o voy yo", "linea"),
