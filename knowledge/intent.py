@@ -304,6 +304,12 @@ _CATALOGUE_PHRASE = re.compile(
     r"\b(?:al mes|mensual|mensuales|por mes|cada mes)\b"
     r"|\b(?:cuanto|de cuanto) (?:seria|quedaria|sale|saldria|queda|es) (?:la |mi )?mensualidad"
 )
+# A car just shown, named by a demonstrative and asked about: "¿y ese cuántos km tiene?", "esa de
+# qué año es" (no Kavak topic in the message: that is checked first).
+_SHOWN_CAR = re.compile(
+    r"^\s*¿?\s*(?:y |oye |e )?(?:ese|esa|este|aquel|aquella)\s+(?:cuant\w*|de (?:que|q)|que|q"
+    r"|tiene|trae|es de|en cuanto)\b"
+)
 # What a car is like: the catalogue's filters and specs.
 _CAR_ATTRIBUTES = frozenset(
     [
@@ -390,6 +396,8 @@ def looks_like_catalogue_question(message: str) -> bool:
         return True
     if terms & _ANCHORS:
         return False
+    if _SHOWN_CAR.search(folded):
+        return True
     # A place's name is no car: the Leon of "Nuevo León" is not the Seat.
     raw = set(re.findall(r"[a-z0-9]+", kb_text.places_named(message)))
     return bool(raw & _CAR_ATTRIBUTES or raw & CAR_NAMES or _MONEY.search(folded))

@@ -105,3 +105,20 @@ def test_a_frequent_unknown_word_in_a_longer_message_is_its_frame() -> None:
     assert unknown_weight("vida", framed=True) == 1.0
     # In a short message every word is the topic.
     assert unknown_weight("semana") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "catalogue"),
+    [
+        # Round 7: a car just shown, named by a demonstrative, is asked about to the catalogue.
+        ("y ese cuantos kilometros tiene", True),
+        ("esa de que año es", True),
+        # A Kavak topic in the message keeps it an article question.
+        ("y ese tiene garantia?", False),
+        ("ese periodo de prueba cuanto dura", False),
+    ],
+)
+def test_a_demonstrative_names_the_car_shown(text: str, catalogue: bool) -> None:
+    from knowledge.intent import looks_like_catalogue_question
+
+    assert looks_like_catalogue_question(text) is catalogue
