@@ -17,6 +17,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"buen(?:os|as)? (?:dias|tardes|noches)|buen dia", " "),
     (
         r"prueba(?:s)? de manejo|test ?drive|manejarlo antes"
+        # Driving it before paying is a test drive ("manejar antes de decidir" is the trial).
+        r"|manejar(?:lo|la)? antes de (?:comprar|pagar)\w*"
         r"|probar(?:lo|la)? (?:(?:el|la|un|una|mi) (?:auto|carro|coche|camioneta) )?"
         r"(?:antes de (?:comprar|comprarlo|comprarla)|en (?:mi |la )?casa|a domicilio)",
         " pruebamanejo ",

@@ -26,7 +26,7 @@ OLD_HELDOUT = Path(__file__).parent / "data" / "heldout.yaml"
 FLOORS = {
     "development": {"hit": 0.98, "facts": 0.95, "decline": 0.96, "precision": 0.96, "second": 1.0},
     "development3": {"hit": 0.98, "facts": 1.0, "decline": 0.94, "precision": 0.98, "second": 1.0},
-    "development4": {"hit": 0.83, "facts": 0.91, "decline": 1.0, "precision": 0.82, "second": 1.0},
+    "development4": {"hit": 0.84, "facts": 0.91, "decline": 1.0, "precision": 0.82, "second": 1.0},
     # Round 5's untuned check, tuned to its failures' classes in round 6 (0.84 / 0.85 before).
     "development5": {"hit": 0.9, "facts": 0.91, "decline": 1.0, "precision": 0.88, "second": 1.0},
     # Round 7's set, written before its changes (0.88 / 0.77 / 0.92 / 0.85 then), tuned in round 7.

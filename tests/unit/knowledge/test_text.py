@@ -172,10 +172,16 @@ def test_head_complement_reads_a_rewritten_place_and_skips_verbs() -> None:
         # The car brought to the customer is the online purchase, not a branch visit.
         ("ocupo ir a la agencia o me lo mandan", "domicilio"),
         ("me la pueden traer o voy yo", "linea"),
+        # Driving it before paying is a test drive; before deciding, the trial period.
+        ("lo puedo manejar antes de pagarlo", "pruebamanejo"),
     ],
 )
 def test_idioms_name_their_topic(text: str, term: str) -> None:
     assert term in kb_text.words(text)
+
+
+def test_driving_before_deciding_is_no_test_drive() -> None:
+    assert "pruebamanejo" not in kb_text.words("cuantos km lo puedo manejar antes de decidir")
 
 
 def test_what_something_is_about_is_a_weak_verb() -> None:
