@@ -38,6 +38,9 @@ K1 = 1.2
 B = 0.6
 # Candidates kept for the margin against "the best chunk of another article".
 _TOP_FOR_MARGIN = 10
+# From this many content words a message has a frame around its topic, and an unknown word among
+# Spanish's most frequent ones counts less (``intent.unknown_weight``); a shorter one is its topic.
+FRAMED_WORDS = 4
 
 # Logistic calibration of a chunk's confidence, fitted once on the golden questions (positives: top
 # article right) and the out-of-domain set (negatives). ``evaluate_kb --calibrate`` now fits the
@@ -244,7 +247,10 @@ class Snapshot(QueryReader, Bm25Scoring):
 
     def unknown_weight(self, analysis: QueryAnalysis) -> float:
         """The weight of the question's words no article uses (``intent.unknown_weight``)."""
-        return self.idf_unknown() * sum(intent.unknown_weight(w) for w in analysis.unknown)
+        framed = len(analysis.words) >= FRAMED_WORDS
+        return self.idf_unknown() * sum(
+            intent.unknown_weight(w, framed=framed) for w in analysis.unknown
+        )
 
     def search(self, analysis: QueryAnalysis, *, limit: int) -> list[ScoredChunk]:
         """Top ``limit`` chunks by BM25, each with a coverage-based confidence in [0, 1].

@@ -66,7 +66,8 @@ class QueryReader:
         if same_sound and same_sound != word:
             return same_sound, 1
         if len(word) < 6:
-            return None
+            vowel_slip = self._vowel_slip(word, by_length.get(len(word), []))
+            return (vowel_slip, 1) if vowel_slip else None
         max_distance = 1 if len(word) <= 7 else 2
         candidates: list[str] = []
         for size in range(len(word) - max_distance, len(word) + max_distance + 1):
@@ -86,6 +87,18 @@ class QueryReader:
         # Ties go to the most frequent term: the likelier intended word.
         choice = max((m[0] for m in matches if m[1] == best), key=lambda w: (self._df(w), w))
         return choice, int(best)
+
+    def _vowel_slip(self, word: str, known: list[str]) -> str | None:
+        """A short word with one vowel changed ("linia" for "linea"): the most
+        frequent such known word. Consonants are not changed: "motos" is not "motor"."""
+        vowels = "aeiou"
+        slips = [
+            w
+            for w in known
+            if sum(a != b for a, b in zip(w, word, strict=True)) == 1
+            and all(a == b or (a in vowels and b in vowels) for a, b in zip(w, word, strict=True))
+        ]
+        return max(slips, key=lambda w: (self._df(w), w)) if slips else None
 
     def correct(self, word: str) -> str | None:
         """The index term of the known word a (possibly misspelt) word most likely means."""

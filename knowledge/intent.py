@@ -7,10 +7,12 @@ synonyms behave the same). FAQ topics push one way; amounts, years, car makes an
 
 from __future__ import annotations
 
+import functools
 import re
 
+import spanish
 from knowledge import text as kb_text
-from knowledge.lexicon import CAR_MAKES
+from knowledge.lexicon import CAR_MAKES, FOREIGN_NAMES
 
 # FAQ topics by folded word; every word is reduced to its index term, so inflections match too.
 _FAQ_WORDS: dict[str, float] = {
@@ -239,11 +241,28 @@ CAR_NAMES = frozenset(
 CAR_MODELS = CAR_NAMES - CAR_MAKES
 
 
-def unknown_weight(word: str) -> float:
+# Unknown words among Spanish's most frequent ones ("atrás", "semana", "rápido", "hoy") are
+# mostly the frame of a question; a rarer one ("tenencia", "corralón", "laptops") is its topic.
+FREQUENT_WORDS = 500
+FREQUENT_WEIGHT = 0.5
+
+
+@functools.cache
+def _frequent_words() -> frozenset[str]:
+    return spanish.frequent_folded_words(count=FREQUENT_WORDS, min_length=3)
+
+
+def unknown_weight(word: str, *, framed: bool = False) -> float:
     """How much an unknown word counts against every article: a number or a car model weighs
     half ("traigo un jetta 2015" names the customer's car: the context of a selling or trade-in
-    question more than its topic)."""
-    return 0.5 if word.isdigit() or word in CAR_MODELS else 1.0
+    question more than its topic), and so does one of Spanish's most frequent words."""
+    if word.isdigit() or word in CAR_MODELS:
+        return 0.5
+    # A place or business no article names ("seguros de vida", "banco") is a topic, however
+    # frequent the word.
+    if word in FOREIGN_NAMES:
+        return 1.0
+    return FREQUENT_WEIGHT if framed and word in _frequent_words() else 1.0
 
 
 _MONEY = re.compile(
@@ -284,6 +303,12 @@ _CATALOGUE_PHRASE = re.compile(
     r"|\bcuanto (?:pagaria|pago|pagaremos|quedaria|saldria|seria|sale|queda)\b[^.?!]{0,20}"
     r"\b(?:al mes|mensual|mensuales|por mes|cada mes)\b"
     r"|\b(?:cuanto|de cuanto) (?:seria|quedaria|sale|saldria|queda|es) (?:la |mi )?mensualidad"
+)
+# A car just shown, named by a demonstrative and asked about: "¿y ese cuántos km tiene?", "esa de
+# qué año es" (no Kavak topic in the message: that is checked first).
+_SHOWN_CAR = re.compile(
+    r"^\s*¿?\s*(?:y |oye |e )?(?:ese|esa|este|aquel|aquella)\s+(?:cuant\w*|de (?:que|q)|que|q"
+    r"|tiene|trae|es de|en cuanto)\b"
 )
 # What a car is like: the catalogue's filters and specs.
 _CAR_ATTRIBUTES = frozenset(
@@ -371,7 +396,10 @@ def looks_like_catalogue_question(message: str) -> bool:
         return True
     if terms & _ANCHORS:
         return False
-    raw = set(re.findall(r"[a-z0-9]+", folded))
+    if _SHOWN_CAR.search(folded):
+        return True
+    # A place's name is no car: the Leon of "Nuevo León" is not the Seat.
+    raw = set(re.findall(r"[a-z0-9]+", kb_text.places_named(message)))
     return bool(raw & _CAR_ATTRIBUTES or raw & CAR_NAMES or _MONEY.search(folded))
 
 

@@ -17,6 +17,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"buen(?:os|as)? (?:dias|tardes|noches)|buen dia", " "),
     (
         r"prueba(?:s)? de manejo|test ?drive|manejarlo antes"
+        # Driving it before paying is a test drive ("manejar antes de decidir" is the trial).
+        r"|manejar(?:lo|la)? antes de (?:comprar|pagar)\w*"
         r"|probar(?:lo|la)? (?:(?:el|la|un|una|mi) (?:auto|carro|coche|camioneta) )?"
         r"(?:antes de (?:comprar|comprarlo|comprarla)|en (?:mi |la )?casa|a domicilio)",
         " pruebamanejo ",
@@ -60,11 +62,20 @@ PHRASES: tuple[tuple[str, str], ...] = (
         " vender auto ",
     ),
     (
-        r"(?:cuanto )?me (?:dan|das|pagan|pagarian|darian|ofrecen|ofreces|ofrecerian) por (?:mi|el)"
-        r" \w+",
+        # Whatever article names the car: "¿cuánto me darían por un versa 2017?".
+        r"(?:cuanto )?me (?:dan|das|pagan|pagarian|darian|ofrecen|ofreces|ofrecerian) por"
+        r" (?:mi|el|la|un|una|este|esta|ese|esa) \w+",
         " vender oferta ",
     ),
     (r"pasan por (?:mi|el) (?:auto|carro|coche|camioneta)", " recoger auto "),
+    # The car brought to the customer is the online purchase's delivery, not a branch.
+    (
+        r"(?:me|nos) (?:lo|la) (?:pueden |podrian )?(?:(?:mand|envi|llev|entreg)"
+        r"(?:an|en|ar|arian)|tra(?:en|er|igan|erian))\b|(?:entrega|envio) a domicilio",
+        " domicilio linea ",
+    ),
+    # Backing out of a purchase: "si me echo para atrás".
+    (r"(?:me )?(?:echo|eche|echar(?:me)?|hecho) (?:para|pa|pa') atras", " devolucion "),
     (r"cuantos (?:autos|carros|coches)(?: tienen| hay| manejan)?", " inventario "),
     (r"nuevo leon", " monterrey "),
     (r"de donde (?:es|son|eres|viene|vienen)\b", " nacio "),
@@ -80,7 +91,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
     # Selling one's car in slang: "soltar mi coche".
     (r"soltar (?:mi |el |la )?(?:auto|carro|coche|camioneta|nave)", " vender auto "),
     # "¿cuánto tiempo tengo/me cubren…?" asks for a duration, not about time in general.
-    (r"tiempo de (?:prueba|garantia)", " periodo "),
+    # The rewrite keeps the topic: "¿cuánto tiempo de garantía traen?" is about the warranty.
+    (r"tiempo de prueba", " periodo prueba "),
+    (r"tiempo de garantia", " garantia "),
     (r"(?:desde|por) (?:el |mi |la )?(?:cel|celular|telefono|compu|computadora|casa)\b", " linea "),
     (r"sin salir de (?:mi |la |tu |su )?casa", " linea "),
     # Who Kavak is: "¿qué son?", "¿quiénes son ustedes?", "¿son una agencia o una empresa?".
@@ -88,7 +101,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"(?:quien(?:es)?|que|q) (?:son|eres)(?: ustedes)?"
         r"(?:,? (?:una |un )?(?:agencia|empresa|startup|compania|lote))?\b"
         r"|(?:que|q) (?:hacen|ofrecen)(?: ustedes)?(?=\s*\??\s*$)|a que se dedican"
-        r"|(?:que|q) es kavak\b"
+        r"|(?:que|q) es kavak\b|(?:de|en) (?:que|q) (?:se trata|consiste)n? (?:kavak|ustedes)\b"
         r"|(?:son|es) (?:una )?(?:agencia|empresa|startup|compania|marca)\b",
         " kavak empresa ",
     ),
@@ -109,6 +122,11 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (
         r"a (?:\d+ )?meses|a plazos|en mensualidades|pagos (?:mensuales|chiquitos|fijos)",
         r" \g<0> financiamiento ",
+    ),
+    # The same, said as an idiom whose words no article uses: "¿dan facilidades de pago?".
+    (
+        r"facilidades de pago|(?:pagar\w*|pagos?) (?:poco a poco|en abonos|en partes)",
+        " pagos financiamiento ",
     ),
     # Paying a credit off early: a subject of its own (no article states it), not "pago" of a
     # sale nor the price: "¿si pago antes de tiempo me cobran?", "¿puedo liquidar antes?".

@@ -347,6 +347,9 @@ WEAK_VERBS: tuple[str, ...] = (
     "decidir",
     "incluir",
     "hablar",
+    # "¿de qué se trata?", "¿en qué consiste?": what something is, named by its subject.
+    "tratar",
+    "consistir",
     "querer",
     "escribir",
 )

@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import re
 
+from rapidfuzz.distance import OSA
+
 import spanish
 from knowledge import direction
 from knowledge.lexicon import PHRASES, PLACES, SLANG, STOP_WORDS
@@ -41,7 +43,8 @@ _PLACES = (
 
 
 def _rewrite(folded: str) -> str:
-    """Whose transaction it is, then the phrase rules."""
+    """Typos inside a phrase, whose transaction it is, then the phrase rules."""
+    folded = _fix_phrase_typos(folded)
     # A buying or selling verb is read as the customer's own action ("¿ustedes compran autos?"
     # is the customer selling) before any phrase or word rule sees it.
     folded = direction.rewrite(folded)
@@ -51,6 +54,48 @@ def _rewrite(folded: str) -> str:
 
 
 _PHRASE_RES = tuple((re.compile(rf"\b(?:{pattern})\b"), repl) for pattern, repl in PHRASES)
+# The words the phrase rules spell out ("cuenta" of "a cuenta", "facilidades"…): a slip of one
+# letter in one of them ("autos a cuneta") would keep the rule from firing.
+_PHRASE_WORDS: frozenset[str] = frozenset(
+    w for pattern, _ in PHRASES for w in re.findall(r"(?<![\\?])\b[a-z]{5,}", pattern)
+)
+_WORD = re.compile(r"[a-z]{5,}")
+
+
+def _phrase_fires(text: str, start: int, end: int) -> bool:
+    return any(
+        m.start() <= start and end <= m.end()
+        for pattern, _ in _PHRASE_RES
+        for m in pattern.finditer(text)
+    )
+
+
+@functools.lru_cache(maxsize=20_000)
+def _fix_phrase_typos(folded: str) -> str:
+    """A word one slip (a letter changed, two swapped) away from a word of a phrase rule is
+    corrected when, and only when, the corrected text makes that rule fire around it: "autos a
+    cuneta" is "autos a cuenta", but "cuneta" alone stays a word the index may correct or not."""
+    for match in reversed(list(_WORD.finditer(folded))):
+        word = match.group(0)
+        if word in _PHRASE_WORDS or word in SLANG:
+            continue
+        for fixed in _near_phrase_words(word):
+            candidate = folded[: match.start()] + fixed + folded[match.end() :]
+            if _phrase_fires(
+                candidate, match.start(), match.start() + len(fixed)
+            ) and not _phrase_fires(folded, match.start(), match.end()):
+                folded = candidate
+                break
+    return folded
+
+
+@functools.lru_cache(maxsize=50_000)
+def _near_phrase_words(word: str) -> tuple[str, ...]:
+    return tuple(
+        sorted(w for w in _PHRASE_WORDS if len(w) == len(word) and OSA.distance(word, w) == 1)
+    )
+
+
 _PLACES_RE = re.compile(_PLACES[0])
 
 
@@ -122,6 +167,19 @@ def _strip_enclitic(word: str) -> str:
     return match.group(1) if match else word
 
 
+_PLACE_PHRASES = tuple(
+    (pattern, repl) for pattern, repl in _PHRASE_RES if repl.strip() in set(PLACES.values())
+)
+
+
+def places_named(text: str) -> str:
+    """``text`` folded, with the names of places as their area ("nuevo león" → "monterrey")."""
+    folded = fold(text)
+    for pattern, repl in _PLACE_PHRASES:
+        folded = pattern.sub(repl, folded)
+    return _PLACES_RE.sub(_PLACES[1], folded)
+
+
 def words(text: str, *, limit: int | None = None) -> list[str]:
     """Folded content words of ``text``: phrases rewritten, slang expanded, stop-words dropped."""
     folded = _PLACES_RE.sub(_PLACES[1], _rewrite(fold(text)))
@@ -149,18 +207,25 @@ _HEAD_COMPLEMENT = re.compile(
 )
 
 
+# Pronouns only a verb follows ("les caigo", "me queda"); "la", "lo", "los" are articles too.
+_CLITICS = frozenset(("me", "te", "se", "nos", "le", "les"))
+
+
 def head_complements(text: str) -> list[tuple[str, str]]:
     """(noun, complement) pairs of "X de/en/para Y" phrases, both content words (folded).
 
     Used to tell "el clima en Monterrey" (a question about the weather) from "garantía de
     fábrica" (a question about the warranty) when one of the two words is unknown.
     """
-    folded = _rewrite(fold(text))
+    # A rewritten phrase leaves spaces around its term ("el clima en  monterrey").
+    folded = " ".join(_rewrite(fold(text)).split())
     pairs = []
     for match in _HEAD_COMPLEMENT.finditer(folded):
         before = folded[: match.start()].split()[-1:]
         if before and before[0].isdigit():
             continue  # a measure ("2 meses de comprarlo"), not a thing
+        if before and before[0] in _CLITICS:
+            continue  # a verb ("¿dónde les caigo en la CDMX?"), not a thing
         head, complement = (_strip_enclitic(SLANG.get(w, w)) for w in match.groups())
         if all(
             w not in STOP_WORDS and w not in WEAK_WORDS and stem(w) not in WEAK_STEMS

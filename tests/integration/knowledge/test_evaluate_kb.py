@@ -16,23 +16,26 @@ pytestmark = pytest.mark.django_db
 
 OLD_HELDOUT = Path(__file__).parent / "data" / "heldout.yaml"
 
-# Floors measured at the end of issue 16's fourth round (docs/KNOWLEDGE.md): a change that
-# answers customers worse than this fails. The issue's targets (hit@1 and fallback precision
-# ≥ 0.95 on held-out) are the command's defaults and are NOT met (held-out-3: 0.862 / 0.780,
-# held-out-4: 0.824 / 0.789); see docs/KNOWLEDGE.md. The development sets are what the lexicon
+# Floors: the figures measured when they last went up (rounded down; raised at the end of issue
+# 16's seventh round, docs/KNOWLEDGE.md): a change that answers customers worse than this fails.
+# The issue's targets (hit@1 and fallback precision ≥ 0.95 on held-out) are the command's
+# defaults and are NOT met (held-out-3: 0.862 / 0.780, held-out-4: 0.838 / 0.789, held-out-5:
+# 0.823 / 0.732); see docs/KNOWLEDGE.md. The development sets are what the lexicon
 # and the models were fitted on: their figures are training figures (development-4 was written
 # to find classes of failure, and its figures are still the ones it was written with).
 FLOORS = {
     "development": {"hit": 0.98, "facts": 0.95, "decline": 0.96, "precision": 0.96, "second": 1.0},
-    "development3": {"hit": 0.97, "facts": 1.0, "decline": 0.92, "precision": 0.97, "second": 1.0},
-    "development4": {"hit": 0.76, "facts": 0.91, "decline": 1.0, "precision": 0.76, "second": 1.0},
+    "development3": {"hit": 0.98, "facts": 1.0, "decline": 0.94, "precision": 0.98, "second": 1.0},
+    "development4": {"hit": 0.84, "facts": 0.91, "decline": 1.0, "precision": 0.82, "second": 1.0},
     # Round 5's untuned check, tuned to its failures' classes in round 6 (0.84 / 0.85 before).
     "development5": {"hit": 0.9, "facts": 0.91, "decline": 1.0, "precision": 0.88, "second": 1.0},
-    "heldout": {"hit": 0.82, "facts": 0.71, "decline": 0.93, "precision": 0.87, "second": 0.66},
+    # Round 7's set, written before its changes (0.88 / 0.77 / 0.92 / 0.85 then), tuned in round 7.
+    "development6": {"hit": 0.98, "facts": 0.83, "decline": 0.96, "precision": 1.0, "second": 1.0},
+    "heldout": {"hit": 0.84, "facts": 0.75, "decline": 0.93, "precision": 0.9, "second": 1.0},
     "heldout3": {"hit": 0.86, "facts": 0.92, "decline": 0.88, "precision": 0.78, "second": 0.85},
     # Until round 6 one catalogue question of held-out-4 was claimed by the FAQ detector (0.875).
     "heldout4": {
-        "hit": 0.82,
+        "hit": 0.83,
         "facts": 0.78,
         "decline": 1.0,
         "precision": 0.78,
@@ -41,10 +44,10 @@ FLOORS = {
     },
     # Written on 2026-12-03, committed before its first figures, which these are (rounded down).
     "heldout5": {
-        "hit": 0.8,
-        "facts": 0.84,
+        "hit": 0.82,
+        "facts": 0.86,
         "decline": 0.93,
-        "precision": 0.71,
+        "precision": 0.73,
         "second": 1.0,
         "catalogue": 0.92,
     },

@@ -165,3 +165,21 @@ def test_patch_keeps_article_level_structures_equal_to_a_rebuild() -> None:
     assert patched.article_questions == rebuilt.article_questions
     query = _query(["t0", "t2", "t5"])
     assert patched.top_articles(query, keep=8) == rebuilt.top_articles(query, keep=8)
+
+
+def _words_snapshot(*words: str) -> Snapshot:
+    from knowledge import text as kb_text
+
+    terms = {kb_text.term_of(w): 1 for w in words}
+    row = ChunkRow(1, 1, "a1", "T", "H", "x", terms, " ".join(words), len(words))
+    return Snapshot.build(token="w", article_tokens={}, rows=[row])
+
+
+def test_a_short_word_with_one_vowel_changed_is_corrected() -> None:
+    # Round 7: "komprar auto en linia" lost "linea" (five letters: no distance correction).
+    snap = _words_snapshot("linea", "motor", "compra")
+    resolved = snap._resolve("linia")
+    assert resolved is not None
+    assert resolved.surface == "linea"
+    # A consonant is not changed: "motos" is no misspelt "motor".
+    assert snap._resolve("motos") is None

@@ -84,3 +84,41 @@ def test_catalogue_and_financing_questions_are_not_faq(text: str) -> None:
 )
 def test_selling_a_named_car_is_still_a_kavak_question(text: str) -> None:
     assert knowledge_is_question_about_kavak(text=text)
+
+
+def test_a_place_named_like_a_car_is_no_catalogue_question() -> None:
+    from knowledge.intent import looks_like_catalogue_question
+
+    # Round 7: the Leon of "Nuevo León" was read as the Seat, and the branches question was
+    # left to the catalogue.
+    assert not looks_like_catalogue_question("tienen algo en nuevo leon")
+    assert looks_like_catalogue_question("tienen un seat leon?")
+
+
+def test_a_frequent_unknown_word_in_a_longer_message_is_its_frame() -> None:
+    from knowledge.intent import unknown_weight
+
+    # Round 7: "semana", "hoy", "mismo" frame a question; "laptops" or "tenencia" is its topic.
+    assert unknown_weight("semana", framed=True) == 0.5
+    assert unknown_weight("laptops", framed=True) == 1.0
+    # A place or business named is a topic however frequent ("seguros de vida").
+    assert unknown_weight("vida", framed=True) == 1.0
+    # In a short message every word is the topic.
+    assert unknown_weight("semana") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "catalogue"),
+    [
+        # Round 7: a car just shown, named by a demonstrative, is asked about to the catalogue.
+        ("y ese cuantos kilometros tiene", True),
+        ("esa de que año es", True),
+        # A Kavak topic in the message keeps it an article question.
+        ("y ese tiene garantia?", False),
+        ("ese periodo de prueba cuanto dura", False),
+    ],
+)
+def test_a_demonstrative_names_the_car_shown(text: str, catalogue: bool) -> None:
+    from knowledge.intent import looks_like_catalogue_question
+
+    assert looks_like_catalogue_question(text) is catalogue
