@@ -19,8 +19,10 @@ def test_a_transactional_test_sees_the_migration_rows() -> None:
 
 
 def test_after_it_the_migration_rows_are_back_and_its_own_are_gone(
-    django_db_blocker: DjangoDbBlocker,
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
 ) -> None:
+    # No database mark (it would wrap this test in a transaction of its own); the test database
+    # is asked for, since on a worker of its own this may be the first test that needs it.
     with django_db_blocker.unblock():
         assert {"Ventas", "Supervisión", "Contenido"} <= set(
             Group.objects.values_list("name", flat=True)
