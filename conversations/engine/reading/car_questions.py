@@ -57,6 +57,8 @@ _KAVAK_TOPIC = re.compile(
     # "el seguro", "seguros de auto"; not "algo seguro", "un carro más seguro" (safe).
     r"(?<!algo )(?<!auto )(?<!carro )(?<!coche )(?<!muy )(?<!mas )(?<!sea )(?<!bien )seguro\w*|"
     r"tramite\w*|ubicad\w*|direccion\w*|horario\w*|confiable|entrega\w*|domicilio|"
+    # "¿hacen envíos a Mérida?", "¿me lo envían?": delivering the car is Kavak's service.
+    r"envio\w*|envian|enviar\w*|envias|"
     r"cotiz\w*|mantenimiento|servicio\w*|placas|factura|"
     # A car bought here that fails is a warranty question: "tiene una falla", "se descompuso".
     r"falla\w*|descompu\w*|averi\w*|"

@@ -318,7 +318,8 @@ def faq(turn: Turn, text: str, *, decline: bool = True) -> None:
 _CAR_WORDS = re.compile(
     r"\b(?:auto|autos|carro|carros|coche|coches|camioneta\w*|vehiculo\w*|seguro|credito|"
     r"financ\w*|enganche|garantia|sucursal\w*|kavak|precio|pago\w*|mensualidad\w*|placas|"
-    r"tenencia|verificacion|factura|servicio\w*|mantenimiento|llantas|motor|asesor\w*)\b"
+    r"tenencia|verificacion|factura|servicio\w*|mantenimiento|llantas|motor|asesor\w*|"
+    r"envio\w*|envian|enviar\w*|entrega\w*)\b"
 )
 
 
