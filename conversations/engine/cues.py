@@ -272,6 +272,12 @@ _MORE_OPTIONS = (
     r"|quiero ver|puedo ver) (?:otr[oa]s|mas)(?: (?:opciones|autos|carros|coches|modelos))?"
     r"(?=\W*$)",
     r"^(?:y )?(?:otr[oa]s|mas opciones)(?=\W*$)",
+    # "¿hay algo más?", "¿qué más tienes?", "¿no hay nada más?": anything else than those shown
+    # ("nada más" alone is "only": "nada más viendo").
+    r"(?:tienes|tienen|hay|habra|no hay|muestrame|ensename) (?:algo|alguna?|alguno|nada) mas"
+    r"(?: (?:opciones|autos|carros|coches|modelos))?(?=\W*$)",
+    r"(?:que|q|k) mas (?:tienes|tienen|hay|manejan|me ofreces|me puedes ofrecer)(?=\W*$)",
+    r"^(?:y )?algo mas(?=\W*$)",
 )
 
 

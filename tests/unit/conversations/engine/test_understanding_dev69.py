@@ -35,3 +35,21 @@ def test_a_car_asked_with_a_haggle_gets_the_car_and_the_price_policy() -> None:
     r = Chat().say("tienen el versa 2020? cual es el precio final? se puede negociar?")
     assert [c.model for c in r.cars] == ["Versa"]
     assert "descuentos" in r.reply
+
+
+@pytest.mark.parametrize(
+    ("text", "other"),
+    [
+        ("hay algo mas?", True),
+        ("mmm no se, que mas tienes?", True),
+        ("no hay nada mas?", True),
+        ("y algo mas?", True),
+        ("nada mas viendo", False),
+        ("algo mas barato?", True),
+        ("es todo, gracias", False),
+    ],
+)
+def test_anything_else_asks_for_other_options(text: str, other: bool) -> None:
+    from conversations.engine import cues
+
+    assert cues.wants_other_options(text) is other
