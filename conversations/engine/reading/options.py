@@ -109,6 +109,11 @@ _NOT_THIS = _alternation((r"no", r"otra", r"otro", r"ninguna", r"ninguno", r"per
 _THIS_ONE = _alternation((r"ese", r"esa", r"este", r"esta", r"ese mero", r"esa mera", r"ese carro"))
 
 
+# "ok ese", "va, esa me late": a car pointed at, and nothing that says which.
+_JUST_THIS_ONE = re.compile(
+    r"^(?:(?:ok|oki|va|sale|si|bueno|pues|entonces|orale|dale|perfecto)\W*\s*)*"
+    r"(?:ese|esa|este|esta)(?: (?:me (?:late|gusta|interesa|quedo)|quiero|mero|mera))?\W*$"
+)
 _THUMBS_UP = re.compile(r"^\s*(?:👍\s*)+$")
 
 
@@ -274,8 +279,9 @@ def _by_year_or_model(
         return among[0], ()
     if len(among) > 1:
         return None, among
-    if len(options) > 1 and _WANTS_IT.search(folded) and not _has(folded, _NOT_THIS):
-        return None, tuple(range(len(options)))  # "lo quiero": which of them?
+    wants = _WANTS_IT.search(folded) or _JUST_THIS_ONE.match(folded)
+    if len(options) > 1 and wants and not _has(folded, _NOT_THIS):
+        return None, tuple(range(len(options)))  # "lo quiero", "ok ese": which of them?
     return None, ()
 
 

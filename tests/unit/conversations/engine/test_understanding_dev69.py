@@ -53,3 +53,14 @@ def test_anything_else_asks_for_other_options(text: str, other: bool) -> None:
     from conversations.engine import cues
 
     assert cues.wants_other_options(text) is other
+
+
+def test_ok_that_one_with_several_shown_and_none_singled_out_asks_which() -> None:
+    r = read("ok ese", Action.CHOOSE_OPTION, options=OPTIONS)
+    assert r.choice is None
+    assert r.choice_among == (0, 1, 2)
+
+
+def test_that_one_after_asking_about_one_option_chooses_it() -> None:
+    r = read("ok ese", Action.CHOOSE_OPTION, options=OPTIONS, focus=1)
+    assert r.choice == 1
