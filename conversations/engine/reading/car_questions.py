@@ -59,7 +59,9 @@ _KAVAK_TOPIC = re.compile(
     r"tramite\w*|ubicad\w*|direccion\w*|horario\w*|confiable|entrega\w*|domicilio|"
     # "¿hacen envíos a Mérida?", "¿me lo envían?": delivering the car is Kavak's service.
     r"envio\w*|envian|enviar\w*|envias|"
-    r"cotiz\w*|mantenimiento|servicio\w*|placas|factura|"
+    # "cotizar mi carro" is selling it; "cotizar un auto" is buying one (the catalogue's).
+    r"cotiz\w*(?!\s+(?:un|una|el|la|algun|alguna|unos|unas)\b)|mantenimiento|servicio\w*|placas|"
+    r"factura|"
     # A car bought here that fails is a warranty question: "tiene una falla", "se descompuso".
     r"falla\w*|descompu\w*|averi\w*|"
     # "¿como cuánto me darían?" after "quiero vender mi carro": the sale of their car.

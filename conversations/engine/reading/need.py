@@ -185,6 +185,7 @@ def _read_need(
     need = (
         catalog.match_need(need_text, car_context=car_context) if _bare(need_text) else NeedMatch()
     )
+    need = _gearbox_negated(need, need_text)
     alternatives: tuple[tuple[str | None, str | None], ...] = ()
     if (need.make or need.model) and _DISJUNCTION.search(need_text):
         need, alternatives = _alternatives(need, need_text, catalog)
@@ -218,6 +219,29 @@ def _read_need(
         else next((k for k, p in _RELATIVE.items() if p.search(folded)), None),
     }
     return fields, no_phone_text
+
+
+# A gearbox said with a negation: "no sé manejar estándar", "que no sea automático", "nada de
+# estándar": the other one is wanted.
+_NEGATED_GEARBOX = re.compile(
+    r"\b(?:no|ni|nada de|sin)\s+(?:(?:se|sea|sean|quiero|me gusta\w*|manejo|manejar|puedo|se"
+    r"|sabe|de)\s+){0,3}(?:(?:un|una|el|la|los|las)\s+)?(estandar|manual\w*|standard|std"
+    r"|automatic[oa]s?)\b"
+)
+_OTHER_GEARBOX = {"manual": "automatic", "automatic": "manual"}
+
+
+def _gearbox_negated(need: NeedMatch, need_text: str) -> NeedMatch:
+    """The gearbox the matcher read, unless the customer said it with a negation."""
+    if need.transmission is None:
+        return need
+    m = _NEGATED_GEARBOX.search(fold(need_text))
+    if m is None:
+        return need
+    negated = "automatic" if m.group(1).startswith("automatic") else "manual"
+    if negated != need.transmission:
+        return need  # "no estándar, automático": the other one was named too
+    return dataclasses.replace(need, transmission=_OTHER_GEARBOX[negated])
 
 
 _TRADE = re.compile(r"\bcambi\w*\b.*\bmi\b|\bmi\b.*\bcambi\w*|\ba cuenta\b")

@@ -13,7 +13,8 @@ from conversations.engine.turn_builder import Turn
 
 # A car wanted in general words ("busco un carro rojo con pantalla"): only its kind is missing.
 CAR_WANT = re.compile(
-    r"\b(?:busco|buscando|quiero|queremos|necesito|necesitamos|ocupo|me interesa|ando viendo)\b"
+    r"\b(?:busco|buscando|quiero|queremos|necesito|necesitamos|ocupo|me interesa|ando viendo"
+    r"|cotizar)\b"
     r".*\b(?:carro|carrito|auto|coche|vehiculo|nave|unidad)s?\b"
     # "busco", "quiero comprar", "ando buscando": a car is wanted even when none is named.
     r"|^(?:(?:hola|pues|bueno|oye|si)\W*\s*)*(?:busco|estoy buscando|ando buscando|quiero comprar"

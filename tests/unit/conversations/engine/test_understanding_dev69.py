@@ -64,3 +64,17 @@ def test_ok_that_one_with_several_shown_and_none_singled_out_asks_which() -> Non
 def test_that_one_after_asking_about_one_option_chooses_it() -> None:
     r = read("ok ese", Action.CHOOSE_OPTION, options=OPTIONS, focus=1)
     assert r.choice == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "gearbox"),
+    [
+        ("kiero un carro pero no se manejar estandar", "automatic"),
+        ("busco un sedan que no sea automatico", "manual"),
+        ("nada de estandar", "automatic"),
+        ("automatico, no estandar", "automatic"),
+        ("un sedan estandar", "manual"),
+    ],
+)
+def test_a_gearbox_said_with_a_negation_is_the_other_one(text: str, gearbox: str) -> None:
+    assert read(text).need.transmission == gearbox
