@@ -126,6 +126,7 @@ __all__ = [
     "chosen_ack",
     "comparison_block",
     "confirm_amount",
+    "details_by_advisor",
     "discount",
     "down_payment_ack",
     "down_payment_too_low",
@@ -244,6 +245,14 @@ def need_refines() -> str:
 
 def budget_refines() -> str:
     return "Si me dices tu presupuesto (o cuánto quieres pagar al mes), afino las opciones."
+
+
+def details_by_advisor() -> str:
+    """A colour or equipment asked of a car before any was shown ("¿lo tienen en rojo?")."""
+    return (
+        "El color y el equipamiento no vienen en el catálogo: un asesor te los confirma con el "
+        "auto ya elegido."
+    )
 
 
 def need_details(*, equipment: bool) -> str:

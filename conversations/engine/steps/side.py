@@ -17,7 +17,7 @@ from conversations.engine.steps.advance import asks_price_without_budget, say_st
 from conversations.engine.steps.financing import plan_for
 from conversations.engine.turn import RecordKbMiss
 from conversations.engine.turn_builder import Turn
-from conversations.engine.understanding import CarQuestion
+from conversations.engine.understanding import CarQuestion, names_unsearchable_detail
 
 
 def side_answers(turn: Turn) -> None:
@@ -83,6 +83,12 @@ def side_answers(turn: Turn) -> None:
         turn.say(replies_cars.stock_count(0, unknown))
         turn.answered = True
         turn.understood["unknown_name"] = unknown
+        return
+    if r.question and r.need.model and not s.options and names_unsearchable_detail(r.folded):
+        # "me interesa el kicks, ¿lo tienen en rojo?": honest about the colour, then the flow.
+        turn.say(replies.details_by_advisor())
+        turn.answered = True
+        turn.understood["details_asked"] = True
         return
     if r.need.found and s.options and not turn.changed - {"contact"} and cues.asks_exists(r.folded):
         # "¿no hay pickups?" about the search already shown: how many the catalogue has.

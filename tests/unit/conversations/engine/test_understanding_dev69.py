@@ -78,3 +78,9 @@ def test_that_one_after_asking_about_one_option_chooses_it() -> None:
 )
 def test_a_gearbox_said_with_a_negation_is_the_other_one(text: str, gearbox: str) -> None:
     assert read(text).need.transmission == gearbox
+
+
+def test_a_colour_asked_of_the_model_in_mind_is_answered_honestly() -> None:
+    r = Chat().say("me interesa el versa, lo tienen en rojo?")
+    assert "un asesor te los confirma" in r.reply
+    assert r.state.slots.model == "Versa"
