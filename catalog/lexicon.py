@@ -8,8 +8,6 @@ All keys are already normalised (lower case, no accents).
 
 from __future__ import annotations
 
-import threading
-
 from spanish import frequent_folded_words
 
 # Customer words → body type (values are catalog.models.BodyType values).
@@ -237,23 +235,9 @@ PLACE_NAMES: frozenset[str] = _wordlist(
 )
 
 
-_frequent: frozenset[str] | None = None
-_frequent_lock = threading.Lock()
-
-
 def _frequent_spanish() -> frozenset[str]:
-    """Loaded once per process; threads that arrive meanwhile wait for that one load instead of
-    each building the list again (64 threads of a fresh worker did, for seconds of CPU)."""
-    global _frequent
-    if _frequent is None:
-        with _frequent_lock:
-            if _frequent is None:
-                _frequent = _load_frequent_spanish()
-    return _frequent
-
-
-def _load_frequent_spanish() -> frozenset[str]:
-    """The 5,000 most frequent Spanish words (wordfreq), normalised like matcher keys.
+    """The 5,000 most frequent Spanish words (wordfreq), normalised like matcher keys; built once
+    per process by ``spanish.frequent``.
 
     Letters and two-letter tokens are model codes far more often than words here ("CR V",
     "Clase C"); the Spanish ones that matter are in COMMON_WORDS."""

@@ -7,7 +7,6 @@ synonyms behave the same). FAQ topics push one way; amounts, years, car makes an
 
 from __future__ import annotations
 
-import functools
 import re
 
 import spanish
@@ -247,7 +246,6 @@ FREQUENT_WORDS = 500
 FREQUENT_WEIGHT = 0.5
 
 
-@functools.cache
 def _frequent_words() -> frozenset[str]:
     return spanish.frequent_folded_words(count=FREQUENT_WORDS, min_length=3)
 

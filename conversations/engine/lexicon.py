@@ -7,8 +7,6 @@ short phrase matched on word boundaries anywhere in the message.
 
 from __future__ import annotations
 
-import threading
-
 from spanish import frequent_folded_words
 
 # --- cue words: what a number is --------------------------------------------------------------
@@ -214,21 +212,7 @@ NOT_NAMES: frozenset[str] = _words(
 )
 
 
-_frequent: frozenset[str] | None = None
-_frequent_lock = threading.Lock()
-
-
 def frequent_words() -> frozenset[str]:
-    """Loaded once per process; threads that arrive meanwhile wait for that one load instead of
-    each building the list again (64 threads of a fresh worker did, for seconds of CPU)."""
-    global _frequent
-    if _frequent is None:
-        with _frequent_lock:
-            if _frequent is None:
-                _frequent = _load_frequent_words()
-    return _frequent
-
-
-def _load_frequent_words() -> frozenset[str]:
-    """The 5,000 most frequent Spanish words (wordfreq), folded; loaded once per process."""
+    """The 5,000 most frequent Spanish words (wordfreq), folded; built once per process by
+    ``spanish.frequent``."""
     return frequent_folded_words()
