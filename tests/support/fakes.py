@@ -185,6 +185,8 @@ class FakeKnowledge:
     """Answers questions about 'garantia' with a canned article, everything else falls back."""
 
     asked: list[str] = field(default_factory=list)
+    # Every question it cannot answer is left to the catalogue (the real one's "catalogue" verdict).
+    catalogue: bool = False
 
     def looks_like_question(self, text: str) -> bool:
         folded = fold(text)
@@ -203,6 +205,7 @@ class FakeKnowledge:
             confident=False,
             confidence=0.1,
             answer="No tengo ese dato confirmado; ¿quieres que te comunique con un asesor?",
+            catalogue=self.catalogue,
         )
 
     def branches_in(self, text: str) -> tuple[Branch, ...]:

@@ -62,7 +62,7 @@ def advance_financing(turn: Turn) -> TurnResult:
         asks = asks or ("down" in turn.changed and turn.reading.question)
         if "compare" in turn.changed or asks:
             # "¿cuánto pagaría al mes?": the four terms answer it before choosing one.
-            turn.say(replies.comparison_block([plan_for(turn, t) for t in turn.config.terms]))
+            turn.say(replies.comparison_block(plans_by_term(turn)))
         if "term_invalid" in turn.changed:
             return turn.result(Action.ASK_TERM, ask=False)
         return turn.ask(Action.ASK_TERM)
@@ -74,7 +74,7 @@ def advance_financing(turn: Turn) -> TurnResult:
         # The comparison of terms once per car and down payment: "¿y a 6 años?" gets the plan.
         same_base = (s.plan_shown_for or "").rsplit("|", 1)[0] == key.rsplit("|", 1)[0]
         if not same_base or "compare" in turn.changed:
-            others = [plan_for(turn, t) for t in turn.config.terms]
+            others = plans_by_term(turn)
             turn.say(replies.comparison_block(others))
         turn.say(replies.estimate_disclaimer())
         turn.set_slots(plan_shown_for=key)
@@ -101,6 +101,11 @@ def plan_for(turn: Turn, term: int) -> FinancingPlan:
         annual_rate=turn.config.annual_rate,
         term_months=term,
     )
+
+
+def plans_by_term(turn: Turn) -> list[FinancingPlan]:
+    """The chosen car's plan at every term offered, with the down payment known."""
+    return [plan_for(turn, term) for term in turn.config.terms]
 
 
 def sample_term(turn: Turn) -> int:

@@ -14,7 +14,7 @@ from conversations.engine.reading.options import option_refs_as_car
 from conversations.engine.reading.rules import rule_topics
 from conversations.engine.state import Action, CarOption, Slots, evolve
 from conversations.engine.steps.advance import asks_price_without_budget, say_stock
-from conversations.engine.steps.financing import plan_for
+from conversations.engine.steps.financing import plan_for, plans_by_term
 from conversations.engine.turn import RecordKbMiss
 from conversations.engine.turn_builder import Turn
 from conversations.engine.understanding import CarQuestion, names_unsearchable_detail
@@ -110,7 +110,7 @@ def _total_answer(turn: Turn, s: Slots) -> bool:
         turn.understood["total"] = str(plan.down_payment + plan.total_paid)
     elif r.term is None:
         # Asked before the term is chosen: the total of every term, then the term is asked.
-        plans = [plan_for(turn, term) for term in turn.config.terms]
+        plans = plans_by_term(turn)
         turn.say(replies.totals_by_term(plans))
         turn.understood["total"] = {
             str(p.term_months): str(p.down_payment + p.total_paid) for p in plans
@@ -135,7 +135,7 @@ def _rules(turn: Turn, topic: str, s: Slots) -> str:
         and s.down_payment is not None
         and _TERM_ADVICE.search(turn.reading.folded)
     ):
-        plans = [plan_for(turn, term) for term in turn.config.terms]
+        plans = plans_by_term(turn)
         return replies.term_advice(plans, s.monthly_budget)
     return replies_cars.rules_answer(
         topic,

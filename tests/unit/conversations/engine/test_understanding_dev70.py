@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from conversations.engine import cues
-from conversations.engine.ports import KbAnswer
 from conversations.engine.state import Action
+from tests.support.fakes import FakeKnowledge
 from tests.unit.conversations.engine.test_policy import Chat
 from tests.unit.conversations.engine.test_understanding import OPTIONS, read
 
@@ -39,24 +39,9 @@ def test_what_they_would_pay_for_mine_is_no_minimum_down_payment_question() -> N
     assert r.trade_in
 
 
-class _CatalogueKnowledge:
-    """A knowledge base that leaves every question to the catalogue."""
-
-    def looks_like_question(self, text: str) -> bool:
-        return True
-
-    def answer(self, question: str) -> KbAnswer:
-        return KbAnswer(
-            confident=False, confidence=0.7, answer="No tengo ese dato confirmado.", catalogue=True
-        )
-
-    def branches_in(self, text: str) -> tuple[()]:
-        return ()
-
-
 def test_a_question_the_catalogue_answers_gets_no_decline_and_no_miss() -> None:
     chat = Chat()
-    chat.knowledge = _CatalogueKnowledge()  # type: ignore[assignment]
+    chat.knowledge = FakeKnowledge(catalogue=True)
     r = chat.say("hola, busco un auto, me pueden ayudar?")
     assert "No tengo ese dato" not in r.reply
     assert r.state.next_action == "ask_need"
