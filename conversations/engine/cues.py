@@ -233,6 +233,9 @@ _PRICES = re.compile(
 _SELL = re.compile(
     r"\b(?:vender|vendo|venderles|venderlo|venderla|venta de) (?:mi|mis|nuestr[oa]|el|la|un|una)\b"
     r"|\bcuanto me (?:darian|dan|pagarian|pagan|ofrecen|ofrecerian)\b|\bme (?:lo|la) compra\w*"
+    # "traigo una versa que quiero vender", "tengo un aveo, lo quiero vender": the car said first.
+    r"|\b(?:que|q|lo|la) (?:quiero|quisiera|queremos|me gustaria|pienso|planeo|busco|necesito)"
+    r" vender(?:lo|la)?\b"
 )
 
 

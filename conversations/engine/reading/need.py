@@ -23,14 +23,12 @@ _OWN_CAR = re.compile(
     r"\b(?:mis?|nuestr[oa]s?)\s+(?:carro|auto|coche|camioneta|troca|vehiculo|nave|carcacha|camion)"
     r"\w*(?:\s+(?:viej\w*|actual|usad\w*|de ahorita|\d{4}))?"
 )
-# The car the customer has, named by its model, when they say they want to change, sell or trade
-# it: "tengo un aveo 2015 y lo quiero cambiar por una suv", "traigo una versa que quiero vender".
+# The car the customer has, by its year or in a story ("tengo un aveo 2015 y lo quiero cambiar"
+# without a year is ``_own_beside_wish``'s).
 _OWN_NAMED = re.compile(
-    r"\b(?:tengo|traigo|manejo)\s+(?:un|una)\s+\w+(?:\s+(?!(?:y|que|q|pero|para|pa)\b)\w+)?"
-    r"(?=.*\b(?:cambi\w*|vend\w*|a cuenta|enganche|entreg\w*)\b)"
     # "quiero cambiar mi carro…, tengo un chevy 2010", "tengo un chevy 2010 y busco una suv": the
     # car they have, with its year, said after the change or beside what they look for.
-    r"|\b(?:tengo|tenemos|traigo|traemos|manejo|manejamos)\s+(?:un|una)\s+\w+"
+    r"\b(?:tengo|tenemos|traigo|traemos|manejo|manejamos)\s+(?:un|una)\s+\w+"
     r"\s+(?:(?:del?|modelo)\s+)?(?:19[89]\d|20[0-3]\d)\b"
     # "el que tenemos es un tsuru del 2005", "la que traigo ahorita es una sentra": a story about
     # the car they have, told before what they want.
@@ -116,9 +114,40 @@ _OWN_BY_YEAR = re.compile(
     r"(?=[a-z][\w -]*\b(?:20[0-3]\d|19[89]\d)\b)(?!(?:busco|quiero|necesito|ocupo)\b)"
 )
 _OWN_DESCRIBED_LATER = re.compile(
-    r"(?:^|[,.;!?]\s*)(?:y\s+)?(?:es|era|seria)\s+(?:un|una)\s+"
-    r"(?!(?:suv|sedan|camioneta|pickup|hatchback)\b)"
+    # "…mi carro, es un jetta 2017", "vendo mi auto, un aveo 2015", "mi camioneta que es una
+    # captiva": the car described after the one they sell or trade in.
+    r"(?:(?:^|[,.;!?]\s*)(?:y\s+)?(?:(?:es|era|seria)\s+)?|\b(?:que|q)\s+(?:es|era)\s+)"
+    r"(?:un|una)\s+(?!(?:suv|sedan|camioneta|pickup|hatchback)\b)"
 )
+
+
+# "tengo un tsuru pero busco algo más moderno", "quiero cambiar de carro, traigo un versa": a car
+# the customer has, said beside a change or before what they want, is not the search.
+_HAVE_A_CAR = re.compile(
+    r"\b(?:tengo|tenemos|traigo|traemos|manejo|manejamos)\s+(?:un|una)\s+"
+    r"(\w+(?:[ -](?!(?:y|que|q|pero|para|pa|en|y)\b)\w+)?)(?!\s+(?:en mente|en la mira|visto))"
+)
+_WISH_AFTER = re.compile(
+    r"\b(?:busco|buscando|quiero|quisiera|queremos|necesito|ocupo|me interesa\w*|me gustaria)\b"
+)
+_CHANGE = re.compile(r"\b(?:cambi\w*|vend\w*|a cuenta|enganche|entreg\w*|renovar)\b")
+
+
+def _own_beside_wish(need_text: str, catalog: CarCatalog) -> tuple[str, str | None]:
+    """The need text without a car the customer has, named beside a change or before a wish,
+    and that car when they change, sell or trade it in ("Nissan Versa 2015")."""
+    own = None
+    for m in _HAVE_A_CAR.finditer(need_text):
+        change = _CHANGE.search(need_text)
+        if not (change or _WISH_AFTER.search(need_text, m.end())):
+            continue
+        named = catalog.match_need(m.group(1), car_context=True)
+        if (named.make or named.model) and not named.suggestion:
+            year = _YEAR.match(need_text[m.end() :].lstrip(" ,"))
+            if change and own is None:
+                own = " ".join(x for x in (named.make, named.model, year and year.group(0)) if x)
+            need_text = need_text.replace(m.group(0), " ")
+    return need_text, own
 
 
 _ASKS_FOR = re.compile(r"\b(?:tienes|tienen|tiene|hay|habra|tendras|tendran|manejan|venden)\s+$")
@@ -181,7 +210,9 @@ def _read_need(
         # "¿no hay otra marca?": the makes shown are left out of the next search.
         excluded_makes += [c.make for c in state.slots.options if c.make not in excluded_makes]
     need_text = _NOT_DEAR.sub(" barato ", _OWN_NAMED.sub(" ", _OWN_CAR.sub(" ", no_phone_text)))
+    need_text, had_car = _own_beside_wish(need_text, catalog)
     own_car, need_text = _own_car(need_text, no_phone_text, state=state, catalog=catalog)
+    own_car = own_car or had_car
     need = (
         catalog.match_need(need_text, car_context=car_context) if _bare(need_text) else NeedMatch()
     )
