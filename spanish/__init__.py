@@ -31,6 +31,7 @@ from spanish.frequent import frequent_folded_words
 from spanish.numbers import (
     DIGIT_NAMES,
     NUMBER_WORDS,
+    blank_dictated_phones,
     dictated_digits,
     digitize_number_words,
     replace_number_words,
@@ -43,6 +44,7 @@ __all__ = [
     "DIGIT_NAMES",
     "NUMBER_WORDS",
     "alnum_words",
+    "blank_dictated_phones",
     "compact_key",
     "crude_stem",
     "dictated_digits",

@@ -226,3 +226,23 @@ def dictated_digits(folded: str) -> str:
         i += 1
     runs.append(current)
     return max(runs, key=len)
+
+
+# A run of number words, commas and "y" between them: where a phone may be dictated.
+_DICTATION_RUN = re.compile(
+    r"(?<![a-z0-9])(?:(?:{0})(?:[\s,.\-]+|$))(?:(?:{0}|y)(?:[\s,.\-]+|$))+".format(
+        "|".join(sorted((w for w in (*UNITS, *TENS) if w not in ("un", "una")), key=len)[::-1])
+    )
+)
+
+
+def blank_dictated_phones(folded: str) -> str:
+    """``folded`` with every phone number dictated in words ("cinco cinco, doce treinta y cuatro
+    …": 10 digits, or 12 after a 52) blanked out (same length), so its words are never an amount."""
+
+    def blank(m: re.Match[str]) -> str:
+        digits = dictated_digits(m.group(0))
+        phone = len(digits) == 10 or (len(digits) == 12 and digits.startswith("52"))
+        return " " * len(m.group(0)) if phone else m.group(0)
+
+    return _DICTATION_RUN.sub(blank, folded)

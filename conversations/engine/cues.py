@@ -59,6 +59,11 @@ _NOT_AN_ANSWER = re.compile(
     r"\b(?:cuanto|en cuanto|a como|me|te|se|le|lo|la|nos|les)\s+(?:sale|salen|va)\b"
     r"|\b(?:sale|salen|va)\s+(?:en|a|al|de|para|por|con|incluid\w*|junto|aparte|extra)\b"
     r"|\b(?:y|pero|o|que tal|aunque|como)\s+si\b"
+    # "¿a cuántos meses me conviene si quiero pagar menos?": "si" after another word, before a
+    # verb, is "if".
+    r"|\b(?!(?:ok|okay|va|sale|claro|pues|bueno|ah|ya|dale|orale|que|q|este|eso)\b)[a-z]+\s+si"
+    r"\s+(?:quiero|quisiera|queremos|le|les|lo|la|me|nos|doy|damos|pago|pagamos|tengo|tenemos"
+    r"|puedo|podemos|pudiera|fuera|es|son|hay|tuviera|diera|pongo|meto|elijo|escojo|compro)\b"
     r"|\bno\s+(?:muy|tan|tanto|demasiado)?\s*(?:car[oa]s?|grandes?|viej[oa]s?|chic[oa]s?)\b"
 )
 

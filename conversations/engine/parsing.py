@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from conversations.engine import lexicon
-from spanish import dictated_digits, fold_message, replace_number_words
+from spanish import blank_dictated_phones, dictated_digits, fold_message, replace_number_words
 
 # --- Normalisation ------------------------------------------------------------------------------
 
@@ -97,13 +97,14 @@ _PHONE_RE = re.compile(r"(?<![\w$])\+?\d[\d \t().\-]{8,20}\d(?![\w%])")
 
 
 def strip_phones(folded: str) -> str:
-    """``folded`` with every phone-like run of 10+ digits blanked out (same length)."""
+    """``folded`` with every phone-like run of 10+ digits, or dictated in words, blanked out
+    (same length)."""
 
     def blank(m: re.Match[str]) -> str:
         digits = re.sub(r"\D", "", m.group(0))
         return " " * len(m.group(0)) if len(digits) >= 10 else m.group(0)
 
-    return _PHONE_RE.sub(blank, folded)
+    return blank_dictated_phones(_PHONE_RE.sub(blank, folded))
 
 
 def _compound(m: re.Match[str]) -> str:

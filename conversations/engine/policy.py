@@ -159,11 +159,13 @@ _LEAD_ITEM = {
 
 def _take_contact_noted(turn: Turn) -> None:
     """The contact data of the message; what it gave instead of what was asked ("el sábado a las
-    10" while the name is asked) is acknowledged before the question comes again."""
+    10" while the name is asked, "mi número es…" while a car is chosen) is acknowledged before
+    the question comes again."""
     noted = take_contact(turn, any_time=False)
     asked = _LEAD_ITEM.get(turn.pending)
-    if noted and asked and asked not in noted:
-        turn.say(replies.noted_contact(noted))
+    if noted and asked not in noted:
+        when = turn.slots.contact_time
+        turn.say(replies.noted_contact(noted, when=when if "el horario" in noted else None))
 
 
 def _run(turn: Turn) -> TurnResult:

@@ -137,5 +137,6 @@ def gave_up() -> str:
     )
 
 
-def noted_contact(items: Sequence[str]) -> str:
-    return f"Anoté {_join(list(items))}."
+def noted_contact(items: Sequence[str], *, when: str | None = None) -> str:
+    """ "Anoté tu celular.", "Anoté el horario: el lunes." (the time as the customer said it)."""
+    return f"Anoté {_join(list(items))}" + (f": {when}." if when else ".")

@@ -219,6 +219,14 @@ _TOTAL_ASKED = re.compile(
 
 
 # --- the entry point ------------------------------------------------------------------------------
+# "ok eso", "va, con ese", "sale, esa cantidad": what the agent just said is taken.
+_TAKES_THAT = re.compile(
+    r"^\W*(?:(?:ok|okay|oki|va|sale|si|bueno|perfecto|esta bien|orale|vale|pues|entonces)\W+)*"
+    r"(?:con\s+)?(?:eso|ese|esa|ese mismo|esa misma|esa cantidad|ese monto|ese minimo|lo mismo)"
+    r"(?:\W|$)"
+)
+
+
 def understand(
     text: str,
     state: ConversationState,
@@ -261,6 +269,12 @@ def understand(
     )
     if rule_question == "min_down":
         _min_down_money(money, text_money, chosen=chosen, term=term)
+    elif (
+        "min_down" in state.told
+        and pending == Action.ASK_DOWN_PAYMENT
+        and _TAKES_THAT.match(folded)
+    ):
+        money.down_minimum = True  # "ok eso, a 72" right after hearing the minimum: that one
     shown = _read_options(
         text,
         folded,

@@ -420,7 +420,24 @@ def _amount_role(
         and _nearest(_PRICE_STRONG, clause, amount.start - offset, amount.end - offset) is None
     ):
         role = _carried_role(prepared, offset) or role
+    if (
+        role != "monthly"
+        and _TERM_ASKED.search(prepared)
+        and _PAY_BEFORE.search(clause[: amount.start - offset])
+        and _nearest(_DOWN, clause, amount.start - offset, amount.end - offset) is None
+    ):
+        role = "monthly"  # "¿a cuántos meses, si quiero pagar menos de 6 mil?": each month
     return role
+
+
+# The term asked ("¿a cuántos meses…?", "¿qué plazo…?"), and paying said right before an amount:
+# what is paid then is the monthly payment, not the down payment nor the price.
+_TERM_ASKED = re.compile(
+    r"\b(?:(?:a|en|de) cuant[oa]s? (?:meses|anos|plazos)|que plazo|cual plazo|cuanto tiempo)\b"
+)
+_PAY_BEFORE = re.compile(
+    r"\bpag(?:ar|o|ue|uemos|aria|ariamos|ando)\b(?:\s+(?!de enganche)\w+){0,3}\s*\$?\s*$"
+)
 
 
 def _place_bare(

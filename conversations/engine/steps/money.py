@@ -98,6 +98,10 @@ def take_money(turn: Turn) -> None:
         if turn.slots.chosen is None and turn.slots.options:
             turn.say(replies_cars.cash_noted())  # "lo pago de contado" before choosing: noted
             turn.changed.add("cash_noted")
+    elif r.cash and turn.slots.chosen is None and turn.slots.options and not r.question:
+        # "lo pago de contado" again while options are shown: heard, not "no te entendí".
+        turn.say(replies_cars.cash_noted())
+        turn.changed.update(("cash", "cash_noted"))
     elif before.cash_purchase and _FINANCE_AFTER_ALL.search(r.folded):
         # "mejor financiado con 50 mil" after a cash purchase: the financing goes on.
         turn.set_slots(cash_purchase=False, plan_shown_for=None)
