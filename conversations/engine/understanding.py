@@ -51,9 +51,9 @@ from conversations.engine.reading.options import (
 )
 from conversations.engine.reading.rules import _rule_question
 from conversations.engine.reading.targets import (
+    _minimum_read,
     _target_of_the_car,
     monthly_target,
-    price_of_a_car,
 )
 from conversations.engine.reading.term import _read_term
 from conversations.engine.reading.text import (
@@ -219,14 +219,6 @@ _TOTAL_ASKED = re.compile(
 
 
 # --- the entry point ------------------------------------------------------------------------------
-# "ok eso", "va, con ese", "sale, esa cantidad": what the agent just said is taken.
-_TAKES_THAT = re.compile(
-    r"^\W*(?:(?:ok|okay|oki|va|sale|si|bueno|perfecto|esta bien|orale|vale|pues|entonces)\W+)*"
-    r"(?:con\s+)?(?:eso|ese|esa|ese mismo|esa misma|esa cantidad|ese monto|ese minimo|lo mismo)"
-    r"(?:\W|$)"
-)
-
-
 def understand(
     text: str,
     state: ConversationState,
@@ -267,14 +259,7 @@ def understand(
         term_found=term is not None and term.months is not None,
         budget=slots.budget_max or min((o.price for o in options), default=None),  # or the cheapest
     )
-    if rule_question == "min_down":
-        _min_down_money(money, text_money, chosen=chosen, term=term)
-    elif (
-        "min_down" in state.told
-        and pending == Action.ASK_DOWN_PAYMENT
-        and _TAKES_THAT.match(folded)
-    ):
-        money.down_minimum = True  # "ok eso, a 72" right after hearing the minimum: that one
+    _minimum_read(money, folded, text_money, state=state, rule_question=rule_question, term=term)
     shown = _read_options(
         text,
         folded,
@@ -313,18 +298,6 @@ def understand(
         **intents,
         monthly_target=target,
     )
-
-
-def _min_down_money(
-    money: Any, text: str, *, chosen: CarOption | None, term: parsing.Term | None
-) -> None:
-    """The least down payment asked: of the plan asked with it ("¿de enganche mínimo y
-    mensualidad a 72?"), or of the price said ("…para un carro de 180 mil?", kept as the
-    budget)."""
-    if term is not None and chosen is not None:
-        money.down_minimum = True
-    if chosen is None:
-        money.budget_max = price_of_a_car(text)
 
 
 def _need_without_name(

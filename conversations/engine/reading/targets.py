@@ -1,5 +1,6 @@
 """Amounts that are targets, not budgets: the monthly payment a down payment should reach, and
-the price of a car asked about in a question about the rules."""
+the price of a car asked about in a question about the rules, and the minimum down payment asked
+about or taken."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 
 from conversations.engine import parsing
 from conversations.engine.reading.money import _CAR_OF, _MIN_PRICE, _Money
-from conversations.engine.state import CarOption
+from conversations.engine.state import Action, CarOption, ConversationState
 
 # "¿cuánto tendría que dar de enganche para pagar 8 mil al mes?": the down payment a monthly
 # payment needs (the amount is the monthly payment, not the down payment).
@@ -59,3 +60,43 @@ def _target_of_the_car(
         return None
     monthly, money.monthly = money.monthly, None
     return monthly
+
+
+def _minimum_read(
+    money: _Money,
+    folded: str,
+    text_money: str,
+    *,
+    state: ConversationState,
+    rule_question: str | None,
+    term: parsing.Term | None,
+) -> None:
+    """The minimum down payment asked about, or taken right after hearing it."""
+    if rule_question == "min_down":
+        _min_down_money(money, text_money, chosen=state.slots.chosen, term=term)
+    elif (
+        "min_down" in state.told
+        and state.next_action == Action.ASK_DOWN_PAYMENT
+        and _TAKES_THAT.match(folded)
+    ):
+        money.down_minimum = True  # "ok eso, a 72" right after hearing the minimum: that one
+
+
+# "ok eso", "va, con ese", "sale, esa cantidad": what the agent just said is taken.
+_TAKES_THAT = re.compile(
+    r"^\W*(?:(?:ok|okay|oki|va|sale|si|bueno|perfecto|esta bien|orale|vale|pues|entonces)\W+)*"
+    r"(?:con\s+)?(?:eso|ese|esa|ese mismo|esa misma|esa cantidad|ese monto|ese minimo|lo mismo)"
+    r"(?:\W|$)"
+)
+
+
+def _min_down_money(
+    money: _Money, text: str, *, chosen: CarOption | None, term: parsing.Term | None
+) -> None:
+    """The least down payment asked: of the plan asked with it ("¿de enganche mínimo y
+    mensualidad a 72?"), or of the price said ("…para un carro de 180 mil?", kept as the
+    budget)."""
+    if term is not None and chosen is not None:
+        money.down_minimum = True
+    if chosen is None:
+        money.budget_max = price_of_a_car(text)
