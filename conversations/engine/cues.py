@@ -244,6 +244,17 @@ _SELL = re.compile(
 )
 
 
+# The language asked about: "do you speak english?", "¿hablan inglés?", "can we talk in english".
+_LANGUAGE = re.compile(
+    r"\b(?:do you speak|speak english|talk in english|in english please|english please"
+    r"|habl\w* (?:en )?ingles|en ingles (?:por favor|porfa|plis|please))\b"
+)
+
+
+def asks_language(folded: str) -> bool:
+    return _LANGUAGE.search(folded) is not None
+
+
 def wants_to_sell(folded: str) -> bool:
     return _SELL.search(folded) is not None
 

@@ -73,7 +73,7 @@ _FIELD_NAMES = {
     "location": "la sucursal donde está",
     "color": "el color",
     "fuel": "el tipo de combustible",
-    "owners": "el historial de dueños",
+    "owners": "el historial (dueños y choques)",
     "carplay": "CarPlay",
     "bluetooth": "Bluetooth",
     "transmission": "la transmisión",

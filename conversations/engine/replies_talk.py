@@ -25,6 +25,13 @@ def who_am_i() -> str:
     )
 
 
+def language_answer() -> str:
+    return (
+        "Te atiendo en español 🙂, aunque entiendo mensajes sencillos en inglés (I understand "
+        "simple English). Si prefieres que un asesor te atienda, dime «asesor»."
+    )
+
+
 def sorry_offer_person() -> str:
     return (
         "Lamento mucho la molestia. Si quieres, te comunico ahora con un asesor de Kavak "

@@ -50,6 +50,9 @@ def take_need(turn: Turn) -> None:
         updates.update(make=m.make, model=m.model, alternatives=r.alternatives)
         if m.model or m.body_type:
             updates["body_type"] = m.body_type  # "una camioneta Nissan": both
+    elif m.body_type and before.model and _IN_ANOTHER_BODY.match(r.folded):
+        # "Mazda 3 hatchback", then "¿y en sedán?": the same model in that body.
+        updates.update(body_type=m.body_type)
     elif m.body_type:
         # "Toyota" then "SUV" is a Toyota SUV; "Versa" then "camioneta" is any SUV.
         keep_make = before.make if not before.model else None
@@ -91,6 +94,15 @@ def take_need(turn: Turn) -> None:
     turn.changed.add("need")
     if before.chosen is not None and query_key(before) != query_key(turn.slots):
         changed_mind(turn)
+
+
+# "¿y en sedán?", "¿lo tienen en versión hatchback?", "¿hay en camioneta?": the model in mind,
+# asked in another body (a short follow-up; the body word is the only thing named).
+_IN_ANOTHER_BODY = re.compile(
+    r"^\W*(?:(?:y|o|pero|ok|oye)\W+)*(?:(?:lo|la|los|las)\s+)?"
+    r"(?:(?:tienen|tienes|hay|habra|manejan|viene|vienen|tendran|sale|salen)\s+)?"
+    r"(?:en|version|en version|tipo)\s+(?:(?:un|una)\s+)?\w+(?:\s+\w+)?\W*$"
+)
 
 
 def _names_a_car_shown(turn: Turn) -> bool:

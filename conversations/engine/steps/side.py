@@ -32,6 +32,11 @@ def side_answers(turn: Turn) -> None:
         turn.answered = True
         turn.understood["bot_identity"] = True
         return
+    if cues.asks_language(r.folded):
+        turn.say(replies.language_answer())  # "do you speak english?": not off-topic
+        turn.answered = True
+        turn.understood["language"] = True
+        return
     if r.own_car:
         turn.say(replies.own_car_noted(r.own_car))
         turn.answered = True
@@ -345,12 +350,18 @@ def _without_clauses(text: str, handled: Any) -> str:
 
 
 _CLAUSE = re.compile(r"[,;.!?¿]|\s(?:y|pero|aunque|ademas|tambien)\s")
+# "disculpe la hora", "perdón por molestar tan tarde": courtesy, not a question about hours.
+_APOLOGY = re.compile(
+    r"^\W*(?:(?:buenas noches|buenas|hola|oiga|oigan)\W+)*(?:disculp\w*|perdon\w*|una disculpa"
+    r"|perdone\w*|lamento|siento)\b.*\b(?:hora\w*|molest\w*|tarde|noche|interrump\w*"
+    r"|inconvenien\w*|tardanza)\b"
+)
 
 
 def _kavak_clauses(text: str, knowledge: KnowledgeBase) -> str:
     """The clauses of ``text`` that are questions about Kavak (the rest stated slots)."""
     clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) > 3]
-    asked = [c for c in clauses if knowledge.looks_like_question(c)]
+    asked = [c for c in clauses if not _APOLOGY.match(fold(c)) and knowledge.looks_like_question(c)]
     if not asked:
         return ""
     # "soy de Monterrey, ¿tienen sucursal allá?": the place said beside the question belongs to it.

@@ -1,6 +1,8 @@
-"""Classes fixed from the seventy-sixth development batch: the customer's own car named beside a
-change or before what they want is theirs, not the search; a car described after the one they
-sell ("vendo mi auto, un aveo 2015") is theirs; "traigo una versa que quiero vender" sells."""
+"""Classes fixed from the seventy-sixth and seventy-eighth development batches: the customer's own
+car named beside a change or before what they want is theirs, not the search; a car described
+after the one they sell ("vendo mi auto, un aveo 2015") is theirs; "traigo una versa que quiero
+vender" sells; "¿y en sedán?" keeps the model in mind; "disculpe la hora" is courtesy; the
+language asked gets its answer."""
 
 from __future__ import annotations
 
@@ -8,6 +10,9 @@ import pytest
 
 from conversations.engine import cues
 from conversations.engine.state import Action
+from conversations.engine.steps import side
+from tests.support.fakes import FakeKnowledge
+from tests.unit.conversations.engine.test_policy import Chat
 from tests.unit.conversations.engine.test_understanding import read
 
 
@@ -69,3 +74,49 @@ def test_the_car_described_after_the_one_they_sell_is_theirs(text: str, own: str
 )
 def test_selling_said_after_the_car(text: str, sells: bool) -> None:
     assert cues.wants_to_sell(text) is sells
+
+
+# --- dev78 -------------------------------------------------------------------------------------
+def test_the_model_in_mind_asked_in_another_body_is_kept() -> None:
+    chat = Chat()
+    chat.say("busco un corolla")
+    r = chat.say("y en camioneta")
+    assert (r.state.slots.model, r.state.slots.body_type) == ("Corolla", "suv")
+
+
+def test_another_body_said_as_a_new_search_drops_the_model() -> None:
+    chat = Chat()
+    chat.say("busco un corolla")
+    r = chat.say("mejor quiero una camioneta grande para la familia")
+    assert (r.state.slots.model, r.state.slots.body_type) == (None, "suv")
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("buenas noches, disculpe la hora, tienen garantia?", "tienen garantia"),
+        ("perdon por molestar tan tarde, hay sucursal en puebla?", "hay sucursal en puebla"),
+        ("disculpe, tienen garantia?", "tienen garantia"),
+    ],
+)
+def test_an_apology_for_the_hour_is_no_question_for_the_articles(text: str, asked: str) -> None:
+    assert side._kavak_clauses(text, FakeKnowledge()) == asked
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("hello, do you speak english?", True),
+        ("hola hablan ingles?", True),
+        ("me lo pasas en ingles por favor", True),
+        ("quiero un auto ingles", False),
+    ],
+)
+def test_the_language_asked(text: str, asks: bool) -> None:
+    assert cues.asks_language(text) is asks
+
+
+def test_the_language_asked_gets_its_answer_not_the_off_topic_line() -> None:
+    r = Chat().say("hello, do you speak english?")
+    assert "inglés" in r.reply
+    assert "no es algo en lo que pueda" not in r.reply
