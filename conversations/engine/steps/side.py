@@ -27,15 +27,7 @@ def side_answers(turn: Turn) -> None:
         turn.say(replies.after_sale_person() if r.after_sale else replies.sorry_offer_person())
         turn.answered = True
         turn.understood["after_sale" if r.after_sale else "frustrated"] = True
-    if r.bot_identity:
-        turn.say(replies.who_am_i())
-        turn.answered = True
-        turn.understood["bot_identity"] = True
-        return
-    if cues.asks_language(r.folded):
-        turn.say(replies.language_answer())  # "do you speak english?": not off-topic
-        turn.answered = True
-        turn.understood["language"] = True
+    if _about_the_agent(turn):
         return
     if r.own_car:
         turn.say(replies.own_car_noted(r.own_car))
@@ -150,6 +142,21 @@ def _rules(turn: Turn, topic: str, s: Slots) -> str:
         car=s.chosen or (s.options[0] if len(s.options) == 1 else None),
         price=turn.reading.budget_max,
     )
+
+
+def _about_the_agent(turn: Turn) -> bool:
+    """ "¿eres un bot?", "do you speak english?": answered, and nothing else of the message."""
+    r = turn.reading
+    if r.bot_identity:
+        turn.say(replies.who_am_i())
+        turn.understood["bot_identity"] = True
+    elif cues.asks_language(r.folded):
+        turn.say(replies.language_answer())  # not the off-topic line
+        turn.understood["language"] = True
+    else:
+        return False
+    turn.answered = True
+    return True
 
 
 def _unknown_name(folded: str) -> str | None:
