@@ -27,7 +27,7 @@ REALISTIC_DIR = SCENARIO_DIR / "realistic"
 # The held-out batches, each its own file (``heldout7.yaml``…), in the order they were written.
 _HELD_OUT_PARTS = (
     "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8",
-    "heldout9", "heldout10",
+    "heldout9", "heldout10", "heldout11",
 )  # fmt: skip
 PACK_PARTS = ("dev", *_HELD_OUT_PARTS)
 # A part's files: ``dev*.yaml``; each held-out batch its own file (read apart, never tuned to).
@@ -35,7 +35,7 @@ _PACK_FILES = {"dev": "dev*.yaml", **{part: f"{part}.yaml" for part in _HELD_OUT
 # Parts whose failing conversations are not printed: reading them is tuning to them.
 QUIET_PARTS = (
     "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9",
-    "heldout10",
+    "heldout10", "heldout11",
 )  # fmt: skip
 # How a reply says it declines: an unknown Kavak fact, or a topic outside Kavak.
 FALLBACK_MARKERS = ("no tengo ese dato confirmado", "no es algo en lo que pueda ayudarte")
