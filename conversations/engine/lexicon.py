@@ -50,7 +50,7 @@ CALLBACK = (
     # "¿me mandas la info por whats?": an advisor sends it, to the number they leave.
     r"(?:mand|envi|pas)\w*\b.{0,25}\bpor (?:whats\w*|wats\w*|wsp|wa|correo|mail|e-?mail)",
     # Reserving a car ("¿cómo lo aparto?") is done with an advisor: a call back about the car.
-    r"apart(?:ar|o|en|a|amos|arlo|arla|armelo|armela|enlo|enla|ado|ada)",
+    r"apart(?:ar|o|en|a|an|as|amos|arlo|arla|armelo|armela|enlo|enla)",
     r"(?:reservar|separar)(?:lo|la|melo|mela)?", r"lo (?:reservo|separo)", r"la (?:reservo|separo)",
 )  # fmt: skip
 APPOINTMENT = (

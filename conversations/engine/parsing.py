@@ -283,6 +283,14 @@ _TERM_LEAD_IN = (
 )
 
 
+# Years that are no term: an age or a time ago ("tengo 25 años", "hace 3 años", "llevo 2 años
+# manejando", "mi hijo de 18 años").
+_NO_TERM_YEARS = re.compile(
+    r"\b(?:tengo|tiene|tienes|tenemos|tienen|cumpl\w*|hace|llevo|lleva|llevamos|edad de)"
+    r"\s+\d{1,3}\s*anos?\b|\bde\s+(?:[1-9]\d)\s*anos?\b"
+)
+
+
 def parse_term(text: str, *, terms: tuple[int, ...], expecting: bool = False) -> Term | None:
     """The term named, if one of ``terms`` (the engine's config); another is an invalid term."""
     folded = _replace_number_words(fold(text))
@@ -292,7 +300,7 @@ def parse_term(text: str, *, terms: tuple[int, ...], expecting: bool = False) ->
         return Term(months=36)
     if _has_any(folded, (r"compara\w*", r"todos los plazos", r"todas las opciones")):
         return Term(months=None, compare=True)
-    m = re.search(rf"(\d{{1,3}})\s*({_TERM_UNITS})\b", folded)
+    m = re.search(rf"(\d{{1,3}})\s*({_TERM_UNITS})\b", _NO_TERM_YEARS.sub(" ", folded))
     if m:
         n = int(m.group(1))
         months = n * 12 if m.group(2).startswith("an") else n

@@ -259,6 +259,14 @@ def visit_which(*, call: bool) -> str:
     )
 
 
+def next_step_choose() -> str:
+    return (
+        "¡Va! Así le hacemos: primero me dices cuál te interesa (el número), te hago la "
+        "simulación de financiamiento (o de contado, si prefieres) y luego agendamos tu cita para "
+        "verlo. ¿Cuál te gustó?"
+    )
+
+
 def cash_noted() -> str:
     return "Perfecto, de contado: no necesitas financiamiento."
 

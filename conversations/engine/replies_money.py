@@ -166,6 +166,20 @@ def minimum_down_comparison(minimum: Decimal, plans: list[FinancingPlan]) -> str
     )
 
 
+def price_plans(price: Decimal, plans: list[FinancingPlan], *, minimum: bool) -> str:
+    """ "¿Cuánto pagaría al mes por un carro de 200 mil?": every term's payment for that price."""
+    down = plans[0].down_payment
+    which = " (el mínimo)" if minimum else ""
+    rows = "\n".join(
+        f"• {p.term_months} meses: {mxn_cents(p.monthly_payment)} al mes" for p in plans
+    )
+    return (
+        f"Por un auto de *{mxn(price)}* con enganche de {mxn_cents(down)}{which}, la mensualidad "
+        f"quedaría así (tasa anual fija de {plans[0].annual_rate * 100:.0f}%):\n{rows}\n"
+        "Es una estimación sujeta a aprobación de crédito; con más enganche baja."
+    )
+
+
 def estimate_disclaimer() -> str:
     return (
         "Es una estimación sujeta a aprobación de crédito; no incluye comisiones, seguros ni "

@@ -72,6 +72,7 @@ class Turn:
             now=config.now,
             terms=config.terms,
         )
+        self.told = state.told  # what the last turn told (read above and by the steps)
         if state.told:
             self.state = evolve(state, told=())  # read above; said again only if told again
 

@@ -76,6 +76,7 @@ class Reading:
     open_need: bool = False
     seats: int | None = None
     year_min: int | None = None
+    any_year: bool = False  # "¿y de otro año?": the year said before no longer limits
     km_max: int | None = None
     cheaper: bool = False  # "están muy caras": cheaper options
     fuel: str | None = None  # electric / hybrid / diesel asked about (not in the catalogue data)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from conversations.engine.cues import _IF_NOT_LIKED, LEAD_IN
 from conversations.engine.reading.need import (
+    _ANY_YEAR,
     _RELATIVE,
     _seats,
 )
@@ -140,7 +141,8 @@ _FIELDS = {
     ),
     "available": (
         r"disponible", r"sigue", r"siguen", r"todavia lo tienen", r"todavia la tienen",
-        r"ya se vendio", r"lo tienen", r"la tienen", r"esta apartado", r"lo apartan",
+        r"ya se vendio", r"lo tienen", r"la tienen", r"esta apartad[oa]", r"(?<!me )lo apartan",
+        r"(?:lo|la) (?:apartaron|vendieron|reservaron)", r"(?:ya )?(?:esta )?vendid[oa]",
     ),
 }  # fmt: skip
 _FIELD_PATTERNS = {name: _alternation(words) for name, words in _FIELDS.items()}
@@ -248,8 +250,13 @@ def _car_question(
         or _has(folded, _FIELD_PATTERNS["details"])  # "más info del 1" asks, it does not choose
         or _has(folded, _FIELD_PATTERNS["photos"])  # "mándame fotos de la 2"
     )
-    # "¿algo con menos km?" asks for other cars, not about these.
-    if not asks or not (options or chosen) or any(p.search(folded) for p in _RELATIVE.values()):
+    # "¿algo con menos km?", "¿y de otro año?" ask for other cars, not about these.
+    if (
+        not asks
+        or not (options or chosen)
+        or any(p.search(folded) for p in _RELATIVE.values())
+        or _ANY_YEAR.search(folded)
+    ):
         return None
     fields = tuple(name for name, pattern in _FIELD_PATTERNS.items() if _has(folded, pattern))
     if "details" in fields:

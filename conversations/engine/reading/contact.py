@@ -23,6 +23,11 @@ _NEXT_STEP = re.compile(
 )
 
 
+def asks_next_step(folded: str) -> bool:
+    """ "¿cómo le hacemos?", "¿qué sigue?": the next step asked for, and nothing else."""
+    return _NEXT_STEP.search(folded) is not None
+
+
 _REFUSE_PHONE = _alternation(lexicon.REFUSE_PHONE)
 
 
@@ -100,7 +105,7 @@ def _read_contact(
         contact_text = _contact_text(text) if pending == Action.ASK_CONTACT_TIME else None
     # "¿cómo seguimos?" once a car is chosen (or the visit offered): the next step is the visit.
     next_step = (slots.chosen is not None or pending == Action.OFFER_APPOINTMENT) and (
-        _NEXT_STEP.search(folded) is not None
+        asks_next_step(folded)
     )
     appointment = _has(folded, _APPOINTMENT) or next_step
     # Branches matter only when booking (asking the knowledge base costs a scan of its cities).

@@ -436,7 +436,8 @@ _TERM_ASKED = re.compile(
     r"\b(?:(?:a|en|de) cuant[oa]s? (?:meses|anos|plazos)|que plazo|cual plazo|cuanto tiempo)\b"
 )
 _PAY_BEFORE = re.compile(
-    r"\bpag(?:ar|o|ue|uemos|aria|ariamos|ando)\b(?:\s+(?!de enganche)\w+){0,3}\s*\$?\s*$"
+    r"\b(?:pag(?:ar|o|ue|uemos|aria|ariamos|ando)|qued(?:ar|e|en|aria|arian|ara|a)"
+    r"|sal(?:e|en|ga|gan|dria|drian))\b(?:\s+(?!de enganche)\w+){0,3}\s*\$?\s*$"
 )
 
 

@@ -87,6 +87,11 @@ _RELATIVE = {
 }
 # A model year said with a model: "el versa 2020", "una cx5 modelo 2019".
 _MODEL_YEAR = re.compile(r"\b(?:modelo\s+)?(20[0-3]\d|19[89]\d)\b(?!\s*(?:mil|k|km|pesos))")
+# "¿y de otro año?", "no importa el año", "aunque sea más viejo": no year limit any more.
+_ANY_YEAR = re.compile(
+    r"\b(?:de )?otros? anos?\b|\bcualquier ano\b|\b(?:no importa|sin importar) el ano\b"
+    r"|\bel ano (?:que sea|no importa|es lo de menos)\b|\b(?:aunque sea |algo )?mas (?:viej|antigu)"
+)
 _LOW_KM = re.compile(
     r"\b(?:poco|pocos|bajo|baj[oa] de) (?:kilometraje|km|kms|kilometros|recorrido|uso)\b"
     r"|\bcasi nuevo\b|\bcon (?:muy )?poco uso\b"
@@ -240,6 +245,7 @@ def _read_need(
         "seats": seats,
         "year_min": year_min,
         "km_max": km_max,
+        "any_year": year_min is None and _ANY_YEAR.search(folded) is not None,
         "excluded_makes": tuple(excluded_makes),
         "own_car": own_car,
         "fuzzy": fuzzy,

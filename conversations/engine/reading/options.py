@@ -27,7 +27,8 @@ _WANTS_IT = re.compile(
     r"|\b(?:lo|la) compro\b"
     # "apártalo", "me lo apartas", "lo aparto": reserving what is shown is taking it.
     r"|\bapart(?:a|e|alo|ala|amelo|amela|enmelo|enmela|emelo|emela)\b"
-    r"|\b(?:me )?(?:lo|la) (?:apart\w+|reserv\w+)\b|\breserv(?:alo|ala|amelo|amela)\b"
+    # ("¿ya lo apartaron?", "¿está apartado?" ask whether it is still there).
+    r"|\b(?:me )?(?:lo|la) (?:apart|reserv)(?!aron|ado|ada)\w+\b|\breserv(?:alo|ala|amelo|amela)\b"
     # "me interesa", "me late" said of what is shown ("me interesa un jetta" names a need).
     r"|^(?:(?:si|ok|va|sale|pues|bueno|ya)\s+)*me (?:interesa|gusta|late|convence)\b"
     r"(?!\s+(?:un|una|algo|alguno|alguna|el|la|los|las|mas|otr[oa]s?|que (?:sea|tenga|traiga))\b)"

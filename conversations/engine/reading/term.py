@@ -16,7 +16,8 @@ def _read_term(
     pending = state.next_action
     # "a 5" in years: after a plan, or while financing is worked out ("ah ok, entonces a 3" after
     # hearing the terms are 3 to 6 years).
-    plan_shown = (pending == Action.OFFER_APPOINTMENT and state.slots.term_months is not None) or (
+    # A term already said ("¿y si lo hago a 4?" after the options' payments at 3 years) counts too.
+    plan_shown = state.slots.term_months is not None or (
         pending == Action.ASK_DOWN_PAYMENT and state.slots.chosen is not None
     )
     term = parsing.parse_term(no_phone_text, terms=terms, expecting=pending == Action.ASK_TERM)

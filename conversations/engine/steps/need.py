@@ -65,6 +65,8 @@ def take_need(turn: Turn) -> None:
         updates["seats"] = r.seats
     if r.year_min is not None:
         updates["year_min"] = r.year_min
+    elif r.any_year and before.year_min is not None:
+        updates["year_min"] = None  # "¿y de otro año?" after a year that is not there
     if r.km_max is not None:
         updates["km_max"] = r.km_max
     if r.better and before.options and r.km_max is None and r.year_min is None:

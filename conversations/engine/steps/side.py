@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from conversations.engine import cues, lexicon, replies, replies_cars
-from conversations.engine.financing import down_payment_for_monthly, money
+from conversations.engine.financing import down_payment_for_monthly, financing_plan, money
 from conversations.engine.parsing import fold
 from conversations.engine.ports import KnowledgeBase
+from conversations.engine.reading.contact import asks_next_step
 from conversations.engine.reading.options import option_refs_as_car
 from conversations.engine.reading.rules import rule_topics
 from conversations.engine.state import Action, CarOption, Slots, evolve
@@ -28,6 +29,11 @@ def side_answers(turn: Turn) -> None:
         turn.answered = True
         turn.understood["after_sale" if r.after_sale else "frustrated"] = True
     if _about_the_agent(turn):
+        return
+    if turn.pending == Action.CHOOSE_OPTION and s.chosen is None and asks_next_step(r.folded):
+        turn.say(replies_cars.next_step_choose())  # "¿cómo le hacemos?" with options shown
+        turn.answered = True
+        turn.understood["next_step"] = "choose"
         return
     if r.own_car:
         turn.say(replies.own_car_noted(r.own_car))
@@ -49,7 +55,15 @@ def side_answers(turn: Turn) -> None:
         turn.understood["fuel"] = r.fuel
         return
     if r.monthly_target is not None and s.chosen is not None:
-        _down_for_monthly(turn, s.chosen, r.monthly_target)
+        if r.rule_question == "terms" and s.down_payment is not None:
+            # "¿a cuántos meses quedaría en 8 mil?" with the down payment known: the term.
+            turn.say(replies.term_advice(plans_by_term(turn), r.monthly_target))
+            turn.answered = True
+            turn.understood["term_advice"] = str(r.monthly_target)
+        else:
+            _down_for_monthly(turn, s.chosen, r.monthly_target)
+        return
+    if _price_plans(turn):
         return
     if r.down_none and s.chosen is None and r.rule_question is None:
         # "no tengo para enganche" before choosing: the rule, not a plan with nothing down.
@@ -142,6 +156,31 @@ def _rules(turn: Turn, topic: str, s: Slots) -> str:
         car=s.chosen or (s.options[0] if len(s.options) == 1 else None),
         price=turn.reading.budget_max,
     )
+
+
+def _price_plans(turn: Turn) -> bool:
+    """ "¿Cuánto pagaría al mes por un carro de 200 mil?" before any car is shown: that price's
+    payment at every term, with the down payment given or the least; "¿y si doy 50 mil?" next
+    works it out again."""
+    r = turn.reading
+    s = turn.slots
+    again = "price_plans" in turn.told and "down" in turn.changed
+    if s.chosen or s.options or s.budget_max is None or not (r.monthly_asked or again):
+        return False
+    price = s.budget_max
+    minimum = money(price * turn.config.min_down_ratio)
+    down = max(s.down_payment, minimum) if s.down_payment is not None else minimum
+    plans = [
+        financing_plan(
+            price=price, down_payment=down, annual_rate=turn.config.annual_rate, term_months=t
+        )
+        for t in turn.config.terms
+    ]
+    turn.say(replies.price_plans(price, plans, minimum=down == minimum))
+    turn.state = evolve(turn.state, told=("price_plans",))
+    turn.answered = True
+    turn.understood["price_plans"] = str(down)
+    return True
 
 
 def _about_the_agent(turn: Turn) -> bool:
