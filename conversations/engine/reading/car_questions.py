@@ -242,21 +242,7 @@ def _car_question(
         index = _option_index(folded, options, loose=False)
         if index is not None:
             return CarQuestion(fields=focus_fields, index=index)
-    bare = _bare(folded)
-    asks = (
-        question
-        or _QUESTION_WORD.match(bare) is not None
-        or _INTERROGATIVE.search(bare) is not None  # "y el 2 de qué año es"
-        or _has(folded, _FIELD_PATTERNS["details"])  # "más info del 1" asks, it does not choose
-        or _has(folded, _FIELD_PATTERNS["photos"])  # "mándame fotos de la 2"
-    )
-    # "¿algo con menos km?", "¿y de otro año?" ask for other cars, not about these.
-    if (
-        not asks
-        or not (options or chosen)
-        or any(p.search(folded) for p in _RELATIVE.values())
-        or _ANY_YEAR.search(folded)
-    ):
+    if not (options or chosen) or not _asks_of_these(folded, question):
         return None
     fields = tuple(name for name, pattern in _FIELD_PATTERNS.items() if _has(folded, pattern))
     if "details" in fields:
@@ -315,6 +301,21 @@ def _car_question(
         index = focus if focus < len(options) else None  # "¿y de qué año es?": the same one
     among = () if index is not None else _those_asked(folded, options, chosen, named)
     return CarQuestion(fields=fields, index=index, among=among)
+
+
+def _asks_of_these(folded: str, question: bool) -> bool:
+    """Whether the message asks something (of the cars shown, if any is named); "¿algo con menos
+    km?", "¿y de otro año?" ask for other cars, not about these."""
+    bare = _bare(folded)
+    asks = (
+        question
+        or _QUESTION_WORD.match(bare) is not None
+        or _INTERROGATIVE.search(bare) is not None  # "y el 2 de qué año es"
+        or _has(folded, _FIELD_PATTERNS["details"])  # "más info del 1" asks, it does not choose
+        or _has(folded, _FIELD_PATTERNS["photos"])  # "mándame fotos de la 2"
+    )
+    others = _ANY_YEAR.search(folded) or any(p.search(folded) for p in _RELATIVE.values())
+    return asks and not others
 
 
 def _those_asked(

@@ -30,10 +30,7 @@ def side_answers(turn: Turn) -> None:
         turn.understood["after_sale" if r.after_sale else "frustrated"] = True
     if _about_the_agent(turn):
         return
-    if turn.pending == Action.CHOOSE_OPTION and s.chosen is None and asks_next_step(r.folded):
-        turn.say(replies_cars.next_step_choose())  # "¿cómo le hacemos?" with options shown
-        turn.answered = True
-        turn.understood["next_step"] = "choose"
+    if _next_step_or_monthly(turn, s):
         return
     if r.own_car:
         turn.say(replies.own_car_noted(r.own_car))
@@ -53,15 +50,6 @@ def side_answers(turn: Turn) -> None:
         turn.say(replies_cars.fuel_answer(r.fuel, turn.deps.catalog.count_fuel(r.fuel)))
         turn.answered = True
         turn.understood["fuel"] = r.fuel
-        return
-    if r.monthly_target is not None and s.chosen is not None:
-        if r.rule_question == "terms" and s.down_payment is not None:
-            # "¿a cuántos meses quedaría en 8 mil?" with the down payment known: the term.
-            turn.say(replies.term_advice(plans_by_term(turn), r.monthly_target))
-            turn.answered = True
-            turn.understood["term_advice"] = str(r.monthly_target)
-        else:
-            _down_for_monthly(turn, s.chosen, r.monthly_target)
         return
     if _price_plans(turn):
         return
@@ -156,6 +144,26 @@ def _rules(turn: Turn, topic: str, s: Slots) -> str:
         car=s.chosen or (s.options[0] if len(s.options) == 1 else None),
         price=turn.reading.budget_max,
     )
+
+
+def _next_step_or_monthly(turn: Turn, s: Slots) -> bool:
+    """ "¿cómo le hacemos?" with options shown (the steps, and which car); a monthly payment in
+    mind for the chosen car: the term that reaches it, or each term's down payment for it."""
+    r = turn.reading
+    if turn.pending == Action.CHOOSE_OPTION and s.chosen is None and asks_next_step(r.folded):
+        turn.say(replies_cars.next_step_choose())
+        turn.understood["next_step"] = "choose"
+    elif r.monthly_target is None or s.chosen is None:
+        return False
+    elif r.rule_question == "terms" and s.down_payment is not None:
+        # "¿a cuántos meses quedaría en 8 mil?" with the down payment known: the term.
+        turn.say(replies.term_advice(plans_by_term(turn), r.monthly_target))
+        turn.understood["term_advice"] = str(r.monthly_target)
+    else:
+        _down_for_monthly(turn, s.chosen, r.monthly_target)
+        return True
+    turn.answered = True
+    return True
 
 
 def _price_plans(turn: Turn) -> bool:
