@@ -74,12 +74,16 @@ def _phrase_fires(text: str, start: int, end: int) -> bool:
 def _fix_phrase_typos(folded: str) -> str:
     """A word one slip (a letter changed, two swapped) away from a word of a phrase rule is
     corrected when, and only when, the corrected text makes that rule fire around it: "autos a
-    cuneta" is "autos a cuenta", but "cuneta" alone stays a word the index may correct or not."""
+    cuneta" is "autos a cuenta", but "cuneta" alone stays a word the index may correct or not.
+    Another form of the same word is no slip: "me entregan el carro" (Kavak delivers) is not
+    "entregar el carro" (the customer hands it over), whose rule reads a trade-in."""
     for match in reversed(list(_WORD.finditer(folded))):
         word = match.group(0)
         if word in _PHRASE_WORDS or word in SLANG:
             continue
         for fixed in _near_phrase_words(word):
+            if stem(fixed) == stem(word):
+                continue
             candidate = folded[: match.start()] + fixed + folded[match.end() :]
             if _phrase_fires(
                 candidate, match.start(), match.start() + len(fixed)

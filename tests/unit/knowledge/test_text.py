@@ -148,6 +148,14 @@ def test_phrase_rules_survive_typos_and_keep_their_topic(text: str, term: str) -
     assert term in kb_text.words(text)
 
 
+def test_another_form_of_a_phrase_word_is_no_slip() -> None:
+    # Round 8: "entregan" was "corrected" to "entregar", and "entregar el carro" (handing one's
+    # car over) read a delivery to the customer as a trade-in.
+    words = kb_text.words("si me lo aprueban cuando me entregan el carro?")
+    assert "acuenta" not in words
+    assert "acuenta" in kb_text.words("puedo entregar el carro y pagar menos?")
+
+
 def test_a_word_near_a_phrase_word_is_left_alone_when_no_rule_fires() -> None:
     assert kb_text.words("la cuneta del camino") == ["cuneta", "camino"]
     assert "periodo" not in kb_text.words("cuanto tiempo de garantia")
