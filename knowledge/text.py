@@ -205,9 +205,11 @@ def words(text: str, *, limit: int | None = None) -> list[str]:
     return out
 
 
+# A lookahead, so that pairs may share a word: "estoy en buró de crédito" holds "buró de
+# crédito" after "estoy en buró".
 _HEAD_COMPLEMENT = re.compile(
-    r"\b([a-z]{4,}) (?:de|del|de la|de los|de las|en|en el|en la|para|para el|para la)"
-    r" ([a-z]{4,})\b"
+    r"\b(?=([a-z]{4,}) (?:de|del|de la|de los|de las|en|en el|en la|para|para el|para la)"
+    r" ([a-z]{4,})\b)"
 )
 
 

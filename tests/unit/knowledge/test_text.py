@@ -168,6 +168,13 @@ def test_head_complement_reads_a_rewritten_place_and_skips_verbs() -> None:
     assert kb_text.head_complements("donde les caigo en la cdmx") == []
 
 
+def test_head_complement_pairs_may_share_a_word() -> None:
+    # Round 8: "estoy en buró" took the word "buró", and "buró de crédito" (a subject no
+    # article covers, named by an unknown head) was never read.
+    pairs = kb_text.head_complements("si estoy en buro de credito me dan el financiamiento?")
+    assert ("buro", "credito") in pairs
+
+
 @pytest.mark.parametrize(
     ("text", "term"),
     [
