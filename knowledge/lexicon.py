@@ -96,6 +96,17 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"tiempo de garantia", " garantia "),
     (r"(?:desde|por) (?:el |mi |la )?(?:cel|celular|telefono|compu|computadora|casa)\b", " linea "),
     (r"sin salir de (?:mi |la |tu |su )?casa", " linea "),
+    # Buying far from a branch, or without going to one, is the online purchase: "¿se puede
+    # comprar sin ir a ninguna sucursal?", "vivo lejos de cualquier sucursal", "no hay sucursal
+    # aquí".
+    (
+        r"sin (?:ir|pasar|acudir|visitar|ir fisicamente) (?:a |por )?"
+        r"(?:la |una |ninguna |alguna |sus |las )?(?:sucursal(?:es)?|agencias?|sedes?|tiendas?)"
+        r"|lejos de (?:cualquier |alguna |una |la |las |sus )?(?:sucursal(?:es)?|agencias?|sedes?)"
+        r"|no (?:hay|tienen) (?:ninguna |una )?(?:sucursal(?:es)?|agencias?|sedes?)"
+        r" (?:por )?(?:aca|aqui|cerca|en mi ciudad)",
+        " linea ",
+    ),
     # Who Kavak is: "¿qué son?", "¿quiénes son ustedes?", "¿son una agencia o una empresa?".
     (
         r"(?:quien(?:es)?|que|q) (?:son|eres)(?: ustedes)?"

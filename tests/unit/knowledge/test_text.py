@@ -201,3 +201,18 @@ def test_driving_before_deciding_is_no_test_drive() -> None:
 
 def test_what_something_is_about_is_a_weak_verb() -> None:
     assert kb_text.words("de que se trata el periodo de prueba") == ["periodo", "prueba"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "se puede comprar sin ir a ninguna sucursal?",
+        "vivo lejos de cualquier sucursal, como le hago para comprarles un carro?",
+        "no hay sucursal aqui, como les compro?",
+    ],
+)
+def test_buying_away_from_a_branch_is_the_online_purchase(text: str) -> None:
+    # Round 8: the branch word made these the branches article's questions.
+    words = kb_text.words(text)
+    assert "linea" in words
+    assert "sucursal" not in words
