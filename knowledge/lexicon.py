@@ -201,6 +201,13 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"(?:dar|dejar|entregar|dejarles|darles) (?:mi|el) (?:auto|carro|coche|camioneta)",
         r" \g<0> acuenta ",
     ),
+    # Kavak coming for the car is the pick-up of a sale: "¿ustedes vienen por el carro?", "¿pasan
+    # por él o yo se los llevo?".
+    (
+        r"(?:vienen|pasan|van|vendrian|pasarian|irian) (?:a )?(?:por|a recoger) "
+        r"(?:(?:mi|el|la) (?:auto|carro|coche|camioneta|nave)|el|ella)\b",
+        " recoger auto ",
+    ),
     PRESENCE_PHRASE,
 )
 # Places customers name around the cities with branches, folded → the metro area's term
