@@ -208,6 +208,13 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"(?:(?:mi|el|la) (?:auto|carro|coche|camioneta|nave)|el|ella)\b",
         " recoger auto ",
     ),
+    # Wanting one of Kavak's cars is buying: "¿cuál es el proceso si quiero uno de sus autos?",
+    # "si me quiero llevar uno de sus carros".
+    (
+        r"(?:quiero|quisiera|llevar(?:me)?|comprar(?:les)?|adquirir|me interesa) (?:uno|una)"
+        r" de (?:sus|tus) (?:autos|carros|coches|camionetas|unidades)",
+        " comprar auto ",
+    ),
     PRESENCE_PHRASE,
 )
 # Places customers name around the cities with branches, folded → the metro area's term

@@ -229,3 +229,17 @@ def test_buying_away_from_a_branch_is_the_online_purchase(text: str) -> None:
 def test_kavak_coming_for_the_car_is_the_pick_up_of_a_sale(text: str) -> None:
     # Round 8: "vienen por el carro" named no topic (only "carro"), and was declined.
     assert "recoger" in kb_text.words(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cual es el proceso si quiero uno de sus autos",
+        "que pasos sigo si me quiero llevar uno de sus carros",
+    ],
+)
+def test_wanting_one_of_kavaks_cars_is_buying(text: str) -> None:
+    # Round 8: read as selling ("sus autos") or as no topic at all.
+    words = kb_text.words(text)
+    assert "comprar" in words
+    assert "vender" not in words
