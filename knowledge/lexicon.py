@@ -215,6 +215,12 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r" de (?:sus|tus) (?:autos|carros|coches|camionetas|unidades)",
         " comprar auto ",
     ),
+    # Where a warranty comes from qualifies it, the topic is the warranty: "¿garantía de fábrica
+    # o de ustedes?", "garantía de agencia".
+    (
+        r"garantias? (?:de (?:fabrica|planta|agencia|la marca|origen)|original)",
+        " garantia ",
+    ),
     PRESENCE_PHRASE,
 )
 # Places customers name around the cities with branches, folded → the metro area's term
