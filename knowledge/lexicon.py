@@ -221,6 +221,13 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"garantias? (?:de (?:fabrica|planta|agencia|la marca|origen)|original)",
         " garantia ",
     ),
+    # Leaving one's car and paying the difference for another is a trade-in: "se los dejo y me
+    # llevo otro pagando la diferencia", "yo les completo la diferencia".
+    (
+        r"(?:pag\w*|complet\w*|pongo|poner|cubr\w*|abon\w*) (?:yo )?(?:la )?diferencia"
+        r"|(?:me llevo|llevarme) (?:otro|otra)\b",
+        r" \g<0> acuenta ",
+    ),
     PRESENCE_PHRASE,
 )
 # Places customers name around the cities with branches, folded → the metro area's term

@@ -253,3 +253,15 @@ def test_where_a_warranty_comes_from_qualifies_it(text: str) -> None:
     # question fell under the threshold.
     assert kb_text.words(text)[:1] == ["garantia"]
     assert "fabrica" not in kb_text.words(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tengo un march, se los dejo y me llevo otro pagando la diferencia?",
+        "les dejo mi jetta y yo pongo la diferencia",
+    ],
+)
+def test_paying_the_difference_for_another_car_is_a_trade_in(text: str) -> None:
+    # Round 8: the car's name made it a catalogue question, and no topic word was left.
+    assert "acuenta" in kb_text.words(text)
