@@ -171,6 +171,7 @@ def _compose(
         sections=sections,
         best=best,
         is_branches_article=top.chunk.article_slug == branches.BRANCHES_SLUG,
+        context=question,
     )
     if composed is None:
         return None

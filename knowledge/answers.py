@@ -216,14 +216,19 @@ def compose(
     sections: Sequence[Section],
     best: Section,
     is_branches_article: bool,
+    context: str = "",
 ) -> Composed | None:
     """The answer from the chosen article: the part asked for, WhatsApp-sized.
 
+    ``context``: the whole message when ``question`` is one of its clauses (the branches answer
+    reads the city named there: "me mudé a Guadalajara…, ¿tienen sucursal por acá?").
     None when the question asks for a figure (a price, hours, a year…) and no sentence of the
     article holding one is about what was asked.
     """
     if is_branches_article:
-        composed = _compose_branches(question=question, kind=kind, terms=terms, sections=sections)
+        composed = _compose_branches(
+            question=question, kind=kind, terms=terms, sections=sections, context=context
+        )
         if composed is not None:
             return composed
     usable = [s for s in sections if can_answer(kind, s.text)]
@@ -274,7 +279,7 @@ _OUTSIDE = re.compile(r"\b(?:fuera de|aparte de|ademas de|excepto|salvo|que no s
 
 
 def _compose_branches(
-    *, question: str, kind: Kind, terms: set[str], sections: Sequence[Section]
+    *, question: str, kind: Kind, terms: set[str], sections: Sequence[Section], context: str = ""
 ) -> Composed | None:
     directory = kb_branches.parse_branches((s.heading, s.text) for s in sections)
     if not directory:
@@ -282,6 +287,12 @@ def _compose_branches(
     by_heading = {s.heading: s for s in sections}
     cities = kb_branches.branch_cities(directory)
     named_cities = kb_branches.cities_named(question, cities)
+    elsewhere = kb_branches.cities_without_branch(question, cities)
+    if not (named_cities or elsewhere or kb_branches.branches_named(question, directory)):
+        # A clause with no place ("¿tienen sucursal por acá?") is about the one the message
+        # names around it.
+        named_cities = kb_branches.cities_named(context, cities)
+        elsewhere = [] if named_cities else kb_branches.cities_without_branch(context, cities)
     if named_cities and _OUTSIDE.search(kb_text.fold(question)):
         # "¿tienen sucursales fuera de la CDMX?": every other city.
         named_cities = [c for c in cities if c not in named_cities]
@@ -319,9 +330,19 @@ def _compose_branches(
             chunk_ids=ids_for(named_cities),
             part="sucursales de " + ", ".join(named_cities),
         )
+    intro = sections[0]
+    if elsewhere and not named:
+        # "¿Tienen sucursal en Mérida?": the honest answer is no, and where we are.
+        summary = [f"Por ahora no tenemos sucursal en {elsewhere[0]}. Nuestras sedes están en:"]
+        summary += [f"• {city} ({sum(b.city == city for b in directory)})" for city in cities]
+        summary.append("¿De qué ciudad te paso las direcciones?")
+        return Composed(
+            text="\n".join(summary),
+            chunk_ids=(intro.chunk_id,),
+            part=f"sin sucursal en {elsewhere[0]}",
+        )
     if kind is Kind.HOURS and hours_section is not None:
         return Composed(text=hours_note, chunk_ids=(hours_section.chunk_id,), part="horarios")
-    intro = sections[0]
     figures = [s for s in _sentences(intro.text) if can_answer(Kind.FIGURE, s)]
     summary = [*figures, "Estamos en:"]
     summary += [f"• {city} ({sum(b.city == city for b in directory)})" for city in cities]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA
 
 from knowledge import text as kb_text
-from knowledge.lexicon import PLACES
+from knowledge.lexicon import OTHER_CITIES, OTHER_CITY_PATTERN, PLACES
 
 BRANCHES_SLUG = "sucursales"
 
@@ -139,6 +139,17 @@ def cities_named(text: str, cities: Iterable[str]) -> list[str]:
         if any(_mentions(tokens, part) for part in _city_parts(city)):
             named.append(city)
     return named
+
+
+_OTHER_CITY_RE = re.compile(rf"\b{OTHER_CITY_PATTERN}\b")
+
+
+def cities_without_branch(text: str, cities: Iterable[str]) -> list[str]:
+    """Cities and states of Mexico with no branch that ``text`` names ("Mérida"), in the order
+    named; none the article has a section for (a branch opened there is a city of the article)."""
+    known = {kb_text.fold(part) for city in cities for part in _city_parts(city)}
+    named = (OTHER_CITIES[m.group(0)] for m in _OTHER_CITY_RE.finditer(" ".join(_tokens(text))))
+    return [c for c in dict.fromkeys(named) if kb_text.fold(c) not in known]
 
 
 def branch_cities(branches: Iterable[Branch]) -> list[str]:

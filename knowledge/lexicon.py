@@ -11,6 +11,53 @@ def wordlist(text: str) -> list[str]:
     return text.split()
 
 
+# Mexican cities and states with no Kavak branch, folded → as written to the customer. A
+# question about Kavak's presence there ("¿tienen sucursal en Mérida?", "¿hay Kavak en Cancún?")
+# is answered from the branches article (no branch there; the cities that have one), not
+# declined; any other question naming one ("el clima en Mérida") is about another subject
+# (``FOREIGN_NAMES``). Names shared with a place that has a branch ("Nuevo León", "Benito
+# Juárez", "Álvaro Obregón", "Puerta La Victoria") are left out or guarded by the rule below.
+OTHER_CITIES: dict[str, str] = {
+    "tijuana": "Tijuana", "mexicali": "Mexicali", "ensenada": "Ensenada",
+    "merida": "Mérida", "cancun": "Cancún", "tulum": "Tulum",
+    "playa del carmen": "Playa del Carmen",
+    "leon": "León", "toluca": "Toluca", "chihuahua": "Chihuahua", "ciudad juarez": "Ciudad Juárez",
+    "juarez": "Juárez", "hermosillo": "Hermosillo", "veracruz": "Veracruz", "xalapa": "Xalapa",
+    "oaxaca": "Oaxaca", "acapulco": "Acapulco", "aguascalientes": "Aguascalientes",
+    "morelia": "Morelia", "saltillo": "Saltillo", "torreon": "Torreón", "culiacan": "Culiacán",
+    "mazatlan": "Mazatlán", "tampico": "Tampico", "villahermosa": "Villahermosa",
+    "pachuca": "Pachuca", "durango": "Durango", "zacatecas": "Zacatecas",
+    "tuxtla": "Tuxtla Gutiérrez", "tuxtla gutierrez": "Tuxtla Gutiérrez",
+    "campeche": "Campeche", "chetumal": "Chetumal", "colima": "Colima", "tepic": "Tepic",
+    "tlaxcala": "Tlaxcala", "celaya": "Celaya", "irapuato": "Irapuato",
+    "guanajuato": "Guanajuato", "puerto vallarta": "Puerto Vallarta", "vallarta": "Puerto Vallarta",
+    "reynosa": "Reynosa", "matamoros": "Matamoros", "nuevo laredo": "Nuevo Laredo",
+    "laredo": "Nuevo Laredo", "ciudad obregon": "Ciudad Obregón", "los cabos": "Los Cabos",
+    "san luis potosi": "San Luis Potosí", "potosi": "San Luis Potosí", "sinaloa": "Sinaloa",
+    "sonora": "Sonora", "yucatan": "Yucatán", "chiapas": "Chiapas", "tabasco": "Tabasco",
+    "tamaulipas": "Tamaulipas", "coahuila": "Coahuila", "michoacan": "Michoacán",
+    "quintana roo": "Quintana Roo", "baja california": "Baja California", "nayarit": "Nayarit",
+    "hidalgo": "Hidalgo", "zihuatanejo": "Zihuatanejo", "uruapan": "Uruapan",
+    "los mochis": "Los Mochis", "monclova": "Monclova", "cuautla": "Cuautla",
+}  # fmt: skip
+_CITY_NAMES = "|".join(sorted(OTHER_CITIES, key=len, reverse=True))
+# Words that ask where Kavak is: a branch noun (the "sucursal" synonyms), Kavak, "ustedes".
+_PRESENCE = (
+    r"sucursal(?:es)?|sedes?|agencias?|oficinas?|tiendas?|locales|kavak|ustedes|uds"
+    r"|estan|llegan|tienen (?:algo|alguna?|algun[oa]?|presencia)"
+)
+# A city of the list, not part of a place with a branch (or a car: the Seat León).
+OTHER_CITY_PATTERN = rf"(?<!nuevo )(?<!seat )(?<!benito )(?<!alvaro )(?:{_CITY_NAMES})"
+
+# A city with no branch, in a question about where Kavak is ("¿tienen sucursal en Mérida?", "¿y en
+# Veracruz no hay Kavak?"): a question for the branch directory (``OTHER_CITIES``). The last
+# phrase rule; the unanswered-questions queue groups questions without it (its key keeps the city).
+PRESENCE_PHRASE: tuple[str, str] = (
+    rf"(\b(?:{_PRESENCE})\b[^.?!]{{0,30}}?\b(?:en|por|de) (?:el |la )?){OTHER_CITY_PATTERN}\b"
+    rf"|\b{OTHER_CITY_PATTERN}\b(?=[^.?!]{{0,50}}\b(?:{_PRESENCE})\b)",
+    r"\1 sucursal ",
+)
+
 # Phrases rewritten before tokenising (regular expressions on folded text, both sides), after
 # the direction reader (``knowledge.direction``). Order matters: longer phrases first.
 PHRASES: tuple[tuple[str, str], ...] = (
@@ -96,6 +143,17 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"tiempo de garantia", " garantia "),
     (r"(?:desde|por) (?:el |mi |la )?(?:cel|celular|telefono|compu|computadora|casa)\b", " linea "),
     (r"sin salir de (?:mi |la |tu |su )?casa", " linea "),
+    # Buying far from a branch, or without going to one, is the online purchase: "¿se puede
+    # comprar sin ir a ninguna sucursal?", "vivo lejos de cualquier sucursal", "no hay sucursal
+    # aquí".
+    (
+        r"sin (?:ir|pasar|acudir|visitar|ir fisicamente) (?:a |por )?"
+        r"(?:la |una |ninguna |alguna |sus |las )?(?:sucursal(?:es)?|agencias?|sedes?|tiendas?)"
+        r"|lejos de (?:cualquier |alguna |una |la |las |sus )?(?:sucursal(?:es)?|agencias?|sedes?)"
+        r"|no (?:hay|tienen) (?:ninguna |una )?(?:sucursal(?:es)?|agencias?|sedes?)"
+        r" (?:por )?(?:aca|aqui|cerca|en mi ciudad)",
+        " linea ",
+    ),
     # Who Kavak is: "¿qué son?", "¿quiénes son ustedes?", "¿son una agencia o una empresa?".
     (
         r"(?:quien(?:es)?|que|q) (?:son|eres)(?: ustedes)?"
@@ -143,6 +201,34 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"(?:dar|dejar|entregar|dejarles|darles) (?:mi|el) (?:auto|carro|coche|camioneta)",
         r" \g<0> acuenta ",
     ),
+    # Kavak coming for the car is the pick-up of a sale: "¿ustedes vienen por el carro?", "¿pasan
+    # por él o yo se los llevo?".
+    (
+        r"(?:vienen|pasan|van|vendrian|pasarian|irian) (?:a )?(?:por|a recoger) "
+        r"(?:(?:mi|el|la) (?:auto|carro|coche|camioneta|nave)|el|ella)\b",
+        " recoger auto ",
+    ),
+    # Wanting one of Kavak's cars is buying: "¿cuál es el proceso si quiero uno de sus autos?",
+    # "si me quiero llevar uno de sus carros".
+    (
+        r"(?:quiero|quisiera|llevar(?:me)?|comprar(?:les)?|adquirir|me interesa) (?:uno|una)"
+        r" de (?:sus|tus) (?:autos|carros|coches|camionetas|unidades)",
+        " comprar auto ",
+    ),
+    # Where a warranty comes from qualifies it, the topic is the warranty: "¿garantía de fábrica
+    # o de ustedes?", "garantía de agencia".
+    (
+        r"garantias? (?:de (?:fabrica|planta|agencia|la marca|origen)|original)",
+        " garantia ",
+    ),
+    # Leaving one's car and paying the difference for another is a trade-in: "se los dejo y me
+    # llevo otro pagando la diferencia", "yo les completo la diferencia".
+    (
+        r"(?:pag\w*|complet\w*|pongo|poner|cubr\w*|abon\w*) (?:yo )?(?:la )?diferencia"
+        r"|(?:me llevo|llevarme) (?:otro|otra)\b",
+        r" \g<0> acuenta ",
+    ),
+    PRESENCE_PHRASE,
 )
 # Places customers name around the cities with branches, folded → the metro area's term
 # ("ecatepec" → "edomex"): the branches answer lists the area's branches (it reads the message
@@ -278,6 +364,7 @@ STOP_WORDS: frozenset[str] = frozenset(
         tambien te tiene tienen tengo ti tu tus un una unas uno unos usted ustedes va van vez y
         ya yo
         hola oye oiga buenas buenos gracias favor porfa porfis xfa plis pls please ok oki okey sale
+        aca alla alli
         bueno bien ahi eh ah oigan disculpa disculpe perdon saludos bro wey guey amigo amiga joven
         seno senorita senor hey holi
         puedo puede pueden podria podrian quiero quisiera queria necesito ocupo saber haria hace

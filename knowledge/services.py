@@ -416,8 +416,9 @@ def knowledge_question_record(
 
 
 def unanswered_question_normalize(question: str) -> str:
-    """The queue's grouping key: the question's index terms, in order, once each."""
-    return " ".join(dict.fromkeys(kb_text.terms(question[:500])))[:300]
+    """The queue's grouping key: the question's index terms, in order, once each (a city with
+    no branch keeps its name: "sucursal en Mérida" and "sucursal en Tijuana" are two rows)."""
+    return " ".join(dict.fromkeys(kb_text.terms(question[:500], keep_cities=True)))[:300]
 
 
 def _question_bump(*, normalized: str, fields: dict[str, Any]) -> bool:

@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 
 import spanish
 from knowledge import direction
-from knowledge.lexicon import PHRASES, PLACES, SLANG, STOP_WORDS
+from knowledge.lexicon import PHRASES, PLACES, PRESENCE_PHRASE, SLANG, STOP_WORDS
 from knowledge.synonyms import SYNONYM_GROUPS, WEAK_VERBS, WEAK_WORDS
 
 # The knowledge base's stem and sound key (the index and the selectors read them from here).
@@ -42,18 +42,24 @@ _PLACES = (
 )
 
 
-def _rewrite(folded: str) -> str:
-    """Typos inside a phrase, whose transaction it is, then the phrase rules."""
+def _rewrite(folded: str, *, keep_cities: bool = False) -> str:
+    """Typos inside a phrase, whose transaction it is, then the phrase rules (``keep_cities``:
+    not the one that reads a city with no branch as a branch question)."""
     folded = _fix_phrase_typos(folded)
     # A buying or selling verb is read as the customer's own action ("¿ustedes compran autos?"
     # is the customer selling) before any phrase or word rule sees it.
     folded = direction.rewrite(folded)
-    for pattern, repl in _PHRASE_RES:
+    for pattern, repl in _KEY_PHRASE_RES if keep_cities else _PHRASE_RES:
         folded = pattern.sub(repl, folded)
     return folded
 
 
 _PHRASE_RES = tuple((re.compile(rf"\b(?:{pattern})\b"), repl) for pattern, repl in PHRASES)
+_KEY_PHRASE_RES = tuple(
+    compiled
+    for compiled, phrase in zip(_PHRASE_RES, PHRASES, strict=True)
+    if phrase != PRESENCE_PHRASE
+)
 # The words the phrase rules spell out ("cuenta" of "a cuenta", "facilidades"…): a slip of one
 # letter in one of them ("autos a cuneta") would keep the rule from firing.
 _PHRASE_WORDS: frozenset[str] = frozenset(
@@ -74,12 +80,16 @@ def _phrase_fires(text: str, start: int, end: int) -> bool:
 def _fix_phrase_typos(folded: str) -> str:
     """A word one slip (a letter changed, two swapped) away from a word of a phrase rule is
     corrected when, and only when, the corrected text makes that rule fire around it: "autos a
-    cuneta" is "autos a cuenta", but "cuneta" alone stays a word the index may correct or not."""
+    cuneta" is "autos a cuenta", but "cuneta" alone stays a word the index may correct or not.
+    Another form of the same word is no slip: "me entregan el carro" (Kavak delivers) is not
+    "entregar el carro" (the customer hands it over), whose rule reads a trade-in."""
     for match in reversed(list(_WORD.finditer(folded))):
         word = match.group(0)
         if word in _PHRASE_WORDS or word in SLANG:
             continue
         for fixed in _near_phrase_words(word):
+            if stem(fixed) == stem(word):
+                continue
             candidate = folded[: match.start()] + fixed + folded[match.end() :]
             if _phrase_fires(
                 candidate, match.start(), match.start() + len(fixed)
@@ -180,9 +190,10 @@ def places_named(text: str) -> str:
     return _PLACES_RE.sub(_PLACES[1], folded)
 
 
-def words(text: str, *, limit: int | None = None) -> list[str]:
-    """Folded content words of ``text``: phrases rewritten, slang expanded, stop-words dropped."""
-    folded = _PLACES_RE.sub(_PLACES[1], _rewrite(fold(text)))
+def words(text: str, *, limit: int | None = None, keep_cities: bool = False) -> list[str]:
+    """Folded content words of ``text``: phrases rewritten, slang expanded, stop-words dropped
+    (``keep_cities``: a city with no branch stays itself, see ``_rewrite``)."""
+    folded = _PLACES_RE.sub(_PLACES[1], _rewrite(fold(text), keep_cities=keep_cities))
     out: list[str] = []
     for raw in _TOKEN.findall(folded):
         word = _strip_enclitic(SLANG.get(raw, raw))
@@ -201,9 +212,11 @@ def words(text: str, *, limit: int | None = None) -> list[str]:
     return out
 
 
+# A lookahead, so that pairs may share a word: "estoy en buró de crédito" holds "buró de
+# crédito" after "estoy en buró".
 _HEAD_COMPLEMENT = re.compile(
-    r"\b([a-z]{4,}) (?:de|del|de la|de los|de las|en|en el|en la|para|para el|para la)"
-    r" ([a-z]{4,})\b"
+    r"\b(?=([a-z]{4,}) (?:de|del|de la|de los|de las|en|en el|en la|para|para el|para la)"
+    r" ([a-z]{4,})\b)"
 )
 
 
@@ -235,9 +248,9 @@ def head_complements(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def terms(text: str) -> list[str]:
+def terms(text: str, *, keep_cities: bool = False) -> list[str]:
     """Index terms of ``text`` in order (with repeats)."""
-    return [term_of(w) for w in words(text)]
+    return [term_of(w) for w in words(text, keep_cities=keep_cities)]
 
 
 # Where a customer starts another thought: punctuation, "pero", "porque", "y", "o", "además"…

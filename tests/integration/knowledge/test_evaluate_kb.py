@@ -26,12 +26,18 @@ OLD_HELDOUT = Path(__file__).parent / "data" / "heldout.yaml"
 FLOORS = {
     "development": {"hit": 0.98, "facts": 0.95, "decline": 0.96, "precision": 0.96, "second": 1.0},
     "development3": {"hit": 0.98, "facts": 1.0, "decline": 0.94, "precision": 0.98, "second": 1.0},
-    "development4": {"hit": 0.84, "facts": 0.91, "decline": 1.0, "precision": 0.82, "second": 1.0},
+    "development4": {"hit": 0.89, "facts": 0.91, "decline": 1.0, "precision": 0.88, "second": 1.0},
     # Round 5's untuned check, tuned to its failures' classes in round 6 (0.84 / 0.85 before).
     "development5": {"hit": 0.9, "facts": 0.91, "decline": 1.0, "precision": 0.88, "second": 1.0},
     # Round 7's set, written before its changes (0.88 / 0.77 / 0.92 / 0.85 then), tuned in round 7.
-    "development6": {"hit": 0.98, "facts": 0.83, "decline": 0.96, "precision": 1.0, "second": 1.0},
-    "heldout": {"hit": 0.84, "facts": 0.75, "decline": 0.93, "precision": 0.9, "second": 1.0},
+    "development6": {"hit": 1.0, "facts": 0.83, "decline": 0.96, "precision": 1.0, "second": 1.0},
+    # Round 8's set, written before its changes (0.83 / 0.71 / 0.92 / 0.67 then), tuned in round 8.
+    "development7": {"hit": 0.97, "facts": 0.94, "decline": 0.96, "precision": 0.92, "second": 1.0},
+    # Decline 0.93 -> 0.86 and precision 0.90 -> 0.89 in round 8: a city with no branch is
+    # answered from the branches article now (no branch there; where we are), a product
+    # decision. Two of this set's questions to decline are so answered; its in-domain fallbacks
+    # are the same three (counted by a script that printed only counts).
+    "heldout": {"hit": 0.87, "facts": 0.76, "decline": 0.86, "precision": 0.89, "second": 1.0},
     "heldout3": {"hit": 0.86, "facts": 0.92, "decline": 0.88, "precision": 0.78, "second": 0.85},
     # Until round 6 one catalogue question of held-out-4 was claimed by the FAQ detector (0.875).
     "heldout4": {
@@ -44,10 +50,10 @@ FLOORS = {
     },
     # Written on 2026-12-03, committed before its first figures, which these are (rounded down).
     "heldout5": {
-        "hit": 0.82,
-        "facts": 0.86,
+        "hit": 0.83,
+        "facts": 0.88,
         "decline": 0.93,
-        "precision": 0.73,
+        "precision": 0.75,
         "second": 1.0,
         "catalogue": 0.92,
     },
@@ -168,7 +174,9 @@ def test_older_held_out_questions_still_generalise(demo_kb: list[str]) -> None:
     # answers. The recall bar follows that measure (it was 0.9): see docs/KNOWLEDGE.md.
     assert report.hit_at_1 >= 0.85
     assert report.fallback_precision >= 0.8
-    assert report.fallback_recall >= 0.84
+    # 0.84 -> 0.8 in round 8: one of its questions to decline names a city with no branch,
+    # answered now from the branches article (counted by a script that printed only counts).
+    assert report.fallback_recall >= 0.8
     assert len(report.wrong_answers) <= 4
 
 

@@ -118,7 +118,7 @@ def test_index_is_patched_not_rebuilt_after_one_edit(make_article: Callable[...,
         "¿me ayudas con mi tarea?",
         "receta de pozole",
         "¿qué opinas del presidente?",
-        "¿tienen sucursal en Tijuana?",
+        "¿qué tal el clima en Tijuana?",
         "la garantia de nissan cubre el clutch?",
         "hola",
         "",
@@ -333,12 +333,32 @@ def test_a_place_near_a_city_gets_that_citys_branches(demo_kb: list[str]) -> Non
 
 @pytest.mark.parametrize(
     "question",
-    ["¿a qué hora cierra el Oxxo?", "como esta el clima en monterrey", "tienen sucursal en merida"],
+    ["¿a qué hora cierra el Oxxo?", "como esta el clima en monterrey", "el clima en merida"],
 )
 def test_questions_about_other_places_and_businesses_are_declined(
     demo_kb: list[str], question: str
 ) -> None:
     assert not knowledge_answer(question=question).confident
+
+
+@pytest.mark.parametrize(
+    ("question", "city"),
+    [
+        ("tienen sucursal en merida", "Mérida"),
+        ("¿hay Kavak en Cancún?", "Cancún"),
+        ("estoy en leon guanajuato, tienen alguna sucursal por aca?", "León"),
+    ],
+)
+def test_a_city_without_a_branch_is_answered_with_the_cities_that_have_one(
+    demo_kb: list[str], question: str, city: str
+) -> None:
+    # Round 8 (issue 16): "no branch there, we are in …" instead of the fallback.
+    answer = knowledge_answer(question=question)
+    assert answer.confident
+    assert [h.article_slug for h in answer.hits][:1] == ["sucursales"]
+    assert f"no tenemos sucursal en {city}" in answer.answer
+    assert "Monterrey" in answer.answer
+    assert "Guadalajara" in answer.answer
 
 
 def test_the_second_question_of_a_message_answers_from_its_own_clause(demo_kb: list[str]) -> None:

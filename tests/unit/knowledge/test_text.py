@@ -148,6 +148,14 @@ def test_phrase_rules_survive_typos_and_keep_their_topic(text: str, term: str) -
     assert term in kb_text.words(text)
 
 
+def test_another_form_of_a_phrase_word_is_no_slip() -> None:
+    # Round 8: "entregan" was "corrected" to "entregar", and "entregar el carro" (handing one's
+    # car over) read a delivery to the customer as a trade-in.
+    words = kb_text.words("si me lo aprueban cuando me entregan el carro?")
+    assert "acuenta" not in words
+    assert "acuenta" in kb_text.words("puedo entregar el carro y pagar menos?")
+
+
 def test_a_word_near_a_phrase_word_is_left_alone_when_no_rule_fires() -> None:
     assert kb_text.words("la cuneta del camino") == ["cuneta", "camino"]
     assert "periodo" not in kb_text.words("cuanto tiempo de garantia")
@@ -158,6 +166,13 @@ def test_head_complement_reads_a_rewritten_place_and_skips_verbs() -> None:
     assert kb_text.head_complements("como esta el clima en nuevo leon") == [("clima", "monterrey")]
     # After a clitic pronoun the word is a verb, not the thing asked about.
     assert kb_text.head_complements("donde les caigo en la cdmx") == []
+
+
+def test_head_complement_pairs_may_share_a_word() -> None:
+    # Round 8: "estoy en buró" took the word "buró", and "buró de crédito" (a subject no
+    # article covers, named by an unknown head) was never read.
+    pairs = kb_text.head_complements("si estoy en buro de credito me dan el financiamiento?")
+    assert ("buro", "credito") in pairs
 
 
 @pytest.mark.parametrize(
@@ -186,3 +201,67 @@ def test_driving_before_deciding_is_no_test_drive() -> None:
 
 def test_what_something_is_about_is_a_weak_verb() -> None:
     assert kb_text.words("de que se trata el periodo de prueba") == ["periodo", "prueba"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "se puede comprar sin ir a ninguna sucursal?",
+        "vivo lejos de cualquier sucursal, como le hago para comprarles un carro?",
+        "no hay sucursal aqui, como les compro?",
+    ],
+)
+def test_buying_away_from_a_branch_is_the_online_purchase(text: str) -> None:
+    # Round 8: the branch word made these the branches article's questions.
+    words = kb_text.words(text)
+    assert "linea" in words
+    assert "sucursal" not in words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ustedes vienen por el carro?",
+        "si les vendo mi carro ustedes pasan por el o yo se los llevo",
+        "van a recoger mi camioneta a la casa?",
+    ],
+)
+def test_kavak_coming_for_the_car_is_the_pick_up_of_a_sale(text: str) -> None:
+    # Round 8: "vienen por el carro" named no topic (only "carro"), and was declined.
+    assert "recoger" in kb_text.words(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cual es el proceso si quiero uno de sus autos",
+        "que pasos sigo si me quiero llevar uno de sus carros",
+    ],
+)
+def test_wanting_one_of_kavaks_cars_is_buying(text: str) -> None:
+    # Round 8: read as selling ("sus autos") or as no topic at all.
+    words = kb_text.words(text)
+    assert "comprar" in words
+    assert "vender" not in words
+
+
+@pytest.mark.parametrize(
+    "text", ["traen garamtia de fabrica?", "garamtia de fabrica o de ustedes", "garantia original"]
+)
+def test_where_a_warranty_comes_from_qualifies_it(text: str) -> None:
+    # Round 8: "fábrica" counted against every article, and with a slip in "garantía" the
+    # question fell under the threshold.
+    assert kb_text.words(text)[:1] == ["garantia"]
+    assert "fabrica" not in kb_text.words(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tengo un march, se los dejo y me llevo otro pagando la diferencia?",
+        "les dejo mi jetta y yo pongo la diferencia",
+    ],
+)
+def test_paying_the_difference_for_another_car_is_a_trade_in(text: str) -> None:
+    # Round 8: the car's name made it a catalogue question, and no topic word was left.
+    assert "acuenta" in kb_text.words(text)
