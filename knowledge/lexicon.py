@@ -201,13 +201,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"(?:dar|dejar|entregar|dejarles|darles) (?:mi|el) (?:auto|carro|coche|camioneta)",
         r" \g<0> acuenta ",
     ),
-    # Kavak coming for the car is the pick-up of a sale: "¿ustedes vienen por el carro?", "¿pasan
-    # por él o yo se los llevo?".
-    (
-        r"(?:vienen|pasan|van|vendrian|pasarian|irian) (?:a )?(?:por|a recoger) "
-        r"(?:(?:mi|el|la) (?:auto|carro|coche|camioneta|nave)|el|ella)\b",
-        " recoger auto ",
-    ),
     # Wanting one of Kavak's cars is buying: "¿cuál es el proceso si quiero uno de sus autos?",
     # "si me quiero llevar uno de sus carros".
     (

@@ -221,19 +221,6 @@ def test_buying_away_from_a_branch_is_the_online_purchase(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "ustedes vienen por el carro?",
-        "si les vendo mi carro ustedes pasan por el o yo se los llevo",
-        "van a recoger mi camioneta a la casa?",
-    ],
-)
-def test_kavak_coming_for_the_car_is_the_pick_up_of_a_sale(text: str) -> None:
-    # Round 8: "vienen por el carro" named no topic (only "carro"), and was declined.
-    assert "recoger" in kb_text.words(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         "cual es el proceso si quiero uno de sus autos",
         "que pasos sigo si me quiero llevar uno de sus carros",
     ],
