@@ -373,7 +373,9 @@ def wants_discount(text: str) -> bool:
 # --- A budget the customer cannot or will not give ----------------------------------------------
 # Said on its own: "no sé cuánto gastar", "no tengo presupuesto".
 _NO_BUDGET = re.compile(
-    r"\bno (?:se|sabria|tengo idea de) (?:de )?cuanto (?:gastar|invertir|pagar|tengo|me alcanza)\b"
+    r"\bno (?:se|sabria|tengo idea de?|estoy segur[oa] de) (?:de )?(?:hasta )?(?:cuanto|que tanto)"
+    r" (?:me |le |nos )?(?:pueda |podria |puedo |puede |pueden )?"
+    r"(?:gastar|invertir|pagar|tengo|dar|destinar|alcanz\w*)\b"
     r"|\bno tengo (?:un |ningun )?(?:presupuesto|monto)(?: fijo| definido)?\b"
     r"|\bsin presupuesto\b|\bpresupuesto abierto\b"
     # No cap: "el presupuesto es lo de menos", "no importa el precio", "sin límite".

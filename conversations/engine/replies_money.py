@@ -180,6 +180,14 @@ def price_plans(price: Decimal, plans: list[FinancingPlan], *, minimum: bool) ->
     )
 
 
+def income_noted(income: Decimal) -> str:
+    return (
+        f"Gracias. Con un ingreso de {mxn(income)} al mes, ¿cuánto te gustaría pagar de "
+        "mensualidad? Por ejemplo, 5 mil o 7 mil al mes; con eso calculo hasta cuánto te alcanza "
+        "(la aprobación del crédito la define Kavak con tu solicitud)."
+    )
+
+
 def estimate_disclaimer() -> str:
     return (
         "Es una estimación sujeta a aprobación de crédito; no incluye comisiones, seguros ni "

@@ -38,7 +38,8 @@ from conversations.engine.reading.car_questions import (
     _not_a_choice,
     names_unsearchable_detail,
 )
-from conversations.engine.reading.money import _MONTHLY_ASKED, _read_money
+from conversations.engine.reading.money import _read_money
+from conversations.engine.reading.money_cues import _MONTHLY_ASKED
 from conversations.engine.reading.options import (
     _ARTICLE_DIGIT,
     _THIS_ONE,
@@ -147,6 +148,7 @@ class Reading:
     frustrated: bool = False  # "ya me tienen harto, nadie me contesta"
     after_sale: bool = False  # bought already and has a problem: a person, not a sale
     budget_unknown: bool = False  # "no sé cuánto gastar", "tú dime" when the budget is asked
+    income: Decimal | None = None  # "gano 25 mil al mes": asked what they would pay
     price_asked: bool = False  # "¿cuánto cuesta el jetta?", "¿en cuánto lo tienen?"
     monthly_asked: bool = False  # "¿cuánto sería mensual?", "¿cuánto pagaría al mes?"
     fuzzy: bool = False  # the need was only fuzzily matched (the LLM may double-check)

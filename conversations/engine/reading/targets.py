@@ -8,7 +8,8 @@ import re
 from decimal import Decimal
 
 from conversations.engine import parsing
-from conversations.engine.reading.money import _CAR_OF, _MIN_PRICE, _Money
+from conversations.engine.reading.money import _Money
+from conversations.engine.reading.money_cues import _CAR_OF, _MIN_PRICE
 from conversations.engine.state import Action, CarOption, ConversationState
 
 # "¿cuánto tendría que dar de enganche para pagar 8 mil al mes?": the down payment a monthly

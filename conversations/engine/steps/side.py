@@ -51,7 +51,7 @@ def side_answers(turn: Turn) -> None:
         turn.answered = True
         turn.understood["fuel"] = r.fuel
         return
-    if _price_plans(turn):
+    if _price_plans(turn) or _income_said(turn):
         return
     if r.down_none and s.chosen is None and r.rule_question is None:
         # "no tengo para enganche" before choosing: the rule, not a plan with nothing down.
@@ -188,6 +188,19 @@ def _price_plans(turn: Turn) -> bool:
     turn.state = evolve(turn.state, told=("price_plans",))
     turn.answered = True
     turn.understood["price_plans"] = str(down)
+    return True
+
+
+def _income_said(turn: Turn) -> bool:
+    """ "gano 25 mil al mes" with no budget yet: what they earn is no budget; the agent asks how
+    much of it they would pay each month (no rule of thumb is made up)."""
+    r = turn.reading
+    s = turn.slots
+    if r.income is None or s.budget_max or s.monthly_budget or r.has_money:
+        return False
+    turn.say(replies.income_noted(r.income))
+    turn.answered = True
+    turn.understood["income"] = str(r.income)
     return True
 
 
