@@ -74,6 +74,17 @@ APPOINTMENT = (
 RULE_TOPICS = {
     "terms": (r"plazos?", r"a cuantos meses", r"cuantos meses", r"cuantos anos", r"meses manejan"),
     "rate": (r"tasa", r"interes", r"intereses", r"cat"),
+    # "¿cuánto es lo máximo que puedo financiar?", "¿de cuánto me dan el crédito?": the price
+    # less the least down payment.
+    "max_financed": (
+        r"(?:lo )?maximo (?:que )?(?:(?:me )?(?:pueden|puedo|podria|podrian|se puede) )?"
+        r"(?:financiar|financian|prestar|prestan)",
+        r"(?:monto|cantidad) maxim[oa] (?:a|de|del|para) (?:financiar|financiamiento|credito)",
+        r"(?:cuanto|de cuanto|hasta cuanto) (?:me )?(?:pueden |podrian )?(?:financian|financiarian"
+        r"|prestan|prestarian|dan de credito|darian de credito)",
+        # "¿de cuánto me pueden dar el crédito como máximo?": the most and a credit word.
+        r"cuanto\b.*\b(?:credito|financ\w*|prest\w*)\b.*\b(?:como )?maxim[oa]",
+    ),
     "min_down": (
         r"minimo de enganche", r"enganche minimo", r"lo minimo de enganche",
         r"sin enganche", r"cuanto de enganche", r"cuanto es de enganche", r"enganche de cuanto",

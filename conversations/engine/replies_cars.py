@@ -81,6 +81,7 @@ _FIELD_NAMES = {
     "version": "la versión",
     "equipment": "ese equipamiento",
     "consumption": "el consumo de combustible",
+    "comfort": "la comodidad y el espacio",
     "capacity": "la capacidad (cajuela, carga o potencia)",
     "traction": "la tracción",
 }
@@ -224,6 +225,16 @@ def rules_answer(
     if topic == "terms":
         listed = ", ".join(str(t) for t in terms[:-1]) + f" y {terms[-1]}"
         return f"Manejamos plazos de {listed} meses ({terms[0] // 12} a {terms[-1] // 12} años)."
+    if topic == "max_financed":
+        share, least = f"{(1 - min_ratio) * 100:.0f}%", f"{min_ratio * 100:.0f}%"
+        head = f"Se puede financiar hasta el {share} del precio (el otro {least} es el enganche)"
+        if car is not None or price is not None:
+            total = car.price if car is not None else price
+            assert total is not None  # noqa: S101 - one of the two is given
+            financed = (total * (1 - min_ratio)).quantize(Decimal("0.01"))
+            what = f"el *{car.title}*" if car is not None else f"un auto de {mxn(total)}"
+            return f"{head}: para {what} son hasta {mxn(financed)}, sujeto a aprobación de crédito."
+        return f"{head}, sujeto a aprobación de crédito."
     minimum = f"El enganche mínimo es de {min_ratio * 100:.0f}% del precio"
     if car is not None:
         amount = (car.price * min_ratio).quantize(Decimal("0.01"))

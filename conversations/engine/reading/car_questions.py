@@ -115,6 +115,8 @@ _FIELDS = {
         r"asientos de piel", r"vestiduras", r"piel", r"llave inteligente", r"arranque por boton",
         r"bolsas de aire", r"frenos abs", r"control crucero", r"crucero",
     ),
+    # Comfort and room: the catalogue has no such data (answered honestly).
+    "comfort": (r"comod\w*", r"confort\w*", r"espacios[oa]", r"amplitud", r"silencios[oa]"),
     # Fuel economy: the catalogue has no consumption figures (answered honestly).
     "consumption": (
         r"gasta\w*", r"consum\w*", r"rinde", r"rinden", r"rendimiento", r"rendidor\w*",
@@ -193,7 +195,8 @@ _COMPARED_FIELDS = ("price", "year", "km", "transmission")
 _RECOMMEND = re.compile(
     r"\bcual(?:es)?\b.*\b(?:me conviene\w*|conviene\w*|recomienda\w*|recomendarias|es mejor"
     r"|esta mejor|sale mejor|mejor opcion|elegirias|escogerias|agarrarias|te late mas|seria mejor"
-    r"|mas segur[oa]|mas confiable|mas rendidor\w*|mas buen[oa]|vale mas la pena)\b"
+    r"|mas segur[oa]|mas confiable|mas rendidor\w*|mas buen[oa]|vale mas la pena"
+    r"|mas comod[oa]|mas espacios[oa]|mas ampli[oa]|mas bonit[oa]|mas facil de manejar)\b"
     r"|\bque me recomienda\w*\b|\bcual (?:me )?recomienda\w*\b"
 )
 # "de esos", "de las opciones": the question is about the options shown (a long message about
