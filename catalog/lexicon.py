@@ -239,6 +239,8 @@ COMMON_WORDS: frozenset[str] = _wordlist(
     bastante demasiado camino caminos carretera viaje viajes avenida
     neta netas chido chida padrisimo chingon chingona cuate cuates carnal carnala morra morro
     chamba chambear jale simon nel orale andale aguas mero mera orita chale nomas pos pus pa pal
+    subo subes subimos subele subirle subiendo bajas bajamos bajale bajarle pongo pones ponle
+    ponerle meto metes mete metele meterle
     """
 )
 

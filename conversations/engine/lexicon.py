@@ -30,7 +30,7 @@ PRICE_CUES = (
     r"presupuesto", r"presupueto", r"presupuesta", r"budget", r"precio", r"cueste", r"cuesta",
     r"valga", r"que no pase de", r"no mas de", r"maximo", r"max", r"tope", r"hasta",
     r"menos de", r"alrededor de", r"tengo", r"traigo", r"cuento con", r"ando en", r"como",
-    r"unos", r"unas", r"aprox", r"aproximadamente", r"sub[ei]\w*", r"con",
+    r"unos", r"unas", r"aprox", r"aproximadamente", r"sub[eio]\w*", r"con",
 )  # fmt: skip
 RATE_WORDS = (r"tasa", r"interes", r"intereses", r"cat")
 

@@ -270,6 +270,12 @@ def visit_which(*, call: bool) -> str:
     )
 
 
+def names_not_in_stock(names: Sequence[str], *, budget: Decimal | None) -> str:
+    listed = " ni ".join(f"*{n}*" for n in names)
+    where = f"dentro de {mxn(budget)}" if budget else "que cumplan lo que buscas"
+    return f"De {listed} no tengo unidades {where} en este momento."
+
+
 def next_step_choose() -> str:
     return (
         "¡Va! Así le hacemos: primero me dices cuál te interesa (el número), te hago la "

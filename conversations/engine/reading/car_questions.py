@@ -137,6 +137,9 @@ _FIELDS = {
         r"caracteristicas", r"detalles", r"especificaciones", r"ficha tecnica", r"ficha",
         r"mas informacion", r"mas info", r"info de", r"informacion de",
         r"(?:que|q|k|ke) tal (?:esta|es|se ve|anda|sale)", r"como (?:esta|se ve|anda)",
+        # "q onda con el 3, ¿está bueno?", "¿vale la pena el 2?": how it is, not taking it.
+        r"(?:que|q|k|ke) onda con (?:el|la|los|las)", r"(?:esta|es|sale|anda) buen[oa]",
+        r"vale la pena",
         # "la 1 q tal?": how that option is (an option, then "qué tal" and nothing more)
         r"(?:el|la|opcion)\s+(?:\d|primer\w*|segund\w*|tercer\w*|ultim\w*)\s+"
         r"(?:que|q|k|ke) tal\W*$",

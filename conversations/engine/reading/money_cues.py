@@ -20,7 +20,7 @@ _GIVE = _alternation(lexicon.GIVE_CUES)
 _MONTHLY = _alternation(lexicon.MONTHLY_CUES)
 _PRICE = _alternation(lexicon.PRICE_CUES)
 # presupuesto … hasta, and "súbele a 350": not "tengo", "con"
-_PRICE_STRONG = _alternation((*lexicon.PRICE_CUES[:14], r"sub[ei]\w*"))
+_PRICE_STRONG = _alternation((*lexicon.PRICE_CUES[:14], r"sub[eio]\w*"))
 _RATE = _alternation(lexicon.RATE_WORDS)
 # What the customer earns is neither a budget nor a monthly payment: "gano 15 mil al mes".
 _INCOME = _alternation(

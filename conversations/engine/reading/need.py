@@ -204,7 +204,7 @@ def _read_need(
     """The need's fields of the reading, and the text without phones nor the makes left out."""
     pending = state.next_action
     # Need: the catalogue's disciplined matcher, on text without phone numbers.
-    car_context = pending in (Action.ASK_NEED, Action.ASK_BUDGET) or bool(
+    car_context = pending in (Action.ASK_NEED, Action.ASK_BUDGET, Action.CHOOSE_OPTION) or bool(
         parsing.find_amounts(no_phone_text)
     )
     # "mi camioneta vieja", "mi carro actual": the car the customer has, not the one they want.

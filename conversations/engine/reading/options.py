@@ -24,7 +24,7 @@ _DISLIKED = re.compile(
 )
 _WANTS_IT = re.compile(
     r"^(?:(?:si|ok|va|sale|pues|bueno|ya)\s+)*(?:lo|la) (?:quiero|kiero)\b|\bme (?:lo|la) llevo\b"
-    r"|\b(?:lo|la) compro\b"
+    r"|\b(?:lo|la) compro\b|\bme (?:lo|la) quedo\b|\bme quedo con (?:ese|esa|este|esta|el|la)\b"
     # "apártalo", "me lo apartas", "lo aparto": reserving what is shown is taking it.
     r"|\bapart(?:a|e|alo|ala|amelo|amela|enmelo|enmela|emelo|emela)\b"
     # ("¿ya lo apartaron?", "¿está apartado?" ask whether it is still there).

@@ -22,7 +22,12 @@ def advance(turn: Turn, *, exclude: tuple[str, ...] = ()) -> TurnResult:
     if not s.has_need:
         return turn.ask(Action.ASK_NEED)
     in_mind = "car_in_mind" in turn.understood  # a question about the model named, no budget yet
-    if budget_stalled(turn, Action.ASK_BUDGET) or _listing_named(turn) or in_mind:
+    # "estoy entre la cx-5 y la tucson, ¿cuál tienen más barata?": the prices of the names asked
+    # about are shown ("¿cuál me recomiendas?" between two names asks the budget first).
+    r = turn.reading
+    priced = r.price_asked or r.cheaper or "cheap" in r.need.uses
+    compared = bool(r.alternatives) and r.question and priced and not s.options
+    if budget_stalled(turn, Action.ASK_BUDGET) or _listing_named(turn) or in_mind or compared:
         return options_without_budget(turn)
     if not s.has_budget and not s.options:
         if "need" in turn.changed and cues.asks_exists(turn.reading.folded):

@@ -8,7 +8,7 @@ from typing import Any
 from conversations.engine import replies, replies_cars
 from conversations.engine.parsing import fold
 from conversations.engine.ports import CarQuery
-from conversations.engine.state import Action, Slots, evolve
+from conversations.engine.state import Action, CarOption, Slots, evolve
 from conversations.engine.turn_builder import Turn
 
 # A car wanted in general words ("busco un carro rojo con pantalla"): only its kind is missing.
@@ -161,7 +161,21 @@ def recommend(turn: Turn, exclude: tuple[str, ...] = ()) -> bool:
     turn.understood["options"] = [c.stock_id for c in rec.cars]
     turn.say(replies.options_intro(exact=rec.exact, note=rec.note, count=len(rec.cars)))
     turn.say(replies.options_block(rec.cars))
+    # "¿la cx-5 o la tucson?": a model named beside others that none of the cars is, said so.
+    if missing := _names_not_shown(s, rec.cars) if s.alternatives and rec.exact else ():
+        turn.say(replies_cars.names_not_in_stock(missing, budget=s.budget_max))
     return True
+
+
+def _names_not_shown(s: Slots, cars: tuple[CarOption, ...]) -> tuple[str, ...]:
+    """The models named (the search and its alternatives) that none of ``cars`` is."""
+    shown = {(fold(c.make), fold(c.model)) for c in cars}
+    named = [(s.make, s.model), *s.alternatives]
+    return tuple(
+        f"{make} {model}"
+        for make, model in named
+        if make and model and (fold(make), fold(model)) not in shown
+    )
 
 
 def query_key(s: Slots) -> str:

@@ -22,6 +22,9 @@ from catalog.selectors import catalog_match_text
         ("hatch de 5 puertas", "hatchback"),
         ("busco algo tipo deportivo", "coupe"),
         ("una suv deportiva", "suv"),
+        # The verbs of raising an amount are ordinary words: "subo" is no SUV.
+        ("ok y si le subo a 25%", None),
+        ("y si le subes a 300?", None),
     ],
 )
 def test_a_body_said_by_description(text: str, body: str | None) -> None:
