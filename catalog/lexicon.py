@@ -34,8 +34,8 @@ BODY_WORDS: dict[str, str] = {
     "minivan": "minivan",
     "mini van": "minivan",
     "minivans": "minivan",
-    # A van said with what marks it as a noun ("van" alone is the verb: "¿cuándo van?").
-    "vans": "minivan",
+    # A van said with what marks it as a noun ("van" alone is the verb: "¿cuándo van?"; "vans"
+    # alone is one slip from "bnas", "buenas" as typed).
     "una van": "minivan",
     "tipo van": "minivan",
     "estilo van": "minivan",

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from spanish.frequent import frequent_folded_words
+
 CHAT_SPELLINGS: dict[str, str] = {
     # k for qu, and the one-letter "que"
     "q": "que", "ke": "que", "kiero": "quiero", "kero": "quiero", "qiero": "quiero",
@@ -22,6 +24,7 @@ CHAT_SPELLINGS: dict[str, str] = {
     # dropped letters and abbreviations
     "nesesito": "necesito", "nesecito": "necesito", "nececito": "necesito",
     "nesesitamos": "necesitamos", "nesecitamos": "necesitamos",
+    "engache": "enganche", "engance": "enganche", "enganchr": "enganche",
     "pa": "para", "pal": "para el", "d": "de", "dnd": "donde", "dnde": "donde",
     "tb": "tambien", "tmb": "tambien", "tmbn": "tambien", "tambn": "tambien",
     "toy": "estoy", "stoy": "estoy", "sta": "esta", "tamos": "estamos", "ta": "esta",
@@ -29,7 +32,8 @@ CHAT_SPELLINGS: dict[str, str] = {
     "aver": "a ver", "osea": "o sea", "bn": "bien", "vdd": "verdad",
     "ud": "usted", "uds": "ustedes", "ustd": "usted", "ustds": "ustedes",
     # greetings, thanks, yes and no as typed
-    "ola": "hola", "wenas": "buenas", "wenos": "buenos", "weno": "bueno", "wno": "bueno",
+    "ola": "hola", "bnas": "buenas", "bns": "buenas", "bnos": "buenos",
+    "wenas": "buenas", "wenos": "buenos", "weno": "bueno", "wno": "bueno",
     "bno": "bueno", "grax": "gracias", "grcs": "gracias", "grs": "gracias", "grasias": "gracias",
     "porfa": "por favor", "porfis": "por favor", "xfa": "por favor", "xfavor": "por favor",
     "plis": "por favor", "pls": "por favor", "oki": "ok", "okey": "ok", "okay": "ok",
@@ -50,10 +54,35 @@ _K_OR_X = re.compile(r"(?<![\w$])(?<![\d$] )([kx])(?!\w)(?! \d)")
 
 
 def chat_words(folded: str) -> str:
-    """``folded`` (lower case, no accents) with each chat spelling replaced by its word."""
+    """``folded`` (lower case, no accents) with each chat spelling replaced by its word, and a
+    word spelt by its sound ("nuebo", "meces", "informasion") by the frequent word it sounds as."""
     text = _K_OR_X.sub(lambda m: "que" if m.group(1) == "k" else "por", folded)
     if "cient" in text:
         text = _SPLIT_HUNDREDS.sub(
             lambda m: _JOINED.get(m.group(1), m.group(1) + "cient") + m.group(2), text
         )
-    return _WORD.sub(lambda m: CHAT_SPELLINGS.get(m.group(0), m.group(0)), text)
+    return _WORD.sub(lambda m: CHAT_SPELLINGS.get(m.group(0)) or _by_sound(m.group(0)), text)
+
+
+# Letters Mexican Spanish says alike: b and v always; s, z and a soft c (before e or i).
+_SOUNDS_LIKE = {"b": "v", "v": "b", "s": "cz", "z": "s", "c": "s"}
+
+
+def _by_sound(word: str) -> str:
+    """The frequent word ``word`` sounds as, one letter apart by sound ("nuebo" → "nuevo",
+    "meces" → "meses", "serca" → "cerca"); a word already frequent, short or unlike any, as is
+    (a car name is no frequent word, so "bento" stays for the matcher to read as Vento)."""
+    if len(word) < 4:
+        return word
+    frequent = frequent_folded_words(min_length=4)
+    if word in frequent:
+        return word
+    for i, letter in enumerate(word):
+        soft = word[i + 1 : i + 2] in ("e", "i")
+        for other in _SOUNDS_LIKE.get(letter, ""):
+            if "c" in (letter, other) and not soft:
+                continue  # a hard c ("casa") sounds as k, not s
+            respelt = word[:i] + other + word[i + 1 :]
+            if respelt in frequent:
+                return respelt
+    return word

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import threading
 
-from spanish.folding import fold
-
 # The longest list any caller asks for; a shorter one is its beginning (wordfreq ranks by
 # frequency), so one read of wordfreq serves them all (about 0.3 s; the warm-up does it).
 _RANKED_COUNT = 5000
@@ -20,6 +18,9 @@ _lock = threading.Lock()
 def _read_wordfreq() -> tuple[str, ...]:
     """The ``_RANKED_COUNT`` most frequent Spanish words, folded, most frequent first."""
     import wordfreq
+
+    # Imported here: folding reads chat spellings, which look words up in these lists.
+    from spanish.folding import fold
 
     ranked = tuple(fold(word) for word in wordfreq.top_n_list("es", _RANKED_COUNT))
     # wordfreq keeps the whole frequency list cached (about 20 MB): only these are needed.

@@ -114,11 +114,21 @@ _QUESTION_START = re.compile(
 )
 
 
+# A later clause that asks without a question mark: "ese mero, cuánto de enganche mínimo"
+# (only the words that cannot start a statement: "que sea", "como 200 mil" can).
+_CLAUSE_QUESTION = re.compile(r"[,;.]\s*(?:y\s+)?(?:cuant[oa]s?|cual|cuales|donde)\b")
+
+
 def is_question(text: str) -> bool:
-    """A question by punctuation or by its first word after the lead-in words ("qué…", "ok y
-    cuánto…", "oye, ¿tienen…")."""
+    """A question by punctuation, by its first word after the lead-in words ("qué…", "ok y
+    cuánto…", "oye, ¿tienen…"), or by a later clause's ("ese, cuánto de enganche")."""
     stripped = text.strip()
-    return "?" in stripped or bool(_QUESTION_START.match(fold(stripped).lstrip("¿¡ ")))
+    folded = fold(stripped)
+    return (
+        "?" in stripped
+        or bool(_QUESTION_START.match(folded.lstrip("¿¡ ")))
+        or bool(_CLAUSE_QUESTION.search(folded))
+    )
 
 
 def is_goodbye(text: str) -> bool:

@@ -14,7 +14,7 @@ from catalog.selectors import catalog_match_text
     [
         ("ando buscando una camioneta tipo van pa mi negocio", "minivan"),
         ("quiero una van", "minivan"),
-        ("tienen vans?", "minivan"),
+        ("tienen una van?", "minivan"),
         ("cuando van a tener mas autos?", None),
         ("quiero un carro de 4 puertas automatico", "sedan"),
         ("algo de cuatro puertas", "sedan"),

@@ -44,3 +44,24 @@ def test_no_word_of_the_table_reads_as_another_key() -> None:
 )
 def test_hundreds_typed_apart_or_misspelt_are_one_word(typed: str, read: str) -> None:
     assert fold_message(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("cual es el mas nuebo", "cual es el mas nuevo"),
+        ("a 48 meces", "a 48 meses"),
+        ("quisiera informasion", "quisiera informacion"),
+        ("ok entonses", "ok entonces"),
+        ("esta serca", "esta cerca"),
+        ("cuanto de engache", "cuanto de enganche"),
+        ("ola bnas tardes", "hola buenas tardes"),
+        # A car name is no frequent word: left for the matcher ("bento" is read as Vento there).
+        ("busco un bento", "busco un bento"),
+        # A hard c sounds as k: "casa" is never "sasa"; short words and names stay.
+        ("mi casa", "mi casa"),
+        ("me llamo selene baca", "me llamo selene baca"),
+    ],
+)
+def test_a_word_spelt_by_its_sound_is_read_as_the_frequent_word(typed: str, read: str) -> None:
+    assert chat_words(typed) == read
