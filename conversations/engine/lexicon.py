@@ -142,6 +142,26 @@ AFTER_SALE = (
     r"(?:se (?:me )?|me )(?:descompuso|descompuesto|fallo|averio|quedo tirad[oa])",
     r"(?:tiene|trae|salio con) (?:una )?(?:falla|fallas|problema|problemas)",
 )  # fmt: skip
+# A make's country said instead of the make ("que no sea china", "nada coreano"): the makes of
+# that origin, as the catalogue names them (a make not in stock is simply never found).
+MAKES_BY_ORIGIN = {
+    r"chin": (
+        "JAC", "MG", "Chirey", "BAIC", "JMC", "Changan", "GWM", "Haval", "Omoda", "BYD", "Geely",
+        "Foton", "GAC", "Jetour",
+    ),
+    r"corean": ("KIA", "Hyundai"),
+    r"japones": (
+        "Toyota", "Nissan", "Honda", "Mazda", "Mitsubishi", "Suzuki", "Subaru", "Infiniti", "Acura",
+        "Lexus",
+    ),
+    r"aleman": ("Volkswagen", "Audi", "BMW", "Mercedes Benz", "Porsche"),
+    r"(?:american|gring|estadounidense)": (
+        "Chevrolet", "Ford", "Dodge", "Jeep", "RAM", "Lincoln", "GMC", "Cadillac", "Buick",
+        "Chrysler", "Tesla",
+    ),
+    r"frances": ("Renault", "Peugeot", "Citroen"),
+    r"italian": ("Fiat", "Alfa Romeo"),
+}  # fmt: skip
 FINANCING_INTEREST = (
     r"financiamiento", r"financiar", r"financiado", r"financiada", r"a credito", r"credito",
     r"a meses", r"en mensualidades", r"en pagos", r"plan de pagos",

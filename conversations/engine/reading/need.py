@@ -6,7 +6,7 @@ import dataclasses
 import re
 from typing import Any
 
-from conversations.engine import parsing
+from conversations.engine import lexicon, parsing
 from conversations.engine.parsing import fold
 from conversations.engine.ports import CarCatalog, NeedMatch
 from conversations.engine.reading.text import (
@@ -311,9 +311,21 @@ def _alternatives(
     return dataclasses.replace(need, make=first[0], model=first[1]), tuple(names[1:])
 
 
+# "que no sea china", "nada coreano", "ningún carro japonés", "sin chinos": a country's makes.
+_NEGATED_ORIGIN = re.compile(
+    r"\b(?:(?:que )?no (?:sea|sean|quiero|me gusta\w*)|ningun[oa]?s?|nada|sin|excepto|menos)"
+    r"(?:\s+(?:un|una|los|las|de|del|marca|marcas|carro|carros|auto|autos|coche|coches"
+    r"|camioneta|camionetas|algo))*\s+(" + "|".join(lexicon.MAKES_BY_ORIGIN) + r")\w*"
+)
+
+
 def _excluded_makes(no_phone_text: str, catalog: CarCatalog) -> tuple[list[str], str]:
     """The makes the customer does not want, and the text without them."""
     excluded_makes: list[str] = []
+    for m in _NEGATED_ORIGIN.finditer(no_phone_text):
+        origin = next(o for o in lexicon.MAKES_BY_ORIGIN if re.fullmatch(o, m.group(1)))
+        excluded_makes += list(lexicon.MAKES_BY_ORIGIN[origin])
+        no_phone_text = no_phone_text.replace(m.group(0), " ")
     for m in _NEGATED_CAR.finditer(no_phone_text):
         if _ASKS_FOR.search(no_phone_text[: m.start()]):
             continue  # "¿no tienes nada de BMW?" asks for BMW

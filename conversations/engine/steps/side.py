@@ -261,6 +261,14 @@ def _questions_for_the_articles(turn: Turn) -> None:
     flow_asked = not r.kavak_topic and bool(
         r.term or r.monthly_asked or r.total_asked or r.similar or r.better
     )
+    # "¿y a crédito cuánto me saldría?" with a car in view: its plan (the flow chooses the car
+    # asked about), not the credit article.
+    car_credit = bool(
+        r.financing_interest
+        and (turn.slots.options or turn.slots.chosen)
+        and _WHAT_IT_COSTS.search(r.folded)
+    )
+    flow_asked = flow_asked or car_credit
     if "contact" in turn.changed and not (r.kavak_topic or about_flow):
         return  # "¿ya te di mi número? es 55…": the contact data is the answer
     s = turn.slots
@@ -271,7 +279,7 @@ def _questions_for_the_articles(turn: Turn) -> None:
         turn.answered = True
         return
     if (r.kavak_question and not (flow_only or car_asked or flow_asked)) or (
-        r.question and not about_flow and not flow_question(turn)
+        r.question and not about_flow and not flow_question(turn) and not car_credit
     ):
         faq(turn, text)
     elif about_flow and (r.kavak_topic or ("?" in turn.text and not (car_asked or flow_asked))):
@@ -279,6 +287,13 @@ def _questions_for_the_articles(turn: Turn) -> None:
         part = _kavak_clauses(text, turn.deps.knowledge)
         if part:
             faq(turn, part)
+
+
+# "¿cuánto me saldría?", "¿cuánto quedaría?": what a car would cost (not "¿en cuánto tiempo…?").
+_WHAT_IT_COSTS = re.compile(
+    r"\bcuant[oa]s?\s+(?:me\s+|le\s+|nos\s+)?(?:saldria|sale|saldra|quedaria|queda|pagaria"
+    r"|pago|seria|costaria|cuesta)\b"
+)
 
 
 def _down_for_monthly(turn: Turn, car: CarOption, monthly: Decimal) -> None:

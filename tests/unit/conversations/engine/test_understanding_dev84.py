@@ -1,0 +1,54 @@
+"""Classes fixed from the eighty-fourth development batch: a make's country said instead of the
+make leaves that country's makes out; "¿y a crédito cuánto me saldría?" with a car in view is its
+plan, not a question for the articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from conversations.engine.state import Action
+from tests.support.fakes import FakeKnowledge
+from tests.unit.conversations.engine.test_policy import Chat
+from tests.unit.conversations.engine.test_understanding import read
+
+
+@pytest.mark.parametrize(
+    ("text", "left_out"),
+    [
+        ("busco auto pero no quiero nada chino", {"JAC", "MG"}),
+        ("una camioneta que no sea coreana", {"KIA", "Hyundai"}),
+        ("ningun carro japones por favor", {"Toyota", "Nissan", "Honda", "Mazda"}),
+        ("sin marcas chinas", {"JAC", "MG"}),
+    ],
+)
+def test_a_makes_country_leaves_its_makes_out(text: str, left_out: set[str]) -> None:
+    r = read(text)
+    assert left_out <= set(r.excluded_makes)
+
+
+def test_a_country_said_otherwise_leaves_nothing_out() -> None:
+    assert read("vivo en la colonia china de la ciudad").excluded_makes == ()
+
+
+class _AnswersEverything(FakeKnowledge):
+    def looks_like_question(self, text: str) -> bool:
+        return True
+
+
+def test_on_credit_how_much_of_the_car_asked_about_is_its_plan() -> None:
+    chat = Chat()
+    chat.knowledge = _AnswersEverything()
+    chat.say("busco un corolla de 300 mil")
+    chat.say("cual es el mas barato?")
+    r = chat.say("ok y a credito cuanto me saldria?")
+    assert chat.knowledge.asked[-1:] != ["ok y a credito cuanto me saldria?"]
+    assert r.state.slots.chosen is not None
+    assert r.state.next_action == Action.ASK_DOWN_PAYMENT
+
+
+def test_on_credit_how_long_is_still_for_the_articles() -> None:
+    chat = Chat()
+    chat.knowledge = _AnswersEverything()
+    chat.say("busco un corolla de 300 mil")
+    chat.say("en cuanto tiempo me aprueban el credito?")
+    assert chat.knowledge.asked[-1] == "en cuanto tiempo me aprueban el credito?"
