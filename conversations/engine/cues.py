@@ -424,8 +424,9 @@ _EXISTS = re.compile(
 
 # A car seen somewhere, or one in particular: "vi un cx5 2019 en su página", "el versa 2020".
 _LISTING = re.compile(
+    # "quisiera cotizar una honda crv 2017": a quote of a model and year is of that listing.
     r"\b(?:vi|vimos|publicad\w*|anunci\w*|pagina|sitio|web|app|marketplace|sigue disponible"
-    r"|siguen disponibles|(?:todavia|aun) (?:lo|la) tienen)\b"
+    r"|cotiz\w*|siguen disponibles|(?:todavia|aun) (?:lo|la) tienen)\b"
     r"|\b(?:el|la|ese|esa|este|esta)\s+[a-z][\w-]*(?:\s+[a-z0-9][\w-]*)?\s+(?:modelo\s+)?"
     r"(?:20[0-3]\d|19[89]\d)\b"
 )

@@ -1,11 +1,13 @@
-"""Classes fixed from the eighty-fourth development batch: a make's country said instead of the
-make leaves that country's makes out; "¿y a crédito cuánto me saldría?" with a car in view is its
-plan, not a question for the articles."""
+"""Classes fixed from the eighty-fourth and eighty-fifth development batches: a make's country
+said instead of the make leaves that country's makes out; "¿y a crédito cuánto me saldría?" with
+a car in view is its plan, not a question for the articles; a quote asked for a model and year
+names that listing."""
 
 from __future__ import annotations
 
 import pytest
 
+from conversations.engine import cues
 from conversations.engine.state import Action
 from tests.support.fakes import FakeKnowledge
 from tests.unit.conversations.engine.test_policy import Chat
@@ -52,3 +54,16 @@ def test_on_credit_how_long_is_still_for_the_articles() -> None:
     chat.say("busco un corolla de 300 mil")
     chat.say("en cuanto tiempo me aprueban el credito?")
     assert chat.knowledge.asked[-1] == "en cuanto tiempo me aprueban el credito?"
+
+
+# --- dev85 -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "listing"),
+    [
+        ("quisiera cotizar una honda crv 2017", True),
+        ("me cotizas el versa 2020?", True),
+        ("busco un mazda 3 2018", False),
+    ],
+)
+def test_a_quote_of_a_model_and_year_names_the_listing(text: str, listing: bool) -> None:
+    assert cues.names_a_listing(text) is listing
