@@ -36,6 +36,8 @@ FLOORS = {
     # it broke a held-out-5 question through /chat, as in round 7; it had raised development-4,
     # development-7, held-out and held-out-5, whose floors are those without it.
     "development7": {"hit": 0.94, "facts": 0.92, "decline": 0.96, "precision": 0.85, "second": 1.0},
+    # Round 9's set, written before its changes: its first figures (rounded down).
+    "development8": {"hit": 0.87, "facts": 0.8, "decline": 0.87, "precision": 0.72, "second": 1.0},
     # Decline 0.93 -> 0.86 and precision 0.90 -> 0.89 in round 8: a city with no branch is
     # answered from the branches article now (no branch there; where we are), a product
     # decision. Two of this set's questions to decline are so answered; its in-domain fallbacks
