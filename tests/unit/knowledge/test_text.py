@@ -252,3 +252,25 @@ def test_where_a_warranty_comes_from_qualifies_it(text: str) -> None:
 def test_paying_the_difference_for_another_car_is_a_trade_in(text: str) -> None:
     # Round 8: the car's name made it a catalogue question, and no topic word was left.
     assert "acuenta" in kb_text.words(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("que me da kavak total", ["kavaktotal"]),
+        ("que pasos sigo para sacar credito", ["credito"]),
+        ("no lo vi en su pagina", ["catalogo"]),
+        ("mi hija entra a la universidad", ["universidad"]),
+        ("no los conocia", []),
+    ],
+)
+def test_forms_of_frame_verbs_carry_no_topic(text: str, expected: list[str]) -> None:
+    # Round 9: irregular forms ("da", "sigo", "vi") and endings the stemmer leaves ("entra",
+    # "conocía") counted against every article as unknown words.
+    assert kb_text.words(text) == expected
+
+
+def test_nouns_shaped_like_frame_verb_forms_stay() -> None:
+    assert kb_text.weak_verb_form("entran")
+    assert not kb_text.weak_verb_form("estado")  # a participle makes a noun: "en buen estado"
+    assert not kb_text.weak_verb_form("credito")
