@@ -10,13 +10,22 @@ and "sucursal" in a question end up as the same term. The word lists it applies 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 
 from rapidfuzz.distance import OSA
 
 import spanish
 from knowledge import direction
-from knowledge.lexicon import PHRASES, PLACES, PRESENCE_PHRASE, SLANG, STOP_WORDS, wordlist
+from knowledge.lexicon import (
+    CAR_MAKES,
+    PHRASES,
+    PLACES,
+    PRESENCE_PHRASE,
+    SLANG,
+    STOP_WORDS,
+    wordlist,
+)
 from knowledge.synonyms import SYNONYM_GROUPS, WEAK_VERBS, WEAK_WORDS
 
 # The knowledge base's stem and sound key (the index and the selectors read them from here).
@@ -246,6 +255,10 @@ _HEAD_COMPLEMENT = re.compile(
 )
 
 
+# The terms of a car itself ("auto", "carro", "modelo", "seminuevo"), which a make describes.
+_CAR_TERMS = frozenset(("aut", "model", "seminuev"))
+
+
 # Pronouns only a verb follows ("les caigo", "me queda"); "la", "lo", "los" are articles too.
 _CLITICS = frozenset(("me", "te", "se", "nos", "le", "les"))
 
@@ -271,6 +284,18 @@ def head_complements(text: str) -> list[tuple[str, str]]:
             for w in (head, complement)
         ):
             pairs.append((head, complement))
+    # A make right after a business word names that make's business: "la agencia Chevrolet",
+    # "el servicio Toyota" (as "la garantía de Nissan" does). After a car word ("un auto
+    # Nissan") it only describes the car.
+    tokens = folded.split()
+    pairs += [
+        (head, make)
+        for head, make in itertools.pairwise(tokens)
+        if make in CAR_MAKES
+        and head not in STOP_WORDS | WEAK_WORDS
+        and len(head) > 3
+        and term_of(head) not in _CAR_TERMS
+    ]
     return pairs
 
 

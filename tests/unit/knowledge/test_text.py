@@ -274,3 +274,22 @@ def test_nouns_shaped_like_frame_verb_forms_stay() -> None:
     assert kb_text.weak_verb_form("entran")
     assert not kb_text.weak_verb_form("estado")  # a participle makes a noun: "en buen estado"
     assert not kb_text.weak_verb_form("credito")
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("donde esta la agencia chevrolet en puebla", ("agencia", "chevrolet")),
+        ("me pasas el telefono de la agencia toyota", ("agencia", "toyota")),
+    ],
+)
+def test_a_make_after_a_business_word_names_another_business(
+    text: str, pair: tuple[str, str]
+) -> None:
+    # Round 9: "la agencia Chevrolet en Puebla" got Kavak's Puebla branches.
+    assert pair in kb_text.head_complements(text)
+
+
+@pytest.mark.parametrize("text", ["busco un auto nissan", "tienen camionetas toyota"])
+def test_a_make_after_a_car_word_only_describes_the_car(text: str) -> None:
+    assert kb_text.head_complements(text) == []
