@@ -73,6 +73,10 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         re.compile(
             r"\bcuant[oa]s\b|\bcuanto (?:tiempo|dura|duran|tarda|tardan)\b|\bde cuanto\b"
             r"|\ben cuanto (?:tiempo)?\b|\bcuanto (?:es|son)\b|\bque tan rapido\b"
+            # A quantity asked without "cuántos": "¿tienen muchos autos para escoger?" is
+            # answered by the figure ("miles"), not by the advisors who help to choose. (Wider
+            # forms, "mucho tiempo", "inventario grande", cost a held-out floor; not kept.)
+            r"|\b(?:muchos|muchas|bastantes) (?:autos|carros|coches|camionetas|opciones|modelos)\b"
         ),
     ),
     (

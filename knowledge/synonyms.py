@@ -299,7 +299,8 @@ WEAK_WORDS: frozenset[str] = frozenset(
     servir sirve sirven aceptar aceptan acepta aceptas recibir reciben recibe tardar tardan tarda
     durar dura duran pasar pasa pasan llegar llega poner pone ir voy vamos venir viene llevar lleva
     dejar deja seguir sigue usar uso tomar toma mandar manda cierto verdad tiempo forma manera parte
-    mejor bueno buena buenos buenas otro otra gran grande poco mucha mucho todo toda
+    mejor bueno buena buenos buenas otro otra gran grande poco mucha mucho muchas todo toda
+    bastante bastantes varios varias suficiente suficientes
     todos todas siempre nunca ahora hoy luego pronto rapido aqui alla solo sola existe existen creo
     crees sabes sabe saben conoces explica explicas explicame dices decir pregunta preguntas duda
     dudas informacion quisiera gustaria puedes podrias deberia necesita necesitan haber hacer hacen

@@ -53,3 +53,9 @@ def test_a_presence_question_about_a_city_without_a_branch_reads_as_a_branch_que
     assert "cancun" not in kb_text.words("hay kavak en cancun")
     # Any other question about the city is about something else.
     assert "merida" in kb_text.words("como esta el clima en merida")
+
+
+def test_many_cars_asked_is_a_figure_question() -> None:
+    # Round 9: "¿tienen muchos autos para escoger?" got the advisors' section, not "miles".
+    assert answers.question_kind("tienen muchos autos para escoger?") is answers.Kind.FIGURE
+    assert answers.question_kind("hay muchas opciones de carros?") is answers.Kind.FIGURE
