@@ -42,6 +42,9 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "hubs",
         "lugar",
         "lugares",
+        # A used-car lot ("¿dónde tienen lote en la CDMX?") is a branch, as "agencia" is.
+        "lote",
+        "lotes",
     ),
     ("donde", "direccion", "direcciones", "domicilios"),
     ("enganche", "anticipo", "anticipos", "entrada"),

@@ -293,3 +293,10 @@ def test_a_make_after_a_business_word_names_another_business(
 @pytest.mark.parametrize("text", ["busco un auto nissan", "tienen camionetas toyota"])
 def test_a_make_after_a_car_word_only_describes_the_car(text: str) -> None:
     assert kb_text.head_complements(text) == []
+
+
+def test_a_used_car_lot_is_a_branch() -> None:
+    # Round 9: "¿dónde tienen lote en la CDMX?" fell under the threshold ("lote" unknown).
+    assert kb_text.terms("donde tienen lote en la cdmx") == kb_text.terms(
+        "donde tienen sucursal en la cdmx"
+    )
