@@ -119,9 +119,11 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "domingos",
         "festivos",
     ),
-    ("app", "aplicacion", "aplicaciones", "playstore", "appstore", "ios"),
+    ("app", "aplicacion", "aplicaciones", "playstore", "appstore", "ios", "android"),
     ("tramites", "tramite", "gestoria", "papeleo"),
     ("mantenimiento", "mantenimientos", "afinacion", "afinaciones"),
+    # Booking is asked for as an appointment: "¿cómo saco cita para el mantenimiento?".
+    ("agendar", "agenda", "agendo", "cita", "citas"),
     ("dias", "dia"),
     ("asesor", "asesores", "asesora", "agente", "ejecutivo", "vendedor", "humano", "persona"),
     ("domicilio", "casa"),

@@ -300,3 +300,18 @@ def test_a_used_car_lot_is_a_branch() -> None:
     assert kb_text.terms("donde tienen lote en la cdmx") == kb_text.terms(
         "donde tienen sucursal en la cdmx"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("como le hago para comprar un carro si vivo en otro estado", "linea"),
+        ("cuantos km puedo manejarlo antes de decidir si me lo quedo", "km"),
+        ("me pagan luego luego?", "inmediato"),
+        ("ap de kavak pa android", "app"),
+        ("como saco cita para el mantenimiento", "agendar"),
+    ],
+)
+def test_round_9_wordings_reach_their_topic(text: str, term: str) -> None:
+    assert kb_text.term_of(term) in kb_text.terms(text)
+    assert "pruebamanejo" not in kb_text.terms(text)
