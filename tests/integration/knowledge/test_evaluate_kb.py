@@ -37,7 +37,7 @@ FLOORS = {
     # development-7, held-out and held-out-5, whose floors are those without it.
     "development7": {"hit": 0.98, "facts": 0.97, "decline": 1.0, "precision": 0.96, "second": 1.0},
     # Round 9's set, written before its changes (0.87 / 0.80 / 0.87 / 0.72 then), tuned in round 9.
-    "development8": {"hit": 0.94, "facts": 0.94, "decline": 0.95, "precision": 0.92, "second": 1.0},
+    "development8": {"hit": 0.94, "facts": 0.94, "decline": 1.0, "precision": 0.92, "second": 1.0},
     # Decline 0.93 -> 0.86 and precision 0.90 -> 0.89 in round 8: a city with no branch is
     # answered from the branches article now (no branch there; where we are), a product
     # decision. Two of this set's questions to decline are so answered; its in-domain fallbacks
