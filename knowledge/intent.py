@@ -292,12 +292,12 @@ _CASH_PURCHASE = re.compile(
     r"|\bsin (?:credito|financiamiento)\b|\bno (?:quiero|necesito|ocupo) "
     r"(?:credito|financiamiento)\b"
 )
-# A car compared with the rest of the inventory ("el más nuevo que tienen", "lo más barato"), or a
-# monthly payment to compute ("¿cuánto pagaría al mes?", "¿de cuánto sería la mensualidad?"): the
-# catalogue and the financing rules answer them.
+# A car compared with the rest of the inventory ("el más nuevo que tienen", "el carro más barato"),
+# or a monthly payment to compute ("¿cuánto pagaría al mes?", "¿de cuánto sería la
+# mensualidad?"): the catalogue and the financing rules answer them.
 _CATALOGUE_PHRASE = re.compile(
-    r"\b(?:el|la|los|las|lo) mas (?:nuevo|nueva|nuevos|nuevas|reciente|barato|barata|baratos"
-    r"|economico|economica|economicos|caro|cara|grande|chico|chica)\b"
+    r"\b(?:el|la|los|las|lo) (?:(?:carro|auto|coche|camioneta)s? )?mas (?:nuevo|nueva|nuevos"
+    r"|nuevas|reciente|barato|barata|baratos|economico|economica|economicos|caro|cara|grande|chico|chica)\b"
     r"|\bcuanto (?:pagaria|pago|pagaremos|quedaria|saldria|seria|sale|queda)\b[^.?!]{0,20}"
     r"\b(?:al mes|mensual|mensuales|por mes|cada mes)\b"
     r"|\b(?:cuanto|de cuanto) (?:seria|quedaria|sale|saldria|queda|es) (?:la |mi )?mensualidad"

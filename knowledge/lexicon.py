@@ -63,13 +63,17 @@ PRESENCE_PHRASE: tuple[str, str] = (
 PHRASES: tuple[tuple[str, str], ...] = (
     (r"buen(?:os|as)? (?:dias|tardes|noches)|buen dia", " "),
     (
-        r"prueba(?:s)? de manejo|test ?drive|manejarlo antes"
+        r"prueba(?:s)? de manejo|test ?drive"
+        # Driving it before deciding whether to *keep* it is the trial period (it is bought).
+        r"|manejarlo antes(?! de (?:decidir )?(?:si )?(?:me lo quedo|quedarmelo))"
         # Driving it before paying is a test drive ("manejar antes de decidir" is the trial).
         r"|manejar(?:lo|la)? antes de (?:comprar|pagar)\w*"
         r"|probar(?:lo|la)? (?:(?:el|la|un|una|mi) (?:auto|carro|coche|camioneta) )?"
         r"(?:antes de (?:comprar|comprarlo|comprarla)|en (?:mi |la )?casa|a domicilio)",
         " pruebamanejo ",
     ),
+    # "Luego luego", "de volada": right away (a selling offer's immediate payment).
+    (r"luego luego|de volada|al momento|al instante", " inmediato "),
     # "¿Con cuánto de enganche…?" asks for the minimum down payment.
     (r"(?:con )?cuanto (?:de )?enganche|enganche de cuanto", " enganche minimo "),
     # Changing one's car ("cambiar mi carro", "tengo uno viejito y quiero cambiarlo") is a
@@ -145,13 +149,14 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"sin salir de (?:mi |la |tu |su )?casa", " linea "),
     # Buying far from a branch, or without going to one, is the online purchase: "¿se puede
     # comprar sin ir a ninguna sucursal?", "vivo lejos de cualquier sucursal", "no hay sucursal
-    # aquí".
+    # aquí", "vivo en otro estado".
     (
         r"sin (?:ir|pasar|acudir|visitar|ir fisicamente) (?:a |por )?"
         r"(?:la |una |ninguna |alguna |sus |las )?(?:sucursal(?:es)?|agencias?|sedes?|tiendas?)"
         r"|lejos de (?:cualquier |alguna |una |la |las |sus )?(?:sucursal(?:es)?|agencias?|sedes?)"
         r"|no (?:hay|tienen) (?:ninguna |una )?(?:sucursal(?:es)?|agencias?|sedes?)"
-        r" (?:por )?(?:aca|aqui|cerca|en mi ciudad)",
+        r" (?:por )?(?:aca|aqui|cerca|en mi ciudad)"
+        r"|(?:vivo|estoy|soy|vivimos|estamos) (?:en|de) otr[oa] (?:estado|ciudad)",
         " linea ",
     ),
     # Who Kavak is: "¿qué son?", "¿quiénes son ustedes?", "¿son una agencia o una empresa?".
@@ -267,6 +272,7 @@ FOREIGN_NAMES: frozenset[str] = frozenset(
     banamex hsbc scotiabank coppel elektra telcel pemex cfe imss sat netflix spotify google
     metro metrobus aeropuerto estadio hospital iphone bitcoin
     banco bancos verificacion verificentro gobierno escuela universidad hipoteca vida gastos
+    buro placas tenencia refrendo
     """
     )
 )
@@ -294,6 +300,7 @@ SLANG: dict[str, str] = {
     "pue": "puebla",
     "cuerna": "cuernavaca",
     "apps": "app",
+    "ap": "app",
     "kms": "km",
     "kilometros": "km",
     "kilometro": "km",

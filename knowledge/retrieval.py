@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 
 from knowledge import ranking
-from knowledge.index import QueryAnalysis, ScoredChunk, Snapshot
+from knowledge.index import FRAMED_WORDS, QueryAnalysis, ScoredChunk, Snapshot
+from knowledge.lexicon import FOREIGN_NAMES, OTHER_CITIES
 from knowledge.ranking import ArticleScore
 
 # Confidence below which the agent does not answer from the knowledge base (setting overrides).
@@ -78,6 +79,21 @@ def _is_question(clause: QueryAnalysis) -> bool:
     return bool(_INTERROGATIVE.search(clause.text))
 
 
+# Single words of the cities without a branch ("playa del carmen" gives "playa", "carmen").
+OTHER_CITY_WORDS = frozenset(w for name in OTHER_CITIES for w in name.split())
+
+
+def _names_another_subject(whole: QueryAnalysis) -> bool:
+    """A short message names a subject no article covers ("tengo mal buró, ¿aun así me
+    aprueban?"): a clause without it ("¿aun así me aprueban?") is no question of its own. In a
+    longer one the same word is more often context ("mi hija entra a la universidad… ¿tienen
+    garantía?"), as for the frame words (``index.FRAMED_WORDS``). A city without a branch is
+    left to the branches answer."""
+    return len(whole.words) < FRAMED_WORDS and any(
+        w in FOREIGN_NAMES and w not in OTHER_CITY_WORDS for w in whole.unknown
+    )
+
+
 def retrieve(snap: Snapshot, question: str) -> Retrieval:
     """Score the whole message and each clause; answer from the most confident one.
 
@@ -105,7 +121,7 @@ def retrieve(snap: Snapshot, question: str) -> Retrieval:
     threshold = confidence_threshold()
     # The whole message, when it is answered with confidence, holds every word the customer
     # wrote: a clause ("si compro el carro…") is only the answer when the whole is not.
-    if conf(scored[0]) >= threshold:
+    if conf(scored[0]) >= threshold or _names_another_subject(whole):
         best = 0
     else:
         best = max(range(len(scored)), key=lambda i: (conf(scored[i]), i == 0))

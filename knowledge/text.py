@@ -10,13 +10,22 @@ and "sucursal" in a question end up as the same term. The word lists it applies 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 
 from rapidfuzz.distance import OSA
 
 import spanish
 from knowledge import direction
-from knowledge.lexicon import PHRASES, PLACES, PRESENCE_PHRASE, SLANG, STOP_WORDS
+from knowledge.lexicon import (
+    CAR_MAKES,
+    PHRASES,
+    PLACES,
+    PRESENCE_PHRASE,
+    SLANG,
+    STOP_WORDS,
+    wordlist,
+)
 from knowledge.synonyms import SYNONYM_GROUPS, WEAK_VERBS, WEAK_WORDS
 
 # The knowledge base's stem and sound key (the index and the selectors read them from here).
@@ -158,6 +167,32 @@ _KEEP_WHOLE = {
 }
 
 
+# Verb endings customers write (present, imperfect, preterite, conditional, subjunctive,
+# gerund). The stemmer leaves many of them ("entra" is not "entrar"'s stem), so a form of a frame
+# verb is its root plus one of these. Participles and an -ar verb's "-es" are left out: they make
+# nouns ("en buen estado", "intereses").
+_AR_ENDINGS = frozenset(wordlist("o as a amos an aba aban e en ando aria arian aron aste"))
+_ER_IR_ENDINGS = frozenset(
+    wordlist("o es e emos imos en ia ian iendo eria erian iria irian io ieron a an")
+)
+_WEAK_ROOTS: dict[str, frozenset[str]] = {
+    verb[:-2]: _AR_ENDINGS if verb.endswith("ar") else _ER_IR_ENDINGS
+    for verb in WEAK_VERBS
+    if len(verb) >= 5
+}
+
+
+@functools.lru_cache(maxsize=50_000)
+def weak_verb_form(word: str) -> bool:
+    """A form of a verb that frames a question (``synonyms.WEAK_VERBS``): "entra", "conocía",
+    "interesan"."""
+    if len(word) <= 3:
+        return False
+    if stem(word) in WEAK_STEMS:
+        return True
+    return any(word[size:] in _WEAK_ROOTS.get(word[:size], ()) for size in range(3, len(word)))
+
+
 def term_of(word: str) -> str:
     """The index term of one folded, non-stop word: its stem, then its synonym group."""
     if word in _KEEP_WHOLE:
@@ -200,7 +235,7 @@ def words(text: str, *, limit: int | None = None, keep_cities: bool = False) -> 
         if (
             word in STOP_WORDS
             or word in WEAK_WORDS
-            or (len(word) > 3 and stem(word) in WEAK_STEMS)
+            or weak_verb_form(word)
             or (len(word) == 1 and not word.isdigit())
             or (word.endswith("mente") and len(word) > 7)  # adverbs: "exactamente", "realmente"
             or _misspelt_function_word(word)
@@ -218,6 +253,10 @@ _HEAD_COMPLEMENT = re.compile(
     r"\b(?=([a-z]{4,}) (?:de|del|de la|de los|de las|en|en el|en la|para|para el|para la)"
     r" ([a-z]{4,})\b)"
 )
+
+
+# The terms of a car itself ("auto", "carro", "modelo", "seminuevo"), which a make describes.
+_CAR_TERMS = frozenset(("aut", "model", "seminuev"))
 
 
 # Pronouns only a verb follows ("les caigo", "me queda"); "la", "lo", "los" are articles too.
@@ -241,10 +280,22 @@ def head_complements(text: str) -> list[tuple[str, str]]:
             continue  # a verb ("¿dónde les caigo en la CDMX?"), not a thing
         head, complement = (_strip_enclitic(SLANG.get(w, w)) for w in match.groups())
         if all(
-            w not in STOP_WORDS and w not in WEAK_WORDS and stem(w) not in WEAK_STEMS
+            w not in STOP_WORDS and w not in WEAK_WORDS and not weak_verb_form(w)
             for w in (head, complement)
         ):
             pairs.append((head, complement))
+    # A make right after a business word names that make's business: "la agencia Chevrolet",
+    # "el servicio Toyota" (as "la garantía de Nissan" does). After a car word ("un auto
+    # Nissan") it only describes the car.
+    tokens = folded.split()
+    pairs += [
+        (head, make)
+        for head, make in itertools.pairwise(tokens)
+        if make in CAR_MAKES
+        and head not in STOP_WORDS | WEAK_WORDS
+        and len(head) > 3
+        and term_of(head) not in _CAR_TERMS
+    ]
     return pairs
 
 

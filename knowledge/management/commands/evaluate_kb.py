@@ -1,10 +1,10 @@
-"""Quality gate of the knowledge base, on eleven question sets read through the live path.
+"""Quality gate of the knowledge base, on twelve question sets read through the live path.
 
 - golden: the questions staff attach to published articles and the shipped out-of-domain list
   (training data: a regression check);
-- development, development-3 … development-7: customer wording used to tune and calibrate
+- development, development-3 … development-8: customer wording used to tune and calibrate
   (``knowledge/data/eval``; development-5 was untuned until round 6, development-6 until
-  round 7, development-7 until round 8);
+  round 7, development-7 until round 8, development-8 until round 9);
 - held-out: customer wording of rounds 1-2 (read often since: no longer clean);
 - held-out-3, held-out-4, held-out-5: customer wording never used to change anything (each
   written before its round changed the code): the generalisation figures. Their questions
@@ -30,6 +30,7 @@ SET_LABELS = {
     "development5": "desarrollo-5",
     "development6": "desarrollo-6",
     "development7": "desarrollo-7",
+    "development8": "desarrollo-8",
     "heldout": "reservado",
     "heldout3": "reservado-3",
     "heldout4": "reservado-4",

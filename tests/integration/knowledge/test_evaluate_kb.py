@@ -17,31 +17,33 @@ pytestmark = pytest.mark.django_db
 OLD_HELDOUT = Path(__file__).parent / "data" / "heldout.yaml"
 
 # Floors: the figures measured when they last went up (rounded down; raised at the end of issue
-# 16's seventh round, docs/KNOWLEDGE.md): a change that answers customers worse than this fails.
+# 16's ninth round, docs/KNOWLEDGE.md): a change that answers customers worse than this fails.
 # The issue's targets (hit@1 and fallback precision ≥ 0.95 on held-out) are the command's
-# defaults and are NOT met (held-out-3: 0.862 / 0.780, held-out-4: 0.838 / 0.789, held-out-5:
-# 0.823 / 0.732); see docs/KNOWLEDGE.md. The development sets are what the lexicon
+# defaults and are NOT met (held-out-3: 0.862 / 0.805, held-out-4: 0.838 / 0.789, held-out-5:
+# 0.833 / 0.775); see docs/KNOWLEDGE.md. The development sets are what the lexicon
 # and the models were fitted on: their figures are training figures (development-4 was written
 # to find classes of failure, and its figures are still the ones it was written with).
 FLOORS = {
-    "development": {"hit": 0.98, "facts": 0.95, "decline": 0.96, "precision": 0.96, "second": 1.0},
+    "development": {"hit": 0.98, "facts": 0.97, "decline": 0.96, "precision": 0.98, "second": 1.0},
     "development3": {"hit": 0.98, "facts": 1.0, "decline": 0.94, "precision": 0.98, "second": 1.0},
     "development4": {"hit": 0.88, "facts": 0.91, "decline": 1.0, "precision": 0.85, "second": 1.0},
     # Round 5's untuned check, tuned to its failures' classes in round 6 (0.84 / 0.85 before).
     "development5": {"hit": 0.9, "facts": 0.91, "decline": 1.0, "precision": 0.88, "second": 1.0},
     # Round 7's set, written before its changes (0.88 / 0.77 / 0.92 / 0.85 then), tuned in round 7.
-    "development6": {"hit": 1.0, "facts": 0.83, "decline": 0.96, "precision": 1.0, "second": 1.0},
+    "development6": {"hit": 1.0, "facts": 0.88, "decline": 0.96, "precision": 1.0, "second": 1.0},
     # Round 8's set, written before its changes (0.83 / 0.71 / 0.92 / 0.67 then), tuned in round 8.
     # The pick-up rewrite ("¿ustedes vienen por el carro?") was withdrawn after round 8 because
     # it broke a held-out-5 question through /chat, as in round 7; it had raised development-4,
     # development-7, held-out and held-out-5, whose floors are those without it.
-    "development7": {"hit": 0.94, "facts": 0.92, "decline": 0.96, "precision": 0.85, "second": 1.0},
+    "development7": {"hit": 0.98, "facts": 0.97, "decline": 1.0, "precision": 0.96, "second": 1.0},
+    # Round 9's set, written before its changes (0.87 / 0.80 / 0.87 / 0.72 then), tuned in round 9.
+    "development8": {"hit": 0.94, "facts": 0.94, "decline": 1.0, "precision": 0.92, "second": 1.0},
     # Decline 0.93 -> 0.86 and precision 0.90 -> 0.89 in round 8: a city with no branch is
     # answered from the branches article now (no branch there; where we are), a product
     # decision. Two of this set's questions to decline are so answered; its in-domain fallbacks
     # are the same three (counted by a script that printed only counts).
     "heldout": {"hit": 0.85, "facts": 0.75, "decline": 0.86, "precision": 0.89, "second": 1.0},
-    "heldout3": {"hit": 0.86, "facts": 0.92, "decline": 0.88, "precision": 0.78, "second": 0.85},
+    "heldout3": {"hit": 0.86, "facts": 0.92, "decline": 0.91, "precision": 0.8, "second": 0.85},
     # Until round 6 one catalogue question of held-out-4 was claimed by the FAQ detector (0.875).
     "heldout4": {
         "hit": 0.83,
@@ -51,12 +53,13 @@ FLOORS = {
         "second": 0.75,
         "catalogue": 1.0,
     },
-    # Written on 2026-12-03, committed before its first figures, which these are (rounded down).
+    # Written on 2026-12-03, committed before its first figures (0.82 / 0.86 / 0.93 / 0.73);
+    # raised where rounds 7-9 raised a figure.
     "heldout5": {
-        "hit": 0.82,
-        "facts": 0.86,
-        "decline": 0.93,
-        "precision": 0.73,
+        "hit": 0.83,
+        "facts": 0.9,
+        "decline": 0.96,
+        "precision": 0.77,
         "second": 1.0,
         "catalogue": 0.92,
     },

@@ -368,3 +368,21 @@ def test_the_second_question_of_a_message_answers_from_its_own_clause(demo_kb: l
     assert [h.article_slug for h in answer.hits][:1] == ["auto-a-cuenta"]
     assert "enganche" in answer.answer
     assert "15" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "confident"),
+    [
+        # Round 9: the clause "¿aun así me aprueban?" was answered from financing.
+        ("tengo mal buro, aun asi me aprueban?", False),
+        # A longer message keeps its context word apart from its question.
+        (
+            "estoy buscando un carro para mi hija que entra a la universidad, tienen garantia?",
+            True,
+        ),
+    ],
+)
+def test_a_short_message_naming_an_uncovered_subject_is_not_answered_by_a_clause(
+    demo_kb: list[str], question: str, confident: bool
+) -> None:
+    assert selectors.knowledge_answer(question=question).confident is confident

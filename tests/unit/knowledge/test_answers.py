@@ -53,3 +53,33 @@ def test_a_presence_question_about_a_city_without_a_branch_reads_as_a_branch_que
     assert "cancun" not in kb_text.words("hay kavak en cancun")
     # Any other question about the city is about something else.
     assert "merida" in kb_text.words("como esta el clima en merida")
+
+
+def test_many_cars_asked_is_a_figure_question() -> None:
+    # Round 9: "¿tienen muchos autos para escoger?" got the advisors' section, not "miles".
+    assert answers.question_kind("tienen muchos autos para escoger?") is answers.Kind.FIGURE
+    assert answers.question_kind("hay muchas opciones de carros?") is answers.Kind.FIGURE
+
+
+def test_who_does_it_gets_the_section_naming_the_people() -> None:
+    # Round 9: "¿quién inspecciona los autos?" got the list of what is checked.
+    sections = (
+        answers.Section(
+            1, "Certificación", "Cada auto pasa por una inspección de especialistas.", 1.0
+        ),
+        answers.Section(2, "Qué revisamos", "- El motor.\n- El interior.", 2.0),
+    )
+    question = "kien inspecciona los coches?"
+    assert answers.question_kind(question) is answers.Kind.WHO
+    assert answers.question_kind("quienes son ustedes") is answers.Kind.OTHER
+    composed = answers.compose(
+        question=question,
+        kind=answers.question_kind(question),
+        terms=set(kb_text.terms(question)),
+        title="Certificación",
+        sections=sections,
+        best=sections[1],
+        is_branches_article=False,
+    )
+    assert composed is not None
+    assert "especialistas" in composed.text

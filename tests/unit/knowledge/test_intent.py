@@ -122,3 +122,9 @@ def test_a_demonstrative_names_the_car_shown(text: str, catalogue: bool) -> None
     from knowledge.intent import looks_like_catalogue_question
 
     assert looks_like_catalogue_question(text) is catalogue
+
+
+def test_the_cheapest_car_named_is_a_catalogue_question() -> None:
+    from knowledge.intent import looks_like_catalogue_question
+
+    assert looks_like_catalogue_question("cual es el carro mas barato que tengan")

@@ -252,3 +252,66 @@ def test_where_a_warranty_comes_from_qualifies_it(text: str) -> None:
 def test_paying_the_difference_for_another_car_is_a_trade_in(text: str) -> None:
     # Round 8: the car's name made it a catalogue question, and no topic word was left.
     assert "acuenta" in kb_text.words(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("que me da kavak total", ["kavaktotal"]),
+        ("que pasos sigo para sacar credito", ["credito"]),
+        ("no lo vi en su pagina", ["catalogo"]),
+        ("mi hija entra a la universidad", ["universidad"]),
+        ("no los conocia", []),
+    ],
+)
+def test_forms_of_frame_verbs_carry_no_topic(text: str, expected: list[str]) -> None:
+    # Round 9: irregular forms ("da", "sigo", "vi") and endings the stemmer leaves ("entra",
+    # "conocía") counted against every article as unknown words.
+    assert kb_text.words(text) == expected
+
+
+def test_nouns_shaped_like_frame_verb_forms_stay() -> None:
+    assert kb_text.weak_verb_form("entran")
+    assert not kb_text.weak_verb_form("estado")  # a participle makes a noun: "en buen estado"
+    assert not kb_text.weak_verb_form("credito")
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("donde esta la agencia chevrolet en puebla", ("agencia", "chevrolet")),
+        ("me pasas el telefono de la agencia toyota", ("agencia", "toyota")),
+    ],
+)
+def test_a_make_after_a_business_word_names_another_business(
+    text: str, pair: tuple[str, str]
+) -> None:
+    # Round 9: "la agencia Chevrolet en Puebla" got Kavak's Puebla branches.
+    assert pair in kb_text.head_complements(text)
+
+
+@pytest.mark.parametrize("text", ["busco un auto nissan", "tienen camionetas toyota"])
+def test_a_make_after_a_car_word_only_describes_the_car(text: str) -> None:
+    assert kb_text.head_complements(text) == []
+
+
+def test_a_used_car_lot_is_a_branch() -> None:
+    # Round 9: "¿dónde tienen lote en la CDMX?" fell under the threshold ("lote" unknown).
+    assert kb_text.terms("donde tienen lote en la cdmx") == kb_text.terms(
+        "donde tienen sucursal en la cdmx"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("como le hago para comprar un carro si vivo en otro estado", "linea"),
+        ("cuantos km puedo manejarlo antes de decidir si me lo quedo", "km"),
+        ("me pagan luego luego?", "inmediato"),
+        ("ap de kavak pa android", "app"),
+        ("como saco cita para el mantenimiento", "agendar"),
+    ],
+)
+def test_round_9_wordings_reach_their_topic(text: str, term: str) -> None:
+    assert kb_text.term_of(term) in kb_text.terms(text)
+    assert "pruebamanejo" not in kb_text.terms(text)
