@@ -247,7 +247,8 @@ _PRICES = re.compile(
 # Selling one's car to Kavak: "quiero vender mi carro", "¿cuánto me darían?", "¿me lo compran?".
 _SELL = re.compile(
     r"\b(?:vender|vendo|venderles|venderlo|venderla|venta de) (?:mi|mis|nuestr[oa]|el|la|un|una)\b"
-    r"|\bcuanto me (?:darian|dan|pagarian|pagan|ofrecen|ofrecerian)\b|\bme (?:lo|la) compra\w*"
+    r"|\bcuanto (?:me|nos) (?:darian|dan|pagarian|pagan|ofrecen|ofrecerian)\b"
+    r"|\b(?:me|nos) (?:lo|la) compra\w*"
     # "traigo una versa que quiero vender", "tengo un aveo, lo quiero vender": the car said first.
     r"|\b(?:que|q|lo|la) (?:quiero|quisiera|queremos|me gustaria|pienso|planeo|busco|necesito)"
     r" vender(?:lo|la)?\b"
@@ -430,6 +431,17 @@ _LISTING = re.compile(
     r"|\b(?:el|la|ese|esa|este|esta)\s+[a-z][\w-]*(?:\s+[a-z0-9][\w-]*)?\s+(?:modelo\s+)?"
     r"(?:20[0-3]\d|19[89]\d)\b"
 )
+
+
+# "¿y qué modelos?", "¿cuáles tienen?": the cars of the kind in mind, asked to be listed.
+_WHICH_MODELS = re.compile(
+    r"^\W*(?:(?:y|ok|va|oye|ah)\W+)*(?:que|cuales|cual)\s+(?:modelos|opciones|versiones|tienen"
+    r"|hay|manejan)(?:\s+(?:tienen|hay|manejan|tienes))?\W*$"
+)
+
+
+def asks_which_models(folded: str) -> bool:
+    return _WHICH_MODELS.match(folded) is not None
 
 
 def names_a_listing(folded: str) -> bool:

@@ -200,6 +200,9 @@ _PRICE_ASKED = re.compile(
     r"|los tienen|las tienen|lo venden|la venden"
     r"|precio\w*|costo\w*)\b"
     r"|^(?:y\s+)?(?:el\s+)?(?:precio|precios|costo)\b"
+    # "el trax cuánto?", "¿y la cx5 en cuánto?": a bare "cuánto" after a car's name.
+    r"|^(?:y\s+)?(?:el|la|los|las)\s+[a-z0-9-]+(?:\s+[a-z0-9-]+)?\s+(?:en\s+)?"
+    r"(?:cuanto|cuanta|a como)\W*$"
     r"|\b(?:cual|cuanto) (?:es|seria) (?:el|su) (?:precio|costo)\b"
     r"|\b(?:precio|costo)s?\s+(?:del?|de la|de los)\b"
     r"|\ben cuanto\b"

@@ -38,6 +38,10 @@ _OWN_NAMED = re.compile(
     # "¿puedo vender mi vento?", "quiero dar a cuenta mi aveo 2015": the car after "mi".
     r"|\b(?:vend\w*|cambi\w*|entreg\w*|dejar|dar|meter|ofrecer)\s+(?:a cuenta\s+)?mi\s+\w+"
     r"(?:\s+\d{4})?"
+    # "tenemos 300 mil más el aveo": a car added to the money is the one they have.
+    r"|\b(?:\d{1,3}(?:[.,]\d+)?\s*(?:mil|k)|\d{1,3}(?:,\d{3})+|\d{5,})"
+    r"\s+(?:mas|ademas de|aparte de|y)\s+(?:el|la|mi|nuestro|nuestra)"
+    r"\s+\w+(?:\s+\d{4})?"
     # "¿cuánto me darían por el sentra?": the car they would be paid for is theirs.
     r"|\b(?:dan|darian|dieran|pagan|pagarian|ofrecen|ofrecerian)\s+por\s+(?:el|la|mi|un|una)\s+\w+"
     r"(?:\s+\d{4})?"

@@ -27,6 +27,9 @@ def advance(turn: Turn, *, exclude: tuple[str, ...] = ()) -> TurnResult:
     r = turn.reading
     priced = r.price_asked or r.cheaper or "cheap" in r.need.uses
     compared = bool(r.alternatives) and r.question and priced and not s.options
+    # "¿tienen chevrolet?" … "¿y qué modelos?": the cars of the make in mind, listed.
+    named = bool(s.make or s.body_type or s.model)
+    compared = compared or (cues.asks_which_models(r.folded) and named and not s.options)
     if budget_stalled(turn, Action.ASK_BUDGET) or _listing_named(turn) or in_mind or compared:
         return options_without_budget(turn)
     if not s.has_budget and not s.options:

@@ -53,6 +53,11 @@ def side_answers(turn: Turn) -> None:
         return
     if _price_plans(turn) or _income_said(turn):
         return
+    if cues.asks_which_models(r.folded) and (s.make or s.body_type) and not s.options:
+        # "¿y qué modelos?": the listing that follows (steps/advance.py) is the answer.
+        turn.understood["which_models"] = True
+        turn.answered = True
+        return
     if r.down_none and s.chosen is None and r.rule_question is None:
         # "no tengo para enganche" before choosing: the rule, not a plan with nothing down.
         turn.say(_rules(turn, "min_down", s))
@@ -238,7 +243,10 @@ def _questions_for_the_articles(turn: Turn) -> None:
             return
         faq(turn, text)
         return
-    if r.trade_in and not (turn.changed - {"contact"} - {"need"}):
+    # "¿cuánto nos darían por el aveo?" while financing the car chosen: their car as the down
+    # payment, the trade-in.
+    buying = r.sell_intent and turn.slots.chosen is not None
+    if (r.trade_in or buying) and not (turn.changed - {"contact"} - {"need"}):
         # "quiero cambiar mi versa por algo más nuevo, ¿cómo funciona?": the trade-in.
         faq(turn, f"{text} a cuenta")
         return
