@@ -57,7 +57,7 @@ def _rewrite(folded: str, *, keep_cities: bool = False) -> str:
     folded = _fix_phrase_typos(folded)
     # A buying or selling verb is read as the customer's own action ("¿ustedes compran autos?"
     # is the customer selling) before any phrase or word rule sees it.
-    folded = direction.rewrite(folded)
+    folded = direction.rewrite(direction.delivery(folded))
     for pattern, repl in _KEY_PHRASE_RES if keep_cities else _PHRASE_RES:
         folded = pattern.sub(repl, folded)
     return folded
@@ -319,8 +319,10 @@ def clauses(text: str) -> list[tuple[str, list[str]]]:
     question ("…¿tienen garantía?"), and sometimes holds two questions. Each clause is scored on
     its own too, so the context does not drown the question and the second question is seen.
     """
-    pieces = _CLAUSE_BREAK.split(fold(text)[:2000])
-    separators = [m.group(0) for m in _CLAUSE_BREAK.finditer(fold(text)[:2000])] + [""]
+    # What the whole message says of a purchase already made reads each clause's hand-over.
+    folded = direction.delivery(fold(text)[:2000])
+    pieces = _CLAUSE_BREAK.split(folded)
+    separators = [m.group(0) for m in _CLAUSE_BREAK.finditer(folded)] + [""]
     # A clause followed by "?" keeps it: it is a question even without a question word.
     parts = [
         (part.strip() + (" ?" if "?" in sep else ""), words(part))
