@@ -200,6 +200,40 @@ def customer_side(folded: str) -> Side | None:
     return sides.pop() if len(sides) == 1 else None
 
 
+# The customer's purchase already made: "ya lo compré", "ya pagué el carro", "ya me aprobaron el
+# crédito", "ya firmé el contrato", "lo acabo de comprar".
+_BOUGHT = re.compile(
+    r"\bya (?:lo |la |me lo |me la )?(?:compre|pague|liquide|firme|adquiri)\b"
+    r"|\bacabo de (?:comprar|pagar|adquirir)\b|\bya me (?:lo |la )?(?:aprobaron|autorizaron)\b"
+)
+# How it was paid says nothing more once it is bought ("de contado" is no sale's cash payment).
+_PAID = re.compile(
+    r"\bya (?:lo |la )?(?:pague|liquide)(?: (?:el|mi|la) (?:auto|carro|coche|camioneta))?"
+    r"(?: (?:de|al) contado| completo| en efectivo| todo)?\b"
+)
+# The car handed over to its buyer: Kavak towards the customer ("me lo entregan", "me lo llevan a
+# mi casa", "cuándo me dan el carro") or the customer picking it up ("lo puedo recoger", "paso a
+# recogerlo", "recoger mi auto").
+_HANDED_OVER = re.compile(
+    r"\b(?:me|nos) (?:(?:lo |la )?(?:pueden |podrian |van a )?(?:entreg|llev|mand|envi)"
+    r"|(?:lo|la) (?:pueden |podrian |van a )?(?:d|tra))"  # "me dan garantía": no hand-over
+    r"(?:an|en|aran|arian|ar|aer)(?: (?:a|hasta) (?:mi |la )?(?:casa|domicilio))?\b"
+    r"|\b(?:puedo|podre|voy a|paso a|pasar a|ir a|tengo que) recoger(?:lo|la)?\b"
+    r"|\brecoger(?:lo|la)\b|\brecoger (?:mi|el) (?:auto|carro|coche|camioneta)\b"
+)
+
+
+def delivery(folded: str) -> str:
+    """``folded`` with the handing over of a car the customer has already bought read as its
+    delivery ("ya lo pagué, ¿cuándo lo puedo recoger?", "ya lo compré, ¿me lo llevan a mi
+    casa?"): the buyer collects it, not the "recoger" of a car Kavak buys, nor the test drive
+    at home of a car not yet bought ("¿me lo llevan a mi casa pa manejarlo antes?"). How it was
+    paid is dropped: the customer's "de contado" is not the cash Kavak pays for a car."""
+    if not _BOUGHT.search(folded) or not _HANDED_OVER.search(folded):
+        return folded
+    return _HANDED_OVER.sub(" entrega ", _PAID.sub(" ya ", folded))
+
+
 # The word a rewritten verb becomes: the customer's own action, in a form the index knows.
 _AS_CUSTOMER = {Side.BUYER: "comprar", Side.SELLER: "vender"}
 

@@ -119,6 +119,15 @@ PHRASES: tuple[tuple[str, str], ...] = (
         " vender oferta ",
     ),
     (r"pasan por (?:mi|el) (?:auto|carro|coche|camioneta)", " recoger auto "),
+    # The papers of the customer's car (or papers with its paperwork) are its paperwork
+    # (trámites, in the app), not the documents a credit asks for.
+    (
+        r"(?:papeles|papeleria|documentos)(?: y (?:tramites|papeleo))?"
+        r" (?:de|del) (?:mi |el |la |mis |su )?(?:auto|carro|coche|camioneta|vehiculo)"
+        r"|(?:papeles|papeleria|documentos) y (?:tramites|papeleo)"
+        r"|(?:tramites|papeleo) y (?:papeles|papeleria|documentos)",
+        " tramites ",
+    ),
     # The car brought to the customer is the online purchase's delivery, not a branch.
     (
         r"(?:me|nos) (?:lo|la) (?:pueden |podrian )?(?:(?:mand|envi|llev|entreg)"
@@ -129,6 +138,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"(?:me )?(?:echo|eche|echar(?:me)?|hecho) (?:para|pa|pa') atras", " devolucion "),
     (r"cuantos (?:autos|carros|coches)(?: tienen| hay| manejan)?", " inventario "),
     (r"nuevo leon", " monterrey "),
+    # The country asked is the nationality ("empresa mexicana"), not the history section's
+    # "país" (where it operates).
+    (r"de (?:que|cual) pais (?:es|son|eres)\b|\bes (?:una empresa )?extranjera\b", " mexicana "),
     (r"de donde (?:es|son|eres|viene|vienen)\b", " nacio "),
     (r"descargar|instalar", " app "),
     (

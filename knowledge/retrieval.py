@@ -7,6 +7,7 @@ for the answer (``knowledge.answering``).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -94,6 +95,26 @@ def _names_another_subject(whole: QueryAnalysis) -> bool:
     )
 
 
+# A term found in at least half of the index's sections ("auto", "Kavak") names no topic.
+_GENERIC_IDF = math.log(2)
+# A clause asking only whether something is there: "¿tienen autos allá?", "¿hay carros?".
+_EXISTENCE = re.compile(r"^(?:y |pero |oye |oigan )?(?:ustedes |uds )?(?:si )?(?:tienen|hay)\b")
+
+
+def _asks_about(snap: Snapshot, candidate: tuple[QueryAnalysis, list[ScoredChunk]]) -> bool:
+    """Does the clause ask about its best article? "¿tienen autos allá?" after a city asks only
+    whether there are cars there (the branches answer says so): a clause asking whether
+    something is there with no topic word (one found in fewer than half of the index's
+    sections) is no second question. A clause with topic words asks about an article that
+    matches one of them, not one reached through "auto" alone."""
+    clause, results = candidate
+    topics = {t.term for t in clause.terms if snap.idf(t.term) >= _GENERIC_IDF}
+    if not topics:
+        return not _EXISTENCE.match(clause.text)
+    article_id = results[0].chunk.article_id
+    return any(topics.intersection(r.matched) for r in results if r.chunk.article_id == article_id)
+
+
 def retrieve(snap: Snapshot, question: str) -> Retrieval:
     """Score the whole message and each clause; answer from the most confident one.
 
@@ -135,6 +156,7 @@ def retrieve(snap: Snapshot, question: str) -> Retrieval:
             if conf(c) >= threshold
             and c[1][0].chunk.article_id != top_article
             and _is_question(c[0])
+            and _asks_about(snap, c)
         ]
         if others:
             second = max(others, key=conf)

@@ -305,7 +305,7 @@ WEAK_WORDS: frozenset[str] = frozenset(
     durar dura duran pasar pasa pasan llegar llega poner pone ir voy vamos venir viene llevar lleva
     dejar deja seguir sigue usar uso tomar toma mandar manda cierto verdad tiempo forma manera parte
     mejor bueno buena buenos buenas otro otra gran grande poco mucha mucho muchas todo toda
-    bastante bastantes varios varias suficiente suficientes
+    bastante bastantes varios varias suficiente suficientes tanto tanta tantos tantas
     todos todas siempre nunca ahora hoy luego pronto rapido aqui alla solo sola existe existen creo
     crees sabes sabe saben conoces explica explicas explicame dices decir pregunta preguntas duda
     dudas informacion quisiera gustaria puedes podrias deberia necesita necesitan haber hacer hacen

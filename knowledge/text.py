@@ -57,13 +57,19 @@ def _rewrite(folded: str, *, keep_cities: bool = False) -> str:
     folded = _fix_phrase_typos(folded)
     # A buying or selling verb is read as the customer's own action ("¿ustedes compran autos?"
     # is the customer selling) before any phrase or word rule sees it.
-    folded = direction.rewrite(folded)
+    folded = direction.rewrite(direction.delivery(folded))
     for pattern, repl in _KEY_PHRASE_RES if keep_cities else _PHRASE_RES:
         folded = pattern.sub(repl, folded)
     return folded
 
 
 _PHRASE_RES = tuple((re.compile(rf"\b(?:{pattern})\b"), repl) for pattern, repl in PHRASES)
+# The phrase rules joining words across "y", applied before a message is split at it.
+_JOINED_RES = tuple(
+    compiled
+    for compiled, (pattern, _) in zip(_PHRASE_RES, PHRASES, strict=True)
+    if " y " in pattern
+)
 _KEY_PHRASE_RES = tuple(
     compiled
     for compiled, phrase in zip(_PHRASE_RES, PHRASES, strict=True)
@@ -319,8 +325,13 @@ def clauses(text: str) -> list[tuple[str, list[str]]]:
     question ("…¿tienen garantía?"), and sometimes holds two questions. Each clause is scored on
     its own too, so the context does not drown the question and the second question is seen.
     """
-    pieces = _CLAUSE_BREAK.split(fold(text)[:2000])
-    separators = [m.group(0) for m in _CLAUSE_BREAK.finditer(fold(text)[:2000])] + [""]
+    # What the whole message says of a purchase already made reads each clause's hand-over; a
+    # pair a phrase rule reads as one thing ("papeles y trámites de mi auto") is one clause.
+    folded = direction.delivery(fold(text)[:2000])
+    for pattern, repl in _JOINED_RES:
+        folded = pattern.sub(repl, folded)
+    pieces = _CLAUSE_BREAK.split(folded)
+    separators = [m.group(0) for m in _CLAUSE_BREAK.finditer(folded)] + [""]
     # A clause followed by "?" keeps it: it is a question even without a question word.
     parts = [
         (part.strip() + (" ?" if "?" in sep else ""), words(part))

@@ -95,3 +95,36 @@ def test_articles_own_wording_keeps_its_side() -> None:
 )
 def test_index_terms_follow_the_customer_side(message: str, term: str) -> None:
     assert term in kb_text.terms(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ya lo liquidé, ¿cuándo paso a recogerlo?",
+        "ya pagué mi camioneta de contado, ¿me la traen?",
+        "lo acabo de comprar, ¿me lo mandan hasta mi casa?",
+        "ya me autorizaron el crédito, ¿cuándo me lo dan?",
+    ],
+)
+def test_a_bought_car_handed_over_is_its_delivery(message: str) -> None:
+    # The buyer collects the car: not Kavak's pick-up of a car it buys ("recoger"), nor the
+    # cash it pays ("de contado"), nor a test drive at home.
+    terms = kb_text.terms(message)
+    assert "entreg" in terms
+    assert not {"recog", "cont", "domicili"} & set(terms)
+    for clause, words in kb_text.clauses(message):
+        if "?" in clause:
+            assert "entrega" in words
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "¿me lo llevan a mi casa para manejarlo antes?",  # not bought yet: the test drive
+        "¿ustedes pueden recoger mi carro si se los vendo?",  # Kavak's pick-up
+        "ya lo compré, ¿tiene garantía?",  # bought, nothing handed over
+        "ya lo pagué, ¿me dan algún servicio gratis?",
+    ],
+)
+def test_no_delivery_without_a_purchase_made_and_a_hand_over(message: str) -> None:
+    assert "entreg" not in kb_text.terms(message)

@@ -315,3 +315,35 @@ def test_a_used_car_lot_is_a_branch() -> None:
 def test_round_9_wordings_reach_their_topic(text: str, term: str) -> None:
     assert kb_text.term_of(term) in kb_text.terms(text)
     assert "pruebamanejo" not in kb_text.terms(text)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "¿dónde consulto los documentos de mi camioneta?",
+        "papelería y trámites del vehículo",
+        "¿cómo van mis trámites y papeles?",
+    ],
+)
+def test_the_papers_of_the_customers_car_are_its_paperwork_not_credit_documents(
+    message: str,
+) -> None:
+    terms = kb_text.terms(message)
+    assert "tramit" in terms
+    assert "document" not in terms
+
+
+def test_a_pair_read_as_one_thing_is_not_split_into_clauses() -> None:
+    # "papeles y trámites de mi auto" is one thing: "¿dónde veo los papeles?" is no clause.
+    assert kb_text.clauses("¿dónde reviso los papeles y trámites de mi camioneta?") == []
+
+
+def test_the_country_asked_is_the_nationality() -> None:
+    assert "mexic" in kb_text.terms("¿de qué país son ustedes?")
+    assert "pais" not in kb_text.words("¿de qué país son ustedes?")
+
+
+@pytest.mark.parametrize("word", ["tanto", "tantas"])
+def test_degree_words_carry_no_topic(word: str) -> None:
+    # "¿qué tanto le revisan?" asks what is checked.
+    assert kb_text.words(f"{word} garantia") == ["garantia"]
