@@ -108,6 +108,16 @@ def plans_by_term(turn: Turn) -> list[FinancingPlan]:
     return [plan_for(turn, term) for term in turn.config.terms]
 
 
+def price_plans_by_term(turn: Turn, price: Decimal, down: Decimal) -> list[FinancingPlan]:
+    """A price's plan at every term offered ("¿cuánto pagaría al mes por un carro de 200 mil?")."""
+    return [
+        financing_plan(
+            price=price, down_payment=down, annual_rate=turn.config.annual_rate, term_months=term
+        )
+        for term in turn.config.terms
+    ]
+
+
 def sample_term(turn: Turn) -> int:
     """The term the customer gave, else 60 months (the middle of the range)."""
     if turn.slots.term_months in turn.config.terms:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from conversations.engine import cues, lexicon, replies, replies_cars
-from conversations.engine.financing import down_payment_for_monthly, financing_plan, money
+from conversations.engine.financing import down_payment_for_monthly, money
 from conversations.engine.parsing import fold
 from conversations.engine.ports import KnowledgeBase
 from conversations.engine.reading.contact import asks_next_step
@@ -15,7 +15,7 @@ from conversations.engine.reading.options import option_refs_as_car
 from conversations.engine.reading.rules import rule_topics
 from conversations.engine.state import Action, CarOption, Slots, evolve
 from conversations.engine.steps.advance import asks_price_without_budget, say_stock
-from conversations.engine.steps.financing import plan_for, plans_by_term
+from conversations.engine.steps.financing import plan_for, plans_by_term, price_plans_by_term
 from conversations.engine.turn import RecordKbMiss
 from conversations.engine.turn_builder import Turn
 from conversations.engine.understanding import CarQuestion, names_unsearchable_detail
@@ -183,12 +183,7 @@ def _price_plans(turn: Turn) -> bool:
     price = s.budget_max
     minimum = money(price * turn.config.min_down_ratio)
     down = max(s.down_payment, minimum) if s.down_payment is not None else minimum
-    plans = [
-        financing_plan(
-            price=price, down_payment=down, annual_rate=turn.config.annual_rate, term_months=t
-        )
-        for t in turn.config.terms
-    ]
+    plans = price_plans_by_term(turn, price, down)
     turn.say(replies.price_plans(price, plans, minimum=down == minimum))
     turn.state = evolve(turn.state, told=("price_plans",))
     turn.answered = True

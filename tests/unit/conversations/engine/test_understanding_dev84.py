@@ -32,14 +32,9 @@ def test_a_country_said_otherwise_leaves_nothing_out() -> None:
     assert read("vivo en la colonia china de la ciudad").excluded_makes == ()
 
 
-class _AnswersEverything(FakeKnowledge):
-    def looks_like_question(self, text: str) -> bool:
-        return True
-
-
 def test_on_credit_how_much_of_the_car_asked_about_is_its_plan() -> None:
     chat = Chat()
-    chat.knowledge = _AnswersEverything()
+    chat.knowledge = FakeKnowledge(every_question=True)
     chat.say("busco un corolla de 300 mil")
     chat.say("cual es el mas barato?")
     r = chat.say("ok y a credito cuanto me saldria?")
@@ -50,7 +45,7 @@ def test_on_credit_how_much_of_the_car_asked_about_is_its_plan() -> None:
 
 def test_on_credit_how_long_is_still_for_the_articles() -> None:
     chat = Chat()
-    chat.knowledge = _AnswersEverything()
+    chat.knowledge = FakeKnowledge(every_question=True)
     chat.say("busco un corolla de 300 mil")
     chat.say("en cuanto tiempo me aprueban el credito?")
     assert chat.knowledge.asked[-1] == "en cuanto tiempo me aprueban el credito?"
