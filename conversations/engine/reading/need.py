@@ -134,7 +134,7 @@ _OWN_DESCRIBED_LATER = re.compile(
 # the customer has, said beside a change or before what they want, is not the search.
 _HAVE_A_CAR = re.compile(
     r"\b(?:tengo|tenemos|traigo|traemos|manejo|manejamos)\s+(?:un|una)\s+"
-    r"(\w+(?:[ -](?!(?:y|que|q|pero|para|pa|en|y)\b)\w+)?)(?!\s+(?:en mente|en la mira|visto))"
+    r"(\w+(?:[ -](?!(?:y|que|q|pero|para|pa|en)\b)\w+)?)(?!\s+(?:en mente|en la mira|visto))"
 )
 _WISH_AFTER = re.compile(
     r"\b(?:busco|buscando|quiero|quisiera|queremos|necesito|ocupo|me interesa\w*|me gustaria)\b"
@@ -146,8 +146,9 @@ def _own_beside_wish(need_text: str, catalog: CarCatalog) -> tuple[str, str | No
     """The need text without a car the customer has, named beside a change or before a wish,
     and that car when they change, sell or trade it in ("Nissan Versa 2015")."""
     own = None
+    change = _CHANGE.search(need_text) is not None
+    rest = need_text  # the matches' positions are in ``need_text``; the cuts are made in ``rest``
     for m in _HAVE_A_CAR.finditer(need_text):
-        change = _CHANGE.search(need_text)
         if not (change or _WISH_AFTER.search(need_text, m.end())):
             continue
         named = catalog.match_need(m.group(1), car_context=True)
@@ -155,8 +156,8 @@ def _own_beside_wish(need_text: str, catalog: CarCatalog) -> tuple[str, str | No
             year = _YEAR.match(need_text[m.end() :].lstrip(" ,"))
             if change and own is None:
                 own = " ".join(x for x in (named.make, named.model, year and year.group(0)) if x)
-            need_text = need_text.replace(m.group(0), " ")
-    return need_text, own
+            rest = rest.replace(m.group(0), " ")
+    return rest, own
 
 
 _ASKS_FOR = re.compile(r"\b(?:tienes|tienen|tiene|hay|habra|tendras|tendran|manejan|venden)\s+$")

@@ -120,3 +120,9 @@ def test_the_language_asked_gets_its_answer_not_the_off_topic_line() -> None:
     r = Chat().say("hello, do you speak english?")
     assert "inglés" in r.reply
     assert "no es algo en lo que pueda" not in r.reply
+
+
+def test_two_cars_they_have_are_both_left_out_of_the_search() -> None:
+    # Each car is cut where it was found, whatever was cut before it.
+    r = read("tengo un versa, tengo un corolla y busco una camioneta")
+    assert (r.need.model, r.need.body_type) == (None, "suv")
